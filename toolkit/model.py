@@ -1,0 +1,200 @@
+"""Plain values passed between the stages of the pipeline.
+
+Every stage takes and returns these; none of them knows about openpyxl cells,
+SQL rows or Word documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+
+# --- what a reader hands over -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """A cell holding a spreadsheet error such as ``#DIV/0!``."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class NoCachedValue:
+    """A formula cell saved without a computed value (e.g. written by a script)."""
+
+    formula: str = ""
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read from a file: values only, with their true positions.
+
+    ``rows`` holds ``(sheet_row_number, values)`` pairs; row numbers are 1-based as
+    staff see them in Excel, values are indexed by 0-based column. Empty rows may be
+    left out. ``merged`` lists merged ranges as ``(min_row, min_col, max_row, max_col)``,
+    1-based, where the reader knows them.
+    """
+
+    name: str
+    rows: list[tuple[int, list[Any]]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Workbook:
+    """A whole input file after reading: its sheets and how it was read."""
+
+    path: str
+    format: str  # xlsx, xls, ods, csv
+    sheets: list[RawSheet]
+    notes: list[str] = field(default_factory=list)  # e.g. "read as GBK", "renamed .xls"
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be taken as a workbook, with a reason staff can read."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- what validation and rules produce ---------------------------------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in one cell (or row, or sheet) of an input file."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    cell: str | None
+    code: str
+    message: str
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Record:
+    """A valid row: its register, key, typed values and where it came from."""
+
+    register: str
+    key: str
+    values: dict[str, Any]
+    sheet: str
+    row: int
+
+
+@dataclass
+class Finding:
+    """What a rule says about a record: a deadline, a fee, an escalation, a block."""
+
+    rule: str
+    register: str
+    record: str
+    severity: str  # info, warning, error, blocking
+    message: str
+    status: str = "open"  # met, pending, due_soon, overdue, open, resolved
+    due: datetime | None = None
+    overdue_minutes: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None  # document type this finding asks for, if any
+    state: str = "new"  # new, ongoing, resolved (set by the ledger)
+
+    def fingerprint_facts(self) -> dict[str, Any]:
+        """The facts whose change makes an issued finding new again."""
+        return {"severity": self.severity, "due": self.due, "values": self.values}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "register": self.register,
+            "record": self.record,
+            "severity": self.severity,
+            "status": self.status,
+            "state": self.state,
+            "due": self.due.isoformat() if self.due else None,
+            "overdue": self.overdue_minutes is not None and self.overdue_minutes > 0,
+            "overdue_minutes": self.overdue_minutes,
+            "values": jsonable(self.values),
+            "notice": self.notice,
+            "message": self.message,
+        }
+
+
+@dataclass
+class RowCounts:
+    total: int = 0
+    valid: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # accepted, partial, rejected, duplicate, ignored
+    registers: list[str] = field(default_factory=list)
+    rows: RowCounts = field(default_factory=RowCounts)
+    errors: list[CellError] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    message: str | None = None
+    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "register": self.registers,
+            "rows": asdict(self.rows),
+            "errors": [e.to_dict() for e in self.errors],
+            "findings": [f.to_dict() for f in self.findings],
+            "outputs": self.outputs,
+            "message": self.message,
+            "changes": self.changes,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass
+class RunSummary:
+    now: datetime
+    files: list[FileResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "now": self.now.isoformat(),
+            "files": [f.to_dict() for f in self.files],
+            "outputs": self.outputs,
+            "warnings": self.warnings,
+        }
+
+
+def jsonable(value: Any) -> Any:
+    """Turn Decimals, dates and nested containers into JSON-friendly values."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds() // 60)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (ErrorValue, NoCachedValue)):
+        return str(value)
+    return value

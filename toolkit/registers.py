@@ -1,0 +1,166 @@
+"""Register declarations: what a register's columns are, read from ``rules/registers/*.yaml``.
+
+A register is data. Adding one is adding a YAML file; the reader, validator, ledger,
+blank workbook and annotated copy all work from the declaration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .rulesfile import RulesError, load_yaml_model
+
+FieldType = Literal[
+    "text",  # free text, NFKC-normalised, control characters removed
+    "int",  # whole number
+    "decimal",  # number with decimals
+    "money",  # Decimal, two places; accepts ¥, 元, thousands separators
+    "area",  # Decimal m², accepts ㎡ / m2 / 平方米
+    "date",
+    "datetime",  # may take its time of day from a separate time column
+    "time",
+    "phone",  # mobile or landline
+    "mobile",
+    "id_number",  # resident ID (GB 11643 checksum)
+    "uscc",  # unified social credit code
+    "plate",  # car licence plate
+    "enum",  # one of `choices`
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(Strict):
+    name: str
+    type: FieldType = "text"
+    required: bool = False
+    aliases: list[str] = Field(default_factory=list)
+    choices: list[str] = Field(default_factory=list)
+    default: str | None = None
+    # A datetime column may take its time from a separate column (e.g. 报修时间 + 时间).
+    time_column: str | None = None
+    # Merged cells in data rows are filled from their top-left cell only where allowed.
+    fill_merged: bool = False
+    width: int | None = None  # column width in the blank workbook
+    description: str | None = None  # shown as the header's comment in the blank workbook
+
+    @model_validator(mode="after")
+    def _enum_has_choices(self) -> ColumnSpec:
+        if self.type == "enum" and not self.choices:
+            raise ValueError(f"列“{self.name}”的类型是 enum，必须给出 choices")
+        if self.default is not None and self.choices and self.default not in self.choices:
+            raise ValueError(f"列“{self.name}”的默认值“{self.default}”不在 choices 中")
+        return self
+
+    @property
+    def headers(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Condition(Strict):
+    column: str
+    equals: str
+
+
+class RowCheck(Strict):
+    """A check across cells of one row.
+
+    * ``not_before``: ``column`` may not be earlier than ``other``.
+    * ``requires_any``: when ``when`` holds, at least one of ``columns`` is filled.
+    * ``requires``: when ``when`` holds, every one of ``columns`` is filled.
+    """
+
+    check: Literal["not_before", "requires_any", "requires"]
+    column: str | None = None
+    other: str | None = None
+    columns: list[str] = Field(default_factory=list)
+    when: Condition | None = None
+    message: str | None = None  # staff-facing override
+
+    @model_validator(mode="after")
+    def _shape(self) -> RowCheck:
+        if self.check == "not_before" and not (self.column and self.other):
+            raise ValueError("not_before 需要 column 和 other")
+        if self.check in ("requires_any", "requires") and not self.columns:
+            raise ValueError(f"{self.check} 需要 columns")
+        return self
+
+
+class RegisterSpec(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    key: str | list[str]
+    sheet_title: str | None = None  # title row written in the blank workbook
+    columns: list[ColumnSpec]
+    row_checks: list[RowCheck] = Field(default_factory=list)
+    # Headers that, when found together, make a sheet unmistakably this register.
+    min_matches: int = 3
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegisterSpec:
+        names = [c.name for c in self.columns]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"列名重复：{'、'.join(sorted(dupes))}")
+        seen: dict[str, str] = {}
+        for col in self.columns:
+            for h in col.headers:
+                if h in seen and seen[h] != col.name:
+                    raise ValueError(f"表头“{h}”同时属于列“{seen[h]}”和“{col.name}”")
+                seen[h] = col.name
+        for k in self.key_columns:
+            if k not in names:
+                raise ValueError(f"主键列“{k}”不在 columns 中")
+        for col in self.columns:
+            if col.time_column and col.time_column not in names:
+                raise ValueError(f"列“{col.name}”的 time_column“{col.time_column}”不在 columns 中")
+        for rc in self.row_checks:
+            for ref in [rc.column, rc.other, *rc.columns, rc.when.column if rc.when else None]:
+                if ref and ref not in names:
+                    raise ValueError(f"row_checks 引用了不存在的列“{ref}”")
+        return self
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [self.key] if isinstance(self.key, str) else list(self.key)
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def load_registers(rules_dir: Path) -> dict[str, RegisterSpec]:
+    """Load every ``rules/registers/*.yaml``; all problems are gathered into one RulesError."""
+    folder = rules_dir / "registers"
+    specs: dict[str, RegisterSpec] = {}
+    problems: list[str] = []
+    if not folder.is_dir():
+        raise RulesError([f"{folder}: 缺少登记表定义目录"])
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            spec = load_yaml_model(path, RegisterSpec)
+        except RulesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if spec.name != path.stem:
+            problems.append(f"{path} name: 登记表名“{spec.name}”应与文件名“{path.stem}”一致")
+        elif spec.name in specs:
+            problems.append(f"{path} name: 登记表“{spec.name}”重复定义")
+        else:
+            specs[spec.name] = spec
+    if problems:
+        raise RulesError(problems)
+    if not specs:
+        raise RulesError([f"{folder}: 没有任何登记表定义（*.yaml）"])
+    return specs
