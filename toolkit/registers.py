@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .rulesfile import RulesError, load_yaml_model
+from .rulesfile import RulesError, load_yaml_model, located_problem, read_yaml
 
 FieldType = Literal[
     "text",  # free text, NFKC-normalised, control characters removed
@@ -101,29 +101,37 @@ class RegisterSpec(Strict):
     # Headers that, when found together, make a sheet unmistakably this register.
     min_matches: int = 3
 
-    @model_validator(mode="after")
-    def _consistent(self) -> RegisterSpec:
+    def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Cross-field problems with the location of the entry at fault.
+
+        Kept out of pydantic's model validator so each problem can name its own line.
+        """
+        out: list[tuple[tuple[str | int, ...], str]] = []
         names = [c.name for c in self.columns]
-        dupes = {n for n in names if names.count(n) > 1}
-        if dupes:
-            raise ValueError(f"列名重复：{'、'.join(sorted(dupes))}")
+        for i, col in enumerate(self.columns):
+            if names.index(col.name) != i:
+                out.append((("columns", i, "name"), f"列名“{col.name}”重复"))
         seen: dict[str, str] = {}
-        for col in self.columns:
+        for i, col in enumerate(self.columns):
             for h in col.headers:
                 if h in seen and seen[h] != col.name:
-                    raise ValueError(f"表头“{h}”同时属于列“{seen[h]}”和“{col.name}”")
+                    out.append((("columns", i, "aliases"), f"表头“{h}”同时属于列“{seen[h]}”和“{col.name}”"))
                 seen[h] = col.name
+            if col.time_column and col.time_column not in names:
+                out.append((("columns", i, "time_column"), f"time_column“{col.time_column}”不在 columns 中"))
         for k in self.key_columns:
             if k not in names:
-                raise ValueError(f"主键列“{k}”不在 columns 中")
-        for col in self.columns:
-            if col.time_column and col.time_column not in names:
-                raise ValueError(f"列“{col.name}”的 time_column“{col.time_column}”不在 columns 中")
-        for rc in self.row_checks:
-            for ref in [rc.column, rc.other, *rc.columns, rc.when.column if rc.when else None]:
+                out.append((("key",), f"主键列“{k}”不在 columns 中"))
+        for i, rc in enumerate(self.row_checks):
+            refs = [("column", rc.column), ("other", rc.other)]
+            refs += [(("columns", j), c) for j, c in enumerate(rc.columns)]
+            if rc.when:
+                refs.append((("when", "column"), rc.when.column))
+            for where, ref in refs:
                 if ref and ref not in names:
-                    raise ValueError(f"row_checks 引用了不存在的列“{ref}”")
-        return self
+                    loc = ("row_checks", i, *(where if isinstance(where, tuple) else (where,)))
+                    out.append((loc, f"引用了不存在的列“{ref}”"))
+        return out
 
     @property
     def key_columns(self) -> list[str]:
@@ -152,6 +160,11 @@ def load_registers(rules_dir: Path) -> dict[str, RegisterSpec]:
             spec = load_yaml_model(path, RegisterSpec)
         except RulesError as exc:
             problems.extend(exc.problems)
+            continue
+        found = spec.problems()
+        if found:
+            _, node = read_yaml(path)
+            problems.extend(located_problem(path, node, loc, msg) for loc, msg in found)
             continue
         if spec.name != path.stem:
             problems.append(f"{path} name: 登记表名“{spec.name}”应与文件名“{path.stem}”一致")

@@ -73,14 +73,15 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
+def located_problem(path: Path, node: yaml.Node | None, loc: tuple[Any, ...], msg: str) -> str:
+    """``file 第N行 entry: message`` for a problem found after loading."""
+    target = _node_at(node, loc)
+    where = f" 第{target.start_mark.line + 1}行" if target is not None else ""
+    return f"{path}{where} {_loc_text(loc)}: {msg}"
+
+
 def validation_problems(path: Path, node: yaml.Node | None, exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        target = _node_at(node, loc)
-        where = f" 第{target.start_mark.line + 1}行" if target is not None else ""
-        problems.append(f"{path}{where} {_loc_text(loc)}: {err['msg']}")
-    return problems
+    return [located_problem(path, node, tuple(e["loc"]), e["msg"]) for e in exc.errors()]
 
 
 def load_yaml_model(path: Path, model: type[M]) -> M:

@@ -1,0 +1,84 @@
+"""The command line, invoked in-process with click's runner on a real workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+from toolkit.cli import main
+
+
+def test_process_json_summary(home: Path):
+    rows = repair_rows(2)
+    rows[1][4] = "2026/13/40"
+    src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *rows]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home), "--now", "2026-11-24T09:00", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    f = out["files"][0]
+    assert f["status"] == "partial"
+    assert f["register"] == ["repair"]
+    assert f["rows"] == {"total": 2, "valid": 1, "rejected": 1}
+    err = f["errors"][0]
+    assert (err["sheet"], err["row"], err["column"], err["cell"]) == ("s", 3, "报修时间", "E3")
+    assert err["code"].startswith("date.") and err["message"]
+    assert isinstance(f["findings"], list)
+    assert any(p.endswith(".xlsx") for p in f["outputs"])
+    assert "warnings" in out
+
+
+def test_rules_check_names_file_line_and_entry(home: Path):
+    bad = home / "rules" / "registers" / "repair.yaml"
+    text = bad.read_text(encoding="utf-8").replace("type: money", "type: monee", 1)
+    bad.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 2
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "monee" in t)
+    assert f"repair.yaml 第{line}行" in res.stderr
+    assert "columns[" in res.stderr and ".type" in res.stderr
+
+
+def test_process_refuses_to_start_on_bad_rules(home: Path):
+    (home / "rules" / "registers" / "visit.yaml").write_text("name: visit\ncolumns: [", encoding="utf-8")
+    src = write_xlsx(home / "inbox" / "x.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1)]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home)])
+    assert res.exit_code == 2
+    assert "visit.yaml" in res.stderr
+    assert src.exists(), "nothing is touched when the rules are bad"
+
+
+def test_rules_check_passes_on_shipped_rules(home: Path):
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 0, res.stderr
+    assert "报修登记表" in res.stdout
+
+
+def test_status_counts(home: Path):
+    write_xlsx(home / "inbox" / "a.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1)]})
+    runner = CliRunner()
+    runner.invoke(main, ["process", str(home / "inbox" / "a.xlsx"), "--home", str(home)])
+    write_xlsx(home / "inbox" / "b.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1, 5)]})
+    res = runner.invoke(main, ["status", "--home", str(home), "--json"])
+    info = json.loads(res.stdout)
+    assert info["waiting"] == ["b.xlsx"]
+    assert info["files_by_status"] == {"accepted": 1}
+    assert info["registers"] == {"repair": 1}
+
+
+def test_init_creates_a_workspace_with_blank_registers(tmp_path: Path):
+    target = tmp_path / "新工作区"
+    res = CliRunner().invoke(main, ["init", str(target)])
+    assert res.exit_code == 0, res.output
+    assert (target / "rules" / "registers" / "repair.yaml").is_file()
+    assert (target / "inbox").is_dir() and (target / "outbox").is_dir()
+    blanks = sorted(p.name for p in (target / "空白登记表").glob("*.xlsx"))
+    assert "报修登记表.xlsx" in blanks and len(blanks) >= 12
+    # a blank register read back is recognised as its register, with no rows
+    res = CliRunner().invoke(main, ["process", str(target / "空白登记表" / "报修登记表.xlsx"),
+                                    "--home", str(target), "--json"])
+    out = json.loads(res.stdout)
+    assert out["files"][0]["register"] == ["repair"]
+    assert out["files"][0]["rows"]["total"] == 0

@@ -1,0 +1,371 @@
+"""The ledger on a real SQLite file: files, records with history, runs, codec."""
+
+from __future__ import annotations
+
+import sqlite3
+import time as clock
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from toolkit.codec import decode, encode
+from toolkit.ledger import FileAlreadyFinished, Ledger, runs
+from toolkit.model import Record
+
+T0 = datetime(2024, 5, 1, 9, 0)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "var" / "ledger.sqlite"
+
+
+@pytest.fixture
+def ledger(db_path: Path):
+    led = Ledger(f"sqlite:///{db_path}")
+    yield led
+    led.close()
+
+
+def rec(register: str, key: str, **values) -> Record:
+    return Record(register=register, key=key, values=values, sheet="Sheet1", row=2)
+
+
+def claim(led: Ledger, sha: str, now: datetime = T0) -> int:
+    return led.claim_file(sha, f"{sha}.xlsx", 1234, f"/archive/{sha}.xlsx", now)
+
+
+# --- codec --------------------------------------------------------------------
+
+
+def test_codec_round_trips_exact_values():
+    values = {
+        "fee": Decimal("12.50"),
+        "big": Decimal("1E+3"),
+        "at": datetime(2024, 5, 1, 9, 30, 15, 123456),
+        "day": date(2024, 5, 1),
+        "clock": time(18, 5),
+        "wait": timedelta(days=1, minutes=3),
+        "name": "张三 & <b>",
+        "none": None,
+        "nested": {
+            "list": [Decimal("0.10"), None, {"d": date(2023, 1, 2)}],
+            "n": 3,
+            "f": 1.5,
+            "b": True,
+        },
+    }
+    text = encode(values)
+    back = decode(text)
+    assert back == values
+    assert str(back["fee"]) == "12.50"
+    assert str(back["nested"]["list"][0]) == "0.10"
+    assert type(back["at"]) is datetime and type(back["day"]) is date
+    assert "张三" in text  # not \u-escaped
+    assert '"$dec":"12.50"' in text
+
+
+def test_codec_is_canonical():
+    a = encode({"b": 1, "a": Decimal("2.0")})
+    b = encode({"a": Decimal("2.0"), "b": 1})
+    assert a == b == '{"a":{"$dec":"2.0"},"b":1}'
+    # Trailing zeros are a fact: 2.0 and 2.00 are different texts.
+    assert encode({"a": Decimal("2.00")}) != a
+
+
+def test_codec_refuses_unknown_types():
+    with pytest.raises(TypeError):
+        encode({"x": {1, 2}})
+
+
+# --- files --------------------------------------------------------------------
+
+
+def test_database_is_a_real_sqlite_file(ledger: Ledger, db_path: Path):
+    assert db_path.is_file()
+    con = sqlite3.connect(db_path)
+    try:
+        names = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        mode = con.execute("pragma journal_mode").fetchone()[0]
+    finally:
+        con.close()
+    assert {"files", "records", "record_history", "runs"} <= names
+    assert mode == "wal"
+
+
+def test_claim_and_complete(ledger: Ledger):
+    fid = claim(ledger, "aaa")
+    f = ledger.find_file("aaa")
+    assert f["id"] == fid and f["status"] == "processing" and f["finished_at"] is None
+    assert f["name"] == "aaa.xlsx" and f["size"] == 1234 and f["received_at"] == T0
+    assert [p["id"] for p in ledger.pending_files()] == [fid]
+    # Claiming again while unfinished (a restart after a crash) returns the same id.
+    assert claim(ledger, "aaa") == fid
+
+    done = T0 + timedelta(minutes=1)
+    changes = ledger.complete_file(
+        fid, "accepted", {"rows": 1, "fee": Decimal("3.50")}, [rec("repair", "R1", a=1)], done
+    )
+    assert changes == {"repair": {"new": ["R1"], "changed": [], "unchanged": []}}
+    f = ledger.find_file("aaa")
+    assert f["status"] == "accepted" and f["finished_at"] == done
+    assert f["summary"] == {"rows": 1, "fee": Decimal("3.50")}
+    assert ledger.pending_files() == []
+    assert ledger.file_counts() == {"accepted": 1}
+    assert [x["id"] for x in ledger.files()] == [fid]
+    assert ledger.find_file("nope") is None
+
+
+def test_duplicate_sha_finds_the_finished_file(ledger: Ledger):
+    fid = claim(ledger, "dup")
+    ledger.complete_file(fid, "partial", {}, [], T0)
+    known = ledger.find_file("dup")
+    assert known["id"] == fid and known["status"] == "partial"
+    with pytest.raises(FileAlreadyFinished):
+        claim(ledger, "dup")
+    # A finished file is never completed twice.
+    with pytest.raises(ValueError):
+        ledger.complete_file(fid, "accepted", {}, [], T0)
+    assert ledger.file_counts() == {"partial": 1}
+
+
+# --- records ------------------------------------------------------------------
+
+
+def test_new_changed_unchanged_and_history(ledger: Ledger):
+    t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+
+    f1 = claim(ledger, "f1", t1)
+    c1 = ledger.complete_file(
+        f1,
+        "accepted",
+        {},
+        [
+            rec("complaint", "C1", who="李四", at=datetime(2024, 5, 1, 8, 0)),
+            rec("complaint", "C2", who="王五", at=datetime(2024, 5, 1, 8, 30)),
+            rec("repair", "R1", fee=Decimal("10.00")),
+        ],
+        t1,
+    )
+    assert c1 == {
+        "complaint": {"new": ["C1", "C2"], "changed": [], "unchanged": []},
+        "repair": {"new": ["R1"], "changed": [], "unchanged": []},
+    }
+
+    # C1 gains a reply time; C2 is re-saved as is; R1's fee only changes its trailing
+    # zero (a fact); C3 is new. C2 appears twice: the later one wins, counted once.
+    f2 = claim(ledger, "f2", t2)
+    c2 = ledger.complete_file(
+        f2,
+        "accepted",
+        {},
+        [
+            rec(
+                "complaint",
+                "C1",
+                who="李四",
+                at=datetime(2024, 5, 1, 8, 0),
+                reply=datetime(2024, 5, 1, 9, 0),
+            ),
+            rec("complaint", "C2", who="王五-typo", at=datetime(2024, 5, 1, 8, 30)),
+            rec("complaint", "C2", who="王五", at=datetime(2024, 5, 1, 8, 30)),
+            rec("complaint", "C3", who="赵六", at=None),
+            rec("repair", "R1", fee=Decimal("10.0")),
+        ],
+        t2,
+    )
+    assert c2 == {
+        "complaint": {"new": ["C3"], "changed": ["C1"], "unchanged": ["C2"]},
+        "repair": {"new": [], "changed": ["R1"], "unchanged": []},
+    }
+
+    f3 = claim(ledger, "f3", t3)
+    c3 = ledger.complete_file(
+        f3,
+        "accepted",
+        {},
+        [
+            rec(
+                "complaint",
+                "C1",
+                who="李四",
+                at=datetime(2024, 5, 1, 8, 0),
+                reply=datetime(2024, 5, 1, 9, 0),
+                callback=date(2024, 5, 2),
+            ),
+            rec("complaint", "C3", who="赵六", at=None),
+        ],
+        t3,
+    )
+    assert c3 == {"complaint": {"new": [], "changed": ["C1"], "unchanged": ["C3"]}}
+
+    c1_now = ledger.record("complaint", "C1")
+    assert c1_now["version"] == 3
+    assert (
+        c1_now["first_seen"] == t1 and c1_now["updated_at"] == t3 and c1_now["last_file_id"] == f3
+    )
+    assert c1_now["values"]["callback"] == date(2024, 5, 2)
+
+    hist = ledger.history("complaint", "C1")
+    assert [(h["version"], h["change"], h["file_id"], h["at"]) for h in hist] == [
+        (1, "new", f1, t1),
+        (2, "changed", f2, t2),
+        (3, "changed", f3, t3),
+    ]
+    assert "reply" not in hist[0]["values"] and hist[1]["values"]["reply"] == datetime(
+        2024, 5, 1, 9, 0
+    )
+
+    c2_now = ledger.record("complaint", "C2")
+    assert c2_now["version"] == 1 and c2_now["last_file_id"] == f1  # unchanged → no write
+    assert len(ledger.history("complaint", "C2")) == 1
+
+    r1 = ledger.record("repair", "R1")
+    assert str(r1["values"]["fee"]) == "10.0" and r1["version"] == 2
+
+    assert [r["key"] for r in ledger.records("complaint")] == ["C1", "C2", "C3"]
+    assert ledger.registers_seen() == {"complaint": 3, "repair": 1}
+    assert ledger.record("complaint", "nope") is None
+    assert ledger.history("complaint", "nope") == []
+
+
+def test_failure_inside_extra_rolls_everything_back(ledger: Ledger):
+    f1 = claim(ledger, "ok")
+    ledger.complete_file(f1, "accepted", {}, [rec("repair", "R1", a=1)], T0)
+
+    f2 = claim(ledger, "boom")
+
+    def extra(conn) -> None:
+        # Writes made here belong to the same transaction and vanish with it.
+        conn.execute(insert(runs).values(kind="inside", status="x", started_at=T0))
+        raise RuntimeError("rules blew up")
+
+    with pytest.raises(RuntimeError):
+        ledger.complete_file(
+            f2,
+            "accepted",
+            {},
+            [rec("repair", "R1", a=2), rec("repair", "R2", a=1)],
+            T0,
+            extra=extra,
+        )
+
+    assert ledger.record("repair", "R1")["values"] == {"a": 1}
+    assert ledger.record("repair", "R1")["version"] == 1
+    assert ledger.record("repair", "R2") is None
+    assert len(ledger.history("repair", "R1")) == 1
+    assert ledger.runs() == []
+    assert ledger.find_file("boom")["status"] == "processing"
+    assert [p["id"] for p in ledger.pending_files()] == [f2]
+
+    # The restart claims the same id and finishes the work exactly once.
+    assert claim(ledger, "boom") == f2
+    seen: list[bool] = []
+    changes = ledger.complete_file(
+        f2,
+        "accepted",
+        {},
+        [rec("repair", "R1", a=2), rec("repair", "R2", a=1)],
+        T0,
+        extra=lambda conn: seen.append(True),
+    )
+    assert seen == [True]
+    assert changes == {"repair": {"new": ["R2"], "changed": ["R1"], "unchanged": []}}
+    assert ledger.pending_files() == []
+
+
+def test_two_ledgers_on_one_file(db_path: Path):
+    # Two Ledger objects stand in for two processes sharing the database file.
+    a = Ledger(f"sqlite:///{db_path}")
+    b = Ledger(f"sqlite:///{db_path}")
+    try:
+        fa = claim(a, "from-a")
+        fb = claim(b, "from-b")
+        assert fa != fb
+        assert b.find_file("from-a")["id"] == fa
+        a.complete_file(fa, "accepted", {}, [rec("visit", "V1", n=1)], T0)
+        changes = b.complete_file(
+            fb, "accepted", {}, [rec("visit", "V1", n=2), rec("visit", "V2", n=1)], T0
+        )
+        assert changes == {"visit": {"new": ["V2"], "changed": ["V1"], "unchanged": []}}
+        assert a.record("visit", "V1")["version"] == 2
+        assert a.file_counts() == {"accepted": 2}
+        # A reader holding an open transaction does not block a writer (WAL).
+        with a.engine.connect() as reader:
+            reader.exec_driver_sql("select count(*) from records").fetchall()
+            rid = b.start_run("watch", T0)
+        assert a.runs()[0]["id"] == rid
+    finally:
+        a.close()
+        b.close()
+
+
+# --- runs ---------------------------------------------------------------------
+
+
+def test_runs(ledger: Ledger):
+    r1 = ledger.start_run("process", T0)
+    r2 = ledger.start_run("report", T0 + timedelta(minutes=5))
+    ledger.finish_run(r1, "done", {"files": 2, "at": T0}, T0 + timedelta(minutes=1))
+    got = ledger.runs()
+    assert [r["id"] for r in got] == [r2, r1]
+    assert got[1]["status"] == "done" and got[1]["summary"] == {"files": 2, "at": T0}
+    assert got[1]["finished_at"] == T0 + timedelta(minutes=1)
+    assert got[0]["status"] == "running" and got[0]["summary"] is None
+    assert len(ledger.runs(limit=1)) == 1
+
+
+# --- speed --------------------------------------------------------------------
+
+
+def _bulk(n: int, tweak: int) -> list[Record]:
+    out = []
+    for i in range(n):
+        out.append(
+            Record(
+                register="fee_account",
+                key=f"K{i:06d}",
+                values={
+                    "room": f"{i // 100}-{i % 100}",
+                    "owner": f"业主{i}",
+                    "amount": Decimal(f"{i % 977}.{tweak if i % 10 == 0 else 0}0"),
+                    "due": date(2024, 1 + i % 12, 1 + i % 28),
+                    "paid_at": datetime(2024, 5, 1, 8, i % 60) if i % 3 else None,
+                    "note": None,
+                    "area": Decimal("89.35"),
+                    "months": i % 12,
+                },
+                sheet="台账",
+                row=i + 2,
+            )
+        )
+    return out
+
+
+def test_100k_records_in_one_call(ledger: Ledger):
+    n = 100_000
+    f1 = claim(ledger, "big1")
+    started = clock.perf_counter()
+    changes = ledger.complete_file(f1, "accepted", {}, _bulk(n, 0), T0)
+    first = clock.perf_counter() - started
+    assert len(changes["fee_account"]["new"]) == n
+
+    f2 = claim(ledger, "big2")
+    started = clock.perf_counter()
+    changes = ledger.complete_file(f2, "accepted", {}, _bulk(n, 5), T0 + timedelta(hours=1))
+    second = clock.perf_counter() - started
+    got = changes["fee_account"]
+    assert (
+        len(got["changed"]) == n // 10 and len(got["unchanged"]) == n - n // 10 and got["new"] == []
+    )
+
+    print(
+        f"\n100k records: first load (all new) {first:.2f} s, re-save (10% changed) {second:.2f} s"
+    )
+    assert first < 60 and second < 60
+    assert ledger.registers_seen() == {"fee_account": n}
+    assert ledger.record("fee_account", "K000010")["version"] == 2
+    assert ledger.record("fee_account", "K000011")["version"] == 1

@@ -1,0 +1,143 @@
+"""The pipeline end to end on real workbooks, a real ledger and real output files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+from toolkit.pipeline import process_paths
+
+NOW = datetime(2026, 11, 24, 9, 0)
+
+
+def test_valid_register_is_accepted_and_recorded(ctx, home: Path):
+    src = write_xlsx(home / "inbox" / "报修.xlsx", {"报修": [REPAIR_HEADERS, *repair_rows(3)]})
+    summary = process_paths(ctx, [src], NOW)
+    f = summary.files[0]
+    assert f.status == "accepted"
+    assert f.registers == ["repair"]
+    assert (f.rows.total, f.rows.valid, f.rows.rejected) == (3, 3, 0)
+    assert f.changes["repair"]["new"] == ["BX0001", "BX0002", "BX0003"]
+    rec = ctx.ledger.record("repair", "BX0002")
+    assert rec["values"]["报修时间"] == datetime(2026, 11, 23, 9, 2)
+    assert rec["values"]["紧急程度"] == "一般"
+    # taken out of inbox, archived byte for byte
+    assert not src.exists()
+    archived = list((home / "var" / "archive").rglob("*.xlsx"))
+    assert len(archived) == 1
+
+
+def test_original_is_archived_byte_for_byte(ctx, home: Path, tmp_path: Path):
+    src = write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *repair_rows(2)]})
+    data = src.read_bytes()
+    process_paths(ctx, [src], NOW)
+    archived = next((home / "var" / "archive").rglob("*.xlsx"))
+    assert archived.read_bytes() == data
+    assert src.exists(), "a file outside inbox/ is left where it was"
+
+
+def test_same_bytes_twice_is_duplicate(ctx, home: Path, tmp_path: Path):
+    src = write_xlsx(tmp_path / "a.xlsx", {"报修": [REPAIR_HEADERS, *repair_rows(2)]})
+    copy = tmp_path / "b.xlsx"
+    copy.write_bytes(src.read_bytes())
+    first = process_paths(ctx, [src], NOW).files[0]
+    second = process_paths(ctx, [copy], NOW).files[0]
+    assert first.status == "accepted"
+    assert second.status == "duplicate"
+    assert "a.xlsx" in second.message
+    assert len(ctx.ledger.history("repair", "BX0001")) == 1
+
+
+def test_resaved_register_updates_only_changed_records(ctx, tmp_path: Path):
+    rows = repair_rows(3)
+    process_paths(ctx, [write_xlsx(tmp_path / "v1.xlsx", {"s": [REPAIR_HEADERS, *rows]})], NOW)
+    rows[1][13] = datetime(2026, 11, 24, 10, 0)  # callback time added to BX0002
+    rows[1][14] = "满意"
+    rows.append(repair_rows(1, start=4)[0])
+    f = process_paths(ctx, [write_xlsx(tmp_path / "v2.xlsx", {"s": [REPAIR_HEADERS, *rows]})], NOW).files[0]
+    assert f.changes["repair"] == {"new": ["BX0004"], "changed": ["BX0002"], "unchanged": ["BX0001", "BX0003"]}
+    hist = ctx.ledger.history("repair", "BX0002")
+    assert [h["version"] for h in hist] == [1, 2]
+    assert hist[-1]["values"]["回访结果"] == "满意"
+
+
+def test_bad_cells_are_held_back_and_marked(ctx, home: Path, tmp_path: Path):
+    rows = repair_rows(4)
+    rows[0][4] = "11/12/2026"  # ambiguous date
+    rows[1][3] = "1381234"  # bad phone
+    rows[2][9] = datetime(2026, 11, 22, 8, 0)  # done before reported
+    rows[3][10] = "是"  # paid but no fee
+    title = [["某某物业服务中心 报修登记表"], []]
+    src = write_xlsx(tmp_path / "报修.xlsx", {"十一月": [*title, REPAIR_HEADERS, *rows, *repair_rows(1, 9)]},
+                     merge=["A1:O1"])
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert f.status == "partial"
+    assert (f.rows.total, f.rows.valid, f.rows.rejected) == (5, 1, 4)
+    by_cell = {e.cell: e for e in f.errors}
+    # header is on row 3, so data starts on row 4
+    assert by_cell["E4"].code == "date.ambiguous"
+    assert by_cell["D5"].code.startswith("phone")
+    assert by_cell["J6"].code == "row.not_before"
+    assert by_cell["L7"].code == "row.requires_any"
+    assert all(e.sheet == "十一月" and e.message for e in f.errors)
+    annotated = [Path(p) for p in f.outputs if p.endswith(".xlsx")]
+    assert annotated and annotated[0].is_file()
+    wb = openpyxl.load_workbook(annotated[0])
+    assert wb.sheetnames[0] == "问题清单"
+    assert wb["十一月"]["E4"].comment is not None
+    assert ctx.ledger.record("repair", "BX0001") is None
+    assert ctx.ledger.record("repair", "BX0009") is not None
+
+
+def test_missing_required_column_is_named(ctx, tmp_path: Path):
+    headers = [h for h in REPAIR_HEADERS if h != "维修内容"]
+    rows = [r[:5] + r[6:] for r in repair_rows(2)]
+    f = process_paths(ctx, [write_xlsx(tmp_path / "x.xlsx", {"s": [headers, *rows]})], NOW).files[0]
+    assert f.status == "rejected"
+    assert f.errors[0].code == "header.missing"
+    assert "维修内容" in f.errors[0].message
+
+
+def test_aliases_and_extra_columns(ctx, tmp_path: Path):
+    headers = ["备注", "单号", "房号", "电话", "报修时间", "报修内容"]
+    rows = [[None, "A1", "3-101", "138 1234 5678", "2026年11月23日 14:30", "灯不亮"]]
+    f = process_paths(ctx, [write_xlsx(tmp_path / "x.xlsx", {"s": [headers, *rows]})], NOW).files[0]
+    assert f.status == "accepted", f.errors
+    rec = ctx.ledger.record("repair", "A1")["values"]
+    assert rec["联系电话"] == "13812345678"
+    assert rec["报修时间"] == datetime(2026, 11, 23, 14, 30)
+
+
+def test_unrecognised_sheet_is_reported_with_its_headers(ctx, tmp_path: Path):
+    src = write_xlsx(tmp_path / "x.xlsx", {
+        "报修": [REPAIR_HEADERS, *repair_rows(1)],
+        "杂项": [["品名", "数量", "单位"], ["拖把", 2, "把"]],
+    })
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert f.status == "partial"
+    err = [e for e in f.errors if e.code == "sheet.unrecognised"][0]
+    assert err.sheet == "杂项" and "品名" in err.message
+
+
+def test_two_registers_in_one_workbook(ctx, tmp_path: Path):
+    fee = [["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+           ["1-0101", "王五", "13900001111", "89.5㎡", "2.35", datetime(2026, 6, 30), "¥1,234.50"]]
+    src = write_xlsx(tmp_path / "x.xlsx", {"报修": [REPAIR_HEADERS, *repair_rows(1)], "物业费": fee})
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert f.status == "accepted", f.errors
+    assert sorted(f.registers) == ["fee_account", "repair"]
+    acc = ctx.ledger.record("fee_account", "1-0101")["values"]
+    assert acc["欠费金额"] == Decimal("1234.50")
+    assert acc["建筑面积"] == Decimal("89.5")
+
+
+def test_unreadable_file_is_rejected_with_reason(ctx, tmp_path: Path):
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"")
+    f = process_paths(ctx, [bad], NOW).files[0]
+    assert f.status == "rejected"
+    assert f.message and f.errors[0].code.startswith("file.")

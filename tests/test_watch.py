@@ -1,0 +1,151 @@
+"""The folder watcher on a real folder: native events, polling, lock files, crashes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+from toolkit.ledger import Ledger
+from toolkit.watch import watch
+
+
+def _wait(cond, timeout: float = 20.0, step: float = 0.05) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def running(ctx):
+    """A watcher thread on the workspace; yields a function to start it with options."""
+    stop = threading.Event()
+    threads = []
+
+    def start(**kw):
+        t = threading.Thread(target=watch, args=(ctx,), kwargs={"stop": stop, **kw}, daemon=True)
+        t.start()
+        threads.append(t)
+        return t
+
+    yield start
+    stop.set()
+    for t in threads:
+        t.join(timeout=10)
+        assert not t.is_alive(), "watcher did not stop"
+
+
+def _save_atomically(src: Path, inbox: Path, name: str) -> Path:
+    """Save like an office suite: write elsewhere, then move into place."""
+    target = inbox / name
+    tmp = inbox / f".~tmp{name}"
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def test_native_watcher_takes_a_saved_file_quickly(ctx, home, running, tmp_path):
+    running()
+    src = write_xlsx(tmp_path / "r.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(5)]})
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    _save_atomically(src, home / "inbox", "报修登记表.xlsx")
+    assert _wait(lambda: ctx.ledger.record("repair", "BX0005") is not None)
+    took = time.monotonic() - t0
+    print(f"processed {took:.2f} s after the save completed")
+    assert not (home / "inbox" / "报修登记表.xlsx").exists()
+    assert took < 10
+
+
+def test_lock_and_temp_files_are_left_alone(ctx, home, running, tmp_path):
+    inbox = home / "inbox"
+    (inbox / "~$报修登记表.xlsx").write_bytes(b"\0" * 165)
+    (inbox / ".~lock.报修登记表.xlsx#").write_text("user,host,,", encoding="utf-8")
+    (inbox / "autosave.tmp").write_bytes(b"x")
+    src = write_xlsx(tmp_path / "r.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1)]})
+    running()
+    _save_atomically(src, inbox, "r.xlsx")
+    assert _wait(lambda: ctx.ledger.record("repair", "BX0001") is not None)
+    time.sleep(0.5)
+    assert (inbox / "~$报修登记表.xlsx").exists()
+    assert (inbox / ".~lock.报修登记表.xlsx#").exists()
+    assert (inbox / "autosave.tmp").exists()
+    assert ctx.ledger.file_counts() == {"accepted": 1}
+
+
+def test_many_files_at_once_and_a_bad_one(ctx, home, running, tmp_path):
+    inbox = home / "inbox"
+    running()
+    for i in range(12):
+        src = write_xlsx(tmp_path / f"{i}.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3, start=i * 10)]})
+        _save_atomically(src, inbox, f"登记{i}.xlsx")
+    (inbox / "坏的.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    assert _wait(lambda: sum(ctx.ledger.file_counts().values()) == 13, timeout=60)
+    counts = ctx.ledger.file_counts()
+    assert counts == {"accepted": 12, "rejected": 1}
+    assert ctx.ledger.registers_seen() == {"repair": 36}
+
+
+def test_existing_files_are_taken_on_start_and_polling_works(ctx, home, running, tmp_path):
+    src = write_xlsx(home / "inbox" / "waiting.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(2)]})
+    running(poll=0.3)
+    assert _wait(lambda: not src.exists())
+    later = write_xlsx(tmp_path / "later.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(2, start=50)]})
+    _save_atomically(later, home / "inbox", "later.xlsx")
+    assert _wait(lambda: ctx.ledger.record("repair", "BX0051") is not None)
+
+
+def _spawn(home: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", "2026-11-24T09:00"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home, tmp_path):
+    """Kill the watcher hard several times while it works; after a restart every file
+    is processed exactly once: no file lost, no record or output duplicated."""
+    inbox = home / "inbox"
+    n_files, rows_each = 8, 1500
+    for i in range(n_files):
+        rows = repair_rows(rows_each, start=i * rows_each)
+        rows[0][3] = "12345"  # one bad cell per file, so each also writes an annotated copy
+        write_xlsx(inbox / f"批次{i}.xlsx", {"s": [REPAIR_HEADERS, *rows]})
+    db = Ledger(f"sqlite:///{home / 'var' / 'ledger.sqlite'}")
+    try:
+        for delay in (1.5, 2.5, 3.5):
+            proc = _spawn(home)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        proc = _spawn(home)
+        try:
+            done = _wait(lambda: not any(p.suffix == ".xlsx" for p in inbox.iterdir()), timeout=180)
+            assert done, f"left in inbox: {list(inbox.iterdir())}"
+            time.sleep(0.5)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=20) == 0, "SIGTERM is a clean stop"
+        files = db.files(limit=100)
+        assert sorted(f["name"] for f in files) == sorted(f"批次{i}.xlsx" for i in range(n_files))
+        assert all(f["status"] == "partial" for f in files)
+        assert db.registers_seen() == {"repair": n_files * (rows_each - 1)}
+        # every record was written once: version 1, one history row
+        assert all(r["version"] == 1 for r in db.records("repair"))
+        returns = list((home / "outbox").rglob("*.xlsx"))
+        assert len(returns) == n_files, returns
+        assert not list((home / "outbox").rglob(".tmp-*")), "no half-written outputs"
+    finally:
+        db.close()

@@ -1,0 +1,179 @@
+"""The ``toolkit`` command: parses arguments, calls one library function, prints the result."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .clock import local_now, parse_now
+from .logs import setup_logging
+from .rulesfile import RulesError
+from .workspace import Workspace
+
+STATUS_ZH = {
+    "accepted": "已接收",
+    "partial": "部分接收",
+    "rejected": "已退回",
+    "duplicate": "重复文件",
+    "ignored": "已忽略",
+}
+
+
+def common(fn):
+    """Every command takes --home and --now."""
+
+    @click.option("--home", type=click.Path(file_okay=False), default=None,
+                  help="Workspace folder (default: $TOOLKIT_HOME or the current folder).")
+    @click.option("--now", "now_text", default=None, metavar="ISO",
+                  help="Pretend the time is this (Asia/Shanghai), e.g. 2026-11-23T14:30.")
+    @functools.wraps(fn)
+    def wrapper(home: str | None, now_text: str | None, **kwargs: Any):
+        try:
+            now = parse_now(now_text)
+        except ValueError:
+            raise click.BadParameter(f"not an ISO date-time: {now_text!r}", param_hint="--now") from None
+        return fn(Workspace.resolve(home), now, **kwargs)
+
+    return wrapper
+
+
+def _open(ws: Workspace):
+    from .pipeline import open_context
+
+    try:
+        return open_context(ws)
+    except RulesError as exc:
+        click.echo("规则文件有误，未开始处理：", err=True)
+        for p in exc.problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """Register intake, rules, notices and reports for a property service center."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False), default=".")
+def init(directory: str) -> None:
+    """Create a workspace with the shipped rules, templates and blank registers."""
+    from .setup_workspace import init_workspace
+
+    written = init_workspace(Path(directory))
+    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@common
+def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json: bool) -> None:
+    """Run files (or folders) through the pipeline now."""
+    from .pipeline import process_paths
+
+    setup_logging(ws, quiet=as_json)
+    ctx = _open(ws)
+    try:
+        summary = process_paths(ctx, [Path(p) for p in paths], now or local_now())
+    finally:
+        ctx.close()
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for f in summary.files:
+        click.echo(f"{STATUS_ZH.get(f.status, f.status)}  {f.path}  "
+                   f"行 {f.rows.total} / 有效 {f.rows.valid} / 退回 {f.rows.rejected}  "
+                   f"问题 {len(f.errors)}  提示 {len(f.findings)}")
+        if f.message:
+            click.echo(f"    {f.message}")
+        for out in f.outputs:
+            click.echo(f"    → {out}")
+    for w in summary.warnings:
+        click.echo(f"注意：{w}")
+
+
+@main.command()
+@click.option("--poll", type=float, default=None, metavar="SECONDS",
+              help="Poll the folder (for network shares) instead of native events.")
+@common
+def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
+    """Watch inbox/ and process every file saved into it, until Ctrl-C."""
+    from .watch import watch as run_watch
+
+    setup_logging(ws)
+    ctx = _open(ws)
+    try:
+        run_watch(ctx, poll=poll, now=now, tick=getattr(ctx, "tick", None))
+    finally:
+        ctx.close()
+
+
+@main.group()
+def rules() -> None:
+    """Work with the rules folder."""
+
+
+@rules.command("check")
+@common
+def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
+    """Validate every file in rules/; exit 2 and name each problem if any."""
+    from .plugins import load_hooks
+    from .registers import load_registers
+
+    problems: list[str] = []
+    specs: dict = {}
+    try:
+        specs = load_registers(ws.rules)
+    except RulesError as exc:
+        problems += exc.problems
+    try:
+        load_hooks(ws)
+    except RulesError as exc:
+        problems += exc.problems
+    if problems:
+        click.echo("规则文件有误：", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(2)
+    click.echo(f"规则检查通过：{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@common
+def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa: ARG001
+    """Files waiting, last runs, counts by outcome."""
+    from .ledger import Ledger
+    from .status import workspace_status
+
+    ws.ensure()
+    ledger = Ledger(ws.db_url)
+    try:
+        info = workspace_status(ws, ledger)
+    finally:
+        ledger.close()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"工作区：{info['home']}")
+    click.echo(f"收件箱待处理：{len(info['waiting'])} 个文件")
+    for name in info["waiting"][:20]:
+        click.echo(f"    {name}")
+    counts = info["files_by_status"]
+    click.echo("已处理文件：" + ("，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in counts.items()) or "无"))
+    if info["unfinished"]:
+        click.echo(f"未完成（将在下次运行时继续）：{'、'.join(info['unfinished'])}")
+    click.echo("登记表记录：" + ("，".join(f"{k} {v}" for k, v in info["registers"].items()) or "无"))
+    for r in info["last_runs"]:
+        click.echo(f"    运行 #{r['id']} {r['kind']} {r['status']} {r['started_at']}")
+
+
+if __name__ == "__main__":
+    main()

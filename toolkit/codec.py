@@ -1,0 +1,76 @@
+"""Canonical JSON for record values, with type tags so values round-trip exactly.
+
+The ledger compares a record's encoded text with the stored text to decide whether
+it changed, so the encoding must be canonical (sorted keys, compact, no ASCII
+escaping) and lossless for the types a register holds:
+
+* ``Decimal``   → ``{"$dec": "12.50"}``  (the exact string: trailing zeros are facts)
+* ``datetime``  → ``{"$dt": "2024-05-01T09:30:00"}``
+* ``date``      → ``{"$date": "2024-05-01"}``
+* ``time``      → ``{"$time": "09:30:00"}``
+* ``timedelta`` → ``{"$td": [days, seconds, microseconds]}``
+
+Tuples come back as lists. A plain dict whose only key is one of the tags above would
+be read back as that type; registers never hold such values.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["encode", "decode"]
+
+
+def _default(value: Any) -> Any:
+    # datetime is a subclass of date, so it must be tested first.
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"$td": [value.days, value.seconds, value.microseconds]}
+    raise TypeError(f"cannot encode {type(value).__name__}: {value!r}")
+
+
+# One encoder built once: json.dumps would build a new one (and its C accelerator)
+# on every call, which shows at 100,000 records.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+)
+
+_DECODERS = {
+    "$dec": Decimal,
+    "$dt": datetime.fromisoformat,
+    "$date": date.fromisoformat,
+    "$time": time.fromisoformat,
+    "$td": lambda v: timedelta(days=v[0], seconds=v[1], microseconds=v[2]),
+}
+
+
+def _object_hook(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        for tag, raw in obj.items():
+            decoder = _DECODERS.get(tag)
+            if decoder is not None:
+                return decoder(raw)
+    return obj
+
+
+_DECODER = json.JSONDecoder(object_hook=_object_hook)
+
+
+def encode(values: dict[str, Any]) -> str:
+    """Canonical JSON text for ``values`` (equal values give equal text)."""
+    return _ENCODER.encode(values)
+
+
+def decode(text: str) -> dict[str, Any]:
+    """The values ``encode`` was given, with Decimals and dates restored."""
+    return _DECODER.decode(text)

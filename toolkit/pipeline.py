@@ -1,0 +1,254 @@
+"""The one data path: archive → read → recognise → validate → rules → outputs → ledger.
+
+``toolkit process FILE`` and a file dropped into ``inbox/`` both end up in
+:func:`process_file`. The watcher, scheduler and CLI only decide when it runs.
+
+Exactly-once: the original is archived and claimed in the ledger first; records,
+findings and the file's outcome are committed in one transaction at the end; outputs
+have names fixed by the file's ledger id, so a rerun after a crash rewrites the same
+files instead of adding new ones. Only after the commit is the file taken out of
+``inbox/``; a file whose bytes the ledger already finished is a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import atomic
+from .annotate import write_annotated_copy
+from .headers import find_header, header_errors, unrecognised_sheet_error
+from .ledger import Ledger
+from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .reading import read_workbook
+from .registers import RegisterSpec, load_registers
+from .safety import is_ignorable
+from .validate import validate_sheet
+from .workspace import Workspace
+
+log = logging.getLogger("toolkit")
+
+
+@dataclass
+class Context:
+    """Everything loaded once per process: workspace, rules and the ledger."""
+
+    ws: Workspace
+    specs: dict[str, RegisterSpec]
+    ledger: Ledger
+    hooks: list[Any] = field(default_factory=list)  # later stages: rules, documents
+
+    def close(self) -> None:
+        self.ledger.close()
+
+
+def open_context(ws: Workspace) -> Context:
+    """Load and validate the rules (RulesError on any problem), then open the ledger."""
+    from .plugins import load_hooks  # rules engine and documents plug in here
+
+    specs = load_registers(ws.rules)
+    hooks = load_hooks(ws)
+    ws.ensure()
+    return Context(ws, specs, Ledger(ws.db_url), hooks)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def safe_stem(name: str, limit: int = 80) -> str:
+    """A file-name stem safe on Windows and Linux, built from a staff-chosen name."""
+    bad = '<>:"/\\|?*'
+    out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name)
+    out = out.replace("..", "_").strip(" .") or "file"
+    return out[:limit]
+
+
+def archive_original(ws: Workspace, path: Path, sha: str, now: datetime) -> Path:
+    """Copy the original byte for byte into var/archive before anything else happens."""
+    target = ws.archive / now.strftime("%Y-%m") / f"{sha[:16]}-{safe_stem(Path(path.name).stem)}{safe_stem(path.suffix, 10)}"
+    if not target.exists():
+        with atomic.atomic_path(target) as tmp:
+            shutil.copyfile(path, tmp)
+    return target
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _release_from_inbox(ctx: Context, path: Path) -> None:
+    """A processed original leaves inbox/ (its archived copy stays in var/archive)."""
+    if _inside(path, ctx.ws.inbox) and path.exists():
+        try:
+            path.unlink()
+        except OSError as exc:
+            log.warning("could not remove %s from inbox: %s", path, exc)
+
+
+def _read(path: Path, result: FileResult) -> Workbook | None:
+    try:
+        return read_workbook(path)
+    except UnreadableFile as exc:
+        result.status = "rejected"
+        result.message = exc.message
+        result.errors.append(CellError("", None, None, None, exc.code, exc.message))
+        return None
+
+
+def _validate(ctx: Context, book: Workbook, result: FileResult) -> list[Record]:
+    records: list[Record] = []
+    recognised = 0
+    for sheet in book.sheets:
+        if not sheet.rows:
+            continue
+        match = find_header(sheet, ctx.specs)
+        if match is None:
+            result.errors.append(unrecognised_sheet_error(sheet))
+            continue
+        recognised += 1
+        if match.spec.name not in result.registers:
+            result.registers.append(match.spec.name)
+        problems = header_errors(sheet, match)
+        if problems:
+            result.errors.extend(problems)
+            data_rows = sum(1 for r, v in sheet.rows if r > match.row)
+            result.rows.total += data_rows
+            result.rows.rejected += data_rows
+            continue
+        sheet_result = validate_sheet(sheet, match)
+        result.rows.total += sheet_result.total
+        result.rows.valid += len(sheet_result.records)
+        result.rows.rejected += sheet_result.rejected_rows
+        result.errors.extend(sheet_result.errors)
+        records.extend(sheet_result.records)
+    if recognised == 0 and not any(e.code.startswith("file.") for e in result.errors):
+        result.message = "文件中没有可识别的登记表。"
+    return records
+
+
+def _status(result: FileResult, records: list[Record]) -> str:
+    if not records:
+        # A recognised register with no rows and no problems (e.g. a blank one) is fine.
+        return "accepted" if result.registers and not result.errors else "rejected"
+    if result.errors or result.rows.rejected:
+        return "partial"
+    return "accepted"
+
+
+def _annotated_name(file_id: int, original: str) -> str:
+    return f"{safe_stem(Path(original).stem)}-问题批注-{file_id:05d}.xlsx"
+
+
+def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str | None = None) -> FileResult:
+    """Run one file through the whole pipeline and return what happened to it."""
+    path = Path(path)
+    result = FileResult(path=str(path), status="ignored")
+    if is_ignorable(path):
+        result.message = "临时文件或锁文件，已忽略。"
+        return result
+    if not path.is_file():
+        result.status = "rejected"
+        result.message = "文件不存在或不是普通文件。"
+        return result
+
+    sha = file_sha256(path)
+    result.sha256 = sha
+    known = ctx.ledger.find_file(sha)
+    if known and known["status"] not in ("processing",):
+        result.status = "duplicate"
+        result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
+        _release_from_inbox(ctx, path)
+        log.info("duplicate %s (same bytes as file #%s)", path.name, known["id"])
+        return result
+
+    name = display_name or path.name
+    archived = archive_original(ctx.ws, path, sha, now)
+    file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
+    log.info("processing %s (file #%s)", name, file_id)
+
+    book = _read(archived, result)
+    records = _validate(ctx, book, result) if book else []
+    if book is not None:
+        result.status = _status(result, records)
+        if result.status == "rejected" and result.message is None:
+            result.message = "没有有效记录。"
+
+    extras: list[Any] = []
+    for hook in ctx.hooks:
+        extras.append(hook.evaluate(ctx, result, records, now))
+
+    if result.errors and book is not None:
+        dest = ctx.ws.returns / _annotated_name(file_id, name)
+        try:
+            write_annotated_copy(archived, book, result.errors, dest, file_label=name)
+            result.outputs.append(str(dest))
+        except Exception as exc:  # the copy is a courtesy; never lose the run over it
+            log.warning("annotated copy failed for %s: %s", name, exc)
+
+    def in_transaction(conn: Any) -> None:
+        for hook, extra in zip(ctx.hooks, extras, strict=True):
+            hook.commit(ctx, conn, result, extra, now)
+
+    summary = result.to_dict()
+    changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+    result.changes = changes
+    for hook, extra in zip(ctx.hooks, extras, strict=True):
+        hook.after_commit(ctx, result, extra, now)
+    _release_from_inbox(ctx, path)
+    log.info(
+        "%s %s: %s rows, %s valid, %s rejected, %s findings",
+        result.status, name, result.rows.total, result.rows.valid, result.rows.rejected, len(result.findings),
+    )
+    return result
+
+
+def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
+    """Process files (folders are expanded) as one run recorded in the ledger."""
+    summary = RunSummary(now=now)
+    run_id = ctx.ledger.start_run("process", now)
+    summary.run_id = run_id
+    for p in expand(paths):
+        try:
+            summary.files.append(process_file(ctx, p, now))
+        except Exception as exc:  # one bad file never stops the others
+            log.exception("failed on %s", p)
+            summary.files.append(
+                FileResult(str(p), "rejected", rows=RowCounts(), message=f"处理失败：{exc}")
+            )
+    for hook in ctx.hooks:
+        summary.warnings.extend(hook.warnings(ctx))
+    ctx.ledger.finish_run(run_id, "done", summary.to_dict(), now)
+    write_run_summary(ctx.ws, summary)
+    return summary
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not is_ignorable(q)))
+        else:
+            out.append(p)
+    return out
+
+
+def write_run_summary(ws: Workspace, summary: RunSummary) -> Path:
+    target = ws.runs / f"run-{summary.run_id or 0:06d}.json"
+    atomic.write_text(target, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    return target

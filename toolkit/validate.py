@@ -1,0 +1,229 @@
+"""Cell-level validation: rows of a recognised sheet in, typed records and cell errors out.
+
+Each register declaration becomes a pydantic model whose fields run the parsers of
+``toolkit.fields``; a parser's problem comes back as a pydantic error with our stable
+code and Chinese message, and is turned into a :class:`CellError` with its cell
+reference. Row checks (完成时间 not before 报修时间 …) run on the typed values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
+from pydantic_core import PydanticCustomError
+
+from .fields import FieldProblem, parse_value
+from .headers import HeaderMatch
+from .model import CellError, RawSheet, Record
+from .registers import ColumnSpec, RegisterSpec, RowCheck
+
+
+def _field_name(i: int) -> str:
+    return f"c{i}"
+
+
+def _converter(col: ColumnSpec):
+    def convert(value: Any) -> Any:
+        try:
+            parsed = parse_value(value, col)
+        except FieldProblem as exc:
+            # Braces in staff text would be read as pydantic placeholders.
+            raise PydanticCustomError(exc.code, exc.message.replace("{", "{{").replace("}", "}}")) from None
+        if parsed is None and col.required:
+            raise PydanticCustomError("cell.required", f"“{col.name}”是必填项，不能为空。")
+        return parsed
+
+    return convert
+
+
+_MODELS: dict[int, tuple[RegisterSpec, type[BaseModel]]] = {}
+
+
+def register_model(spec: RegisterSpec) -> type[BaseModel]:
+    """The pydantic model of one register (built once per loaded declaration)."""
+    cached = _MODELS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    fields: dict[str, Any] = {}
+    for i, col in enumerate(spec.columns):
+        fields[_field_name(i)] = (Annotated[Any, BeforeValidator(_converter(col))], None)
+    model = create_model(
+        f"Register_{spec.name}",
+        __config__=ConfigDict(arbitrary_types_allowed=True, extra="ignore"),
+        **fields,
+    )
+    _MODELS[id(spec)] = (spec, model)
+    return model
+
+
+@dataclass
+class SheetResult:
+    register: str
+    records: list[Record] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    total: int = 0
+    rejected_rows: int = 0
+
+
+def _is_blank(values: list[Any]) -> bool:
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, str) and not v.strip():
+            continue
+        return False
+    return True
+
+
+def _merged_lookup(sheet: RawSheet, wanted_cols: set[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, col0) -> (top row, col0) for merged cells in columns that allow filling."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        for c in range(c1 - 1, c2):
+            if c not in wanted_cols:
+                continue
+            for r in range(r1 + 1, r2 + 1):
+                out[(r, c)] = (r1, c1 - 1)
+    return out
+
+
+def _record_key(spec: RegisterSpec, values: dict[str, Any]) -> str | None:
+    parts = []
+    for k in spec.key_columns:
+        v = values.get(k)
+        if v is None:
+            return None
+        parts.append(v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else str(v))
+    return "|".join(parts)
+
+
+def _combine_times(spec: RegisterSpec, values: dict[str, Any]) -> None:
+    """A datetime written as a date plus a separate time column becomes one datetime."""
+    for col in spec.columns:
+        if col.type != "datetime":
+            continue
+        v = values.get(col.name)
+        t = values.get(col.time_column) if col.time_column else None
+        if isinstance(v, date) and not isinstance(v, datetime):
+            values[col.name] = datetime.combine(v, t if isinstance(t, time) else time(0, 0))
+        elif isinstance(v, datetime) and isinstance(t, time) and v.time() == time(0, 0):
+            values[col.name] = datetime.combine(v.date(), t)
+
+
+def _comparable(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v
+    if isinstance(v, date):
+        return datetime.combine(v, time(0, 0))
+    return v
+
+
+def check_row(spec: RegisterSpec, rc: RowCheck, values: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(column, code, message) when a row check fails, else None."""
+    if rc.check == "not_before":
+        a, b = values.get(rc.column), values.get(rc.other)
+        if a is None or b is None:
+            return None
+        if _comparable(a) < _comparable(b):
+            msg = rc.message or f"“{rc.column}”（{_show(a)}）早于“{rc.other}”（{_show(b)}），请核对。"
+            return rc.column, "row.not_before", msg
+        return None
+    if rc.when is not None and str(values.get(rc.when.column) or "") != rc.when.equals:
+        return None
+    filled = [c for c in rc.columns if values.get(c) not in (None, "")]
+    if rc.check == "requires_any" and not filled:
+        cond = f"“{rc.when.column}”为“{rc.when.equals}”时，" if rc.when else ""
+        msg = rc.message or f"{cond}“{'”或“'.join(rc.columns)}”至少要填一项。"
+        return rc.columns[0], "row.requires_any", msg
+    if rc.check == "requires" and len(filled) < len(rc.columns):
+        missing = [c for c in rc.columns if c not in filled]
+        cond = f"“{rc.when.column}”为“{rc.when.equals}”时，" if rc.when else ""
+        msg = rc.message or f"{cond}必须填写“{'”“'.join(missing)}”。"
+        return missing[0], "row.requires", msg
+    return None
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _raw_text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    return str(v)[:200]
+
+
+def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
+    """Validate every data row below the header; valid rows become Records."""
+    spec = match.spec
+    model = register_model(spec)
+    names = {_field_name(i): col for i, col in enumerate(spec.columns)}
+    positions = [(i, col, match.columns.get(col.name)) for i, col in enumerate(spec.columns)]
+    fill_cols = {match.columns[c.name] for c in spec.columns if c.fill_merged and c.name in match.columns}
+    merged = _merged_lookup(sheet, fill_cols) if fill_cols and sheet.merged else {}
+    by_row = {r: v for r, v in sheet.rows} if merged else {}
+
+    result = SheetResult(spec.name)
+    seen_keys: dict[str, int] = {}
+    for row_no, values in sheet.rows:
+        if row_no <= match.row or _is_blank(values):
+            continue
+        result.total += 1
+        raw: dict[str, Any] = {}
+        for i, col, idx in positions:
+            if idx is None:
+                continue
+            v = values[idx] if idx < len(values) else None
+            if v is None and merged and (row_no, idx) in merged:
+                top_row, top_col = merged[(row_no, idx)]
+                top = by_row.get(top_row, [])
+                v = top[top_col] if top_col < len(top) else None
+            raw[_field_name(i)] = v
+
+        row_errors: list[CellError] = []
+
+        def err(col_name: str, code: str, message: str, value: Any = None) -> None:
+            idx = match.columns.get(col_name)
+            cell = f"{get_column_letter(idx + 1)}{row_no}" if idx is not None else None
+            row_errors.append(CellError(sheet.name, row_no, col_name, cell, code, message, _raw_text(value)))
+
+        try:
+            obj = model.model_validate(raw)
+            typed = {names[k].name: v for k, v in obj.__dict__.items()}
+        except ValidationError as exc:
+            typed = None
+            for e in exc.errors(include_url=False):
+                col = names[str(e["loc"][0])]
+                err(col.name, e["type"], e["msg"], raw.get(str(e["loc"][0])))
+
+        if typed is not None:
+            _combine_times(spec, typed)
+            for rc in spec.row_checks:
+                problem = check_row(spec, rc, typed)
+                if problem:
+                    col_name, code, message = problem
+                    err(col_name, code, message, typed.get(col_name))
+            key = _record_key(spec, typed)
+            if key is not None and not row_errors:
+                if key in seen_keys:
+                    kc = spec.key_columns[0]
+                    err(kc, "key.duplicate", f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{seen_keys[key]}行重复，只保留了第一行，请核对。", key)
+                else:
+                    seen_keys[key] = row_no
+
+        if row_errors or typed is None:
+            result.errors.extend(row_errors)
+            result.rejected_rows += 1
+            continue
+        result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no))
+    return result
