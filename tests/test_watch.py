@@ -144,7 +144,7 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
         assert db.registers_seen() == {"repair": n_files * (rows_each - 1)}
         # every record was written once: version 1, one history row
         assert all(r["version"] == 1 for r in db.records("repair"))
-        returns = list((home / "outbox").rglob("*.xlsx"))
+        returns = list((home / "outbox" / "退回批注").glob("*.xlsx"))
         assert len(returns) == n_files, returns
         assert not list((home / "outbox").rglob(".tmp-*")), "no half-written outputs"
     finally:

@@ -289,7 +289,7 @@ def _print_wide(ws: Worksheet) -> None:
 def _text_width(value: Any) -> int:
     """Rough display width: a Chinese character takes two columns."""
     text = str(value) if value is not None else ""
-    first = text.split("\n", 1)[0]
+    first = text[:200].split("\n", 1)[0]  # widths are capped anyway; never scan a huge cell
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in first)
 
 

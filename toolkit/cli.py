@@ -82,6 +82,11 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
     ctx = _open(ws)
     try:
         summary = process_paths(ctx, [Path(p) for p in paths], now or local_now())
+        from .documents import wait_for_pdfs
+        from .documents.pdf import take_warnings
+
+        wait_for_pdfs(timeout=300)  # PDFs convert in the background; let them land first
+        summary.warnings.extend(take_warnings())
     finally:
         ctx.close()
     if as_json:
@@ -105,14 +110,65 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
 @common
 def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
     """Watch inbox/ and process every file saved into it, until Ctrl-C."""
+    from .scheduler import make_tick
     from .watch import watch as run_watch
 
     setup_logging(ws)
     ctx = _open(ws)
     try:
-        run_watch(ctx, poll=poll, now=now, tick=getattr(ctx, "tick", None))
+        try:
+            tick = make_tick(ctx)
+        except RulesError as exc:
+            _rules_problems(exc)
+        run_watch(ctx, poll=poll, now=now, tick=tick)
     finally:
         ctx.close()
+
+
+def _rules_problems(exc: RulesError) -> None:
+    click.echo("规则文件有误：", err=True)
+    for p in exc.problems:
+        click.echo(f"  {p}", err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="Day of a daily report.")
+@click.option("--week", default=None, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
+@click.option("--month", default=None, metavar="YYYY-MM", help="Month, e.g. 2026-11.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was produced as JSON.")
+@common
+def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
+           month: str | None, as_json: bool) -> None:
+    """Produce a report now: daily_due, daily_repairs, weekly, parking_roster, monthly, property_status."""
+    from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
+
+    chosen = [(f, v) for f, v in ((parse_day, day), (parse_week, week), (parse_month, month)) if v]
+    if len(chosen) > 1:
+        raise click.UsageError("--date、--week、--month 只能用一个")
+    try:
+        period = chosen[0][0](chosen[0][1]) if chosen else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    setup_logging(ws, quiet=as_json)
+    ctx = _open(ws)
+    try:
+        result = produce(ctx, name, now or local_now(), period)
+    except RulesError as exc:
+        _rules_problems(exc)
+    except (UnknownReport, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        ctx.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.title} {result.period.label}（截至 {result.as_of:%Y-%m-%d %H:%M}）")
+    for label, value, before in result.headline:
+        click.echo(f"    {label}：{value}" + (f"（上期 {before}）" if before else ""))
+    for out in result.outputs:
+        click.echo(f"    → {out}")
 
 
 @main.group()
@@ -135,6 +191,12 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         problems += exc.problems
     try:
         load_hooks(ws)
+    except RulesError as exc:
+        problems += exc.problems
+    try:
+        from .reports import load_schedule
+
+        load_schedule(ws.rules)
     except RulesError as exc:
         problems += exc.problems
     if problems:

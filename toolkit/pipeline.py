@@ -55,6 +55,8 @@ def open_context(ws: Workspace) -> Context:
     specs = load_registers(ws.rules)
     hooks = load_hooks(ws)
     ws.ensure()
+    for folder in (ws.outbox, ws.var):
+        atomic.sweep_stale(folder)
     return Context(ws, specs, Ledger(ws.db_url), hooks)
 
 
@@ -76,7 +78,7 @@ def safe_stem(name: str, limit: int = 80) -> str:
 
 def archive_original(ws: Workspace, path: Path, sha: str, now: datetime) -> Path:
     """Copy the original byte for byte into var/archive before anything else happens."""
-    target = ws.archive / now.strftime("%Y-%m") / f"{sha[:16]}-{safe_stem(Path(path.name).stem)}{safe_stem(path.suffix, 10)}"
+    target = ws.archive / now.strftime("%Y-%m") / f"{sha[:16]}-{safe_stem(path.stem)}.{safe_stem(path.suffix, 10)}"
     if not target.exists():
         with atomic.atomic_path(target) as tmp:
             shutil.copyfile(path, tmp)
@@ -192,7 +194,8 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
     for hook in ctx.hooks:
         extras.append(hook.evaluate(ctx, result, records, now))
 
-    if result.errors and book is not None:
+    # A return copy helps only where a register was recognised; junk files get a message.
+    if result.errors and book is not None and result.registers:
         dest = ctx.ws.returns / _annotated_name(file_id, name)
         try:
             write_annotated_copy(archived, book, result.errors, dest, file_label=name)

@@ -27,4 +27,8 @@ class Hook(Protocol):
 
 def load_hooks(ws: Workspace) -> list[Hook]:
     """The hooks for this workspace, each validating its own rules files on load."""
-    return []
+    from .documents.hook import DocumentsHook  # notices, numbering, dispatch register
+    from .ruleset.hook import RulesHook  # deadlines, fees, escalations (rules/*.yaml, price list)
+
+    # Order matters: documents are issued from the findings the rules hook just made.
+    return [RulesHook.load(ws), DocumentsHook.load(ws)]

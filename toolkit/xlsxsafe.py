@@ -78,7 +78,7 @@ def internal_location(title: str, coordinate: str) -> str:
 
 def set_text(cell: Cell, text: str) -> None:
     """Store ``text`` as a literal string, never as a formula or an error code."""
-    text = clean_text(text)[:MAX_CELL_TEXT]
+    text = clean_text(text[:MAX_CELL_TEXT])  # cut first: Excel holds no more, and the scan is per char
     cell.value = text
     cell.data_type = "s"  # openpyxl made '=…' a formula and '#N/A' an error
     if is_formula_like(text):

@@ -1,0 +1,110 @@
+"""Every corpus file through ``toolkit process`` as a real subprocess: accepted, or
+rejected with a clear reason — never a crash, a hang over 20 s or memory over 1 GB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+# Runs the real CLI, then reports the child's own peak memory on stderr.
+WRAPPER = r"""
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # safety net; the check is on RSS
+from toolkit.cli import main
+code = 0
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit as e:
+    code = e.code or 0
+finally:
+    print("PEAK_RSS_MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def corpus_files() -> list[Path]:
+    assert CORPUS.is_dir(), f"corpus missing at {CORPUS}"
+    return sorted(p for p in CORPUS.rglob("*")
+                  if p.is_file() and p.suffix not in (".md", ".py"))
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict[Path, dict]:
+    home = tmp_path_factory.mktemp("corpus") / "ws"
+    for name in ("rules", "templates"):
+        shutil.copytree(ROOT / name, home / name)
+
+    def run(p: Path) -> tuple[Path, dict]:
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", WRAPPER, "process", str(p), "--home", str(home),
+                 "--now", "2026-11-24T09:00", "--json"],
+                capture_output=True, text=True, timeout=20,
+            )
+        except subprocess.TimeoutExpired:
+            return p, {"error": "hang over 20 s"}
+        peak = next((int(line.split()[1]) for line in proc.stderr.splitlines()
+                     if line.startswith("PEAK_RSS_MB")), None)
+        if proc.returncode != 0:
+            return p, {"error": f"exit {proc.returncode}: {proc.stderr[-800:]}", "peak": peak}
+        return p, {"summary": json.loads(proc.stdout), "peak": peak}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(run, corpus_files()))
+
+
+def test_corpus_is_large(outcomes):
+    assert len(outcomes) >= 180
+
+
+def test_no_crash_hang_or_memory_blowup(outcomes):
+    bad = {str(p.relative_to(CORPUS)): o["error"] for p, o in outcomes.items() if "error" in o}
+    assert not bad, bad
+    heavy = {str(p.relative_to(CORPUS)): o["peak"] for p, o in outcomes.items() if (o["peak"] or 0) > 1024}
+    assert not heavy, heavy
+
+
+def test_every_rejection_has_a_reason(outcomes):
+    for p, o in outcomes.items():
+        f = o["summary"]["files"][0]
+        assert f["status"] in {"accepted", "partial", "rejected", "duplicate", "ignored"}
+        if f["status"] == "rejected":
+            assert f["message"] or f["errors"], p
+            for e in f["errors"]:
+                assert e["message"] and e["code"], (p, e)
+
+
+def _status(outcomes, rel: str) -> dict:
+    return outcomes[CORPUS / rel]["summary"]["files"][0]
+
+
+def test_known_hostile_files(outcomes):
+    assert _status(outcomes, "hostile/zero-bytes.xlsx")["status"] == "rejected"
+    assert _status(outcomes, "hostile/inflates-to-1gb.xlsx")["errors"][0]["code"] == "file.zip_bomb"
+    assert _status(outcomes, "hostile/billion-laughs.xlsx")["status"] == "rejected"
+    assert _status(outcomes, "hostile/~$报修登记表.xlsx")["status"] == "ignored"
+    html = _status(outcomes, "hostile/html-saved-as.xls")
+    assert html["status"] == "rejected" and "HTML" in html["message"]
+    # a real repair register whose header sits under a merged title, with the 电话 alias
+    merged = _status(outcomes, "hostile/header-under-merged-title.xlsx")
+    assert merged["register"] == ["repair"] and merged["rows"]["valid"] > 0
+    # renamed files are read for what they are
+    assert _status(outcomes, "hostile/renamed-xlsx-as-xls.xls")["register"] == ["repair"]
+    assert _status(outcomes, "hostile/renamed-xls-as-xlsx.xlsx")["register"] == ["repair"]
+
+
+def test_libreoffice_register_in_every_format(outcomes):
+    folder = CORPUS / "wild" / "libreoffice"
+    for p in sorted(folder.iterdir()):
+        f = outcomes[p]["summary"]["files"][0]
+        assert f["status"] in {"accepted", "partial", "duplicate"}, (p.name, f["message"], f["errors"][:3])
+        if f["status"] != "duplicate":
+            assert f["register"] == ["repair"], p.name

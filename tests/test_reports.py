@@ -1,0 +1,268 @@
+"""Reports built from a multi-week workspace of real registers, checked against figures worked by hand.
+
+The registers are in ``tests/fixtures_multiweek.py`` (three saves: 11-22, 11-27 16:30, 11-30).
+Week 47 is 11-16 … 11-22, week 48 is 11-23 … 11-29; the weekly report of week 48 is
+made as of Friday 11-27 17:00, so rows dated later (BX206 at 17:30, TF106 finished on
+Saturday) are not yet counted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import fixtures_multiweek as fx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from toolkit.cli import main
+from toolkit.pipeline import open_context
+from toolkit.reports import build_report, parse_day, parse_month, parse_week, produce
+from toolkit.workspace import Workspace
+
+LATER = datetime(2026, 12, 5, 10, 0)  # reports asked for long after their periods
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    home = tmp_path_factory.mktemp("multiweek") / "ws"
+    for name in ("rules", "templates"):
+        shutil.copytree(ROOT / name, home / name)
+    ctx = open_context(Workspace(home))
+    runs = fx.build(ctx, home.parent / "scratch")
+    assert all(f.status == "accepted" for s in runs for f in s.files), [
+        (f.path, f.status, f.errors) for s in runs for f in s.files]
+    yield ctx
+    ctx.close()
+
+
+def rows_of(report, sheet):
+    return {r[0]: r[1:] for r in report.table(sheet).rows}
+
+
+# --- weekly -----------------------------------------------------------------------------
+
+
+def test_weekly_per_register_against_hand_figures(built):
+    report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
+    assert report.as_of == datetime(2026, 11, 27, 17, 0)  # the Friday 17:00 slot, not LATER
+    t = rows_of(report, "概览")
+    # Repairs. Received W48 (报修时间 before Fri 17:00): BX201-205 = 5; W47: BX101-103 = 3.
+    # Closed W48 (完成时间): BX201, BX202, BX204 = 3; W47: BX101, BX102, BX103 = 3.
+    # Deadlines completed in W48:
+    #   BX102 callback due 11-19 17:30, done 11-24 09:00 → late
+    #   BX103 callback due Mon 11-23 17:30 (next working day after Fri 11-20), done 09:00 → met
+    #   BX201 same-day list met (11:00 ≤ 17:00), callback met (11-24 09:00 ≤ 11-24 17:30)
+    #   BX202 urgent arrival met (14:20 ≤ 14:30), same-day list met
+    #   BX204 appointment late (17:30 > 16:30), same-day list late (17:30 > 17:00)
+    #   → 5 met, 3 late, 62.5 %.
+    # W47: BX101 list + callback met; BX102 arrival late (11:00 > 10:30), list met;
+    #   BX103 appointment met (10:20 ≤ 10:30), list late (next day) → 4 met, 2 late, 66.67 %.
+    # Overdue at Fri 17:00: BX202 callback (due 11-26 17:30) only — BX203/BX205 fall due at
+    #   17:00 exactly (not overdue), BX204's callback at 17:30. At the end of W47: BX102's callback.
+    assert t["报修登记表"] == [5, 3, 3, 3, 5, 3, Decimal("0.625"), Decimal("0.6667"), 1, 1]
+    # Complaints. TS201 (W48) names 电梯停运 → escalated to 重大: forwarded 10:30 against
+    #   10:10 → late; reply due 2 working days later, 11-26 17:30, none → overdue.
+    #   TS202: forwarded in 5 min → met; 轻微 4 business hours → 11-27 09:00, solved 16:00 → met;
+    #   callback 24 h after 11-26 16:00 → due 11-27 16:00, none → overdue at 17:00.
+    #   W47: TS101 forward, handle, callback all met.
+    assert t["投诉登记表"] == [2, 1, 1, 1, 2, 1, Decimal("0.6667"), Decimal("1.0000"), 2, 0]
+    # Special services. Received W48: TF104-106; W47: TF103. Closed W48: TF104, TF105 (TF106
+    #   finishes Saturday, after the report); callbacks: TF105 met, TF104 none → overdue
+    #   (due 11-25 09:10). W47: TF103 callback met.
+    assert t["特约服务登记表"] == [3, 1, 2, 1, 1, 0, Decimal("1.0000"), Decimal("1.0000"), 1, 0]
+    assert t["装修登记表"][:4] == [0, 0, 0, 0]
+    total = report.table("概览").total
+    assert total == ["合计", 10, 5, 6, 5, 8, 4, Decimal("0.6667"), Decimal("0.8000"), 4, 1]
+
+
+def test_weekly_departments_escalations_fees_and_trend(built):
+    report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
+    dept = rows_of(report, "部门按时率")
+    # 工程部: the 8 repair deadlines (5 met, 3 late) + TS201's late forward → 5 / 9.
+    #   Overdue: BX202 callback, TS201 reply. 客服中心: TS202 ×2 + TF105 → 3 / 3; TF104, TS202 overdue.
+    #   W47 工程部: repairs 4 met 2 late + TS101 3 met → 7 / 9.
+    assert dept["工程部"] == [5, 4, Decimal("0.5556"), Decimal("0.7778"), 2]
+    assert dept["客服中心"] == [3, 0, Decimal("1.0000"), Decimal("1.0000"), 2]
+    assert list(dept) == ["工程部", "客服中心"]  # lowest rate first
+    esc = report.table("投诉升级").rows
+    assert [(r[0], r[1], r[5]) for r in esc] == [("2号楼电梯", "重大", "TS201")]
+    fees = rows_of(report, "收费")
+    # Temporary parking by exit time: W48 6 + 2 + 3 (川C55555 paid 3, under the tariff) = 11;
+    #   W47 4 + 2 = 6. Cards by start date: PK07 100 (W48), PK05 300 (W47).
+    # Special services finished: TF104 10 + TF105 30 = 40; W47 TF103 60.
+    # Arrears at Fri 11-27: 2-0201 120 m² × 2.00 × 2 started months (10-01…) = 480; 3-0301 as
+    #   written 360; 4-0401 80 × 3.00 × 2 (10-25→11-25→12-25) = 480 → 1,320.
+    #   At the end of W47 (11-23) 4-0401 owes one month (240) → 1,080.
+    assert fees["临时停车收入"] == [Decimal("11.00"), Decimal("6.00"), Decimal("5.00")]
+    assert fees["月卡收入"] == [Decimal("100.00"), Decimal("300.00"), Decimal("-200.00")]
+    assert fees["特约服务收入"] == [Decimal("40.00"), Decimal("60.00"), Decimal("-20.00")]
+    assert fees["物业费欠费（期末）"] == [Decimal("1320.00"), Decimal("1080.00"), Decimal("240.00")]
+    trend = {r[0].isoformat(): r[2:] for r in report.table("每日趋势").rows}
+    # Mon: BX201 in and out; Tue: TS201, TF104 in, TF104 out; Thu: BX204, TS202 in, BX204,
+    #   TS202, TF105 out; Fri: BX203, BX205, TF106 in.
+    assert trend["2026-11-23"] == [1, 1] and trend["2026-11-24"] == [2, 1]
+    assert trend["2026-11-26"] == [2, 3] and trend["2026-11-27"] == [3, 0]
+    headline = dict((a, (b, c)) for a, b, c in report.headline)
+    assert headline["按时率"] == ("66.7%", "80.0%")
+    assert headline["停车收入（元）"] == ("111.00", "306.00")
+
+
+def test_weekly_files_charts_and_word(built):
+    report = produce(built, "weekly", LATER, parse_week("2026-W48"))
+    xlsx, docx = (Path(p) for p in report.outputs)
+    assert xlsx.name == "周报-2026-W48.xlsx" and docx.name == "周报-2026-W48.docx"
+    assert xlsx.parent == built.ws.reports
+    with zipfile.ZipFile(xlsx) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2  # trend by day, on-time rate by department
+    with zipfile.ZipFile(docx) as z:
+        assert any(n.startswith("word/media/") for n in z.namelist())  # the chart image
+        body = z.read("word/document.xml").decode()
+    assert "主要指标" in body and "66.7%" in body and "-13.3个百分点" in body
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+                    reason="LibreOffice not installed")
+def test_word_summary_is_one_page(built, tmp_path):
+    report = produce(built, "weekly", LATER, parse_week("2026-W48"))
+    docx = Path(report.outputs[1])
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / (docx.stem + ".pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
+    assert [p.name for p in sorted(tmp_path.glob("page*.png"))] == ["page-1.png"]
+
+
+# --- daily ------------------------------------------------------------------------------
+
+
+def test_daily_due_most_overdue_first(built):
+    report, _ = build_report(built, "daily_due", LATER, parse_day("2026-11-28"))
+    assert report.as_of == datetime(2026, 11, 28, 8, 30)
+    rows = report.table("待办与逾期").rows
+    # Overdue at Sat 08:30, by minutes: RV001 rectification (due 07-23 23:59), RN001 deposit
+    # refund (due 11-20), TF104 callback (11-25 09:10), then TS201 reply and BX202 callback
+    # (both 11-26 17:30: same due, complaint before repair), TS202 callback (11-27 16:00),
+    # BX203 and BX205 same-day list (11-27 17:00), BX204 callback (11-27 17:30); due today:
+    # BX206, reported Fri 17:30 so on Saturday's 17:00 list.
+    assert [r[2] for r in rows] == ["RV001", "RN001", "TF104", "TS201", "BX202", "TS202", "BX203",
+                                    "BX205", "BX204", "BX206"]
+    assert [r[0] for r in rows].count("已逾期") == 9 and rows[-1][0] == "今日到期"
+    assert rows[2][6] == "2天23小时20分钟"  # 11-25 09:10 → 11-28 08:30
+    assert rows[2][7:9] == ["小李", "客服中心"]
+    per_reg = rows_of(report, "按登记表")
+    assert per_reg["报修登记表"] == [4, 1, 5]
+    assert per_reg["投诉登记表"] == [2, 0, 2]
+    per_person = {(r[0], r[1]): r[2:4] for r in report.table("按负责人").rows}
+    assert per_person[("工程部", "赵工")] == [3, 0]  # BX203, BX205, BX204
+    assert per_person[("工程部", "王工")] == [1, 1]  # BX202 overdue, BX206 today
+
+
+def test_daily_unfinished_repairs_masked_and_formula_safe(built):
+    report = produce(built, "daily_repairs", LATER, parse_day("2026-11-27"))
+    # Reported from Thu 17:00 to Fri 17:00 and not done by 17:00: BX203 (10:00) and BX205
+    # (11:00). BX204 (Thu 15:00) was Thursday's; BX206 (Fri 17:30) is Saturday's.
+    path = Path(report.outputs[0])
+    assert path.name == "日报-当日未完工报修-2026-11-27.xlsx"
+    ws = openpyxl.load_workbook(path)["未完工报修"]
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:J5"
+    assert [ws.cell(r, 1).value for r in (4, 5)] == ["BX203", "BX205"]
+    assert ws["D4"].value == "135****5555"  # phone masked
+    content = ws["F5"]
+    assert content.value == "=1+1 厨房漏水" and content.data_type == "s"  # text, not a formula
+    assert ws["E4"].number_format == "yyyy-mm-dd hh:mm" and ws["E4"].value == datetime(2026, 11, 27, 10, 0)
+    assert ws.column_dimensions["F"].width >= 30
+
+
+def test_overdue_rows_coloured(built):
+    report = produce(built, "daily_due", LATER, parse_day("2026-11-28"))
+    ws = openpyxl.load_workbook(report.outputs[0])["待办与逾期"]
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert any('="已逾期"' in r.formula[0] for r in rules)
+
+
+# --- weekly roster, monthly -------------------------------------------------------------
+
+
+def test_parking_roster_monday(built):
+    report, _ = build_report(built, "parking_roster", LATER, parse_week("2026-W48"))
+    assert report.as_of == datetime(2026, 11, 23, 8, 30)
+    rows = report.table("月卡名单").rows
+    # Valid on Mon 11-23, by plate: PK01, PK02 (ends 11-27: 4 days, within 7 → expiring),
+    # PK07 (starts 11-25), PK05, PK03 (ends today). PK04 ended 11-10 (13 days ago): second
+    # sheet; PK06 ended 07-31, past the 30 days.
+    assert [(r[0], r[8], r[9]) for r in rows] == [
+        ("PK01", 38, "有效"), ("PK02", 4, "即将到期"), ("PK07", 31, "未开始"), ("PK05", 88, "有效"),
+        ("PK03", 0, "今日到期")]
+    assert rows[0][4] == "138****5678"
+    assert [(r[0], r[8]) for r in report.table("近期过期").rows] == [("PK04", 13)]
+
+
+def test_monthly_services_fees_visits_refunds(built):
+    report = produce(built, "monthly", LATER, parse_month("2026-11"))
+    assert report.as_of == datetime(2026, 12, 1, 8, 30)
+    # Finished in November: 40 + 50 + 60 + 10 + 30 + 80 = 270 against the 3,000 target.
+    goal = report.table("目标完成").rows[0]
+    assert goal[1:4] == [Decimal("3000"), Decimal("270.00"), Decimal("0.0900")]
+    assert goal[4] == "低于目标，差 2,730.00 元"
+    # Billed with the property fee (打字复印类 paid on the spot): 1-0101 TF101 + TF102 = 90,
+    # 2-0201 TF103 60 (TF104 printing left out), 3-0301 TF105 30, 3-0302 TF106 80.
+    rooms = rows_of(report, "分户结算")
+    assert rooms == {"1-0101": ["陈女士", 2, Decimal("90.00")], "2-0201": ["刘先生", 1, Decimal("60.00")],
+                     "3-0301": ["周女士", 1, Decimal("30.00")], "3-0302": ["吴先生", 1, Decimal("80.00")]}
+    ledger = {r[0]: r[11] for r in report.table("特约服务台账").rows}
+    assert ledger["TF104"] == "现场收费" and ledger["TF106"] == "月结"
+    statements = [Path(p) for p in report.outputs if "月结单" in Path(p).name]
+    assert len(statements) == 4 and all(p.parent == built.ws.drafts for p in statements)
+    # Paid repairs finished in November: BX103 50 + 30, BX204 labour 40.
+    assert report.table("维修费应收").total[5:] == [Decimal("50.00"), Decimal("70.00"), Decimal("120.00")]
+    # Visits: 小王 21 (≥ 20), 小李 5 and 老张 8 short; 工程部 8 < 10, 客服部 26.
+    people = {r[1]: (r[2], r[4]) for r in report.table("拜访考核-人员").rows}
+    assert people == {"小王": (21, "达标"), "小李": (5, "未达标"), "老张": (8, "未达标")}
+    depts = {r[0]: (r[1], r[3]) for r in report.table("拜访考核-部门").rows}
+    assert depts == {"工程部": (8, "未达标"), "客服部": (26, "达标")}
+    # RN001: accepted 08-20 → refundable 11-20; 2,000 − 500 (RV001) − 150 utilities = 1,350.
+    refund = report.table("押金退还").rows
+    assert [(r[0], r[5].isoformat(), r[6], r[10]) for r in refund] == [
+        ("RN001", "2026-11-20", "已到期", Decimal("1350.00"))]
+    # On demand again: same statements, none issued twice.
+    again = produce(built, "monthly", LATER, parse_month("2026-11"))
+    assert [p for p in again.outputs if "月结单" in p] == []
+
+
+def test_property_status_is_the_summary_over_a_month(built):
+    report, _ = build_report(built, "property_status", LATER, parse_month("2026-11"))
+    assert report.as_of == datetime(2026, 12, 3, 8, 30)
+    t = rows_of(report, "概览")
+    # BX101-103 and BX201-206 reported (9); done: all but BX203, BX205, BX206 (6).
+    assert t["报修登记表"][:4] == [9, 0, 6, 0]
+    assert report.word
+
+
+# --- CLI --------------------------------------------------------------------------------
+
+
+def test_cli_report_json_and_bad_arguments(built):
+    import json
+
+    runner = CliRunner()
+    home = str(built.ws.home)
+    res = runner.invoke(main, ["report", "weekly", "--week", "2026-W48", "--home", home,
+                               "--now", "2026-12-05T10:00", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["period"] == "2026-W48" and data["as_of"] == "2026-11-27T17:00:00"
+    assert [Path(p).name for p in data["outputs"]] == ["周报-2026-W48.xlsx", "周报-2026-W48.docx"]
+    bad = runner.invoke(main, ["report", "weekly", "--week", "2026-48", "--home", home])
+    assert bad.exit_code == 2 and "2026-W48" in bad.output
+    wrong = runner.invoke(main, ["report", "weekly", "--month", "2026-11", "--home", home])
+    assert wrong.exit_code == 2 and "--week" in wrong.output
+    unknown = runner.invoke(main, ["report", "yearly", "--home", home])
+    assert unknown.exit_code == 2 and "daily_due" in unknown.output

@@ -1,0 +1,156 @@
+"""The schedule: slots from rules/schedule.yaml, catch-up after downtime, one run per (job, slot)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from toolkit.cli import main
+from toolkit.pipeline import open_context
+from toolkit.reports import load_schedule
+from toolkit.reports.settings import Job
+from toolkit.rulesfile import RulesError
+from toolkit.scheduler import history, latest_slot, make_tick, run_due, schedule_runs
+from toolkit.workspace import Workspace
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def job(**kw) -> Job:
+    return Job(**{"name": "j", "report": "weekly", "time": "17:00", **kw})
+
+
+def test_latest_slot_for_each_cadence():
+    daily = job(cadence="daily", time="08:30")
+    assert latest_slot(daily, at("2026-11-24T08:30")) == at("2026-11-24T08:30")  # due at the minute
+    assert latest_slot(daily, at("2026-11-24T08:29")) == at("2026-11-23T08:30")
+    friday = job(cadence="weekly", day="周五")
+    assert latest_slot(friday, at("2026-11-30T09:00")) == at("2026-11-27T17:00")  # Monday → last Friday
+    assert latest_slot(friday, at("2026-11-27T16:59")) == at("2026-11-20T17:00")
+    third = job(cadence="monthly", day=3, time="08:30")
+    assert latest_slot(third, at("2026-12-02T12:00")) == at("2026-11-03T08:30")
+    assert latest_slot(third, at("2027-01-03T08:30")) == at("2027-01-03T08:30")
+
+
+def _done(ctx, name):
+    return [r for r in history(ctx) if r["job"] == name and r["status"] == "done"]
+
+
+def test_machine_off_over_friday_runs_one_weekly_on_start(ctx):
+    # Thursday evening: the watcher runs for the first time. Only the 17:00 list is fresh
+    # (an hour old at most); older slots are marked skipped, not back-filled.
+    first = run_due(ctx, at("2026-11-26T17:30"))
+    assert {(o.job, o.status) for o in first} == {
+        ("未完工报修日报", "done"), ("待办与逾期日报", "skipped"), ("周报", "skipped"),
+        ("停车月卡名单", "skipped"), ("特约服务与收费月报", "skipped"), ("物业管理状况月报", "skipped")}
+    # Off from Thursday night to Monday 09:00: Friday's weekly, Fri/Sat/Sun 17:00 lists and
+    # Fri/Sat/Sun/Mon 08:30 lists were missed. On start each job runs once, for its latest slot.
+    back = run_due(ctx, at("2026-11-30T09:00"))
+    assert sorted((o.job, o.slot.isoformat(), o.status) for o in back) == [
+        ("停车月卡名单", "2026-11-30T08:30:00", "done"),
+        ("周报", "2026-11-27T17:00:00", "done"),
+        ("待办与逾期日报", "2026-11-30T08:30:00", "done"),
+        ("未完工报修日报", "2026-11-29T17:00:00", "done"),
+    ]
+    weekly = [p.name for p in ctx.ws.reports.glob("周报-*")]
+    assert sorted(weekly) == ["周报-2026-W48.docx", "周报-2026-W48.xlsx"]
+    # A second start (or the next tick) finds nothing left to do.
+    assert run_due(ctx, at("2026-11-30T09:05")) == []
+    assert len(_done(ctx, "周报")) == 1
+    runs = [r for r in ctx.ledger.runs(50) if r["kind"] == "schedule:weekly"]
+    assert len(runs) == 1 and runs[0]["status"] == "done"
+    assert runs[0]["summary"]["as_of"] == "2026-11-27T17:00:00"  # Friday's picture
+
+
+def test_month_end_reports_run_on_their_days(ctx):
+    run_due(ctx, at("2026-11-30T09:00"))  # first start: baseline
+    out = run_due(ctx, at("2026-12-03T08:31"))
+    jobs = {o.job: o for o in out}
+    assert jobs["特约服务与收费月报"].slot == at("2026-12-01T08:30")  # missed on the 1st, run once now
+    assert jobs["物业管理状况月报"].slot == at("2026-12-03T08:30")
+    names = {p.name for p in ctx.ws.reports.iterdir()}
+    assert {"月报-特约服务与收费-2026-11.xlsx", "月报-物业管理状况-2026-11.docx"} <= names
+
+
+def test_two_watchers_never_produce_the_same_report_twice(ctx, home):
+    run_due(ctx, at("2026-11-26T17:30"))
+    other = open_context(Workspace(home))
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def go(c):
+        barrier.wait()
+        results.extend(run_due(c, at("2026-11-30T09:00")))
+
+    try:
+        threads = [threading.Thread(target=go, args=(c,)) for c in (ctx, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        other.close()
+    done = [(o.job, o.slot) for o in results if o.status == "done"]
+    assert len(done) == len(set(done)) == 4
+    with ctx.ledger.engine.connect() as conn:
+        rows = conn.execute(select(schedule_runs.c.job, schedule_runs.c.slot)).all()
+    assert len(rows) == len(set(rows))
+
+
+def test_a_claim_left_running_by_a_crash_is_taken_over_later(ctx):
+    from toolkit.scheduler import _claim, _ensure_table
+
+    _ensure_table(ctx)
+    settings = load_schedule(ctx.ws.rules)
+    weekly = settings.job_for("weekly")
+    slot = at("2026-11-27T17:00")
+    assert _claim(ctx, weekly, slot, at("2026-11-27T17:00"), 60)  # then the process died
+    assert not _claim(ctx, weekly, slot, at("2026-11-27T17:30"), 60)  # still within its lease
+    out = [o for o in run_due(ctx, at("2026-11-27T18:01"), settings) if o.job == "周报"]
+    assert [(o.slot, o.status) for o in out] == [(slot, "done")]
+
+
+def test_make_tick_catches_up_at_once_then_waits(ctx):
+    tick = make_tick(ctx)
+    tick(at("2026-11-27T17:10"))  # first tick: check at once
+    assert len(_done(ctx, "周报")) == 1
+    tick(at("2026-11-27T17:11"))  # nothing due, and the schedule has not woken it
+    assert len(history(ctx)) == 6
+
+
+BAD = """\
+jobs:
+  - {name: 周报, report: weekly, cadence: weekly, day: friday, time: "17:00"}
+  - {name: 日报, report: daily_due, cadence: daily, time: "8:30"}
+  - {name: 月报, report: monthly, cadence: monthly, day: 31, time: "08:30"}
+"""
+
+
+def test_bad_schedule_names_file_line_and_entry(home):
+    (home / "rules" / "schedule.yaml").write_text(BAD, encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_schedule(home / "rules")
+    text = "\n".join(exc.value.problems)
+    assert "schedule.yaml 第3行 jobs[1].time" in text and "HH:MM" in text
+    assert "schedule.yaml 第4行 jobs[2]" in text and "1 到 28" in text
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 2 and "jobs[1].time" in res.output
+
+
+def test_unknown_report_and_duplicate_names_refused(home):
+    path = home / "rules" / "schedule.yaml"
+    path.write_text('jobs:\n  - {name: a, report: yearly, cadence: daily, time: "08:00"}\n', encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_schedule(home / "rules")
+    assert "jobs[0].report" in exc.value.problems[0]
+    path.write_text('jobs:\n  - {name: a, report: weekly, cadence: daily, time: "08:00"}\n'
+                    '  - {name: a, report: daily_due, cadence: daily, time: "09:00"}\n', encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_schedule(home / "rules")
+    assert "第3行 jobs[1].name" in exc.value.problems[0]

@@ -1,0 +1,32 @@
+"""Word documents from findings: numbered drafts, a dispatch register, approvals, PDFs.
+
+* :func:`issue_documents` / :func:`issue_statement` — write drafts into outbox/文书草稿/
+* :func:`apply_approvals` — the manager's sign-off from the dispatch register
+* :func:`wait_for_pdfs` — let background PDF conversions finish (before exit)
+* :func:`render_docx` — fill one template (compiled once per process)
+"""
+
+from .dispatch import apply_approvals, document_rows, sent_documents, write_register
+from .issue import documents_config, issue_documents, issue_statement
+from .numbering import allocate
+from .pdf import wait_for_pdfs
+from .pdf import warnings as pdf_warnings
+from .render import DocumentError, render_docx
+from .settings import DocumentsConfig, load_documents_config
+
+__all__ = [
+    "DocumentError",
+    "DocumentsConfig",
+    "allocate",
+    "apply_approvals",
+    "document_rows",
+    "documents_config",
+    "issue_documents",
+    "issue_statement",
+    "load_documents_config",
+    "pdf_warnings",
+    "render_docx",
+    "sent_documents",
+    "wait_for_pdfs",
+    "write_register",
+]

@@ -1,0 +1,235 @@
+"""The dispatch register (发文登记): every document number, its state and its approval.
+
+The ledger's ``documents`` table is the truth; ``outbox/发文登记.xlsx`` is rewritten
+from it (atomically) after every change. The project manager signs documents off by
+filling 签发人 (and 签发日期) and saving the workbook into ``inbox/``; the pipeline
+reads it as the ``dispatch`` register and calls :func:`apply_approvals`, which marks
+the documents approved and moves them from the drafts folder to the approved one.
+Only an approved document counts as sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select, update
+
+from .. import atomic
+from ..workspace import Workspace
+from . import pdf
+from .formatting import clean_text
+from .tables import APPROVED, DRAFT, PENDING, VOID, documents, ensure_tables
+
+log = logging.getLogger("toolkit")
+
+REGISTER_FILE = "发文登记.xlsx"
+VOID_FOLDER = "已作废"
+# (header, width); the headers are declared in rules/registers/dispatch.yaml too.
+COLUMNS = [
+    ("发文日期", 12),
+    ("文号", 28),
+    ("文书标题", 20),
+    ("收文对象", 24),
+    ("登记记录", 26),
+    ("发文部门", 14),
+    ("文书状态", 10),
+    ("签发人", 10),
+    ("签发日期", 12),
+    ("替代文号", 28),
+    ("文件名", 50),
+]
+
+
+def register_path(ws: Workspace) -> Path:
+    return ws.outbox / REGISTER_FILE
+
+
+def folder_for(ws: Workspace, status: str) -> Path:
+    if status == APPROVED:
+        return ws.approved
+    if status == VOID:
+        return ws.drafts / VOID_FOLDER
+    return ws.drafts
+
+
+def _register_titles(ws: Workspace) -> dict[str, str]:
+    try:
+        from ..registers import load_registers
+
+        return {name: spec.title for name, spec in load_registers(ws.rules).items()}
+    except Exception:  # the register still lists its rows with the register's id
+        return {}
+
+
+def write_register(ws: Workspace, ledger) -> Path | None:
+    """Rewrite outbox/发文登记.xlsx from the ledger; a locked file is a warning only."""
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(
+            select(documents).where(documents.c.status != PENDING).order_by(documents.c.id)
+        ).all()
+    titles = _register_titles(ws)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "发文登记"
+    sheet.append(
+        ["发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"]
+    )
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([h for h, _ in COLUMNS])
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    for i, (_, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=2, column=i)
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.alignment = Alignment(horizontal="center")
+        sheet.column_dimensions[cell.column_letter].width = width
+    for r in rows:
+        sheet.append(
+            [
+                _cell(v)
+                for v in (
+                    r.issued_on,
+                    r.number,
+                    r.title,
+                    r.recipient,
+                    f"{titles.get(r.register, r.register)} {r.record}",
+                    r.department,
+                    r.status,
+                    r.approved_by or None,
+                    r.approved_on,
+                    r.supersedes or None,
+                    r.file_name,
+                )
+            ]
+        )
+    for row in sheet.iter_rows(min_row=3, min_col=1, max_col=9):
+        for cell in (row[0], row[8]):
+            cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "C3"
+    status_col = sheet.cell(row=2, column=7).column_letter
+    choice = DataValidation(type="list", formula1='"草稿,已审批,已作废"', allow_blank=True)
+    choice.add(f"{status_col}3:{status_col}{max(3, sheet.max_row + 200)}")
+    sheet.add_data_validation(choice)
+    target = register_path(ws)
+    try:
+        atomic.write_with(target, wb.save)
+    except OSError as exc:  # e.g. open in Excel on Windows; the ledger stays the truth
+        log.warning("发文登记未能更新（%s）：%s，下次变动时重写", target.name, exc)
+        return None
+    return target
+
+
+def _cell(value: Any) -> Any:
+    # staff text may hold control characters that openpyxl refuses
+    return clean_text(value).replace("\n", " ") if isinstance(value, str) else value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _as_date(value: Any, now: datetime) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return now.date()
+
+
+def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> list[str]:
+    """Approve (or void) drafts as the manager marked them; returns the numbers approved.
+
+    A row approves its draft when 签发人 (or 审批人) is filled; a row whose 文书状态 the
+    manager set to 已作废 voids its draft. Rows for documents already approved or void,
+    or for unknown numbers, change nothing.
+    """
+    ensure_tables(ledger.engine)
+    reconcile_files(ws, ledger)
+    approved: list[str] = []
+    changed = False
+    for row in rows:
+        number = _text(row.get("文号"))
+        signer = _text(row.get("签发人") or row.get("审批人"))
+        wanted = _text(row.get("文书状态") or row.get("状态"))
+        if not number:
+            continue
+        with ledger.transaction() as conn:
+            doc = conn.execute(select(documents).where(documents.c.number == number)).first()
+            if doc is None or doc.status != DRAFT:
+                continue
+            if signer:
+                on = _as_date(row.get("签发日期") or row.get("审批日期"), now)
+                conn.execute(
+                    update(documents)
+                    .where(documents.c.id == doc.id)
+                    .values(status=APPROVED, approved_by=signer, approved_on=on)
+                )
+                status = APPROVED
+            elif wanted == VOID:
+                conn.execute(update(documents).where(documents.c.id == doc.id).values(status=VOID))
+                status = VOID
+            else:
+                continue
+        # Moved after the commit: a crash in between leaves the file in drafts, and
+        # reconcile_files() (run on every call) puts it where its state says.
+        _move(ws, doc.file_name, DRAFT, status)
+        changed = True
+        if status == APPROVED:
+            approved.append(number)
+            log.info("文书已签发：%s（%s）", number, signer)
+    if changed:
+        write_register(ws, ledger)
+    return approved
+
+
+def _move(ws: Workspace, file_name: str | None, old: str, new: str) -> None:
+    if not file_name:
+        return
+    pdf.move_with_pdf(folder_for(ws, old) / file_name, folder_for(ws, new) / file_name)
+
+
+def reconcile_files(ws: Workspace, ledger) -> None:
+    """Put each document's files in the folder its state says (repairs an interrupted move)."""
+    folders = {DRAFT: ws.drafts, APPROVED: ws.approved, VOID: ws.drafts / VOID_FOLDER}
+    for doc in document_rows(ledger):
+        if not doc["file_name"] or doc["status"] not in folders:
+            continue
+        target = folders[doc["status"]] / doc["file_name"]
+        if target.exists():
+            continue
+        for status, folder in folders.items():
+            if status != doc["status"] and (folder / doc["file_name"]).exists():
+                pdf.move_with_pdf(folder / doc["file_name"], target)
+                break
+
+
+def sent_documents(ledger) -> list[dict[str, Any]]:
+    """Approved documents only: a draft is never counted as sent."""
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(
+            select(documents).where(documents.c.status == APPROVED).order_by(documents.c.id)
+        ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def document_rows(ledger) -> list[dict[str, Any]]:
+    """Every document row (all states), oldest first."""
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(select(documents).order_by(documents.c.id)).all()
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,325 @@
+"""Issuing documents for findings: once per set of facts, as numbered drafts.
+
+For each finding that asks for a document (``Finding.notice``) of a type declared in
+``rules/documents.yaml`` — or whose rule is the ``trigger`` of a declared type:
+
+* a document for the same (type, register, record) with the same facts → nothing;
+* the facts changed → a new number, whose register row names the number it replaces
+  (the old one is voided if it was still a draft);
+* otherwise a new document.
+
+Order of work, so that a crash never reuses a number: take the number and record the
+document as 生成中 in one committed transaction, write the file, then mark it 草稿.
+A document left 生成中 by a crash is finished with its own number on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from .. import atomic
+from ..codec import encode
+from ..model import Finding, Record
+from ..workspace import Workspace
+from . import pdf
+from .context import document_context
+from .dispatch import VOID_FOLDER, folder_for, write_register
+from .filenames import path_inside
+from .numbering import next_seq
+from .render import render_docx
+from .settings import DocumentsConfig, DocumentType, load_documents_config, recipient_text
+from .tables import APPROVED, DRAFT, PENDING, VOID, documents, ensure_tables
+
+log = logging.getLogger("toolkit")
+
+_config_cache: dict[tuple[str, int], DocumentsConfig] = {}
+_config_lock = threading.Lock()
+
+
+def documents_config(ws: Workspace) -> DocumentsConfig:
+    """rules/documents.yaml, validated once per change of the file."""
+    path = ws.rules / "documents.yaml"
+    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
+    with _config_lock:
+        if key in _config_cache:
+            return _config_cache[key]
+    config = load_documents_config(ws.rules, ws.templates)
+    with _config_lock:
+        _config_cache.clear()
+        _config_cache[key] = config
+    return config
+
+
+def types_for(config: DocumentsConfig, finding: Finding) -> list[DocumentType]:
+    """The document types a finding produces: the one it names, and any triggered by its rule."""
+    out = []
+    for t in config.documents:
+        if t.type == finding.notice or (t.trigger == finding.rule and finding.notice is not None):
+            out.append(t)
+    return out
+
+
+def facts_hash(config: DocumentsConfig, doc_type: DocumentType, values: dict[str, Any]) -> str:
+    """Hash of the values that make up the document's facts (volatile counters left out)."""
+    if doc_type.facts is not None:
+        chosen: Any = {k: values.get(k) for k in doc_type.facts}
+    else:
+        chosen = _drop(values, set(config.volatile) | set(doc_type.volatile))
+    return hashlib.sha256(encode(chosen).encode("utf-8")).hexdigest()
+
+
+def _drop(value: Any, keys: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list | tuple):
+        return [_drop(v, keys) for v in value]
+    return value
+
+
+def issue_documents(
+    ws: Workspace, ledger, findings: list[Finding], now: datetime, conn: Connection | None = None
+) -> list[Path]:
+    """Write a draft for every finding that needs a new document; returns the files written.
+
+    ``conn``: an open write transaction to take numbers in. Without it (the normal case,
+    called after the pipeline's commit) each number is committed on its own before its
+    file is written. With it, the caller's commit must follow before anyone else can
+    see the drafts; a file already carrying a number is never overwritten either way.
+    """
+    config = documents_config(ws)
+    ensure_tables(ledger.engine)
+    written: list[Path] = []
+    for finding in findings:
+        if not finding.notice:
+            continue
+        for doc_type in types_for(config, finding):
+            path = _issue_one(
+                ws,
+                ledger,
+                config,
+                doc_type,
+                finding.register,
+                finding.record,
+                finding.values,
+                now,
+                conn,
+            )
+            if path is not None:
+                written.append(path)
+    if written:
+        write_register(ws, ledger)
+    return written
+
+
+def issue_statement(
+    ws: Workspace, ledger, room: str, month: str | date, records: list[Record | dict], now: datetime
+) -> Path | None:
+    """The monthly special-service statement (特约服务月结单) for one 房号; None if nothing to bill.
+
+    ``month`` is ``"2026-09"`` or any date in the month; ``records`` are that unit's
+    special_service records (Record objects or their values). Categories paid on the
+    spot (``statement_excluded_categories``, 打字复印类) are left out.
+    """
+    config = documents_config(ws)
+    doc_type = next((t for t in config.documents if t.type == "service_statement"), None)
+    if doc_type is None:
+        return None
+    ensure_tables(ledger.engine)
+    month_text = f"{month.year}-{month.month:02d}" if isinstance(month, date) else str(month)
+    services = []
+    customer = ""
+    for rec in records:
+        v = rec.values if isinstance(rec, Record) else rec
+        if v.get("类别") in config.statement_excluded_categories:
+            continue
+        qty = v.get("数量") or 1
+        price = v.get("单价")
+        amount = v.get("金额")
+        if amount is None and price is not None:
+            amount = Decimal(price) * Decimal(qty)
+        customer = customer or (v.get("客户") or "")
+        services.append(
+            {
+                "单号": v.get("单号"),
+                "日期": v.get("完成时间") or v.get("受理时间"),
+                "服务项目": v.get("服务项目"),
+                "类别": v.get("类别"),
+                "数量": qty,
+                "单价": price,
+                "金额": amount,
+            }
+        )
+    if not services:
+        return None
+    services.sort(key=lambda s: (str(s["日期"] or ""), str(s["单号"] or "")))
+    total = sum((Decimal(s["金额"] or 0) for s in services), Decimal("0.00"))
+    values = {
+        "房号": room,
+        "客户": customer,
+        "month": month_text,
+        "services": services,
+        "total": total,
+    }
+    path = _issue_one(
+        ws, ledger, config, doc_type, "special_service", f"{room}@{month_text}", values, now, None
+    )
+    if path is not None:
+        write_register(ws, ledger)
+    return path
+
+
+def _issue_one(
+    ws: Workspace,
+    ledger,
+    config: DocumentsConfig,
+    doc_type: DocumentType,
+    register: str,
+    record: str,
+    values: dict[str, Any],
+    now: datetime,
+    conn: Connection | None,
+) -> Path | None:
+    digest = facts_hash(config, doc_type, values)
+    chosen = doc_type.pick(values)
+    names = {
+        **values,
+        "record": record,
+        "manager_title": config.manager_title,
+        "company": config.company,
+    }
+
+    def claim(c: Connection) -> dict[str, Any] | None:
+        history = c.execute(
+            select(documents)
+            .where(
+                documents.c.doc_type == doc_type.type,
+                documents.c.register == register,
+                documents.c.record == record,
+            )
+            .order_by(documents.c.id.desc())
+        ).all()
+        pending = next((r for r in history if r.status == PENDING), None)
+        if pending is not None and pending.facts_hash == digest:
+            return dict(pending._mapping)  # a crash left it unwritten: finish it, same number
+        if pending is not None:
+            c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
+        latest = next((r for r in history if r.status != PENDING), None)
+        if latest is not None and latest.facts_hash == digest:
+            return None
+        while True:
+            seq = next_seq(c, doc_type.type, now.year)
+            number = config.number(doc_type, now.year, seq)
+            # Only a caller's transaction can roll a number back after its file was written.
+            if conn is None or not _number_on_disk(ws, number):
+                break
+            log.warning("文号 %s 已有文件（上次未提交的编号），跳过该号", number)
+        row = {
+            "number": number,
+            "doc_type": doc_type.type,
+            "year": now.year,
+            "seq": seq,
+            "register": register,
+            "record": record,
+            "facts_hash": digest,
+            "values_json": encode(values),
+            "title": chosen["title"],
+            "recipient": recipient_text(chosen["recipient"], names) or "—",
+            "department": chosen["department"] or config.department,
+            "template": chosen["template"],
+            "status": PENDING,
+            "file_name": None,
+            "issued_on": now.date(),
+            "created_at": now,
+            "supersedes": latest.number if latest is not None else None,
+        }
+        row["id"] = c.execute(insert(documents).values(**row)).inserted_primary_key[0]
+        return row
+
+    if conn is not None:
+        doc = claim(conn)
+    else:
+        with ledger.transaction() as c:
+            doc = claim(c)
+    if doc is None:
+        return None
+
+    stem = f"{doc['number']}_{doc['title']}_{record}"
+    target = path_inside(ws.drafts, stem, ".docx")
+    context = document_context(
+        config,
+        number=doc["number"],
+        title=doc["title"],
+        recipient=doc["recipient"],
+        department=doc["department"],
+        issue_date=doc["issued_on"],
+        record=record,
+        register=register,
+        values=values,
+        full_personal_data=doc_type.full_personal_data,
+    )
+    blob = render_docx(ws.templates / doc["template"], context)
+    atomic.write_bytes(target, blob)
+
+    def finish(c: Connection) -> None:
+        c.execute(
+            update(documents)
+            .where(documents.c.id == doc["id"])
+            .values(status=DRAFT, file_name=target.name)
+        )
+        if doc["supersedes"]:
+            old = c.execute(
+                select(documents).where(documents.c.number == doc["supersedes"])
+            ).first()
+            if old is not None:
+                c.execute(
+                    update(documents)
+                    .where(documents.c.id == old.id)
+                    .values(
+                        superseded_by=doc["number"],
+                        status=VOID if old.status == DRAFT else old.status,
+                    )
+                )
+                if old.status == DRAFT and old.file_name:
+                    pdf.move_with_pdf(
+                        folder_for(ws, DRAFT) / old.file_name, folder_for(ws, VOID) / old.file_name
+                    )
+
+    if conn is not None:
+        finish(conn)
+    else:
+        with ledger.transaction() as c:
+            finish(c)
+    log.info("文书草稿：%s %s（%s %s）", doc["number"], doc["title"], register, record)
+    pdf.submit(target)
+    return target
+
+
+def _number_on_disk(ws: Workspace, number: str) -> bool:
+    """A file already named with this number (its allocation was rolled back)."""
+    from .filenames import safe_stem
+
+    prefix = safe_stem(number) + "_"
+    for folder in (ws.drafts, ws.approved, ws.drafts / VOID_FOLDER):
+        if folder.is_dir() and any(p.name.startswith(prefix) for p in folder.iterdir()):
+            return True
+    return False
+
+
+__all__ = [
+    "issue_documents",
+    "issue_statement",
+    "types_for",
+    "facts_hash",
+    "documents_config",
+    "APPROVED",
+    "DRAFT",
+    "VOID",
+]

@@ -1,0 +1,177 @@
+"""PDF copies of Word documents, made by LibreOffice in a background thread.
+
+Intake never waits for LibreOffice: :func:`submit` queues a file and returns. The
+worker uses its own LibreOffice profile (``-env:UserInstallation``) so it neither
+collides with a desktop LibreOffice nor with another worker, and gives up on a file
+after a timeout. No ``soffice`` on PATH is a warning, not a failure: the Word file is
+the document. Call :func:`wait_for_pdfs` before the process exits (the CLI) or before
+checking results (tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger("toolkit")
+
+TIMEOUT_S = 120
+
+_lock = threading.RLock()  # guards moves of a document and its PDF
+_jobs: queue.Queue[Path] = queue.Queue()
+_pending = 0
+_idle = threading.Condition(_lock)
+_worker: threading.Thread | None = None
+_moved: dict[Path, Path] = {}  # a docx moved while its PDF was being made
+_warnings: list[str] = []
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def submit(docx: Path) -> bool:
+    """Queue ``docx`` for conversion; False (and a warning) when LibreOffice is missing."""
+    global _pending, _worker
+    if soffice() is None:
+        _warn("未找到 LibreOffice（soffice），只生成 Word 文件，不生成 PDF")
+        return False
+    with _lock:
+        _pending += 1
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_run, name="pdf-worker", daemon=True)
+            _worker.start()
+    _jobs.put(Path(docx))
+    return True
+
+
+def wait_for_pdfs(timeout: float | None = None) -> bool:
+    """Block until every queued conversion is done; False if ``timeout`` ran out first."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _idle:
+        while _pending:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            _idle.wait(left)
+    return True
+
+
+def warnings() -> list[str]:
+    """Warnings so far (missing LibreOffice, failed conversions), for the run summary."""
+    with _lock:
+        return list(_warnings)
+
+
+def take_warnings() -> list[str]:
+    """Warnings so far, cleared: one run summary reports each warning once."""
+    with _lock:
+        out = list(_warnings)
+        _warnings.clear()
+        return out
+
+
+def move_with_pdf(docx: Path, target_docx: Path) -> None:
+    """Move a document and its PDF (now or when its conversion finishes) together."""
+    with _lock:
+        target_docx.parent.mkdir(parents=True, exist_ok=True)
+        if docx.exists():
+            os.replace(docx, target_docx)
+        pdf = docx.with_suffix(".pdf")
+        if pdf.exists():
+            os.replace(pdf, target_docx.with_suffix(".pdf"))
+        _moved[docx] = target_docx
+
+
+def _where_now(docx: Path) -> Path:
+    seen = set()
+    while docx in _moved and docx not in seen:
+        seen.add(docx)
+        docx = _moved[docx]
+    return docx
+
+
+def _warn(message: str) -> None:
+    with _lock:
+        if message not in _warnings:
+            _warnings.append(message)
+            log.warning(message)
+
+
+def _run() -> None:
+    global _pending
+    profile = Path(tempfile.gettempdir()) / f"toolkit-lo-{os.getpid()}-{threading.get_ident()}"
+    while True:
+        docx = _jobs.get()
+        try:
+            _convert(docx, profile)
+        except Exception as exc:  # a worker must survive any single file
+            _warn(f"{docx.name}: 生成 PDF 失败（{exc}）")
+        finally:
+            with _idle:
+                _pending -= 1
+                _idle.notify_all()
+
+
+def _convert(docx: Path, profile: Path) -> None:
+    with _lock:
+        source = _where_now(docx)
+    if not source.exists():
+        return  # voided or removed before its turn
+    with tempfile.TemporaryDirectory(prefix="toolkit-pdf-") as tmp:
+        # Convert a copy: the original may be moved (approved) while LibreOffice works.
+        work = Path(tmp) / ("in" + source.suffix)
+        shutil.copyfile(source, work)
+        cmd = [
+            soffice() or "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(work),
+        ]
+        # Own session, so a timeout kills soffice.bin too, not just its launcher script.
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
+        try:
+            out, err = proc.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            _warn(f"{source.name}: LibreOffice 转换 PDF 超时（{TIMEOUT_S} 秒），只保留 Word 文件")
+            return
+        produced = Path(tmp) / "in.pdf"
+        if proc.returncode != 0 or not produced.exists():
+            detail = (err or out or b"").decode("utf-8", "replace").strip()[:200]
+            _warn(f"{source.name}: LibreOffice 未能生成 PDF（{detail or proc.returncode}）")
+            return
+        with _lock:  # the document may have moved meanwhile: put the PDF beside it
+            current = _where_now(docx)
+            if current.exists():
+                staged = current.with_name(f".tmp-{current.stem}.pdf")
+                shutil.move(str(produced), staged)
+                os.replace(staged, current.with_suffix(".pdf"))
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        pass
+    proc.communicate()

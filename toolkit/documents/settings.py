@@ -1,0 +1,179 @@
+"""``rules/documents.yaml``: the company, the number format and one entry per document type.
+
+A new document type is a template in ``templates/`` plus an entry here; no code changes.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..rulesfile import RulesError, load_yaml_model
+
+_FIELDS = string.Formatter()
+
+
+def _placeholders(text: str) -> list[str]:
+    try:
+        return [f for _, f, _, _ in _FIELDS.parse(text) if f]
+    except ValueError as exc:
+        raise ValueError(f"“{text}”不是有效的格式（{exc}）") from None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Variant(_Strict):
+    """Overrides for findings whose values match ``when`` (e.g. arrears tier 3 → a memo)."""
+
+    when: dict[str, Any]
+    title: str | None = None
+    recipient: str | None = None
+    template: str | None = None
+    department: str | None = None
+
+
+class DocumentType(_Strict):
+    type: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    template: str  # file name in templates/
+    trigger: str = Field(pattern=r"^(monthly|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
+    code: str = Field(min_length=1, max_length=4)  # 文号中的类别字，如 催
+    # Who the document is addressed to: a format string over the finding's values, the
+    # record key ({record}) and the settings ({manager_title}); parts joined by 、 whose
+    # values are all empty are dropped ("{业主}、{装修公司}" → "张三" with no company).
+    recipient: str
+    department: str | None = None  # default: the top-level department
+    full_personal_data: bool = False  # phone / ID numbers printed in full (default masked)
+    # Which values are "the facts": a change in them issues a new document. Default: all
+    # values except the top-level ``volatile`` ones (counters that grow every day).
+    facts: list[str] | None = None
+    volatile: list[str] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+
+    @field_validator("template")
+    @classmethod
+    def _docx(cls, v: str) -> str:
+        if "/" in v or "\\" in v or not v.endswith(".docx"):
+            raise ValueError("template 应是 templates/ 目录中的 .docx 文件名")
+        return v
+
+    @field_validator("recipient")
+    @classmethod
+    def _recipient(cls, v: str) -> str:
+        _placeholders(v)
+        return v
+
+    def pick(self, values: dict[str, Any]) -> dict[str, Any]:
+        """title, recipient, template, department after applying the first matching variant."""
+        chosen: dict[str, Any] = {
+            "title": self.title,
+            "recipient": self.recipient,
+            "template": self.template,
+            "department": self.department,
+        }
+        for v in self.variants:
+            if all(_same(values.get(k), want) for k, want in v.when.items()):
+                chosen.update({k: getattr(v, k) for k in chosen if getattr(v, k) is not None})
+                break
+        return chosen
+
+
+def _same(have: Any, want: Any) -> bool:
+    return have == want or str(have) == str(want)
+
+
+class DocumentsConfig(_Strict):
+    company: str  # short name used in numbers: 某某物业
+    company_full: str  # letterhead and signature: 某某物业服务有限公司
+    department: str = "客户服务中心"
+    manager_title: str = "项目经理"
+    phone: str = ""
+    number_format: str = "{company}〔{year}〕{code}字第{seq:03d}号"
+    # Values that change every day without changing the matter (days overdue, minutes).
+    volatile: list[str] = Field(
+        default_factory=lambda: ["days_overdue", "days_left", "overdue_minutes"]
+    )
+    statement_excluded_categories: list[str] = Field(default_factory=lambda: ["打字复印类"])
+    documents: list[DocumentType]
+
+    @field_validator("number_format")
+    @classmethod
+    def _number(cls, v: str) -> str:
+        names = set(_placeholders(v))
+        unknown = names - {"company", "year", "code", "seq", "type"}
+        if unknown:
+            raise ValueError(f"文号格式含未知字段：{'、'.join(sorted(unknown))}")
+        if "seq" not in names or "year" not in names:
+            raise ValueError("文号格式必须包含 {year} 和 {seq}")
+        if not names & {"code", "type"}:
+            raise ValueError(
+                "文号按文书类型分别编号，格式必须包含 {code}，否则不同类型的文号会重复"
+            )
+        try:
+            v.format(company="X", year=2026, code="X", seq=1, type="x")
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"文号格式无法使用：{exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> DocumentsConfig:
+        for attr in ("type", "code"):
+            seen = [getattr(d, attr) for d in self.documents]
+            dupes = sorted({x for x in seen if seen.count(x) > 1})
+            if dupes:
+                raise ValueError(f"documents 中 {attr} 重复：{'、'.join(dupes)}")
+        return self
+
+    def by_type(self, doc_type: str) -> DocumentType | None:
+        return next((d for d in self.documents if d.type == doc_type), None)
+
+    def number(self, doc_type: DocumentType, year: int, seq: int) -> str:
+        return self.number_format.format(
+            company=self.company, year=year, code=doc_type.code, seq=seq, type=doc_type.type
+        )
+
+
+def load_documents_config(rules_dir: Path, templates_dir: Path | None = None) -> DocumentsConfig:
+    """Load and check ``rules/documents.yaml``; a missing template file is a RulesError too."""
+    path = rules_dir / "documents.yaml"
+    config = load_yaml_model(path, DocumentsConfig)
+    if templates_dir is not None:
+        problems = []
+        for i, d in enumerate(config.documents):
+            names = [d.template, *(v.template for v in d.variants if v.template)]
+            for name in names:
+                if not (templates_dir / name).is_file():
+                    problems.append(
+                        f"{path} documents[{i}].template: 找不到模板 {templates_dir / name}"
+                    )
+        if problems:
+            raise RulesError(problems)
+    return config
+
+
+_JOIN = re.compile(r"、+")
+
+
+def recipient_text(expr: str, names: dict[str, Any]) -> str:
+    """Fill a recipient expression; parts separated by 、 that come out empty are dropped."""
+    pieces = []
+    for piece in expr.split("、"):
+        fields = _placeholders(piece)
+        filled = {f: _text(names.get(f)) for f in fields}
+        if fields and not any(filled.values()):
+            continue
+        pieces.append(piece.format_map(filled).strip())
+    return _JOIN.sub("、", "、".join(p for p in pieces if p))
+
+
+def _text(v: Any) -> str:
+    from .formatting import display
+
+    out = display(v)
+    return "" if out is None else str(out)

@@ -1,0 +1,127 @@
+"""The two daily reports (SPEC §7): due today and overdue at 08:30; unfinished repairs at 17:00."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, time
+from typing import Any
+
+from ..fields import mask_phone
+from ..model import Finding
+from ..ruleset.timing import after_cutoff, duration_text
+from .model import Column, Mark, Report, Table
+from .periods import Period
+from .source import Source, when
+
+# Registers whose findings carry deadlines staff act on.
+DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
+                      "renovation_violation", "parking_card")
+OVERDUE, TODAY = "已逾期", "今日到期"
+
+
+def due_items(src: Source, today: Any) -> list[dict[str, Any]]:
+    """Open deadlines that are overdue at ``as_of`` or fall due on ``today``, most overdue first."""
+    items = []
+    for f in src.findings(*DEADLINE_REGISTERS):
+        if f.due is None or f.status not in ("pending", "due_soon", "overdue"):
+            continue
+        overdue = f.status == "overdue"
+        if not overdue and f.due.date() != today:
+            continue
+        values = src.records(f.register).get(f.record, {})
+        person, dept = src.responsible(f.register, values)
+        items.append({
+            "finding": f, "status": OVERDUE if overdue else TODAY, "person": person, "dept": dept,
+            "room": str(values.get("房号") or f.values.get("房号") or ""),
+            "minutes": (f.overdue_minutes or 0) if overdue else 0,
+        })
+    items.sort(key=lambda i: (-i["minutes"], i["finding"].due, i["finding"].register, i["finding"].record))
+    return items
+
+
+def _label(f: Finding) -> str:
+    return str(f.values.get("deadline") or f.message.split("：", 1)[0])
+
+
+def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) -> Table:
+    return Table(
+        sheet, title,
+        [Column("状态", width=10), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
+         Column("事项", width=22), Column("时限", "datetime"), Column("逾期时长", width=14),
+         Column("负责人", width=10), Column("部门", width=12), Column("说明", width=50)],
+        [[i["status"], src.title(i["finding"].register), i["finding"].record, i["room"], _label(i["finding"]),
+          i["finding"].due, duration_text(i["minutes"]) if i["minutes"] else "", i["person"], i["dept"],
+          i["finding"].message] for i in items],
+        marks=[Mark("状态", OVERDUE)],
+        note="逾期最久的排在最前；今日到期为今天到期、尚未完成的事项。",
+    )
+
+
+def daily_due(src: Source, period: Period) -> Report:
+    items = due_items(src, period.start)
+    detail = due_table(src, items, "待办与逾期", f"待办与逾期清单 {period.zh}（截至 {src.as_of:%H:%M}）")
+    by_reg: dict[str, Counter] = defaultdict(Counter)
+    by_person: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    longest: dict[tuple[str, str], int] = defaultdict(int)
+    for i in items:
+        reg = src.title(i["finding"].register)
+        by_reg[reg][i["status"]] += 1
+        who = (i["dept"] or "未注明", i["person"] or "—")
+        by_person[who][i["status"]] += 1
+        longest[who] = max(longest[who], i["minutes"])
+    reg_rows = [[reg, c[OVERDUE], c[TODAY], c[OVERDUE] + c[TODAY]]
+                for reg, c in sorted(by_reg.items(), key=lambda kv: (-kv[1][OVERDUE], kv[0]))]
+    person_rows = [[d, p, c[OVERDUE], c[TODAY], duration_text(longest[(d, p)]) if longest[(d, p)] else ""]
+                   for (d, p), c in sorted(by_person.items(), key=lambda kv: (-longest[kv[0]], kv[0]))]
+    per_reg = Table("按登记表", "按登记表汇总", [Column("登记表", width=16), Column("已逾期", "int"),
+                                         Column("今日到期", "int"), Column("合计", "int")], reg_rows,
+                    total=["合计", sum(r[1] for r in reg_rows), sum(r[2] for r in reg_rows),
+                           sum(r[3] for r in reg_rows)])
+    per_person = Table("按负责人", "按部门与负责人汇总",
+                       [Column("部门", width=12), Column("负责人", width=10), Column("已逾期", "int"),
+                        Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
+    overdue = sum(1 for i in items if i["status"] == OVERDUE)
+    return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.label}",
+                  [detail, per_reg, per_person],
+                  headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), "")])
+
+
+def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
+    """Repairs on the day's list (reported before the cutoff, or after yesterday's) not done by the cutoff."""
+    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
+    out = []
+    for key, v in src.records("repair").items():
+        reported = when(v.get("报修时间"))
+        if reported is None or after_cutoff(reported, hhmm) != cutoff:
+            continue
+        done = when(v.get("完成时间"))
+        if done is not None and done <= cutoff:
+            continue
+        out.append({"key": key, "values": v, "reported": reported})
+    out.sort(key=lambda r: (r["reported"], r["key"]))
+    return out
+
+
+def daily_repairs(src: Source, period: Period) -> Report:
+    items = unfinished_repairs(src, period)
+    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
+    rows = []
+    for r in items:
+        v = r["values"]
+        rows.append([r["key"], v.get("房号"), v.get("报修人"), mask_phone(v.get("联系电话")), r["reported"],
+                     v.get("维修内容"), v.get("紧急程度") or "一般", when(v.get("预约时间")), v.get("接报人"),
+                     duration_text(int((cutoff - r["reported"]).total_seconds() // 60))])
+    urgent = sum(1 for r in rows if r[6] == "紧急")
+    table = Table(
+        "未完工报修", f"当日未完工报修 {period.zh} {hhmm}",
+        [Column("单号", width=14), Column("房号", width=10), Column("报修人", width=10),
+         Column("联系电话", width=14), Column("报修时间", "datetime"), Column("维修内容", width=36),
+         Column("紧急程度", width=10), Column("预约时间", "datetime"), Column("接报人", width=10),
+         Column("已等待", width=14)],
+        rows, marks=[Mark("紧急程度", "紧急")],
+        note=f"当日 {hhmm} 前报修（及前一日 {hhmm} 后报修）、截至 {hhmm} 仍未完成的报修，请部门主管跟进。",
+    )
+    return Report("daily_repairs", "未完工报修日报", period, src.as_of, f"日报-当日未完工报修-{period.label}",
+                  [table], headline=[("未完工", str(len(rows)), ""), ("其中紧急", str(urgent), "")])

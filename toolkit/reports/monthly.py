@@ -1,0 +1,177 @@
+"""The month-end report (SPEC §3.1, §3.4, §3.6, §3.10, §7).
+
+Special-service ledger and per-unit totals (the statements themselves are issued as
+Word documents by ``toolkit.documents.issue_statement``), repair fees receivable, visit
+KPIs, deposit refunds due, and the special-service target against what was achieved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..ruleset.money import dec, fen
+from ..ruleset.timing import add_months
+from .model import Chart, Column, Mark, Report, Table
+from .periods import Period
+from .source import Source, day, when
+from .summary import ZERO, service_amount
+
+BILLED, ON_SPOT, NOT_DONE = "月结", "现场收费", "未完成"
+SHORT, OK = "未达标", "达标"
+
+
+def _excluded(src: Source) -> list[str]:
+    try:
+        from ..documents import documents_config
+
+        return list(documents_config(src.ctx.ws).statement_excluded_categories)
+    except Exception:  # documents not configured: the SPEC's own exclusion
+        return ["打字复印类"]
+
+
+def _services(src: Source, p: Period) -> tuple[Table, Table, dict[str, list[dict[str, Any]]], Decimal]:
+    excluded = set(_excluded(src))
+    rows, per_room, statements = [], defaultdict(lambda: [0, ZERO, ""]), defaultdict(list)
+    achieved = ZERO
+    for key, v in src.records("special_service").items():
+        got, done = when(v.get("受理时间")), when(v.get("完成时间"))
+        if not (p.contains(got) or p.contains(done)):
+            continue
+        amount = service_amount(v)
+        if not p.contains(done):
+            how = NOT_DONE
+        elif v.get("类别") in excluded:
+            how = ON_SPOT
+        else:
+            how = BILLED
+        if p.contains(done):
+            achieved += amount
+        rows.append([key, got, v.get("受理人"), v.get("房号"), v.get("客户"), v.get("服务项目"), v.get("类别"),
+                     dec(v.get("数量")) or 1, dec(v.get("单价")), amount, done, how])
+        if how == BILLED:
+            room = str(v.get("房号"))
+            per_room[room][0] += 1
+            per_room[room][1] += amount
+            per_room[room][2] = per_room[room][2] or (v.get("客户") or "")
+            statements[room].append(v)
+    rows.sort(key=lambda r: (r[1], r[0]))
+    ledger = Table(
+        "特约服务台账", f"特约服务台账 {p.zh}",
+        [Column("单号", width=14), Column("受理时间", "datetime"), Column("受理人", width=10),
+         Column("房号", width=10), Column("客户", width=10), Column("服务项目", width=20), Column("类别", width=14),
+         Column("数量", "int"), Column("单价", "money"), Column("金额", "money"), Column("完成时间", "datetime"),
+         Column("结算方式", width=10)],
+        rows, marks=[Mark("结算方式", NOT_DONE, "FFEB9C")],
+        total=["合计", None, None, None, None, None, None, None, None,
+               fen(sum((r[9] for r in rows if r[11] != NOT_DONE), ZERO)), None, None],
+        note=f"本月受理或完成的特约服务；{'、'.join(sorted(excluded))}现场收费，不进月结单；未完成的不计金额合计。",
+    )
+    room_rows = [[room, c, n, fen(total)] for room, (n, total, c) in sorted(per_room.items())]
+    rooms = Table("分户结算", f"特约服务分户结算 {p.zh}（随物业费收取）",
+                  [Column("房号", width=10), Column("客户", width=10), Column("项数", "int"), Column("金额", "money")],
+                  room_rows, total=["合计", None, sum(r[2] for r in room_rows),
+                                    fen(sum((r[3] for r in room_rows), ZERO))],
+                  note="每户的月结单（Word）在 文书草稿 文件夹。")
+    return ledger, rooms, dict(statements), fen(achieved)
+
+
+def _repair_fees(src: Source, p: Period) -> Table:
+    rows = []
+    for key, v in src.records("repair").items():
+        done = when(v.get("完成时间"))
+        if v.get("是否有偿") != "是" or not p.contains(done):
+            continue
+        material, labour = fen(dec(v.get("材料费")) or ZERO), fen(dec(v.get("人工费")) or ZERO)
+        rows.append([v.get("房号"), key, v.get("报修人"), done, v.get("维修内容"), material, labour,
+                     material + labour])
+    rows.sort(key=lambda r: (str(r[0]), r[3]))
+    return Table("维修费应收", f"有偿维修费应收 {p.zh}",
+                 [Column("房号", width=10), Column("单号", width=14), Column("报修人", width=10),
+                  Column("完成时间", "datetime"), Column("维修内容", width=30), Column("材料费", "money"),
+                  Column("人工费", "money"), Column("合计", "money")],
+                 rows, total=["合计", None, None, None, None, fen(sum((r[5] for r in rows), ZERO)),
+                              fen(sum((r[6] for r in rows), ZERO)), fen(sum((r[7] for r in rows), ZERO))],
+                 note="是否有偿为“是”、本月完成的报修，按房号排列。")
+
+
+def _visits(src: Source, p: Period) -> tuple[Table, Table]:
+    people: Counter = Counter()
+    depts: Counter = Counter()
+    for v in src.records("visit").values():
+        if p.contains(day(v.get("日期"))):
+            people[(str(v.get("部门") or ""), str(v.get("拜访人") or ""))] += 1
+            depts[str(v.get("部门") or "")] += 1
+    need_p, need_d = src.settings.visit_min_person, src.settings.visit_min_department
+    person_rows = [[d, who, n, need_p, SHORT if n < need_p else OK]
+                   for (d, who), n in sorted(people.items(), key=lambda kv: (kv[1], kv[0]))]
+    dept_rows = [[d, n, need_d, SHORT if n < need_d else OK]
+                 for d, n in sorted(depts.items(), key=lambda kv: (kv[1], kv[0]))]
+    person = Table("拜访考核-人员", f"客户拜访考核（人员）{p.zh}",
+                   [Column("部门", width=12), Column("拜访人", width=10), Column("拜访次数", "int"),
+                    Column("要求", "int"), Column("结果", width=10)],
+                   person_rows, marks=[Mark("结果", SHORT)],
+                   note=f"每位客户助理每月至少 {need_p} 次；本月没有任何拜访记录的人员不在表中，请另行核对。")
+    dept = Table("拜访考核-部门", f"客户拜访考核（部门）{p.zh}",
+                 [Column("部门", width=14), Column("拜访次数", "int"), Column("要求", "int"),
+                  Column("结果", width=10)],
+                 dept_rows, marks=[Mark("结果", SHORT)], note=f"每个部门每月至少 {need_d} 次。")
+    return person, dept
+
+
+def _refunds(src: Source) -> Table:
+    today = src.as_of.date()
+    horizon = add_months(today.replace(day=1), 1) - timedelta(days=1)  # through this month's end
+    rows = []
+    for f in src.findings("renovation", "renovation_violation"):
+        if f.rule != "renovation.deposit_refund" or f.status in ("met", "late"):
+            continue
+        v = f.values
+        due = day(v.get("refund_due"))
+        if due is None or due > horizon:
+            continue
+        rows.append([f.record, v.get("房号"), v.get("业主"), v.get("装修公司"), day(v.get("竣工验收日期")), due,
+                     "已到期" if due <= today else "本月到期", v.get("deposit"), v.get("penalty_total"),
+                     v.get("utilities"), v.get("refund"), "业主尚欠" if v.get("owed") else ""])
+    rows.sort(key=lambda r: (r[5], r[0]))
+    return Table("押金退还", f"装修押金应退清单（截至 {horizon:%Y-%m-%d}）",
+                 [Column("编号", width=12), Column("房号", width=10), Column("业主", width=10),
+                  Column("装修公司", width=18), Column("竣工验收日期", "date"), Column("应退日期", "date"),
+                  Column("状态", width=10), Column("押金", "money"), Column("违约金", "money"),
+                  Column("应扣水电费", "money"), Column("应退金额", "money"), Column("备注", width=10)],
+                 rows, marks=[Mark("状态", "已到期")],
+                 note="应退金额 = 装修押金 − 违约金 − 应扣水电费；为负数时为业主尚欠金额。押金退还日期已填的不再列出。")
+
+
+def monthly(src: Source, period: Period) -> Report:
+    ledger, rooms, statements, achieved = _services(src, period)
+    person, dept = _visits(src, period)
+    target = src.settings.special_service_target
+    if target > 0:
+        rate = (achieved / target).quantize(Decimal("0.0001"))
+        verdict = f"低于目标，差 {fen(target - achieved):,.2f} 元" if achieved < target else "已完成目标"
+    else:
+        rate, verdict = None, "未设月度目标（rules/schedule.yaml reports.special_service_target）"
+    goal = Table("目标完成", f"特约服务月度目标 {period.zh}",
+                 [Column("项目", width=16), Column("月度目标", "money"), Column("实际完成", "money"),
+                  Column("完成率", "percent"), Column("结论", width=36)],
+                 [["特约服务收入", target, achieved, rate, verdict]],
+                 marks=[Mark("结论", verdict)] if achieved < target else [],
+                 note="实际完成为本月完成的全部特约服务金额（含现场收费项目）。")
+    notes = [f"特约服务收入 {achieved:,.2f} 元，{verdict}。"]
+    short_p = sum(1 for r in person.rows if r[4] == SHORT)
+    short_d = [r[0] for r in dept.rows if r[3] == SHORT]
+    if short_p:
+        notes.append(f"拜访未达标人员 {short_p} 人。")
+    if short_d:
+        notes.append(f"拜访未达标部门：{'、'.join(short_d)}。")
+    refunds = _refunds(src)
+    tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds]
+    chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.label}）", "部门", ["拜访次数", "要求"], "次数")
+    return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.label}",
+                  tables, [chart],
+                  headline=[("特约服务收入（元）", f"{achieved:,.2f}", ""), ("月结户数", str(len(rooms.rows)), ""),
+                            ("拜访未达标人员", str(short_p), ""), ("押金应退笔数", str(len(refunds.rows)), "")],
+                  notes=notes, statements=statements)

@@ -1,0 +1,81 @@
+"""Producing a report: the one function the CLI and the schedule both call."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .catalog import REPORTS, default_period, moment
+from .model import Report
+from .periods import Period
+from .settings import ScheduleFile, load_schedule
+from .source import Source
+from .word import write_docx
+from .xlsx import write_xlsx
+
+log = logging.getLogger("toolkit")
+SINCE_MARGIN_DAYS = 7
+
+
+class UnknownReport(ValueError):
+    pass
+
+
+def build_report(ctx: Any, name: str, now: datetime, period: Period | None = None,
+                 schedule: ScheduleFile | None = None) -> tuple[Report, Source]:
+    """The report as rows (no files written).
+
+    Without ``period``: the current day/week, or the month just ended, as of ``now``.
+    With one: as of the moment the schedule produces it (or ``now``, if that is earlier),
+    so a report made on demand for a past period equals the scheduled one.
+    """
+    kind = REPORTS.get(name)
+    if kind is None:
+        raise UnknownReport(f"没有名为 {name} 的报表（可用：{'、'.join(REPORTS)}）")
+    schedule = schedule or load_schedule(ctx.ws.rules)
+    if period is None:
+        period, as_of = default_period(kind, now), now
+    else:
+        if period.kind != kind.period:
+            raise ValueError(f"报表 {name} 按{ {'day': '日', 'week': '周', 'month': '月'}[kind.period]}出，"
+                             f"请用 {'--date' if kind.period == 'day' else '--' + kind.period}")
+        as_of = min(now, moment(kind, period, schedule))
+    # Event records closed and untouched for a week before the window cannot change it.
+    first = period.start_dt if kind.period == "day" else period.previous().start_dt
+    src = Source(ctx, as_of, schedule, since=first - timedelta(days=SINCE_MARGIN_DAYS))
+    return kind.build(src, period), src
+
+
+def _statements(ctx: Any, report: Report, now: datetime) -> list[Path]:
+    """Per-unit special-service statements (Word drafts, numbered, once per set of facts)."""
+    from ..documents import issue_statement
+
+    out = []
+    for room, records in sorted(report.statements.items()):
+        path = issue_statement(ctx.ws, ctx.ledger, room, report.period.start, records, now)
+        if path is not None:
+            out.append(path)
+    return out
+
+
+def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
+            schedule: ScheduleFile | None = None, *, kind: str = "report") -> Report:
+    """Build the report, write its files into outbox/报表/ and record the run in the ledger."""
+    run_id = ctx.ledger.start_run(kind, now)
+    try:
+        report, _ = build_report(ctx, name, now, period, schedule)
+        folder = ctx.ws.reports
+        folder.mkdir(parents=True, exist_ok=True)
+        report.outputs.append(str(write_xlsx(report, folder / f"{report.stem}.xlsx")))
+        if report.word:
+            report.outputs.append(str(write_docx(report, ctx.ws.templates, folder / f"{report.stem}.docx")))
+        if report.statements:
+            report.outputs += [str(p) for p in _statements(ctx, report, now)]
+    except Exception as exc:
+        ctx.ledger.finish_run(run_id, "failed", {"report": name, "error": str(exc)}, now)
+        raise
+    ctx.ledger.finish_run(run_id, "done", report.to_dict(), now)
+    log.info("report %s %s: %s", name, report.period.label, ", ".join(Path(p).name for p in report.outputs))
+    return report

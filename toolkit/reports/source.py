@@ -1,0 +1,128 @@
+"""What reports read: every record in the ledger, and the rules' findings at one moment.
+
+Findings are computed with the rules engine's pure evaluation (``RulesHook.run``) at the
+report's own moment, not read from or written to the stored findings: a report caught
+up on Monday about last Friday shows Friday's picture, and making a report never
+changes which findings count as new for the notices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..codec import decode
+from ..ledger import records as records_table
+from ..model import Finding
+from ..ruleset.hook import rules_hook
+from ..ruleset.timing import Env, as_date, as_dt
+from ..workcal import WorkCalendar
+from .settings import ReportSettings, ScheduleFile
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+# Registers of events (a repair, a complaint, a parking stay …): a report over a window
+# reads only those touched since shortly before it, plus those with a finding still open.
+# Registers of standing facts (fee accounts, cards, permits) are always read whole.
+EVENTS = ("repair", "complaint", "request", "special_service", "parking_temp", "visit")
+# Every register whose findings some report shows; evaluated together, once per report.
+RULED = ("repair", "complaint", "request", "special_service", "renovation", "renovation_violation",
+         "parking_card")
+
+
+@dataclass
+class Source:
+    ctx: Any  # pipeline.Context
+    as_of: datetime
+    schedule: ScheduleFile
+    since: datetime | None = None  # event records untouched since then (and closed) are skipped
+    _state: State = field(default_factory=dict)
+    _findings: list[Finding] | None = None
+
+    @property
+    def settings(self) -> ReportSettings:
+        return self.schedule.reports
+
+    @property
+    def rules(self) -> Any:
+        return rules_hook(self.ctx).ruleset
+
+    def records(self, register: str) -> dict[str, dict[str, Any]]:
+        """Current values of a register's records, by key (loaded once).
+
+        With ``since``, an event register is read as the records changed since then plus
+        those with an open finding in the ledger: a record closed and untouched before the
+        window cannot change a figure inside it, and the ledger's open findings name every
+        older record that is still waiting for something (a callback never made …).
+        """
+        if register not in self._state:
+            if self.since is None or register not in EVENTS:
+                self._state[register] = {r["key"]: r["values"] for r in self.ctx.ledger.records(register)}
+            else:
+                self._state[register] = self._recent(register)
+        return self._state[register]
+
+    def _recent(self, register: str) -> dict[str, dict[str, Any]]:
+        from ..ruleset.store import rule_findings as rf
+
+        t = records_table
+        open_keys = select(rf.c.record).where(rf.c.register == register, rf.c.is_open.is_(True))
+        query = (select(t.c.key, t.c.values_json)
+                 .where(t.c.register == register, or_(t.c.updated_at >= self.since, t.c.key.in_(open_keys)))
+                 .order_by(t.c.id))
+        with self.ctx.ledger.engine.connect() as conn:
+            out = {r.key: decode(r.values_json) for r in conn.execute(query)}
+            if register == "complaint":
+                # Escalation judges a whole event: bring in the rest of each event's complaints.
+                events = {v.get("事件") for v in out.values() if v.get("事件")}
+                open_events = select(rf.c.record).where(rf.c.rule == "complaint.escalation",
+                                                        rf.c.is_open.is_(True))
+                events |= {r.record for r in conn.execute(open_events)}
+                if events:
+                    rest = select(t.c.key, t.c.values_json).where(t.c.register == register,
+                                                                  t.c.key.not_in(list(out)))
+                    for r in conn.execute(rest):
+                        v = decode(r.values_json)
+                        if v.get("事件") in events:
+                            out[r.key] = v
+        return out
+
+    def findings(self, *registers: str) -> list[Finding]:
+        """The findings the rules give at ``as_of`` about these registers' records.
+
+        Every register a report may show is evaluated together, once: cross-register rules
+        (deposit refunds need the violations) see what they need.
+        """
+        if self._findings is None:
+            state = {reg: self.records(reg) for reg in RULED}
+            self._findings = rules_hook(self.ctx).run(state, self.as_of)
+        wanted = set(registers)
+        return [f for f in self._findings if f.register in wanted]
+
+    def env(self, at: datetime) -> Env:
+        hook = rules_hook(self.ctx)
+        return Env(hook.ruleset, WorkCalendar(hook.calendar), at)
+
+    def title(self, register: str) -> str:
+        spec = self.ctx.specs.get(register)
+        return spec.title if spec else register
+
+    def responsible(self, register: str, values: dict[str, Any]) -> tuple[str, str]:
+        """(person, department) answering for a record; blanks where unknown."""
+        r = self.settings.responsible.get(register)
+        if r is None:
+            return "", ""
+        person = str(values.get(r.person) or "") if r.person else ""
+        dept = str(values.get(r.department_column) or "") if r.department_column else ""
+        return person, dept or r.department
+
+
+def when(value: Any) -> datetime | None:
+    return as_dt(value)
+
+
+def day(value: Any) -> date | None:
+    return as_date(value)

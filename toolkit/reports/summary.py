@@ -1,0 +1,286 @@
+"""The weekly summary and the monthly property status report: one computation, two periods.
+
+Per register: received, closed, deadlines met on time / late, the on-time rate and
+what was overdue at the period's end; escalated complaints with their events; fees
+(parking income, special services, arrears). Each figure is given for the period and
+the one before, all from one evaluation of the rules at the report's moment (a
+deadline's due time and completion time do not depend on when they are looked at).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ..model import Finding
+from ..ruleset.fees import arrears
+from ..ruleset.money import dec, fen
+from .daily import OVERDUE, due_items, due_table
+from .model import Chart, Column, Report, Table
+from .periods import Period
+from .source import Source, when
+
+WEEKDAY_ZH = "一二三四五六日"
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Flow:
+    received: int = 0
+    closed: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0  # open deadlines past due at the period's end
+
+    @property
+    def rate(self) -> Decimal | None:
+        judged = self.on_time + self.late
+        return (Decimal(self.on_time) / judged).quantize(Decimal("0.0001")) if judged else None
+
+
+@dataclass
+class Figures:
+    period: Period
+    flows: dict[str, Flow] = field(default_factory=dict)
+    by_day: dict[date, list[int]] = field(default_factory=dict)  # day → [received, closed]
+    by_dept: dict[str, Flow] = field(default_factory=dict)
+    escalations: list[Finding] = field(default_factory=list)
+    fees: dict[str, Decimal] = field(default_factory=dict)
+
+    def total(self) -> Flow:
+        t = Flow()
+        for f in self.flows.values():
+            t.received += f.received
+            t.closed += f.closed
+            t.on_time += f.on_time
+            t.late += f.late
+            t.overdue += f.overdue
+        return t
+
+
+def _is_deadline(f: Finding) -> bool:
+    # Deadline findings built with the default figures carry when the work was done.
+    return f.due is not None and "done" in f.values and "deadline" in f.values
+
+
+def _done_on_time(f: Finding) -> bool:
+    done = f.values.get("done")
+    if isinstance(done, date) and not isinstance(done, datetime):
+        return done <= f.due.date()  # a bare date meets a deadline on that day
+    return when(done) <= f.due
+
+
+def _within(p: Period, cut: datetime) -> Callable[[Any], bool]:
+    """Inside the period and not after the report's moment (later rows are not yet news)."""
+    start = p.start_dt
+
+    def test(value: Any) -> bool:
+        t = when(value)
+        return t is not None and start <= t < cut
+
+    return test
+
+
+def _flows(src: Source, p: Period, cut: datetime, fig: Figures) -> None:
+    inside = _within(p, cut)
+    for reg, spec in src.settings.flows.items():
+        flow = fig.flows.setdefault(reg, Flow())
+        for v in src.records(reg).values():
+            rec = when(v.get(spec.received))
+            if inside(rec):
+                flow.received += 1
+                fig.by_day[rec.date()][0] += 1
+            closed = when(v.get(spec.closed)) if spec.closed else None
+            if inside(closed):
+                flow.closed += 1
+                fig.by_day[closed.date()][1] += 1
+    for f in src.findings(*src.settings.flows):
+        if not _is_deadline(f) or f.register not in fig.flows:
+            continue
+        flow = fig.flows[f.register]
+        _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
+        dflow = fig.by_dept.setdefault(dept or "未注明", Flow())
+        done = when(f.values.get("done"))
+        if inside(done):
+            on_time = _done_on_time(f)
+            for fl in (flow, dflow):
+                fl.on_time += on_time
+                fl.late += not on_time
+        if f.due < cut and (done is None or done > cut):
+            flow.overdue += 1
+            dflow.overdue += 1
+
+
+def _escalations(src: Source, p: Period) -> list[Finding]:
+    """Escalated events with a complaint open during the period (received before its end,
+    and received in it or still unresolved at its start)."""
+    complaints = src.records("complaint")
+    out = []
+    for f in src.findings("complaint"):
+        if f.rule != "complaint.escalation":
+            continue
+        for c in f.values.get("complaints", []):
+            got = when(c.get("受理时间"))
+            solved = when(complaints.get(str(c.get("编号")), {}).get("解决时间"))
+            if got is not None and got < min(p.end_dt, src.as_of) and (got >= p.start_dt or solved is None or solved >= p.start_dt):
+                out.append(f)
+                break
+    return out
+
+
+def _money(v: Any) -> Decimal:
+    return dec(v) or ZERO
+
+
+def _fees(src: Source, p: Period, cut: datetime) -> dict[str, Decimal]:
+    inside = _within(p, cut)
+    temp = sum((_money(v.get("实收金额")) for v in src.records("parking_temp").values()
+                if inside(v.get("出场时间") or v.get("入场时间"))), ZERO)
+    cards = sum((_money(v.get("实收金额")) for v in src.records("parking_card").values()
+                 if inside(v.get("起租日期"))), ZERO)
+    services = ZERO
+    for v in src.records("special_service").values():
+        if inside(v.get("完成时间")):
+            services += service_amount(v)
+    env = src.env(cut)
+    owed = ZERO
+    for v in src.records("fee_account").values():
+        a = arrears(env, v)
+        if a is not None:
+            owed += a.amount
+    return {"临时停车收入": fen(temp), "月卡收入": fen(cards), "特约服务收入": fen(services), "物业费欠费（期末）": fen(owed)}
+
+
+def service_amount(v: dict[str, Any]) -> Decimal:
+    """金额 as written, else 数量 × 单价."""
+    amount = dec(v.get("金额"))
+    if amount is None:
+        price = dec(v.get("单价"))
+        amount = price * (dec(v.get("数量")) or Decimal(1)) if price is not None else ZERO
+    return fen(amount)
+
+
+def figures(src: Source, p: Period) -> Figures:
+    # Figures "at the end" of a period not over yet are those at the report's moment.
+    cut = min(p.end_dt, src.as_of)
+    fig = Figures(p, by_day={d: [0, 0] for d in p.days()})
+    _flows(src, p, cut, fig)
+    fig.escalations = _escalations(src, p)
+    fig.fees = _fees(src, p, cut)
+    return fig
+
+
+def _pct(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _change(a: Any, b: Any) -> Any:
+    return None if a is None or b is None else a - b
+
+
+def summary_report(src: Source, period: Period, name: str, title: str, stem: str) -> Report:
+    cur_word, prev_word = ("本周", "上周") if period.kind == "week" else ("本月", "上月")
+    now, before = figures(src, period), figures(src, period.previous())
+    regs = list(src.settings.flows)
+
+    rows = []
+    for reg in regs:
+        a, b = now.flows[reg], before.flows[reg]
+        rows.append([src.title(reg), a.received, b.received, a.closed, b.closed, a.on_time, a.late,
+                     a.rate, b.rate, a.overdue, b.overdue])
+    ta, tb = now.total(), before.total()
+    overview = Table(
+        "概览", f"{title} {period.zh}",
+        [Column("登记表", width=18), Column(f"{cur_word}受理", "int"), Column(f"{prev_word}受理", "int"),
+         Column(f"{cur_word}办结", "int"), Column(f"{prev_word}办结", "int"), Column("按时完成", "int"),
+         Column("超时完成", "int"), Column(f"{cur_word}按时率", "percent"), Column(f"{prev_word}按时率", "percent"),
+         Column(f"{cur_word}末逾期", "int"), Column(f"{prev_word}末逾期", "int")],
+        rows,
+        total=["合计", ta.received, tb.received, ta.closed, tb.closed, ta.on_time, ta.late, ta.rate, tb.rate,
+               ta.overdue, tb.overdue],
+        note=(f"受理、办结按登记时间落在{cur_word}内计数；按时率 = 按时完成 ÷（按时 + 超时），"
+              f"只计{cur_word}内完成的时限；期末逾期 = {cur_word}结束时（或制表时）已过时限仍未完成的事项。"),
+    )
+    trend = Table(
+        "每日趋势", f"每日受理与办结 {period.zh}",
+        [Column("日期", "date"), Column("星期", width=8), Column("受理", "int"), Column("办结", "int")],
+        [[d, f"周{WEEKDAY_ZH[d.weekday()]}", r, c] for d, (r, c) in sorted(now.by_day.items())],
+    )
+    depts = sorted(set(now.by_dept) | set(before.by_dept))
+    dept_rows = []
+    for d in depts:
+        a, b = now.by_dept.get(d, Flow()), before.by_dept.get(d, Flow())
+        if a.on_time + a.late + a.overdue + b.on_time + b.late == 0:
+            continue
+        dept_rows.append([d, a.on_time, a.late, a.rate, b.rate, a.overdue])
+    dept_rows.sort(key=lambda r: (r[3] is None, r[3] if r[3] is not None else 0, r[0]))
+    by_dept = Table(
+        "部门按时率", f"各部门按时率 {period.zh}",
+        [Column("部门", width=14), Column("按时完成", "int"), Column("超时完成", "int"),
+         Column(f"{cur_word}按时率", "percent"), Column(f"{prev_word}按时率", "percent"),
+         Column("期末逾期", "int")],
+        dept_rows, note="按时率最低的部门排在最前。",
+    )
+    esc_rows = []
+    for f in now.escalations:
+        cs = f.values.get("complaints", [])
+        esc_rows.append([f.values.get("event") or f.record, f.values.get("level"), len(cs),
+                         len({c.get("投诉人") for c in cs}), "；".join(f.values.get("reasons", [])),
+                         "、".join(str(c.get("编号")) for c in cs)])
+    escal = Table(
+        "投诉升级", f"升级处理的投诉事件 {period.zh}",
+        [Column("事件", width=18), Column("等级", width=8), Column("投诉数", "int"), Column("投诉人数", "int"),
+         Column("升级原因", width=50), Column("投诉编号", width=30)],
+        esc_rows, note=f"{cur_word}内受理或{cur_word}初仍未解决的投诉所在的升级事件；{prev_word} {len(before.escalations)} 起。",
+    )
+    fee_rows = [[k, now.fees[k], before.fees[k], now.fees[k] - before.fees[k]] for k in now.fees]
+    fees = Table(
+        "收费", f"收费情况 {period.zh}",
+        [Column("项目", width=20), Column(cur_word, "money"), Column(prev_word, "money"), Column("变化", "money")],
+        fee_rows, note=f"停车收入按出场时间（月卡按起租日期）、特约服务按完成时间计入；欠费为{cur_word}末的物业费欠费合计。",
+    )
+    overdue = [i for i in due_items(src, src.as_of.date()) if i["status"] == OVERDUE]
+    # The same rows as the morning list, overdue only.
+    detail = due_table(src, overdue, "逾期明细", f"制表时仍逾期的事项（{src.as_of:%Y-%m-%d %H:%M}）")
+
+    charts = [
+        Chart("每日趋势", "line", f"每日受理与办结（{period.label}）", "日期", ["受理", "办结"], "件数"),
+        Chart("部门按时率", "bar", f"各部门按时率（{period.label}）", "部门", [f"{cur_word}按时率"], "按时率", percent=True),
+    ]
+    headline = [
+        ("受理", str(ta.received), str(tb.received)),
+        ("办结", str(ta.closed), str(tb.closed)),
+        ("按时率", _pct(ta.rate), _pct(tb.rate)),
+        ("期末逾期", str(ta.overdue), str(tb.overdue)),
+        ("投诉升级事件", str(len(now.escalations)), str(len(before.escalations))),
+        ("停车收入（元）", f"{now.fees['临时停车收入'] + now.fees['月卡收入']:,.2f}",
+         f"{before.fees['临时停车收入'] + before.fees['月卡收入']:,.2f}"),
+        ("特约服务收入（元）", f"{now.fees['特约服务收入']:,.2f}", f"{before.fees['特约服务收入']:,.2f}"),
+        ("物业费欠费（元）", f"{now.fees['物业费欠费（期末）']:,.2f}", f"{before.fees['物业费欠费（期末）']:,.2f}"),
+    ]
+    notes = []
+    worst = [r for r in dept_rows if r[3] is not None]
+    if worst:
+        notes.append(f"按时率最低的部门：{worst[0][0]}（{_pct(worst[0][3])}）。")
+    for f in now.escalations[:3]:
+        notes.append(f"升级事件“{f.values.get('event') or f.record}”：{'；'.join(f.values.get('reasons', []))}。")
+    if overdue:
+        top = overdue[0]
+        notes.append(f"逾期最久：{src.title(top['finding'].register)} {top['finding'].record}"
+                     f"（{top['dept'] or '未注明部门'}），{detail.rows[0][6]}。")
+    return Report(name, title, period, src.as_of, stem,
+                  [overview, trend, by_dept, escal, fees, detail], charts, headline, notes, word=True)
+
+
+def weekly(src: Source, period: Period) -> Report:
+    return summary_report(src, period, "weekly", "周报", f"周报-{period.label}")
+
+
+def property_status(src: Source, period: Period) -> Report:
+    return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.label}")
+
+
+__all__ = ["Figures", "figures", "weekly", "property_status", "service_amount"]

@@ -1,0 +1,178 @@
+"""投诉登记表 (SPEC §3.2): escalation to 重大, deadlines by the escalated level, the memo finding.
+
+Escalation is judged over every complaint the ledger holds (all files seen so far),
+so five customers arriving in five different files still make an event 重大.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..model import Finding
+from .timing import Env, as_dt, track
+
+REGISTER = "complaint"
+LEVELS = ("轻微", "重要", "重大")
+RESOLVED_STATES = ("已解决", "已回访")
+
+
+@dataclass
+class Complaint:
+    key: str
+    v: dict[str, Any]
+    taken: datetime
+    level: str  # after escalation
+    reasons: list[str] = field(default_factory=list)
+    deadlines: list[Finding] = field(default_factory=list)
+
+    @property
+    def event(self) -> str:
+        return str(self.v.get("事件") or "").strip()
+
+
+def _effective(v: dict[str, Any]) -> bool:
+    return v.get("性质") != "无效"
+
+
+def _escalate(env: Env, items: list[Complaint]) -> None:
+    """Apply the four escalation grounds (rules/escalation.yaml); each adds a reason."""
+    esc = env.settings.escalation
+    by_event: dict[str, list[Complaint]] = defaultdict(list)
+    for c in items:
+        if c.event:
+            by_event[c.event].append(c)
+    for event, group in by_event.items():
+        customers = {str(c.v.get("投诉人") or "").strip() for c in group} - {""}
+        if len(customers) >= esc.distinct_customers:
+            why = f"同一事件“{event}”已有 {len(customers)} 位不同客户投诉（达到 {esc.distinct_customers} 位即升级）"
+            for c in group:
+                c.reasons.append(why)
+        by_unit: dict[str, list[Complaint]] = defaultdict(list)
+        for c in group:
+            unit = str(c.v.get("房号") or "").strip()
+            if unit:
+                by_unit[unit].append(c)
+        for unit, same in by_unit.items():
+            if len(same) >= esc.repeat_same_unit:
+                why = f"房号 {unit} 就“{event}”重复投诉 {len(same)} 次（达到 {esc.repeat_same_unit} 次即升级）"
+                for c in same:
+                    c.reasons.append(why)
+    limit = timedelta(days=esc.unresolved_days)
+    for c in items:
+        text = f"{c.v.get('投诉内容') or ''} {c.event}"
+        for word in esc.keywords:
+            if word in text:
+                c.reasons.append(f"投诉 {c.key} 内容涉及“{word}”")
+        resolved = as_dt(c.v.get("解决时间"))
+        if resolved is None and c.v.get("状态") in RESOLVED_STATES:
+            continue  # marked solved without a time: not judged unresolved
+        # Unresolved at 受理时间 + 7 days (a deadline equal to now is not yet passed).
+        if (resolved or env.now) > c.taken + limit:
+            c.reasons.append(f"投诉 {c.key} 受理 {esc.unresolved_days} 天后仍未解决")
+    for c in items:
+        if c.reasons:
+            c.level = "重大"
+
+
+def _deadlines(env: Env, c: Complaint) -> list[Finding]:
+    sla = env.settings.sla.complaint
+    v, key = c.v, c.key
+    subject = f"投诉 {key}（{c.level}，{v.get('投诉人') or ''}）"
+    resolved = as_dt(v.get("解决时间"))
+    out: list[Finding] = []
+    forward_due = env.due(sla.forward, c.taken)
+    # Handled on the spot (solved before the forwarding deadline) needs no forwarding.
+    forwarded = resolved if resolved is not None and resolved <= forward_due else as_dt(v.get("转报时间"))
+    out.append(track(env, "complaint.forward", REGISTER, key, subject, sla.forward.label, forward_due, forwarded,
+                     start=c.taken))
+    if c.level == "重大":
+        due = env.due(sla.major_reply, c.taken)
+        out.append(track(env, "complaint.reply", REGISTER, key, subject, sla.major_reply.label, due,
+                         as_dt(v.get("回复时间")), start=c.taken))
+        due = env.due(sla.major_resolution, c.taken)
+        out.append(track(env, "complaint.resolution", REGISTER, key, subject, sla.major_resolution.label, due,
+                         resolved, start=c.taken))
+    else:
+        spec = sla.important if c.level == "重要" else sla.minor
+        out.append(track(env, "complaint.handle", REGISTER, key, subject, spec.label, env.due(spec, c.taken),
+                         resolved, start=c.taken))
+    if resolved is not None:
+        due = env.due(sla.callback, resolved)
+        out.append(track(env, "complaint.callback", REGISTER, key, subject, sla.callback.label, due,
+                         as_dt(v.get("回访时间")), start=resolved))
+    return out
+
+
+def _memo(env: Env, group: list[Complaint]) -> Finding | None:
+    """One escalation finding per event (or per complaint without 事件) at 重要 or 重大."""
+    level = max((c.level for c in group), key=LEVELS.index)
+    if level == "轻微":
+        return None
+    first = group[0]
+    record = first.event or first.key
+    reasons: list[str] = []
+    for c in group:
+        for r in c.reasons:
+            if r not in reasons:
+                reasons.append(r)
+    if not reasons:
+        reasons.append(f"登记等级为{level}")
+    complaints = [
+        {
+            "编号": c.key,
+            "受理时间": c.taken,
+            "投诉人": c.v.get("投诉人"),
+            "房号": c.v.get("房号"),
+            "投诉内容": c.v.get("投诉内容"),
+            "被投诉部门": c.v.get("被投诉部门"),
+            "等级": c.level,
+            "deadlines": [
+                {"name": d.values.get("deadline"), "due": d.due, "status": d.status,
+                 "overdue_minutes": d.overdue_minutes}
+                for d in c.deadlines
+            ],
+        }
+        for c in group
+    ]
+    overdue = sum(1 for c in group for d in c.deadlines if d.status in ("overdue", "late"))
+    what = f"事件“{first.event}”" if first.event else f"投诉 {first.key}"
+    tail = f"，其中 {overdue} 项时限已超" if overdue else ""
+    message = (f"{what}为{level}投诉（{'；'.join(reasons)}），涉及投诉 {len(group)} 件{tail}，"
+               f"须立即上报项目经理。")
+    return Finding(
+        rule="complaint.escalation",
+        register=REGISTER,
+        record=record,
+        severity="error" if level == "重大" else "warning",
+        message=message,
+        status="open",
+        values={"level": level, "event": first.event or None, "reasons": reasons, "complaints": complaints},
+        notice="complaint_escalation",
+    )
+
+
+def complaint_findings(env: Env, rows: dict[str, dict[str, Any]]) -> list[Finding]:
+    items: list[Complaint] = []
+    for key, v in rows.items():
+        taken = as_dt(v.get("受理时间"))
+        if taken is None or not _effective(v):
+            continue  # 无效 complaints have no deadline (they are still counted in reports)
+        level = v.get("等级") if v.get("等级") in LEVELS else "轻微"
+        items.append(Complaint(key, v, taken, level))
+    items.sort(key=lambda c: (c.taken, c.key))
+    _escalate(env, items)
+    out: list[Finding] = []
+    groups: dict[str, list[Complaint]] = defaultdict(list)
+    for c in items:
+        c.deadlines = _deadlines(env, c)
+        out.extend(c.deadlines)
+        groups[f"e:{c.event}" if c.event else f"k:{c.key}"].append(c)
+    for group in groups.values():
+        memo = _memo(env, group)
+        if memo is not None:
+            out.append(memo)
+    return out
+

@@ -1,0 +1,96 @@
+"""物业费台账 and 交房登记表 (SPEC §3.7, §3.8): arrears tiers and handover prepayment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..model import Finding
+from .money import dec, fen, yuan
+from .timing import Env, add_months, as_date, fmt_date, started_months
+
+TIER_NAMES = {1: "催缴通知", 2: "再次催缴", 3: "报项目经理"}
+
+
+@dataclass
+class Arrears:
+    tier: int
+    days_overdue: int
+    paid_to: date
+    months_owed: int
+    amount: Decimal
+
+
+def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
+    """The account's arrears at --now, or None when it is paid up.
+
+    Overdue from the day after 已缴至: paid to 06-30 → 07-01 is 1 day overdue.
+    A 欠费金额 written as 0 (or less) means settled, whatever 已缴至 says.
+    """
+    paid_to = as_date(v.get("已缴至"))
+    if paid_to is None:
+        return None
+    days = (env.today - paid_to).days
+    tiers = env.settings.tariffs.arrears.tiers
+    tier = sum(1 for t in tiers if days >= t)
+    given = dec(v.get("欠费金额"))
+    if tier == 0 or (given is not None and given <= 0):
+        return None
+    months = started_months(paid_to + timedelta(days=1), env.today)
+    if given is not None:
+        amount = fen(given)
+    else:
+        amount = fen((dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0)) * months)
+    return Arrears(tier, days, paid_to, months, amount)
+
+
+def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    owed = arrears(env, v)
+    if owed is None:
+        return []
+    top = len(env.settings.tariffs.arrears.tiers)
+    name = TIER_NAMES.get(owed.tier, f"第{owed.tier}档") if top == 3 else f"第{owed.tier}档"
+    return [Finding(
+        rule="fee.arrears", register="fee_account", record=key,
+        severity="error" if owed.tier == top else "warning",
+        message=(f"房号 {key}（{v.get('业主') or ''}）物业费已缴至 {fmt_date(owed.paid_to)}，逾期 {owed.days_overdue} 天，"
+                 f"欠费 {yuan(owed.amount)} 元（{owed.months_owed} 个月）——{name}"),
+        status="open",
+        values={"tier": owed.tier, "days_overdue": owed.days_overdue, "已缴至": owed.paid_to,
+                "months_owed": owed.months_owed, "amount": owed.amount, "业主": v.get("业主"),
+                "建筑面积": dec(v.get("建筑面积")), "单价": dec(v.get("单价"))},
+        notice="payment_reminder",
+    )]
+
+
+def prepaid_period_end(start: date, months: int) -> date:
+    """The day before the same date ``months`` later: 2026-11-23 + 6 → 2027-05-22.
+
+    When that month has no such date (08-31 + 6 → February), the period runs to the end
+    of that month (2027-02-28): "the same date" has rolled over to 03-01.
+    """
+    same = add_months(start, months)
+    if same.day < start.day:
+        return same
+    return same - timedelta(days=1)
+
+
+def handover_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    handed = as_date(v.get("交房日期"))
+    area, price = dec(v.get("建筑面积")), dec(v.get("物业费单价"))
+    if handed is None or area is None or price is None:
+        return []
+    raw_months = dec(v.get("预收月数"))
+    months = int(raw_months) if raw_months else env.settings.tariffs.handover.prepaid_months
+    amount = fen(area * price * months)
+    end = prepaid_period_end(handed, months)
+    return [Finding(
+        rule="handover.prepayment", register="handover", record=key, severity="info",
+        message=(f"房号 {key}（{v.get('业主') or ''}）交房预收物业费：{area} m² × {yuan(price)} 元 × {months} 个月 = "
+                 f"{yuan(amount)} 元，期间 {fmt_date(handed)} 至 {fmt_date(end)}"),
+        values={"业主": v.get("业主"), "建筑面积": area, "物业费单价": price, "预收月数": months,
+                "amount": amount, "period_start": handed, "period_end": end},
+        notice="handover_payment",
+    )]

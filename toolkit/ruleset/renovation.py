@@ -1,0 +1,121 @@
+"""装修登记表 and 装修违章记录 (SPEC §3.4): approval, fire approval, rectification, deposit refund."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..model import Finding
+from .money import dec, fen, yuan
+from .timing import DAY_END, Env, add_months, as_date, fmt_date, track
+
+PERMITS = "renovation"
+VIOLATIONS = "renovation_violation"
+
+
+def _permit_of(permits: dict[str, dict[str, Any]], unit: str) -> dict[str, Any] | None:
+    """The most recent permit of a unit (by 申请日期)."""
+    mine = [v for v in permits.values() if v.get("房号") == unit]
+    mine.sort(key=lambda v: as_date(v.get("申请日期")) or date.min)
+    return mine[-1] if mine else None
+
+
+def _penalties(violations: dict[str, dict[str, Any]], unit: str, since: date | None) -> list[dict[str, Any]]:
+    # Violations of the unit from the permit's 申请日期 on: an older renovation's
+    # penalties were settled against that renovation's deposit.
+    out = []
+    for key, v in sorted(violations.items(), key=lambda kv: (as_date(kv[1].get("日期")) or date.min, kv[0])):
+        when = as_date(v.get("日期"))
+        if v.get("房号") != unit or (since and when and when < since):
+            continue
+        out.append({"编号": key, "日期": when, "违章内容": v.get("违章内容"), "违约金": fen(dec(v.get("违约金")) or Decimal(0))})
+    return out
+
+
+def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str, dict[str, Any]]) -> list[Finding]:
+    out: list[Finding] = []
+    unit = v.get("房号") or ""
+    subject = f"装修申请 {key}（{unit}）"
+    applied = as_date(v.get("申请日期"))
+    approved = as_date(v.get("审批日期"))
+    sla = env.settings.sla.renovation
+    if applied is not None:
+        start = datetime.combine(applied, time.min)
+        due = env.due(sla.approval, start)
+        out.append(track(env, "renovation.approval", PERMITS, key, subject, sla.approval.label, due, approved,
+                         start=applied))
+    if approved is not None:
+        out.append(Finding(
+            rule="renovation.approved", register=PERMITS, record=key, severity="info",
+            message=f"{subject}：已于 {fmt_date(approved)} 审批，可签订装修管理协议",
+            values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
+                                          "装修押金", "清运费", "出入证数量", "消防审批")},
+            notice="renovation_agreement",
+        ))
+    area = dec(v.get("建筑面积"))
+    limit = env.settings.tariffs.renovation.fire_approval_area
+    if area is not None and area > limit and v.get("开工日期") and v.get("消防审批") != "是":
+        out.append(Finding(
+            rule="renovation.fire_approval", register=PERMITS, record=key, severity="error",
+            message=(f"{subject}：建筑面积 {area} m² 超过 {limit} m²，未经消防审批已于 "
+                     f"{fmt_date(as_date(v.get('开工日期')))} 开工"),
+            values={"房号": unit, "建筑面积": area, "limit": limit, "开工日期": v.get("开工日期"),
+                    "消防审批": v.get("消防审批")},
+        ))
+    out.extend(_refund(env, key, v, violations, subject))
+    return out
+
+
+def _refund(env: Env, key: str, v: dict[str, Any], violations: dict[str, dict[str, Any]],
+            subject: str) -> list[Finding]:
+    accepted = as_date(v.get("竣工验收日期"))
+    deposit = dec(v.get("装修押金"))
+    if accepted is None or deposit is None:
+        return []
+    refund_due = add_months(accepted, env.settings.sla.renovation.refund_after_months)
+    penalties = _penalties(violations, v.get("房号"), as_date(v.get("申请日期")))
+    penalty_total = fen(sum((p["违约金"] for p in penalties), Decimal(0)))
+    utilities = fen(dec(v.get("应扣水电费")) or Decimal(0))
+    refund = fen(deposit - penalty_total - utilities)
+    values = {
+        "房号": v.get("房号"), "业主": v.get("业主"), "装修公司": v.get("装修公司"),
+        "竣工验收日期": accepted, "refund_due": refund_due, "deposit": fen(deposit), "penalties": penalties,
+        "penalty_total": penalty_total, "utilities": utilities, "refund": refund, "owed": refund < 0,
+    }
+    due = datetime.combine(refund_due, time.min)
+    figures = (f"押金 {yuan(deposit)} 元 − 违约金 {yuan(penalty_total)} 元 − 水电费 {yuan(utilities)} 元 = "
+               + (f"业主尚欠 {yuan(-refund)} 元" if refund < 0 else f"应退 {yuan(refund)} 元"))
+    f = track(env, "renovation.deposit_refund", PERMITS, key, subject, "装修押金退还", due,
+              as_date(v.get("押金退还日期")), values=values, severity="info")
+    f.message = f"{f.message}；{figures}"
+    # The notice is asked for once the deposit is refundable and not yet refunded.
+    if f.status not in ("met", "late") and env.now >= due:
+        f.notice = "deposit_refund"
+    return [f]
+
+
+def violation_findings(env: Env, key: str, v: dict[str, Any], permits: dict[str, dict[str, Any]]) -> list[Finding]:
+    if v.get("严重程度") != "严重":
+        return []
+    day = as_date(v.get("日期"))
+    if day is None:
+        return []
+    limit = v.get("整改期限")
+    if isinstance(limit, date):
+        deadline = as_date(limit)
+    elif dec(limit) is not None:  # a number of days written in the cell
+        deadline = day + timedelta(days=int(dec(limit)))
+    else:
+        deadline = day + timedelta(days=env.settings.sla.renovation.rectification_days)
+    permit = _permit_of(permits, v.get("房号")) or {}
+    values = {
+        "房号": v.get("房号"), "日期": day, "违章内容": v.get("违章内容"),
+        "违约金": fen(dec(v.get("违约金")) or Decimal(0)), "整改期限": deadline,
+        "业主": permit.get("业主"), "装修公司": permit.get("装修公司"),
+    }
+    # The register has no "rectified" column; 整改完成日期 is honoured when a site adds it.
+    done = as_date(v.get("整改完成日期"))
+    subject = f"装修违章 {key}（{v.get('房号')}，{v.get('违章内容') or ''}）"
+    return [track(env, "renovation.rectification", VIOLATIONS, key, subject, "违章整改",
+                  datetime.combine(deadline, DAY_END), done, values=values, notice="rectification_notice")]

@@ -1,0 +1,43 @@
+"""报修登记表 (SPEC §3.1): arrival, appointment, the 17:00 unfinished list, callback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Finding
+from .timing import Env, after_cutoff, as_dt, track
+
+REGISTER = "repair"
+
+
+def repair_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    reported = as_dt(v.get("报修时间"))
+    if reported is None:
+        return []
+    sla = env.settings.sla.repair
+    done = as_dt(v.get("完成时间"))
+    subject = f"报修单 {key}（{v.get('房号') or '未填房号'}）"
+    out: list[Finding] = []
+    urgent = v.get("紧急程度") == "紧急"
+    if urgent:
+        # The register has no arrival column: 到场时间 is used when a site adds one,
+        # otherwise completion is the only proof that someone arrived.
+        arrived = as_dt(v.get("到场时间")) or done
+        due = env.due(sla.arrival, reported)
+        out.append(track(env, "repair.arrival", REGISTER, key, subject, sla.arrival.label, due, arrived,
+                         start=reported))
+    appointment = as_dt(v.get("预约时间"))
+    if appointment is not None and not urgent:
+        due = env.due(sla.appointment_grace, appointment)
+        out.append(track(env, "repair.appointment", REGISTER, key, subject, sla.appointment_grace.label,
+                         due, done, start=appointment))
+    # Daily list: reported today and not done by the cutoff (17:00). A repair reported
+    # after the cutoff belongs to the next day's list.
+    cutoff = after_cutoff(reported, sla.unfinished_cutoff)
+    out.append(track(env, "repair.unfinished", REGISTER, key, subject, f"当日完工（{sla.unfinished_cutoff} 未完工清单）",
+                     cutoff, done, start=reported, severity="info"))
+    if done is not None:
+        due = env.due(sla.callback, done)
+        out.append(track(env, "repair.callback", REGISTER, key, subject, sla.callback.label, due,
+                         as_dt(v.get("回访时间")), start=done))
+    return out

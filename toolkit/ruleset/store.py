@@ -1,0 +1,253 @@
+"""Findings as state in the ledger: what is open, what was resolved, which notices went out.
+
+Two tables on the ledger's ``metadata`` (created with the ledger's own tables):
+
+``rule_findings``   one row per (rule, register, record)
+    severity, status, due, message, values_json (codec), facts_hash, notice, is_open,
+    first_seen, updated_at, resolved_at. The open set is ``is_open``; closed findings
+    (deadlines met or missed) keep only identity, status and facts hash, so a met
+    deadline of a re-saved record is not reported as new again.
+``issued_notices``  the facts hash each notice was last issued for, and when.
+
+A finding's ``state`` compares this evaluation with the stored one: ``new`` (not open
+before, or its facts changed), ``ongoing`` (open with the same facts), ``resolved``
+(open before, closed or gone now). The facts are ``Finding.fingerprint_facts()``
+without the parts that move with the clock alone (minutes overdue, days left, a
+deadline's status), so a deadline turning from pending to overdue is still ``ongoing``
+and an issued notice is not issued again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+
+from ..codec import decode, encode
+from ..ledger import metadata
+from ..model import Finding
+from .timing import OPEN_STATUSES
+
+rule_findings = Table(
+    "rule_findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule", String(80), nullable=False),
+    Column("register", String(100), nullable=False),
+    Column("record", String(255), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("due", DateTime),
+    Column("message", Text, nullable=False),
+    Column("values_json", Text, nullable=False),
+    Column("facts_hash", String(64), nullable=False),
+    Column("notice", String(60)),
+    Column("is_open", Boolean, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("resolved_at", DateTime),
+    UniqueConstraint("rule", "register", "record", name="uq_rule_findings_identity"),
+)
+
+issued_notices = Table(
+    "issued_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule", String(80), nullable=False),
+    Column("register", String(100), nullable=False),
+    Column("record", String(255), nullable=False),
+    Column("notice", String(60)),
+    Column("facts_hash", String(64), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    UniqueConstraint("rule", "register", "record", name="uq_issued_notices_identity"),
+)
+
+# Values that change with the clock alone, never a fact of the case.
+VOLATILE = frozenset({"overdue_minutes", "status", "days_overdue", "days_left", "months_owed"})
+# Rules whose facts are only some of their values: a reminder of the same tier is not
+# re-sent because the computed amount grew by a month; a blocked move-out stays the
+# same block while the arrears figure grows.
+FACT_KEYS: dict[str, tuple[str, ...]] = {
+    "fee.arrears": ("tier", "已缴至"),
+    "move_out.blocked": ("missing",),
+}
+
+Identity = tuple[str, str, str]
+
+
+def identity(f: Finding) -> Identity:
+    return (f.rule, f.register, f.record)
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def facts_hash(f: Finding) -> str:
+    facts = f.fingerprint_facts()
+    keys = FACT_KEYS.get(f.rule)
+    values = {k: f.values.get(k) for k in keys} if keys else _strip(facts["values"])
+    text = encode({"severity": facts["severity"], "due": facts["due"], "values": values})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _row_finding(row: Any) -> Finding:
+    return Finding(
+        rule=row.rule, register=row.register, record=row.record, severity=row.severity,
+        message=row.message, status=row.status, due=row.due, values=decode(row.values_json),
+        notice=row.notice,
+    )
+
+
+def open_findings(conn: Connection) -> list[Finding]:
+    """Every finding open in the ledger (as last stored)."""
+    rows = conn.execute(select(rule_findings).where(rule_findings.c.is_open.is_(True)))
+    return [_row_finding(r) for r in rows]
+
+
+def _issued(conn: Connection) -> dict[Identity, str]:
+    t = issued_notices
+    return {(r.rule, r.register, r.record): r.facts_hash
+            for r in conn.execute(select(t.c.rule, t.c.register, t.c.record, t.c.facts_hash))}
+
+
+def assign_states(conn: Connection, findings: list[Finding],
+                  hashes: list[str] | None = None) -> tuple[list[Finding], dict]:
+    """Set each finding's state against the stored one; return the resolved ones too.
+
+    ``hashes`` (facts_hash of each finding, in order) may be passed when known, since
+    the pipeline compares twice (preview, then inside the transaction). Returns (findings resolved since the stored evaluation, built from their stored
+    rows, and the plan :func:`write` carries out).
+    """
+    t = rule_findings
+    stored = {
+        (r[1], r[2], r[3]): r
+        for r in conn.execute(select(t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
+                                     t.c.status, t.c.severity, t.c.due)).all()
+    }
+    issued = _issued(conn)
+    plan: dict[str, list] = {"insert": [], "update": [], "close": []}
+    seen: set[Identity] = set()
+    if hashes is None:
+        hashes = [facts_hash(f) for f in findings]
+    for f, h in zip(findings, hashes, strict=True):
+        ident = identity(f)
+        if ident in seen:  # two findings on one identity: store the first only
+            continue
+        seen.add(ident)
+        is_open = f.status in OPEN_STATUSES
+        row = stored.get(ident)
+        if row is None:
+            f.state = "new"
+            plan["insert"].append((f, h, is_open))
+        else:
+            if row.is_open and not is_open:
+                f.state = "resolved"
+            elif row.is_open != is_open or row.facts_hash != h:
+                f.state = "new"  # opened again, or its facts changed
+            else:
+                f.state = "ongoing"
+            if (row.is_open, row.facts_hash, row.status, row.severity, row.due) != (is_open, h, f.status, f.severity, f.due):
+                plan["update"].append((row.id, f, h, is_open))
+        # A notice already issued for exactly these facts is never news again.
+        if f.state == "new" and f.notice and issued.get(ident) == h:
+            f.state = "ongoing"
+    resolved: list[Finding] = []
+    gone = [r.id for ident, r in stored.items() if r.is_open and ident not in seen]
+    for chunk in range(0, len(gone), 500):
+        for row in conn.execute(select(t).where(t.c.id.in_(gone[chunk:chunk + 500]))):
+            f = _row_finding(row)
+            f.status, f.state = "resolved", "resolved"
+            f.message = f"已解除：{row.message}"
+            resolved.append(f)
+    plan["close"] = gone
+    return resolved, plan
+
+
+def _row(f: Finding, h: str, is_open: bool) -> dict[str, Any]:
+    # Closed findings are kept only as identity, status and facts: enough to know they
+    # are not news; message and values are needed only for what is open.
+    return {"severity": f.severity, "status": f.status, "due": f.due,
+            "message": f.message if is_open else "", "values_json": encode(f.values) if is_open else "{}",
+            "facts_hash": h, "notice": f.notice, "is_open": is_open}
+
+
+def write(conn: Connection, plan: dict, now: datetime) -> None:
+    """Store what :func:`assign_states` planned (inside the file's transaction)."""
+    t = rule_findings
+    if plan["insert"]:
+        conn.execute(insert(t), [
+            {"rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open),
+             "first_seen": now, "updated_at": now, "resolved_at": None}
+            for f, h, is_open in plan["insert"]
+        ])
+    if plan["update"]:
+        conn.execute(
+            update(t).where(t.c.id == bindparam("b_id")).values(
+                severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
+                message=bindparam("message"), values_json=bindparam("values_json"),
+                facts_hash=bindparam("facts_hash"), notice=bindparam("notice"), is_open=bindparam("is_open"),
+                updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at")),
+            [{"b_id": rid, **_row(f, h, is_open), "updated_at": now, "resolved_at": None if is_open else now}
+             for rid, f, h, is_open in plan["update"]],
+        )
+    if plan["close"]:
+        conn.execute(
+            update(t).where(t.c.id == bindparam("b_id")).values(
+                is_open=False, status="resolved", updated_at=now, resolved_at=now),
+            [{"b_id": rid} for rid in plan["close"]],
+        )
+
+
+def sync(conn: Connection, findings: list[Finding], now: datetime,
+         hashes: list[str] | None = None) -> list[Finding]:
+    """Assign states, store the findings and return those resolved by this evaluation."""
+    resolved, plan = assign_states(conn, findings, hashes)
+    write(conn, plan, now)
+    return resolved
+
+
+# --- notices: the documents module asks and records here ------------------------------
+
+
+def is_issued(conn: Connection, finding: Finding) -> bool:
+    """True when this finding's notice was already issued for exactly its current facts."""
+    t = issued_notices
+    row = conn.execute(select(t.c.facts_hash).where(
+        t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)).first()
+    return row is not None and row.facts_hash == facts_hash(finding)
+
+
+def mark_issued(conn: Connection, finding: Finding, at: datetime | None = None) -> None:
+    """Record that the finding's notice went out for its current facts (call in the same
+    transaction that records the document, so a crash cannot issue it twice)."""
+    from ..clock import local_now
+
+    t = issued_notices
+    h, when = facts_hash(finding), at or local_now()
+    cond = (t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)
+    if conn.execute(select(t.c.id).where(*cond)).first() is None:
+        conn.execute(insert(t).values(rule=finding.rule, register=finding.register, record=finding.record,
+                                      notice=finding.notice, facts_hash=h, issued_at=when))
+    else:
+        conn.execute(update(t).where(*cond).values(notice=finding.notice, facts_hash=h, issued_at=when))

@@ -1,0 +1,208 @@
+"""Scheduled reports: each job's slots come from rules/schedule.yaml; the ledger decides who runs them.
+
+``run_due(ctx, now)`` is the whole policy, deterministic for any ``now``:
+
+* for each job, the *latest* slot at or before ``now`` (08:30 today, last Friday 17:00,
+  the 1st of this month …);
+* if nobody has claimed that (job, slot) yet, claim it — an insert into
+  ``schedule_runs`` with UNIQUE (job, slot), inside a transaction — and produce the
+  report; a slot someone else claimed is left alone, so two watchers on one workspace
+  never produce the same report twice;
+* older missed slots are never run: a machine off from Friday to Monday produces one
+  weekly report on start, not one per missed slot;
+* a job that has never run in this workspace does not back-fill: its latest slot is
+  recorded as skipped unless it fell within ``stale_claim_minutes`` of now;
+* a claim left ``running`` by a crash for longer than ``stale_claim_minutes`` is taken
+  over (the report's files have fixed names, so a retry replaces, never duplicates).
+
+``make_tick(ctx)`` gives the watcher its ``tick(now)``: the ``schedule`` library wakes
+it at each job's time (and once a minute, so a pinned ``--now`` clock or a machine
+waking from sleep still catches up), and every wake-up calls ``run_due``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import schedule as schedule_lib
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from .codec import encode
+from .ledger import metadata
+from .reports.catalog import REPORTS, period_for_slot
+from .reports.run import produce
+from .reports.settings import Job, ScheduleFile, load_schedule
+
+log = logging.getLogger("toolkit")
+
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String(100), nullable=False),
+    Column("slot", DateTime, nullable=False),
+    Column("report", String(40), nullable=False),
+    Column("period", String(20)),
+    Column("status", String(16), nullable=False),  # running, done, failed, skipped
+    Column("claimed_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("outputs", Text),
+    UniqueConstraint("job", "slot", name="uq_schedule_runs_job_slot"),
+)
+
+WEEKDAY_METHODS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def latest_slot(job: Job, now: datetime) -> datetime:
+    """The job's most recent scheduled moment at or before ``now``."""
+    h, m = job.hour_minute
+    at = time(h, m)
+    today = now.date()
+    if job.cadence == "daily":
+        slot = datetime.combine(today, at)
+        return slot if slot <= now else slot - timedelta(days=1)
+    if job.cadence == "weekly":
+        back = (today.weekday() - job.weekday) % 7
+        slot = datetime.combine(today - timedelta(days=back), at)
+        return slot if slot <= now else slot - timedelta(days=7)
+    slot = datetime.combine(today.replace(day=job.day), at)
+    if slot <= now:
+        return slot
+    prev = (today.replace(day=1) - timedelta(days=1)).replace(day=job.day)
+    return datetime.combine(prev, at)
+
+
+@dataclass
+class Outcome:
+    job: str
+    slot: datetime
+    status: str  # done, failed, skipped, taken (claimed elsewhere)
+    outputs: list[str]
+
+
+def _ensure_table(ctx: Any) -> None:
+    schedule_runs.create(ctx.ledger.engine, checkfirst=True)
+
+
+def _claim(ctx: Any, job: Job, slot: datetime, now: datetime, stale: int, status: str = "running") -> bool:
+    """Take (job, slot) for this process; False when another one has it."""
+    t = schedule_runs
+    try:
+        with ctx.ledger.transaction() as conn:
+            row = conn.execute(select(t).where(t.c.job == job.name, t.c.slot == slot)).first()
+            if row is None:
+                conn.execute(insert(t).values(job=job.name, slot=slot, report=job.report, status=status,
+                                              claimed_at=now))
+                return True
+            if row.status == "running" and row.claimed_at <= now - timedelta(minutes=stale):
+                # A crash left it running; the compare-and-set keeps a second taker out.
+                res = conn.execute(update(t).where(t.c.id == row.id, t.c.claimed_at == row.claimed_at)
+                                   .values(claimed_at=now))
+                return res.rowcount == 1
+            return False
+    except IntegrityError:  # another process inserted the same (job, slot) first
+        return False
+
+
+def _finish(ctx: Any, job: Job, slot: datetime, status: str, period: str, outputs: list[str], now: datetime) -> None:
+    t = schedule_runs
+    with ctx.ledger.transaction() as conn:
+        conn.execute(update(t).where(t.c.job == job.name, t.c.slot == slot)
+                     .values(status=status, period=period, finished_at=now, outputs=encode({"files": outputs})))
+
+
+def _ever_ran(ctx: Any, job: Job) -> bool:
+    with ctx.ledger.engine.connect() as conn:
+        return conn.execute(select(schedule_runs.c.id).where(schedule_runs.c.job == job.name).limit(1)).first() is not None
+
+
+def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
+    """Produce the report of one claimed slot, as of the slot's own moment."""
+    period = period_for_slot(REPORTS[job.report], slot)
+    try:
+        report = produce(ctx, job.report, slot, period, settings, kind=f"schedule:{job.report}")
+    except Exception:
+        log.exception("scheduled report %s (%s) failed", job.name, slot)
+        _finish(ctx, job, slot, "failed", period.label, [], now)
+        return Outcome(job.name, slot, "failed", [])
+    _finish(ctx, job, slot, "done", period.label, report.outputs, now)
+    return Outcome(job.name, slot, "done", report.outputs)
+
+
+def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> list[Outcome]:
+    """Run every job whose latest slot nobody has claimed yet (see the module docstring)."""
+    settings = settings or load_schedule(ctx.ws.rules)
+    _ensure_table(ctx)
+    out: list[Outcome] = []
+    for job in settings.jobs:
+        slot = latest_slot(job, now)
+        fresh = now - slot <= timedelta(minutes=settings.stale_claim_minutes)
+        if not fresh and not _ever_ran(ctx, job):
+            if _claim(ctx, job, slot, now, settings.stale_claim_minutes, status="skipped"):
+                log.info("schedule: %s starts with its next slot (no back-fill for %s)", job.name, slot)
+                out.append(Outcome(job.name, slot, "skipped", []))
+            continue
+        if not _claim(ctx, job, slot, now, settings.stale_claim_minutes):
+            continue
+        log.info("schedule: running %s for %s", job.name, slot)
+        out.append(run_job(ctx, job, slot, now, settings))
+    return out
+
+
+def history(ctx: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """The most recent scheduled runs, newest first."""
+    _ensure_table(ctx)
+    with ctx.ledger.engine.connect() as conn:
+        rows = conn.execute(select(schedule_runs).order_by(schedule_runs.c.slot.desc(), schedule_runs.c.id.desc())
+                            .limit(limit))
+        return [dict(r._mapping) for r in rows]
+
+
+def _register(sched: schedule_lib.Scheduler, job: Job, wake: Callable[[], None]) -> None:
+    h, m = job.hour_minute
+    at = f"{h:02d}:{m:02d}"
+    if job.cadence == "weekly":
+        getattr(sched.every(), WEEKDAY_METHODS[job.weekday]).at(at).do(wake)
+    else:  # monthly jobs wake daily at their time; run_due knows which day is theirs
+        sched.every().day.at(at).do(wake)
+
+
+def make_tick(ctx: Any, settings: ScheduleFile | None = None) -> Callable[[datetime], None]:
+    """The watcher's ``tick(now)``: catch up at once, then run each job at its time.
+
+    Raises RulesError at once for a bad rules/schedule.yaml.
+    """
+    settings = settings or load_schedule(ctx.ws.rules)
+    sched = schedule_lib.Scheduler()
+    state: dict[str, Any] = {"now": None, "due": True}
+
+    def wake() -> None:
+        state["due"] = True
+
+    for job in settings.jobs:
+        _register(sched, job, wake)
+    sched.every(1).minutes.do(wake)
+
+    def tick(now: datetime) -> None:
+        sched.run_pending()
+        if state["due"]:
+            state["due"] = False
+            run_due(ctx, now, settings)
+
+    return tick
