@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+
 from toolkit.cli import main
 
 

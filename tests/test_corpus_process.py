@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, ROOT
 
 # Runs the real CLI, then reports the child's own peak memory on stderr.

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from test_documents_render import NOW, sample_findings, sample_services
 
 from toolkit.documents import issue_documents, issue_statement, pdf, wait_for_pdfs
@@ -16,10 +15,9 @@ from toolkit.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("soffice") and shutil.which("pdfinfo") and shutil.which("pdftoppm")),
-    reason="LibreOffice and poppler-utils are needed for PDF checks",
-)
+from conftest import needs_office  # noqa: E402
+
+pytestmark = needs_office
 
 
 def pages(path: Path) -> int:

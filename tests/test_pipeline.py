@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-
 from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+
 from toolkit.pipeline import process_paths
 
 NOW = datetime(2026, 11, 24, 9, 0)

@@ -19,7 +19,7 @@ import fixtures_multiweek as fx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, needs_office
 
 from toolkit.cli import main
 from toolkit.pipeline import open_context
@@ -128,8 +128,7 @@ def test_weekly_files_charts_and_word(built):
     assert "主要指标" in body and "66.7%" in body and "-13.3个百分点" in body
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
-                    reason="LibreOffice not installed")
+@needs_office
 def test_word_summary_is_one_page(built, tmp_path):
     report = produce(built, "weekly", LATER, parse_week("2026-W48"))
     docx = Path(report.outputs[1])

@@ -9,12 +9,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+
 from toolkit.ledger import Ledger
 from toolkit.watch import watch
 
