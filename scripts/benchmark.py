@@ -124,7 +124,7 @@ def bench_watch(tmp: Path) -> None:
     stop.set()
     t.join(10)
     ctx.close()
-    print(f"watch latency (native observer), save complete → processed: "
+    print("watch latency (native observer), save complete → processed: "
           + ", ".join(f"{x:.2f} s" for x in times) + "  (target ≤ 2 s)")
 
 

@@ -36,7 +36,8 @@ def built(tmp_path_factory):
         shutil.copytree(ROOT / name, home / name)
     ctx = open_context(Workspace(home))
     runs = fx.build(ctx, home.parent / "scratch")
-    assert all(f.status == "accepted" for s in runs for f in s.files), [
+    # a register re-saved unchanged within the same second has the same bytes: a duplicate
+    assert all(f.status in ("accepted", "duplicate") for s in runs for f in s.files), [
         (f.path, f.status, f.errors) for s in runs for f in s.files]
     yield ctx
     ctx.close()

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-
 # --- what a reader hands over -------------------------------------------------
 
 
@@ -150,14 +149,20 @@ class FileResult:
     changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     sha256: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
+        """The file's summary; ``limit`` caps the error and finding lists (with totals kept)
+        for what is stored, so a 100,000-row register does not store 100,000 findings twice."""
+        errors = self.errors if limit is None else self.errors[:limit]
+        findings = self.findings if limit is None else self.findings[:limit]
         return {
             "path": self.path,
             "status": self.status,
             "register": self.registers,
             "rows": asdict(self.rows),
-            "errors": [e.to_dict() for e in self.errors],
-            "findings": [f.to_dict() for f in self.findings],
+            "errors_total": len(self.errors),
+            "findings_total": len(self.findings),
+            "errors": [e.to_dict() for e in errors],
+            "findings": [f.to_dict() for f in findings],
             "outputs": self.outputs,
             "message": self.message,
             "changes": self.changes,
@@ -173,11 +178,11 @@ class RunSummary:
     outputs: list[str] = field(default_factory=list)
     run_id: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "now": self.now.isoformat(),
-            "files": [f.to_dict() for f in self.files],
+            "files": [f.to_dict(limit) for f in self.files],
             "outputs": self.outputs,
             "warnings": self.warnings,
         }

@@ -34,6 +34,10 @@ from .workspace import Workspace
 
 log = logging.getLogger("toolkit")
 
+# Stored summaries (ledger, var/runs) keep at most this many errors and findings per
+# file, with the totals; `process --json` prints them all.
+STORED_LIMIT = 2000
+
 
 @dataclass
 class Context:
@@ -207,7 +211,7 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
 
-    summary = result.to_dict()
+    summary = result.to_dict(limit=STORED_LIMIT)
     changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
@@ -235,7 +239,7 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
             )
     for hook in ctx.hooks:
         summary.warnings.extend(hook.warnings(ctx))
-    ctx.ledger.finish_run(run_id, "done", summary.to_dict(), now)
+    ctx.ledger.finish_run(run_id, "done", summary.to_dict(limit=STORED_LIMIT), now)
     write_run_summary(ctx.ws, summary)
     return summary
 
@@ -253,5 +257,5 @@ def expand(paths: list[Path]) -> list[Path]:
 
 def write_run_summary(ws: Workspace, summary: RunSummary) -> Path:
     target = ws.runs / f"run-{summary.run_id or 0:06d}.json"
-    atomic.write_text(target, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    atomic.write_text(target, json.dumps(summary.to_dict(limit=STORED_LIMIT), ensure_ascii=False, indent=2))
     return target

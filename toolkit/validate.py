@@ -8,6 +8,7 @@ reference. Row checks (完成时间 not before 报修时间 …) run on the type
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -163,6 +164,13 @@ def _raw_text(v: Any) -> str | None:
     return str(v)[:200]
 
 
+def _add_error(out: list[CellError], sheet: str, match: HeaderMatch, row_no: int,
+               col_name: str, code: str, message: str, value: Any = None) -> None:
+    idx = match.columns.get(col_name)
+    cell = f"{get_column_letter(idx + 1)}{row_no}" if idx is not None else None
+    out.append(CellError(sheet, row_no, col_name, cell, code, message, _raw_text(value)))
+
+
 def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
     """Validate every data row below the header; valid rows become Records."""
     spec = match.spec
@@ -180,7 +188,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
             continue
         result.total += 1
         raw: dict[str, Any] = {}
-        for i, col, idx in positions:
+        for i, _col, idx in positions:
             if idx is None:
                 continue
             v = values[idx] if idx < len(values) else None
@@ -191,11 +199,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
             raw[_field_name(i)] = v
 
         row_errors: list[CellError] = []
-
-        def err(col_name: str, code: str, message: str, value: Any = None) -> None:
-            idx = match.columns.get(col_name)
-            cell = f"{get_column_letter(idx + 1)}{row_no}" if idx is not None else None
-            row_errors.append(CellError(sheet.name, row_no, col_name, cell, code, message, _raw_text(value)))
+        err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
 
         try:
             obj = model.model_validate(raw)

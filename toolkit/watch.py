@@ -22,8 +22,8 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .intake import Readiness, inbox_files
-from .pipeline import Context, process_file, write_run_summary
 from .model import RunSummary
+from .pipeline import STORED_LIMIT, Context, process_file, write_run_summary
 from .safety import is_ignorable
 
 log = logging.getLogger("toolkit")
@@ -73,11 +73,11 @@ def process_locked(ctx: Context, path: Path, now: datetime) -> None:
             summary.files.append(process_file(ctx, path, now))
         except Exception:
             log.exception("failed on %s", path)
-            ctx.ledger.finish_run(summary.run_id, "failed", summary.to_dict(), now)
+            ctx.ledger.finish_run(summary.run_id, "failed", summary.to_dict(STORED_LIMIT), now)
             raise
         for hook in ctx.hooks:
             summary.warnings.extend(hook.warnings(ctx))
-        ctx.ledger.finish_run(summary.run_id, "done", summary.to_dict(), now)
+        ctx.ledger.finish_run(summary.run_id, "done", summary.to_dict(STORED_LIMIT), now)
         write_run_summary(ctx.ws, summary)
 
 

@@ -20,6 +20,7 @@ and an issued notice is not issued again.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -192,30 +193,38 @@ def _row(f: Finding, h: str, is_open: bool) -> dict[str, Any]:
             "facts_hash": h, "notice": f.notice, "is_open": is_open}
 
 
+BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
+
+
+def _batches(items: list) -> Iterator[list]:
+    for i in range(0, len(items), BATCH):
+        yield items[i:i + BATCH]
+
+
 def write(conn: Connection, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
-    if plan["insert"]:
+    for chunk in _batches(plan["insert"]):
         conn.execute(insert(t), [
             {"rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open),
              "first_seen": now, "updated_at": now, "resolved_at": None}
-            for f, h, is_open in plan["insert"]
+            for f, h, is_open in chunk
         ])
-    if plan["update"]:
-        conn.execute(
-            update(t).where(t.c.id == bindparam("b_id")).values(
-                severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
-                message=bindparam("message"), values_json=bindparam("values_json"),
-                facts_hash=bindparam("facts_hash"), notice=bindparam("notice"), is_open=bindparam("is_open"),
-                updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at")),
-            [{"b_id": rid, **_row(f, h, is_open), "updated_at": now, "resolved_at": None if is_open else now}
-             for rid, f, h, is_open in plan["update"]],
-        )
-    if plan["close"]:
+    stmt = update(t).where(t.c.id == bindparam("b_id")).values(
+        severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
+        message=bindparam("message"), values_json=bindparam("values_json"),
+        facts_hash=bindparam("facts_hash"), notice=bindparam("notice"), is_open=bindparam("is_open"),
+        updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at"))
+    for chunk in _batches(plan["update"]):
+        conn.execute(stmt, [
+            {"b_id": rid, **_row(f, h, is_open), "updated_at": now, "resolved_at": None if is_open else now}
+            for rid, f, h, is_open in chunk
+        ])
+    for chunk in _batches(plan["close"]):
         conn.execute(
             update(t).where(t.c.id == bindparam("b_id")).values(
                 is_open=False, status="resolved", updated_at=now, resolved_at=now),
-            [{"b_id": rid} for rid in plan["close"]],
+            [{"b_id": rid} for rid in chunk],
         )
 
 
