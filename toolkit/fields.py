@@ -590,6 +590,9 @@ def parse_phone(value: Any) -> str:
     landline = _landline(s)
     if landline:
         return landline
+    if s.isdigit() and s[0] == "1" and 7 <= len(s) <= 12 and len(s) != 11:
+        # Starts like a mobile but has the wrong length: a digit dropped or doubled.
+        raise FieldProblem("phone.invalid", f"“{_shown(value)}”有{len(s)}位数字，手机号应为11位，请核对")
     if s.isdigit() and len(s) in (7, 8) and s[0] != "0":
         raise FieldProblem("phone.no_area_code", f"“{_shown(value)}”缺少区号，固定电话请写成 0755-12345678")
     raise FieldProblem(
