@@ -24,8 +24,8 @@ from toolkit.documents import (
     sent_documents,
 )
 from toolkit.documents import issue as issue_module
-from toolkit.documents.filenames import path_inside, safe_stem
 from toolkit.documents.settings import load_documents_config
+from toolkit.filenames import path_inside, safe_stem
 from toolkit.ledger import Ledger
 from toolkit.model import Finding
 from toolkit.rulesfile import RulesError

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from conftest import write_xlsx
 from docx import Document
 
-from conftest import write_xlsx
 from toolkit.pipeline import process_paths
 
 FEE_HEADERS = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]

@@ -19,8 +19,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
+from .filenames import safe_stem
 from .registers import ColumnSpec, RegisterSpec
-from .xlsxsafe import safe_file_stem, safe_sheet_title, set_text
+from .xlsxsafe import safe_sheet_title, set_text
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -179,7 +180,7 @@ def write_blank_registers(specs: dict[str, RegisterSpec], folder: Path) -> list[
     written: list[Path] = []
     used: set[str] = set()
     for spec in specs.values():
-        stem = safe_file_stem(spec.title)
+        stem = safe_stem(spec.title, 80, spec.name)
         if stem.lower() in used:  # two registers with one title must not overwrite
             stem = f"{stem}-{spec.name}"
         used.add(stem.lower())

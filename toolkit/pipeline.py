@@ -23,6 +23,7 @@ from typing import Any
 
 from . import atomic
 from .annotate import write_annotated_copy
+from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
@@ -72,17 +73,9 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def safe_stem(name: str, limit: int = 80) -> str:
-    """A file-name stem safe on Windows and Linux, built from a staff-chosen name."""
-    bad = '<>:"/\\|?*'
-    out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name)
-    out = out.replace("..", "_").strip(" .") or "file"
-    return out[:limit]
-
-
 def archive_original(ws: Workspace, path: Path, sha: str, now: datetime) -> Path:
     """Copy the original byte for byte into var/archive before anything else happens."""
-    target = ws.archive / now.strftime("%Y-%m") / f"{sha[:16]}-{safe_stem(path.stem)}.{safe_stem(path.suffix, 10)}"
+    target = ws.archive / now.strftime("%Y-%m") / f"{sha[:16]}-{safe_stem(path.stem, 80, 'file')}.{safe_stem(path.suffix, 10, 'bin')}"
     if not target.exists():
         with atomic.atomic_path(target) as tmp:
             shutil.copyfile(path, tmp)
@@ -157,7 +150,7 @@ def _status(result: FileResult, records: list[Record]) -> str:
 
 
 def _annotated_name(file_id: int, original: str) -> str:
-    return f"{safe_stem(Path(original).stem)}-问题批注-{file_id:05d}.xlsx"
+    return f"{safe_stem(Path(original).stem, 80, '登记表')}-问题批注-{file_id:05d}.xlsx"
 
 
 def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str | None = None) -> FileResult:

@@ -24,7 +24,6 @@ MAX_TITLE = 31
 MAX_CELL_TEXT = 32_767
 
 _TITLE_FORBIDDEN = re.compile(r"[\\/?*:\[\]]")
-_FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 # Leading characters that make Excel, WPS or LibreOffice read text as a formula
 # (or that CSV-injection payloads hide behind).
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -58,12 +57,6 @@ def safe_sheet_title(name: str, taken: Collection[str] = ()) -> str:
         title = base[: MAX_TITLE - len(suffix)] + suffix
         n += 1
     return title
-
-
-def safe_file_stem(text: str, limit: int = 80) -> str:
-    """A file-name stem valid on Windows and Linux."""
-    out = _FILE_FORBIDDEN.sub("_", text).strip(" .")
-    return out[:limit] or "file"
 
 
 def quote_sheet(title: str) -> str:

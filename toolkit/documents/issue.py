@@ -27,12 +27,12 @@ from sqlalchemy import Connection, insert, select, update
 
 from .. import atomic
 from ..codec import encode
+from ..filenames import path_inside
 from ..model import Finding, Record
 from ..workspace import Workspace
 from . import pdf
 from .context import document_context
 from .dispatch import VOID_FOLDER, folder_for, write_register
-from .filenames import path_inside
 from .numbering import next_seq
 from .render import render_docx
 from .settings import DocumentsConfig, DocumentType, load_documents_config, recipient_text
@@ -304,7 +304,7 @@ def _issue_one(
 
 def _number_on_disk(ws: Workspace, number: str) -> bool:
     """A file already named with this number (its allocation was rolled back)."""
-    from .filenames import safe_stem
+    from ..filenames import safe_stem
 
     prefix = safe_stem(number) + "_"
     for folder in (ws.drafts, ws.approved, ws.drafts / VOID_FOLDER):

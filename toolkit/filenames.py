@@ -1,11 +1,12 @@
-"""File names built from record values: valid on Windows and Linux, never outside outbox/."""
+"""File names built from staff-chosen text: valid on Windows and Linux, never outside their folder.
+
+One place for every output name: archived originals, return copies, blank registers,
+documents."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from .formatting import clean_text
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
@@ -15,16 +16,17 @@ MAX_CHARS = 120
 MAX_BYTES = 200  # Linux allows 255 bytes per name; a Chinese character takes three
 
 
-def safe_stem(text: str, max_chars: int = MAX_CHARS) -> str:
+def safe_stem(text: str, max_chars: int = MAX_CHARS, fallback: str = "文书") -> str:
     """A file-name stem from any text: forbidden characters become '_', length bounded."""
-    out = _FORBIDDEN.sub("_", clean_text(text).replace("\n", " ").replace("\t", " "))
+    text = str(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    out = _FORBIDDEN.sub("_", text)
     out = re.sub(r"_{2,}", "_", re.sub(r"\s+", " ", out)).strip(" .")
     out = out[:max_chars]
     while len(out.encode("utf-8")) > MAX_BYTES:
         out = out[:-1]
     out = out.rstrip(" .")
     if not out:
-        out = "文书"
+        out = fallback
     if out.split(".")[0].strip().upper() in _RESERVED:
         out = "_" + out
     return out
