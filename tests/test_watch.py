@@ -148,3 +148,17 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
         assert not list((home / "outbox").rglob(".tmp-*")), "no half-written outputs"
     finally:
         db.close()
+
+
+def test_schedule_waits_for_the_backlog_found_at_start(ctx, home, running):
+    """A report caught up at start must include the files that were already waiting."""
+    write_xlsx(home / "inbox" / "waiting.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
+    seen_at_first_tick: list[int] = []
+
+    def tick(now):
+        if not seen_at_first_tick:
+            seen_at_first_tick.append(ctx.ledger.registers_seen().get("repair", 0))
+
+    running(tick=tick)
+    assert _wait(lambda: bool(seen_at_first_tick))
+    assert seen_at_first_tick == [3]

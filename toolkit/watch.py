@@ -28,6 +28,8 @@ from .safety import is_ignorable
 
 log = logging.getLogger("toolkit")
 
+BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at start
+
 
 class _Events(FileSystemEventHandler):
     def __init__(self, ready: Readiness, wake: threading.Event):
@@ -121,7 +123,7 @@ def watch(
     # Whatever was left waiting (or half done before a crash) is taken first.
     for p in inbox_files(inbox):
         ready.observe(p)
-    last_sweep = time.monotonic()
+    last_sweep = started = time.monotonic()
     try:
         while not stop.is_set():
             if not observer.is_alive():
@@ -146,7 +148,10 @@ def watch(
                     except Exception:
                         # Left in inbox/; the next sweep tries again.
                         log.exception("will retry %s", p)
-            if tick is not None:
+            # Scheduled reports wait for the backlog found at start (bounded), so a
+            # catch-up report includes the files that were waiting for it.
+            backlog = ready.candidates() and time.monotonic() - started < BACKLOG_GRACE
+            if tick is not None and not backlog:
                 try:
                     tick(clock())
                 except Exception:
