@@ -266,3 +266,79 @@ def test_cli_report_json_and_bad_arguments(built):
     assert wrong.exit_code == 2 and "--week" in wrong.output
     unknown = runner.invoke(main, ["report", "yearly", "--home", home])
     assert unknown.exit_code == 2 and "daily_due" in unknown.output
+
+
+# --- writers ------------------------------------------------------------------------------
+
+
+def test_fast_rows_match_openpyxl_cells(tmp_path):
+    """Data rows serialised straight to XML read back exactly as openpyxl's own cells would."""
+    from datetime import date, time
+
+    from openpyxl.cell import WriteOnlyCell
+
+    from toolkit.reports import Column, Report, Table
+    from toolkit.reports.xlsx import _cell, _proto, write_xlsx
+
+    kinds = [("text", 40), ("text", None), ("text", None), ("int", None), ("money", None), ("text", None),
+             ("text", None), ("datetime", None), ("date", None), ("percent", None), ("text", None)]
+    cols = [Column(f"c{i}", k, w) for i, (k, w) in enumerate(kinds)]
+    row = ["=1+1", "#N/A", "a\x01b", True, Decimal("1.50"), " 前后空格 ", "a&b<c>", datetime(2026, 1, 2, 3, 4),
+           date(2026, 1, 2), Decimal("0.6667"), time(9, 30)]
+    plain = ["普通", "", "x", 7, 2.5, "y", None, datetime(2026, 1, 2), date(2026, 1, 3), None, "z"]
+    table = Table("特殊", "标题", cols, [row, plain], total=["合计", None, None, 7, Decimal("4.00")] + [None] * 6)
+    path = write_xlsx(Report("x", "测试", parse_week("2026-W48"), LATER, "x", [table]), tmp_path / "fast.xlsx")
+
+    # The same rows through openpyxl's cells, one by one.
+    ref = openpyxl.Workbook(write_only=True)
+    ws = ref.create_sheet("特殊")
+    protos = [_proto(ws, c) for c in cols]
+    bold = [_proto(ws, c, bold=True) for c in cols]
+    for _ in range(3):
+        ws.append([WriteOnlyCell(ws, "")])
+    for values in (row, plain):
+        ws.append([_cell(ws, p, v) for p, v in zip(protos, values, strict=True)])
+    ws.append([_cell(ws, p, "" if v is None else v) for p, v in zip(bold, table.total, strict=True)])
+    ref.save(tmp_path / "ref.xlsx")
+
+    got = openpyxl.load_workbook(path)["特殊"]
+    want = openpyxl.load_workbook(tmp_path / "ref.xlsx")["特殊"]
+    for r in range(4, 7):
+        for c in range(1, len(cols) + 1):
+            a, b = got.cell(r, c), want.cell(r, c)
+            assert (a.value, a.data_type, a.number_format, a.font.b, a.alignment.wrap_text, a.quotePrefix) == (
+                b.value, b.data_type, b.number_format, b.font.b, b.alignment.wrap_text, b.quotePrefix), a.coordinate
+    assert got["A4"].value == "=1+1" and got["A4"].data_type == "s"  # text, never a formula
+    assert got["C4"].value == "ab"  # control character dropped
+    assert got["G4"].value == "a&b<c>" and got["F4"].value == " 前后空格 "
+
+
+def test_chart_image_drawn_without_plotting_library(built):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from toolkit.reports.charts import RECEIVED, chart_png, font_file
+
+    report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
+    png = chart_png(report)
+    img = Image.open(BytesIO(png))
+    assert img.format == "PNG" and img.size == (930, 375)
+    colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 16)}
+    assert tuple(int(RECEIVED[i:i + 2], 16) for i in (1, 3, 5)) in colours  # the received bars
+    if font_file() is not None:
+        assert len(colours) > 20  # anti-aliased labels drawn
+
+
+def test_schedule_reread_when_the_file_changes(tmp_path):
+    from toolkit.reports import load_schedule
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    first = load_schedule(rules)
+    assert load_schedule(rules) is first  # unchanged bytes: parsed once
+    path = rules / "schedule.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "stale_claim_minutes: 60" in text
+    path.write_text(text.replace("stale_claim_minutes: 60", "stale_claim_minutes: 45"), encoding="utf-8")
+    assert load_schedule(rules).stale_claim_minutes == 45

@@ -135,11 +135,30 @@ class ScheduleFile(_Strict):
         return next((j for j in self.jobs if j.report == report), None)
 
 
+# Parsed settings by file, with the bytes they were parsed from: every report and every
+# scheduler tick reads the file, and parsing YAML costs far more than comparing bytes.
+_PARSED: dict[Path, tuple[bytes, ScheduleFile]] = {}
+
+
 def load_schedule(rules_dir: Path) -> ScheduleFile:
     """Read and validate rules/schedule.yaml (defaults when absent); RulesError on any problem."""
     path = Path(rules_dir) / SCHEDULE_FILE
     if not path.exists():
         return ScheduleFile()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None  # read_yaml below reports it
+    hit = _PARSED.get(path)
+    if raw is not None and hit is not None and hit[0] == raw:
+        return hit[1]
+    settings = _parse(path)
+    if raw is not None:
+        _PARSED[path] = (raw, settings)
+    return settings
+
+
+def _parse(path: Path) -> ScheduleFile:
     settings = load_yaml_model(path, ScheduleFile)
     seen: dict[str, int] = {}
     _, node = read_yaml(path)

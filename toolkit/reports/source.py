@@ -8,13 +8,14 @@ changes which findings count as new for the notices.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ..codec import decode
+from ..codec import decode, encode
 from ..ledger import records as records_table
 from ..model import Finding
 from ..ruleset.hook import rules_hook
@@ -28,6 +29,25 @@ State = dict[str, dict[str, dict[str, Any]]]
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
 EVENTS = ("repair", "complaint", "request", "special_service", "parking_temp", "visit")
+ESCALATION = "complaint.escalation"
+KEYS_PER_QUERY = 500  # keys per IN (…): within every database's limit on parameters
+# How the ledger's canonical JSON writes a record's event: "事件":"…" (a string).
+_EVENT = re.compile(r'"事件":("(?:[^"\\]|\\.)*")')
+
+
+def _event_texts(events: set[Any]) -> set[str] | None:
+    """The events as they appear in stored JSON, or None if some is not text (then every
+    complaint is decoded and compared)."""
+    if not all(isinstance(e, str) for e in events):
+        return None
+    return {encode({"事件": e})[len('{"事件":'):-1] for e in events}
+
+
+def _event_text(values_json: str) -> str | None:
+    m = _EVENT.search(values_json)
+    return m.group(1) if m else None
+
+
 # Every register whose findings some report shows; evaluated together, once per report.
 RULED = ("repair", "complaint", "request", "special_service", "renovation", "renovation_violation",
          "parking_card")
@@ -41,6 +61,7 @@ class Source:
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
     _findings: list[Finding] | None = None
+    _open_keys: dict[str, set[str]] | None = None
 
     @property
     def settings(self) -> ReportSettings:
@@ -65,26 +86,53 @@ class Source:
                 self._state[register] = self._recent(register)
         return self._state[register]
 
-    def _recent(self, register: str) -> dict[str, dict[str, Any]]:
-        from ..ruleset.store import rule_findings as rf
+    def _open(self) -> dict[str, set[str]]:
+        """Records with an open finding in the ledger, by register (escalated events under
+        the rule's name): one pass over the findings instead of one per register."""
+        if self._open_keys is None:
+            from ..ruleset.store import rule_findings as rf
 
+            out: dict[str, set[str]] = {}
+            query = select(rf.c.rule, rf.c.register, rf.c.record).where(rf.c.is_open.is_(True))
+            with self.ctx.ledger.engine.connect() as conn:
+                for r in conn.execute(query):
+                    out.setdefault(r.register, set()).add(r.record)
+                    if r.rule == ESCALATION:
+                        out.setdefault(ESCALATION, set()).add(r.record)
+            self._open_keys = out
+        return self._open_keys
+
+    def _recent(self, register: str) -> dict[str, dict[str, Any]]:
         t = records_table
-        open_keys = select(rf.c.record).where(rf.c.register == register, rf.c.is_open.is_(True))
-        query = (select(t.c.key, t.c.values_json)
-                 .where(t.c.register == register, or_(t.c.updated_at >= self.since, t.c.key.in_(open_keys)))
-                 .order_by(t.c.id))
+        open_keys = self._open().get(register, set())
+        rows: dict[str, tuple[int, str]] = {}
         with self.ctx.ledger.engine.connect() as conn:
-            out = {r.key: decode(r.values_json) for r in conn.execute(query)}
+            changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
+                                                                    t.c.updated_at >= self.since)
+            for r in conn.execute(changed):
+                rows[r.key] = (r.id, r.values_json)
+            waiting = sorted(open_keys.difference(rows))
+            for i in range(0, len(waiting), KEYS_PER_QUERY):
+                chunk = waiting[i:i + KEYS_PER_QUERY]
+                query = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
+                                                                      t.c.key.in_(chunk))
+                for r in conn.execute(query):
+                    rows[r.key] = (r.id, r.values_json)
+            # In ledger order, as one query ordered by id would give them.
+            out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
             if register == "complaint":
                 # Escalation judges a whole event: bring in the rest of each event's complaints.
                 events = {v.get("事件") for v in out.values() if v.get("事件")}
-                open_events = select(rf.c.record).where(rf.c.rule == "complaint.escalation",
-                                                        rf.c.is_open.is_(True))
-                events |= {r.record for r in conn.execute(open_events)}
+                events |= self._open().get(ESCALATION, set())
                 if events:
+                    wanted = _event_texts(events)
                     rest = select(t.c.key, t.c.values_json).where(t.c.register == register,
-                                                                  t.c.key.not_in(list(out)))
+                                                                  t.c.key.not_in(list(out))).order_by(t.c.id)
+                    if wanted is not None:  # only complaints naming some event (as text) can belong
+                        rest = rest.where(t.c.values_json.contains('"事件":"', autoescape=True))
                     for r in conn.execute(rest):
+                        if wanted is not None and _event_text(r.values_json) not in wanted:
+                            continue  # cannot be one of the events: not worth decoding
                         v = decode(r.values_json)
                         if v.get("事件") in events:
                             out[r.key] = v

@@ -84,34 +84,68 @@ def _within(p: Period, cut: datetime) -> Callable[[Any], bool]:
     return test
 
 
-def _flows(src: Source, p: Period, cut: datetime, fig: Figures) -> None:
-    inside = _within(p, cut)
-    for reg, spec in src.settings.flows.items():
-        flow = fig.flows.setdefault(reg, Flow())
-        for v in src.records(reg).values():
-            rec = when(v.get(spec.received))
-            if inside(rec):
-                flow.received += 1
-                fig.by_day[rec.date()][0] += 1
-            closed = when(v.get(spec.closed)) if spec.closed else None
-            if inside(closed):
-                flow.closed += 1
-                fig.by_day[closed.date()][1] += 1
-    for f in src.findings(*src.settings.flows):
-        if not _is_deadline(f) or f.register not in fig.flows:
+def _dt(value: Any) -> datetime | None:
+    # Ledger values are mostly naive datetimes already: skip the general conversion.
+    if type(value) is datetime and value.tzinfo is None:
+        return value
+    return when(value)
+
+
+def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
+    """Received, closed, on time, late and overdue for each (figures, cut), in one pass
+    over the records and the findings (most of them fall outside every window)."""
+    windows = [(fig, fig.period.start_dt, cut) for fig, cut in figs]
+    if not windows:
+        return
+    lo, hi = min(w[1] for w in windows), max(w[2] for w in windows)
+    flows = src.settings.flows
+    for reg, spec in flows.items():
+        counted = [(fig.flows.setdefault(reg, Flow()), fig.by_day, start, cut) for fig, start, cut in windows]
+        for col, slot in ((spec.received, 0), (spec.closed, 1)):
+            if not col:
+                continue
+            for v in src.records(reg).values():
+                t = _dt(v.get(col))
+                if t is None or not lo <= t < hi:
+                    continue
+                for flow, by_day, start, cut in counted:
+                    if start <= t < cut:
+                        if slot:
+                            flow.closed += 1
+                        else:
+                            flow.received += 1
+                        by_day[t.date()][slot] += 1
+    low_cut = min(w[2] for w in windows)
+    depts: dict[tuple[str, str], str] = {}
+    seen: set[str] = set()
+    for f in src.findings(*flows):
+        if not _is_deadline(f) or f.register not in flows:
             continue
-        flow = fig.flows[f.register]
-        _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
-        dflow = fig.by_dept.setdefault(dept or "未注明", Flow())
-        done = when(f.values.get("done"))
-        if inside(done):
-            on_time = _done_on_time(f)
-            for fl in (flow, dflow):
-                fl.on_time += on_time
-                fl.late += not on_time
-        if f.due < cut and (done is None or done > cut):
-            flow.overdue += 1
-            dflow.overdue += 1
+        ident = (f.register, f.record)
+        dept = depts.get(ident)
+        if dept is None:
+            _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
+            dept = depts[ident] = dept or "未注明"
+        if dept not in seen:  # every department with a deadline gets its row, in order met
+            seen.add(dept)
+            for fig, _, _ in windows:
+                fig.by_dept.setdefault(dept, Flow())
+        done = _dt(f.values.get("done"))
+        due = f.due
+        judged = done is not None and lo <= done < hi
+        if not judged and not (due < hi and (done is None or done > low_cut)):
+            continue  # neither done inside a window nor overdue at a window's end
+        on_time = _done_on_time(f) if judged else False
+        for fig, start, cut in windows:
+            flow, dflow = fig.flows[f.register], fig.by_dept[dept]
+            if judged and start <= done < cut:
+                flow.on_time += on_time
+                dflow.on_time += on_time
+                flow.late += not on_time
+                dflow.late += not on_time
+            if due < cut and (done is None or done > cut):
+                flow.overdue += 1
+                dflow.overdue += 1
 
 
 def _escalations(src: Source, p: Period) -> list[Finding]:
@@ -164,13 +198,21 @@ def service_amount(v: dict[str, Any]) -> Decimal:
 
 
 def figures(src: Source, p: Period) -> Figures:
-    # Figures "at the end" of a period not over yet are those at the report's moment.
-    cut = min(p.end_dt, src.as_of)
-    fig = Figures(p, by_day={d: [0, 0] for d in p.days()})
-    _flows(src, p, cut, fig)
-    fig.escalations = _escalations(src, p)
-    fig.fees = _fees(src, p, cut)
-    return fig
+    return figures_for(src, [p])[0]
+
+
+def figures_for(src: Source, periods: list[Period]) -> list[Figures]:
+    """Each period's figures; the records and findings are gone through once for all."""
+    out = []
+    for p in periods:
+        # Figures "at the end" of a period not over yet are those at the report's moment.
+        cut = min(p.end_dt, src.as_of)
+        out.append((Figures(p, by_day={d: [0, 0] for d in p.days()}), cut))
+    _flows(src, out)
+    for fig, cut in out:
+        fig.escalations = _escalations(src, fig.period)
+        fig.fees = _fees(src, fig.period, cut)
+    return [fig for fig, _ in out]
 
 
 def _pct(rate: Decimal | None) -> str:
@@ -183,7 +225,7 @@ def _change(a: Any, b: Any) -> Any:
 
 def summary_report(src: Source, period: Period, name: str, title: str, stem: str) -> Report:
     cur_word, prev_word = ("本周", "上周") if period.kind == "week" else ("本月", "上月")
-    now, before = figures(src, period), figures(src, period.previous())
+    now, before = figures_for(src, [period, period.previous()])
     regs = list(src.settings.flows)
 
     rows = []
@@ -283,4 +325,4 @@ def property_status(src: Source, period: Period) -> Report:
     return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.label}")
 
 
-__all__ = ["Figures", "figures", "weekly", "property_status", "service_amount"]
+__all__ = ["Figures", "figures", "figures_for", "weekly", "property_status", "service_amount"]

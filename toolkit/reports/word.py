@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from .. import atomic
 from ..xlsxsafe import clean_text
@@ -46,13 +48,24 @@ def build_docx(report: Report, template: Path | None) -> bytes:
             body.remove(el)
     cur, prev = ("本周", "上周") if report.period.kind == "week" else ("本月", "上月")
 
-    title = doc.add_paragraph(_text(f"{report.title}　{report.period.zh}"), style="Title")
+    ids: dict[str, str | None] = {}
+
+    def para(text: str, style: str) -> Paragraph:
+        # Each style's id is looked up once: python-docx would search the template's long
+        # style list (and its default style) again for every paragraph.
+        if style not in ids:
+            ids[style] = doc.styles.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        p = doc.add_paragraph(text)
+        p._p.style = ids[style]
+        return p
+
+    title = para(_text(f"{report.title}　{report.period.zh}"), "Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub = doc.add_paragraph(_text(f"统计期间 {report.period.start:%Y-%m-%d} 至 {report.period.end:%Y-%m-%d}　"
-                                  f"制表时间 {report.as_of:%Y-%m-%d %H:%M}"), style="Subtitle")
+    sub = para(_text(f"统计期间 {report.period.start:%Y-%m-%d} 至 {report.period.end:%Y-%m-%d}　"
+                     f"制表时间 {report.as_of:%Y-%m-%d %H:%M}"), "Subtitle")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    doc.add_paragraph("主要指标", style="Heading 1")
+    para("主要指标", "Heading 1")
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -73,15 +86,15 @@ def build_docx(report: Report, template: Path | None) -> bytes:
 
     png = chart_png(report)
     if png:
-        doc.add_paragraph("每日受理与办结", style="Heading 1")
+        para("每日受理与办结", "Heading 1")
         pic = doc.add_paragraph()
         pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pic.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
 
     if report.notes:
-        doc.add_paragraph("需要关注", style="Heading 1")
+        para("需要关注", "Heading 1")
         for note in report.notes[:4]:
-            doc.add_paragraph(_text(note), style="List Bullet")
+            para(_text(note), "List Bullet")
     tail = doc.add_paragraph(_text(f"明细见同名 Excel 报表：{report.stem}.xlsx"))
     tail.runs[0].font.size = Pt(9)
     tail.runs[0].font.color.rgb = RGBColor(0x59, 0x59, 0x59)

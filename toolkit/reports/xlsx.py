@@ -5,26 +5,38 @@ fitted widths, number and date formats, conditional colours (overdue in red), a 
 total row, landscape printing one page wide, and native charts beside their data.
 Text goes in as text: a value starting with =, +, - or @ never becomes a formula.
 
-Written in openpyxl's write-only mode; each column's style is built once and copied
-into its cells, so a large sheet costs little more than its values.
+Written in openpyxl's write-only mode; each column's style is registered once. The
+data rows of plain values (text, numbers, dates) are serialised straight to the
+sheet's XML stream, as openpyxl would write them but without a cell object per value:
+a large sheet then costs little more than openpyxl writing bare values. Anything else
+(formula-like text, booleans, times …) goes through openpyxl's own cells.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterator
 from copy import copy
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.xml.functions import Element
 
 from .. import atomic
-from ..xlsxsafe import clean_text, is_formula_like, safe_sheet_title, set_text
+from ..xlsxsafe import MAX_CELL_TEXT, clean_text, is_formula_like, safe_sheet_title, set_text
 from .model import Chart, Column, Report, Table
 
 FORMATS = {"int": "0", "money": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd",
@@ -71,15 +83,13 @@ def _cell(ws: Any, proto: WriteOnlyCell, value: Any) -> Any:
     return cell
 
 
-def _heading(ws: Any, table: Table, ncols: int) -> None:
+def _heading(ws: Any, table: Table) -> list[list[Any]]:
     title = WriteOnlyCell(ws)
     set_text(title, table.title)
     title.font = Font(bold=True, size=14)
-    ws.append([title])
     note = WriteOnlyCell(ws)
     set_text(note, table.note)
     note.font = Font(italic=True, color="595959", size=9)
-    ws.append([note])
     header = []
     for col in table.columns:
         c = WriteOnlyCell(ws)
@@ -88,10 +98,121 @@ def _heading(ws: Any, table: Table, ncols: int) -> None:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = Border(bottom=THIN)
         header.append(c)
-    ws.append(header)
+    return [[title], [note], header]
 
 
-def write_table(wb: Workbook, table: Table, taken: list[str]) -> Any:
+# --- data rows straight to XML -----------------------------------------------------------
+
+# Characters openpyxl refuses or XML must escape, in one scan: most text has none.
+_SPECIAL = re.compile(r"[\000-\010\013\014\016-\037&<>\r]")  # openpyxl's ILLEGAL_CHARACTERS_RE + XML's
+
+
+def _xml_text(text: str) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        raise _Slow  # control characters: cleaned as openpyxl's own cells are
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+class _Slow(Exception):
+    """A value only openpyxl's own cell should write."""
+
+
+def _cell_xml(ref: str, s: str, value: Any, dated: bool, epoch: Any) -> str:
+    """One <c> element as openpyxl writes it (inline strings, numbers as %.16g)."""
+    t = type(value)
+    if t is str:
+        if not value:
+            return f'<c r="{ref}"{s} t="inlineStr"/>'
+        if value[0] in "=+-@\t\r#" or len(value) > MAX_CELL_TEXT:
+            raise _Slow  # formula-like, error-like or too long
+        space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+    if t is int or t is float or t is Decimal:
+        if t is not int and (math.isnan(value) or math.isinf(value)):
+            raise _Slow
+        return f'<c r="{ref}"{s} t="n"><v>{float(value):.16g}</v></c>'
+    if (t is datetime or t is date) and dated and getattr(value, "tzinfo", None) is None:
+        return f'<c r="{ref}"{s} t="n"><v>{to_excel(value, epoch):.16g}</v></c>'
+    raise _Slow
+
+
+def _spent() -> Iterator[None]:
+    yield None
+
+
+Part = tuple[list[WriteOnlyCell] | None, list[list[Any]]]
+
+
+# Where a run of fast rows goes; lxml or et_xmlfile may space the empty tag differently.
+_MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
+
+
+def _stream(ws: Any, parts: list[Part]) -> None:
+    """Write the sheet's rows in order and close it. A part is (column protos, rows of
+    values), written straight as XML where the values allow, or (None, rows of ready
+    cells) for openpyxl to write.
+
+    openpyxl 3.1 write-only internals (pinned <3.2): the sheet streams into a temporary
+    file; our rows go in as a marker element, replaced by their XML once it is closed.
+    """
+    ws._get_writer()
+    writer = ws._writer
+    xf = writer.xf.send(True)
+    epoch = ws.parent.epoch
+    chunks: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            xf.write(Element("toolkitRows", n=str(len(chunks))))
+            chunks.append("".join(pending))
+            pending.clear()
+
+    with xf.element("sheetData"):
+        r = 1
+        for protos, rows in parts:
+            if protos is None:
+                for row in rows:
+                    flush()
+                    writer.write_row(xf, ws._values_to_row(row, r), r)
+                    r += 1
+                continue
+            refs = [get_column_letter(i) for i in range(1, len(protos) + 1)]
+            styles = [f' s="{p.style_id}"' if p.has_style else "" for p in protos]
+            dated = [is_date_format(p.number_format) for p in protos]
+            for row in rows:
+                try:
+                    xml = "".join([_cell_xml(f"{refs[i]}{r}", styles[i], v, dated[i], epoch)
+                                   for i, v in enumerate(row) if v is not None])
+                except _Slow:
+                    flush()
+                    cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
+                    writer.write_row(xf, ws._values_to_row(cells, r), r)
+                else:
+                    pending.append(f'<row r="{r}">{xml}</row>')
+                r += 1
+        flush()
+    ws._max_row = r - 1
+    writer.xf.send(None)
+    ws._rows = _spent()  # rows written: close() adds only the sheet's tail
+    ws.close()
+    if chunks:
+        out = Path(writer.out)
+        found: list[int] = []
+
+        def rows_for(m: re.Match[bytes]) -> bytes:
+            found.append(int(m.group(1)))
+            return chunks[found[-1]].encode()
+
+        data = _MARKER.sub(rows_for, out.read_bytes())
+        if found != list(range(len(chunks))):
+            raise RuntimeError(f"工作表 {ws.title} 的行标记不符")
+        out.write_bytes(data)
+
+
+def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart] | None = None) -> Any:
     ws = wb.create_sheet(safe_sheet_title(table.sheet, taken))
     taken.append(ws.title)
     ncols = len(table.columns)
@@ -116,18 +237,19 @@ def write_table(wb: Workbook, table: Table, taken: list[str]) -> Any:
             FormulaRule(formula=[f'${col}{HEADER_ROW + 1}="{value}"'],
                         fill=PatternFill("solid", fgColor=mark.colour, bgColor=mark.colour)),
         )
-    _heading(ws, table, ncols)
+    for chart in charts or []:  # before the rows: the sheet is closed once they are written
+        _chart(ws, table, chart)
     protos = [_proto(ws, c) for c in table.columns]
-    for row in table.rows:
-        ws.append([_cell(ws, p, v) for p, v in zip(protos, row, strict=True)])
+    parts: list[Part] = [(None, _heading(ws, table)), (protos, table.rows)]
     if table.total is not None:
         bold = [_proto(ws, c, bold=True) for c in table.columns]
-        ws.append([_cell(ws, p, v) if v is not None else _cell(ws, p, "") for p, v in zip(bold, table.total, strict=True)])
+        parts.append((bold, [["" if v is None else v for v in table.total]]))
     if not table.rows:
         empty = WriteOnlyCell(ws)
         set_text(empty, "（无）")
         empty.font = Font(color="808080")
-        ws.append([empty])
+        parts.append((None, [[empty]]))
+    _stream(ws, parts)
     return ws
 
 
@@ -165,13 +287,8 @@ def _chart(ws: Any, table: Table, chart: Chart) -> None:
 def build_workbook(report: Report) -> Workbook:
     wb = Workbook(write_only=True)
     taken: list[str] = []
-    sheets = {}
     for table in report.tables:
-        sheets[table.sheet] = (write_table(wb, table, taken), table)
-    for chart in report.charts:
-        if chart.sheet in sheets:
-            ws, table = sheets[chart.sheet]
-            _chart(ws, table, chart)
+        write_table(wb, table, taken, [c for c in report.charts if c.sheet == table.sheet])
     wb.properties.title = f"{report.title} {report.period.label}"
     return wb
 

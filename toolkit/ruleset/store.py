@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Index,
     Integer,
     String,
     Table,
@@ -64,6 +65,7 @@ rule_findings = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
     UniqueConstraint("rule", "register", "record", name="uq_rule_findings_identity"),
+    Index("ix_rule_findings_open", "is_open"),  # reports read the open set often
 )
 
 issued_notices = Table(
