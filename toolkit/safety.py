@@ -164,6 +164,8 @@ def _read_small(zf: zipfile.ZipFile, name: str, limit: int = 256 * 1024) -> byte
     try:
         with zf.open(name) as fh:
             return fh.read(limit)
+    # zipfile raises NotImplementedError for compression methods it cannot inflate
+    # (e.g. deflate64 from some zip tools) and RuntimeError for encrypted members.
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
             NotImplementedError, zlib.error, KeyError):
         return b""
@@ -352,6 +354,7 @@ def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> Par
         raise
     except RuntimeError:  # zipfile: member is encrypted
         raise _encrypted() from None
+    # NotImplementedError: a compression method zipfile cannot inflate — unreadable here.
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         raise _refuse(
             "file.corrupt",
