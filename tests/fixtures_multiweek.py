@@ -216,6 +216,24 @@ def build(ctx: Context, scratch: Path, saves: int = 3) -> list[Any]:
     return out
 
 
+def built_workspace(home: Path, root: Path) -> Context:
+    """A workspace at ``home`` with the repository's rules and templates (from ``root``)
+    and the three saves processed; every file must be accepted (or a duplicate: a
+    register re-saved unchanged within the same second has the same bytes)."""
+    import shutil
+
+    from toolkit.pipeline import open_context
+    from toolkit.workspace import Workspace
+
+    for name in ("rules", "templates"):
+        shutil.copytree(root / name, home / name)
+    ctx = open_context(Workspace(home))
+    runs = build(ctx, home.parent / "scratch")
+    assert all(f.status in ("accepted", "duplicate") for s in runs for f in s.files), [
+        (f.path, f.status, f.errors) for s in runs for f in s.files]
+    return ctx
+
+
 if __name__ == "__main__":  # build a workspace to look at: python tests/fixtures_multiweek.py DIR
     import sys
 

@@ -369,3 +369,25 @@ def test_100k_records_in_one_call(ledger: Ledger):
     assert ledger.registers_seen() == {"fee_account": n}
     assert ledger.record("fee_account", "K000010")["version"] == 2
     assert ledger.record("fee_account", "K000011")["version"] == 1
+
+
+def test_ledger_from_an_earlier_version_gets_the_new_indexes(db_path: Path):
+    # A ledger file made before the reports' index existed: opening it adds the index,
+    # and the records in it are all still there.
+    led = Ledger(f"sqlite:///{db_path}")
+    fid = claim(led, "a" * 64)
+    led.complete_file(fid, "accepted", {}, [rec("repair", "R1", 房号="1-101")], T0)
+    led.close()
+    with sqlite3.connect(db_path) as con:
+        con.execute("DROP INDEX ix_records_register_updated")
+    led = Ledger(f"sqlite:///{db_path}")
+    try:
+        with sqlite3.connect(db_path) as con:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            plan = " ".join(str(r) for r in con.execute(
+                "EXPLAIN QUERY PLAN SELECT key FROM records WHERE register = 'repair' AND updated_at >= '2024'"))
+        assert "ix_records_register_updated" in names
+        assert "ix_records_register_updated" in plan
+        assert [r["key"] for r in led.records("repair")] == ["R1"]
+    finally:
+        led.close()

@@ -22,23 +22,14 @@ from click.testing import CliRunner
 from conftest import ROOT, needs_office
 
 from toolkit.cli import main
-from toolkit.pipeline import open_context
 from toolkit.reports import build_report, parse_day, parse_month, parse_week, produce
-from toolkit.workspace import Workspace
 
 LATER = datetime(2026, 12, 5, 10, 0)  # reports asked for long after their periods
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    home = tmp_path_factory.mktemp("multiweek") / "ws"
-    for name in ("rules", "templates"):
-        shutil.copytree(ROOT / name, home / name)
-    ctx = open_context(Workspace(home))
-    runs = fx.build(ctx, home.parent / "scratch")
-    # a register re-saved unchanged within the same second has the same bytes: a duplicate
-    assert all(f.status in ("accepted", "duplicate") for s in runs for f in s.files), [
-        (f.path, f.status, f.errors) for s in runs for f in s.files]
+    ctx = fx.built_workspace(tmp_path_factory.mktemp("multiweek") / "ws", ROOT)
     yield ctx
     ctx.close()
 

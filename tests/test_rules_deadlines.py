@@ -235,3 +235,54 @@ def test_special_service_callback_24_hours():
     # 15:00 + 24 h = 11-24 15:00
     f = pick(run({"special_service": {"T1": s}}, "2026-11-24T15:00"), "service.callback")
     assert (f.due, f.status) == (dt("2026-11-24T15:00"), "due_soon")
+
+
+# ---- the deadline finding itself ---------------------------------------------------------
+
+
+def test_deadline_finding_is_a_whole_finding_with_its_words():
+    from dataclasses import fields
+
+    from toolkit.model import Finding
+
+    state = repair(完成时间=dt("2026-11-23T18:10"), 回访时间=dt("2026-11-25T09:00"))
+    found = run(state, "2026-11-26T09:00")
+    late = pick(found, "repair.unfinished")
+    # Every field of Finding is set, as the dataclass constructor would set it.
+    assert {f.name for f in fields(Finding)} - {"message"} <= set(vars(late))
+    assert (late.state, late.notice, late.severity) == ("new", None, "info")
+    # 17:00 cutoff, done 18:10 → 70 minutes late: the words are written when read.
+    assert late.message == ("报修单 R1（1-101）：当日完工（17:00 未完工清单）超时完成："
+                            "时限 2026-11-23 17:00，实际 2026-11-23 18:10，超时1小时10分钟")
+    # Callback due at the close of the next working day (Tue 11-24 17:30), made Wed 09:00.
+    callback = pick(found, "repair.callback")
+    assert callback.message.endswith("时限 2026-11-24 17:30，实际 2026-11-25 09:00，超时15小时30分钟")
+    callback.message = "改写"  # rules that add to a message (renovation) assign it
+    assert callback.message == "改写" and callback.to_dict()["message"] == "改写"
+
+
+def test_deadline_finding_words_for_open_deadlines():
+    open_state = repair(紧急程度="紧急")
+    soon = pick(run(open_state, "2026-11-23T09:10"), "repair.arrival")  # due 09:30, within the hour
+    assert soon.message == "报修单 R1（1-101）：紧急报修到场即将到期，请于 2026-11-23 09:30 前完成"
+    over = pick(run(open_state, "2026-11-24T10:31"), "repair.arrival")  # 1 day 1 h 1 min past 09:30
+    assert over.message == "报修单 R1（1-101）：紧急报修到场已超时1天1小时1分钟（时限 2026-11-23 09:30）"
+
+
+def test_cached_deadlines_follow_each_start():
+    # Deadlines are cached by their start; two starts on one day must not share an answer.
+    state = {"complaint": {
+        "C1": {"编号": "C1", "受理时间": dt("2026-11-23T11:50"), "投诉人": "甲", "投诉内容": "噪音", "等级": "轻微"},
+        "C2": {"编号": "C2", "受理时间": dt("2026-11-23T09:00"), "投诉人": "乙", "投诉内容": "噪音", "等级": "轻微"},
+    }}
+    found = run(state, "2026-11-23T18:00")
+    due = {(f.rule, f.record): f.due for f in found if f.rule in ("complaint.forward", "complaint.handle")}
+    assert due == {
+        # forwarding: 10 calendar minutes
+        ("complaint.forward", "C1"): dt("2026-11-23T12:00"),
+        ("complaint.forward", "C2"): dt("2026-11-23T09:10"),
+        # minor complaint: 4 business hours. 11:50 → 10 min to the 12:00 close, 3 h 50 min
+        # from 13:30 → 17:20; 09:00 → 3 h to 12:00, 1 h from 13:30 → 14:30.
+        ("complaint.handle", "C1"): dt("2026-11-23T17:20"),
+        ("complaint.handle", "C2"): dt("2026-11-23T14:30"),
+    }

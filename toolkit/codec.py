@@ -54,12 +54,16 @@ _DECODERS = {
 }
 
 
+_decoder_for = _DECODERS.get
+
+
 def _object_hook(obj: dict[str, Any]) -> Any:
+    # Runs for every JSON object of every record read: kept to the bare minimum.
     if len(obj) == 1:
-        for tag, raw in obj.items():
-            decoder = _DECODERS.get(tag)
-            if decoder is not None:
-                return decoder(raw)
+        ((tag, raw),) = obj.items()
+        decoder = _decoder_for(tag)
+        if decoder is not None:
+            return decoder(raw)
     return obj
 
 

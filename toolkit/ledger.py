@@ -104,6 +104,8 @@ records = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("last_file_id", Integer, ForeignKey("files.id")),
     UniqueConstraint("register", "key", name="uq_records_register_key"),
+    # Reports read the records of a register changed since a moment.
+    Index("ix_records_register_updated", "register", "updated_at"),
 )
 
 record_history = Table(
@@ -229,6 +231,11 @@ class Ledger:
             try:
                 with self.transaction() as conn:
                     metadata.create_all(conn, checkfirst=True)
+                    # create_all skips the indexes of tables that exist: a ledger made
+                    # by an earlier version gets the indexes added since.
+                    for table in metadata.sorted_tables:
+                        for index in table.indexes:
+                            index.create(conn, checkfirst=True)
                 return
             except DBAPIError:
                 if attempt:

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -176,6 +177,16 @@ def _naive(dt: datetime) -> datetime:
     return dt
 
 
+@lru_cache(maxsize=4096)
+def _published_workday(d: date) -> bool | None:
+    """chinese_calendar's answer for ``d``; None when its year is not published.
+    The same for the whole process, so every calendar shares it."""
+    try:
+        return bool(chinese_calendar.is_workday(d))
+    except NotImplementedError:
+        return None
+
+
 class WorkCalendar:
     """Working days and business hours, with the manager's overrides applied."""
 
@@ -202,12 +213,12 @@ class WorkCalendar:
         elif d in self._workdays:
             result = True
         else:
-            try:
-                result = bool(chinese_calendar.is_workday(d))
-            except NotImplementedError:
+            published = _published_workday(d)
+            if published is None:
                 # Year not published in the installed package: weekends only.
-                result = d.weekday() < 5
+                published = d.weekday() < 5
                 self.fallback_dates.add(d)
+            result = published
         self._cache[d] = result
         return result
 

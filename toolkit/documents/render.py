@@ -9,15 +9,22 @@ docxtpl's post-processing (line breaks and tabs in values) and zips the parts ag
 Values are escaped (``autoescape``), control characters are dropped, ``None`` prints
 empty, and template mistakes become a :class:`DocumentError` naming the template file,
 the paragraph and the tag.
+
+A picture placed in the template can be swapped at render time: its name in the document
+(``pic:cNvPr`` name, or the name Word's selection pane shows) identifies it, and
+``render(context, pictures={"chart.png": png})`` writes the new bytes over the media
+part the placeholder shows. The placeholder's size on the page stays, so the new
+picture should have the same format and proportions.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,14 @@ from lxml import etree
 from .formatting import FILTERS, display
 
 _TAGGED = re.compile(rb"\{\{|\{%")
+_NS = {
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_PRECOMPRESSED = (".png", ".jpg", ".jpeg", ".gif")  # stored as they are: deflate gains nothing
 
 
 class DocumentError(Exception):
@@ -60,9 +75,19 @@ class CompiledTemplate:
     members: list[tuple[zipfile.ZipInfo, bytes]]
     parts: dict[str, _Part]
     variables: set[str]
-    static_zip: bytes = b""  # every part without tags, already compressed
+    static_zip: bytes = b""  # every part without tags or replaceable media, already compressed
+    pictures: dict[str, set[str]] = field(default_factory=dict)  # picture name → media members
 
-    def render(self, context: dict[str, Any]) -> bytes:
+    def render(self, context: dict[str, Any], pictures: dict[str, bytes] | None = None) -> bytes:
+        """The .docx bytes; ``pictures`` replaces named pictures' images ({name: bytes})."""
+        unknown = sorted(set(pictures or ()) - set(self.pictures))
+        if unknown:
+            known = "、".join(sorted(self.pictures)) or "无"
+            raise DocumentError(
+                f"模板 {self.path.name} 中没有名为「{'、'.join(unknown)}」的图片（模板中可替换的图片：{known}），"
+                "请在 Word 中检查占位图片的名称"
+            )
+        media = {m: blob for name, blob in (pictures or {}).items() for m in self.pictures[name]}
         rendered: dict[str, bytes] = {}
         for name, part in self.parts.items():
             try:
@@ -84,10 +109,16 @@ class CompiledTemplate:
         out = io.BytesIO(self.static_zip)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            for info, _ in self.members:
+            for info, blob in self.members:
                 if info.filename in rendered:
                     z.writestr(_fresh(info), rendered[info.filename])
+                elif info.filename in self.replaceable:
+                    z.writestr(_fresh(info), media.get(info.filename, blob))
         return out.getvalue()
+
+    @property
+    def replaceable(self) -> set[str]:
+        return {m for members in self.pictures.values() for m in members}
 
 
 _TPL_HELPER = DocxTemplate(io.BytesIO())  # patch_xml/resolve_listing need no loaded document
@@ -138,17 +169,48 @@ def _compile(path: Path) -> CompiledTemplate:
         except TemplateSyntaxError as exc:
             raise DocumentError(_describe(path, _Part(None, source, False), exc)) from None
         parts[name] = _Part(template, source, name == "word/document.xml")
+    try:
+        pictures = _named_pictures({info.filename: blob for info, blob in members})
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"模板 {path.name} 不是有效的 Word 文件（{exc}）") from None
+    replaceable = {m for found in pictures.values() for m in found}
     static = io.BytesIO()
     with zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as z:
         for info, blob in members:
-            if info.filename not in parts:
+            if info.filename not in parts and info.filename not in replaceable:
                 z.writestr(_fresh(info), blob)
-    return CompiledTemplate(path, members, parts, variables, static.getvalue())
+    return CompiledTemplate(path, members, parts, variables, static.getvalue(), pictures)
+
+
+def _named_pictures(blobs: dict[str, bytes]) -> dict[str, set[str]]:
+    """Each picture of the body by name → the media member(s) it shows.
+
+    A picture is known by its ``pic:cNvPr`` name (the file name it was inserted from) and
+    by its drawing's ``wp:docPr`` name (what Word's selection pane shows and renames).
+    """
+    doc, rels = blobs.get("word/document.xml"), blobs.get("word/_rels/document.xml.rels")
+    if doc is None or rels is None or b"drawingml/2006/picture" not in doc:
+        return {}
+    targets = {}
+    for rel in etree.fromstring(rels).iter(f"{_RELS_NS}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") != "External":  # relative to word/, or absolute in the package
+            targets[rel.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath(
+                posixpath.join("word", target))
+    found: dict[str, set[str]] = {}
+    for frame in etree.fromstring(doc).xpath("//wp:inline | //wp:anchor", namespaces=_NS):
+        embeds = frame.xpath(".//pic:blipFill/a:blip/@r:embed", namespaces=_NS)
+        members = {targets[e] for e in embeds if targets.get(e) in blobs}
+        for name in frame.xpath("wp:docPr/@name | .//pic:cNvPr/@name", namespaces=_NS):
+            if name and members:
+                found.setdefault(name, set()).update(members)
+    return found
 
 
 def _fresh(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    out.compress_type = zipfile.ZIP_DEFLATED
+    stored = info.filename.startswith("word/media/") and info.filename.lower().endswith(_PRECOMPRESSED)
+    out.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     out.external_attr = info.external_attr
     return out
 

@@ -3,6 +3,11 @@
 Pillow draws the few bars, ticks and labels in a few milliseconds, where a plotting
 library spends a tenth of a second laying out text. Chinese labels need a CJK font:
 the first of the known files (or what fontconfig names) is used.
+
+The picture is drawn in grey levels ("L") and saved with a palette: the text is the only
+anti-aliased ink and it lies on white, so its grey ramp is exact in one byte a pixel, and
+the two bar colours take palette slots 1 and 2, grey levels nothing else uses. The PNG is
+pixel for pixel the RGB drawing, and one byte a pixel encodes five times faster than three.
 """
 
 from __future__ import annotations
@@ -36,6 +41,26 @@ WIDTH, HEIGHT = 930, 375  # 6.2 × 2.5 inches at 150 dpi
 RECEIVED, CLOSED = "#1F4E78", "#70AD47"
 INK, GRID, AXIS = "#333333", "#DDDDDD", "#000000"
 FONT_PX = 17  # 8 pt at 150 dpi
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _grey(colour: str) -> int:
+    r, g, b = _rgb(colour)
+    if not r == g == b:
+        raise ValueError(f"{colour} is not a grey: the chart draws text, grid and axes in grey levels")
+    return r
+
+
+# Grey levels drawn with ("L"), and the palette that shows them: slot v is grey v, except
+# the slots of the two bar colours. Text is INK blended into white (levels INK…0xFF), the
+# grid and the axes are greys too, so levels 1 and 2 are free for the bars.
+WHITE, INK_L, GRID_L, AXIS_L = 0xFF, _grey(INK), _grey(GRID), _grey(AXIS)
+RECEIVED_L, CLOSED_L = 1, 2
+PALETTE = [c for v in range(256) for c in
+           (_rgb(RECEIVED) if v == RECEIVED_L else _rgb(CLOSED) if v == CLOSED_L else (v, v, v))]
 
 
 def _fc_match(family: str) -> str | None:
@@ -107,12 +132,13 @@ def chart_png(report: Report) -> bytes | None:
     received = [int(r[2] or 0) for r in rows]
     closed = [int(r[3] or 0) for r in rows]
     font = _font(FONT_PX)
-    img = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    img = Image.new("L", (WIDTH, HEIGHT), WHITE)
     draw = ImageDraw.Draw(img)
 
     step, top = _ticks(max(received + closed, default=0))
     tick_labels = [str(v) for v in range(0, top + 1, step)]
-    label_w = max(_text_size(draw, t, font)[0] for t in tick_labels)
+    tick_w = [_text_size(draw, t, font)[0] for t in tick_labels]  # measured once, used twice
+    label_w = max(tick_w)
     x_label_h = max((_text_size(draw, t, font)[1] for t in labels), default=0)
     legend_h = FONT_PX + 10
     left = 14 + FONT_PX + 10 + label_w + 8  # y title, tick labels, tick marks
@@ -124,45 +150,45 @@ def chart_png(report: Report) -> bytes | None:
         return bottom - v / top * plot_h
 
     # Grid lines and y ticks, behind the bars.
-    for v, text in zip(range(0, top + 1, step), tick_labels, strict=True):
+    for v, text, w in zip(range(0, top + 1, step), tick_labels, tick_w, strict=True):
         y = round(y_of(v))
         if v:
-            draw.line([(left, y), (right, y)], fill=GRID, width=1)
-        draw.line([(left - 5, y), (left, y)], fill=AXIS, width=1)
-        w, h = _text_size(draw, text, font)
-        draw.text((left - 8 - w, y), text, font=font, fill=INK, anchor="lm")
+            draw.line([(left, y), (right, y)], fill=GRID_L, width=1)
+        draw.line([(left - 5, y), (left, y)], fill=AXIS_L, width=1)
+        draw.text((left - 8 - w, y), text, font=font, fill=INK_L, anchor="lm")
 
     n = max(len(rows), 1)
     slot = (right - left) / n
     bar = slot * 0.38  # two bars of 0.38 of a slot, side by side
     for i, (a, b, text) in enumerate(zip(received, closed, labels, strict=True)):
         mid = left + slot * (i + 0.5)
-        for x0, v, colour in ((mid - bar, a, RECEIVED), (mid, b, CLOSED)):
+        for x0, v, colour in ((mid - bar, a, RECEIVED_L), (mid, b, CLOSED_L)):
             if v:
                 draw.rectangle([round(x0), round(y_of(v)), round(x0 + bar) - 1, bottom], fill=colour)
-        draw.line([(mid, bottom), (mid, bottom + 5)], fill=AXIS, width=1)
-        draw.multiline_text((mid, bottom + 8), text, font=font, fill=INK, anchor="ma", align="center",
+        draw.line([(mid, bottom), (mid, bottom + 5)], fill=AXIS_L, width=1)
+        draw.multiline_text((mid, bottom + 8), text, font=font, fill=INK_L, anchor="ma", align="center",
                             spacing=2)
-    draw.line([(left, top_px), (left, bottom)], fill=AXIS, width=1)
-    draw.line([(left, bottom), (right, bottom)], fill=AXIS, width=1)
+    draw.line([(left, top_px), (left, bottom)], fill=AXIS_L, width=1)
+    draw.line([(left, bottom), (right, bottom)], fill=AXIS_L, width=1)
 
     # The y title, turned a quarter.
     tw, th = _text_size(draw, "件数", font)
-    title = Image.new("RGB", (tw + 4, th + 8), "white")
-    ImageDraw.Draw(title).text((2, 0), "件数", font=font, fill=INK)
+    title = Image.new("L", (tw + 4, th + 8), WHITE)
+    ImageDraw.Draw(title).text((2, 0), "件数", font=font, fill=INK_L)
     title = title.rotate(90, expand=True)
     img.paste(title, (14, round((top_px + bottom - title.height) / 2)))
 
     # Legend, top right: a swatch and a word per series.
     x = right
-    for word, colour in (("办结", CLOSED), ("受理", RECEIVED)):
+    for word, colour in (("办结", CLOSED_L), ("受理", RECEIVED_L)):
         w, _ = _text_size(draw, word, font)
         x -= w
-        draw.text((x, 12 + legend_h / 2), word, font=font, fill=INK, anchor="lm")
+        draw.text((x, 12 + legend_h / 2), word, font=font, fill=INK_L, anchor="lm")
         x -= 8 + 24
         draw.rectangle([x, 12 + legend_h / 2 - 6, x + 24, 12 + legend_h / 2 + 6], fill=colour)
         x -= 18
 
+    img.putpalette(PALETTE)  # "L" becomes "P": the same bytes, now read through the palette
     out = io.BytesIO()
     img.save(out, format="PNG", compress_level=1)  # flat colours: fast and still small
     return out.getvalue()

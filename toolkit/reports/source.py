@@ -95,7 +95,7 @@ class Source:
             out: dict[str, set[str]] = {}
             query = select(rf.c.rule, rf.c.register, rf.c.record).where(rf.c.is_open.is_(True))
             with self.ctx.ledger.engine.connect() as conn:
-                for r in conn.execute(query):
+                for r in conn.execute(query).all():  # one fetch, not a call per row
                     out.setdefault(r.register, set()).add(r.record)
                     if r.rule == ESCALATION:
                         out.setdefault(ESCALATION, set()).add(r.record)
@@ -109,14 +109,14 @@ class Source:
         with self.ctx.ledger.engine.connect() as conn:
             changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
                                                                     t.c.updated_at >= self.since)
-            for r in conn.execute(changed):
+            for r in conn.execute(changed).all():
                 rows[r.key] = (r.id, r.values_json)
             waiting = sorted(open_keys.difference(rows))
             for i in range(0, len(waiting), KEYS_PER_QUERY):
                 chunk = waiting[i:i + KEYS_PER_QUERY]
                 query = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
                                                                       t.c.key.in_(chunk))
-                for r in conn.execute(query):
+                for r in conn.execute(query).all():
                     rows[r.key] = (r.id, r.values_json)
             # In ledger order, as one query ordered by id would give them.
             out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
@@ -130,7 +130,7 @@ class Source:
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
                     if wanted is not None:  # only complaints naming some event (as text) can belong
                         rest = rest.where(t.c.values_json.contains('"事件":"', autoescape=True))
-                    for r in conn.execute(rest):
+                    for r in conn.execute(rest).all():
                         if wanted is not None and _event_text(r.values_json) not in wanted:
                             continue  # cannot be one of the events: not worth decoding
                         v = decode(r.values_json)

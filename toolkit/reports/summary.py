@@ -117,27 +117,25 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                         by_day[t.date()][slot] += 1
     low_cut = min(w[2] for w in windows)
     depts: dict[tuple[str, str], str] = {}
-    seen: set[str] = set()
     for f in src.findings(*flows):
-        if not _is_deadline(f) or f.register not in flows:
+        if f.due is None or f.register not in flows or not _is_deadline(f):
             continue
-        ident = (f.register, f.record)
-        dept = depts.get(ident)
-        if dept is None:
-            _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
-            dept = depts[ident] = dept or "未注明"
-        if dept not in seen:  # every department with a deadline gets its row, in order met
-            seen.add(dept)
-            for fig, _, _ in windows:
-                fig.by_dept.setdefault(dept, Flow())
         done = _dt(f.values.get("done"))
         due = f.due
         judged = done is not None and lo <= done < hi
         if not judged and not (due < hi and (done is None or done > low_cut)):
             continue  # neither done inside a window nor overdue at a window's end
+        ident = (f.register, f.record)
+        dept = depts.get(ident)
+        if dept is None:
+            _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
+            dept = depts[ident] = dept or "未注明"
         on_time = _done_on_time(f) if judged else False
         for fig, start, cut in windows:
-            flow, dflow = fig.flows[f.register], fig.by_dept[dept]
+            flow = fig.flows[f.register]
+            dflow = fig.by_dept.get(dept)
+            if dflow is None:
+                dflow = fig.by_dept[dept] = Flow()
             if judged and start <= done < cut:
                 flow.on_time += on_time
                 dflow.on_time += on_time

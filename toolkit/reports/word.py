@@ -1,27 +1,34 @@
 """The one-page Word summary for managers: headline figures against the period before,
-one chart image and a few sentences, on the styles of ``templates/weekly_summary.docx``.
+one chart image and a few sentences, filled into ``templates/weekly_summary.docx``.
+
+The template is a docxtpl template (built by ``scripts/make_report_templates.py``, the
+tags it may use are listed there), compiled once per process by the documents module;
+its placeholder picture ``chart.png`` is replaced by the chart drawn for the report.
+
+A workspace without the template, or with the layout-only template of earlier versions
+(no tags in its body: ``toolkit init`` never overwrites a file), gets the shipped one
+and a warning in the log, so the summary still goes out.
 """
 
 from __future__ import annotations
 
-import io
+import logging
 import re
 from pathlib import Path
-
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
+from typing import Any
 
 from .. import atomic
+from ..documents.render import CompiledTemplate, DocumentError, compile_template
 from ..xlsxsafe import clean_text
 from .charts import chart_png
 from .model import Report
 
 TEMPLATE = "weekly_summary.docx"
+CHART = "chart.png"  # the placeholder picture's name in the template
+MAX_NOTES = 4
 _NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
+
+log = logging.getLogger("toolkit")
 
 
 def change_text(now: str, before: str) -> str:
@@ -36,71 +43,62 @@ def change_text(now: str, before: str) -> str:
     return f"{text}个百分点" if pct else text
 
 
-def _text(s: str) -> str:
+def _text(s: Any) -> str:
     return clean_text(str(s))
 
 
+def summary_context(report: Report) -> dict[str, Any]:
+    """The values the template's tags name (see scripts/make_report_templates.py)."""
+    week = report.period.kind == "week"
+    return {
+        "title": _text(report.title),
+        "period": _text(report.period.zh),
+        "start": f"{report.period.start:%Y-%m-%d}",
+        "end": f"{report.period.end:%Y-%m-%d}",
+        "made": f"{report.as_of:%Y-%m-%d %H:%M}",
+        "now_label": "本周" if week else "本月",
+        "before_label": "上周" if week else "上月",
+        "headline": [
+            {"label": _text(label), "now": _text(now), "before": _text(before),
+             "change": change_text(str(now), str(before))}
+            for label, now, before in report.headline
+        ],
+        "notes": [_text(note) for note in report.notes[:MAX_NOTES]],
+        "stem": _text(report.stem),
+        "chart": False,
+    }
+
+
+def _shipped() -> Path:
+    from ..setup_workspace import SHIPPED
+
+    return SHIPPED / "templates" / TEMPLATE
+
+
+def _template(template: Path | None) -> CompiledTemplate:
+    """The compiled summary template; the shipped one when the workspace's is missing or old."""
+    if template is not None and template.exists():
+        compiled = compile_template(template)
+        if "word/document.xml" in compiled.parts:
+            return compiled
+        reason = f"模板 {template} 是旧版（正文没有填写标签）"
+    else:
+        reason = f"找不到模板 {template}" if template is not None else "没有指定模板"
+    shipped = _shipped()
+    if not shipped.exists() or (template is not None and shipped.resolve() == template.resolve()):
+        raise DocumentError(f"{reason}，无法生成 Word 摘要；请运行 scripts/make_report_templates.py 重新生成")
+    log.warning("%s：Word 摘要改用程序自带的模板 %s；请把它复制到工作区的 templates/ 以便修改版式", reason, shipped)
+    return compile_template(shipped)
+
+
 def build_docx(report: Report, template: Path | None) -> bytes:
-    doc = Document(str(template)) if template is not None and template.exists() else Document()
-    body = doc.element.body
-    for el in list(body):  # the template brings styles, page and footer; the body is ours
-        if not el.tag.endswith("sectPr"):
-            body.remove(el)
-    cur, prev = ("本周", "上周") if report.period.kind == "week" else ("本月", "上月")
-
-    ids: dict[str, str | None] = {}
-
-    def para(text: str, style: str) -> Paragraph:
-        # Each style's id is looked up once: python-docx would search the template's long
-        # style list (and its default style) again for every paragraph.
-        if style not in ids:
-            ids[style] = doc.styles.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
-        p = doc.add_paragraph(text)
-        p._p.style = ids[style]
-        return p
-
-    title = para(_text(f"{report.title}　{report.period.zh}"), "Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub = para(_text(f"统计期间 {report.period.start:%Y-%m-%d} 至 {report.period.end:%Y-%m-%d}　"
-                     f"制表时间 {report.as_of:%Y-%m-%d %H:%M}"), "Subtitle")
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    para("主要指标", "Heading 1")
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, ["指标", cur, prev, "变化"], strict=True):
-        cell.text = text
-        run = cell.paragraphs[0].runs[0]
-        run.bold = True
-    for label, now, before in report.headline:
-        cells = table.add_row().cells
-        for i, text in enumerate([label, now, before, change_text(now, before)]):
-            cells[i].text = _text(text)
-            if i:
-                cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    widths = [Cm(5.5), Cm(3.5), Cm(3.5), Cm(3.5)]
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths, strict=True):
-            cell.width = w
-
+    compiled = _template(template)
+    context = summary_context(report)
     png = chart_png(report)
-    if png:
-        para("每日受理与办结", "Heading 1")
-        pic = doc.add_paragraph()
-        pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        pic.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
-
-    if report.notes:
-        para("需要关注", "Heading 1")
-        for note in report.notes[:4]:
-            para(_text(note), "List Bullet")
-    tail = doc.add_paragraph(_text(f"明细见同名 Excel 报表：{report.stem}.xlsx"))
-    tail.runs[0].font.size = Pt(9)
-    tail.runs[0].font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    # Without Pillow (or without the trend table) there is no chart: the template leaves
+    # out its heading and the placeholder picture ({%p if chart %}).
+    context["chart"] = png is not None
+    return compiled.render(context, pictures={CHART: png} if png is not None else None)
 
 
 def write_docx(report: Report, templates: Path, path: Path) -> Path:
