@@ -201,3 +201,12 @@ def test_template_is_built_by_the_script(tmp_path):
     text = re.sub(r"<[^>]+>", "", body)
     for tag in ("{%tr for row in headline %}", "{%p if chart %}", "{%p for note in notes %}", "{{ title }}"):
         assert tag in text
+
+
+def test_change_against_the_period_before():
+    assert change_text("12", "9") == "+3"
+    assert change_text("1,000.00", "2,200.00") == "-1,200.00"
+    assert change_text("66.7%", "80.0%") == "-13.3个百分点"
+    assert change_text("420.65", "420.65") == "持平"  # not "+0.00"
+    assert change_text("0", "0") == "持平"
+    assert change_text("—", "80.0%") == ""  # no rate this week: no change to show

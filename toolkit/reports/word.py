@@ -32,13 +32,15 @@ log = logging.getLogger("toolkit")
 
 
 def change_text(now: str, before: str) -> str:
-    """'+3', '-1,200.00', '+2.5个百分点' — blank when either side is not a figure."""
+    """'+3', '-1,200.00', '+2.5个百分点', '持平' — blank when either side is not a figure."""
     if not (_NUMBER.match(now) and _NUMBER.match(before)):
         return ""
     pct = now.endswith("%")
     a, b = (float(x.rstrip("%").replace(",", "")) for x in (now, before))
     d = a - b
     decimals = max(len(x.rstrip("%").partition(".")[2]) for x in (now, before))
+    if round(d, decimals) == 0:
+        return "持平"  # "+0.00" reads as a change
     text = f"{d:+,.{decimals}f}"
     return f"{text}个百分点" if pct else text
 
