@@ -397,6 +397,22 @@ def test_complaint_escalation_lists_every_complaint_and_overdue():
     )
 
 
+def test_register_text_prints_with_chinese_punctuation():
+    from toolkit.documents.formatting import chinese_punctuation
+    from toolkit.fields import clean_text as register_text
+
+    typed = "3栋2号电梯停运，老人下楼困难（已报维保）：请尽快处理！"
+    stored = register_text(typed)  # the ledger keeps register text NFKC-folded
+    assert stored == "3栋2号电梯停运,老人下楼困难(已报维保):请尽快处理!"
+    f = sample_findings()["complaint_escalation"]
+    f.values["complaints"][0]["投诉内容"] = stored
+    assert typed in doc_text(render_sample("complaint_escalation", f))
+    # Marks between digits or Latin letters are left alone.
+    assert chinese_punctuation("应收1,200.00元, 09:30 到场 (A区)") == "应收1,200.00元， 09:30 到场 （A区）"
+    assert chinese_punctuation("Room (A), ok") == "Room (A), ok"
+    assert chinese_punctuation("稍等...") == "稍等…"
+
+
 def test_release_slip_has_two_parts_and_cut_line():
     text = doc_text(render_sample("release_slip", sample_findings()["release_slip"]))
     assert "物品放行条（存档联）" in text and "物品放行条（出门联）" in text

@@ -27,6 +27,38 @@ def clean_text(value: Any) -> str:
     return _ILLEGAL.sub("", text)
 
 
+# Chinese characters and Chinese punctuation: what makes a neighbouring mark Chinese.
+_HAN = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e"
+_MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_MARK_AFTER_HAN = re.compile(f"(?<=[{_HAN}])[,:;!?]")
+_MARK_BEFORE_HAN = re.compile(f"(?<![0-9A-Za-z])[,:;!?](?=[{_HAN}])")
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_DOTS_AFTER_HAN = re.compile(f"(?<=[{_HAN}])(?:\\.{{6}}|\\.{{3}})")
+
+
+def chinese_punctuation(text: str) -> str:
+    """ASCII marks beside Chinese text as the Chinese marks: 漏水,急(3楼) → 漏水，急（3楼）.
+
+    The ledger keeps register text NFKC-folded (so ３-１０１ and 3-101 are one room), which
+    turns ，（）：；！？… into their ASCII forms; a notice should print them as Chinese.
+    Marks between digits or Latin letters (1,200  09:30  (A)) stay as they are.
+    """
+    if text.isascii():
+        return text
+    text = _MARK_AFTER_HAN.sub(lambda m: _MARKS[m.group()], text)
+    text = _MARK_BEFORE_HAN.sub(lambda m: _MARKS[m.group()], text)
+    text = _DOTS_AFTER_HAN.sub(lambda m: "……" if len(m.group()) == 6 else "…", text)
+
+    def bracket(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        if _HAN_CHAR.search(m.group(1)) or (before and _HAN_CHAR.match(before)):
+            return f"（{m.group(1)}）"
+        return m.group()
+
+    return _BRACKETS.sub(bracket, text)
+
+
 def to_decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -162,7 +194,7 @@ def display(value: Any) -> Any:
     if isinstance(value, date):
         return cn_date(value)
     if isinstance(value, str):
-        return clean_text(value)
+        return chinese_punctuation(clean_text(value))
     return value
 
 
