@@ -9,7 +9,7 @@ the pipeline would leave them), then times, side by side in one run:
   evaluation, the figures, the styled workbook with charts and the Word summary;
 * openpyxl — openpyxl alone writing the same cells (write-only, values only) to a file.
 
-Each side runs three times, alternating, and the medians are compared (the machine may
+Each side runs five times, alternating, and the medians are compared (the machine may
 be busy with other work). The target is report ≤ 2 × openpyxl.
 """
 
@@ -113,7 +113,7 @@ def load_weekly(ctx, recs: list[Record]) -> None:
     evaluate_workspace(ctx, START + timedelta(days=366))
 
 
-RUNS = 3
+RUNS = 5
 
 
 def openpyxl_alone(report, path: Path) -> float:

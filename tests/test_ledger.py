@@ -68,6 +68,17 @@ def test_codec_round_trips_exact_values():
     assert '"$dec":"12.50"' in text
 
 
+def test_codec_reads_numbers_the_fast_parser_would_misread():
+    # orjson turns an integer past 64 bits into a float and refuses NaN: such texts must
+    # come back exactly as the standard decoder reads them.
+    for n in (2**63 - 1, 2**64 - 1, 2**64, -(2**63) - 1, 10**30):
+        back = decode(encode({"n": n, "deep": [{"n": n}]}))
+        assert back == {"n": n, "deep": [{"n": n}]} and type(back["n"]) is int
+    back = decode(encode({"x": float("nan"), "y": float("inf"), "at": date(2024, 5, 1)}))
+    assert back["x"] != back["x"] and back["y"] == float("inf") and back["at"] == date(2024, 5, 1)
+    assert decode('{"s":"\\ud800"}') == {"s": "\ud800"}  # a lone surrogate escape
+
+
 def test_codec_is_canonical():
     a = encode({"b": 1, "a": Decimal("2.0")})
     b = encode({"a": Decimal("2.0"), "b": 1})

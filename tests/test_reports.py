@@ -156,6 +156,21 @@ def test_daily_due_most_overdue_first(built):
     assert per_person[("工程部", "王工")] == [1, 1]  # BX202 overdue, BX206 today
 
 
+def test_report_made_later_shows_only_what_had_happened_by_its_moment(built):
+    # The Friday 08:30 list, asked for a week later when the ledger also holds Friday's
+    # later rows: BX203 (reported 10:00) and BX205 (11:00) fall due at 17:00 that day, but
+    # at 08:30 they had not been reported, so they are not on it. TS202's callback (solved
+    # 11-26 16:00, due 11-27 16:00) is; BX202's callback (due 11-26 17:30) is overdue.
+    report, _ = build_report(built, "daily_due", LATER, parse_day("2026-11-27"))
+    assert report.as_of == datetime(2026, 11, 27, 8, 30)
+    status = {r[2]: r[0] for r in report.table("待办与逾期").rows}
+    assert "BX203" not in status and "BX205" not in status
+    assert status["TS202"] == "今日到期" and status["BX202"] == "已逾期"
+    # The 17:00 list of the same day has both.
+    later, _ = build_report(built, "daily_repairs", LATER, parse_day("2026-11-27"))
+    assert {"BX203", "BX205"} <= {r[0] for r in later.tables[0].rows}
+
+
 def test_daily_unfinished_repairs_masked_and_formula_safe(built):
     report = produce(built, "daily_repairs", LATER, parse_day("2026-11-27"))
     # Reported from Thu 17:00 to Fri 17:00 and not done by 17:00: BX203 (10:00) and BX205

@@ -154,3 +154,36 @@ def test_unknown_report_and_duplicate_names_refused(home):
     with pytest.raises(RulesError) as exc:
         load_schedule(home / "rules")
     assert "第3行 jobs[1].name" in exc.value.problems[0]
+
+
+@pytest.fixture
+def machine_on_utc(monkeypatch):
+    """The machine's zone set to UTC, as on many servers: Beijing is 8 hours ahead."""
+    import time as time_mod
+
+    monkeypatch.setenv("TZ", "UTC")
+    time_mod.tzset()
+    yield
+    monkeypatch.undo()
+    time_mod.tzset()
+
+
+def test_watcher_clock_and_wake_times_are_beijing_time_on_a_utc_machine(machine_on_utc):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    import schedule as schedule_lib
+
+    from toolkit.scheduler import _register
+    from toolkit.watch import clock_from
+
+    beijing = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs(clock_from(None)() - beijing) < timedelta(seconds=5)
+    # The schedule library keeps its times in the machine's zone: Friday 17:00 in Beijing
+    # is 09:00 UTC, 08:30 in Beijing is 00:30 UTC.
+    sched = schedule_lib.Scheduler()
+    _register(sched, job(cadence="weekly", day="friday", time="17:00"), lambda: None)
+    _register(sched, job(cadence="daily", time="08:30"), lambda: None)
+    weekly, daily = sched.jobs
+    assert (weekly.next_run.weekday(), weekly.next_run.hour, weekly.next_run.minute) == (4, 9, 0)
+    assert (daily.next_run.hour, daily.next_run.minute) == (0, 30)

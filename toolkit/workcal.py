@@ -196,6 +196,7 @@ class WorkCalendar:
         self._workdays = {e.date: e.name for e in self.settings.workdays}
         self._windows = [(w.start_time, w.end_time) for w in self.settings.business_hours]
         self._cache: dict[date, bool] = {}
+        self._day_windows: dict[date, list[tuple[datetime, datetime]]] = {}
         # Dates whose status came from the weekends-only fallback (library had no data).
         self.fallback_dates: set[date] = set()
 
@@ -287,9 +288,13 @@ class WorkCalendar:
     # ---- business hours -----------------------------------------------------------------
 
     def _windows_on(self, d: date) -> list[tuple[datetime, datetime]]:
-        if not self.is_workday(d):
-            return []
-        return [(datetime.combine(d, s), datetime.combine(d, e)) for s, e in self._windows]
+        # Business-hour deadlines of a day's complaints all look at the same few days.
+        hit = self._day_windows.get(d)
+        if hit is None:
+            hit = self._day_windows[d] = (
+                [(datetime.combine(d, s), datetime.combine(d, e)) for s, e in self._windows]
+                if self.is_workday(d) else [])
+        return hit
 
     def add_business_minutes(self, start: datetime, minutes: int) -> datetime:
         """The earliest moment by which ``minutes`` minutes of business time have passed.

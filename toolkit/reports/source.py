@@ -120,6 +120,7 @@ class Source:
                     rows[r.key] = (r.id, r.values_json)
             # In ledger order, as one query ordered by id would give them.
             out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
+            out = self._happened(register, out)
             if register == "complaint":
                 # Escalation judges a whole event: bring in the rest of each event's complaints.
                 events = {v.get("事件") for v in out.values() if v.get("事件")}
@@ -136,7 +137,23 @@ class Source:
                         v = decode(r.values_json)
                         if v.get("事件") in events:
                             out[r.key] = v
+                    out = self._happened(register, out)
         return out
+
+    def _happened(self, register: str, rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Without the records received after ``as_of``: a report made later about an earlier
+        moment shows that moment's picture, and rows entered since cannot be part of it
+        (their counts, deadlines and escalations all start after it)."""
+        flow = self.settings.flows.get(register)
+        if flow is None:
+            return rows
+        col, at = flow.received, self.as_of
+        kept = {}
+        for k, v in rows.items():
+            got = as_dt(v.get(col))
+            if got is None or got <= at:
+                kept[k] = v
+        return kept
 
     def findings(self, *registers: str) -> list[Finding]:
         """The findings the rules give at ``as_of`` about these registers' records.

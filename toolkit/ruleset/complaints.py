@@ -27,10 +27,10 @@ class Complaint:
     level: str  # after escalation
     reasons: list[str] = field(default_factory=list)
     deadlines: list[Finding] = field(default_factory=list)
+    event: str = field(init=False)  # the 事件 tag, trimmed; "" when none
 
-    @property
-    def event(self) -> str:
-        return str(self.v.get("事件") or "").strip()
+    def __post_init__(self) -> None:
+        self.event = str(self.v.get("事件") or "").strip()
 
 
 def _effective(v: dict[str, Any]) -> bool:
