@@ -33,7 +33,9 @@ def ensure_venv() -> None:
         venv.create(VENV, with_pip=True)
     if not stamp.exists() or stamp.read_text().strip() != want:
         subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
-        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+        # setuptools warns about every editable install; it says nothing about this project.
+        quiet = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"}
+        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], env=quiet)
         stamp.write_text(want)
 
 

@@ -233,6 +233,8 @@ def test_csv_values_stay_text_and_keep_their_rows(tmp_path: Path) -> None:
     errors = [
         CellError("报修/登记", 5, "单号", "A5", "id.bad", "单号不能是公式", "=1+1"),
         CellError("报修/登记", 7, "维修内容", "C7", "cell.error", "单元格是错误值", "#DIV/0!"),
+        # Readers give a formula without its "=", as the file stores it.
+        CellError("报修/登记", 7, "备注", "D7", "cell.formula_no_value", "公式没有计算结果", NoCachedValue("A1*2")),
     ]
     src = tmp_path / "x.csv"
     src.write_text("单号\n=1+1\n", encoding="utf-8")
@@ -253,6 +255,8 @@ def test_csv_values_stay_text_and_keep_their_rows(tmp_path: Path) -> None:
     # The list quotes the bad value as text too.
     first = issue_rows(issues)[0]
     assert first[7] == "=1+1" and issues.cell(HEADER_ROW + 1, 8).data_type == "s"
+    # Staff see the formula as they typed it, not a program's name for it.
+    assert issue_rows(issues)[2][7] == "=A1*2" and issues.cell(HEADER_ROW + 3, 8).data_type == "s"
     assert link_target(wb, issues, HEADER_ROW + 1) == ("报修_登记", "A5")
 
 

@@ -168,7 +168,7 @@ def machine_on_utc(monkeypatch):
     time_mod.tzset()
 
 
-def test_watcher_clock_and_wake_times_are_beijing_time_on_a_utc_machine(machine_on_utc):
+def test_watcher_clock_wake_times_and_log_are_beijing_time_on_a_utc_machine(machine_on_utc, ctx):
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
@@ -187,3 +187,35 @@ def test_watcher_clock_and_wake_times_are_beijing_time_on_a_utc_machine(machine_
     weekly, daily = sched.jobs
     assert (weekly.next_run.weekday(), weekly.next_run.hour, weekly.next_run.minute) == (4, 9, 0)
     assert (daily.next_run.hour, daily.next_run.minute) == (0, 30)
+    # The log file reads in the same zone as the reports and the run summaries.
+    import logging
+
+    from toolkit.logs import setup_logging
+
+    setup_logging(ctx.ws, quiet=True)
+    logging.getLogger("toolkit").info("clock check")
+    for h in logging.getLogger("toolkit").handlers:
+        h.flush()
+    line = [x for x in ctx.ws.log_file.read_text(encoding="utf-8").splitlines() if "clock check" in x][-1]
+    logged = datetime.strptime(line[:19], "%Y-%m-%d %H:%M:%S")
+    beijing = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs(logged - beijing) < timedelta(seconds=5)
+
+
+def test_rules_file_typos_are_explained_in_chinese(home):
+    # A manager's typos: a misspelt cadence, an unquoted time, an unknown key, a figure in words.
+    (home / "rules" / "schedule.yaml").write_text(
+        "jobs:\n"
+        "  - {name: 周报, report: weekly, cadence: weekley, day: friday, time: \"17:00\"}\n"
+        "  - {name: 日报, report: daily_due, cadence: daily, time: \"08:30\", tim: 1}\n"
+        "reports:\n"
+        "  special_service_target: 三千\n",
+        encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_schedule(home / "rules")
+    problems = exc.value.problems
+    assert any("第2行 jobs[0].cadence: 只能填 daily、weekly、monthly 之一，现在是“weekley”" in p for p in problems)
+    assert any("第3行 jobs[1].tim: 不认识这一项" in p for p in problems)
+    assert any("第5行 reports.special_service_target: 应为金额或数字，现在是“三千”" in p for p in problems)
+    # pydantic's own English never reaches the manager.
+    assert not any("Input should" in p or "Extra inputs" in p or "Value error" in p for p in problems)

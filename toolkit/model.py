@@ -20,12 +20,18 @@ class ErrorValue:
 
     text: str
 
+    def __str__(self) -> str:  # what the cell shows in Excel
+        return self.text
+
 
 @dataclass(frozen=True)
 class NoCachedValue:
     """A formula cell saved without a computed value (e.g. written by a script)."""
 
     formula: str = ""
+
+    def __str__(self) -> str:  # what staff typed into the cell
+        return self.formula if not self.formula or self.formula.startswith("=") else f"={self.formula}"
 
 
 @dataclass

@@ -85,11 +85,8 @@ def set_value(cell: Cell, value: Any) -> None:
         return
     if isinstance(value, str):
         set_text(cell, value)
-    elif isinstance(value, ErrorValue):
-        set_text(cell, value.text)
-    elif isinstance(value, NoCachedValue):
-        formula = value.formula if value.formula.startswith("=") or not value.formula else "=" + value.formula
-        set_text(cell, formula)
+    elif isinstance(value, ErrorValue | NoCachedValue):
+        set_text(cell, str(value))  # the error code, or the formula as typed
     elif isinstance(value, bool | int | Decimal):
         cell.value = value
     elif isinstance(value, float):
