@@ -101,6 +101,8 @@ def test_weekly_departments_escalations_fees_and_trend(built):
     #   TS202, TF105 out; Fri: BX203, BX205, TF106 in.
     assert trend["2026-11-23"] == [1, 1] and trend["2026-11-24"] == [2, 1]
     assert trend["2026-11-26"] == [2, 3] and trend["2026-11-27"] == [3, 0]
+    # Made as of Friday 17:00: the weekend is still to come, left blank rather than 0.
+    assert trend["2026-11-28"] == [None, None] and trend["2026-11-29"] == [None, None]
     headline = dict((a, (b, c)) for a, b, c in report.headline)
     assert headline["按时率"] == ("66.7%", "80.0%")
     assert headline["停车收入（元）"] == ("111.00", "306.00")

@@ -247,7 +247,10 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     trend = Table(
         "每日趋势", f"每日受理与办结 {period.zh}",
         [Column("日期", "date"), Column("星期", width=8), Column("受理", "int"), Column("办结", "int")],
-        [[d, f"周{WEEKDAY_ZH[d.weekday()]}", r, c] for d, (r, c) in sorted(now.by_day.items())],
+        # Days after the report's moment are blank, not 0: the trend line stops at today.
+        [[d, f"周{WEEKDAY_ZH[d.weekday()]}", *((r, c) if d <= src.as_of.date() else (None, None))]
+         for d, (r, c) in sorted(now.by_day.items())],
+        note="制表时尚未到来的日子留空。" if period.end > src.as_of.date() else "",
     )
     depts = sorted(set(now.by_dept) | set(before.by_dept))
     dept_rows = []
