@@ -90,53 +90,51 @@ def _expected(ctx: dict[str, Any]) -> str:
     return str(ctx.get("expected", "")).replace("' or '", "、").replace("', '", "、").replace("'", "")
 
 
-# pydantic's error types, said the way a manager editing rules/ reads them.
-_ZH: dict[str, Any] = {
-    "missing": lambda e: "缺少这一项，请补上",
-    "extra_forbidden": lambda e: "不认识这一项（是否拼写有误？可用的项见文件开头的说明）",
-    "literal_error": lambda e: f"只能填 {_expected(e['ctx'])} 之一，现在是{_shown(e['input'])}",
-    "enum": lambda e: f"只能填 {_expected(e['ctx'])} 之一，现在是{_shown(e['input'])}",
-    "int_parsing": lambda e: f"应为整数，现在是{_shown(e['input'])}",
-    "int_type": lambda e: f"应为整数，现在是{_shown(e['input'])}",
-    "int_from_float": lambda e: f"应为整数，现在是{_shown(e['input'])}",
-    "float_parsing": lambda e: f"应为数字，现在是{_shown(e['input'])}",
-    "float_type": lambda e: f"应为数字，现在是{_shown(e['input'])}",
-    "decimal_parsing": lambda e: f"应为金额或数字，现在是{_shown(e['input'])}",
-    "decimal_type": lambda e: f"应为金额或数字，现在是{_shown(e['input'])}",
-    "bool_parsing": lambda e: f"应为 true 或 false，现在是{_shown(e['input'])}",
-    "bool_type": lambda e: f"应为 true 或 false，现在是{_shown(e['input'])}",
-    "string_type": lambda e: f"应为文字，现在是{_shown(e['input'])}",
-    "string_too_short": lambda e: "不能为空",
-    "too_short": lambda e: f"至少要有 {e['ctx'].get('min_length')} 项",
-    "greater_than": lambda e: f"应大于 {e['ctx'].get('gt')}，现在是{_shown(e['input'])}",
-    "greater_than_equal": lambda e: f"不能小于 {e['ctx'].get('ge')}，现在是{_shown(e['input'])}",
-    "less_than": lambda e: f"应小于 {e['ctx'].get('lt')}，现在是{_shown(e['input'])}",
-    "less_than_equal": lambda e: f"不能大于 {e['ctx'].get('le')}，现在是{_shown(e['input'])}",
-    "dict_type": lambda e: "应为一组“名称: 值”的设置",
-    "model_type": lambda e: "应为一组“名称: 值”的设置",
-    "model_attributes_type": lambda e: "应为一组“名称: 值”的设置",
-    "list_type": lambda e: "应为列表（每项一行，以“- ”开头，或写成 [a, b]）",
-    "date_parsing": lambda e: f"日期应写成 2026-11-23，现在是{_shown(e['input'])}",
-    "date_from_datetime_parsing": lambda e: f"日期应写成 2026-11-23，现在是{_shown(e['input'])}",
-    "date_type": lambda e: f"日期应写成 2026-11-23，现在是{_shown(e['input'])}",
-    "time_parsing": lambda e: f"时间应写成带引号的 \"08:30\"，现在是{_shown(e['input'])}",
-    "time_type": lambda e: f"时间应写成带引号的 \"08:30\"，现在是{_shown(e['input'])}",
+# pydantic's error types, said the way a manager editing rules/ reads them; {input} is the
+# value written, {expected} the allowed choices, other fields come from the error's context.
+_ZH = {
+    "missing": "缺少这一项，请补上",
+    "extra_forbidden": "不认识这一项（是否拼写有误？可用的项见文件开头的说明）",
+    "literal_error": "只能填 {expected} 之一，现在是{input}",
+    "int_parsing": "应为整数，现在是{input}",
+    "float_parsing": "应为数字，现在是{input}",
+    "decimal_parsing": "应为金额或数字，现在是{input}",
+    "bool_parsing": "应为 true 或 false，现在是{input}",
+    "string_type": "应为文字，现在是{input}",
+    "string_too_short": "不能为空",
+    "too_short": "至少要有 {min_length} 项",
+    "greater_than": "应大于 {gt}，现在是{input}",
+    "greater_than_equal": "不能小于 {ge}，现在是{input}",
+    "less_than": "应小于 {lt}，现在是{input}",
+    "less_than_equal": "不能大于 {le}，现在是{input}",
+    "dict_type": "应为一组“名称: 值”的设置",
+    "list_type": "应为列表（每项一行，以“- ”开头，或写成 [a, b]）",
+    "date_parsing": "日期应写成 2026-11-23，现在是{input}",
+    "time_parsing": '时间应写成带引号的 "08:30"，现在是{input}',
+}
+# Error types that mean the same to the reader as one above.
+_ALIKE = {
+    "enum": "literal_error", "int_type": "int_parsing", "int_from_float": "int_parsing",
+    "float_type": "float_parsing", "decimal_type": "decimal_parsing", "bool_type": "bool_parsing",
+    "model_type": "dict_type", "model_attributes_type": "dict_type",
+    "date_from_datetime_parsing": "date_parsing", "date_type": "date_parsing", "time_type": "time_parsing",
 }
 
 
 def zh_message(error: Any) -> str:
     """A pydantic error in Chinese; our own validators' messages are Chinese already."""
     kind = error.get("type", "")
+    msg = str(error.get("msg", ""))
     if kind in ("value_error", "assertion_error"):
-        msg = str(error.get("msg", ""))
         return msg.split(", ", 1)[1] if msg.startswith(("Value error, ", "Assertion failed, ")) else msg
-    say = _ZH.get(kind)
-    if say is None:
-        return str(error.get("msg", ""))
+    template = _ZH.get(_ALIKE.get(kind, kind))
+    if template is None:
+        return msg
+    ctx = error.get("ctx") or {}
     try:
-        return str(say(error))
-    except (KeyError, TypeError):
-        return str(error.get("msg", ""))
+        return template.format(**{**ctx, "expected": _expected(ctx), "input": _shown(error.get("input"))})
+    except (KeyError, IndexError, ValueError):
+        return msg
 
 
 def validation_problems(path: Path, node: yaml.Node | None, exc: ValidationError) -> list[str]:
