@@ -11,9 +11,9 @@ from .clock import LOCAL
 from .workspace import Workspace
 
 
-def _beijing(secs: float | None = None) -> time.struct_time:
+def _beijing(secs: float) -> time.struct_time:
     # Log times in the same zone as every other time the toolkit shows, whatever the machine's.
-    return datetime.fromtimestamp(time.time() if secs is None else secs, LOCAL).timetuple()
+    return datetime.fromtimestamp(secs, LOCAL).timetuple()
 
 
 def setup_logging(ws: Workspace, quiet: bool = False) -> None:

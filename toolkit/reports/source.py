@@ -131,13 +131,14 @@ class Source:
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
                     if wanted is not None:  # only complaints naming some event (as text) can belong
                         rest = rest.where(t.c.values_json.contains('"事件":"', autoescape=True))
+                    siblings = {}
                     for r in conn.execute(rest).all():
                         if wanted is not None and _event_text(r.values_json) not in wanted:
                             continue  # cannot be one of the events: not worth decoding
                         v = decode(r.values_json)
                         if v.get("事件") in events:
-                            out[r.key] = v
-                    out = self._happened(register, out)
+                            siblings[r.key] = v
+                    out.update(self._happened(register, siblings))
         return out
 
     def _happened(self, register: str, rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
