@@ -28,7 +28,7 @@ State = dict[str, dict[str, dict[str, Any]]]
 # Registers of events (a repair, a complaint, a parking stay …): a report over a window
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
-EVENTS = ("repair", "complaint", "request", "special_service", "parking_temp", "visit")
+# (Each pack names its own: ``Pack.event_registers``.)
 ESCALATION = "complaint.escalation"
 KEYS_PER_QUERY = 500  # keys per IN (…): within every database's limit on parameters
 # How the ledger's canonical JSON writes a record's event: "事件":"…" (a string).
@@ -48,11 +48,6 @@ def _event_text(values_json: str) -> str | None:
     return m.group(1) if m else None
 
 
-# Every register whose findings some report shows; evaluated together, once per report.
-RULED = ("repair", "complaint", "request", "special_service", "renovation", "renovation_violation",
-         "parking_card")
-
-
 @dataclass
 class Source:
     ctx: Any  # pipeline.Context
@@ -69,7 +64,12 @@ class Source:
 
     @property
     def rules(self) -> Any:
+        """The workspace's rules (``ruleset.WorkspaceRules``); ``.pack(name)`` for one pack's."""
         return rules_hook(self.ctx).ruleset
+
+    @property
+    def events(self) -> set[str]:
+        return {r for p in self.rules.packs for r in p.event_registers}
 
     def records(self, register: str) -> dict[str, dict[str, Any]]:
         """Current values of a register's records, by key (loaded once).
@@ -80,7 +80,7 @@ class Source:
         older record that is still waiting for something (a callback never made …).
         """
         if register not in self._state:
-            if self.since is None or register not in EVENTS:
+            if self.since is None or register not in self.events:
                 self._state[register] = {r["key"]: r["values"] for r in self.ctx.ledger.records(register)}
             else:
                 self._state[register] = self._recent(register)
@@ -159,18 +159,19 @@ class Source:
     def findings(self, *registers: str) -> list[Finding]:
         """The findings the rules give at ``as_of`` about these registers' records.
 
-        Every register a report may show is evaluated together, once: cross-register rules
+        Every register some rule reads is evaluated together, once: cross-register rules
         (deposit refunds need the violations) see what they need.
         """
         if self._findings is None:
-            state = {reg: self.records(reg) for reg in RULED}
+            state = {reg: self.records(reg) for reg in self.rules.registers_read}
             self._findings = rules_hook(self.ctx).run(state, self.as_of)
         wanted = set(registers)
         return [f for f in self._findings if f.register in wanted]
 
-    def env(self, at: datetime) -> Env:
+    def env(self, at: datetime, pack: str) -> Env:
+        """What ``pack``'s rule code needs to judge at ``at``."""
         hook = rules_hook(self.ctx)
-        return Env(hook.ruleset, WorkCalendar(hook.calendar), at)
+        return Env(hook.ruleset.pack(pack), WorkCalendar(hook.calendar), at)
 
     def title(self, register: str) -> str:
         spec = self.ctx.specs.get(register)
