@@ -62,12 +62,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
-def init(directory: str) -> None:
-    """Create a workspace with the shipped rules, templates and blank registers."""
+@click.option("--pack", "packs", multiple=True, metavar="NAME",
+              help="Pack to run (repeatable); added to an existing workspace's packs. Default: property.")
+def init(directory: str, packs: tuple[str, ...]) -> None:
+    """Create a workspace (or add packs to one) with the packs' rules, templates and blank registers."""
+    from .packs import read_pack_names
     from .setup_workspace import init_workspace
 
-    written = init_workspace(Path(directory))
-    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written)")
+    try:
+        written = init_workspace(Path(directory), list(packs))
+    except RulesError as exc:
+        _rules_problems(exc)
+    running = "、".join(read_pack_names(Path(directory).resolve() / "rules"))
+    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written; packs: {running})")
 
 
 @main.command()
@@ -180,15 +187,26 @@ def rules() -> None:
 @common
 def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
     """Validate every file in rules/; exit 2 and name each problem if any."""
+    from .packs import workspace_packs
     from .plugins import load_hooks
     from .registers import load_registers
 
     problems: list[str] = []
     specs: dict = {}
+    packs: list = []
+    try:
+        packs = workspace_packs(ws.rules)
+    except RulesError as exc:
+        problems += exc.problems
     try:
         specs = load_registers(ws.rules)
     except RulesError as exc:
         problems += exc.problems
+    for pack in packs:
+        for name in pack.registers:
+            if specs and name not in specs:
+                problems.append(f"{ws.rules / 'registers' / (name + '.yaml')}: 业务包 {pack.name}（{pack.title}）"
+                                f"的登记表 {name} 没有定义文件（可运行 toolkit init 补上）")
     try:
         load_hooks(ws)
     except RulesError as exc:
@@ -204,7 +222,8 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         for p in problems:
             click.echo(f"  {p}", err=True)
         sys.exit(2)
-    click.echo(f"规则检查通过：{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
+    names = "、".join(f"{p.name}（{p.title}）" for p in packs)
+    click.echo(f"规则检查通过：业务包 {names}；{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
 
 
 @main.command()
