@@ -21,6 +21,20 @@ from .registers import load_registers
 from .workspace import Workspace
 
 BLANK_FOLDER = "空白登记表"
+# What every workspace has whatever its packs: the documents engine's dispatch register
+# (发文登记) and the working calendar, shipped with the repository's own workspace.
+CORE_SOURCES = Path(__file__).resolve().parents[1]
+CORE_FILES = ("rules/registers/dispatch.yaml", "rules/calendar.yaml")
+# documents.yaml for a workspace none of whose packs ships one: the company, no types yet.
+BLANK_DOCUMENTS = """# 文书设置：单位名称、文号格式；各业务包的文书类型在其各自的文件中
+company: 某某公司
+company_full: 某某有限公司
+department: 服务中心
+manager_title: 经理
+phone: ""
+number_format: "{company}〔{year}〕{code}字第{seq:03d}号"
+documents: []
+"""
 
 
 def _copy_missing(src: Path, dst: Path) -> Path | None:
@@ -113,6 +127,12 @@ def init_workspace(home: Path, packs: list[str] | None = None) -> list[Path]:
                 hit = _copy_missing(src, dst) if not dst.exists() else _append_section(src, dst, part.section)
                 if hit:
                     written.append(hit)
+    for rel in CORE_FILES:
+        hit = _copy_missing(CORE_SOURCES / rel, ws.home / rel)
+        if hit:
+            written.append(hit)
+    if not (ws.rules / "documents.yaml").exists():
+        written.append(atomic.write_bytes(ws.rules / "documents.yaml", BLANK_DOCUMENTS.encode("utf-8")))
     specs = load_registers(ws.rules)
     # The chosen packs' registers, and registers of the workspace's own that no pack ships.
     owned = {reg for p in chosen for reg in p.registers}

@@ -143,6 +143,13 @@ def available() -> dict[str, Pack]:
     return _FOUND
 
 
+def refresh() -> dict[str, Pack]:
+    """Look for installed packs again (after installing one into a running process)."""
+    global _FOUND
+    _FOUND = None
+    return available()
+
+
 class PacksFile(BaseModel):
     """``rules/packs.yaml``: which packs this workspace runs."""
 
@@ -203,5 +210,5 @@ def rules_touched_by(packs: list[Pack], changed: Iterable[tuple[str, str]]) -> l
 __all__ = [
     "DEFAULT_PACKS", "PACKS_FILE", "Pack", "PackError", "PacksFile", "Rule", "SettingsPart", "State",
     "available", "check_disjoint", "get", "per_record", "read_pack_names", "register_owner",
-    "rules_touched_by", "workspace_packs",
+    "refresh", "rules_touched_by", "workspace_packs",
 ]

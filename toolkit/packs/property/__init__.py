@@ -71,7 +71,7 @@ PACK = Pack(
     name="property",
     title="物业服务中心",
     sources=SOURCES,
-    registers=("complaint", "dispatch", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
+    registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
                "renovation", "renovation_violation", "repair", "request", "special_service", "visit"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
@@ -92,8 +92,8 @@ PACK = Pack(
         Rule("renovation_violation", ("renovation_violation", "renovation"), _violations),
         Rule("move_out", ("move_out", "fee_account"), _move_outs),  # a move-out reads the fee accounts
     ),
-    rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "calendar.yaml",
-                 "documents.yaml", "schedule.yaml"),
+    rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
+                 "schedule.yaml"),
     templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
