@@ -82,9 +82,10 @@ def find_header(sheet: RawSheet, specs: dict[str, RegisterSpec]) -> HeaderMatch 
     required ones); among candidates the one covering the most of its register wins,
     so 装修违章记录 is not mistaken for 装修登记表 just because both have 房号.
 
-    Registers of different packs share headers (车牌号, 联系电话, 客户, 日期). The winner
-    must hold a header cell the runner-up does not also claim, and must not tie with it;
-    otherwise the match carries ``ambiguous_with`` and the sheet is refused, never guessed.
+    Registers of different packs share headers (车牌号, 联系电话, 客户, 日期). A register
+    whose matched cells are all matched by another that matches more is out; if two are
+    left that match the very same cells, or tie, the match carries ``ambiguous_with`` and
+    the sheet is refused, never guessed.
     """
     lookup = _lookup(specs)
     candidates: list[tuple[tuple[float, ...], HeaderMatch]] = []
@@ -104,13 +105,18 @@ def find_header(sheet: RawSheet, specs: dict[str, RegisterSpec]) -> HeaderMatch 
             candidates.append((rank, m))
     if not candidates:
         return None
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    best_rank, best = candidates[0]
-    for rank, other in candidates[1:]:
+    # A register whose matched cells another register also matches, and more, is out:
+    # the other explains the whole header (卡号 makes a card register of 车牌号/车主/电话).
+    cells = {id(m): set(m.columns.values()) for _, m in candidates}
+    kept = [(rank, m) for rank, m in candidates
+            if not any(o.row == m.row and o.spec.name != m.spec.name and cells[id(m)] < cells[id(o)]
+                       for _, o in candidates)]
+    kept.sort(key=lambda c: c[0], reverse=True)
+    best_rank, best = kept[0]
+    for rank, other in kept[1:]:
         if other.spec.name == best.spec.name or other.row != best.row:
             continue
-        cells, rival = set(best.columns.values()), set(other.columns.values())
-        if rank[:3] == best_rank[:3] or cells <= rival:
+        if rank[:3] == best_rank[:3] or cells[id(best)] == cells[id(other)]:
             best.ambiguous_with = other.spec
             break
     return best

@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from toolkit.packs import Pack, SettingsPart, per_record
 from toolkit.reports.catalog import Kind
 from toolkit.reports.model import Column, Report, Table
