@@ -12,8 +12,20 @@ the report's moment) to tables of rows; ``xlsx`` and ``word`` write them.
 from .catalog import Kind, moment, period_for_slot, report_kinds
 from .model import Chart, Column, Mark, Report, Table
 from .periods import Period, day_of, month_of, parse_day, parse_month, parse_week, week_of
-from .run import UnknownReport, build_report, produce
 from .settings import Job, ReportSettings, ScheduleFile, load_schedule
+
+# Producing a report pulls in the Word and Excel writers; a pack declaring its reports,
+# or a file being processed, should not pay for them (PEP 562 lazy names).
+_RUN = ("UnknownReport", "build_report", "produce")
+
+
+def __getattr__(name: str):
+    if name in _RUN:
+        from . import run
+
+        return getattr(run, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "Chart", "Kind", "Column", "Job", "Mark", "Period", "Report", "ReportSettings", "ScheduleFile",
