@@ -113,7 +113,8 @@ def test_init_one_other_pack_writes_only_its_files(tmp_path: Path, garage: packs
     registers = sorted(p.stem for p in (home / "rules" / "registers").glob("*.yaml"))
     assert registers == ["dispatch", "garage_order", "garage_vehicle"]  # dispatch: the core's
     assert not (home / "rules" / "tariffs.yaml").exists()
-    assert not list(home.glob("templates/*.docx"))  # the garage pack ships no notices
+    # The garage pack ships no notices: only the report engine's Word summary template.
+    assert [p.name for p in home.glob("templates/*.docx")] == ["weekly_summary.docx"]
     blanks = {p.name for p in (home / "空白登记表").glob("*.xlsx")}
     assert blanks == {"维修委托书.xlsx", "车辆档案.xlsx", f"{DISPATCH_TITLE}.xlsx"}
     assert "garage:" in (home / "rules" / "sla.yaml").read_text(encoding="utf-8")

@@ -22,9 +22,10 @@ from .workspace import Workspace
 
 BLANK_FOLDER = "空白登记表"
 # What every workspace has whatever its packs: the documents engine's dispatch register
-# (发文登记) and the working calendar, shipped with the repository's own workspace.
-CORE_SOURCES = Path(__file__).resolve().parents[1]
-CORE_FILES = ("rules/registers/dispatch.yaml", "rules/calendar.yaml")
+# (发文登记), the working calendar and the report engine's Word summary template, shipped
+# with the repository's own workspace.
+CORE_SOURCES = SHIPPED = Path(__file__).resolve().parents[1]  # the repository's own workspace
+CORE_FILES = ("rules/registers/dispatch.yaml", "rules/calendar.yaml", "templates/weekly_summary.docx")
 # documents.yaml for a workspace none of whose packs ships one: the company, no types yet.
 BLANK_DOCUMENTS = """# 文书设置：单位名称、文号格式；各业务包的文书类型在其各自的文件中
 company: 某某公司

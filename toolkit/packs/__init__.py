@@ -51,7 +51,9 @@ class Rule:
     """A piece of rule code and the registers it reads.
 
     ``run(env, state)`` returns findings from ``state`` ({register: {key: values}}), of
-    which it may look only at ``reads``. The engine uses ``reads`` to hand each rule the
+    which it may look only at ``reads``; the first of ``reads`` is the register its
+    findings are about (a report asking for that register's findings runs the rule).
+    Names are unique across packs. The engine uses ``reads`` to hand each rule the
     registers it needs and to know which rules a changed record can affect
     (:func:`rules_touched_by`).
     """
@@ -102,6 +104,10 @@ class Pack:
     # schedule.yaml's ``reports:`` does not give its own.
     flows: dict[str, Any] = field(default_factory=dict)
     responsible: dict[str, Any] = field(default_factory=dict)
+    # Records judged together by one column's value: {register: (column, rule)}; the rule's
+    # findings are keyed by that value (complaints escalated per 事件). Reports over a
+    # window then read each group whole.
+    groups: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Rules whose "facts" (what makes a finding news again) are only some values.
     fact_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Findings about more records than their own: (finding, touched (register, key)s) → bool.
@@ -186,7 +192,8 @@ def workspace_packs(rules_dir: Path) -> list[Pack]:
 def check_disjoint(packs: list[Pack]) -> None:
     problems: list[str] = []
     for what, items in (("登记表", lambda p: p.registers),
-                        ("报表", lambda p: [k.name for k in p.reports])):
+                        ("报表", lambda p: [k.name for k in p.reports]),
+                        ("规则", lambda p: [r.name for r in p.rules])):
         owner: dict[str, str] = {}
         for p in packs:
             for item in items(p):

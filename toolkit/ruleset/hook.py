@@ -64,10 +64,10 @@ class RulesHook:
         """Read and validate the rules files; RulesError names every problem."""
         return cls(load_ruleset(ws.rules), load_calendar(ws.rules).settings)
 
-    def run(self, state: State, now: datetime) -> list[Finding]:
+    def run(self, state: State, now: datetime, only: list[str] | None = None) -> list[Finding]:
         # A fresh calendar per evaluation so each run's fallback dates are its own.
         cal = WorkCalendar(self.calendar)
-        findings = evaluate_all(state, self.ruleset, cal, now)
+        findings = evaluate_all(state, self.ruleset, cal, now, only)
         self._fallback |= cal.fallback_dates
         return findings
 

@@ -96,8 +96,7 @@ PACK = Pack(
                  "schedule.yaml"),
     templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
-               "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
-               "weekly_summary.docx"),
+               "release_slip.docx", "renovation_agreement.docx", "service_statement.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -138,6 +137,7 @@ PACK = Pack(
         "handover": Responsible(department="客服中心"),
         "move_out": Responsible(department="秩序部"),
     },
+    groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={
         # A reminder of the same tier is not re-sent because the amount grew by a month;
         # a blocked move-out stays the same block while the arrears figure grows.
