@@ -83,18 +83,19 @@ issued_notices = Table(
 
 # Values that change with the clock alone, never a fact of the case.
 VOLATILE = frozenset({"overdue_minutes", "status", "days_overdue", "days_left", "months_owed"})
-# Rules whose facts are only some of their values (``Pack.fact_keys`` of every installed
-# pack): a reminder of the same tier is not news because the amount owed grew.
-_FACT_KEYS: dict[str, tuple[str, ...]] | None = None
+# Rules whose facts are only some of their values (``Pack.fact_keys`` of the packs
+# found): a reminder of the same tier is not news because the amount owed grew.
+_FACT_KEYS: tuple[int, dict[str, tuple[str, ...]]] | None = None
 
 
 def fact_keys() -> dict[str, tuple[str, ...]]:
     global _FACT_KEYS
-    if _FACT_KEYS is None:
-        from ..packs import available
+    from ..packs import loaded
 
-        _FACT_KEYS = {rule: keys for p in available().values() for rule, keys in p.fact_keys.items()}
-    return _FACT_KEYS
+    packs = loaded()
+    if _FACT_KEYS is None or _FACT_KEYS[0] != id(packs):
+        _FACT_KEYS = (id(packs), {rule: keys for p in packs.values() for rule, keys in p.fact_keys.items()})
+    return _FACT_KEYS[1]
 
 Identity = tuple[str, str, str]
 

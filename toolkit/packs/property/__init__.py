@@ -18,10 +18,6 @@ from toolkit.packs import Pack, Rule, SettingsPart, State, per_record
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
-from .reports.daily import daily_due, daily_repairs
-from .reports.monthly import monthly
-from .reports.parking import parking_roster
-from .reports.summary import property_status, weekly
 from .rules.complaints import complaint_findings
 from .rules.fees import arrears_findings, handover_findings
 from .rules.move_out import move_out_findings
@@ -54,6 +50,18 @@ def _violations(env: Any, state: State) -> list[Any]:
 def _move_outs(env: Any, state: State) -> list[Any]:
     accounts = state.get("fee_account", {})
     return [f for key, v in state.get("move_out", {}).items() for f in move_out_findings(env, key, v, accounts)]
+
+
+def _report(module: str, name: str) -> Any:
+    """A report builder imported when first run: processing a file never needs them."""
+
+    def build(src: Any, period: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.reports.{module}"), name)(src, period)
+
+    build.__name__ = name
+    return build
 
 
 def _load(rules_dir: Path, settings: Any) -> dict[str, Any]:
@@ -100,12 +108,12 @@ PACK = Pack(
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
-        Kind("daily_due", "待办与逾期日报", "day", daily_due),
-        Kind("daily_repairs", "未完工报修日报", "day", daily_repairs),
-        Kind("weekly", "周报", "week", weekly),
-        Kind("parking_roster", "停车月卡名单", "week", parking_roster),
-        Kind("monthly", "特约服务与收费月报", "month", monthly),
-        Kind("property_status", "物业管理状况月报", "month", property_status),
+        Kind("daily_due", "待办与逾期日报", "day", _report("daily", "daily_due")),
+        Kind("daily_repairs", "未完工报修日报", "day", _report("daily", "daily_repairs")),
+        Kind("weekly", "周报", "week", _report("summary", "weekly")),
+        Kind("parking_roster", "停车月卡名单", "week", _report("parking", "parking_roster")),
+        Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly")),
+        Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status")),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
