@@ -55,6 +55,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     bindparam,
     create_engine,
@@ -82,6 +83,7 @@ __all__ = [
     "ClaimLost",
     "sites",
     "DEFAULT_SITE",
+    "KeyText",
     "PROCESSING",
 ]
 
@@ -92,6 +94,18 @@ BUSY_TIMEOUT_S = 30
 metadata = MetaData()
 
 SITE_LEN = 40  # site codes are short ids (A, north-estate, 0571-03)
+
+
+class KeyText(TypeDecorator):
+    """Text of any length for record keys and names; NUL (which PostgreSQL refuses in
+    text, and which cleaned cell text never holds) is stored as U+FFFD on every database,
+    in writes and lookups alike, so a key means the same everywhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 sites = Table(
     "sites",
@@ -127,7 +141,7 @@ records = Table(
     Column("id", Integer, primary_key=True),
     Column("site", String(SITE_LEN), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("key", Text, nullable=False),
+    Column("key", KeyText, nullable=False),
     Column("values_json", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("first_seen", DateTime, nullable=False),

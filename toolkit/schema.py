@@ -140,6 +140,28 @@ def _adopt_unversioned(conn: Connection, legacy: set[str]) -> None:
     log.info("ledger made before versioned migrations adopted (%s tables)", len(legacy))
 
 
+def grant_statements(app_role: str, reader_role: str | None = None) -> list[str]:
+    """PostgreSQL grants, run by the schema's owner after `db upgrade`: the app role reads
+    and writes rows of every table (now and after later upgrades) but cannot create,
+    alter or drop anything; the reader role (head office) only reads."""
+    def q(role: str) -> str:
+        if not role.replace("_", "").isalnum():
+            raise ValueError(f"role name {role!r}: letters, digits and _ only")
+        return f'"{role}"'
+
+    out = ["REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+           f"GRANT USAGE ON SCHEMA public TO {q(app_role)}",
+           f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q(app_role)}",
+           f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q(app_role)}",
+           f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {q(app_role)}",
+           f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {q(app_role)}"]
+    if reader_role:
+        out += [f"GRANT USAGE ON SCHEMA public TO {q(reader_role)}",
+                f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {q(reader_role)}",
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {q(reader_role)}"]
+    return out
+
+
 def differences(conn: Connection) -> list[Any]:
     """What the database's schema lacks against the code's tables (empty when in step)."""
     from alembic.autogenerate import compare_metadata

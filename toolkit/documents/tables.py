@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ..ledger import SITE_LEN, metadata
+from ..ledger import SITE_LEN, KeyText, metadata
 
 doc_counters = Table(
     "doc_counters",
@@ -46,7 +46,7 @@ documents = Table(
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("register", String(100), nullable=False),
-    Column("record", Text, nullable=False),
+    Column("record", KeyText, nullable=False),
     Column("facts_hash", String(64), nullable=False),
     Column("values_json", Text, nullable=False),
     Column("title", Text, nullable=False),

@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from ..codec import decode, encode
-from ..ledger import SITE_LEN, metadata
+from ..ledger import SITE_LEN, KeyText, metadata
 from ..model import Finding
 from .timing import OPEN_STATUSES
 
@@ -53,7 +53,7 @@ rule_findings = Table(
     Column("site", String(SITE_LEN), nullable=False),
     Column("rule", String(80), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("record", Text, nullable=False),
+    Column("record", KeyText, nullable=False),
     Column("severity", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("due", DateTime),
@@ -76,7 +76,7 @@ issued_notices = Table(
     Column("site", String(SITE_LEN), nullable=False),
     Column("rule", String(80), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("record", Text, nullable=False),
+    Column("record", KeyText, nullable=False),
     Column("notice", String(60)),
     Column("facts_hash", String(64), nullable=False),
     Column("issued_at", DateTime, nullable=False),
