@@ -44,13 +44,12 @@ def common(fn):
     return wrapper
 
 
-def _open(ws: Workspace):
+def _open(ws: Workspace, register: bool = True):
     from .pipeline import open_context
-
     from .schema import SchemaOutOfDate
 
     try:
-        return open_context(ws)
+        return open_context(ws, register=register)
     except RulesError as exc:
         click.echo("规则文件有误，未开始处理：", err=True)
         for p in exc.problems:
@@ -160,9 +159,11 @@ def _rules_problems(exc: RulesError) -> None:
 @click.option("--week", default=None, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
 @click.option("--month", default=None, metavar="YYYY-MM", help="Month, e.g. 2026-11.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was produced as JSON.")
+@click.option("--all-sites", "all_sites", is_flag=True,
+              help="Head office: weekly/monthly across every site of the database (reads only).")
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
-           month: str | None, as_json: bool) -> None:
+           month: str | None, as_json: bool, all_sites: bool) -> None:
     """Produce a report now: daily_due, daily_repairs, weekly, parking_roster, monthly, property_status."""
     from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
 
@@ -174,9 +175,14 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     setup_logging(ws, quiet=as_json)
-    ctx = _open(ws)
+    ctx = _open(ws, register=not all_sites)
     try:
-        result = produce(ctx, name, now or local_now(), period)
+        if all_sites:
+            from .reports.sites import produce_all_sites
+
+            result = produce_all_sites(ctx, name, now or local_now(), period)
+        else:
+            result = produce(ctx, name, now or local_now(), period)
     except RulesError as exc:
         _rules_problems(exc)
     except (UnknownReport, ValueError) as exc:

@@ -65,7 +65,7 @@ def open_context(ws: Workspace, *, register: bool = True) -> Context:
 
     site = ws.site
     url = ws.db_url
-    if not site.configured and not url.startswith("sqlite"):
+    if register and not site.configured and not url.startswith("sqlite"):
         raise RulesError([
             f"工作区 {ws.home} 使用共用数据库，但没有设置站点（site.yaml）：请运行 "
             "toolkit init 工作区 --site-code 代码 --site-name 名称，各站点代码不同。"
