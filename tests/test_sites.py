@@ -262,3 +262,47 @@ def test_a_sqlite_ledger_from_before_sites_is_adopted_with_its_rows(tmp_path: Pa
             assert differences(conn) == []
     finally:
         led.close()
+
+
+# --- claims between live and dead processes ------------------------------------------
+
+HOLDER = """
+import sys, time
+from datetime import datetime
+from toolkit.ledger import Ledger
+led = Ledger(sys.argv[1], "A")
+print(led.claim_file("f" * 64, "held.xlsx", 1, "", datetime(2026, 11, 27)), flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_claim_is_taken_over_only_after_its_holder_is_gone(db_url: str, monkeypatch: pytest.MonkeyPatch):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from toolkit.ledger import Ledger
+
+    monkeypatch.setenv("TOOLKIT_LEASE_SECONDS", "2")  # heartbeat every 0.4 s
+    Ledger(db_url, "A").close()  # schema in place before the holder starts
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, db_url], stdout=subprocess.PIPE, text=True)
+    try:
+        file_id = int(holder.stdout.readline())
+        me = Ledger(db_url, "A")
+        try:
+            assert me.claim_file("f" * 64, "held.xlsx", 1, "", NOW) is None  # alive: left alone
+            time.sleep(3)  # longer than the lease: the heartbeat keeps it
+            assert me.claim_file("f" * 64, "held.xlsx", 1, "", NOW) is None
+            holder.send_signal(signal.SIGKILL)
+            holder.wait()
+            assert me.claim_file("f" * 64, "held.xlsx", 1, "", NOW) == file_id  # gone: taken over
+            other = Ledger(db_url, "A")
+            assert other.claim_file("f" * 64, "held.xlsx", 1, "", NOW) is None  # and now held by me
+            other.close()
+        finally:
+            me.close()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
