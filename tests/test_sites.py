@@ -165,6 +165,9 @@ def test_migrations_make_exactly_the_tables_of_the_code(db_url: str):
         with led.engine.connect() as conn:
             assert differences(conn) == []
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head()
+        from toolkit.schema import HEAD
+
+        assert HEAD == head()  # the constant every process checks on start
     finally:
         led.close()
 

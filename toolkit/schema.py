@@ -17,9 +17,6 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, inspect, text
 
 if TYPE_CHECKING:
@@ -28,6 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("toolkit")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest revision in migrations/versions (a test keeps the two in step): every process
+# checks it on start without loading Alembic.
+HEAD = "0001"
 # Serialises two `db upgrade` runs on one PostgreSQL database.
 _PG_LOCK_KEY = 7_310_015
 
@@ -46,7 +46,9 @@ def full_metadata() -> MetaData:
     return metadata
 
 
-def _config(conn: Connection | None = None) -> Config:
+def _config(conn: Connection | None = None) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if conn is not None:
@@ -55,6 +57,9 @@ def _config(conn: Connection | None = None) -> Config:
 
 
 def head() -> str:
+    """The newest revision, as Alembic reads it from migrations/versions."""
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(_config()).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
@@ -62,19 +67,24 @@ def head() -> str:
 
 
 def current(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def ensure_current(ledger: Ledger) -> None:
     """On open: upgrade a SQLite ledger; elsewhere raise SchemaOutOfDate unless current."""
     if ledger.is_sqlite:
+        with ledger.engine.connect() as conn:
+            if current(conn) == HEAD:
+                return
         with ledger.transaction() as conn:  # BEGIN IMMEDIATE: one process upgrades, others wait
-            if current(conn) != head():
+            if current(conn) != HEAD:
                 _upgrade(conn)
         return
     with ledger.engine.connect() as conn:
         have = current(conn)
-    want = head()
+    want = HEAD
     if have != want:
         raise SchemaOutOfDate(
             f"数据库结构版本为 {have or '空'}，本程序需要 {want}：请由数据库管理员运行 "
@@ -94,6 +104,8 @@ def upgrade(ledger: Ledger) -> tuple[str | None, str]:
 
 def _upgrade(conn: Connection) -> None:
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     tables = set(inspect(conn).get_table_names())
     if current(conn) is None:
@@ -165,6 +177,7 @@ def grant_statements(app_role: str, reader_role: str | None = None) -> list[str]
 def differences(conn: Connection) -> list[Any]:
     """What the database's schema lacks against the code's tables (empty when in step)."""
     from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     ctx = MigrationContext.configure(conn, opts={"compare_type": True})
     return compare_metadata(ctx, full_metadata())
