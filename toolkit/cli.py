@@ -45,6 +45,8 @@ def common(fn):
 
 
 def _open(ws: Workspace, register: bool = True):
+    from sqlalchemy.exc import DBAPIError
+
     from .pipeline import open_context
     from .schema import SchemaOutOfDate
 
@@ -57,6 +59,13 @@ def _open(ws: Workspace, register: bool = True):
         sys.exit(2)
     except SchemaOutOfDate as exc:
         click.echo(str(exc), err=True)
+        sys.exit(2)
+    except DBAPIError as exc:
+        if "permission denied" not in str(exc.orig):
+            raise
+        # e.g. the head office's read-only role used for processing files
+        click.echo(f"数据库角色没有写入权限，未开始处理（{str(exc.orig).splitlines()[0]}）；"
+                   "只读角色只能用于 report --all-sites。", err=True)
         sys.exit(2)
 
 
