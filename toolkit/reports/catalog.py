@@ -20,6 +20,7 @@ class Kind:
     title: str
     period: str  # day, week, month
     build: Callable[[Any, Period], Report]  # (reports.source.Source, period) → Report
+    across_sites: bool = False  # head office may ask for it over every site (--all-sites)
 
 
 def report_kinds(rules_dir: Path) -> dict[str, Kind]:

@@ -92,7 +92,7 @@ class ReportSettings(_Strict):
 class ScheduleFile(_Strict):
     """The whole of ``rules/schedule.yaml``."""
 
-    stale_claim_minutes: int = Field(default=60, ge=1)  # a run claimed but unfinished this long is retried
+    stale_claim_minutes: int = Field(default=60, ge=1)  # a slot this recent still runs on first start (no back-fill beyond)
     jobs: list[Job] = Field(default_factory=list)  # none given: the packs' default jobs
     reports: ReportSettings = Field(default_factory=ReportSettings)
 

@@ -110,10 +110,11 @@ PACK = Pack(
     reports=(
         Kind("daily_due", "待办与逾期日报", "day", _report("daily", "daily_due")),
         Kind("daily_repairs", "未完工报修日报", "day", _report("daily", "daily_repairs")),
-        Kind("weekly", "周报", "week", _report("summary", "weekly")),
+        Kind("weekly", "周报", "week", _report("summary", "weekly"), across_sites=True),
         Kind("parking_roster", "停车月卡名单", "week", _report("parking", "parking_roster")),
-        Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly")),
-        Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status")),
+        Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly"), across_sites=True),
+        Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
+             across_sites=True),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
