@@ -607,6 +607,12 @@ def deposit_refund():
                 "{% if utilities %}-{{ utilities|money }}{% else %}0.00{% endif %}",
             ],
             [
+                "扣公共设施损坏",
+                "",
+                "损坏公共设施或相邻业主财物，按价赔偿",
+                "{% if damage %}-{{ damage|money }}{% else %}0.00{% endif %}",
+            ],
+            [
                 "{% if owed %}尚欠金额{% else %}应退金额{% endif %}",
                 "{% if owed %}{{ refund|abs|rmb }}{% else %}{{ refund|rmb }}{% endif %}",
                 "<",

@@ -26,8 +26,12 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 class RepairSla(_Strict):
     arrival: Deadline = _d("calendar", 30, "minutes", "紧急报修到场")
+    # Seed 003 3.4.4: arrive no later than the appointment (judged on 到场时间).
+    appointment: Deadline = _d("calendar", 0, "minutes", "预约维修到场")
+    # Stand-in when a sheet has no 到场时间 yet: completion within this grace of the appointment.
     appointment_grace: Deadline = _d("calendar", 30, "minutes", "预约维修完成")
-    callback: Deadline = _d("workdays", 1, "days", "维修回访")
+    # Seed 001 报修 4: "当日…回访" — 23:59 of the day the repair was completed.
+    callback: Deadline = _d("calendar", 0, "days", "维修回访", until="day_end")
     unfinished_cutoff: str = "17:00"  # repairs of the day not done by then go on the daily list
 
     @field_validator("unfinished_cutoff", mode="before")
@@ -45,6 +49,8 @@ class ComplaintSla(_Strict):
     major_reply: Deadline = _d("workdays", 2, "days", "重大投诉答复")
     major_resolution: Deadline = _d("calendar", 15, "days", "重大投诉解决")
     callback: Deadline = _d("calendar", 1, "days", "投诉回访")
+    # Seed 001 投诉 5.3: the result goes back to the customer the day the feedback arrives.
+    reply: Deadline = _d("calendar", 0, "days", "投诉处理结果回复", until="day_end")
 
 
 class RequestSla(_Strict):
@@ -121,6 +127,16 @@ class Renovation(_Strict):
 class Services(_Strict):
     price_list: str = "price_list.xlsx"  # file in rules/
     closest_items: int = Field(default=3, ge=1)
+    # Seed 004 5.2.3: only an authorised person may raise or lower a listed price.
+    authorised_approvers: list[str] = Field(default_factory=list)
+
+    @field_validator("authorised_approvers")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        out = [str(n).strip() for n in v]
+        if any(not n for n in out):
+            raise ValueError("有权审批人的姓名不能为空")
+        return out
 
 
 class Tariffs(_Strict):
