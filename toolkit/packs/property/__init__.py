@@ -80,7 +80,8 @@ PACK = Pack(
     title="物业服务中心",
     sources=SOURCES,
     registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
-               "renovation", "renovation_violation", "repair", "request", "special_service", "visit"),
+               "renovation", "renovation_violation", "repair", "request", "special_service", "unit_status",
+               "visit"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
         SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
@@ -115,6 +116,7 @@ PACK = Pack(
         Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly"), across_sites=True),
         Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
              across_sites=True),
+        Kind("unit_status", "月度物业动态信息表", "month", _report("unit_status", "unit_status")),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
@@ -123,6 +125,7 @@ PACK = Pack(
         Job(name="停车月卡名单", report="parking_roster", cadence="weekly", day="monday", time="08:30"),
         Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
         Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
+        Job(name="月度物业动态信息表", report="unit_status", cadence="monthly", day=3, time="08:30"),
     ),
     load=_load,
     event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit"),
@@ -145,6 +148,7 @@ PACK = Pack(
         "fee_account": Responsible(department="财务部"),
         "handover": Responsible(department="客服中心"),
         "move_out": Responsible(department="秩序部"),
+        "unit_status": Responsible(person="普查人", department="客服中心"),
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={
