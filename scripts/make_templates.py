@@ -607,7 +607,7 @@ def deposit_refund():
                 "{% if utilities %}-{{ utilities|money }}{% else %}0.00{% endif %}",
             ],
             [
-                "扣公共设施损坏",
+                "扣损坏赔偿",
                 "",
                 "损坏公共设施或相邻业主财物，按价赔偿",
                 "{% if damage %}-{{ damage|money }}{% else %}0.00{% endif %}",
