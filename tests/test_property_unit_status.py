@@ -14,9 +14,9 @@ from pathlib import Path
 
 from conftest import write_xlsx
 
+from toolkit.packs.property.reports.unit_status import census_deadline
 from toolkit.pipeline import process_paths
 from toolkit.reports import build_report, parse_month, produce
-from toolkit.packs.property.reports.unit_status import census_deadline
 
 HEADERS = ["房号", "楼栋", "单元", "状态", "普查日期", "普查人", "备注"]
 
