@@ -610,7 +610,7 @@ def deposit_refund():
                 "扣损坏赔偿",
                 "",
                 "损坏公共设施或相邻业主财物，按价赔偿",
-                "{% if damage %}-{{ damage|money }}{% else %}0.00{% endif %}",
+                "{% if damage is defined and damage %}-{{ damage|money }}{% else %}0.00{% endif %}",
             ],
             [
                 "{% if owed %}尚欠金额{% else %}应退金额{% endif %}",
