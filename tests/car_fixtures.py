@@ -100,6 +100,11 @@ ORDERS = [
     # Appointment YY005 was booked 2026-10-10: past the one-month window.
     order(委托书号="WT009", 车牌号="京F44444", 客户名称="郑爽", 是否预约="是", 预约单号="YY005",
           接车时间="2026-11-23 10:00", 预计完工时间="2026-11-24 12:00", 进车间时间="2026-11-23 10:10"),
+    # Customer-supplied parts: the 委托书 and 出厂通知单 print the no-guarantee clause.
+    order(委托书号="WT011", 车牌号="京G55555", 客户名称="钱多多", 配件来源="客户自购", 质量担保="否",
+          接车时间="2026-11-23 13:00", 预计完工时间="2026-11-23 17:00", 进车间时间="2026-11-23 13:10",
+          完工时间="2026-11-23 16:30", 质检员="孙工", 交车时间="2026-11-23 17:10", 工时费="200", 备品费=None,
+          估价合计=200, 工时费估价=200, 备品费估价=0, 结算金额=200, 实收金额=150, 付款方式="现金"),
     # A mistake: 接车时间 with no time of day (the row is refused, the rest kept).
     order(委托书号="WT010", 接车时间="2026-11-23", 预计完工时间="2026-11-23 12:00"),
 ]
@@ -135,7 +140,12 @@ def cli(*args: str) -> tuple[int, str]:
 def process(home: Path, path: Path, now: str) -> dict[str, Any]:
     code, out = cli("process", str(path), "--home", str(home), "--now", now, "--json")
     assert code == 0, out
-    return json.loads(out)
+    return as_json(out)
+
+
+def as_json(out: str) -> Any:
+    """The JSON a command printed (after any warning lines the log wrote first)."""
+    return json.loads(out[out.index("\n{") + 1:] if not out.startswith("{") else out)
 
 
 def findings(home: Path, now: datetime) -> list[Any]:

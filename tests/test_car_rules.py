@@ -3,6 +3,7 @@ checked against the hand computation written beside it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,13 @@ NOW = datetime(2026, 11, 23, 20, 0)
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TOOLKIT_PDF", "off")  # Word files only: these tests look at the rules
+        yield _desk(tmp_path_factory)
+
+
+def _desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("car") / "ws"
     assert cli("init", str(home), "--pack", "car")[0] == 0
     result = process(home, car_workbook(home / "inbox" / "售后登记.xlsx"), NOW.isoformat())

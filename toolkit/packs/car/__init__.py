@@ -19,7 +19,12 @@ from .rules.appointments import appointment_findings
 from .rules.common import APPOINTMENTS, COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY
 from .rules.orders import work_order_rule
 from .rules.others import (
-    complaint_findings, customer_rule, extra_rule, fine_rule, message_findings, safety_findings,
+    complaint_findings,
+    customer_rule,
+    extra_rule,
+    fine_rule,
+    message_findings,
+    safety_findings,
 )
 from .settings import SLA_FILE, TARIFFS_FILE, CarSla, CarTariffs
 
@@ -66,7 +71,8 @@ PACK = Pack(
     ),
     jobs=(
         Job(name="售后待办日报", report="car_daily", cadence="daily", time="08:00"),
-        Job(name="售后周报", report="car_weekly", cadence="weekly", day="monday", time="09:00"),
+        # A weekly report covers the week its run falls in: run on the week's last day.
+        Job(name="售后周报", report="car_weekly", cadence="weekly", day="sunday", time="18:00"),
         Job(name="售后月报", report="car_monthly", cadence="monthly", day=1, time="09:00"),
     ),
     event_registers=(APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -101,7 +101,6 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     subject = f"委托书 {key}（{plate}，服务顾问 {sa}）"
     received = as_dt(v.get("接车时间"))
     repaired = v.get("是否进厂") != "否"
-    sla = env.settings.sla
     tariffs = env.settings.tariffs
     who = {"服务顾问": v.get("服务顾问"), "接车时间": received}
 

@@ -12,7 +12,7 @@ from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, as_dt, fmt_date, track
 
-from .common import COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY, blank, finding, yes
+from .common import COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY, finding, yes
 from .orders import order_gaps
 
 MAINTENANCE = frozenset({"首保", "保养"})
