@@ -66,7 +66,7 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
                 f"{subject}：预约 {fmt_dt(slot)} 进厂，客户未到店，记为爽约，请电话了解原因并重新预约",
                 {"预约进厂时间": slot, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"),
                  "受理人": v.get("受理人")}, due=grace))
-    if not cancelled and slot is not None:
+    if not cancelled and slot is not None and slot.date() >= env.today:  # a slip for a visit still to come
         values = {k: v.get(k) for k in SLIP_FIELDS}
         values["最低定金"] = least
         out.append(finding("car.appointment_booked", APPOINTMENTS, key, "info",

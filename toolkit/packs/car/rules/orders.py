@@ -136,12 +136,17 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     if not repaired and blank(v.get("诊断估价费")):
         out.append(finding("car.diagnosis_fee", ORDERS, key, "warning",
                            f"{subject}：客户未进厂维修，如做过诊断或估价，应收诊断费/估价费", dict(who)))
-    if repaired and received is not None:
+    # Documents are for what the desk does now: the 委托书 while the car is in the shop (or
+    # received today), the 出厂通知单 until the day the car leaves. Orders entered after
+    # the fact (a month typed in at once) get none.
+    delivered = as_dt(v.get("交车时间"))
+    in_shop = delivered is None or delivered.date() >= env.today
+    if repaired and received is not None and (in_shop or received.date() >= env.today):
         values = {k: v.get(k) for k in ORDER_FIELDS}
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order", status="met"))
-    if dec(v.get("结算金额")) is not None or not repaired:
+    if (dec(v.get("结算金额")) is not None or not repaired) and in_shop:
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE

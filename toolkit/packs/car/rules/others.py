@@ -108,7 +108,9 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any])
     if v.get("客户答复") == "同意" and not yes(v.get("客户签名")):
         out.append(finding("car.extra_signed", EXTRAS, key, "error",
                            f"{subject}：客户同意追加但未在委托书上再次签字，完工时间不能顺延", who))
-    if v.get("客户答复") != "不同意":
+    finished = as_dt(order.get("完工时间"))
+    # The slip is for the customer to sign while the car is still being repaired.
+    if v.get("客户答复") != "不同意" and (finished is None or finished.date() >= env.today):
         labour, parts = dec(v.get("增项工时费")) or Decimal(0), dec(v.get("增项备品费")) or Decimal(0)
         values = {k: v.get(k) for k in ("增项内容", "增项工时费", "增项备品费", "延长工期小时", "新预计完工时间",
                                         "客户答复", "车间通知时间")}
