@@ -29,10 +29,28 @@ C, L, R = M.C, M.L, M.R
 HALF = [2.6, 5.2, 2.6, 5.2]
 
 
+def _order_head(doc, part: str) -> None:
+    M.para(doc, "{{ doc.company_full }}", align=C, size=13, bold=True, color=M.RED)
+    M.para(doc, f"进厂维修委托书（{part}）", align=C, size=15, bold=True, east=M.HEI)
+    M.para(doc, "委托书号：{{ record }}　　文号：{{ doc.number }}", align=R, size=M.TABLE_PT, after=2)
+
+
+def _pickup_part(doc) -> None:
+    """The customer's part: what was agreed, and the voucher to collect the car with."""
+    _order_head(doc, "客户取车联")
+    M.kv_table(doc, [
+        ["客户名称", "{{ 客户名称 }}", "车牌号", "{{ 车牌号 }}"],
+        ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
+        ["维修项目", ">{{ 维修项目 }}"],
+        ["估价合计", "{% if 估价合计 %}{{ 估价合计|money }} 元{% else %}—{% endif %}", "预计完工", "{{ 预计完工时间 }}"],
+    ], HALF, height_cm=0.65)
+    M.para(doc, "本联由客户保存，取车时凭此联提车，请妥善保管。"
+           "{% if no_guarantee %}本车使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。{% endif %}",
+           size=9, before=4)
+
+
 def _order_part(doc, part: str, note: str) -> None:
-    M.para(doc, "{{ doc.company_full }}", align=C, size=14, bold=True, color=M.RED, after=2)
-    M.para(doc, f"进厂维修委托书（{part}）", align=C, size=16, bold=True, east=M.HEI, after=2)
-    M.para(doc, "委托书号：{{ record }}　　文号：{{ doc.number }}", align=R, size=M.TABLE_PT, after=4)
+    _order_head(doc, part)
     M.kv_table(doc, [
         ["客户名称", "{{ 客户名称 }}", "联系电话", "{{ 联系电话 }}"],
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 }}"],
@@ -45,7 +63,7 @@ def _order_part(doc, part: str, note: str) -> None:
         ["配件来源", "{{ 配件来源 or '—' }}", "旧件去向", "{{ 旧件去向 or '—' }}"],
         ["是否洗车", "{{ 是否洗车 or '—' }}", "钥匙编号", "{{ 钥匙编号 or '—' }}"],
         ["预计完工", ">{{ 预计完工时间 }}"],
-    ], HALF, height_cm=0.75)
+    ], HALF, height_cm=0.62)
     M.para(doc, note, size=9, before=4)
 
 
@@ -57,14 +75,11 @@ def car_order():
            size=10, bold=True, before=2)
     M.para(doc, "{%p endif %}")
     M.para(doc, "随车物品：{{ 随车物品 or '无' }}", size=10, before=2)
-    M.sign_lines(doc, ["客户签名：", "车间接车人（时间精确到十分钟）："])
-    M.para(doc, "", after=8)
+    M.sign_lines(doc, ["客户签名：", "车间接车人："])
+    M.para(doc, "车间接车时间请精确到十分钟。", size=9, after=4)
     M.para(doc, "- - - - - - - - - - - - - - - - - - - - - 沿此线剪开 - - - - - - - - - - - - - - - - - - - - -",
-           align=C, size=9, color=M.RGBColor(0x80, 0x80, 0x80), after=8, keep_next=True)
-    _order_part(doc, "客户取车联", "本联由客户保存，取车时凭此联提车，请妥善保管。")
-    M.para(doc, "{%p if no_guarantee %}")
-    M.para(doc, "客户自购配件或坚持在关键部位使用副厂件的，本厂对技术质量不作担保。", size=10, bold=True)
-    M.para(doc, "{%p endif %}")
+           align=C, size=9, color=M.RGBColor(0x80, 0x80, 0x80), after=4, keep_next=True)
+    _pickup_part(doc)
     return doc
 
 
@@ -116,7 +131,7 @@ def car_extra():
     M.body(doc, "同意追加的，请在下方签字；原定完工时间只有在您签字确认后才按上表顺延。"
            "不同意追加的，我们将按原委托书项目完工交车。")
     M.spacer(doc, 6)
-    M.sign_lines(doc, ["客户意见（同意／不同意）：", "客户签名：", "服务顾问：{{ 服务顾问 }}"])
+    M.sign_lines(doc, ["同意／不同意：", "客户签名：", "服务顾问："])
     return doc
 
 
