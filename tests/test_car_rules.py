@@ -61,13 +61,15 @@ def test_deposit_short_by_one_fen(found):
 
 
 def test_workshop_told_same_day_and_reminder_half_a_day_ahead(found):
-    assert found[("car.workshop_notice", "YY001")].status == "met"
+    assert ("car.workshop_notice", "YY001") not in found  # met: nothing to act on
     # YY002: booked 11-20 10:00 → due 11-20 23:59; told 11-21 08:30 → 8 h 31 min = 511 minutes late.
     f = found[("car.workshop_notice", "YY002")]
     assert f.status == "late" and f.overdue_minutes == 511
     # YY001: slot 11-23 09:00 → remind by 11-22 21:00; reminded 15:00 → met.
-    f = found[("car.appointment_reminder", "YY001")]
-    assert f.status == "met" and f.due == datetime(2026, 11, 22, 21, 0)
+    assert ("car.appointment_reminder", "YY001") not in found
+    # YY004: slot 11-23 14:00 → remind by 11-23 02:00; never reminded → overdue.
+    f = found[("car.appointment_reminder", "YY004")]
+    assert f.status == "overdue" and f.due == datetime(2026, 11, 23, 2, 0)
     # YY003: slot 11-23 10:00 → by 11-22 22:00; reminded 11-23 08:00 → 600 minutes late.
     f = found[("car.appointment_reminder", "YY003")]
     assert f.status == "late" and f.overdue_minutes == 600
@@ -83,12 +85,11 @@ def test_no_show_after_thirty_minutes(found):
 
 def test_progress_check_window_of_a_two_hour_job(found):
     # 09:00 → 11:00 is 120 minutes: 70 % = 84 min → 10:24, 80 % = 96 min → 10:36.
-    f = found[("car.progress_check", "WT004")]
-    assert (f.values["opens"], f.values["closes"]) == (datetime(2026, 11, 23, 10, 24), datetime(2026, 11, 23, 10, 36))
-    assert f.status == "met"
     # WT005 checked 10:40: 4 minutes after 10:36.
     f = found[("car.progress_check", "WT005")]
+    assert (f.values["opens"], f.values["closes"]) == (datetime(2026, 11, 23, 10, 24), datetime(2026, 11, 23, 10, 36))
     assert f.status == "late" and f.overdue_minutes == 4
+    assert ("car.progress_check", "WT004") not in found  # checked 10:30, inside the window
 
 
 def test_followup_window_of_a_monday_pickup(found):
@@ -118,7 +119,7 @@ def test_monthly_fine_notice_per_service_advisor(desk: Path):
 
 
 def test_extra_item_contacted_at_once(found):
-    assert found[("car.extra_contact", "ZX001")].status == "met"
+    assert ("car.extra_contact", "ZX001") not in found  # called 11:10, within 11:15
     # ZX002: told 10:00 → call by 10:15; called 10:40 → 25 minutes late.
     f = found[("car.extra_contact", "ZX002")]
     assert f.status == "late" and f.overdue_minutes == 25

@@ -197,11 +197,15 @@ def car_fine_notice():
     doc = M.new_document("委托书差错通报")
     M.letterhead(doc)
     M.addressee(doc)
+    M.para(doc, "{%p if count %}")
     M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
            "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
            "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
+    M.para(doc, "{%p else %}")
+    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
+    M.para(doc, "{%p endif %}")
     M.spacer(doc, 4)
-    M.list_table(doc, [("委托书号", 3.0, C), ("接车日期", 2.6, C), ("车牌号", 2.6, C), ("差错", 5.4, L),
+    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.2, C), ("车牌号", 2.6, C), ("差错", 5.0, L),
                        ("罚款（元）", 2.0, R)],
                  "o in orders",
                  ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],

@@ -215,6 +215,7 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     orders = src.records(ORDERS)
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
     repeats = _repeats(orders, repeat_days)
+    env = src.env(cut, "car")
 
     def inside(value: Any) -> bool:
         t = when(value)
@@ -245,6 +246,14 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
             for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
                 s.money[k] += dec(v.get(k)) or ZERO
             s.money["欠收"] += owed(v)
+        delivered = when(v.get("交车时间"))
+        if delivered is not None and inside(delivered):
+            # Follow-up judged once the call is made or its window has closed.
+            opens, closes = env.window(env.settings.sla.followup, delivered)
+            called = when(v.get("回访时间"))
+            if called is not None or closes <= cut:
+                s.follow_due += 1
+                s.followed += called is not None and opens <= called <= closes
         if inside(v.get("回访时间")) and v.get("回访结果"):
             s.surveyed += 1
             s.satisfied += v.get("回访结果") in ("满意", "基本满意")
@@ -257,11 +266,6 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 judged[3] += 1
             else:
                 s.late += 1
-        elif f.rule == "car.followup" and inside(f.values.get("start")):
-            # Judged once the window has closed or the call is made.
-            if f.status in ("met", "late", "overdue"):
-                s.follow_due += 1
-                s.followed += f.status == "met" and not f.values.get("early")
         elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
             s.no_shows += 1
     s.complaints = sum(1 for v in src.records(COMPLAINTS).values() if inside(v.get("受理时间")))
