@@ -198,3 +198,16 @@ def test_price_change_approved_only_by_a_named_approver(tmp_path: Path):
     state["special_service"]["T1"]["审批人"] = "小陈"
     f = pick(run_with(tmp_path / "b", edit, state, "2026-11-23T10:00"), "service.price_unapproved")
     assert "不在有权审批人（刘经理、王总）之列" in f.message
+
+
+def test_release_slip_states_the_nature_and_what_was_checked():
+    from datetime import datetime
+
+    from test_documents_render import doc_text, render_sample, sample_findings
+
+    f = sample_findings()["release_slip"]  # made before 出门性质 existed: read as 临时携带
+    text = doc_text(render_sample("release_slip", f))
+    assert "临时携带，不查欠费" in text and "已结清" not in text
+    f.values.update({"出门性质": "搬家迁出", "核实时间": datetime(2026, 11, 24, 9, 20)})
+    text = doc_text(render_sample("release_slip", f))
+    assert "已结清（含水电气）" in text and "2026年11月24日 09:20" in text
