@@ -606,12 +606,10 @@ def deposit_refund():
                 "装修期间应付水电费",
                 "{% if utilities %}-{{ utilities|money }}{% else %}0.00{% endif %}",
             ],
-            [
-                "扣损坏赔偿",
-                "",
-                "损坏公共设施或相邻业主财物，按价赔偿",
-                "{% if damage is defined and damage %}-{{ damage|money }}{% else %}0.00{% endif %}",
-            ],
+            # Only when there is damage: the notice stays one page otherwise.
+            ["{%tr if damage is defined and damage %}"],
+            ["扣损坏赔偿", "", "损坏公共设施或相邻业主财物，按价赔偿", "-{{ damage|money }}"],
+            ["{%tr endif %}"],
             [
                 "{% if owed %}尚欠金额{% else %}应退金额{% endif %}",
                 "{% if owed %}{{ refund|abs|rmb }}{% else %}{{ refund|rmb }}{% endif %}",
