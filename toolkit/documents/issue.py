@@ -270,6 +270,7 @@ def _issue_one(
         values=values,
         full_personal_data=doc_type.full_personal_data,
         site=site.name,
+        supersedes=doc["supersedes"],
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
