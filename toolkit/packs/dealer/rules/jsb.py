@@ -38,7 +38,7 @@ GONE = ("已取消", "已退出")
 
 def _name(member: dict[str, Any] | None, mid: str) -> str:
     name = text((member or {}).get("经销商名称"))
-    return f"成员 {mid}（{name}）" if name else f"成员 {mid}"
+    return f"成员 {mid}（{name}）" if name else f"成员 {mid} "
 
 
 def _member_values(mid: str, m: dict[str, Any] | None) -> dict[str, Any]:

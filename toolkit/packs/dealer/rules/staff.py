@@ -166,12 +166,20 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                       "网络完善率": rate, "固定部分": fen(fixed), "考核部分": fen(net_part), "走访基金": fen(fund),
                       "上月结转罚款": fen(carried), "本月罚款": fen(owed - carried), "扣款": fen(deducted),
                       "结转下月": fen(carry_out), "应发工资": pay, "fines": items,
-                      "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1)}
+                      "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1),
+                      "late_fine": s.report_late_fine, "missing_fine": s.report_missing_fine}
             carried = carry_out
             formula = (f"{yuan(base)}×{pct(s.pay_fixed_share, 0)} + {yuan(base)}×{pct(s.pay_network_share, 0)}×"
                        f"{pct(rate, 1)}（{covered}/{total} 县） + 走访基金 {yuan(fund)} − 扣款 {yuan(deducted)} = {yuan(pay)} 元")
             out.append(Finding(rule="jsb.pay", register="jsb_pay", record=key, severity="info",
                                message=f"业务员{who}{month_text(month)}工资：{formula}", values=values))
+            if total == 0:
+                out.append(Finding(
+                    rule="jsb.pay_network", register="jsb_pay", record=key, severity="warning",
+                    message=(f"业务员{who}{month_text(month)}的辖区县数不知道（工资表未填，县级市场登记中也没有以其为责任业务员的县），"
+                             f"网络完善率按 0 计；请填写辖区县数和有成员县数"),
+                    values=values,
+                ))
             given = dec(v.get("实发工资"))
             if given is not None and fen(given) != pay:
                 out.append(Finding(
