@@ -11,8 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import cn2an
-
 from toolkit.model import Finding
 from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
@@ -37,6 +35,8 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             values={"甲方": v.get("甲方"), "乙方": v.get("乙方")},
         ))
     if text(v.get("合同类型")) == CONSULTING and status in ("草拟", "生效"):
+        import cn2an  # slow to import (0.5 s): only when a contract is drafted
+
         values = {k: v.get(k) for k in FACT_COLUMNS}
         values["仲裁机构"] = text(v.get("仲裁机构")) or c.arbitration
         values.update({"copies": c.copies, "copies_each": c.copies_each,
