@@ -178,3 +178,22 @@ def test_club_and_contract_documents_end_to_end(home: Path):
     assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))
     code, out = cli("report", "contract_monthly", "--home", str(home), "--now", "2026-11-30T10:00", "--json")
     assert code == 0, out
+
+
+def test_club_report_gives_each_branch_only_its_own_customers(home: Path):
+    cards = [{"会员卡号": f"{code}-{i}", "车牌号": f"苏C{code[0]}000{i}", "会员姓名": f"客户{code}{i}",
+              "所属支公司": branch, "会员类型": "普通会员", "保单号": f"P{code}{i}", "保险止期": date(2027, 3, 1),
+              "入会申请日期": date(2026, 11, 3)} for code, branch in (("GL", "鼓楼支公司"), ("YL", "云龙支公司"))
+             for i in (1, 2)]
+    cards.append({"会员卡号": "YL-9", "车牌号": "苏C99999", "会员姓名": "郑红", "所属支公司": "云龙支公司",
+                  "会员类型": "VIP会员", "入会申请日期": date(2026, 11, 3), "发卡日期": date(2026, 11, 5), "会费": 365})
+    process(home, fill(home, "俱乐部会员登记", cards), "2026-11-30T09:00")
+    code, out = cli("report", "club_monthly", "--home", str(home), "--now", "2026-12-01T09:00", "--json")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    assert {"鼓楼支公司", "云龙支公司"} <= set(wb.sheetnames)
+    for sheet, own in (("鼓楼支公司", "GL-"), ("云龙支公司", "YL-")):
+        cards_in = [r[0] for r in wb[sheet].iter_rows(values_only=True) if r and str(r[0] or "").startswith(("GL-", "YL-"))]
+        assert cards_in and all(c.startswith(own) for c in cards_in), (sheet, cards_in)
+    summary = {r[0]: r for r in wb["汇总"].iter_rows(values_only=True) if r and r[0] in ("鼓楼支公司", "云龙支公司")}
+    assert summary["云龙支公司"][7] == 365  # one VIP card, 365 元
