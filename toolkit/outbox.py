@@ -316,6 +316,8 @@ def describe(exc: BaseException) -> str:
             return f"没有写入权限：{where}（请检查该文件夹是否只读或被占用）"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return f"磁盘空间不足：{where}（请清理磁盘）"
+        if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            return f"应为文件夹，却是同名文件：{where}（请改名或移走该文件）"
         if exc.errno == errno.ENOENT:
             return f"找不到文件或文件夹：{where}"
         return f"{exc.strerror or exc}：{where}"
