@@ -50,6 +50,16 @@ def sweep_stale(folder: Path) -> int:
     return removed
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes 0600 files; outputs are for people, so they get the usual mode.
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def temp_path(target: Path) -> Path:
     """A fresh temp name beside ``target`` carrying this process's PID (for the sweep)."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
@@ -65,6 +75,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         crash.point(f"mid_write:{target.parent.name}")  # tests: die with the temp file written
+        os.chmod(tmp_path, _FILE_MODE)
         with open(tmp_path, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)

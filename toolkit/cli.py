@@ -108,7 +108,7 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
 @click.option("--poll", type=float, default=None, metavar="SECONDS",
               help="Poll the folder (for network shares) instead of native events.")
 @click.option("--settle", type=float, default=None, metavar="SECONDS",
-              help="Quiet seconds before a saved file is taken (default 2; grows with its size).")
+              help="Quiet seconds before a saved file is taken (default 1; grows with its size).")
 @common
 def watch(ws: Workspace, now: datetime | None, poll: float | None, settle: float | None) -> None:
     """Watch inbox/ and process every file saved into it, until Ctrl-C."""

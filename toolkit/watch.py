@@ -45,7 +45,7 @@ from .safety import is_ignorable
 log = logging.getLogger("toolkit")
 
 BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at start
-DEFAULT_SETTLE = 2.0  # base quiet seconds before a file is taken (grows with its size)
+DEFAULT_SETTLE = 1.0  # base quiet seconds before a file is taken (grows with its size)
 OUTBOX_CHECK_S = 2.0  # how often the loop looks for outputs due for another try
 # Event types that can mean new bytes; opened / closed-without-writing are our own reads.
 _WRITE_EVENTS = {"created", "modified", "moved", "closed"}

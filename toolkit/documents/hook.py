@@ -18,7 +18,7 @@ from typing import Any
 from ..model import FileResult, Record
 from ..workspace import Workspace
 from . import intents, pdf
-from .issue import documents_config
+from .issue import documents_config, types_for
 
 log = logging.getLogger("toolkit")
 
@@ -46,10 +46,17 @@ class DocumentsHook:
 
         if extra:
             intents.enqueue_approvals(conn, result, extra, now)
+        config = documents_config(ctx.ws)
         for f in result.findings:
-            if f.notice and f.state != "resolved":
-                intents.enqueue_document(conn, result, f, now)
-                store.mark_issued(conn, f, now)  # the intent, committed with it, guarantees it
+            if not f.notice or f.state == "resolved":
+                continue
+            store.mark_issued(conn, f, now)  # the intent, committed with it, guarantees it
+            kinds = types_for(config, f)
+            if kinds:
+                spec = ctx.specs.get(f.register)
+                titles = "、".join(t.pick(f.values)["title"] for t in kinds)
+                label = f"{titles} {spec.title if spec else f.register} {f.record}"
+                intents.enqueue_document(conn, result, f, now, label)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
         return None

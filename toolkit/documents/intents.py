@@ -34,12 +34,13 @@ def _file_tag(result: FileResult) -> str:
     return (result.sha256 or "")[:16]
 
 
-def enqueue_document(conn: Connection, result: FileResult, f: Finding, now: datetime) -> None:
+def enqueue_document(conn: Connection, result: FileResult, f: Finding, now: datetime,
+                     label: str | None = None) -> None:
     from ..ruleset import store
 
     ident = hashlib.sha256(f"{f.rule}\0{f.register}\0{f.record}\0{f.notice}".encode()).hexdigest()[:24]
     payload = {
-        "target": f"{f.notice} {f.register} {f.record}",
+        "target": label or f"{f.notice} {f.register} {f.record}",
         "hash": store.facts_hash(f),
         "finding": {
             "rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
