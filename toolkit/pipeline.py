@@ -82,18 +82,28 @@ def open_context(ws: Workspace) -> Context:
 
 _locks: dict[str, FileLock] = {}
 _locks_guard = threading.Lock()
+LOCK_STRIPES = 16
+
+
+def _lock(path: Path) -> FileLock:
+    # One object per lock file in a process: FileLock is reentrant per object.
+    with _locks_guard:
+        if str(path) not in _locks:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _locks[str(path)] = FileLock(str(path))
+        return _locks[str(path)]
 
 
 def workspace_lock(ws: Workspace) -> FileLock:
-    """The lock every process holds while it processes a file or writes outputs, so two
-    watchers or a watcher and ``process`` never work on the same file at once. One
-    object per workspace in a process: it is reentrant."""
-    key = str(ws.var / "process.lock")
-    with _locks_guard:
-        if key not in _locks:
-            ws.var.mkdir(parents=True, exist_ok=True)
-            _locks[key] = FileLock(key)
-        return _locks[key]
+    """Held while outputs are written, so two processes do not write the same ones."""
+    return _lock(ws.var / "process.lock")
+
+
+def file_lock(ws: Workspace, sha: str) -> FileLock:
+    """Held while a file's bytes are processed, so two watchers, or a watcher and
+    ``process``, never work on the same bytes at once; different files go in parallel
+    (the lock is one of a few stripes, chosen by the hash)."""
+    return _lock(ws.var / "locks" / f"file-{int(sha[:4], 16) % LOCK_STRIPES:02d}.lock")
 
 
 def file_sha256(path: Path) -> str:
@@ -276,6 +286,12 @@ def process_file(
 
     sha = file_sha256(path)
     result.sha256 = sha
+    with file_lock(ctx.ws, sha):
+        return _process_bytes(ctx, path, sha, now, result, display_name, drain)
+
+
+def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: FileResult,
+                   display_name: str | None, drain: bool) -> FileResult:
     known = ctx.ledger.find_file(sha)
     if known and known["status"] != PROCESSING:
         return _duplicate(ctx, path, sha, known, result, drain)
@@ -364,8 +380,7 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
     summary.run_id = run_id
     for p in expand(paths):
         try:
-            with workspace_lock(ctx.ws):
-                summary.files.append(process_file(ctx, p, now, drain=False))
+            summary.files.append(process_file(ctx, p, now, drain=False))
         except Exception as exc:  # one bad file never stops the others
             log.exception("failed on %s", p)
             summary.files.append(

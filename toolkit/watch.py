@@ -85,15 +85,14 @@ def clock_from(now: datetime | None) -> Callable[[], datetime]:
 
 
 def process_locked(ctx: Context, path: Path, now: datetime, summary: RunSummary | None = None) -> None:
-    """Process one file under the workspace lock, so two watchers never take the same file.
+    """Process one file (under its lock: two watchers never work on the same bytes).
 
     The file's documents are left for the batch's :func:`drain` (``summary`` collects
     the results to attach them to); raises on failure, recording nothing.
     """
-    with workspace_lock(ctx.ws):
-        if not path.exists():
-            return
-        result = process_file(ctx, path, now, drain=False)
+    if not path.exists():
+        return
+    result = process_file(ctx, path, now, drain=False)
     if summary is not None:
         summary.files.append(result)
 
