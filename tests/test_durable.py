@@ -47,9 +47,15 @@ def toolkit(home: Path, *args: str, crash: str | None = None, office: bool = Tru
 
 
 def status(home: Path) -> dict:
-    out = toolkit(home, "status", "--json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    """What ``toolkit status --json`` reports (in-process: the tests poll it)."""
+    from toolkit.status import workspace_status
+    from toolkit.workspace import Workspace
+
+    db = Ledger(f"sqlite:///{home / 'var' / 'ledger.sqlite'}")
+    try:
+        return json.loads(json.dumps(workspace_status(Workspace(home), db), default=str))
+    finally:
+        db.close()
 
 
 def documents(home: Path) -> list[dict]:
@@ -180,6 +186,9 @@ def test_read_only_outbox_outputs_appear_once_the_fault_is_gone(home, tmp_path):
         assert _wait(lambda: any("没有写入权限" in (o["reason"] or "") for o in status(home)["outputs_pending"]))
         pending = status(home)["outputs_pending"]
         assert {o["kind"] for o in pending} == {"return_copy", "document"}
+        shown = toolkit(home, "status").stdout  # what staff read
+        assert "待写出的输出" in shown and "退回批注 物业费-问题批注-00001.xlsx" in shown, shown
+        assert "没有写入权限" in shown
     finally:
         assert _mount("-o", "remount,bind,rw", str(outbox))
         subprocess.run(["umount", str(outbox)], check=True)

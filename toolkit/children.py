@@ -25,10 +25,15 @@ PR_SET_PDEATHSIG = 1
 TEMP_PREFIXES = ("toolkit-lo-", "toolkit-pdf-")
 
 
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
+
+
 def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for a child: names this process as the parent to die with."""
+    """The environment for a child: names this process as the parent to die with, and
+    finds this toolkit package (for ``python -m toolkit.…`` children)."""
     out = dict(os.environ if env is None else env)
     out[PARENT_ENV] = str(os.getpid())
+    out["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, out.get("PYTHONPATH")) if p)
     return out
 
 
