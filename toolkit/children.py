@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .atomic import alive
+
 PARENT_ENV = "TOOLKIT_PARENT_PID"
 PR_SET_PDEATHSIG = 1
 # Temp folders named "<prefix><pid>-…" in the system temp folder.
@@ -69,16 +71,6 @@ def _guard_main(cmd: list[str]) -> int:
     return proc.wait()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_temp_folders(root: Path | None = None) -> int:
     """Remove temp folders of toolkit processes that no longer run (killed mid-work)."""
     root = Path(root or tempfile.gettempdir())
@@ -92,7 +84,7 @@ def sweep_temp_folders(root: Path | None = None) -> int:
         if prefix is None:
             continue
         pid = p.name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
             removed += 1
     return removed
