@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from .. import outbox
+from ..clock import local_now
 from ..model import FileResult, Finding
 from ..outbox import ASYNC, DONE, VOID, Intent, Outcome
 from .tables import PENDING, documents, ensure_tables
@@ -76,7 +77,7 @@ def recover(ws: Any, ledger: Any) -> None:
     with ledger.transaction() as conn:
         for number in numbers:
             outbox.enqueue(conn, NUMBER, f"number:{number}", {"target": number, "number": number},
-                           datetime.now(), again=False)
+                           local_now(), again=False)
 
 
 # --- handlers -----------------------------------------------------------------------

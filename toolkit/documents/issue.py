@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from .. import atomic, crash, outbox
+from ..clock import local_now
 from ..codec import decode, encode
 from ..filenames import path_inside
 from ..model import Finding, Record
@@ -362,7 +363,7 @@ def void_unwritten(ws: Workspace, ledger, finding: Finding) -> list[str]:
             digest = facts_hash(config, doc_type, finding.values)
             voided += intents.void_pending_numbers(c, doc_type.type, finding.register, finding.record, digest)
         if voided:
-            intents.request_register(c, datetime.now())
+            intents.request_register(c, local_now())
     for number in voided:
         log.info("文号 %s 作废：提示已解除，文书未写出", number)
     return voided
