@@ -22,6 +22,7 @@ STATUS_ZH = {
     "rejected": "已退回",
     "duplicate": "重复文件",
     "ignored": "已忽略",
+    "busy": "他处处理中",
 }
 
 
@@ -43,15 +44,28 @@ def common(fn):
     return wrapper
 
 
-def _open(ws: Workspace):
+def _open(ws: Workspace, register: bool = True):
+    from sqlalchemy.exc import DBAPIError
+
     from .pipeline import open_context
+    from .schema import SchemaOutOfDate
 
     try:
-        return open_context(ws)
+        return open_context(ws, register=register)
     except RulesError as exc:
         click.echo("规则文件有误，未开始处理：", err=True)
         for p in exc.problems:
             click.echo(f"  {p}", err=True)
+        sys.exit(2)
+    except SchemaOutOfDate as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except DBAPIError as exc:
+        if "permission denied" not in str(exc.orig):
+            raise
+        # e.g. the head office's read-only role used for processing files
+        click.echo(f"数据库角色没有写入权限，未开始处理（{str(exc.orig).splitlines()[0]}）；"
+                   "只读角色只能用于 report --all-sites。", err=True)
         sys.exit(2)
 
 
@@ -62,11 +76,27 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
-def init(directory: str) -> None:
+@click.option("--site-code", default=None, metavar="CODE",
+              help="This site's short id (letters, digits, - _ .), unique among sites sharing a database.")
+@click.option("--site-name", default=None, metavar="NAME", help="This site's name, e.g. 某某物业A区服务中心.")
+@click.option("--number-prefix", default=None, metavar="TEXT",
+              help="Start of this site's document numbers, e.g. 某某物业A区 (default: the company name).")
+def init(directory: str, site_code: str | None, site_name: str | None, number_prefix: str | None) -> None:
     """Create a workspace with the shipped rules, templates and blank registers."""
     from .setup_workspace import init_workspace
+    from .site import check_code, write_site
 
+    if (site_code is None) != (site_name is None):
+        raise click.UsageError("--site-code 与 --site-name 需一起给出")
+    if site_code is not None:
+        try:
+            check_code(site_code)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--site-code") from None
     written = init_workspace(Path(directory))
+    if site_code is not None:
+        written.append(write_site(Path(directory).resolve(), site_code, site_name or "", number_prefix))
+        click.echo(f"site {site_code}（{site_name}）")
     click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written)")
 
 
@@ -141,9 +171,11 @@ def _rules_problems(exc: RulesError) -> None:
 @click.option("--week", default=None, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
 @click.option("--month", default=None, metavar="YYYY-MM", help="Month, e.g. 2026-11.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was produced as JSON.")
+@click.option("--all-sites", "all_sites", is_flag=True,
+              help="Head office: weekly/monthly across every site of the database (reads only).")
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
-           month: str | None, as_json: bool) -> None:
+           month: str | None, as_json: bool, all_sites: bool) -> None:
     """Produce a report now: daily_due, daily_repairs, weekly, parking_roster, monthly, property_status."""
     from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
 
@@ -155,9 +187,14 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     setup_logging(ws, quiet=as_json)
-    ctx = _open(ws)
+    ctx = _open(ws, register=not all_sites)
     try:
-        result = produce(ctx, name, now or local_now(), period)
+        if all_sites:
+            from .reports.sites import produce_all_sites
+
+            result = produce_all_sites(ctx, name, now or local_now(), period)
+        else:
+            result = produce(ctx, name, now or local_now(), period)
     except RulesError as exc:
         _rules_problems(exc)
     except (UnknownReport, ValueError) as exc:
@@ -215,11 +252,10 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
 @common
 def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa: ARG001
     """Files waiting, last runs, counts by outcome."""
-    from .ledger import Ledger
     from .status import workspace_status
 
     ws.ensure()
-    ledger = Ledger(ws.db_url)
+    ledger = _ledger(ws)
     try:
         info = workspace_status(ws, ledger)
     finally:
@@ -227,6 +263,7 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         return
+    click.echo(f"站点：{info['site']['name']}（{info['site']['code']}）")
     click.echo(f"工作区：{info['home']}")
     click.echo(f"收件箱待处理：{len(info['waiting'])} 个文件")
     for name in info["waiting"][:20]:
@@ -248,6 +285,70 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     click.echo("登记表记录：" + ("，".join(f"{k} {v}" for k, v in info["registers"].items()) or "无"))
     for r in info["last_runs"]:
         click.echo(f"    运行 #{r['id']} {r['kind']} {r['status']} {r['started_at']}")
+
+
+def _ledger(ws: Workspace, check_schema: bool = True):
+    """The workspace's ledger, opened as its site; schema problems end the command with a message."""
+    from .ledger import Ledger
+    from .schema import SchemaOutOfDate
+
+    try:
+        site = ws.site
+    except RulesError as exc:
+        _rules_problems(exc)
+    try:
+        return Ledger(ws.db_url, site.code, check_schema=check_schema)
+    except SchemaOutOfDate as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.group()
+def db() -> None:
+    """The ledger database: schema versions and roles."""
+
+
+@db.command("upgrade")
+@common
+def db_upgrade(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
+    """Bring the database's schema to this version (run as the role that owns the schema)."""
+    from .schema import upgrade
+
+    ledger = _ledger(ws, check_schema=False)
+    try:
+        before, after = upgrade(ledger)
+    finally:
+        ledger.close()
+    if before == after:
+        click.echo(f"数据库结构已是最新版本 {after}")
+    else:
+        click.echo(f"数据库结构已升级：{before or '空'} → {after}")
+
+
+@db.command("grants")
+@click.option("--app", "app_role", required=True, metavar="ROLE", help="Role of watch/process/report (reads and writes rows).")
+@click.option("--reader", "reader_role", default=None, metavar="ROLE", help="Head-office role that only reads (--all-sites).")
+@click.option("--apply", "apply_now", is_flag=True, help="Run the statements now (as the schema's owner).")
+@common
+def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: str | None,  # noqa: ARG001
+              apply_now: bool) -> None:
+    """Print (or run) the PostgreSQL grants for the day-to-day and head-office roles."""
+    from .schema import grant_statements
+
+    statements = grant_statements(app_role, reader_role)
+    if not apply_now:
+        click.echo("\n".join(s + ";" for s in statements))
+        return
+    ledger = _ledger(ws, check_schema=False)
+    try:
+        from sqlalchemy import text
+
+        with ledger.transaction() as conn:
+            for s in statements:
+                conn.execute(text(s))
+    finally:
+        ledger.close()
+    click.echo(f"已授权：{app_role}（读写数据）" + (f"，{reader_role}（只读）" if reader_role else ""))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ register, approvals from the dispatch register — is first an *intent*: a row o
 the commit loses nothing: whatever is still ``pending`` is written by the next
 :func:`drain`, in whichever process runs next.
 
-``outbox``  id, kind, key (unique: one intent per output), file_id, payload (codec
+``outbox``  id, site, kind, key (unique per site: one intent per output), file_id, payload (codec
             JSON), status ('pending' → 'done' or 'void'), attempts, next_at (epoch
             seconds of the next try), last_error (Chinese, for ``status``),
             created_at (the run's moment), done_at, note.
@@ -46,6 +46,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     insert,
     select,
@@ -55,7 +56,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .clock import local_now
 from .codec import decode, encode
-from .ledger import metadata
+from .ledger import SITE_LEN, metadata
 
 log = logging.getLogger("toolkit")
 
@@ -66,8 +67,9 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("kind", String(32), nullable=False),
-    Column("key", String(255), nullable=False, unique=True),
+    Column("key", String(255), nullable=False),
     Column("file_id", Integer),
     Column("payload", Text, nullable=False),
     Column("status", String(16), nullable=False),
@@ -77,7 +79,8 @@ outbox = Table(
     Column("created_at", DateTime, nullable=False),
     Column("done_at", DateTime),
     Column("note", Text),
-    Index("ix_outbox_status", "status", "next_at"),
+    UniqueConstraint("site", "key", name="uq_outbox_site_key"),
+    Index("ix_outbox_site_status", "site", "status", "next_at"),
 )
 
 
@@ -127,24 +130,13 @@ def for_file(file_id: int) -> Iterator[None]:
         _current_file.reset(token)
 
 
-_READY: set[int] = set()
-_ready_lock = threading.Lock()
-_in_flight: set[int] = set()  # intents handed to a background thread in this process
+# Intents handed to a background thread in this process, by (database, site, id).
+_in_flight: set[tuple[str, str, int]] = set()
 _flight_lock = threading.Lock()
 
 
-def ensure_table(engine: Engine, conn: Connection | None = None) -> None:
-    """Create the table once per engine (a ledger made before it existed gets it too)."""
-    with _ready_lock:
-        if id(engine) in _READY:
-            return
-        if conn is not None:  # inside the caller's transaction: no second connection
-            outbox.create(conn, checkfirst=True)
-            for index in outbox.indexes:
-                index.create(conn, checkfirst=True)
-        else:
-            metadata.create_all(engine, tables=[outbox], checkfirst=True)
-        _READY.add(id(engine))
+def ensure_table(engine: Engine, conn: Connection | None = None) -> None:  # noqa: ARG001
+    """Kept for callers: the table is made by the schema migrations (schema.py)."""
 
 
 def handlers() -> dict[str, Handler]:
@@ -159,6 +151,7 @@ def handlers() -> dict[str, Handler]:
 
 def enqueue(
     conn: Connection,
+    site: str,
     kind: str,
     key: str,
     payload: dict[str, Any],
@@ -172,19 +165,19 @@ def enqueue(
     ``again``: the output is rewritten from the ledger each time (the dispatch
     register), so a finished intent with this key becomes pending again.
     """
-    ensure_table(conn.engine, conn)
     if file_id is None:
         file_id = _current_file.get()
-    row = conn.execute(select(outbox.c.id, outbox.c.status).where(outbox.c.key == key)).first()
+    here = (outbox.c.site == site, outbox.c.key == key)
+    row = conn.execute(select(outbox.c.id, outbox.c.status).where(*here)).first()
     text = encode(payload)
     if row is None:
-        values = dict(kind=kind, key=key, file_id=file_id, payload=text, status=PENDING,
+        values = dict(site=site, kind=kind, key=key, file_id=file_id, payload=text, status=PENDING,
                       attempts=0, next_at=0.0, created_at=now)
         try:
             with conn.begin_nested():  # a concurrent insert of the same key is not an error
                 conn.execute(insert(outbox).values(**values))
         except IntegrityError:
-            row = conn.execute(select(outbox.c.id, outbox.c.status).where(outbox.c.key == key)).first()
+            row = conn.execute(select(outbox.c.id, outbox.c.status).where(*here)).first()
         else:
             return
     if row is not None and again and row.status != PENDING:
@@ -198,9 +191,8 @@ def enqueue(
 def request(ledger: Any, kind: str, key: str, payload: dict[str, Any], now: datetime | None = None,
             *, again: bool = True) -> None:
     """Enqueue in a transaction of its own (outside a file's transaction)."""
-    ensure_table(ledger.engine)
     with ledger.transaction() as conn:
-        enqueue(conn, kind, key, payload, now or local_now(), again=again)
+        enqueue(conn, ledger.site, kind, key, payload, now or local_now(), again=again)
 
 
 # --- the worker ---------------------------------------------------------------------
@@ -231,7 +223,8 @@ def drain(
     written: dict[int | None, list[str]] = {}
     tried: set[int] = set()
     for _ in range(5):  # each pass may add intents (document → PDF, register)
-        query = select(outbox).where(outbox.c.status == PENDING, outbox.c.next_at <= time.time())
+        query = select(outbox).where(outbox.c.site == ledger.site, outbox.c.status == PENDING,
+                                     outbox.c.next_at <= time.time())
         if kinds is not None:
             query = query.where(outbox.c.kind.in_(kinds))
         if keys is not None:
@@ -243,7 +236,7 @@ def drain(
         for row in rows:
             tried.add(row.id)
             with _flight_lock:
-                if row.id in _in_flight:
+                if _flight_key(ledger, row.id) in _in_flight:
                     continue
             intent = _intent(row)
             handler = table.get(intent.kind)
@@ -263,10 +256,15 @@ def drain(
     return written
 
 
-def start_async(intent: Intent) -> Callable[[Any, Exception | None], None]:
+def _flight_key(ledger: Any, intent_id: int) -> tuple[str, str, int]:
+    return (str(ledger.engine.url), ledger.site, intent_id)
+
+
+def start_async(ledger: Any, intent: Intent) -> Callable[[Any, Exception | None], None]:
     """Mark ``intent`` as handed to a background thread; call the result when it ends."""
+    key = _flight_key(ledger, intent.id)
     with _flight_lock:
-        _in_flight.add(intent.id)
+        _in_flight.add(key)
 
     def finished(ledger: Any, error: Exception | None) -> None:
         try:
@@ -276,7 +274,7 @@ def start_async(intent: Intent) -> Callable[[Any, Exception | None], None]:
                 failed(ledger, intent, error)
         finally:
             with _flight_lock:
-                _in_flight.discard(intent.id)
+                _in_flight.discard(key)
 
     return finished
 
@@ -333,7 +331,8 @@ def pending(ledger: Any, limit: int = 50) -> list[dict[str, Any]]:
     ensure_table(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
-            select(outbox).where(outbox.c.status == PENDING).order_by(outbox.c.id).limit(limit)
+            select(outbox).where(outbox.c.site == ledger.site, outbox.c.status == PENDING)
+            .order_by(outbox.c.id).limit(limit)
         ).all()
     now = time.time()
     return [
@@ -352,11 +351,13 @@ def next_due(ledger: Any) -> float | None:
     """Epoch seconds of the earliest pending try, or None when nothing is pending."""
     ensure_table(ledger.engine)
     with ledger.engine.connect() as conn:
-        return conn.execute(select(func.min(outbox.c.next_at)).where(outbox.c.status == PENDING)).scalar()
+        return conn.execute(select(func.min(outbox.c.next_at)).where(
+            outbox.c.site == ledger.site, outbox.c.status == PENDING)).scalar()
 
 
 def counts(ledger: Any) -> dict[str, int]:
     ensure_table(ledger.engine)
     with ledger.engine.connect() as conn:
-        rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+        rows = conn.execute(select(outbox.c.status, func.count())
+                            .where(outbox.c.site == ledger.site).group_by(outbox.c.status))
         return {s: int(n) for s, n in rows}

@@ -29,13 +29,17 @@ from typing import Any
 from filelock import FileLock
 
 from . import atomic, children, crash, outbox, outputs
+from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
-from .ledger import PROCESSING, FileAlreadyFinished, Ledger
+from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
+from .rulesfile import RulesError
 from .safety import is_ignorable
+from .site import DEFAULT as SINGLE_SITE
+from .site import Site
 from .validate import validate_sheet
 from .workspace import Workspace
 
@@ -48,30 +52,45 @@ STORED_LIMIT = 2000
 
 @dataclass
 class Context:
-    """Everything loaded once per process: workspace, rules and the ledger."""
+    """Everything loaded once per process: workspace, its site, rules and the ledger."""
 
     ws: Workspace
     specs: dict[str, RegisterSpec]
     ledger: Ledger
     hooks: list[Any] = field(default_factory=list)  # later stages: rules, documents
+    site: Site = SINGLE_SITE
 
     def close(self) -> None:
         self.ledger.close()
 
 
-def open_context(ws: Workspace) -> Context:
-    """Load and validate the rules (RulesError on any problem), then open the ledger."""
+def open_context(ws: Workspace, *, register: bool = True) -> Context:
+    """Load and validate the rules and the site (RulesError on any problem), then open
+    the ledger as that site. ``register=False`` writes nothing (a read-only role)."""
     from .plugins import load_hooks  # rules engine and documents plug in here
 
+    site = ws.site
+    url = ws.db_url
+    if register and not site.configured and not url.startswith("sqlite"):
+        raise RulesError([
+            f"工作区 {ws.home} 使用共用数据库，但没有设置站点（site.yaml）：请运行 "
+            "toolkit init 工作区 --site-code 代码 --site-name 名称，各站点代码不同。"
+        ])
     specs = load_registers(ws.rules)
     hooks = load_hooks(ws)
     ws.ensure()
     for folder in (ws.outbox, ws.var):
         atomic.sweep_stale(folder)
     children.sweep_temp_folders()
-    ledger = Ledger(ws.db_url)
-    outbox.ensure_table(ledger.engine)
-    ctx = Context(ws, specs, ledger, hooks)
+    ledger = Ledger(url, site.code)
+    if register:
+        from .documents import documents_config
+
+        prefix = site.number_prefix or documents_config(ws).company
+        ledger.register_site(site.name, prefix, local_now())
+    ctx = Context(ws, specs, ledger, hooks, site)
+    if not register:  # a read-only role writes nothing, outputs included
+        return ctx
     _recover_released(ctx)
     for hook in hooks:  # e.g. numbers a crash left without a document
         start = getattr(hook, "start", None)
@@ -302,6 +321,8 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
     except FileAlreadyFinished as exc:  # another process finished the same bytes just now
         return _duplicate(ctx, path, sha, exc.file, result, drain)
+    if file_id is None:
+        return _busy(result, name)
     log.info("processing %s (file #%s)", name, file_id)
 
     book, records = read_and_validate(ctx.specs, archived, result)
@@ -316,11 +337,14 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
         for kind, key, payload in own_outputs:
-            outbox.enqueue(conn, kind, key, payload, now, file_id=file_id)
+            outbox.enqueue(conn, ctx.ledger.site, kind, key, payload, now, file_id=file_id)
 
     summary = result.to_dict(limit=STORED_LIMIT)
-    with outbox.for_file(file_id):
-        changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+    try:
+        with outbox.for_file(file_id):
+            changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+    except ClaimLost:  # this process was taken for gone and another finishes the file
+        return _busy(FileResult(path=str(path), status="busy", sha256=sha), name)
     crash.point("after_commit")
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
@@ -370,6 +394,14 @@ def drain_outbox(ctx: Context) -> dict[int | None, list[str]]:
     """Write every output still pending (documents, PDFs, dispatch register …)."""
     with workspace_lock(ctx.ws):
         return outbox.drain(ctx.ws, ctx.ledger)
+
+
+def _busy(result: FileResult, name: str) -> FileResult:
+    """Another live process holds this file: leave it to that one, without an error."""
+    result.status = "busy"
+    result.message = "另一个程序正在处理内容相同的文件，本次未处理。"
+    log.info("%s is being processed by another process; left to it", name)
+    return result
 
 
 def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:

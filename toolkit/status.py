@@ -37,7 +37,9 @@ def _not_processed(ledger: Ledger, limit: int = 20) -> list[dict[str, Any]]:
 
 def workspace_status(ws: Workspace, ledger: Ledger) -> dict[str, Any]:
     waiting = inbox_files(ws.inbox) if ws.inbox.is_dir() else []
+    site = ws.site
     return {
+        "site": {"code": site.code, "name": site.name},
         "home": str(ws.home),
         "waiting": [str(p.relative_to(ws.inbox)) for p in waiting],
         "files_by_status": ledger.file_counts(),

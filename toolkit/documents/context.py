@@ -21,6 +21,7 @@ def document_context(
     register: str,
     values: dict[str, Any],
     full_personal_data: bool = False,
+    site: str = "",
 ) -> dict[str, Any]:
     """The render context: values under their own names, plus ``record``, ``register`` and ``doc``."""
     shown = mask_personal(dict(values), full_personal_data)
@@ -34,5 +35,6 @@ def document_context(
         "company_full": config.company_full,
         "manager_title": config.manager_title,
         "phone": config.phone,
+        "site": site,
     }
     return {**shown, "values": shown, "record": record, "register": register, "doc": doc}

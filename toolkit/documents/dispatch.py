@@ -73,14 +73,16 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
-            select(documents).where(documents.c.status != PENDING).order_by(documents.c.id)
+            select(documents)
+            .where(documents.c.site == ledger.site, documents.c.status != PENDING)
+            .order_by(documents.c.id)
         ).all()
     titles = _register_titles(ws)
     wb = Workbook()
     sheet = wb.active
     sheet.title = "发文登记"
     sheet.append(
-        ["发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"]
+        [f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"]
     )
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(bold=True, size=13)
@@ -130,6 +132,11 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
     return target
 
 
+def _site_label(ws: Workspace) -> str:
+    site = ws.site
+    return f"{site.name} " if site.configured else ""
+
+
 def _cell(value: Any) -> Any:
     # staff text may hold control characters that openpyxl refuses
     return clean_text(value).replace("\n", " ") if isinstance(value, str) else value
@@ -171,7 +178,9 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
         if not number:
             continue
         with ledger.transaction() as conn:
-            doc = conn.execute(select(documents).where(documents.c.number == number)).first()
+            doc = conn.execute(
+                select(documents).where(documents.c.site == ledger.site, documents.c.number == number)
+            ).first()
             if doc is None or doc.status != DRAFT:
                 continue
             if signer:
@@ -198,7 +207,7 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
         from .intents import REGISTER, request_register
 
         with ledger.transaction() as conn:
-            request_register(conn, now)
+            request_register(conn, ledger.site, now)
         from .. import outbox
 
         outbox.drain(ws, ledger, kinds=(REGISTER,))
@@ -231,7 +240,9 @@ def sent_documents(ledger) -> list[dict[str, Any]]:
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
-            select(documents).where(documents.c.status == APPROVED).order_by(documents.c.id)
+            select(documents)
+            .where(documents.c.site == ledger.site, documents.c.status == APPROVED)
+            .order_by(documents.c.id)
         ).all()
     return [dict(r._mapping) for r in rows]
 
@@ -240,5 +251,7 @@ def document_rows(ledger) -> list[dict[str, Any]]:
     """Every document row (all states), oldest first."""
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
-        rows = conn.execute(select(documents).order_by(documents.c.id)).all()
+        rows = conn.execute(
+            select(documents).where(documents.c.site == ledger.site).order_by(documents.c.id)
+        ).all()
     return [dict(r._mapping) for r in rows]

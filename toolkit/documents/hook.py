@@ -45,18 +45,18 @@ class DocumentsHook:
         from ..ruleset import store
 
         if extra:
-            intents.enqueue_approvals(conn, result, extra, now)
+            intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
         for f in result.findings:
             if not f.notice or f.state == "resolved":
                 continue
-            store.mark_issued(conn, f, now)  # the intent, committed with it, guarantees it
+            store.mark_issued(conn, ctx.ledger.site, f, now)  # the intent, committed with it, guarantees it
             kinds = types_for(config, f)
             if kinds:
                 spec = ctx.specs.get(f.register)
                 titles = "、".join(t.pick(f.values)["title"] for t in kinds)
                 label = f"{titles} {spec.title if spec else f.register} {f.record}"
-                intents.enqueue_document(conn, result, f, now, label)
+                intents.enqueue_document(conn, ctx.ledger.site, result, f, now, label)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
         return None

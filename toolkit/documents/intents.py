@@ -35,7 +35,7 @@ def _file_tag(result: FileResult) -> str:
     return (result.sha256 or "")[:16]
 
 
-def enqueue_document(conn: Connection, result: FileResult, f: Finding, now: datetime,
+def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding, now: datetime,
                      label: str | None = None) -> None:
     from ..ruleset import store
 
@@ -49,34 +49,36 @@ def enqueue_document(conn: Connection, result: FileResult, f: Finding, now: date
             "notice": f.notice,
         },
     }
-    outbox.enqueue(conn, DOCUMENT, f"doc:{_file_tag(result)}:{ident}", payload, now)
+    outbox.enqueue(conn, site, DOCUMENT, f"doc:{_file_tag(result)}:{ident}", payload, now)
 
 
-def enqueue_approvals(conn: Connection, result: FileResult, rows: list[dict], now: datetime) -> None:
+def enqueue_approvals(conn: Connection, site: str, result: FileResult, rows: list[dict],
+                      now: datetime) -> None:
     payload = {"target": "发文登记签批", "rows": rows}
-    outbox.enqueue(conn, APPROVALS, f"approvals:{_file_tag(result)}", payload, now)
+    outbox.enqueue(conn, site, APPROVALS, f"approvals:{_file_tag(result)}", payload, now)
 
 
-def enqueue_written(conn: Connection, number: str, now: datetime) -> None:
+def enqueue_written(conn: Connection, site: str, number: str, now: datetime) -> None:
     """After a document is written (same transaction): its PDF and the register."""
-    outbox.enqueue(conn, PDF, f"pdf:{number}", {"target": f"{number}.pdf", "number": number}, now)
-    request_register(conn, now)
+    outbox.enqueue(conn, site, PDF, f"pdf:{number}", {"target": f"{number}.pdf", "number": number}, now)
+    request_register(conn, site, now)
 
 
-def request_register(conn: Connection, now: datetime) -> None:
-    outbox.enqueue(conn, REGISTER, "register", {"target": "发文登记.xlsx"}, now, again=True)
+def request_register(conn: Connection, site: str, now: datetime) -> None:
+    outbox.enqueue(conn, site, REGISTER, "register", {"target": "发文登记.xlsx"}, now, again=True)
 
 
 def recover(ws: Any, ledger: Any) -> None:
     """Every number left 生成中 gets an intent, so it ends written or void."""
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
-        numbers = [r.number for r in conn.execute(select(documents.c.number).where(documents.c.status == PENDING))]
+        numbers = [r.number for r in conn.execute(select(documents.c.number).where(
+            documents.c.site == ledger.site, documents.c.status == PENDING))]
     if not numbers:
         return
     with ledger.transaction() as conn:
         for number in numbers:
-            outbox.enqueue(conn, NUMBER, f"number:{number}", {"target": number, "number": number},
+            outbox.enqueue(conn, ledger.site, NUMBER, f"number:{number}", {"target": number, "number": number},
                            local_now(), again=False)
 
 
@@ -92,7 +94,7 @@ def _still_open(ledger: Any, f: Finding, facts: str) -> bool:
 
     with ledger.engine.connect() as conn:
         row = conn.execute(select(t.c.is_open, t.c.facts_hash).where(
-            t.c.rule == f.rule, t.c.register == f.register, t.c.record == f.record)).first()
+            t.c.site == ledger.site, t.c.rule == f.rule, t.c.register == f.register, t.c.record == f.record)).first()
     return row is not None and bool(row.is_open) and row.facts_hash == facts
 
 
@@ -121,7 +123,8 @@ def _pdf(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
 
     number = intent.payload["number"]
     with ledger.engine.connect() as conn:
-        doc = conn.execute(select(documents).where(documents.c.number == number)).first()
+        doc = conn.execute(select(documents).where(
+            documents.c.site == ledger.site, documents.c.number == number)).first()
     if doc is None or not doc.file_name or doc.status in (PENDING,):
         return Outcome(VOID, note="文书未写出")
     docx = folder_for(ws, doc.status) / doc.file_name
@@ -133,7 +136,7 @@ def _pdf(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
     if pdf.soffice() is None:
         pdf.submit(docx)  # records the warning
         return Outcome(VOID, note="未找到 LibreOffice，只有 Word 文件")
-    done = outbox.start_async(intent)
+    done = outbox.start_async(ledger, intent)
     pdf.submit(docx, on_done=lambda error: done(ledger, error))
     return Outcome(ASYNC)
 
@@ -154,10 +157,10 @@ def _approvals(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Ou
     return Outcome(DONE)
 
 
-def void_pending_numbers(conn: Connection, doc_type: str, register: str, record: str,
+def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: str, record: str,
                          digest: str | None = None) -> list[str]:
     """Mark numbers taken but never written for this subject as void; their numbers."""
-    cond = [documents.c.doc_type == doc_type, documents.c.register == register,
+    cond = [documents.c.site == site, documents.c.doc_type == doc_type, documents.c.register == register,
             documents.c.record == record, documents.c.status == PENDING]
     if digest is not None:
         cond.append(documents.c.facts_hash == digest)

@@ -204,17 +204,21 @@ def _issue_one(
 ) -> Path | None:
     digest = facts_hash(config, doc_type, values)
     chosen = doc_type.pick(values)
+    site = ws.site
+    number_prefix = site.number_prefix or config.company
     names = {
         **values,
         "record": record,
         "manager_title": config.manager_title,
         "company": config.company,
+        "site_name": site.name,
     }
 
     def claim(c: Connection) -> dict[str, Any] | None:
         history = c.execute(
             select(documents)
             .where(
+                documents.c.site == ledger.site,
                 documents.c.doc_type == doc_type.type,
                 documents.c.register == register,
                 documents.c.record == record,
@@ -230,13 +234,14 @@ def _issue_one(
         if latest is not None and latest.facts_hash == digest:
             return None
         while True:
-            seq = next_seq(c, doc_type.type, now.year)
-            number = config.number(doc_type, now.year, seq)
+            seq = next_seq(c, ledger.site, doc_type.type, now.year)
+            number = config.number(doc_type, now.year, seq, prefix=number_prefix)
             # Only a caller's transaction can roll a number back after its file was written.
             if conn is None or not _number_on_disk(ws, number):
                 break
             log.warning("文号 %s 已有文件（上次未提交的编号），跳过该号", number)
         row = {
+            "site": ledger.site,
             "number": number,
             "doc_type": doc_type.type,
             "year": now.year,
@@ -295,6 +300,7 @@ def _write(
         register=register,
         values=values,
         full_personal_data=doc_type.full_personal_data,
+        site=ws.site.name,
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
@@ -307,7 +313,9 @@ def _write(
         )
         if doc["supersedes"]:
             old = c.execute(
-                select(documents).where(documents.c.number == doc["supersedes"])
+                select(documents).where(
+                    documents.c.site == ledger.site, documents.c.number == doc["supersedes"]
+                )
             ).first()
             if old is not None:
                 c.execute(
@@ -322,7 +330,7 @@ def _write(
                     pdf.move_with_pdf(
                         folder_for(ws, DRAFT) / old.file_name, folder_for(ws, VOID) / old.file_name
                     )
-        intents.enqueue_written(c, doc["number"], now)
+        intents.enqueue_written(c, ledger.site, doc["number"], now)
 
     if conn is not None:
         finish(conn)
@@ -337,7 +345,8 @@ def finish_pending(ws: Workspace, ledger, number: str) -> Path | None:
     """Write the document of a number left 生成中, or void it if its type is gone."""
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as c:
-        row = c.execute(select(documents).where(documents.c.number == number)).first()
+        row = c.execute(select(documents).where(
+            documents.c.site == ledger.site, documents.c.number == number)).first()
     if row is None or row.status != PENDING:
         return None
     config = documents_config(ws)
@@ -345,7 +354,7 @@ def finish_pending(ws: Workspace, ledger, number: str) -> Path | None:
     if doc_type is None:
         with ledger.transaction() as c:
             c.execute(update(documents).where(documents.c.id == row.id).values(status=VOID))
-            intents.request_register(c, row.created_at)
+            intents.request_register(c, ledger.site, row.created_at)
         log.warning("文号 %s 的文书类型已不在 documents.yaml 中，作废该号", number)
         return None
     doc = dict(row._mapping)
@@ -361,9 +370,10 @@ def void_unwritten(ws: Workspace, ledger, finding: Finding) -> list[str]:
     with ledger.transaction() as c:
         for doc_type in types_for(config, finding):
             digest = facts_hash(config, doc_type, finding.values)
-            voided += intents.void_pending_numbers(c, doc_type.type, finding.register, finding.record, digest)
+            voided += intents.void_pending_numbers(c, ledger.site, doc_type.type, finding.register,
+                                                   finding.record, digest)
         if voided:
-            intents.request_register(c, local_now())
+            intents.request_register(c, ledger.site, local_now())
     for number in voided:
         log.info("文号 %s 作废：提示已解除，文书未写出", number)
     return voided
