@@ -362,7 +362,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         result.status, name, result.rows.total, result.rows.valid, result.rows.rejected, len(result.findings),
     )
     if result.status == "rejected":
-        log.warning("未能处理 %s：%s（说明见 outbox/退回批注/）", name, result.message)
+        log.info("未能处理 %s：%s（说明见 outbox/退回批注/）", name, result.message)
     return result
 
 
