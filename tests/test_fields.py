@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import CORPUS
 from stdnum.cn import uscc
 
 from toolkit.fields import (
@@ -37,7 +38,7 @@ from toolkit.model import ErrorValue, NoCachedValue
 from toolkit.registers import ColumnSpec, load_registers
 
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE = ROOT.parent / "shared" / "corpus" / "hostile" / "numbers-and-dates-as-text.xlsx"
+HOSTILE = CORPUS / "hostile" / "numbers-and-dates-as-text.xlsx"
 
 
 def problem(fn, value) -> FieldProblem:

@@ -76,13 +76,17 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
+@click.option("--pack", "packs", multiple=True, metavar="NAME",
+              help="Pack to run (repeatable); added to an existing workspace's packs. Default: property.")
 @click.option("--site-code", default=None, metavar="CODE",
               help="This site's short id (letters, digits, - _ .), unique among sites sharing a database.")
 @click.option("--site-name", default=None, metavar="NAME", help="This site's name, e.g. 某某物业A区服务中心.")
 @click.option("--number-prefix", default=None, metavar="TEXT",
               help="Start of this site's document numbers, e.g. 某某物业A区 (default: the company name).")
-def init(directory: str, site_code: str | None, site_name: str | None, number_prefix: str | None) -> None:
-    """Create a workspace with the shipped rules, templates and blank registers."""
+def init(directory: str, packs: tuple[str, ...], site_code: str | None, site_name: str | None,
+         number_prefix: str | None) -> None:
+    """Create a workspace (or add packs to one) with the packs' rules, templates and blank registers."""
+    from .packs import read_pack_names
     from .setup_workspace import init_workspace
     from .site import check_code, write_site
 
@@ -93,11 +97,15 @@ def init(directory: str, site_code: str | None, site_name: str | None, number_pr
             check_code(site_code)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--site-code") from None
-    written = init_workspace(Path(directory))
+    try:
+        written = init_workspace(Path(directory), list(packs))
+    except RulesError as exc:
+        _rules_problems(exc)
     if site_code is not None:
         written.append(write_site(Path(directory).resolve(), site_code, site_name or "", number_prefix))
         click.echo(f"site {site_code}（{site_name}）")
-    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written)")
+    running = "、".join(read_pack_names(Path(directory).resolve() / "rules"))
+    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written; packs: {running})")
 
 
 @main.command()
@@ -217,15 +225,26 @@ def rules() -> None:
 @common
 def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
     """Validate every file in rules/; exit 2 and name each problem if any."""
+    from .packs import workspace_packs
     from .plugins import load_hooks
     from .registers import load_registers
 
     problems: list[str] = []
     specs: dict = {}
+    packs: list = []
+    try:
+        packs = workspace_packs(ws.rules)
+    except RulesError as exc:
+        problems += exc.problems
     try:
         specs = load_registers(ws.rules)
     except RulesError as exc:
         problems += exc.problems
+    for pack in packs:
+        for name in pack.registers:
+            if specs and name not in specs:
+                problems.append(f"{ws.rules / 'registers' / (name + '.yaml')}: 业务包 {pack.name}（{pack.title}）"
+                                f"的登记表 {name} 没有定义文件（可运行 toolkit init 补上）")
     try:
         load_hooks(ws)
     except RulesError as exc:
@@ -241,7 +260,8 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         for p in problems:
             click.echo(f"  {p}", err=True)
         sys.exit(2)
-    click.echo(f"规则检查通过：{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
+    names = "、".join(f"{p.name}（{p.title}）" for p in packs)
+    click.echo(f"规则检查通过：业务包 {names}；{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
 
 
 @main.command()

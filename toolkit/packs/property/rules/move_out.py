@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Finding
+from toolkit.model import Finding
+from toolkit.ruleset.money import yuan
+from toolkit.ruleset.timing import Env, fmt_date
+
 from .fees import arrears
-from .money import yuan
-from .timing import Env, fmt_date
 
 REGISTER = "move_out"
 

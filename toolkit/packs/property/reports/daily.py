@@ -6,12 +6,12 @@ from collections import Counter, defaultdict
 from datetime import datetime, time
 from typing import Any
 
-from ..fields import mask_phone
-from ..model import Finding
-from ..ruleset.timing import after_cutoff, duration_text
-from .model import Column, Mark, Report, Table
-from .periods import Period
-from .source import Source, when
+from toolkit.fields import mask_phone
+from toolkit.model import Finding
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, when
+from toolkit.ruleset.timing import after_cutoff, duration_text
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
@@ -88,7 +88,7 @@ def daily_due(src: Source, period: Period) -> Report:
 
 def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
     """Repairs on the day's list (reported before the cutoff, or after yesterday's) not done by the cutoff."""
-    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    hhmm = src.rules.pack("property").settings.sla.repair.unfinished_cutoff
     cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
     out = []
     for key, v in src.records("repair").items():
@@ -105,7 +105,7 @@ def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
 
 def daily_repairs(src: Source, period: Period) -> Report:
     items = unfinished_repairs(src, period)
-    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    hhmm = src.rules.pack("property").settings.sla.repair.unfinished_cutoff
     cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
     rows = []
     for r in items:
