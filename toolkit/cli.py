@@ -145,8 +145,10 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
 @main.command()
 @click.option("--poll", type=float, default=None, metavar="SECONDS",
               help="Poll the folder (for network shares) instead of native events.")
+@click.option("--settle", type=float, default=None, metavar="SECONDS",
+              help="Quiet seconds before a saved file is taken (default 1; grows with its size).")
 @common
-def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
+def watch(ws: Workspace, now: datetime | None, poll: float | None, settle: float | None) -> None:
     """Watch inbox/ and process every file saved into it, until Ctrl-C."""
     from .scheduler import make_tick
     from .watch import watch as run_watch
@@ -158,7 +160,8 @@ def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
             tick = make_tick(ctx)
         except RulesError as exc:
             _rules_problems(exc)
-        run_watch(ctx, poll=poll, now=now, tick=tick)
+        options = {"settle": settle} if settle else {}
+        run_watch(ctx, poll=poll, now=now, tick=tick, **options)
     finally:
         ctx.close()
 
@@ -289,6 +292,16 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     click.echo("已处理文件：" + ("，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in counts.items()) or "无"))
     if info["unfinished"]:
         click.echo(f"未完成（将在下次运行时继续）：{'、'.join(info['unfinished'])}")
+    for r in info["set_aside"]:
+        state = "已搁置" if r["set_aside"] else "稍后重试"
+        click.echo(f"处理失败（{state}，已试 {r['attempts']} 次）：{r['name']} —— {r['reason']}")
+    for r in info["rejected"][:10]:
+        click.echo(f"未能处理：{r['name']} —— {r['reason']}（说明见 outbox/退回批注/）")
+    pending = info["outputs_pending"]
+    click.echo(f"待写出的输出：{len(pending)} 项" if pending else "待写出的输出：无")
+    for o in pending[:20]:
+        why = f"，原因：{o['reason']}，{o['next_try_in_s']} 秒后重试" if o["reason"] else ""
+        click.echo(f"    {o['kind_zh']} {o['target']}（已试 {o['attempts']} 次{why}）")
     click.echo("登记表记录：" + ("，".join(f"{k} {v}" for k, v in info["registers"].items()) or "无"))
     for r in info["last_runs"]:
         click.echo(f"    运行 #{r['id']} {r['kind']} {r['status']} {r['started_at']}")
