@@ -13,7 +13,9 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+# ../shared/corpus beside the repository, or beside the folder of worktrees.
+CORPUS = next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()),
+              ROOT.parent / "shared" / "corpus")
 
 REPAIR_HEADERS = ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "紧急程度",
                   "预约时间", "接报人", "完成时间", "是否有偿", "材料费", "人工费", "回访时间", "回访结果"]

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from conftest import CORPUS
 from openpyxl import Workbook as OpenpyxlWorkbook
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+__all__ = ["CORPUS", "REPO"]
 
 
 def make_xlsx(path: Path, rows: dict[int, list[Any]], *, start_col: int = 1,

@@ -402,10 +402,13 @@ def test_register_text_prints_with_chinese_punctuation():
     from toolkit.fields import clean_text as register_text
 
     typed = "3栋2号电梯停运，老人下楼困难（已报维保）：请尽快处理！"
-    stored = register_text(typed)  # the ledger keeps register text NFKC-folded
-    assert stored == "3栋2号电梯停运,老人下楼困难(已报维保):请尽快处理!"
+    stored = register_text(typed)  # the ledger keeps free text as typed
+    assert stored == typed
     f = sample_findings()["complaint_escalation"]
     f.values["complaints"][0]["投诉内容"] = stored
+    assert typed in doc_text(render_sample("complaint_escalation", f))
+    # Text typed with ASCII marks beside Chinese still prints with Chinese marks.
+    f.values["complaints"][0]["投诉内容"] = "3栋2号电梯停运,老人下楼困难(已报维保):请尽快处理!"
     assert typed in doc_text(render_sample("complaint_escalation", f))
     # Marks between digits or Latin letters are left alone.
     assert chinese_punctuation("应收1,200.00元, 09:30 到场 (A区)") == "应收1,200.00元， 09:30 到场 （A区）"
