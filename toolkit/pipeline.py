@@ -22,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from . import atomic
-from .annotate import write_annotated_copy
+from .annotate import is_issue_list, write_annotated_copy
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
+from .returns import return_copy_name, settle_earlier
+from .ruleset.actions import action_errors
 from .safety import is_ignorable
 from .validate import validate_sheet
 from .workspace import Workspace
@@ -113,8 +115,8 @@ def _validate(ctx: Context, book: Workbook, result: FileResult) -> list[Record]:
     records: list[Record] = []
     recognised = 0
     for sheet in book.sheets:
-        if not sheet.rows:
-            continue
+        if not sheet.rows or is_issue_list(sheet):
+            continue  # a return copy saved back: its 问题清单 is ours, not a register
         match = find_header(sheet, ctx.specs)
         if match is None:
             result.errors.append(unrecognised_sheet_error(sheet))
@@ -150,7 +152,7 @@ def _status(result: FileResult, records: list[Record]) -> str:
 
 
 def _annotated_name(file_id: int, original: str) -> str:
-    return f"{safe_stem(Path(original).stem, 80, '登记表')}-问题批注-{file_id:05d}.xlsx"
+    return return_copy_name(file_id, original)
 
 
 def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str | None = None) -> FileResult:
@@ -191,14 +193,18 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
     for hook in ctx.hooks:
         extras.append(hook.evaluate(ctx, result, records, now))
 
+    # Findings someone must act on go into the return copy beside the bad cells.
+    result.actions = action_errors(result.findings, records)
     # A return copy helps only where a register was recognised; junk files get a message.
-    if result.errors and book is not None and result.registers:
+    current = None
+    if (result.errors or result.actions) and book is not None and result.registers:
         dest = ctx.ws.returns / _annotated_name(file_id, name)
         try:
-            write_annotated_copy(archived, book, result.errors, dest, file_label=name)
+            write_annotated_copy(archived, book, result.errors + result.actions, dest, file_label=name)
             result.outputs.append(str(dest))
+            current = dest
         except Exception as exc:  # the copy is a courtesy; never lose the run over it
-            log.warning("annotated copy failed for %s: %s", name, exc)
+            log.warning("未能生成 %s 的退回批注：%s", name, exc)
 
     def in_transaction(conn: Any) -> None:
         for hook, extra in zip(ctx.hooks, extras, strict=True):
@@ -209,6 +215,8 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
         hook.after_commit(ctx, result, extra, now)
+    if book is not None and result.registers:
+        settle_earlier(ctx.ws.returns, name, result, current)
     _release_from_inbox(ctx, path)
     log.info(
         "%s %s: %s rows, %s valid, %s rejected, %s findings",

@@ -233,7 +233,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
         if typed is None or len(row_errors) > kept:
             result.rejected_rows += 1
             continue
-        result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no))
+        result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no, match.columns))
     return result
 
 

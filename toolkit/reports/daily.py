@@ -8,10 +8,13 @@ from typing import Any
 
 from ..fields import mask_phone
 from ..model import Finding
+from ..ruleset.actions import ACTIONS, action_of, is_action
 from ..ruleset.timing import after_cutoff, duration_text
 from .model import Column, Mark, Report, Table
 from .periods import Period
-from .source import Source, when
+from .source import Source, day, when
+
+ACTION_REGISTERS = ("move_out", "renovation", "special_service")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
@@ -57,9 +60,47 @@ def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) 
     )
 
 
+# A refused move-out matters on the days around its date; older ones are history.
+MOVE_OUT_DAYS = 7
+
+
+def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
+    """Open findings someone must act on (refused move-outs, work without approval, prices
+    off the list, wrong amounts), each with who acts and what to do."""
+    items = []
+    for f in src.findings(*{r for r in ACTION_REGISTERS}):
+        if not is_action(f):
+            continue
+        values = src.records(f.register).get(f.record, {})
+        if f.rule == "move_out.blocked":
+            on = day(values.get("日期"))
+            if on is None or not 0 <= (today - on).days <= MOVE_OUT_DAYS:
+                continue
+        person, dept = src.responsible(f.register, values)
+        a = action_of(f)
+        items.append({"finding": f, "action": a, "person": person, "dept": dept,
+                      "room": str(values.get("房号") or f.values.get("房号") or "")})
+    items.sort(key=lambda i: (i["finding"].register, i["finding"].record, i["finding"].rule))
+    return items
+
+
+def action_table(src: Source, items: list[dict[str, Any]]) -> Table:
+    return Table(
+        "须处理事项", "须处理事项（不予放行、未经审批、收费不符等）",
+        [Column("问题", width=18), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
+         Column("负责人", width=10), Column("部门", width=12), Column("须处理", width=44),
+         Column("说明", width=60)],
+        [[i["action"].title, src.title(i["finding"].register), i["finding"].record, i["room"], i["person"],
+          i["dept"], i["action"].todo, i["finding"].message] for i in items],
+        marks=[Mark("问题", ACTIONS["move_out.blocked"].title)],
+        note="处理完毕后改正登记表并重新保存到收件箱，事项即从清单中消除。",
+    )
+
+
 def daily_due(src: Source, period: Period) -> Report:
     items = due_items(src, period.start)
     detail = due_table(src, items, "待办与逾期", f"待办与逾期清单 {period.zh}（截至 {src.as_of:%H:%M}）")
+    actions = action_items(src, period.start)
     by_reg: dict[str, Counter] = defaultdict(Counter)
     by_person: dict[tuple[str, str], Counter] = defaultdict(Counter)
     longest: dict[tuple[str, str], int] = defaultdict(int)
@@ -82,8 +123,9 @@ def daily_due(src: Source, period: Period) -> Report:
                         Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
     overdue = sum(1 for i in items if i["status"] == OVERDUE)
     return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.label}",
-                  [detail, per_reg, per_person],
-                  headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), "")])
+                  [detail, action_table(src, actions), per_reg, per_person],
+                  headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), ""),
+                            ("须处理事项", str(len(actions)), "")])
 
 
 def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:

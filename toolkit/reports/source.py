@@ -50,7 +50,7 @@ def _event_text(values_json: str) -> str | None:
 
 # Every register whose findings some report shows; evaluated together, once per report.
 RULED = ("repair", "complaint", "request", "special_service", "renovation", "renovation_violation",
-         "parking_card")
+         "parking_card", "fee_account", "move_out")
 
 
 @dataclass
