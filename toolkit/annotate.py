@@ -111,7 +111,9 @@ def write_annotated_copy(
             reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s)
             if reason is None:
                 return
-            log.info("annotated copy of %s is a data copy: %s", file_label, reason)
+            # The reason names the archived original; staff know the file by its own name.
+            reason = reason.replace(str(Path(source).resolve()), file_label).replace(str(source), file_label)
+            log.info("%s 的退回批注无法保留原格式，改为数据副本（%s）", file_label, reason)
         build_data_copy(workbook, errors, file_label).save(tmp)
 
     return write_with(dest, writer)

@@ -1,4 +1,6 @@
-"""The ``toolkit`` command: parses arguments, calls one library function, prints the result."""
+"""The ``toolkit`` command: parses arguments, calls one library function, prints the result.
+
+Everything it prints is for office staff, so it is in Chinese, --help included."""
 
 from __future__ import annotations
 
@@ -11,33 +13,30 @@ from typing import Any
 
 import click
 
+from . import clizh
 from .clock import local_now, parse_now
 from .logs import setup_logging
+from .problems import STATUS_ZH, outcome_line
 from .rulesfile import RulesError
 from .workspace import Workspace
 
-STATUS_ZH = {
-    "accepted": "已接收",
-    "partial": "部分接收",
-    "rejected": "已退回",
-    "duplicate": "重复文件",
-    "ignored": "已忽略",
-}
+clizh.install()
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def common(fn):
     """Every command takes --home and --now."""
 
-    @click.option("--home", type=click.Path(file_okay=False), default=None,
-                  help="Workspace folder (default: $TOOLKIT_HOME or the current folder).")
+    @click.option("--home", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                  help="工作区文件夹（默认：环境变量 TOOLKIT_HOME，或当前文件夹）。")
     @click.option("--now", "now_text", default=None, metavar="ISO",
-                  help="Pretend the time is this (Asia/Shanghai), e.g. 2026-11-23T14:30.")
+                  help="按这个时间（北京时间）运行，如 2026-11-23T14:30，用于重现某一时刻。")
     @functools.wraps(fn)
     def wrapper(home: str | None, now_text: str | None, **kwargs: Any):
         try:
             now = parse_now(now_text)
         except ValueError:
-            raise click.BadParameter(f"not an ISO date-time: {now_text!r}", param_hint="--now") from None
+            raise click.BadParameter(f"不是日期时间：{now_text!r}，请写成 2026-11-23T14:30", param_hint="--now") from None
         return fn(Workspace.resolve(home), now, **kwargs)
 
     return wrapper
@@ -55,27 +54,34 @@ def _open(ws: Workspace):
         sys.exit(2)
 
 
-@click.group()
+@click.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
-    """Register intake, rules, notices and reports for a property service center."""
+    """物业服务中心的登记表处理、规则检查、文书和报表。
+
+    \b
+    员工把 Excel 登记表保存到工作区的 inbox/（收件箱）；结果在 outbox/：
+    退回批注/（标出问题的登记表）、文书草稿/、报表/、发文登记.xlsx。
+    平时运行 watch（一直监视收件箱并按时出报表）。
+    """
 
 
-@main.command()
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 def init(directory: str) -> None:
-    """Create a workspace with the shipped rules, templates and blank registers."""
+    """新建工作区：规则、文书模板和空白登记表（空白登记表/）。"""
     from .setup_workspace import init_workspace
 
     written = init_workspace(Path(directory))
-    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written)")
+    click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件）")
+    click.echo("空白登记表在“空白登记表/”文件夹中，填好后保存到 inbox/。")
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹…")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出运行结果（供程序读取）。")
 @common
 def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json: bool) -> None:
-    """Run files (or folders) through the pipeline now."""
+    """立即处理这些文件（或文件夹中的全部文件）。"""
     from .pipeline import process_paths
 
     setup_logging(ws, quiet=as_json)
@@ -93,23 +99,21 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
     for f in summary.files:
-        click.echo(f"{STATUS_ZH.get(f.status, f.status)}  {f.path}  "
-                   f"行 {f.rows.total} / 有效 {f.rows.valid} / 退回 {f.rows.rejected}  "
-                   f"问题 {len(f.errors)}  提示 {len(f.findings)}")
+        click.echo(outcome_line(f, Path(f.path).name))
         if f.message:
             click.echo(f"    {f.message}")
         for out in f.outputs:
             click.echo(f"    → {out}")
     for w in summary.warnings:
-        click.echo(f"注意：{w}")
+        click.echo(w if w.startswith("注意") else f"注意：{w}")
 
 
-@main.command()
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--poll", type=float, default=None, metavar="SECONDS",
-              help="Poll the folder (for network shares) instead of native events.")
+              help="每隔这么多秒查看一次收件箱（网络共享文件夹收不到文件事件时用）。")
 @common
 def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
-    """Watch inbox/ and process every file saved into it, until Ctrl-C."""
+    """监视 inbox/，处理保存进来的每个文件，并按 rules/schedule.yaml 定时出报表；Ctrl-C 停止。"""
     from .scheduler import make_tick
     from .watch import watch as run_watch
 
@@ -132,16 +136,22 @@ def _rules_problems(exc: RulesError) -> None:
     sys.exit(2)
 
 
-@main.command()
-@click.argument("name")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="Day of a daily report.")
-@click.option("--week", default=None, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
-@click.option("--month", default=None, metavar="YYYY-MM", help="Month, e.g. 2026-11.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was produced as JSON.")
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("name", metavar="报表名")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="日报的日期，如 2026-11-26。")
+@click.option("--week", default=None, metavar="YYYY-Www", help="周报的周，如 2026-W48（2026年第48周）。")
+@click.option("--month", default=None, metavar="YYYY-MM", help="月报的月份，如 2026-11。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成的内容（供程序读取）。")
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
            month: str | None, as_json: bool) -> None:
-    """Produce a report now: daily_due, daily_repairs, weekly, parking_roster, monthly, property_status."""
+    """立即生成报表到 outbox/报表/。
+
+    \b
+    报表名：daily_due 待办与逾期日报 · daily_repairs 未完工报修日报 · weekly 周报
+            parking_roster 停车月卡名单 · monthly 特约服务与收费月报
+            property_status 物业管理状况月报
+    """
     from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
 
     chosen = [(f, v) for f, v in ((parse_day, day), (parse_week, week), (parse_month, month)) if v]
@@ -164,22 +174,22 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.title} {result.period.label}（截至 {result.as_of:%Y-%m-%d %H:%M}）")
+    click.echo(f"{result.title} {result.period.zh}（截至 {result.as_of:%Y-%m-%d %H:%M}）")
     for label, value, before in result.headline:
         click.echo(f"    {label}：{value}" + (f"（上期 {before}）" if before else ""))
     for out in result.outputs:
         click.echo(f"    → {out}")
 
 
-@main.group()
+@main.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def rules() -> None:
-    """Work with the rules folder."""
+    """规则文件夹 rules/ 的检查。"""
 
 
-@rules.command("check")
+@rules.command("check", context_settings=CONTEXT, options_metavar="[选项]")
 @common
 def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
-    """Validate every file in rules/; exit 2 and name each problem if any."""
+    """检查 rules/ 中的每个文件；有问题时逐条指出文件、行和条目（退出码 2）。"""
     from .plugins import load_hooks
     from .registers import load_registers
 
@@ -207,13 +217,13 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
     click.echo(f"规则检查通过：{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True)
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序读取）。")
 @common
 def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa: ARG001
-    """Files waiting, last runs, counts by outcome."""
+    """收件箱里等待的文件、未处理完的文件、最近的运行和各类结果的数量。"""
     from .ledger import Ledger
-    from .status import workspace_status
+    from .status import status_lines, workspace_status
 
     ws.ensure()
     ledger = Ledger(ws.db_url)
@@ -224,18 +234,8 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(f"工作区：{info['home']}")
-    click.echo(f"收件箱待处理：{len(info['waiting'])} 个文件")
-    for name in info["waiting"][:20]:
-        click.echo(f"    {name}")
-    counts = info["files_by_status"]
-    click.echo("已处理文件：" + ("，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in counts.items()) or "无"))
-    if info["unfinished"]:
-        click.echo(f"未完成（将在下次运行时继续）：{'、'.join(info['unfinished'])}")
-    click.echo("登记表记录：" + ("，".join(f"{k} {v}" for k, v in info["registers"].items()) or "无"))
-    for r in info["last_runs"]:
-        click.echo(f"    运行 #{r['id']} {r['kind']} {r['status']} {r['started_at']}")
-
+    for line in status_lines(ws, info):
+        click.echo(line)
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,7 @@ from .ledger import Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
+from .problems import outcome_line
 from .returns import return_copy_name, settle_earlier
 from .ruleset.actions import action_errors
 from .safety import is_ignorable
@@ -98,7 +99,7 @@ def _release_from_inbox(ctx: Context, path: Path) -> None:
         try:
             path.unlink()
         except OSError as exc:
-            log.warning("could not remove %s from inbox: %s", path, exc)
+            log.warning("无法从收件箱移走 %s：%s", path.name, exc)
 
 
 def _read(path: Path, result: FileResult) -> Workbook | None:
@@ -174,13 +175,13 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
         result.status = "duplicate"
         result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
         _release_from_inbox(ctx, path)
-        log.info("duplicate %s (same bytes as file #%s)", path.name, known["id"])
+        log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
         return result
 
     name = display_name or path.name
     archived = archive_original(ctx.ws, path, sha, now)
     file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
-    log.info("processing %s (file #%s)", name, file_id)
+    log.info("开始处理 %s（第 %s 号文件）", name, file_id)
 
     book = _read(archived, result)
     records = _validate(ctx, book, result) if book else []
@@ -218,10 +219,7 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
     if book is not None and result.registers:
         settle_earlier(ctx.ws.returns, name, result, current)
     _release_from_inbox(ctx, path)
-    log.info(
-        "%s %s: %s rows, %s valid, %s rejected, %s findings",
-        result.status, name, result.rows.total, result.rows.valid, result.rows.rejected, len(result.findings),
-    )
+    log.info("%s", outcome_line(result, name))
     return result
 
 
@@ -234,7 +232,7 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
         try:
             summary.files.append(process_file(ctx, p, now))
         except Exception as exc:  # one bad file never stops the others
-            log.exception("failed on %s", p)
+            log.exception("处理 %s 时出错", Path(p).name)
             summary.files.append(
                 FileResult(str(p), "rejected", rows=RowCounts(), message=f"处理失败：{exc}")
             )

@@ -5,6 +5,7 @@ Codes stay stable and English in the run summary (``process --json``); people se
 
 from __future__ import annotations
 
+from .model import FileResult
 from .ruleset.actions import ACTIONS
 
 _NAMES: dict[str, str] = {
@@ -55,6 +56,30 @@ _NAMES: dict[str, str] = {
     "workbook.xml": "文件内部结构有误",
     "toolkit.reading": "读取出错",
 }
+
+
+STATUS_ZH = {
+    "accepted": "已接收",
+    "partial": "部分接收",
+    "rejected": "已退回",
+    "duplicate": "重复文件",
+    "ignored": "已忽略",
+}
+
+
+def outcome_line(result: FileResult, name: str) -> str:
+    """One line on how a file went, for the console and the log."""
+    r = result.rows
+    parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
+    if r.rejected:
+        parts.append(f"退回 {r.rejected} 行")
+    if result.errors:
+        parts.append(f"填写问题 {len(result.errors)} 处")
+    if result.actions:
+        parts.append(f"须处理 {len(result.actions)} 项")
+    if result.findings:
+        parts.append(f"提示 {len(result.findings)} 条")
+    return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
 
 
 def problem_name(code: str) -> str:

@@ -75,7 +75,7 @@ def process_locked(ctx: Context, path: Path, now: datetime) -> None:
         try:
             summary.files.append(process_file(ctx, path, now))
         except Exception:
-            log.exception("failed on %s", path)
+            log.exception("处理 %s 时出错", path.name)
             ctx.ledger.finish_run(summary.run_id, "failed", summary.to_dict(STORED_LIMIT), now)
             raise
         for hook in ctx.hooks:
@@ -110,7 +110,7 @@ def watch(
 
     if threading.current_thread() is threading.main_thread():
         def _stop(signum, frame):  # noqa: ARG001
-            log.info("stopping on signal %s", signum)
+            log.info("收到停止信号（%s），正在停止", signum)
             stop.set()
             wake.set()
         signal.signal(signal.SIGTERM, _stop)
@@ -119,7 +119,7 @@ def watch(
     observer = _make_observer(poll)
     observer.schedule(events, str(inbox), recursive=True)
     observer.start()
-    log.info("watching %s (%s)", inbox, f"polling every {poll}s" if poll else "native events")
+    log.info("开始监视收件箱 %s（%s）", inbox, f"每 {poll:g} 秒查看一次" if poll else "文件一保存即处理")
 
     # Whatever was left waiting (or half done before a crash) is taken first.
     for p in inbox_files(inbox):
@@ -128,7 +128,7 @@ def watch(
     try:
         while not stop.is_set():
             if not observer.is_alive():
-                log.warning("observer stopped; restarting it")
+                log.warning("文件监视意外中断，正在重新启动")
                 observer = _make_observer(poll)
                 observer.schedule(events, str(inbox), recursive=True)
                 observer.start()
@@ -148,7 +148,7 @@ def watch(
                         process_locked(ctx, p, clock())
                     except Exception:
                         # Left in inbox/; the next sweep tries again.
-                        log.exception("will retry %s", p)
+                        log.exception("%s 未处理完，留在收件箱，稍后重试", p.name)
             # Scheduled reports wait for the backlog found at start (bounded), so a
             # catch-up report includes the files that were waiting for it.
             backlog = ready.candidates() and time.monotonic() - started < BACKLOG_GRACE
@@ -156,10 +156,10 @@ def watch(
                 try:
                     tick(clock())
                 except Exception:
-                    log.exception("scheduled job failed")
+                    log.exception("定时报表出错")
             wake.wait(0.1 if ready.candidates() else 0.5)
             wake.clear()
     finally:
         observer.stop()
         observer.join(timeout=5)
-        log.info("watcher stopped")
+        log.info("已停止监视收件箱")
