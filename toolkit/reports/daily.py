@@ -122,7 +122,7 @@ def daily_due(src: Source, period: Period) -> Report:
                        [Column("部门", width=12), Column("负责人", width=10), Column("已逾期", "int"),
                         Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
     overdue = sum(1 for i in items if i["status"] == OVERDUE)
-    return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.label}",
+    return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.name}",
                   [detail, action_table(src, actions), per_reg, per_person],
                   headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), ""),
                             ("须处理事项", str(len(actions)), "")])
@@ -165,5 +165,5 @@ def daily_repairs(src: Source, period: Period) -> Report:
         rows, marks=[Mark("紧急程度", "紧急")],
         note=f"当日 {hhmm} 前报修（及前一日 {hhmm} 后报修）、截至 {hhmm} 仍未完成的报修，请部门主管跟进。",
     )
-    return Report("daily_repairs", "未完工报修日报", period, src.as_of, f"日报-当日未完工报修-{period.label}",
+    return Report("daily_repairs", "未完工报修日报", period, src.as_of, f"日报-当日未完工报修-{period.name}",
                   [table], headline=[("未完工", str(len(rows)), ""), ("其中紧急", str(urgent), "")])

@@ -290,8 +290,8 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     detail = due_table(src, overdue, "逾期明细", f"制表时仍逾期的事项（{src.as_of:%Y-%m-%d %H:%M}）")
 
     charts = [
-        Chart("每日趋势", "line", f"每日受理与办结（{period.label}）", "日期", ["受理", "办结"], "件数"),
-        Chart("部门按时率", "bar", f"各部门按时率（{period.label}）", "部门", [f"{cur_word}按时率"], "按时率", percent=True),
+        Chart("每日趋势", "line", f"每日受理与办结（{period.name}）", "日期", ["受理", "办结"], "件数"),
+        Chart("部门按时率", "bar", f"各部门按时率（{period.name}）", "部门", [f"{cur_word}按时率"], "按时率", percent=True),
     ]
     headline = [
         ("受理", str(ta.received), str(tb.received)),
@@ -319,11 +319,11 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
 
 
 def weekly(src: Source, period: Period) -> Report:
-    return summary_report(src, period, "weekly", "周报", f"周报-{period.label}")
+    return summary_report(src, period, "weekly", "周报", f"周报-{period.name}")
 
 
 def property_status(src: Source, period: Period) -> Report:
-    return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.label}")
+    return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.name}")
 
 
 __all__ = ["Figures", "figures", "figures_for", "weekly", "property_status", "service_amount"]

@@ -289,7 +289,7 @@ def build_workbook(report: Report) -> Workbook:
     taken: list[str] = []
     for table in report.tables:
         write_table(wb, table, taken, [c for c in report.charts if c.sheet == table.sheet])
-    wb.properties.title = f"{report.title} {report.period.label}"
+    wb.properties.title = f"{report.title} {report.period.name}"
     return wb
 
 
