@@ -494,7 +494,12 @@ def complaint_escalation():
     doc = new_document("投诉升级报告")
     letterhead(doc)
     addressee(doc)
-    body(doc, "现将“{{ event }}”相关投诉按{{ level }}投诉呈报，请予督办。情况如下：")
+    # A complaint without 事件 is named by its own number, complainant and content.
+    body(
+        doc,
+        "现将{% if event %}“{{ event }}”相关投诉{% else %}{% for c in complaints[:1] %}投诉 {{ c.编号 }}"
+        "（{{ c.投诉人 }}：{{ c.投诉内容 }}）{% endfor %}{% endif %}按{{ level }}投诉呈报，请予督办。情况如下：",
+    )
     heading(doc, "一、升级原因")
     para(doc, "{%p for r in reasons %}")
     body(doc, "{{ loop.index }}. {{ r }}")
@@ -666,10 +671,13 @@ def payment_reminder():
         "。请您在方便时到客户服务中心缴纳。如您已缴纳，请忽略本通知，并感谢您的支持。",
     )
     para(doc, "{%p elif tier == 2 %}")
+    # "Reminded before" only when an earlier reminder was signed and sent (earlier_text).
     body(
         doc,
-        "我中心此前已向您书面提醒缴纳物业服务费。截至{{ doc.issue_date }}，{{ record }}的物业服务费"
-        "仍只缴至{{ 已缴至 }}，已逾期{{ days_overdue }}天，欠缴{{ months_owed }}个月，金额共计",
+        "{% if earlier_text %}我中心已于{{ earlier_text }}书面提醒您缴纳物业服务费。截至{{ doc.issue_date }}，"
+        "{{ record }}的物业服务费仍只缴至{{ 已缴至 }}{% else %}您好！经核对，截至{{ doc.issue_date }}，"
+        "{{ record }}的物业服务费只缴至{{ 已缴至 }}{% endif %}，已逾期{{ days_overdue }}天，"
+        "欠缴{{ months_owed }}个月，金额共计",
         ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
         "。",
     )
@@ -682,7 +690,9 @@ def payment_reminder():
     body(
         doc,
         "{{ record }}（业主：{{ 业主 }}）的物业服务费已缴至{{ 已缴至 }}，截至{{ doc.issue_date }}已逾期"
-        "{{ days_overdue }}天，经两次书面催缴仍未缴纳，欠费金额",
+        "{{ days_overdue }}天，{% if earlier_count >= 2 %}经{{ earlier_count_zh }}次书面催缴（{{ earlier_text }}）"
+        "仍未缴纳{% elif earlier_count == 1 %}经书面催缴（{{ earlier_text }}）仍未缴纳"
+        "{% else %}仍未缴纳（此前尚未发出书面催缴通知）{% endif %}，欠费金额",
         ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
         "。",
     )

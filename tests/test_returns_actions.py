@@ -163,3 +163,17 @@ def test_a_bad_optional_cell_is_blank_in_the_ledger_and_marked(ctx, tmp_path: Pa
     assert ctx.ledger.record("special_service", "TY-01")["values"]["数量"] is None
     cell = openpyxl.load_workbook(return_copy(f.outputs))["s"]["H2"]
     assert "本行已登记，此格暂按空白处理" in cell.comment.text
+
+
+def test_arrears_amount_that_disagrees_with_the_tariff_is_flagged(ctx, tmp_path: Path):
+    # 3-502: paid to 10-31, on 11-26 one month owed; 210 m² × 3.20 × 1 = 672.00, registered 700.
+    fee = write_xlsx(tmp_path / "物业费.xlsx", {"物业费": [
+        FEE_HEADERS, ["3-502", "刘芳", "13900139003", 210, 3.2, date(2026, 10, 31), 700],
+        ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 8, 31), 1008]]})  # 120 × 2.8 × 3 = 1008
+    f = process_paths(ctx, [fee], NOW).files[0]
+    mismatch = [x for x in f.findings if x.rule == "fee.amount_mismatch"]
+    assert [x.record for x in mismatch] == ["3-502"]
+    assert "700.00 元" in mismatch[0].message and "672.00 元" in mismatch[0].message
+    cell = openpyxl.load_workbook(return_copy(f.outputs))["物业费"]["G2"]
+    assert "与 欠费 1 个月 × 面积 210 m² × 单价 3.20 元 = 672.00 元不符" in cell.comment.text
+    assert "收费员核对欠费金额" in cell.comment.text

@@ -14,7 +14,7 @@ from .model import Column, Mark, Report, Table
 from .periods import Period
 from .source import Source, day, when
 
-ACTION_REGISTERS = ("move_out", "renovation", "special_service")
+ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",

@@ -1,0 +1,65 @@
+"""Documents say only what the ledger holds: earlier reminders only when they were signed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from conftest import write_xlsx
+from docx import Document
+
+from toolkit.pipeline import process_paths
+
+FEE_HEADERS = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(p.text for p in Document(path).paragraphs)
+
+
+def sign_all(ctx, home: Path, when: datetime) -> None:
+    """The manager fills 签发人/签发日期 on every draft row and saves the register into inbox/."""
+    register = ctx.ws.outbox / "发文登记.xlsx"
+    wb = openpyxl.load_workbook(register)
+    ws = wb.active
+    header_row = next(r for r in range(1, 6) if ws.cell(r, 2).value == "文号")
+    col = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+    for r in range(header_row + 1, ws.max_row + 1):
+        if ws.cell(r, col["文书状态"]).value == "草稿":
+            ws.cell(r, col["签发人"], "张经理")
+            ws.cell(r, col["签发日期"], when.date())
+    signed = home / "inbox" / "发文登记.xlsx"
+    wb.save(signed)
+    assert process_paths(ctx, [signed], when).files[0].status == "accepted"
+
+
+def fee_file(tmp_path: Path, name: str) -> Path:
+    # 120 m² × 2.35 元; paid to 09-30.
+    return write_xlsx(tmp_path / name, {"物业费": [FEE_HEADERS, ["3-1-502", "王秀英", "13812345678", 120, 2.35,
+                                                                date(2026, 9, 30), None]]})
+
+
+def test_second_reminder_names_the_first_only_once_it_was_signed(ctx, home: Path, tmp_path: Path):
+    # 10-10: 10 days overdue → first reminder.
+    process_paths(ctx, [fee_file(tmp_path, "f1.xlsx")], datetime(2026, 10, 10, 9, 0))
+    first = next(ctx.ws.drafts.glob("*.docx"))
+    assert "书面提醒" not in text_of(first)
+    sign_all(ctx, home, datetime(2026, 10, 10, 15, 0))
+    # 11-05: 36 days overdue → second reminder (tier 30 days), which may say the first was sent.
+    process_paths(ctx, [fee_file(tmp_path, "f2.xlsx")], datetime(2026, 11, 5, 9, 0))
+    second = [p for p in ctx.ws.drafts.glob("*.docx") if "第二次" in p.name]
+    assert len(second) == 1
+    text = text_of(second[0])
+    assert "我中心已于2026年10月10日（" in text and "催字第001号）书面提醒您" in text
+
+
+def test_second_reminder_after_an_unsigned_first_claims_nothing(ctx, tmp_path: Path):
+    process_paths(ctx, [fee_file(tmp_path, "f1.xlsx")], datetime(2026, 10, 10, 9, 0))
+    # Never signed: the first reminder never went out.
+    process_paths(ctx, [fee_file(tmp_path, "f2.xlsx")], datetime(2026, 11, 5, 9, 0))
+    second = [p for p in ctx.ws.drafts.glob("*.docx") if "第二次" in p.name]
+    assert len(second) == 1
+    text = text_of(second[0])
+    assert "书面提醒" not in text and "已于" not in text
+    assert "只缴至2026年9月30日" in text
