@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-from conftest import write_xlsx
+from conftest import needs_office, write_xlsx
 from docx import Document
 
 from toolkit.pipeline import process_paths
@@ -63,3 +65,22 @@ def test_second_reminder_after_an_unsigned_first_claims_nothing(ctx, tmp_path: P
     text = text_of(second[0])
     assert "书面提醒" not in text and "已于" not in text
     assert "只缴至2026年9月30日" in text
+
+
+@needs_office
+def test_monthly_statements_get_pdfs_from_the_report_command(ctx, home: Path, tmp_path: Path):
+    from test_returns_actions import SERVICE_HEADERS
+
+    t = datetime(2026, 11, 20, 9, 0)
+    rows = [["TY-01", t, "周敏", "1-101", "王建国", "更换水龙头", "供水设备维修类", 1, 20, 20, None, t],
+            ["TY-02", t, "周敏", "1-101", "王建国", "疏通马桶", "供水设备维修类", 1, 50, 50, None, t]]
+    process_paths(ctx, [write_xlsx(tmp_path / "s.xlsx", {"s": [SERVICE_HEADERS, *rows]})], t)
+    ctx.close()
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "report", "monthly", "--month", "2026-11",
+                           "--home", str(home), "--now", "2026-12-01T09:00"],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    statements = list((home / "outbox" / "文书草稿").glob("*月结单*.docx"))
+    assert len(statements) == 1
+    assert statements[0].with_suffix(".pdf").is_file(), "the command waits for the statement's PDF"
+    assert "特约服务与收费月报 2026年11月" in proc.stdout

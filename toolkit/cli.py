@@ -165,6 +165,9 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     ctx = _open(ws)
     try:
         result = produce(ctx, name, now or local_now(), period)
+        from .documents import wait_for_pdfs
+
+        wait_for_pdfs(timeout=300)  # monthly statements convert in the background; let them land
     except RulesError as exc:
         _rules_problems(exc)
     except (UnknownReport, ValueError) as exc:
