@@ -84,3 +84,25 @@ def test_monthly_statements_get_pdfs_from_the_report_command(ctx, home: Path, tm
     assert len(statements) == 1
     assert statements[0].with_suffix(".pdf").is_file(), "the command waits for the statement's PDF"
     assert "特约服务与收费月报 2026年11月" in proc.stdout
+
+
+@needs_office
+def test_dispatch_register_prints_on_one_page_width(ctx, tmp_path: Path):
+    for i in range(3):
+        process_paths(ctx, [write_xlsx(tmp_path / f"f{i}.xlsx", {"物业费": [
+            FEE_HEADERS, [f"3-1-50{i}", "王秀英", "13812345678", 120, 2.35, date(2026, 9, 30), None]]})],
+            datetime(2026, 10, 10, 9, 0))
+    register = ctx.ws.outbox / "发文登记.xlsx"
+    ws = openpyxl.load_workbook(register).active
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    out = tmp_path / "pdf"
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(register)],
+                   capture_output=True, timeout=120, check=True)
+    pdf = out / "发文登记.pdf"
+    first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                                text=True, check=True).stdout
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    # First and last column on the same page, and one page for three rows.
+    assert "发文日期" in first_page and "文件名" in first_page
+    assert "Pages:           1" in pages
