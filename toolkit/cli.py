@@ -184,6 +184,40 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
         click.echo(f"    → {out}")
 
 
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--home", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="要监视的工作区（默认：环境变量 TOOLKIT_HOME，或当前文件夹）。")
+@click.option("--windows", is_flag=True, help="生成 Windows 任务计划（XML），而不是 Linux 的 systemd 服务。")
+@click.option("--user-unit", is_flag=True, help="systemd 用户服务（~/.config/systemd/user/），不写 User=。")
+@click.option("--poll", type=float, default=None, metavar="SECONDS", help="网络共享文件夹：每隔这么多秒查看一次。")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="写入这个文件（默认输出到屏幕；Windows 任务请用 --out）。")
+def autostart(home: str | None, windows: bool, user_unit: bool, poll: float | None, out: str | None) -> None:
+    """生成开机自动运行 watch 的配置：Linux 的 systemd 服务，或 Windows 的任务计划。
+
+    \b
+    Linux：  toolkit autostart --home /srv/物业中心 --out /etc/systemd/system/toolkit.service
+             systemctl daemon-reload && systemctl enable --now toolkit
+    Windows：toolkit autostart --windows --home D:\\物业中心 --out toolkit-task.xml
+             schtasks /Create /TN toolkit-watch /XML toolkit-task.xml
+    """
+    from .autostart import current_user, systemd_unit, this_python, windows_task
+
+    ws = Workspace.resolve(home)
+    user = current_user()
+    if windows:
+        text = windows_task(this_python(windowless=True), str(ws.home), user, poll)
+        data = text.encode("utf-16")  # Task Scheduler reads the encoding the XML declares
+    else:
+        text = systemd_unit(this_python(), str(ws.home), None if user_unit else user, poll)
+        data = text.encode("utf-8")
+    if out:
+        Path(out).write_bytes(data)
+        click.echo(f"已写入 {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def rules() -> None:
     """规则文件夹 rules/ 的检查。"""
