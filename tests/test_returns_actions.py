@@ -67,7 +67,7 @@ def test_service_problems_reach_the_return_copy_and_the_daily_list(ctx, tmp_path
     assert "60.00 元，登记为 30.00 元" in data["J5"].comment.text
     assert data["F2"].comment is None and data["I2"].comment is None
     rows = issue_list(copy)
-    assert [(r[4], r[5]) for r in rows] == [("F3", "服务项目不在价目表"), ("I4", "单价与价目表不符且无人审批"),
+    assert [(r[4], r[5]) for r in rows] == [("F3", "服务项目不在价目表"), ("I4", "单价不符且无人审批"),
                                            ("J5", "金额算错")]
     heading = wb[ISSUES_TITLE]["A2"].value
     assert "3 处须处理的事项" in heading and "待办与逾期日报" in heading
@@ -81,9 +81,14 @@ def test_service_problems_reach_the_return_copy_and_the_daily_list(ctx, tmp_path
     got = {(r[header.index("编号")], r[header.index("问题")], r[header.index("负责人")], r[header.index("部门")])
            for r in body}
     assert got == {("TY-02", "服务项目不在价目表", "周敏", "客服中心"),
-                   ("TY-03", "单价与价目表不符且无人审批", "周敏", "客服中心"),
+                   ("TY-03", "单价不符且无人审批", "周敏", "客服中心"),
                    ("TY-04", "金额算错", "周敏", "客服中心")}
     assert ("须处理事项", "3", "") in report.headline
+    # Long reasons wrap, and their rows are tall enough to show them whole when printed.
+    ws = openpyxl.load_workbook(xlsx)["须处理事项"]
+    first = header_at + 2  # 1-based row of the first item
+    assert ws.cell(first, header.index("说明") + 1).alignment.wrap_text
+    assert (ws.row_dimensions[first].height or 0) >= 30
 
 
 def test_refused_move_out_and_renovation_without_fire_approval(ctx, tmp_path: Path):

@@ -87,7 +87,7 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
 def action_table(src: Source, items: list[dict[str, Any]]) -> Table:
     return Table(
         "须处理事项", "须处理事项（不予放行、未经审批、收费不符等）",
-        [Column("问题", width=18), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
+        [Column("问题", width=20), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
          Column("负责人", width=10), Column("部门", width=12), Column("须处理", width=44),
          Column("说明", width=60)],
         [[i["action"].title, src.title(i["finding"].register), i["finding"].record, i["room"], i["person"],

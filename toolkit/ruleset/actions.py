@@ -38,12 +38,12 @@ ACTIONS: dict[str, Action] = {
         "service.unknown_item", "服务项目不在价目表", "服务项目",
         "受理人改为价目表中的项目名称，或报主管将该项目列入价目表"),
     "service.price_unapproved": Action(
-        "service.price_unapproved", "单价与价目表不符且无人审批", "单价",
+        "service.price_unapproved", "单价不符且无人审批", "单价",
         "受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名"),
     "service.amount": Action(
         "service.amount", "金额算错", "金额", "受理人核对数量和单价，改正金额"),
     "fee.amount_mismatch": Action(
-        "fee.amount_mismatch", "欠费金额与月数×面积×单价不符", "欠费金额",
+        "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）"),
 }
 
