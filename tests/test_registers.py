@@ -301,3 +301,16 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     path = _copy_register(tmp_path, "handover", ("{name: 业主, required: true", "{name: 业主, required: true,,"))
     message = _refused(tmp_path)
     assert str(path) in message and re.search(r"第\d+行", message)
+
+
+def test_overlong_cells_are_never_taken_for_headers(registers):
+    """A cell longer than any header (a pasted text, a hostile file's huge shared string)
+    is skipped without normalising it, so a sheet of such cells costs almost nothing."""
+    from toolkit.headers import HEADER_MAX_CHARS, find_header, header_key
+    from toolkit.model import RawSheet
+
+    assert header_key("联系电话：") == "联系电话"
+    assert header_key("联系电话" + " " * HEADER_MAX_CHARS) == ""
+    huge = "单号" * 500_000
+    sheet = RawSheet("Sheet1", [(r, [huge] * 8) for r in range(1, 31)])
+    assert find_header(sheet, registers) is None

@@ -19,6 +19,9 @@ from .model import CellError, RawSheet
 from .registers import RegisterSpec
 
 HEADER_SCAN_ROWS = 30
+# No header is this long; longer cells (a pasted text, a hostile file's megabyte string)
+# are not normalised at all, which keeps recognition linear in the sheet's size.
+HEADER_MAX_CHARS = 200
 
 _DECOR = re.compile(r"[\s*＊※:：()（）\[\]【】]")
 
@@ -27,7 +30,10 @@ def header_key(value: Any) -> str:
     """Normalise a header cell so '联系电话*', ' 联系 电话 ' and '联系电话：' all match."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value)
+    if len(text) > HEADER_MAX_CHARS:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
     return _DECOR.sub("", text)
 
 
