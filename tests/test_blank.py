@@ -9,7 +9,13 @@ import pytest
 from conftest import ROOT
 from openpyxl.utils import get_column_letter
 
-from toolkit.blank import FIRST_DATA_ROW, HEADER_ROW, NOTE_ROW, write_blank_register, write_blank_registers
+from toolkit.blank import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    NOTE_ROW,
+    write_blank_register,
+    write_blank_registers,
+)
 from toolkit.registers import ColumnSpec, RegisterSpec
 from toolkit.rulesfile import load_yaml_model
 

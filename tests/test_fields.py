@@ -15,8 +15,8 @@ from toolkit.fields import (
     PARSERS,
     FieldProblem,
     clean_text,
-    fold,
     combine_date_time,
+    fold,
     mask_id,
     mask_phone,
     parse_area,
@@ -36,8 +36,8 @@ from toolkit.fields import (
     split_datetime,
 )
 from toolkit.model import ErrorValue, NoCachedValue
-from toolkit.validate import IDENTIFIERS
 from toolkit.registers import ColumnSpec, load_registers
+from toolkit.validate import IDENTIFIERS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = CORPUS / "hostile" / "numbers-and-dates-as-text.xlsx"

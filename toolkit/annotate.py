@@ -35,9 +35,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
+from .model import CellError, RawSheet, Workbook
 from .problems import problem_name
 from .ruleset.actions import ACTIONS
-from .model import CellError, RawSheet, Workbook
 from .xlsxsafe import (
     MAX_COL,
     MAX_ROW,

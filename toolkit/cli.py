@@ -16,7 +16,7 @@ import click
 from . import clizh
 from .clock import local_now, parse_now
 from .logs import setup_logging
-from .problems import STATUS_ZH, outcome_line
+from .problems import outcome_line
 from .rulesfile import RulesError
 from .workspace import Workspace
 

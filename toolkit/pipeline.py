@@ -27,9 +27,9 @@ from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
-from .problems import outcome_line
 from .returns import return_copy_name, settle_earlier
 from .ruleset.actions import action_errors
 from .safety import is_ignorable

@@ -22,7 +22,6 @@ from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record
 from .registers import ColumnSpec, RegisterSpec, RowCheck
 
-
 # Text columns that name a thing other registers refer to: stored folded (fields.fold),
 # so ３-１０１ and 3-101 are one room and one event. Key columns are identifiers too.
 IDENTIFIERS = frozenset({"房号", "事件"})

@@ -9,6 +9,7 @@ to-do list (待办与逾期日报), naming who must act.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from openpyxl.utils import get_column_letter
 
 from ..model import CellError, Finding, Record
