@@ -106,3 +106,16 @@ def test_dispatch_register_prints_on_one_page_width(ctx, tmp_path: Path):
     # First and last column on the same page, and one page for three rows.
     assert "发文日期" in first_page and "文件名" in first_page
     assert "Pages:           1" in pages
+
+
+def test_weekly_names_an_escalated_complaint_without_event_by_the_complaint(ctx, tmp_path: Path):
+    from toolkit.reports import build_report, parse_week
+
+    headers = ["编号", "受理时间", "投诉人", "房号", "联系电话", "投诉内容", "事件", "被投诉部门", "性质", "等级"]
+    row = ["TS-01", datetime(2026, 11, 24, 9, 5), "刘芳", "3-502", "13900139003", "电梯连续两天停运",
+           None, "工程部", "有效", "重大"]
+    process_paths(ctx, [write_xlsx(tmp_path / "ts.xlsx", {"投诉": [headers, row]})], datetime(2026, 11, 24, 10))
+    report, _ = build_report(ctx, "weekly", datetime(2026, 11, 27, 18), parse_week("2026-W48"))
+    assert any(n.startswith("升级投诉 TS-01：") for n in report.notes), report.notes
+    assert not any("“TS-01”" in n for n in report.notes)
+    assert [r[0] for r in report.table("投诉升级").rows] == ["投诉 TS-01"]

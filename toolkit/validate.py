@@ -258,8 +258,10 @@ def _typed_row(model: type[BaseModel], names: dict[str, ColumnSpec], raw: dict[s
     held = any(str(e["loc"][0]) not in optional for e in problems)
     for e in problems:
         field_name = str(e["loc"][0])
-        note = "" if held or field_name not in optional else KEPT_NOTE
-        err(names[field_name].name, e["type"], f"{e['msg']}{note}", raw.get(field_name))
+        msg = e["msg"]
+        if not held and field_name in optional:
+            msg = f"{msg.rstrip('。')}。{KEPT_NOTE}"
+        err(names[field_name].name, e["type"], msg, raw.get(field_name))
     if held:
         return None, set()
     retry = {k: (None if k in optional else v) for k, v in raw.items()}

@@ -61,6 +61,12 @@ class Figures:
         return t
 
 
+
+def escalation_name(f: Any) -> str:
+    """An escalation by its 事件, or by the complaint itself when it names none."""
+    event = f.values.get("event")
+    return f"事件“{event}”" if event else f"投诉 {f.record}"
+
 def _is_deadline(f: Finding) -> bool:
     # Deadline findings built with the default figures carry when the work was done.
     return f.due is not None and "done" in f.values and "deadline" in f.values
@@ -270,12 +276,12 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     esc_rows = []
     for f in now.escalations:
         cs = f.values.get("complaints", [])
-        esc_rows.append([f.values.get("event") or f.record, f.values.get("level"), len(cs),
+        esc_rows.append([f.values.get("event") or f"投诉 {f.record}", f.values.get("level"), len(cs),
                          len({c.get("投诉人") for c in cs}), "；".join(f.values.get("reasons", [])),
                          "、".join(str(c.get("编号")) for c in cs)])
     escal = Table(
         "投诉升级", f"升级处理的投诉事件 {period.zh}",
-        [Column("事件", width=18), Column("等级", width=8), Column("投诉数", "int"), Column("投诉人数", "int"),
+        [Column("事件（或投诉）", width=18), Column("等级", width=8), Column("投诉数", "int"), Column("投诉人数", "int"),
          Column("升级原因", width=50), Column("投诉编号", width=30)],
         esc_rows, note=f"{cur_word}内受理或{cur_word}初仍未解决的投诉所在的升级事件；{prev_word} {len(before.escalations)} 起。",
     )
@@ -309,7 +315,7 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     if worst:
         notes.append(f"按时率最低的部门：{worst[0][0]}（{_pct(worst[0][3])}）。")
     for f in now.escalations[:3]:
-        notes.append(f"升级事件“{f.values.get('event') or f.record}”：{'；'.join(f.values.get('reasons', []))}。")
+        notes.append(f"升级{escalation_name(f)}：{'；'.join(f.values.get('reasons', []))}。")
     if overdue:
         top = overdue[0]
         notes.append(f"逾期最久：{src.title(top['finding'].register)} {top['finding'].record}"
