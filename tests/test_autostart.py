@@ -70,6 +70,7 @@ def test_exec_start_runs_the_watcher_and_stops_cleanly(home: Path, tmp_path: Pat
     err = proc.stderr.read().decode("utf-8", "replace")
     assert code == 0, err
     assert "开始监视收件箱" in err and "已停止监视收件箱" in err  # the journal reads Chinese
+    assert "已接收 报修.xlsx：共 2 行，登记 2 行" in err and " 信息 " in err and " INFO " not in err
 
 
 def test_windows_task_is_task_scheduler_xml(home: Path, tmp_path: Path):
