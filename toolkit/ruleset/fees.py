@@ -9,6 +9,7 @@ from typing import Any
 
 from ..model import Finding
 from .money import dec, fen, yuan
+from .history import historical
 from .timing import Env, add_months, as_date, fmt_date, started_months
 
 TIER_NAMES = {1: "催缴通知", 2: "再次催缴", 3: "报项目经理"}
@@ -109,5 +110,5 @@ def handover_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                  f"{yuan(amount)} 元，期间 {fmt_date(handed)} 至 {fmt_date(end)}"),
         values={"业主": v.get("业主"), "建筑面积": area, "物业费单价": price, "预收月数": months,
                 "amount": amount, "period_start": handed, "period_end": end},
-        notice="handover_payment",
+        notice=None if historical(env.today, handed) else "handover_payment",
     )]

@@ -7,7 +7,8 @@ from typing import Any
 from ..model import Finding
 from .fees import arrears
 from .money import yuan
-from .timing import Env, fmt_date
+from .history import historical
+from .timing import Env, as_date, fmt_date
 
 REGISTER = "move_out"
 
@@ -45,5 +46,5 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
         message=f"放行 {key}（{unit}，{carrier}）：无欠费{'' if is_owner else '，业主已核实'}，可开具放行条",
-        values=base, notice="release_slip",
+        values=base, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
     )]
