@@ -265,6 +265,22 @@ def letterhead(doc, title: str = "{{ doc.title }}") -> None:
         before=8,
         after=14,
     )
+    replacement_note(doc)
+
+
+def replacement_note(doc, size: float | None = None) -> None:
+    """Said only when this document replaces one already signed: that one is void."""
+    para(doc, "{%p if replaces %}")
+    para(
+        doc,
+        "本文书替代{{ replaces.date }}经{{ replaces.by }}签发的{{ replaces.number }}，原文书作废。",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=size or TABLE_PT,
+        bold=True,
+        color=RED,
+        after=8,
+    )
+    para(doc, "{%p endif %}")
 
 
 def addressee(doc, text: str = "{{ doc.recipient }}：") -> None:
@@ -795,6 +811,7 @@ def _slip_part(doc, part_name: str, note: str) -> None:
     para(doc, "{{ doc.company_full }}", align=C, size=14, bold=True, color=RED, after=2)
     para(doc, f"物品放行条（{part_name}）", align=C, size=16, bold=True, east=HEI, after=2)
     para(doc, "编号：{{ doc.number }}", align=R, size=TABLE_PT, after=4)
+    replacement_note(doc, size=9)
     kv_table(
         doc,
         [

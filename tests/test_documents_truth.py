@@ -119,3 +119,38 @@ def test_weekly_names_an_escalated_complaint_without_event_by_the_complaint(ctx,
     assert any(n.startswith("升级投诉 TS-01：") for n in report.notes), report.notes
     assert not any("“TS-01”" in n for n in report.notes)
     assert [r[0] for r in report.table("投诉升级").rows] == ["投诉 TS-01"]
+
+
+def test_replacing_a_signed_document_says_so_and_asks_for_the_signature_again(ctx, home: Path, tmp_path: Path):
+    move_headers = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实"]
+    process_paths(ctx, [write_xlsx(tmp_path / "fee.xlsx", {"物业费": [
+        FEE_HEADERS, ["1-101", "王建国", "13800138001", 89.5, 2.8, date(2026, 12, 31), None]]})],
+        datetime(2026, 11, 26, 9, 0))
+
+    def move(name: str, things: str) -> Path:
+        return write_xlsx(tmp_path / name, {"放行": [move_headers, [
+            "FX-01", "1-101", "王建国", "业主", things, date(2026, 11, 26), None]]})
+
+    process_paths(ctx, [move("m1.xlsx", "旧沙发一套")], datetime(2026, 11, 26, 10, 0))
+    sign_all(ctx, home, datetime(2026, 11, 26, 10, 30))
+    # Saved again (other bytes, same facts): nothing new is issued.
+    process_paths(ctx, [write_xlsx(tmp_path / "m1b.xlsx", {"放行登记": [move_headers, [
+        "FX-01", "1-101", "王建国", "业主", "旧沙发一套", date(2026, 11, 26), None]]})],
+        datetime(2026, 11, 26, 11, 0))
+    assert not list(ctx.ws.drafts.glob("*.docx"))
+    # The items change after the slip was signed: a new slip replaces the signed one.
+    process_paths(ctx, [move("m2.xlsx", "旧沙发一套、床垫一张")], datetime(2026, 11, 26, 11, 30))
+    drafts = list(ctx.ws.drafts.glob("*.docx"))
+    assert len(drafts) == 1 and "第002号" in drafts[0].name
+    doc = Document(drafts[0])
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "本文书替代2026年11月26日经张经理签发的某某物业〔2026〕放字第001号，原文书作废。" in text
+    ws = openpyxl.load_workbook(ctx.ws.outbox / "发文登记.xlsx").active
+    assert "1 份替代已签发的文书，需重新签发：某某物业〔2026〕放字第002号" in ws["A1"].value
+    rows = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert rows["某某物业〔2026〕放字第002号"][9] == (
+        "某某物业〔2026〕放字第001号（已于 2026-11-26 经张经理签发，原文书作废，本文书需重新签发）")
+    # A replaced draft that was never signed is just replaced: no such words.
+    process_paths(ctx, [move("m3.xlsx", "旧沙发一套、床垫两张")], datetime(2026, 11, 26, 12, 0))
+    newest = next(p for p in ctx.ws.drafts.glob("*.docx") if "第003号" in p.name)
+    assert "原文书作废" not in "\n".join(p.text for p in Document(newest).paragraphs)

@@ -41,6 +41,26 @@ def earlier_sent(conn: Connection, doc_type: str, register: str, record: str,
     return out
 
 
+def replaced_signed(conn: Connection, supersedes: str | None) -> dict[str, Any] | None:
+    """The signed document this one replaces (number, signer, date), or None."""
+    if not supersedes:
+        return None
+    old = conn.execute(
+        select(documents.c.number, documents.c.status, documents.c.approved_by, documents.c.approved_on)
+        .where(documents.c.number == supersedes)
+    ).first()
+    if old is None or old.status != APPROVED:
+        return None  # a draft replaced was never sent: nothing to take back
+    return {"number": old.number, "by": old.approved_by or "", "date": old.approved_on}
+
+
+def document_history(conn: Connection, doc_type: str, register: str, record: str, values: dict[str, Any],
+                     supersedes: str | None) -> dict[str, Any]:
+    """What the ledger says happened before this document: ``earlier`` and ``replaces``."""
+    return {"earlier": earlier_sent(conn, doc_type, register, record, values),
+            "replaces": replaced_signed(conn, supersedes)}
+
+
 def document_context(
     config: DocumentsConfig,
     *,
@@ -54,6 +74,7 @@ def document_context(
     values: dict[str, Any],
     full_personal_data: bool = False,
     earlier: list[dict[str, Any]] | None = None,
+    replaces: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The render context: values under their own names, plus ``record``, ``register``,
     ``doc`` and the earlier documents actually sent (``earlier``, ``earlier_text``)."""
@@ -76,4 +97,5 @@ def document_context(
         "earlier_count": len(earlier),
         "earlier_count_zh": _TIMES.get(len(earlier), str(len(earlier))),
         "earlier_text": "、".join(f"{cn_date(e['date'])}（{e['number']}）" for e in earlier),
+        "replaces": replaces,
     }

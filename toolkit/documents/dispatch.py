@@ -76,12 +76,15 @@ def write_register(ws: Workspace, ledger) -> Path | None:
             select(documents).where(documents.c.status != PENDING).order_by(documents.c.id)
         ).all()
     titles = _register_titles(ws)
+    by_number = {r.number: r for r in rows}
+    again = [r.number for r in rows if r.status == DRAFT and _replaces_signed(r, by_number)]
+    heading = "发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
+    if again:
+        heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
     wb = Workbook()
     sheet = wb.active
     sheet.title = "发文登记"
-    sheet.append(
-        ["发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"]
-    )
+    sheet.append([heading])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([h for h, _ in COLUMNS])
@@ -106,7 +109,7 @@ def write_register(ws: Workspace, ledger) -> Path | None:
                     r.status,
                     r.approved_by or None,
                     r.approved_on,
-                    r.supersedes or None,
+                    _supersedes_text(r, by_number),
                     r.file_name,
                 )
             ]
@@ -150,6 +153,23 @@ def _print_on_one_width(sheet: Any) -> None:
                 lines = max(lines, -(-shown // max(width - 1, 1)))
         # Set, not left to the program: Excel does not grow a row for wrapped text on opening.
         sheet.row_dimensions[row[0].row].height = 15 * min(lines, 6)
+
+
+def _replaces_signed(r: Any, by_number: dict[str, Any]) -> Any:
+    old = by_number.get(r.supersedes) if r.supersedes else None
+    return old if old is not None and old.status == APPROVED else None
+
+
+def _supersedes_text(r: Any, by_number: dict[str, Any]) -> str | None:
+    """替代文号, with the signature to be given again when the replaced one was signed."""
+    if not r.supersedes:
+        return None
+    old = _replaces_signed(r, by_number)
+    if old is None:
+        return r.supersedes
+    when = old.approved_on.isoformat() if old.approved_on else ""
+    tail = "，本文书需重新签发" if r.status == DRAFT else ""
+    return f"{r.supersedes}（已于 {when} 经{old.approved_by or ''}签发，原文书作废{tail}）"
 
 
 def _cell(value: Any) -> Any:

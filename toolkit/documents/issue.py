@@ -31,7 +31,7 @@ from ..filenames import path_inside
 from ..model import Finding, Record
 from ..workspace import Workspace
 from . import pdf
-from .context import document_context, earlier_sent
+from .context import document_context, document_history
 from .dispatch import VOID_FOLDER, folder_for, write_register
 from .numbering import next_seq
 from .render import render_docx
@@ -254,10 +254,10 @@ def _issue_one(
     stem = f"{doc['number']}_{doc['title']}_{record}"
     target = path_inside(ws.drafts, stem, ".docx")
     if conn is not None:
-        earlier = earlier_sent(conn, doc_type.type, register, record, values)
+        before = document_history(conn, doc_type.type, register, record, values, doc["supersedes"])
     else:
         with ledger.engine.connect() as c:
-            earlier = earlier_sent(c, doc_type.type, register, record, values)
+            before = document_history(c, doc_type.type, register, record, values, doc["supersedes"])
     context = document_context(
         config,
         number=doc["number"],
@@ -269,7 +269,7 @@ def _issue_one(
         register=register,
         values=values,
         full_personal_data=doc_type.full_personal_data,
-        earlier=earlier,
+        **before,
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
