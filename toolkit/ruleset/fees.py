@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Finding
-from .money import dec, fen, yuan
 from .history import historical
+from .money import dec, fen, yuan
 from .timing import Env, add_months, as_date, fmt_date, started_months
 
 TIER_NAMES = {1: "催缴通知", 2: "再次催缴", 3: "报项目经理"}

@@ -6,8 +6,8 @@ from typing import Any
 
 from ..model import Finding
 from .fees import arrears
-from .money import yuan
 from .history import historical
+from .money import yuan
 from .timing import Env, as_date, fmt_date
 
 REGISTER = "move_out"

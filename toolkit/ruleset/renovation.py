@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Finding
-from .money import dec, fen, yuan
 from .history import historical
+from .money import dec, fen, yuan
 from .timing import DAY_END, Env, add_months, as_date, fmt_date, track
 
 PERMITS = "renovation"
