@@ -303,7 +303,7 @@ def _issue_one(
     else:
         with ledger.transaction() as c:
             finish(c)
-    log.info("文书草稿：%s %s（%s %s）", doc["number"], doc["title"], register, record)
+    log.info("文书草稿：%s %s（%s）", doc["number"], doc["title"], record)
     pdf.submit(target)
     return target
 
