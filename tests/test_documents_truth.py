@@ -37,9 +37,11 @@ def sign_all(ctx, home: Path, when: datetime) -> None:
 
 
 def fee_file(tmp_path: Path, name: str) -> Path:
-    # 120 m² × 2.35 元; paid to 09-30.
-    return write_xlsx(tmp_path / name, {"物业费": [FEE_HEADERS, ["3-1-502", "王秀英", "13812345678", 120, 2.35,
-                                                                date(2026, 9, 30), None]]})
+    # 120 m² × 2.35 元; paid to 09-30. A paid-up unit named after the file keeps the bytes
+    # of two saves apart (the same bytes twice would be one file).
+    return write_xlsx(tmp_path / name, {"物业费": [
+        FEE_HEADERS, ["3-1-502", "王秀英", "13812345678", 120, 2.35, date(2026, 9, 30), None],
+        [f"9-{Path(name).stem}", "陈建国", None, 100, 2.35, date(2026, 12, 31), None]]})
 
 
 def test_second_reminder_names_the_first_only_once_it_was_signed(ctx, home: Path, tmp_path: Path):
@@ -59,9 +61,9 @@ def test_second_reminder_names_the_first_only_once_it_was_signed(ctx, home: Path
 def test_second_reminder_after_an_unsigned_first_claims_nothing(ctx, tmp_path: Path):
     process_paths(ctx, [fee_file(tmp_path, "f1.xlsx")], datetime(2026, 10, 10, 9, 0))
     # Never signed: the first reminder never went out.
-    process_paths(ctx, [fee_file(tmp_path, "f2.xlsx")], datetime(2026, 11, 5, 9, 0))
+    summary = process_paths(ctx, [fee_file(tmp_path, "f2.xlsx")], datetime(2026, 11, 5, 9, 0))
     second = [p for p in ctx.ws.drafts.glob("*.docx") if "第二次" in p.name]
-    assert len(second) == 1
+    assert len(second) == 1, (list(ctx.ws.drafts.rglob("*")), summary.to_dict())
     text = text_of(second[0])
     assert "书面提醒" not in text and "已于" not in text
     assert "只缴至2026年9月30日" in text

@@ -61,7 +61,7 @@ def test_pending_then_overdue_then_resolved_across_three_runs(home: Path, tmp_pa
     ctx = open_context(Workspace(home))
     try:
         with ctx.ledger.engine.connect() as conn:
-            still_open = {(f.rule, f.record) for f in open_findings(conn)}
+            still_open = {(f.rule, f.record) for f in open_findings(conn, ctx.ledger.site)}
         assert ("repair.callback", "BX0001") not in still_open
         assert ("repair.unfinished", "BX0002") in still_open
     finally:
@@ -88,17 +88,17 @@ def test_notice_issued_once_until_its_facts_change(ctx, tmp_path: Path):
     assert found[0].values["tier"] == 1
     # the pipeline's documents stage issued the tier-1 reminder and marked it issued
     with ctx.ledger.engine.connect() as conn:
-        assert is_issued(conn, found[0])
+        assert is_issued(conn, ctx.ledger.site, found[0])
     drafts = list(ctx.ws.drafts.rglob("*.docx"))
     assert len(drafts) == 1 and "1-0101" in drafts[0].name
     # a week later: same tier, computed amount unchanged or not, it is not news and stays issued
     later = [f for f in evaluate_workspace(ctx, datetime(2026, 11, 28, 9, 0)) if f.rule == "fee.arrears"][0]
     with ctx.ledger.engine.connect() as conn:
-        assert later.state == "ongoing" and is_issued(conn, later)
+        assert later.state == "ongoing" and is_issued(conn, ctx.ledger.site, later)
     # 11-01 + 30 days = 12-01 → tier 2: a new fact, a new reminder
     tier2 = [f for f in evaluate_workspace(ctx, datetime(2026, 12, 1, 9, 0)) if f.rule == "fee.arrears"][0]
     with ctx.ledger.engine.connect() as conn:
-        assert tier2.values["tier"] == 2 and tier2.state == "new" and not is_issued(conn, tier2)
+        assert tier2.values["tier"] == 2 and tier2.state == "new" and not is_issued(conn, ctx.ledger.site, tier2)
 
 
 def test_move_out_before_fee_accounts_is_judged_again(ctx, tmp_path: Path):

@@ -103,16 +103,27 @@ def test_two_watchers_never_produce_the_same_report_twice(ctx, home):
     assert len(rows) == len(set(rows))
 
 
-def test_a_claim_left_running_by_a_crash_is_taken_over_later(ctx):
-    from toolkit.scheduler import _claim, _ensure_table
+def test_a_claim_left_running_by_a_crash_is_taken_over_only_when_its_lease_ran_out(ctx):
+    import time as wall
 
-    _ensure_table(ctx)
+    from sqlalchemy import update
+
+    from toolkit.scheduler import _claim
+
     settings = load_schedule(ctx.ws.rules)
     weekly = settings.job_for("weekly")
     slot = at("2026-11-27T17:00")
-    assert _claim(ctx, weekly, slot, at("2026-11-27T17:00"), 60)  # then the process died
-    assert not _claim(ctx, weekly, slot, at("2026-11-27T17:30"), 60)  # still within its lease
-    out = [o for o in run_due(ctx, at("2026-11-27T18:01"), settings) if o.job == "周报"]
+    assert _claim(ctx, weekly, slot, at("2026-11-27T17:00"))
+    # The holder is a process on another machine: only its lease tells whether it lives.
+    t = schedule_runs
+    with ctx.ledger.transaction() as conn:
+        conn.execute(update(t).where(t.c.job == weekly.name, t.c.slot == slot)
+                     .values(owner="elsewhere:1:1:x", lease_until=wall.time() + 60))
+    assert [o for o in run_due(ctx, at("2026-11-27T18:01"), settings) if o.job == "周报"] == []
+    with ctx.ledger.transaction() as conn:  # its heartbeat stopped a while ago
+        conn.execute(update(t).where(t.c.job == weekly.name, t.c.slot == slot)
+                     .values(lease_until=wall.time() - 1))
+    out = [o for o in run_due(ctx, at("2026-11-27T18:02"), settings) if o.job == "周报"]
     assert [(o.slot, o.status) for o in out] == [(slot, "done")]
 
 

@@ -42,15 +42,28 @@ def common(fn):
     return wrapper
 
 
-def _open(ws: Workspace):
+def _open(ws: Workspace, register: bool = True):
+    from sqlalchemy.exc import DBAPIError
+
     from .pipeline import open_context
+    from .schema import SchemaOutOfDate
 
     try:
-        return open_context(ws)
+        return open_context(ws, register=register)
     except RulesError as exc:
         click.echo("规则文件有误，未开始处理：", err=True)
         for p in exc.problems:
             click.echo(f"  {p}", err=True)
+        sys.exit(2)
+    except SchemaOutOfDate as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except DBAPIError as exc:
+        if "permission denied" not in str(exc.orig):
+            raise
+        # e.g. the head office's read-only role used for processing files
+        click.echo(f"数据库角色没有写入权限，未开始处理（{str(exc.orig).splitlines()[0]}）；"
+                   "只读角色只能用于 report --all-sites。", err=True)
         sys.exit(2)
 
 
@@ -67,11 +80,27 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
-def init(directory: str) -> None:
+@click.option("--site-code", default=None, metavar="CODE",
+              help="本站点的简短代号（字母、数字、- _ .），同一数据库的各站点不能重复。")
+@click.option("--site-name", default=None, metavar="NAME", help="本站点名称，如 某某物业A区服务中心。")
+@click.option("--number-prefix", default=None, metavar="TEXT",
+              help="本站点文号的开头，如 某某物业A区（默认：公司名称）。")
+def init(directory: str, site_code: str | None, site_name: str | None, number_prefix: str | None) -> None:
     """新建工作区：规则、文书模板和空白登记表（空白登记表/）。"""
     from .setup_workspace import init_workspace
+    from .site import check_code, write_site
 
+    if (site_code is None) != (site_name is None):
+        raise click.UsageError("--site-code 与 --site-name 需一起给出")
+    if site_code is not None:
+        try:
+            check_code(site_code)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--site-code") from None
     written = init_workspace(Path(directory))
+    if site_code is not None:
+        written.append(write_site(Path(directory).resolve(), site_code, site_name or "", number_prefix))
+        click.echo(f"站点 {site_code}（{site_name}）")
     click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件）")
     click.echo("空白登记表在“空白登记表/”文件夹中，填好后保存到 inbox/。")
 
@@ -142,9 +171,11 @@ def _rules_problems(exc: RulesError) -> None:
 @click.option("--week", default=None, metavar="YYYY-Www", help="周报的周，如 2026-W48（2026年第48周）。")
 @click.option("--month", default=None, metavar="YYYY-MM", help="月报的月份，如 2026-11。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成的内容（供程序读取）。")
+@click.option("--all-sites", "all_sites", is_flag=True,
+              help="总部：汇总同一数据库中所有站点的周报、月报（只读）。")
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
-           month: str | None, as_json: bool) -> None:
+           month: str | None, as_json: bool, all_sites: bool) -> None:
     """立即生成报表到 outbox/报表/。
 
     \b
@@ -162,9 +193,14 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     setup_logging(ws, quiet=as_json)
-    ctx = _open(ws)
+    ctx = _open(ws, register=not all_sites)
     try:
-        result = produce(ctx, name, now or local_now(), period)
+        if all_sites:
+            from .reports.sites import produce_all_sites
+
+            result = produce_all_sites(ctx, name, now or local_now(), period)
+        else:
+            result = produce(ctx, name, now or local_now(), period)
         from .documents import wait_for_pdfs
 
         wait_for_pdfs(timeout=300)  # monthly statements convert in the background; let them land
@@ -259,11 +295,10 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
 @common
 def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa: ARG001
     """收件箱里等待的文件、未处理完的文件、最近的运行和各类结果的数量。"""
-    from .ledger import Ledger
     from .status import status_lines, workspace_status
 
     ws.ensure()
-    ledger = Ledger(ws.db_url)
+    ledger = _ledger(ws)
     try:
         info = workspace_status(ws, ledger)
     finally:
@@ -273,6 +308,71 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
         return
     for line in status_lines(ws, info):
         click.echo(line)
+
+
+def _ledger(ws: Workspace, check_schema: bool = True):
+    """The workspace's ledger, opened as its site; schema problems end the command with a message."""
+    from .ledger import Ledger
+    from .schema import SchemaOutOfDate
+
+    try:
+        site = ws.site
+    except RulesError as exc:
+        _rules_problems(exc)
+    try:
+        return Ledger(ws.db_url, site.code, check_schema=check_schema)
+    except SchemaOutOfDate as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+def db() -> None:
+    """台账数据库：结构版本与数据库角色。"""
+
+
+@db.command("upgrade", context_settings=CONTEXT, options_metavar="[选项]")
+@common
+def db_upgrade(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
+    """把数据库结构升级到本版本（用拥有该结构的数据库角色运行）。"""
+    from .schema import upgrade
+
+    ledger = _ledger(ws, check_schema=False)
+    try:
+        before, after = upgrade(ledger)
+    finally:
+        ledger.close()
+    if before == after:
+        click.echo(f"数据库结构已是最新版本 {after}")
+    else:
+        click.echo(f"数据库结构已升级：{before or '空'} → {after}")
+
+
+@db.command("grants", context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--app", "app_role", required=True, metavar="ROLE", help="watch/process/report 使用的角色（读写数据行）。")
+@click.option("--reader", "reader_role", default=None, metavar="ROLE", help="总部只读角色（report --all-sites）。")
+@click.option("--apply", "apply_now", is_flag=True, help="立即执行这些语句（以结构拥有者身份）。")
+@common
+def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: str | None,  # noqa: ARG001
+              apply_now: bool) -> None:
+    """列出（或执行）日常角色与总部只读角色的 PostgreSQL 授权语句。"""
+    from .schema import grant_statements
+
+    statements = grant_statements(app_role, reader_role)
+    if not apply_now:
+        click.echo("\n".join(s + ";" for s in statements))
+        return
+    ledger = _ledger(ws, check_schema=False)
+    try:
+        from sqlalchemy import text
+
+        with ledger.transaction() as conn:
+            for s in statements:
+                conn.execute(text(s))
+    finally:
+        ledger.close()
+    click.echo(f"已授权：{app_role}（读写数据）" + (f"，{reader_role}（只读）" if reader_role else ""))
+
 
 if __name__ == "__main__":
     main()

@@ -1,23 +1,30 @@
 """The ledger: the toolkit's memory of files, records, their history and runs.
 
 SQLAlchemy Core over a database URL. SQLite (one file in the workspace) by default;
-the same code runs on PostgreSQL, so only portable column types are used and upserts
-are done as select-then-insert/update inside one transaction.
+the same code runs on PostgreSQL, so only portable column types are used (text of
+any length is ``Text``) and upserts are done as select-then-insert/update inside one
+transaction.
 
 Tables (all in the module-level ``metadata``; other modules add theirs to it):
 
-``files``           one row per distinct input file (by content hash)
-    id, sha256 (unique), name, size, status ('processing' until finished, then the
-    outcome such as 'accepted'/'partial'/'rejected'), received_at, finished_at,
-    archive_path, summary (codec JSON)
+``sites``           one row per site sharing the database: code, name, number_prefix
+``files``           one row per distinct input file of a site (by content hash)
+    id, site, sha256 (unique per site), name, size, status ('processing' until
+    finished, then the outcome such as 'accepted'/'partial'/'rejected'), received_at,
+    finished_at, archive_path, summary (codec JSON), owner and lease_until (the claim
+    of the process working on it, see claims.py)
 ``records``         the current state of each record
-    id, register, key, values_json (codec JSON), version, first_seen, updated_at,
-    last_file_id → files.id;  unique (register, key)
+    id, site, register, key, values_json (codec JSON), version, first_seen,
+    updated_at, last_file_id → files.id;  unique (site, register, key)
 ``record_history``  every version a record has had
     id, record_id → records.id, version, values_json, file_id → files.id, at,
     change ('new' | 'changed');  unique (record_id, version)
 ``runs``            one row per run (process, watch sweep, report …)
-    id, kind, status, started_at, finished_at, summary (codec JSON)
+    id, site, kind, status, started_at, finished_at, summary (codec JSON)
+
+Every table other modules add carries ``site`` too, and every query names it: a
+``Ledger`` is opened for one site and sees and changes only that site's rows. The
+schema is made and changed by the migrations in ``toolkit/migrations`` (schema.py).
 
 Datetimes are naive local wall-clock times (Asia/Shanghai), stored as given.
 
@@ -28,6 +35,7 @@ queue up instead of failing halfway through a read-then-write transaction.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,6 +47,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -46,6 +55,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     bindparam,
     create_engine,
@@ -56,8 +66,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
+from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
 
@@ -69,19 +80,48 @@ __all__ = [
     "runs",
     "Ledger",
     "FileAlreadyFinished",
+    "ClaimLost",
+    "sites",
+    "DEFAULT_SITE",
+    "KeyText",
     "PROCESSING",
 ]
 
 PROCESSING = "processing"
+DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
 BUSY_TIMEOUT_S = 30
 
 metadata = MetaData()
+
+SITE_LEN = 40  # site codes are short ids (A, north-estate, 0571-03)
+
+
+class KeyText(TypeDecorator):
+    """Text of any length for record keys and names; NUL (which PostgreSQL refuses in
+    text, and which cleaned cell text never holds) is stored as U+FFFD on every database,
+    in writes and lookups alike, so a key means the same everywhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", String(SITE_LEN), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("number_prefix", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
 
 files = Table(
     "files",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("sha256", String(64), nullable=False, unique=True),
+    Column("site", String(SITE_LEN), nullable=False),
+    Column("sha256", String(64), nullable=False),
     Column("name", Text, nullable=False),
     Column("size", Integer, nullable=False),
     Column("status", String(32), nullable=False),
@@ -89,23 +129,27 @@ files = Table(
     Column("finished_at", DateTime),
     Column("archive_path", Text),
     Column("summary", Text),
-    Index("ix_files_status", "status"),
+    Column("owner", String(120)),
+    Column("lease_until", Float),
+    UniqueConstraint("site", "sha256", name="uq_files_site_sha256"),
+    Index("ix_files_site_status", "site", "status"),
 )
 
 records = Table(
     "records",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("key", String(255), nullable=False),
+    Column("key", KeyText, nullable=False),
     Column("values_json", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("first_seen", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("last_file_id", Integer, ForeignKey("files.id")),
-    UniqueConstraint("register", "key", name="uq_records_register_key"),
+    UniqueConstraint("site", "register", "key", name="uq_records_site_register_key"),
     # Reports read the records of a register changed since a moment.
-    Index("ix_records_register_updated", "register", "updated_at"),
+    Index("ix_records_site_register_updated", "site", "register", "updated_at"),
 )
 
 record_history = Table(
@@ -125,14 +169,20 @@ runs = Table(
     "runs",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("kind", String(40), nullable=False),
     Column("status", String(32), nullable=False),
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
     Column("summary", Text),
+    Index("ix_runs_site", "site", "id"),
 )
 
 Changes = dict[str, dict[str, list[str]]]
+
+# Tables whose rows are claims (owner, lease_until) and the status a held claim has;
+# the heartbeat renews them all. Other modules add theirs (schedule slots).
+LEASED: list[tuple[Table, str]] = [(files, PROCESSING)]
 
 
 class FileAlreadyFinished(ValueError):
@@ -143,11 +193,19 @@ class FileAlreadyFinished(ValueError):
         self.file = file
 
 
+class ClaimLost(RuntimeError):
+    """The file's claim passed to another process (this one was taken for gone)."""
+
+
 class _Conflict(Exception):
     """Another process inserted the same record first; the transaction is retried."""
 
 
 _WRITE_OPTION = "toolkit_write"
+
+
+def _same(column: Any, value: Any) -> Any:
+    return column.is_(None) if value is None else column == value
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -174,6 +232,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def _file_dict(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
+        "site": row.site,
         "sha256": row.sha256,
         "name": row.name,
         "size": row.size,
@@ -182,6 +241,8 @@ def _file_dict(row: Any) -> dict[str, Any]:
         "finished_at": row.finished_at,
         "archive_path": row.archive_path,
         "summary": decode(row.summary) if row.summary is not None else None,
+        "owner": row.owner,
+        "lease_until": row.lease_until,
     }
 
 
@@ -208,10 +269,21 @@ def _run_dict(row: Any) -> dict[str, Any]:
 
 
 class Ledger:
-    """Files, records with history, and runs, in one database."""
+    """Files, records with history, and runs of one site, in one database.
 
-    def __init__(self, url: str):
+    ``site`` scopes every read and write. Opening checks the schema version: a SQLite
+    ledger is brought up to date on first use; any other database must have been
+    upgraded with ``toolkit db upgrade`` (SchemaOutOfDate otherwise), so the role
+    that runs day to day needs no right to change the schema.
+    """
+
+    def __init__(self, url: str, site: str = DEFAULT_SITE, *, check_schema: bool = True):
         parsed = make_url(url)
+        self.url = url
+        self.site = site
+        self.owner = new_owner()
+        self._heartbeat = Heartbeat(self.renew_leases)
+        self._shared = False
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
@@ -222,27 +294,56 @@ class Ledger:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self._create_tables()
+        if check_schema:
+            from .schema import ensure_current
 
-    def _create_tables(self) -> None:
-        # Two processes starting together may both see a table missing; the loser's
-        # CREATE fails, and a second look finds the table there.
-        for attempt in range(2):
-            try:
-                with self.transaction() as conn:
-                    metadata.create_all(conn, checkfirst=True)
-                    # create_all skips the indexes of tables that exist: a ledger made
-                    # by an earlier version gets the indexes added since.
-                    for table in metadata.sorted_tables:
-                        for index in table.indexes:
-                            index.create(conn, checkfirst=True)
-                return
-            except DBAPIError:
-                if attempt:
-                    raise
+            ensure_current(self)
+
+    def for_site(self, site: str) -> Ledger:
+        """The same database seen as another site (head office reads each site in turn)."""
+        other = object.__new__(Ledger)
+        other.__dict__.update(self.__dict__)
+        other.site = site
+        other.owner = new_owner()
+        other._heartbeat = Heartbeat(other.renew_leases)
+        other._shared = True
+        return other
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._heartbeat.stop()
+        if not self._shared:
+            self.engine.dispose()
+
+    # --- sites ------------------------------------------------------------------
+
+    def register_site(self, name: str, number_prefix: str, now: datetime) -> None:
+        """Record (or update) this site's name and number prefix for head-office views."""
+        with self.transaction() as conn:
+            row = conn.execute(select(sites).where(sites.c.code == self.site)).first()
+            if row is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(sites).values(code=self.site, name=name,
+                                                          number_prefix=number_prefix, updated_at=now))
+                except IntegrityError:  # another process of this site registered it first
+                    pass
+            elif (row.name, row.number_prefix) != (name, number_prefix):
+                conn.execute(update(sites).where(sites.c.code == self.site)
+                             .values(name=name, number_prefix=number_prefix, updated_at=now))
+
+    def sites(self) -> list[dict[str, Any]]:
+        """Every site known to the database, by code."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(sites).order_by(sites.c.code))]
+
+    # --- leases -----------------------------------------------------------------
+
+    def renew_leases(self, until: float) -> None:
+        """Push forward the lease of every claim this process holds (heartbeat)."""
+        with self.transaction() as conn:
+            for table, held in LEASED:
+                conn.execute(update(table).where(table.c.owner == self.owner, table.c.status == held)
+                             .values(lease_until=until))
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -256,41 +357,70 @@ class Ledger:
 
     def find_file(self, sha256: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(files).where(files.c.sha256 == sha256)).first()
+            row = conn.execute(
+                select(files).where(files.c.site == self.site, files.c.sha256 == sha256)
+            ).first()
         return _file_dict(row) if row else None
 
     def claim_file(
         self, sha256: str, name: str, size: int, archive_path: str, now: datetime
-    ) -> int:
-        """Register a file as being processed and return its id.
+    ) -> int | None:
+        """Claim a file of this site for processing; its id, or None if another holds it.
 
-        A file left 'processing' by a crash is claimed again under its old id, so the
-        rerun writes to the same place. Raises FileAlreadyFinished for finished bytes.
+        A file left 'processing' by a process that is gone (its lease ran out, or it no
+        longer runs on this machine) is claimed again under its old id, so the rerun
+        writes to the same place; one still held by a live process is left alone.
+        Raises FileAlreadyFinished for finished bytes.
         """
-        for attempt in range(2):
+        for attempt in range(3):
             try:
                 with self.transaction() as conn:
-                    row = conn.execute(select(files).where(files.c.sha256 == sha256)).first()
+                    row = conn.execute(
+                        select(files).where(files.c.site == self.site, files.c.sha256 == sha256)
+                    ).first()
+                    lease = time.time() + lease_seconds()
                     if row is not None:
-                        if row.status == PROCESSING:
-                            return row.id
-                        raise FileAlreadyFinished(_file_dict(row))
+                        if row.status != PROCESSING:
+                            raise FileAlreadyFinished(_file_dict(row))
+                        if not may_take(row.owner, row.lease_until, self.owner):
+                            return None
+                        # Compare-and-set on the holder: of two takers, one wins.
+                        res = conn.execute(
+                            update(files)
+                            .where(files.c.id == row.id, _same(files.c.owner, row.owner))
+                            .values(owner=self.owner, lease_until=lease)
+                        )
+                        if res.rowcount != 1:
+                            return None
+                        self._heartbeat.start()
+                        return row.id
                     res = conn.execute(
                         insert(files).values(
+                            site=self.site,
                             sha256=sha256,
                             name=name,
                             size=size,
                             status=PROCESSING,
                             received_at=now,
                             archive_path=archive_path,
+                            owner=self.owner,
+                            lease_until=lease,
                         )
                     )
+                    self._heartbeat.start()
                     return int(res.inserted_primary_key[0])
             except IntegrityError:
                 # Another process claimed the same bytes between our select and insert.
-                if attempt:
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def release_file(self, file_id: int) -> None:
+        """Give up a claim without finishing (the file is offered again at once)."""
+        with self.transaction() as conn:
+            conn.execute(update(files).where(files.c.id == file_id, files.c.owner == self.owner,
+                                             files.c.status == PROCESSING)
+                         .values(owner=None, lease_until=None))
 
     def complete_file(
         self,
@@ -312,18 +442,23 @@ class Ledger:
         for attempt in range(3):
             try:
                 with self.transaction() as conn:
-                    row = conn.execute(select(files.c.status).where(files.c.id == file_id)).first()
+                    row = conn.execute(
+                        select(files.c.status, files.c.owner).where(files.c.id == file_id)
+                    ).first()
                     if row is None:
                         raise LookupError(f"no file #{file_id} in the ledger")
                     if row.status != PROCESSING:
                         raise ValueError(f"file #{file_id} is already {row.status}")
+                    if row.owner is not None and row.owner != self.owner:
+                        raise ClaimLost(f"file #{file_id} was taken over by {row.owner}")
                     changes = self._upsert_records(conn, file_id, records, now)
                     if extra is not None:
                         extra(conn)
                     conn.execute(
                         update(files)
                         .where(files.c.id == file_id)
-                        .values(status=status, summary=encode(summary), finished_at=now)
+                        .values(status=status, summary=encode(summary), finished_at=now,
+                                owner=None, lease_until=None)
                     )
                     return changes
             except _Conflict as exc:
@@ -350,7 +485,7 @@ class Ledger:
             records.c.key,
             records.c.values_json,
             records.c.version,
-        ).where(records.c.register.in_(registers))
+        ).where(records.c.site == self.site, records.c.register.in_(registers))
         if not self.is_sqlite:
             query = query.with_for_update()  # serialise concurrent writers on PostgreSQL
         existing = {(r.register, r.key): r for r in conn.execute(query)}
@@ -364,6 +499,7 @@ class Ledger:
                 changes[reg]["new"].append(key)
                 new_rows.append(
                     {
+                        "site": self.site,
                         "register": reg,
                         "key": key,
                         "values_json": text,
@@ -444,6 +580,7 @@ class Ledger:
         # this file left at version 1 (a finished file is never completed again).
         found = conn.execute(
             select(records.c.id, records.c.register, records.c.key).where(
+                records.c.site == self.site,
                 records.c.register.in_(registers),
                 records.c.last_file_id == file_id,
                 records.c.version == 1,
@@ -455,19 +592,27 @@ class Ledger:
         """Files claimed but never finished (a crash); a restart processes them again."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(files).where(files.c.status == PROCESSING).order_by(files.c.id)
+                select(files)
+                .where(files.c.site == self.site, files.c.status == PROCESSING)
+                .order_by(files.c.id)
             )
             return [_file_dict(r) for r in rows]
 
     def files(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent files, newest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(files).order_by(files.c.id.desc()).limit(limit))
+            rows = conn.execute(
+                select(files).where(files.c.site == self.site).order_by(files.c.id.desc()).limit(limit)
+            )
             return [_file_dict(r) for r in rows]
 
     def file_counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(files.c.status, func.count()).group_by(files.c.status))
+            rows = conn.execute(
+                select(files.c.status, func.count())
+                .where(files.c.site == self.site)
+                .group_by(files.c.status)
+            )
             return {status: int(n) for status, n in rows}
 
     # --- records --------------------------------------------------------------
@@ -476,14 +621,18 @@ class Ledger:
         """Current state of every record in a register, in the order first seen."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(records).where(records.c.register == register).order_by(records.c.id)
+                select(records)
+                .where(records.c.site == self.site, records.c.register == register)
+                .order_by(records.c.id)
             )
             return [_record_dict(r) for r in rows]
 
     def record(self, register: str, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(records).where(records.c.register == register, records.c.key == key)
+                select(records).where(
+                    records.c.site == self.site, records.c.register == register, records.c.key == key
+                )
             ).first()
         return _record_dict(row) if row else None
 
@@ -493,7 +642,7 @@ class Ledger:
         query = (
             select(h.c.version, h.c.values_json, h.c.file_id, h.c.at, h.c.change)
             .join(records, records.c.id == h.c.record_id)
-            .where(records.c.register == register, records.c.key == key)
+            .where(records.c.site == self.site, records.c.register == register, records.c.key == key)
             .order_by(h.c.version)
         )
         with self.engine.connect() as conn:
@@ -513,6 +662,7 @@ class Ledger:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(records.c.register, func.count())
+                .where(records.c.site == self.site)
                 .group_by(records.c.register)
                 .order_by(records.c.register)
             )
@@ -522,19 +672,23 @@ class Ledger:
 
     def start_run(self, kind: str, now: datetime) -> int:
         with self.transaction() as conn:
-            res = conn.execute(insert(runs).values(kind=kind, status="running", started_at=now))
+            res = conn.execute(
+                insert(runs).values(site=self.site, kind=kind, status="running", started_at=now)
+            )
             return int(res.inserted_primary_key[0])
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any], now: datetime) -> None:
         with self.transaction() as conn:
             conn.execute(
                 update(runs)
-                .where(runs.c.id == run_id)
+                .where(runs.c.id == run_id, runs.c.site == self.site)
                 .values(status=status, summary=encode(summary), finished_at=now)
             )
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The most recent runs, newest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit))
+            rows = conn.execute(
+                select(runs).where(runs.c.site == self.site).order_by(runs.c.id.desc()).limit(limit)
+            )
             return [_run_dict(r) for r in rows]

@@ -147,7 +147,7 @@ class RowCounts:
 @dataclass
 class FileResult:
     path: str
-    status: str  # accepted, partial, rejected, duplicate, ignored
+    status: str  # accepted, partial, rejected, duplicate, ignored, busy (another process has it)
     registers: list[str] = field(default_factory=list)
     rows: RowCounts = field(default_factory=RowCounts)
     errors: list[CellError] = field(default_factory=list)

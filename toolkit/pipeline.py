@@ -23,16 +23,20 @@ from typing import Any
 
 from . import atomic
 from .annotate import is_issue_list, write_annotated_copy
+from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
-from .ledger import Ledger
+from .ledger import ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
 from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
 from .returns import return_copy_name, settle_earlier
 from .ruleset.actions import action_errors
+from .rulesfile import RulesError
 from .safety import is_ignorable
+from .site import DEFAULT as SINGLE_SITE
+from .site import Site
 from .validate import validate_sheet
 from .workspace import Workspace
 
@@ -45,27 +49,42 @@ STORED_LIMIT = 2000
 
 @dataclass
 class Context:
-    """Everything loaded once per process: workspace, rules and the ledger."""
+    """Everything loaded once per process: workspace, its site, rules and the ledger."""
 
     ws: Workspace
     specs: dict[str, RegisterSpec]
     ledger: Ledger
     hooks: list[Any] = field(default_factory=list)  # later stages: rules, documents
+    site: Site = SINGLE_SITE
 
     def close(self) -> None:
         self.ledger.close()
 
 
-def open_context(ws: Workspace) -> Context:
-    """Load and validate the rules (RulesError on any problem), then open the ledger."""
+def open_context(ws: Workspace, *, register: bool = True) -> Context:
+    """Load and validate the rules and the site (RulesError on any problem), then open
+    the ledger as that site. ``register=False`` writes nothing (a read-only role)."""
     from .plugins import load_hooks  # rules engine and documents plug in here
 
+    site = ws.site
+    url = ws.db_url
+    if register and not site.configured and not url.startswith("sqlite"):
+        raise RulesError([
+            f"工作区 {ws.home} 使用共用数据库，但没有设置站点（site.yaml）：请运行 "
+            "toolkit init 工作区 --site-code 代码 --site-name 名称，各站点代码不同。"
+        ])
     specs = load_registers(ws.rules)
     hooks = load_hooks(ws)
     ws.ensure()
     for folder in (ws.outbox, ws.var):
         atomic.sweep_stale(folder)
-    return Context(ws, specs, Ledger(ws.db_url), hooks)
+    ledger = Ledger(url, site.code)
+    if register:
+        from .documents import documents_config
+
+        prefix = site.number_prefix or documents_config(ws).company
+        ledger.register_site(site.name, prefix, local_now())
+    return Context(ws, specs, ledger, hooks, site)
 
 
 def file_sha256(path: Path) -> str:
@@ -172,15 +191,16 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
     result.sha256 = sha
     known = ctx.ledger.find_file(sha)
     if known and known["status"] not in ("processing",):
-        result.status = "duplicate"
-        result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
-        _release_from_inbox(ctx, path)
-        log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
-        return result
+        return _duplicate(ctx, path, result, known)
 
     name = display_name or path.name
     archived = archive_original(ctx.ws, path, sha, now)
-    file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
+    try:
+        file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
+    except FileAlreadyFinished as exc:  # another process finished the same bytes just now
+        return _duplicate(ctx, path, result, exc.file)
+    if file_id is None:
+        return _busy(result, name)
     log.info("开始处理 %s（第 %s 号文件）", name, file_id)
 
     book = _read(archived, result)
@@ -212,7 +232,10 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
             hook.commit(ctx, conn, result, extra, now)
 
     summary = result.to_dict(limit=STORED_LIMIT)
-    changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+    try:
+        changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+    except ClaimLost:  # this process was taken for gone and another finishes the file
+        return _busy(FileResult(path=str(path), status="busy", sha256=sha), name)
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
         hook.after_commit(ctx, result, extra, now)
@@ -220,6 +243,22 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
         settle_earlier(ctx.ws.returns, name, result, current)
     _release_from_inbox(ctx, path)
     log.info("%s", outcome_line(result, name))
+    return result
+
+
+def _duplicate(ctx: Context, path: Path, result: FileResult, known: dict[str, Any]) -> FileResult:
+    result.status = "duplicate"
+    result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
+    _release_from_inbox(ctx, path)
+    log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
+    return result
+
+
+def _busy(result: FileResult, name: str) -> FileResult:
+    """Another live process holds this file: leave it to that one, without an error."""
+    result.status = "busy"
+    result.message = "另一个程序正在处理内容相同的文件，本次未处理。"
+    log.info("%s 正由另一个进程处理，留给它处理", name)
     return result
 
 

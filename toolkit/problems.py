@@ -64,6 +64,7 @@ STATUS_ZH = {
     "rejected": "已退回",
     "duplicate": "重复文件",
     "ignored": "已忽略",
+    "busy": "他处处理中",
 }
 
 

@@ -4,16 +4,17 @@
 
 * for each job, the *latest* slot at or before ``now`` (08:30 today, last Friday 17:00,
   the 1st of this month …);
-* if nobody has claimed that (job, slot) yet, claim it — an insert into
-  ``schedule_runs`` with UNIQUE (job, slot), inside a transaction — and produce the
-  report; a slot someone else claimed is left alone, so two watchers on one workspace
-  never produce the same report twice;
+* if nobody of this site has claimed that (job, slot) yet, claim it — an insert into
+  ``schedule_runs`` with UNIQUE (site, job, slot), inside a transaction — and produce
+  the site's report; a slot someone else claimed is left alone, so two watchers of one
+  site never produce the same report twice, and every site produces its own;
 * older missed slots are never run: a machine off from Friday to Monday produces one
   weekly report on start, not one per missed slot;
 * a job that has never run in this workspace does not back-fill: its latest slot is
   recorded as skipped unless it fell within ``stale_claim_minutes`` of now;
-* a claim left ``running`` by a crash for longer than ``stale_claim_minutes`` is taken
-  over (the report's files have fixed names, so a retry replaces, never duplicates).
+* a claim left ``running`` is taken over only when its holder is gone — its lease ran
+  out without a heartbeat, or it no longer runs on this machine (claims.py); the
+  report's files have fixed names, so a retry replaces, never duplicates.
 
 ``make_tick(ctx)`` gives the watcher its ``tick(now)``: the ``schedule`` library wakes
 it at each job's time (and once a minute, so a pinned ``--now`` clock or a machine
@@ -23,6 +24,7 @@ waking from sleep still catches up), and every wake-up calls ``run_due``.
 from __future__ import annotations
 
 import logging
+import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -32,6 +34,7 @@ import schedule as schedule_lib
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     Integer,
     String,
     Table,
@@ -43,8 +46,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from .claims import lease_seconds, may_take
 from .codec import encode
-from .ledger import metadata
+from .ledger import LEASED, SITE_LEN, metadata
 from .reports.catalog import REPORTS, period_for_slot
 from .reports.run import produce
 from .reports.settings import Job, ScheduleFile, load_schedule
@@ -55,6 +59,7 @@ schedule_runs = Table(
     "schedule_runs",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("job", String(100), nullable=False),
     Column("slot", DateTime, nullable=False),
     Column("report", String(40), nullable=False),
@@ -63,8 +68,11 @@ schedule_runs = Table(
     Column("claimed_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
     Column("outputs", Text),
-    UniqueConstraint("job", "slot", name="uq_schedule_runs_job_slot"),
+    Column("owner", String(120)),
+    Column("lease_until", Float),
+    UniqueConstraint("site", "job", "slot", name="uq_schedule_runs_site_job_slot"),
 )
+LEASED.append((schedule_runs, "running"))
 
 ZONE = "Asia/Shanghai"
 WEEKDAY_METHODS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -97,40 +105,48 @@ class Outcome:
     outputs: list[str]
 
 
-def _ensure_table(ctx: Any) -> None:
-    schedule_runs.create(ctx.ledger.engine, checkfirst=True)
-
-
-def _claim(ctx: Any, job: Job, slot: datetime, now: datetime, stale: int, status: str = "running") -> bool:
+def _claim(ctx: Any, job: Job, slot: datetime, now: datetime, status: str = "running") -> bool:
     """Take (job, slot) for this process; False when another one has it."""
     t = schedule_runs
+    led = ctx.ledger
+    held = (led.owner, _time.time() + lease_seconds()) if status == "running" else (None, None)
     try:
-        with ctx.ledger.transaction() as conn:
-            row = conn.execute(select(t).where(t.c.job == job.name, t.c.slot == slot)).first()
+        with led.transaction() as conn:
+            row = conn.execute(select(t).where(t.c.site == led.site, t.c.job == job.name,
+                                               t.c.slot == slot)).first()
             if row is None:
-                conn.execute(insert(t).values(job=job.name, slot=slot, report=job.report, status=status,
-                                              claimed_at=now))
-                return True
-            if row.status == "running" and row.claimed_at <= now - timedelta(minutes=stale):
-                # A crash left it running; the compare-and-set keeps a second taker out.
-                res = conn.execute(update(t).where(t.c.id == row.id, t.c.claimed_at == row.claimed_at)
-                                   .values(claimed_at=now))
-                return res.rowcount == 1
-            return False
-    except IntegrityError:  # another process inserted the same (job, slot) first
+                conn.execute(insert(t).values(site=led.site, job=job.name, slot=slot, report=job.report,
+                                              status=status, claimed_at=now, owner=held[0],
+                                              lease_until=held[1]))
+                won = True
+            elif row.status == "running" and may_take(row.owner, row.lease_until, led.owner):
+                # Its holder is gone; the compare-and-set on the holder keeps a second taker out.
+                same = t.c.owner.is_(None) if row.owner is None else t.c.owner == row.owner
+                res = conn.execute(update(t).where(t.c.id == row.id, same)
+                                   .values(claimed_at=now, owner=led.owner, lease_until=held[1]))
+                won = res.rowcount == 1
+            else:
+                won = False
+    except IntegrityError:  # another process inserted the same (site, job, slot) first
         return False
+    if won and status == "running":
+        led._heartbeat.start()
+    return won
 
 
 def _finish(ctx: Any, job: Job, slot: datetime, status: str, period: str, outputs: list[str], now: datetime) -> None:
     t = schedule_runs
     with ctx.ledger.transaction() as conn:
-        conn.execute(update(t).where(t.c.job == job.name, t.c.slot == slot)
-                     .values(status=status, period=period, finished_at=now, outputs=encode({"files": outputs})))
+        conn.execute(update(t).where(t.c.site == ctx.ledger.site, t.c.job == job.name, t.c.slot == slot)
+                     .values(status=status, period=period, finished_at=now, outputs=encode({"files": outputs}),
+                             owner=None, lease_until=None))
 
 
 def _ever_ran(ctx: Any, job: Job) -> bool:
     with ctx.ledger.engine.connect() as conn:
-        return conn.execute(select(schedule_runs.c.id).where(schedule_runs.c.job == job.name).limit(1)).first() is not None
+        t = schedule_runs
+        query = select(t.c.id).where(t.c.site == ctx.ledger.site, t.c.job == job.name).limit(1)
+        return conn.execute(query).first() is not None
 
 
 def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
@@ -149,17 +165,16 @@ def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: Schedul
 def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> list[Outcome]:
     """Run every job whose latest slot nobody has claimed yet (see the module docstring)."""
     settings = settings or load_schedule(ctx.ws.rules)
-    _ensure_table(ctx)
     out: list[Outcome] = []
     for job in settings.jobs:
         slot = latest_slot(job, now)
         fresh = now - slot <= timedelta(minutes=settings.stale_claim_minutes)
         if not fresh and not _ever_ran(ctx, job):
-            if _claim(ctx, job, slot, now, settings.stale_claim_minutes, status="skipped"):
+            if _claim(ctx, job, slot, now, status="skipped"):
                 log.info("定时报表“%s”从下一次开始（%s 的一次不补做）", job.name, f"{slot:%Y-%m-%d %H:%M}")
                 out.append(Outcome(job.name, slot, "skipped", []))
             continue
-        if not _claim(ctx, job, slot, now, settings.stale_claim_minutes):
+        if not _claim(ctx, job, slot, now):
             continue
         log.info("定时报表：生成“%s”（%s）", job.name, f"{slot:%Y-%m-%d %H:%M}")
         out.append(run_job(ctx, job, slot, now, settings))
@@ -168,9 +183,8 @@ def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> li
 
 def history(ctx: Any, limit: int = 50) -> list[dict[str, Any]]:
     """The most recent scheduled runs, newest first."""
-    _ensure_table(ctx)
     with ctx.ledger.engine.connect() as conn:
-        rows = conn.execute(select(schedule_runs).order_by(schedule_runs.c.slot.desc(), schedule_runs.c.id.desc())
+        rows = conn.execute(select(schedule_runs).where(schedule_runs.c.site == ctx.ledger.site).order_by(schedule_runs.c.slot.desc(), schedule_runs.c.id.desc())
                             .limit(limit))
         return [dict(r._mapping) for r in rows]
 

@@ -44,7 +44,9 @@ def _count(folder: Any, pattern: str) -> int:
 
 def workspace_status(ws: Workspace, ledger: Ledger) -> dict[str, Any]:
     waiting = inbox_files(ws.inbox) if ws.inbox.is_dir() else []
+    site = ws.site
     return {
+        "site": {"code": site.code, "name": site.name},
         "home": str(ws.home),
         "waiting": [str(p.relative_to(ws.inbox)) for p in waiting],
         "files_by_status": ledger.file_counts(),
@@ -62,7 +64,8 @@ def workspace_status(ws: Workspace, ledger: Ledger) -> dict[str, Any]:
 def status_lines(ws: Workspace, info: dict[str, Any]) -> list[str]:
     """``info`` as staff read it."""
     titles = _titles(ws)
-    out = [f"工作区：{info['home']}", f"收件箱待处理：{len(info['waiting'])} 个文件"]
+    out = [f"站点：{info['site']['name']}（{info['site']['code']}）", f"工作区：{info['home']}",
+           f"收件箱待处理：{len(info['waiting'])} 个文件"]
     out += [f"    {name}" for name in info["waiting"][:20]]
     if len(info["waiting"]) > 20:
         out.append(f"    ……另有 {len(info['waiting']) - 20} 个")

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .site import Site, load_site
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -48,6 +50,11 @@ class Workspace:
     @property
     def log_file(self) -> Path:
         return self.var / "toolkit.log"
+
+    @property
+    def site(self) -> Site:
+        """The site this workspace belongs to (site.yaml; ``main`` without one)."""
+        return load_site(self.home)
 
     @property
     def db_url(self) -> str:

@@ -23,12 +23,12 @@ SAME_MATTER = ("已缴至",)
 _TIMES = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 
-def earlier_sent(conn: Connection, doc_type: str, register: str, record: str,
+def earlier_sent(conn: Connection, site: str, doc_type: str, register: str, record: str,
                  values: dict[str, Any]) -> list[dict[str, Any]]:
-    """Signed documents of this type about this record and matter, oldest first."""
+    """Signed documents of this site, type, record and matter, oldest first."""
     rows = conn.execute(
         select(documents.c.number, documents.c.values_json, documents.c.approved_on, documents.c.issued_on)
-        .where(documents.c.doc_type == doc_type, documents.c.register == register,
+        .where(documents.c.site == site, documents.c.doc_type == doc_type, documents.c.register == register,
                documents.c.record == record, documents.c.status == APPROVED)
         .order_by(documents.c.id)
     ).all()
@@ -41,24 +41,24 @@ def earlier_sent(conn: Connection, doc_type: str, register: str, record: str,
     return out
 
 
-def replaced_signed(conn: Connection, supersedes: str | None) -> dict[str, Any] | None:
+def replaced_signed(conn: Connection, site: str, supersedes: str | None) -> dict[str, Any] | None:
     """The signed document this one replaces (number, signer, date), or None."""
     if not supersedes:
         return None
     old = conn.execute(
         select(documents.c.number, documents.c.status, documents.c.approved_by, documents.c.approved_on)
-        .where(documents.c.number == supersedes)
+        .where(documents.c.site == site, documents.c.number == supersedes)
     ).first()
     if old is None or old.status != APPROVED:
         return None  # a draft replaced was never sent: nothing to take back
     return {"number": old.number, "by": old.approved_by or "", "date": old.approved_on}
 
 
-def document_history(conn: Connection, doc_type: str, register: str, record: str, values: dict[str, Any],
-                     supersedes: str | None) -> dict[str, Any]:
+def document_history(conn: Connection, site: str, doc_type: str, register: str, record: str,
+                     values: dict[str, Any], supersedes: str | None) -> dict[str, Any]:
     """What the ledger says happened before this document: ``earlier`` and ``replaces``."""
-    return {"earlier": earlier_sent(conn, doc_type, register, record, values),
-            "replaces": replaced_signed(conn, supersedes)}
+    return {"earlier": earlier_sent(conn, site, doc_type, register, record, values),
+            "replaces": replaced_signed(conn, site, supersedes)}
 
 
 def document_context(
@@ -75,6 +75,7 @@ def document_context(
     full_personal_data: bool = False,
     earlier: list[dict[str, Any]] | None = None,
     replaces: dict[str, Any] | None = None,
+    site: str = "",
 ) -> dict[str, Any]:
     """The render context: values under their own names, plus ``record``, ``register``,
     ``doc`` and the earlier documents actually sent (``earlier``, ``earlier_text``)."""
@@ -89,6 +90,7 @@ def document_context(
         "company_full": config.company_full,
         "manager_title": config.manager_title,
         "phone": config.phone,
+        "site": site,
     }
     earlier = earlier or []
     return {

@@ -73,12 +73,14 @@ def write_register(ws: Workspace, ledger) -> Path | None:
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
-            select(documents).where(documents.c.status != PENDING).order_by(documents.c.id)
+            select(documents)
+            .where(documents.c.site == ledger.site, documents.c.status != PENDING)
+            .order_by(documents.c.id)
         ).all()
     titles = _register_titles(ws)
     by_number = {r.number: r for r in rows}
     again = [r.number for r in rows if r.status == DRAFT and _replaces_signed(r, by_number)]
-    heading = "发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
+    heading = f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
     if again:
         heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
     wb = Workbook()
@@ -172,6 +174,11 @@ def _supersedes_text(r: Any, by_number: dict[str, Any]) -> str | None:
     return f"{r.supersedes}（已于 {when} 经{old.approved_by or ''}签发，原文书作废{tail}）"
 
 
+def _site_label(ws: Workspace) -> str:
+    site = ws.site
+    return f"{site.name} " if site.configured else ""
+
+
 def _cell(value: Any) -> Any:
     # staff text may hold control characters that openpyxl refuses
     return clean_text(value).replace("\n", " ") if isinstance(value, str) else value
@@ -213,7 +220,9 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
         if not number:
             continue
         with ledger.transaction() as conn:
-            doc = conn.execute(select(documents).where(documents.c.number == number)).first()
+            doc = conn.execute(
+                select(documents).where(documents.c.site == ledger.site, documents.c.number == number)
+            ).first()
             if doc is None or doc.status != DRAFT:
                 continue
             if signer:
@@ -267,7 +276,9 @@ def sent_documents(ledger) -> list[dict[str, Any]]:
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
-            select(documents).where(documents.c.status == APPROVED).order_by(documents.c.id)
+            select(documents)
+            .where(documents.c.site == ledger.site, documents.c.status == APPROVED)
+            .order_by(documents.c.id)
         ).all()
     return [dict(r._mapping) for r in rows]
 
@@ -276,5 +287,7 @@ def document_rows(ledger) -> list[dict[str, Any]]:
     """Every document row (all states), oldest first."""
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
-        rows = conn.execute(select(documents).order_by(documents.c.id)).all()
+        rows = conn.execute(
+            select(documents).where(documents.c.site == ledger.site).order_by(documents.c.id)
+        ).all()
     return [dict(r._mapping) for r in rows]

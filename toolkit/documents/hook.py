@@ -63,7 +63,7 @@ class DocumentsHook:
 
         with ctx.ledger.transaction() as conn:
             for f in findings:
-                store.mark_issued(conn, f, now)
+                store.mark_issued(conn, ctx.ledger.site, f, now)
 
     def warnings(self, ctx: Any) -> list[str]:
         out, self._warnings = self._warnings + pdf.take_warnings(), []

@@ -189,17 +189,21 @@ def _issue_one(
 ) -> Path | None:
     digest = facts_hash(config, doc_type, values)
     chosen = doc_type.pick(values)
+    site = ws.site
+    number_prefix = site.number_prefix or config.company
     names = {
         **values,
         "record": record,
         "manager_title": config.manager_title,
         "company": config.company,
+        "site_name": site.name,
     }
 
     def claim(c: Connection) -> dict[str, Any] | None:
         history = c.execute(
             select(documents)
             .where(
+                documents.c.site == ledger.site,
                 documents.c.doc_type == doc_type.type,
                 documents.c.register == register,
                 documents.c.record == record,
@@ -215,13 +219,14 @@ def _issue_one(
         if latest is not None and latest.facts_hash == digest:
             return None
         while True:
-            seq = next_seq(c, doc_type.type, now.year)
-            number = config.number(doc_type, now.year, seq)
+            seq = next_seq(c, ledger.site, doc_type.type, now.year)
+            number = config.number(doc_type, now.year, seq, prefix=number_prefix)
             # Only a caller's transaction can roll a number back after its file was written.
             if conn is None or not _number_on_disk(ws, number):
                 break
             log.warning("文号 %s 已有文件（上次未提交的编号），跳过该号", number)
         row = {
+            "site": ledger.site,
             "number": number,
             "doc_type": doc_type.type,
             "year": now.year,
@@ -254,10 +259,10 @@ def _issue_one(
     stem = f"{doc['number']}_{doc['title']}_{record}"
     target = path_inside(ws.drafts, stem, ".docx")
     if conn is not None:
-        before = document_history(conn, doc_type.type, register, record, values, doc["supersedes"])
+        before = document_history(conn, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
     else:
         with ledger.engine.connect() as c:
-            before = document_history(c, doc_type.type, register, record, values, doc["supersedes"])
+            before = document_history(c, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
     context = document_context(
         config,
         number=doc["number"],
@@ -270,6 +275,7 @@ def _issue_one(
         values=values,
         full_personal_data=doc_type.full_personal_data,
         **before,
+        site=site.name,
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
@@ -282,7 +288,9 @@ def _issue_one(
         )
         if doc["supersedes"]:
             old = c.execute(
-                select(documents).where(documents.c.number == doc["supersedes"])
+                select(documents).where(
+                    documents.c.site == ledger.site, documents.c.number == doc["supersedes"]
+                )
             ).first()
             if old is not None:
                 c.execute(

@@ -1,45 +1,47 @@
-"""Document numbers: counted per year and document type, never handed out twice.
+"""Document numbers: counted per site, year and document type, never handed out twice.
 
 A number is taken in a committed transaction before its file is written, so a crash
 after taking it leaves a gap in the sequence, never a second document with the same
-number.
+number. Taking one is a single ``UPDATE … SET last_seq = last_seq + 1 … RETURNING``:
+on PostgreSQL a second process taking the same counter waits on the row until the
+first commits and then counts on from the committed value; on SQLite the write lock
+is already held (BEGIN IMMEDIATE). The counter row is made first with an insert that
+does nothing when it exists, so two processes starting a year never collide.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .tables import doc_counters, ensure_tables
+from .tables import doc_counters
 
 
-def next_seq(conn: Connection, doc_type: str, year: int) -> int:
-    """Take the next sequence number inside the caller's write transaction."""
-    row = conn.execute(
-        select(doc_counters.c.last_seq)
-        .where(doc_counters.c.doc_type == doc_type, doc_counters.c.year == year)
-        .with_for_update()  # PostgreSQL: row lock; SQLite: the write lock is already held
-    ).first()
-    if row is None:
-        conn.execute(insert(doc_counters).values(doc_type=doc_type, year=year, last_seq=1))
-        return 1
-    seq = row.last_seq + 1
+def _ensure_counter(conn: Connection, site: str, doc_type: str, year: int) -> None:
+    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(
-        update(doc_counters)
-        .where(doc_counters.c.doc_type == doc_type, doc_counters.c.year == year)
-        .values(last_seq=seq)
+        make(doc_counters)
+        .values(site=site, doc_type=doc_type, year=year, last_seq=0)
+        .on_conflict_do_nothing()
     )
-    return seq
+
+
+def next_seq(conn: Connection, site: str, doc_type: str, year: int) -> int:
+    """Take the site's next sequence number inside the caller's write transaction."""
+    _ensure_counter(conn, site, doc_type, year)
+    t = doc_counters
+    return int(
+        conn.execute(
+            update(t)
+            .where(t.c.site == site, t.c.doc_type == doc_type, t.c.year == year)
+            .values(last_seq=t.c.last_seq + 1)
+            .returning(t.c.last_seq)
+        ).scalar_one()
+    )
 
 
 def allocate(ledger, doc_type: str, year: int) -> int:
-    """Take a number in its own committed transaction and return its sequence."""
-    ensure_tables(ledger.engine)
-    for attempt in range(3):
-        try:
-            with ledger.transaction() as conn:
-                return next_seq(conn, doc_type, year)
-        except IntegrityError:  # another process created the year's counter first
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    """Take a number of the ledger's site in its own committed transaction; its sequence."""
+    with ledger.transaction() as conn:
+        return next_seq(conn, ledger.site, doc_type, year)

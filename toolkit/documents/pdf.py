@@ -35,6 +35,8 @@ _warnings: list[str] = []
 
 
 def soffice() -> str | None:
+    if os.environ.get("TOOLKIT_PDF", "").lower() == "off":  # Word files only, by choice
+        return None
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 

@@ -133,9 +133,10 @@ class DocumentsConfig(_Strict):
     def by_type(self, doc_type: str) -> DocumentType | None:
         return next((d for d in self.documents if d.type == doc_type), None)
 
-    def number(self, doc_type: DocumentType, year: int, seq: int) -> str:
+    def number(self, doc_type: DocumentType, year: int, seq: int, prefix: str | None = None) -> str:
+        """The 文号; ``prefix`` (the site's number prefix) stands where the company name does."""
         return self.number_format.format(
-            company=self.company, year=year, code=doc_type.code, seq=seq, type=doc_type.type
+            company=prefix or self.company, year=year, code=doc_type.code, seq=seq, type=doc_type.type
         )
 
 

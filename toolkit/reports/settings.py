@@ -127,7 +127,7 @@ def _jobs() -> list[Job]:
 class ScheduleFile(_Strict):
     """The whole of ``rules/schedule.yaml``."""
 
-    stale_claim_minutes: int = Field(default=60, ge=1)  # a run claimed but unfinished this long is retried
+    stale_claim_minutes: int = Field(default=60, ge=1)  # a slot this recent still runs on first start (no back-fill beyond)
     jobs: list[Job] = Field(default_factory=_jobs)
     reports: ReportSettings = Field(default_factory=ReportSettings)
 

@@ -93,7 +93,8 @@ class Source:
             from ..ruleset.store import rule_findings as rf
 
             out: dict[str, set[str]] = {}
-            query = select(rf.c.rule, rf.c.register, rf.c.record).where(rf.c.is_open.is_(True))
+            query = select(rf.c.rule, rf.c.register, rf.c.record).where(
+                rf.c.site == self.ctx.ledger.site, rf.c.is_open.is_(True))
             with self.ctx.ledger.engine.connect() as conn:
                 for r in conn.execute(query).all():  # one fetch, not a call per row
                     out.setdefault(r.register, set()).add(r.record)
@@ -107,14 +108,15 @@ class Source:
         open_keys = self._open().get(register, set())
         rows: dict[str, tuple[int, str]] = {}
         with self.ctx.ledger.engine.connect() as conn:
-            changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
+            site = self.ctx.ledger.site
+            changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                     t.c.updated_at >= self.since)
             for r in conn.execute(changed).all():
                 rows[r.key] = (r.id, r.values_json)
             waiting = sorted(open_keys.difference(rows))
             for i in range(0, len(waiting), KEYS_PER_QUERY):
                 chunk = waiting[i:i + KEYS_PER_QUERY]
-                query = select(t.c.id, t.c.key, t.c.values_json).where(t.c.register == register,
+                query = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                       t.c.key.in_(chunk))
                 for r in conn.execute(query).all():
                     rows[r.key] = (r.id, r.values_json)
@@ -127,7 +129,7 @@ class Source:
                 events |= self._open().get(ESCALATION, set())
                 if events:
                     wanted = _event_texts(events)
-                    rest = select(t.c.key, t.c.values_json).where(t.c.register == register,
+                    rest = select(t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
                     if wanted is not None:  # only complaints naming some event (as text) can belong
                         rest = rest.where(t.c.values_json.contains('"事件":"', autoescape=True))

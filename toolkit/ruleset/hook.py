@@ -84,7 +84,7 @@ class RulesHook:
         findings = self.run(state, now)
         ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings])
         with ctx.ledger.engine.connect() as conn:
-            ev.resolved, _ = store.assign_states(conn, ev.findings, ev.hashes)
+            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes)
         result.findings = file_findings(ev)
         return ev
 
@@ -92,7 +92,7 @@ class RulesHook:
         if extra is None:
             return
         # Compared again inside the transaction: another process may have written since.
-        extra.resolved = store.sync(conn, extra.findings, now, extra.hashes)
+        extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes)
         result.findings = file_findings(extra)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
@@ -122,5 +122,5 @@ def evaluate_workspace(ctx: Any, now: datetime) -> list[Finding]:
     hook = rules_hook(ctx)
     findings = hook.run(load_state(ctx.ledger), now)
     with ctx.ledger.transaction() as conn:
-        resolved = store.sync(conn, findings, now)
+        resolved = store.sync(conn, ctx.ledger.site, findings, now)
     return findings + resolved

@@ -2,7 +2,7 @@
 
 Two tables on the ledger's ``metadata`` (created with the ledger's own tables):
 
-``rule_findings``   one row per (rule, register, record)
+``rule_findings``   one row per (site, rule, register, record)
     severity, status, due, message, values_json (codec), facts_hash, notice, is_open,
     first_seen, updated_at, resolved_at. The open set is ``is_open``; closed findings
     (deadlines met or missed) keep only identity, status and facts hash, so a met
@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from ..codec import decode, encode
-from ..ledger import metadata
+from ..ledger import SITE_LEN, KeyText, metadata
 from ..model import Finding
 from .timing import OPEN_STATUSES
 
@@ -50,9 +50,10 @@ rule_findings = Table(
     "rule_findings",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("rule", String(80), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("record", String(255), nullable=False),
+    Column("record", KeyText, nullable=False),
     Column("severity", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("due", DateTime),
@@ -64,21 +65,22 @@ rule_findings = Table(
     Column("first_seen", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
-    UniqueConstraint("rule", "register", "record", name="uq_rule_findings_identity"),
-    Index("ix_rule_findings_open", "is_open"),  # reports read the open set often
+    UniqueConstraint("site", "rule", "register", "record", name="uq_rule_findings_identity"),
+    Index("ix_rule_findings_site_open", "site", "is_open"),  # reports read the open set often
 )
 
 issued_notices = Table(
     "issued_notices",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("site", String(SITE_LEN), nullable=False),
     Column("rule", String(80), nullable=False),
     Column("register", String(100), nullable=False),
-    Column("record", String(255), nullable=False),
+    Column("record", KeyText, nullable=False),
     Column("notice", String(60)),
     Column("facts_hash", String(64), nullable=False),
     Column("issued_at", DateTime, nullable=False),
-    UniqueConstraint("rule", "register", "record", name="uq_issued_notices_identity"),
+    UniqueConstraint("site", "rule", "register", "record", name="uq_issued_notices_identity"),
 )
 
 # Values that change with the clock alone, never a fact of the case.
@@ -122,19 +124,21 @@ def _row_finding(row: Any) -> Finding:
     )
 
 
-def open_findings(conn: Connection) -> list[Finding]:
-    """Every finding open in the ledger (as last stored)."""
-    rows = conn.execute(select(rule_findings).where(rule_findings.c.is_open.is_(True)))
+def open_findings(conn: Connection, site: str) -> list[Finding]:
+    """Every finding of the site open in the ledger (as last stored)."""
+    rows = conn.execute(select(rule_findings).where(rule_findings.c.site == site,
+                                                    rule_findings.c.is_open.is_(True)))
     return [_row_finding(r) for r in rows]
 
 
-def _issued(conn: Connection) -> dict[Identity, str]:
+def _issued(conn: Connection, site: str) -> dict[Identity, str]:
     t = issued_notices
     return {(r.rule, r.register, r.record): r.facts_hash
-            for r in conn.execute(select(t.c.rule, t.c.register, t.c.record, t.c.facts_hash))}
+            for r in conn.execute(select(t.c.rule, t.c.register, t.c.record, t.c.facts_hash)
+                                  .where(t.c.site == site))}
 
 
-def assign_states(conn: Connection, findings: list[Finding],
+def assign_states(conn: Connection, site: str, findings: list[Finding],
                   hashes: list[str] | None = None) -> tuple[list[Finding], dict]:
     """Set each finding's state against the stored one; return the resolved ones too.
 
@@ -146,9 +150,9 @@ def assign_states(conn: Connection, findings: list[Finding],
     stored = {
         (r[1], r[2], r[3]): r
         for r in conn.execute(select(t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
-                                     t.c.status, t.c.severity, t.c.due)).all()
+                                     t.c.status, t.c.severity, t.c.due).where(t.c.site == site)).all()
     }
-    issued = _issued(conn)
+    issued = _issued(conn, site)
     plan: dict[str, list] = {"insert": [], "update": [], "close": []}
     seen: set[Identity] = set()
     if hashes is None:
@@ -203,12 +207,12 @@ def _batches(items: list) -> Iterator[list]:
         yield items[i:i + BATCH]
 
 
-def write(conn: Connection, plan: dict, now: datetime) -> None:
+def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
     for chunk in _batches(plan["insert"]):
         conn.execute(insert(t), [
-            {"rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open),
+            {"site": site, "rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open),
              "first_seen": now, "updated_at": now, "resolved_at": None}
             for f, h, is_open in chunk
         ])
@@ -230,35 +234,35 @@ def write(conn: Connection, plan: dict, now: datetime) -> None:
         )
 
 
-def sync(conn: Connection, findings: list[Finding], now: datetime,
+def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
          hashes: list[str] | None = None) -> list[Finding]:
     """Assign states, store the findings and return those resolved by this evaluation."""
-    resolved, plan = assign_states(conn, findings, hashes)
-    write(conn, plan, now)
+    resolved, plan = assign_states(conn, site, findings, hashes)
+    write(conn, site, plan, now)
     return resolved
 
 
 # --- notices: the documents module asks and records here ------------------------------
 
 
-def is_issued(conn: Connection, finding: Finding) -> bool:
+def is_issued(conn: Connection, site: str, finding: Finding) -> bool:
     """True when this finding's notice was already issued for exactly its current facts."""
     t = issued_notices
     row = conn.execute(select(t.c.facts_hash).where(
-        t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)).first()
+        t.c.site == site, t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)).first()
     return row is not None and row.facts_hash == facts_hash(finding)
 
 
-def mark_issued(conn: Connection, finding: Finding, at: datetime | None = None) -> None:
+def mark_issued(conn: Connection, site: str, finding: Finding, at: datetime | None = None) -> None:
     """Record that the finding's notice went out for its current facts (call in the same
     transaction that records the document, so a crash cannot issue it twice)."""
     from ..clock import local_now
 
     t = issued_notices
     h, when = facts_hash(finding), at or local_now()
-    cond = (t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)
+    cond = (t.c.site == site, t.c.rule == finding.rule, t.c.register == finding.register, t.c.record == finding.record)
     if conn.execute(select(t.c.id).where(*cond)).first() is None:
-        conn.execute(insert(t).values(rule=finding.rule, register=finding.register, record=finding.record,
+        conn.execute(insert(t).values(site=site, rule=finding.rule, register=finding.register, record=finding.record,
                                       notice=finding.notice, facts_hash=h, issued_at=when))
     else:
         conn.execute(update(t).where(*cond).values(notice=finding.notice, facts_hash=h, issued_at=when))

@@ -1,0 +1,105 @@
+"""Claims that several processes (on one or many machines) compete for: a file being
+processed, a scheduled report's slot.
+
+A claim is a row with ``owner`` (who holds it) and ``lease_until`` (wall-clock epoch
+seconds). Taking one is a single conditional write in a transaction, so exactly one
+process wins and the others move on. The holder's heartbeat thread pushes its leases
+forward while the process lives; a claim is taken over only when its lease ran out
+(the holder stopped beating: killed, frozen, its machine gone) or when the holder is
+a process on this same machine that no longer exists.
+
+Lease and heartbeat follow ``TOOLKIT_LEASE_SECONDS`` (default 60 s, beat every fifth).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import psutil
+
+log = logging.getLogger("toolkit")
+
+HOST = socket.gethostname()
+
+
+def lease_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get("TOOLKIT_LEASE_SECONDS", "60")))
+    except ValueError:
+        return 60.0
+
+
+def new_owner() -> str:
+    """host:pid:start-time:random — unique per process, and tells whether it still runs."""
+    try:
+        started = int(psutil.Process().create_time() * 100)
+    except psutil.Error:
+        started = 0
+    return f"{HOST}:{os.getpid()}:{started}:{uuid.uuid4().hex[:8]}"
+
+
+def holder_gone(owner: str | None) -> bool:
+    """True when ``owner`` is a process of this machine that has ended (pid gone or reused).
+
+    A holder on another machine is never judged from here: only its lease tells.
+    """
+    if not owner:
+        return True
+    parts = owner.split(":")
+    if len(parts) != 4 or parts[0] != HOST:
+        return False
+    try:
+        pid, started = int(parts[1]), int(parts[2])
+    except ValueError:
+        return False
+    try:
+        return int(psutil.Process(pid).create_time() * 100) != started
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
+def may_take(owner: str | None, lease_until: float | None, me: str, now: float | None = None) -> bool:
+    """Whether a claim held by ``owner`` until ``lease_until`` may be taken by ``me``."""
+    if owner == me:
+        return True
+    now = time.time() if now is None else now
+    return lease_until is None or lease_until < now or holder_gone(owner)
+
+
+class Heartbeat:
+    """A daemon thread that renews this process's leases until stopped."""
+
+    def __init__(self, renew: Callable[[float], None]):
+        self._renew = renew
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="toolkit-heartbeat", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        every = lease_seconds() / 5
+        while not self._stop.wait(every):
+            try:
+                self._renew(time.time() + lease_seconds())
+            except Exception as exc:  # a database hiccup: the next beat tries again
+                log.warning("heartbeat could not renew leases: %s", exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=5)
