@@ -95,3 +95,18 @@ def test_shipped_examples_are_the_generators_output():
     assert unit == systemd_unit("/opt/toolkit/.venv/bin/python", "/srv/物业中心", "office")
     task = (ROOT / "deploy" / "toolkit-task.xml").read_bytes().decode("utf-16")
     assert task == windows_task(r"C:\toolkit\.venv\Scripts\pythonw.exe", r"D:\物业中心", r"OFFICE\前台")
+
+
+def test_outputs_follow_the_umask_so_the_office_group_reads_them(home: Path, tmp_path: Path):
+    """Run as the unit runs it (UMask=0002): every output is group-readable and -writable."""
+    rows = repair_rows(2)
+    rows[1][4] = "2026/13/40"  # one bad cell: a return copy is written
+    src = write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *rows]})
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "process", str(src), "--home", str(home),
+                           "--now", "2026-11-24T09:00"], capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=lambda: os.umask(0o002))
+    assert proc.returncode == 0, proc.stderr
+    outputs = [p for p in (home / "outbox").rglob("*") if p.is_file()]
+    assert outputs, "a return copy at least"
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in outputs}
+    assert set(modes.values()) == {"0o664"}, modes
