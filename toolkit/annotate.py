@@ -151,12 +151,12 @@ def _annotate_original_guarded(
             input=payload, capture_output=True, timeout=timeout_s, env=env, creationflags=flags,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already
-        return f"openpyxl normal mode took longer than {timeout_s:g} s"
+        return f"按原格式打开超过 {timeout_s:g} 秒"
     except OSError as exc:
-        return f"child process not started: {exc}"
+        return f"未能启动子进程：{exc}"
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip()
-        return detail[-500:] or f"child process exit code {proc.returncode}"
+        return detail[-500:] or f"子进程退出码 {proc.returncode}"
     return None
 
 
