@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from rules_helpers import RULESET, dt, pick, rules_of, run
 
-from toolkit.ruleset.fees import prepaid_period_end
-from toolkit.ruleset.parking import card_months, temp_fee
+from toolkit.packs.property.rules.fees import prepaid_period_end
+from toolkit.packs.property.rules.parking import card_months, temp_fee
 
-TEMP = RULESET.settings.tariffs.parking.temporary
+TEMP = RULESET.pack("property").settings.tariffs.parking.temporary
 D = Decimal
 
 

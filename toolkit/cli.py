@@ -80,13 +80,17 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
+@click.option("--pack", "packs", multiple=True, metavar="NAME",
+              help="要运行的业务包（可重复）；加到已有工作区的业务包中。默认：property（物业）。")
 @click.option("--site-code", default=None, metavar="CODE",
               help="本站点的简短代号（字母、数字、- _ .），同一数据库的各站点不能重复。")
 @click.option("--site-name", default=None, metavar="NAME", help="本站点名称，如 某某物业A区服务中心。")
 @click.option("--number-prefix", default=None, metavar="TEXT",
               help="本站点文号的开头，如 某某物业A区（默认：公司名称）。")
-def init(directory: str, site_code: str | None, site_name: str | None, number_prefix: str | None) -> None:
-    """新建工作区：规则、文书模板和空白登记表（空白登记表/）。"""
+def init(directory: str, packs: tuple[str, ...], site_code: str | None, site_name: str | None,
+         number_prefix: str | None) -> None:
+    """新建工作区（或为已有工作区添加业务包）：规则、文书模板和空白登记表（空白登记表/）。"""
+    from .packs import read_pack_names
     from .setup_workspace import init_workspace
     from .site import check_code, write_site
 
@@ -97,11 +101,15 @@ def init(directory: str, site_code: str | None, site_name: str | None, number_pr
             check_code(site_code)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--site-code") from None
-    written = init_workspace(Path(directory))
+    try:
+        written = init_workspace(Path(directory), list(packs))
+    except RulesError as exc:
+        _rules_problems(exc)
     if site_code is not None:
         written.append(write_site(Path(directory).resolve(), site_code, site_name or "", number_prefix))
         click.echo(f"站点 {site_code}（{site_name}）")
-    click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件）")
+    running = "、".join(read_pack_names(Path(directory).resolve() / "rules"))
+    click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件；业务包：{running}）")
     click.echo("空白登记表在“空白登记表/”文件夹中，填好后保存到 inbox/。")
 
 
@@ -263,15 +271,26 @@ def rules() -> None:
 @common
 def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
     """检查 rules/ 中的每个文件；有问题时逐条指出文件、行和条目（退出码 2）。"""
+    from .packs import workspace_packs
     from .plugins import load_hooks
     from .registers import load_registers
 
     problems: list[str] = []
     specs: dict = {}
+    packs: list = []
+    try:
+        packs = workspace_packs(ws.rules)
+    except RulesError as exc:
+        problems += exc.problems
     try:
         specs = load_registers(ws.rules)
     except RulesError as exc:
         problems += exc.problems
+    for pack in packs:
+        for name in pack.registers:
+            if specs and name not in specs:
+                problems.append(f"{ws.rules / 'registers' / (name + '.yaml')}: 业务包 {pack.name}（{pack.title}）"
+                                f"的登记表 {name} 没有定义文件（可运行 toolkit init 补上）")
     try:
         load_hooks(ws)
     except RulesError as exc:
@@ -287,7 +306,8 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         for p in problems:
             click.echo(f"  {p}", err=True)
         sys.exit(2)
-    click.echo(f"规则检查通过：{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
+    names = "、".join(f"{p.name}（{p.title}）" for p in packs)
+    click.echo(f"规则检查通过：业务包 {names}；{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")

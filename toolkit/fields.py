@@ -715,6 +715,79 @@ def parse_plate(value: Any) -> str:
     )
 
 
+# --- vehicle identification number (GB 16735) ---------------------------------------
+
+_VIN_JUNK = str.maketrans({c: None for c in " -_.·\u00a0"})
+_VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}$")  # no I, O or Q
+# GB 16735 (= ISO 3779 / FMVSS 115): letters' values and each position's weight.
+_VIN_VALUES = {**{str(d): d for d in range(10)},
+               **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+               **dict(zip("JKLMN", range(1, 6), strict=True)), "P": 7, "R": 9,
+               **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check digit position 9 should hold: Σ value × weight mod 11, 10 written X."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    r = total % 11
+    return "X" if r == 10 else str(r)
+
+
+def parse_vin(value: Any) -> str:
+    """17 characters, digits and capital letters except I, O, Q; spaces and dashes dropped.
+
+    The check digit is not judged here: imported cars may not carry one, so a wrong one
+    is a warning (:func:`cell_warnings`), never a refused row.
+    """
+    _check_cell(value)
+    s = _text(value).translate(_VIN_JUNK).upper()
+    if _VIN_RE.match(s):
+        return s
+    hint = "（不能含字母 I、O、Q）" if len(s) == 17 and set(s) & set("IOQ") else ""
+    raise FieldProblem(
+        "vin.invalid",
+        f"“{_shown(value)}”不是有效的车架号（VIN），应为 17 位数字和大写字母{hint}，如 LSVAM4187C2184847",
+    )
+
+
+# --- month -----------------------------------------------------------------------------
+
+_MONTH_RE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?$")
+
+
+def parse_month(value: Any) -> str:
+    """A calendar month as ``YYYY-MM``: 2026-11, 2026年11月, 2026/11, or a date cell's month."""
+    _check_cell(value)
+    if isinstance(value, (date, datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    s = _text(value)
+    m = _MONTH_RE.match(s)
+    if m is not None and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    raise FieldProblem("month.format", f"“{_shown(value)}”不是可识别的月份，请写成 2026-11 或 2026年11月")
+
+
+def month_start(month: str) -> date:
+    """``"2026-11"`` → 2026-11-01 (month arithmetic: ruleset.timing.add_months)."""
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+WARNED_TYPES = frozenset({"vin"})  # column types whose accepted values may carry a warning
+
+
+def cell_warnings(column: ColumnSpec, value: Any) -> list[tuple[str, str]]:
+    """(code, message) of things worth a look in a value that is nevertheless accepted."""
+    if column.type == "vin" and isinstance(value, str) and len(value) == 17:
+        want = vin_check_digit(value)
+        if value[8] != want:
+            return [("vin.check_digit",
+                     f"车架号“{value}”第 9 位校验位应为 {want}，现在是 {value[8]}。"
+                     "请核对是否抄错；进口车可能没有校验位，核对无误可不改。")]
+    return []
+
+
 def parse_enum(value: Any, choices: list[str]) -> str:
     """One of ``choices``; spaces inside and around are ignored, TRUE/FALSE read as 是/否."""
     _check_cell(value)
@@ -781,6 +854,18 @@ def _plain(fn: Callable[[Any], Any]) -> Callable[[Any, ColumnSpec], Any]:
     return parse
 
 
+def _datetime(value: Any, column: ColumnSpec) -> datetime:
+    if column.time_required and not column.time_column:
+        d, t = split_datetime(value)
+        if t is None:
+            raise FieldProblem(
+                "datetime.no_time",
+                f"“{column.name}”须写明几点几分，如 {d.isoformat()} 14:30；只写日期“{_shown(value)}”不能当作 0 点",
+            )
+        return datetime.combine(d, t)
+    return parse_datetime(value)
+
+
 PARSERS: dict[str, Callable[[Any, ColumnSpec], Any]] = {
     "text": _text_column,
     "int": _plain(parse_int),
@@ -788,13 +873,15 @@ PARSERS: dict[str, Callable[[Any, ColumnSpec], Any]] = {
     "money": _plain(parse_money),
     "area": _plain(parse_area),
     "date": _plain(parse_date),
-    "datetime": _plain(parse_datetime),
+    "datetime": _datetime,
     "time": _plain(parse_time),
     "phone": _plain(parse_phone),
     "mobile": _plain(parse_mobile),
     "id_number": _plain(parse_id_number),
     "uscc": _plain(parse_uscc),
     "plate": _plain(parse_plate),
+    "vin": _plain(parse_vin),
+    "month": _plain(parse_month),
     "enum": _enum,
 }
 

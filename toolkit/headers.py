@@ -45,6 +45,8 @@ class HeaderMatch:
     missing: list[str]  # required columns not found
     duplicates: dict[str, list[int]] = field(default_factory=dict)
     headers_found: list[str] = field(default_factory=list)
+    # Another register that claims this sheet just as well: the sheet is refused, not guessed.
+    ambiguous_with: RegisterSpec | None = None
 
     @property
     def score(self) -> int:
@@ -85,10 +87,14 @@ def find_header(sheet: RawSheet, specs: dict[str, RegisterSpec]) -> HeaderMatch 
     A match needs at least ``min_matches`` known headers (or all of a register's
     required ones); among candidates the one covering the most of its register wins,
     so 装修违章记录 is not mistaken for 装修登记表 just because both have 房号.
+
+    Registers of different packs share headers (车牌号, 联系电话, 客户, 日期). A register
+    whose matched cells are all matched by another that matches more is out; if two are
+    left that match the very same cells, or tie, the match carries ``ambiguous_with`` and
+    the sheet is refused, never guessed.
     """
     lookup = _lookup(specs)
-    best: HeaderMatch | None = None
-    best_rank: tuple[float, ...] = ()
+    candidates: list[tuple[tuple[float, ...], HeaderMatch]] = []
     for row_no, values in sheet.rows[:HEADER_SCAN_ROWS]:
         for spec in specs.values():
             m = _match_row(row_no, values, spec, lookup)
@@ -102,14 +108,37 @@ def find_header(sheet: RawSheet, specs: dict[str, RegisterSpec]) -> HeaderMatch 
                 m.score,
                 -row_no,
             )
-            if best is None or rank > best_rank:
-                best, best_rank = m, rank
+            candidates.append((rank, m))
+    if not candidates:
+        return None
+    # A register whose matched cells another register also matches, and more, is out:
+    # the other explains the whole header (卡号 makes a card register of 车牌号/车主/电话).
+    cells = {id(m): set(m.columns.values()) for _, m in candidates}
+    kept = [(rank, m) for rank, m in candidates
+            if not any(o.row == m.row and o.spec.name != m.spec.name and cells[id(m)] < cells[id(o)]
+                       for _, o in candidates)]
+    kept.sort(key=lambda c: c[0], reverse=True)
+    best_rank, best = kept[0]
+    for rank, other in kept[1:]:
+        if other.spec.name == best.spec.name or other.row != best.row:
+            continue
+        if rank[:3] == best_rank[:3] or cells[id(best)] == cells[id(other)]:
+            best.ambiguous_with = other.spec
+            break
     return best
 
 
 def header_errors(sheet: RawSheet, match: HeaderMatch) -> list[CellError]:
     """Sheet-level problems that stop the sheet from being read: missing or doubled columns."""
     errors = []
+    if match.ambiguous_with is not None:
+        other = match.ambiguous_with
+        return [CellError(
+            sheet=sheet.name, row=match.row, column=None, cell=None, code="header.ambiguous",
+            message=(f"工作表“{sheet.name}”的表头既像“{match.spec.title}”，也像“{other.title}”，"
+                     f"无法确定是哪一张登记表，未读取。请使用标准表头，并保留能区分二者的列"
+                     f"（如“{_distinctive(match.spec, other)}”或“{_distinctive(other, match.spec)}”）。"),
+        )]
     if match.missing:
         errors.append(
             CellError(
@@ -137,6 +166,14 @@ def header_errors(sheet: RawSheet, match: HeaderMatch) -> list[CellError]:
             )
         )
     return errors
+
+
+def _distinctive(spec: RegisterSpec, other: RegisterSpec) -> str:
+    """A required (else any) column of ``spec`` whose headers ``other`` does not use."""
+    theirs = {header_key(h) for c in other.columns for h in c.headers}
+    own = [c for c in spec.columns if not {header_key(h) for h in c.headers} & theirs]
+    picked = [c for c in own if c.required] or own
+    return picked[0].name if picked else spec.columns[0].name
 
 
 def unrecognised_sheet_error(sheet: RawSheet) -> CellError:

@@ -142,7 +142,7 @@ def _validate(ctx: Context, book: Workbook, result: FileResult) -> list[Record]:
             result.errors.append(unrecognised_sheet_error(sheet))
             continue
         recognised += 1
-        if match.spec.name not in result.registers:
+        if match.ambiguous_with is None and match.spec.name not in result.registers:
             result.registers.append(match.spec.name)
         problems = header_errors(sheet, match)
         if problems:

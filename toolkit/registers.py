@@ -27,6 +27,8 @@ FieldType = Literal[
     "id_number",  # resident ID (GB 11643 checksum)
     "uscc",  # unified social credit code
     "plate",  # car licence plate
+    "vin",  # vehicle identification number (GB 16735); a wrong check digit is a warning
+    "month",  # a calendar month: 2026-11, 2026年11月, 2026/11 → "2026-11"
     "enum",  # one of `choices`
 ]
 
@@ -44,6 +46,8 @@ class ColumnSpec(Strict):
     default: str | None = None
     # A datetime column may take its time from a separate column (e.g. 报修时间 + 时间).
     time_column: str | None = None
+    # A datetime column whose cells must carry a time: a bare date is an error, not 00:00.
+    time_required: bool = False
     # Merged cells in data rows are filled from their top-left cell only where allowed.
     fill_merged: bool = False
     width: int | None = None  # column width in the blank workbook
@@ -55,6 +59,8 @@ class ColumnSpec(Strict):
             raise ValueError(f"列“{self.name}”的类型是 enum，必须给出 choices")
         if self.default is not None and self.choices and self.default not in self.choices:
             raise ValueError(f"列“{self.name}”的默认值“{self.default}”不在 choices 中")
+        if self.time_required and self.type != "datetime":
+            raise ValueError(f"列“{self.name}”：time_required 只能用于 datetime 类型的列")
         return self
 
     @property

@@ -49,7 +49,7 @@ from sqlalchemy.exc import IntegrityError
 from .claims import lease_seconds, may_take
 from .codec import encode
 from .ledger import LEASED, SITE_LEN, metadata
-from .reports.catalog import REPORTS, period_for_slot
+from .reports.catalog import period_for_slot, report_kinds
 from .reports.run import produce
 from .reports.settings import Job, ScheduleFile, load_schedule
 
@@ -151,7 +151,7 @@ def _ever_ran(ctx: Any, job: Job) -> bool:
 
 def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
     """Produce the report of one claimed slot, as of the slot's own moment."""
-    period = period_for_slot(REPORTS[job.report], slot)
+    period = period_for_slot(report_kinds(ctx.ws.rules)[job.report], slot)
     try:
         report = produce(ctx, job.report, slot, period, settings, kind=f"schedule:{job.report}")
     except Exception:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from .fields import FieldProblem, fold, parse_value
+from .fields import WARNED_TYPES, FieldProblem, cell_warnings, fold, parse_value
 from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record
 from .registers import ColumnSpec, RegisterSpec, RowCheck
@@ -233,6 +233,11 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
             result.rejected_rows += 1
             continue
         result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no, match.columns))
+        # Accepted values still worth a look (a VIN's check digit) are marked, not refused.
+        for col in spec.columns:
+            if col.type in WARNED_TYPES and typed.get(col.name) is not None:
+                for code, message in cell_warnings(col, typed[col.name]):
+                    _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
     return result
 
 

@@ -140,10 +140,48 @@ class DocumentsConfig(_Strict):
         )
 
 
+class PackDocuments(_Strict):
+    """A pack's own documents file (``Pack.documents_file``): its document types only."""
+
+    documents: list[DocumentType] = Field(default_factory=list)
+
+
+def _with_pack_documents(rules_dir: Path, path: Path, config: DocumentsConfig) -> DocumentsConfig:
+    """``documents.yaml``'s types plus those of each enabled pack's own documents file.
+
+    Types and their one-character codes are unique across all of them: a clash names
+    both files.
+    """
+    from ..packs import workspace_packs
+
+    files = {p.documents_file for p in workspace_packs(rules_dir) if p.documents_file}
+    extra = [rules_dir / f for f in sorted(files) if (rules_dir / f) != path and (rules_dir / f).exists()]
+    if not extra:
+        return config
+    docs = [(path, d) for d in config.documents]
+    problems: list[str] = []
+    for file in extra:
+        try:
+            docs += [(file, d) for d in load_yaml_model(file, PackDocuments).documents]
+        except RulesError as exc:
+            problems += exc.problems
+    for attr, what in (("type", "类型"), ("code", "文号类别字")):
+        seen: dict[str, Path] = {}
+        for file, d in docs:
+            value = getattr(d, attr)
+            if value in seen:
+                problems.append(f"{file}: 文书{what}“{value}”与 {seen[value]} 中的重复（各业务包的文书{what}须互不相同）")
+            seen.setdefault(value, file)
+    if problems:
+        raise RulesError(problems)
+    return config.model_copy(update={"documents": [d for _, d in docs]})
+
+
 def load_documents_config(rules_dir: Path, templates_dir: Path | None = None) -> DocumentsConfig:
-    """Load and check ``rules/documents.yaml``; a missing template file is a RulesError too."""
+    """Load and check ``rules/documents.yaml`` and the enabled packs' documents files;
+    a missing template file is a RulesError too."""
     path = rules_dir / "documents.yaml"
-    config = load_yaml_model(path, DocumentsConfig)
+    config = _with_pack_documents(rules_dir, path, load_yaml_model(path, DocumentsConfig))
     if templates_dir is not None:
         problems = []
         for i, d in enumerate(config.documents):

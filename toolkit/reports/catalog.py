@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 from ..ruleset.timing import add_months
-from .daily import daily_due, daily_repairs
 from .model import Report
-from .monthly import monthly
-from .parking import parking_roster
 from .periods import Period, day_of, month_of, of_kind
 from .settings import Job, ScheduleFile
-from .source import Source
-from .summary import property_status, weekly
 
 
 @dataclass(frozen=True)
@@ -22,17 +19,15 @@ class Kind:
     name: str
     title: str
     period: str  # day, week, month
-    build: Callable[[Source, Period], Report]
+    build: Callable[[Any, Period], Report]  # (reports.source.Source, period) → Report
+    across_sites: bool = False  # head office may ask for it over every site (--all-sites)
 
 
-REPORTS: dict[str, Kind] = {k.name: k for k in [
-    Kind("daily_due", "待办与逾期日报", "day", daily_due),
-    Kind("daily_repairs", "未完工报修日报", "day", daily_repairs),
-    Kind("weekly", "周报", "week", weekly),
-    Kind("parking_roster", "停车月卡名单", "week", parking_roster),
-    Kind("monthly", "特约服务与收费月报", "month", monthly),
-    Kind("property_status", "物业管理状况月报", "month", property_status),
-]}
+def report_kinds(rules_dir: Path) -> dict[str, Kind]:
+    """Every report the workspace's packs declare, by name."""
+    from ..packs import workspace_packs
+
+    return {k.name: k for p in workspace_packs(rules_dir) for k in p.reports}
 
 
 def _at(d: date, job: Job) -> datetime:
@@ -65,4 +60,4 @@ def moment(kind: Kind, period: Period, schedule: ScheduleFile) -> datetime:
     return _at(period.start, job)
 
 
-__all__ = ["Kind", "REPORTS", "day_of", "month_of", "default_period", "moment", "period_for_slot"]
+__all__ = ["Kind", "report_kinds", "day_of", "month_of", "default_period", "moment", "period_for_slot"]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .catalog import REPORTS, default_period, moment
+from .catalog import default_period, moment, report_kinds
 from .model import Report
 from .periods import Period
 from .settings import ScheduleFile, load_schedule
@@ -34,9 +34,10 @@ def build_report(ctx: Any, name: str, now: datetime, period: Period | None = Non
     With one: as of the moment the schedule produces it (or ``now``, if that is earlier),
     so a report made on demand for a past period equals the scheduled one.
     """
-    kind = REPORTS.get(name)
+    kinds = report_kinds(ctx.ws.rules)
+    kind = kinds.get(name)
     if kind is None:
-        raise UnknownReport(f"没有名为 {name} 的报表（可用：{'、'.join(REPORTS)}）")
+        raise UnknownReport(f"没有名为 {name} 的报表（可用：{'、'.join(kinds)}）")
     schedule = schedule or load_schedule(ctx.ws.rules)
     if period is None:
         period, as_of = default_period(kind, now), now

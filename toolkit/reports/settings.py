@@ -31,7 +31,7 @@ class Job(_Strict):
     """One scheduled run: ``report`` every day / week (``day``: weekday) / month (``day``: 1–28)."""
 
     name: str = Field(min_length=1)
-    report: Literal["daily_due", "daily_repairs", "weekly", "parking_roster", "monthly", "property_status"]
+    report: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # a report some enabled pack declares
     cadence: Literal["daily", "weekly", "monthly"]
     day: int | str | None = None
     time: str
@@ -78,96 +78,97 @@ class Flow(_Strict):
     closed: str | None = None
 
 
-def _flows() -> dict[str, Flow]:
-    return {
-        "repair": Flow(received="报修时间", closed="完成时间"),
-        "complaint": Flow(received="受理时间", closed="解决时间"),
-        "request": Flow(received="受理时间", closed="回复时间"),
-        "special_service": Flow(received="受理时间", closed="完成时间"),
-        "renovation": Flow(received="申请日期", closed="审批日期"),
-    }
-
-
-def _responsible() -> dict[str, Responsible]:
-    return {
-        "repair": Responsible(person="接报人", department="工程部"),
-        "complaint": Responsible(department_column="被投诉部门", department="客服中心"),
-        "request": Responsible(department_column="转报部门", department="客服中心"),
-        "special_service": Responsible(person="受理人", department="客服中心"),
-        "renovation": Responsible(department="工程部"),
-        "renovation_violation": Responsible(department="工程部"),
-        "parking_card": Responsible(department="秩序部"),
-        "parking_temp": Responsible(department="秩序部"),
-        "fee_account": Responsible(department="财务部"),
-        "handover": Responsible(department="客服中心"),
-        "move_out": Responsible(department="秩序部"),
-    }
-
-
 class ReportSettings(_Strict):
     visit_min_person: int = Field(default=20, ge=0)  # visits a month per customer assistant
     visit_min_department: int = Field(default=10, ge=0)  # visits a month per department
     special_service_target: Money = Field(default=Decimal("0"), ge=0)  # monthly target, 元 (0 = none)
     roster_expired_days: int = Field(default=30, ge=0)  # roster also lists cards expired this recently
-    flows: dict[str, Flow] = Field(default_factory=_flows)
-    responsible: dict[str, Responsible] = Field(default_factory=_responsible)
-
-
-def _jobs() -> list[Job]:
-    return [
-        Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
-        Job(name="未完工报修日报", report="daily_repairs", cadence="daily", time="17:00"),
-        Job(name="周报", report="weekly", cadence="weekly", day="friday", time="17:00"),
-        Job(name="停车月卡名单", report="parking_roster", cadence="weekly", day="monday", time="08:30"),
-        Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
-        Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
-    ]
+    # Per register; the packs' defaults (``Pack.flows``, ``Pack.responsible``) fill in the
+    # registers this file does not name.
+    flows: dict[str, Flow] = Field(default_factory=dict)
+    responsible: dict[str, Responsible] = Field(default_factory=dict)
 
 
 class ScheduleFile(_Strict):
     """The whole of ``rules/schedule.yaml``."""
 
     stale_claim_minutes: int = Field(default=60, ge=1)  # a slot this recent still runs on first start (no back-fill beyond)
-    jobs: list[Job] = Field(default_factory=_jobs)
+    jobs: list[Job] = Field(default_factory=list)  # none given: the packs' default jobs
     reports: ReportSettings = Field(default_factory=ReportSettings)
 
     def job_for(self, report: str) -> Job | None:
         return next((j for j in self.jobs if j.report == report), None)
 
 
-# Parsed settings by file, with the bytes they were parsed from: every report and every
-# scheduler tick reads the file, and parsing YAML costs far more than comparing bytes.
-_PARSED: dict[Path, tuple[bytes, ScheduleFile]] = {}
+class PackJobs(_Strict):
+    """A pack's own schedule file (``Pack.schedule_file``): its jobs only."""
+
+    jobs: list[Job] = Field(default_factory=list)
+
+
+# Parsed settings by the bytes they were parsed from: every report and every scheduler
+# tick reads the schedule, and parsing YAML costs far more than comparing bytes.
+_PARSED: dict[Path, tuple[tuple[bytes | None, ...], ScheduleFile]] = {}
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def load_schedule(rules_dir: Path) -> ScheduleFile:
-    """Read and validate rules/schedule.yaml (defaults when absent); RulesError on any problem."""
-    path = Path(rules_dir) / SCHEDULE_FILE
-    if not path.exists():
-        return ScheduleFile()
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raw = None  # read_yaml below reports it
-    hit = _PARSED.get(path)
-    if raw is not None and hit is not None and hit[0] == raw:
+    """rules/schedule.yaml with every enabled pack's jobs and report defaults, validated.
+
+    A missing file, or one without ``jobs``, means the packs' default jobs; a job naming
+    a report no enabled pack declares is a RulesError naming file, line and entry.
+    """
+    from ..packs import PACKS_FILE, workspace_packs
+
+    rules_dir = Path(rules_dir)
+    packs = workspace_packs(rules_dir)
+    files = [SCHEDULE_FILE, PACKS_FILE, *sorted({p.schedule_file for p in packs if p.schedule_file})]
+    signature = tuple(_bytes(rules_dir / f) for f in files)
+    hit = _PARSED.get(rules_dir)
+    if hit is not None and hit[0] == signature:
         return hit[1]
-    settings = _parse(path)
-    if raw is not None:
-        _PARSED[path] = (raw, settings)
+    settings = _parse(rules_dir, packs)
+    _PARSED[rules_dir] = (signature, settings)
     return settings
 
 
-def _parse(path: Path) -> ScheduleFile:
-    settings = load_yaml_model(path, ScheduleFile)
+def _parse(rules_dir: Path, packs: list) -> ScheduleFile:
+    main = rules_dir / SCHEDULE_FILE
+    base = load_yaml_model(main, ScheduleFile) if main.exists() else ScheduleFile()
+    jobs: list[tuple[Path, int, Job]] = []  # (file, index in it, job)
+    main_jobs = "jobs" in base.model_fields_set
+    if main_jobs:
+        jobs += [(main, i, j) for i, j in enumerate(base.jobs)]
+    for p in packs:
+        own = rules_dir / p.schedule_file if p.schedule_file else None
+        if own is not None and own != main and own.exists():
+            jobs += [(own, i, j) for i, j in enumerate(load_yaml_model(own, PackJobs).jobs)]
+        elif own is None or own == main and not main_jobs or not own.exists():
+            jobs += [(main, -1, j) for j in p.jobs]  # the pack's defaults
+    kinds = {k.name for p in packs for k in p.reports}
     seen: dict[str, int] = {}
-    _, node = read_yaml(path)
     problems = []
-    for i, job in enumerate(settings.jobs):
+    nodes: dict[Path, Any] = {}
+    for n, (path, i, job) in enumerate(jobs):
+        where = ("jobs", i, "name")
+        if i >= 0 and path not in nodes:
+            nodes[path] = read_yaml(path)[1]
         if job.name in seen:
-            problems.append(located_problem(path, node, ("jobs", i, "name"),
-                                            f"任务名“{job.name}”与第 {seen[job.name] + 1} 个任务重复"))
-        seen[job.name] = i
+            msg = f"任务名“{job.name}”与第 {seen[job.name] + 1} 个任务重复"
+            problems.append(located_problem(path, nodes.get(path), where, msg) if i >= 0 else f"{path}: {msg}")
+        seen[job.name] = n
+        if job.report not in kinds:
+            msg = f"没有名为 {job.report} 的报表（已启用的业务包提供：{'、'.join(sorted(kinds)) or '无'}）"
+            problems.append(located_problem(path, nodes.get(path), ("jobs", i, "report"), msg))
     if problems:
         raise RulesError(problems)
-    return settings
+    flows = {reg: f for p in packs for reg, f in p.flows.items()} | base.reports.flows
+    responsible = {reg: r for p in packs for reg, r in p.responsible.items()} | base.reports.responsible
+    reports = base.reports.model_copy(update={"flows": flows, "responsible": responsible})
+    return base.model_copy(update={"jobs": [j for _, _, j in jobs], "reports": reports})

@@ -14,13 +14,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .catalog import report_kinds
 from .model import Column, Report, Table
 from .periods import Period
 from .run import UnknownReport, build_report, gc_paused
 from .settings import ScheduleFile, load_schedule
 from .xlsx import write_xlsx
 
-ACROSS_SITES = ("weekly", "monthly", "property_status")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -49,8 +49,9 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def build_all_sites(ctx: Any, name: str, now: datetime, period: Period | None = None,
                     schedule: ScheduleFile | None = None) -> tuple[Report, list[tuple[dict, Report]]]:
     """The across-sites report and each site's own, as rows (no files written)."""
-    if name not in ACROSS_SITES:
-        raise UnknownReport(f"--all-sites 只用于 {'、'.join(ACROSS_SITES)}")
+    across = [k.name for k in report_kinds(ctx.ws.rules).values() if k.across_sites]
+    if name not in across:
+        raise UnknownReport(f"--all-sites 只用于 {'、'.join(across)}")
     schedule = schedule or load_schedule(ctx.ws.rules)
     per_site: list[tuple[dict, Report]] = []
     for site in ctx.ledger.sites():

@@ -28,29 +28,27 @@ State = dict[str, dict[str, dict[str, Any]]]
 # Registers of events (a repair, a complaint, a parking stay …): a report over a window
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
-EVENTS = ("repair", "complaint", "request", "special_service", "parking_temp", "visit")
-ESCALATION = "complaint.escalation"
+# (Each pack names its own: ``Pack.event_registers``.)
 KEYS_PER_QUERY = 500  # keys per IN (…): within every database's limit on parameters
-# How the ledger's canonical JSON writes a record's event: "事件":"…" (a string).
-_EVENT = re.compile(r'"事件":("(?:[^"\\]|\\.)*")')
 
 
-def _event_texts(events: set[Any]) -> set[str] | None:
-    """The events as they appear in stored JSON, or None if some is not text (then every
-    complaint is decoded and compared)."""
+def _prefix(column: str) -> str:
+    """How the ledger's canonical JSON opens a column's value: ``"事件":``."""
+    return encode({column: 0})[1:-2]
+
+
+def _event_texts(events: set[Any], column: str) -> set[str] | None:
+    """The group values as they appear in stored JSON, or None if some is not text (then
+    every record is decoded and compared)."""
     if not all(isinstance(e, str) for e in events):
         return None
-    return {encode({"事件": e})[len('{"事件":'):-1] for e in events}
+    start = len(_prefix(column)) + 1
+    return {encode({column: e})[start:-1] for e in events}
 
 
-def _event_text(values_json: str) -> str | None:
-    m = _EVENT.search(values_json)
+def _event_text(values_json: str, column: str) -> str | None:
+    m = re.search(re.escape(_prefix(column)) + r'("(?:[^"\\]|\\.)*")', values_json)
     return m.group(1) if m else None
-
-
-# Every register whose findings some report shows; evaluated together, once per report.
-RULED = ("repair", "complaint", "request", "special_service", "renovation", "renovation_violation",
-         "parking_card", "fee_account", "move_out")
 
 
 @dataclass
@@ -60,7 +58,8 @@ class Source:
     schedule: ScheduleFile
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
-    _findings: list[Finding] | None = None
+    _found: list[tuple[int, int, Finding]] = field(default_factory=list)  # (rule rank, n, finding)
+    _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
 
     @property
@@ -69,7 +68,12 @@ class Source:
 
     @property
     def rules(self) -> Any:
+        """The workspace's rules (``ruleset.WorkspaceRules``); ``.pack(name)`` for one pack's."""
         return rules_hook(self.ctx).ruleset
+
+    @property
+    def events(self) -> set[str]:
+        return {r for p in self.rules.packs for r in p.event_registers}
 
     def records(self, register: str) -> dict[str, dict[str, Any]]:
         """Current values of a register's records, by key (loaded once).
@@ -80,26 +84,32 @@ class Source:
         older record that is still waiting for something (a callback never made …).
         """
         if register not in self._state:
-            if self.since is None or register not in EVENTS:
+            if self.since is None or register not in self.events:
                 self._state[register] = {r["key"]: r["values"] for r in self.ctx.ledger.records(register)}
             else:
                 self._state[register] = self._recent(register)
         return self._state[register]
 
+    @property
+    def groups(self) -> dict[str, tuple[str, str]]:
+        """register → (column, rule): records judged together by that column (``Pack.groups``)."""
+        return {reg: g for p in self.rules.packs for reg, g in p.groups.items()}
+
     def _open(self) -> dict[str, set[str]]:
-        """Records with an open finding in the ledger, by register (escalated events under
-        the rule's name): one pass over the findings instead of one per register."""
+        """Records with an open finding in the ledger, by register (groups under the rule
+        judging them together): one pass over the findings instead of one per register."""
         if self._open_keys is None:
             from ..ruleset.store import rule_findings as rf
 
+            group_rules = {rule for _, rule in self.groups.values()}
             out: dict[str, set[str]] = {}
             query = select(rf.c.rule, rf.c.register, rf.c.record).where(
                 rf.c.site == self.ctx.ledger.site, rf.c.is_open.is_(True))
             with self.ctx.ledger.engine.connect() as conn:
                 for r in conn.execute(query).all():  # one fetch, not a call per row
                     out.setdefault(r.register, set()).add(r.record)
-                    if r.rule == ESCALATION:
-                        out.setdefault(ESCALATION, set()).add(r.record)
+                    if r.rule in group_rules:
+                        out.setdefault(r.rule, set()).add(r.record)
             self._open_keys = out
         return self._open_keys
 
@@ -123,22 +133,25 @@ class Source:
             # In ledger order, as one query ordered by id would give them.
             out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
             out = self._happened(register, out)
-            if register == "complaint":
-                # Escalation judges a whole event: bring in the rest of each event's complaints.
-                events = {v.get("事件") for v in out.values() if v.get("事件")}
-                events |= self._open().get(ESCALATION, set())
+            group = self.groups.get(register)
+            if group is not None:
+                # A rule judges a whole group (an escalation, a whole event): bring in the
+                # rest of each group's records.
+                column, rule = group
+                events = {v.get(column) for v in out.values() if v.get(column)}
+                events |= self._open().get(rule, set())
                 if events:
-                    wanted = _event_texts(events)
+                    wanted = _event_texts(events, column)
                     rest = select(t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
-                    if wanted is not None:  # only complaints naming some event (as text) can belong
-                        rest = rest.where(t.c.values_json.contains('"事件":"', autoescape=True))
+                    if wanted is not None:  # only records naming some group (as text) can belong
+                        rest = rest.where(t.c.values_json.contains(_prefix(column) + '"', autoescape=True))
                     siblings = {}
                     for r in conn.execute(rest).all():
-                        if wanted is not None and _event_text(r.values_json) not in wanted:
-                            continue  # cannot be one of the events: not worth decoding
+                        if wanted is not None and _event_text(r.values_json, column) not in wanted:
+                            continue  # cannot be one of the groups: not worth decoding
                         v = decode(r.values_json)
-                        if v.get("事件") in events:
+                        if v.get(column) in events:
                             siblings[r.key] = v
                     out.update(self._happened(register, siblings))
         return out
@@ -161,18 +174,29 @@ class Source:
     def findings(self, *registers: str) -> list[Finding]:
         """The findings the rules give at ``as_of`` about these registers' records.
 
-        Every register a report may show is evaluated together, once: cross-register rules
-        (deposit refunds need the violations) see what they need.
+        Each rule judging one of them (its first ``reads``) runs once per report, with
+        every register it reads (deposit refunds need the violations); findings come in
+        the rules' own order whatever order the reports ask in.
         """
-        if self._findings is None:
-            state = {reg: self.records(reg) for reg in RULED}
-            self._findings = rules_hook(self.ctx).run(state, self.as_of)
         wanted = set(registers)
-        return [f for f in self._findings if f.register in wanted]
+        order = [r for p in self.rules.packs for r in p.rules]
+        todo = [r for r in order if r.reads and r.reads[0] in wanted and r.name not in self._ran]
+        if todo:
+            state = {reg: self.records(reg) for r in todo for reg in r.reads}
+            found = rules_hook(self.ctx).run(state, self.as_of, only=[r.name for r in todo])
+            self._ran.update(r.name for r in todo)
+            rank = {r.name: i for i, r in enumerate(order)}
+            by_register: dict[str, int] = {}
+            for r in todo:
+                by_register.setdefault(r.reads[0], rank[r.name])
+            self._found += [(by_register.get(f.register, len(order)), n, f) for n, f in enumerate(found, len(self._found))]
+            self._found.sort(key=lambda t: (t[0], t[1]))
+        return [f for _, _, f in self._found if f.register in wanted]
 
-    def env(self, at: datetime) -> Env:
+    def env(self, at: datetime, pack: str) -> Env:
+        """What ``pack``'s rule code needs to judge at ``at``."""
         hook = rules_hook(self.ctx)
-        return Env(hook.ruleset, WorkCalendar(hook.calendar), at)
+        return Env(hook.ruleset.pack(pack), WorkCalendar(hook.calendar), at)
 
     def title(self, register: str) -> str:
         spec = self.ctx.specs.get(register)

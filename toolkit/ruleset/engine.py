@@ -1,82 +1,86 @@
-"""Every rule over the current state of every register.
+"""Every rule of every enabled pack over the current state of every register.
 
 ``state`` is ``{register: {key: values}}`` — the ledger's records overlaid with the
 file being processed. Re-evaluating the whole state each time keeps cross-register
 rules independent of the order files arrive in (a move-out judged before the fee
-accounts arrive is judged again when they do).
+accounts arrive is judged again when they do). Each rule sees only the registers it
+declares in ``reads``; which packs run comes from ``rules/packs.yaml``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..model import Finding
+from ..packs import Pack, workspace_packs
+from ..rulesfile import RulesError
 from ..workcal import WorkCalendar, load_calendar
-from .complaints import complaint_findings
-from .fees import arrears_findings, handover_findings
-from .move_out import move_out_findings
-from .parking import card_findings, temp_findings
-from .pricelist import load_price_list
-from .renovation import permit_findings, violation_findings
-from .repairs import repair_findings
-from .requests import request_findings
-from .services import service_findings
-from .settings import load_settings
+from .settings import load_pack_settings
 from .timing import Env, Ruleset
 
 State = dict[str, dict[str, dict[str, Any]]]
 
-# Registers whose records are judged one at a time.
-PER_RECORD = {
-    "repair": repair_findings,
-    "request": request_findings,
-    "parking_temp": temp_findings,
-    "parking_card": card_findings,
-    "special_service": service_findings,
-    "fee_account": arrears_findings,
-    "handover": handover_findings,
-}
+
+@dataclass
+class WorkspaceRules:
+    """The enabled packs and, for each, what its rules read from ``rules/``."""
+
+    packs: list[Pack]
+    by_pack: dict[str, Ruleset]
+
+    def pack(self, name: str) -> Ruleset:
+        return self.by_pack[name]
+
+    @property
+    def registers_read(self) -> list[str]:
+        """Every register some enabled rule reads, in pack order."""
+        return list(dict.fromkeys(r for p in self.packs for rule in p.rules for r in rule.reads))
 
 
-def load_ruleset(rules_dir: Path) -> Ruleset:
-    """Settings files and price list; RulesError lists every problem of both."""
-    from ..rulesfile import RulesError
-
+def load_ruleset(rules_dir: Path) -> WorkspaceRules:
+    """The packs' settings files and extra resources; RulesError lists every problem."""
+    packs = workspace_packs(rules_dir)
     problems: list[str] = []
-    settings = prices = None
+    settings: dict[str, Any] = {}
     try:
-        settings = load_settings(rules_dir)
+        settings = load_pack_settings(rules_dir, packs)
     except RulesError as exc:
         problems.extend(exc.problems)
-    name = settings.tariffs.special_service.price_list if settings else "price_list.xlsx"
-    try:
-        prices = load_price_list(Path(rules_dir) / name)
-    except RulesError as exc:
-        problems.extend(exc.problems)
+    by_pack: dict[str, Ruleset] = {}
+    for p in packs:
+        extras: dict[str, Any] = {}
+        if p.load is not None and p.name in settings:
+            try:
+                extras = p.load(Path(rules_dir), settings[p.name])
+            except RulesError as exc:
+                problems.extend(exc.problems)
+        if p.name in settings:
+            by_pack[p.name] = Ruleset(settings[p.name], extras)
     if problems:
         raise RulesError(problems)
-    return Ruleset(settings, prices)  # type: ignore[arg-type]
+    return WorkspaceRules(packs, by_pack)
 
 
-def evaluate_all(state: State, settings: Ruleset, cal: WorkCalendar, now: datetime) -> list[Finding]:
-    """All findings of all rules at ``now``, in register order."""
-    env = Env(settings, cal, now)
+def evaluate_all(state: State, rules: WorkspaceRules, cal: WorkCalendar, now: datetime,
+                 only: Iterable[str] | None = None) -> list[Finding]:
+    """All findings of all enabled rules at ``now``, pack by pack, rule by rule.
+
+    ``only``: names of the rules to run (see ``packs.rules_touched_by``); default all.
+    """
+    wanted = set(only) if only is not None else None
     out: list[Finding] = []
-    for register, rule in PER_RECORD.items():
-        for key, values in state.get(register, {}).items():
-            out.extend(rule(env, key, values))
-    out.extend(complaint_findings(env, state.get("complaint", {})))
-    permits, violations = state.get("renovation", {}), state.get("renovation_violation", {})
-    for key, values in permits.items():
-        out.extend(permit_findings(env, key, values, violations))
-    for key, values in violations.items():
-        out.extend(violation_findings(env, key, values, permits))
-    accounts = state.get("fee_account", {})
-    for key, values in state.get("move_out", {}).items():
-        out.extend(move_out_findings(env, key, values, accounts))
+    for p in rules.packs:
+        env = Env(rules.by_pack[p.name], cal, now)
+        for rule in p.rules:
+            if wanted is not None and rule.name not in wanted:
+                continue
+            seen = {reg: state.get(reg, {}) for reg in rule.reads}
+            out.extend(rule.run(env, seen))
     return out
 
 
-__all__ = ["State", "evaluate_all", "load_ruleset", "load_calendar"]
+__all__ = ["State", "WorkspaceRules", "evaluate_all", "load_ruleset", "load_calendar"]

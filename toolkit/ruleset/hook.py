@@ -20,8 +20,7 @@ from ..model import FileResult, Finding, Record
 from ..workcal import CalendarSettings, WorkCalendar, load_calendar
 from ..workspace import Workspace
 from . import store
-from .engine import State, evaluate_all, load_ruleset
-from .timing import Ruleset
+from .engine import State, WorkspaceRules, evaluate_all, load_ruleset
 
 
 def load_state(ledger: Ledger) -> State:
@@ -37,25 +36,26 @@ class Evaluation:
     resolved: list[Finding] = field(default_factory=list)
 
 
-def _about_file(f: Finding, touched: set[tuple[str, str]]) -> bool:
+def _about_file(f: Finding, touched: set[tuple[str, str]], about: list) -> bool:
     if (f.register, f.record) in touched:
         return True
-    if f.rule == "complaint.escalation":
-        return any((f.register, c.get("编号")) in touched for c in f.values.get("complaints", []))
-    return False
+    # A finding about several records (an escalation of many complaints): its pack says.
+    return any(a(f, touched) for a in about)
 
 
-def file_findings(ev: Evaluation) -> list[Finding]:
+def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
     """This file's own findings, plus what changed elsewhere (new or resolved)."""
-    mine = [f for f in ev.findings if _about_file(f, ev.touched) or f.state == "new"]
+    about = about or []
+    mine = [f for f in ev.findings if _about_file(f, ev.touched, about) or f.state == "new"]
     return mine + ev.resolved
 
 
 class RulesHook:
     """Deadlines, fees, escalations and cross-register checks (rules/ as data)."""
 
-    def __init__(self, ruleset: Ruleset, calendar: CalendarSettings):
+    def __init__(self, ruleset: WorkspaceRules, calendar: CalendarSettings):
         self.ruleset = ruleset
+        self.about = [p.about for p in ruleset.packs if p.about is not None]
         self.calendar = calendar
         self._fallback: set = set()
 
@@ -64,10 +64,10 @@ class RulesHook:
         """Read and validate the rules files; RulesError names every problem."""
         return cls(load_ruleset(ws.rules), load_calendar(ws.rules).settings)
 
-    def run(self, state: State, now: datetime) -> list[Finding]:
+    def run(self, state: State, now: datetime, only: list[str] | None = None) -> list[Finding]:
         # A fresh calendar per evaluation so each run's fallback dates are its own.
         cal = WorkCalendar(self.calendar)
-        findings = evaluate_all(state, self.ruleset, cal, now)
+        findings = evaluate_all(state, self.ruleset, cal, now, only)
         self._fallback |= cal.fallback_dates
         return findings
 
@@ -85,7 +85,7 @@ class RulesHook:
         ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings])
         with ctx.ledger.engine.connect() as conn:
             ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes)
-        result.findings = file_findings(ev)
+        result.findings = file_findings(ev, self.about)
         return ev
 
     def commit(self, ctx: Any, conn: Any, result: FileResult, extra: Evaluation | None, now: datetime) -> None:
@@ -93,7 +93,7 @@ class RulesHook:
             return
         # Compared again inside the transaction: another process may have written since.
         extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes)
-        result.findings = file_findings(extra)
+        result.findings = file_findings(extra, self.about)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
         return None

@@ -1,105 +1,121 @@
-"""Rule settings read from ``rules/sla.yaml``, ``rules/tariffs.yaml`` and ``rules/escalation.yaml``.
+"""Rule settings: the shapes every pack uses, and reading each pack's settings files.
 
-Every figure the rules use lives in one of these files; a missing file or entry means
-the SPEC default, an unknown key or a bad value is refused with file and line
-(RulesError). The special-service price list is an Excel table (see ``pricelist``).
+Every figure a rule uses lives in a settings file in ``rules/`` (``sla.yaml``,
+``tariffs.yaml`` …), validated by the pydantic model its pack declares
+(``packs.SettingsPart``); a missing file or entry means the default, an unknown key or
+a bad value is refused with file and line (RulesError).
+
+Deadline shapes (``Deadline`` and ``Window``):
+
+* ``amount`` ``unit`` after a start, on a ``clock`` (calendar, workdays, business_hours);
+* ``until: day_end`` — then to 23:59 of the day reached ("当日内": amount 0, unit days);
+* ``before: <anchor>`` — due ``amount`` ``unit`` *before* an anchor (a reminder);
+* ``Window`` — done between two points after a start (``opens``..``closes``), or, with
+  ``from``/``to`` as fractions, between two shares of an interval (70 %–80 % of a job).
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ..rulesfile import load_yaml_model
+from ..rulesfile import RulesError, load_yaml_model, read_yaml, validation_problems
 from ..workcal import CLOCK_UNITS, Clock, Unit
 
-SLA_FILE = "sla.yaml"
-TARIFFS_FILE = "tariffs.yaml"
-ESCALATION_FILE = "escalation.yaml"
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+if TYPE_CHECKING:
+    from ..packs import Pack
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Deadline(_Strict):
-    """One deadline: ``amount`` ``unit`` on ``clock`` (see workcal.due)."""
+_Strict = Strict
+
+
+def _unit_fits(clock: str, unit: str) -> None:
+    if unit not in CLOCK_UNITS[clock]:
+        allowed = "、".join(sorted(CLOCK_UNITS[clock]))
+        raise ValueError(f"时钟 {clock} 不能使用单位 {unit}（可用：{allowed}）")
+
+
+class Deadline(Strict):
+    """One deadline: ``amount`` ``unit`` on ``clock`` (see workcal.due).
+
+    ``until: day_end``: the deadline is 23:59 of the day that point falls on.
+    ``before``: the anchor column the span is counted back from (``Env.due_before``).
+    """
 
     clock: Clock
     amount: int = Field(ge=0)
     unit: Unit
     label: str = Field(min_length=1)  # name shown to staff
+    until: Literal["day_end"] | None = None
+    before: str | None = None
 
     @model_validator(mode="after")
     def _unit_fits_clock(self) -> Deadline:
-        if self.unit not in CLOCK_UNITS[self.clock]:
-            allowed = "、".join(sorted(CLOCK_UNITS[self.clock]))
-            raise ValueError(f"时钟 {self.clock} 不能使用单位 {self.unit}（可用：{allowed}）")
+        _unit_fits(self.clock, self.unit)
+        if self.before is not None and self.until is not None:
+            raise ValueError("before 与 until 不能同时使用")
         return self
 
 
-def _d(clock: str, amount: int, unit: str, label: str) -> Any:
-    return Field(default_factory=lambda: Deadline(clock=clock, amount=amount, unit=unit, label=label))
+class Window(Strict):
+    """A stretch of time in which something should be done.
+
+    After a start: ``opens`` and ``closes`` ``unit`` on ``clock``; with ``whole_days``
+    (unit days) it opens at 00:00 of its first day and closes at 23:59 of its last
+    ("出厂二天至一周之内"). As shares of an interval: ``from``/``to`` between 0 and 1
+    (a progress check at 70 %–80 % of the time promised).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    clock: Clock = "calendar"
+    label: str = Field(min_length=1)
+    unit: Unit | None = None
+    opens: int | None = Field(default=None, ge=0)
+    closes: int | None = Field(default=None, ge=0)
+    whole_days: bool = False
+    share_from: Decimal | None = Field(default=None, alias="from", ge=0, le=1)
+    share_to: Decimal | None = Field(default=None, alias="to", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Window:
+        spans = self.opens is not None or self.closes is not None
+        shares = self.share_from is not None or self.share_to is not None
+        if spans == shares:
+            raise ValueError("时间窗须写 opens/closes/unit（起点之后多久）或 from/to（区间的比例），二者取一")
+        if spans:
+            if self.opens is None or self.closes is None or self.unit is None:
+                raise ValueError("时间窗须同时写 opens、closes 和 unit")
+            if self.closes < self.opens:
+                raise ValueError("closes 不能早于 opens")
+            _unit_fits(self.clock, self.unit)
+            if self.whole_days and self.unit != "days":
+                raise ValueError("whole_days 只能与 unit: days 一起使用")
+        else:
+            if self.share_from is None or self.share_to is None:
+                raise ValueError("比例时间窗须同时写 from 和 to")
+            if self.share_to < self.share_from:
+                raise ValueError("to 不能小于 from")
+            if self.clock == "workdays":
+                raise ValueError("比例时间窗只能用 calendar 或 business_hours 时钟")
+        return self
+
+    @property
+    def is_fraction(self) -> bool:
+        return self.share_from is not None
 
 
-class RepairSla(_Strict):
-    arrival: Deadline = _d("calendar", 30, "minutes", "紧急报修到场")
-    appointment_grace: Deadline = _d("calendar", 30, "minutes", "预约维修完成")
-    callback: Deadline = _d("workdays", 1, "days", "维修回访")
-    unfinished_cutoff: str = "17:00"  # repairs of the day not done by then go on the daily list
-
-    @field_validator("unfinished_cutoff", mode="before")
-    @classmethod
-    def _hhmm(cls, v: Any) -> str:
-        if not isinstance(v, str) or not _HHMM.match(v.strip()):
-            raise ValueError('时间请写成带引号的 "HH:MM"，例如 "17:00"')
-        return v.strip()
-
-
-class ComplaintSla(_Strict):
-    forward: Deadline = _d("calendar", 10, "minutes", "投诉转报")
-    minor: Deadline = _d("business_hours", 4, "hours", "轻微投诉处理")
-    important: Deadline = _d("workdays", 1, "days", "重要投诉处理")
-    major_reply: Deadline = _d("workdays", 2, "days", "重大投诉答复")
-    major_resolution: Deadline = _d("calendar", 15, "days", "重大投诉解决")
-    callback: Deadline = _d("calendar", 1, "days", "投诉回访")
-
-
-class RequestSla(_Strict):
-    forward: Deadline = _d("calendar", 10, "minutes", "需求转报")
-    reply: Deadline = _d("calendar", 1, "days", "需求答复")
-
-
-class RenovationSla(_Strict):
-    approval: Deadline = _d("workdays", 1, "days", "装修审批")
-    refund_after_months: int = Field(default=3, ge=0)
-    rectification_days: int = Field(default=3, ge=0)
-
-
-class ServiceSla(_Strict):
-    callback: Deadline = _d("calendar", 24, "hours", "特约服务回访")
-
-
-class ParkingSla(_Strict):
-    expiry_reminder_days: int = Field(default=7, ge=0)
-
-
-class Sla(_Strict):
-    """``rules/sla.yaml``."""
-
-    soon_minutes: int = Field(default=60, ge=0)  # "due soon" this long before a deadline
-    repair: RepairSla = Field(default_factory=RepairSla)
-    complaint: ComplaintSla = Field(default_factory=ComplaintSla)
-    request: RequestSla = Field(default_factory=RequestSla)
-    renovation: RenovationSla = Field(default_factory=RenovationSla)
-    special_service: ServiceSla = Field(default_factory=ServiceSla)
-    parking: ParkingSla = Field(default_factory=ParkingSla)
+def deadline(clock: str, amount: int, unit: str, label: str, **more: Any) -> Any:
+    """A settings field defaulting to this deadline."""
+    return Field(default_factory=lambda: Deadline(clock=clock, amount=amount, unit=unit, label=label, **more))
 
 
 def _money(v: Any) -> Any:
@@ -114,100 +130,75 @@ def _money(v: Any) -> Any:
 Money = Annotated[Decimal, BeforeValidator(_money)]
 
 
-class TempParking(_Strict):
-    base_hours: int = Field(default=2, ge=0)
-    base_fee: Money = Field(default=Decimal("2"), ge=0)
-    extra_per_hour: Money = Field(default=Decimal("1"), ge=0)
-    daily_cap: Money = Field(default=Decimal("6"), ge=0)
-    day_hours: int = Field(default=24, ge=1)
+class Settings(SimpleNamespace):
+    """One pack's settings: ``settings.<attr>`` for each of its ``SettingsPart``s."""
 
 
-
-class MonthlyCard(_Strict):
-    monthly_fee: Money = Field(default=Decimal("100"), ge=0)
-    deposit: Money = Field(default=Decimal("50"), ge=0)
-
-
-
-class Parking(_Strict):
-    temporary: TempParking = Field(default_factory=TempParking)
-    monthly_card: MonthlyCard = Field(default_factory=MonthlyCard)
-
-
-class Arrears(_Strict):
-    tiers: list[int] = Field(default_factory=lambda: [1, 30, 90], min_length=1)  # days overdue
-
-    @field_validator("tiers")
-    @classmethod
-    def _ascending(cls, v: list[int]) -> list[int]:
-        if any(d < 1 for d in v) or any(b <= a for a, b in zip(v, v[1:], strict=False)):
-            raise ValueError("催缴档位（逾期天数）须为正整数且从小到大排列，例如 [1, 30, 90]")
-        return v
+def _section(path: Path, section: str, model: type[BaseModel], data: Any) -> Any:
+    if not isinstance(data, dict) or data.get(section) is None:
+        return model()
+    try:
+        return model.model_validate(data[section])
+    except ValidationError as exc:
+        _, node = read_yaml(path)
+        shifted = [{**e, "loc": (section, *e["loc"])} for e in exc.errors()]
+        raise RulesError(validation_problems(path, node, _Shifted(shifted))) from None
 
 
-class Handover(_Strict):
-    prepaid_months: int = Field(default=6, ge=1)
+class _Shifted:
+    """A ValidationError's errors with their locations moved under a section."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        self._errors = errors
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
 
 
-class Renovation(_Strict):
-    fire_approval_area: Money = Field(default=Decimal("200"), ge=0)  # m², strictly more needs approval
+def load_pack_settings(rules_dir: Path, packs: list[Pack]) -> dict[str, Settings]:
+    """Each pack's settings, by pack name; RulesError names every problem of every file.
 
-
-
-class Services(_Strict):
-    price_list: str = "price_list.xlsx"  # file in rules/
-    closest_items: int = Field(default=3, ge=1)
-
-
-class Tariffs(_Strict):
-    """``rules/tariffs.yaml``."""
-
-    parking: Parking = Field(default_factory=Parking)
-    arrears: Arrears = Field(default_factory=Arrears)
-    handover: Handover = Field(default_factory=Handover)
-    renovation: Renovation = Field(default_factory=Renovation)
-    special_service: Services = Field(default_factory=Services)
-
-
-class Escalation(_Strict):
-    """``rules/escalation.yaml``: when a complaint rises to 重大 whatever its row says."""
-
-    distinct_customers: int = Field(default=5, ge=2)  # distinct 投诉人 on one 事件
-    unresolved_days: int = Field(default=7, ge=1)  # effective complaint unresolved this long
-    keywords: list[str] = Field(default_factory=lambda: ["大面积停电", "大面积停水", "电梯停运"])
-    repeat_same_unit: int = Field(default=3, ge=2)  # same 房号 and 事件 this many times
-
-    @field_validator("keywords")
-    @classmethod
-    def _non_empty(cls, v: list[str]) -> list[str]:
-        out = [str(k).strip() for k in v]
-        if any(not k for k in out):
-            raise ValueError("关键词不能为空")
-        return out
-
-
-class Settings(_Strict):
-    sla: Sla = Field(default_factory=Sla)
-    tariffs: Tariffs = Field(default_factory=Tariffs)
-    escalation: Escalation = Field(default_factory=Escalation)
-
-
-def _load(path: Path, model: type[BaseModel]) -> Any:
-    return load_yaml_model(path, model) if path.exists() else model()
-
-
-def load_settings(rules_dir: Path) -> Settings:
-    """Read the three settings files (missing → defaults); RulesError names every problem."""
-    from ..rulesfile import RulesError
-
+    A file may be owned whole by one pack and carry other packs' sections as top-level
+    keys: the owner's model is validated without those keys.
+    """
     problems: list[str] = []
-    parts: dict[str, Any] = {}
-    for name, file, model in (("sla", SLA_FILE, Sla), ("tariffs", TARIFFS_FILE, Tariffs),
-                              ("escalation", ESCALATION_FILE, Escalation)):
-        try:
-            parts[name] = _load(Path(rules_dir) / file, model)
-        except RulesError as exc:
-            problems.extend(exc.problems)
+    sections: dict[str, set[str]] = {}
+    for p in packs:
+        for part in p.settings:
+            if part.section:
+                sections.setdefault(part.file, set()).add(part.section)
+    raw: dict[str, Any] = {}
+    out: dict[str, Settings] = {}
+    for p in packs:
+        values: dict[str, Any] = {}
+        for part in p.settings:
+            path = Path(rules_dir) / part.file
+            try:
+                if not path.exists():
+                    values[part.attr] = part.model()
+                elif part.section:
+                    if part.file not in raw:
+                        raw[part.file] = read_yaml(path)[0]
+                    values[part.attr] = _section(path, part.section, part.model, raw[part.file])
+                else:
+                    values[part.attr] = _whole(path, part.model, sections.get(part.file, set()))
+            except RulesError as exc:
+                problems.extend(exc.problems)
+        out[p.name] = Settings(**values)
     if problems:
         raise RulesError(problems)
-    return Settings(**parts)
+    return out
+
+
+def _whole(path: Path, model: type[BaseModel], others: set[str]) -> Any:
+    if not others:
+        return load_yaml_model(path, model)
+    data, node = read_yaml(path)
+    data = {k: v for k, v in (data or {}).items() if k not in others} if isinstance(data, dict) else data
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        raise RulesError(validation_problems(path, node, exc)) from None
+
+
+__all__ = ["Deadline", "Money", "Settings", "Strict", "Window", "deadline", "load_pack_settings"]

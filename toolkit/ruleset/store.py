@@ -85,13 +85,19 @@ issued_notices = Table(
 
 # Values that change with the clock alone, never a fact of the case.
 VOLATILE = frozenset({"overdue_minutes", "status", "days_overdue", "days_left", "months_owed"})
-# Rules whose facts are only some of their values: a reminder of the same tier is not
-# re-sent because the computed amount grew by a month; a blocked move-out stays the
-# same block while the arrears figure grows.
-FACT_KEYS: dict[str, tuple[str, ...]] = {
-    "fee.arrears": ("tier", "已缴至"),
-    "move_out.blocked": ("missing",),
-}
+# Rules whose facts are only some of their values (``Pack.fact_keys`` of the packs
+# found): a reminder of the same tier is not news because the amount owed grew.
+_FACT_KEYS: tuple[int, dict[str, tuple[str, ...]]] | None = None
+
+
+def fact_keys() -> dict[str, tuple[str, ...]]:
+    global _FACT_KEYS
+    from ..packs import loaded
+
+    packs = loaded()
+    if _FACT_KEYS is None or _FACT_KEYS[0] != id(packs):
+        _FACT_KEYS = (id(packs), {rule: keys for p in packs.values() for rule, keys in p.fact_keys.items()})
+    return _FACT_KEYS[1]
 
 Identity = tuple[str, str, str]
 
@@ -110,7 +116,7 @@ def _strip(value: Any) -> Any:
 
 def facts_hash(f: Finding) -> str:
     facts = f.fingerprint_facts()
-    keys = FACT_KEYS.get(f.rule)
+    keys = fact_keys().get(f.rule)
     values = {k: f.values.get(k) for k in keys} if keys else _strip(facts["values"])
     text = encode({"severity": facts["severity"], "due": facts["due"], "values": values})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,8 +9,7 @@ from typing import Any
 
 from ..model import Finding
 from ..workcal import WorkCalendar, status
-from .pricelist import PriceList
-from .settings import Deadline, Settings
+from .settings import Deadline, Window
 
 # A deadline that is a date (整改期限, 到期日期) falls due at the last minute of that date.
 DAY_END = time(23, 59)
@@ -18,10 +17,17 @@ DAY_END = time(23, 59)
 
 @dataclass
 class Ruleset:
-    """Everything the rules read from ``rules/``: the settings files and the price list."""
+    """What one pack's rules read from ``rules/``: its settings, and whatever its ``load``
+    hook returned (a price list …), read as attributes: ``env.rules.prices``."""
 
-    settings: Settings
-    prices: PriceList
+    settings: Any
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        extras = self.__dict__.get("extras") or {}
+        if name in extras:
+            return extras[name]
+        raise AttributeError(name)
 
 
 @dataclass
@@ -35,10 +41,11 @@ class Env:
     _spans: dict[int, timedelta] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.soon_minutes = self.rules.settings.sla.soon_minutes
+        # "Due soon" this long before a deadline: a pack's ``sla`` settings may say.
+        self.soon_minutes = getattr(getattr(self.rules.settings, "sla", None), "soon_minutes", 60)
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> Any:
         return self.rules.settings
 
     @property
@@ -46,6 +53,41 @@ class Env:
         return self.now.date()
 
     def due(self, spec: Deadline, start: datetime) -> datetime:
+        """When a deadline counted from ``start`` falls due (``until: day_end``: 23:59 of that day)."""
+        hit = self._due(spec, start)
+        return datetime.combine(hit.date(), DAY_END) if spec.until == "day_end" else hit
+
+    def due_before(self, spec: Deadline, anchor: datetime) -> datetime:
+        """The latest moment ``spec`` before ``anchor`` (a reminder 12 hours before an appointment).
+
+        On the calendar clock it is plain subtraction; on the others, the latest start
+        from which ``spec`` still reaches ``anchor`` (found by stepping back minute-wise
+        from the calendar guess, which is never later than the answer).
+        """
+        span = self.cal.due("calendar", anchor, spec.amount, spec.unit) - anchor
+        if spec.clock == "calendar":
+            return anchor - span
+        return _latest_start(lambda t: self._due(spec, t), anchor, anchor - span)
+
+    def window(self, spec: Window, start: datetime, end: datetime | None = None) -> tuple[datetime, datetime]:
+        """(opens, closes) of a window after ``start``, or at shares of ``start``..``end``."""
+        if spec.is_fraction:
+            if end is None:
+                raise ValueError("a fraction window needs the interval's end")
+            lo, hi = spec.share_from, spec.share_to
+            if spec.clock == "business_hours":
+                total = self.cal.business_minutes_between(start, end)
+                return (self.cal.add_business_minutes(start, _share(total, lo)),
+                        self.cal.add_business_minutes(start, _share(total, hi)))
+            seconds = (end - start).total_seconds()
+            return start + timedelta(seconds=_share(seconds, lo)), start + timedelta(seconds=_share(seconds, hi))
+        opens = self.cal.due(spec.clock, start, spec.opens, spec.unit)  # type: ignore[arg-type]
+        closes = self.cal.due(spec.clock, start, spec.closes, spec.unit)  # type: ignore[arg-type]
+        if spec.whole_days:
+            return datetime.combine(opens.date(), time.min), datetime.combine(closes.date(), DAY_END)
+        return opens, closes
+
+    def _due(self, spec: Deadline, start: datetime) -> datetime:
         if spec.clock == "calendar":
             # Plain elapsed time: the span is worked out once per deadline setting.
             span = self._spans.get(id(spec))
@@ -59,6 +101,29 @@ class Env:
         if hit is None:
             hit = self._due_cache[key] = self.cal.due(spec.clock, start, spec.amount, spec.unit)
         return hit
+
+
+def _share(total: float | int, share: Any) -> int:
+    """``share`` of ``total`` (seconds or minutes), rounded half up to a whole unit."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int((Decimal(str(total)) * Decimal(str(share))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _latest_start(due_of: Any, anchor: datetime, guess: datetime) -> datetime:
+    """The latest minute t ≤ anchor with due_of(t) ≤ anchor, searching back from ``guess``."""
+    lo = guess
+    while due_of(lo) > anchor:  # working time shorter than calendar time: step back a day
+        lo -= timedelta(days=1)
+    hi = anchor
+    lo_m, hi_m = 0, int((hi - lo).total_seconds() // 60)
+    while lo_m < hi_m:  # binary search on minutes: due_of is monotone in its start
+        mid = (lo_m + hi_m + 1) // 2
+        if due_of(lo + timedelta(minutes=mid)) <= anchor:
+            lo_m = mid
+        else:
+            hi_m = mid - 1
+    return lo + timedelta(minutes=lo_m)
 
 
 def as_dt(value: Any) -> datetime | None:
@@ -83,6 +148,18 @@ def add_months(d: date, n: int) -> date:
     month = d.month - 1 + n
     year, month = d.year + month // 12, month % 12 + 1
     return date(year, month, min(d.day, _calendar.monthrange(year, month)[1]))
+
+
+def prepaid_period_end(start: date, months: int) -> date:
+    """The day before the same date ``months`` later: 2026-11-23 + 6 → 2027-05-22.
+
+    When that month has no such date (08-31 + 6 → February), the period runs to the end
+    of that month (2027-02-28): "the same date" has rolled over to 03-01.
+    """
+    same = add_months(start, months)
+    if same.day < start.day:
+        return same
+    return same - timedelta(days=1)
 
 
 def started_months(start: date, end: date) -> int:
@@ -196,6 +273,35 @@ def track(
         values = {"deadline": label, "start": start, "done": done}
     return DeadlineFinding((subject, label, done), rule, register, record, "info" if st == "met" else severity,
                            st, due, minutes, values, notice)
+
+
+def track_window(
+    env: Env,
+    rule: str,
+    register: str,
+    record: str,
+    subject: str,
+    label: str,
+    opens: datetime,
+    closes: datetime,
+    done: datetime | None,
+    *,
+    values: dict[str, Any] | None = None,
+    notice: str | None = None,
+    severity: str = "warning",
+) -> Finding:
+    """A finding for something to be done between ``opens`` and ``closes``.
+
+    Done inside the window (ends included): met. Done before it opens: met, with
+    ``early: True`` in the values (a follow-up call on day 1 is not a missed one, but
+    the list shows it). Not done: pending, due soon or overdue against ``closes``;
+    done after it: late.
+    """
+    early = done is not None and done < opens
+    finding = track(env, rule, register, record, subject, label, closes, done, start=opens,
+                    values=values, notice=notice, severity=severity)
+    finding.values = {**finding.values, "opens": opens, "closes": closes, "early": early}
+    return finding
 
 
 def after_cutoff(day_start: datetime, hhmm: str) -> datetime:

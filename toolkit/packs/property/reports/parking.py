@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ..fields import mask_phone
-from .model import Column, Mark, Report, Table
-from .periods import Period
-from .source import Source, day
+from toolkit.fields import mask_phone
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day
 
 EXPIRING, TODAY, NOT_STARTED, VALID = "即将到期", "今日到期", "未开始", "有效"
 
 
 def parking_roster(src: Source, period: Period) -> Report:
     today = src.as_of.date()
-    soon = src.rules.settings.sla.parking.expiry_reminder_days
+    soon = src.rules.pack("property").settings.sla.parking.expiry_reminder_days
     current, expired = [], []
     for key, v in src.records("parking_card").items():
         start, end = day(v.get("起租日期")), day(v.get("到期日期"))

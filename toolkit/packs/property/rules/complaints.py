@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..model import Finding
-from .timing import Env, as_dt, track
+from toolkit.model import Finding
+from toolkit.ruleset.timing import Env, as_dt, track
 
 REGISTER = "complaint"
 LEVELS = ("轻微", "重要", "重大")

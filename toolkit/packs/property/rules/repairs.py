@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Finding
-from .timing import Env, after_cutoff, as_dt, track
+from toolkit.model import Finding
+from toolkit.ruleset.timing import Env, after_cutoff, as_dt, track
 
 REGISTER = "repair"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Finding
+from toolkit.model import Finding
+from toolkit.ruleset.history import historical
+from toolkit.ruleset.money import yuan
+from toolkit.ruleset.timing import Env, as_date, fmt_date
+
 from .fees import arrears
-from .history import historical
-from .money import yuan
-from .timing import Env, as_date, fmt_date
 
 REGISTER = "move_out"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 from rapidfuzz import fuzz, process
 
-from ..rulesfile import RulesError
-from .money import dec, fen
+from toolkit.ruleset.money import dec, fen
+from toolkit.rulesfile import RulesError
 
 REQUIRED = ("类别", "服务项目", "单位", "单价")
 

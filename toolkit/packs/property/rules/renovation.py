@@ -6,10 +6,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..model import Finding
-from .history import historical
-from .money import dec, fen, yuan
-from .timing import DAY_END, Env, add_months, as_date, fmt_date, track
+from toolkit.model import Finding
+from toolkit.ruleset.history import historical
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, fmt_date, track
 
 PERMITS = "renovation"
 VIOLATIONS = "renovation_violation"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..model import Finding
-from .money import dec, fen, yuan
-from .timing import Env, as_dt, track
+from toolkit.model import Finding
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, as_dt, track
 
 REGISTER = "special_service"
 

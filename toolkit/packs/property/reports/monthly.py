@@ -12,11 +12,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..ruleset.money import dec, fen
-from ..ruleset.timing import add_months
-from .model import Chart, Column, Mark, Report, Table
-from .periods import Period
-from .source import Source, day, when
+from toolkit.reports.model import Chart, Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day, when
+from toolkit.ruleset.money import dec, fen
+from toolkit.ruleset.timing import add_months
+
 from .summary import ZERO, service_amount
 
 BILLED, ON_SPOT, NOT_DONE = "月结", "现场收费", "未完成"
@@ -25,7 +26,7 @@ SHORT, OK = "未达标", "达标"
 
 def _excluded(src: Source) -> list[str]:
     try:
-        from ..documents import documents_config
+        from toolkit.documents import documents_config
 
         return list(documents_config(src.ctx.ws).statement_excluded_categories)
     except Exception:  # documents not configured: the SPEC's own exclusion

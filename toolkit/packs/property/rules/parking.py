@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..model import Finding
-from .money import dec, fen, yuan
-from .settings import MonthlyCard, TempParking
-from .timing import DAY_END, Env, as_date, as_dt, fmt_date, started_months, track
+from toolkit.model import Finding
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import DAY_END, Env, as_date, as_dt, fmt_date, started_months, track
+
+from ..settings import MonthlyCard, TempParking
 
 
 def _part(seconds: int, t: TempParking) -> Decimal:

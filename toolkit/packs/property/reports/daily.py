@@ -6,13 +6,13 @@ from collections import Counter, defaultdict
 from datetime import datetime, time
 from typing import Any
 
-from ..fields import mask_phone
-from ..model import Finding
-from ..ruleset.actions import ACTIONS, action_of, is_action
-from ..ruleset.timing import after_cutoff, duration_text
-from .model import Column, Mark, Report, Table
-from .periods import Period
-from .source import Source, day, when
+from toolkit.fields import mask_phone
+from toolkit.model import Finding
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day, when
+from toolkit.ruleset.actions import ACTIONS, action_of, is_action
+from toolkit.ruleset.timing import after_cutoff, duration_text
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 
@@ -130,7 +130,7 @@ def daily_due(src: Source, period: Period) -> Report:
 
 def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
     """Repairs on the day's list (reported before the cutoff, or after yesterday's) not done by the cutoff."""
-    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    hhmm = src.rules.pack("property").settings.sla.repair.unfinished_cutoff
     cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
     out = []
     for key, v in src.records("repair").items():
@@ -147,7 +147,7 @@ def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
 
 def daily_repairs(src: Source, period: Period) -> Report:
     items = unfinished_repairs(src, period)
-    hhmm = src.rules.settings.sla.repair.unfinished_cutoff
+    hhmm = src.rules.pack("property").settings.sla.repair.unfinished_cutoff
     cutoff = datetime.combine(period.start, time.fromisoformat(hhmm))
     rows = []
     for r in items:

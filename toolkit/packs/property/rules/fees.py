@@ -7,10 +7,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..model import Finding
-from .history import historical
-from .money import dec, fen, yuan
-from .timing import Env, add_months, as_date, fmt_date, started_months
+from toolkit.model import Finding
+from toolkit.ruleset.history import historical
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import (
+    Env,
+    as_date,
+    fmt_date,
+    prepaid_period_end,
+    started_months,
+)
 
 TIER_NAMES = {1: "催缴通知", 2: "再次催缴", 3: "报项目经理"}
 
@@ -81,18 +87,6 @@ def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
         values={"amount": owed.amount, "computed": owed.computed, "months_owed": owed.months_owed,
                 "建筑面积": area, "单价": price},
     )]
-
-
-def prepaid_period_end(start: date, months: int) -> date:
-    """The day before the same date ``months`` later: 2026-11-23 + 6 → 2027-05-22.
-
-    When that month has no such date (08-31 + 6 → February), the period runs to the end
-    of that month (2027-02-28): "the same date" has rolled over to 03-01.
-    """
-    same = add_months(start, months)
-    if same.day < start.day:
-        return same
-    return same - timedelta(days=1)
 
 
 def handover_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:

@@ -15,13 +15,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..model import Finding
-from ..ruleset.fees import arrears
-from ..ruleset.money import dec, fen
+from toolkit.model import Finding
+from toolkit.reports.model import Chart, Column, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, when
+from toolkit.ruleset.money import dec, fen
+
+from ..rules.fees import arrears
 from .daily import OVERDUE, due_items, due_table
-from .model import Chart, Column, Report, Table
-from .periods import Period
-from .source import Source, when
 
 WEEKDAY_ZH = "一二三四五六日"
 ZERO = Decimal("0.00")
@@ -183,7 +184,7 @@ def _fees(src: Source, p: Period, cut: datetime) -> dict[str, Decimal]:
     for v in src.records("special_service").values():
         if inside(v.get("完成时间")):
             services += service_amount(v)
-    env = src.env(cut)
+    env = src.env(cut, "property")
     owed = ZERO
     for v in src.records("fee_account").values():
         a = arrears(env, v)

@@ -1,0 +1,157 @@
+"""The property pack: a property service center (物业服务中心).
+
+Registers of repairs, complaints, requests, parking, fees, renovation, move-outs,
+handovers, special services and visits; their deadline, fee and escalation rules; the
+notices and reports built on them.
+
+Its shipped sources are the repository's own workspace (``rules/``, ``templates/`` at
+the repository root): the repository is itself a property workspace, so one copy
+serves both ``python3 dev.py run`` and ``toolkit init``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.packs import Pack, Rule, SettingsPart, State, per_record
+from toolkit.reports.catalog import Kind
+from toolkit.reports.settings import Flow, Job, Responsible
+
+from .rules.complaints import complaint_findings
+from .rules.fees import arrears_findings, handover_findings
+from .rules.move_out import move_out_findings
+from .rules.parking import card_findings, temp_findings
+from .rules.pricelist import load_price_list
+from .rules.renovation import permit_findings, violation_findings
+from .rules.repairs import repair_findings
+from .rules.requests import request_findings
+from .rules.services import service_findings
+from .settings import ESCALATION_FILE, SLA_FILE, TARIFFS_FILE, Escalation, Sla, Tariffs
+
+SOURCES = Path(__file__).resolve().parents[3]  # the repository root (a property workspace)
+
+
+def _complaints(env: Any, state: State) -> list[Any]:
+    return complaint_findings(env, state.get("complaint", {}))
+
+
+def _permits(env: Any, state: State) -> list[Any]:
+    violations = state.get("renovation_violation", {})
+    return [f for key, v in state.get("renovation", {}).items() for f in permit_findings(env, key, v, violations)]
+
+
+def _violations(env: Any, state: State) -> list[Any]:
+    permits = state.get("renovation", {})
+    return [f for key, v in state.get("renovation_violation", {}).items()
+            for f in violation_findings(env, key, v, permits)]
+
+
+def _move_outs(env: Any, state: State) -> list[Any]:
+    accounts = state.get("fee_account", {})
+    return [f for key, v in state.get("move_out", {}).items() for f in move_out_findings(env, key, v, accounts)]
+
+
+def _report(module: str, name: str) -> Any:
+    """A report builder imported when first run: processing a file never needs them."""
+
+    def build(src: Any, period: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.reports.{module}"), name)(src, period)
+
+    build.__name__ = name
+    return build
+
+
+def _load(rules_dir: Path, settings: Any) -> dict[str, Any]:
+    return {"prices": load_price_list(rules_dir / settings.tariffs.special_service.price_list)}
+
+
+def _about(finding: Any, touched: set[tuple[str, str]]) -> bool:
+    """An escalation memo is about every complaint of its event."""
+    if finding.rule == "complaint.escalation":
+        return any((finding.register, c.get("编号")) in touched for c in finding.values.get("complaints", []))
+    return False
+
+
+PACK = Pack(
+    name="property",
+    title="物业服务中心",
+    sources=SOURCES,
+    registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
+               "renovation", "renovation_violation", "repair", "request", "special_service", "visit"),
+    settings=(
+        SettingsPart("sla", SLA_FILE, Sla),
+        SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
+        SettingsPart("escalation", ESCALATION_FILE, Escalation),
+    ),
+    # The order findings come out in (reports list them in this order).
+    rules=(
+        per_record("repair", "repair", repair_findings),
+        per_record("request", "request", request_findings),
+        per_record("parking_temp", "parking_temp", temp_findings),
+        per_record("parking_card", "parking_card", card_findings),
+        per_record("special_service", "special_service", service_findings),
+        per_record("fee_account", "fee_account", arrears_findings),
+        per_record("handover", "handover", handover_findings),
+        Rule("complaint", ("complaint",), _complaints),
+        Rule("renovation", ("renovation", "renovation_violation"), _permits),
+        Rule("renovation_violation", ("renovation_violation", "renovation"), _violations),
+        Rule("move_out", ("move_out", "fee_account"), _move_outs),  # a move-out reads the fee accounts
+    ),
+    rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
+                 "schedule.yaml"),
+    templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
+               "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
+               "release_slip.docx", "renovation_agreement.docx", "service_statement.docx"),
+    documents_file="documents.yaml",
+    schedule_file="schedule.yaml",
+    reports=(
+        Kind("daily_due", "待办与逾期日报", "day", _report("daily", "daily_due")),
+        Kind("daily_repairs", "未完工报修日报", "day", _report("daily", "daily_repairs")),
+        Kind("weekly", "周报", "week", _report("summary", "weekly"), across_sites=True),
+        Kind("parking_roster", "停车月卡名单", "week", _report("parking", "parking_roster")),
+        Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly"), across_sites=True),
+        Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
+             across_sites=True),
+    ),
+    jobs=(
+        Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
+        Job(name="未完工报修日报", report="daily_repairs", cadence="daily", time="17:00"),
+        Job(name="周报", report="weekly", cadence="weekly", day="friday", time="17:00"),
+        Job(name="停车月卡名单", report="parking_roster", cadence="weekly", day="monday", time="08:30"),
+        Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
+        Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
+    ),
+    load=_load,
+    event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit"),
+    flows={
+        "repair": Flow(received="报修时间", closed="完成时间"),
+        "complaint": Flow(received="受理时间", closed="解决时间"),
+        "request": Flow(received="受理时间", closed="回复时间"),
+        "special_service": Flow(received="受理时间", closed="完成时间"),
+        "renovation": Flow(received="申请日期", closed="审批日期"),
+    },
+    responsible={
+        "repair": Responsible(person="接报人", department="工程部"),
+        "complaint": Responsible(department_column="被投诉部门", department="客服中心"),
+        "request": Responsible(department_column="转报部门", department="客服中心"),
+        "special_service": Responsible(person="受理人", department="客服中心"),
+        "renovation": Responsible(department="工程部"),
+        "renovation_violation": Responsible(department="工程部"),
+        "parking_card": Responsible(department="秩序部"),
+        "parking_temp": Responsible(department="秩序部"),
+        "fee_account": Responsible(department="财务部"),
+        "handover": Responsible(department="客服中心"),
+        "move_out": Responsible(department="秩序部"),
+    },
+    groups={"complaint": ("事件", "complaint.escalation")},
+    fact_keys={
+        # A reminder of the same tier is not re-sent because the amount grew by a month;
+        # a blocked move-out stays the same block while the arrears figure grows.
+        "fee.arrears": ("tier", "已缴至"),
+        "move_out.blocked": ("missing",),
+    },
+    about=_about,
+)

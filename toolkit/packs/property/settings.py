@@ -1,0 +1,150 @@
+"""The property pack's rule settings, read from ``rules/sla.yaml``, ``rules/tariffs.yaml`` and ``rules/escalation.yaml``.
+
+Every figure the rules use lives in one of these files; a missing file or entry means
+the SPEC default, an unknown key or a bad value is refused with file and line
+(RulesError). The special-service price list is an Excel table (see ``pricelist``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from toolkit.ruleset.settings import Deadline, Money
+from toolkit.ruleset.settings import Strict as _Strict
+from toolkit.ruleset.settings import deadline as _d
+
+SLA_FILE = "sla.yaml"
+TARIFFS_FILE = "tariffs.yaml"
+ESCALATION_FILE = "escalation.yaml"
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class RepairSla(_Strict):
+    arrival: Deadline = _d("calendar", 30, "minutes", "紧急报修到场")
+    appointment_grace: Deadline = _d("calendar", 30, "minutes", "预约维修完成")
+    callback: Deadline = _d("workdays", 1, "days", "维修回访")
+    unfinished_cutoff: str = "17:00"  # repairs of the day not done by then go on the daily list
+
+    @field_validator("unfinished_cutoff", mode="before")
+    @classmethod
+    def _hhmm(cls, v: Any) -> str:
+        if not isinstance(v, str) or not _HHMM.match(v.strip()):
+            raise ValueError('时间请写成带引号的 "HH:MM"，例如 "17:00"')
+        return v.strip()
+
+
+class ComplaintSla(_Strict):
+    forward: Deadline = _d("calendar", 10, "minutes", "投诉转报")
+    minor: Deadline = _d("business_hours", 4, "hours", "轻微投诉处理")
+    important: Deadline = _d("workdays", 1, "days", "重要投诉处理")
+    major_reply: Deadline = _d("workdays", 2, "days", "重大投诉答复")
+    major_resolution: Deadline = _d("calendar", 15, "days", "重大投诉解决")
+    callback: Deadline = _d("calendar", 1, "days", "投诉回访")
+
+
+class RequestSla(_Strict):
+    forward: Deadline = _d("calendar", 10, "minutes", "需求转报")
+    reply: Deadline = _d("calendar", 1, "days", "需求答复")
+
+
+class RenovationSla(_Strict):
+    approval: Deadline = _d("workdays", 1, "days", "装修审批")
+    refund_after_months: int = Field(default=3, ge=0)
+    rectification_days: int = Field(default=3, ge=0)
+
+
+class ServiceSla(_Strict):
+    callback: Deadline = _d("calendar", 24, "hours", "特约服务回访")
+
+
+class ParkingSla(_Strict):
+    expiry_reminder_days: int = Field(default=7, ge=0)
+
+
+class Sla(_Strict):
+    """``rules/sla.yaml``."""
+
+    soon_minutes: int = Field(default=60, ge=0)  # "due soon" this long before a deadline
+    repair: RepairSla = Field(default_factory=RepairSla)
+    complaint: ComplaintSla = Field(default_factory=ComplaintSla)
+    request: RequestSla = Field(default_factory=RequestSla)
+    renovation: RenovationSla = Field(default_factory=RenovationSla)
+    special_service: ServiceSla = Field(default_factory=ServiceSla)
+    parking: ParkingSla = Field(default_factory=ParkingSla)
+
+
+class TempParking(_Strict):
+    base_hours: int = Field(default=2, ge=0)
+    base_fee: Money = Field(default=Decimal("2"), ge=0)
+    extra_per_hour: Money = Field(default=Decimal("1"), ge=0)
+    daily_cap: Money = Field(default=Decimal("6"), ge=0)
+    day_hours: int = Field(default=24, ge=1)
+
+
+
+class MonthlyCard(_Strict):
+    monthly_fee: Money = Field(default=Decimal("100"), ge=0)
+    deposit: Money = Field(default=Decimal("50"), ge=0)
+
+
+
+class Parking(_Strict):
+    temporary: TempParking = Field(default_factory=TempParking)
+    monthly_card: MonthlyCard = Field(default_factory=MonthlyCard)
+
+
+class Arrears(_Strict):
+    tiers: list[int] = Field(default_factory=lambda: [1, 30, 90], min_length=1)  # days overdue
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, v: list[int]) -> list[int]:
+        if any(d < 1 for d in v) or any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("催缴档位（逾期天数）须为正整数且从小到大排列，例如 [1, 30, 90]")
+        return v
+
+
+class Handover(_Strict):
+    prepaid_months: int = Field(default=6, ge=1)
+
+
+class Renovation(_Strict):
+    fire_approval_area: Money = Field(default=Decimal("200"), ge=0)  # m², strictly more needs approval
+
+
+
+class Services(_Strict):
+    price_list: str = "price_list.xlsx"  # file in rules/
+    closest_items: int = Field(default=3, ge=1)
+
+
+class Tariffs(_Strict):
+    """``rules/tariffs.yaml``."""
+
+    parking: Parking = Field(default_factory=Parking)
+    arrears: Arrears = Field(default_factory=Arrears)
+    handover: Handover = Field(default_factory=Handover)
+    renovation: Renovation = Field(default_factory=Renovation)
+    special_service: Services = Field(default_factory=Services)
+
+
+class Escalation(_Strict):
+    """``rules/escalation.yaml``: when a complaint rises to 重大 whatever its row says."""
+
+    distinct_customers: int = Field(default=5, ge=2)  # distinct 投诉人 on one 事件
+    unresolved_days: int = Field(default=7, ge=1)  # effective complaint unresolved this long
+    keywords: list[str] = Field(default_factory=lambda: ["大面积停电", "大面积停水", "电梯停运"])
+    repeat_same_unit: int = Field(default=3, ge=2)  # same 房号 and 事件 this many times
+
+    @field_validator("keywords")
+    @classmethod
+    def _non_empty(cls, v: list[str]) -> list[str]:
+        out = [str(k).strip() for k in v]
+        if any(not k for k in out):
+            raise ValueError("关键词不能为空")
+        return out
