@@ -5,7 +5,9 @@
 1. Intake: a register of N rows through read + validate + ledger (the whole
    ``process`` pipeline, in a child process so its peak memory can be read), against
    openpyxl's read-only mode just reading the same file, side by side in one run.
-2. Watch latency: a file saved into a watched folder (native observer) until its
+2. The car pack's 进厂维修委托书 register against the repair register, same row count
+   (``--car-rows``, default 20,000; documents are written as Word files only).
+3. Watch latency: a file saved into a watched folder (native observer) until its
    records are in the ledger.
 """
 
@@ -100,6 +102,52 @@ def bench_intake(rows: int, tmp: Path) -> None:
     print(f"toolkit peak memory:                {res['peak_mb']:7.0f} MB (target < 1024)")
 
 
+CAR_HEADERS = ["委托书号", "车牌号", "客户名称", "联系电话", "车型", "里程数", "接车时间", "服务顾问", "是否预约",
+               "客户问题", "维修项目", "维修类别", "估价合计", "旧件去向", "是否洗车", "预计完工时间", "客户签名",
+               "问诊表签名", "随车物品签名", "进车间时间", "车间接车人", "进度查询时间", "完工时间", "质检员",
+               "交车时间", "工时费", "备品费", "结算金额", "实收金额", "付款方式", "回访时间"]
+
+
+def make_car_register(path: Path, rows: int) -> None:
+    """A 进厂维修委托书 register: every fifth order unsigned, every seventh finished late."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("委托书")
+    ws.append(CAR_HEADERS)
+    base = datetime(2026, 11, 1, 8, 0)
+    for i in range(rows):
+        # Every time ends in 5 minutes: none falls on 00:00, which would read as a bare date.
+        t = base + timedelta(minutes=5 + 10 * (i % 4000))
+        promise = t + timedelta(hours=4)
+        done = promise + timedelta(minutes=30 if i % 7 == 0 else -20)
+        ws.append([f"WT{i:07d}", f"京A{i % 100000:05d}", "张伟", f"138{i:08d}"[:11], "帕萨特", 30000 + i,
+                   t, f"顾问{i % 6}", "否", "发动机异响", "检查发动机", "一般维修", "800.00", "客户带走", "是",
+                   promise, "否" if i % 5 == 0 else "是", "是", "是", t + timedelta(minutes=10), "陈工",
+                   t + timedelta(hours=3), done, "孙工", done + timedelta(hours=1), "300.00", "500.00",
+                   "800.00", "800.00", "刷卡", done + timedelta(days=3)])
+    wb.save(path)
+
+
+def bench_car(rows: int, tmp: Path) -> None:
+    """The car pack's 委托书 register beside the repair register, the same number of rows."""
+    from toolkit.setup_workspace import init_workspace
+
+    results = {}
+    for name, make, setup in (("报修登记（物业）", make_register, fresh_workspace),
+                              ("进厂维修委托书（汽车）", make_car_register,
+                               lambda d: (init_workspace(d / "ws", ["car"]), d / "ws")[1])):
+        d = tmp / f"cmp{len(results)}"
+        d.mkdir()
+        src = d / "register.xlsx"
+        make(src, rows)
+        home = setup(d)
+        out = subprocess.run([sys.executable, "-c", CHILD, str(home), str(src)],
+                             capture_output=True, text=True, check=True)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        results[name] = res
+        print(f"{name:<14} {rows:,} rows: {res['seconds']:6.2f} s  ({rows / res['seconds']:,.0f} rows/s)"
+              f"  status={res['status']} valid={res['valid']:,}  peak {res['peak_mb']:.0f} MB", flush=True)
+
+
 def bench_watch(tmp: Path) -> None:
     from toolkit.pipeline import open_context
     from toolkit.watch import watch
@@ -131,9 +179,15 @@ def bench_watch(tmp: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--car-rows", type=int, default=20_000, help="rows of the car/repair comparison (0: skip)")
+    ap.add_argument("--only-car", action="store_true", help="run only the car/repair comparison")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        if args.car_rows:
+            bench_car(args.car_rows, tmp)
+        if args.only_car:
+            return
         bench_intake(args.rows, tmp)
         bench_watch(tmp)
     print(f"benchmark process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, ROOT
 
+# Some 190 real processes, two at a time: the module's setup alone can pass the suite's
+# per-test limit on a busy 2-core machine. Each file still has its own 20 s limit.
+pytestmark = pytest.mark.timeout(1200)
+
 # Runs the real CLI, then reports the child's own peak memory on stderr.
 WRAPPER = r"""
 import resource, sys

@@ -354,7 +354,9 @@ def _bulk(n: int, tweak: int) -> list[Record]:
     return out
 
 
-def test_100k_records_in_one_call(ledger: Ledger):
+def test_100k_records_in_one_call(ledger: Ledger, database: str):
+    if database != "sqlite":  # a timing check of SQLite's bulk path; PG's is in test_sites_concurrency
+        pytest.skip("timed on SQLite")
     n = 100_000
     f1 = claim(ledger, "big1")
     started = clock.perf_counter()
@@ -378,3 +380,26 @@ def test_100k_records_in_one_call(ledger: Ledger):
     assert ledger.registers_seen() == {"fee_account": n}
     assert ledger.record("fee_account", "K000010")["version"] == 2
     assert ledger.record("fee_account", "K000011")["version"] == 1
+
+
+def test_a_process_whose_claim_was_taken_over_cannot_finish_the_file(db_url: str):
+    from sqlalchemy import update
+
+    from toolkit.ledger import ClaimLost, files
+
+    a, b = Ledger(db_url), Ledger(db_url)
+    try:
+        fid = claim(a, "stalled")
+        assert claim(b, "stalled") is None  # a lives and holds it
+        with a.transaction() as conn:  # a stalls past its lease (its heartbeat stopped)
+            conn.execute(update(files).where(files.c.id == fid).values(lease_until=0))
+        assert claim(b, "stalled") == fid  # b takes over the same file
+        with pytest.raises(ClaimLost):
+            a.complete_file(fid, "accepted", {}, [rec("repair", "R1", a=1)], T0)
+        assert a.record("repair", "R1") is None  # nothing of a's work was written
+        b.complete_file(fid, "accepted", {}, [rec("repair", "R1", a=2)], T0)
+        assert a.record("repair", "R1")["values"] == {"a": 2}
+        assert a.find_file("stalled")["status"] == "accepted"
+    finally:
+        a.close()
+        b.close()

@@ -91,6 +91,31 @@ def test_a_manager_approves_only_documents_of_their_own_site(two_sites):
     assert list((b.ws.outbox / "文书草稿").glob("*.docx"))
 
 
+def _complaints(site: str, people: int) -> str:
+    rows = "".join(f"{site}TS{i},2026-11-25 09:0{i},{site}业主{i},{site}-10{i},电梯噪音扰民,电梯噪音\n"
+                   for i in range(people))
+    return "编号,受理时间,投诉人,房号,投诉内容,事件\n" + rows
+
+
+def test_escalation_counts_the_complainants_of_its_own_site_only(two_sites):
+    from toolkit.pipeline import process_file
+
+    a, b = two_sites
+    # 3 + 3 complainants about the same event name: 6 together, but fewer than the
+    # 5 (rules/escalation.yaml distinct_customers) at either site → no escalation.
+    ra = process_file(a, _drop(a, "投诉.csv", _complaints("A", 3)), NOW)
+    rb = process_file(b, _drop(b, "投诉.csv", _complaints("B", 3)), NOW)
+    assert not [f for f in ra.findings + rb.findings if f.rule == "complaint.escalation"]
+    # Two more at A make 5 there: A's escalation lists A's five complaints, B has none.
+    ra = process_file(a, _drop(a, "投诉2.csv", _complaints("A", 5)), NOW)
+    esc = [f for f in ra.findings if f.rule == "complaint.escalation"]
+    assert len(esc) == 1
+    assert sorted(c["编号"] for c in esc[0].values["complaints"]) == [f"ATS{i}" for i in range(5)]
+    from toolkit.ruleset import evaluate_workspace
+
+    assert not [f for f in evaluate_workspace(b, NOW) if f.rule == "complaint.escalation"]
+
+
 def test_a_key_of_303_characters_is_stored_whole(two_sites):
     from toolkit.pipeline import process_file
 

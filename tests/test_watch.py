@@ -34,6 +34,7 @@ def running(ctx):
     threads = []
 
     def start(**kw):
+        kw.setdefault("settle", 0.3)  # short settle times keep the suite quick
         t = threading.Thread(target=watch, args=(ctx,), kwargs={"stop": stop, **kw}, daemon=True)
         t.start()
         threads.append(t)
@@ -91,7 +92,8 @@ def test_many_files_at_once_and_a_bad_one(ctx, home, running, tmp_path):
         src = write_xlsx(tmp_path / f"{i}.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3, start=i * 10)]})
         _save_atomically(src, inbox, f"登记{i}.xlsx")
     (inbox / "坏的.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
-    assert _wait(lambda: sum(ctx.ledger.file_counts().values()) == 13, timeout=60)
+    assert _wait(lambda: sum(ctx.ledger.file_counts().values()) == 13
+                 and "processing" not in ctx.ledger.file_counts(), timeout=60)
     counts = ctx.ledger.file_counts()
     assert counts == {"accepted": 12, "rejected": 1}
     assert ctx.ledger.registers_seen() == {"repair": 36}

@@ -142,7 +142,9 @@ def _annotate_original_guarded(
         "file_label": file_label,
         "errors": [e.to_dict() for e in errors],
     }, default=str).encode("utf-8")  # default=str: a stray non-text value must not stop the copy
-    env = dict(os.environ)
+    from .children import child_env
+
+    env = child_env()  # the child dies with us
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_PARENT), env.get("PYTHONPATH")) if p)
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flashing up on Windows
     try:
@@ -162,6 +164,9 @@ def _annotate_original_guarded(
 
 def child_main() -> None:
     """Entry point of the child: a JSON job on stdin; exit code 1 and a reason on failure."""
+    from .children import die_with_parent
+
+    die_with_parent()
     warnings.simplefilter("ignore")  # openpyxl's warnings would bury the reason
     try:
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))

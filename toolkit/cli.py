@@ -148,8 +148,10 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--poll", type=float, default=None, metavar="SECONDS",
               help="每隔这么多秒查看一次收件箱（网络共享文件夹收不到文件事件时用）。")
+@click.option("--settle", type=float, default=None, metavar="SECONDS",
+              help="文件保存后静候这么多秒再处理（默认 1 秒，文件越大越长）。")
 @common
-def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
+def watch(ws: Workspace, now: datetime | None, poll: float | None, settle: float | None) -> None:
     """监视 inbox/，处理保存进来的每个文件，并按 rules/schedule.yaml 定时出报表；Ctrl-C 停止。"""
     from .scheduler import make_tick
     from .watch import watch as run_watch
@@ -161,7 +163,8 @@ def watch(ws: Workspace, now: datetime | None, poll: float | None) -> None:
             tick = make_tick(ctx)
         except RulesError as exc:
             _rules_problems(exc)
-        run_watch(ctx, poll=poll, now=now, tick=tick)
+        options = {"settle": settle} if settle else {}
+        run_watch(ctx, poll=poll, now=now, tick=tick, **options)
     finally:
         ctx.close()
 

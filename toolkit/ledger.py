@@ -454,12 +454,18 @@ class Ledger:
                     changes = self._upsert_records(conn, file_id, records, now)
                     if extra is not None:
                         extra(conn)
-                    conn.execute(
+                    # Conditional on the claim still being ours: a process that took it
+                    # over meanwhile (this one stalled past its lease) makes this a no-op,
+                    # and everything above rolls back.
+                    done = conn.execute(
                         update(files)
-                        .where(files.c.id == file_id)
+                        .where(files.c.id == file_id, files.c.status == PROCESSING,
+                               _same(files.c.owner, row.owner))
                         .values(status=status, summary=encode(summary), finished_at=now,
                                 owner=None, lease_until=None)
                     )
+                    if done.rowcount != 1:
+                        raise ClaimLost(f"file #{file_id} was taken over while it was being finished")
                     return changes
             except _Conflict as exc:
                 if attempt == 2:

@@ -1,32 +1,39 @@
-"""The one data path: archive → read → recognise → validate → rules → outputs → ledger.
+"""The one data path: archive → read → recognise → validate → rules → ledger → outputs.
 
 ``toolkit process FILE`` and a file dropped into ``inbox/`` both end up in
 :func:`process_file`. The watcher, scheduler and CLI only decide when it runs.
 
 Exactly-once: the original is archived and claimed in the ledger first; records,
-findings and the file's outcome are committed in one transaction at the end; outputs
-have names fixed by the file's ledger id, so a rerun after a crash rewrites the same
-files instead of adding new ones. Only after the commit is the file taken out of
-``inbox/``; a file whose bytes the ledger already finished is a duplicate.
+findings, the file's outcome *and the intents of its outputs* (return copy, note,
+documents — see outbox.py) are committed in one transaction. The outputs are written
+after the commit by :func:`toolkit.outbox.drain`, which a crash only postpones. Only
+then is the file taken out of ``inbox/``, and only if the bytes there are still the
+bytes processed; a file whose bytes the ledger already finished is a duplicate.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import os
 import shutil
+import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import atomic
-from .annotate import is_issue_list, write_annotated_copy
+from filelock import FileLock
+
+from . import atomic, children, crash, outbox, outputs
+from .annotate import is_issue_list
 from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
-from .ledger import ClaimLost, FileAlreadyFinished, Ledger
+from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
 from .problems import outcome_line
 from .reading import read_workbook
@@ -78,13 +85,48 @@ def open_context(ws: Workspace, *, register: bool = True) -> Context:
     ws.ensure()
     for folder in (ws.outbox, ws.var):
         atomic.sweep_stale(folder)
+    children.sweep_temp_folders()
     ledger = Ledger(url, site.code)
     if register:
         from .documents import documents_config
 
         prefix = site.number_prefix or documents_config(ws).company
         ledger.register_site(site.name, prefix, local_now())
-    return Context(ws, specs, ledger, hooks, site)
+    ctx = Context(ws, specs, ledger, hooks, site)
+    if not register:  # a read-only role writes nothing, outputs included
+        return ctx
+    _recover_released(ctx)
+    for hook in hooks:  # e.g. numbers a crash left without a document
+        start = getattr(hook, "start", None)
+        if start is not None:
+            start(ctx)
+    return ctx
+
+
+_locks: dict[str, FileLock] = {}
+_locks_guard = threading.Lock()
+LOCK_STRIPES = 16
+
+
+def _lock(path: Path) -> FileLock:
+    # One object per lock file in a process: FileLock is reentrant per object.
+    with _locks_guard:
+        if str(path) not in _locks:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _locks[str(path)] = FileLock(str(path))
+        return _locks[str(path)]
+
+
+def workspace_lock(ws: Workspace) -> FileLock:
+    """Held while outputs are written, so two processes do not write the same ones."""
+    return _lock(ws.var / "process.lock")
+
+
+def file_lock(ws: Workspace, sha: str) -> FileLock:
+    """Held while a file's bytes are processed, so two watchers, or a watcher and
+    ``process``, never work on the same bytes at once; different files go in parallel
+    (the lock is one of a few stripes, chosen by the hash)."""
+    return _lock(ws.var / "locks" / f"file-{int(sha[:4], 16) % LOCK_STRIPES:02d}.lock")
 
 
 def file_sha256(path: Path) -> str:
@@ -112,13 +154,71 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _release_from_inbox(ctx: Context, path: Path) -> None:
-    """A processed original leaves inbox/ (its archived copy stays in var/archive)."""
-    if _inside(path, ctx.ws.inbox) and path.exists():
-        try:
-            path.unlink()
-        except OSError as exc:
+def _work_folder(ws: Workspace) -> Path:
+    folder = ws.var / "work"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+_RELEASE = "release-"
+
+
+def _release_from_inbox(ctx: Context, path: Path, sha: str) -> None:
+    """A processed original leaves inbox/ only if the bytes there are the bytes processed.
+
+    The file is first moved (atomically) into var/work/, then hashed: a newer save that
+    arrived meanwhile is put back, to be processed as the next version, instead of
+    being deleted unread.
+    """
+    if not _inside(path, ctx.ws.inbox) or not path.exists():
+        return
+    taken = _work_folder(ctx.ws) / f"{_RELEASE}{os.getpid()}-{uuid.uuid4().hex[:8]}-{safe_stem(path.name, 100, 'file')}"
+    try:
+        os.rename(path, taken)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
             log.warning("无法从收件箱移走 %s：%s", path.name, exc)
+            return
+        if file_sha256(path) == sha:  # var/ on another file system: compare, then remove
+            path.unlink(missing_ok=True)
+        return
+    if file_sha256(taken) == sha:
+        taken.unlink()
+        return
+    back = _put_back(taken, path)
+    log.info("%s 在处理期间又被保存，新版本留在收件箱中（%s），稍后处理", path.name, back.name)
+
+
+def _put_back(taken: Path, path: Path) -> Path:
+    """Return a file to inbox/ without ever replacing a file of the same name."""
+    for i in range(100):
+        target = path if i == 0 else path.with_name(f"{path.stem}（{i + 1}）{path.suffix}")
+        try:
+            os.link(taken, target)
+        except FileExistsError:
+            continue
+        taken.unlink()
+        return target
+    raise FileExistsError(path)
+
+
+def _recover_released(ctx: Context) -> None:
+    """A crash between taking a file out of inbox/ and deleting it: finished bytes are
+    deleted, anything else goes back to inbox/."""
+    folder = ctx.ws.var / "work"
+    if not folder.is_dir():
+        return
+    for p in folder.glob(f"{_RELEASE}*"):
+        pid, _, rest = p.name[len(_RELEASE):].partition("-")
+        if not pid.isdigit() or atomic.alive(int(pid)):
+            continue
+        known = ctx.ledger.find_file(file_sha256(p))
+        if known is not None and known["status"] != PROCESSING:
+            p.unlink(missing_ok=True)
+        else:
+            _put_back(p, ctx.ws.inbox / rest.partition("-")[2])
 
 
 def _read(path: Path, result: FileResult) -> Workbook | None:
@@ -131,13 +231,25 @@ def _read(path: Path, result: FileResult) -> Workbook | None:
         return None
 
 
-def _validate(ctx: Context, book: Workbook, result: FileResult) -> list[Record]:
+def read_and_validate(specs: dict[str, RegisterSpec], path: Path, result: FileResult) -> tuple[Workbook | None, list[Record]]:
+    """Read a file and validate its sheets into ``result``; the workbook (None if
+    unreadable) and the valid records."""
+    book = _read(path, result)
+    records = _validate(specs, book, result) if book else []
+    if book is not None:
+        result.status = _status(result, records)
+        if result.status == "rejected" and result.message is None:
+            result.message = "没有有效记录。"
+    return book, records
+
+
+def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult) -> list[Record]:
     records: list[Record] = []
     recognised = 0
     for sheet in book.sheets:
         if not sheet.rows or is_issue_list(sheet):
             continue  # a return copy saved back: its 问题清单 is ours, not a register
-        match = find_header(sheet, ctx.specs)
+        match = find_header(sheet, specs)
         if match is None:
             result.errors.append(unrecognised_sheet_error(sheet))
             continue
@@ -175,8 +287,15 @@ def _annotated_name(file_id: int, original: str) -> str:
     return return_copy_name(file_id, original)
 
 
-def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str | None = None) -> FileResult:
-    """Run one file through the whole pipeline and return what happened to it."""
+def process_file(
+    ctx: Context, path: Path, now: datetime, *, display_name: str | None = None, drain: bool = True
+) -> FileResult:
+    """Run one file through the whole pipeline and return what happened to it.
+
+    ``drain=False``: leave the documents to the caller's :func:`drain_outbox` after a
+    batch, so files dropped together are evaluated together before any number is taken.
+    The file's own return copy or note is written at once either way.
+    """
     path = Path(path)
     result = FileResult(path=str(path), status="ignored")
     if is_ignorable(path):
@@ -189,26 +308,27 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
 
     sha = file_sha256(path)
     result.sha256 = sha
+    with file_lock(ctx.ws, sha):
+        return _process_bytes(ctx, path, sha, now, result, display_name, drain)
+
+
+def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: FileResult,
+                   display_name: str | None, drain: bool) -> FileResult:
     known = ctx.ledger.find_file(sha)
-    if known and known["status"] not in ("processing",):
-        return _duplicate(ctx, path, result, known)
+    if known and known["status"] != PROCESSING:
+        return _duplicate(ctx, path, sha, known, result, drain)
 
     name = display_name or path.name
     archived = archive_original(ctx.ws, path, sha, now)
     try:
         file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
     except FileAlreadyFinished as exc:  # another process finished the same bytes just now
-        return _duplicate(ctx, path, result, exc.file)
+        return _duplicate(ctx, path, sha, exc.file, result, drain)
     if file_id is None:
         return _busy(result, name)
     log.info("开始处理 %s（第 %s 号文件）", name, file_id)
 
-    book = _read(archived, result)
-    records = _validate(ctx, book, result) if book else []
-    if book is not None:
-        result.status = _status(result, records)
-        if result.status == "rejected" and result.message is None:
-            result.message = "没有有效记录。"
+    book, records = read_and_validate(ctx.specs, archived, result)
 
     extras: list[Any] = []
     for hook in ctx.hooks:
@@ -216,42 +336,70 @@ def process_file(ctx: Context, path: Path, now: datetime, *, display_name: str |
 
     # Findings someone must act on go into the return copy beside the bad cells.
     result.actions = action_errors(result.findings, records)
-    # A return copy helps only where a register was recognised; junk files get a message.
-    current = None
-    if (result.errors or result.actions) and book is not None and result.registers:
-        dest = ctx.ws.returns / _annotated_name(file_id, name)
-        try:
-            write_annotated_copy(archived, book, result.errors + result.actions, dest, file_label=name)
-            result.outputs.append(str(dest))
-            current = dest
-        except Exception as exc:  # the copy is a courtesy; never lose the run over it
-            log.warning("未能生成 %s 的退回批注：%s", name, exc)
+    own_outputs = _own_outputs(file_id, name, archived, book, result, now)
 
     def in_transaction(conn: Any) -> None:
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
+        for kind, key, payload in own_outputs:
+            outbox.enqueue(conn, ctx.ledger.site, kind, key, payload, now, file_id=file_id)
 
     summary = result.to_dict(limit=STORED_LIMIT)
     try:
-        changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+        with outbox.for_file(file_id):
+            changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
     except ClaimLost:  # this process was taken for gone and another finishes the file
         return _busy(FileResult(path=str(path), status="busy", sha256=sha), name)
+    crash.point("after_commit")
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
         hook.after_commit(ctx, result, extra, now)
+    current = None
+    if own_outputs:  # while the workbook is still in memory
+        keys = [key for _, key, _ in own_outputs]
+        memo = {outputs.return_copy_key(file_id): (book, result.errors + result.actions)}
+        written = outbox.drain(ctx.ws, ctx.ledger, keys=keys, memo=memo)
+        result.outputs.extend(written.get(file_id, []))
+        current = next((Path(p) for p in written.get(file_id, []) if Path(p).parent == ctx.ws.returns), None)
     if book is not None and result.registers:
         settle_earlier(ctx.ws.returns, name, result, current)
-    _release_from_inbox(ctx, path)
+    if drain:
+        result.outputs.extend(drain_outbox(ctx).get(file_id, []))
+    _release_from_inbox(ctx, path, sha)
     log.info("%s", outcome_line(result, name))
+    if result.status == "rejected":
+        log.info("未能处理 %s：%s（说明见 outbox/退回批注/）", name, result.message)
     return result
 
 
-def _duplicate(ctx: Context, path: Path, result: FileResult, known: dict[str, Any]) -> FileResult:
+def _own_outputs(
+    file_id: int, name: str, archived: Path, book: Workbook | None, result: FileResult, now: datetime
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The file's return copy (bad cells marked) or, when there is nothing to mark up
+    (unreadable, no register recognised), a note saying why and what to do."""
+    if (result.errors or result.actions) and book is not None and result.registers:
+        payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived, result.actions)
+        return [(outputs.RETURN_COPY, outputs.return_copy_key(file_id), payload)]
+    if result.status == "rejected":
+        return [(outputs.NOTE, outputs.note_key(file_id), outputs.note_payload(file_id, name, result, now))]
+    return []
+
+
+def _duplicate(ctx: Context, path: Path, sha: str, known: dict[str, Any], result: FileResult,
+               drain: bool) -> FileResult:
     result.status = "duplicate"
     result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
-    _release_from_inbox(ctx, path)
+    if drain:  # outputs a crash left unwritten are written now
+        drain_outbox(ctx)
+    _release_from_inbox(ctx, path, sha)
     log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
     return result
+
+
+def drain_outbox(ctx: Context) -> dict[int | None, list[str]]:
+    """Write every output still pending (documents, PDFs, dispatch register …)."""
+    with workspace_lock(ctx.ws):
+        return outbox.drain(ctx.ws, ctx.ledger)
 
 
 def _busy(result: FileResult, name: str) -> FileResult:
@@ -263,23 +411,37 @@ def _busy(result: FileResult, name: str) -> FileResult:
 
 
 def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
-    """Process files (folders are expanded) as one run recorded in the ledger."""
+    """Process files (folders are expanded) as one run recorded in the ledger; the
+    documents of the whole batch are issued after its last file."""
     summary = RunSummary(now=now)
     run_id = ctx.ledger.start_run("process", now)
     summary.run_id = run_id
     for p in expand(paths):
         try:
-            summary.files.append(process_file(ctx, p, now))
+            summary.files.append(process_file(ctx, p, now, drain=False))
         except Exception as exc:  # one bad file never stops the others
             log.exception("处理 %s 时出错", Path(p).name)
             summary.files.append(
-                FileResult(str(p), "rejected", rows=RowCounts(), message=f"处理失败：{exc}")
+                FileResult(str(p), "rejected", rows=RowCounts(), message=f"处理失败：{outbox.describe(exc)}")
             )
+    attach_outputs(ctx, summary, drain_outbox(ctx))
     for hook in ctx.hooks:
         summary.warnings.extend(hook.warnings(ctx))
     ctx.ledger.finish_run(run_id, "done", summary.to_dict(limit=STORED_LIMIT), now)
     write_run_summary(ctx.ws, summary)
     return summary
+
+
+def attach_outputs(ctx: Context, summary: RunSummary, written: dict[int | None, list[str]]) -> None:
+    """Name each output written after the batch under the file it came from."""
+    if not written:
+        return
+    by_sha = {f.sha256: f for f in summary.files if f.sha256}
+    for file in ctx.ledger.files(limit=max(50, len(summary.files) * 2)):
+        if file["id"] in written and file["sha256"] in by_sha:
+            by_sha[file["sha256"]].outputs.extend(written.pop(file["id"]))
+    for paths in written.values():
+        summary.outputs.extend(paths)
 
 
 def expand(paths: list[Path]) -> list[Path]:

@@ -577,7 +577,9 @@ def _read_in_child(path: Path, fmt: str, max_cells: int) -> list[RawSheet]:
     if fmt == "ods":
         scan_zip(path)  # entity and bomb checks apply to ODS packages too
     request = pickle.dumps((str(path), fmt, max_cells))
-    env = dict(os.environ, RUST_BACKTRACE="0")
+    from .children import child_env
+
+    env = child_env(dict(os.environ, RUST_BACKTRACE="0"))  # the child dies with us
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "") if env.get("PYTHONPATH") else root
     try:
@@ -604,6 +606,9 @@ def _child_main() -> None:
     """Child side: read one xls/ods with calamine, answer with a pickle on stdout."""
     import resource
 
+    from .children import die_with_parent
+
+    die_with_parent()
     path, fmt, max_cells = pickle.loads(sys.stdin.buffer.read())
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = CHILD_MEMORY if hard == resource.RLIM_INFINITY else min(CHILD_MEMORY, hard)

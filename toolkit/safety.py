@@ -49,7 +49,9 @@ def is_ignorable(path: Path) -> bool:
     name = path.name
     if not name or is_lock_file(path):
         return True
-    if name.startswith("."):  # hidden files, incl. .DS_Store and sync markers
+    # Hidden files, incl. .DS_Store, ._x (macOS) and sync markers. A name starting with
+    # ".." is no such convention (e.g. a path typed as a name): it is a file to process.
+    if name.startswith(".") and not name.startswith(".."):
         return True
     lower = name.lower()
     if lower.endswith((".tmp", ".temp", ".crdownload", ".part", ".partial")):

@@ -27,7 +27,7 @@ log = logging.getLogger("toolkit")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step): every process
 # checks it on start without loading Alembic.
-HEAD = "0001"
+HEAD = "0002"
 # Serialises two `db upgrade` runs on one PostgreSQL database.
 _PG_LOCK_KEY = 7_310_015
 
@@ -38,7 +38,10 @@ class SchemaOutOfDate(RuntimeError):
 
 def full_metadata() -> MetaData:
     """The metadata with every module's tables on it."""
-    from . import scheduler  # noqa: F401  schedule_runs
+    from . import (
+        outbox,  # noqa: F401  outbox (outputs still to write)
+        scheduler,  # noqa: F401  schedule_runs
+    )
     from .documents import tables  # noqa: F401  doc_counters, documents
     from .ledger import metadata
     from .ruleset import store  # noqa: F401  rule_findings, issued_notices

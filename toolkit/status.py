@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from . import outbox
 from .intake import inbox_files
 from .ledger import Ledger
 from .problems import STATUS_ZH
+from .retries import load_state
 from .workspace import Workspace
 
 RUN_KINDS = {"process": "手动处理", "watch": "收件箱处理", "report": "生成报表"}
@@ -42,6 +45,30 @@ def _count(folder: Any, pattern: str) -> int:
     return sum(1 for _ in folder.glob(pattern)) if folder.is_dir() else 0
 
 
+KIND_ZH = {
+    "return_copy": "退回批注",
+    "note": "未能处理说明",
+    "document": "文书",
+    "number": "文书（已占文号）",
+    "pdf": "PDF",
+    "register": "发文登记",
+    "approvals": "签批",
+}
+
+
+def _not_processed(ledger: Ledger, limit: int = 20) -> list[dict[str, Any]]:
+    """Recent files the toolkit could not take (unreadable, no register recognised)."""
+    out = []
+    for f in ledger.files(limit=200):
+        if f["status"] == "rejected":
+            summary = f["summary"] or {}
+            out.append({"name": f["name"], "reason": summary.get("message") or "没有有效记录。",
+                        "at": f["finished_at"]})
+        if len(out) >= limit:
+            break
+    return out
+
+
 def workspace_status(ws: Workspace, ledger: Ledger) -> dict[str, Any]:
     waiting = inbox_files(ws.inbox) if ws.inbox.is_dir() else []
     site = ws.site
@@ -51,6 +78,14 @@ def workspace_status(ws: Workspace, ledger: Ledger) -> dict[str, Any]:
         "waiting": [str(p.relative_to(ws.inbox)) for p in waiting],
         "files_by_status": ledger.file_counts(),
         "unfinished": [f["name"] for f in ledger.pending_files()],
+        "set_aside": [
+            {"name": str(Path(r["path"]).name), "attempts": r["attempts"], "reason": r["reason"],
+             "set_aside": r["set_aside"]}
+            for r in load_state(ws.var)
+        ],
+        "rejected": _not_processed(ledger),
+        "outputs_pending": [{**o, "kind_zh": KIND_ZH.get(o["kind"], o["kind"])} for o in outbox.pending(ledger)],
+        "outputs": outbox.counts(ledger),
         "registers": ledger.registers_seen(),
         "returns_open": _count(ws.returns, "*.xlsx"),
         "drafts_unsigned": _count(ws.drafts, "*.docx"),
@@ -74,6 +109,16 @@ def status_lines(ws: Workspace, info: dict[str, Any]) -> list[str]:
     out.append("已处理文件：" + (shown or "无"))
     if info["unfinished"]:
         out.append(f"未处理完（下次运行时继续）：{'、'.join(info['unfinished'])}")
+    for r in info["set_aside"]:
+        state = "已搁置" if r["set_aside"] else "稍后重试"
+        out.append(f"处理失败（{state}，已试 {r['attempts']} 次）：{r['name']} —— {r['reason']}")
+    for r in info["rejected"][:10]:
+        out.append(f"未能处理：{r['name']} —— {r['reason']}（说明见 outbox/退回批注/）")
+    pending = info["outputs_pending"]
+    out.append(f"待写出的输出：{len(pending)} 项" if pending else "待写出的输出：无")
+    for o in pending[:20]:
+        why = f"，原因：{o['reason']}，{o['next_try_in_s']} 秒后重试" if o["reason"] else ""
+        out.append(f"    {o['kind_zh']} {o['target']}（已试 {o['attempts']} 次{why}）")
     out.append(f"待改正的退回批注：{info['returns_open']} 份（outbox/退回批注/）")
     out.append(f"待签发的文书草稿：{info['drafts_unsigned']} 份（outbox/文书草稿/，在发文登记.xlsx 中签发）")
     regs = "，".join(f"{titles.get(k, k)} {v} 条" for k, v in info["registers"].items())

@@ -4,6 +4,12 @@ watchdog's native observer (inotify) reacts at once on a local disk; its polling
 observer is for network shares where no events arrive. Either way the loop also
 sweeps the folder on a timer and restarts an observer that has died, because the
 polling observer can stop for good when a share is briefly unreachable.
+
+Only events that can mean new bytes (created, modified, moved, closed after writing)
+wake the loop: the toolkit's own reads of a file never make it look new. A file that
+fails is retried with back-off and set aside after a bound (retries.py). The outputs
+of the files taken together are written after the batch, and pending outputs whose
+back-off has passed are retried from the loop (outbox.py).
 """
 
 from __future__ import annotations
@@ -16,20 +22,33 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from filelock import FileLock
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from . import outbox
 from .clock import local_now
+from .documents import pdf
 from .intake import Readiness, inbox_files
 from .model import RunSummary
-from .pipeline import STORED_LIMIT, Context, process_file, write_run_summary
+from .pipeline import (
+    STORED_LIMIT,
+    Context,
+    attach_outputs,
+    process_file,
+    workspace_lock,
+    write_run_summary,
+)
+from .retries import Failure, Retries
 from .safety import is_ignorable
 
 log = logging.getLogger("toolkit")
 
 BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at start
+DEFAULT_SETTLE = 1.0  # base quiet seconds before a file is taken (grows with its size)
+OUTBOX_CHECK_S = 2.0  # how often the loop looks for outputs due for another try
+# Event types that can mean new bytes; opened / closed-without-writing are our own reads.
+_WRITE_EVENTS = {"created", "modified", "moved", "closed"}
 
 
 class _Events(FileSystemEventHandler):
@@ -40,7 +59,7 @@ class _Events(FileSystemEventHandler):
         self.paths: set[Path] = set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        if event.is_directory or event.event_type not in _WRITE_EVENTS:
             return
         for attr in ("src_path", "dest_path"):
             p = getattr(event, attr, None)
@@ -65,23 +84,62 @@ def clock_from(now: datetime | None) -> Callable[[], datetime]:
     return lambda: (now + timedelta(seconds=time.monotonic() - start)).replace(microsecond=0)
 
 
-def process_locked(ctx: Context, path: Path, now: datetime) -> None:
-    """Process one file under the workspace lock, so two watchers never take the same file."""
-    with FileLock(str(ctx.ws.var / "process.lock")):
-        if not path.exists():
-            return
+def process_locked(ctx: Context, path: Path, now: datetime, summary: RunSummary | None = None) -> None:
+    """Process one file (under its lock: two watchers never work on the same bytes).
+
+    The file's documents are left for the batch's :func:`drain` (``summary`` collects
+    the results to attach them to); raises on failure, recording nothing.
+    """
+    if not path.exists():
+        return
+    result = process_file(ctx, path, now, drain=False)
+    if summary is not None:
+        summary.files.append(result)
+
+
+def _record_run(ctx: Context, summary: RunSummary, status: str, now: datetime) -> None:
+    summary.run_id = ctx.ledger.start_run("watch", now)
+    for hook in ctx.hooks:
+        summary.warnings.extend(hook.warnings(ctx))
+    ctx.ledger.finish_run(summary.run_id, status, summary.to_dict(STORED_LIMIT), now)
+    write_run_summary(ctx.ws, summary)
+
+
+def _failed(ctx: Context, retries: Retries, path: Path, exc: Exception, now: datetime) -> None:
+    """One log line per try (a traceback on the first), a run row only on the first try
+    and when the file is set aside."""
+    f: Failure | None = retries.failed(path, exc)
+    if f is None:
+        log.info("%s 在处理前已被移走", path.name)
+        return
+    if f.set_aside:
+        log.error("搁置 %s：连续 %d 次处理失败（%s）。请排除原因后重新保存该文件，或重启监视程序",
+                  path.name, f.attempts, f.reason)
+    elif f.attempts == 1:
+        log.exception("处理 %s 时出错，稍后重试", path.name)
+    else:
+        log.warning("%s 再次处理失败（第 %d 次）：%s", path.name, f.attempts, f.reason)
+    if f.attempts == 1 or f.set_aside:
+        from .model import FileResult
+
         summary = RunSummary(now=now)
-        summary.run_id = ctx.ledger.start_run("watch", now)
+        summary.files.append(FileResult(str(path), "rejected", message=f"处理失败：{f.reason}"))
         try:
-            summary.files.append(process_file(ctx, path, now))
-        except Exception:
-            log.exception("处理 %s 时出错", path.name)
-            ctx.ledger.finish_run(summary.run_id, "failed", summary.to_dict(STORED_LIMIT), now)
-            raise
-        for hook in ctx.hooks:
-            summary.warnings.extend(hook.warnings(ctx))
-        ctx.ledger.finish_run(summary.run_id, "done", summary.to_dict(STORED_LIMIT), now)
-        write_run_summary(ctx.ws, summary)
+            _record_run(ctx, summary, "failed", now)
+        except Exception:  # noqa: BLE001 - the ledger may be the failing part
+            pass
+
+
+def drain(ctx: Context, summary: RunSummary | None = None) -> None:
+    """Write the outputs due now (after a batch, or when a back-off has passed)."""
+    try:
+        with workspace_lock(ctx.ws):
+            written = outbox.drain(ctx.ws, ctx.ledger)
+    except Exception:  # noqa: BLE001 - the outputs stay pending; tried again later
+        log.exception("输出文件未能写出，稍后重试")
+        return
+    if summary is not None:
+        attach_outputs(ctx, summary, written)
 
 
 def _make_observer(poll: float | None):
@@ -94,7 +152,7 @@ def watch(
     poll: float | None = None,
     now: datetime | None = None,
     stop: threading.Event | None = None,
-    settle: float = 0.5,
+    settle: float = DEFAULT_SETTLE,
     sweep_every: float | None = None,
     tick: Callable[[datetime], None] | None = None,
 ) -> None:
@@ -104,6 +162,7 @@ def watch(
     inbox = ctx.ws.inbox
     inbox.mkdir(parents=True, exist_ok=True)
     ready = Readiness(settle=settle)
+    retries = Retries(ctx.ws.var)
     wake = threading.Event()
     events = _Events(ready, wake)
     sweep_every = sweep_every or (poll if poll else 5.0)
@@ -125,6 +184,7 @@ def watch(
     for p in inbox_files(inbox):
         ready.observe(p)
     last_sweep = started = time.monotonic()
+    outbox_at = 0.0  # at start: whatever a crash left pending
     try:
         while not stop.is_set():
             if not observer.is_alive():
@@ -139,16 +199,32 @@ def watch(
                     if p not in ready.seen:
                         ready.observe(p)
                 last_sweep = time.monotonic()
+            for p in retries.due():
+                ready.observe(p)
+            batch = RunSummary(now=clock())
             for p in sorted(ready.candidates(), key=str):
                 if stop.is_set():
                     break
+                if retries.blocked(p):
+                    ready.forget(p)
+                    continue
                 if ready.check(p):
                     ready.forget(p)
                     try:
-                        process_locked(ctx, p, clock())
-                    except Exception:
-                        # Left in inbox/; the next sweep tries again.
-                        log.exception("%s 未处理完，留在收件箱，稍后重试", p.name)
+                        process_locked(ctx, p, clock(), batch)
+                    except Exception as exc:  # left in inbox/, tried again after a back-off
+                        _failed(ctx, retries, p, exc, clock())
+                    else:
+                        retries.forget(p)
+            if batch.files:  # documents of files taken together, after all of them
+                drain(ctx, batch)
+                _record_run(ctx, batch, "done", batch.now)
+                outbox_at = time.monotonic() + OUTBOX_CHECK_S
+            elif time.monotonic() >= outbox_at:
+                due = outbox.next_due(ctx.ledger)
+                if due is not None and due <= time.time():
+                    drain(ctx)
+                outbox_at = time.monotonic() + OUTBOX_CHECK_S
             # Scheduled reports wait for the backlog found at start (bounded), so a
             # catch-up report includes the files that were waiting for it.
             backlog = ready.candidates() and time.monotonic() - started < BACKLOG_GRACE
@@ -160,6 +236,7 @@ def watch(
             wake.wait(0.1 if ready.candidates() else 0.5)
             wake.clear()
     finally:
+        pdf.shutdown()  # a PDF not finished is made by the next run (its intent is pending)
         observer.stop()
         observer.join(timeout=5)
         log.info("已停止监视收件箱")

@@ -68,8 +68,9 @@ def _register_titles(ws: Workspace) -> dict[str, str]:
         return {}
 
 
-def write_register(ws: Workspace, ledger) -> Path | None:
-    """Rewrite outbox/发文登记.xlsx from the ledger; a locked file is a warning only."""
+def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | None:
+    """Rewrite outbox/发文登记.xlsx from the ledger; a locked file is a warning only
+    (``strict``: raised, for the outbox worker to try again)."""
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
         rows = conn.execute(
@@ -129,6 +130,8 @@ def write_register(ws: Workspace, ledger) -> Path | None:
     try:
         atomic.write_with(target, wb.save)
     except OSError as exc:  # e.g. open in Excel on Windows; the ledger stays the truth
+        if strict:
+            raise
         log.warning("发文登记未能更新（%s）：%s，下次变动时重写", target.name, exc)
         return None
     return target
@@ -246,7 +249,13 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
             approved.append(number)
             log.info("文书已签发：%s（%s）", number, signer)
     if changed:
-        write_register(ws, ledger)
+        from .intents import REGISTER, request_register
+
+        with ledger.transaction() as conn:
+            request_register(conn, ledger.site, now)
+        from .. import outbox
+
+        outbox.drain(ws, ledger, kinds=(REGISTER,))
     return approved
 
 

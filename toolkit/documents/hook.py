@@ -1,9 +1,12 @@
 """Documents as a pipeline hook: drafts for notice-worthy findings, approvals from the
 dispatch register.
 
-Runs only after the file's transaction has committed, so a document is never issued
-for a state the ledger does not hold. Numbers are taken in their own committed
-transactions (see numbering.py), and the same facts never produce a second document.
+Nothing is written inside the file's transaction but intents (outbox.py): one per
+notice-worthy finding, and one for the approvals a signed dispatch register carries.
+The outbox worker writes them after the commit — after the whole batch — and checks
+that each finding is still open with the same facts before it takes a number, so a
+document is never issued for a state the ledger does not hold, and a number is never
+spent on a draft that a file of the same batch would void.
 """
 
 from __future__ import annotations
@@ -14,10 +17,8 @@ from typing import Any
 
 from ..model import FileResult, Record
 from ..workspace import Workspace
-from . import pdf
-from .dispatch import apply_approvals
-from .issue import documents_config, issue_documents
-from .render import DocumentError
+from . import intents, pdf
+from .issue import documents_config, types_for
 
 log = logging.getLogger("toolkit")
 
@@ -33,37 +34,32 @@ class DocumentsHook:
     def load(cls, ws: Workspace) -> DocumentsHook:
         return cls(ws)
 
+    def start(self, ctx: Any) -> None:
+        intents.recover(ctx.ws, ctx.ledger)
+
     def evaluate(self, ctx: Any, result: FileResult, records: list[Record], now: datetime) -> Any:
         # The dispatch register comes back from a manager with approvals filled in.
         return [r.values for r in records if r.register == DISPATCH]
 
     def commit(self, ctx: Any, conn: Any, result: FileResult, extra: Any, now: datetime) -> None:
-        return None
-
-    def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
-        if extra:
-            approved = apply_approvals(ctx.ws, ctx.ledger, extra, now)
-            if approved:
-                log.info("approved: %s", "、".join(approved))
-        wanted = [f for f in result.findings if f.notice and f.state != "resolved"]
-        if not wanted:
-            return
-        try:
-            paths = issue_documents(ctx.ws, ctx.ledger, wanted, now)
-        except DocumentError as exc:
-            self._warnings.append(f"{result.path}: {exc}")
-            log.warning("documents failed for %s: %s", result.path, exc)
-            return
-        result.outputs.extend(str(p) for p in paths)
-        self._mark_issued(ctx, wanted, now)
-
-    @staticmethod
-    def _mark_issued(ctx: Any, findings: list, now: datetime) -> None:
         from ..ruleset import store
 
-        with ctx.ledger.transaction() as conn:
-            for f in findings:
-                store.mark_issued(conn, ctx.ledger.site, f, now)
+        if extra:
+            intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
+        config = documents_config(ctx.ws)
+        for f in result.findings:
+            if not f.notice or f.state == "resolved":
+                continue
+            store.mark_issued(conn, ctx.ledger.site, f, now)  # the intent, committed with it, guarantees it
+            kinds = types_for(config, f)
+            if kinds:
+                spec = ctx.specs.get(f.register)
+                titles = "、".join(t.pick(f.values)["title"] for t in kinds)
+                label = f"{titles} {spec.title if spec else f.register} {f.record}"
+                intents.enqueue_document(conn, ctx.ledger.site, result, f, now, label)
+
+    def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
+        return None
 
     def warnings(self, ctx: Any) -> list[str]:
         out, self._warnings = self._warnings + pdf.take_warnings(), []

@@ -9,8 +9,10 @@ For each finding that asks for a document (``Finding.notice``) of a type declare
 * otherwise a new document.
 
 Order of work, so that a crash never reuses a number: take the number and record the
-document as 生成中 in one committed transaction, write the file, then mark it 草稿.
-A document left 生成中 by a crash is finished with its own number on the next run.
+document as 生成中 in one committed transaction, write the file, then mark it 草稿 —
+in the same transaction as the intents for its PDF and the dispatch register. A
+document left 生成中 by a crash is finished with its own number on the next run (its
+outbox intent is still pending), or voided explicitly if its finding has closed.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from .. import atomic
-from ..codec import encode
+from .. import atomic, crash, outbox
+from ..clock import local_now
+from ..codec import decode, encode
 from ..filenames import path_inside
 from ..model import Finding, Record
 from ..workspace import Workspace
-from . import pdf
+from . import intents, pdf
 from .context import document_context, document_history
-from .dispatch import VOID_FOLDER, folder_for, write_register
+from .dispatch import VOID_FOLDER, folder_for
 from .numbering import next_seq
 from .render import render_docx
 from .settings import DocumentsConfig, DocumentType, load_documents_config, recipient_text
@@ -85,7 +88,13 @@ def _drop(value: Any, keys: set[str]) -> Any:
 
 
 def issue_documents(
-    ws: Workspace, ledger, findings: list[Finding], now: datetime, conn: Connection | None = None
+    ws: Workspace,
+    ledger,
+    findings: list[Finding],
+    now: datetime,
+    conn: Connection | None = None,
+    *,
+    flush: bool = True,
 ) -> list[Path]:
     """Write a draft for every finding that needs a new document; returns the files written.
 
@@ -93,6 +102,8 @@ def issue_documents(
     called after the pipeline's commit) each number is committed on its own before its
     file is written. With it, the caller's commit must follow before anyone else can
     see the drafts; a file already carrying a number is never overwritten either way.
+    ``flush``: write the PDFs and the dispatch register now (the outbox worker, which
+    calls this itself, passes False and takes them next).
     """
     config = documents_config(ws)
     ensure_tables(ledger.engine)
@@ -114,9 +125,13 @@ def issue_documents(
             )
             if path is not None:
                 written.append(path)
-    if written:
-        write_register(ws, ledger)
+    if written and flush and conn is None:
+        _flush(ws, ledger)
     return written
+
+
+def _flush(ws: Workspace, ledger) -> None:
+    outbox.drain(ws, ledger, kinds=(intents.PDF, intents.REGISTER))
 
 
 def issue_statement(
@@ -172,7 +187,7 @@ def issue_statement(
         ws, ledger, config, doc_type, "special_service", f"{room}@{month_text}", values, now, None
     )
     if path is not None:
-        write_register(ws, ledger)
+        _flush(ws, ledger)
     return path
 
 
@@ -255,7 +270,23 @@ def _issue_one(
             doc = claim(c)
     if doc is None:
         return None
+    crash.point("after_number")
+    return _write(ws, ledger, config, doc_type, doc, register, record, values, now, conn)
 
+
+def _write(
+    ws: Workspace,
+    ledger,
+    config: DocumentsConfig,
+    doc_type: DocumentType,
+    doc: dict[str, Any],
+    register: str,
+    record: str,
+    values: dict[str, Any],
+    now: datetime,
+    conn: Connection | None,
+) -> Path:
+    """Write the document of a number already taken, then mark it 草稿."""
     stem = f"{doc['number']}_{doc['title']}_{record}"
     target = path_inside(ws.drafts, stem, ".docx")
     if conn is not None:
@@ -275,7 +306,7 @@ def _issue_one(
         values=values,
         full_personal_data=doc_type.full_personal_data,
         **before,
-        site=site.name,
+        site=ws.site.name,
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
@@ -305,6 +336,7 @@ def _issue_one(
                     pdf.move_with_pdf(
                         folder_for(ws, DRAFT) / old.file_name, folder_for(ws, VOID) / old.file_name
                     )
+        intents.enqueue_written(c, ledger.site, doc["number"], now)
 
     if conn is not None:
         finish(conn)
@@ -312,8 +344,45 @@ def _issue_one(
         with ledger.transaction() as c:
             finish(c)
     log.info("文书草稿：%s %s（%s）", doc["number"], doc["title"], record)
-    pdf.submit(target)
     return target
+
+
+def finish_pending(ws: Workspace, ledger, number: str) -> Path | None:
+    """Write the document of a number left 生成中, or void it if its type is gone."""
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as c:
+        row = c.execute(select(documents).where(
+            documents.c.site == ledger.site, documents.c.number == number)).first()
+    if row is None or row.status != PENDING:
+        return None
+    config = documents_config(ws)
+    doc_type = next((t for t in config.documents if t.type == row.doc_type), None)
+    if doc_type is None:
+        with ledger.transaction() as c:
+            c.execute(update(documents).where(documents.c.id == row.id).values(status=VOID))
+            intents.request_register(c, ledger.site, row.created_at)
+        log.warning("文号 %s 的文书类型已不在 documents.yaml 中，作废该号", number)
+        return None
+    doc = dict(row._mapping)
+    return _write(ws, ledger, config, doc_type, doc, row.register, row.record,
+                  decode(row.values_json), row.created_at, None)
+
+
+def void_unwritten(ws: Workspace, ledger, finding: Finding) -> list[str]:
+    """Void the numbers a crash left unwritten for a finding that has since closed."""
+    config = documents_config(ws)
+    ensure_tables(ledger.engine)
+    voided: list[str] = []
+    with ledger.transaction() as c:
+        for doc_type in types_for(config, finding):
+            digest = facts_hash(config, doc_type, finding.values)
+            voided += intents.void_pending_numbers(c, ledger.site, doc_type.type, finding.register,
+                                                   finding.record, digest)
+        if voided:
+            intents.request_register(c, ledger.site, local_now())
+    for number in voided:
+        log.info("文号 %s 作废：提示已解除，文书未写出", number)
+    return voided
 
 
 def _number_on_disk(ws: Workspace, number: str) -> bool:

@@ -6,6 +6,11 @@ collides with a desktop LibreOffice nor with another worker, and gives up on a f
 after a timeout. No ``soffice`` on PATH is a warning, not a failure: the Word file is
 the document. Call :func:`wait_for_pdfs` before the process exits (the CLI) or before
 checking results (tests).
+
+Each PDF is an outbox intent (documents/intents.py): ``on_done`` reports the outcome,
+and a PDF not made when the process stops is made by the next one. LibreOffice runs
+under the child guard (children.py), so it dies with the toolkit, and :func:`shutdown`
+kills a conversion in progress when the watcher stops.
 """
 
 from __future__ import annotations
@@ -19,14 +24,19 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from .. import atomic, children, crash
 
 log = logging.getLogger("toolkit")
 
 TIMEOUT_S = 120
 
 _lock = threading.RLock()  # guards moves of a document and its PDF
-_jobs: queue.Queue[Path] = queue.Queue()
+Done = Callable[[Exception | None], None]
+_jobs: queue.Queue[tuple[Path, Done | None]] = queue.Queue()
+_running: subprocess.Popen | None = None  # the conversion in progress
 _pending = 0
 _idle = threading.Condition(_lock)
 _worker: threading.Thread | None = None
@@ -40,8 +50,11 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def submit(docx: Path) -> bool:
-    """Queue ``docx`` for conversion; False (and a warning) when LibreOffice is missing."""
+def submit(docx: Path, on_done: Done | None = None) -> bool:
+    """Queue ``docx`` for conversion; False (and a warning) when LibreOffice is missing.
+
+    ``on_done(error)`` is called from the worker thread when the conversion ends
+    (``error`` None on success)."""
     global _pending, _worker
     if soffice() is None:
         _warn("未找到 LibreOffice（soffice），只生成 Word 文件，不生成 PDF")
@@ -51,8 +64,19 @@ def submit(docx: Path) -> bool:
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_run, name="pdf-worker", daemon=True)
             _worker.start()
-    _jobs.put(Path(docx))
+    _jobs.put((Path(docx), on_done))
     return True
+
+
+def shutdown() -> None:
+    """Kill the conversion in progress (its PDF is made by the next run)."""
+    with _lock:
+        proc = _running
+    if proc is not None and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def wait_for_pdfs(timeout: float | None = None) -> bool:
@@ -112,23 +136,35 @@ def _run() -> None:
     global _pending
     profile = Path(tempfile.gettempdir()) / f"toolkit-lo-{os.getpid()}-{threading.get_ident()}"
     while True:
-        docx = _jobs.get()
+        docx, on_done = _jobs.get()
+        error: Exception | None = None
         try:
-            _convert(docx, profile)
+            problem = _convert(docx, profile)
+            if problem:
+                _warn(problem)
+                error = RuntimeError(problem)
         except Exception as exc:  # a worker must survive any single file
             _warn(f"{docx.name}: 生成 PDF 失败（{exc}）")
+            error = exc
         finally:
+            if on_done is not None:
+                try:
+                    on_done(error)
+                except Exception:  # noqa: BLE001 - the ledger may be closed at exit
+                    log.exception("PDF outcome not recorded for %s", docx.name)
             with _idle:
                 _pending -= 1
                 _idle.notify_all()
 
 
-def _convert(docx: Path, profile: Path) -> None:
+def _convert(docx: Path, profile: Path) -> str | None:
+    """Make the PDF beside ``docx`` (wherever it has moved); a reason when it failed."""
+    global _running
     with _lock:
         source = _where_now(docx)
     if not source.exists():
-        return  # voided or removed before its turn
-    with tempfile.TemporaryDirectory(prefix="toolkit-pdf-") as tmp:
+        return None  # voided or removed before its turn
+    with tempfile.TemporaryDirectory(prefix=f"toolkit-pdf-{os.getpid()}-") as tmp:
         # Convert a copy: the original may be moved (approved) while LibreOffice works.
         work = Path(tmp) / ("in" + source.suffix)
         shutil.copyfile(source, work)
@@ -145,27 +181,37 @@ def _convert(docx: Path, profile: Path) -> None:
             tmp,
             str(work),
         ]
-        # Own session, so a timeout kills soffice.bin too, not just its launcher script.
+        # Own session under the guard: a timeout kills soffice.bin too, not just its
+        # launcher script, and the guard kills them all if the toolkit dies.
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            children.guarded(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, env=children.child_env(),
         )
+        with _lock:
+            _running = proc
         try:
+            if crash.wanted("mid_pdf"):  # tests: die while LibreOffice works
+                time.sleep(3)
+                crash.point("mid_pdf")
             out, err = proc.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             _kill(proc)
-            _warn(f"{source.name}: LibreOffice 转换 PDF 超时（{TIMEOUT_S} 秒），只保留 Word 文件")
-            return
+            return f"{source.name}: LibreOffice 转换 PDF 超时（{TIMEOUT_S} 秒），只保留 Word 文件"
+        finally:
+            with _lock:
+                _running = None
         produced = Path(tmp) / "in.pdf"
         if proc.returncode != 0 or not produced.exists():
             detail = (err or out or b"").decode("utf-8", "replace").strip()[:200]
-            _warn(f"{source.name}: LibreOffice 未能生成 PDF（{detail or proc.returncode}）")
-            return
+            return f"{source.name}: LibreOffice 未能生成 PDF（{detail or proc.returncode}）"
         with _lock:  # the document may have moved meanwhile: put the PDF beside it
             current = _where_now(docx)
             if current.exists():
-                staged = current.with_name(f".tmp-{current.stem}.pdf")
-                shutil.move(str(produced), staged)
-                os.replace(staged, current.with_suffix(".pdf"))
+                # staged under a name with our PID: a full disk leaves nothing behind
+                # that the start-up sweep does not remove
+                with atomic.atomic_path(current.with_suffix(".pdf")) as staged:
+                    shutil.copyfile(produced, staged)
+    return None
 
 
 def _kill(proc: subprocess.Popen) -> None:

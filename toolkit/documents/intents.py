@@ -1,0 +1,178 @@
+"""The documents' outbox intents and their handlers (see toolkit/outbox.py).
+
+``document``   a notice-worthy finding of a committed file. Before a number is taken
+               the finding must still be open with the same facts; otherwise the
+               intent ends ``void`` and any number a crash left unwritten for it is
+               voided explicitly.
+``number``     a number taken (生成中) whose document was never written — left by a
+               crash in an earlier version or outside the pipeline: written now.
+``pdf``        the PDF beside a written document (LibreOffice, in the background).
+``register``   outbox/发文登记.xlsx rewritten from the ledger.
+``approvals``  the sign-offs a manager saved in the dispatch register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from .. import outbox
+from ..clock import local_now
+from ..model import FileResult, Finding
+from ..outbox import ASYNC, DONE, VOID, Intent, Outcome
+from .tables import PENDING, documents, ensure_tables
+
+log = logging.getLogger("toolkit")
+
+DOCUMENT, NUMBER, PDF, REGISTER, APPROVALS = "document", "number", "pdf", "register", "approvals"
+
+
+def _file_tag(result: FileResult) -> str:
+    return (result.sha256 or "")[:16]
+
+
+def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding, now: datetime,
+                     label: str | None = None) -> None:
+    from ..ruleset import store
+
+    ident = hashlib.sha256(f"{f.rule}\0{f.register}\0{f.record}\0{f.notice}".encode()).hexdigest()[:24]
+    payload = {
+        "target": label or f"{f.notice} {f.register} {f.record}",
+        "hash": store.facts_hash(f),
+        "finding": {
+            "rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
+            "message": f.message, "status": f.status, "due": f.due, "values": f.values,
+            "notice": f.notice,
+        },
+    }
+    outbox.enqueue(conn, site, DOCUMENT, f"doc:{_file_tag(result)}:{ident}", payload, now)
+
+
+def enqueue_approvals(conn: Connection, site: str, result: FileResult, rows: list[dict],
+                      now: datetime) -> None:
+    payload = {"target": "发文登记签批", "rows": rows}
+    outbox.enqueue(conn, site, APPROVALS, f"approvals:{_file_tag(result)}", payload, now)
+
+
+def enqueue_written(conn: Connection, site: str, number: str, now: datetime) -> None:
+    """After a document is written (same transaction): its PDF and the register."""
+    outbox.enqueue(conn, site, PDF, f"pdf:{number}", {"target": f"{number}.pdf", "number": number}, now)
+    request_register(conn, site, now)
+
+
+def request_register(conn: Connection, site: str, now: datetime) -> None:
+    outbox.enqueue(conn, site, REGISTER, "register", {"target": "发文登记.xlsx"}, now, again=True)
+
+
+def recover(ws: Any, ledger: Any) -> None:
+    """Every number left 生成中 gets an intent, so it ends written or void."""
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as conn:
+        numbers = [r.number for r in conn.execute(select(documents.c.number).where(
+            documents.c.site == ledger.site, documents.c.status == PENDING))]
+    if not numbers:
+        return
+    with ledger.transaction() as conn:
+        for number in numbers:
+            outbox.enqueue(conn, ledger.site, NUMBER, f"number:{number}", {"target": number, "number": number},
+                           local_now(), again=False)
+
+
+# --- handlers -----------------------------------------------------------------------
+
+
+def _finding(payload: dict[str, Any]) -> Finding:
+    return Finding(**payload["finding"])
+
+
+def _still_open(ledger: Any, f: Finding, facts: str) -> bool:
+    from ..ruleset.store import rule_findings as t
+
+    with ledger.engine.connect() as conn:
+        row = conn.execute(select(t.c.is_open, t.c.facts_hash).where(
+            t.c.site == ledger.site, t.c.rule == f.rule, t.c.register == f.register, t.c.record == f.record)).first()
+    return row is not None and bool(row.is_open) and row.facts_hash == facts
+
+
+def _issue(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from .issue import issue_documents, void_unwritten
+
+    f = _finding(intent.payload)
+    if not _still_open(ledger, f, intent.payload["hash"]):
+        voided = void_unwritten(ws, ledger, f)
+        note = "提示在出文书前已解除或已变化，未出文书"
+        return Outcome(VOID, note=note + (f"；作废未写出的文号 {'、'.join(voided)}" if voided else ""))
+    paths = issue_documents(ws, ledger, [f], intent.created_at, flush=False)
+    return Outcome(DONE, paths)
+
+
+def _number(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from .issue import finish_pending
+
+    path = finish_pending(ws, ledger, intent.payload["number"])
+    return Outcome(DONE, [path] if path else [])
+
+
+def _pdf(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from . import pdf
+    from .dispatch import folder_for
+
+    number = intent.payload["number"]
+    with ledger.engine.connect() as conn:
+        doc = conn.execute(select(documents).where(
+            documents.c.site == ledger.site, documents.c.number == number)).first()
+    if doc is None or not doc.file_name or doc.status in (PENDING,):
+        return Outcome(VOID, note="文书未写出")
+    docx = folder_for(ws, doc.status) / doc.file_name
+    if not docx.exists():
+        raise FileNotFoundError(2, "文书文件不在应在的文件夹", str(docx))
+    made = docx.with_suffix(".pdf")
+    if made.exists() and made.stat().st_mtime >= docx.stat().st_mtime:
+        return Outcome(DONE, [made])
+    if pdf.soffice() is None:
+        pdf.submit(docx)  # records the warning
+        return Outcome(VOID, note="未找到 LibreOffice，只有 Word 文件")
+    done = outbox.start_async(ledger, intent)
+    pdf.submit(docx, on_done=lambda error: done(ledger, error))
+    return Outcome(ASYNC)
+
+
+def _register(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from .dispatch import write_register
+
+    path = write_register(ws, ledger, strict=True)
+    return Outcome(DONE, [path] if path else [])
+
+
+def _approvals(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from .dispatch import apply_approvals
+
+    approved = apply_approvals(ws, ledger, intent.payload["rows"], intent.created_at)
+    if approved:
+        log.info("approved: %s", "、".join(approved))
+    return Outcome(DONE)
+
+
+def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: str, record: str,
+                         digest: str | None = None) -> list[str]:
+    """Mark numbers taken but never written for this subject as void; their numbers."""
+    cond = [documents.c.site == site, documents.c.doc_type == doc_type, documents.c.register == register,
+            documents.c.record == record, documents.c.status == PENDING]
+    if digest is not None:
+        cond.append(documents.c.facts_hash == digest)
+    numbers = [r.number for r in conn.execute(select(documents.c.number).where(*cond))]
+    if numbers:
+        from .tables import VOID as VOIDED
+
+        conn.execute(update(documents).where(*cond).values(status=VOIDED))
+    return numbers
+
+
+HANDLERS = {DOCUMENT: _issue, NUMBER: _number, PDF: _pdf, REGISTER: _register, APPROVALS: _approvals}
+
+__all__ = ["HANDLERS", "enqueue_document", "enqueue_approvals", "enqueue_written", "recover",
+           "request_register", "void_pending_numbers"]

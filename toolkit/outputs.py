@@ -1,0 +1,114 @@
+"""The outputs of one file, written from its outbox intents: the return copy and the note.
+
+* ``return_copy`` — staff's own workbook with every bad cell marked
+  (``outbox/退回批注/<name>-问题批注-<id>.xlsx``). Written from the workbook still in
+  memory right after the commit; after a crash, from the archived original read again.
+* ``note`` — for a file the toolkit cannot read or in which no register is recognised:
+  a short text in ``outbox/退回批注/`` saying what was wrong and what to do, so the
+  file never just disappears from ``inbox/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .annotate import write_annotated_copy
+from .filenames import safe_stem
+from .model import CellError, FileResult
+from .outbox import Intent, Outcome
+
+RETURN_COPY, NOTE = "return_copy", "note"
+
+
+def note_name(file_id: int, original: str) -> str:
+    return f"{safe_stem(Path(original).stem, 80, '文件')}-未能处理-{file_id:05d}.txt"
+
+
+def return_copy_key(file_id: int) -> str:
+    return f"return:{file_id}"
+
+
+def note_key(file_id: int) -> str:
+    return f"note:{file_id}"
+
+
+def return_copy_payload(target: str, name: str, archived: Path,
+                        actions: list[CellError] | None = None) -> dict[str, Any]:
+    """``actions``: findings placed on cells (they come from the rules at that moment, so a
+    rerun cannot derive them from the file alone; they travel with the intent)."""
+    return {"target": target, "name": name, "archived": str(archived),
+            "actions": [a.to_dict() for a in actions or []]}
+
+
+def note_payload(file_id: int, name: str, result: FileResult, received: datetime) -> dict[str, Any]:
+    return {
+        "target": note_name(file_id, name),
+        "name": name,
+        "reason": result.message or "文件未能处理。",
+        "codes": sorted({e.code for e in result.errors if e.code}),
+        "received": received.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _write_return_copy(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    p = intent.payload
+    archived = Path(p["archived"])
+    held = memo.get(intent.key)
+    if held is None:
+        book, errors = _read_again(ws, archived)
+        if book is None:
+            return Outcome("void", note="原件已无法读取，未生成批注副本")
+        errors = errors + [CellError(**a) for a in p.get("actions", [])]
+    else:
+        book, errors = held
+    dest = ws.returns / p["target"]
+    write_annotated_copy(archived, book, errors, dest, file_label=p["name"])
+    return Outcome("done", [dest])
+
+
+def _read_again(ws: Any, archived: Path) -> tuple[Any, list[CellError]]:
+    """The workbook and its errors, as the pipeline found them (rules are data, so the
+    same file read again gives the same errors)."""
+    from .pipeline import read_and_validate
+    from .registers import load_registers
+
+    result = FileResult(path=str(archived), status="ignored")
+    book, _ = read_and_validate(load_registers(ws.rules), archived, result)
+    return book, result.errors
+
+
+_ADVICE = {
+    "file.encrypted": "取消打开密码后另存",
+    "file.empty": "确认文件已完整保存（大小不为 0）后重新放入",
+}
+
+
+def _write_note(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from . import atomic
+
+    p = intent.payload
+    reason = str(p["reason"]).strip()
+    lines = [
+        f"文件：{p['name']}",
+        f"收到时间：{p['received']}",
+        "",
+        "未能处理的原因：",
+        f"    {reason}",
+        "",
+        "请这样处理：",
+    ]
+    tips = [_ADVICE[c] for c in p.get("codes", []) if c in _ADVICE]
+    if "登记表" in reason and "没有可识别" in reason:
+        tips.append("确认表头行使用登记表的列名（可对照“空白登记表”文件夹里的同名表格），不要改动列名")
+    tips.append("按上面的原因修改后，重新保存到 inbox 文件夹，会作为新文件处理")
+    lines += [f"    {i}. {t}" for i, t in enumerate(tips, start=1)]
+    lines += ["", "原文件已存档，没有丢失。"]
+    dest = ws.returns / p["target"]
+    # BOM and CRLF: Notepad on older Windows shows the Chinese text correctly.
+    atomic.write_bytes(dest, ("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    return Outcome("done", [dest])
+
+
+HANDLERS = {RETURN_COPY: _write_return_copy, NOTE: _write_note}

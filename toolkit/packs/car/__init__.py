@@ -1,0 +1,107 @@
+"""The car pack: an after-sales service desk (汽车售后服务台).
+
+Registers of customer vehicle files, appointments, repair orders (委托书), extra items,
+complaints, phone messages and safety checks; the rules of the service advisor's
+manual (deposits, same-day notices, reminders, a complete signed order, the promise
+kept, progress checks, follow-up calls, fines); its six documents and three reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.packs import Pack, Rule, SettingsPart, per_record
+from toolkit.reports.catalog import Kind
+from toolkit.reports.settings import Flow, Job, Responsible
+
+from .rules.appointments import appointment_findings
+from .rules.common import APPOINTMENTS, COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY
+from .rules.orders import work_order_rule
+from .rules.others import (
+    complaint_findings,
+    customer_rule,
+    extra_rule,
+    fine_rule,
+    message_findings,
+    safety_findings,
+)
+from .settings import SLA_FILE, TARIFFS_FILE, CarSla, CarTariffs
+
+
+def _acted_on(rule: Rule) -> Rule:
+    """The rule without deadlines met: only what someone must act on, plus the promise
+    (the on-time rate) and document triggers, is kept and stored (a 20,000-order register
+    would otherwise store four findings an order)."""
+
+    def run(env: Any, state: Any) -> list[Any]:
+        return [f for f in rule.run(env, state)
+                if f.status != "met" or f.notice is not None or f.rule == "car.promise"]
+
+    return Rule(rule.name, rule.reads, run)
+
+
+def _report(name: str) -> Any:
+    """A report builder imported when first run: processing a file never needs them."""
+
+    def build(src: Any, period: Any) -> Any:
+        from .reports import builders
+
+        return getattr(builders, name)(src, period)
+
+    build.__name__ = name
+    return build
+
+
+PACK = Pack(
+    name="car",
+    title="汽车售后服务台",
+    sources=Path(__file__).resolve().parent / "workspace",
+    registers=(CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY),
+    settings=(
+        SettingsPart("sla", SLA_FILE, CarSla, section="car"),
+        SettingsPart("tariffs", TARIFFS_FILE, CarTariffs, section="car"),
+    ),
+    rules=tuple(_acted_on(r) for r in (
+        Rule("car_customer", (CUSTOMERS, ORDERS), customer_rule),
+        per_record("car_appointment", APPOINTMENTS, appointment_findings),
+        Rule("car_work_order", (ORDERS, EXTRAS, APPOINTMENTS, CUSTOMERS), work_order_rule),
+        Rule("car_extra_item", (EXTRAS, ORDERS), extra_rule),
+        per_record("car_complaint", COMPLAINTS, complaint_findings),
+        per_record("car_message", MESSAGES, message_findings),
+        per_record("car_safety", SAFETY, safety_findings),
+        Rule("car_fines", (ORDERS, SAFETY), fine_rule),
+    )),
+    rules_files=("car_documents.yaml",),
+    templates=("car_appointment_slip.docx", "car_order.docx", "car_extra.docx", "car_release.docx",
+               "car_maintenance.docx", "car_fine_notice.docx"),
+    documents_file="car_documents.yaml",
+    reports=(
+        Kind("car_daily", "售后待办日报", "day", _report("car_daily")),
+        Kind("car_weekly", "售后周报", "week", _report("car_weekly")),
+        Kind("car_monthly", "售后月报", "month", _report("car_monthly")),
+    ),
+    jobs=(
+        Job(name="售后待办日报", report="car_daily", cadence="daily", time="08:00"),
+        # A weekly report covers the week its run falls in: run on the week's last day.
+        Job(name="售后周报", report="car_weekly", cadence="weekly", day="sunday", time="18:00"),
+        Job(name="售后月报", report="car_monthly", cadence="monthly", day=1, time="09:00"),
+    ),
+    event_registers=(APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES),
+    flows={
+        ORDERS: Flow(received="接车时间", closed="交车时间"),
+        APPOINTMENTS: Flow(received="登记时间", closed="到店时间"),
+        COMPLAINTS: Flow(received="受理时间", closed="答复时间"),
+        MESSAGES: Flow(received="来电时间", closed="回电时间"),
+        EXTRAS: Flow(received="车间通知时间", closed="联系客户时间"),
+    },
+    responsible={
+        ORDERS: Responsible(person="服务顾问", department="业务部"),
+        APPOINTMENTS: Responsible(person="受理人", department="业务部"),
+        CUSTOMERS: Responsible(person="服务顾问", department="业务部"),
+        COMPLAINTS: Responsible(person="责任人", department="业务部"),
+        MESSAGES: Responsible(person="处理人", department="业务部"),
+        SAFETY: Responsible(person="员工", department="业务部"),
+        EXTRAS: Responsible(department="业务部"),
+    },
+)

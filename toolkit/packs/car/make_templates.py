@@ -1,0 +1,250 @@
+"""Build the car pack's Word templates into ``workspace/templates`` (output is committed).
+
+    python -m toolkit.packs.car.make_templates [OUTPUT_DIR]
+
+Laid out with the same helpers as the property templates (scripts/make_templates.py):
+company letterhead with the document number, title, addressee, tables, signatures.
+The tags are the finding values of each trigger rule (rules/*.py) and ``doc.*``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+OUT = Path(__file__).resolve().parent / "workspace" / "templates"
+
+
+def _helpers():
+    spec = importlib.util.spec_from_file_location("make_templates", ROOT / "scripts" / "make_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+M = _helpers()
+C, L, R = M.C, M.L, M.R
+HALF = [2.6, 5.2, 2.6, 5.2]
+
+
+def _order_head(doc, part: str) -> None:
+    M.para(doc, "{{ doc.company_full }}", align=C, size=13, bold=True, color=M.RED)
+    M.para(doc, f"进厂维修委托书（{part}）", align=C, size=15, bold=True, east=M.HEI)
+    M.para(doc, "委托书号：{{ record }}　　文号：{{ doc.number }}", align=R, size=M.TABLE_PT, after=2)
+
+
+def _pickup_part(doc) -> None:
+    """The customer's part: what was agreed, and the voucher to collect the car with."""
+    _order_head(doc, "客户取车联")
+    M.kv_table(doc, [
+        ["客户名称", "{{ 客户名称 }}", "车牌号", "{{ 车牌号 }}"],
+        ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
+        ["维修项目", ">{{ 维修项目 }}"],
+        ["估价合计", "{% if 估价合计 %}{{ 估价合计|money }} 元{% else %}—{% endif %}", "预计完工", "{{ 预计完工时间 }}"],
+    ], HALF, height_cm=0.65)
+    M.para(doc, "本联由客户保存，取车时凭此联提车，请妥善保管。"
+           "{% if no_guarantee %}本车使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。{% endif %}",
+           size=9, before=4)
+
+
+def _order_part(doc, part: str, note: str) -> None:
+    _order_head(doc, part)
+    M.kv_table(doc, [
+        ["客户名称", "{{ 客户名称 }}", "联系电话", "{{ 联系电话 }}"],
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 }}"],
+        ["进厂里程", "{{ 里程数 }} 公里", "燃油表", "{{ 燃油表 or '—' }}"],
+        ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
+        ["客户问题", ">{{ 客户问题 or '—' }}"],
+        ["维修项目", ">{{ 维修项目 }}"],
+        ["工时费估价", "{{ 工时费估价|money or '—' }}", "备品费估价", "{{ 备品费估价|money or '—' }}"],
+        ["估价合计", ">{% if 估价合计 %}{{ 估价合计|money }} 元（{{ 估价合计|rmb }}）{% else %}—{% endif %}"],
+        ["配件来源", "{{ 配件来源 or '—' }}", "旧件去向", "{{ 旧件去向 or '—' }}"],
+        ["是否洗车", "{{ 是否洗车 or '—' }}", "钥匙编号", "{{ 钥匙编号 or '—' }}"],
+        ["预计完工", ">{{ 预计完工时间 }}"],
+    ], HALF, height_cm=0.62)
+    M.para(doc, note, size=9, before=4)
+
+
+def car_order():
+    doc = M.new_document("进厂维修委托书")
+    _order_part(doc, "存档联", "以上项目和费用经客户确认。")
+    M.para(doc, "{%p if no_guarantee %}")
+    M.para(doc, "提示：本车使用{{ 配件来源 }}配件，按规定本厂对所涉及部位的技术质量不作担保，已向客户说明。",
+           size=10, bold=True, before=2)
+    M.para(doc, "{%p endif %}")
+    M.para(doc, "随车物品：{{ 随车物品 or '无' }}", size=10, before=2)
+    M.sign_lines(doc, ["客户签名：", "车间接车人："])
+    M.para(doc, "车间接车时间请精确到十分钟。", size=9, after=4)
+    M.para(doc, "- - - - - - - - - - - - - - - - - - - - - 沿此线剪开 - - - - - - - - - - - - - - - - - - - - -",
+           align=C, size=9, color=M.RGBColor(0x80, 0x80, 0x80), after=4, keep_next=True)
+    _pickup_part(doc)
+    return doc
+
+
+def car_appointment_slip():
+    doc = M.new_document("预约确认单")
+    M.letterhead(doc)
+    M.addressee(doc)
+    M.body(doc, "感谢您预约本店的维修服务。您的预约已登记，内容如下，请核对：")
+    M.spacer(doc, 4)
+    M.kv_table(doc, [
+        ["预约单号", "{{ record }}", "登记时间", "{{ 登记时间 }}"],
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
+        ["联系电话", "{{ 联系电话 }}", "受理人", "{{ 受理人 }}"],
+        ["预约进厂", ">{{ 预约进厂时间 }}"],
+        ["预约项目", ">{{ 预约项目 }}"],
+        ["需备配件", ">{{ 需备配件 or '无' }}"],
+        ["配件原价", "{% if 配件原价 %}{{ 配件原价|money }} 元{% else %}—{% endif %}",
+         "已交定金", "{% if 定金 %}{{ 定金|money }} 元{% else %}—{% endif %}"],
+    ], HALF, height_cm=0.8)
+    M.spacer(doc, 4)
+    M.para(doc, "{%p if 最低定金 %}")
+    M.body(doc, "所需配件价值较高，按规定须预交定金，金额不少于配件原价的二分之一，即",
+           ("{{ 最低定金|money }} 元（{{ 最低定金|rmb }}）", {"bold": True}), "。")
+    M.para(doc, "{%p endif %}")
+    M.body(doc, "我们已为您预留工位，并会在预约时间前半天至一天与您电话确认。预约客户到店由预约人员专门接待；"
+           "如需改期或取消，请提前来电。{% if doc.phone %}服务电话：{{ doc.phone }}。{% endif %}")
+    M.signature(doc)
+    M.spacer(doc, 6)
+    M.sign_lines(doc, ["客户确认签名："])
+    return doc
+
+
+def car_extra():
+    doc = M.new_document("追加维修项目确认单")
+    M.letterhead(doc)
+    M.addressee(doc)
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ 委托书号 }}）在维修中，车间发现需要追加以下项目，"
+           "请您确认是否同意：")
+    M.spacer(doc, 4)
+    M.kv_table(doc, [
+        ["增项单号", "{{ record }}", "车间提出", "{{ 车间通知时间 }}"],
+        ["追加项目", ">{{ 增项内容 }}"],
+        ["工时费", "{{ 增项工时费|money or '0.00' }} 元", "备品费", "{{ 增项备品费|money or '0.00' }} 元"],
+        ["合计", ">{{ total|money }} 元（{{ total|rmb }}）"],
+        ["工期延长", "{% if 延长工期小时 %}{{ 延长工期小时 }} 小时{% else %}不延长{% endif %}",
+         "新预计完工", "{{ 新预计完工时间 or 预计完工时间 }}"],
+    ], HALF, height_cm=0.8)
+    M.spacer(doc, 4)
+    M.body(doc, "同意追加的，请在下方签字；原定完工时间只有在您签字确认后才按上表顺延。"
+           "不同意追加的，我们将按原委托书项目完工交车。")
+    M.spacer(doc, 6)
+    M.sign_lines(doc, ["同意／不同意：", "客户签名：", "服务顾问："])
+    return doc
+
+
+def car_release():
+    doc = M.new_document("出厂通知单")
+    M.letterhead(doc)
+    M.addressee(doc)
+    M.para(doc, "{%p if 是否进厂 == '否' %}")
+    M.body(doc, "您的车辆（{{ 车牌号 }}）本次只做了诊断/估价，未进厂维修。请到收银处办理出厂手续。")
+    M.para(doc, "{%p else %}")
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
+    M.para(doc, "{%p endif %}")
+    M.spacer(doc, 4)
+    M.kv_table(doc, [
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
+        ["服务顾问", "{{ 服务顾问 }}", "完工时间", "{{ 完工时间 or '—' }}"],
+        ["工时费", "{{ 工时费|money or '0.00' }} 元", "备品费", "{{ 备品费|money or '0.00' }} 元"],
+        ["折扣", "{% if 折扣金额 %}{{ 折扣金额|money }} 元{% else %}—{% endif %}",
+         "折扣审批", "{{ 折扣审批人 or '—' }}"],
+        ["诊断估价费", "{% if 诊断估价费 %}{{ 诊断估价费|money }} 元{% else %}—{% endif %}",
+         "付款方式", "{{ 付款方式 or '—' }}"],
+        ["结算金额", ">{% if 结算金额 %}{{ 结算金额|money }} 元（{{ 结算金额|rmb }}）{% else %}—{% endif %}"],
+        ["实收金额", "{{ 实收金额|money or '0.00' }} 元", "欠收", "{% if 欠收 %}{{ 欠收|money }} 元{% else %}无{% endif %}"],
+        ["旧件去向", "{{ 旧件去向 or '—' }}", "下次保养",
+         "{% if 建议下次保养日期 %}{{ 建议下次保养日期 }}{% endif %}"
+         "{% if 建议下次保养里程 %} 或 {{ 建议下次保养里程 }} 公里{% endif %}"],
+    ], HALF, height_cm=0.8)
+    M.spacer(doc, 4)
+    M.para(doc, "{%p if no_guarantee %}")
+    M.body(doc, "本次使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。")
+    M.para(doc, "{%p else %}")
+    M.body(doc, "本次维修按本店质量保证规定提供质量保证，详见随单交付的质量保证书。")
+    M.para(doc, "{%p endif %}")
+    M.body(doc, "请凭本通知单、维修委托书客户取车联及结算单提车，并与服务顾问一起清点随车工具和物品、查看车辆外观。"
+           "我们将在您提车后二天至一周内电话回访。")
+    M.signature(doc)
+    M.spacer(doc, 6)
+    M.sign_lines(doc, ["客户提车签名："])
+    return doc
+
+
+def car_maintenance():
+    doc = M.new_document("保养提醒")
+    M.letterhead(doc)
+    M.addressee(doc)
+    M.body(doc, "您的爱车（{{ 车牌号 }}{% if 车型 %}，{{ 车型 }}{% endif %}）按保养周期，下次保养日期为",
+           ("{{ next_date }}", {"bold": True}),
+           "{% if next_km %}，或行驶至 {{ next_km }} 公里，以先到者为准{% endif %}。")
+    M.spacer(doc, 4)
+    M.kv_table(doc, [
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
+        ["上次进厂", "{{ last_date or '—' }}", "当时里程", "{% if last_km %}{{ last_km }} 公里{% else %}—{% endif %}"],
+        ["下次保养", "{{ next_date }}", "保养里程", "{% if next_km %}{{ next_km }} 公里{% else %}—{% endif %}"],
+    ], HALF, height_cm=0.8)
+    M.spacer(doc, 4)
+    M.body(doc, "按时保养可以延长车辆使用寿命、减少故障。欢迎提前来电预约：预约客户有专人接待、预留工位，"
+           "并可享受预约优惠。{% if doc.phone %}预约电话：{{ doc.phone }}。{% endif %}")
+    M.signature(doc)
+    return doc
+
+
+def car_fine_notice():
+    doc = M.new_document("委托书差错通报")
+    M.letterhead(doc)
+    M.addressee(doc)
+    M.para(doc, "{%p if count %}")
+    M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
+           "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
+           "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
+    M.para(doc, "{%p else %}")
+    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
+    M.para(doc, "{%p endif %}")
+    M.spacer(doc, 4)
+    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.2, C), ("车牌号", 2.6, C), ("差错", 5.0, L),
+                       ("罚款（元）", 2.0, R)],
+                 "o in orders",
+                 ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],
+                 after_rows=[["合计", "<", "<", "{{ count }} 份", "{{ total|money }}"]], total_rows=1)
+    M.spacer(doc, 4)
+    M.para(doc, "{%p if safety %}")
+    M.body(doc, "本月安全考核扣分：")
+    M.list_table(doc, [("日期", 3.0, C), ("违规项", 10.6, L), ("扣分", 2.0, R)], "s in safety",
+                 ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
+                 after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)
+    M.para(doc, "{%p endif %}")
+    M.body(doc, "请按《委托书填写规定》逐项填写委托书：详细记录客户提出的问题，项目报价，写明旧件去向、是否洗车和预计完工时间，"
+           "确认无误后请客户签名。")
+    M.signature(doc)
+    return doc
+
+
+TEMPLATES = {
+    "car_appointment_slip": car_appointment_slip,
+    "car_order": car_order,
+    "car_extra": car_extra,
+    "car_release": car_release,
+    "car_maintenance": car_maintenance,
+    "car_fine_notice": car_fine_notice,
+}
+
+
+def main(out_dir: Path | None = None) -> list[Path]:
+    out_dir = out_dir or OUT
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in TEMPLATES.items():
+        path = out_dir / f"{name}.docx"
+        build().save(path)
+        M._fix_zip_dates(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
+        print(p)

@@ -1,0 +1,353 @@
+"""售后待办日报, 售后周报, 售后月报.
+
+The daily list is what the desk must do today (appointments, promises, progress checks,
+follow-up calls, reminders, 欠收, everything overdue). The weekly and monthly reports
+count what the desk did (by 车型, 维修类别, revenue split, appointment share, on-time
+delivery, follow-up rate, 一次修复率), this period against the one before, with charts
+and a one-page Word summary; the monthly one adds per service advisor fines and the
+safety points.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from toolkit.fields import mask_phone
+from toolkit.model import Finding
+from toolkit.reports.model import Chart, Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, when
+from toolkit.ruleset.money import dec, fen
+from toolkit.ruleset.timing import as_date, as_dt, duration_text
+
+from ..rules.common import APPOINTMENTS, COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY
+from ..rules.orders import order_gaps, owed
+
+ALL = (CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY)
+OPEN = ("pending", "due_soon", "overdue", "open")
+ZERO = Decimal("0.00")
+
+
+def _pct(x: Decimal | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _rate(num: int, den: int) -> Decimal | None:
+    return (Decimal(num) / den).quantize(Decimal("0.0001")) if den else None
+
+
+# --- 售后待办日报 ------------------------------------------------------------------------
+
+
+def car_daily(src: Source, period: Period) -> Report:
+    now = src.as_of
+    today, tomorrow = now.date(), now.date() + timedelta(days=1)
+    found = src.findings(*ALL)
+    by = defaultdict(list)
+    for f in found:
+        by[f.rule].append(f)
+    appts = src.records(APPOINTMENTS)
+    todo_of: dict[str, list[str]] = defaultdict(list)
+    for f in found:
+        if f.register == APPOINTMENTS and f.status in OPEN and f.rule != "car.appointment_booked":
+            todo_of[f.record].append({"car.appointment_reminder": "待电话提醒", "car.workshop_notice": "待通知车间",
+                                      "car.appointment_deposit": "定金不足", "car.appointment_signed": "待客户签名",
+                                      "car.no_show": "爽约"}.get(f.rule, f.rule))
+    appt_rows = []
+    for key, v in sorted(appts.items(), key=lambda kv: as_dt(kv[1].get("预约进厂时间")) or datetime.max):
+        slot = as_dt(v.get("预约进厂时间"))
+        if slot is None or slot.date() not in (today, tomorrow) or v.get("状态") == "已取消":
+            continue
+        appt_rows.append([key, slot, v.get("车牌号"), v.get("客户名称"), mask_phone(v.get("联系电话")),
+                          v.get("预约项目"), v.get("需备配件") or "", v.get("受理人"), "、".join(todo_of.get(key, []))])
+    appointments = Table("今明预约", f"今明两天的预约（{today}、{tomorrow}）",
+                         [Column("预约单号", width=12), Column("预约进厂", "datetime"), Column("车牌号", width=11),
+                          Column("客户", width=14), Column("电话", width=14), Column("预约项目", width=24),
+                          Column("需备配件", width=16), Column("受理人", width=9), Column("待办", width=24)],
+                         appt_rows, note="待办：待电话提醒、待通知车间、定金不足、待客户签名。")
+    orders = src.records(ORDERS)
+    promise_rows = []
+    for f in by["car.promise"]:
+        if f.status in OPEN and f.due.date() <= today:
+            v = orders.get(f.record, {})
+            promise_rows.append([f.record, v.get("车牌号"), v.get("服务顾问"), f.due,
+                                 "已超时" if f.status == "overdue" else "今日到期",
+                                 duration_text(f.overdue_minutes) if f.overdue_minutes else "", v.get("维修项目")])
+    promise_rows.sort(key=lambda r: r[3])
+    promises = Table("今日交车", "承诺今天完工（或已超时）尚未完工的车辆",
+                     [Column("委托书号", width=12), Column("车牌号", width=11), Column("服务顾问", width=9),
+                      Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=12),
+                      Column("维修项目", width=30)], promise_rows, marks=[Mark("状态", "已超时")])
+    soon = now + timedelta(hours=2)
+    check_rows = [[f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("服务顾问"), f.values["opens"],
+                   f.values["closes"], "已错过" if f.status == "overdue" else "待询问"]
+                  for f in by["car.progress_check"] if f.status in OPEN and f.values["opens"] <= soon]
+    checks = Table("进度查询", "两小时内应向车间询问进度的委托书（预计工期的 70%–80%）",
+                   [Column("委托书号", width=12), Column("车牌号", width=11), Column("服务顾问", width=9),
+                    Column("最早", "datetime"), Column("最迟", "datetime"), Column("状态", width=9)],
+                   sorted(check_rows, key=lambda r: r[3]), marks=[Mark("状态", "已错过")])
+    call_rows = []
+    for f in by["car.followup"]:
+        if f.status in OPEN and f.values["opens"] <= now:
+            closing = f.values["closes"].date() == today
+            call_rows.append([f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("客户名称"),
+                              mask_phone(f.values.get("联系电话")), as_date(f.values.get("start")), f.values["closes"],
+                              "已过期" if f.status == "overdue" else ("今天截止" if closing else "可回访"),
+                              f.values.get("服务顾问")])
+    calls = Table("回访", "出厂二天至一周内应做的电话回访",
+                  [Column("委托书号", width=12), Column("车牌号", width=11), Column("客户", width=14),
+                   Column("电话", width=14), Column("出厂日期", "date"), Column("截止", "datetime"),
+                   Column("状态", width=9), Column("服务顾问", width=9)],
+                  sorted(call_rows, key=lambda r: r[5]), marks=[Mark("状态", "已过期"), Mark("状态", "今天截止", "FFEB9C")])
+    remind_rows = [[f.record, f.values.get("客户名称"), mask_phone(f.values.get("联系电话")), f.values.get("车型"),
+                    f.values.get("next_date"), f.values.get("服务顾问")] for f in by["car.maintenance_due"]]
+    reminders = Table("保养提醒", "近期到期的保养，请电话提醒客户预约",
+                      [Column("车牌号", width=11), Column("客户", width=14), Column("电话", width=14),
+                       Column("车型", width=12), Column("下次保养", "date"), Column("服务顾问", width=9)],
+                      sorted(remind_rows, key=lambda r: r[4]))
+    limit = src.rules.pack("car").settings.sla.outstanding_days
+    owe_rows = []
+    for f in by["car.outstanding"]:
+        since = f.values.get("since")
+        if since is not None and since <= now - timedelta(days=limit):
+            owe_rows.append([f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("客户名称"), since,
+                             f.values.get("owed"), f.values.get("服务顾问")])
+    owing = Table("欠收", f"交车超过 {limit} 天仍未收齐的款项",
+                  [Column("委托书号", width=12), Column("车牌号", width=11), Column("客户", width=14),
+                   Column("交车时间", "datetime"), Column("欠收（元）", "money"), Column("服务顾问", width=9)],
+                  sorted(owe_rows, key=lambda r: r[3]))
+    overdue_rows, fix_rows = [], []
+    for f in found:
+        values = src.records(f.register).get(f.record, {})
+        person, _ = src.responsible(f.register, values)
+        person = person or str(f.values.get("服务顾问") or f.values.get("员工") or "")
+        if f.status == "overdue" and f.rule not in ("car.maintenance_due",):
+            overdue_rows.append([src.title(f.register), f.record, f.due, duration_text(f.overdue_minutes or 0),
+                                 person, f.message, f.overdue_minutes or 0])
+        elif f.status == "open" and f.severity in ("warning", "error") and f.rule not in (
+                "car.outstanding", "car.fine_notice", "car.no_show"):
+            fix_rows.append([src.title(f.register), f.record, "须纠正" if f.severity == "error" else "提醒", person,
+                             f.message])
+    overdue_rows.sort(key=lambda r: -r[6])
+    overdue = Table("逾期事项", "所有已超时未办的事项，超时最久的排在最前",
+                    [Column("登记表", width=14), Column("编号", width=14), Column("时限", "datetime"),
+                     Column("超时", width=14), Column("负责人", width=9), Column("说明", width=60)],
+                    [r[:6] for r in overdue_rows])
+    fixes = Table("待纠正", "登记内容不符合规范、需要补正的记录",
+                  [Column("登记表", width=14), Column("编号", width=14), Column("类别", width=8),
+                   Column("负责人", width=9), Column("说明", width=70)], fix_rows, marks=[Mark("类别", "须纠正")])
+    headline = [("今明预约", str(len(appt_rows)), ""), ("今日交车", str(len(promise_rows)), ""),
+                ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
+                ("逾期事项", str(len(overdue_rows)), "")]
+    return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
+                  [overdue, appointments, promises, checks, calls, reminders, owing, fixes], headline=headline)
+
+
+# --- 周报与月报 -----------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    period: Period
+    received: int = 0
+    delivered: int = 0
+    appointed: int = 0
+    no_shows: int = 0
+    on_time: int = 0
+    late: int = 0
+    followed: int = 0
+    follow_due: int = 0
+    repaired: int = 0
+    repeats: int = 0
+    complaints: int = 0
+    first_service: int = 0
+    satisfied: int = 0
+    surveyed: int = 0
+    money: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in (
+        "工时费", "备品费", "折扣金额", "结算金额", "实收金额", "欠收")})
+    by_model: dict[str, list[Any]] = field(default_factory=dict)
+    by_kind: Counter = field(default_factory=Counter)
+    per_sa: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _rate(self.on_time, self.on_time + self.late)
+
+    @property
+    def appointment_share(self) -> Decimal | None:
+        return _rate(self.appointed, self.received)
+
+    @property
+    def followup_rate(self) -> Decimal | None:
+        return _rate(self.followed, self.follow_due)
+
+    @property
+    def first_fix_rate(self) -> Decimal | None:
+        return _rate(self.repaired - self.repeats, self.repaired)
+
+
+def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
+    """Orders that are a return for the same fault: 维修类别 返修, or the same car back within
+    ``days`` days with the same 客户问题."""
+    out = set()
+    by_plate: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
+    for k, v in orders.items():
+        t = as_dt(v.get("接车时间"))
+        if t is not None and v.get("车牌号"):
+            by_plate[v["车牌号"]].append((t, k, str(v.get("客户问题") or "")))
+        if v.get("维修类别") == "返修":
+            out.add(k)
+    for visits in by_plate.values():
+        visits.sort()
+        for i, (t, k, problem) in enumerate(visits):
+            if problem and any(t - t0 <= timedelta(days=days) and p0 == problem for t0, _, p0 in visits[:i]):
+                out.add(k)
+    return out
+
+
+def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
+    s = Stats(p)
+    cut = src.as_of
+    orders = src.records(ORDERS)
+    repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
+    repeats = _repeats(orders, repeat_days)
+    env = src.env(cut, "car")
+
+    def inside(value: Any) -> bool:
+        t = when(value)
+        return t is not None and p.contains(t) and t <= cut
+
+    for key, v in orders.items():
+        sa = v.get("服务顾问") or "未填"
+        row = s.per_sa.setdefault(sa, [0, 0, ZERO, 0, 0])  # orders, faults, fines, on time, judged
+        if inside(v.get("接车时间")):
+            s.received += 1
+            row[0] += 1
+            s.appointed += v.get("是否预约") == "是"
+            if v.get("是否进厂") != "否":
+                s.repaired += 1
+                s.repeats += key in repeats
+                s.first_service += v.get("维修类别") == "首保"
+                if order_gaps(v):
+                    row[1] += 1
+                    row[2] += fen(src.rules.pack("car").settings.tariffs.order_fine)
+        if inside(v.get("交车时间")):
+            s.delivered += 1
+            model = v.get("车型") or "未填"
+            m = s.by_model.setdefault(model, [0, ZERO, ZERO])
+            m[0] += 1
+            m[1] += dec(v.get("工时费")) or ZERO
+            m[2] += dec(v.get("备品费")) or ZERO
+            s.by_kind[v.get("维修类别") or "未填"] += 1
+            for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
+                s.money[k] += dec(v.get(k)) or ZERO
+            s.money["欠收"] += owed(v)
+        delivered = when(v.get("交车时间"))
+        if delivered is not None and inside(delivered):
+            # Follow-up judged once the call is made or its window has closed.
+            opens, closes = env.window(env.settings.sla.followup, delivered)
+            called = when(v.get("回访时间"))
+            if called is not None or closes <= cut:
+                s.follow_due += 1
+                s.followed += called is not None and opens <= called <= closes
+        if inside(v.get("回访时间")) and v.get("回访结果"):
+            s.surveyed += 1
+            s.satisfied += v.get("回访结果") in ("满意", "基本满意")
+    for f in found:
+        if f.rule == "car.promise" and inside(f.values.get("done")):
+            judged = s.per_sa.setdefault(f.values.get("服务顾问") or "未填", [0, 0, ZERO, 0, 0])
+            judged[4] += 1
+            if f.status == "met":
+                s.on_time += 1
+                judged[3] += 1
+            else:
+                s.late += 1
+        elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
+            s.no_shows += 1
+    s.complaints = sum(1 for v in src.records(COMPLAINTS).values() if inside(v.get("受理时间")))
+    return s
+
+
+def _period_report(src: Source, period: Period, name: str, title: str, monthly: bool) -> Report:
+    found = src.findings(*ALL)
+    now, before = _stats(src, period, found), _stats(src, period.previous(), found)
+    cur, prev = ("本月", "上月") if monthly else ("本周", "上周")
+    kpis = [
+        ("进厂台次", now.received, before.received, "int"),
+        ("交车台次", now.delivered, before.delivered, "int"),
+        ("预约进厂占比", now.appointment_share, before.appointment_share, "percent"),
+        ("预约爽约", now.no_shows, before.no_shows, "int"),
+        ("按时完工率", now.on_time_rate, before.on_time_rate, "percent"),
+        ("回访及时率", now.followup_rate, before.followup_rate, "percent"),
+        ("一次修复率", now.first_fix_rate, before.first_fix_rate, "percent"),
+        ("首保台次", now.first_service, before.first_service, "int"),
+        ("回访满意率", _rate(now.satisfied, now.surveyed), _rate(before.satisfied, before.surveyed), "percent"),
+        ("客户投诉", now.complaints, before.complaints, "int"),
+    ]
+    overview = Table("概况", f"{title} {period.zh}",
+                     [Column("指标", width=16), Column(cur, width=12), Column(prev, width=12)],
+                     [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
+                      for k, a, b, kind in kpis],
+                     note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂第二天至"
+                          "一周内回访的比例；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次。")
+    money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
+                  [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
+                  [[k, now.money[k], before.money[k]] for k in now.money],
+                  note="欠收 = 结算金额 − 实收金额。")
+    models = Table("按车型", f"按车型统计交车台次与收入 {period.zh}",
+                   [Column("车型", width=14), Column("台次", "int"), Column("工时费", "money"), Column("备品费", "money")],
+                   [[m, *v] for m, v in sorted(now.by_model.items(), key=lambda kv: -kv[1][0])])
+    kinds = Table("按维修类别", f"按维修类别统计交车台次 {period.zh}",
+                  [Column("维修类别", width=14), Column(cur, "int"), Column(prev, "int")],
+                  [[k, now.by_kind.get(k, 0), before.by_kind.get(k, 0)]
+                   for k in sorted(set(now.by_kind) | set(before.by_kind))])
+    split = Table("收入构成", f"工时费与备品费 {period.zh}",
+                  [Column("期间", width=10), Column("工时费", "money"), Column("备品费", "money")],
+                  [[prev, before.money["工时费"], before.money["备品费"]], [cur, now.money["工时费"], now.money["备品费"]]])
+    tables = [overview, money, models, kinds, split]
+    charts = [
+        Chart("按车型", "bar", f"各车型交车台次（{period.label}）", "车型", ["台次"], "台次"),
+        Chart("按维修类别", "bar", f"各维修类别台次（{period.label}）", "维修类别", [cur, prev], "台次"),
+        Chart("收入构成", "bar", f"工时费与备品费（{period.label}）", "期间", ["工时费", "备品费"], "元"),
+    ]
+    if monthly:
+        sa_rows = [[sa, r[0], r[1], r[2], _pct(_rate(r[3], r[4]))] for sa, r in sorted(now.per_sa.items()) if r[0] or r[4]]
+        tables.append(Table("服务顾问", f"各服务顾问委托书与按时完工 {period.zh}",
+                            [Column("服务顾问", width=10), Column("委托书", "int"), Column("差错份数", "int"),
+                             Column("罚款（元）", "money"), Column("按时完工率", width=12)], sa_rows,
+                            note="差错：无客户签名或漏项（客户问题、报价、旧件去向、是否洗车、预计完工时间），每份罚款一次。"))
+        points: Counter = Counter()
+        settings = src.rules.pack("car").settings
+        for v in src.records(SAFETY).values():
+            d = as_date(v.get("考核日期"))
+            if d is not None and period.contains(d):
+                points[v.get("员工") or "未填"] += settings.tariffs.safety_points.get(v.get("违规项") or "", 0)
+        tables.append(Table("安全考核", f"安全考核扣分 {period.zh}",
+                            [Column("员工", width=10), Column("扣分", "int")], sorted(points.items(), key=lambda kv: -kv[1])))
+    headline = [(k, _pct(a) if kind == "percent" else str(a), _pct(b) if kind == "percent" else str(b))
+                for k, a, b, kind in kpis[:7]]
+    headline.append(("营业收入（元）", f"{now.money['结算金额']:,.2f}", f"{before.money['结算金额']:,.2f}"))
+    headline.append(("欠收（元）", f"{now.money['欠收']:,.2f}", f"{before.money['欠收']:,.2f}"))
+    notes = [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
+             f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
+    if now.late:
+        notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
+    if now.follow_due and now.followed < now.follow_due:
+        notes.append(f"应回访 {now.follow_due} 台次，及时回访 {now.followed} 台次。")
+    return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,
+                  word=True)
+
+
+def car_weekly(src: Source, period: Period) -> Report:
+    return _period_report(src, period, "car_weekly", "售后周报", monthly=False)
+
+
+def car_monthly(src: Source, period: Period) -> Report:
+    return _period_report(src, period, "car_monthly", "售后月报", monthly=True)
+
+
+__all__ = ["car_daily", "car_monthly", "car_weekly"]

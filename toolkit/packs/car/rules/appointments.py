@@ -1,0 +1,75 @@
+"""预约登记: deposit for expensive parts, signature, workshop told the same day, reminder, no-shows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from toolkit.model import Finding
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, as_dt, fmt_dt, track
+
+from .common import APPOINTMENTS, fen_up, finding, yes
+
+# The values the 预约确认单 prints; a new slip only when the time or the deposit changes.
+SLIP_FIELDS = ("车牌号", "客户名称", "联系电话", "车型", "预约进厂时间", "预约项目", "需备配件", "配件原价", "定金",
+               "受理人", "登记时间")
+
+
+def min_deposit(env: Env, price: Decimal | None) -> Decimal | None:
+    """The least deposit for these parts, or None when they are not expensive enough to need one."""
+    rule = env.settings.tariffs.appointment_deposit
+    if price is None or price < rule.high_value_parts:
+        return None
+    return fen_up(price * rule.min_ratio)
+
+
+def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    plate = v.get("车牌号") or ""
+    subject = f"预约单 {key}（{plate}）"
+    booked = as_dt(v.get("登记时间"))
+    slot = as_dt(v.get("预约进厂时间"))
+    cancelled = v.get("状态") == "已取消"
+    sla = env.settings.sla
+    price = dec(v.get("配件原价"))
+    least = min_deposit(env, price)
+    deposit = dec(v.get("定金"))
+    if least is not None and (deposit or Decimal(0)) < least:
+        short = least - (deposit or Decimal(0))
+        out.append(finding(
+            "car.appointment_deposit", APPOINTMENTS, key, "error",
+            f"{subject}：配件原价 {yuan(price)} 元，定金应不少于 {yuan(least)} 元，实收 {yuan(deposit or Decimal(0))} 元，"
+            f"少收 {yuan(short)} 元（受理人 {v.get('受理人') or '未填'}）",
+            {"受理人": v.get("受理人"), "配件原价": fen(price), "最低定金": least, "定金": deposit, "short": fen(short)}))
+    if not cancelled and not yes(v.get("客户签名")):
+        out.append(finding("car.appointment_signed", APPOINTMENTS, key, "warning",
+                           f"{subject}：预约单未请客户签名确认（受理人 {v.get('受理人') or '未填'}）",
+                           {"受理人": v.get("受理人")}))
+    if booked is not None and not cancelled:
+        spec = sla.workshop_notice
+        out.append(track(env, "car.workshop_notice", APPOINTMENTS, key, subject, spec.label,
+                         env.due(spec, booked), as_dt(v.get("通知车间时间")), start=booked))
+    arrived = as_dt(v.get("到店时间"))
+    if slot is not None and booked is not None and not cancelled:
+        spec = sla.appointment_reminder
+        due = env.due_before(spec, slot)
+        # Booked within half a day of the slot: the booking itself is the reminder.
+        if booked <= due:
+            out.append(track(env, "car.appointment_reminder", APPOINTMENTS, key, subject, spec.label, due,
+                             as_dt(v.get("提醒时间")), start=booked))
+    if slot is not None and not cancelled and arrived is None:
+        grace = env.due(sla.no_show_grace, slot)
+        if v.get("状态") == "爽约" or env.now > grace:
+            out.append(finding(
+                "car.no_show", APPOINTMENTS, key, "warning",
+                f"{subject}：预约 {fmt_dt(slot)} 进厂，客户未到店，记为爽约，请电话了解原因并重新预约",
+                {"预约进厂时间": slot, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"),
+                 "受理人": v.get("受理人")}, due=grace))
+    if not cancelled and slot is not None and slot.date() >= env.today:  # a slip for a visit still to come
+        values = {k: v.get(k) for k in SLIP_FIELDS}
+        values["最低定金"] = least
+        out.append(finding("car.appointment_booked", APPOINTMENTS, key, "info",
+                           f"{subject}：已预约 {fmt_dt(slot)} 进厂，出具预约确认单", values,
+                           notice="car_appointment_slip", status="met"))
+    return out

@@ -1,0 +1,219 @@
+"""客户车辆档案, 追加维修项目, 投诉, 来电留言, 安全考核, and the monthly 委托书差错通报."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from toolkit.model import Finding
+from toolkit.packs import State
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, as_dt, fmt_date, track
+
+from .common import COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY, finding, yes
+from .orders import order_gaps
+
+MAINTENANCE = frozenset({"首保", "保养"})
+
+
+# --- 客户车辆档案 --------------------------------------------------------------------
+
+
+def customer_rule(env: Env, state: State) -> list[Finding]:
+    orders_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in state.get(ORDERS, {}).values():
+        if o.get("车牌号") and as_dt(o.get("接车时间")):
+            orders_of[o["车牌号"]].append(o)
+    out: list[Finding] = []
+    for key, v in state.get(CUSTOMERS, {}).items():
+        out.extend(customer_findings(env, key, v, orders_of.get(key, [])))
+    return out
+
+
+def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[str, Any]]) -> list[Finding]:
+    out: list[Finding] = []
+    first, filed = as_date(v.get("首次来厂日期")), as_date(v.get("建档日期"))
+    subject = f"客户档案 {key}（{v.get('客户名称') or ''}）"
+    if first is not None and filed is not None and filed > first:
+        days = (filed - first).days
+        out.append(finding("car.file_same_day", CUSTOMERS, key, "warning",
+                           f"{subject}：首次来厂 {first}，建档 {filed}，晚了 {days} 天（应当日建档）",
+                           {"首次来厂日期": first, "建档日期": filed, "days_late": days, "服务顾问": v.get("服务顾问")}))
+    due = next_service(v, orders)
+    if due is not None:
+        when, basis, last = due
+        done = any(o.get("维修类别") in MAINTENANCE and (as_date(o.get("接车时间")) or date.min) > basis for o in orders)
+        remind_from = when - timedelta(days=env.settings.sla.maintenance_reminder_days)
+        if not done and env.today >= remind_from:
+            values = {"车牌号": key, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"), "车型": v.get("车型"),
+                      "next_date": when, "next_km": last.get("km"), "last_date": last.get("date"),
+                      "last_km": last.get("里程数"), "服务顾问": v.get("服务顾问")}
+            out.append(finding("car.maintenance_due", CUSTOMERS, key, "info",
+                               f"{subject}：下次保养日期 {when}，请提醒客户预约保养", values,
+                               notice="car_maintenance", status="overdue" if env.today > when else "due_soon",
+                               due=datetime.combine(when, DAY_END)))
+    return out
+
+
+def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date, date, dict[str, Any]] | None:
+    """(next service date, the date it was set on, the last visit) — from the latest order's
+    建议下次保养日期, else the file's 下次保养日期, else the last visit plus 保养周期月数."""
+    ordered = sorted(orders, key=lambda o: as_dt(o.get("接车时间")) or datetime.min)
+    last_order = ordered[-1] if ordered else None
+    last = {}
+    if last_order is not None:
+        last = {"date": as_date(last_order.get("交车时间")) or as_date(last_order.get("接车时间")),
+                "里程数": last_order.get("里程数"), "km": last_order.get("建议下次保养里程")}
+    for o in reversed(ordered):
+        suggested = as_date(o.get("建议下次保养日期"))
+        if suggested is not None:
+            return suggested, as_date(o.get("接车时间")), last
+    filed = as_date(v.get("建档日期")) or as_date(v.get("首次来厂日期")) or date.min
+    if as_date(v.get("下次保养日期")):
+        last.setdefault("km", v.get("下次保养里程"))
+        if last.get("km") is None:
+            last["km"] = v.get("下次保养里程")
+        return as_date(v.get("下次保养日期")), filed, last
+    months = v.get("保养周期月数")
+    if months and last:
+        return add_months(last["date"], int(months)), last["date"], last
+    return None
+
+
+# --- 追加维修项目 --------------------------------------------------------------------
+
+
+def extra_rule(env: Env, state: State) -> list[Finding]:
+    orders = state.get(ORDERS, {})
+    out: list[Finding] = []
+    for key, v in state.get(EXTRAS, {}).items():
+        out.extend(extra_findings(env, key, v, orders.get(v.get("委托书号") or "", {})))
+    return out
+
+
+def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    number = v.get("委托书号")
+    subject = f"追加项目 {key}（委托书 {number}，服务顾问 {order.get('服务顾问') or '未填'}）"
+    who = {"服务顾问": order.get("服务顾问"), "委托书号": number}
+    told = as_dt(v.get("车间通知时间"))
+    if told is not None:
+        spec = env.settings.sla.extra_contact
+        f = track(env, "car.extra_contact", EXTRAS, key, subject, spec.label, env.due(spec, told),
+                  as_dt(v.get("联系客户时间")), start=told)
+        f.values = {**f.values, **who}
+        out.append(f)
+    if v.get("客户答复") == "同意" and not yes(v.get("客户签名")):
+        out.append(finding("car.extra_signed", EXTRAS, key, "error",
+                           f"{subject}：客户同意追加但未在委托书上再次签字，完工时间不能顺延", who))
+    finished = as_dt(order.get("完工时间"))
+    # The slip is for the customer to sign while the car is still being repaired.
+    if v.get("客户答复") != "不同意" and (finished is None or finished.date() >= env.today):
+        labour, parts = dec(v.get("增项工时费")) or Decimal(0), dec(v.get("增项备品费")) or Decimal(0)
+        values = {k: v.get(k) for k in ("增项内容", "增项工时费", "增项备品费", "延长工期小时", "新预计完工时间",
+                                        "客户答复", "车间通知时间")}
+        values.update({"委托书号": number, "total": fen(labour + parts), "车牌号": order.get("车牌号"),
+                       "客户名称": order.get("客户名称"), "车型": order.get("车型"),
+                       "预计完工时间": order.get("预计完工时间"), "服务顾问": order.get("服务顾问")})
+        out.append(finding("car.extra_pending", EXTRAS, key, "info", f"{subject}：出具追加维修项目确认单", values,
+                           notice="car_extra", status="met"))
+    return out
+
+
+# --- 投诉、留言 -----------------------------------------------------------------------
+
+
+def complaint_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    promised = as_dt(v.get("约定答复时间"))
+    if v.get("当场答复") != "否" or promised is None:
+        return []
+    subject = f"投诉 {key}（{v.get('客户名称') or ''}，责任人 {v.get('责任人') or '未填'}）"
+    f = track(env, "car.complaint_reply", COMPLAINTS, key, subject, "按约定答复客户", promised,
+              as_dt(v.get("答复时间")), start=as_dt(v.get("受理时间")))
+    f.values = {**f.values, "责任人": v.get("责任人")}
+    return [f]
+
+
+def message_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    called = as_dt(v.get("来电时间"))
+    if called is None:
+        return []
+    spec = env.settings.sla.message_callback
+    due = as_dt(v.get("最佳回电时间")) or as_dt(v.get("承诺答复时间")) or env.due(spec, called)
+    subject = f"来电留言 {key}（{v.get('来电人') or ''}，找 {v.get('被找人员') or '未注明'}）"
+    f = track(env, "car.message_callback", MESSAGES, key, subject, spec.label, due, as_dt(v.get("回电时间")),
+              start=called)
+    f.values = {**f.values, "处理人": v.get("处理人") or v.get("被找人员")}
+    return [f]
+
+
+# --- 安全考核 -------------------------------------------------------------------------
+
+
+def points_of(env: Env, v: dict[str, Any]) -> int:
+    """The points of a row: the table's figure (a blank cell takes it; a wrong one is flagged)."""
+    return env.settings.tariffs.safety_points.get(v.get("违规项") or "", 0)
+
+
+def safety_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    expected = points_of(env, v)
+    given = v.get("扣分")
+    who = {"员工": v.get("员工"), "违规项": v.get("违规项"), "points": expected, "日期": v.get("考核日期")}
+    subject = f"安全考核 {fmt_date(as_date(v.get('考核日期')))} {v.get('员工') or ''}"
+    if given is None:
+        return [finding("car.safety_points", SAFETY, key, "info",
+                        f"{subject}：{v.get('违规项')}，按考核标准扣 {expected} 分", who)]
+    if int(given) != expected:
+        return [finding("car.safety_points", SAFETY, key, "error",
+                        f"{subject}：{v.get('违规项')} 应扣 {expected} 分，表中填 {given} 分", {**who, "given": given})]
+    return []
+
+
+# --- 委托书差错通报（月度，按服务顾问）------------------------------------------------
+
+
+def last_month(today: date) -> tuple[date, date]:
+    first = today.replace(day=1)
+    start = add_months(first, -1)
+    return start, first
+
+
+def fine_rule(env: Env, state: State) -> list[Finding]:
+    """One 委托书差错通报 per service advisor for last month: faulty orders × the fine, and
+    the month's safety deductions. Issued from the 1st of the next month."""
+    start, end = last_month(env.today)
+    fine = fen(env.settings.tariffs.order_fine)
+    month = f"{start:%Y-%m}"
+    per_sa: dict[str, dict[str, Any]] = {}
+
+    def sheet(name: str) -> dict[str, Any]:
+        return per_sa.setdefault(name, {"orders": [], "safety": []})
+
+    for key, v in sorted(state.get(ORDERS, {}).items()):
+        got = as_date(v.get("接车时间"))
+        if got is None or not start <= got < end or v.get("是否进厂") == "否":
+            continue
+        gaps = order_gaps(v)
+        if gaps:
+            sheet(v.get("服务顾问") or "未填")["orders"].append(
+                {"委托书号": key, "日期": got, "车牌号": v.get("车牌号"), "missing": "、".join(gaps), "fine": fine})
+    for v in state.get(SAFETY, {}).values():
+        d = as_date(v.get("考核日期"))
+        if d is not None and start <= d < end and v.get("员工"):
+            sheet(v["员工"])["safety"].append({"日期": d, "违规项": v.get("违规项"), "points": points_of(env, v)})
+    out: list[Finding] = []
+    for sa, s in sorted(per_sa.items()):
+        total = fen(fine * len(s["orders"]))
+        s["orders"].sort(key=lambda o: (o["日期"], o["委托书号"]))
+        values = {"服务顾问": sa, "month": month, "orders": s["orders"], "count": len(s["orders"]), "fine": fine,
+                  "total": total, "safety": s["safety"], "safety_points": sum(x["points"] for x in s["safety"])}
+        out.append(finding("car.fine_notice", ORDERS, f"{sa}@{month}", "warning",
+                           f"{month} 服务顾问 {sa}：委托书差错 {len(s['orders'])} 份，罚款 {yuan(total)} 元",
+                           values, notice="car_fine_notice", due=datetime.combine(end, time.min)))
+    return out
+
+
+__all__ = ["complaint_findings", "customer_rule", "extra_rule", "fine_rule", "message_findings",
+           "next_service", "points_of", "safety_findings"]
