@@ -116,9 +116,9 @@ def _failed(ctx: Context, retries: Retries, path: Path, exc: Exception, now: dat
         log.error("搁置 %s：连续 %d 次处理失败（%s）。请排除原因后重新保存该文件，或重启监视程序",
                   path.name, f.attempts, f.reason)
     elif f.attempts == 1:
-        log.exception("处理 %s 时出错，稍后重试", path.name)
+        log.exception("处理失败：%s，稍后重试", path.name)
     else:
-        log.warning("%s 再次处理失败（第 %d 次）：%s", path.name, f.attempts, f.reason)
+        log.warning("处理失败（第 %d 次）：%s：%s", f.attempts, path.name, f.reason)
     if f.attempts == 1 or f.set_aside:
         from .model import FileResult
 
