@@ -22,6 +22,7 @@ def document_context(
     values: dict[str, Any],
     full_personal_data: bool = False,
     site: str = "",
+    supersedes: str | None = None,
 ) -> dict[str, Any]:
     """The render context: values under their own names, plus ``record``, ``register`` and ``doc``."""
     shown = mask_personal(dict(values), full_personal_data)
@@ -36,5 +37,6 @@ def document_context(
         "manager_title": config.manager_title,
         "phone": config.phone,
         "site": site,
+        "supersedes": supersedes or "",  # the number this document replaces, if any
     }
     return {**shown, "values": shown, "record": record, "register": register, "doc": doc}

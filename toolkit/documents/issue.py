@@ -301,6 +301,7 @@ def _write(
         values=values,
         full_personal_data=doc_type.full_personal_data,
         site=ws.site.name,
+        supersedes=doc["supersedes"],
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
