@@ -116,7 +116,8 @@ def make_car_register(path: Path, rows: int) -> None:
     base = datetime(2026, 11, 1, 8, 0)
     for i in range(rows):
         # Every time ends in 5 minutes: none falls on 00:00, which would read as a bare date.
-        t = base + timedelta(minutes=5 + 10 * (i % 4000))
+        # Three weeks of past orders (processed on 11-24): no document is due for any of them.
+        t = base + timedelta(minutes=5 + 10 * (i % 3000))
         promise = t + timedelta(hours=4)
         done = promise + timedelta(minutes=30 if i % 7 == 0 else -20)
         ws.append([f"WT{i:07d}", f"京A{i % 100000:05d}", "张伟", f"138{i:08d}"[:11], "帕萨特", 30000 + i,

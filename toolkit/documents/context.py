@@ -76,6 +76,7 @@ def document_context(
     earlier: list[dict[str, Any]] | None = None,
     replaces: dict[str, Any] | None = None,
     site: str = "",
+    supersedes: str | None = None,
 ) -> dict[str, Any]:
     """The render context: values under their own names, plus ``record``, ``register``,
     ``doc`` and the earlier documents actually sent (``earlier``, ``earlier_text``)."""
@@ -91,6 +92,7 @@ def document_context(
         "manager_title": config.manager_title,
         "phone": config.phone,
         "site": site,
+        "supersedes": supersedes or "",  # the number this document replaces, if any
     }
     earlier = earlier or []
     return {

@@ -307,6 +307,7 @@ def _write(
         full_personal_data=doc_type.full_personal_data,
         **before,
         site=ws.site.name,
+        supersedes=doc["supersedes"],
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)

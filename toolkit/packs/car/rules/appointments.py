@@ -71,5 +71,5 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
         values["最低定金"] = least
         out.append(finding("car.appointment_booked", APPOINTMENTS, key, "info",
                            f"{subject}：已预约 {fmt_dt(slot)} 进厂，出具预约确认单", values,
-                           notice="car_appointment_slip", status="met"))
+                           notice="car_appointment_slip"))
     return out

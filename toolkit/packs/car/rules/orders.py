@@ -145,13 +145,13 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         values = {k: v.get(k) for k in ORDER_FIELDS}
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
-                           values, notice="car_order", status="met"))
+                           values, notice="car_order"))
     if (dec(v.get("结算金额")) is not None or not repaired) and in_shop:
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
-                           notice="car_release", status="met"))
+                           notice="car_release"))
     return out
 
 

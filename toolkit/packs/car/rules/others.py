@@ -118,7 +118,7 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any])
                        "客户名称": order.get("客户名称"), "车型": order.get("车型"),
                        "预计完工时间": order.get("预计完工时间"), "服务顾问": order.get("服务顾问")})
         out.append(finding("car.extra_pending", EXTRAS, key, "info", f"{subject}：出具追加维修项目确认单", values,
-                           notice="car_extra", status="met"))
+                           notice="car_extra"))
     return out
 
 

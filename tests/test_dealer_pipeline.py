@@ -1,0 +1,199 @@
+"""The dealer pack as an office uses it: `toolkit init --pack dealer`, the blank registers
+filled and saved into inbox/, processed, documents drafted, reports made; and recognition
+of its sheets beside the property pack's."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import write_xlsx
+
+from toolkit.cli import main
+from toolkit.packs import available
+
+
+def cli(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(main, list(args))
+    return res.exit_code, res.stdout  # the JSON alone: warnings go to stderr
+
+
+def fill(home: Path, title: str, rows: list[dict[str, Any]], name: str | None = None) -> Path:
+    """Rows typed under the headers of the blank workbook `init` wrote, saved into inbox/."""
+    wb = openpyxl.load_workbook(home / "空白登记表" / f"{title}.xlsx")
+    ws = wb.active
+    headers = [c.value for c in ws[2]]
+    for r in rows:
+        ws.append([r.get(h) for h in headers])
+    out = home / "inbox" / f"{name or title}.xlsx"
+    wb.save(out)
+    return out
+
+
+def process(home: Path, path: Path, now: str) -> dict[str, Any]:
+    code, out = cli("process", str(path), "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    return json.loads(out)["files"][0]
+
+
+def docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    import re
+
+    return "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+    home = tmp_path / "dealer"
+    code, out = cli("init", str(home), "--pack", "dealer")
+    assert code == 0, out
+    return home
+
+
+def test_init_writes_every_dealer_register_blank(home: Path):
+    titles = {p.stem for p in (home / "空白登记表").glob("*.xlsx")}
+    assert titles >= {"县级市场登记", "联销体成员登记", "二级客户进货统计表", "一级经销商月销量", "联销体成员走访记录",
+                      "报表上报登记", "业务员工资考核表", "假冒伪劣处罚登记", "俱乐部会员登记", "合同登记",
+                      "合同收款登记", "顾问推进计划"}
+    assert "客户拜访记录" not in titles  # no property registers in a dealer-only workspace
+
+
+def test_each_blank_register_is_recognised_as_itself_beside_the_property_pack(tmp_path: Path):
+    home = tmp_path / "both"
+    assert cli("init", str(home), "--pack", "property", "--pack", "dealer")[0] == 0
+    dealer = available()["dealer"]
+    import yaml
+
+    for name in dealer.registers:
+        title = yaml.safe_load((home / "rules" / "registers" / f"{name}.yaml").read_text(encoding="utf-8"))["title"]
+        wb = openpyxl.load_workbook(home / "空白登记表" / f"{title}.xlsx")
+        ws = wb.active
+        ws.delete_rows(1)  # headers alone in row 1: nothing but the headers says which register
+        out = tmp_path / f"{name}.xlsx"
+        wb.save(out)
+        code, text = cli("process", str(out), "--home", str(home), "--json")
+        assert code == 0, text
+        assert json.loads(text)["files"][0]["register"] == [name], name
+
+
+def test_dealer_visit_and_property_visit_do_not_tie(tmp_path: Path):
+    """Both have 日期 and a person and a customer; 成员编号 and 方式 decide."""
+    home = tmp_path / "both"
+    assert cli("init", str(home), "--pack", "property", "--pack", "dealer")[0] == 0
+    jsb = write_xlsx(tmp_path / "走访.xlsx", {"走访": [["日期", "业务员", "成员编号", "方式", "销售情况"],
+                                                    ["2026-11-10", "王强", "M01", "走访", "平稳"]]})
+    prop = write_xlsx(tmp_path / "拜访.xlsx", {"拜访": [["日期", "拜访人", "部门", "客户", "房号", "方式", "意见"],
+                                                     ["2026-11-10", "李红", "客服中心", "张三", "3-101", "上门", "无"]]})
+    assert json.loads(cli("process", str(jsb), "--home", str(home), "--json")[1])["files"][0]["register"] == ["jsb_visit"]
+    assert json.loads(cli("process", str(prop), "--home", str(home), "--json")[1])["files"][0]["register"] == ["visit"]
+
+
+MEMBERS = [
+    {"成员编号": "M01", "经销商名称": "丰县百汇商行", "县市": "丰县", "一级经销商": "徐州华联商贸", "负责人": "刘建国",
+     "协议签订日期": date(2026, 3, 2), "入会日期": date(2026, 3, 5), "铜牌编号": "T-001", "状态": "正式成员"},
+    {"成员编号": "M02", "经销商名称": "沛县永兴副食", "县市": "沛县", "一级经销商": "徐州华联商贸", "负责人": "张海",
+     "协议签订日期": date(2026, 3, 2), "入会日期": date(2026, 3, 6), "铜牌编号": "T-002", "状态": "正式成员"},
+]
+
+
+def test_joint_sales_body_end_to_end(home: Path):
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-06T09:00")
+    # M02: 09 69.00 %, 10 65.00 % → two months below, no notice yet.
+    rows = [{"月份": m, "成员编号": "M02", "销量": s, "所在市场销量": 10000, "填报业务员": "王强"}
+            for m, s in (("2026-09", 6900), ("2026-10", 6500))]
+    rows += [{"月份": m, "成员编号": "M01", "销量": 7500, "所在市场销量": 10000} for m in ("2026-09", "2026-10")]
+    result = process(home, fill(home, "二级客户进货统计表", rows, "进货10月"), "2026-11-06T09:00")
+    assert result["rows"]["rejected"] == 0, result["errors"]
+    assert not [f for f in result["findings"] if f["rule"] == "jsb.cancel_share"]
+    # November at 69.50 %: the third month running → the cancellation notice, with the three months.
+    rows.append({"月份": "2026-11", "成员编号": "M02", "销量": 6950, "所在市场销量": 10000})
+    rows.append({"月份": "2026-11", "成员编号": "M01", "销量": 7200, "所在市场销量": 10000})
+    result = process(home, fill(home, "二级客户进货统计表", rows, "进货11月"), "2026-12-06T09:00")
+    cancels = [f for f in result["findings"] if f["rule"] == "jsb.cancel_share"]
+    assert [f["record"] for f in cancels] == ["2026-11|M02"]
+    drafts = list((home / "outbox" / "文书草稿").glob("*联销体成员资格取消通知书*.docx"))
+    assert len(drafts) == 1 and "消字第001号" in drafts[0].name
+    text = docx_text(drafts[0])
+    assert "沛县永兴副食" in text and "69.00%" in text and "65.00%" in text and "69.50%" in text
+    assert "T-002" in text
+    # The dispatch register lists it.
+    wb = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx")
+    cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c]
+    assert any("消字第001号" in str(c) for c in cells)
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--now", "2026-12-06T10:00", "--json")
+    assert code == 0, out
+    made = json.loads(out)
+    assert {"sheet": "进货统计", "rows": 2} in made["tables"]
+
+
+def test_pay_of_the_seed_example_from_a_filled_sheet(home: Path):
+    # 2000×70% + 2000×30%×(16/20) + 500 = 2380; 实发工资 written as 2380 → no mismatch.
+    result = process(home, fill(home, "业务员工资考核表", [
+        {"月份": "2026-08", "业务员": "王强", "基本工资": 2000, "辖区县数": 20, "有成员县数": 16, "实发工资": 2380},
+        {"月份": "2026-08", "业务员": "李军", "基本工资": 2000, "辖区县数": 20, "有成员县数": 16, "实发工资": 2400}]),
+        "2026-09-06T09:00")
+    pay = {f["record"]: f for f in result["findings"] if f["rule"] == "jsb.pay"}
+    assert "= 2,380.00 元" in pay["2026-08|王强"]["message"]
+    mismatch = [f["record"] for f in result["findings"] if f["rule"] == "jsb.pay_mismatch"]
+    assert mismatch == ["2026-08|李军"]
+
+
+def test_club_and_contract_documents_end_to_end(home: Path):
+    result = process(home, fill(home, "俱乐部会员登记", [
+        {"会员卡号": "GL-0002", "车牌号": "苏C66666", "会员姓名": "吴刚", "所属支公司": "鼓楼支公司", "会员类型": "普通会员",
+         "保单号": "PDAA2026002", "保险起期": date(2025, 11, 25), "保险止期": date(2026, 11, 24),
+         "入会申请日期": date(2025, 11, 26), "续保日期": date(2026, 12, 4)}]), "2026-12-05T09:00")
+    # 11-24 + 10 days = 12-04: renewed on the last valid day → automatic renewal.
+    assert [f["rule"] for f in result["findings"]] == ["club.renewal"]
+    renewal = next((home / "outbox" / "文书草稿").glob("*会员卡续发通知*.docx"))
+    assert "2027年12月4日" in docx_text(renewal)  # new policy to 2027-11-24, + 10 days
+    contract = {"合同编号": "GW-2026-001", "合同类型": "物业服务顾问协议", "甲方": "常州金城置业有限公司",
+                "乙方": "江苏恒安物业顾问有限公司", "签订日期": date(2026, 3, 1), "委托费用": 120000, "违约金": 20000,
+                "状态": "生效"}
+    process(home, fill(home, "合同登记", [contract]), "2026-11-30T09:00")
+    first = next((home / "outbox" / "文书草稿").glob("*物业服务顾问协议书*.docx"))
+    text = docx_text(first)
+    assert "壹拾贰万元整" in text and "贰万元整" in text and "壹式陆份" in text and "各执叁份" in text
+    assert "常州仲裁委员会" in text and "替代" not in text
+    # Re-saved with a changed fee: a new version that names the one it replaces.
+    process(home, fill(home, "合同登记", [{**contract, "委托费用": 150000}], "合同登记-改"), "2026-11-30T10:00")
+    second = next((home / "outbox" / "文书草稿").glob("*顾字第002号*.docx"))
+    text = docx_text(second)
+    assert "壹拾伍万元整" in text and "替代" in text and "顾字第001号" in text
+    result = process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 31), "应付金额": 40000, "实付金额": 10000}]),
+        "2026-11-29T09:00")
+    (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
+    assert "29 天" in overdue["message"]  # day 29: a reminder, not yet a breach
+    assert list((home / "outbox" / "文书草稿").glob("*付款提醒函*.docx"))
+    assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))
+    code, out = cli("report", "contract_monthly", "--home", str(home), "--now", "2026-11-30T10:00", "--json")
+    assert code == 0, out
+
+
+def test_club_report_gives_each_branch_only_its_own_customers(home: Path):
+    cards = [{"会员卡号": f"{code}-{i}", "车牌号": f"苏C{code[0]}000{i}", "会员姓名": f"客户{code}{i}",
+              "所属支公司": branch, "会员类型": "普通会员", "保单号": f"P{code}{i}", "保险止期": date(2027, 3, 1),
+              "入会申请日期": date(2026, 11, 3)} for code, branch in (("GL", "鼓楼支公司"), ("YL", "云龙支公司"))
+             for i in (1, 2)]
+    cards.append({"会员卡号": "YL-9", "车牌号": "苏C99999", "会员姓名": "郑红", "所属支公司": "云龙支公司",
+                  "会员类型": "VIP会员", "入会申请日期": date(2026, 11, 3), "发卡日期": date(2026, 11, 5), "会费": 365})
+    process(home, fill(home, "俱乐部会员登记", cards), "2026-11-30T09:00")
+    code, out = cli("report", "club_monthly", "--home", str(home), "--now", "2026-12-01T09:00", "--json")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    assert {"鼓楼支公司", "云龙支公司"} <= set(wb.sheetnames)
+    for sheet, own in (("鼓楼支公司", "GL-"), ("云龙支公司", "YL-")):
+        cards_in = [r[0] for r in wb[sheet].iter_rows(values_only=True) if r and str(r[0] or "").startswith(("GL-", "YL-"))]
+        assert cards_in and all(c.startswith(own) for c in cards_in), (sheet, cards_in)
+    summary = {r[0]: r for r in wb["汇总"].iter_rows(values_only=True) if r and r[0] in ("鼓楼支公司", "云龙支公司")}
+    assert summary["云龙支公司"][7] == 365  # one VIP card, 365 元

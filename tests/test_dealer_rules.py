@@ -1,0 +1,311 @@
+"""Dealer pack rules against figures worked out by hand from seed 003 and seed 000.
+
+State is given the way the ledger hands it to the rules: dates as dates, money as
+Decimal, months as "2026-11", composite keys joined with "|".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolkit.model import Finding
+from toolkit.ruleset import evaluate_all, load_ruleset
+from toolkit.setup_workspace import init_workspace
+from toolkit.workcal import load_calendar
+
+
+@pytest.fixture(scope="module")
+def rules_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("dealer")
+    init_workspace(home, ["dealer"])
+    return home / "rules"
+
+
+def run(rules_dir: Path, state: dict[str, Any], now: str) -> list[Finding]:
+    return evaluate_all(state, load_ruleset(rules_dir), load_calendar(rules_dir), datetime.fromisoformat(now))
+
+
+def of(findings: list[Finding], rule: str) -> list[Finding]:
+    return [f for f in findings if f.rule == rule]
+
+
+MEMBER = {"经销商名称": "丰县百汇商行", "县市": "丰县", "一级经销商": "徐州华联", "协议签订日期": date(2026, 1, 5),
+          "入会日期": date(2026, 1, 10), "状态": "正式成员", "铜牌编号": "T-017"}
+
+
+def sales(month: str, sold: int, market: int, **more: Any) -> tuple[str, dict[str, Any]]:
+    return f"{month}|M01", {"月份": month, "成员编号": "M01", "销量": Decimal(sold), "所在市场销量": Decimal(market), **more}
+
+
+# --- 联销体: 70 % of the market, three calendar months running -------------------------------
+
+
+def test_cancellation_only_on_the_third_consecutive_month_below_70_percent(rules_dir: Path):
+    # 08: 7,000/10,000 = 70.00 % → not below (the seed says 不低于 70 %)
+    # 09: 6,900/10,000 = 69.00 % → run 1;  10: 6,000/10,000 = 60 % → run 2
+    # 11: 6,999/10,000 = 69.99 % → run 3 → cancellation on the 2026-11 row, not before
+    rows = dict([sales("2026-08", 7000, 10000), sales("2026-09", 6900, 10000), sales("2026-10", 6000, 10000)])
+    state = {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}
+    two = run(rules_dir, state, "2026-11-06T09:00")
+    assert [f.record for f in of(two, "jsb.share_low")] == ["2026-09|M01", "2026-10|M01"]
+    assert of(two, "jsb.cancel_share") == []
+    rows.update([sales("2026-11", 6999, 10000)])
+    three = run(rules_dir, state, "2026-12-06T09:00")
+    (cancel,) = of(three, "jsb.cancel_share")
+    assert cancel.record == "2026-11|M01" and cancel.notice == "jsb_cancel"
+    assert [m["月份"] for m in cancel.values["months"]] == ["2026-09", "2026-10", "2026-11"]
+    assert [m["占比文字"] for m in cancel.values["months"]] == ["69.00%", "60.00%", "69.99%"]
+
+
+def test_a_month_without_a_row_breaks_the_run_and_is_itself_a_finding(rules_dir: Path):
+    # 09 and 10 below, 11 missing, 12 below: runs of 2 and 1 → no cancellation; 11 reported missing.
+    rows = dict([sales("2026-09", 500, 1000), sales("2026-10", 500, 1000), sales("2026-12", 500, 1000)])
+    found = run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2027-01-06T09:00")
+    assert of(found, "jsb.cancel_share") == []
+    (missing,) = of(found, "jsb.sales_missing")
+    assert missing.record == "2026-11|M01" and "2026年11月" in missing.message
+    assert [f.values["run"] for f in of(found, "jsb.share_low")] == [1, 2, 1]
+
+
+def test_buying_elsewhere_or_counterfeits_cancel_at_once(rules_dir: Path):
+    rows = dict([sales("2026-11", 9000, 10000, 其他渠道进货额=Decimal("3200")),
+                 (("2026-11|M02"), {"月份": "2026-11", "成员编号": "M02", "销量": Decimal(9000),
+                                    "所在市场销量": Decimal(10000), "发现假冒": "是", "捆绑销售": "是"})])
+    members = {"M01": MEMBER, "M02": {**MEMBER, "经销商名称": "沛县永兴"}}
+    found = run(rules_dir, {"jsb_member": members, "jsb_sales": rows}, "2026-12-06T09:00")
+    (channel,) = of(found, "jsb.cancel_channel")
+    assert channel.record == "2026-11|M01" and channel.values["其他渠道进货额"] == Decimal("3200.00")
+    (conduct,) = of(found, "jsb.cancel_conduct")
+    assert conduct.values["acts"] == ["捆绑销售", "销售假冒伪劣产品"]
+
+
+def test_members_together_must_reach_80_percent_of_the_first_tier_dealer(rules_dir: Path):
+    # M01 7,000 + M02 8,900 = 15,900; 15,900 / 20,000 = 79.5 % < 80 % → warning
+    rows = dict([sales("2026-11", 7000, 9000)])
+    rows["2026-11|M02"] = {"月份": "2026-11", "成员编号": "M02", "销量": Decimal(8900), "所在市场销量": Decimal(9000)}
+    members = {"M01": MEMBER, "M02": {**MEMBER, "县市": "沛县"}}
+    primary = {"2026-11|徐州华联": {"月份": "2026-11", "一级经销商": "徐州华联", "一级销量": Decimal(20000)}}
+    found = run(rules_dir, {"jsb_member": members, "jsb_sales": rows, "jsb_primary_sales": primary}, "2026-12-06T09:00")
+    (low,) = of(found, "jsb.primary_coverage")
+    assert low.values["成员销量"] == Decimal("15900.00") and "79.50%" in low.message
+    primary["2026-11|徐州华联"]["一级销量"] = Decimal(19875)  # 15,900 / 19,875 = 80 % exactly → fine
+    assert of(run(rules_dir, {"jsb_member": members, "jsb_sales": rows, "jsb_primary_sales": primary},
+                  "2026-12-06T09:00"), "jsb.primary_coverage") == []
+
+
+def test_blank_market_gets_three_months_then_a_warning(rules_dir: Path):
+    counties = {"睢宁": {"县市": "睢宁", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联",
+                        "空白起始日期": date(2026, 8, 15)},
+                "丰县": {"县市": "丰县", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联"}}
+    members = {"M01": MEMBER, "M02": {**MEMBER}, "M03": {**MEMBER}}  # three in 丰县: one too many
+    state = {"jsb_county": counties, "jsb_member": members}
+    # 08-15 + 3 months = 11-15: the period is 08-15 … 11-14
+    assert of(run(rules_dir, state, "2026-11-14T18:00"), "jsb.blank_market") == []
+    (blank,) = of(run(rules_dir, state, "2026-11-15T09:00"), "jsb.blank_market")
+    assert blank.record == "睢宁" and blank.values["开发期满"] == date(2026, 11, 14)
+    (many,) = of(run(rules_dir, state, "2026-11-15T09:00"), "jsb.county_members")
+    assert many.record == "丰县" and many.values["members"] == ["M01", "M02", "M03"]
+
+
+def test_each_member_visited_and_called_every_month(rules_dir: Path):
+    counties = {"丰县": {"县市": "丰县", "责任业务员": "王强"}}
+    visits = {
+        "2026-10-08|王强|M01|走访": {"日期": date(2026, 10, 8), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
+        "2026-10-20|王强|M01|电话调度": {"日期": date(2026, 10, 20), "业务员": "王强", "成员编号": "M01", "方式": "电话调度"},
+        "2026-11-09|王强|M01|走访": {"日期": date(2026, 11, 9), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
+    }
+    found = run(rules_dir, {"jsb_visit": visits, "jsb_member": {"M01": MEMBER}, "jsb_county": counties},
+                "2026-12-02T09:00")
+    (short,) = of(found, "jsb.visit_shortfall")  # October complete; November has no call
+    assert short.record == "2026-11|M01" and short.values["电话调度"] == 0 and short.values["业务员"] == "王强"
+
+
+def test_a_dealer_without_the_agreement_gets_it_to_sign(rules_dir: Path):
+    found = run(rules_dir, {"jsb_member": {"M09": {**MEMBER, "协议签订日期": None, "状态": "拟发展"}}},
+                "2026-12-02T09:00")
+    (pending,) = of(found, "jsb.member_pending")
+    assert pending.notice == "jsb_agreement" and pending.values["min_penalty"] == Decimal(50000)
+
+
+# --- salespeople: reports, fines, pay ------------------------------------------------------------
+
+
+def test_pay_of_the_seed_example_is_2380(rules_dir: Path):
+    # seed 003: 2000×70% + 2000×30%×80% + 500 = 1400 + 480 + 500 = 2380 (20 counties, 4 blank)
+    pay = {"2026-08|王强": {"月份": "2026-08", "业务员": "王强", "基本工资": Decimal(2000), "辖区县数": 20,
+                            "有成员县数": 16, "实发工资": Decimal(2380)}}
+    found = run(rules_dir, {"jsb_pay": pay}, "2026-09-06T09:00")
+    (p,) = of(found, "jsb.pay")
+    assert p.values["应发工资"] == Decimal("2380.00")
+    assert (p.values["固定部分"], p.values["考核部分"], p.values["走访基金"]) == (Decimal("1400.00"), Decimal("480.00"),
+                                                                      Decimal("500.00"))
+    assert of(found, "jsb.pay_mismatch") == []
+
+
+def test_network_rate_counted_from_the_registers_when_not_given(rules_dir: Path):
+    # 王强 has 5 counties, members in 4 of them by 08-31 (a member joining 09-02 does not count):
+    # 2000×70% + 2000×30%×4/5 + 500 = 1400 + 480 + 500 = 2380
+    counties = {c: {"县市": c, "责任业务员": "王强"} for c in ("丰县", "沛县", "睢宁", "邳州", "新沂")}
+    members = {f"M{i}": {**MEMBER, "县市": c} for i, c in enumerate(("丰县", "沛县", "睢宁", "邳州"))}
+    members["M9"] = {**MEMBER, "县市": "新沂", "入会日期": date(2026, 9, 2)}
+    pay = {"2026-08|王强": {"月份": "2026-08", "业务员": "王强", "基本工资": Decimal(2000)}}
+    (p,) = of(run(rules_dir, {"jsb_pay": pay, "jsb_county": counties, "jsb_member": members}, "2026-09-06T09:00"),
+              "jsb.pay")
+    assert (p.values["辖区县数"], p.values["有成员县数"], p.values["应发工资"]) == (5, 4, Decimal("2380.00"))
+
+
+def log(who: str, report: str, period: str, sent: date | None, false: str = "否") -> tuple[str, dict[str, Any]]:
+    return f"{who}|{report}|{period}", {"业务员": who, "报表": report, "期间": period, "实报日期": sent, "虚报": false}
+
+
+def test_late_50_missing_200_and_the_fund_carries_the_rest(rules_dir: Path):
+    # Monthly reports of 2026-09 are due 10-05; weekly W40 (09-28…10-04) due Monday 10-05.
+    # 进货统计表 2026-09 in on 10-07: late → 50.  走访一览表 W40 never in, past 10-12 → missing → 200.
+    # 工作总结 2026-09 in on 11-06 (after the next due 11-05) → missing → 200 (not 50 + 200).
+    # October's fines: 450 > fund 500? no: 450 ≤ 500 → fund pays 450, nothing carried:
+    #   2000×70% + 2000×30%×80% + 500 − 450 = 1930.
+    reports = dict([log("王强", "二级客户进货统计表", "2026-09", date(2026, 10, 7)),
+                    log("王强", "联销体成员走访一览表", "2026-W40", None),
+                    log("王强", "联销体工作总结", "2026-09", date(2026, 11, 6))])
+    pay = {"2026-10|王强": {"月份": "2026-10", "业务员": "王强", "基本工资": Decimal(2000), "辖区县数": 20,
+                            "有成员县数": 16}}
+    found = run(rules_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2026-11-10T09:00")
+    assert {f.record: f.values["fine"] for f in of(found, "jsb.report_late")} == {
+        "王强|二级客户进货统计表|2026-09": Decimal("50.00")}
+    assert sorted(f.values["fine"] for f in of(found, "jsb.report_missing")) == [Decimal("200.00")] * 2
+    (p,) = of(found, "jsb.pay")
+    assert (p.values["本月罚款"], p.values["扣款"], p.values["结转下月"]) == (Decimal("450.00"), Decimal("450.00"), 0)
+    assert p.values["应发工资"] == Decimal("1930.00")
+    (fine,) = of(found, "jsb.fines")
+    assert fine.notice == "jsb_fine" and len(fine.values["fines"]) == 3
+
+
+def test_fines_beyond_the_visit_fund_are_carried_forward(rules_dir: Path):
+    # Three missing weekly reports due in October: 3 × 200 = 600 > fund 500 → 500 deducted, 100 carried.
+    # October: 1400 + 480 + 500 − 500 = 1880.  November: no new fines, 100 carried → 1400 + 480 + 500 − 100 = 2280.
+    reports = dict(log("王强", "联销体成员走访一览表", w, None) for w in ("2026-W40", "2026-W41", "2026-W42"))
+    pay = {f"{m}|王强": {"月份": m, "业务员": "王强", "基本工资": Decimal(2000), "辖区县数": 20, "有成员县数": 16}
+           for m in ("2026-10", "2026-11")}
+    found = run(rules_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2026-12-06T09:00")
+    by_month = {f.values["月份"]: f.values for f in of(found, "jsb.pay")}
+    assert (by_month["2026-10"]["扣款"], by_month["2026-10"]["结转下月"]) == (Decimal("500.00"), Decimal("100.00"))
+    assert by_month["2026-10"]["应发工资"] == Decimal("1880.00")
+    assert by_month["2026-11"]["扣款"] == Decimal("100.00") and by_month["2026-11"]["应发工资"] == Decimal("2280.00")
+
+
+def test_a_report_not_due_yet_is_not_late_and_falsified_recalls(rules_dir: Path):
+    reports = dict([log("李军", "二级客户进货统计表", "2026-11", None),
+                    log("李军", "联销体成员走访一览表", "2026-W47", date(2026, 11, 23), false="是")])
+    found = run(rules_dir, {"jsb_report_log": reports}, "2026-12-05T17:00")  # due 12-05: still in time
+    assert of(found, "jsb.report_late") == [] and of(found, "jsb.report_missing") == []
+    (recall,) = of(found, "jsb.report_false")
+    assert recall.notice == "jsb_recall"
+    (late,) = of(run(rules_dir, {"jsb_report_log": reports}, "2026-12-06T09:00"), "jsb.report_late")
+    assert late.values["fine"] == Decimal("50.00")
+
+
+def test_half_year_reward_is_4_per_mille_of_sales(rules_dir: Path):
+    # Jul–Dec 2026: 6 × 10,000 + 5,000 = 65,000 → 65,000 × 0.004 = 260.00
+    rows = dict(sales(f"2026-{m:02d}", 10000, 12000) for m in range(7, 13))
+    rows["2026-12|M01"]["销量"] = Decimal(15000)
+    found = run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2027-01-10T09:00")
+    (reward,) = of(found, "jsb.reward")
+    assert reward.record == "2026-H2|M01" and reward.values["reward"] == Decimal("260.00")
+    assert reward.values["rate_text"] == "4‰"
+    assert of(run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2026-12-31T09:00"), "jsb.reward") == []
+
+
+def test_counterfeit_penalty_at_least_50000_and_80_percent_to_the_informer(rules_dir: Path):
+    cases = {"F1": {"成员编号": "M01", "发现日期": date(2026, 11, 2), "举报人": "赵敏", "罚金": Decimal(50000),
+                    "举报奖励": Decimal(40000), "铜牌收回": "是"},
+             "F2": {"成员编号": "M02", "发现日期": date(2026, 11, 2), "举报人": "钱伟", "罚金": Decimal(30000),
+                    "举报奖励": Decimal(30000)}}
+    found = run(rules_dir, {"jsb_counterfeit": cases}, "2026-12-02T09:00")
+    assert {f.record for f in found} == {"F2"}  # 50,000 × 80 % = 40,000: F1 is right
+    assert {f.rule for f in found} == {"jsb.counterfeit_penalty", "jsb.counterfeit_reward", "jsb.counterfeit_plaque"}
+    (reward,) = of(found, "jsb.counterfeit_reward")
+    assert reward.values["expected"] == Decimal("24000.00")  # 30,000 × 80 %
+
+
+# --- clubs -----------------------------------------------------------------------------------------------
+
+
+CARD = {"车牌号": "苏C12345", "会员姓名": "孙丽", "所属支公司": "鼓楼支公司", "会员类型": "普通会员", "保单号": "PDAA2026001",
+        "保险起期": date(2025, 12, 1), "保险止期": date(2026, 11, 30), "入会申请日期": date(2025, 12, 3)}
+
+
+def test_membership_valid_to_policy_end_plus_10_days(rules_dir: Path):
+    # 保险止期 11-30 + 10 days = 12-10. Renewal on 12-10 → automatic; on 12-11 → lapsed.
+    on_time = run(rules_dir, {"club_member": {"K1": {**CARD, "续保日期": date(2026, 12, 10)}}}, "2026-12-12T09:00")
+    (renewal,) = of(on_time, "club.renewal")
+    assert renewal.values["有效期至"] == date(2026, 12, 10)
+    assert renewal.values["新有效期至"] == date(2027, 12, 10)  # new policy to 2027-11-30, + 10 days
+    assert renewal.notice == "club_renewal"
+    late = run(rules_dir, {"club_member": {"K1": {**CARD, "续保日期": date(2026, 12, 11)}}}, "2026-12-12T09:00")
+    assert of(late, "club.renewal") == [] and len(of(late, "club.lapsed")) == 1
+
+
+def test_expiry_reminder_30_days_before_the_policy_ends(rules_dir: Path):
+    state = {"club_member": {"K1": CARD}}
+    assert of(run(rules_dir, state, "2026-10-30T09:00"), "club.expiry_reminder") == []  # 31 days before
+    (rem,) = of(run(rules_dir, state, "2026-10-31T09:00"), "club.expiry_reminder")  # 30 days before
+    assert rem.values["days_left"] == 30 and rem.values["有效期至"] == date(2026, 12, 10)
+    marked = run(rules_dir, {"club_member": {"K1": {**CARD, "状态": "有效"}}}, "2026-12-11T09:00")
+    assert len(of(marked, "club.validity")) == 1  # still marked 有效 the day after 12-10
+
+
+def test_one_car_one_member_and_fees(rules_dir: Path):
+    cards = {"K1": CARD, "K2": {**CARD, "会员姓名": "孙丽", "会费": Decimal(50)},
+             "V1": {**CARD, "车牌号": "苏C88888", "会员类型": "VIP会员", "会费": Decimal(700), "会费年数": 2}}
+    found = run(rules_dir, {"club_member": cards}, "2026-06-01T09:00")
+    (dup,) = of(found, "club.one_car")
+    assert dup.record == "K2"
+    fees = {f.record: f.values["expected"] for f in of(found, "club.fee")}
+    assert fees == {"K2": Decimal(0), "V1": Decimal("730.00")}  # ordinary free; VIP 365 × 2
+
+
+# --- contracts -----------------------------------------------------------------------------------------------
+
+
+CONTRACT = {"合同类型": "物业服务顾问协议", "甲方": "常州金城置业有限公司", "乙方": "某某物业顾问有限公司",
+            "签订日期": date(2026, 3, 1), "委托费用": Decimal(120000), "违约金": Decimal(20000), "状态": "生效"}
+
+
+def test_breach_notice_on_the_30th_day_overdue_and_not_before(rules_dir: Path):
+    pay = {"HT-01|2": {"合同编号": "HT-01", "期次": 2, "应付日期": date(2026, 10, 31), "应付金额": Decimal(40000),
+                       "实付金额": Decimal(10000)}}
+    state = {"contract": {"HT-01": CONTRACT}, "contract_payment": pay}
+    assert of(run(rules_dir, state, "2026-10-31T18:00"), "contract.overdue") == []  # the due day itself
+    (first,) = of(run(rules_dir, state, "2026-11-01T09:00"), "contract.overdue")  # day 1 → reminder
+    assert first.values["tier"] == 1 and first.values["欠付金额"] == Decimal("30000.00")
+    (day29,) = of(run(rules_dir, state, "2026-11-29T09:00"), "contract.overdue")  # 11-29 − 10-31 = 29
+    assert day29.values["tier"] == 1
+    (day30,) = of(run(rules_dir, state, "2026-11-30T09:00"), "contract.overdue")  # 30 days → breach
+    assert day30.values["tier"] == 2 and day30.values["违约金"] == Decimal(20000) and day30.severity == "error"
+
+
+def test_termination_needs_a_written_notice_date(rules_dir: Path):
+    found = run(rules_dir, {"contract": {"HT-02": {**CONTRACT, "状态": "解除", "解除日期": date(2026, 11, 1)}}},
+                "2026-11-02T09:00")
+    assert len(of(found, "contract.termination")) == 1
+    ok = run(rules_dir, {"contract": {"HT-02": {**CONTRACT, "状态": "解除", "解除日期": date(2026, 11, 1),
+                                                "书面通知日期": date(2026, 10, 1)}}}, "2026-11-02T09:00")
+    assert of(ok, "contract.termination") == []
+
+
+def test_consulting_phases_of_4_2_and_2_months(rules_dir: Path):
+    # Signed 03-01: 前期 03-01…06-30; 中期 07-01…08-31; 评估 09-01…10-31.
+    phases = {"HT-01|前期阶段": {"实际完成": date(2026, 6, 30)},
+              "HT-01|中期现场执行情况跟踪": {"实际完成": date(2026, 9, 3)},
+              "HT-01|管理评估与持续改进": {}}
+    found = run(rules_dir, {"consulting_phase": phases, "contract": {"HT-01": CONTRACT}}, "2026-10-31T09:00")
+    (late,) = of(found, "consulting.phase_late")
+    assert late.record == "HT-01|中期现场执行情况跟踪" and late.values["计划结束"] == date(2026, 8, 31)
+    found = run(rules_dir, {"consulting_phase": phases, "contract": {"HT-01": CONTRACT}}, "2026-11-01T09:00")
+    assert {f.record for f in of(found, "consulting.phase_late")} == {"HT-01|中期现场执行情况跟踪",
+                                                                     "HT-01|管理评估与持续改进"}

@@ -1,0 +1,96 @@
+"""The dealer pack: a first-tier dealer's 联销体 of second-tier dealers, customer clubs
+and contracts (seed 003 第一、二、三、五篇; seed 000 第一、三、四篇).
+
+Registers of counties, members, monthly sales, visits, report submissions, pay,
+counterfeit penalties, club members, contracts, contract payments and consulting
+phases; the rules on shares, cancellations, fines, pay, club validity and overdue
+payments; the notices and agreements; the weekly, monthly and half-year reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.packs import Pack, Rule, SettingsPart, per_record
+from toolkit.reports.catalog import Kind
+from toolkit.reports.settings import Job, Responsible
+
+from .rules import club, contracts, jsb, staff
+from .settings import DEALER_FILE, Dealer
+
+REGISTERS = ("jsb_county", "jsb_member", "jsb_sales", "jsb_primary_sales", "jsb_visit", "jsb_report_log",
+             "jsb_pay", "jsb_counterfeit", "club_member", "contract", "contract_payment", "consulting_phase")
+
+TEMPLATES = ("jsb_agreement.docx", "jsb_cancel.docx", "jsb_fine.docx", "jsb_recall.docx", "jsb_reward.docx",
+             "consulting_agreement.docx", "contract_overdue.docx", "club_renewal.docx", "club_expiry.docx")
+
+
+def _report(module: str, name: str) -> Any:
+    """A report builder imported when first run: processing a file never needs them."""
+
+    def build(src: Any, period: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.reports.{module}"), name)(src, period)
+
+    build.__name__ = name
+    return build
+
+
+PACK = Pack(
+    name="dealer",
+    title="经销商联销体与客户服务",
+    sources=Path(__file__).resolve().parent / "workspace",
+    registers=REGISTERS,
+    settings=(SettingsPart("dealer", DEALER_FILE, Dealer),),
+    rules=(
+        per_record("jsb.member", "jsb_member", jsb.member_findings),
+        Rule("jsb.sales", ("jsb_sales", "jsb_member"), jsb.sales_findings),
+        Rule("jsb.county", ("jsb_county", "jsb_member"), jsb.county_findings),
+        Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member"), jsb.coverage_findings),
+        Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
+        per_record("jsb.reports", "jsb_report_log", staff.report_findings),
+        Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member"), staff.pay_findings),
+        Rule("jsb.reward", ("jsb_sales", "jsb_member"), staff.reward_findings),
+        per_record("jsb.counterfeit", "jsb_counterfeit", staff.counterfeit_findings),
+        per_record("club.member", "club_member", club.member_findings),
+        Rule("club.one_car", ("club_member",), club.one_car_findings),
+        per_record("contract", "contract", contracts.contract_findings),
+        Rule("contract.payments", ("contract_payment", "contract"), contracts.payment_findings),
+        Rule("consulting.phases", ("consulting_phase", "contract"), contracts.phase_findings),
+    ),
+    rules_files=("dealer_documents.yaml",),
+    templates=TEMPLATES,
+    documents_file="dealer_documents.yaml",
+    reports=(
+        Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly")),
+        Kind("jsb_monthly", "二级客户进货统计月报", "month", _report("jsb", "jsb_monthly")),
+        Kind("jsb_half_year", "联销体半年考核", "month", _report("jsb", "jsb_half_year")),
+        Kind("club_monthly", "俱乐部会员月报", "month", _report("club", "club_monthly")),
+        Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
+    ),
+    jobs=(
+        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00"),
+        Job(name="二级客户进货统计月报", report="jsb_monthly", cadence="monthly", day=6, time="09:00"),
+        Job(name="联销体半年考核", report="jsb_half_year", cadence="monthly", day=10, time="09:00"),
+        Job(name="俱乐部会员月报", report="club_monthly", cadence="monthly", day=1, time="09:00"),
+        Job(name="合同收款月报", report="contract_monthly", cadence="monthly", day=1, time="09:00"),
+    ),
+    # No event registers: the visit and pay rules look back over whole months (carried
+    # fines, the months a visit register covers), so reports read every record.
+    responsible={
+        "jsb_sales": Responsible(department="大区"),
+        "jsb_member": Responsible(department="大区"),
+        "jsb_county": Responsible(department="大区"),
+        "jsb_visit": Responsible(department="大区"),
+        "jsb_report_log": Responsible(department="大区"),
+        "jsb_pay": Responsible(department="销售中心"),
+        "club_member": Responsible(department_column="所属支公司", department="俱乐部"),
+        "contract": Responsible(department="合同管理"),
+        "contract_payment": Responsible(department="财务部"),
+        "consulting_phase": Responsible(department="顾问项目组"),
+    },
+    # A reminder or a breach notice is one per tier however the days grow.
+    fact_keys={"contract.overdue": ("tier",)},
+)

@@ -1,0 +1,270 @@
+"""Build the dealer pack's Word templates in ``workspace/templates/`` (output is committed).
+
+    python -m toolkit.packs.dealer.make_templates [OUTPUT_DIR]
+
+Laid out with the same helpers as the property templates (scripts/make_templates.py):
+company name, number line with a red rule, title, addressee, body, tables, signature.
+The tags (docxtpl/Jinja) are the only contract with the rule code: the finding's values
+under their own names, ``record`` and ``doc.*``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+OUT = Path(__file__).resolve().parent / "workspace" / "templates"
+
+
+def _helpers():
+    spec = importlib.util.spec_from_file_location("_property_templates", ROOT / "scripts" / "make_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+T = _helpers()
+C, L, R = T.C, T.L, T.R
+
+
+def supersedes_line(doc) -> None:
+    T.para(doc, "{%p if doc.supersedes %}")
+    T.para(doc, "（本件替代{{ doc.supersedes }}，原件作废）", align=T.WD_ALIGN_PARAGRAPH.CENTER, size=T.TABLE_PT, after=6)
+    T.para(doc, "{%p endif %}")
+
+
+def jsb_agreement():
+    doc = T.new_document("关于不销售假冒伪劣产品的协议")
+    T.letterhead(doc)
+    T.kv_table(doc, [
+        ["甲方", ">{{ 经销商名称 }}（二级经销商，成员编号{{ 成员编号 }}）"],
+        ["负责人", "{{ 负责人 }}", "电话", "{{ 联系电话 }}"],
+        ["乙方", ">{{ company }}"],
+        ["所在县市", "{{ 县市 }}", "一级经销商", "{{ 一级经销商 }}"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.spacer(doc, 6)
+    T.body(doc, "为规范经营行为、理顺销售渠道，防止假冒伪劣产品损害乙方品牌和双方利益，"
+                "甲乙双方经协商一致，订立本协议，共同遵守。")
+    T.heading(doc, "第一条　指定销售点")
+    T.body(doc, "甲方作为乙方产品的指定销售点，乙方向甲方颁发“{{ plaque_text }}”铜牌。铜牌归乙方所有，甲方不得转借。")
+    T.heading(doc, "第二条　不销售假冒伪劣产品")
+    T.body(doc, "甲方经销乙方系列产品期间，不得销售任何假冒伪劣产品。一经查实，甲方向乙方缴纳罚金，金额不低于",
+           ("{{ min_penalty|money }}元（{{ min_penalty|rmb }}）", {"bold": True}),
+           "，并依法承担相应的法律责任；乙方有权收回铜牌，取消甲方的指定销售点和联销体成员资格。")
+    T.heading(doc, "第三条　举报奖励")
+    T.body(doc, "乙方将所收罚金的{{ (informer_share * 100)|int }}%奖励给举报人，并为举报人保密。")
+    T.heading(doc, "第四条　其他")
+    T.body(doc, "本协议未尽事宜由双方另行协商，可签订补充协议。本协议一式两份，甲乙双方各执一份，"
+                "自双方签字（盖章）之日起生效；甲方签订本协议后方可成为联销体成员。")
+    T.spacer(doc, 12)
+    T.party_signatures(doc, ["甲方（盖章）：\n委托人：\n电话：", "乙方（盖章）：\n委托人：\n电话："])
+    return doc
+
+
+def jsb_cancel():
+    doc = T.new_document("联销体成员资格取消通知书")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.para(doc, "{%p if reason == 'share' %}")
+    T.body(doc, "贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，按联销体运行章程，"
+                "每月销量应不低于所在市场销量的{{ 标准 }}。经统计，贵单位连续{{ months|length }}个月未达到这一标准，"
+                "明细如下：")
+    T.list_table(doc, [("月份", 3.4, C), ("成员销量（元）", 4.0, R), ("所在市场销量（元）", 4.4, R), ("占比", 3.8, C)],
+                 "r in months", ["{{ r.月份 }}", "{{ r.销量|money }}", "{{ r.所在市场销量|money }}", "{{ r.占比文字 }}"])
+    T.para(doc, "{%p else %}")
+    T.body(doc, "经核查，贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）{{ 月份 }}有以下违反联销体运行章程的行为：")
+    T.para(doc, "{%p for a in acts %}")
+    T.body(doc, "{{ loop.index }}. {{ a }}；")
+    T.para(doc, "{%p endfor %}")
+    T.para(doc, "{%p endif %}")
+    T.body(doc, "根据联销体运行章程，决定自本通知签发之日起取消贵单位的联销体成员资格，"
+                "请在接到通知后十日内将“指定销售点”铜牌（编号{{ 铜牌编号 or '—' }}）交还{{ 一级经销商 }}或大区。", before=6)
+    T.body(doc, "如对上述事实有异议，请在接到通知后七日内向大区书面说明。")
+    T.signature(doc)
+    return doc
+
+
+def jsb_fine():
+    doc = T.new_document("报表迟报漏报扣款通知")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.body(doc, "根据业务员考核及奖罚规定，报表迟报一次扣{{ late_fine|money }}元，漏报一次扣{{ missing_fine|money }}元，"
+                "虚报调回销售中心待岗。经核对，你在{{ 月份|cn_month }}考核期内有以下报表未按时上报：")
+    T.list_table(doc, [("报表", 3.6, L), ("期间", 2.0, C), ("应报日期", 3.2, C), ("实报日期", 3.2, C),
+                       ("情形", 1.4, C), ("扣款（元）", 2.2, R)],
+                 "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '未报' }}",
+                                "{{ f.kind }}", "{{ f.fine|money }}"])
+    T.spacer(doc, 4)
+    T.kv_table(doc, [
+        ["本月罚款", "{{ 本月罚款|money }}元", "上月结转", "{{ 上月结转罚款|money }}元"],
+        ["本月走访基金", "{{ 走访基金|money }}元", "本月扣款", "{{ 扣款|money }}元（{{ 扣款|rmb }}）"],
+        ["结转下月", ">{{ 结转下月|money }}元{% if 结转下月 > 0 %}（走访基金不足部分，下月继续扣除）{% endif %}"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.body(doc, "罚款在下拨走访基金时直接扣除，全部纳入联销体奖励基金，由大区支配并报销售中心备案。"
+                "请今后认真填写、按时上报各种报表。", before=6)
+    T.signature(doc)
+    return doc
+
+
+def jsb_recall():
+    doc = T.new_document("业务员调回待岗通报")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.body(doc, "经{{ 核查人 or '大区' }}核查，业务员{{ 业务员 }}上报的《{{ 报表 }}》（{{ 期间 }}）存在虚报情况。")
+    T.body(doc, "各种报表是销售中心掌握二级网络和联销体运行情况的依据，必须如实填写。"
+                "根据业务员考核及奖罚规定，决定将业务员{{ 业务员 }}调回销售中心待岗，其所辖市场由大区另行安排人员接管。")
+    T.body(doc, "望各业务员引以为戒，认真、如实、按时填报各种报表。")
+    T.signature(doc)
+    return doc
+
+
+def jsb_reward():
+    doc = T.new_document("半年度奖励通知")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.body(doc, "感谢贵单位对联销体工作的支持。根据联销体考核办法，按成员销售量的{{ rate_text }}给予奖励。"
+                "贵单位{{ 半年 }}的奖励如下：")
+    T.kv_table(doc, [
+        ["成员编号", "{{ 成员编号 }}", "所在县市", "{{ 县市 }}"],
+        ["统计期间", "{{ 半年 }}（{{ 月数 }}个月有数据）", "销售量", "{{ 销量|money }}元"],
+        ["奖励比例", "{{ rate_text }}", "奖励金额", "{{ reward|money }}元"],
+        ["大写", ">{{ reward|rmb }}"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.body(doc, "奖励由大区统一发放，请凭本通知与业务员联系办理。", before=6)
+    T.signature(doc)
+    return doc
+
+
+def consulting_agreement():
+    doc = T.new_document("物业服务顾问协议书")
+    T.letterhead(doc)
+    supersedes_line(doc)
+    T.kv_table(doc, [
+        ["甲方（委托方）", ">{{ 甲方 }}"],
+        ["地址", ">{{ 甲方地址 }}"],
+        ["电话", "{{ 甲方电话 }}", "传真", "{{ 甲方传真 }}"],
+        ["乙方（受托方）", ">{{ 乙方 }}"],
+        ["地址", ">{{ 乙方地址 }}"],
+        ["电话", "{{ 乙方电话 }}", "传真", "{{ 乙方传真 }}"],
+        ["资格证书编号", ">{{ 执照编号 }}"],
+    ], [3.0, 5.0, 2.6, 5.0])
+    T.spacer(doc, 6)
+    T.body(doc, "甲方委托乙方为{{ 项目名称 or '甲方物业项目' }}提供物业服务顾问。双方本着平等互利、诚实信用的原则，"
+                "经协商一致，订立本协议。")
+    T.heading(doc, "第一条　委托事项")
+    T.body(doc, "顾问方式：{{ 顾问模式 or '按双方约定' }}。委托内容：{{ 委托内容 or '见附件' }}。")
+    T.heading(doc, "第二条　委托期限")
+    T.body(doc, "{% if 委托期限止 %}自{{ 签订日期 }}起至{{ 委托期限止 }}止。{% else %}自签订本合同之日起至该项目终止。{% endif %}")
+    T.heading(doc, "第三条　双方的权利与义务")
+    T.body(doc, "甲方应向乙方提供开展顾问工作所需的资料和工作条件，按约定支付顾问费用；"
+                "乙方应按照委托事项派员开展工作，对甲方的资料保密，定期向甲方报告工作进展。")
+    T.heading(doc, "第四条　委托费用及支付")
+    T.body(doc, "顾问费用为", ("{{ 委托费用|money }}元（{{ 委托费用|rmb }}）", {"bold": True}),
+           "，支付方式：{{ 付款方式 or '按双方约定的期次支付' }}。")
+    T.heading(doc, "第五条　违约责任")
+    T.body(doc, "（一）任何一方无正当理由提前解除本合同的，应向对方支付违约金",
+           ("{{ 违约金|money }}元（{{ 违约金|rmb }}）", {"bold": True}), "。解除合同须提前以书面形式通知对方。")
+    T.body(doc, "（二）甲方逾期三十日仍未支付顾问费用的，视同违约，乙方有权解除本合同，并要求甲方支付上述违约金。")
+    T.heading(doc, "第六条　争议解决")
+    T.body(doc, "因本合同发生的争议，双方协商解决；协商不成的，提交{{ 仲裁机构 }}仲裁。")
+    T.heading(doc, "第七条　其他")
+    T.body(doc, "本合同未尽事宜，双方可另行签订补充协议，补充协议与本合同具有同等效力。"
+                "本合同壹式{{ copies_text }}份，双方各执{{ copies_each_text }}份，自双方签字盖章之日起生效。")
+    T.body(doc, "合同编号：{{ record }}　　签订日期：{{ 签订日期 }}")
+    T.spacer(doc, 12)
+    T.party_signatures(doc, ["甲方（盖章）：\n代表人：{{ 甲方代表人 }}", "乙方（盖章）：\n代表人：{{ 乙方代表人 }}"])
+    return doc
+
+
+def contract_overdue():
+    doc = T.new_document("付款提醒函")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.para(doc, "{%p if tier == 1 %}")
+    T.body(doc, "贵方与我方{% if 签订日期 %}于{{ 签订日期 }}{% endif %}签订的合同（编号{{ 合同编号 }}）第{{ 期次 }}期款项应于{{ 应付日期 }}支付，"
+                "截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，尚欠",
+           ("{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）", {"bold": True}),
+           "。请贵方尽快安排付款；如已支付，请将付款凭证告知我方，并请忽略本函。")
+    T.para(doc, "{%p else %}")
+    T.body(doc, "贵方与我方{% if 签订日期 %}于{{ 签订日期 }}{% endif %}签订的合同（编号{{ 合同编号 }}）第{{ 期次 }}期款项应于{{ 应付日期 }}支付，"
+                "我方已书面提醒，截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，仍欠",
+           ("{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）", {"bold": True}), "。")
+    T.body(doc, "按合同第五条第（二）款，逾期{{ breach_days }}日仍未支付视同违约。现正式通知：贵方已构成违约，"
+                "我方有权解除合同，并要求贵方支付违约金",
+           ("{% if 违约金 %}{{ 违约金|money }}元（{{ 违约金|rmb }}）{% else %}（按合同约定）{% endif %}", {"bold": True}),
+           "。请贵方在接到本通知后七日内付清欠款，否则我方将书面通知解除合同，并保留依法追究的权利。")
+    T.para(doc, "{%p endif %}")
+    T.spacer(doc, 4)
+    T.kv_table(doc, [
+        ["合同编号", "{{ 合同编号 }}", "期次", "第{{ 期次 }}期"],
+        ["应付日期", "{{ 应付日期 }}", "逾期天数", "{{ days_overdue }}天"],
+        ["应付金额", "{{ 应付金额|money }}元", "已付金额", "{{ 实付金额|money }}元"],
+        ["欠付金额", ">{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.signature(doc)
+    return doc
+
+
+def club_renewal():
+    doc = T.new_document("会员卡续发通知")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.body(doc, "感谢您对俱乐部的信任！您已于{{ 续保日期 }}在会员资格有效期内续保，会员资格自动延续，"
+                "新的有效期至{{ 新有效期至 }}。我们将为您补发会员卡和会员手册，请到{{ 所属支公司 }}领取。")
+    T.kv_table(doc, [
+        ["会员卡号", "{{ 会员卡号 }}", "车牌号", "{{ 车牌号 }}"],
+        ["会员类型", "{{ 会员类型 }}", "所属支公司", "{{ 所属支公司 }}"],
+        ["原有效期至", "{{ 有效期至 }}", "新有效期至", "{{ 新有效期至 }}"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.body(doc, "会员卡限本车使用，一车一卡。如有疑问，请与所属支公司联系。", before=6)
+    T.signature(doc)
+    return doc
+
+
+def club_expiry():
+    doc = T.new_document("会员资格到期提醒")
+    T.letterhead(doc)
+    T.addressee(doc)
+    T.body(doc, "您好！您的车辆（{{ 车牌号 }}）保险将于{{ 保险止期 }}到期，俱乐部会员资格随保险顺延至{{ 有效期至 }}。"
+                "在{{ 有效期至 }}之前续保，会员资格自动延续，无需重新申请；逾期未续保，会员资格失效，需重新申请入会。")
+    T.kv_table(doc, [
+        ["会员卡号", "{{ 会员卡号 }}", "车牌号", "{{ 车牌号 }}"],
+        ["保单号", "{{ 保单号 }}", "所属支公司", "{{ 所属支公司 }}"],
+        ["保险止期", "{{ 保险止期 }}", "会员资格有效期至", "{{ 有效期至 }}"],
+    ], [2.6, 5.2, 2.6, 5.2])
+    T.body(doc, "续保可到{{ 所属支公司 }}办理，也可致电预约上门服务。", before=6)
+    T.signature(doc)
+    return doc
+
+
+TEMPLATES = {
+    "jsb_agreement": jsb_agreement,
+    "jsb_cancel": jsb_cancel,
+    "jsb_fine": jsb_fine,
+    "jsb_recall": jsb_recall,
+    "jsb_reward": jsb_reward,
+    "consulting_agreement": consulting_agreement,
+    "contract_overdue": contract_overdue,
+    "club_renewal": club_renewal,
+    "club_expiry": club_expiry,
+}
+
+
+def main(out_dir: Path | None = None) -> list[Path]:
+    out_dir = out_dir or OUT
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in TEMPLATES.items():
+        path = out_dir / f"{name}.docx"
+        build().save(path)
+        T._fix_zip_dates(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
+        print(p)

@@ -1,0 +1,1 @@
+"""The dealer pack's report builders, imported when a report first runs."""

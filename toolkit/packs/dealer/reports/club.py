@@ -1,0 +1,66 @@
+"""The club's monthly report: counts per branch, and one sheet per 支公司 with only its own members."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from toolkit.fields import mask_phone
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day
+from toolkit.ruleset.money import dec
+
+from ..rules.club import VIP, validity
+from ..rules.common import text
+
+
+def club_monthly(src: Source, period: Period) -> Report:
+    c = src.rules.pack("dealer").settings.dealer.club
+    env = src.env(src.as_of, "dealer")
+    today = src.as_of.date()
+    soon = today + timedelta(days=c.expiry_reminder_days)
+    counts: dict[str, dict[str, object]] = defaultdict(lambda: defaultdict(int))
+    sheets: dict[str, list[list[object]]] = defaultdict(list)
+    for key, v in sorted(src.records("club_member").items()):
+        branch = text(v.get("所属支公司")) or "未填支公司"
+        val = validity(env, v)
+        n = counts[branch]
+        applied, approved = day(v.get("入会申请日期")), day(v.get("审批日期"))
+        n["申请"] += bool(applied and period.start <= applied <= period.end)
+        n["审批"] += bool(approved and period.start <= approved <= period.end)
+        valid_to = val.new_valid_to or val.valid_to
+        end = day(v.get("保险止期"))
+        status = val.status
+        if status == "有效":
+            n["有效会员"] += 1
+            if end is not None and today <= end <= soon and not val.renewed:
+                status = "即将到期"
+                n["即将到期"] += 1
+        elif status == "失效":
+            n["已失效"] += 1
+        vip = text(v.get("会员类型")) == VIP
+        if vip and val.status == "有效":
+            n["VIP会员"] += 1
+            n["VIP会费"] = (n["VIP会费"] or Decimal(0)) + (dec(v.get("会费")) or Decimal(0))
+        sheets[branch].append([key, v.get("车牌号"), v.get("会员姓名"), mask_phone(v.get("联系电话")),
+                               text(v.get("会员类型")) or "普通会员", v.get("保单号"), end, valid_to, status])
+    summary = Table("汇总", f"俱乐部会员月报（{period.zh}）", [
+        Column("支公司", width=14), Column("本月申请", "int"), Column("本月审批", "int"), Column("有效会员", "int"),
+        Column(f"{c.expiry_reminder_days}天内到期", "int"), Column("已失效", "int"), Column("VIP会员", "int"),
+        Column("VIP会费（元）", "money")],
+        [[b, n["申请"], n["审批"], n["有效会员"], n["即将到期"], n["已失效"], n["VIP会员"], n["VIP会费"] or Decimal(0)]
+         for b, n in sorted(counts.items())],
+        note=f"会员资格有效期 = 保险止期 + {c.validity_extension_days} 天；VIP 年费 {c.vip_fee_per_year:.0f} 元。")
+    cols = [Column("会员卡号", width=14), Column("车牌号", width=12), Column("会员姓名", width=10),
+            Column("联系电话", width=14), Column("会员类型", width=10), Column("保单号", width=20),
+            Column("保险止期", "date"), Column("有效期至", "date"), Column("状态", width=10)]
+    tables = [summary]
+    for branch, rows in sorted(sheets.items()):
+        tables.append(Table(branch[:31], f"{branch}会员名单", cols, rows,
+                            marks=[Mark("状态", "已失效"), Mark("状态", "失效"), Mark("状态", "即将到期", "FFEB9C")],
+                            note="本表只含本支公司的客户，请勿转发其他支公司。"))
+    total = sum(int(n["有效会员"]) for n in counts.values())
+    return Report("club_monthly", "俱乐部会员月报", period, src.as_of, f"俱乐部会员月报-{period.label}", tables,
+                  headline=[("有效会员", str(total), "")])

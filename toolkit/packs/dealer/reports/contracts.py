@@ -1,0 +1,41 @@
+"""Contracts' monthly receivables: due this month, overdue, in breach, consulting phases late."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day
+from toolkit.ruleset.money import dec
+
+from ..rules.common import split_key, text
+
+
+def contract_monthly(src: Source, period: Period) -> Report:
+    contracts = src.records("contract")
+    findings = src.findings("contract_payment", "contract", "consulting_phase")
+    overdue = {f.record: f for f in findings if f.rule == "contract.overdue"}
+    rows = []
+    for key, v in sorted(src.records("contract_payment").items()):
+        number, n = (split_key(key) + [""])[:2]
+        due = day(v.get("应付日期"))
+        f = overdue.get(key)
+        if f is None and not (due and period.start <= due <= period.end):
+            continue
+        amount, paid = dec(v.get("应付金额")) or Decimal(0), dec(v.get("实付金额")) or Decimal(0)
+        state = ("违约" if f and f.values["tier"] >= 2 else "逾期" if f else "已付清" if paid >= amount else "本月应收")
+        rows.append([number, text(contracts.get(number, {}).get("甲方")), n, due, amount, paid, amount - paid,
+                     f.values["days_overdue"] if f else None, state])
+    receivables = Table("应收款", f"合同应收款（{period.zh}）", [
+        Column("合同编号", width=16), Column("甲方", width=20), Column("期次", width=6), Column("应付日期", "date"),
+        Column("应付金额", "money"), Column("实付金额", "money"), Column("欠付金额", "money"), Column("逾期天数", "int"),
+        Column("情况", width=10)], rows, marks=[Mark("情况", "违约"), Mark("情况", "逾期", "FFEB9C")],
+        note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。")
+    others = [[f.rule, f.record, f.message] for f in findings if f.rule in ("consulting.phase_late", "contract.termination")]
+    issues = Table("合同事项", "顾问推进计划延误与合同解除手续", [Column("事项", width=20), Column("记录", width=24),
+                                                         Column("情况", width=90)], others)
+    owed = sum((r[6] for r in rows if r[8] in ("逾期", "违约")), Decimal(0))
+    return Report("contract_monthly", "合同收款月报", period, src.as_of, f"合同收款月报-{period.label}",
+                  [receivables, issues], headline=[("逾期欠款（元）", f"{owed:,.2f}", ""),
+                                                   ("违约", str(sum(1 for r in rows if r[8] == "违约")), "")])

@@ -1,0 +1,156 @@
+"""联销体 reports: the weekly visit list, the monthly sales statistics with pay, the half-year rewards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from toolkit.reports.model import Column, Mark, Report, Table
+from toolkit.reports.periods import Period
+from toolkit.reports.source import Source, day
+from toolkit.ruleset.money import dec, fen
+from toolkit.ruleset.timing import add_months
+
+from ..rules.common import month_add, month_of, month_text, pct, share, split_key, text
+from ..rules.jsb import active_on
+from ..rules.staff import half_months, half_of
+
+
+def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
+    return text(members.get(mid, {}).get("经销商名称"))
+
+
+def jsb_weekly(src: Source, period: Period) -> Report:
+    members = src.records("jsb_member")
+    counties = src.records("jsb_county")
+    rows = []
+    for v in src.records("jsb_visit").values():
+        d = day(v.get("日期"))
+        if d is None or not period.start <= d <= period.end:
+            continue
+        mid = text(v.get("成员编号"))
+        rows.append([d, v.get("业务员"), mid, _name(members, mid), v.get("方式"), v.get("销售情况"), v.get("资金情况"),
+                     v.get("市场价位"), v.get("经验"), v.get("不足及改进"), v.get("意见建议")])
+    rows.sort(key=lambda r: (str(r[1] or ""), r[0], r[2]))
+    visits = Table("本周走访", f"联销体成员走访一览表（{period.zh}）", [
+        Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
+        Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
+        Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows)
+    # Members with no visit or no call so far in the month the week ends in.
+    month = month_of(period.end)
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for v in src.records("jsb_visit").values():
+        d = day(v.get("日期"))
+        if d is not None and month_of(d) == month and d <= period.end:
+            seen[(text(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
+    todo = []
+    for mid, m in sorted(members.items()):
+        if not active_on(m, period.end):
+            continue
+        visits_n, calls_n = seen[(mid, "走访")], seen[(mid, "电话调度")]
+        if visits_n and calls_n:
+            continue
+        who = text(counties.get(text(m.get("县市")), {}).get("责任业务员"))
+        todo.append([who, mid, m.get("经销商名称"), m.get("县市"), visits_n, calls_n,
+                     "走访、电话调度" if not visits_n and not calls_n else "走访" if not visits_n else "电话调度"])
+    pending = Table("本月未走访", f"{month_text(month)}至今尚未走访或电话调度的成员", [
+        Column("责任业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
+        Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"), Column("尚缺", width=14)],
+        todo, note="每个成员每月至少走访一次、电话调度一次；月底前补齐。")
+    return Report("jsb_weekly", "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
+                  [visits, pending], headline=[("本周走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
+
+
+def jsb_monthly(src: Source, period: Period) -> Report:
+    s = src.rules.pack("dealer").settings.dealer.jsb
+    month = period.label
+    members = src.records("jsb_member")
+    sales = src.records("jsb_sales")
+    by: dict[tuple[str, str], dict[str, Any]] = {tuple(split_key(k)[:2]): v for k, v in sales.items()}
+    findings = src.findings("jsb_sales", "jsb_county", "jsb_primary_sales", "jsb_visit", "jsb_report_log", "jsb_pay")
+    cancelled = {f.values.get("成员编号"): f.rule for f in findings
+                 if f.rule.startswith("jsb.cancel") and f.values.get("月份") == month}
+    runs = {f.values.get("成员编号"): f.values.get("run") for f in findings
+            if f.rule == "jsb.share_low" and f.values.get("月份") == month}
+    months3 = [month_add(month, -2), month_add(month, -1), month]
+    rows = []
+    for (m, mid), v in sorted(by.items(), key=lambda kv: kv[0][1]):
+        if m != month:
+            continue
+        shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
+        state = ("取消资格" if mid in cancelled else f"连续 {runs[mid]} 个月低于 {pct(s.min_share, 0)}" if mid in runs
+                 else "正常")
+        rows.append([mid, v.get("经销商名称") or _name(members, mid), members.get(mid, {}).get("县市"),
+                     dec(v.get("进货额")), dec(v.get("其他渠道进货额")), dec(v.get("销量")), dec(v.get("所在市场销量")),
+                     *[float(x) if x is not None else None for x in shares], state])
+    stats = Table("进货统计", f"二级客户进货统计表（{period.zh}）", [
+        Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
+        Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
+        *[Column(f"{month_text(x)}占比", "percent") for x in months3], Column("情况", width=22)], rows,
+        marks=[Mark("情况", "取消资格")],
+        note=f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}；连续 {s.below_months_to_cancel} 个月低于标准即取消资格。")
+
+    def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
+        hits = [f for f in findings if f.rule in rules]
+        return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
+                     [[f.rule, f.record, f.message] for f in hits], note=note)
+
+    problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
+        "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
+        "jsb.county_members", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。")
+    reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false"),
+                      f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
+                      "虚报调回销售中心待岗；罚款纳入奖励基金。")
+    pay_rows = []
+    for f in findings:
+        if f.rule != "jsb.pay" or f.values.get("月份") != month:
+            continue
+        v = f.values
+        pay_rows.append([v["业务员"], v["基本工资"], v["固定部分"], v["辖区县数"], v["有成员县数"],
+                         float(v["网络完善率"]), v["考核部分"], v["走访基金"], v["上月结转罚款"], v["本月罚款"], v["扣款"],
+                         v["结转下月"], v["应发工资"]])
+    pay = Table("工资考核", f"业务员工资考核表（{period.zh}）", [
+        Column("业务员", width=10), Column("基本工资", "money"), Column(f"固定部分（×{pct(s.pay_fixed_share, 0)}）", "money"),
+        Column("辖区县数", "int"), Column("有成员县数", "int"), Column("网络完善率", "percent"),
+        Column(f"考核部分（×{pct(s.pay_network_share, 0)}×完善率）", "money"), Column("走访基金", "money"),
+        Column("上月结转罚款", "money"), Column("本月罚款", "money"), Column("扣款", "money"), Column("结转下月", "money"),
+        Column("应发工资", "money")], pay_rows,
+        note=(f"应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
+              "网络完善率 = 有成员县数 ÷ 辖区县数；罚款从走访基金扣，不足部分结转下月。"))
+    fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
+    return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
+                  [stats, problems, reports_t, pay],
+                  headline=[("成员", str(len(rows)), ""), ("取消资格", str(len(cancelled)), ""),
+                            ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", "")])
+
+
+def jsb_half_year(src: Source, period: Period) -> Report:
+    s = src.rules.pack("dealer").settings.dealer.jsb
+    half = half_of(month_of(add_months(date(src.as_of.year, src.as_of.month, 1), -6)))
+    months = half_months(half)
+    members = src.records("jsb_member")
+    totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for key, v in src.records("jsb_sales").items():
+        m, mid = split_key(key)[:2]
+        if m in months:
+            totals[mid][m] = dec(v.get("销量")) or Decimal(0)
+    rows = []
+    for mid in sorted(totals):
+        total = sum(totals[mid].values(), Decimal(0))
+        rows.append([mid, _name(members, mid), members.get(mid, {}).get("县市"),
+                     *[totals[mid].get(m) for m in months], total, fen(total * s.reward_rate), None,
+                     text(members.get(mid, {}).get("状态")) or "正式成员"])
+    y, h = half.split("-H")
+    label = f"{y}年{'上' if h == '1' else '下'}半年"
+    table = Table("半年奖励", f"联销体成员{label}销量与奖励", [
+        Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
+        *[Column(month_text(m), "money") for m in months], Column("半年销量", "money"),
+        Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰）", "money"), Column("百分考核得分", "int"),
+        Column("状态", width=10)], rows, marks=[Mark("状态", "已取消")],
+        note="奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。已取消资格的成员不发奖励。")
+    end = date.fromisoformat(months[-1] + "-01")
+    period = Period("month", date.fromisoformat(months[0] + "-01"), add_months(end, 1) - timedelta(days=1))
+    return Report("jsb_half_year", "联销体半年考核", period, src.as_of, f"联销体半年考核-{half}", [table],
+                  headline=[("成员", str(len(rows)), "")])

@@ -1,0 +1,1 @@
+"""The dealer pack's rule code: one module per workflow."""

@@ -1,0 +1,136 @@
+"""Contracts: payments overdue, breach at 30 days, termination notices, consulting phases.
+
+Seed 000 第三篇 物业服务顾问协议书 第5条: payment more than 30 days late is a breach, the
+other party may terminate by written notice; 第四篇: the phases of the consulting plan
+(前期 4 months, 中期 2, 评估 2).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from toolkit.model import Finding
+from toolkit.packs import State
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
+
+from .common import split_key, text
+
+CONSULTING = "物业服务顾问协议"
+FACT_COLUMNS = ("合同类型", "甲方", "甲方地址", "甲方电话", "甲方传真", "甲方代表人", "乙方", "乙方地址", "乙方电话",
+                "乙方传真", "乙方代表人", "执照编号", "项目名称", "签订日期", "委托期限止", "顾问模式", "委托内容",
+                "委托费用", "付款方式", "违约金", "仲裁机构")
+
+
+def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    c = env.settings.dealer.contract
+    out: list[Finding] = []
+    status = text(v.get("状态")) or "草拟"
+    if status == "解除" and as_date(v.get("书面通知日期")) is None:
+        out.append(Finding(
+            rule="contract.termination", register="contract", record=key, severity="error",
+            message=f"合同 {key}（{text(v.get('甲方'))}）登记为解除，但没有书面通知日期：解除合同须以书面形式通知对方",
+            values={"甲方": v.get("甲方"), "乙方": v.get("乙方")},
+        ))
+    if text(v.get("合同类型")) == CONSULTING and status in ("草拟", "生效"):
+        import cn2an  # slow to import (0.5 s): only when a contract is drafted
+
+        values = {k: v.get(k) for k in FACT_COLUMNS}
+        values["仲裁机构"] = text(v.get("仲裁机构")) or c.arbitration
+        values.update({"copies": c.copies, "copies_each": c.copies_each,
+                       "copies_text": cn2an.an2cn(str(c.copies), "up"),
+                       "copies_each_text": cn2an.an2cn(str(c.copies_each), "up")})
+        out.append(Finding(
+            rule="contract.drafted", register="contract", record=key, severity="info",
+            message=f"合同 {key}：《物业服务顾问协议书》（甲方 {text(v.get('甲方'))}）文本已生成，请核对后签订",
+            values=values, notice="consulting_agreement",
+        ))
+    return out
+
+
+def payment_findings(env: Env, state: State) -> list[Finding]:
+    c = env.settings.dealer.contract
+    contracts = state.get("contract", {})
+    out: list[Finding] = []
+    for key, v in state.get("contract_payment", {}).items():
+        number, period = (split_key(key) + [""])[:2]
+        due = as_date(v.get("应付日期"))
+        amount = dec(v.get("应付金额")) or Decimal(0)
+        paid = dec(v.get("实付金额")) or Decimal(0)
+        owed = amount - paid
+        if due is None or owed <= 0:
+            continue
+        days = (env.today - due).days  # day 1 = the day after the due date
+        tier = sum(1 for t in c.tiers if days >= t)
+        if tier == 0:
+            continue
+        k = contracts.get(number, {})
+        breach = tier == len(c.tiers)
+        out.append(Finding(
+            rule="contract.overdue", register="contract_payment", record=key,
+            severity="error" if breach else "warning", status="overdue",
+            message=(f"合同 {number}（{text(k.get('甲方')) or '合同登记中无此编号'}）第 {period} 期应于 {fmt_date(due)} 付款 "
+                     f"{yuan(amount)} 元，已逾期 {days} 天，欠付 {yuan(owed)} 元——"
+                     f"{'已满 ' + str(c.tiers[-1]) + ' 天视同违约，违约通知书已起草' if breach else '付款提醒函已起草'}"),
+            values={"tier": tier, "days_overdue": days, "合同编号": number, "期次": period, "应付日期": due,
+                    "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
+                    "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
+                    "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},
+            notice="contract_overdue",
+        ))
+    return out
+
+
+def phase_plan(env: Env, contract: dict[str, Any], given: dict[str, date | None]) -> dict[str, tuple[date, date]]:
+    """Each phase's planned (start, end): a given 计划开始 wins; otherwise the first phase
+    starts on the signing date, a phase ``within`` another starts with it, and the others
+    start the day after the phase before them ends."""
+    plan: dict[str, tuple[date, date]] = {}
+    signed = as_date(contract.get("签订日期"))
+    previous_end: date | None = None
+    for p in env.settings.dealer.consulting_phases:
+        if given.get(p.name):
+            start = given[p.name]
+        elif p.within and p.within in plan:
+            start = plan[p.within][0]
+        elif previous_end is not None:
+            start = date.fromordinal(previous_end.toordinal() + 1)
+        else:
+            start = signed
+        if start is None:
+            continue
+        end = prepaid_period_end(start, p.months)
+        plan[p.name] = (start, end)
+        if not p.within:
+            previous_end = end
+    return plan
+
+
+def phase_findings(env: Env, state: State) -> list[Finding]:
+    contracts = state.get("contract", {})
+    by_contract: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, v in state.get("consulting_phase", {}).items():
+        number, phase = (split_key(key) + [""])[:2]
+        by_contract.setdefault(number, {})[phase] = v
+    out: list[Finding] = []
+    for number, phases in by_contract.items():
+        plan = phase_plan(env, contracts.get(number, {}), {n: as_date(v.get("计划开始")) for n, v in phases.items()})
+        for name, v in phases.items():
+            if name not in plan:
+                continue
+            start, end = plan[name]
+            done = as_date(v.get("实际完成"))
+            late = (done is not None and done > end) or (done is None and env.today > end)
+            if not late:
+                continue
+            out.append(Finding(
+                rule="consulting.phase_late", register="consulting_phase", record=f"{number}|{name}",
+                severity="warning", status="late" if done else "overdue",
+                message=(f"合同 {number}“{name}”计划 {fmt_date(start)} 至 {fmt_date(end)}，"
+                         f"{fmt_date(done) + ' 才完成，晚了 ' + str((done - end).days) + ' 天' if done else '已过计划结束日期仍未完成'}"),
+                values={"合同编号": number, "阶段": name, "计划开始": start, "计划结束": end, "实际完成": done,
+                        "甲方": contracts.get(number, {}).get("甲方")},
+            ))
+    return out

@@ -1,0 +1,273 @@
+"""联销体 (joint-sales body): membership, market shares, cancellations, counties, visits.
+
+Seed 003 第一篇: a second-tier dealer becomes a member after signing the agreement not to
+sell counterfeits; 1–2 members per county, a blank county gets three months to develop;
+a member's sales at least 70 % of its market's, three calendar months running below →
+cancellation; buying from another first-tier dealer, selling below the agreed price,
+bundling or counterfeits → cancellation; the members together at least 80 % of the
+first-tier dealer's sales; each member visited and called at least once a month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from toolkit.model import Finding
+from toolkit.packs import State
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
+
+from .common import (
+    month_add,
+    month_of,
+    month_text,
+    months_between,
+    pct,
+    share,
+    split_key,
+    text,
+    yes,
+)
+
+ACTIVE = "正式成员"
+GONE = ("已取消", "已退出")
+
+
+def _name(member: dict[str, Any] | None, mid: str) -> str:
+    name = text((member or {}).get("经销商名称"))
+    return f"成员 {mid}（{name}）" if name else f"成员 {mid} "
+
+
+def _member_values(mid: str, m: dict[str, Any] | None) -> dict[str, Any]:
+    m = m or {}
+    return {"成员编号": mid, "经销商名称": m.get("经销商名称"), "县市": m.get("县市"),
+            "一级经销商": m.get("一级经销商"), "负责人": m.get("负责人"), "铜牌编号": m.get("铜牌编号")}
+
+
+# --- membership: the agreement comes first ---------------------------------------------
+
+
+def member_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    """A proposed dealer (拟发展, or no agreement date yet) gets the agreement to sign."""
+    status = text(v.get("状态")) or ACTIVE
+    if status in GONE or as_date(v.get("协议签订日期")) is not None:
+        return []
+    s = env.settings.dealer.jsb
+    return [Finding(
+        rule="jsb.member_pending", register="jsb_member", record=key, severity="info",
+        message=(f"{_name(v, key)}尚未签订《关于不销售假冒伪劣产品的协议》，已生成协议文本，"
+                 f"签订后填写协议签订日期和入会日期，方可成为联销体成员"),
+        values={**_member_values(key, v), "联系电话": v.get("联系电话"), "company": s.company,
+                "plaque_text": s.plaque_text, "min_penalty": s.counterfeit_min_penalty,
+                "informer_share": s.informer_share},
+        notice="jsb_agreement",
+    )]
+
+
+# --- monthly sales: shares, runs below the line, conduct ----------------------------------
+
+
+def sales_findings(env: Env, state: State) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    members = state.get("jsb_member", {})
+    rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # member → month → row
+    for key, v in state.get("jsb_sales", {}).items():
+        month, mid = split_key(key)[:2]
+        rows[mid][month] = v
+    if not rows:
+        return []
+    last = max(m for by_month in rows.values() for m in by_month)
+    out: list[Finding] = []
+    for mid in sorted(rows):
+        member = members.get(mid)
+        gone = text((member or {}).get("状态")) in GONE
+        run: list[dict[str, Any]] = []
+        for month in months_between(min(rows[mid]), last):
+            v = rows[mid].get(month)
+            key = f"{month}|{mid}"
+            if v is None:
+                if not gone:
+                    out.append(Finding(
+                        rule="jsb.sales_missing", register="jsb_sales", record=key, severity="warning",
+                        message=(f"{_name(member, mid)}缺少{month_text(month)}的进货统计，请业务员补报；"
+                                 f"缺报的月份中断“连续低于 {pct(s.min_share, 0)}”的计算"),
+                        values={**_member_values(mid, member), "月份": month},
+                    ))
+                run = []
+                continue
+            ratio = share(v.get("销量"), v.get("所在市场销量"))
+            out.extend(_conduct(env, key, month, mid, member, v, gone))
+            if ratio is None or ratio >= s.min_share:
+                run = []
+                continue
+            run.append({"月份": month, "销量": fen(dec(v.get("销量")) or Decimal(0)),
+                        "所在市场销量": fen(dec(v.get("所在市场销量")) or Decimal(0)), "占比": ratio,
+                        "占比文字": pct(ratio, 2)})
+            out.append(Finding(
+                rule="jsb.share_low", register="jsb_sales", record=key, severity="warning",
+                message=(f"{_name(member, mid)}{month_text(month)}销量 {yuan(dec(v.get('销量')))} 元，"
+                         f"占所在市场销量 {yuan(dec(v.get('所在市场销量')))} 元的 {pct(ratio, 2)}，"
+                         f"低于 {pct(s.min_share, 0)}（连续第 {len(run)} 个月）"),
+                values={**_member_values(mid, member), "月份": month, "占比": ratio, "run": len(run)},
+            ))
+            if len(run) == s.below_months_to_cancel and not gone:
+                out.append(Finding(
+                    rule="jsb.cancel_share", register="jsb_sales", record=key, severity="error",
+                    message=(f"{_name(member, mid)}连续 {len(run)} 个月销量低于所在市场销量的 "
+                             f"{pct(s.min_share, 0)}（{'、'.join(month_text(r['月份']) + pct(r['占比'], 2) for r in run)}），"
+                             f"应取消其联销体成员资格并收回铜牌，取消通知书已起草，请大区审批"),
+                    values={**_member_values(mid, member), "reason": "share", "月份": month,
+                            "months": [dict(r) for r in run], "min_share": s.min_share,
+                            "标准": pct(s.min_share, 0)},
+                    notice="jsb_cancel",
+                ))
+    return out
+
+
+CONDUCT = (("低于协商价销售", "低于联销体协商价格销售"), ("捆绑销售", "捆绑销售"),
+           ("发现假冒", "销售假冒伪劣产品"))
+
+
+def _conduct(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | None,
+             v: dict[str, Any], gone: bool) -> list[Finding]:
+    """Buying elsewhere, underselling, bundling, counterfeits: one cancellation per row."""
+    if gone:
+        return []
+    other = dec(v.get("其他渠道进货额"))
+    acts = [words for col, words in CONDUCT if yes(v.get(col))]
+    if other is not None and other > 0:
+        acts.insert(0, f"从其他一级经销商处进货 {yuan(other)} 元")
+    if not acts:
+        return []
+    only_channel = other is not None and other > 0 and len(acts) == 1
+    return [Finding(
+        rule="jsb.cancel_channel" if only_channel else "jsb.cancel_conduct",
+        register="jsb_sales", record=key, severity="error",
+        message=(f"{_name(member, mid)}{month_text(month)}{'、'.join(acts)}，"
+                 f"按联销体运行章程应取消其成员资格并收回铜牌，取消通知书已起草，请大区审批"),
+        values={**_member_values(mid, member), "reason": "channel" if only_channel else "conduct", "月份": month,
+                "其他渠道进货额": fen(other) if other else None, "acts": acts},
+        notice="jsb_cancel",
+    )]
+
+
+# --- counties: 1–2 members each, blank markets -----------------------------------------------
+
+
+def active_on(m: dict[str, Any], day: date) -> bool:
+    """A 正式成员 that had joined by ``day`` (a member without 入会日期 counts as joined)."""
+    if (text(m.get("状态")) or ACTIVE) != ACTIVE:
+        return False
+    joined = as_date(m.get("入会日期"))
+    return joined is None or joined <= day
+
+
+def county_findings(env: Env, state: State) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    per: dict[str, list[str]] = defaultdict(list)
+    for mid, m in state.get("jsb_member", {}).items():
+        if active_on(m, env.today):
+            per[text(m.get("县市"))].append(mid)
+    out: list[Finding] = []
+    for county, c in state.get("jsb_county", {}).items():
+        ids = per.get(county, [])
+        who = text(c.get("责任业务员"))
+        base = {"县市": county, "责任业务员": who, "大区": c.get("大区"), "members": ids}
+        if len(ids) > s.members_per_county.max:
+            out.append(Finding(
+                rule="jsb.county_members", register="jsb_county", record=county, severity="warning",
+                message=(f"{county}有 {len(ids)} 家联销体成员（{'、'.join(ids)}），"
+                         f"每县最多 {s.members_per_county.max} 家，请业务员{who}与大区核定"),
+                values=base,
+            ))
+        if len(ids) >= s.members_per_county.min:
+            continue
+        start = as_date(c.get("空白起始日期"))
+        if start is None:
+            out.append(Finding(
+                rule="jsb.blank_market", register="jsb_county", record=county, severity="warning",
+                message=f"{county}是空白市场（没有联销体成员），请业务员{who}填写空白起始日期，以便计算三个月开发期",
+                values={**base, "开发期满": None},
+            ))
+            continue
+        ends = add_months(start, s.blank_market_months)
+        if env.today >= ends:
+            out.append(Finding(
+                rule="jsb.blank_market", register="jsb_county", record=county, severity="warning",
+                message=(f"{county}自 {fmt_date(start)} 起没有联销体成员，{s.blank_market_months} 个月开发期"
+                         f"已于 {fmt_date(ends - timedelta(days=1))} 期满，请业务员{who}尽快发展成员"),
+                values={**base, "空白起始日期": start, "开发期满": ends - timedelta(days=1)},
+            ))
+    return out
+
+
+# --- the first-tier dealer's share ------------------------------------------------------------
+
+
+def coverage_findings(env: Env, state: State) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    members = state.get("jsb_member", {})
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for key, v in state.get("jsb_sales", {}).items():
+        month, mid = split_key(key)[:2]
+        primary = text(members.get(mid, {}).get("一级经销商"))
+        totals[(month, primary)] += dec(v.get("销量")) or Decimal(0)
+    out: list[Finding] = []
+    for key, v in state.get("jsb_primary_sales", {}).items():
+        month, primary = split_key(key)[:2]
+        whole = dec(v.get("一级销量"))
+        ratio = share(totals.get((month, primary), Decimal(0)), whole)
+        if ratio is None or ratio >= s.primary_coverage:
+            continue
+        out.append(Finding(
+            rule="jsb.primary_coverage", register="jsb_primary_sales", record=key, severity="warning",
+            message=(f"{month_text(month)}{primary}的联销体成员合计销量 {yuan(totals.get((month, primary), Decimal(0)))} 元，"
+                     f"只占其销量 {yuan(whole)} 元的 {pct(ratio, 2)}，未达到 {pct(s.primary_coverage, 0)}"),
+            values={"月份": month, "一级经销商": primary, "成员销量": fen(totals.get((month, primary), Decimal(0))),
+                    "一级销量": fen(whole), "占比": ratio},
+        ))
+    return out
+
+
+# --- visits and calls ---------------------------------------------------------------------------
+
+
+def visit_findings(env: Env, state: State) -> list[Finding]:
+    """Every 正式成员, every finished month since the visit register starts: at least one
+    visit and one call (a month still running is not judged)."""
+    s = env.settings.dealer.jsb
+    visits = state.get("jsb_visit", {})
+    days = [as_date(v.get("日期")) for v in visits.values()]
+    days = [d for d in days if d is not None]
+    if not days:
+        return []
+    counties = state.get("jsb_county", {})
+    done: dict[tuple[str, str, str], int] = defaultdict(int)
+    for v in visits.values():
+        d = as_date(v.get("日期"))
+        if d is not None:
+            done[(month_of(d), text(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
+    out: list[Finding] = []
+    for month in months_between(month_of(min(days)), month_add(month_of(env.today), -1)):
+        end = add_months(date.fromisoformat(month + "-01"), 1) - timedelta(days=1)
+        for mid, m in sorted(state.get("jsb_member", {}).items()):
+            if not active_on(m, end):
+                continue
+            seen, calls = done[(month, mid, "走访")], done[(month, mid, "电话调度")]
+            short = []
+            if seen < s.visits_per_month:
+                short.append(f"走访 {seen} 次（应至少 {s.visits_per_month} 次）")
+            if calls < s.calls_per_month:
+                short.append(f"电话调度 {calls} 次（应至少 {s.calls_per_month} 次）")
+            if not short:
+                continue
+            who = text(counties.get(text(m.get("县市")), {}).get("责任业务员"))
+            out.append(Finding(
+                rule="jsb.visit_shortfall", register="jsb_visit", record=f"{month}|{mid}", severity="warning",
+                message=f"{_name(m, mid)}{month_text(month)}{'，'.join(short)}，责任业务员：{who or '未登记'}",
+                values={**_member_values(mid, m), "月份": month, "走访": seen, "电话调度": calls, "业务员": who},
+            ))
+    return out

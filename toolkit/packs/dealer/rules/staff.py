@@ -1,0 +1,279 @@
+"""Salespeople: report deadlines and fines, monthly pay, half-year rewards, counterfeit penalties.
+
+Seed 003 第一篇 考核及奖罚规定: late 50 元, missing 200 元, falsified → recalled to 待岗;
+pay = base × 70 % + base × 30 % × network completion + visit fund (500 元 a month in
+the first half-year), fines taken from the visit fund; the reward is 4 ‰ of sales; a
+counterfeit seller pays at least 伍万元, 80 % of it to the informer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from toolkit.model import Finding
+from toolkit.packs import State
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
+
+from .common import month_add, month_of, month_text, pct, split_key, text, yes
+from .jsb import GONE, active_on
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})[-/年](\d{1,2})月?$")
+
+
+@dataclass(frozen=True)
+class Due:
+    due: date  # 应报日期
+    missing_after: date  # reported after this (or not at all by then) = 漏报
+    weekly: bool
+
+
+def report_due(env: Env, period: str, given: date | None) -> Due | None:
+    """When a report of ``period`` is due, and after when it counts as missing.
+
+    Weekly (2026-W48): the configured weekday after the week; monthly (2026-11): the
+    configured day of the next month. Missing = not in by the next period's due date.
+    """
+    rd = env.settings.dealer.jsb.report_due
+    p = period.strip().upper().replace(" ", "")
+    if m := _WEEK.match(p):
+        try:
+            sunday = date.fromisocalendar(int(m[1]), int(m[2]), 7)
+        except ValueError:
+            return None
+        due = given or sunday + timedelta(days=rd.weekly_weekday)
+        return Due(due, due + timedelta(days=7), True)
+    if m := _MONTH.match(p):
+        y, mo = int(m[1]), int(m[2])
+        if not 1 <= mo <= 12:
+            return None
+        due = given or add_months(date(y, mo, rd.monthly_day), 1)
+        return Due(due, add_months(due, 1), False)
+    return None
+
+
+def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    who, report, period = (split_key(key) + ["", "", ""])[:3]
+    subject = f"业务员{who}的《{report}》（{period}）"
+    base = {"业务员": who, "报表": report, "期间": period, "核查人": v.get("核查人")}
+    out: list[Finding] = []
+    if yes(v.get("虚报")):
+        out.append(Finding(
+            rule="jsb.report_false", register="jsb_report_log", record=key, severity="error",
+            message=f"{subject}经{text(v.get('核查人')) or '核查'}确认虚报，按规定调回销售中心待岗，通报已起草",
+            values=base, notice="jsb_recall",
+        ))
+    due = report_due(env, period, as_date(v.get("应报日期")))
+    if due is None:
+        out.append(Finding(
+            rule="jsb.report_period", register="jsb_report_log", record=key, severity="error",
+            message=f"{subject}：期间“{period}”看不懂，周报写 2026-W48，月报写 2026-11；无法判断是否迟报",
+            values=base,
+        ))
+        return out
+    sent = as_date(v.get("实报日期"))
+    values = {**base, "应报日期": due.due, "实报日期": sent, "漏报界限": due.missing_after}
+    if (sent is None and env.today > due.missing_after) or (sent is not None and sent > due.missing_after):
+        out.append(Finding(
+            rule="jsb.report_missing", register="jsb_report_log", record=key, severity="error",
+            message=(f"{subject}应于 {fmt_date(due.due)} 上报，"
+                     f"{'到 ' + fmt_date(due.missing_after) + ' 仍未上报' if sent is None else fmt_date(sent) + ' 才报，已过下期上报日'}，"
+                     f"按漏报扣款 {yuan(s.report_missing_fine)} 元"),
+            values={**values, "fine": fen(s.report_missing_fine), "kind": "漏报"},
+        ))
+    elif (sent is not None and sent > due.due) or (sent is None and env.today > due.due):
+        late = (sent or env.today) - due.due
+        out.append(Finding(
+            rule="jsb.report_late", register="jsb_report_log", record=key,
+            severity="warning", status="late" if sent else "overdue",
+            message=(f"{subject}应于 {fmt_date(due.due)} 上报，"
+                     f"{fmt_date(sent) + ' 上报，迟报 ' + str(late.days) + ' 天' if sent else '至今未报'}，"
+                     f"按迟报扣款 {yuan(s.report_late_fine)} 元"
+                     f"{'' if sent else f'；{fmt_date(due.missing_after)} 后仍未报按漏报扣 {yuan(s.report_missing_fine)} 元'}"),
+            values={**values, "fine": fen(s.report_late_fine), "kind": "迟报"},
+        ))
+    return out
+
+
+def fines_by_month(env: Env, log: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(业务员, month of the due date) → the fines of that month's reports."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for key, v in log.items():
+        for f in report_findings(env, key, v):
+            if "fine" in f.values:
+                out[(f.values["业务员"], month_of(f.values["应报日期"]))].append(
+                    {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "kind", "fine")})
+    return out
+
+
+# --- pay ----------------------------------------------------------------------------------------
+
+
+def in_initial_period(env: Env, month: str) -> bool:
+    s = env.settings.dealer.jsb
+    if s.founded is None:
+        return True  # not told when the body was founded: still its first half-year
+    start = date.fromisoformat(month + "-01")
+    return start < add_months(s.founded.replace(day=1), s.initial_months)
+
+
+def network(state: State, who: str, month: str) -> tuple[int, int]:
+    """(counties of the salesperson, those with at least one member by the month's end)."""
+    end = add_months(date.fromisoformat(month + "-01"), 1) - timedelta(days=1)
+    counties = [c for c, v in state.get("jsb_county", {}).items() if text(v.get("责任业务员")) == who]
+    covered = {text(m.get("县市")) for m in state.get("jsb_member", {}).values() if active_on(m, end)}
+    return len(counties), sum(1 for c in counties if c in covered)
+
+
+def pay_findings(env: Env, state: State) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    fines = fines_by_month(env, state.get("jsb_report_log", {}))
+    by_person: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+    for key, v in state.get("jsb_pay", {}).items():
+        month, who = split_key(key)[:2]
+        by_person[who].append((month, key, v))
+    out: list[Finding] = []
+    for who, rows in by_person.items():
+        carried = Decimal(0)
+        previous: str | None = None
+        for month, key, v in sorted(rows):
+            # fines of the months since the previous pay row, up to this one
+            items = [i for (p, m), lst in sorted(fines.items()) if p == who
+                     and (previous is None or m > previous) and m <= month for i in lst]
+            previous = month
+            base = dec(v.get("基本工资")) or Decimal(0)
+            total_n, covered_n = network(state, who, month)
+            total = int(dec(v.get("辖区县数")) or total_n)
+            covered = int(dec(v.get("有成员县数")) if dec(v.get("有成员县数")) is not None else covered_n)
+            rate = Decimal(covered) / Decimal(total) if total else Decimal(0)
+            fund = s.visit_fund if in_initial_period(env, month) else Decimal(0)
+            owed = carried + sum((i["fine"] for i in items), Decimal(0))
+            # Fines come out of the visit fund; what the fund cannot cover waits for next
+            # month's fund, and after the first half-year (no fund) comes out of pay.
+            deducted = min(owed, fund) if fund > 0 else owed
+            carry_out = owed - deducted
+            fixed = base * s.pay_fixed_share
+            net_part = base * s.pay_network_share * rate
+            pay = fen(fixed + net_part + fund - deducted)  # rounded once, at the end
+            values = {"月份": month, "业务员": who, "基本工资": fen(base), "辖区县数": total, "有成员县数": covered,
+                      "网络完善率": rate, "固定部分": fen(fixed), "考核部分": fen(net_part), "走访基金": fen(fund),
+                      "上月结转罚款": fen(carried), "本月罚款": fen(owed - carried), "扣款": fen(deducted),
+                      "结转下月": fen(carry_out), "应发工资": pay, "fines": items,
+                      "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1),
+                      "late_fine": s.report_late_fine, "missing_fine": s.report_missing_fine}
+            carried = carry_out
+            formula = (f"{yuan(base)}×{pct(s.pay_fixed_share, 0)} + {yuan(base)}×{pct(s.pay_network_share, 0)}×"
+                       f"{pct(rate, 1)}（{covered}/{total} 县） + 走访基金 {yuan(fund)} − 扣款 {yuan(deducted)} = {yuan(pay)} 元")
+            out.append(Finding(rule="jsb.pay", register="jsb_pay", record=key, severity="info",
+                               message=f"业务员{who}{month_text(month)}工资：{formula}", values=values))
+            if total == 0:
+                out.append(Finding(
+                    rule="jsb.pay_network", register="jsb_pay", record=key, severity="warning",
+                    message=(f"业务员{who}{month_text(month)}的辖区县数不知道（工资表未填，县级市场登记中也没有以其为责任业务员的县），"
+                             f"网络完善率按 0 计；请填写辖区县数和有成员县数"),
+                    values=values,
+                ))
+            given = dec(v.get("实发工资"))
+            if given is not None and fen(given) != pay:
+                out.append(Finding(
+                    rule="jsb.pay_mismatch", register="jsb_pay", record=key, severity="warning",
+                    message=f"业务员{who}{month_text(month)}实发工资填 {yuan(given)} 元，按考核办法应为 {formula}",
+                    values={**values, "实发工资": fen(given)},
+                ))
+            if items:
+                out.append(Finding(
+                    rule="jsb.fines", register="jsb_pay", record=key, severity="warning",
+                    message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(owed - values['上月结转罚款'])} 元，"
+                             f"从走访基金扣 {yuan(deducted)} 元{'，结转下月 ' + yuan(carry_out) + ' 元' if carry_out else ''}；扣款通知已起草"),
+                    values=values, notice="jsb_fine",
+                ))
+    return out
+
+
+# --- half-year reward ---------------------------------------------------------------------------
+
+
+def _permille(rate: Decimal) -> str:
+    return f"{(rate * 1000).normalize():f}‰"
+
+
+def half_of(month: str) -> str:
+    return f"{month[:4]}-H{1 if int(month[5:7]) <= 6 else 2}"
+
+
+def half_months(half: str) -> list[str]:
+    y, h = half.split("-H")
+    first = f"{y}-{'01' if h == '1' else '07'}"
+    return [month_add(first, i) for i in range(6)]
+
+
+def reward_findings(env: Env, state: State) -> list[Finding]:
+    """Each finished half-year: every member still in the body gets 4 ‰ of its sales."""
+    s = env.settings.dealer.jsb
+    members = state.get("jsb_member", {})
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for key, v in state.get("jsb_sales", {}).items():
+        month, mid = split_key(key)[:2]
+        sums[(half_of(month), mid)] += dec(v.get("销量")) or Decimal(0)
+        counts[(half_of(month), mid)] += 1
+    out: list[Finding] = []
+    current = half_of(month_of(env.today))
+    for (half, mid), total in sorted(sums.items()):
+        m = members.get(mid, {})
+        if half >= current or text(m.get("状态")) in GONE or total <= 0:
+            continue
+        reward = fen(total * s.reward_rate)
+        y, h = half.split("-H")
+        label = f"{y}年{'上' if h == '1' else '下'}半年"
+        out.append(Finding(
+            rule="jsb.reward", register="jsb_sales", record=f"{half}|{mid}", severity="info",
+            message=(f"成员 {mid}（{text(m.get('经销商名称'))}）{label}销量 {yuan(total)} 元，"
+                     f"按 {_permille(s.reward_rate)} 奖励 {yuan(reward)} 元，奖励通知已起草"),
+            values={"成员编号": mid, "经销商名称": m.get("经销商名称"), "县市": m.get("县市"), "半年": label,
+                    "销量": fen(total), "月数": counts[(half, mid)], "rate": s.reward_rate, "reward": reward,
+                    "rate_text": _permille(s.reward_rate)},
+            notice="jsb_reward",
+        ))
+    return out
+
+
+# --- counterfeit penalties --------------------------------------------------------------------------
+
+
+def counterfeit_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    s = env.settings.dealer.jsb
+    out: list[Finding] = []
+    mid = text(v.get("成员编号"))
+    penalty = dec(v.get("罚金")) or Decimal(0)
+    subject = f"处罚 {key}（成员 {mid}）"
+    if penalty < s.counterfeit_min_penalty:
+        out.append(Finding(
+            rule="jsb.counterfeit_penalty", register="jsb_counterfeit", record=key, severity="error",
+            message=f"{subject}罚金 {yuan(penalty)} 元低于协议约定的最低 {yuan(s.counterfeit_min_penalty)} 元",
+            values={"成员编号": mid, "罚金": fen(penalty), "minimum": s.counterfeit_min_penalty},
+        ))
+    expected = fen(penalty * s.informer_share)
+    given = dec(v.get("举报奖励"))
+    if text(v.get("举报人")) and (given is None or fen(given) != expected):
+        out.append(Finding(
+            rule="jsb.counterfeit_reward", register="jsb_counterfeit", record=key, severity="warning",
+            message=(f"{subject}举报人{text(v.get('举报人'))}应得奖励 = 罚金 {yuan(penalty)} × "
+                     f"{pct(s.informer_share, 0)} = {yuan(expected)} 元，登记为 "
+                     f"{yuan(given) + ' 元' if given is not None else '空'}"),
+            values={"成员编号": mid, "罚金": fen(penalty), "expected": expected, "举报奖励": given},
+        ))
+    if text(v.get("铜牌收回")) != "是":
+        out.append(Finding(
+            rule="jsb.counterfeit_plaque", register="jsb_counterfeit", record=key, severity="warning",
+            message=f"{subject}销售假冒伪劣产品，铜牌应予收回，请业务员收回后在“铜牌收回”填“是”",
+            values={"成员编号": mid},
+        ))
+    return out
