@@ -24,20 +24,24 @@ def _titles(ws: Workspace) -> dict[str, str]:
 
     try:
         return {name: spec.title for name, spec in load_registers(ws.rules).items()}
-    except (RulesError, OSError):
+    except (RulesError, OSError, TypeError):
         return {}
 
 
-def _report_titles() -> dict[str, str]:
-    from .reports.catalog import REPORTS
+def _report_titles(ws: Workspace) -> dict[str, str]:
+    """Report names → titles of the workspace's packs; empty when they cannot be read."""
+    try:
+        from .reports.catalog import report_kinds
 
-    return {name: kind.title for name, kind in REPORTS.items()}
+        return {name: kind.title for name, kind in report_kinds(ws.rules).items()}
+    except Exception:  # noqa: BLE001 - status must show whatever it can
+        return {}
 
 
-def run_kind(kind: str) -> str:
+def run_kind(kind: str, titles: dict[str, str] | None = None) -> str:
     if kind.startswith("schedule:"):
         name = kind.split(":", 1)[1]
-        return f"定时报表 {_report_titles().get(name, name)}"
+        return f"定时报表 {(titles or {}).get(name, name)}"
     return RUN_KINDS.get(kind, kind)
 
 
@@ -125,8 +129,9 @@ def status_lines(ws: Workspace, info: dict[str, Any]) -> list[str]:
     out.append("登记表记录：" + (regs or "无"))
     if info["last_runs"]:
         out.append("最近运行：")
+    reports = _report_titles(ws) if any(r["kind"].startswith("schedule:") for r in info["last_runs"]) else {}
     for r in info["last_runs"]:
         at = r["started_at"]
         when = at.strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at or "")
-        out.append(f"    第 {r['id']} 次  {when}  {run_kind(r['kind'])}  {RUN_STATUS.get(r['status'], r['status'])}")
+        out.append(f"    第 {r['id']} 次  {when}  {run_kind(r['kind'], reports)}  {RUN_STATUS.get(r['status'], r['status'])}")
     return out
