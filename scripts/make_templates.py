@@ -265,6 +265,22 @@ def letterhead(doc, title: str = "{{ doc.title }}") -> None:
         before=8,
         after=14,
     )
+    replacement_note(doc)
+
+
+def replacement_note(doc, size: float | None = None) -> None:
+    """Said only when this document replaces one already signed: that one is void."""
+    para(doc, "{%p if replaces %}")
+    para(
+        doc,
+        "本文书替代{{ replaces.date }}经{{ replaces.by }}签发的{{ replaces.number }}，原文书作废。",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=size or TABLE_PT,
+        bold=True,
+        color=RED,
+        after=8,
+    )
+    para(doc, "{%p endif %}")
 
 
 def addressee(doc, text: str = "{{ doc.recipient }}：") -> None:
@@ -494,7 +510,12 @@ def complaint_escalation():
     doc = new_document("投诉升级报告")
     letterhead(doc)
     addressee(doc)
-    body(doc, "现将“{{ event }}”相关投诉按{{ level }}投诉呈报，请予督办。情况如下：")
+    # A complaint without 事件 is named by its own number, complainant and content.
+    body(
+        doc,
+        "现将{% if event %}“{{ event }}”相关投诉{% else %}{% for c in complaints[:1] %}投诉 {{ c.编号 }}"
+        "（{{ c.投诉人 }}：{{ c.投诉内容 }}）{% endfor %}{% endif %}按{{ level }}投诉呈报，请予督办。情况如下：",
+    )
     heading(doc, "一、升级原因")
     para(doc, "{%p for r in reasons %}")
     body(doc, "{{ loop.index }}. {{ r }}")
@@ -670,10 +691,13 @@ def payment_reminder():
         "。请您在方便时到客户服务中心缴纳。如您已缴纳，请忽略本通知，并感谢您的支持。",
     )
     para(doc, "{%p elif tier == 2 %}")
+    # "Reminded before" only when an earlier reminder was signed and sent (earlier_text).
     body(
         doc,
-        "我中心此前已向您书面提醒缴纳物业服务费。截至{{ doc.issue_date }}，{{ record }}的物业服务费"
-        "仍只缴至{{ 已缴至 }}，已逾期{{ days_overdue }}天，欠缴{{ months_owed }}个月，金额共计",
+        "{% if earlier_text %}我中心已于{{ earlier_text }}书面提醒您缴纳物业服务费。截至{{ doc.issue_date }}，"
+        "{{ record }}的物业服务费仍只缴至{{ 已缴至 }}{% else %}您好！经核对，截至{{ doc.issue_date }}，"
+        "{{ record }}的物业服务费只缴至{{ 已缴至 }}{% endif %}，已逾期{{ days_overdue }}天，"
+        "欠缴{{ months_owed }}个月，金额共计",
         ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
         "。",
     )
@@ -686,7 +710,9 @@ def payment_reminder():
     body(
         doc,
         "{{ record }}（业主：{{ 业主 }}）的物业服务费已缴至{{ 已缴至 }}，截至{{ doc.issue_date }}已逾期"
-        "{{ days_overdue }}天，经两次书面催缴仍未缴纳，欠费金额",
+        "{{ days_overdue }}天，{% if earlier_count >= 2 %}经{{ earlier_count_zh }}次书面催缴（{{ earlier_text }}）"
+        "仍未缴纳{% elif earlier_count == 1 %}经书面催缴（{{ earlier_text }}）仍未缴纳"
+        "{% else %}仍未缴纳（此前尚未发出书面催缴通知）{% endif %}，欠费金额",
         ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
         "。",
     )
@@ -789,6 +815,7 @@ def _slip_part(doc, part_name: str, note: str) -> None:
     para(doc, "{{ doc.company_full }}", align=C, size=14, bold=True, color=RED, after=2)
     para(doc, f"物品放行条（{part_name}）", align=C, size=16, bold=True, east=HEI, after=2)
     para(doc, "编号：{{ doc.number }}", align=R, size=TABLE_PT, after=4)
+    replacement_note(doc, size=9)
     kv_table(
         doc,
         [

@@ -111,14 +111,18 @@ def test_styled_original_keeps_format_and_gets_marks(tmp_path: Path) -> None:
 
     # The list: header, frozen, filtered, one row per problem in sheet/row/column order.
     header = [c.value for c in issues[HEADER_ROW]]
-    assert header == ["序号", "工作表", "行", "列", "单元格", "问题代码", "说明", "原值"]
+    assert header == ["序号", "工作表", "行", "列", "单元格", "问题", "说明", "原值"]
     assert all(c.font.b for c in issues[HEADER_ROW])
     assert issues.freeze_panes == f"A{HEADER_ROW + 1}"
     assert issues.auto_filter.ref.startswith(f"A{HEADER_ROW}:H")
     assert issues.column_dimensions["G"].width >= 30
     rows = issue_rows(issues)
     assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
-    assert [r[5] for r in rows] == ["header.missing", "cell.blank", "date.invalid", "time.order", "row.paid"]
+    # Problems by their Chinese names; a code without one is shown as it is.
+    assert [r[5] for r in rows] == ["缺少必需的列", "单元格为空", "日期不存在", "time.order", "row.paid"]
+    # Text columns wrap and rows are tall enough for their longest text: nothing cut off.
+    assert all(issues.cell(HEADER_ROW + 1, c).alignment.wrap_text for c in (2, 4, 6, 7, 8))
+    assert all((issues.row_dimensions[HEADER_ROW + i].height or 0) >= 15 for i in range(1, 6))
     assert rows[2][1:5] == ["报修登记", 4, "报修时间", "E4"] and rows[2][7] == "2026/13/45"
 
     # Links: cell errors to their cell, the row error to column A, the sheet error nowhere.

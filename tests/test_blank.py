@@ -9,7 +9,13 @@ import pytest
 from conftest import ROOT
 from openpyxl.utils import get_column_letter
 
-from toolkit.blank import FIRST_DATA_ROW, HEADER_ROW, write_blank_register, write_blank_registers
+from toolkit.blank import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    NOTE_ROW,
+    write_blank_register,
+    write_blank_registers,
+)
 from toolkit.registers import ColumnSpec, RegisterSpec
 from toolkit.rulesfile import load_yaml_model
 
@@ -82,7 +88,9 @@ def test_required_headers_stand_out_and_comments_explain(written: dict[str, Path
         assert (cell.font.color is not None and cell.font.color.rgb == "FFC00000") == col.required
         assert cell.comment is not None
         assert cell.comment.text.startswith("必填" if col.required else "选填")
-    assert "2026-11-23 14:30" in ws["E2"].comment.text  # 报修时间, datetime
+    assert "2026-11-23 14:30" in ws["E3"].comment.text  # 报修时间, datetime
+    # The row above the header says what the red headers mean.
+    assert "红色列名为必填项" in ws.cell(NOTE_ROW, 1).value and "鼠标移到列名上" in ws.cell(NOTE_ROW, 1).value
     assert ws.column_dimensions["F"].width == 30  # 维修内容 width from the YAML
 
 
@@ -90,9 +98,9 @@ def test_enum_columns_get_drop_downs(written: dict[str, Path]) -> None:
     ws = openpyxl.load_workbook(written["repair"]).active
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert lists == {
-        "G3:G2000": '"紧急,一般"',
-        "M3:M2000": '"是,否"',  # 是否有偿, after 领单时间 and 到场时间
-        "Q3:Q2000": '"满意,基本满意,不满意"',
+        "G4:G2000": '"紧急,一般"',
+        "M4:M2000": '"是,否"',  # 是否有偿, after 领单时间 and 到场时间
+        "Q4:Q2000": '"满意,基本满意,不满意"',
     }
     assert all(dv.type == "list" and dv.showErrorMessage for dv in ws.data_validations.dataValidation)
 
@@ -100,9 +108,9 @@ def test_enum_columns_get_drop_downs(written: dict[str, Path]) -> None:
 def test_too_long_choice_list_falls_back_to_the_comment(written: dict[str, Path]) -> None:
     ws = openpyxl.load_workbook(written["sample"]).active
     sqrefs = {str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert sqrefs == {"G3:G2000"}  # 等级 only; 类别 would exceed 255 characters
-    assert LONG_CHOICES[-1] in ws["H2"].comment.text
-    assert "轻微" in ws["G2"].comment.text and "每行唯一" in ws["A2"].comment.text
+    assert sqrefs == {"G4:G2000"}  # 等级 only; 类别 would exceed 255 characters
+    assert LONG_CHOICES[-1] in ws["H3"].comment.text
+    assert "轻微" in ws["G3"].comment.text and "每行唯一" in ws["A3"].comment.text
 
 
 def test_column_number_formats(written: dict[str, Path]) -> None:

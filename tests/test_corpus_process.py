@@ -99,8 +99,12 @@ def test_known_hostile_files(outcomes):
     # a real repair register whose header sits under a merged title, with the 电话 alias
     merged = _status(outcomes, "hostile/header-under-merged-title.xlsx")
     assert merged["register"] == ["repair"] and merged["rows"]["valid"] > 0
+    # a hostile name is processed like any other (it was once taken for a hidden file);
+    # it sorts first and has the same bytes as renamed-xlsx-as-xls.xls
+    named = _status(outcomes, "hostile/..\\..\\..%2Fetc%2F报修登记表（副本）$(id);.xlsx")
+    assert named["register"] == ["repair"] and named["rows"]["valid"] > 0
+    assert _status(outcomes, "hostile/renamed-xlsx-as-xls.xls")["status"] == "duplicate"
     # renamed files are read for what they are
-    assert _status(outcomes, "hostile/renamed-xlsx-as-xls.xls")["register"] == ["repair"]
     assert _status(outcomes, "hostile/renamed-xls-as-xlsx.xlsx")["register"] == ["repair"]
 
 

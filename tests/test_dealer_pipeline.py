@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_xlsx
 
+from toolkit.blank import HEADER_ROW
 from toolkit.cli import main
 from toolkit.packs import available
 
@@ -28,7 +29,7 @@ def fill(home: Path, title: str, rows: list[dict[str, Any]], name: str | None = 
     """Rows typed under the headers of the blank workbook `init` wrote, saved into inbox/."""
     wb = openpyxl.load_workbook(home / "空白登记表" / f"{title}.xlsx")
     ws = wb.active
-    headers = [c.value for c in ws[2]]
+    headers = [c.value for c in ws[HEADER_ROW]]  # under the title and the note on red headers
     for r in rows:
         ws.append([r.get(h) for h in headers])
     out = home / "inbox" / f"{name or title}.xlsx"

@@ -245,6 +245,7 @@ def render_sample(
     number: str = "某某物业〔2026〕催字第015号",
     templates: Path = ROOT / "templates",
     full: bool = False,
+    earlier: list[dict] | None = None,
 ) -> bytes:
     config = load_documents_config(ROOT / "rules", templates)
     t = config.by_type(doc_type)
@@ -261,6 +262,7 @@ def render_sample(
         register=finding.register,
         values=finding.values,
         full_personal_data=full,
+        earlier=earlier,
     )
     return render_docx(templates / chosen["template"], ctx)
 
@@ -345,9 +347,35 @@ def test_payment_reminder_tiers_have_their_own_wording():
         f.values["tier"] = tier
         texts[tier] = doc_text(render_sample("payment_reminder", f))
     assert "请您在方便时" in texts[1]
-    assert "此前已向您书面提醒" in texts[2] and "催缴通知书（第二次）" in texts[2]
+    assert "催缴通知书（第二次）" in texts[2]
     assert "项目经理：" in texts[3] and "欠费情况报告" in texts[3] and "请批示" in texts[3]
     assert "缴费地点" not in texts[3]
+    # Without an earlier reminder signed and sent, no document claims one.
+    assert "书面提醒" not in texts[2] and "已于" not in texts[2]
+    assert "书面催缴（" not in texts[3] and "此前尚未发出书面催缴通知" in texts[3]
+
+
+def test_payment_reminder_names_the_reminders_actually_sent():
+    f = sample_findings()["payment_reminder"]
+    first = {"number": "某某物业〔2026〕催字第007号", "date": date(2026, 9, 2)}
+    second = {"number": "某某物业〔2026〕催字第011号", "date": date(2026, 9, 20)}
+    f.values["tier"] = 2
+    text = doc_text(render_sample("payment_reminder", f, earlier=[first]))
+    assert "我中心已于2026年9月2日（某某物业〔2026〕催字第007号）书面提醒您缴纳物业服务费" in text
+    f.values["tier"] = 3
+    text = doc_text(render_sample("payment_reminder", f, earlier=[first, second]))
+    assert "经两次书面催缴（2026年9月2日（某某物业〔2026〕催字第007号）、2026年9月20日（某某物业〔2026〕催字第011号））仍未缴纳" in text
+    text = doc_text(render_sample("payment_reminder", f, earlier=[first]))
+    assert "经书面催缴（2026年9月2日（某某物业〔2026〕催字第007号））仍未缴纳" in text and "两次" not in text
+
+
+def test_escalation_of_a_complaint_without_event_names_the_complaint():
+    f = sample_findings()["complaint_escalation"]
+    f.values["event"] = None
+    c = f.values["complaints"][0]
+    text = doc_text(render_sample("complaint_escalation", f))
+    assert "“”" not in text
+    assert f"现将投诉 {c['编号']}（{c['投诉人']}：" in text
 
 
 def test_deposit_refund_table_and_owed_amount():
@@ -402,10 +430,13 @@ def test_register_text_prints_with_chinese_punctuation():
     from toolkit.fields import clean_text as register_text
 
     typed = "3栋2号电梯停运，老人下楼困难（已报维保）：请尽快处理！"
-    stored = register_text(typed)  # the ledger keeps register text NFKC-folded
-    assert stored == "3栋2号电梯停运,老人下楼困难(已报维保):请尽快处理!"
+    stored = register_text(typed)  # the ledger keeps free text as typed
+    assert stored == typed
     f = sample_findings()["complaint_escalation"]
     f.values["complaints"][0]["投诉内容"] = stored
+    assert typed in doc_text(render_sample("complaint_escalation", f))
+    # Text typed with ASCII marks beside Chinese still prints with Chinese marks.
+    f.values["complaints"][0]["投诉内容"] = "3栋2号电梯停运,老人下楼困难(已报维保):请尽快处理!"
     assert typed in doc_text(render_sample("complaint_escalation", f))
     # Marks between digits or Latin letters are left alone.
     assert chinese_punctuation("应收1,200.00元, 09:30 到场 (A区)") == "应收1,200.00元， 09:30 到场 （A区）"

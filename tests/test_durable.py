@@ -24,12 +24,13 @@ NOW = "2026-11-24T09:00"
 
 def fee_book(path: Path) -> Path:
     """Two arrears notices (3-1-502, 3-1-601: paid to 09-30, 55 days overdue on 11-24)
-    and one bad cell (a 5-digit 联系电话), so the file also gets a return copy."""
+    and one bad required cell (an area that is not a number), so the file also gets a
+    return copy and that row is held back."""
     rows = [
         FEE_HEADERS,
         ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 9, 30), "420.65"],
         ["3-1-601", "李建华", "13912345678", "100", "2.35", date(2026, 9, 30), "470.00"],
-        ["5-2-301", "陈建国", "12345", "120", "2.35", date(2026, 12, 31), None],
+        ["5-2-301", "陈建国", "13712345678", "待量", "2.35", date(2026, 12, 31), None],
     ]
     return write_xlsx(path, {"物业费": rows})
 

@@ -16,6 +16,7 @@ from toolkit.fields import (
     FieldProblem,
     clean_text,
     combine_date_time,
+    fold,
     mask_id,
     mask_phone,
     parse_area,
@@ -36,6 +37,7 @@ from toolkit.fields import (
 )
 from toolkit.model import ErrorValue, NoCachedValue
 from toolkit.registers import ColumnSpec, load_registers
+from toolkit.validate import IDENTIFIERS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = CORPUS / "hostile" / "numbers-and-dates-as-text.xlsx"
@@ -58,7 +60,8 @@ def col(type_: str, **kw) -> ColumnSpec:
     "raw, expected",
     [
         ("  门锁坏了  ", "门锁坏了"),
-        ("１-１-１０６", "1-1-106"),  # full-width digits and hyphen fold (NFKC)
+        ("１-１-１０６", "１-１-１０６"),  # kept as typed; identifiers fold in validation
+        ("漏水，急（3楼）", "漏水，急（3楼）"),  # Chinese punctuation kept as typed
         ("\u3000王先生\u3000", "王先生"),  # ideographic spaces strip
         ("第一行\r\n第二行", "第一行\n第二行"),  # line breaks inside a cell are kept
         ("A\tB", "A B"),  # tabs become spaces
@@ -378,6 +381,13 @@ def test_decimal_keeps_places_for_unit_prices():
         ("(0755) 8888 6666", "0755-88886666"),
         ("+86 10 12345678", "010-12345678"),
         ("+86 755 8888 6666", "0755-88886666"),
+        # Landlines with an extension, as clerks write them.
+        ("0755-8888 6666 转 801", "0755-88886666 转 801"),
+        ("0755-88886666转801", "0755-88886666 转 801"),
+        ("0755-88886666-801", "0755-88886666 转 801"),
+        ("010-12345678 分机 23", "010-12345678 转 23"),
+        ("0755-88886666 ext. 801", "0755-88886666 转 801"),
+        ("０７５５－８８８８６６６６转８０１", "0755-88886666 转 801"),
     ],
 )
 def test_phone_accepted(raw, expected):
@@ -397,6 +407,8 @@ def test_phone_accepted(raw, expected):
         ("+1 415 555 0100", "phone.invalid"),
         ("无", "phone.invalid"),
         (True, "phone.invalid"),
+        ("13812345678 转 801", "phone.invalid"),  # a mobile has no extension
+        ("88886666 转 801", "phone.invalid"),  # no area code
     ],
 )
 def test_phone_refused(raw, code):
@@ -407,6 +419,10 @@ def test_mobile_only_takes_mobiles():
     assert parse_mobile("+86 138 1234 5678") == "13812345678"
     p = problem(parse_mobile, "010-12345678")
     assert p.code == "phone.invalid" and "手机号" in p.message
+
+
+def test_extension_mask_keeps_the_extension():
+    assert mask_phone("0755-88886666 转 801") == "0755-****6666 转 801"
 
 
 def test_masks():
@@ -565,7 +581,7 @@ def test_every_type_refuses_error_cells(type_):
 
 
 def test_parse_value_dispatches():
-    assert parse_value("１-１-１０６", col("text")) == "1-1-106"
+    assert parse_value("１-１-１０６", col("text")) == "１-１-１０６"  # free text as typed
     assert parse_value("2026/11/23", col("date")) == date(2026, 11, 23)
     assert parse_value("¥80", col("money")) == Decimal("80.00")
     assert parse_value("粤B·D12345", col("plate")) == "粤BD12345"
@@ -613,5 +629,8 @@ def test_hostile_numbers_and_dates_as_text():
                     parse_value(cells[name], column)
                 assert exc.value.code == expected, (key, name, cells[name])
             else:
-                assert parse_value(cells[name], column) == expected, (key, name, cells[name])
+                value = parse_value(cells[name], column)
+                if name in IDENTIFIERS:  # validation folds identifiers: １-１-１０６ is room 1-1-106
+                    value = fold(value)
+                assert value == expected, (key, name, cells[name])
     assert seen == set(HOSTILE_EXPECTED)

@@ -153,7 +153,7 @@ def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, ca
         src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
         assert _wait(lambda: any(r["set_aside"] for r in workspace_status(ctx.ws, ctx.ledger)["set_aside"]))
         time.sleep(2.0)  # set aside: no more tries
-        tries = [r for r in caplog.records if r.getMessage().startswith("failed")]
+        tries = [r for r in caplog.records if r.getMessage().startswith("处理失败")]
         aside = [r for r in caplog.records if r.getMessage().startswith("搁置")]
         # 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s of back-off: 6 tries, then set aside
         assert len(tries) == 5 and len(aside) == 1, [r.getMessage() for r in caplog.records]

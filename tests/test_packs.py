@@ -109,7 +109,7 @@ def test_init_one_other_pack_writes_only_its_files(tmp_path: Path, garage: packs
     home = tmp_path / "garage"
     code, out = cli("init", str(home), "--pack", "garage")
     assert code == 0, out
-    assert "packs: garage" in out
+    assert "业务包：garage" in out  # the console speaks Chinese
     registers = sorted(p.stem for p in (home / "rules" / "registers").glob("*.yaml"))
     assert registers == ["dispatch", "garage_order", "garage_vehicle"]  # dispatch: the core's
     assert not (home / "rules" / "tariffs.yaml").exists()

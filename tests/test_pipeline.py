@@ -67,8 +67,8 @@ def test_resaved_register_updates_only_changed_records(ctx, tmp_path: Path):
 
 def test_bad_cells_are_held_back_and_marked(ctx, home: Path, tmp_path: Path):
     rows = repair_rows(4)
-    rows[0][4] = "11/12/2026"  # ambiguous date
-    rows[1][3] = "1381234"  # bad phone
+    rows[0][4] = "11/12/2026"  # ambiguous date (required): the row is held back
+    rows[1][3] = "1381234"  # bad phone (optional): the row goes in, the phone stays blank
     rows[2][9] = datetime(2026, 11, 22, 8, 0)  # done before reported
     rows[3][10] = "是"  # paid but no fee
     title = [["某某物业服务中心 报修登记表"], []]
@@ -76,7 +76,7 @@ def test_bad_cells_are_held_back_and_marked(ctx, home: Path, tmp_path: Path):
                      merge=["A1:O1"])
     f = process_paths(ctx, [src], NOW).files[0]
     assert f.status == "partial"
-    assert (f.rows.total, f.rows.valid, f.rows.rejected) == (5, 1, 4)
+    assert (f.rows.total, f.rows.valid, f.rows.rejected) == (5, 2, 3)
     by_cell = {e.cell: e for e in f.errors}
     # header is on row 3, so data starts on row 4
     assert by_cell["E4"].code == "date.ambiguous"
@@ -91,6 +91,11 @@ def test_bad_cells_are_held_back_and_marked(ctx, home: Path, tmp_path: Path):
     assert wb["十一月"]["E4"].comment is not None
     assert ctx.ledger.record("repair", "BX0001") is None
     assert ctx.ledger.record("repair", "BX0009") is not None
+    kept = ctx.ledger.record("repair", "BX0002")
+    assert kept is not None and kept["values"]["联系电话"] is None
+    assert kept["values"]["维修内容"] == rows[1][5]
+    assert "本行已登记，此格暂按空白处理" in by_cell["D5"].message
+    assert "本行已登记" not in by_cell["E4"].message
 
 
 def test_missing_required_column_is_named(ctx, tmp_path: Path):
@@ -141,3 +146,17 @@ def test_unreadable_file_is_rejected_with_reason(ctx, tmp_path: Path):
     f = process_paths(ctx, [bad], NOW).files[0]
     assert f.status == "rejected"
     assert f.message and f.errors[0].code.startswith("file.")
+
+
+def test_clerks_text_is_kept_as_typed_and_identifiers_compare_loosely(ctx, tmp_path: Path):
+    rows = repair_rows(2)
+    rows[0][1] = "３-１０１"  # room typed full-width: one room with 3-101
+    rows[0][5] = "厨房水龙头漏水，急（3楼）：请尽快！"
+    rows[1][3] = "0755-8888 6666 转 801"  # a landline with an extension
+    src = write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *rows]})
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert f.status == "accepted", f.errors
+    first = ctx.ledger.record("repair", "BX0001")["values"]
+    assert first["维修内容"] == "厨房水龙头漏水，急（3楼）：请尽快！"
+    assert first["房号"] == "3-101"
+    assert ctx.ledger.record("repair", "BX0002")["values"]["联系电话"] == "0755-88886666 转 801"

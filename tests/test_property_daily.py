@@ -25,8 +25,9 @@ def test_daily_list_shows_open_problems_and_new_deadlines(ctx, tmp_path: Path):
                          datetime(2026, 11, 24, 8, 0))
     assert done.files[0].status == "accepted", done.files[0].message
     report, _ = build_report(ctx, "daily_due", datetime(2026, 11, 24, 8, 30), parse_day("2026-11-24"))
+    actions = {r[2]: r for r in report.table("须处理事项").rows}
+    assert "水电气" in actions["FX001"][7]  # a refused move-out is on the 须处理事项 sheet
     issues = {r[2]: r for r in report.table("待处理问题").rows}
-    assert issues["FX001"][0] == "暂停办理" and "水电气" in issues["FX001"][6]
     assert issues["1-101|2026-11-23"][0] == "错误" and "至少应预缴 6 个月" in issues["1-101|2026-11-23"][6]
     # The key lent 11-23 15:00 was due back 11-23 23:59: at 08:30 it is 8 h 31 min overdue.
     due = {r[2]: r for r in report.table("待办与逾期").rows}

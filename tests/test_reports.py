@@ -120,7 +120,11 @@ def test_weekly_departments_escalations_fees_and_trend(built):
 def test_weekly_files_charts_and_word(built):
     report = produce(built, "weekly", LATER, parse_week("2026-W48"))
     xlsx, docx = (Path(p) for p in report.outputs)
-    assert xlsx.name == "周报-2026-W48.xlsx" and docx.name == "周报-2026-W48.docx"
+    assert xlsx.name == "周报-2026年第48周.xlsx" and docx.name == "周报-2026年第48周.docx"
+    # Chart titles name the week as staff say it, never 2026-W48.
+    with zipfile.ZipFile(xlsx) as z:
+        chart_xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart"))
+    assert "2026年第48周" in chart_xml and "W48" not in chart_xml
     assert xlsx.parent == built.ws.reports
     with zipfile.ZipFile(xlsx) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
@@ -277,7 +281,7 @@ def test_cli_report_json_and_bad_arguments(built):
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["period"] == "2026-W48" and data["as_of"] == "2026-11-27T17:00:00"
-    assert [Path(p).name for p in data["outputs"]] == ["周报-2026-W48.xlsx", "周报-2026-W48.docx"]
+    assert [Path(p).name for p in data["outputs"]] == ["周报-2026年第48周.xlsx", "周报-2026年第48周.docx"]
     bad = runner.invoke(main, ["report", "weekly", "--week", "2026-48", "--home", home])
     assert bad.exit_code == 2 and "2026-W48" in bad.output
     wrong = runner.invoke(main, ["report", "weekly", "--month", "2026-11", "--home", home])

@@ -67,7 +67,7 @@ def hand_report(notes: list[str], *, trend: bool = True, kind: str = "week") -> 
         tables.append(Table("每日趋势", "每日受理与办结", [Column("日期", "date"), Column("星期"),
                                                            Column("受理", "int"), Column("办结", "int")],
                             [[d, "周一", i, 7 - i] for i, d in enumerate(days)]))
-    return Report("weekly", "周报", period, datetime(2026, 11, 27, 17, 0), "周报-2026-W48", tables,
+    return Report("weekly", "周报", period, datetime(2026, 11, 27, 17, 0), "周报-2026年第48周", tables,
                   headline=[("受理", "12", "9"), ("<b>标签&amp;</b>\x07", "a&b", "—")], notes=notes, word=True)
 
 
@@ -96,7 +96,7 @@ def test_weekly_summary_title_table_notes_and_chart(built, tmp_path):
         assert aligns[0] != WD_ALIGN_PARAGRAPH.RIGHT and set(aligns[1:]) == {WD_ALIGN_PARAGRAPH.RIGHT}
 
     assert report.notes and styled(doc, "List Bullet") == report.notes[:4]
-    assert doc.paragraphs[-1].text == "明细见同名 Excel 报表：周报-2026-W48.xlsx"
+    assert doc.paragraphs[-1].text == "明细见同名 Excel 报表：周报-2026年第48周.xlsx"
 
     # The placeholder's image was replaced by this report's chart, at the placeholder's size.
     assert chart_bytes(doc) == [chart_png(report)]

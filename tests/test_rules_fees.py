@@ -202,6 +202,24 @@ def test_approved_permit_asks_for_agreement():
     assert f.notice == "renovation_agreement" and f.values["审批日期"] == date(2026, 3, 2)
 
 
+def test_history_gets_no_new_documents():
+    # ZX1 approved 03-02, accepted 06-30: in July it is a finished renovation, no agreement now.
+    f = pick(run(renovation_state(), "2026-07-05T09:00"), "renovation.approved")
+    assert f.notice is None
+    # Approved 03-02 and never accepted, looked at on 04-10 (39 days > 30): history too.
+    state = renovation_state()
+    state["renovation"]["ZX1"]["竣工验收日期"] = None
+    assert pick(run(state, "2026-04-10T09:00"), "renovation.approved").notice is None
+    assert pick(run(state, "2026-03-20T09:00"), "renovation.approved").notice == "renovation_agreement"
+    # A move-out released two months ago gets no slip today; one from today does.
+    accounts = {"1-101": {"房号": "1-101", "业主": "王建国", "已缴至": date(2026, 12, 31)}}
+    moves = {"FX1": {"房号": "1-101", "携带人": "王建国", "身份": "业主", "日期": date(2026, 9, 20)},
+             "FX2": {"房号": "1-101", "携带人": "王建国", "身份": "业主", "日期": date(2026, 11, 26)}}
+    found = {f.record: f for f in run({"fee_account": accounts, "move_out": moves}, "2026-11-26T10:00")
+             if f.rule == "move_out.released"}
+    assert found["FX1"].notice is None and found["FX2"].notice == "release_slip"
+
+
 # ---- fee accounts and handover -------------------------------------------------------------
 
 

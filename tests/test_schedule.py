@@ -60,7 +60,7 @@ def test_machine_off_over_friday_runs_one_weekly_on_start(ctx):
         ("未完工报修日报", "2026-11-29T17:00:00", "done"),
     ]
     weekly = [p.name for p in ctx.ws.reports.glob("周报-*")]
-    assert sorted(weekly) == ["周报-2026-W48.docx", "周报-2026-W48.xlsx"]
+    assert sorted(weekly) == ["周报-2026年第48周.docx", "周报-2026年第48周.xlsx"]
     # A second start (or the next tick) finds nothing left to do.
     assert run_due(ctx, at("2026-11-30T09:05")) == []
     assert len(_done(ctx, "周报")) == 1
@@ -77,7 +77,7 @@ def test_month_end_reports_run_on_their_days(ctx):
     assert jobs["物业管理状况月报"].slot == at("2026-12-03T08:30")
     assert jobs["月度物业动态信息表"].slot == at("2026-12-03T08:30")  # seed 001: the table by the 3rd
     names = {p.name for p in ctx.ws.reports.iterdir()}
-    assert {"月报-特约服务与收费-2026-11.xlsx", "月报-物业管理状况-2026-11.docx"} <= names
+    assert {"月报-特约服务与收费-2026年11月.xlsx", "月报-物业管理状况-2026年11月.docx"} <= names
 
 
 def test_two_watchers_never_produce_the_same_report_twice(ctx, home):

@@ -174,7 +174,7 @@ def test_the_cli_report_all_sites(two_sites, tmp_path: Path):
     out = CliRunner().invoke(main, ["report", "weekly", "--all-sites", "--week", "2026-W48", "--home", str(hq),
                                     "--now", "2026-11-27T17:05"])
     assert out.exit_code == 0, out.output
-    assert (hq / "outbox" / "报表" / "周报-2026-W48-全部站点.xlsx").is_file()
+    assert (hq / "outbox" / "报表" / "周报-2026年第48周-全部站点.xlsx").is_file()
 
 
 # --- schema versions and roles (PostgreSQL) ------------------------------------------

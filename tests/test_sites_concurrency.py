@@ -134,7 +134,7 @@ def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int]) -> 
         # The weekly report: claimed and made once for this site, in this site's folder.
         weekly = [s for s in slots if s.site == code and s.job == "周报"]
         assert [s.status for s in weekly] == ["done"]
-        assert len(list((home / "outbox" / "报表").glob("周报-2026-W48*.xlsx"))) == 1
+        assert len(list((home / "outbox" / "报表").glob("周报-2026年第48周*.xlsx"))) == 1
         out[code] = len(written)
     # The same bytes at both sites are two files, one per site.
     shared = {r.sha256 for r in f if r.site == "A"} & {r.sha256 for r in f if r.site == "B"}

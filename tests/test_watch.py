@@ -122,7 +122,7 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
     n_files, rows_each = 8, 1500
     for i in range(n_files):
         rows = repair_rows(rows_each, start=i * rows_each)
-        rows[0][3] = "12345"  # one bad cell per file, so each also writes an annotated copy
+        rows[0][4] = "2026/13/45"  # one bad required cell per file: each also writes an annotated copy
         write_xlsx(inbox / f"批次{i}.xlsx", {"s": [REPAIR_HEADERS, *rows]})
     db = Ledger(f"sqlite:///{home / 'var' / 'ledger.sqlite'}")
     try:

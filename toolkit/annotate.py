@@ -36,6 +36,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
+from .problems import problem_name
+from .ruleset.actions import ACTIONS
 from .xlsxsafe import (
     MAX_COL,
     MAX_ROW,
@@ -59,9 +61,10 @@ BAD_FILL = PatternFill(fill_type="solid", fgColor="FFFFC7CE")  # Excel's "light 
 
 HEADER_ROW = 4  # rows 1–3: file name, count, fallback note
 ISSUE_COLUMNS: list[tuple[str, int]] = [
-    ("序号", 6), ("工作表", 16), ("行", 7), ("列", 14), ("单元格", 10),
-    ("问题代码", 20), ("说明", 48), ("原值", 24),
+    ("序号", 6), ("工作表", 14), ("行", 6), ("列", 12), ("单元格", 9),
+    ("问题", 16), ("说明", 56), ("原值", 22),
 ]
+LINE_HEIGHT = 15  # points per wrapped line of the 问题清单
 MAX_FALLBACK_MERGES = 2_000  # more than this is what made normal mode slow; skip them
 WIDTH_SAMPLE_ROWS = 200
 
@@ -72,7 +75,8 @@ _LINK_FONT = Font(color="FF0563C1", underline="single")
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTER = Alignment(vertical="top", horizontal="center")
-_ALIGN = {0: _CENTER, 2: _CENTER, 4: _CENTER, 6: _WRAP, 7: _WRAP}  # by issue column index
+# By issue column index: every text column wraps, so nothing is cut off.
+_ALIGN = {0: _CENTER, 1: _WRAP, 2: _CENTER, 3: _WRAP, 4: _CENTER, 5: _WRAP, 6: _WRAP, 7: _WRAP}
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,9 @@ def write_annotated_copy(
             reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s)
             if reason is None:
                 return
-            log.info("annotated copy of %s is a data copy: %s", file_label, reason)
+            # The reason names the archived original; staff know the file by its own name.
+            reason = reason.replace(str(Path(source).resolve()), file_label).replace(str(source), file_label)
+            log.info("%s 的退回批注无法保留原格式，改为数据副本（%s）", file_label, reason)
         build_data_copy(workbook, errors, file_label).save(tmp)
 
     return write_with(dest, writer)
@@ -147,12 +153,12 @@ def _annotate_original_guarded(
             input=payload, capture_output=True, timeout=timeout_s, env=env, creationflags=flags,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already
-        return f"openpyxl normal mode took longer than {timeout_s:g} s"
+        return f"按原格式打开超过 {timeout_s:g} 秒"
     except OSError as exc:
-        return f"child process not started: {exc}"
+        return f"未能启动子进程：{exc}"
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip()
-        return detail[-500:] or f"child process exit code {proc.returncode}"
+        return detail[-500:] or f"子进程退出码 {proc.returncode}"
     return None
 
 
@@ -206,6 +212,18 @@ def _is_issue_sheet(ws: Worksheet) -> bool:
         and ws.cell(HEADER_ROW, 1).value == ISSUE_COLUMNS[0][0]
         and ws.cell(HEADER_ROW, 2).value == ISSUE_COLUMNS[1][0]
     )
+
+
+def is_issue_list(sheet: RawSheet) -> bool:
+    """A 问题清单 sheet of ours, as read back from a return copy saved into inbox/."""
+    if not sheet.name.startswith(ISSUES_TITLE):
+        return False
+    for row_no, values in sheet.rows:
+        if row_no == HEADER_ROW:
+            return [str(v) for v in values[:2]] == [ISSUE_COLUMNS[0][0], ISSUE_COLUMNS[1][0]]
+        if row_no > HEADER_ROW:
+            break
+    return False
 
 
 def _remove_old_issue_sheets(wb: XlWorkbook) -> None:
@@ -399,11 +417,20 @@ def mark_cells(wb: XlWorkbook, placed: list[Placed]) -> None:
 # --- the 问题清单 sheet -----------------------------------------------------------
 
 
-def _heading(ws: Worksheet, count: int, file_label: str, fallback: bool) -> None:
+def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: bool) -> None:
     last = get_column_letter(len(ISSUE_COLUMNS))
     set_text(ws["A1"], f"{file_label} — 问题清单")
     ws["A1"].font = Font(bold=True, size=14)
-    set_text(ws["A2"], f"共 {count} 处问题，请按说明修改后重新保存到收件箱")
+    count = len(placed)
+    acts = sum(1 for p in placed if p.error.code in ACTIONS)
+    if acts == 0:
+        summary = f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
+    elif acts == count:
+        summary = f"共 {count} 处须处理的事项（已列入待办与逾期日报），请按“说明”中的处理人和办法处理"
+    else:
+        summary = (f"共 {count} 处问题：{count - acts} 处填写有误，请修改后重新保存到收件箱；"
+                   f"{acts} 处须有关人员处理（已列入待办与逾期日报）")
+    set_text(ws["A2"], summary)
     ws["A2"].font = Font(size=11)
     if fallback:
         set_text(ws["A3"], FALLBACK_NOTE)
@@ -440,10 +467,11 @@ def _issue_row(ws: Worksheet, row: int, n: int, p: Placed) -> None:
         cells[2].value = e.row
     set_text(cells[3], e.column or "")
     set_text(cells[4], _where_text(p))
-    set_text(cells[5], e.code)
+    set_text(cells[5], problem_name(e.code))
     set_text(cells[6], e.message)
     if e.value is not None:
         set_text(cells[7], str(e.value))
+    ws.row_dimensions[row].height = LINE_HEIGHT * _lines(cells)
     if p.title and p.coordinate:
         cells[4].hyperlink = Hyperlink(
             ref=cells[4].coordinate, location=internal_location(p.title, p.coordinate), tooltip="跳转到该单元格"
@@ -454,9 +482,25 @@ def _issue_row(ws: Worksheet, row: int, n: int, p: Placed) -> None:
         cell.alignment = _ALIGN.get(ci, _TOP)
 
 
+def _lines(cells: list[Cell]) -> int:
+    """How many lines the tallest wrapped cell of an issue row takes at its column width."""
+    most = 1
+    for ci, cell in enumerate(cells):
+        if cell.value is None or ci not in _ALIGN or not _ALIGN[ci].wrap_text:
+            continue
+        width = ISSUE_COLUMNS[ci][1] - 1
+        lines = sum(max(1, -(-_display_width(part) // width)) for part in str(cell.value).split("\n"))
+        most = max(most, lines)
+    return min(most, 30)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def fill_issue_sheet(ws: Worksheet, placed: list[Placed], file_label: str, *, fallback: bool) -> None:
     """Heading, bold frozen header with filter, one row per problem with a link."""
-    _heading(ws, len(placed), file_label, fallback)
+    _heading(ws, placed, file_label, fallback)
     _header_row(ws)
     for n, p in enumerate(placed, 1):
         _issue_row(ws, HEADER_ROW + n, n, p)

@@ -24,8 +24,11 @@ from .registers import ColumnSpec, RegisterSpec
 from .xlsxsafe import safe_sheet_title, set_text
 
 TITLE_ROW = 1
-HEADER_ROW = 2
-FIRST_DATA_ROW = 3
+NOTE_ROW = 2  # how to read the header: red = required, the comments explain each column
+HEADER_ROW = 3
+FIRST_DATA_ROW = 4
+NOTE = ("红色列名为必填项，黑色为选填项；鼠标移到列名上可看该列的填写说明。"
+        "请从下一行起逐行填写，填好后保存到 inbox（收件箱）文件夹。")
 LAST_DATA_ROW = 2000  # drop-downs reach this far; no cell is created there
 MAX_LIST_FORMULA = 255  # Excel's limit for an inline list validation
 
@@ -121,6 +124,19 @@ def _title_row(ws: Worksheet, spec: RegisterSpec) -> None:
     ws.row_dimensions[TITLE_ROW].height = 30
 
 
+def _note_row(ws: Worksheet, spec: RegisterSpec) -> None:
+    last = get_column_letter(max(len(spec.columns), 1))
+    cell = ws.cell(NOTE_ROW, 1)
+    set_text(cell, NOTE)
+    cell.font = Font(size=10, color="FF595959")
+    cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    if len(spec.columns) > 1:
+        ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
+    # Two lines when the sheet is narrow (a few columns), one when it is wide.
+    width = sum(_width(c) for c in spec.columns)
+    ws.row_dimensions[NOTE_ROW].height = 18 if width >= 110 else 32
+
+
 def _header_cell(ws: Worksheet, ci: int, col: ColumnSpec) -> None:
     cell = ws.cell(HEADER_ROW, ci)
     set_text(cell, col.name)  # exactly the column name: the reader matches on it
@@ -161,6 +177,7 @@ def build_blank_register(spec: RegisterSpec) -> XlWorkbook:
     ws = wb.active
     ws.title = safe_sheet_title(spec.title)
     _title_row(ws, spec)
+    _note_row(ws, spec)
     for ci, col in enumerate(spec.columns, 1):
         _header_cell(ws, ci, col)
         _column(ws, ci, col)

@@ -1,4 +1,6 @@
-"""The ``toolkit`` command: parses arguments, calls one library function, prints the result."""
+"""The ``toolkit`` command: parses arguments, calls one library function, prints the result.
+
+Everything it prints is for office staff, so it is in Chinese, --help included."""
 
 from __future__ import annotations
 
@@ -11,34 +13,30 @@ from typing import Any
 
 import click
 
+from . import clizh
 from .clock import local_now, parse_now
 from .logs import setup_logging
+from .problems import outcome_line
 from .rulesfile import RulesError
 from .workspace import Workspace
 
-STATUS_ZH = {
-    "accepted": "已接收",
-    "partial": "部分接收",
-    "rejected": "已退回",
-    "duplicate": "重复文件",
-    "ignored": "已忽略",
-    "busy": "他处处理中",
-}
+clizh.install()
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def common(fn):
     """Every command takes --home and --now."""
 
-    @click.option("--home", type=click.Path(file_okay=False), default=None,
-                  help="Workspace folder (default: $TOOLKIT_HOME or the current folder).")
+    @click.option("--home", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                  help="工作区文件夹（默认：环境变量 TOOLKIT_HOME，或当前文件夹）。")
     @click.option("--now", "now_text", default=None, metavar="ISO",
-                  help="Pretend the time is this (Asia/Shanghai), e.g. 2026-11-23T14:30.")
+                  help="按这个时间（北京时间）运行，如 2026-11-23T14:30，用于重现某一时刻。")
     @functools.wraps(fn)
     def wrapper(home: str | None, now_text: str | None, **kwargs: Any):
         try:
             now = parse_now(now_text)
         except ValueError:
-            raise click.BadParameter(f"not an ISO date-time: {now_text!r}", param_hint="--now") from None
+            raise click.BadParameter(f"不是日期时间：{now_text!r}，请写成 2026-11-23T14:30", param_hint="--now") from None
         return fn(Workspace.resolve(home), now, **kwargs)
 
     return wrapper
@@ -69,23 +67,29 @@ def _open(ws: Workspace, register: bool = True):
         sys.exit(2)
 
 
-@click.group()
+@click.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
-    """Register intake, rules, notices and reports for a property service center."""
+    """物业服务中心的登记表处理、规则检查、文书和报表。
+
+    \b
+    员工把 Excel 登记表保存到工作区的 inbox/（收件箱）；结果在 outbox/：
+    退回批注/（标出问题的登记表）、文书草稿/、报表/、发文登记.xlsx。
+    平时运行 watch（一直监视收件箱并按时出报表）。
+    """
 
 
-@main.command()
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 @click.option("--pack", "packs", multiple=True, metavar="NAME",
-              help="Pack to run (repeatable); added to an existing workspace's packs. Default: property.")
+              help="要运行的业务包（可重复）；加到已有工作区的业务包中。默认：property（物业）。")
 @click.option("--site-code", default=None, metavar="CODE",
-              help="This site's short id (letters, digits, - _ .), unique among sites sharing a database.")
-@click.option("--site-name", default=None, metavar="NAME", help="This site's name, e.g. 某某物业A区服务中心.")
+              help="本站点的简短代号（字母、数字、- _ .），同一数据库的各站点不能重复。")
+@click.option("--site-name", default=None, metavar="NAME", help="本站点名称，如 某某物业A区服务中心。")
 @click.option("--number-prefix", default=None, metavar="TEXT",
-              help="Start of this site's document numbers, e.g. 某某物业A区 (default: the company name).")
+              help="本站点文号的开头，如 某某物业A区（默认：公司名称）。")
 def init(directory: str, packs: tuple[str, ...], site_code: str | None, site_name: str | None,
          number_prefix: str | None) -> None:
-    """Create a workspace (or add packs to one) with the packs' rules, templates and blank registers."""
+    """新建工作区（或为已有工作区添加业务包）：规则、文书模板和空白登记表（空白登记表/）。"""
     from .packs import read_pack_names
     from .setup_workspace import init_workspace
     from .site import check_code, write_site
@@ -103,17 +107,18 @@ def init(directory: str, packs: tuple[str, ...], site_code: str | None, site_nam
         _rules_problems(exc)
     if site_code is not None:
         written.append(write_site(Path(directory).resolve(), site_code, site_name or "", number_prefix))
-        click.echo(f"site {site_code}（{site_name}）")
+        click.echo(f"站点 {site_code}（{site_name}）")
     running = "、".join(read_pack_names(Path(directory).resolve() / "rules"))
-    click.echo(f"workspace ready at {Path(directory).resolve()} ({len(written)} files written; packs: {running})")
+    click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件；业务包：{running}）")
+    click.echo("空白登记表在“空白登记表/”文件夹中，填好后保存到 inbox/。")
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹…")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出运行结果（供程序读取）。")
 @common
 def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json: bool) -> None:
-    """Run files (or folders) through the pipeline now."""
+    """立即处理这些文件（或文件夹中的全部文件）。"""
     from .pipeline import process_paths
 
     setup_logging(ws, quiet=as_json)
@@ -131,25 +136,23 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
     for f in summary.files:
-        click.echo(f"{STATUS_ZH.get(f.status, f.status)}  {f.path}  "
-                   f"行 {f.rows.total} / 有效 {f.rows.valid} / 退回 {f.rows.rejected}  "
-                   f"问题 {len(f.errors)}  提示 {len(f.findings)}")
+        click.echo(outcome_line(f, Path(f.path).name))
         if f.message:
             click.echo(f"    {f.message}")
         for out in f.outputs:
             click.echo(f"    → {out}")
     for w in summary.warnings:
-        click.echo(f"注意：{w}")
+        click.echo(w if w.startswith("注意") else f"注意：{w}")
 
 
-@main.command()
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--poll", type=float, default=None, metavar="SECONDS",
-              help="Poll the folder (for network shares) instead of native events.")
+              help="每隔这么多秒查看一次收件箱（网络共享文件夹收不到文件事件时用）。")
 @click.option("--settle", type=float, default=None, metavar="SECONDS",
-              help="Quiet seconds before a saved file is taken (default 1; grows with its size).")
+              help="文件保存后静候这么多秒再处理（默认 1 秒，文件越大越长）。")
 @common
 def watch(ws: Workspace, now: datetime | None, poll: float | None, settle: float | None) -> None:
-    """Watch inbox/ and process every file saved into it, until Ctrl-C."""
+    """监视 inbox/，处理保存进来的每个文件，并按 rules/schedule.yaml 定时出报表；Ctrl-C 停止。"""
     from .scheduler import make_tick
     from .watch import watch as run_watch
 
@@ -173,18 +176,24 @@ def _rules_problems(exc: RulesError) -> None:
     sys.exit(2)
 
 
-@main.command()
-@click.argument("name")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="Day of a daily report.")
-@click.option("--week", default=None, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
-@click.option("--month", default=None, metavar="YYYY-MM", help="Month, e.g. 2026-11.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was produced as JSON.")
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("name", metavar="报表名")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="日报的日期，如 2026-11-26。")
+@click.option("--week", default=None, metavar="YYYY-Www", help="周报的周，如 2026-W48（2026年第48周）。")
+@click.option("--month", default=None, metavar="YYYY-MM", help="月报的月份，如 2026-11。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成的内容（供程序读取）。")
 @click.option("--all-sites", "all_sites", is_flag=True,
-              help="Head office: weekly/monthly across every site of the database (reads only).")
+              help="总部：汇总同一数据库中所有站点的周报、月报（只读）。")
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
            month: str | None, as_json: bool, all_sites: bool) -> None:
-    """Produce a report now: daily_due, daily_repairs, weekly, parking_roster, monthly, property_status."""
+    """立即生成报表到 outbox/报表/。
+
+    \b
+    报表名：daily_due 待办与逾期日报 · daily_repairs 未完工报修日报 · weekly 周报
+            parking_roster 停车月卡名单 · monthly 特约服务与收费月报
+            property_status 物业管理状况月报
+    """
     from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
 
     chosen = [(f, v) for f, v in ((parse_day, day), (parse_week, week), (parse_month, month)) if v]
@@ -203,6 +212,9 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
             result = produce_all_sites(ctx, name, now or local_now(), period)
         else:
             result = produce(ctx, name, now or local_now(), period)
+        from .documents import wait_for_pdfs
+
+        wait_for_pdfs(timeout=300)  # monthly statements convert in the background; let them land
     except RulesError as exc:
         _rules_problems(exc)
     except (UnknownReport, ValueError) as exc:
@@ -212,22 +224,56 @@ def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.title} {result.period.label}（截至 {result.as_of:%Y-%m-%d %H:%M}）")
+    click.echo(f"{result.title} {result.period.zh}（截至 {result.as_of:%Y-%m-%d %H:%M}）")
     for label, value, before in result.headline:
         click.echo(f"    {label}：{value}" + (f"（上期 {before}）" if before else ""))
     for out in result.outputs:
         click.echo(f"    → {out}")
 
 
-@main.group()
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--home", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="要监视的工作区（默认：环境变量 TOOLKIT_HOME，或当前文件夹）。")
+@click.option("--windows", is_flag=True, help="生成 Windows 任务计划（XML），而不是 Linux 的 systemd 服务。")
+@click.option("--user-unit", is_flag=True, help="systemd 用户服务（~/.config/systemd/user/），不写 User=。")
+@click.option("--poll", type=float, default=None, metavar="SECONDS", help="网络共享文件夹：每隔这么多秒查看一次。")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="写入这个文件（默认输出到屏幕；Windows 任务请用 --out）。")
+def autostart(home: str | None, windows: bool, user_unit: bool, poll: float | None, out: str | None) -> None:
+    """生成开机自动运行 watch 的配置：Linux 的 systemd 服务，或 Windows 的任务计划。
+
+    \b
+    Linux：  toolkit autostart --home /srv/物业中心 --out /etc/systemd/system/toolkit.service
+             systemctl daemon-reload && systemctl enable --now toolkit
+    Windows：toolkit autostart --windows --home D:\\物业中心 --out toolkit-task.xml
+             schtasks /Create /TN toolkit-watch /XML toolkit-task.xml
+    """
+    from .autostart import current_user, systemd_unit, this_python, windows_task
+
+    ws = Workspace.resolve(home)
+    user = current_user()
+    if windows:
+        text = windows_task(this_python(windowless=True), str(ws.home), user, poll)
+        data = text.encode("utf-16")  # Task Scheduler reads the encoding the XML declares
+    else:
+        text = systemd_unit(this_python(), str(ws.home), None if user_unit else user, poll)
+        data = text.encode("utf-8")
+    if out:
+        Path(out).write_bytes(data)
+        click.echo(f"已写入 {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def rules() -> None:
-    """Work with the rules folder."""
+    """规则文件夹 rules/ 的检查。"""
 
 
-@rules.command("check")
+@rules.command("check", context_settings=CONTEXT, options_metavar="[选项]")
 @common
 def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
-    """Validate every file in rules/; exit 2 and name each problem if any."""
+    """检查 rules/ 中的每个文件；有问题时逐条指出文件、行和条目（退出码 2）。"""
     from .packs import workspace_packs
     from .plugins import load_hooks
     from .registers import load_registers
@@ -267,12 +313,12 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
     click.echo(f"规则检查通过：业务包 {names}；{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True)
+@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序读取）。")
 @common
 def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa: ARG001
-    """Files waiting, last runs, counts by outcome."""
-    from .status import workspace_status
+    """收件箱里等待的文件、未处理完的文件、最近的运行和各类结果的数量。"""
+    from .status import status_lines, workspace_status
 
     ws.ensure()
     ledger = _ledger(ws)
@@ -283,28 +329,8 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(f"站点：{info['site']['name']}（{info['site']['code']}）")
-    click.echo(f"工作区：{info['home']}")
-    click.echo(f"收件箱待处理：{len(info['waiting'])} 个文件")
-    for name in info["waiting"][:20]:
-        click.echo(f"    {name}")
-    counts = info["files_by_status"]
-    click.echo("已处理文件：" + ("，".join(f"{STATUS_ZH.get(k, k)} {v}" for k, v in counts.items()) or "无"))
-    if info["unfinished"]:
-        click.echo(f"未完成（将在下次运行时继续）：{'、'.join(info['unfinished'])}")
-    for r in info["set_aside"]:
-        state = "已搁置" if r["set_aside"] else "稍后重试"
-        click.echo(f"处理失败（{state}，已试 {r['attempts']} 次）：{r['name']} —— {r['reason']}")
-    for r in info["rejected"][:10]:
-        click.echo(f"未能处理：{r['name']} —— {r['reason']}（说明见 outbox/退回批注/）")
-    pending = info["outputs_pending"]
-    click.echo(f"待写出的输出：{len(pending)} 项" if pending else "待写出的输出：无")
-    for o in pending[:20]:
-        why = f"，原因：{o['reason']}，{o['next_try_in_s']} 秒后重试" if o["reason"] else ""
-        click.echo(f"    {o['kind_zh']} {o['target']}（已试 {o['attempts']} 次{why}）")
-    click.echo("登记表记录：" + ("，".join(f"{k} {v}" for k, v in info["registers"].items()) or "无"))
-    for r in info["last_runs"]:
-        click.echo(f"    运行 #{r['id']} {r['kind']} {r['status']} {r['started_at']}")
+    for line in status_lines(ws, info):
+        click.echo(line)
 
 
 def _ledger(ws: Workspace, check_schema: bool = True):
@@ -323,15 +349,15 @@ def _ledger(ws: Workspace, check_schema: bool = True):
         sys.exit(2)
 
 
-@main.group()
+@main.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def db() -> None:
-    """The ledger database: schema versions and roles."""
+    """台账数据库：结构版本与数据库角色。"""
 
 
-@db.command("upgrade")
+@db.command("upgrade", context_settings=CONTEXT, options_metavar="[选项]")
 @common
 def db_upgrade(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
-    """Bring the database's schema to this version (run as the role that owns the schema)."""
+    """把数据库结构升级到本版本（用拥有该结构的数据库角色运行）。"""
     from .schema import upgrade
 
     ledger = _ledger(ws, check_schema=False)
@@ -345,14 +371,14 @@ def db_upgrade(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         click.echo(f"数据库结构已升级：{before or '空'} → {after}")
 
 
-@db.command("grants")
-@click.option("--app", "app_role", required=True, metavar="ROLE", help="Role of watch/process/report (reads and writes rows).")
-@click.option("--reader", "reader_role", default=None, metavar="ROLE", help="Head-office role that only reads (--all-sites).")
-@click.option("--apply", "apply_now", is_flag=True, help="Run the statements now (as the schema's owner).")
+@db.command("grants", context_settings=CONTEXT, options_metavar="[选项]")
+@click.option("--app", "app_role", required=True, metavar="ROLE", help="watch/process/report 使用的角色（读写数据行）。")
+@click.option("--reader", "reader_role", default=None, metavar="ROLE", help="总部只读角色（report --all-sites）。")
+@click.option("--apply", "apply_now", is_flag=True, help="立即执行这些语句（以结构拥有者身份）。")
 @common
 def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: str | None,  # noqa: ARG001
               apply_now: bool) -> None:
-    """Print (or run) the PostgreSQL grants for the day-to-day and head-office roles."""
+    """列出（或执行）日常角色与总部只读角色的 PostgreSQL 授权语句。"""
     from .schema import grant_statements
 
     statements = grant_statements(app_role, reader_role)

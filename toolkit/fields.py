@@ -61,10 +61,12 @@ _TEXT_TABLE = str.maketrans(_DROP)
 
 
 def clean_text(value: Any) -> str | None:
-    """Normalise free text: NFKC, controls and invisible characters removed, stripped.
+    """Free text as typed, with controls and invisible characters removed, stripped.
 
-    Line breaks inside a cell are kept (as ``\\n``) because staff use Alt+Enter in
-    descriptions; tabs become spaces. Blank text becomes ``None``.
+    Chinese punctuation (，（）：) and full-width characters are kept as the clerk typed
+    them; comparisons fold them (:func:`fold`). Line breaks inside a cell are kept (as
+    ``\\n``) because staff use Alt+Enter in descriptions; tabs become spaces. Blank text
+    becomes ``None``.
     """
     if value is None:
         return None
@@ -74,12 +76,16 @@ def clean_text(value: Any) -> str | None:
         return s or None
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = s.translate(_TEXT_TABLE)
-    if not unicodedata.is_normalized("NFKC", s):
-        s = unicodedata.normalize("NFKC", s)
-        s = s.translate(_TEXT_TABLE)  # compatibility forms may fold into controls
-    s = s.strip()
+    s = s.translate(_TEXT_TABLE).strip()
     return s or None
+
+
+def fold(text: str) -> str:
+    """The loose form of text for comparing and for identifiers: NFKC (３-１０１ → 3-101,
+    ，→ ,), so two spellings of one room or one event are one."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_TEXT_TABLE).strip()
 
 
 def _scalar_text(value: Any) -> str:
@@ -111,7 +117,7 @@ def _text(value: Any) -> str:
     s = clean_text(value)
     if s is None:  # callers check blanks first; this is only a guard
         raise FieldProblem("cell.blank", "单元格是空的")
-    return s
+    return fold(s)  # numbers, dates, codes: full-width digits read as digits
 
 
 # --- cells that carry no value -------------------------------------------------
@@ -580,10 +586,37 @@ def _landline(s: str) -> str | None:
     return f"{area}-{local}"
 
 
+# An extension after a landline: 0755-8888 6666 转 801, 分机 801, ext. 801, -801.
+_EXTENSION_RE = re.compile(r"^(?P<line>.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(?P<ext>\d{1,6})$", re.I)
+_DASHED_EXTENSION_RE = re.compile(r"^(?P<line>0\d{2,3}-\s*\d{3,4}\s*\d{4})\s*-\s*(?P<ext>\d{1,6})$")
+EXTENSION_WORD = " 转 "
+
+
+def _extension(value: Any) -> tuple[Any, str | None]:
+    """(the number without its extension, the extension digits) of a phone cell."""
+    if not isinstance(value, str):
+        return value, None
+    s = unicodedata.normalize("NFKC", value).strip()
+    m = _EXTENSION_RE.match(s) or _DASHED_EXTENSION_RE.match(s)
+    if m is None:
+        return value, None
+    return m.group("line"), m.group("ext")
+
+
 def parse_phone(value: Any) -> str:
-    """A mobile (``13812345678``) or a landline with area code (``0755-12345678``)."""
+    """A mobile (``13812345678``), a landline with area code (``0755-12345678``), or a
+    landline with an extension (``0755-88886666 转 801``)."""
     if type(value) is str and len(value) == 11 and _MOBILE_RE.match(value):
         return value  # fast path
+    line, ext = _extension(value)
+    if ext is not None:
+        landline = _landline(_phone_digits(line))
+        if landline:
+            return f"{landline}{EXTENSION_WORD}{ext}"
+        raise FieldProblem(
+            "phone.invalid",
+            f"“{_shown(value)}”不是有效的分机号码，请写成 0755-88886666 转 801（区号-总机 转 分机）",
+        )
     s = _phone_digits(value)
     if _MOBILE_RE.match(s):
         return s
@@ -778,6 +811,9 @@ def mask_phone(s: str | None) -> str | None:
     """``13812345678`` → ``138****5678``; ``0755-12345678`` → ``0755-****5678``."""
     if not s:
         return s
+    if EXTENSION_WORD in s:  # the switchboard is masked; an extension is no secret
+        line, _, ext = s.partition(EXTENSION_WORD)
+        return f"{mask_phone(line)}{EXTENSION_WORD}{ext}"
     if "-" in s:
         area, _, local = s.partition("-")
         return f"{area}-{'*' * max(len(local) - 4, 0)}{local[-4:]}"

@@ -96,6 +96,8 @@ class Record:
     values: dict[str, Any]
     sheet: str
     row: int
+    # Column name → 0-based column index in the sheet, so a finding can mark its cell.
+    columns: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -150,6 +152,9 @@ class FileResult:
     rows: RowCounts = field(default_factory=RowCounts)
     errors: list[CellError] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Findings about this file's rows that someone must act on, placed on their cells;
+    # they go into the return copy beside the errors but do not hold any row back.
+    actions: list[CellError] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     message: str | None = None
     changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -169,6 +174,7 @@ class FileResult:
             "findings_total": len(self.findings),
             "errors": [e.to_dict() for e in errors],
             "findings": [f.to_dict() for f in findings],
+            "actions": [a.to_dict() for a in self.actions],
             "outputs": self.outputs,
             "message": self.message,
             "changes": self.changes,

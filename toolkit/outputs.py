@@ -34,8 +34,12 @@ def note_key(file_id: int) -> str:
     return f"note:{file_id}"
 
 
-def return_copy_payload(target: str, name: str, archived: Path) -> dict[str, Any]:
-    return {"target": target, "name": name, "archived": str(archived)}
+def return_copy_payload(target: str, name: str, archived: Path,
+                        actions: list[CellError] | None = None) -> dict[str, Any]:
+    """``actions``: findings placed on cells (they come from the rules at that moment, so a
+    rerun cannot derive them from the file alone; they travel with the intent)."""
+    return {"target": target, "name": name, "archived": str(archived),
+            "actions": [a.to_dict() for a in actions or []]}
 
 
 def note_payload(file_id: int, name: str, result: FileResult, received: datetime) -> dict[str, Any]:
@@ -56,6 +60,7 @@ def _write_return_copy(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any
         book, errors = _read_again(ws, archived)
         if book is None:
             return Outcome("void", note="原件已无法读取，未生成批注副本")
+        errors = errors + [CellError(**a) for a in p.get("actions", [])]
     else:
         book, errors = held
     dest = ws.returns / p["target"]

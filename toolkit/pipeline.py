@@ -29,13 +29,17 @@ from typing import Any
 from filelock import FileLock
 
 from . import atomic, children, crash, outbox, outputs
+from .annotate import is_issue_list
 from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
+from .returns import return_copy_name, settle_earlier
+from .ruleset.actions import action_errors
 from .rulesfile import RulesError
 from .safety import is_ignorable
 from .site import DEFAULT as SINGLE_SITE
@@ -175,7 +179,7 @@ def _release_from_inbox(ctx: Context, path: Path, sha: str) -> None:
         return
     except OSError as exc:
         if exc.errno != errno.EXDEV:
-            log.warning("could not remove %s from inbox: %s", path, exc)
+            log.warning("无法从收件箱移走 %s：%s", path.name, exc)
             return
         if file_sha256(path) == sha:  # var/ on another file system: compare, then remove
             path.unlink(missing_ok=True)
@@ -184,8 +188,7 @@ def _release_from_inbox(ctx: Context, path: Path, sha: str) -> None:
         taken.unlink()
         return
     back = _put_back(taken, path)
-    log.info("%s was saved again while being processed; the new version waits in inbox/ as %s",
-             path.name, back.name)
+    log.info("%s 在处理期间又被保存，新版本留在收件箱中（%s），稍后处理", path.name, back.name)
 
 
 def _put_back(taken: Path, path: Path) -> Path:
@@ -244,8 +247,8 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
     records: list[Record] = []
     recognised = 0
     for sheet in book.sheets:
-        if not sheet.rows:
-            continue
+        if not sheet.rows or is_issue_list(sheet):
+            continue  # a return copy saved back: its 问题清单 is ours, not a register
         match = find_header(sheet, specs)
         if match is None:
             result.errors.append(unrecognised_sheet_error(sheet))
@@ -281,7 +284,7 @@ def _status(result: FileResult, records: list[Record]) -> str:
 
 
 def _annotated_name(file_id: int, original: str) -> str:
-    return f"{safe_stem(Path(original).stem, 80, '登记表')}-问题批注-{file_id:05d}.xlsx"
+    return return_copy_name(file_id, original)
 
 
 def process_file(
@@ -323,7 +326,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         return _duplicate(ctx, path, sha, exc.file, result, drain)
     if file_id is None:
         return _busy(result, name)
-    log.info("processing %s (file #%s)", name, file_id)
+    log.info("开始处理 %s（第 %s 号文件）", name, file_id)
 
     book, records = read_and_validate(ctx.specs, archived, result)
 
@@ -331,6 +334,8 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     for hook in ctx.hooks:
         extras.append(hook.evaluate(ctx, result, records, now))
 
+    # Findings someone must act on go into the return copy beside the bad cells.
+    result.actions = action_errors(result.findings, records)
     own_outputs = _own_outputs(file_id, name, archived, book, result, now)
 
     def in_transaction(conn: Any) -> None:
@@ -349,18 +354,19 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     result.changes = changes
     for hook, extra in zip(ctx.hooks, extras, strict=True):
         hook.after_commit(ctx, result, extra, now)
+    current = None
     if own_outputs:  # while the workbook is still in memory
         keys = [key for _, key, _ in own_outputs]
-        memo = {outputs.return_copy_key(file_id): (book, result.errors)}
+        memo = {outputs.return_copy_key(file_id): (book, result.errors + result.actions)}
         written = outbox.drain(ctx.ws, ctx.ledger, keys=keys, memo=memo)
         result.outputs.extend(written.get(file_id, []))
+        current = next((Path(p) for p in written.get(file_id, []) if Path(p).parent == ctx.ws.returns), None)
+    if book is not None and result.registers:
+        settle_earlier(ctx.ws.returns, name, result, current)
     if drain:
         result.outputs.extend(drain_outbox(ctx).get(file_id, []))
     _release_from_inbox(ctx, path, sha)
-    log.info(
-        "%s %s: %s rows, %s valid, %s rejected, %s findings",
-        result.status, name, result.rows.total, result.rows.valid, result.rows.rejected, len(result.findings),
-    )
+    log.info("%s", outcome_line(result, name))
     if result.status == "rejected":
         log.info("未能处理 %s：%s（说明见 outbox/退回批注/）", name, result.message)
     return result
@@ -371,8 +377,8 @@ def _own_outputs(
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The file's return copy (bad cells marked) or, when there is nothing to mark up
     (unreadable, no register recognised), a note saying why and what to do."""
-    if result.errors and book is not None and result.registers:
-        payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived)
+    if (result.errors or result.actions) and book is not None and result.registers:
+        payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived, result.actions)
         return [(outputs.RETURN_COPY, outputs.return_copy_key(file_id), payload)]
     if result.status == "rejected":
         return [(outputs.NOTE, outputs.note_key(file_id), outputs.note_payload(file_id, name, result, now))]
@@ -386,7 +392,7 @@ def _duplicate(ctx: Context, path: Path, sha: str, known: dict[str, Any], result
     if drain:  # outputs a crash left unwritten are written now
         drain_outbox(ctx)
     _release_from_inbox(ctx, path, sha)
-    log.info("duplicate %s (same bytes as file #%s)", path.name, known["id"])
+    log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
     return result
 
 
@@ -400,7 +406,7 @@ def _busy(result: FileResult, name: str) -> FileResult:
     """Another live process holds this file: leave it to that one, without an error."""
     result.status = "busy"
     result.message = "另一个程序正在处理内容相同的文件，本次未处理。"
-    log.info("%s is being processed by another process; left to it", name)
+    log.info("%s 正由另一个进程处理，留给它处理", name)
     return result
 
 
@@ -414,7 +420,7 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
         try:
             summary.files.append(process_file(ctx, p, now, drain=False))
         except Exception as exc:  # one bad file never stops the others
-            log.exception("failed on %s", p)
+            log.exception("处理 %s 时出错", Path(p).name)
             summary.files.append(
                 FileResult(str(p), "rejected", rows=RowCounts(), message=f"处理失败：{outbox.describe(exc)}")
             )

@@ -155,7 +155,7 @@ def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: Schedul
     try:
         report = produce(ctx, job.report, slot, period, settings, kind=f"schedule:{job.report}")
     except Exception:
-        log.exception("scheduled report %s (%s) failed", job.name, slot)
+        log.exception("定时报表“%s”（%s）生成失败", job.name, f"{slot:%Y-%m-%d %H:%M}")
         _finish(ctx, job, slot, "failed", period.label, [], now)
         return Outcome(job.name, slot, "failed", [])
     _finish(ctx, job, slot, "done", period.label, report.outputs, now)
@@ -171,12 +171,12 @@ def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> li
         fresh = now - slot <= timedelta(minutes=settings.stale_claim_minutes)
         if not fresh and not _ever_ran(ctx, job):
             if _claim(ctx, job, slot, now, status="skipped"):
-                log.info("schedule: %s starts with its next slot (no back-fill for %s)", job.name, slot)
+                log.info("定时报表“%s”从下一次开始（%s 的一次不补做）", job.name, f"{slot:%Y-%m-%d %H:%M}")
                 out.append(Outcome(job.name, slot, "skipped", []))
             continue
         if not _claim(ctx, job, slot, now):
             continue
-        log.info("schedule: running %s for %s", job.name, slot)
+        log.info("定时报表：生成“%s”（%s）", job.name, f"{slot:%Y-%m-%d %H:%M}")
         out.append(run_job(ctx, job, slot, now, settings))
     return out
 

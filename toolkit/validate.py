@@ -17,10 +17,14 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from .fields import WARNED_TYPES, FieldProblem, cell_warnings, parse_value
+from .fields import WARNED_TYPES, FieldProblem, cell_warnings, fold, parse_value
 from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record
 from .registers import ColumnSpec, RegisterSpec, RowCheck
+
+# Text columns that name a thing other registers refer to: stored folded (fields.fold),
+# so ３-１０１ and 3-101 are one room and one event. Key columns are identifiers too.
+IDENTIFIERS = frozenset({"房号", "事件"})
 
 
 def _field_name(i: int) -> str:
@@ -182,6 +186,8 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
     by_row = {r: v for r, v in sheet.rows} if merged else {}
 
     result = SheetResult(spec.name)
+    keys = set(spec.key_columns)
+    idents = [c.name for c in spec.columns if c.type == "text" and (c.name in keys or c.name in IDENTIFIERS)]
     seen_keys: dict[str, int] = {}
     for row_no, values in sheet.rows:
         if row_no <= match.row or _is_blank(values):
@@ -201,16 +207,13 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
         row_errors: list[CellError] = []
         err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
 
-        try:
-            obj = model.model_validate(raw)
-            typed = {names[k].name: v for k, v in obj.__dict__.items()}
-        except ValidationError as exc:
-            typed = None
-            for e in exc.errors(include_url=False):
-                col = names[str(e["loc"][0])]
-                err(col.name, e["type"], e["msg"], raw.get(str(e["loc"][0])))
+        typed, blanked = _typed_row(model, names, raw, err, keys)
+        kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
 
         if typed is not None:
+            for name in idents:  # identifiers compare loosely; free text stays as typed
+                if isinstance(typed.get(name), str):
+                    typed[name] = fold(typed[name])
             _combine_times(spec, typed)
             for rc in spec.row_checks:
                 problem = check_row(spec, rc, typed)
@@ -218,21 +221,58 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
                     col_name, code, message = problem
                     err(col_name, code, message, typed.get(col_name))
             key = _record_key(spec, typed)
-            if key is not None and not row_errors:
+            if key is not None and len(row_errors) == kept:
                 if key in seen_keys:
                     kc = spec.key_columns[0]
                     err(kc, "key.duplicate", f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{seen_keys[key]}行重复，只保留了第一行，请核对。", key)
                 else:
                     seen_keys[key] = row_no
 
-        if row_errors or typed is None:
-            result.errors.extend(row_errors)
+        result.errors.extend(row_errors)
+        if typed is None or len(row_errors) > kept:
             result.rejected_rows += 1
             continue
-        result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no))
+        result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no, match.columns))
         # Accepted values still worth a look (a VIN's check digit) are marked, not refused.
         for col in spec.columns:
             if col.type in WARNED_TYPES and typed.get(col.name) is not None:
                 for code, message in cell_warnings(col, typed[col.name]):
                     _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
     return result
+
+
+# Said after the message of an optional cell that could not be read: the row went in.
+KEPT_NOTE = "本行已登记，此格暂按空白处理，请改正后重新保存。"
+
+
+def _typed_row(model: type[BaseModel], names: dict[str, ColumnSpec], raw: dict[str, Any],
+               err: Any, keys: set[str]) -> tuple[dict[str, Any] | None, set[str]]:
+    """The row's typed values and the optional columns left blank for want of a readable value.
+
+    A bad optional cell does not hold the row back: the cell is reported, stored blank,
+    and the rest of the row goes in. A required or key cell that cannot be read holds
+    the row back (typed is None).
+    """
+    try:
+        obj = model.model_validate(raw)
+        return {names[k].name: v for k, v in obj.__dict__.items()}, set()
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+    optional = {str(e["loc"][0]) for e in problems
+                if not names[str(e["loc"][0])].required and names[str(e["loc"][0])].name not in keys}
+    held = any(str(e["loc"][0]) not in optional for e in problems)
+    for e in problems:
+        field_name = str(e["loc"][0])
+        msg = e["msg"]
+        if not held and field_name in optional:
+            msg = f"{msg.rstrip('。')}。{KEPT_NOTE}"
+        err(names[field_name].name, e["type"], msg, raw.get(field_name))
+    if held:
+        return None, set()
+    retry = {k: (None if k in optional else v) for k, v in raw.items()}
+    obj = model.model_validate(retry)
+    typed = {names[k].name: v for k, v in obj.__dict__.items()}
+    blanked = {names[k].name for k in optional}
+    for name in blanked:
+        typed[name] = None  # blank, not the column's default: nobody typed a value
+    return typed, blanked

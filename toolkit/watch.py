@@ -110,15 +110,15 @@ def _failed(ctx: Context, retries: Retries, path: Path, exc: Exception, now: dat
     and when the file is set aside."""
     f: Failure | None = retries.failed(path, exc)
     if f is None:
-        log.info("%s vanished before it was processed", path.name)
+        log.info("%s 在处理前已被移走", path.name)
         return
     if f.set_aside:
         log.error("搁置 %s：连续 %d 次处理失败（%s）。请排除原因后重新保存该文件，或重启监视程序",
                   path.name, f.attempts, f.reason)
     elif f.attempts == 1:
-        log.exception("failed on %s; will retry with back-off", path.name)
+        log.exception("处理失败：%s，稍后重试", path.name)
     else:
-        log.warning("failed again on %s (try %d): %s", path.name, f.attempts, f.reason)
+        log.warning("处理失败（第 %d 次）：%s：%s", f.attempts, path.name, f.reason)
     if f.attempts == 1 or f.set_aside:
         from .model import FileResult
 
@@ -136,7 +136,7 @@ def drain(ctx: Context, summary: RunSummary | None = None) -> None:
         with workspace_lock(ctx.ws):
             written = outbox.drain(ctx.ws, ctx.ledger)
     except Exception:  # noqa: BLE001 - the outputs stay pending; tried again later
-        log.exception("writing outputs failed; they stay pending")
+        log.exception("输出文件未能写出，稍后重试")
         return
     if summary is not None:
         attach_outputs(ctx, summary, written)
@@ -169,7 +169,7 @@ def watch(
 
     if threading.current_thread() is threading.main_thread():
         def _stop(signum, frame):  # noqa: ARG001
-            log.info("stopping on signal %s", signum)
+            log.info("收到停止信号（%s），正在停止", signum)
             stop.set()
             wake.set()
         signal.signal(signal.SIGTERM, _stop)
@@ -178,7 +178,7 @@ def watch(
     observer = _make_observer(poll)
     observer.schedule(events, str(inbox), recursive=True)
     observer.start()
-    log.info("watching %s (%s)", inbox, f"polling every {poll}s" if poll else "native events")
+    log.info("开始监视收件箱 %s（%s）", inbox, f"每 {poll:g} 秒查看一次" if poll else "文件一保存即处理")
 
     # Whatever was left waiting (or half done before a crash) is taken first.
     for p in inbox_files(inbox):
@@ -188,7 +188,7 @@ def watch(
     try:
         while not stop.is_set():
             if not observer.is_alive():
-                log.warning("observer stopped; restarting it")
+                log.warning("文件监视意外中断，正在重新启动")
                 observer = _make_observer(poll)
                 observer.schedule(events, str(inbox), recursive=True)
                 observer.start()
@@ -232,11 +232,11 @@ def watch(
                 try:
                     tick(clock())
                 except Exception:
-                    log.exception("scheduled job failed")
+                    log.exception("定时报表出错")
             wake.wait(0.1 if ready.candidates() else 0.5)
             wake.clear()
     finally:
         pdf.shutdown()  # a PDF not finished is made by the next run (its intent is pending)
         observer.stop()
         observer.join(timeout=5)
-        log.info("watcher stopped")
+        log.info("已停止监视收件箱")

@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import select, update
 
 from .. import atomic
@@ -33,7 +34,7 @@ VOID_FOLDER = "已作废"
 # (header, width); the headers are declared in rules/registers/dispatch.yaml too.
 COLUMNS = [
     ("发文日期", 12),
-    ("文号", 28),
+    ("文号", 24),
     ("文书标题", 20),
     ("收文对象", 24),
     ("登记记录", 26),
@@ -41,8 +42,8 @@ COLUMNS = [
     ("文书状态", 10),
     ("签发人", 10),
     ("签发日期", 12),
-    ("替代文号", 28),
-    ("文件名", 50),
+    ("替代文号", 24),
+    ("文件名", 32),
 ]
 
 
@@ -78,12 +79,15 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
             .order_by(documents.c.id)
         ).all()
     titles = _register_titles(ws)
+    by_number = {r.number: r for r in rows}
+    again = [r.number for r in rows if r.status == DRAFT and _replaces_signed(r, by_number)]
+    heading = f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
+    if again:
+        heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
     wb = Workbook()
     sheet = wb.active
     sheet.title = "发文登记"
-    sheet.append(
-        [f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"]
-    )
+    sheet.append([heading])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([h for h, _ in COLUMNS])
@@ -108,7 +112,7 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
                     r.status,
                     r.approved_by or None,
                     r.approved_on,
-                    r.supersedes or None,
+                    _supersedes_text(r, by_number),
                     r.file_name,
                 )
             ]
@@ -117,6 +121,7 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         for cell in (row[0], row[8]):
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "C3"
+    _print_on_one_width(sheet)
     status_col = sheet.cell(row=2, column=7).column_letter
     choice = DataValidation(type="list", formula1='"草稿,已审批,已作废"', allow_blank=True)
     choice.add(f"{status_col}3:{status_col}{max(3, sheet.max_row + 200)}")
@@ -130,6 +135,46 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         log.warning("发文登记未能更新（%s）：%s，下次变动时重写", target.name, exc)
         return None
     return target
+
+
+def _print_on_one_width(sheet: Any) -> None:
+    """Landscape A4, every column on one page width, header repeated, long text wrapped:
+    the manager signs a printout."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = "2:2"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    wrap = Alignment(wrap_text=True, vertical="top")
+    widths = [w for _, w in COLUMNS]
+    for row in sheet.iter_rows(min_row=3):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            cell.alignment = wrap
+            if isinstance(cell.value, str):
+                shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value)
+                lines = max(lines, -(-shown // max(width - 1, 1)))
+        # Set, not left to the program: Excel does not grow a row for wrapped text on opening.
+        sheet.row_dimensions[row[0].row].height = 15 * min(lines, 6)
+
+
+def _replaces_signed(r: Any, by_number: dict[str, Any]) -> Any:
+    old = by_number.get(r.supersedes) if r.supersedes else None
+    return old if old is not None and old.status == APPROVED else None
+
+
+def _supersedes_text(r: Any, by_number: dict[str, Any]) -> str | None:
+    """替代文号, with the signature to be given again when the replaced one was signed."""
+    if not r.supersedes:
+        return None
+    old = _replaces_signed(r, by_number)
+    if old is None:
+        return r.supersedes
+    when = old.approved_on.isoformat() if old.approved_on else ""
+    tail = "，本文书需重新签发" if r.status == DRAFT else ""
+    return f"{r.supersedes}（已于 {when} 经{old.approved_by or ''}签发，原文书作废{tail}）"
 
 
 def _site_label(ws: Workspace) -> str:

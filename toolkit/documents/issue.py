@@ -34,7 +34,7 @@ from ..filenames import path_inside
 from ..model import Finding, Record
 from ..workspace import Workspace
 from . import intents, pdf
-from .context import document_context
+from .context import document_context, document_history
 from .dispatch import VOID_FOLDER, folder_for
 from .numbering import next_seq
 from .render import render_docx
@@ -289,6 +289,11 @@ def _write(
     """Write the document of a number already taken, then mark it 草稿."""
     stem = f"{doc['number']}_{doc['title']}_{record}"
     target = path_inside(ws.drafts, stem, ".docx")
+    if conn is not None:
+        before = document_history(conn, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
+    else:
+        with ledger.engine.connect() as c:
+            before = document_history(c, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
     context = document_context(
         config,
         number=doc["number"],
@@ -300,6 +305,7 @@ def _write(
         register=register,
         values=values,
         full_personal_data=doc_type.full_personal_data,
+        **before,
         site=ws.site.name,
         supersedes=doc["supersedes"],
     )
@@ -338,7 +344,7 @@ def _write(
     else:
         with ledger.transaction() as c:
             finish(c)
-    log.info("文书草稿：%s %s（%s %s）", doc["number"], doc["title"], register, record)
+    log.info("文书草稿：%s %s（%s）", doc["number"], doc["title"], record)
     return target
 
 

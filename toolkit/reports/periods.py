@@ -25,6 +25,16 @@ class Period:
         return self.start.isoformat()
 
     @property
+    def name(self) -> str:
+        """The period in file names and chart titles: 2026年第48周, 2026年11月, 2026-11-26."""
+        if self.kind == "week":
+            y, w, _ = self.start.isocalendar()
+            return f"{y}年第{w}周"
+        if self.kind == "month":
+            return f"{self.start.year}年{self.start.month}月"
+        return self.start.isoformat()
+
+    @property
     def zh(self) -> str:
         """How staff read the period: 2026年第48周（11-23至11-29）."""
         if self.kind == "week":

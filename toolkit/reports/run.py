@@ -99,5 +99,5 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
         ctx.ledger.finish_run(run_id, "failed", {"report": name, "error": str(exc)}, now)
         raise
     ctx.ledger.finish_run(run_id, "done", report.to_dict(), now)
-    log.info("report %s %s: %s", name, report.period.label, ", ".join(Path(p).name for p in report.outputs))
+    log.info("报表 %s %s：%s", report.title, report.period.zh, "、".join(Path(p).name for p in report.outputs))
     return report

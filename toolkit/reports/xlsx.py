@@ -149,7 +149,30 @@ Part = tuple[list[WriteOnlyCell] | None, list[list[Any]]]
 _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
 
 
-def _stream(ws: Any, parts: list[Part]) -> None:
+LINE_HEIGHT = 15  # points per line of wrapped text
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts two)."""
+    n = 0
+    for para in text.split("\n"):
+        shown = len(para) if para.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
+        n += max(1, -(-shown // int(width)))
+    return n
+
+
+def _row_attr(row: list[Any], wraps: list[tuple[int, float]]) -> str:
+    """A row's height when wrapped text needs more than one line: neither LibreOffice nor
+    Excel grows a row for wrapped text in a file when it opens it."""
+    lines = 1
+    for i, width in wraps:
+        v = row[i] if i < len(row) else None
+        if type(v) is str and len(v) > width / 2:
+            lines = max(lines, _lines(v, width))
+    return f' ht="{LINE_HEIGHT * min(lines, 15)}" customHeight="1"' if lines > 1 else ""
+
+
+def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> None:
     """Write the sheet's rows in order and close it. A part is (column protos, rows of
     values), written straight as XML where the values allow, or (None, rows of ready
     cells) for openpyxl to write.
@@ -182,6 +205,8 @@ def _stream(ws: Any, parts: list[Part]) -> None:
             refs = [get_column_letter(i) for i in range(1, len(protos) + 1)]
             styles = [f' s="{p.style_id}"' if p.has_style else "" for p in protos]
             dated = [is_date_format(p.number_format) for p in protos]
+            wraps = [(i, max((widths or [])[i] - 1, 1) if widths and i < len(widths) else 30)
+                     for i, p in enumerate(protos) if p.alignment is not None and p.alignment.wrap_text]
             for row in rows:
                 try:
                     xml = "".join([_cell_xml(f"{refs[i]}{r}", styles[i], v, dated[i], epoch)
@@ -191,7 +216,8 @@ def _stream(ws: Any, parts: list[Part]) -> None:
                     cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
                     writer.write_row(xf, ws._values_to_row(cells, r), r)
                 else:
-                    pending.append(f'<row r="{r}">{xml}</row>')
+                    attr = _row_attr(row, wraps) if wraps else ""
+                    pending.append(f'<row r="{r}"{attr}>{xml}</row>')
                 r += 1
         flush()
     ws._max_row = r - 1
@@ -249,7 +275,7 @@ def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart
         set_text(empty, "（无）")
         empty.font = Font(color="808080")
         parts.append((None, [[empty]]))
-    _stream(ws, parts)
+    _stream(ws, parts, [_width(c) for c in table.columns])
     return ws
 
 
@@ -289,7 +315,7 @@ def build_workbook(report: Report) -> Workbook:
     taken: list[str] = []
     for table in report.tables:
         write_table(wb, table, taken, [c for c in report.charts if c.sheet == table.sheet])
-    wb.properties.title = f"{report.title} {report.period.label}"
+    wb.properties.title = f"{report.title} {report.period.name}"
     return wb
 
 

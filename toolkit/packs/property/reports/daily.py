@@ -10,8 +10,11 @@ from toolkit.fields import mask_phone
 from toolkit.model import Finding
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
-from toolkit.reports.source import Source, when
+from toolkit.reports.source import Source, day, when
+from toolkit.ruleset.actions import ACTIONS, action_of, is_action
 from toolkit.ruleset.timing import after_cutoff, duration_text
+
+ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
@@ -66,7 +69,8 @@ def open_issues(src: Source) -> Table:
     """Open findings without a deadline or a notice, worst first, naming who acts."""
     rows = []
     for f in src.findings(*ISSUE_REGISTERS):
-        if f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH:
+        if (f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH
+                or is_action(f)):  # those are on the 须处理事项 sheet
             continue
         values = src.records(f.register).get(f.record, {})
         person, dept = src.responsible(f.register, values)
@@ -83,9 +87,47 @@ def open_issues(src: Source) -> Table:
     )
 
 
+# A refused move-out matters on the days around its date; older ones are history.
+MOVE_OUT_DAYS = 7
+
+
+def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
+    """Open findings someone must act on (refused move-outs, work without approval, prices
+    off the list, wrong amounts), each with who acts and what to do."""
+    items = []
+    for f in src.findings(*{r for r in ACTION_REGISTERS}):
+        if not is_action(f):
+            continue
+        values = src.records(f.register).get(f.record, {})
+        if f.rule == "move_out.blocked":
+            on = day(values.get("日期"))
+            if on is None or not 0 <= (today - on).days <= MOVE_OUT_DAYS:
+                continue
+        person, dept = src.responsible(f.register, values)
+        a = action_of(f)
+        items.append({"finding": f, "action": a, "person": person, "dept": dept,
+                      "room": str(values.get("房号") or f.values.get("房号") or "")})
+    items.sort(key=lambda i: (i["finding"].register, i["finding"].record, i["finding"].rule))
+    return items
+
+
+def action_table(src: Source, items: list[dict[str, Any]]) -> Table:
+    return Table(
+        "须处理事项", "须处理事项（不予放行、未经审批、收费不符等）",
+        [Column("问题", width=20), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
+         Column("负责人", width=10), Column("部门", width=12), Column("须处理", width=44),
+         Column("说明", width=60)],
+        [[i["action"].title, src.title(i["finding"].register), i["finding"].record, i["room"], i["person"],
+          i["dept"], i["action"].todo, i["finding"].message] for i in items],
+        marks=[Mark("问题", ACTIONS["move_out.blocked"].title)],
+        note="处理完毕后改正登记表并重新保存到收件箱，事项即从清单中消除。",
+    )
+
+
 def daily_due(src: Source, period: Period) -> Report:
     items = due_items(src, period.start)
     detail = due_table(src, items, "待办与逾期", f"待办与逾期清单 {period.zh}（截至 {src.as_of:%H:%M}）")
+    actions = action_items(src, period.start)
     by_reg: dict[str, Counter] = defaultdict(Counter)
     by_person: dict[tuple[str, str], Counter] = defaultdict(Counter)
     longest: dict[tuple[str, str], int] = defaultdict(int)
@@ -108,10 +150,10 @@ def daily_due(src: Source, period: Period) -> Report:
                         Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
     overdue = sum(1 for i in items if i["status"] == OVERDUE)
     issues = open_issues(src)
-    return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.label}",
-                  [detail, per_reg, per_person, issues],
+    return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.name}",
+                  [detail, action_table(src, actions), per_reg, per_person, issues],
                   headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), ""),
-                            ("待处理问题", str(len(issues.rows)), "")])
+                            ("须处理事项", str(len(actions)), ""), ("待处理问题", str(len(issues.rows)), "")])
 
 
 def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:
@@ -151,5 +193,5 @@ def daily_repairs(src: Source, period: Period) -> Report:
         rows, marks=[Mark("紧急程度", "紧急")],
         note=f"当日 {hhmm} 前报修（及前一日 {hhmm} 后报修）、截至 {hhmm} 仍未完成的报修，请部门主管跟进。",
     )
-    return Report("daily_repairs", "未完工报修日报", period, src.as_of, f"日报-当日未完工报修-{period.label}",
+    return Report("daily_repairs", "未完工报修日报", period, src.as_of, f"日报-当日未完工报修-{period.name}",
                   [table], headline=[("未完工", str(len(rows)), ""), ("其中紧急", str(urgent), "")])

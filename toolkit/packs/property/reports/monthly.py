@@ -170,8 +170,8 @@ def monthly(src: Source, period: Period) -> Report:
         notes.append(f"拜访未达标部门：{'、'.join(short_d)}。")
     refunds = _refunds(src)
     tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds]
-    chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.label}）", "部门", ["拜访次数", "要求"], "次数")
-    return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.label}",
+    chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.name}）", "部门", ["拜访次数", "要求"], "次数")
+    return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.name}",
                   tables, [chart],
                   headline=[("特约服务收入（元）", f"{achieved:,.2f}", ""), ("月结户数", str(len(rooms.rows)), ""),
                             ("拜访未达标人员", str(short_p), ""), ("押金应退笔数", str(len(refunds.rows)), "")],

@@ -62,6 +62,12 @@ class Figures:
         return t
 
 
+
+def escalation_name(f: Any) -> str:
+    """An escalation by its 事件, or by the complaint itself when it names none."""
+    event = f.values.get("event")
+    return f"事件“{event}”" if event else f"投诉 {f.record}"
+
 def _is_deadline(f: Finding) -> bool:
     # Deadline findings built with the default figures carry when the work was done.
     return f.due is not None and "done" in f.values and "deadline" in f.values
@@ -271,12 +277,12 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     esc_rows = []
     for f in now.escalations:
         cs = f.values.get("complaints", [])
-        esc_rows.append([f.values.get("event") or f.record, f.values.get("level"), len(cs),
+        esc_rows.append([f.values.get("event") or f"投诉 {f.record}", f.values.get("level"), len(cs),
                          len({c.get("投诉人") for c in cs}), "；".join(f.values.get("reasons", [])),
                          "、".join(str(c.get("编号")) for c in cs)])
     escal = Table(
         "投诉升级", f"升级处理的投诉事件 {period.zh}",
-        [Column("事件", width=18), Column("等级", width=8), Column("投诉数", "int"), Column("投诉人数", "int"),
+        [Column("事件（或投诉）", width=18), Column("等级", width=8), Column("投诉数", "int"), Column("投诉人数", "int"),
          Column("升级原因", width=50), Column("投诉编号", width=30)],
         esc_rows, note=f"{cur_word}内受理或{cur_word}初仍未解决的投诉所在的升级事件；{prev_word} {len(before.escalations)} 起。",
     )
@@ -291,8 +297,8 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     detail = due_table(src, overdue, "逾期明细", f"制表时仍逾期的事项（{src.as_of:%Y-%m-%d %H:%M}）")
 
     charts = [
-        Chart("每日趋势", "line", f"每日受理与办结（{period.label}）", "日期", ["受理", "办结"], "件数"),
-        Chart("部门按时率", "bar", f"各部门按时率（{period.label}）", "部门", [f"{cur_word}按时率"], "按时率", percent=True),
+        Chart("每日趋势", "line", f"每日受理与办结（{period.name}）", "日期", ["受理", "办结"], "件数"),
+        Chart("部门按时率", "bar", f"各部门按时率（{period.name}）", "部门", [f"{cur_word}按时率"], "按时率", percent=True),
     ]
     headline = [
         ("受理", str(ta.received), str(tb.received)),
@@ -310,7 +316,7 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
     if worst:
         notes.append(f"按时率最低的部门：{worst[0][0]}（{_pct(worst[0][3])}）。")
     for f in now.escalations[:3]:
-        notes.append(f"升级事件“{f.values.get('event') or f.record}”：{'；'.join(f.values.get('reasons', []))}。")
+        notes.append(f"升级{escalation_name(f)}：{'；'.join(f.values.get('reasons', []))}。")
     if overdue:
         top = overdue[0]
         notes.append(f"逾期最久：{src.title(top['finding'].register)} {top['finding'].record}"
@@ -320,11 +326,11 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
 
 
 def weekly(src: Source, period: Period) -> Report:
-    return summary_report(src, period, "weekly", "周报", f"周报-{period.label}")
+    return summary_report(src, period, "weekly", "周报", f"周报-{period.name}")
 
 
 def property_status(src: Source, period: Period) -> Report:
-    return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.label}")
+    return summary_report(src, period, "property_status", "物业管理状况月报", f"月报-物业管理状况-{period.name}")
 
 
 __all__ = ["Figures", "figures", "figures_for", "weekly", "property_status", "service_amount"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
+from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import (
     Env,
@@ -27,6 +28,7 @@ class Arrears:
     paid_to: date
     months_owed: int
     amount: Decimal
+    computed: Decimal  # months × area × unit price
 
 
 def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
@@ -45,11 +47,11 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
     if tier == 0 or (given is not None and given <= 0):
         return None
     months = started_months(paid_to + timedelta(days=1), env.today)
-    if given is not None:
-        amount = fen(given)
-    else:
-        amount = fen((dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0)) * months)
-    return Arrears(tier, days, paid_to, months, amount)
+    computed = fen((dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0)) * months)
+    # The register's own amount stands (it may include what the tariff cannot know);
+    # arrears_findings warns when it disagrees with months × area × price.
+    amount = fen(given) if given is not None else computed
+    return Arrears(tier, days, paid_to, months, amount, computed)
 
 
 def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -68,6 +70,22 @@ def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                 "months_owed": owed.months_owed, "amount": owed.amount, "业主": v.get("业主"),
                 "建筑面积": dec(v.get("建筑面积")), "单价": dec(v.get("单价"))},
         notice="payment_reminder",
+    )] + _amount_check(key, v, owed)
+
+
+def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
+    """A register amount that is not months × area × price: the notice would contradict its
+    own table, so the cashier is asked to check it."""
+    area, price = dec(v.get("建筑面积")), dec(v.get("单价"))
+    if area is None or price is None or owed.amount == owed.computed:
+        return []
+    return [Finding(
+        rule="fee.amount_mismatch", register="fee_account", record=key, severity="warning",
+        message=(f"房号 {key} 台账欠费金额 {yuan(owed.amount)} 元，与 欠费 {owed.months_owed} 个月 × 面积 {area} m² × "
+                 f"单价 {yuan(price)} 元 = {yuan(owed.computed)} 元不符"),
+        status="open",
+        values={"amount": owed.amount, "computed": owed.computed, "months_owed": owed.months_owed,
+                "建筑面积": area, "单价": price},
     )]
 
 
@@ -86,5 +104,5 @@ def handover_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                  f"{yuan(amount)} 元，期间 {fmt_date(handed)} 至 {fmt_date(end)}"),
         values={"业主": v.get("业主"), "建筑面积": area, "物业费单价": price, "预收月数": months,
                 "amount": amount, "period_start": handed, "period_end": end},
-        notice="handover_payment",
+        notice=None if historical(env.today, handed) else "handover_payment",
     )]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
+from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
 
@@ -87,5 +88,5 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
         message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else f'，{who}已核实'}，可开具放行条",
-        values=base, notice="release_slip",
+        values=base, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
     )]

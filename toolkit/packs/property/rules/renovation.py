@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
+from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, fmt_date, track
 
@@ -46,12 +47,15 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
         out.append(track(env, "renovation.approval", PERMITS, key, subject, sla.approval.label, due, approved,
                          start=applied))
     if approved is not None:
+        # Work already accepted, or approved long ago: the agreement was signed back then.
+        accepted = as_date(v.get("竣工验收日期"))
+        history = (accepted is not None and accepted <= env.today) or historical(env.today, approved)
         out.append(Finding(
             rule="renovation.approved", register=PERMITS, record=key, severity="info",
             message=f"{subject}：已于 {fmt_date(approved)} 审批，可签订装修管理协议",
             values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
                                           "装修押金", "清运费", "出入证数量", "消防审批")},
-            notice="renovation_agreement",
+            notice=None if history else "renovation_agreement",
         ))
     area = dec(v.get("建筑面积"))
     limit = env.settings.tariffs.renovation.fire_approval_area
@@ -131,4 +135,5 @@ def violation_findings(env: Env, key: str, v: dict[str, Any], permits: dict[str,
     done = as_date(v.get("整改完成日期"))
     subject = f"装修违章 {key}（{v.get('房号')}，{v.get('违章内容') or ''}）"
     return [track(env, "renovation.rectification", VIOLATIONS, key, subject, "违章整改",
-                  datetime.combine(deadline, DAY_END), done, values=values, notice="rectification_notice")]
+                  datetime.combine(deadline, DAY_END), done, values=values,
+                  notice=None if done is not None else "rectification_notice")]

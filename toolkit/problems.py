@@ -1,0 +1,94 @@
+"""Chinese names of problem codes, as staff read them in the 问题清单 and the daily list.
+
+Codes stay stable and English in the run summary (``process --json``); people see these.
+"""
+
+from __future__ import annotations
+
+from .model import FileResult
+from .ruleset.actions import ACTIONS
+
+_NAMES: dict[str, str] = {
+    "cell.required": "必填项为空",
+    "cell.blank": "单元格为空",
+    "cell.error_value": "公式出错",
+    "cell.formula_no_value": "公式没有计算结果",
+    "date.ambiguous": "日期月日不明",
+    "date.format": "日期格式不对",
+    "date.invalid": "日期不存在",
+    "date.no_day": "日期缺少日",
+    "date.no_year": "日期缺少年份",
+    "date.serial": "日期显示为数字",
+    "date.time_only": "只有时间没有日期",
+    "date.two_digit_year": "年份只有两位",
+    "time.invalid": "时间格式不对",
+    "time.has_date": "时间列带了日期",
+    "enum.invalid": "不是可选值",
+    "number.invalid": "不是数字",
+    "number.negative": "数值为负",
+    "number.not_integer": "不是整数",
+    "money.invalid": "金额不是数字",
+    "money.negative": "金额为负",
+    "money.too_many_decimals": "金额超过两位小数",
+    "area.invalid": "面积不是数字",
+    "area.negative": "面积为负",
+    "phone.invalid": "电话号码不对",
+    "phone.no_area_code": "固定电话缺区号",
+    "phone.several": "一格填了多个号码",
+    "id_number.as_number": "身份证号被改成数字",
+    "id_number.checksum": "身份证号校验位不对",
+    "id_number.invalid": "身份证号不对",
+    "id_number.old_format": "15 位旧身份证号",
+    "uscc.checksum": "信用代码校验位不对",
+    "uscc.invalid": "信用代码不对",
+    "uscc.old_format": "旧营业执照注册号",
+    "plate.invalid": "车牌号不对",
+    "row.not_before": "时间先后不对",
+    "row.requires": "缺少应填项",
+    "row.requires_any": "缺少应填项",
+    "key.duplicate": "编号重复",
+    "header.missing": "缺少必需的列",
+    "header.duplicate": "列名重复",
+    "sheet.unrecognised": "无法识别的表",
+    "csv.encoding": "文字编码无法识别",
+    "csv.malformed": "CSV 格式有误",
+    "csv.mixed_encoding": "文字编码混杂",
+    "workbook.xml": "文件内部结构有误",
+    "toolkit.reading": "读取出错",
+}
+
+
+STATUS_ZH = {
+    "accepted": "已接收",
+    "partial": "部分接收",
+    "rejected": "已退回",
+    "duplicate": "重复文件",
+    "ignored": "已忽略",
+    "busy": "他处处理中",
+}
+
+
+def outcome_line(result: FileResult, name: str) -> str:
+    """One line on how a file went, for the console and the log."""
+    r = result.rows
+    parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
+    if r.rejected:
+        parts.append(f"退回 {r.rejected} 行")
+    if result.errors:
+        parts.append(f"填写问题 {len(result.errors)} 处")
+    if result.actions:
+        parts.append(f"须处理 {len(result.actions)} 项")
+    if result.findings:
+        parts.append(f"提示 {len(result.findings)} 条")
+    return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
+
+
+def problem_name(code: str) -> str:
+    """What a problem code means in a few Chinese words (the code itself if unknown)."""
+    if code in ACTIONS:
+        return ACTIONS[code].title
+    if code in _NAMES:
+        return _NAMES[code]
+    if code.startswith("file."):
+        return "文件无法读取"
+    return code
