@@ -24,7 +24,7 @@ class Action:
 
 
 # Who acts on a move-out block depends on what is missing.
-_MOVE_OUT_TODO = {
+_MOVE_OUT_STEPS = {
     "fee_account": "财务部在物业费台账中登记该房号后重新提交放行登记",
     "arrears_cleared": "请业主结清欠费，收费员更新物业费台账后重新提交",
     "owner_confirmation": "请联系业主核实，核实后“业主核实”填“是”并重新提交",
@@ -60,7 +60,7 @@ def action_of(f: Finding) -> Action:
         return a
     missing = list(f.values.get("missing") or [])
     column = "业主核实" if missing == ["owner_confirmation"] else "房号"
-    todo = "门岗不得放行。" + "；".join(_MOVE_OUT_TODO[m] for m in missing if m in _MOVE_OUT_TODO)
+    todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo)
 
 
