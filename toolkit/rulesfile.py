@@ -13,6 +13,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's parser when PyYAML was built with it (the wheels are): every process reads
+# the whole rules folder on start, and the pure-Python parser takes several times longer.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RulesError(Exception):
@@ -63,8 +66,8 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except OSError as exc:
         raise RulesError([f"{path}: 无法读取（{exc.strerror}）"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" 第{mark.line + 1}行" if mark else ""
