@@ -1,4 +1,23 @@
-"""Shared fixtures: a real workspace in a temp folder and real register workbooks."""
+"""Shared fixtures: a real workspace in a temp folder and real register workbooks.
+
+The suite runs in parallel (pytest-xdist, ``-n auto`` in pyproject.toml; ``-n0`` runs it
+in one process). Writing a test that fits:
+
+* Everything a test writes goes under its ``tmp_path`` (or ``tmp_path_factory``): each
+  worker has its own base folder. Set environment variables with ``monkeypatch``.
+* Expensive set-up that tests only read (a built ledger, a filled workspace) goes in a
+  ``scope="module"`` fixture. Tests of a module that uses one are kept on one worker
+  (an ``xdist_group`` is added below), so the fixture is built once, not once per worker.
+* PostgreSQL: use the ``database``/``home``/``ctx``/``db_url`` fixtures, or
+  ``make_pg_database()``; each test gets its own database, copied from a template that
+  is migrated once per worker.
+* LibreOffice from a test: start it with the ``soffice`` fixture (a profile of the
+  worker's own; two LibreOffice instances on one profile hand work to each other).
+* Many short toolkit processes: ``tests/preloaded.py`` forks them from a process that
+  has imported the toolkit once (still real processes with their own limits).
+* A test that takes more than a few seconds: add its module (or node id) to ``SLOW`` so
+  it starts first instead of finishing last.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +36,52 @@ ROOT = Path(__file__).resolve().parents[1]
 # ../shared/corpus beside the repository, or beside the folder of worktrees.
 CORPUS = next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()),
               ROOT.parent / "shared" / "corpus")
+
+# Started first, longest first: a long test that starts last makes the whole run wait.
+SLOW = [
+    "tests/test_sites_concurrency.py::test_two_sites_four_watchers_killed_and_restarted",
+    "tests/test_watch.py::test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once",
+    "tests/test_corpus_process.py",
+    "tests/test_sites_concurrency.py",
+    "tests/test_durable.py",
+    "tests/test_car_workspace.py",
+    "tests/test_documents_pdf.py",
+    "tests/test_reports.py",
+    "tests/test_ledger.py::test_100k_records_in_one_call",
+    "tests/test_watch.py",
+    "tests/test_documents_truth.py",
+    "tests/test_intake.py",
+    "tests/test_annotate.py",
+    "tests/test_rules_state.py",
+    "tests/test_dealer_pipeline.py",
+    "tests/test_reports_word.py",
+    "tests/test_returns_actions.py",
+    "tests/test_packs.py",
+    "tests/test_sites.py",
+]
+
+
+def _slow_rank(nodeid: str) -> int:
+    return next((i for i, prefix in enumerate(SLOW) if nodeid.startswith(prefix)), len(SLOW))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # One worker per module that shares a module-scoped fixture: built once.
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info else ()
+        if any(d.scope in ("module", "class") for ds in defs for d in ds):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: _slow_rank(item.nodeid))  # stable: the rest keep their order
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """``soffice --headless`` with a profile of this worker's own."""
+    profile = tmp_path_factory.getbasetemp() / "lo-profile"
+    return ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless"]
+
 
 REPAIR_HEADERS = ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "紧急程度",
                   "预约时间", "接报人", "完成时间", "是否有偿", "材料费", "人工费", "回访时间", "回访结果"]

@@ -89,7 +89,7 @@ def test_monthly_statements_get_pdfs_from_the_report_command(ctx, home: Path, tm
 
 
 @needs_office
-def test_dispatch_register_prints_on_one_page_width(ctx, tmp_path: Path):
+def test_dispatch_register_prints_on_one_page_width(ctx, tmp_path: Path, soffice: list[str]):
     for i in range(3):
         process_paths(ctx, [write_xlsx(tmp_path / f"f{i}.xlsx", {"物业费": [
             FEE_HEADERS, [f"3-1-50{i}", "王秀英", "13812345678", 120, 2.35, date(2026, 9, 30), None]]})],
@@ -99,7 +99,7 @@ def test_dispatch_register_prints_on_one_page_width(ctx, tmp_path: Path):
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     out = tmp_path / "pdf"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(register)],
+    subprocess.run([*soffice, "--convert-to", "pdf", "--outdir", str(out), str(register)],
                    capture_output=True, timeout=120, check=True)
     pdf = out / "发文登记.pdf"
     first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,

@@ -127,10 +127,10 @@ def test_weekly_files_charts_and_word(built):
 
 
 @needs_office
-def test_word_summary_is_one_page(built, tmp_path):
+def test_word_summary_is_one_page(built, tmp_path, soffice):
     report = produce(built, "weekly", LATER, parse_week("2026-W48"))
     docx = Path(report.outputs[1])
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+    subprocess.run([*soffice, "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / (docx.stem + ".pdf")
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
