@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
 import json
-import resource
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 from conftest import CORPUS
 from openpyxl import Workbook as OpenpyxlWorkbook
+from preloaded import Preloaded
 
 REPO = Path(__file__).resolve().parents[1]
 __all__ = ["CORPUS", "REPO"]
@@ -76,22 +75,22 @@ sys.stdout.write(json.dumps(out, ensure_ascii=False))
 """
 
 
+_READER: list[Preloaded] = []  # this process's fork server for readers, made on first use
+
+
 def read_in_child(path: Path, timeout: float = 20.0, memory: int = 1024 ** 3) -> dict[str, Any]:
     """read_workbook in a fresh process under RLIMIT_AS and a timeout; a summary as a dict.
 
     A crash, hang or memory blow-up becomes {"status": "crash"|"hang", ...} instead of
-    taking the test run down with it.
+    taking the test run down with it. The process is forked from one that has imported
+    the reader already (tests/preloaded.py).
     """
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    try:
-        proc = subprocess.run([sys.executable, "-c", CHILD_CODE, str(path)], capture_output=True,
-                              timeout=timeout, preexec_fn=limit, cwd=REPO)
-    except subprocess.TimeoutExpired:
+    if not _READER:
+        _READER.append(Preloaded(["toolkit.reading", "toolkit.model"]))
+        atexit.register(_READER[0].close)
+    done = _READER[0].run(CHILD_CODE, [str(path)], timeout=timeout, memory=memory, cwd=REPO)
+    if done.timed_out:
         return {"status": "hang"}
-    if proc.returncode != 0 or not proc.stdout:
-        return {"status": "crash", "returncode": proc.returncode,
-                "stderr": proc.stderr.decode("utf-8", "replace")[-2000:]}
-    return json.loads(proc.stdout)
+    if done.returncode != 0 or not done.stdout:
+        return {"status": "crash", "returncode": done.returncode, "stderr": done.stderr[-2000:]}
+    return json.loads(done.stdout)
