@@ -6,8 +6,8 @@ in one process). Writing a test that fits:
 * Everything a test writes goes under its ``tmp_path`` (or ``tmp_path_factory``): each
   worker has its own base folder. Set environment variables with ``monkeypatch``.
 * Expensive set-up that tests only read (a built ledger, a filled workspace) goes in a
-  ``scope="module"`` fixture. Tests of a module that uses one are kept on one worker
-  (an ``xdist_group`` is added below), so the fixture is built once, not once per worker.
+  ``scope="module"`` fixture. The tests of a module that defines one run on one worker
+  (the scheduler below), so the fixture is built once, not once per worker.
 * PostgreSQL: use the ``database``/``home``/``ctx``/``db_url`` fixtures, or
   ``make_pg_database()``; each test gets its own database, copied from a template that
   is migrated once per worker.
@@ -21,7 +21,9 @@ in one process). Writing a test that fits:
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -65,15 +67,33 @@ def _slow_rank(nodeid: str) -> int:
     return next((i for i, prefix in enumerate(SLOW) if nodeid.startswith(prefix)), len(SLOW))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        # One worker per module that shares a module-scoped fixture: built once.
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info else ()
-        if any(d.scope in ("module", "class") for ds in defs for d in ds):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     items.sort(key=lambda item: _slow_rank(item.nodeid))  # stable: the rest keep their order
+
+
+_SHARED_FIXTURE = re.compile(r"""scope\s*=\s*["'](module|class)["']""")
+
+
+@functools.cache
+def _shares_a_module_fixture(path: Path) -> bool:
+    try:
+        return bool(_SHARED_FIXTURE.search(path.read_text(encoding="utf-8")))
+    except OSError:
+        return False
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Tests one at a time to whichever worker is free, except that the tests of a module
+    defining a module-scoped fixture go together to one worker (the fixture is built once).
+    The order is the collection order above: slow tests first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerSharedModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if _shares_a_module_fixture(config.rootpath / module) else nodeid
+
+    return OneWorkerPerSharedModule(config, log)
 
 
 @pytest.fixture(scope="session")

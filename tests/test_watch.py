@@ -115,6 +115,7 @@ def _spawn(home: Path) -> subprocess.Popen:
     )
 
 
+@pytest.mark.timeout(600)
 def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home, tmp_path):
     """Kill the watcher hard several times while it works; after a restart every file
     is processed exactly once: no file lost, no record or output duplicated."""
@@ -133,12 +134,14 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
             proc.wait(timeout=10)
         proc = _spawn(home)
         try:
-            done = _wait(lambda: not any(p.suffix == ".xlsx" for p in inbox.iterdir()), timeout=180)
+            # Hang guards, not speed checks: the suite runs beside other tests (xdist) on a
+            # machine that may be busy, and the watcher finishes the file in hand on SIGTERM.
+            done = _wait(lambda: not any(p.suffix == ".xlsx" for p in inbox.iterdir()), timeout=420)
             assert done, f"left in inbox: {list(inbox.iterdir())}"
             time.sleep(0.5)
         finally:
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=20) == 0, "SIGTERM is a clean stop"
+            assert proc.wait(timeout=60) == 0, "SIGTERM is a clean stop"
         files = db.files(limit=100)
         assert sorted(f["name"] for f in files) == sorted(f"批次{i}.xlsx" for i in range(n_files))
         assert all(f["status"] == "partial" for f in files)
