@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -67,6 +67,10 @@ rule_findings = Table(
     Column("resolved_at", DateTime),
     UniqueConstraint("site", "rule", "register", "record", name="uq_rule_findings_identity"),
     Index("ix_rule_findings_site_open", "site", "is_open"),  # reports read the open set often
+    # An evaluation of some records reads and replaces their findings only.
+    Index("ix_rule_findings_record", "site", "register", "record"),
+    # Deadlines whose time comes with no file arriving: found by their stored due time.
+    Index("ix_rule_findings_due", "site", "status", "due"),
 )
 
 issued_notices = Table(
@@ -81,6 +85,7 @@ issued_notices = Table(
     Column("facts_hash", String(64), nullable=False),
     Column("issued_at", DateTime, nullable=False),
     UniqueConstraint("site", "rule", "register", "record", name="uq_issued_notices_identity"),
+    Index("ix_issued_notices_record", "site", "register", "record"),
 )
 
 # Values that change with the clock alone, never a fact of the case.
@@ -137,28 +142,64 @@ def open_findings(conn: Connection, site: str) -> list[Finding]:
     return [_row_finding(r) for r in rows]
 
 
-def _issued(conn: Connection, site: str) -> dict[Identity, str]:
+def _issued(conn: Connection, site: str, scope: Scope | None = None) -> dict[Identity, str]:
     t = issued_notices
     return {(r.rule, r.register, r.record): r.facts_hash
-            for r in conn.execute(select(t.c.rule, t.c.register, t.c.record, t.c.facts_hash)
-                                  .where(t.c.site == site))}
+            for r in _scoped(conn, t, [t.c.rule, t.c.register, t.c.record, t.c.facts_hash], site, scope)}
+
+
+Scope = dict[str, "set[str] | None"]  # register → records evaluated (None: all of them)
+CHUNK = 500  # keys per IN (…)
+
+
+def _scoped(conn: Connection, table: Table, columns: list, site: str, scope: Scope | None) -> list[Any]:
+    """Rows of a findings table for the site, limited to the records of ``scope``."""
+    base = select(*columns).where(table.c.site == site)
+    if scope is None:
+        return conn.execute(base).all()
+    out: list[Any] = []
+    for register, keys in scope.items():
+        if keys is None:
+            out += conn.execute(base.where(table.c.register == register)).all()
+            continue
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), CHUNK):
+            out += conn.execute(base.where(table.c.register == register,
+                                           table.c.record.in_(ordered[i:i + CHUNK]))).all()
+    return out
+
+
+def due_records(conn: Connection, site: str, now: datetime, soon_minutes: int) -> dict[str, set[str]]:
+    """Records with a stored deadline whose status the clock alone has changed by ``now``:
+    pending ones now due soon or overdue, due-soon ones now overdue."""
+    t = rule_findings
+    soon = now + timedelta(minutes=soon_minutes)
+    out: dict[str, set[str]] = {}
+    for status, until in (("pending", soon), ("due_soon", now)):
+        for r in conn.execute(select(t.c.register, t.c.record).where(
+                t.c.site == site, t.c.status == status, t.c.due <= until)):
+            out.setdefault(r.register, set()).add(r.record)
+    return out
 
 
 def assign_states(conn: Connection, site: str, findings: list[Finding],
-                  hashes: list[str] | None = None) -> tuple[list[Finding], dict]:
+                  hashes: list[str] | None = None, scope: Scope | None = None) -> tuple[list[Finding], dict]:
     """Set each finding's state against the stored one; return the resolved ones too.
 
     ``hashes`` (facts_hash of each finding, in order) may be passed when known, since
-    the pipeline compares twice (preview, then inside the transaction). Returns (findings resolved since the stored evaluation, built from their stored
-    rows, and the plan :func:`write` carries out).
+    the pipeline compares twice (preview, then inside the transaction). ``scope``: the
+    records these findings are the whole truth about (default: every record) — stored
+    findings of other records are neither read nor closed. Returns (findings resolved
+    since the stored evaluation, built from their stored rows, and the plan
+    :func:`write` carries out).
     """
     t = rule_findings
     stored = {
         (r[1], r[2], r[3]): r
-        for r in conn.execute(select(t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
-                                     t.c.status, t.c.severity, t.c.due).where(t.c.site == site)).all()
+        for r in _scoped(conn, t, [t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
+                                   t.c.status, t.c.severity, t.c.due], site, scope)
     }
-    issued = _issued(conn, site)
+    issued = _issued(conn, site, scope)
     plan: dict[str, list] = {"insert": [], "update": [], "close": []}
     seen: set[Identity] = set()
     if hashes is None:
@@ -241,9 +282,10 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
 
 
 def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
-         hashes: list[str] | None = None) -> list[Finding]:
-    """Assign states, store the findings and return those resolved by this evaluation."""
-    resolved, plan = assign_states(conn, site, findings, hashes)
+         hashes: list[str] | None = None, scope: Scope | None = None) -> list[Finding]:
+    """Assign states, store the findings and return those resolved by this evaluation
+    (only of the records in ``scope`` when given)."""
+    resolved, plan = assign_states(conn, site, findings, hashes, scope)
     write(conn, site, plan, now)
     return resolved
 
