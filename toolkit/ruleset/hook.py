@@ -137,7 +137,7 @@ class RulesHook:
         findings, covered = self.incremental(ctx.ledger, overlay, now)
         ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings], covered=covered)
         with ctx.ledger.engine.connect() as conn:
-            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered)
+            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now)
         result.findings = file_findings(ev, self.about)
         return ev
 

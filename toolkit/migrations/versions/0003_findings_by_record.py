@@ -1,4 +1,4 @@
-"""findings read by record and by due time; the rules' index of values by column
+"""findings read by record, by due and wake time; the rules' index of values by column
 
 Revision ID: 0003
 Revises: 0002
@@ -37,8 +37,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('site', 'register', 'field', name='pk_term_fields')
     )
     with op.batch_alter_table('rule_findings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('wake_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_rule_findings_record', ['site', 'register', 'record'], unique=False)
         batch_op.create_index('ix_rule_findings_due', ['site', 'status', 'due'], unique=False)
+        batch_op.create_index('ix_rule_findings_wake', ['site', 'wake_at'], unique=False)
     with op.batch_alter_table('issued_notices', schema=None) as batch_op:
         batch_op.create_index('ix_issued_notices_record', ['site', 'register', 'record'], unique=False)
 
@@ -47,8 +49,10 @@ def downgrade() -> None:
     with op.batch_alter_table('issued_notices', schema=None) as batch_op:
         batch_op.drop_index('ix_issued_notices_record')
     with op.batch_alter_table('rule_findings', schema=None) as batch_op:
+        batch_op.drop_index('ix_rule_findings_wake')
         batch_op.drop_index('ix_rule_findings_due')
         batch_op.drop_index('ix_rule_findings_record')
+        batch_op.drop_column('wake_at')
     op.drop_table('term_fields')
     with op.batch_alter_table('record_terms', schema=None) as batch_op:
         batch_op.drop_index('ix_record_terms_key')

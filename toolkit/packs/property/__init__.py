@@ -96,8 +96,8 @@ PACK = Pack(
         per_record("special_service", "special_service", service_findings),
         per_record("fee_account", "fee_account", arrears_findings, clock=True),  # arrears grow by the day
         per_record("handover", "handover", handover_findings),
-        # Complaints of one 事件 are escalated together; 7 days unresolved is the date alone.
-        Rule("complaint", ("complaint",), _complaints, Grouped("事件", clock=True)),
+        # Complaints of one 事件 are escalated together (7 days unresolved: Finding.wake).
+        Rule("complaint", ("complaint",), _complaints, Grouped("事件")),
         Rule("renovation", ("renovation", "renovation_violation"), _permits,
              Each((Link("renovation_violation", "房号", "房号"),))),  # penalties of the unit
         Rule("renovation_violation", ("renovation_violation", "renovation"), _violations,
