@@ -104,7 +104,9 @@ class RulesHook:
         with ledger.engine.connect() as conn:
             load = incremental.Loader(conn, ledger.site, overlay)
             due = store.due_records(conn, ledger.site, now, soon)
-            changed = {reg: set(rows) for reg, rows in overlay.items()}
+            changed, same = load.changed()
+            for reg, keys in same.items():  # repeated as they were: judged, but nothing follows
+                due.setdefault(reg, set()).update(keys)
             plan = incremental.plan(load, packs, changed, due, clock)
             covered = plan.covered
             for run in plan.runs:

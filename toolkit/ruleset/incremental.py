@@ -3,9 +3,11 @@
 A file changes a few records; a deadline passes; the date moves on. Each asks for some
 rules to be run again over some records, never the whole ledger:
 
-* the file's records are *changed*; each rule reading a changed register is asked
-  which of its first register's records depend on them (its ``scope``: the record
-  itself, the records linked to it, the rest of its group);
+* the file's records whose values differ from the ledger's (or are new) are *changed*;
+  each rule reading a changed register is asked which of its first register's records
+  depend on them (its ``scope``: the record itself, the records linked to it, the rest
+  of its group); a record the file repeats unchanged is judged again itself (its
+  findings are part of the file's answer) but brings back nothing else;
 * a deadline stored in the findings whose time has come (``store.due_records``) makes
   its record *due*: judged again like a changed one;
 * the daily sweep (``clock=True``) runs the rules whose findings appear with the date
@@ -27,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..codec import decode
+from ..codec import decode, encode
 from ..ledger import records as records_table
 from ..packs import Pack, Rule
 from ..packs.scopes import KEY, Each, Grouped, Link, Whole
@@ -69,6 +71,7 @@ class Loader:
     site: str
     overlay: State  # the file's records: {register: {key: values}}
     _rows: dict[str, dict[str, tuple[int, dict[str, Any]]]] = field(default_factory=dict)  # ledger rows by key
+    _texts: dict[tuple[str, str], str] = field(default_factory=dict)  # stored JSON of the rows read
     _missing: dict[str, set[str]] = field(default_factory=dict)
     _whole: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
@@ -82,8 +85,20 @@ class Loader:
             for r in self.conn.execute(select(t.c.id, t.c.key, t.c.values_json).where(
                     t.c.site == self.site, t.c.register == register, t.c.key.in_(chunk))).all():
                 have[r.key] = (r.id, decode(r.values_json))
+                self._texts[(register, r.key)] = r.values_json
         missing.update(k for k in want if k not in have)
         return {k: have[k][1] for k in keys if k in have}
+
+    def changed(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The file's records split into (changed or new, unchanged), by register."""
+        changed: dict[str, set[str]] = {}
+        same: dict[str, set[str]] = {}
+        for register, rows in self.overlay.items():
+            self.stored(register, rows)
+            for key, values in rows.items():
+                text = self._texts.get((register, key))
+                (same if text is not None and text == encode(values) else changed).setdefault(register, set()).add(key)
+        return changed, same
 
     def current(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Values as they will stand after this file, in ledger order, the file's new ones last."""
