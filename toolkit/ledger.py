@@ -597,7 +597,8 @@ class Ledger:
 
     def _index_terms(self, conn: Connection, recs: list[Record], changes: Changes) -> None:
         """Keep the rules' index of values by column (``ruleset.terms``) in step with the records."""
-        from .ruleset import terms  # the rules engine's table; imported late (it imports this module)
+        # The rules engine's table, imported late: it imports this module.
+        from .ruleset import terms
 
         moved = {(reg, key) for reg, c in changes.items() for key in (*c["new"], *c["changed"])}
         if moved:

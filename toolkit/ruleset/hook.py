@@ -184,7 +184,8 @@ def evaluate_workspace(ctx: Any, now: datetime) -> list[Finding]:
 def sweep(ctx: Any, now: datetime, clock: bool | None = None) -> list[Finding]:
     """What time alone changed since the last evaluation, with no file: deadlines whose
     stored time has come and, once a day, the rules moved by the date (see ``incremental``).
-    Stores the result; returns the findings judged and those resolved."""
+    Stores the result; returns the findings judged and those resolved. (Findings it makes
+    new are not handed to the documents hook: the pipeline's own evaluation does that.)"""
     hook = rules_hook(ctx)
     findings, covered = hook.incremental(ctx.ledger, {}, now, clock)
     if not covered:

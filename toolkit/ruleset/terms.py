@@ -20,7 +20,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, Connection, Index, Integer, PrimaryKeyConstraint, String, Table, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ..codec import decode
