@@ -27,7 +27,7 @@ from toolkit.setup_workspace import init_workspace
 from toolkit.workcal import WorkCalendar
 from toolkit.workspace import Workspace
 
-pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
 
 def stored(ctx: Any) -> set[tuple]:
@@ -95,7 +95,7 @@ def check_pack(ctx: Any, seed: int, start: datetime, rows: int = 30) -> None:
     assert stored(ctx) == whole(ctx, hook, now)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(("database", "seed"), [("sqlite", 1), ("sqlite", 2), ("postgresql", 3)], indirect=["database"])
 def test_property_incremental_equals_whole(home: Path, seed: int):
     ctx = open_context(Workspace(home))
     try:
@@ -104,6 +104,7 @@ def test_property_incremental_equals_whole(home: Path, seed: int):
         ctx.close()
 
 
+@BOTH
 @pytest.mark.parametrize("pack", ["car", "dealer"])
 def test_other_packs_incremental_equals_whole(tmp_path: Path, database: str, pack: str):
     home = tmp_path / "ws"
