@@ -149,3 +149,18 @@ def test_a_file_reads_only_the_records_it_touches(home: Path):
         hook.ruleset.packs[0] = pack
     finally:
         ctx.close()
+
+
+def test_a_scope_that_misses_a_register_it_reads_is_refused():
+    from toolkit.packs import Pack, Rule
+    from toolkit.packs.scopes import Each, Link
+    from toolkit.ruleset.incremental import scope_problems
+
+    def run(env: Any, state: Any) -> list:
+        return []
+
+    pack = Pack("demo", "演示", Path("."), ("a", "b", "c"), rules=(
+        Rule("ok", ("a", "b"), run, Each((Link("b", "房号"),))),
+        Rule("short", ("a", "b", "c"), run, Each((Link("b", "房号"),))),
+    ))
+    assert scope_problems([pack]) == ["业务包 demo 的规则 short 读取 c，但其范围（scope）没有与之关联的 Link"]

@@ -46,6 +46,22 @@ def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
         yield items[i:i + n]
 
 
+def scope_problems(packs: list[Pack]) -> list[str]:
+    """Rules whose scope does not reach every register they read (they would be judged
+    on less than they need): each register after the first needs a link."""
+    out: list[str] = []
+    for p in packs:
+        for rule in p.rules:
+            scope = rule.scope
+            if isinstance(scope, Whole) or not rule.reads:
+                continue
+            linked = {link.register for link in scope.links}
+            missing = [reg for reg in rule.reads[1:] if reg not in linked]
+            if missing:
+                out.append(f"业务包 {p.name} 的规则 {rule.name} 读取 {'、'.join(missing)}，但其范围（scope）没有与之关联的 Link")
+    return out
+
+
 def term_columns(packs: list[Pack]) -> set[tuple[str, str]]:
     """(register, column) pairs some scope looks records up by (the term index's columns)."""
     out: set[tuple[str, str]] = set()
@@ -192,7 +208,6 @@ def plan(load: Loader, packs: list[Pack], changed: dict[str, set[str]], due: dic
     whole: set[str] = set()
     if clock:
         whole |= {r.reads[0] for _, r in rules if isinstance(r.scope, Whole) or r.scope.clock}
-    keys_of: dict[str, set[str]] = {}
     for _ in range(MAX_ROUNDS):
         grew = False
         for _, r in rules:
@@ -210,9 +225,6 @@ def plan(load: Loader, packs: list[Pack], changed: dict[str, set[str]], due: dic
                 seeds |= _linked_from(load, primary, link, set(changed.get(link.register, ())))
             if isinstance(scope, Grouped):
                 seeds = _group_of(load, primary, scope.column, seeds)
-            mine = keys_of.setdefault(r.name, set())
-            if not seeds <= mine:
-                mine |= seeds
             have = extra.setdefault(primary, set())
             if not seeds <= have:
                 have |= seeds
@@ -277,4 +289,4 @@ def group_ids(run: Run, state: State) -> set[str]:
     return {t for v in state.get(run.rule.reads[0], {}).values() if (t := terms.term(v.get(scope.column)))}
 
 
-__all__ = ["Covered", "Loader", "Plan", "Run", "group_ids", "inputs", "plan", "term_columns"]
+__all__ = ["Covered", "Loader", "Plan", "Run", "group_ids", "inputs", "plan", "scope_problems", "term_columns"]
