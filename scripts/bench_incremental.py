@@ -409,13 +409,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pg-url", default=os.environ.get("TOOLKIT_TEST_PG_URL"),
                     help="a PostgreSQL server whose role may create databases (default: TOOLKIT_TEST_PG_URL)")
     ap.add_argument("--sqlite-only", action="store_true")
+    ap.add_argument("--pg-only", action="store_true")
     args = ap.parse_args(argv)
     print("cost of a file against the size of the ledger (targets: 3 rows < 0.1 s at 20,000 records, "
           "< 0.2 s at 1,000,000; one changed row of a re-saved register < 1 s)", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-incremental-"))
     try:
         sizes = (args.small, args.records)
-        bench("sqlite", None, sizes, tmp)
+        if not args.pg_only:
+            bench("sqlite", None, sizes, tmp)
         if args.pg_url and not args.sqlite_only:
             bench("postgresql", args.pg_url, sizes, tmp)
         elif not args.sqlite_only:
