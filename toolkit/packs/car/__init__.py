@@ -38,7 +38,7 @@ def _acted_on(rule: Rule) -> Rule:
         return [f for f in rule.run(env, state)
                 if f.status != "met" or f.notice is not None or f.rule == "car.promise"]
 
-    return Rule(rule.name, rule.reads, run)
+    return Rule(rule.name, rule.reads, run, rule.scope)
 
 
 def _report(name: str) -> Any:
