@@ -21,6 +21,7 @@ in one process). Writing a test that fits:
 
 from __future__ import annotations
 
+import compileall
 import functools
 import os
 import re
@@ -65,6 +66,13 @@ SLOW = [
 
 def _slow_rank(nodeid: str) -> int:
     return next((i for i, prefix in enumerate(SLOW) if nodeid.startswith(prefix)), len(SLOW))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # once, in the controlling process
+        # Compiled once here, so that the suite's hundreds of toolkit processes do not each
+        # compile the package again (PYTHONDONTWRITEBYTECODE keeps Python from saving it).
+        compileall.compile_dir(ROOT / "toolkit", quiet=1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

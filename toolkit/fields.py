@@ -29,7 +29,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import cn2an
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
@@ -468,6 +467,8 @@ def _chinese_amount(s: str) -> Decimal | None:
         return None
     whole = Decimal(0)
     if m.group("int"):
+        import cn2an  # slow to import (0.2 s of every start): only for an amount in words
+
         try:
             whole = Decimal(int(cn2an.cn2an(m.group("int"), "normal")))
         except (ValueError, KeyError, TypeError):

@@ -11,8 +11,6 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import cn2an
-
 CENT = Decimal("0.01")
 
 # XML 1.0 forbids most C0 controls; python-docx raises on them. Tabs and newlines are
@@ -87,6 +85,8 @@ def rmb_upper(value: Any) -> str:
     d = to_decimal(value)
     if d is None:
         return ""
+    import cn2an  # slow to import (0.2 s of every start): only when an amount is written out
+
     words = cn2an.an2cn(format(abs(d), "f"), "rmb")
     return "人民币" + ("负" if d < 0 else "") + words
 
