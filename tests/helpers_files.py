@@ -88,7 +88,10 @@ def read_in_child(path: Path, timeout: float = 20.0, memory: int = 1024 ** 3) ->
     if not _READER:
         _READER.append(Preloaded(["toolkit.reading", "toolkit.model"]))
         atexit.register(_READER[0].close)
-    done = _READER[0].run(CHILD_CODE, [str(path)], timeout=timeout, memory=memory, cwd=REPO)
+    # A hang is ``timeout`` s of the child's own CPU time (wall time on a shared machine
+    # measures the machine); a child that waits without working is stopped at 2.5 × that.
+    done = _READER[0].run(CHILD_CODE, [str(path)], timeout=2.5 * timeout, cpu=int(timeout),
+                          memory=memory, cwd=REPO)
     if done.timed_out:
         return {"status": "hang"}
     if done.returncode != 0 or not done.stdout:

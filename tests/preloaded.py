@@ -55,6 +55,8 @@ for line in jobs:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         if job["memory"]:
             resource.setrlimit(resource.RLIMIT_AS, (job["memory"], job["memory"]))
+        if job["cpu"]:  # SIGXCPU past the limit of its own work, however busy the machine
+            resource.setrlimit(resource.RLIMIT_CPU, (job["cpu"], job["cpu"] + 1))
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
@@ -70,7 +72,11 @@ for line in jobs:
         os.kill(pid, signal.SIGKILL)
     os.close(fd)
     _, status, usage = os.wait4(pid, 0)
-    answers.write(json.dumps({"status": os.waitstatus_to_exitcode(status), "timed_out": timed_out,
+    code = os.waitstatus_to_exitcode(status)
+    spent = usage.ru_utime + usage.ru_stime
+    timed_out = timed_out or bool(job["cpu"]) and (
+        code == -signal.SIGXCPU or code == -signal.SIGKILL and spent >= job["cpu"])
+    answers.write(json.dumps({"status": code, "timed_out": timed_out,
                               "peak_kb": usage.ru_maxrss,
                               "cpu": usage.ru_utime + usage.ru_stime}) + "\n")
     answers.flush()
@@ -104,11 +110,13 @@ class Preloaded:
         self._code = code
         return self._server
 
-    def run(self, code: str, argv: list[str], *, timeout: float, memory: int = 0,
+    def run(self, code: str, argv: list[str], *, timeout: float, memory: int = 0, cpu: int = 0,
             cwd: Path = REPO, env: dict[str, str] | None = None) -> Done:
+        """Run ``code`` in a forked child; killed after ``timeout`` s of wall time, or
+        (``cpu``) after that many seconds of its own CPU time (``timed_out`` either way)."""
         server = self._start(code)
         out, err = Path(self._dir.name, "out"), Path(self._dir.name, "err")
-        job = {"argv": argv, "timeout": timeout, "memory": memory, "cwd": str(cwd),
+        job = {"argv": argv, "timeout": timeout, "memory": memory, "cpu": cpu, "cwd": str(cwd),
                "env": dict(os.environ if env is None else env), "stdout": str(out), "stderr": str(err)}
         server.stdin.write(json.dumps(job).encode() + b"\n")
         server.stdin.flush()
