@@ -36,8 +36,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
+from .packs.acting import actions
 from .problems import problem_name
-from .ruleset.actions import ACTIONS
 from .xlsxsafe import (
     MAX_COL,
     MAX_ROW,
@@ -422,7 +422,8 @@ def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: boo
     set_text(ws["A1"], f"{file_label} — 问题清单")
     ws["A1"].font = Font(bold=True, size=14)
     count = len(placed)
-    acts = sum(1 for p in placed if p.error.code in ACTIONS)
+    codes = actions()
+    acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         summary = f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
     elif acts == count:

@@ -35,11 +35,11 @@ from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .packs.acting import action_errors
 from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
 from .returns import return_copy_name, settle_earlier
-from .ruleset.actions import action_errors
 from .rulesfile import RulesError
 from .safety import is_ignorable
 from .site import DEFAULT as SINGLE_SITE

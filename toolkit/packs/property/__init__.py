@@ -18,6 +18,7 @@ from toolkit.packs import Pack, Rule, SettingsPart, State, per_record
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
+from .actions import ACTIONS, action_of
 from .rules.complaints import complaint_findings
 from .rules.fees import arrears_findings, handover_findings
 from .rules.move_out import move_out_findings
@@ -154,4 +155,6 @@ PACK = Pack(
         "move_out.blocked": ("missing",),
     },
     about=_about,
+    actions=ACTIONS,
+    action_of=action_of,
 )

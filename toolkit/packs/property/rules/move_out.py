@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date
 
+from ..history import historical
 from .fees import arrears
 
 REGISTER = "move_out"

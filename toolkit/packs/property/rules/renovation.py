@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, fmt_date, track
+
+from ..history import historical
 
 PERMITS = "renovation"
 VIOLATIONS = "renovation_violation"

@@ -1,27 +1,13 @@
-"""Findings that stop work until someone acts: which cell they concern, who acts, and how.
+"""The property findings that stop work until someone acts, and who acts on them.
 
 A refused move-out, renovation started without fire approval, an item not on the price
-list, a price off the list without an approver, a wrong amount. Each reaches the return
-copy of the workbook it came from (the cell marked, the reason in Chinese) and the daily
-to-do list (待办与逾期日报), naming who must act.
+list, a price off the list without an approver, a wrong amount (see ``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from openpyxl.utils import get_column_letter
-
-from ..model import CellError, Finding, Record
-
-
-@dataclass(frozen=True)
-class Action:
-    code: str  # problem code in the return copy's 问题清单
-    title: str  # what the problem is, in a few words
-    column: str  # the cell the return copy marks
-    todo: str  # what has to happen, said to whoever acts
-
+from toolkit.model import Finding
+from toolkit.packs.acting import Action
 
 # Who acts on a move-out block depends on what is missing.
 _MOVE_OUT_STEPS = {
@@ -49,10 +35,6 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def is_action(f: Finding) -> bool:
-    return f.rule in ACTIONS and f.state != "resolved" and f.status != "resolved"
-
-
 def action_of(f: Finding) -> Action:
     """The action for an action finding, with the move-out's column and to-do filled in."""
     a = ACTIONS[f.rule]
@@ -62,27 +44,3 @@ def action_of(f: Finding) -> Action:
     column = "业主核实" if missing == ["owner_confirmation"] else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo)
-
-
-def return_message(f: Finding) -> str:
-    """The finding as a cell comment and a line of the 问题清单: what is wrong, then what to do."""
-    a = action_of(f)
-    text = f.message.rstrip("。")
-    return f"{text}。须处理：{a.todo}。" if a.todo else f"{text}。"
-
-
-def action_errors(findings: list[Finding], records: list[Record]) -> list[CellError]:
-    """The open action findings about these records, each placed on the cell it concerns."""
-    by_key = {(r.register, r.key): r for r in records}
-    out = []
-    for f in findings:
-        rec = by_key.get((f.register, f.record))
-        if rec is None or not is_action(f):
-            continue
-        a = action_of(f)
-        idx = rec.columns.get(a.column)
-        cell = f"{get_column_letter(idx + 1)}{rec.row}" if idx is not None else None
-        value = rec.values.get(a.column)
-        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule, return_message(f),
-                             None if value is None else str(value)))
-    return out
