@@ -110,6 +110,9 @@ def test_refused_move_out_and_renovation_without_fire_approval(ctx, tmp_path: Pa
     g = process_paths(ctx, [reno], NOW).files[0]
     cell = openpyxl.load_workbook(return_copy(g.outputs))["装修"]["I2"]
     assert "未经消防审批" in cell.comment.text and "装修管理员立即通知停工" in cell.comment.text
+    # Work stopped for want of fire approval gets no 装修管理服务协议 (no number spent on it).
+    assert not [p for p in g.outputs if "装修管理服务协议" in p or "装字" in p]
+    assert not list((ctx.ws.outbox).rglob("*装修管理服务协议*"))
 
     # The next morning's list (a daily list shows the picture at 08:30 of its day).
     report = produce(ctx, "daily_due", MORNING, parse_day("2026-11-27"))
