@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from car_fixtures import as_json, car_workbook, cli, findings, process
+from car_fixtures import as_json, car_workbook, cli, findings, process, site_args
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
@@ -24,7 +24,7 @@ def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _init(home: Path, *names: str) -> Path:
     args = [a for n in names for a in ("--pack", n)]
-    assert cli("init", str(home), *args)[0] == 0
+    assert cli("init", str(home), *args, *site_args(home))[0] == 0
     return home
 
 
