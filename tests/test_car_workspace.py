@@ -7,6 +7,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from car_fixtures import as_json, car_workbook, cli, findings, process, site_args
@@ -93,6 +94,13 @@ def test_fine_notice_issued_for_last_month(tmp_path: Path):
     (notice,) = (home / "outbox" / "文书草稿").glob("*差字*王芳*.docx")
     text = _docx_text(notice)
     assert "15.00" in text and "壹拾伍元整" in text and "WT006" in text and "WT008" in text
+    # 刘洋 had no faulty order, only a safety deduction (不参加安全学习培训活动: 20 points by the
+    # table, though 10 was typed): his notice says so and shows no empty table of orders.
+    (liu,) = (home / "outbox" / "文书草稿").glob("*差字*刘洋*.docx")
+    text = _docx_text(liu)
+    assert "未发现差错" in text and "不参加安全学习培训活动" in text and "20" in text
+    assert "委托书号" not in text and "罚款（元）" not in text
+    assert len(docx.Document(str(liu)).tables) == 1  # the safety table alone
 
 
 def test_reports_figures(tmp_path: Path):

@@ -201,9 +201,6 @@ def car_fine_notice():
     M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
            "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
            "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
-    M.para(doc, "{%p else %}")
-    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
-    M.para(doc, "{%p endif %}")
     M.spacer(doc, 4)
     M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.2, C), ("车牌号", 2.6, C), ("差错", 5.0, L),
                        ("罚款（元）", 2.0, R)],
@@ -211,9 +208,13 @@ def car_fine_notice():
                  ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],
                  after_rows=[["合计", "<", "<", "{{ count }} 份", "{{ total|money }}"]], total_rows=1)
     M.spacer(doc, 4)
+    M.para(doc, "{%p else %}")
+    # Only safety deductions this month: no empty table of orders.
+    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
+    M.para(doc, "{%p endif %}")
     M.para(doc, "{%p if safety %}")
     M.body(doc, "本月安全考核扣分：")
-    M.list_table(doc, [("日期", 3.0, C), ("违规项", 10.6, L), ("扣分", 2.0, R)], "s in safety",
+    M.list_table(doc, [("日期", 3.6, C), ("违规项", 10.0, L), ("扣分", 2.0, R)], "s in safety",
                  ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
                  after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)
     M.para(doc, "{%p endif %}")
