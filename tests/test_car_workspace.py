@@ -111,6 +111,10 @@ def test_reports_figures(tmp_path: Path):
     assert code == 0, out
     made = as_json(out)
     assert any(o.endswith(".docx") for o in made["outputs"])
+    # The Word summary's footer names this workspace's issuer (documents.yaml), not a property company.
+    summary = docx.Document(next(o for o in made["outputs"] if o.endswith(".docx")))
+    footer = " ".join(p.text for p in summary.sections[0].footer.paragraphs)
+    assert "某某有限公司 服务中心" in footer and "物业" not in footer, footer
     wb = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))
     kpi = {r[0]: r[1:] for r in wb["概况"].iter_rows(values_only=True) if r and r[0]}
     # Week 48 (11-23..11-29) received WT001–WT005, WT009, WT011 = 7 orders (WT010 was refused);
