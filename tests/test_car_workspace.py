@@ -182,3 +182,33 @@ def test_init_twice_keeps_edited_car_settings(tmp_path: Path):
     # (with the shipped 15 minutes it is 25 minutes late: test_car_rules).
     assert ("car.extra_contact", "ZX002") not in got
     assert ("car.extra_signed", "ZX002") in got
+
+
+def test_property_added_after_car_gets_its_document_types(tmp_path: Path):
+    """`init --pack car` writes a documents.yaml with no types; adding property later must
+    add property's types to it (its types live in documents.yaml itself), keeping edits."""
+    home = _init(tmp_path / "car", "car")
+    docs = home / "rules" / "documents.yaml"
+    docs.write_text(docs.read_text(encoding="utf-8").replace("company: 某某公司", "company: 顺达汽修"),
+                    encoding="utf-8")
+    _init(home, "property")
+    from toolkit.documents.settings import load_documents_config
+
+    config = load_documents_config(home / "rules", home / "templates")
+    types = {d.type for d in config.documents}
+    assert {"release_slip", "payment_reminder", "renovation_agreement", "car_order", "car_fine_notice"} <= types
+    assert config.company == "顺达汽修"  # the workspace's own edit stays
+    # Adding it again changes nothing.
+    before = docs.read_bytes()
+    _init(home, "property")
+    assert docs.read_bytes() == before
+    # And the property documents come out: a refused-then-released move-out gets its slip.
+    fee = write_xlsx(home / "inbox" / "物业费.xlsx", {"物业费": [
+        ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+        ["1-101", "王建国", "13800138001", 89.5, 2.8, "2026-12-31", None]]})
+    process(home, fee, NOW)
+    move = write_xlsx(home / "inbox" / "放行.xlsx", {"放行": [
+        ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实"],
+        ["FX-01", "1-101", "王建国", "业主", "旧沙发", "2026-11-23", None]]})
+    process(home, move, NOW)
+    assert list((home / "outbox" / "文书草稿").glob("顺达汽修〔2026〕放字第001号_物品放行条_FX-01*.docx"))
