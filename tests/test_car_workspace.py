@@ -212,3 +212,41 @@ def test_property_added_after_car_gets_its_document_types(tmp_path: Path):
         ["FX-01", "1-101", "王建国", "业主", "旧沙发", "2026-11-23", None]]})
     process(home, move, NOW)
     assert list((home / "outbox" / "文书草稿").glob("顺达汽修〔2026〕放字第001号_物品放行条_FX-01*.docx"))
+
+
+def test_claims_awaiting_the_maker_on_the_daily_list(tmp_path: Path):
+    """索赔登记 (optional): filled in the blank workbook `init` wrote; the daily list of
+    11-26 shows the claims still waiting, the unreported first."""
+    from toolkit.blank import HEADER_ROW
+
+    home = _init(tmp_path / "car", "car")
+    wb = openpyxl.load_workbook(home / "空白登记表" / "索赔登记.xlsx")
+    ws = wb.active
+    headers = [c.value for c in ws[HEADER_ROW]]
+    rows = [
+        # reported 11-12, no reply yet: waiting 11-26 − 11-12 = 14 days
+        {"索赔单号": "SP001", "委托书号": "WT003", "车牌号": "粤B12345", "故障": "变速箱异响", "申请日期": "2026-11-10",
+         "上报厂家日期": "2026-11-12", "厂家批复": "待批", "服务顾问": "王芳"},
+        # applied 11-20, not reported: 6 days since the application
+        {"索赔单号": "SP002", "车牌号": "粤B67890", "故障": "空调不制冷", "申请日期": "2026/11/20", "服务顾问": "刘洋"},
+        # approved: off the list
+        {"索赔单号": "SP003", "车牌号": "粤B11111", "故障": "大灯进水", "申请日期": "2026-11-01",
+         "上报厂家日期": "2026-11-03", "厂家批复": "批准", "批复日期": "2026-11-20", "金额": 860},
+        # reported before it was applied for: a mistake the return copy marks
+        {"索赔单号": "SP004", "车牌号": "粤B22222", "故障": "刹车异响", "申请日期": "2026-11-21",
+         "上报厂家日期": "2026-11-19", "服务顾问": "王芳"},
+    ]
+    for r in rows:
+        ws.append([r.get(h) for h in headers])
+    wb.save(home / "inbox" / "索赔登记.xlsx")
+    got = process(home, home / "inbox" / "索赔登记.xlsx", "2026-11-26T08:30")["files"][0]
+    assert got["register"] == ["car_claim"]
+    assert [e["column"] for e in got["errors"]] == ["上报厂家日期"]
+    code, out = cli("report", "car_daily", "--date", "2026-11-26", "--home", str(home), "--now", "2026-11-26T09:00",
+                    "--json")
+    assert code == 0, out
+    made = as_json(out)
+    sheet = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))["待批索赔"]
+    table = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in ("SP001", "SP002", "SP003", "SP004")]
+    assert [(r[0], r[6], r[7], r[8]) for r in table] == [("SP002", "未上报厂家", 6, "刘洋"),
+                                                          ("SP001", "待批复", 14, "王芳")]
