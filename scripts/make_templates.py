@@ -627,6 +627,10 @@ def deposit_refund():
                 "装修期间应付水电费",
                 "{% if utilities %}-{{ utilities|money }}{% else %}0.00{% endif %}",
             ],
+            # Only when there is damage: the notice stays one page otherwise.
+            ["{%tr if damage is defined and damage %}"],
+            ["扣损坏赔偿", "", "损坏公共设施或相邻业主财物，按价赔偿", "-{{ damage|money }}"],
+            ["{%tr endif %}"],
             [
                 "{% if owed %}尚欠金额{% else %}应退金额{% endif %}",
                 "{% if owed %}{{ refund|abs|rmb }}{% else %}{{ refund|rmb }}{% endif %}",
@@ -818,7 +822,18 @@ def _slip_part(doc, part_name: str, note: str) -> None:
             ["房号", "{{ 房号 }}", "日期", "{{ 日期 }}"],
             ["携带人", "{{ 携带人 }}", "身份", "{{ 身份 }}"],
             ["放行物品", ">{{ 物品 }}"],
-            ["业主核实", "{{ 业主核实 or '—' }}", "缴费情况", "已核对，无欠费"],
+            [
+                "出门性质",
+                "{% if 出门性质 is defined and 出门性质 %}{{ 出门性质 }}{% else %}临时携带{% endif %}",
+                "缴费情况",
+                "{% if 出门性质 is defined and 出门性质 == '搬家迁出' %}已结清（含水电气）{% else %}临时携带，不查欠费{% endif %}",
+            ],
+            [
+                "业主核实",
+                "{{ 业主核实 or '—' }}",
+                "核实时间",
+                "{% if 核实时间 is defined and 核实时间 %}{{ 核实时间 }}{% else %}—{% endif %}",
+            ],
             ["经办人签字", "", "业主签字", ""],
             ["携带人签字", "", "门岗查验", ""],
         ],

@@ -99,8 +99,8 @@ def test_enum_columns_get_drop_downs(written: dict[str, Path]) -> None:
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert lists == {
         "G4:G2000": '"紧急,一般"',
-        "K4:K2000": '"是,否"',
-        "O4:O2000": '"满意,基本满意,不满意"',
+        "M4:M2000": '"是,否"',  # 是否有偿, after 领单时间 and 到场时间
+        "Q4:Q2000": '"满意,基本满意,不满意"',
     }
     assert all(dv.type == "list" and dv.showErrorMessage for dv in ws.data_validations.dataValidation)
 

@@ -92,17 +92,16 @@ def test_console_help_and_status_speak_chinese(home: Path):
         assert "用法：" in res.output and "显示本说明后退出" in res.output
         assert "Usage" not in res.output and "Show this message" not in res.output and "Options" not in res.output
     # A calendar year not yet published: the warning is said once, not "注意：注意：".
-    rows = repair_rows(1)
-    rows[0][4] = "2031-11-24 09:00"
-    rows[0][9] = "2031-11-24 15:00"
-    src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *rows]})
+    # (A renovation's approval counts working days; a repair's callback is now same-day.)
+    rows = [["编号", "房号", "业主", "申请日期"], ["ZX1", "1-101", "王五", "2031-11-24"]]
+    src = write_xlsx(home / "inbox" / "装修.xlsx", {"s": rows})
     res = runner.invoke(main, ["process", str(src), "--home", str(home), "--now", "2031-11-24T16:00"])
     assert res.exit_code == 0, res.output
-    assert "已接收 报修.xlsx：共 1 行，登记 1 行" in res.stdout
+    assert "已接收 装修.xlsx：共 1 行，登记 1 行" in res.stdout
     assert "注意：2031年的法定节假日尚未收录" in res.stdout and "注意：注意：" not in res.stdout
     status = runner.invoke(main, ["status", "--home", str(home)])
     assert status.exit_code == 0, status.output
     assert "已处理文件：已接收 1 个" in status.output
-    assert "登记表记录：报修登记表 1 条" in status.output
+    assert "登记表记录：装修登记表 1 条" in status.output
     assert "手动处理  完成" in status.output
     assert "process" not in status.output and "done" not in status.output

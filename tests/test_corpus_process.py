@@ -57,7 +57,7 @@ def outcomes(tmp_path_factory) -> dict[Path, dict]:
         peak = next((int(line.split()[1]) for line in proc.stderr.splitlines()
                      if line.startswith("PEAK_RSS_MB")), None)
         if proc.returncode != 0:
-            return p, {"error": f"exit {proc.returncode}: {proc.stderr[-800:]}", "peak": peak}
+            return p, {"error": f"exit {proc.returncode}: {proc.stderr[-2000:]}", "peak": peak}
         return p, {"summary": json.loads(proc.stdout), "peak": peak}
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -74,7 +74,7 @@ def test_rules_declare_what_they_read():
     assert by_name["move_out"].reads == ("move_out", "fee_account")
     # A change to a fee account reruns the rules reading fee accounts, and only those.
     touched = {r.name for _, r in rules_touched_by([PROPERTY], [("fee_account", "1-101")])}
-    assert touched == {"fee_account", "move_out"}
+    assert touched == {"fee_account", "move_out", "transfer"}  # a transfer reads the old owner's account
     touched = {r.name for _, r in rules_touched_by([PROPERTY], [("renovation_violation", "W1")])}
     assert touched == {"renovation", "renovation_violation"}
 

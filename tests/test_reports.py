@@ -47,41 +47,50 @@ def test_weekly_per_register_against_hand_figures(built):
     t = rows_of(report, "概览")
     # Repairs. Received W48 (报修时间 before Fri 17:00): BX201-205 = 5; W47: BX101-103 = 3.
     # Closed W48 (完成时间): BX201, BX202, BX204 = 3; W47: BX101, BX102, BX103 = 3.
+    # Callbacks are due the day of completion (seed 001 当日回访), 23:59.
     # Deadlines completed in W48:
-    #   BX102 callback due 11-19 17:30, done 11-24 09:00 → late
-    #   BX103 callback due Mon 11-23 17:30 (next working day after Fri 11-20), done 09:00 → met
-    #   BX201 same-day list met (11:00 ≤ 17:00), callback met (11-24 09:00 ≤ 11-24 17:30)
+    #   BX102 callback due 11-18 23:59, done 11-24 09:00 → late
+    #   BX103 callback due Fri 11-20 23:59, done Mon 11-23 09:00 → late
+    #   BX201 same-day list met (11:00 ≤ 17:00), callback late (11-24 09:00 > 11-23 23:59)
     #   BX202 urgent arrival met (14:20 ≤ 14:30), same-day list met
-    #   BX204 appointment late (17:30 > 16:30), same-day list late (17:30 > 17:00)
-    #   → 5 met, 3 late, 62.5 %.
-    # W47: BX101 list + callback met; BX102 arrival late (11:00 > 10:30), list met;
-    #   BX103 appointment met (10:20 ≤ 10:30), list late (next day) → 4 met, 2 late, 66.67 %.
-    # Overdue at Fri 17:00: BX202 callback (due 11-26 17:30) only — BX203/BX205 fall due at
-    #   17:00 exactly (not overdue), BX204's callback at 17:30. At the end of W47: BX102's callback.
-    assert t["报修登记表"] == [5, 3, 3, 3, 5, 3, Decimal("0.625"), Decimal("0.6667"), 1, 1]
+    #   BX204 appointment late (no 到场时间: done 17:30 > 16:00 + 30 min), same-day list late
+    #   → 3 met, 5 late, 37.5 %.
+    # W47: BX101 list met, callback late (11-17 10:00 > 11-16 23:59); BX102 arrival late
+    #   (11:00 > 10:30), list met; BX103 appointment met (10:20 ≤ 10:30), list late (next day)
+    #   → 3 met, 3 late, 50 %.
+    # Overdue at Fri 17:00: BX202 callback (due 11-25 23:59) and BX204 callback (11-26 23:59);
+    #   BX203/BX205 fall due at 17:00 exactly (not overdue). At the end of W47: the callbacks of
+    #   BX102 (11-18 23:59) and BX103 (11-20 23:59), both made only in W48.
+    assert t["报修登记表"] == [5, 3, 3, 3, 3, 5, Decimal("0.375"), Decimal("0.5"), 2, 2]
     # Complaints. TS201 (W48) names 电梯停运 → escalated to 重大: forwarded 10:30 against
     #   10:10 → late; reply due 2 working days later, 11-26 17:30, none → overdue.
     #   TS202: forwarded in 5 min → met; 轻微 4 business hours → 11-27 09:00, solved 16:00 → met;
     #   callback 24 h after 11-26 16:00 → due 11-27 16:00, none → overdue at 17:00.
     #   W47: TS101 forward, handle, callback all met.
-    assert t["投诉登记表"] == [2, 1, 1, 1, 2, 1, Decimal("0.6667"), Decimal("1.0000"), 2, 0]
+    #   Same-day reply to the customer (seed 001 投诉 5.3), never recorded: TS101 due 11-17 23:59,
+    #   TS202 due 11-26 23:59 → overdue. End of W48: TS201 reply, TS202 callback and reply, TS101
+    #   reply = 4; end of W47: TS101 reply = 1.
+    assert t["投诉登记表"] == [2, 1, 1, 1, 2, 1, Decimal("0.6667"), Decimal("1.0000"), 4, 1]
     # Special services. Received W48: TF104-106; W47: TF103. Closed W48: TF104, TF105 (TF106
     #   finishes Saturday, after the report); callbacks: TF105 met, TF104 none → overdue
     #   (due 11-25 09:10). W47: TF103 callback met.
     assert t["特约服务登记表"] == [3, 1, 2, 1, 1, 0, Decimal("1.0000"), Decimal("1.0000"), 1, 0]
     assert t["装修登记表"][:4] == [0, 0, 0, 0]
     total = report.table("概览").total
-    assert total == ["合计", 10, 5, 6, 5, 8, 4, Decimal("0.6667"), Decimal("0.8000"), 4, 1]
+    # met 3 + 2 + 1 = 6, late 5 + 1 = 6 → 50 %; W47 met 3 + 3 + 1 = 7, late 3 → 70 %;
+    # overdue 2 + 4 + 1 = 7, W47 2 + 1 = 3.
+    assert total == ["合计", 10, 5, 6, 5, 6, 6, Decimal("0.5000"), Decimal("0.7000"), 7, 3]
 
 
 def test_weekly_departments_escalations_fees_and_trend(built):
     report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
     dept = rows_of(report, "部门按时率")
-    # 工程部: the 8 repair deadlines (5 met, 3 late) + TS201's late forward → 5 / 9.
-    #   Overdue: BX202 callback, TS201 reply. 客服中心: TS202 ×2 + TF105 → 3 / 3; TF104, TS202 overdue.
-    #   W47 工程部: repairs 4 met 2 late + TS101 3 met → 7 / 9.
-    assert dept["工程部"] == [5, 4, Decimal("0.5556"), Decimal("0.7778"), 2]
-    assert dept["客服中心"] == [3, 0, Decimal("1.0000"), Decimal("1.0000"), 2]
+    # 工程部: the 8 repair deadlines (3 met, 5 late) + TS201's late forward → 3 / 9.
+    #   Overdue: BX202 and BX204 callbacks, TS201 reply, TS101's same-day reply (工程部) → 4.
+    #   客服中心: TS202 ×2 + TF105 → 3 / 3; TF104, TS202 callback and same-day reply overdue → 3.
+    #   W47 工程部: repairs 3 met 3 late + TS101 3 met → 6 / 9.
+    assert dept["工程部"] == [3, 6, Decimal("0.3333"), Decimal("0.6667"), 4]
+    assert dept["客服中心"] == [3, 0, Decimal("1.0000"), Decimal("1.0000"), 3]
     assert list(dept) == ["工程部", "客服中心"]  # lowest rate first
     esc = report.table("投诉升级").rows
     assert [(r[0], r[1], r[5]) for r in esc] == [("2号楼电梯", "重大", "TS201")]
@@ -104,7 +113,7 @@ def test_weekly_departments_escalations_fees_and_trend(built):
     # Made as of Friday 17:00: the weekend is still to come, left blank rather than 0.
     assert trend["2026-11-28"] == [None, None] and trend["2026-11-29"] == [None, None]
     headline = dict((a, (b, c)) for a, b, c in report.headline)
-    assert headline["按时率"] == ("66.7%", "80.0%")
+    assert headline["按时率"] == ("50.0%", "70.0%")
     assert headline["停车收入（元）"] == ("111.00", "306.00")
 
 
@@ -123,7 +132,7 @@ def test_weekly_files_charts_and_word(built):
     with zipfile.ZipFile(docx) as z:
         assert any(n.startswith("word/media/") for n in z.namelist())  # the chart image
         body = z.read("word/document.xml").decode()
-    assert "主要指标" in body and "66.7%" in body and "-13.3个百分点" in body
+    assert "主要指标" in body and "50.0%" in body and "-20.0个百分点" in body
 
 
 @needs_office
@@ -144,19 +153,20 @@ def test_daily_due_most_overdue_first(built):
     report, _ = build_report(built, "daily_due", LATER, parse_day("2026-11-28"))
     assert report.as_of == datetime(2026, 11, 28, 8, 30)
     rows = report.table("待办与逾期").rows
-    # Overdue at Sat 08:30, by minutes: RV001 rectification (due 07-23 23:59), RN001 deposit
-    # refund (due 11-20), TF104 callback (11-25 09:10), then TS201 reply and BX202 callback
-    # (both 11-26 17:30: same due, complaint before repair), TS202 callback (11-27 16:00),
-    # BX203 and BX205 same-day list (11-27 17:00), BX204 callback (11-27 17:30); due today:
-    # BX206, reported Fri 17:30 so on Saturday's 17:00 list.
-    assert [r[2] for r in rows] == ["RV001", "RN001", "TF104", "TS201", "BX202", "TS202", "BX203",
-                                    "BX205", "BX204", "BX206"]
-    assert [r[0] for r in rows].count("已逾期") == 9 and rows[-1][0] == "今日到期"
-    assert rows[2][6] == "2天23小时20分钟"  # 11-25 09:10 → 11-28 08:30
-    assert rows[2][7:9] == ["小李", "客服中心"]
+    # Overdue at Sat 08:30, by minutes: RV001 rectification (due 07-23 23:59), TS101's same-day
+    # reply (11-17 23:59), RN001 deposit refund (due 11-20), TF104 callback (11-25 09:10), BX202
+    # callback (11-25 23:59, the day of completion), TS201 reply (11-26 17:30), then TS202's
+    # same-day reply and BX204's callback (both 11-26 23:59: complaint before repair), TS202
+    # callback (11-27 16:00), BX203 and BX205 same-day list (11-27 17:00); due today: BX206,
+    # reported Fri 17:30 so on Saturday's 17:00 list.
+    assert [r[2] for r in rows] == ["RV001", "TS101", "RN001", "TF104", "BX202", "TS201", "TS202", "BX204",
+                                    "TS202", "BX203", "BX205", "BX206"]
+    assert [r[0] for r in rows].count("已逾期") == 11 and rows[-1][0] == "今日到期"
+    assert rows[3][6] == "2天23小时20分钟"  # 11-25 09:10 → 11-28 08:30
+    assert rows[3][7:9] == ["小李", "客服中心"]
     per_reg = rows_of(report, "按登记表")
     assert per_reg["报修登记表"] == [4, 1, 5]
-    assert per_reg["投诉登记表"] == [2, 0, 2]
+    assert per_reg["投诉登记表"] == [4, 0, 4]
     per_person = {(r[0], r[1]): r[2:4] for r in report.table("按负责人").rows}
     assert per_person[("工程部", "赵工")] == [3, 0]  # BX203, BX205, BX204
     assert per_person[("工程部", "王工")] == [1, 1]  # BX202 overdue, BX206 today

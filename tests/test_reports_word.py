@@ -92,7 +92,7 @@ def test_weekly_summary_title_table_notes_and_chart(built, tmp_path):
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["指标", "本周", "上周", "变化"]
     assert rows[1:] == [[label, now, before, change_text(now, before)] for label, now, before in report.headline]
-    assert ["按时率", "66.7%", "80.0%", "-13.3个百分点"] in rows
+    assert ["按时率", "50.0%", "70.0%", "-20.0个百分点"] in rows  # figures of test_reports.py
     assert ["停车收入（元）", "111.00", "306.00", "-195.00"] in rows
     for r in table.rows[1:]:  # the figures to the right, the labels not
         aligns = [c.paragraphs[0].alignment for c in r.cells]

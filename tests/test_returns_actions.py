@@ -10,8 +10,9 @@ import openpyxl
 from conftest import write_xlsx
 
 from toolkit.annotate import HEADER_ROW, ISSUES_TITLE
-from toolkit.pipeline import process_paths
+from toolkit.pipeline import open_context, process_paths
 from toolkit.reports import parse_day, produce
+from toolkit.workspace import Workspace
 
 NOW = datetime(2026, 11, 26, 17, 30)
 MORNING = datetime(2026, 11, 27, 8, 30)
@@ -95,14 +96,17 @@ def test_refused_move_out_and_renovation_without_fire_approval(ctx, tmp_path: Pa
     fee = write_xlsx(tmp_path / "物业费.xlsx", {"物业费": [
         FEE_HEADERS, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 8, 31), 1008]]})
     process_paths(ctx, [fee], NOW)
+    # Seed 001 放行 4: only a 搬家迁出 must settle the fees first; a 临时携带 has no fee check.
     move = write_xlsx(tmp_path / "放行.xlsx", {"放行": [
-        MOVE_HEADERS, ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None],
-        ["FX-02", "1-102", "王小明", "租户", "电脑", date(2026, 11, 26), None]]})
+        [*MOVE_HEADERS, "出门性质"], ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None, "搬家迁出"],
+        ["FX-02", "1-102", "王小明", "租户", "电脑", date(2026, 11, 26), None, "临时携带"]]})
     f = process_paths(ctx, [move], NOW).files[0]
     data = openpyxl.load_workbook(return_copy(f.outputs))["放行"]
-    assert "不予放行" in data["B2"].comment.text and "欠物业费 1,008.00 元" in data["B2"].comment.text
+    assert "不予放行" in data["B2"].comment.text and "欠 1,008.00 元" in data["B2"].comment.text
+    assert "水电气" in data["B2"].comment.text
     assert "门岗不得放行" in data["B2"].comment.text and "结清欠费" in data["B2"].comment.text
-    assert "业主尚未核实" in data["B3"].comment.text and "请联系业主核实" in data["B3"].comment.text
+    # The tenant's release waits for the owner's call: marked on the 业主核实 cell.
+    assert "业主尚未电话核实" in data["G3"].comment.text and "请联系业主核实" in data["G3"].comment.text
 
     reno = write_xlsx(tmp_path / "装修.xlsx", {"装修": [
         RENO_HEADERS, ["ZX-31", "3-502", "刘芳", "13900139003", "安居装饰", None, date(2026, 11, 10), 210, "否",
@@ -152,11 +156,19 @@ def test_return_copy_saved_back_is_read_as_the_register_and_settles_the_copy(ctx
     assert ctx.ledger.record("special_service", "TY-02")["values"]["服务项目"] == "安装浴霸"
 
     # The last one fixed: fully accepted, the copy is resolved and nothing is left behind.
+    # Only an approver named in tariffs.yaml may change a listed price (seed 004 5.2.3).
+    tariffs = home / "rules" / "tariffs.yaml"
+    tariffs.write_text(tariffs.read_text(encoding="utf-8").replace(
+        "authorised_approvers: []", "authorised_approvers: [李经理]"), encoding="utf-8")
     wb = openpyxl.load_workbook(second)
     wb["特约服务"]["P4"] = "李经理"
     last = home / "inbox" / second.name
     wb.save(last)
-    g = process_paths(ctx, [last], NOW).files[0]
+    fresh = open_context(Workspace(home))  # the rules as now saved
+    try:
+        g = process_paths(fresh, [last], NOW).files[0]
+    finally:
+        fresh.close()
     assert g.status == "accepted" and not g.errors and not g.actions
     assert not [p for p in g.outputs if "问题批注" in p]
     assert sorted(p.name for p in ctx.ws.returns.glob("*.xlsx")) == []

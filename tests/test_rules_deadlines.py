@@ -70,40 +70,53 @@ def test_unfinished_at_five_pm():
     assert pick(run(repair(完成时间=dt("2026-11-23T15:00")), "2026-11-23T18:00"), "repair.unfinished").status == "met"
 
 
-def test_repair_callback_across_national_day():
-    # done Wed 09-30 16:00; 10-01..10-07 off; next working day Thu 10-08 → due 10-08 17:30
-    f = pick(run(repair(报修时间=dt("2026-09-30T09:00"), 完成时间=dt("2026-09-30T16:00")), "2026-10-05T10:00"),
+def test_repair_callback_on_the_day_of_completion():
+    # Seed 001 报修 4 "当日…回访": done Mon 11-23 10:00 → due 11-23 23:59.
+    f = pick(run(repair(完成时间=dt("2026-11-23T10:00")), "2026-11-23T12:00"), "repair.callback")
+    assert (f.due, f.status) == (dt("2026-11-23T23:59"), "pending")
+    # called back 11-23 20:00 → met
+    f = pick(run(repair(完成时间=dt("2026-11-23T10:00"), 回访时间=dt("2026-11-23T20:00")), "2026-11-24T09:00"),
              "repair.callback")
-    assert (f.due, f.status) == (dt("2026-10-08T17:30"), "pending")
-    # callback made on 10-08 17:00 → met
-    f = pick(run(repair(报修时间=dt("2026-09-30T09:00"), 完成时间=dt("2026-09-30T16:00"),
-                        回访时间=dt("2026-10-08T17:00")), "2026-10-09T10:00"), "repair.callback")
     assert f.status == "met"
-
-
-def test_repair_callback_across_mid_autumn():
-    # done Thu 09-24 10:00; 09-25 Fri..09-27 Sun off → Mon 09-28 17:30; now 09-28 18:00 → 30 min overdue
-    f = pick(run(repair(报修时间=dt("2026-09-24T09:00"), 完成时间=dt("2026-09-24T10:00")), "2026-09-28T18:00"),
+    # called back the next morning 11-24 09:00: 23:59 → 09:00 = 9 h 1 min = 541 min late
+    f = pick(run(repair(完成时间=dt("2026-11-23T10:00"), 回访时间=dt("2026-11-24T09:00")), "2026-11-24T10:00"),
              "repair.callback")
+    assert (f.status, f.overdue_minutes) == ("late", 541)
+
+
+def test_repair_callback_does_not_wait_for_a_working_day():
+    # Done Fri 11-27 16:00: due Fri 23:59, not Monday; nobody called → at Mon 11-30 09:00
+    # overdue 2 days 9 h 1 min = 2×1440 + 541 = 3421 min.
+    f = pick(run(repair(报修时间=dt("2026-11-27T09:00"), 完成时间=dt("2026-11-27T16:00")), "2026-11-30T09:00"),
+             "repair.callback")
+    assert (f.due, f.status, f.overdue_minutes) == (dt("2026-11-27T23:59"), "overdue", 3421)
+    # Done Wed 09-30 16:00 before National Day: still the same day, 09-30 23:59.
+    f = pick(run(repair(报修时间=dt("2026-09-30T09:00"), 完成时间=dt("2026-09-30T16:00")), "2026-09-30T17:00"),
+             "repair.callback")
+    assert f.due == dt("2026-09-30T23:59")
+
+
+def important(taken: str):
+    return {"complaint": {"C1": complaint(等级="重要", 受理时间=dt(taken))}}
+
+
+def test_one_working_day_across_mid_autumn():
+    # 重要 taken Thu 09-24 10:00; 09-25 Fri..09-27 Sun off → Mon 09-28 17:30; now 09-28 18:00 → 30 min overdue
+    f = pick(run(important("2026-09-24T10:00"), "2026-09-28T18:00"), "complaint.handle")
     assert (f.due, f.status, f.overdue_minutes) == (dt("2026-09-28T17:30"), "overdue", 30)
 
 
-def test_repair_callback_on_make_up_weekend_days():
-    # done Fri 10-09 11:00 → next working day is the make-up Saturday 10-10 → due 10-10 17:30
-    f = pick(run(repair(报修时间=dt("2026-10-09T09:00"), 完成时间=dt("2026-10-09T11:00")), "2026-10-09T12:00"),
-             "repair.callback")
-    assert f.due == dt("2026-10-10T17:30")
-    # done Sat 09-19 10:00 → the make-up Sunday 09-20 is the next working day → due 09-20 17:30
-    f = pick(run(repair(报修时间=dt("2026-09-19T09:00"), 完成时间=dt("2026-09-19T10:00")), "2026-09-19T12:00"),
-             "repair.callback")
-    assert f.due == dt("2026-09-20T17:30")
+def test_one_working_day_on_make_up_weekend_days():
+    # taken Fri 10-09 11:00 → next working day is the make-up Saturday 10-10 → due 10-10 17:30
+    assert pick(run(important("2026-10-09T11:00"), "2026-10-09T12:00"), "complaint.handle").due == dt("2026-10-10T17:30")
+    # taken Sat 09-19 10:00 → the make-up Sunday 09-20 is the next working day → due 09-20 17:30
+    assert pick(run(important("2026-09-19T10:00"), "2026-09-19T12:00"), "complaint.handle").due == dt("2026-09-20T17:30")
 
 
-def test_repair_callback_at_year_end_uses_fallback():
+def test_one_working_day_at_year_end_uses_fallback():
     cal = WorkCalendar()
-    # done Thu 2026-12-31 15:00; 2027 unknown → weekends only: Fri 2027-01-01 is a working day
-    f = pick(run(repair(报修时间=dt("2026-12-31T09:00"), 完成时间=dt("2026-12-31T15:00")), "2027-01-01T09:00", cal),
-             "repair.callback")
+    # taken Thu 2026-12-31 15:00; 2027 unknown → weekends only: Fri 2027-01-01 is a working day
+    f = pick(run(important("2026-12-31T15:00"), "2027-01-01T09:00", cal), "complaint.handle")
     assert f.due == dt("2027-01-01T17:30")
     assert date(2027, 1, 1) in cal.fallback_dates
     assert "2027年" in cal.fallback_note()
@@ -254,9 +267,9 @@ def test_deadline_finding_is_a_whole_finding_with_its_words():
     # 17:00 cutoff, done 18:10 → 70 minutes late: the words are written when read.
     assert late.message == ("报修单 R1（1-101）：当日完工（17:00 未完工清单）超时完成："
                             "时限 2026-11-23 17:00，实际 2026-11-23 18:10，超时1小时10分钟")
-    # Callback due at the close of the next working day (Tue 11-24 17:30), made Wed 09:00.
+    # Callback due the same day (Mon 11-23 23:59), made Wed 09:00: 1 day 9 h 1 min late.
     callback = pick(found, "repair.callback")
-    assert callback.message.endswith("时限 2026-11-24 17:30，实际 2026-11-25 09:00，超时15小时30分钟")
+    assert callback.message.endswith("时限 2026-11-23 23:59，实际 2026-11-25 09:00，超时1天9小时1分钟")
     callback.message = "改写"  # rules that add to a message (renovation) assign it
     assert callback.message == "改写" and callback.to_dict()["message"] == "改写"
 

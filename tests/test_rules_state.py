@@ -26,7 +26,7 @@ from toolkit.workcal import WorkCalendar
 from toolkit.workspace import Workspace
 
 FEE_HEADERS = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
-MOVE_HEADERS = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实"]
+MOVE_HEADERS = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "水电气结清", "核实时间"]
 TEMP_HEADERS = ["车牌号", "入场时间", "出场时间", "实收金额"]
 
 
@@ -43,21 +43,21 @@ def cli_process(home: Path, path: Path, now: str) -> dict:
 
 def test_pending_then_overdue_then_resolved_across_three_runs(home: Path, tmp_path: Path):
     rows = [repair_row("BX0001", done=datetime(2026, 11, 23, 15, 0))]
-    # run 1, Tue 11-24 09:00: callback due by the end of the next working day after
-    # Mon 11-23 15:00 = Tue 11-24 17:30 → pending, new
-    s1 = cli_process(home, write_xlsx(tmp_path / "v1.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-24T09:00")
+    # run 1, Mon 11-23 18:00: callback due the same day (seed 当日回访) after Mon 11-23
+    # 15:00 = 11-23 23:59 → pending, new
+    s1 = cli_process(home, write_xlsx(tmp_path / "v1.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-23T18:00")
     f1 = [f for f in s1["files"][0]["findings"] if f["rule"] == "repair.callback"][0]
-    assert (f1["status"], f1["state"], f1["due"]) == ("pending", "new", "2026-11-24T17:30:00")
-    # run 2, Wed 11-25 09:00, the register re-saved with another row: 17:30 → 09:00 = 15 h 30 min = 930 min
-    rows.append(repair_row("BX0002"))
-    s2 = cli_process(home, write_xlsx(tmp_path / "v2.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-25T09:00")
+    assert (f1["status"], f1["state"], f1["due"]) == ("pending", "new", "2026-11-23T23:59:00")
+    # run 2, Tue 11-24 09:00, the register re-saved with another row: 23:59 → 09:00 = 9 h 1 min = 541 min
+    rows.append(repair_row("BX0002", reported=datetime(2026, 11, 24, 8, 0)))
+    s2 = cli_process(home, write_xlsx(tmp_path / "v2.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-24T09:00")
     f2 = [f for f in s2["files"][0]["findings"] if f["rule"] == "repair.callback" and f["record"] == "BX0001"][0]
-    assert (f2["status"], f2["state"], f2["overdue_minutes"]) == ("overdue", "ongoing", 930)
-    # run 3, the callback done at 11-25 10:00 (990 min late) → resolved
-    rows[0] = repair_row("BX0001", done=datetime(2026, 11, 23, 15, 0), callback=datetime(2026, 11, 25, 10, 0))
-    s3 = cli_process(home, write_xlsx(tmp_path / "v3.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-25T11:00")
+    assert (f2["status"], f2["state"], f2["overdue_minutes"]) == ("overdue", "ongoing", 541)
+    # run 3, the callback done at 11-24 10:00 (601 min late) → resolved
+    rows[0] = repair_row("BX0001", done=datetime(2026, 11, 23, 15, 0), callback=datetime(2026, 11, 24, 10, 0))
+    s3 = cli_process(home, write_xlsx(tmp_path / "v3.xlsx", {"报修": [REPAIR_HEADERS, *rows]}), "2026-11-24T11:00")
     f3 = [f for f in s3["files"][0]["findings"] if f["rule"] == "repair.callback" and f["record"] == "BX0001"][0]
-    assert (f3["status"], f3["state"], f3["overdue_minutes"]) == ("late", "resolved", 990)
+    assert (f3["status"], f3["state"], f3["overdue_minutes"]) == ("late", "resolved", 601)
     ctx = open_context(Workspace(home))
     try:
         with ctx.ledger.engine.connect() as conn:
@@ -103,8 +103,10 @@ def test_notice_issued_once_until_its_facts_change(ctx, tmp_path: Path):
 
 def test_move_out_before_fee_accounts_is_judged_again(ctx, tmp_path: Path):
     now = datetime(2026, 11, 24, 9, 0)
-    move = [MOVE_HEADERS, ["FX001", "1-0101", "王五", "业主", "沙发", date(2026, 11, 24), None],
-            ["FX002", "1-0102", "小李", "租户", "冰箱", date(2026, 11, 24), "否"]]
+    # Both are moving out (搬家迁出) with water, electricity and gas settled: the property
+    # fee must be paid up to the day (seed 001 放行 4).
+    move = [MOVE_HEADERS, ["FX001", "1-0101", "王五", "业主", "沙发", date(2026, 11, 24), None, "搬家迁出", "是", None],
+            ["FX002", "1-0102", "小李", "租户", "冰箱", date(2026, 11, 24), "否", "搬家迁出", "是", None]]
     f = process_paths(ctx, [write_xlsx(tmp_path / "m.xlsx", {"放行": move})], now).files[0]
     blocked = {x.record: x for x in f.findings if x.rule == "move_out.blocked"}
     # no fee accounts yet: arrears cannot be ruled out → both blocked
@@ -143,12 +145,13 @@ def test_escalation_counts_complaints_across_files(ctx, tmp_path: Path):
 
 
 def test_year_end_fallback_is_reported_in_warnings(ctx, tmp_path: Path):
-    rows = [repair_row("BX0001", reported=datetime(2026, 12, 31, 9, 0), done=datetime(2026, 12, 31, 15, 0))]
-    summary = process_paths(ctx, [write_xlsx(tmp_path / "y.xlsx", {"s": [REPAIR_HEADERS, *rows]})],
+    headers = ["编号", "受理时间", "投诉人", "投诉内容", "性质", "等级"]
+    rows = [["TS001", datetime(2026, 12, 31, 15, 0), "王女士", "电梯异响", "有效", "重要"]]
+    summary = process_paths(ctx, [write_xlsx(tmp_path / "y.xlsx", {"s": [headers, *rows]})],
                             datetime(2026, 12, 31, 16, 0))
-    cb = [f for f in summary.files[0].findings if f.rule == "repair.callback"][0]
-    # Thu 12-31 → 2027 unknown: weekends-only → Fri 2027-01-01 counts as a working day
-    assert cb.due == datetime(2027, 1, 1, 17, 30)
+    handle = [f for f in summary.files[0].findings if f.rule == "complaint.handle"][0]
+    # 重要: 1 working day. Thu 12-31 → 2027 unknown: weekends-only → Fri 2027-01-01 counts as a working day
+    assert handle.due == datetime(2027, 1, 1, 17, 30)
     assert any("2027年" in w and "2027-01-01" in w for w in summary.warnings)
 
 

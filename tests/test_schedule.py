@@ -48,7 +48,8 @@ def test_machine_off_over_friday_runs_one_weekly_on_start(ctx):
     first = run_due(ctx, at("2026-11-26T17:30"))
     assert {(o.job, o.status) for o in first} == {
         ("未完工报修日报", "done"), ("待办与逾期日报", "skipped"), ("周报", "skipped"),
-        ("停车月卡名单", "skipped"), ("特约服务与收费月报", "skipped"), ("物业管理状况月报", "skipped")}
+        ("停车月卡名单", "skipped"), ("特约服务与收费月报", "skipped"), ("物业管理状况月报", "skipped"),
+        ("月度物业动态信息表", "skipped")}
     # Off from Thursday night to Monday 09:00: Friday's weekly, Fri/Sat/Sun 17:00 lists and
     # Fri/Sat/Sun/Mon 08:30 lists were missed. On start each job runs once, for its latest slot.
     back = run_due(ctx, at("2026-11-30T09:00"))
@@ -74,6 +75,7 @@ def test_month_end_reports_run_on_their_days(ctx):
     jobs = {o.job: o for o in out}
     assert jobs["特约服务与收费月报"].slot == at("2026-12-01T08:30")  # missed on the 1st, run once now
     assert jobs["物业管理状况月报"].slot == at("2026-12-03T08:30")
+    assert jobs["月度物业动态信息表"].slot == at("2026-12-03T08:30")  # seed 001: the table by the 3rd
     names = {p.name for p in ctx.ws.reports.iterdir()}
     assert {"月报-特约服务与收费-2026年11月.xlsx", "月报-物业管理状况-2026年11月.docx"} <= names
 
@@ -132,7 +134,7 @@ def test_make_tick_catches_up_at_once_then_waits(ctx):
     tick(at("2026-11-27T17:10"))  # first tick: check at once
     assert len(_done(ctx, "周报")) == 1
     tick(at("2026-11-27T17:11"))  # nothing due, and the schedule has not woken it
-    assert len(history(ctx)) == 6
+    assert len(history(ctx)) == 7  # one slot per job of schedule.yaml
 
 
 BAD = """\

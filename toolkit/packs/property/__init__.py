@@ -19,15 +19,20 @@ from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
 from .actions import ACTIONS, action_of
+from .rules.community import event_findings
 from .rules.complaints import complaint_findings
 from .rules.fees import arrears_findings, handover_findings
+from .rules.keys import key_findings
 from .rules.move_out import move_out_findings
 from .rules.parking import card_findings, temp_findings
+from .rules.patrol import patrol_findings
 from .rules.pricelist import load_price_list
 from .rules.renovation import permit_findings, violation_findings
 from .rules.repairs import repair_findings
 from .rules.requests import request_findings
 from .rules.services import service_findings
+from .rules.survey import survey_findings
+from .rules.transfer import transfer_findings
 from .settings import ESCALATION_FILE, SLA_FILE, TARIFFS_FILE, Escalation, Sla, Tariffs
 
 SOURCES = Path(__file__).resolve().parents[3]  # the repository root (a property workspace)
@@ -51,6 +56,16 @@ def _violations(env: Any, state: State) -> list[Any]:
 def _move_outs(env: Any, state: State) -> list[Any]:
     accounts = state.get("fee_account", {})
     return [f for key, v in state.get("move_out", {}).items() for f in move_out_findings(env, key, v, accounts)]
+
+
+def _transfers(env: Any, state: State) -> list[Any]:
+    accounts = state.get("fee_account", {})
+    return [f for key, v in state.get("transfer", {}).items() for f in transfer_findings(env, key, v, accounts)]
+
+
+def _keys(env: Any, state: State) -> list[Any]:
+    handovers, census = state.get("handover", {}), state.get("unit_status", {})
+    return [f for key, v in state.get("key_custody", {}).items() for f in key_findings(env, key, v, handovers, census)]
 
 
 def _report(module: str, name: str) -> Any:
@@ -81,7 +96,8 @@ PACK = Pack(
     title="物业服务中心",
     sources=SOURCES,
     registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
-               "renovation", "renovation_violation", "repair", "request", "special_service", "visit"),
+               "renovation", "renovation_violation", "repair", "request", "special_service", "unit_status",
+               "visit", "patrol", "transfer", "survey", "community_event", "key_custody"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
         SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
@@ -100,6 +116,11 @@ PACK = Pack(
         Rule("renovation", ("renovation", "renovation_violation"), _permits),
         Rule("renovation_violation", ("renovation_violation", "renovation"), _violations),
         Rule("move_out", ("move_out", "fee_account"), _move_outs),  # a move-out reads the fee accounts
+        per_record("patrol", "patrol", patrol_findings),
+        Rule("transfer", ("transfer", "fee_account"), _transfers),
+        Rule("survey", ("survey",), survey_findings),
+        Rule("community_event", ("community_event",), event_findings),
+        Rule("key_custody", ("key_custody", "handover", "unit_status"), _keys),
     ),
     rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
                  "schedule.yaml"),
@@ -116,6 +137,7 @@ PACK = Pack(
         Kind("monthly", "特约服务与收费月报", "month", _report("monthly", "monthly"), across_sites=True),
         Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
              across_sites=True),
+        Kind("unit_status", "月度物业动态信息表", "month", _report("unit_status", "unit_status")),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
@@ -124,9 +146,10 @@ PACK = Pack(
         Job(name="停车月卡名单", report="parking_roster", cadence="weekly", day="monday", time="08:30"),
         Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
         Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
+        Job(name="月度物业动态信息表", report="unit_status", cadence="monthly", day=3, time="08:30"),
     ),
     load=_load,
-    event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit"),
+    event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit", "patrol"),
     flows={
         "repair": Flow(received="报修时间", closed="完成时间"),
         "complaint": Flow(received="受理时间", closed="解决时间"),
@@ -146,6 +169,12 @@ PACK = Pack(
         "fee_account": Responsible(department="财务部"),
         "handover": Responsible(department="客服中心"),
         "move_out": Responsible(department="秩序部"),
+        "unit_status": Responsible(person="普查人", department="客服中心"),
+        "patrol": Responsible(person="巡视人", department="客服中心"),
+        "transfer": Responsible(department="客服中心"),
+        "survey": Responsible(department="客服中心"),
+        "community_event": Responsible(department="客服中心"),
+        "key_custody": Responsible(department="客服中心"),
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={

@@ -13,8 +13,13 @@ from toolkit.packs.acting import Action
 _MOVE_OUT_STEPS = {
     "fee_account": "财务部在物业费台账中登记该房号后重新提交放行登记",
     "arrears_cleared": "请业主结清欠费，收费员更新物业费台账后重新提交",
+    "utilities_cleared": "请业主到收费处结清水电气费用，结清后“水电气结清”填“是”并重新提交",
     "owner_confirmation": "请联系业主核实，核实后“业主核实”填“是”并重新提交",
+    "confirmation_time": "在“核实时间”填写去电核实的时间后重新提交",
 }
+# The cell a move-out block is marked on, when one step alone is missing.
+_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "confirmation_time": "核实时间",
+                    "utilities_cleared": "水电气结清"}
 
 ACTIONS: dict[str, Action] = {
     "move_out.blocked": Action("move_out.blocked", "不予放行", "房号", ""),
@@ -41,6 +46,6 @@ def action_of(f: Finding) -> Action:
     if f.rule != "move_out.blocked":
         return a
     missing = list(f.values.get("missing") or [])
-    column = "业主核实" if missing == ["owner_confirmation"] else "房号"
+    column = _MOVE_OUT_COLUMN.get(missing[0], "房号") if len(missing) == 1 else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo)

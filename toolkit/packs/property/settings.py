@@ -26,8 +26,12 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 class RepairSla(_Strict):
     arrival: Deadline = _d("calendar", 30, "minutes", "紧急报修到场")
+    # Seed 003 3.4.4: arrive no later than the appointment (judged on 到场时间).
+    appointment: Deadline = _d("calendar", 0, "minutes", "预约维修到场")
+    # Stand-in when a sheet has no 到场时间 yet: completion within this grace of the appointment.
     appointment_grace: Deadline = _d("calendar", 30, "minutes", "预约维修完成")
-    callback: Deadline = _d("workdays", 1, "days", "维修回访")
+    # Seed 001 报修 4: "当日…回访" — 23:59 of the day the repair was completed.
+    callback: Deadline = _d("calendar", 0, "days", "维修回访", until="day_end")
     unfinished_cutoff: str = "17:00"  # repairs of the day not done by then go on the daily list
 
     @field_validator("unfinished_cutoff", mode="before")
@@ -45,6 +49,8 @@ class ComplaintSla(_Strict):
     major_reply: Deadline = _d("workdays", 2, "days", "重大投诉答复")
     major_resolution: Deadline = _d("calendar", 15, "days", "重大投诉解决")
     callback: Deadline = _d("calendar", 1, "days", "投诉回访")
+    # Seed 001 投诉 5.3: the result goes back to the customer the day the feedback arrives.
+    reply: Deadline = _d("calendar", 0, "days", "投诉处理结果回复", until="day_end")
 
 
 class RequestSla(_Strict):
@@ -62,6 +68,37 @@ class ServiceSla(_Strict):
     callback: Deadline = _d("calendar", 24, "hours", "特约服务回访")
 
 
+class PatrolSla(_Strict):
+    """Seed 001 楼层巡检."""
+
+    min_floors: int = Field(default=5, ge=1)  # "随机抽查5个楼层"
+    forward: Deadline = _d("calendar", 30, "minutes", "巡检问题转报")  # "在30分钟内及时转报"
+    # "不超过第2日到现场核实": by 23:59 of the day after the problem was found.
+    verify: Deadline = _d("calendar", 1, "days", "巡检问题现场核实", until="day_end")
+
+
+class SurveySla(_Strict):
+    """Seed 001 满意度调查."""
+
+    min_distribution: Decimal = Field(default=Decimal("0.60"), ge=0, le=1)  # "发放率不少于60%"
+
+
+class CommunitySla(_Strict):
+    """Seed 001 社区文化活动."""
+
+    notice_days: int = Field(default=7, ge=0)  # "提前7天向业主公告"
+    prepare_days_min: int = Field(default=7, ge=0)  # "提前7-30天筹备"
+    prepare_days_max: int = Field(default=30, ge=0)
+    important_estate: bool = False  # "重点项目平均每2月组织1次"
+    min_per_year: int = Field(default=6, ge=1)
+
+
+class KeysSla(_Strict):
+    """Seed 001 钥匙委托管理: an internal loan comes back the same day (default)."""
+
+    borrow_return: Deadline = _d("calendar", 0, "days", "钥匙借用归还", until="day_end")
+
+
 class ParkingSla(_Strict):
     expiry_reminder_days: int = Field(default=7, ge=0)
 
@@ -76,6 +113,10 @@ class Sla(_Strict):
     renovation: RenovationSla = Field(default_factory=RenovationSla)
     special_service: ServiceSla = Field(default_factory=ServiceSla)
     parking: ParkingSla = Field(default_factory=ParkingSla)
+    patrol: PatrolSla = Field(default_factory=PatrolSla)
+    survey: SurveySla = Field(default_factory=SurveySla)
+    community: CommunitySla = Field(default_factory=CommunitySla)
+    keys: KeysSla = Field(default_factory=KeysSla)
 
 
 class TempParking(_Strict):
@@ -113,6 +154,10 @@ class Handover(_Strict):
     prepaid_months: int = Field(default=6, ge=1)
 
 
+class Transfer(_Strict):
+    min_prepaid_months: int = Field(default=6, ge=1)  # seed 001 "收取新业主至少半年物管费用"
+
+
 class Renovation(_Strict):
     fire_approval_area: Money = Field(default=Decimal("200"), ge=0)  # m², strictly more needs approval
 
@@ -121,6 +166,16 @@ class Renovation(_Strict):
 class Services(_Strict):
     price_list: str = "price_list.xlsx"  # file in rules/
     closest_items: int = Field(default=3, ge=1)
+    # Seed 004 5.2.3: only an authorised person may raise or lower a listed price.
+    authorised_approvers: list[str] = Field(default_factory=list)
+
+    @field_validator("authorised_approvers")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        out = [str(n).strip() for n in v]
+        if any(not n for n in out):
+            raise ValueError("有权审批人的姓名不能为空")
+        return out
 
 
 class Tariffs(_Strict):
@@ -129,6 +184,7 @@ class Tariffs(_Strict):
     parking: Parking = Field(default_factory=Parking)
     arrears: Arrears = Field(default_factory=Arrears)
     handover: Handover = Field(default_factory=Handover)
+    transfer: Transfer = Field(default_factory=Transfer)
     renovation: Renovation = Field(default_factory=Renovation)
     special_service: Services = Field(default_factory=Services)
 

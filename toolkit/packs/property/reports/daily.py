@@ -20,7 +20,12 @@ ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
-                      "renovation_violation", "parking_card")
+                      "renovation_violation", "parking_card", "patrol", "key_custody")
+# Registers whose open findings (not deadlines, no notice of their own) someone must act on:
+# a blocked release, a transfer short of its prepayment, a survey short of 60 % …
+ISSUE_REGISTERS = ("move_out", "transfer", "survey", "community_event", "key_custody", "patrol", "complaint",
+                   "renovation", "special_service")
+SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒"}
 OVERDUE, TODAY = "已逾期", "今日到期"
 
 
@@ -59,6 +64,28 @@ def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) 
           i["finding"].message] for i in items],
         marks=[Mark("状态", OVERDUE)],
         note="逾期最久的排在最前；今日到期为今天到期、尚未完成的事项。",
+    )
+
+
+def open_issues(src: Source) -> Table:
+    """Open findings without a deadline or a notice, worst first, naming who acts."""
+    rows = []
+    for f in src.findings(*ISSUE_REGISTERS):
+        if (f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH
+                or is_action(f)):  # those are on the 须处理事项 sheet
+            continue
+        values = src.records(f.register).get(f.record, {})
+        person, dept = src.responsible(f.register, values)
+        rows.append([SEVERITY_ZH[f.severity], src.title(f.register), f.record,
+                     str(values.get("房号") or f.values.get("房号") or ""), person, dept, f.message])
+    order = list(SEVERITY_ZH.values())
+    rows.sort(key=lambda r: (order.index(r[0]), r[1], r[2]))
+    return Table(
+        "待处理问题", "待处理问题（不予放行、缴费不足、发放率不足等）",
+        [Column("类别", width=10), Column("登记表", width=14), Column("编号", width=16), Column("房号", width=10),
+         Column("负责人", width=10), Column("部门", width=12), Column("说明", width=60)],
+        rows, marks=[Mark("类别", "暂停办理")],
+        note="按规定须先处理、再办理的事项；处理后在登记表中补填相应栏目，下次提交后自动消除。",
     )
 
 
@@ -124,10 +151,11 @@ def daily_due(src: Source, period: Period) -> Report:
                        [Column("部门", width=12), Column("负责人", width=10), Column("已逾期", "int"),
                         Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
     overdue = sum(1 for i in items if i["status"] == OVERDUE)
+    issues = open_issues(src)
     return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.name}",
-                  [detail, action_table(src, actions), per_reg, per_person],
+                  [detail, action_table(src, actions), per_reg, per_person, issues],
                   headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), ""),
-                            ("须处理事项", str(len(actions)), "")])
+                            ("须处理事项", str(len(actions)), ""), ("待处理问题", str(len(issues.rows)), "")])
 
 
 def unfinished_repairs(src: Source, period: Period) -> list[dict[str, Any]]:

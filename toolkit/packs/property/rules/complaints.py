@@ -97,13 +97,40 @@ def _deadlines(env: Env, c: Complaint) -> list[Finding]:
                          resolved, start=c.taken))
     else:
         spec = sla.important if c.level == "重要" else sla.minor
-        out.append(track(env, "complaint.handle", REGISTER, key, subject, spec.label, env.due(spec, c.taken),
-                         resolved, start=c.taken))
+        due, label = env.due(spec, c.taken), spec.label
+        customer_due = as_dt(v.get("客户要求期限"))
+        if c.level == "轻微" and customer_due is not None:
+            # Seed 001 投诉 时效: a minor complaint may be handled "按客户要求的期限".
+            due, label = customer_due, f"{spec.label}（客户要求期限）"
+        handled = track(env, "complaint.handle", REGISTER, key, subject, label, due, resolved, start=c.taken)
+        out.append(handled)
+        if handled.status in ("late", "overdue"):
+            out.extend(_overtime(key, subject, c.level, v, handled))
+    feedback = as_dt(v.get("反馈时间")) or resolved
+    if feedback is not None:
+        # Seed 001 投诉 5.3: the result goes back to the customer the same day, every level.
+        out.append(track(env, "complaint.reply_same_day", REGISTER, key, subject, sla.reply.label,
+                         env.due(sla.reply, feedback), as_dt(v.get("回复时间")), start=feedback))
     if resolved is not None:
         due = env.due(sla.callback, resolved)
         out.append(track(env, "complaint.callback", REGISTER, key, subject, sla.callback.label, due,
                          as_dt(v.get("回访时间")), start=resolved))
     return out
+
+
+OVERTIME_APPROVER = {"轻微": "主管经理", "重要": "管理部经理"}
+
+
+def _overtime(key: str, subject: str, level: str, v: dict[str, Any], handled: Finding) -> list[Finding]:
+    """Seed 001 投诉 时效: handling past the limit needs the approval of a named manager."""
+    if str(v.get("超时审批人") or "").strip():
+        return []
+    who = OVERTIME_APPROVER[level]
+    return [Finding(
+        rule="complaint.overtime_approval", register=REGISTER, record=key, severity="warning",
+        message=f"{subject}：处理超过时限（{handled.values.get('deadline')}），须经{who}批准，“超时审批人”未填",
+        values={"level": level, "approver": who, "due": handled.due},
+    )]
 
 
 def _memo(env: Env, group: list[Complaint]) -> Finding | None:

@@ -1,51 +1,93 @@
-"""放行登记 (SPEC §3.9): released only with no arrears and, for a non-owner, the owner's confirmation."""
+"""放行登记 (seed 001 放行 1–7): what a release needs depends on why the goods go out.
+
+* 搬家迁出 (moving out): every fee settled up to the day — property fee in the fee
+  accounts, and water, electricity and gas (水电气结清) — or nothing leaves.
+* 临时携带 (a temporary carry-out): no fee condition.
+* Either way, a carrier who is not the owner needs the owner's confirmation by phone
+  (an office worker: the company head's), with the time of the call written down.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.money import yuan
-from toolkit.ruleset.timing import Env, as_date, fmt_date
+from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
 
 from ..history import historical
-from .fees import arrears
 
 REGISTER = "move_out"
+MOVING_OUT = "搬家迁出"
+STAFF = "公司职员"
+
+
+def fee_owed_to(account: dict[str, Any], day: date) -> tuple[date, Decimal] | None:
+    """Property fee owed up to and including ``day``: (已缴至, amount), or None when settled.
+
+    Paid to 11-30, moving out 12-05 → December is a started month: one month owed.
+    A 欠费金额 of 0 means settled whatever 已缴至 says; a positive one is the amount owed.
+    """
+    paid_to = as_date(account.get("已缴至"))
+    given = dec(account.get("欠费金额"))
+    if given is not None and given <= 0:
+        return None
+    if paid_to is None or (paid_to >= day and given is None):
+        return None
+    if given is not None:
+        return paid_to, fen(given)
+    months = started_months(paid_to + timedelta(days=1), day)
+    area, price = dec(account.get("建筑面积")) or Decimal(0), dec(account.get("单价")) or Decimal(0)
+    return paid_to, fen(area * price * months)
 
 
 def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str, dict[str, Any]]) -> list[Finding]:
     unit = v.get("房号") or ""
     account = accounts.get(unit)
     carrier = v.get("携带人") or ""
+    nature = v.get("出门性质") or "临时携带"
+    day = as_date(v.get("日期")) or env.today
     missing: list[str] = []
     reasons: list[str] = []
     arrears_amount = None
-    if account is None:
-        # Not in the fee accounts (yet): arrears cannot be ruled out, so nothing is released.
-        missing.append("fee_account")
-        reasons.append(f"物业费台账中没有房号 {unit}，无法确认是否欠费")
-    else:
-        owed = arrears(env, account)
-        if owed is not None:
-            missing.append("arrears_cleared")
-            arrears_amount = owed.amount
-            reasons.append(f"房号 {unit} 欠物业费 {yuan(owed.amount)} 元（已缴至 {fmt_date(owed.paid_to)}）")
+    if nature == MOVING_OUT:
+        if account is None:
+            # Not in the fee accounts (yet): arrears cannot be ruled out, so nothing is released.
+            missing.append("fee_account")
+            reasons.append(f"搬家迁出须结清费用，物业费台账中没有房号 {unit}，无法确认是否欠费")
+        else:
+            owed = fee_owed_to(account, day)
+            if owed is not None:
+                missing.append("arrears_cleared")
+                arrears_amount = owed[1]
+                reasons.append(f"搬家迁出须结清截至 {fmt_date(day)} 的物业费，房号 {unit} 欠 {yuan(owed[1])} 元"
+                               f"（已缴至 {fmt_date(owed[0])}）")
+        if v.get("水电气结清") != "是":
+            missing.append("utilities_cleared")
+            reasons.append(f"搬家迁出须结清截至 {fmt_date(day)} 的水电气费用，“水电气结清”未填“是”")
     role = v.get("身份")
     # 身份 left blank: the carrier is the owner only if named as the owner in the fee accounts.
     is_owner = role == "业主" or (not role and account is not None and carrier and carrier == account.get("业主"))
-    if not is_owner and v.get("业主核实") != "是":
-        missing.append("owner_confirmation")
-        reasons.append(f"携带人 {carrier}（{role or '身份未填'}）不是业主，业主尚未核实")
-    base = {k: v.get(k) for k in ("房号", "携带人", "身份", "物品", "日期", "业主核实")}
+    who = "公司负责人" if role == STAFF else "业主"
+    if not is_owner:
+        if v.get("业主核实") != "是":
+            missing.append("owner_confirmation")
+            reasons.append(f"携带人 {carrier}（{role or '身份未填'}）不是业主，{who}尚未电话核实同意")
+        elif v.get("核实时间") is None:
+            missing.append("confirmation_time")
+            reasons.append(f"已向{who}核实，但未记录去电核实时间")
+    base = {k: v.get(k) for k in ("房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "核实时间")}
     if missing:
         return [Finding(
             rule="move_out.blocked", register=REGISTER, record=key, severity="blocking",
-            message=f"放行 {key}（{unit}，{carrier}）不予放行：{'；'.join(reasons)}",
+            message=f"放行 {key}（{unit}，{carrier}，{nature}）不予放行：{'；'.join(reasons)}",
             values={**base, "missing": missing, "reasons": reasons, "arrears_amount": arrears_amount},
         )]
+    settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
-        message=f"放行 {key}（{unit}，{carrier}）：无欠费{'' if is_owner else '，业主已核实'}，可开具放行条",
+        message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else f'，{who}已核实'}，可开具放行条",
         values=base, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
     )]

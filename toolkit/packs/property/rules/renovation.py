@@ -86,22 +86,35 @@ def _refund(env: Env, key: str, v: dict[str, Any], violations: dict[str, dict[st
     penalties = _penalties(violations, v.get("房号"), as_date(v.get("申请日期")))
     penalty_total = fen(sum((p["违约金"] for p in penalties), Decimal(0)))
     utilities = fen(dec(v.get("应扣水电费")) or Decimal(0))
-    refund = fen(deposit - penalty_total - utilities)
+    # Seed 003 3.2 5.4: damaged common facilities are deducted from the deposit at cost.
+    damage = fen(dec(v.get("公共设施损坏赔偿")) or Decimal(0))
+    refund = fen(deposit - penalty_total - utilities - damage)
     values = {
         "房号": v.get("房号"), "业主": v.get("业主"), "装修公司": v.get("装修公司"),
         "竣工验收日期": accepted, "refund_due": refund_due, "deposit": fen(deposit), "penalties": penalties,
-        "penalty_total": penalty_total, "utilities": utilities, "refund": refund, "owed": refund < 0,
+        "penalty_total": penalty_total, "utilities": utilities, "damage": damage, "refund": refund,
+        "owed": refund < 0, "applicant": v.get("退还申请人") or "业主",
     }
     due = datetime.combine(refund_due, time.min)
-    figures = (f"押金 {yuan(deposit)} 元 − 违约金 {yuan(penalty_total)} 元 − 水电费 {yuan(utilities)} 元 = "
+    figures = (f"押金 {yuan(deposit)} 元 − 违约金 {yuan(penalty_total)} 元 − 水电费 {yuan(utilities)} 元"
+               + (f" − 公共设施损坏赔偿 {yuan(damage)} 元" if damage else "") + " = "
                + (f"业主尚欠 {yuan(-refund)} 元" if refund < 0 else f"应退 {yuan(refund)} 元"))
     f = track(env, "renovation.deposit_refund", PERMITS, key, subject, "装修押金退还", due,
               as_date(v.get("押金退还日期")), values=values, severity="info")
     f.message = f"{f.message}；{figures}"
+    out = [f]
+    # Seed 001 装修 18.2: a refund the contractor asks for needs the owner's consent.
+    needs_consent = v.get("退还申请人") == "装修公司" and v.get("业主同意退还") != "是"
+    if needs_consent and f.status not in ("met", "late"):
+        out.append(Finding(
+            rule="renovation.refund_consent", register=PERMITS, record=key, severity="blocking",
+            message=f"{subject}：押金由装修公司申请退还，须经业主同意，“业主同意退还”未填“是”，暂不退还",
+            values={"房号": v.get("房号"), "业主": v.get("业主"), "装修公司": v.get("装修公司")},
+        ))
     # The notice is asked for once the deposit is refundable and not yet refunded.
-    if f.status not in ("met", "late") and env.now >= due:
+    if f.status not in ("met", "late") and env.now >= due and not needs_consent:
         f.notice = "deposit_refund"
-    return [f]
+    return out
 
 
 def violation_findings(env: Env, key: str, v: dict[str, Any], permits: dict[str, dict[str, Any]]) -> list[Finding]:

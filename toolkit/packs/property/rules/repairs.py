@@ -19,18 +19,26 @@ def repair_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     subject = f"报修单 {key}（{v.get('房号') or '未填房号'}）"
     out: list[Finding] = []
     urgent = v.get("紧急程度") == "紧急"
+    arrived = as_dt(v.get("到场时间"))
     if urgent:
-        # The register has no arrival column: 到场时间 is used when a site adds one,
-        # otherwise completion is the only proof that someone arrived.
-        arrived = as_dt(v.get("到场时间")) or done
+        # Without 到场时间 filled in, completion is the only proof that someone arrived.
         due = env.due(sla.arrival, reported)
-        out.append(track(env, "repair.arrival", REGISTER, key, subject, sla.arrival.label, due, arrived,
+        out.append(track(env, "repair.arrival", REGISTER, key, subject, sla.arrival.label, due, arrived or done,
                          start=reported))
     appointment = as_dt(v.get("预约时间"))
     if appointment is not None and not urgent:
-        due = env.due(sla.appointment_grace, appointment)
-        out.append(track(env, "repair.appointment", REGISTER, key, subject, sla.appointment_grace.label,
-                         due, done, start=appointment))
+        # Seed 003 3.4.4: the technician arrives before the appointment. A row without
+        # 到场时间 but already completed is judged on completion + grace (a stand-in,
+        # labelled as such) so old sheets keep a check.
+        if arrived is not None or done is None:
+            due = env.due(sla.appointment, appointment)
+            out.append(track(env, "repair.appointment", REGISTER, key, subject, sla.appointment.label,
+                             due, arrived, start=appointment))
+        else:
+            due = env.due(sla.appointment_grace, appointment)
+            out.append(track(env, "repair.appointment", REGISTER, key, subject,
+                             f"{sla.appointment_grace.label}（未填到场时间，按完成时间）", due, done,
+                             start=appointment))
     # Daily list: reported today and not done by the cutoff (17:00). A repair reported
     # after the cutoff belongs to the next day's list.
     cutoff = after_cutoff(reported, sla.unfinished_cutoff)

@@ -29,13 +29,21 @@ def service_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                     "closest": [{"类别": p.category, "服务项目": p.item, "单位": p.unit, "单价": p.price}
                                 for p in near]},
         ))
-    if listed is not None and price is not None and fen(price) != listed.price and not v.get("审批人"):
+    approver = str(v.get("审批人") or "").strip()
+    allowed = env.settings.tariffs.special_service.authorised_approvers
+    if listed is not None and price is not None and fen(price) != listed.price and approver not in allowed:
+        # Seed 004 5.2.3: "非权限人批准,不得提高、降低特约服务收费标准".
+        if not approver:
+            why = "且没有审批人"
+        elif allowed:
+            why = f"审批人 {approver} 不在有权审批人（{'、'.join(allowed)}）之列"
+        else:
+            why = f"审批人 {approver} 未列为有权审批人（tariffs.yaml special_service.authorised_approvers 尚未填写）"
         out.append(Finding(
             rule="service.price_unapproved", register=REGISTER, record=key, severity="warning",
-            message=(f"{subject}：单价 {yuan(price)} 元与价目表 {yuan(listed.price)} 元/{listed.unit} 不符，"
-                     f"且没有审批人"),
+            message=f"{subject}：单价 {yuan(price)} 元与价目表 {yuan(listed.price)} 元/{listed.unit} 不符，{why}",
             values={"服务项目": listed.item, "类别": listed.category, "list_price": listed.price,
-                    "price": fen(price), "difference": fen(price - listed.price)},
+                    "price": fen(price), "difference": fen(price - listed.price), "审批人": approver or None},
         ))
     unit_price = price if price is not None else (listed.price if listed else None)
     amount = dec(v.get("金额"))
