@@ -204,11 +204,13 @@ def test_arrears_amount_that_disagrees_with_the_tariff_is_flagged(ctx, tmp_path:
 
 def _moves(path: Path) -> Path:
     return write_xlsx(path, {"放行": [
-        MOVE_HEADERS,
+        [*MOVE_HEADERS, "出门性质", "核实时间", "水电气结清"],
+        # Moving out (only that needs the fee accounts), utilities settled.
         # 1-102 owes 1,008.00 (paid to 08-31): refused whatever comes later
-        ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None],
-        # 1-101 is paid to 12-31, confirmed by the owner: refused only while the accounts lack it
-        ["FX-02", "1-101", "王小明", "家属", "电脑主机", date(2026, 11, 26), "是"]]})
+        ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None, "搬家迁出", None, "是"],
+        # 1-101 is paid to 12-31, the owner called: refused only while the accounts lack it
+        ["FX-02", "1-101", "王小明", "家属", "旧家具", date(2026, 11, 26), "是", "搬家迁出",
+         datetime(2026, 11, 26, 8, 50), "是"]]})
 
 
 def _accounts(path: Path, paid_to: date = date(2026, 12, 31)) -> Path:
@@ -237,7 +239,7 @@ def test_refusal_lifted_by_fee_accounts_of_the_same_batch(ctx, tmp_path: Path):
     copy = ctx.ws.returns / Path(return_copy(move.outputs)).name
     # FX-02 (row 3) was refused while the accounts lacked 1-101; after them only FX-01 (row 2) is.
     marked = _marked(copy)
-    assert list(marked) == ["B2"] and "欠物业费 1,008.00 元" in marked["B2"]
+    assert list(marked) == ["B2"] and "欠 1,008.00 元" in marked["B2"]
     assert "重新判定" in openpyxl.load_workbook(copy)[ISSUES_TITLE]["A1"].value
     assert [r[4] for r in issue_list(copy)] == ["B2"]
     # The release slip for FX-02 is issued, and the next morning's list names FX-01 only.
@@ -318,12 +320,20 @@ def test_correction_settles_by_what_it_covers_not_by_name(ctx, home: Path, tmp_p
     assert g.status == "accepted" and not g.errors and not g.actions
     assert first.exists(), "another day's file under the same name settled the copy"
     # A correction under a new name, holding the same records, each now right: settles it.
+    # Only an approver named in tariffs.yaml may change a listed price (seed 004 5.2.3).
+    tariffs = home / "rules" / "tariffs.yaml"
+    tariffs.write_text(tariffs.read_text(encoding="utf-8").replace(
+        "authorised_approvers: []", "authorised_approvers: [李经理]"), encoding="utf-8")
     rows = [r + [None] * (len(SERVICE_HEADERS) - len(r)) for r in service_rows()]
     rows[1][5:7] = ["安装浴霸", "供电设备维修类"]  # on the price list: 80 元
     rows[1][8:10] = [80, 80]
     rows[2][SERVICE_HEADERS.index("审批人")] = "李经理"  # 40 against the list's 50, now approved
     rows[3][9] = 60  # 2 × 30
     fixed = write_xlsx(tmp_path / "d1" / "特约服务-改正.xlsx", {"特约服务": [SERVICE_HEADERS, *rows]})
-    h = process_paths(ctx, [fixed], NOW).files[0]
+    fresh = open_context(Workspace(home))  # the rules as now saved
+    try:
+        h = process_paths(fresh, [fixed], NOW).files[0]
+    finally:
+        fresh.close()
     assert h.status == "accepted" and not h.errors and not h.actions, (h.errors, h.actions)
     assert not first.exists() and (ctx.ws.returns / "已改正" / first.name).exists()
