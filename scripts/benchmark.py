@@ -9,6 +9,9 @@
    (``--car-rows``, default 20,000; documents are written as Word files only).
 3. Watch latency: a file saved into a watched folder (native observer) until its
    records are in the ledger.
+4. The cost of a file against the size of the ledger (``bench_incremental.py``): a
+   3-row file into 20,000 and 1,000,000 records, a re-saved register with one row
+   changed, the schedule's sweep and the daily/weekly reports, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -182,6 +185,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--car-rows", type=int, default=20_000, help="rows of the car/repair comparison (0: skip)")
     ap.add_argument("--only-car", action="store_true", help="run only the car/repair comparison")
+    ap.add_argument("--ledger-records", type=int, default=1_000_000,
+                    help="records of the big ledger in the cost-of-a-file benchmark (0: skip it)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -191,6 +196,10 @@ def main() -> None:
             return
         bench_intake(args.rows, tmp)
         bench_watch(tmp)
+    if args.ledger_records:
+        import bench_incremental  # the cost of a file against the ledger's size (scripts/)
+
+        bench_incremental.main(["--records", str(args.ledger_records)])
     print(f"benchmark process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -471,6 +471,7 @@ class Ledger:
                     if row.owner is not None and row.owner != self.owner:
                         raise ClaimLost(f"file #{file_id} was taken over by {row.owner}")
                     changes = self._upsert_records(conn, file_id, records, now)
+                    self._index_terms(conn, records, changes)
                     if extra is not None:
                         extra(conn)
                     # Conditional on the claim still being ours: a process that took it
@@ -612,6 +613,16 @@ class Ledger:
             )
         )
         return {(r.register, r.key): r.id for r in found}
+
+    def _index_terms(self, conn: Connection, recs: list[Record], changes: Changes) -> None:
+        """Keep the rules' index of values by column (``ruleset.terms``) in step with the records."""
+        # The rules engine's table, imported late: it imports this module.
+        from .ruleset import terms
+
+        moved = {(reg, key) for reg, c in changes.items() for key in (*c["new"], *c["changed"])}
+        if moved:
+            terms.index(conn, self.site, {(r.register, r.key): r.values for r in recs
+                                          if (r.register, r.key) in moved})
 
     def pending_files(self) -> list[dict[str, Any]]:
         """Files claimed but never finished (a crash); a restart processes them again."""

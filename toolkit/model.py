@@ -115,6 +115,10 @@ class Finding:
     values: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None  # document type this finding asks for, if any
     state: str = "new"  # new, ongoing, resolved (set by the ledger)
+    # When the clock alone may change what the rule says about this record (a no-show
+    # once the grace time passes): the record is judged again then, with no file.
+    # Deadlines (``due``) are judged again anyway; not a fact of the case.
+    wake: datetime | None = None
 
     def fingerprint_facts(self) -> dict[str, Any]:
         """The facts whose change makes an issued finding new again."""

@@ -27,7 +27,7 @@ log = logging.getLogger("toolkit")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step): every process
 # checks it on start without loading Alembic.
-HEAD = "0002"
+HEAD = "0003"
 # Serialises two `db upgrade` runs on one PostgreSQL database.
 _PG_LOCK_KEY = 7_310_015
 
@@ -44,7 +44,7 @@ def full_metadata() -> MetaData:
     )
     from .documents import tables  # noqa: F401  doc_counters, documents
     from .ledger import metadata
-    from .ruleset import store  # noqa: F401  rule_findings, issued_notices
+    from .ruleset import store, terms  # noqa: F401  rule_findings, issued_notices, record_terms, term_fields
 
     return metadata
 

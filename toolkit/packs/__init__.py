@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..rulesfile import RulesError, load_yaml_model
+from .scopes import Each, Scope, Whole
 
 PACKS_FILE = "packs.yaml"
 DEFAULT_PACKS = ("property",)  # what a workspace without rules/packs.yaml runs
@@ -55,15 +56,19 @@ class Rule:
     findings are about (a report asking for that register's findings runs the rule).
     Names are unique across packs. The engine uses ``reads`` to hand each rule the
     registers it needs and to know which rules a changed record can affect
-    (:func:`rules_touched_by`).
+    (:func:`rules_touched_by`). ``scope`` (``packs.scopes``) says which records its
+    findings depend on, so a changed record is judged again with only those; without
+    one the rule reads its registers whole every time.
     """
 
     name: str
     reads: tuple[str, ...]
     run: Callable[[Any, State], Iterable[Any]]
+    scope: Scope = field(default_factory=Whole)
 
 
-def per_record(name: str, register: str, fn: Callable[[Any, str, dict[str, Any]], Iterable[Any]]) -> Rule:
+def per_record(name: str, register: str, fn: Callable[[Any, str, dict[str, Any]], Iterable[Any]],
+               clock: bool = False) -> Rule:
     """A rule judging each record of one register on its own: ``fn(env, key, values)``."""
 
     def run(env: Any, state: State) -> list[Any]:
@@ -72,7 +77,7 @@ def per_record(name: str, register: str, fn: Callable[[Any, str, dict[str, Any]]
             out.extend(fn(env, key, values))
         return out
 
-    return Rule(name, (register,), run)
+    return Rule(name, (register,), run, Each(clock=clock))
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,10 @@ class WorkspaceRules:
 
 def load_ruleset(rules_dir: Path) -> WorkspaceRules:
     """The packs' settings files and extra resources; RulesError lists every problem."""
+    from .incremental import scope_problems
+
     packs = workspace_packs(rules_dir)
-    problems: list[str] = []
+    problems: list[str] = scope_problems(packs)
     settings: dict[str, Any] = {}
     try:
         settings = load_pack_settings(rules_dir, packs)

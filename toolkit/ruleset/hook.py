@@ -1,12 +1,19 @@
 """The rules engine as a pipeline hook, and the same evaluation without a new file.
 
-evaluate()      state = ledger records overlaid with the file's records → every rule;
-                states previewed against the stored findings (read only);
-                FileResult.findings = findings about this file's records + other
-                findings that are new or resolved.
+evaluate()      the file's records, the records they affect (each rule's scope) and the
+                records whose stored deadline has come are judged again
+                (``incremental``); states previewed against the stored findings of
+                those records (read only); FileResult.findings = findings about this
+                file's records + other findings that are new or resolved.
+                The first evaluation of a day also runs the rules whose findings move
+                with the date alone (``clock``) and the rules read whole.
 commit(conn)    the same comparison again inside the file's transaction, then the
-                open set is written, so records and findings land together.
+                findings of the records judged are written, so records and findings
+                land together.
 warnings()      which dates were computed on the weekends-only fallback.
+
+``evaluate_workspace`` judges the whole ledger (the reference the incremental
+evaluation is tested against); ``sweep`` is what the schedule runs with no file.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from ..ledger import Ledger
 from ..model import FileResult, Finding, Record
 from ..workcal import CalendarSettings, WorkCalendar, load_calendar
 from ..workspace import Workspace
-from . import store
+from . import incremental, store, terms
 from .engine import State, WorkspaceRules, evaluate_all, load_ruleset
+from .timing import Env
 
 
 def load_state(ledger: Ledger) -> State:
@@ -34,6 +42,7 @@ class Evaluation:
     touched: set[tuple[str, str]]  # every record in this file
     hashes: list[str] = field(default_factory=list)  # facts hash of each finding, computed once
     resolved: list[Finding] = field(default_factory=list)
+    covered: store.Scope | None = None  # the records judged (None: all)
 
 
 def _about_file(f: Finding, touched: set[tuple[str, str]], about: list) -> bool:
@@ -58,6 +67,8 @@ class RulesHook:
         self.about = [p.about for p in ruleset.packs if p.about is not None]
         self.calendar = calendar
         self._fallback: set = set()
+        self._terms_ready: set[tuple[str, str]] = set()  # (database, site) whose term index is built
+        self._clock_day: dict[tuple[str, str], Any] = {}  # (database, site) → day of the last clock sweep
 
     @classmethod
     def load(cls, ws: Workspace) -> RulesHook:
@@ -71,20 +82,64 @@ class RulesHook:
         self._fallback |= cal.fallback_dates
         return findings
 
+    def incremental(self, ledger: Ledger, overlay: State, now: datetime,
+                    clock: bool | None = None) -> tuple[list[Finding], store.Scope]:
+        """Findings of the records ``overlay`` changes, of those they affect and of those
+        whose stored deadline has come, with the records they cover (see ``incremental``).
+
+        ``clock``: also the rules moved by the date alone and those read whole; default:
+        on the first evaluation of each day.
+        """
+        where = (str(ledger.engine.url), ledger.site)
+        packs = self.ruleset.packs
+        if where not in self._terms_ready:
+            terms.ensure(ledger, incremental.term_columns(packs))
+            self._terms_ready.add(where)
+        if clock is None:
+            clock = self._clock_day.get(where) != now.date()
+        cal = WorkCalendar(self.calendar)
+        envs = {p.name: Env(self.ruleset.by_pack[p.name], cal, now) for p in packs}
+        soon = max((e.soon_minutes for e in envs.values()), default=60)
+        findings: list[Finding] = []
+        with ledger.engine.connect() as conn:
+            load = incremental.Loader(conn, ledger.site, overlay)
+            due = store.due_records(conn, ledger.site, now, soon)
+            changed, same = load.changed()
+            for reg, keys in same.items():  # repeated as they were: judged, but nothing follows
+                due.setdefault(reg, set()).update(keys)
+            plan = incremental.plan(load, packs, changed, due, clock)
+            covered = plan.covered
+            for run in plan.runs:
+                state = incremental.inputs(load, run)
+                found = list(run.rule.run(envs[run.pack.name], state))
+                if run.keys is None:
+                    findings.extend(found)
+                    continue
+                primary = run.rule.reads[0]
+                ids = run.keys | incremental.group_ids(run, state)
+                mine = covered.setdefault(primary, set())
+                if mine is not None:
+                    mine |= ids
+                findings.extend(f for f in found if f.register == primary and f.record in ids)
+        self._fallback |= cal.fallback_dates
+        if clock:
+            self._clock_day[where] = now.date()
+        return findings, covered
+
     # --- pipeline hook -------------------------------------------------------------
 
     def evaluate(self, ctx: Any, result: FileResult, records: list[Record], now: datetime) -> Evaluation | None:
         if not records:
             return None
-        state = load_state(ctx.ledger)
+        overlay: State = {}
         touched: set[tuple[str, str]] = set()
         for rec in records:
-            state.setdefault(rec.register, {})[rec.key] = rec.values
+            overlay.setdefault(rec.register, {})[rec.key] = rec.values
             touched.add((rec.register, rec.key))
-        findings = self.run(state, now)
-        ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings])
+        findings, covered = self.incremental(ctx.ledger, overlay, now)
+        ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings], covered=covered)
         with ctx.ledger.engine.connect() as conn:
-            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes)
+            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now)
         result.findings = file_findings(ev, self.about)
         return ev
 
@@ -92,7 +147,7 @@ class RulesHook:
         if extra is None:
             return
         # Compared again inside the transaction: another process may have written since.
-        extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes)
+        extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes, extra.covered)
         result.findings = file_findings(extra, self.about)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
@@ -123,4 +178,18 @@ def evaluate_workspace(ctx: Any, now: datetime) -> list[Finding]:
     findings = hook.run(load_state(ctx.ledger), now)
     with ctx.ledger.transaction() as conn:
         resolved = store.sync(conn, ctx.ledger.site, findings, now)
+    return findings + resolved
+
+
+def sweep(ctx: Any, now: datetime, clock: bool | None = None) -> list[Finding]:
+    """What time alone changed since the last evaluation, with no file: deadlines whose
+    stored time has come and, once a day, the rules moved by the date (see ``incremental``).
+    Stores the result; returns the findings judged and those resolved. (Findings it makes
+    new are not handed to the documents hook: the pipeline's own evaluation does that.)"""
+    hook = rules_hook(ctx)
+    findings, covered = hook.incremental(ctx.ledger, {}, now, clock)
+    if not covered:
+        return []
+    with ctx.ledger.transaction() as conn:
+        resolved = store.sync(conn, ctx.ledger.site, findings, now, scope=covered)
     return findings + resolved

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -65,8 +65,14 @@ rule_findings = Table(
     Column("first_seen", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
+    Column("wake_at", DateTime),  # Finding.wake: judge the record again then
     UniqueConstraint("site", "rule", "register", "record", name="uq_rule_findings_identity"),
     Index("ix_rule_findings_site_open", "site", "is_open"),  # reports read the open set often
+    # An evaluation of some records reads and replaces their findings only.
+    Index("ix_rule_findings_record", "site", "register", "record"),
+    # Deadlines whose time comes with no file arriving: found by their stored due time.
+    Index("ix_rule_findings_due", "site", "status", "due"),
+    Index("ix_rule_findings_wake", "site", "wake_at"),
 )
 
 issued_notices = Table(
@@ -81,6 +87,7 @@ issued_notices = Table(
     Column("facts_hash", String(64), nullable=False),
     Column("issued_at", DateTime, nullable=False),
     UniqueConstraint("site", "rule", "register", "record", name="uq_issued_notices_identity"),
+    Index("ix_issued_notices_record", "site", "register", "record"),
 )
 
 # Values that change with the clock alone, never a fact of the case.
@@ -137,28 +144,68 @@ def open_findings(conn: Connection, site: str) -> list[Finding]:
     return [_row_finding(r) for r in rows]
 
 
-def _issued(conn: Connection, site: str) -> dict[Identity, str]:
+def _issued(conn: Connection, site: str, scope: Scope | None = None) -> dict[Identity, str]:
     t = issued_notices
     return {(r.rule, r.register, r.record): r.facts_hash
-            for r in conn.execute(select(t.c.rule, t.c.register, t.c.record, t.c.facts_hash)
-                                  .where(t.c.site == site))}
+            for r in _scoped(conn, t, [t.c.rule, t.c.register, t.c.record, t.c.facts_hash], site, scope)}
+
+
+Scope = dict[str, "set[str] | None"]  # register → records evaluated (None: all of them)
+CHUNK = 500  # keys per IN (…)
+
+
+def _scoped(conn: Connection, table: Table, columns: list, site: str, scope: Scope | None) -> list[Any]:
+    """Rows of a findings table for the site, limited to the records of ``scope``."""
+    base = select(*columns).where(table.c.site == site)
+    if scope is None:
+        return conn.execute(base).all()
+    out: list[Any] = []
+    for register, keys in scope.items():
+        if keys is None:
+            out += conn.execute(base.where(table.c.register == register)).all()
+            continue
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), CHUNK):
+            out += conn.execute(base.where(table.c.register == register,
+                                           table.c.record.in_(ordered[i:i + CHUNK]))).all()
+    return out
+
+
+def due_records(conn: Connection, site: str, now: datetime, soon_minutes: int) -> dict[str, set[str]]:
+    """Records with a stored deadline whose status the clock alone has changed by ``now``
+    (pending ones now due soon or overdue, due-soon ones now overdue), and those whose
+    rule asked to be woken by then (``Finding.wake``)."""
+    t = rule_findings
+    soon = now + timedelta(minutes=soon_minutes)
+    out: dict[str, set[str]] = {}
+    for status, until in (("pending", soon), ("due_soon", now)):
+        for r in conn.execute(select(t.c.register, t.c.record).where(
+                t.c.site == site, t.c.status == status, t.c.due <= until)):
+            out.setdefault(r.register, set()).add(r.record)
+    for r in conn.execute(select(t.c.register, t.c.record).where(t.c.site == site, t.c.wake_at <= now)):
+        out.setdefault(r.register, set()).add(r.record)
+    return out
 
 
 def assign_states(conn: Connection, site: str, findings: list[Finding],
-                  hashes: list[str] | None = None) -> tuple[list[Finding], dict]:
+                  hashes: list[str] | None = None, scope: Scope | None = None,
+                  now: datetime | None = None) -> tuple[list[Finding], dict]:
     """Set each finding's state against the stored one; return the resolved ones too.
 
     ``hashes`` (facts_hash of each finding, in order) may be passed when known, since
-    the pipeline compares twice (preview, then inside the transaction). Returns (findings resolved since the stored evaluation, built from their stored
-    rows, and the plan :func:`write` carries out).
+    the pipeline compares twice (preview, then inside the transaction). ``scope``: the
+    records these findings are the whole truth about (default: every record) — stored
+    findings of other records are neither read nor closed. Returns (findings resolved
+    since the stored evaluation, built from their stored rows, and the plan
+    :func:`write` carries out).
     """
     t = rule_findings
     stored = {
         (r[1], r[2], r[3]): r
-        for r in conn.execute(select(t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
-                                     t.c.status, t.c.severity, t.c.due).where(t.c.site == site)).all()
+        for r in _scoped(conn, t, [t.c.id, t.c.rule, t.c.register, t.c.record, t.c.is_open, t.c.facts_hash,
+                                   t.c.status, t.c.severity, t.c.due, t.c.wake_at], site, scope)
     }
-    issued = _issued(conn, site)
+    issued = _issued(conn, site, scope)
     plan: dict[str, list] = {"insert": [], "update": [], "close": []}
     seen: set[Identity] = set()
     if hashes is None:
@@ -180,7 +227,8 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
                 f.state = "new"  # opened again, or its facts changed
             else:
                 f.state = "ongoing"
-            if (row.is_open, row.facts_hash, row.status, row.severity, row.due) != (is_open, h, f.status, f.severity, f.due):
+            if (row.is_open, row.facts_hash, row.status, row.severity, row.due, row.wake_at) != \
+                    (is_open, h, f.status, f.severity, f.due, _wake(f, now)):
                 plan["update"].append((row.id, f, h, is_open))
         # A notice already issued for exactly these facts is never news again.
         if f.state == "new" and f.notice and issued.get(ident) == h:
@@ -194,15 +242,23 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
             f.message = f"已解除：{row.message}"
             resolved.append(f)
     plan["close"] = gone
+    # Closed and gone: nothing left to wake for.
+    plan["unwake"] = [r.id for ident, r in stored.items() if not r.is_open and ident not in seen and r.wake_at]
     return resolved, plan
 
 
-def _row(f: Finding, h: str, is_open: bool) -> dict[str, Any]:
+def _wake(f: Finding, now: datetime | None) -> datetime | None:
+    """The wake time worth storing: one still to come (a past one would wake every run)."""
+    wake = getattr(f, "wake", None)
+    return wake if wake is not None and (now is None or wake > now) else None
+
+
+def _row(f: Finding, h: str, is_open: bool, now: datetime | None = None) -> dict[str, Any]:
     # Closed findings are kept only as identity, status and facts: enough to know they
     # are not news; message and values are needed only for what is open.
     return {"severity": f.severity, "status": f.status, "due": f.due,
             "message": f.message if is_open else "", "values_json": encode(f.values) if is_open else "{}",
-            "facts_hash": h, "notice": f.notice, "is_open": is_open}
+            "facts_hash": h, "notice": f.notice, "is_open": is_open, "wake_at": _wake(f, now)}
 
 
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
@@ -218,7 +274,7 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     t = rule_findings
     for chunk in _batches(plan["insert"]):
         conn.execute(insert(t), [
-            {"site": site, "rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open),
+            {"site": site, "rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open, now),
              "first_seen": now, "updated_at": now, "resolved_at": None}
             for f, h, is_open in chunk
         ])
@@ -226,24 +282,28 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),
         facts_hash=bindparam("facts_hash"), notice=bindparam("notice"), is_open=bindparam("is_open"),
-        updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at"))
+        wake_at=bindparam("wake_at"), updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at"))
     for chunk in _batches(plan["update"]):
         conn.execute(stmt, [
-            {"b_id": rid, **_row(f, h, is_open), "updated_at": now, "resolved_at": None if is_open else now}
+            {"b_id": rid, **_row(f, h, is_open, now), "updated_at": now, "resolved_at": None if is_open else now}
             for rid, f, h, is_open in chunk
         ])
+    for chunk in _batches(plan.get("unwake", [])):
+        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(wake_at=None),
+                     [{"b_id": rid} for rid in chunk])
     for chunk in _batches(plan["close"]):
         conn.execute(
             update(t).where(t.c.id == bindparam("b_id")).values(
-                is_open=False, status="resolved", updated_at=now, resolved_at=now),
+                is_open=False, status="resolved", wake_at=None, updated_at=now, resolved_at=now),
             [{"b_id": rid} for rid in chunk],
         )
 
 
 def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
-         hashes: list[str] | None = None) -> list[Finding]:
-    """Assign states, store the findings and return those resolved by this evaluation."""
-    resolved, plan = assign_states(conn, site, findings, hashes)
+         hashes: list[str] | None = None, scope: Scope | None = None) -> list[Finding]:
+    """Assign states, store the findings and return those resolved by this evaluation
+    (only of the records in ``scope`` when given)."""
+    resolved, plan = assign_states(conn, site, findings, hashes, scope, now)
     write(conn, site, plan, now)
     return resolved
 

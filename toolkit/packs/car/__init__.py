@@ -48,7 +48,7 @@ def _acted_on(rule: Rule) -> Rule:
         return [f for f in rule.run(env, state)
                 if f.status != "met" or f.notice is not None or f.rule == "car.promise"]
 
-    return Rule(rule.name, rule.reads, run)
+    return Rule(rule.name, rule.reads, run, rule.scope)
 
 
 def _report(name: str) -> Any:
@@ -81,7 +81,7 @@ PACK = Pack(
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),
         Rule("car_fines", (ORDERS, SAFETY), fine_rule),
-        per_record("car_claim", CLAIMS, claim_findings),
+        per_record("car_claim", CLAIMS, claim_findings, clock=True),  # the days waited grow by the date
     )),
     rules_files=("car_documents.yaml",),
     templates=("car_appointment_slip.docx", "car_order.docx", "car_extra.docx", "car_release.docx",

@@ -69,11 +69,11 @@ PACK = Pack(
         Rule("jsb.county", ("jsb_county", "jsb_member"), jsb.county_findings),
         Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member"), jsb.coverage_findings),
         Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
-        per_record("jsb.reports", "jsb_report_log", staff.report_findings),
+        per_record("jsb.reports", "jsb_report_log", staff.report_findings, clock=True),  # missing by the date
         Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member"), staff.pay_findings),
         Rule("jsb.reward", ("jsb_sales", "jsb_member"), staff.reward_findings),
         per_record("jsb.counterfeit", "jsb_counterfeit", staff.counterfeit_findings),
-        per_record("club.member", "club_member", club.member_findings),
+        per_record("club.member", "club_member", club.member_findings, clock=True),  # validity by the date
         Rule("club.one_car", ("club_member",), club.one_car_findings),
         per_record("contract", "contract", contracts.contract_findings),
         Rule("contract.payments", ("contract_payment", "contract"), contracts.payment_findings),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.packs import Pack, Rule, SettingsPart, State, per_record
+from toolkit.packs.scopes import Each, Grouped, Link
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
@@ -108,19 +109,26 @@ PACK = Pack(
         per_record("repair", "repair", repair_findings),
         per_record("request", "request", request_findings),
         per_record("parking_temp", "parking_temp", temp_findings),
-        per_record("parking_card", "parking_card", card_findings),
+        per_record("parking_card", "parking_card", card_findings, clock=True),  # expiry reminders
         per_record("special_service", "special_service", service_findings),
-        per_record("fee_account", "fee_account", arrears_findings),
+        per_record("fee_account", "fee_account", arrears_findings, clock=True),  # arrears grow by the day
         per_record("handover", "handover", handover_findings),
-        Rule("complaint", ("complaint",), _complaints),
-        Rule("renovation", ("renovation", "renovation_violation"), _permits),
-        Rule("renovation_violation", ("renovation_violation", "renovation"), _violations),
-        Rule("move_out", ("move_out", "fee_account"), _move_outs),  # a move-out reads the fee accounts
+        # Complaints of one 事件 are escalated together (7 days unresolved: Finding.wake).
+        Rule("complaint", ("complaint",), _complaints, Grouped("事件")),
+        Rule("renovation", ("renovation", "renovation_violation"), _permits,
+             Each((Link("renovation_violation", "房号", "房号"),))),  # penalties of the unit
+        Rule("renovation_violation", ("renovation_violation", "renovation"), _violations,
+             Each((Link("renovation", "房号", "房号"),))),  # the unit's latest permit
+        # A move-out reads the fee account of its 房号 (arrears move with the date).
+        Rule("move_out", ("move_out", "fee_account"), _move_outs, Each((Link("fee_account", "房号"),), clock=True)),
         per_record("patrol", "patrol", patrol_findings),
-        Rule("transfer", ("transfer", "fee_account"), _transfers),
+        Rule("transfer", ("transfer", "fee_account"), _transfers, Each((Link("fee_account", "房号"),))),
+        # Surveys (coverage per half-year) and community events: small registers, read whole.
         Rule("survey", ("survey",), survey_findings),
         Rule("community_event", ("community_event",), event_findings),
-        Rule("key_custody", ("key_custody", "handover", "unit_status"), _keys),
+        # A key: the handover of its unit (by key) and the unit's census rows (by 房号).
+        Rule("key_custody", ("key_custody", "handover", "unit_status"), _keys,
+             Each((Link("handover", "房号"), Link("unit_status", "房号", "房号")))),
     ),
     rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
                  "schedule.yaml"),

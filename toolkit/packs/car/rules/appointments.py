@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +70,13 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
     if not cancelled and slot is not None and slot.date() >= env.today:  # a slip for a visit still to come
         values = {k: v.get(k) for k in SLIP_FIELDS}
         values["最低定金"] = least
-        out.append(finding("car.appointment_booked", APPOINTMENTS, key, "info",
+        booked_f = finding("car.appointment_booked", APPOINTMENTS, key, "info",
                            f"{subject}：已预约 {fmt_dt(slot)} 进厂，出具预约确认单", values,
-                           notice="car_appointment_slip"))
+                           notice="car_appointment_slip")
+        # Judged again when the clock alone changes it: a no-show after the grace time,
+        # the slip's end the day after the slot.
+        after = datetime.combine(slot.date() + timedelta(days=1), time.min)
+        grace = env.due(sla.no_show_grace, slot) if arrived is None else None
+        booked_f.wake = min((w for w in (after, grace) if w is not None and w > env.now), default=None)
+        out.append(booked_f)
     return out

@@ -181,6 +181,14 @@ def _memo(env: Env, group: list[Complaint]) -> Finding | None:
     )
 
 
+def _wake_when_unresolved(env: Env, c: Complaint, limit: timedelta) -> None:
+    """Still open and not yet past the unresolved limit: judge the event again when it
+    passes, even with no file (the escalation comes from the clock alone)."""
+    if as_dt(c.v.get("解决时间")) is None and c.v.get("状态") not in RESOLVED_STATES \
+            and env.now <= c.taken + limit and c.deadlines:
+        c.deadlines[0].wake = c.taken + limit + timedelta(seconds=1)
+
+
 def complaint_findings(env: Env, rows: dict[str, dict[str, Any]]) -> list[Finding]:
     items: list[Complaint] = []
     for key, v in rows.items():
@@ -193,8 +201,10 @@ def complaint_findings(env: Env, rows: dict[str, dict[str, Any]]) -> list[Findin
     _escalate(env, items)
     out: list[Finding] = []
     groups: dict[str, list[Complaint]] = defaultdict(list)
+    unresolved_after = timedelta(days=env.settings.escalation.unresolved_days)
     for c in items:
         c.deadlines = _deadlines(env, c)
+        _wake_when_unresolved(env, c, unresolved_after)
         out.extend(c.deadlines)
         groups[f"e:{c.event}" if c.event else f"k:{c.key}"].append(c)
     for group in groups.values():
