@@ -76,9 +76,10 @@ def rows_for(day: date) -> dict[str, list[list[object]]]:
              date(2026, 11, 24), 120, None, date(2026, 11, 25), 2000, 500, 2, None, None, None, None],
         ],
         "放行登记": [
-            # 编号, 房号, 携带人, 身份, 物品, 日期, 业主核实
-            ["FX-1126-01", "1-102", "李秀英", "业主", "旧沙发一套、床垫一张", d, None],
-            ["FX-1126-02", "1-101", "王小明", "家属", "电脑主机一台", d, "是"],
+            # 编号, 房号, 携带人, 身份, 出门性质, 物品, 日期, 业主核实, 核实时间, 水电气结清
+            ["FX-1126-01", "1-102", "李秀英", "业主", "搬家迁出", "旧沙发一套、床垫一张", d, None, None, "是"],
+            ["FX-1126-02", "1-101", "王小明", "家属", "搬家迁出", "旧家具一批", d, "是", at(d, "08:50"), "是"],
+            ["FX-1126-03", "2-301", "张伟", "业主", "临时携带", "电脑主机一台", d, None, None, None],
         ],
         "停车月卡登记表": [
             # 卡号, 车主, 房号, 联系电话, 车牌号, 车型, 起租日期, 到期日期, 实收金额, 押金
@@ -86,6 +87,18 @@ def rows_for(day: date) -> dict[str, list[list[object]]]:
              date(2026, 11, 30), 300, 50],
         ],
     }
+
+
+# The columns of each register"s rows above, in their order (from the comment above each).
+COLUMNS = {
+    "物业费台账": ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+    "报修登记表": ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "紧急程度", "预约时间", "接报人", "完成时间", "是否有偿", "材料费", "人工费", "回访时间", "回访结果"],
+    "投诉登记表": ["编号", "受理时间", "投诉人", "房号", "联系电话", "投诉内容", "事件", "被投诉部门", "性质", "等级", "转报时间", "回复时间", "解决时间", "回访时间", "处理结果", "状态"],
+    "特约服务登记表": ["单号", "受理时间", "受理人", "房号", "客户", "服务项目", "类别", "数量", "单价", "金额", "预约时间", "完成时间", "验收结果", "回访时间", "回访结果", "审批人"],
+    "装修登记表": ["编号", "房号", "业主", "联系电话", "装修公司", "统一社会信用代码", "申请日期", "建筑面积", "消防审批", "审批日期", "装修押金", "清运费", "出入证数量", "开工日期", "竣工验收日期", "应扣水电费", "押金退还日期"],
+    "放行登记": ["编号", "房号", "携带人", "身份", "出门性质", "物品", "日期", "业主核实", "核实时间", "水电气结清"],
+    "停车月卡登记表": ["卡号", "车主", "房号", "联系电话", "车牌号", "车型", "起租日期", "到期日期", "实收金额", "押金"],
+}
 
 
 def fill(home: Path, day: date) -> list[Path]:
@@ -97,10 +110,14 @@ def fill(home: Path, day: date) -> list[Path]:
         wb = openpyxl.load_workbook(src)
         ws = wb.worksheets[0]
         header_row = next(r for r in range(1, 6) if ws.cell(r, 1).value and ws.cell(r, 2).value)
+        # Each value goes under its header (the comment above each row list names them), so
+        # columns a register gains later do not shift the values.
+        at_col = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+        names = COLUMNS[stem]
         for i, row in enumerate(rows, header_row + 1):
-            for j, value in enumerate(row, 1):
+            for name, value in zip(names, row, strict=True):
                 if value is not None:
-                    cell = ws.cell(i, j, value)
+                    cell = ws.cell(i, at_col[name], value)
                     if isinstance(value, datetime):
                         cell.number_format = "yyyy-mm-dd hh:mm"
                     elif isinstance(value, date):

@@ -104,7 +104,7 @@ def _chart(doc) -> None:
     inline = p._p.xpath(".//wp:inline")[0]
     doc_pr = inline.find(qn("wp:docPr"))
     doc_pr.set("name", CHART_NAME)
-    doc_pr.set("descr", "每日受理与办结柱状图")
+    doc_pr.set("descr", "每日趋势柱状图")
     inline.xpath(".//pic:cNvPr")[0].set("name", CHART_NAME)
 
 
@@ -138,7 +138,7 @@ def _body(doc) -> None:
     _para(doc, "主要指标", "Heading 1")
     _headline_table(doc)
     _para(doc, "{%p if chart %}")
-    _para(doc, "每日受理与办结", "Heading 1")
+    _para(doc, "{{ chart_title }}", "Heading 1")
     _chart(doc)
     _para(doc, "{%p endif %}")
     _para(doc, "{%p if notes %}")
@@ -166,7 +166,7 @@ def _fix_zip(path: Path) -> None:
             z.writestr(info, blob)
 
 
-def build(out: Path, company: str = "某某物业服务有限公司 客户服务中心") -> Path:
+def build(out: Path) -> Path:
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
@@ -191,7 +191,9 @@ def build(out: Path, company: str = "某某物业服务有限公司 客户服务
     _fonts(styles["Table Grid"], SONG, 10)
 
     footer = sec.footer.paragraphs[0]
-    footer.text = f"{company}　　第 "
+    # The issuer comes from the workspace's documents.yaml (company_full, department): the
+    # same template serves every pack, so it names no company of its own.
+    footer.text = "{{ issuer }}　　第 "
     _page_field(footer)
     footer.add_run(" 页")
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

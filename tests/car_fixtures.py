@@ -159,3 +159,15 @@ def findings(home: Path, now: datetime) -> list[Any]:
         return rules_hook(ctx).run(load_state(ctx.ledger), now)
     finally:
         ctx.close()
+
+
+def site_args(home: Path) -> list[str]:
+    """`init` options for a workspace of its own on a shared PostgreSQL ledger (none on SQLite):
+    each workspace a test makes gets its own site, so workspaces in one test stay apart."""
+    import hashlib
+    import os
+
+    if not os.environ.get("TOOLKIT_DATABASE_URL"):
+        return []
+    code = "S" + hashlib.sha1(str(home).encode()).hexdigest()[:8]
+    return ["--site-code", code, "--site-name", f"测试{code}"]

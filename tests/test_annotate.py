@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from conftest import CORPUS, REPAIR_HEADERS, repair_rows
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
@@ -287,6 +289,46 @@ def test_slow_file_completes_through_fallback_within_timeout(tmp_path: Path) -> 
     assert FALLBACK_NOTE in heading_text(wb[ISSUES_TITLE])
     assert is_red(wb["Sheet1"]["B10"])
     assert elapsed < 3 + 20, elapsed  # the time limit, plus writing the data copy
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_busy_machine_still_keeps_the_format(tmp_path: Path) -> None:
+    """The bound is processor time, not the wall clock: with the machine busy (the child
+    sharing one core with four busy processes) a file that fits still comes back in its
+    own format, though it takes longer than the limit by the clock."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "报修.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "报修登记"
+    ws.append(REPAIR_HEADERS)
+    for row in repair_rows(2500):  # about 1.3 s of processor time to open and save in normal mode
+        ws.append(row)
+    ws["A1"].font = Font(bold=True)
+    wb.save(src)
+    err = CellError("报修登记", 10, "维修内容", "F10", "x", "示例问题", None)
+    book = read_raw(src)
+    core = {min(os.sched_getaffinity(0))}
+    before = os.sched_getaffinity(0)
+    hogs = [subprocess.Popen([sys.executable, "-c", f"import os; os.sched_setaffinity(0, {core}); \nwhile True: pass"])
+            for _ in range(4)]
+    os.sched_setaffinity(0, core)  # the child inherits the one core
+    try:
+        started = time.monotonic()
+        dest = write_annotated_copy(src, book, [err], tmp_path / "o.xlsx", file_label=src.name, timeout_s=5)
+        elapsed = time.monotonic() - started
+    finally:
+        os.sched_setaffinity(0, before)
+        for h in hogs:
+            h.kill()
+            h.wait()
+    out = openpyxl.load_workbook(dest)
+    print(f"format kept after {elapsed:.1f} s by the clock (limit 5 s of processor time)")
+    assert FALLBACK_NOTE not in heading_text(out[ISSUES_TITLE])
+    assert out["报修登记"]["A1"].font.bold and is_red(out["报修登记"]["F10"])
+    assert elapsed > 5, "the machine was not busy enough for this test to tell the two bounds apart"
 
 
 def test_chartsheet_before_worksheets_keeps_print_areas_on_their_sheets(tmp_path: Path) -> None:

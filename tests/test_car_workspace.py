@@ -7,9 +7,10 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
-from car_fixtures import as_json, car_workbook, cli, findings, process
+from car_fixtures import as_json, car_workbook, cli, findings, process, site_args
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
@@ -24,7 +25,7 @@ def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _init(home: Path, *names: str) -> Path:
     args = [a for n in names for a in ("--pack", n)]
-    assert cli("init", str(home), *args)[0] == 0
+    assert cli("init", str(home), *args, *site_args(home))[0] == 0
     return home
 
 
@@ -93,6 +94,13 @@ def test_fine_notice_issued_for_last_month(tmp_path: Path):
     (notice,) = (home / "outbox" / "文书草稿").glob("*差字*王芳*.docx")
     text = _docx_text(notice)
     assert "15.00" in text and "壹拾伍元整" in text and "WT006" in text and "WT008" in text
+    # 刘洋 had no faulty order, only a safety deduction (不参加安全学习培训活动: 20 points by the
+    # table, though 10 was typed): his notice says so and shows no empty table of orders.
+    (liu,) = (home / "outbox" / "文书草稿").glob("*差字*刘洋*.docx")
+    text = _docx_text(liu)
+    assert "未发现差错" in text and "不参加安全学习培训活动" in text and "20" in text
+    assert "委托书号" not in text and "罚款（元）" not in text
+    assert len(docx.Document(str(liu)).tables) == 1  # the safety table alone
 
 
 def test_reports_figures(tmp_path: Path):
@@ -103,6 +111,10 @@ def test_reports_figures(tmp_path: Path):
     assert code == 0, out
     made = as_json(out)
     assert any(o.endswith(".docx") for o in made["outputs"])
+    # The Word summary's footer names this workspace's issuer (documents.yaml), not a property company.
+    summary = docx.Document(next(o for o in made["outputs"] if o.endswith(".docx")))
+    footer = " ".join(p.text for p in summary.sections[0].footer.paragraphs)
+    assert "某某有限公司 服务中心" in footer and "物业" not in footer, footer
     wb = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))
     kpi = {r[0]: r[1:] for r in wb["概况"].iter_rows(values_only=True) if r and r[0]}
     # Week 48 (11-23..11-29) received WT001–WT005, WT009, WT011 = 7 orders (WT010 was refused);
@@ -170,3 +182,71 @@ def test_init_twice_keeps_edited_car_settings(tmp_path: Path):
     # (with the shipped 15 minutes it is 25 minutes late: test_car_rules).
     assert ("car.extra_contact", "ZX002") not in got
     assert ("car.extra_signed", "ZX002") in got
+
+
+def test_property_added_after_car_gets_its_document_types(tmp_path: Path):
+    """`init --pack car` writes a documents.yaml with no types; adding property later must
+    add property's types to it (its types live in documents.yaml itself), keeping edits."""
+    home = _init(tmp_path / "car", "car")
+    docs = home / "rules" / "documents.yaml"
+    docs.write_text(docs.read_text(encoding="utf-8").replace("company: 某某公司", "company: 顺达汽修"),
+                    encoding="utf-8")
+    _init(home, "property")
+    from toolkit.documents.settings import load_documents_config
+
+    config = load_documents_config(home / "rules", home / "templates")
+    types = {d.type for d in config.documents}
+    assert {"release_slip", "payment_reminder", "renovation_agreement", "car_order", "car_fine_notice"} <= types
+    assert config.company == "顺达汽修"  # the workspace's own edit stays
+    # Adding it again changes nothing.
+    before = docs.read_bytes()
+    _init(home, "property")
+    assert docs.read_bytes() == before
+    # And the property documents come out: a refused-then-released move-out gets its slip.
+    fee = write_xlsx(home / "inbox" / "物业费.xlsx", {"物业费": [
+        ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+        ["1-101", "王建国", "13800138001", 89.5, 2.8, "2026-12-31", None]]})
+    process(home, fee, NOW)
+    move = write_xlsx(home / "inbox" / "放行.xlsx", {"放行": [
+        ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实"],
+        ["FX-01", "1-101", "王建国", "业主", "旧沙发", "2026-11-23", None]]})
+    process(home, move, NOW)
+    assert list((home / "outbox" / "文书草稿").glob("顺达汽修〔2026〕放字第001号_物品放行条_FX-01*.docx"))
+
+
+def test_claims_awaiting_the_maker_on_the_daily_list(tmp_path: Path):
+    """索赔登记 (optional): filled in the blank workbook `init` wrote; the daily list of
+    11-26 shows the claims still waiting, the unreported first."""
+    from toolkit.blank import HEADER_ROW
+
+    home = _init(tmp_path / "car", "car")
+    wb = openpyxl.load_workbook(home / "空白登记表" / "索赔登记.xlsx")
+    ws = wb.active
+    headers = [c.value for c in ws[HEADER_ROW]]
+    rows = [
+        # reported 11-12, no reply yet: waiting 11-26 − 11-12 = 14 days
+        {"索赔单号": "SP001", "委托书号": "WT003", "车牌号": "粤B12345", "故障": "变速箱异响", "申请日期": "2026-11-10",
+         "上报厂家日期": "2026-11-12", "厂家批复": "待批", "服务顾问": "王芳"},
+        # applied 11-20, not reported: 6 days since the application
+        {"索赔单号": "SP002", "车牌号": "粤B67890", "故障": "空调不制冷", "申请日期": "2026/11/20", "服务顾问": "刘洋"},
+        # approved: off the list
+        {"索赔单号": "SP003", "车牌号": "粤B11111", "故障": "大灯进水", "申请日期": "2026-11-01",
+         "上报厂家日期": "2026-11-03", "厂家批复": "批准", "批复日期": "2026-11-20", "金额": 860},
+        # reported before it was applied for: a mistake the return copy marks
+        {"索赔单号": "SP004", "车牌号": "粤B22222", "故障": "刹车异响", "申请日期": "2026-11-21",
+         "上报厂家日期": "2026-11-19", "服务顾问": "王芳"},
+    ]
+    for r in rows:
+        ws.append([r.get(h) for h in headers])
+    wb.save(home / "inbox" / "索赔登记.xlsx")
+    got = process(home, home / "inbox" / "索赔登记.xlsx", "2026-11-26T08:30")["files"][0]
+    assert got["register"] == ["car_claim"]
+    assert [e["column"] for e in got["errors"]] == ["上报厂家日期"]
+    code, out = cli("report", "car_daily", "--date", "2026-11-26", "--home", str(home), "--now", "2026-11-26T09:00",
+                    "--json")
+    assert code == 0, out
+    made = as_json(out)
+    sheet = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))["待批索赔"]
+    table = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in ("SP001", "SP002", "SP003", "SP004")]
+    assert [(r[0], r[6], r[7], r[8]) for r in table] == [("SP002", "未上报厂家", 6, "刘洋"),
+                                                          ("SP001", "待批复", 14, "王芳")]

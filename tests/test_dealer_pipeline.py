@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from car_fixtures import site_args
 from click.testing import CliRunner
 from conftest import write_xlsx
 
@@ -55,7 +56,7 @@ def docx_text(path: Path) -> str:
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TOOLKIT_PDF", "off")
     home = tmp_path / "dealer"
-    code, out = cli("init", str(home), "--pack", "dealer")
+    code, out = cli("init", str(home), "--pack", "dealer", *site_args(home))
     assert code == 0, out
     return home
 
@@ -70,7 +71,7 @@ def test_init_writes_every_dealer_register_blank(home: Path):
 
 def test_each_blank_register_is_recognised_as_itself_beside_the_property_pack(tmp_path: Path):
     home = tmp_path / "both"
-    assert cli("init", str(home), "--pack", "property", "--pack", "dealer")[0] == 0
+    assert cli("init", str(home), "--pack", "property", "--pack", "dealer", *site_args(home))[0] == 0
     dealer = available()["dealer"]
     import yaml
 
@@ -89,7 +90,7 @@ def test_each_blank_register_is_recognised_as_itself_beside_the_property_pack(tm
 def test_dealer_visit_and_property_visit_do_not_tie(tmp_path: Path):
     """Both have 日期 and a person and a customer; 成员编号 and 方式 decide."""
     home = tmp_path / "both"
-    assert cli("init", str(home), "--pack", "property", "--pack", "dealer")[0] == 0
+    assert cli("init", str(home), "--pack", "property", "--pack", "dealer", *site_args(home))[0] == 0
     jsb = write_xlsx(tmp_path / "走访.xlsx", {"走访": [["日期", "业务员", "成员编号", "方式", "销售情况"],
                                                     ["2026-11-10", "王强", "M01", "走访", "平稳"]]})
     prop = write_xlsx(tmp_path / "拜访.xlsx", {"拜访": [["日期", "拜访人", "部门", "客户", "房号", "方式", "意见"],
@@ -198,3 +199,81 @@ def test_club_report_gives_each_branch_only_its_own_customers(home: Path):
         assert cards_in and all(c.startswith(own) for c in cards_in), (sheet, cards_in)
     summary = {r[0]: r for r in wb["汇总"].iter_rows(values_only=True) if r and r[0] in ("鼓楼支公司", "云龙支公司")}
     assert summary["云龙支公司"][7] == 365  # one VIP card, 365 元
+
+
+def test_visit_list_weekly_in_the_first_half_year_then_monthly(home: Path):
+    """Seed 003: the 走访一览表 goes in weekly in the body's first half-year, monthly after.
+    Founded 2026-03-01 + 6 months → from 2026-09-01 on, monthly."""
+    from datetime import datetime
+
+    from toolkit.pipeline import open_context
+    from toolkit.scheduler import run_due
+    from toolkit.workspace import Workspace
+
+    settings = home / "rules" / "dealer.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("founded: null", "founded: 2026-03-01"),
+                        encoding="utf-8")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-08-20T09:00")
+    visits = [("2026-08-26", "M01", "走访"), ("2026-09-02", "M01", "电话调度"), ("2026-09-09", "M02", "走访"),
+              ("2026-09-16", "M01", "走访"), ("2026-10-02", "M01", "走访")]
+    process(home, fill(home, "联销体成员走访记录", [
+        {"日期": d, "业务员": "王强", "成员编号": m, "方式": how, "销售情况": "正常"} for d, m, how in visits]),
+        "2026-10-02T18:00")
+    ctx = open_context(Workspace(home))
+    try:
+        def run(now: str) -> dict[str, tuple[str, list[str]]]:
+            return {o.job: (o.status, o.outputs) for o in run_due(ctx, datetime.fromisoformat(now))}
+
+        def rows(outputs: list[str], sheet: str) -> list[tuple]:
+            wb = openpyxl.load_workbook(next(p for p in outputs if p.endswith(".xlsx")))
+            return [r for r in wb[sheet].iter_rows(values_only=True) if r and r[2] in ("M01", "M02")]
+
+        weekly, monthly = "联销体成员走访一览表", "联销体成员走访一览表（月度）"
+        # Sunday 08-30: week 08-24…08-30, inside the half-year: the weekly list, one visit.
+        got = run("2026-08-30T18:00")
+        assert got[weekly][0] == "done" and len(rows(got[weekly][1], "本周走访")) == 1
+        # 09-01: August's monthly list is not made (August is inside the half-year).
+        assert run("2026-09-01T09:00")[monthly] == ("skipped", [])
+        # Sunday 09-06: the week began 08-31, inside the half-year: still weekly (the 09-02 call).
+        got = run("2026-09-06T18:00")
+        assert got[weekly][0] == "done" and [r[4] for r in rows(got[weekly][1], "本周走访")] == ["电话调度"]
+        # Sunday 09-13: past the half-year: no weekly list any more.
+        assert run("2026-09-13T18:00")[weekly] == ("skipped", [])
+        # 10-01: September's monthly list: 09-02, 09-09, 09-16 (10-02 is October's);
+        # M02 was visited but never called in September.
+        got = run("2026-10-01T09:00")
+        assert got[monthly][0] == "done"
+        assert [(r[0], r[2], r[4]) for r in rows(got[monthly][1], "本月走访")] == [
+            (datetime(2026, 9, 2), "M01", "电话调度"), (datetime(2026, 9, 9), "M02", "走访"),
+            (datetime(2026, 9, 16), "M01", "走访")]
+        wb = openpyxl.load_workbook(next(p for p in got[monthly][1] if p.endswith(".xlsx")))
+        lacking = [r for r in wb["本月未走访"].iter_rows(values_only=True) if r and r[1] in ("M01", "M02")]
+        assert [(r[1], r[6]) for r in lacking] == [("M02", "电话调度")]
+    finally:
+        ctx.close()
+
+
+def test_half_year_reward_withheld_while_a_cancellation_awaits(home: Path):
+    """Filled as the office would: M02's third month below 70 % drafts its cancellation in
+    January; the register still says 正式成员. Only M01 gets a 半年度奖励通知; the half-year
+    sheet shows M02's reward held back."""
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-07-01T09:00")
+    rows = [{"月份": f"2026-{m:02d}", "成员编号": "M01", "销量": 15000 if m == 12 else 10000,
+             "所在市场销量": 12000, "填报业务员": "王强"} for m in range(7, 13)]
+    rows += [{"月份": month, "成员编号": "M02", "销量": sold, "所在市场销量": 10000, "填报业务员": "王强"}
+             for month, sold in (("2026-07", 8000), ("2026-08", 8000), ("2026-09", 8000),
+                                 ("2026-10", 6900), ("2026-11", 6000), ("2026-12", 6999))]
+    result = process(home, fill(home, "二级客户进货统计表", rows, "进货下半年"), "2027-01-06T09:00")
+    assert result["rows"]["rejected"] == 0, result["errors"]
+    drafts = [p.name for p in (home / "outbox" / "文书草稿").glob("*.docx")]
+    assert [n for n in drafts if "成员资格取消通知书" in n and "2026-12_M02" in n]
+    rewards = [n for n in drafts if "半年度奖励通知" in n]
+    assert len(rewards) == 1 and "M01" in rewards[0], drafts
+    code, out = cli("report", "jsb_half_year", "--home", str(home), "--now", "2027-01-10T10:00", "--json")
+    assert code == 0, out
+    made = json.loads(out)
+    sheet = openpyxl.load_workbook(next(p for p in made["outputs"] if p.endswith(".xlsx")))["半年奖励"]
+    got = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0] in ("M01", "M02")}
+    # M01: 5 × 10,000 + 15,000 = 65,000 × 4 ‰ = 260.00; M02: 43,899, reward held back.
+    assert got["M01"][9] == 65000 and got["M01"][10] == 260
+    assert got["M02"][9] == 43899 and got["M02"][10] is None and got["M02"][12] == "取消待审批（奖励暂缓）"

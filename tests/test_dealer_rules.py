@@ -220,6 +220,30 @@ def test_half_year_reward_is_4_per_mille_of_sales(rules_dir: Path):
     assert of(run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2026-12-31T09:00"), "jsb.reward") == []
 
 
+def test_no_reward_for_a_member_whose_cancellation_is_drafted(rules_dir: Path):
+    """M02 fell below 70 % in Oct, Nov and Dec: the cancellation is drafted in December but
+    the member register still says 正式成员. January's reward run withholds its reward."""
+    m02 = {**MEMBER, "经销商名称": "沛县永兴副食", "县市": "沛县", "铜牌编号": "T-018"}
+    rows = dict(sales(f"2026-{m:02d}", 10000, 12000) for m in range(7, 13))  # M01: 65,000 → 260.00
+    rows["2026-12|M01"]["销量"] = Decimal(15000)
+    for month, sold in (("2026-07", 8000), ("2026-08", 8000), ("2026-09", 8000),
+                        ("2026-10", 6900), ("2026-11", 6000), ("2026-12", 6999)):  # 69 %, 60 %, 69.99 %
+        key, v = sales(month, sold, 10000)
+        rows[key.replace("M01", "M02")] = {**v, "成员编号": "M02"}
+    state = {"jsb_member": {"M01": MEMBER, "M02": m02}, "jsb_sales": rows}
+    found = run(rules_dir, state, "2027-01-10T09:00")
+    assert [f.record for f in of(found, "jsb.cancel_share")] == ["2026-12|M02"]
+    assert [(f.record, f.values["reward"]) for f in of(found, "jsb.reward")] == [("2026-H2|M01", Decimal("260.00"))]
+    (held,) = of(found, "jsb.reward_withheld")
+    # 3 × 8,000 + 6,900 + 6,000 + 6,999 = 43,899 × 4 ‰ = 175.596 → 175.60, not paid
+    assert held.record == "2026-H2|M02" and held.values["reward"] == Decimal("175.60") and held.notice is None
+    assert "2026年12月已起草取消资格通知书" in held.message and "暂不发放" in held.message
+    # Once the region records it as 已取消: neither a reward nor a withheld one.
+    state["jsb_member"]["M02"] = {**m02, "状态": "已取消"}
+    found = run(rules_dir, state, "2027-01-10T09:00")
+    assert not [f for f in found if f.rule.startswith("jsb.reward") and f.values.get("成员编号") == "M02"]
+
+
 def test_counterfeit_penalty_at_least_50000_and_80_percent_to_the_informer(rules_dir: Path):
     cases = {"F1": {"成员编号": "M01", "发现日期": date(2026, 11, 2), "举报人": "赵敏", "罚金": Decimal(50000),
                     "举报奖励": Decimal(40000), "铜牌收回": "是"},

@@ -307,3 +307,29 @@ def test_packs_import_no_other_pack():
         for path in pack_dir.rglob("*.py"):
             for imp in _imports(path):
                 assert not any(f"packs.{o}" in imp for o in others), f"{path}: {imp}"
+
+
+def test_core_holds_no_pack_actions():
+    """What stops work until someone acts is a pack's business: the core only places it.
+
+    The property pack's codes (move_out.blocked, renovation.fire_approval …) reach the core
+    through ``Pack.actions``; no core module spells one of them.
+    """
+    from toolkit.packs import available
+    from toolkit.packs.acting import actions
+
+    toolkit = ROOT / "toolkit"
+    assert not (toolkit / "ruleset" / "actions.py").exists()
+    assert not (toolkit / "ruleset" / "history.py").exists()
+    codes = {code for p in available().values() for code in p.actions}
+    assert {"move_out.blocked", "renovation.fire_approval", "service.amount"} <= codes
+    assert set(actions()) >= codes
+    pack_dirs = [toolkit / "packs" / p for p in available() if (toolkit / "packs" / p).is_dir()]
+    offenders = []
+    for path in toolkit.rglob("*.py"):
+        if any(d in path.parents for d in pack_dirs):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in codes:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
+    assert offenders == []

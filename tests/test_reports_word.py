@@ -27,6 +27,7 @@ from toolkit.reports import build_report, parse_month, parse_week
 from toolkit.reports.charts import chart_png
 from toolkit.reports.model import Column, Report, Table
 from toolkit.reports.periods import Period
+from toolkit.reports.run import issuer
 from toolkit.reports.word import TEMPLATE, build_docx, change_text, write_docx
 
 LATER = datetime(2026, 12, 5, 10, 0)
@@ -76,8 +77,10 @@ def hand_report(notes: list[str], *, trend: bool = True, kind: str = "week") -> 
 
 def test_weekly_summary_title_table_notes_and_chart(built, tmp_path):
     report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
-    path = write_docx(report, built.ws.templates, tmp_path / "w.docx")
+    path = write_docx(report, built.ws.templates, tmp_path / "w.docx", issuer(built.ws))
     doc = read(path.read_bytes())
+    # The footer names the issuer of documents.yaml (the template itself names none).
+    assert doc.sections[0].footer.paragraphs[0].text.startswith("某某物业服务有限公司 客户服务中心　　第 ")
 
     title = next(p for p in doc.paragraphs if p.style.name == "Title")
     assert title.text == "周报　2026年第48周（11-23至11-29）"

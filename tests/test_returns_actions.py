@@ -114,6 +114,9 @@ def test_refused_move_out_and_renovation_without_fire_approval(ctx, tmp_path: Pa
     g = process_paths(ctx, [reno], NOW).files[0]
     cell = openpyxl.load_workbook(return_copy(g.outputs))["装修"]["I2"]
     assert "未经消防审批" in cell.comment.text and "装修管理员立即通知停工" in cell.comment.text
+    # Work stopped for want of fire approval gets no 装修管理服务协议 (no number spent on it).
+    assert not [p for p in g.outputs if "装修管理服务协议" in p or "装字" in p]
+    assert not list((ctx.ws.outbox).rglob("*装修管理服务协议*"))
 
     # The next morning's list (a daily list shows the picture at 08:30 of its day).
     report = produce(ctx, "daily_due", MORNING, parse_day("2026-11-27"))
@@ -194,3 +197,143 @@ def test_arrears_amount_that_disagrees_with_the_tariff_is_flagged(ctx, tmp_path:
     cell = openpyxl.load_workbook(return_copy(f.outputs))["物业费"]["G2"]
     assert "与 欠费 1 个月 × 面积 210 m² × 单价 3.20 元 = 672.00 元不符" in cell.comment.text
     assert "收费员核对欠费金额" in cell.comment.text
+
+
+# --- refusals judged again when the fee accounts arrive -------------------------------------
+
+
+def _moves(path: Path) -> Path:
+    return write_xlsx(path, {"放行": [
+        [*MOVE_HEADERS, "出门性质", "核实时间", "水电气结清"],
+        # Moving out (only that needs the fee accounts), utilities settled.
+        # 1-102 owes 1,008.00 (paid to 08-31): refused whatever comes later
+        ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None, "搬家迁出", None, "是"],
+        # 1-101 is paid to 12-31, the owner called: refused only while the accounts lack it
+        ["FX-02", "1-101", "王小明", "家属", "旧家具", date(2026, 11, 26), "是", "搬家迁出",
+         datetime(2026, 11, 26, 8, 50), "是"]]})
+
+
+def _accounts(path: Path, paid_to: date = date(2026, 12, 31)) -> Path:
+    return write_xlsx(path, {"物业费": [
+        FEE_HEADERS, ["1-101", "王建国", "13800138001", 89.5, 2.8, paid_to, None],
+        ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 8, 31), 1008]]})
+
+
+def _marked(path: Path) -> dict[str, str]:
+    ws = openpyxl.load_workbook(path)["放行"]
+    return {c.coordinate: c.comment.text for row in ws.iter_rows(min_row=2) for c in row
+            if c.comment and "不予放行" in c.comment.text}
+
+
+def _daily_refusals(ctx) -> set[str]:
+    report = produce(ctx, "daily_due", MORNING, parse_day("2026-11-27"))
+    xlsx = next(Path(p) for p in report.outputs if p.endswith(".xlsx"))
+    rows = sheet_rows(xlsx, "须处理事项")
+    return {str(v) for r in rows if r and r[0] == "不予放行" for v in r if str(v).startswith("FX-")}
+
+
+def test_refusal_lifted_by_fee_accounts_of_the_same_batch(ctx, tmp_path: Path):
+    """放行 taken before 物业费台账 in one batch: the return copy ends with the final verdict."""
+    summary = process_paths(ctx, [_moves(tmp_path / "放行登记.xlsx"), _accounts(tmp_path / "物业费台账.xlsx")], NOW)
+    move, fee = summary.files
+    copy = ctx.ws.returns / Path(return_copy(move.outputs)).name
+    # FX-02 (row 3) was refused while the accounts lacked 1-101; after them only FX-01 (row 2) is.
+    marked = _marked(copy)
+    assert list(marked) == ["B2"] and "欠 1,008.00 元" in marked["B2"]
+    assert "重新判定" in openpyxl.load_workbook(copy)[ISSUES_TITLE]["A1"].value
+    assert [r[4] for r in issue_list(copy)] == ["B2"]
+    # The release slip for FX-02 is issued, and the next morning's list names FX-01 only.
+    assert any("物品放行条_FX-02" in p for p in fee.outputs + summary.outputs)
+    assert _daily_refusals(ctx) == {"FX-01"}
+
+
+def test_refusal_lifted_and_raised_through_the_watcher(ctx, home: Path, tmp_path: Path):
+    """Files arriving seconds apart through the watcher: the refusal is judged again."""
+    import threading
+    import time as clock
+
+    from toolkit.watch import watch
+
+    stop = threading.Event()
+    t = threading.Thread(target=watch, args=(ctx,), kwargs={"stop": stop, "settle": 0.3, "now": NOW},
+                         daemon=True)
+    t.start()
+
+    def wait(cond, timeout=60.0):
+        end = clock.monotonic() + timeout
+        while clock.monotonic() < end:
+            if cond():
+                return True
+            clock.sleep(0.1)
+        return False
+
+    try:
+        _moves(home / "inbox" / "放行登记.xlsx")
+        assert wait(lambda: len(list(ctx.ws.returns.glob("放行登记-问题批注-*.xlsx"))) == 1)
+        copy = next(ctx.ws.returns.glob("放行登记-问题批注-*.xlsx"))
+        assert wait(lambda: set(_marked(copy)) == {"B2", "B3"})  # both refused for now
+        clock.sleep(2)
+        _accounts(home / "inbox" / "物业费台账.xlsx")
+        assert wait(lambda: ctx.ledger.record("fee_account", "1-101") is not None)
+        assert wait(lambda: set(_marked(copy)) == {"B2"}), _marked(copy)
+        assert wait(lambda: any("物品放行条_FX-02" in p.name for p in ctx.ws.drafts.glob("*.docx")))
+        assert _daily_refusals(ctx) == {"FX-01"}
+
+        # Then 1-102 pays (its refusal lifts too) while 1-101 turns out paid only to 10-31:
+        # the copy now marks FX-02 alone, for arrears this time.
+        clock.sleep(1)
+        write_xlsx(home / "inbox" / "物业费台账-更新.xlsx", {"物业费": [
+            FEE_HEADERS, ["1-101", "王建国", "13800138001", 89.5, 2.8, date(2026, 10, 31), None],
+            ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 12, 31), 0]]})
+        assert wait(lambda: set(_marked(copy)) == {"B3"}), _marked(copy)
+        # 1-101 owes November: 89.5 m² × 2.80 × 1 month = 250.60
+        assert "250.60" in _marked(copy)["B3"]
+        assert _daily_refusals(ctx) == {"FX-02"}
+    finally:
+        stop.set()
+        t.join(timeout=30)
+    assert not t.is_alive()
+
+
+def test_copy_with_nothing_left_is_settled(ctx, tmp_path: Path):
+    move = process_paths(ctx, [_moves(tmp_path / "放行登记.xlsx")], NOW).files[0]
+    copy = ctx.ws.returns / Path(return_copy(move.outputs)).name
+    assert set(_marked(copy)) == {"B2", "B3"}
+    # Accounts with both units settled: nothing is left to refuse; the copy is resolved.
+    process_paths(ctx, [write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费": [
+        FEE_HEADERS, ["1-101", "王建国", "13800138001", 89.5, 2.8, date(2026, 12, 31), None],
+        ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 12, 31), 0]]})], NOW)
+    assert not copy.exists() and (ctx.ws.returns / "已改正" / copy.name).exists()
+    assert _daily_refusals(ctx) == set()
+
+
+def test_correction_settles_by_what_it_covers_not_by_name(ctx, home: Path, tmp_path: Path):
+    # Day 1: 特约服务.xlsx with TY-02…TY-04 needing action.
+    first = return_copy(process_paths(ctx, [write_xlsx(tmp_path / "d1" / "特约服务.xlsx",
+                                                       {"特约服务": [SERVICE_HEADERS, *service_rows()]})],
+                                      NOW).files[0].outputs)
+    # Day 2: another day's services saved under the same name, all correct: not a correction.
+    t = datetime(2026, 11, 27, 9, 0)
+    other = write_xlsx(tmp_path / "d2" / "特约服务.xlsx", {"特约服务": [
+        SERVICE_HEADERS, ["TY-11", t, "周敏", "1-101", "王建国", "更换水龙头", "供水设备维修类", 1, 20, 20]]})
+    g = process_paths(ctx, [other], NOW).files[0]
+    assert g.status == "accepted" and not g.errors and not g.actions
+    assert first.exists(), "another day's file under the same name settled the copy"
+    # A correction under a new name, holding the same records, each now right: settles it.
+    # Only an approver named in tariffs.yaml may change a listed price (seed 004 5.2.3).
+    tariffs = home / "rules" / "tariffs.yaml"
+    tariffs.write_text(tariffs.read_text(encoding="utf-8").replace(
+        "authorised_approvers: []", "authorised_approvers: [李经理]"), encoding="utf-8")
+    rows = [r + [None] * (len(SERVICE_HEADERS) - len(r)) for r in service_rows()]
+    rows[1][5:7] = ["安装浴霸", "供电设备维修类"]  # on the price list: 80 元
+    rows[1][8:10] = [80, 80]
+    rows[2][SERVICE_HEADERS.index("审批人")] = "李经理"  # 40 against the list's 50, now approved
+    rows[3][9] = 60  # 2 × 30
+    fixed = write_xlsx(tmp_path / "d1" / "特约服务-改正.xlsx", {"特约服务": [SERVICE_HEADERS, *rows]})
+    fresh = open_context(Workspace(home))  # the rules as now saved
+    try:
+        h = process_paths(fresh, [fixed], NOW).files[0]
+    finally:
+        fresh.close()
+    assert h.status == "accepted" and not h.errors and not h.actions, (h.errors, h.actions)
+    assert not first.exists() and (ctx.ws.returns / "已改正" / first.name).exists()

@@ -197,6 +197,26 @@ def test_fire_approval_over_200_square_metres():
                                                               "2026-06-01T09:00"))
 
 
+def test_no_agreement_for_work_begun_without_fire_approval():
+    """Seed 001 装修: over 200 m² needs fire approval before work starts. Work begun without
+    it is stopped; the agreement is not drafted until 消防审批 is 是."""
+    base = {"编号": "ZX3", "房号": "3-502", "业主": "刘芳", "申请日期": date(2026, 11, 10),
+            "审批日期": date(2026, 11, 12), "开工日期": date(2026, 11, 20), "消防审批": "否"}
+    # 210 m² > 200, started 11-20 without approval: the fire finding, and no agreement.
+    found = {f.rule: f for f in run({"renovation": {"ZX3": {**base, "建筑面积": D("210")}}}, "2026-11-26T09:00")}
+    assert found["renovation.fire_approval"].severity == "error"
+    assert found["renovation.approved"].notice is None
+    assert "须先补办消防审批" in found["renovation.approved"].message
+    # The same permit once 消防审批 is 是: the agreement is drafted.
+    ok = pick(run({"renovation": {"ZX3": {**base, "建筑面积": D("210"), "消防审批": "是"}}}, "2026-11-26T09:00"),
+              "renovation.approved")
+    assert ok.notice == "renovation_agreement" and "可签订" in ok.message
+    # 200 m² exactly needs no fire approval: agreement drafted although 消防审批 is 否.
+    small = pick(run({"renovation": {"ZX3": {**base, "建筑面积": D("200")}}}, "2026-11-26T09:00"),
+                 "renovation.approved")
+    assert small.notice == "renovation_agreement"
+
+
 def test_approved_permit_asks_for_agreement():
     f = pick(run(renovation_state(), "2026-03-03T09:00"), "renovation.approved")
     assert f.notice == "renovation_agreement" and f.values["审批日期"] == date(2026, 3, 2)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import signal
 import subprocess
 import sys
 import warnings
@@ -36,8 +38,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
+from .packs.acting import actions
 from .problems import problem_name
-from .ruleset.actions import ACTIONS
 from .xlsxsafe import (
     MAX_COL,
     MAX_ROW,
@@ -49,6 +51,13 @@ from .xlsxsafe import (
 )
 
 log = logging.getLogger(__name__)
+
+try:
+    import resource
+
+    _HAVE_RLIMIT = True
+except ImportError:  # Windows
+    _HAVE_RLIMIT = False
 
 _PACKAGE_PARENT = Path(__file__).resolve().parents[1]  # so the child can import toolkit
 
@@ -67,6 +76,11 @@ ISSUE_COLUMNS: list[tuple[str, int]] = [
 LINE_HEIGHT = 15  # points per wrapped line of the 问题清单
 MAX_FALLBACK_MERGES = 2_000  # more than this is what made normal mode slow; skip them
 WIDTH_SAMPLE_ROWS = 200
+# Keeping the original's format costs openpyxl's normal mode: bounded by the child's
+# processor time (RLIMIT_CPU), so a loaded machine does not turn a file that fits into a
+# data copy. The wall clock only guards a child that stops using the processor at all.
+CPU_LIMIT_S = 20.0
+WALL_FACTOR = 15
 
 _THIN = Side(style="thin", color="FFBFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -99,9 +113,13 @@ def write_annotated_copy(
     dest: Path,
     *,
     file_label: str,
-    timeout_s: float = 20.0,
+    timeout_s: float = CPU_LIMIT_S,
 ) -> Path:
-    """Write the annotated copy of ``source`` to ``dest`` (always .xlsx) atomically."""
+    """Write the annotated copy of ``source`` to ``dest`` (always .xlsx) atomically.
+
+    ``timeout_s`` bounds the processor time of keeping the original's format, not the
+    wall time: on a machine busy with other work the same file must still come back in
+    its own format (see ``_annotate_original_guarded``)."""
     dest = Path(dest)
     if dest.suffix.lower() != ".xlsx":
         dest = dest.with_suffix(".xlsx")
@@ -137,6 +155,7 @@ def _annotate_original_guarded(
     unsafe next to the watcher's threads.
     """
     payload = json.dumps({
+        "cpu_s": timeout_s,
         "source": str(Path(source).resolve()),
         "out": str(Path(out).resolve()),
         "file_label": file_label,
@@ -150,12 +169,14 @@ def _annotate_original_guarded(
     try:
         proc = subprocess.run(
             [sys.executable, "-c", "from toolkit.annotate import child_main; child_main()"],
-            input=payload, capture_output=True, timeout=timeout_s, env=env, creationflags=flags,
+            input=payload, capture_output=True, timeout=timeout_s * WALL_FACTOR, env=env, creationflags=flags,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already
-        return f"按原格式打开超过 {timeout_s:g} 秒"
+        return f"按原格式打开超过 {timeout_s * WALL_FACTOR:g} 秒"
     except OSError as exc:
         return f"未能启动子进程：{exc}"
+    if _HAVE_RLIMIT and proc.returncode == -getattr(signal, "SIGXCPU", 24):
+        return f"按原格式打开所需处理器时间超过 {timeout_s:g} 秒"
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip()
         return detail[-500:] or f"子进程退出码 {proc.returncode}"
@@ -170,12 +191,21 @@ def child_main() -> None:
     warnings.simplefilter("ignore")  # openpyxl's warnings would bury the reason
     try:
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        _limit_cpu(float(job.get("cpu_s") or CPU_LIMIT_S))
         errors = [CellError(**e) for e in job["errors"]]
         annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"])
     except BaseException as exc:  # anything at all means: use the data copy
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
         sys.stderr.flush()
         os._exit(1)
+
+
+def _limit_cpu(seconds: float) -> None:
+    """SIGXCPU (then SIGKILL) once this process has used ``seconds`` of processor time."""
+    if not _HAVE_RLIMIT:
+        return  # Windows: the wall clock (× WALL_FACTOR) is the only bound
+    soft = max(1, math.ceil(seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
 def annotate_original(source: Path, errors: list[CellError], out: Path, file_label: str) -> None:
@@ -422,7 +452,8 @@ def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: boo
     set_text(ws["A1"], f"{file_label} — 问题清单")
     ws["A1"].font = Font(bold=True, size=14)
     count = len(placed)
-    acts = sum(1 for p in placed if p.error.code in ACTIONS)
+    codes = actions()
+    acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         summary = f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
     elif acts == count:

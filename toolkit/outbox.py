@@ -142,8 +142,9 @@ def ensure_table(engine: Engine, conn: Connection | None = None) -> None:  # noq
 def handlers() -> dict[str, Handler]:
     from .documents.intents import HANDLERS as documents
     from .outputs import HANDLERS as own
+    from .rejudge import HANDLERS as rejudged
 
-    return {**own, **documents}
+    return {**own, **rejudged, **documents}
 
 
 # --- writing intents (inside the caller's transaction) ------------------------------

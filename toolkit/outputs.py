@@ -14,10 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from .annotate import write_annotated_copy
+from .codec import decode
 from .filenames import safe_stem
-from .model import CellError, FileResult
-from .outbox import Intent, Outcome
+from .model import CellError, FileResult, Record
+from .outbox import Intent, Outcome, outbox
 
 RETURN_COPY, NOTE = "return_copy", "note"
 
@@ -35,11 +38,27 @@ def note_key(file_id: int) -> str:
 
 
 def return_copy_payload(target: str, name: str, archived: Path,
-                        actions: list[CellError] | None = None) -> dict[str, Any]:
+                        actions: list[CellError] | None = None,
+                        covers: dict[str, Any] | None = None) -> dict[str, Any]:
     """``actions``: findings placed on cells (they come from the rules at that moment, so a
-    rerun cannot derive them from the file alone; they travel with the intent)."""
+    rerun cannot derive them from the file alone; they travel with the intent).
+    ``covers``: what the copy marks (returns.covers_payload), to know its corrections."""
     return {"target": target, "name": name, "archived": str(archived),
-            "actions": [a.to_dict() for a in actions or []]}
+            "actions": [a.to_dict() for a in actions or []], "covers": covers}
+
+
+def copy_covers(ledger: Any, file_ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    """What each file's return copy marks, from its outbox intent (None: not recorded)."""
+    keys = {return_copy_key(i): i for i in file_ids}
+    out: dict[int, dict[str, Any] | None] = dict.fromkeys(file_ids)
+    if not keys:
+        return out
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.key, outbox.c.payload).where(
+            outbox.c.site == ledger.site, outbox.c.key.in_(list(keys))))
+        for row in rows:
+            out[keys[row.key]] = decode(row.payload).get("covers")
+    return out
 
 
 def note_payload(file_id: int, name: str, result: FileResult, received: datetime) -> dict[str, Any]:
@@ -56,11 +75,11 @@ def _write_return_copy(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any
     p = intent.payload
     archived = Path(p["archived"])
     held = memo.get(intent.key)
-    if held is None:
-        book, errors = _read_again(ws, archived)
+    if held is None:  # after a crash: the findings may have moved on since, so use them as they are now
+        book, errors, records = read_again(ws, archived)
         if book is None:
             return Outcome("void", note="原件已无法读取，未生成批注副本")
-        errors = errors + [CellError(**a) for a in p.get("actions", [])]
+        errors = errors + _current_actions(ledger, records)
     else:
         book, errors = held
     dest = ws.returns / p["target"]
@@ -68,15 +87,23 @@ def _write_return_copy(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any
     return Outcome("done", [dest])
 
 
-def _read_again(ws: Any, archived: Path) -> tuple[Any, list[CellError]]:
-    """The workbook and its errors, as the pipeline found them (rules are data, so the
-    same file read again gives the same errors)."""
+def read_again(ws: Any, archived: Path) -> tuple[Any, list[CellError], list[Record]]:
+    """The workbook, its errors and records, as the pipeline found them (rules are data,
+    so the same file read again gives the same errors)."""
     from .pipeline import read_and_validate
     from .registers import load_registers
 
     result = FileResult(path=str(archived), status="ignored")
-    book, _ = read_and_validate(load_registers(ws.rules), archived, result)
-    return book, result.errors
+    book, records = read_and_validate(load_registers(ws.rules), archived, result)
+    return book, result.errors, records
+
+
+def _current_actions(ledger: Any, records: list[Record]) -> list[CellError]:
+    from .packs.acting import action_errors
+    from .ruleset import store
+
+    with ledger.engine.connect() as conn:
+        return action_errors(store.open_findings(conn, ledger.site), records)
 
 
 _ADVICE = {

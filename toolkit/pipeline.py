@@ -21,6 +21,7 @@ import os
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,18 +29,18 @@ from typing import Any
 
 from filelock import FileLock
 
-from . import atomic, children, crash, outbox, outputs
+from . import atomic, children, crash, outbox, outputs, rejudge
 from .annotate import is_issue_list
 from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .packs.acting import action_errors
 from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
-from .returns import return_copy_name, settle_earlier
-from .ruleset.actions import action_errors
+from .returns import covered_by, covers_payload, return_copy_name, settle_earlier
 from .rulesfile import RulesError
 from .safety import is_ignorable
 from .site import DEFAULT as SINGLE_SITE
@@ -336,11 +337,14 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
 
     # Findings someone must act on go into the return copy beside the bad cells.
     result.actions = action_errors(result.findings, records)
-    own_outputs = _own_outputs(file_id, name, archived, book, result, now)
+    own_outputs = _own_outputs(file_id, name, archived, book, result, now, records)
 
     def in_transaction(conn: Any) -> None:
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
+        # Earlier files whose refusals this file lifts (or causes) are judged again.
+        for kind, key, payload in rejudge.intents(conn, ctx.ledger.site, file_id, name, result, records, now):
+            outbox.enqueue(conn, ctx.ledger.site, kind, key, payload, now, file_id=file_id, again=True)
         for kind, key, payload in own_outputs:
             outbox.enqueue(conn, ctx.ledger.site, kind, key, payload, now, file_id=file_id)
 
@@ -362,7 +366,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         result.outputs.extend(written.get(file_id, []))
         current = next((Path(p) for p in written.get(file_id, []) if Path(p).parent == ctx.ws.returns), None)
     if book is not None and result.registers:
-        settle_earlier(ctx.ws.returns, name, result, current)
+        settle_earlier(ctx.ws.returns, name, result, current, _coverage(ctx, result, records))
     if drain:
         result.outputs.extend(drain_outbox(ctx).get(file_id, []))
     _release_from_inbox(ctx, path, sha)
@@ -372,13 +376,25 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     return result
 
 
+def _coverage(ctx: Context, result: FileResult, records: list[Record]) -> Callable[[int, bool], bool]:
+    """Whether this workbook corrects the earlier return copy of a file (returns.covered_by)."""
+    def covers(earlier: int, same_name: bool) -> bool:
+        found = outputs.copy_covers(ctx.ledger, [earlier])[earlier]
+        return covered_by(found, result.registers, records, same_name)
+
+    return covers
+
+
 def _own_outputs(
-    file_id: int, name: str, archived: Path, book: Workbook | None, result: FileResult, now: datetime
+    file_id: int, name: str, archived: Path, book: Workbook | None, result: FileResult, now: datetime,
+    records: list[Record] | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The file's return copy (bad cells marked) or, when there is nothing to mark up
     (unreadable, no register recognised), a note saying why and what to do."""
     if (result.errors or result.actions) and book is not None and result.registers:
-        payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived, result.actions)
+        covers = covers_payload(result.registers, result.errors + result.actions, records or [])
+        payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived, result.actions,
+                                              covers)
         return [(outputs.RETURN_COPY, outputs.return_copy_key(file_id), payload)]
     if result.status == "rejected":
         return [(outputs.NOTE, outputs.note_key(file_id), outputs.note_payload(file_id, name, result, now))]

@@ -6,7 +6,7 @@ Codes stay stable and English in the run summary (``process --json``); people se
 from __future__ import annotations
 
 from .model import FileResult
-from .ruleset.actions import ACTIONS
+from .packs.acting import actions
 
 _NAMES: dict[str, str] = {
     "cell.required": "必填项为空",
@@ -85,8 +85,9 @@ def outcome_line(result: FileResult, name: str) -> str:
 
 def problem_name(code: str) -> str:
     """What a problem code means in a few Chinese words (the code itself if unknown)."""
-    if code in ACTIONS:
-        return ACTIONS[code].title
+    acts = actions()
+    if code in acts:
+        return acts[code].title
     if code in _NAMES:
         return _NAMES[code]
     if code.startswith("file."):

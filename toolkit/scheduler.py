@@ -151,7 +151,12 @@ def _ever_ran(ctx: Any, job: Job) -> bool:
 
 def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
     """Produce the report of one claimed slot, as of the slot's own moment."""
-    period = period_for_slot(report_kinds(ctx.ws.rules)[job.report], slot)
+    kind = report_kinds(ctx.ws.rules)[job.report]
+    period = period_for_slot(kind, slot)
+    if kind.runs is not None and not kind.runs(ctx, period):
+        log.info("定时报表“%s”（%s）本期不出", job.name, period.label)
+        _finish(ctx, job, slot, "skipped", period.label, [], now)
+        return Outcome(job.name, slot, "skipped", [])
     try:
         report = produce(ctx, job.report, slot, period, settings, kind=f"schedule:{job.report}")
     except Exception:

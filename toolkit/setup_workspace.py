@@ -84,6 +84,66 @@ def _append_section(src: Path, dst: Path, section: str) -> Path | None:
     return dst
 
 
+def _add_document_types(src: Path, dst: Path) -> Path | None:
+    """Add the pack's document types missing from the workspace's ``documents.yaml``.
+
+    A pack whose types live in ``documents.yaml`` itself (the property pack), added to a
+    workspace whose ``documents.yaml`` another pack's ``init`` already wrote, would
+    otherwise never get its types: the file exists, so it is not copied. Entries the
+    workspace has are left as they are; a file that would not read back is left alone
+    (``rules check`` reports a broken one).
+    """
+    try:
+        have = yaml.safe_load(dst.read_text(encoding="utf-8-sig")) or {}
+        ship = yaml.safe_load(src.read_text(encoding="utf-8-sig")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(have, dict) or not isinstance(ship, dict):
+        return None
+    have_types = {d.get("type") for d in have.get("documents") or [] if isinstance(d, dict)}
+    want = [d.get("type") for d in ship.get("documents") or [] if isinstance(d, dict)]
+    missing = [t for t in want if t not in have_types]
+    if not missing:
+        return None
+    block = _top_level_block(src.read_text(encoding="utf-8-sig"), "documents") or ""
+    items = _list_items(block)
+    added = "".join(text for t, text in items if t in missing)
+    old = dst.read_text(encoding="utf-8-sig")
+    lines = old.splitlines()
+    current = _top_level_block(old, "documents")
+    if current is None or not have.get("documents"):
+        # No types yet (``documents: []``): the pack's block stands for the workspace's.
+        kept = [ln for ln in lines if current is None or ln not in current.splitlines()[:1]]
+        new = "\n".join(kept).rstrip("\n") + "\n\ndocuments:\n" + added
+    else:
+        end = lines.index(current.splitlines()[0]) + len(current.rstrip("\n").splitlines())
+        new = "\n".join(lines[:end]).rstrip("\n") + "\n\n" + added + "\n".join(lines[end:])
+    try:
+        got = yaml.safe_load(new) or {}
+    except yaml.YAMLError:
+        return None
+    if not set(missing) <= {d.get("type") for d in got.get("documents") or [] if isinstance(d, dict)}:
+        return None
+    atomic.write_bytes(dst, (new.rstrip("\n") + "\n").encode("utf-8"))
+    return dst
+
+
+def _list_items(block: str) -> list[tuple[str | None, str]]:
+    """The items of a YAML list block as (their ``type``, their text up to the next item)."""
+    texts: list[str] = []
+    for line in block.splitlines()[1:]:
+        if line.lstrip().startswith("- ") and line[: len(line) - len(line.lstrip())] in ("", "  "):
+            texts.append("")
+        if texts:
+            texts[-1] += line + "\n"
+    out = []
+    for text in texts:
+        data = yaml.safe_load(text)
+        kind = data[0].get("type") if isinstance(data, list) and data and isinstance(data[0], dict) else None
+        out.append((kind, text))
+    return out
+
+
 def pack_files(pack: Pack) -> list[tuple[Path, str]]:
     """(source file, path relative to the workspace) of everything a pack ships."""
     rules = [f"registers/{name}.yaml" for name in pack.registers] + list(pack.rules_files)
@@ -120,6 +180,8 @@ def init_workspace(home: Path, packs: list[str] | None = None) -> list[Path]:
     for pack in chosen:
         for src, rel in pack_files(pack):
             hit = _copy_missing(src, ws.home / rel)
+            if hit is None and rel == "rules/documents.yaml" and pack.documents_file == "documents.yaml":
+                hit = _add_document_types(src, ws.home / rel)
             if hit:
                 written.append(hit)
         for part in pack.settings:

@@ -117,6 +117,11 @@ class Pack:
     fact_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Findings about more records than their own: (finding, touched (register, key)s) → bool.
     about: Callable[[Any, set[tuple[str, str]]], bool] | None = None
+    # Findings that stop work until someone acts (rule name → acting.Action), marked on
+    # their cell in the return copy; ``action_of(finding)`` may refine the column and the
+    # to-do from the finding's values.
+    actions: dict[str, Any] = field(default_factory=dict)
+    action_of: Callable[[Any], Any] | None = None
 
     @property
     def reads(self) -> set[str]:

@@ -21,6 +21,10 @@ class Kind:
     period: str  # day, week, month
     build: Callable[[Any, Period], Report]  # (reports.source.Source, period) → Report
     across_sites: bool = False  # head office may ask for it over every site (--all-sites)
+    # Whether the schedule makes this period's report: ``runs(ctx, period)`` (None: always).
+    # A report whose cadence changes over time (weekly in a first half-year, monthly after)
+    # is two kinds, each running in its own stretch. On demand a report is always made.
+    runs: Callable[[Any, Period], bool] | None = None
 
 
 def report_kinds(rules_dir: Path) -> dict[str, Kind]:

@@ -64,6 +64,14 @@ def _statements(ctx: Any, report: Report, now: datetime) -> list[Path]:
     return out
 
 
+def issuer(ws: Any) -> str:
+    """The company and department a report is issued by (documents.yaml), for its footer."""
+    from ..documents import documents_config
+
+    config = documents_config(ws)
+    return f"{config.company_full} {config.department}".strip()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a report's figures are computed.
@@ -92,7 +100,8 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
         folder.mkdir(parents=True, exist_ok=True)
         report.outputs.append(str(write_xlsx(report, folder / f"{report.stem}.xlsx")))
         if report.word:
-            report.outputs.append(str(write_docx(report, ctx.ws.templates, folder / f"{report.stem}.docx")))
+            report.outputs.append(str(write_docx(report, ctx.ws.templates, folder / f"{report.stem}.docx",
+                                                 issuer(ctx.ws))))
         if report.statements:
             report.outputs += [str(p) for p in _statements(ctx, report, now)]
     except Exception as exc:

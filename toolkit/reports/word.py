@@ -49,10 +49,20 @@ def _text(s: Any) -> str:
     return clean_text(str(s))
 
 
-def summary_context(report: Report) -> dict[str, Any]:
-    """The values the template's tags name (see scripts/make_report_templates.py)."""
+def summary_context(report: Report, issuer: str = "") -> dict[str, Any]:
+    """The values the template's tags name (see scripts/make_report_templates.py).
+
+    ``issuer``: who issues the summary (documents.yaml's company_full and department),
+    printed in the footer; the template itself names no company."""
     week = report.period.kind == "week"
+    try:
+        # The table the chart is drawn from, without the period its title repeats.
+        chart_title = report.table("每日趋势").title.split(" ", 1)[0]
+    except StopIteration:
+        chart_title = ""
     return {
+        "issuer": _text(issuer),
+        "chart_title": _text(chart_title),
         "title": _text(report.title),
         "period": _text(report.period.zh),
         "start": f"{report.period.start:%Y-%m-%d}",
@@ -93,9 +103,9 @@ def _template(template: Path | None) -> CompiledTemplate:
     return compile_template(shipped)
 
 
-def build_docx(report: Report, template: Path | None) -> bytes:
+def build_docx(report: Report, template: Path | None, issuer: str = "") -> bytes:
     compiled = _template(template)
-    context = summary_context(report)
+    context = summary_context(report, issuer)
     png = chart_png(report)
     # Without Pillow (or without the trend table) there is no chart: the template leaves
     # out its heading and the placeholder picture ({%p if chart %}).
@@ -103,5 +113,5 @@ def build_docx(report: Report, template: Path | None) -> bytes:
     return compiled.render(context, pictures={CHART: png} if png is not None else None)
 
 
-def write_docx(report: Report, templates: Path, path: Path) -> Path:
-    return atomic.write_bytes(path, build_docx(report, templates / TEMPLATE))
+def write_docx(report: Report, templates: Path, path: Path, issuer: str = "") -> Path:
+    return atomic.write_bytes(path, build_docx(report, templates / TEMPLATE, issuer))

@@ -16,7 +16,17 @@ from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
 from .rules.appointments import appointment_findings
-from .rules.common import APPOINTMENTS, COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY
+from .rules.claims import claim_findings
+from .rules.common import (
+    APPOINTMENTS,
+    CLAIMS,
+    COMPLAINTS,
+    CUSTOMERS,
+    EXTRAS,
+    MESSAGES,
+    ORDERS,
+    SAFETY,
+)
 from .rules.orders import work_order_rule
 from .rules.others import (
     complaint_findings,
@@ -57,7 +67,7 @@ PACK = Pack(
     name="car",
     title="汽车售后服务台",
     sources=Path(__file__).resolve().parent / "workspace",
-    registers=(CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY),
+    registers=(CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY, CLAIMS),
     settings=(
         SettingsPart("sla", SLA_FILE, CarSla, section="car"),
         SettingsPart("tariffs", TARIFFS_FILE, CarTariffs, section="car"),
@@ -71,6 +81,7 @@ PACK = Pack(
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),
         Rule("car_fines", (ORDERS, SAFETY), fine_rule),
+        per_record("car_claim", CLAIMS, claim_findings, clock=True),  # the days waited grow by the date
     )),
     rules_files=("car_documents.yaml",),
     templates=("car_appointment_slip.docx", "car_order.docx", "car_extra.docx", "car_release.docx",
@@ -103,5 +114,8 @@ PACK = Pack(
         MESSAGES: Responsible(person="处理人", department="业务部"),
         SAFETY: Responsible(person="员工", department="业务部"),
         EXTRAS: Responsible(department="业务部"),
+        CLAIMS: Responsible(person="服务顾问", department="业务部"),
     },
+    # A waiting claim is the same claim each day while its waiting time grows.
+    fact_keys={"car.claim_pending": ("上报厂家日期", "reported")},
 )

@@ -9,24 +9,17 @@ The tags are the finding values of each trigger rule (rules/*.py) and ``doc.*``.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = Path(__file__).resolve().parent / "workspace" / "templates"
+sys.path.insert(0, str(ROOT / "scripts"))  # scripts/ is not a package
+import pack_templates as P  # noqa: E402  (what the packs' builders share)
 
-
-def _helpers():
-    spec = importlib.util.spec_from_file_location("make_templates", ROOT / "scripts" / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-M = _helpers()
+M = P.helpers()
 C, L, R = M.C, M.L, M.R
-HALF = [2.6, 5.2, 2.6, 5.2]
+HALF = P.HALF
 
 
 def _order_head(doc, part: str) -> None:
@@ -38,12 +31,12 @@ def _order_head(doc, part: str) -> None:
 def _pickup_part(doc) -> None:
     """The customer's part: what was agreed, and the voucher to collect the car with."""
     _order_head(doc, "客户取车联")
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["客户名称", "{{ 客户名称 }}", "车牌号", "{{ 车牌号 }}"],
         ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
         ["维修项目", ">{{ 维修项目 }}"],
         ["估价合计", "{% if 估价合计 %}{{ 估价合计|money }} 元{% else %}—{% endif %}", "预计完工", "{{ 预计完工时间 }}"],
-    ], HALF, height_cm=0.65)
+    ], height_cm=0.65)
     M.para(doc, "本联由客户保存，取车时凭此联提车，请妥善保管。"
            "{% if no_guarantee %}本车使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。{% endif %}",
            size=9, before=4)
@@ -51,7 +44,7 @@ def _pickup_part(doc) -> None:
 
 def _order_part(doc, part: str, note: str) -> None:
     _order_head(doc, part)
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["客户名称", "{{ 客户名称 }}", "联系电话", "{{ 联系电话 }}"],
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 }}"],
         ["进厂里程", "{{ 里程数 }} 公里", "燃油表", "{{ 燃油表 or '—' }}"],
@@ -63,7 +56,7 @@ def _order_part(doc, part: str, note: str) -> None:
         ["配件来源", "{{ 配件来源 or '—' }}", "旧件去向", "{{ 旧件去向 or '—' }}"],
         ["是否洗车", "{{ 是否洗车 or '—' }}", "钥匙编号", "{{ 钥匙编号 or '—' }}"],
         ["预计完工", ">{{ 预计完工时间 }}"],
-    ], HALF, height_cm=0.62)
+    ], height_cm=0.62)
     M.para(doc, note, size=9, before=4)
 
 
@@ -84,12 +77,10 @@ def car_order():
 
 
 def car_appointment_slip():
-    doc = M.new_document("预约确认单")
-    M.letterhead(doc)
-    M.addressee(doc)
+    doc = P.notice("预约确认单")
     M.body(doc, "感谢您预约本店的维修服务。您的预约已登记，内容如下，请核对：")
     M.spacer(doc, 4)
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["预约单号", "{{ record }}", "登记时间", "{{ 登记时间 }}"],
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
         ["联系电话", "{{ 联系电话 }}", "受理人", "{{ 受理人 }}"],
@@ -98,7 +89,7 @@ def car_appointment_slip():
         ["需备配件", ">{{ 需备配件 or '无' }}"],
         ["配件原价", "{% if 配件原价 %}{{ 配件原价|money }} 元{% else %}—{% endif %}",
          "已交定金", "{% if 定金 %}{{ 定金|money }} 元{% else %}—{% endif %}"],
-    ], HALF, height_cm=0.8)
+    ], height_cm=0.8)
     M.spacer(doc, 4)
     M.para(doc, "{%p if 最低定金 %}")
     M.body(doc, "所需配件价值较高，按规定须预交定金，金额不少于配件原价的二分之一，即",
@@ -113,20 +104,18 @@ def car_appointment_slip():
 
 
 def car_extra():
-    doc = M.new_document("追加维修项目确认单")
-    M.letterhead(doc)
-    M.addressee(doc)
+    doc = P.notice("追加维修项目确认单")
     M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ 委托书号 }}）在维修中，车间发现需要追加以下项目，"
            "请您确认是否同意：")
     M.spacer(doc, 4)
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["增项单号", "{{ record }}", "车间提出", "{{ 车间通知时间 }}"],
         ["追加项目", ">{{ 增项内容 }}"],
         ["工时费", "{{ 增项工时费|money or '0.00' }} 元", "备品费", "{{ 增项备品费|money or '0.00' }} 元"],
         ["合计", ">{{ total|money }} 元（{{ total|rmb }}）"],
         ["工期延长", "{% if 延长工期小时 %}{{ 延长工期小时 }} 小时{% else %}不延长{% endif %}",
          "新预计完工", "{{ 新预计完工时间 or 预计完工时间 }}"],
-    ], HALF, height_cm=0.8)
+    ], height_cm=0.8)
     M.spacer(doc, 4)
     M.body(doc, "同意追加的，请在下方签字；原定完工时间只有在您签字确认后才按上表顺延。"
            "不同意追加的，我们将按原委托书项目完工交车。")
@@ -136,16 +125,14 @@ def car_extra():
 
 
 def car_release():
-    doc = M.new_document("出厂通知单")
-    M.letterhead(doc)
-    M.addressee(doc)
+    doc = P.notice("出厂通知单")
     M.para(doc, "{%p if 是否进厂 == '否' %}")
     M.body(doc, "您的车辆（{{ 车牌号 }}）本次只做了诊断/估价，未进厂维修。请到收银处办理出厂手续。")
     M.para(doc, "{%p else %}")
     M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
     M.para(doc, "{%p endif %}")
     M.spacer(doc, 4)
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
         ["服务顾问", "{{ 服务顾问 }}", "完工时间", "{{ 完工时间 or '—' }}"],
         ["工时费", "{{ 工时费|money or '0.00' }} 元", "备品费", "{{ 备品费|money or '0.00' }} 元"],
@@ -158,7 +145,7 @@ def car_release():
         ["旧件去向", "{{ 旧件去向 or '—' }}", "下次保养",
          "{% if 建议下次保养日期 %}{{ 建议下次保养日期 }}{% endif %}"
          "{% if 建议下次保养里程 %} 或 {{ 建议下次保养里程 }} 公里{% endif %}"],
-    ], HALF, height_cm=0.8)
+    ], height_cm=0.8)
     M.spacer(doc, 4)
     M.para(doc, "{%p if no_guarantee %}")
     M.body(doc, "本次使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。")
@@ -174,18 +161,16 @@ def car_release():
 
 
 def car_maintenance():
-    doc = M.new_document("保养提醒")
-    M.letterhead(doc)
-    M.addressee(doc)
+    doc = P.notice("保养提醒")
     M.body(doc, "您的爱车（{{ 车牌号 }}{% if 车型 %}，{{ 车型 }}{% endif %}）按保养周期，下次保养日期为",
            ("{{ next_date }}", {"bold": True}),
            "{% if next_km %}，或行驶至 {{ next_km }} 公里，以先到者为准{% endif %}。")
     M.spacer(doc, 4)
-    M.kv_table(doc, [
+    P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
         ["上次进厂", "{{ last_date or '—' }}", "当时里程", "{% if last_km %}{{ last_km }} 公里{% else %}—{% endif %}"],
         ["下次保养", "{{ next_date }}", "保养里程", "{% if next_km %}{{ next_km }} 公里{% else %}—{% endif %}"],
-    ], HALF, height_cm=0.8)
+    ], height_cm=0.8)
     M.spacer(doc, 4)
     M.body(doc, "按时保养可以延长车辆使用寿命、减少故障。欢迎提前来电预约：预约客户有专人接待、预留工位，"
            "并可享受预约优惠。{% if doc.phone %}预约电话：{{ doc.phone }}。{% endif %}")
@@ -194,16 +179,11 @@ def car_maintenance():
 
 
 def car_fine_notice():
-    doc = M.new_document("委托书差错通报")
-    M.letterhead(doc)
-    M.addressee(doc)
+    doc = P.notice("委托书差错通报")
     M.para(doc, "{%p if count %}")
     M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
            "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
            "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
-    M.para(doc, "{%p else %}")
-    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
-    M.para(doc, "{%p endif %}")
     M.spacer(doc, 4)
     M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.2, C), ("车牌号", 2.6, C), ("差错", 5.0, L),
                        ("罚款（元）", 2.0, R)],
@@ -211,9 +191,13 @@ def car_fine_notice():
                  ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],
                  after_rows=[["合计", "<", "<", "{{ count }} 份", "{{ total|money }}"]], total_rows=1)
     M.spacer(doc, 4)
+    M.para(doc, "{%p else %}")
+    # Only safety deductions this month: no empty table of orders.
+    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
+    M.para(doc, "{%p endif %}")
     M.para(doc, "{%p if safety %}")
     M.body(doc, "本月安全考核扣分：")
-    M.list_table(doc, [("日期", 3.0, C), ("违规项", 10.6, L), ("扣分", 2.0, R)], "s in safety",
+    M.list_table(doc, [("日期", 3.6, C), ("违规项", 10.0, L), ("扣分", 2.0, R)], "s in safety",
                  ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
                  after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)
     M.para(doc, "{%p endif %}")
@@ -234,17 +218,8 @@ TEMPLATES = {
 
 
 def main(out_dir: Path | None = None) -> list[Path]:
-    out_dir = out_dir or OUT
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, build in TEMPLATES.items():
-        path = out_dir / f"{name}.docx"
-        build().save(path)
-        M._fix_zip_dates(path)
-        written.append(path)
-    return written
+    return P.write_all(TEMPLATES, out_dir or OUT)
 
 
 if __name__ == "__main__":
-    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
-        print(p)
+    P.run(TEMPLATES, OUT)

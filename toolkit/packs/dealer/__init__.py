@@ -15,6 +15,7 @@ from typing import Any
 from toolkit.packs import Pack, Rule, SettingsPart, per_record
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Job, Responsible
+from toolkit.ruleset.timing import add_months
 
 from .rules import club, contracts, jsb, staff
 from .settings import DEALER_FILE, Dealer
@@ -36,6 +37,24 @@ def _report(module: str, name: str) -> Any:
 
     build.__name__ = name
     return build
+
+
+def _initial_end(ctx: Any) -> Any:
+    """The first day after the body's first half-year (None: not told when it was founded)."""
+    from toolkit.ruleset.hook import rules_hook
+
+    s = rules_hook(ctx).ruleset.pack("dealer").settings.dealer.jsb
+    return None if s.founded is None else add_months(s.founded.replace(day=1), s.initial_months)
+
+
+def _in_first_half_year(ctx: Any, period: Any) -> bool:
+    end = _initial_end(ctx)
+    return end is None or period.start < end  # a week that begins inside it is still weekly
+
+
+def _after_first_half_year(ctx: Any, period: Any) -> bool:
+    end = _initial_end(ctx)
+    return end is not None and period.start >= end
 
 
 PACK = Pack(
@@ -64,14 +83,19 @@ PACK = Pack(
     templates=TEMPLATES,
     documents_file="dealer_documents.yaml",
     reports=(
-        Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly")),
+        # Weekly in the body's first half-year, monthly after (seed 003 第一篇 4.3).
+        Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly"), runs=_in_first_half_year),
+        Kind("jsb_visits_monthly", "联销体成员走访一览表（月度）", "month", _report("jsb", "jsb_visits_monthly"),
+             runs=_after_first_half_year),
         Kind("jsb_monthly", "二级客户进货统计月报", "month", _report("jsb", "jsb_monthly")),
         Kind("jsb_half_year", "联销体半年考核", "month", _report("jsb", "jsb_half_year")),
         Kind("club_monthly", "俱乐部会员月报", "month", _report("club", "club_monthly")),
         Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
     ),
     jobs=(
-        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00"),
+        # A weekly report covers the week its run falls in: run at the week's end.
+        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="sunday", time="18:00"),
+        Job(name="联销体成员走访一览表（月度）", report="jsb_visits_monthly", cadence="monthly", day=1, time="09:00"),
         Job(name="二级客户进货统计月报", report="jsb_monthly", cadence="monthly", day=6, time="09:00"),
         Job(name="联销体半年考核", report="jsb_half_year", cadence="monthly", day=10, time="09:00"),
         Job(name="俱乐部会员月报", report="club_monthly", cadence="monthly", day=1, time="09:00"),

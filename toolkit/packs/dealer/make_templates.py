@@ -10,23 +10,15 @@ under their own names, ``record`` and ``doc.*``.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = Path(__file__).resolve().parent / "workspace" / "templates"
+sys.path.insert(0, str(ROOT / "scripts"))  # scripts/ is not a package
+import pack_templates as P  # noqa: E402  (what the packs' builders share)
 
-
-def _helpers():
-    spec = importlib.util.spec_from_file_location("_property_templates", ROOT / "scripts" / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-T = _helpers()
+T = P.helpers()
 C, L, R = T.C, T.L, T.R
 
 
@@ -39,12 +31,12 @@ def supersedes_line(doc) -> None:
 def jsb_agreement():
     doc = T.new_document("关于不销售假冒伪劣产品的协议")
     T.letterhead(doc)
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["甲方", ">{{ 经销商名称 }}（二级经销商，成员编号{{ 成员编号 }}）"],
         ["负责人", "{{ 负责人 }}", "电话", "{{ 联系电话 }}"],
         ["乙方", ">{{ company }}"],
         ["所在县市", "{{ 县市 }}", "一级经销商", "{{ 一级经销商 }}"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.spacer(doc, 6)
     T.body(doc, "为规范经营行为、理顺销售渠道，防止假冒伪劣产品损害乙方品牌和双方利益，"
                 "甲乙双方经协商一致，订立本协议，共同遵守。")
@@ -65,9 +57,7 @@ def jsb_agreement():
 
 
 def jsb_cancel():
-    doc = T.new_document("联销体成员资格取消通知书")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("联销体成员资格取消通知书")
     T.para(doc, "{%p if reason == 'share' %}")
     T.body(doc, "贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，按联销体运行章程，"
                 "每月销量应不低于所在市场销量的{{ 标准 }}。经统计，贵单位连续{{ months|length }}个月未达到这一标准，"
@@ -88,9 +78,7 @@ def jsb_cancel():
 
 
 def jsb_fine():
-    doc = T.new_document("报表迟报漏报扣款通知")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("报表迟报漏报扣款通知")
     T.body(doc, "根据业务员考核及奖罚规定，报表迟报一次扣{{ late_fine|money }}元，漏报一次扣{{ missing_fine|money }}元，"
                 "虚报调回销售中心待岗。经核对，你在{{ 月份|cn_month }}考核期内有以下报表未按时上报：")
     T.list_table(doc, [("报表", 3.6, L), ("期间", 2.0, C), ("应报日期", 3.2, C), ("实报日期", 3.2, C),
@@ -98,11 +86,11 @@ def jsb_fine():
                  "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '未报' }}",
                                 "{{ f.kind }}", "{{ f.fine|money }}"])
     T.spacer(doc, 4)
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["本月罚款", "{{ 本月罚款|money }}元", "上月结转", "{{ 上月结转罚款|money }}元"],
         ["本月走访基金", "{{ 走访基金|money }}元", "本月扣款", "{{ 扣款|money }}元（{{ 扣款|rmb }}）"],
         ["结转下月", ">{{ 结转下月|money }}元{% if 结转下月 > 0 %}（走访基金不足部分，下月继续扣除）{% endif %}"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.body(doc, "罚款在下拨走访基金时直接扣除，全部纳入联销体奖励基金，由大区支配并报销售中心备案。"
                 "请今后认真填写、按时上报各种报表。", before=6)
     T.signature(doc)
@@ -110,9 +98,7 @@ def jsb_fine():
 
 
 def jsb_recall():
-    doc = T.new_document("业务员调回待岗通报")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("业务员调回待岗通报")
     T.body(doc, "经{{ 核查人 or '大区' }}核查，业务员{{ 业务员 }}上报的《{{ 报表 }}》（{{ 期间 }}）存在虚报情况。")
     T.body(doc, "各种报表是销售中心掌握二级网络和联销体运行情况的依据，必须如实填写。"
                 "根据业务员考核及奖罚规定，决定将业务员{{ 业务员 }}调回销售中心待岗，其所辖市场由大区另行安排人员接管。")
@@ -122,17 +108,15 @@ def jsb_recall():
 
 
 def jsb_reward():
-    doc = T.new_document("半年度奖励通知")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("半年度奖励通知")
     T.body(doc, "感谢贵单位对联销体工作的支持。根据联销体考核办法，按成员销售量的{{ rate_text }}给予奖励。"
                 "贵单位{{ 半年 }}的奖励如下：")
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["成员编号", "{{ 成员编号 }}", "所在县市", "{{ 县市 }}"],
         ["统计期间", "{{ 半年 }}（{{ 月数 }}个月有数据）", "销售量", "{{ 销量|money }}元"],
         ["奖励比例", "{{ rate_text }}", "奖励金额", "{{ reward|money }}元"],
         ["大写", ">{{ reward|rmb }}"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.body(doc, "奖励由大区统一发放，请凭本通知与业务员联系办理。", before=6)
     T.signature(doc)
     return doc
@@ -142,7 +126,7 @@ def consulting_agreement():
     doc = T.new_document("物业服务顾问协议书")
     T.letterhead(doc)
     supersedes_line(doc)
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["甲方（委托方）", ">{{ 甲方 }}"],
         ["地址", ">{{ 甲方地址 }}"],
         ["电话", "{{ 甲方电话 }}", "传真", "{{ 甲方传真 }}"],
@@ -180,9 +164,7 @@ def consulting_agreement():
 
 
 def contract_overdue():
-    doc = T.new_document("付款提醒函")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("付款提醒函")
     T.para(doc, "{%p if tier == 1 %}")
     T.body(doc, "贵方与我方{% if 签订日期 %}于{{ 签订日期 }}{% endif %}签订的合同（编号{{ 合同编号 }}）第{{ 期次 }}期款项应于{{ 应付日期 }}支付，"
                 "截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，尚欠",
@@ -198,43 +180,39 @@ def contract_overdue():
            "。请贵方在接到本通知后七日内付清欠款，否则我方将书面通知解除合同，并保留依法追究的权利。")
     T.para(doc, "{%p endif %}")
     T.spacer(doc, 4)
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["合同编号", "{{ 合同编号 }}", "期次", "第{{ 期次 }}期"],
         ["应付日期", "{{ 应付日期 }}", "逾期天数", "{{ days_overdue }}天"],
         ["应付金额", "{{ 应付金额|money }}元", "已付金额", "{{ 实付金额|money }}元"],
         ["欠付金额", ">{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.signature(doc)
     return doc
 
 
 def club_renewal():
-    doc = T.new_document("会员卡续发通知")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("会员卡续发通知")
     T.body(doc, "感谢您对俱乐部的信任！您已于{{ 续保日期 }}在会员资格有效期内续保，会员资格自动延续，"
                 "新的有效期至{{ 新有效期至 }}。我们将为您补发会员卡和会员手册，请到{{ 所属支公司 }}领取。")
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["会员卡号", "{{ 会员卡号 }}", "车牌号", "{{ 车牌号 }}"],
         ["会员类型", "{{ 会员类型 }}", "所属支公司", "{{ 所属支公司 }}"],
         ["原有效期至", "{{ 有效期至 }}", "新有效期至", "{{ 新有效期至 }}"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.body(doc, "会员卡限本车使用，一车一卡。如有疑问，请与所属支公司联系。", before=6)
     T.signature(doc)
     return doc
 
 
 def club_expiry():
-    doc = T.new_document("会员资格到期提醒")
-    T.letterhead(doc)
-    T.addressee(doc)
+    doc = P.notice("会员资格到期提醒")
     T.body(doc, "您好！您的车辆（{{ 车牌号 }}）保险将于{{ 保险止期 }}到期，俱乐部会员资格随保险顺延至{{ 有效期至 }}。"
                 "在{{ 有效期至 }}之前续保，会员资格自动延续，无需重新申请；逾期未续保，会员资格失效，需重新申请入会。")
-    T.kv_table(doc, [
+    P.pairs(doc, [
         ["会员卡号", "{{ 会员卡号 }}", "车牌号", "{{ 车牌号 }}"],
         ["保单号", "{{ 保单号 }}", "所属支公司", "{{ 所属支公司 }}"],
         ["保险止期", "{{ 保险止期 }}", "会员资格有效期至", "{{ 有效期至 }}"],
-    ], [2.6, 5.2, 2.6, 5.2])
+    ])
     T.body(doc, "续保可到{{ 所属支公司 }}办理，也可致电预约上门服务。", before=6)
     T.signature(doc)
     return doc
@@ -254,17 +232,8 @@ TEMPLATES = {
 
 
 def main(out_dir: Path | None = None) -> list[Path]:
-    out_dir = out_dir or OUT
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, build in TEMPLATES.items():
-        path = out_dir / f"{name}.docx"
-        build().save(path)
-        T._fix_zip_dates(path)
-        written.append(path)
-    return written
+    return P.write_all(TEMPLATES, out_dir or OUT)
 
 
 if __name__ == "__main__":
-    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
-        print(p)
+    P.run(TEMPLATES, OUT)

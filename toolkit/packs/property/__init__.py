@@ -19,6 +19,7 @@ from toolkit.packs.scopes import Each, Grouped, Link
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
+from .actions import ACTIONS, action_of
 from .rules.community import event_findings
 from .rules.complaints import complaint_findings
 from .rules.fees import arrears_findings, handover_findings
@@ -191,4 +192,6 @@ PACK = Pack(
         "move_out.blocked": ("missing",),
     },
     about=_about,
+    actions=ACTIONS,
+    action_of=action_of,
 )

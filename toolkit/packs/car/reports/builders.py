@@ -24,10 +24,19 @@ from toolkit.reports.source import Source, when
 from toolkit.ruleset.money import dec, fen
 from toolkit.ruleset.timing import as_date, as_dt, duration_text
 
-from ..rules.common import APPOINTMENTS, COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY
+from ..rules.common import (
+    APPOINTMENTS,
+    CLAIMS,
+    COMPLAINTS,
+    CUSTOMERS,
+    EXTRAS,
+    MESSAGES,
+    ORDERS,
+    SAFETY,
+)
 from ..rules.orders import order_gaps, owed
 
-ALL = (CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY)
+ALL = (CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY, CLAIMS)
 OPEN = ("pending", "due_soon", "overdue", "open")
 ZERO = Decimal("0.00")
 
@@ -140,11 +149,32 @@ def car_daily(src: Source, period: Period) -> Report:
     fixes = Table("待纠正", "登记内容不符合规范、需要补正的记录",
                   [Column("登记表", width=14), Column("编号", width=14), Column("类别", width=8),
                    Column("负责人", width=9), Column("说明", width=70)], fix_rows, marks=[Mark("类别", "须纠正")])
+    claims = claims_table(by["car.claim_pending"], today)
     headline = [("今明预约", str(len(appt_rows)), ""), ("今日交车", str(len(promise_rows)), ""),
                 ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
-                ("逾期事项", str(len(overdue_rows)), "")]
+                ("逾期事项", str(len(overdue_rows)), ""), ("待批索赔", str(len(claims.rows)), "")]
     return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
-                  [overdue, appointments, promises, checks, calls, reminders, owing, fixes], headline=headline)
+                  [overdue, appointments, promises, checks, calls, reminders, owing, fixes, claims], headline=headline)
+
+
+def claims_table(pending: list[Finding], today: Any) -> Table:
+    """Claims awaiting the maker (索赔登记): not yet reported first, then the longest waiting."""
+    rows = []
+    for f in pending:
+        if f.status not in OPEN:
+            continue
+        v = f.values
+        since = as_date(v.get("上报厂家日期")) or as_date(v.get("申请日期"))
+        rows.append([f.record, v.get("委托书号") or "", v.get("车牌号"), v.get("故障"), as_date(v.get("申请日期")),
+                     as_date(v.get("上报厂家日期")), "待批复" if v.get("reported") else "未上报厂家",
+                     max((today - since).days, 0) if since else 0, v.get("服务顾问") or ""])
+    rows.sort(key=lambda r: (r[6] != "未上报厂家", -r[7], r[0]))
+    return Table("待批索赔", "尚待厂家批复的索赔（未上报的排在最前）",
+                 [Column("索赔单号", width=13), Column("委托书号", width=13), Column("车牌号", width=11),
+                  Column("故障", width=24), Column("申请日期", "date"), Column("上报厂家日期", "date"),
+                  Column("状态", width=11), Column("已等天数", "int"), Column("服务顾问", width=9)],
+                 rows, marks=[Mark("状态", "未上报厂家")],
+                 note="已等天数：已上报的从上报厂家之日算起，未上报的从申请之日算起。厂家批复后在登记表中填写“厂家批复”，即从本表消除。")
 
 
 # --- 周报与月报 -----------------------------------------------------------------------

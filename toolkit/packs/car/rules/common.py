@@ -16,6 +16,7 @@ EXTRAS = "car_extra_item"
 COMPLAINTS = "car_complaint"
 MESSAGES = "car_message"
 SAFETY = "car_safety"
+CLAIMS = "car_claim"  # optional: only a list of claims awaiting the maker's reply
 
 
 def fen_up(value: Decimal) -> Decimal:

@@ -14,8 +14,8 @@ from toolkit.ruleset.money import dec, fen
 from toolkit.ruleset.timing import add_months
 
 from ..rules.common import month_add, month_of, month_text, pct, share, split_key, text
-from ..rules.jsb import active_on
-from ..rules.staff import half_months, half_of
+from ..rules.jsb import GONE, active_on
+from ..rules.staff import CANCELS, half_months, half_of
 
 
 def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
@@ -23,6 +23,16 @@ def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
 
 
 def jsb_weekly(src: Source, period: Period) -> Report:
+    """The weekly visit list of the first half-year (seed 003: 每周一次上报大区)."""
+    return _visits(src, period, "jsb_weekly", "本周")
+
+
+def jsb_visits_monthly(src: Source, period: Period) -> Report:
+    """The same list once a month after the first half-year (seed 003: 超过半年，每月汇总一次)."""
+    return _visits(src, period, "jsb_visits_monthly", "本月")
+
+
+def _visits(src: Source, period: Period, name: str, this: str) -> Report:
     members = src.records("jsb_member")
     counties = src.records("jsb_county")
     rows = []
@@ -34,7 +44,7 @@ def jsb_weekly(src: Source, period: Period) -> Report:
         rows.append([d, v.get("业务员"), mid, _name(members, mid), v.get("方式"), v.get("销售情况"), v.get("资金情况"),
                      v.get("市场价位"), v.get("经验"), v.get("不足及改进"), v.get("意见建议")])
     rows.sort(key=lambda r: (str(r[1] or ""), r[0], r[2]))
-    visits = Table("本周走访", f"联销体成员走访一览表（{period.zh}）", [
+    visits = Table(f"{this}走访", f"联销体成员走访一览表（{period.zh}）", [
         Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
         Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows)
@@ -59,8 +69,8 @@ def jsb_weekly(src: Source, period: Period) -> Report:
         Column("责任业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"), Column("尚缺", width=14)],
         todo, note="每个成员每月至少走访一次、电话调度一次；月底前补齐。")
-    return Report("jsb_weekly", "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
-                  [visits, pending], headline=[("本周走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
+    return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
+                  [visits, pending], headline=[(f"{this}走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
 
 
 def jsb_monthly(src: Source, period: Period) -> Report:
@@ -136,20 +146,27 @@ def jsb_half_year(src: Source, period: Period) -> Report:
         m, mid = split_key(key)[:2]
         if m in months:
             totals[mid][m] = dec(v.get("销量")) or Decimal(0)
+    # A cancellation drafted but not yet recorded in the member register: no reward for now.
+    cancelling = {f.values.get("成员编号") for f in src.findings("jsb_sales") if f.rule in CANCELS}
     rows = []
     for mid in sorted(totals):
         total = sum(totals[mid].values(), Decimal(0))
+        state = text(members.get(mid, {}).get("状态")) or "正式成员"
+        held = mid in cancelling and state not in GONE
+        gone = state in GONE
         rows.append([mid, _name(members, mid), members.get(mid, {}).get("县市"),
-                     *[totals[mid].get(m) for m in months], total, fen(total * s.reward_rate), None,
-                     text(members.get(mid, {}).get("状态")) or "正式成员"])
+                     *[totals[mid].get(m) for m in months], total,
+                     None if held or gone else fen(total * s.reward_rate), None,
+                     "取消待审批（奖励暂缓）" if held else state])
     y, h = half.split("-H")
     label = f"{y}年{'上' if h == '1' else '下'}半年"
     table = Table("半年奖励", f"联销体成员{label}销量与奖励", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
         *[Column(month_text(m), "money") for m in months], Column("半年销量", "money"),
         Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰）", "money"), Column("百分考核得分", "int"),
-        Column("状态", width=10)], rows, marks=[Mark("状态", "已取消")],
-        note="奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。已取消资格的成员不发奖励。")
+        Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）")],
+        note=("奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
+              "已取消资格的成员不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
     end = date.fromisoformat(months[-1] + "-01")
     period = Period("month", date.fromisoformat(months[0] + "-01"), add_months(end, 1) - timedelta(days=1))
     return Report("jsb_half_year", "联销体半年考核", period, src.as_of, f"联销体半年考核-{half}", [table],

@@ -21,7 +21,9 @@ from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
 
 from .common import month_add, month_of, month_text, pct, split_key, text, yes
-from .jsb import GONE, active_on
+from .jsb import GONE, active_on, sales_findings
+
+CANCELS = ("jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct")
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})[-/年](\d{1,2})月?$")
@@ -226,6 +228,9 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
         counts[(half_of(month), mid)] += 1
     out: list[Finding] = []
     current = half_of(month_of(env.today))
+    # A cancellation drafted (the notice awaits the region) but not yet recorded as 已取消
+    # in the member register: the member is on its way out, so no reward is drafted.
+    cancelling = {f.values.get("成员编号"): f for f in sales_findings(env, state) if f.rule in CANCELS}
     for (half, mid), total in sorted(sums.items()):
         m = members.get(mid, {})
         if half >= current or text(m.get("状态")) in GONE or total <= 0:
@@ -233,6 +238,17 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
         reward = fen(total * s.reward_rate)
         y, h = half.split("-H")
         label = f"{y}年{'上' if h == '1' else '下'}半年"
+        if mid in cancelling:
+            why = cancelling[mid]
+            out.append(Finding(
+                rule="jsb.reward_withheld", register="jsb_sales", record=f"{half}|{mid}", severity="warning",
+                message=(f"成员 {mid}（{text(m.get('经销商名称'))}）{month_text(why.values.get('月份'))}已起草取消资格"
+                         f"通知书，{label}奖励 {yuan(reward)} 元暂不发放；大区审批后在联销体成员登记中把状态改为“已取消”，"
+                         f"若不取消则改回后重新提交"),
+                values={"成员编号": mid, "经销商名称": m.get("经销商名称"), "半年": label, "reward": reward,
+                        "cancel_rule": why.rule, "cancel_month": why.values.get("月份")},
+            ))
+            continue
         out.append(Finding(
             rule="jsb.reward", register="jsb_sales", record=f"{half}|{mid}", severity="info",
             message=(f"成员 {mid}（{text(m.get('经销商名称'))}）{label}销量 {yuan(total)} 元，"

@@ -8,11 +8,13 @@ from typing import Any
 
 from toolkit.fields import mask_phone
 from toolkit.model import Finding
+from toolkit.packs.acting import action_of, is_action
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day, when
-from toolkit.ruleset.actions import ACTIONS, action_of, is_action
 from toolkit.ruleset.timing import after_cutoff, duration_text
+
+from ..actions import ACTIONS
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import (
     Env,
@@ -17,6 +16,8 @@ from toolkit.ruleset.timing import (
     prepaid_period_end,
     started_months,
 )
+
+from ..history import historical
 
 TIER_NAMES = {1: "催缴通知", 2: "再次催缴", 3: "报项目经理"}
 

@@ -14,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
+
+from ..history import historical
 
 REGISTER = "move_out"
 MOVING_OUT = "搬家迁出"

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.history import historical
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, fmt_date, track
+
+from ..history import historical
 
 PERMITS = "renovation"
 VIOLATIONS = "renovation_violation"
@@ -46,26 +47,30 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
         due = env.due(sla.approval, start)
         out.append(track(env, "renovation.approval", PERMITS, key, subject, sla.approval.label, due, approved,
                          start=applied))
-    if approved is not None:
-        # Work already accepted, or approved long ago: the agreement was signed back then.
-        accepted = as_date(v.get("竣工验收日期"))
-        history = (accepted is not None and accepted <= env.today) or historical(env.today, approved)
-        out.append(Finding(
-            rule="renovation.approved", register=PERMITS, record=key, severity="info",
-            message=f"{subject}：已于 {fmt_date(approved)} 审批，可签订装修管理协议",
-            values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
-                                          "装修押金", "清运费", "出入证数量", "消防审批")},
-            notice=None if history else "renovation_agreement",
-        ))
     area = dec(v.get("建筑面积"))
     limit = env.settings.tariffs.renovation.fire_approval_area
-    if area is not None and area > limit and v.get("开工日期") and v.get("消防审批") != "是":
+    no_fire = area is not None and area > limit and bool(v.get("开工日期")) and v.get("消防审批") != "是"
+    if no_fire:
         out.append(Finding(
             rule="renovation.fire_approval", register=PERMITS, record=key, severity="error",
             message=(f"{subject}：建筑面积 {area} m² 超过 {limit} m²，未经消防审批已于 "
                      f"{fmt_date(as_date(v.get('开工日期')))} 开工"),
             values={"房号": unit, "建筑面积": area, "limit": limit, "开工日期": v.get("开工日期"),
                     "消防审批": v.get("消防审批")},
+        ))
+    if approved is not None:
+        # Work already accepted, or approved long ago: the agreement was signed back then.
+        accepted = as_date(v.get("竣工验收日期"))
+        history = (accepted is not None and accepted <= env.today) or historical(env.today, approved)
+        # Work begun without the fire approval it needs is stopped, not signed for: the
+        # agreement waits until 消防审批 is 是 (the fire-approval finding says what to do).
+        ready = "须先补办消防审批，暂不签订装修管理协议" if no_fire else "可签订装修管理协议"
+        out.append(Finding(
+            rule="renovation.approved", register=PERMITS, record=key, severity="info",
+            message=f"{subject}：已于 {fmt_date(approved)} 审批，{ready}",
+            values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
+                                          "装修押金", "清运费", "出入证数量", "消防审批")},
+            notice=None if history or no_fire else "renovation_agreement",
         ))
     out.extend(_refund(env, key, v, violations, subject))
     return out

@@ -1,34 +1,25 @@
-"""Findings that stop work until someone acts: which cell they concern, who acts, and how.
+"""The property findings that stop work until someone acts, and who acts on them.
 
 A refused move-out, renovation started without fire approval, an item not on the price
-list, a price off the list without an approver, a wrong amount. Each reaches the return
-copy of the workbook it came from (the cell marked, the reason in Chinese) and the daily
-to-do list (待办与逾期日报), naming who must act.
+list, a price off the list without an approver, a wrong amount (see ``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from openpyxl.utils import get_column_letter
-
-from ..model import CellError, Finding, Record
-
-
-@dataclass(frozen=True)
-class Action:
-    code: str  # problem code in the return copy's 问题清单
-    title: str  # what the problem is, in a few words
-    column: str  # the cell the return copy marks
-    todo: str  # what has to happen, said to whoever acts
-
+from toolkit.model import Finding
+from toolkit.packs.acting import Action
 
 # Who acts on a move-out block depends on what is missing.
 _MOVE_OUT_STEPS = {
     "fee_account": "财务部在物业费台账中登记该房号后重新提交放行登记",
     "arrears_cleared": "请业主结清欠费，收费员更新物业费台账后重新提交",
+    "utilities_cleared": "请业主到收费处结清水电气费用，结清后“水电气结清”填“是”并重新提交",
     "owner_confirmation": "请联系业主核实，核实后“业主核实”填“是”并重新提交",
+    "confirmation_time": "在“核实时间”填写去电核实的时间后重新提交",
 }
+# The cell a move-out block is marked on, when one step alone is missing.
+_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "confirmation_time": "核实时间",
+                    "utilities_cleared": "水电气结清"}
 
 ACTIONS: dict[str, Action] = {
     "move_out.blocked": Action("move_out.blocked", "不予放行", "房号", ""),
@@ -49,40 +40,12 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def is_action(f: Finding) -> bool:
-    return f.rule in ACTIONS and f.state != "resolved" and f.status != "resolved"
-
-
 def action_of(f: Finding) -> Action:
     """The action for an action finding, with the move-out's column and to-do filled in."""
     a = ACTIONS[f.rule]
     if f.rule != "move_out.blocked":
         return a
     missing = list(f.values.get("missing") or [])
-    column = "业主核实" if missing == ["owner_confirmation"] else "房号"
+    column = _MOVE_OUT_COLUMN.get(missing[0], "房号") if len(missing) == 1 else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo)
-
-
-def return_message(f: Finding) -> str:
-    """The finding as a cell comment and a line of the 问题清单: what is wrong, then what to do."""
-    a = action_of(f)
-    text = f.message.rstrip("。")
-    return f"{text}。须处理：{a.todo}。" if a.todo else f"{text}。"
-
-
-def action_errors(findings: list[Finding], records: list[Record]) -> list[CellError]:
-    """The open action findings about these records, each placed on the cell it concerns."""
-    by_key = {(r.register, r.key): r for r in records}
-    out = []
-    for f in findings:
-        rec = by_key.get((f.register, f.record))
-        if rec is None or not is_action(f):
-            continue
-        a = action_of(f)
-        idx = rec.columns.get(a.column)
-        cell = f"{get_column_letter(idx + 1)}{rec.row}" if idx is not None else None
-        value = rec.values.get(a.column)
-        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule, return_message(f),
-                             None if value is None else str(value)))
-    return out

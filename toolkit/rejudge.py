@@ -1,0 +1,90 @@
+"""Return copies judged again when the facts a refusal rests on arrive later.
+
+A release refused because the fee accounts did not hold the unit yet is lifted when the
+fee accounts come in, whether in the same batch or minutes later through the watcher;
+a release let through is refused when the accounts then show arrears. The findings
+change in the later file's evaluation, but the return copy that told the guard
+“不予放行” belongs to the earlier file. So each earlier file whose records' action
+findings changed gets its return copy judged again from the ledger as it stands when
+the copy is written: rewritten with what is still open (the heading says when and why),
+moved to ``退回批注/已改正/`` when nothing is left, or written for the first time when a
+refusal appears where there was none. The daily list reads the same open findings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from .annotate import write_annotated_copy
+from .ledger import files
+from .ledger import records as records_table
+from .model import FileResult, Record
+from .outbox import Intent, Outcome
+from .packs.acting import action_errors, actions
+from .returns import OLDER_FOLDER, RESOLVED_FOLDER, move_aside, return_copy_name
+
+KIND = "return_rejudge"
+
+
+def rejudge_key(file_id: int) -> str:
+    return f"rejudge:{file_id}"
+
+
+def intents(conn: Connection, site: str, file_id: int, name: str, result: FileResult, records: list[Record],
+            now: datetime) -> list[tuple[str, str, dict[str, Any]]]:
+    """One intent per earlier file last carrying a record whose action finding this file
+    raised or lifted (inside the file's transaction, after the findings were stored)."""
+    acts = actions()
+    mine = {(r.register, r.key) for r in records}
+    changed: dict[str, set[str]] = {}
+    for f in result.findings:
+        if f.rule in acts and f.state in ("new", "resolved") and (f.register, f.record) not in mine:
+            changed.setdefault(f.register, set()).add(f.record)
+    if not changed:
+        return []
+    ids: set[int] = set()
+    for register, keys in changed.items():
+        rows = conn.execute(select(records_table.c.last_file_id).where(
+            records_table.c.site == site, records_table.c.register == register,
+            records_table.c.key.in_(sorted(keys))))
+        ids |= {r.last_file_id for r in rows if r.last_file_id not in (None, file_id)}
+    if not ids:
+        return []
+    rows = conn.execute(select(files.c.id, files.c.name, files.c.archive_path)
+                        .where(files.c.site == site, files.c.id.in_(sorted(ids))).order_by(files.c.id))
+    return [(KIND, rejudge_key(r.id), {
+        "file_id": r.id, "name": r.name, "archived": r.archive_path, "target": return_copy_name(r.id, r.name),
+        "by": name, "at": now.strftime("%m-%d %H:%M"),
+    }) for r in rows if r.archive_path]
+
+
+def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
+    from .outputs import read_again
+    from .ruleset import store
+
+    p = intent.payload
+    archived = Path(p["archived"])
+    dest = ws.returns / p["target"]
+    if not dest.exists() and any((ws.returns / f / dest.name).exists() for f in (RESOLVED_FOLDER, OLDER_FOLDER)):
+        return Outcome("void", note="该退回批注已由改正后的登记表取代")
+    book, errors, records = read_again(ws, archived)
+    if book is None:
+        return Outcome("void", note="原件已无法读取，未重新判定")
+    with ledger.engine.connect() as conn:
+        current = store.open_findings(conn, ledger.site)
+    marks = errors + action_errors(current, records)
+    if not marks:
+        if not dest.exists():
+            return Outcome("done")
+        moved = move_aside(dest, ws.returns / RESOLVED_FOLDER)
+        return Outcome("done", [moved] if moved else [])
+    label = f"{p['name']}（{p['at']} 收到“{p['by']}”后重新判定）"
+    write_annotated_copy(archived, book, marks, dest, file_label=label)
+    return Outcome("done", [dest])
+
+
+HANDLERS = {KIND: _write}
