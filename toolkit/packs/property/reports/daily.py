@@ -74,7 +74,9 @@ def open_issues(src: Source) -> Table:
         if (f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH
                 or is_action(f)):  # those are on the 须处理事项 sheet
             continue
-        values = src.records(f.register).get(f.record, {})
+        # A finding about a person or a day rather than a row (an assistant's missed patrols)
+        # names who acts in its own values.
+        values = src.records(f.register).get(f.record) or f.values
         person, dept = src.responsible(f.register, values)
         rows.append([SEVERITY_ZH[f.severity], src.title(f.register), f.record,
                      str(values.get("房号") or f.values.get("房号") or ""), person, dept, f.message])
