@@ -210,6 +210,26 @@ def sample_findings() -> dict[str, Finding]:
                 "消防审批": "是",
             },
         ),
+        "renovation_entry_notice": Finding(
+            rule="renovation.started",
+            register="renovation",
+            record="ZX-2026-015",
+            severity="info",
+            message="装修已开工",
+            notice="renovation_entry_notice",
+            values={
+                "房号": "7-1-2201",
+                "业主": "林芳",
+                "联系电话": "13812345678",
+                "装修公司": "成都美居装饰工程有限公司",
+                "开工日期": date(2026, 10, 12),
+                "出入证数量": 4,
+                "消防审批": "是",
+                "审批日期": date(2026, 10, 9),
+                "结构改动": None,
+                "煤气改动": "否",
+            },
+        ),
     }
 
 

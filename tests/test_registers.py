@@ -21,8 +21,8 @@ SPEC_COLUMNS = {
     "complaint": "编号* 受理时间* 投诉人* 房号 联系电话 投诉内容* 事件 被投诉部门 性质 等级 客户要求期限 转报时间 "
                  "反馈时间 回复时间 解决时间 回访时间 处理结果 超时审批人 状态",
     "request": "编号* 受理时间* 客户* 房号 联系电话 内容* 承诺回复时间 转报部门 转报时间 回复时间 状态",
-    "renovation": "编号* 房号* 业主* 联系电话 装修公司 统一社会信用代码 申请日期* 建筑面积 消防审批 审批日期 "
-                  "装修押金 清运费 出入证数量 开工日期 竣工验收日期 应扣水电费 公共设施损坏赔偿 退还申请人 业主同意退还 押金退还日期",
+    "renovation": "编号* 房号* 业主* 联系电话 装修公司 统一社会信用代码 申请日期* 建筑面积 消防审批 资质等级 结构改动 煤气改动 报批 "
+                  "审批日期 装修押金 清运费 出入证数量 开工日期 竣工验收日期 应扣水电费 公共设施损坏赔偿 退还申请人 业主同意退还 押金退还日期",
     "renovation_violation": "编号* 房号* 日期* 违章内容* 严重程度 违约金 整改期限",
     "parking_card": "卡号* 车主* 房号 联系电话 车牌号* 车型 起租日期* 到期日期* 实收金额 押金",
     "parking_temp": "车牌号* 入场时间* 出场时间* 实收金额",
@@ -84,6 +84,7 @@ ENUMS = {
     ("complaint", "等级"): ["重大", "重要", "轻微"],
     ("complaint", "状态"): ["待处理", "处理中", "已解决", "已回访"],
     ("renovation", "消防审批"): ["是", "否"],
+    ("renovation", "资质等级"): ["一级", "二级", "三级", "无"],
     ("renovation_violation", "严重程度"): ["轻微", "严重"],
     ("move_out", "身份"): ["业主", "租户", "家属", "保姆", "公司职员", "其他"],
     ("move_out", "出门性质"): ["搬家迁出", "临时携带"],
@@ -114,7 +115,8 @@ def registers() -> dict[str, RegisterSpec]:
 
 
 # Registers the seeds add beyond SPEC §3 (tests/test_property_registers.py checks them).
-SEED_REGISTERS = {"unit_status", "patrol", "transfer", "survey", "community_event", "key_custody"}
+SEED_REGISTERS = {"unit_status", "patrol", "transfer", "survey", "community_event", "key_custody",
+                  "renovation_patrol"}
 
 
 def test_all_registers_load(registers):
