@@ -169,6 +169,14 @@ def _wait(cond, timeout: float = 30.0) -> bool:
     return False
 
 
+def _all_out(home: Path) -> bool:
+    """Every output written: the register holds both numbers and nothing is pending.
+    Each output has its own back-off, so the register can come out before the return copy."""
+    if not (home / "outbox" / "发文登记.xlsx").exists() or len(register_numbers(home)) != 2:
+        return False
+    return not status(home)["outputs_pending"]
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     assert proc.wait(timeout=20) == 0
@@ -194,8 +202,8 @@ def test_read_only_outbox_outputs_appear_once_the_fault_is_gone(home, tmp_path):
         assert _mount("-o", "remount,bind,rw", str(outbox))
         subprocess.run(["umount", str(outbox)], check=True)
     try:
-        # no restart: the watcher's back-off brings the outputs out
-        assert _wait(lambda: len(register_numbers(home)) == 2 if (outbox / "发文登记.xlsx").exists() else False)
+        # no restart: the watcher's back-off brings every output out
+        assert _wait(lambda: _all_out(home))
     finally:
         _stop(watcher)
     assert_everything_once(home, pdfs=False)
@@ -222,7 +230,7 @@ def test_full_disk_leaves_no_temp_file_and_outputs_follow_when_space_returns(hom
                                      for o in status(home)["outputs_pending"]))
             assert not [p for p in outbox.rglob("*") if p.name.startswith(".tmp-")]
             filler.unlink()
-            assert _wait(lambda: len(register_numbers(home)) == 2 if (outbox / "发文登记.xlsx").exists() else False)
+            assert _wait(lambda: _all_out(home))
         finally:
             _stop(watcher)
         assert_everything_once(home, pdfs=False)
