@@ -210,6 +210,22 @@ def sample_findings() -> dict[str, Finding]:
                 "消防审批": "是",
             },
         ),
+        "move_in_notice": Finding(
+            rule="move_in.recorded",
+            register="move_in",
+            record="2-1-0301|2026-10-09",
+            severity="info",
+            message="入住",
+            notice="move_in_notice",
+            values={
+                "房号": "2-1-0301",
+                "入住人": "赵立新",
+                "客户类型": "租户",
+                "入住日期": date(2026, 10, 9),
+                "联系电话": "13912345678",
+                "特别需求": "家有老人，需无障碍通道",
+            },
+        ),
     }
 
 
