@@ -901,6 +901,34 @@ def handover_payment():
     return doc
 
 
+def move_in_notice():
+    doc = new_document("入住知会单")
+    letterhead(doc)
+    addressee(doc)
+    body(
+        doc,
+        "{{ 房号 }}的{{ 客户类型 }}{{ 入住人 }}于{{ 入住日期|cn_date }}入住。"
+        "请各部门知悉，做好该户的重点服务（楼层环境、设施设备、安全秩序等），"
+        "收费员自即日起留意该户的收费时间段。",
+    )
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["房号", "{{ 房号 }}", "入住日期", "{{ 入住日期|cn_date }}"],
+            ["入住人", "{{ 入住人 }}", "客户类型", "{{ 客户类型 }}"],
+            ["联系电话", "{{ 联系电话 }}", "知会部门", "工程部、保安部、保洁部、收费处"],
+            ["特别需求", ">{{ 特别需求 or '无' }}"],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    spacer(doc, 4)
+    body(doc, "各部门如有需要该户配合的事项，请与客户服务中心联系。")
+    sign_lines(doc, ["客户助理：", "各部门签收："])
+    signature(doc)
+    return doc
+
+
 def renovation_agreement():
     doc = new_document("装修管理服务协议")
     letterhead(doc)
@@ -1021,6 +1049,7 @@ TEMPLATES = {
     "handover_payment": handover_payment,
     "renovation_agreement": renovation_agreement,
     "renovation_entry_notice": renovation_entry_notice,
+    "move_in_notice": move_in_notice,
 }
 
 

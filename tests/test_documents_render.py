@@ -230,6 +230,22 @@ def sample_findings() -> dict[str, Finding]:
                 "煤气改动": "否",
             },
         ),
+        "move_in_notice": Finding(
+            rule="move_in.recorded",
+            register="move_in",
+            record="2-1-0301|2026-10-09",
+            severity="info",
+            message="入住",
+            notice="move_in_notice",
+            values={
+                "房号": "2-1-0301",
+                "入住人": "赵立新",
+                "客户类型": "租户",
+                "入住日期": date(2026, 10, 9),
+                "联系电话": "13912345678",
+                "特别需求": "家有老人，需无障碍通道",
+            },
+        ),
     }
 
 
@@ -594,9 +610,9 @@ def test_compiled_once_and_fast(tmp_path):
             )
         )
     render_docx(template, contexts[0])
-    start = time.perf_counter()
+    start = time.process_time()  # processor time: a busy machine must not fail it
     blobs = [render_docx(template, ctx) for ctx in contexts]
-    per_notice_ms = (time.perf_counter() - start) * 1000 / len(contexts)
+    per_notice_ms = (time.process_time() - start) * 1000 / len(contexts)
     print(f"\nrender: {per_notice_ms:.1f} ms per notice")
     assert per_notice_ms < 25
     assert "某某物业〔2026〕催字第100号" in doc_text(blobs[-1]) and "1,099.00" in doc_text(

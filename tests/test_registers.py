@@ -116,7 +116,7 @@ def registers() -> dict[str, RegisterSpec]:
 
 # Registers the seeds add beyond SPEC §3 (tests/test_property_registers.py checks them).
 SEED_REGISTERS = {"unit_status", "patrol", "transfer", "survey", "community_event", "key_custody",
-                  "renovation_patrol"}
+                  "renovation_patrol", "storage", "lending", "mail", "visitor", "contact_log", "move_in"}
 
 
 def test_all_registers_load(registers):

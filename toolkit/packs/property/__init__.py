@@ -22,6 +22,14 @@ from toolkit.reports.settings import Flow, Job, Responsible
 from .actions import ACTIONS, action_of
 from .rules.community import event_findings
 from .rules.complaints import complaint_findings
+from .rules.desk import (
+    contact_findings,
+    lending_findings,
+    mail_findings,
+    move_in_findings,
+    storage_findings,
+    visitor_findings,
+)
 from .rules.fees import arrears_findings, handover_findings
 from .rules.keys import key_findings
 from .rules.move_out import move_out_findings
@@ -107,7 +115,8 @@ PACK = Pack(
     sources=SOURCES,
     registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
                "renovation", "renovation_violation", "repair", "request", "special_service", "unit_status",
-               "visit", "patrol", "transfer", "survey", "community_event", "key_custody", "renovation_patrol"),
+               "visit", "patrol", "transfer", "survey", "community_event", "key_custody",
+               "storage", "lending", "mail", "visitor", "contact_log", "move_in", "renovation_patrol"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
         SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
@@ -143,13 +152,20 @@ PACK = Pack(
         # A key: the handover of its unit (by key) and the unit's census rows (by 房号).
         Rule("key_custody", ("key_custody", "handover", "unit_status"), _keys,
              Each((Link("handover", "房号"), Link("unit_status", "房号", "房号")))),
+        # The service desk's registers (seed 001 物品寄存 … 入住): each row on its own.
+        per_record("storage", "storage", storage_findings),
+        per_record("lending", "lending", lending_findings),
+        per_record("mail", "mail", mail_findings),
+        per_record("visitor", "visitor", visitor_findings),
+        per_record("contact_log", "contact_log", contact_findings),
+        per_record("move_in", "move_in", move_in_findings),
     ),
     rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
                  "schedule.yaml"),
     templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
-               "renovation_entry_notice.docx"),
+               "renovation_entry_notice.docx", "move_in_notice.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -199,6 +215,12 @@ PACK = Pack(
         "community_event": Responsible(department="客服中心"),
         "key_custody": Responsible(department="客服中心"),
         "renovation_patrol": Responsible(person="巡查人", department_column="巡查部门", department="客服中心"),
+        "storage": Responsible(person="经办人", department="客服中心"),
+        "lending": Responsible(person="经办人", department="客服中心"),
+        "mail": Responsible(person="经办人", department="客服中心"),
+        "visitor": Responsible(person="值班人", department="客服中心"),
+        "contact_log": Responsible(person="接待人", department="客服中心"),
+        "move_in": Responsible(person="经办人", department="客服中心"),
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={

@@ -126,6 +126,51 @@ class KeysSla(_Strict):
     borrow_return: Deadline = _d("calendar", 0, "days", "钥匙借用归还", until="day_end")
 
 
+class RefusedKind(_Strict):
+    kind: str = Field(min_length=1)  # named in the finding
+    words: list[str] = Field(min_length=1)  # any of them in 寄存物品 matches
+
+
+def _refused() -> list[RefusedKind]:
+    # Seed 001 物品寄存 2: the seven kinds not taken in.
+    return [RefusedKind(kind=k, words=w) for k, w in (
+        ("易腐食品", ["易腐", "食品", "生鲜", "蛋糕", "水果", "海鲜"]),
+        ("重要文件", ["重要文件", "合同", "证件", "票据"]),
+        ("现金", ["现金", "钱款"]),
+        ("代金券", ["代金券", "购物卡", "购物券", "礼品卡"]),
+        ("精密仪器", ["精密仪器", "仪器"]),
+        ("易碎玻璃器皿", ["玻璃", "易碎", "瓷器"]),
+        ("贵重物品", ["贵重", "首饰", "珠宝", "黄金", "手表"]),
+    )]
+
+
+class StorageSla(_Strict):
+    """Seed 001 物品寄存: temporary storage only, seven kinds refused, pickup by the agreed time."""
+
+    refused_items: list[RefusedKind] = Field(default_factory=_refused)
+    # The seed stops at "如客户未能在预定时间": overdue pickups go on the daily list (default).
+    pickup: Deadline = _d("calendar", 0, "minutes", "寄存物品取件")
+
+
+class MailSla(_Strict):
+    """Seed 001 报刊邮件: express and registered mail handed on at once (default: the same day)."""
+
+    important: list[str] = Field(default_factory=lambda: ["快件", "挂号"])
+    deliver: Deadline = _d("calendar", 0, "days", "快件挂号送交", until="day_end")
+
+
+class ContactSla(_Strict):
+    """Seed 001 接待: "重大、紧急、突发事件问题立即报告上级领导" — 立即 read as 10 minutes (default)."""
+
+    report: Deadline = _d("calendar", 10, "minutes", "重大紧急事项上报")
+
+
+class MoveInSla(_Strict):
+    """Seed 001 入住 2 and 4: the papers a tenant's move-in needs."""
+
+    tenant_papers: list[str] = Field(default_factory=lambda: ["业主承诺书", "租赁协议", "租户信息表", "安全责任书"])
+
+
 class ParkingSla(_Strict):
     expiry_reminder_days: int = Field(default=7, ge=0)
 
@@ -144,6 +189,10 @@ class Sla(_Strict):
     survey: SurveySla = Field(default_factory=SurveySla)
     community: CommunitySla = Field(default_factory=CommunitySla)
     keys: KeysSla = Field(default_factory=KeysSla)
+    storage: StorageSla = Field(default_factory=StorageSla)
+    mail: MailSla = Field(default_factory=MailSla)
+    contact: ContactSla = Field(default_factory=ContactSla)
+    move_in: MoveInSla = Field(default_factory=MoveInSla)
 
 
 class TempParking(_Strict):
@@ -207,6 +256,13 @@ class Services(_Strict):
         return out
 
 
+class Lending(_Strict):
+    """Seed 001 雨伞: an item damaged or lost is paid at its original price; the price of an
+    item the register leaves blank comes from here ({物品: 元})."""
+
+    prices: dict[str, Money] = Field(default_factory=lambda: {"雨伞": Decimal("30")})
+
+
 class Tariffs(_Strict):
     """``rules/tariffs.yaml``."""
 
@@ -216,6 +272,7 @@ class Tariffs(_Strict):
     transfer: Transfer = Field(default_factory=Transfer)
     renovation: Renovation = Field(default_factory=Renovation)
     special_service: Services = Field(default_factory=Services)
+    lending: Lending = Field(default_factory=Lending)
 
 
 class Escalation(_Strict):

@@ -20,11 +20,13 @@ ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
-                      "renovation_violation", "parking_card", "patrol", "key_custody")
+                      "renovation_violation", "parking_card", "patrol", "key_custody",
+                      "storage", "mail", "contact_log")
 # Registers whose open findings (not deadlines, no notice of their own) someone must act on:
 # a blocked release, a transfer short of its prepayment, a survey short of 60 % …
 ISSUE_REGISTERS = ("move_out", "transfer", "survey", "community_event", "key_custody", "patrol", "complaint",
-                   "renovation", "special_service")
+                   "renovation", "special_service", "storage", "lending", "mail", "visitor", "contact_log",
+                   "move_in")
 SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒"}
 OVERDUE, TODAY = "已逾期", "今日到期"
 
