@@ -98,6 +98,12 @@ def _report(module: str, name: str) -> Any:
     return build
 
 
+def _handover_day(ctx: Any, period: Any) -> bool:
+    from .reports.handover import handovers_on
+
+    return handovers_on(ctx, period)
+
+
 def _load(rules_dir: Path, settings: Any) -> dict[str, Any]:
     return {"prices": load_price_list(rules_dir / settings.tariffs.special_service.price_list)}
 
@@ -177,6 +183,8 @@ PACK = Pack(
         Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
              across_sites=True),
         Kind("unit_status", "月度物业动态信息表", "month", _report("unit_status", "unit_status")),
+        # Seed 001 交房 9: made only on days with handovers (on demand, any day).
+        Kind("handover_daily", "交房日报", "day", _report("handover", "handover_daily"), runs=_handover_day),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
@@ -186,6 +194,7 @@ PACK = Pack(
         Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
         Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
         Job(name="月度物业动态信息表", report="unit_status", cadence="monthly", day=3, time="08:30"),
+        Job(name="交房日报", report="handover_daily", cadence="daily", time="18:00"),
     ),
     load=_load,
     event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit", "patrol"),

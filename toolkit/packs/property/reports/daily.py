@@ -26,7 +26,7 @@ DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "reno
 # a blocked release, a transfer short of its prepayment, a survey short of 60 % …
 ISSUE_REGISTERS = ("move_out", "transfer", "survey", "community_event", "key_custody", "patrol", "complaint",
                    "renovation", "special_service", "storage", "lending", "mail", "visitor", "contact_log",
-                   "move_in")
+                   "move_in", "handover", "parking_card")
 SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒"}
 OVERDUE, TODAY = "已逾期", "今日到期"
 
