@@ -204,6 +204,22 @@ def _register(sched: schedule_lib.Scheduler, job: Job, wake: Callable[[], None])
         sched.every().day.at(at, ZONE).do(wake)
 
 
+def sweep_deadlines(ctx: Any, now: datetime) -> None:
+    """Once a minute: the findings time alone has changed (a deadline passed, a complaint
+    unresolved for 7 days) from the stored due times, with no file arriving; their notices
+    are queued like a file's. A failure is logged and tried again at the next minute."""
+    from .ruleset.hook import sweep
+
+    try:
+        found = sweep(ctx, now)
+    except Exception:
+        log.exception("到期检查出错（下一分钟再试）")
+        return
+    fresh = [f for f in found if f.state == "new"]
+    if fresh:
+        log.info("到期检查：%d 项新到期的问题", len(fresh))
+
+
 def make_tick(ctx: Any, settings: ScheduleFile | None = None) -> Callable[[datetime], None]:
     """The watcher's ``tick(now)``: catch up at once, then run each job at its time.
 
@@ -224,6 +240,7 @@ def make_tick(ctx: Any, settings: ScheduleFile | None = None) -> Callable[[datet
         sched.run_pending()
         if state["due"]:
             state["due"] = False
+            sweep_deadlines(ctx, now)
             run_due(ctx, now, settings)
 
     return tick

@@ -184,12 +184,24 @@ def evaluate_workspace(ctx: Any, now: datetime) -> list[Finding]:
 def sweep(ctx: Any, now: datetime, clock: bool | None = None) -> list[Finding]:
     """What time alone changed since the last evaluation, with no file: deadlines whose
     stored time has come and, once a day, the rules moved by the date (see ``incremental``).
-    Stores the result; returns the findings judged and those resolved. (Findings it makes
-    new are not handed to the documents hook: the pipeline's own evaluation does that.)"""
+    Stores the result; returns the findings judged and those resolved.
+
+    Findings it makes new go to the other hooks in the same transaction, as a file's
+    would: a complaint left unresolved for 7 days gets its escalation memo when the 7 days
+    end, not when some later file happens to arrive (by then the stored finding is no
+    longer new, so it would never be issued at all).
+    """
     hook = rules_hook(ctx)
     findings, covered = hook.incremental(ctx.ledger, {}, now, clock)
     if not covered:
         return []
     with ctx.ledger.transaction() as conn:
         resolved = store.sync(conn, ctx.ledger.site, findings, now, scope=covered)
+        fresh = [f for f in findings if f.state == "new"]
+        if fresh:
+            # No file: the intents carry the moment instead of a file's hash.
+            result = FileResult(path="", status="clock", findings=fresh, sha256=f"clock{now:%Y%m%d%H%M%S}")
+            for other in getattr(ctx, "hooks", []):
+                if other is not hook:
+                    other.commit(ctx, conn, result, None, now)
     return findings + resolved
