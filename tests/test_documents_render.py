@@ -590,9 +590,9 @@ def test_compiled_once_and_fast(tmp_path):
             )
         )
     render_docx(template, contexts[0])
-    start = time.perf_counter()
+    start = time.process_time()  # processor time: a busy machine must not fail it
     blobs = [render_docx(template, ctx) for ctx in contexts]
-    per_notice_ms = (time.perf_counter() - start) * 1000 / len(contexts)
+    per_notice_ms = (time.process_time() - start) * 1000 / len(contexts)
     print(f"\nrender: {per_notice_ms:.1f} ms per notice")
     assert per_notice_ms < 25
     assert "某某物业〔2026〕催字第100号" in doc_text(blobs[-1]) and "1,099.00" in doc_text(

@@ -211,9 +211,10 @@ def test_hundred_thousand_repairs_evaluate_in_seconds():
                        "完成时间": datetime(2026, 9 + i % 3, 2 + i % 27, 11, 0) if i % 2 else None,
                        "回访时间": None}
         for i in range(100_000)}}
-    started = time.perf_counter()
+    # Processor time, not the wall clock: a loaded machine must not fail the test.
+    started = time.process_time()
     found = evaluate_all(state, RULESET, WorkCalendar(), datetime(2026, 12, 1, 9, 0))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(found) > 150_000  # arrival/appointment/unfinished/callback per repair
-    print(f"evaluate_all on 100,000 repairs: {elapsed:.2f}s")
-    assert elapsed < 10, f"evaluate_all took {elapsed:.1f}s"
+    print(f"evaluate_all on 100,000 repairs: {elapsed:.2f}s CPU")
+    assert elapsed < 10, f"evaluate_all took {elapsed:.1f}s of processor time"

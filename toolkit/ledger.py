@@ -69,6 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from .bulk import insert_many, next_ids
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
@@ -91,6 +92,8 @@ __all__ = [
 PROCESSING = "processing"
 DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
 BUSY_TIMEOUT_S = 30
+KEY_CHUNK = 500  # keys per IN (…) when looking up a file's records
+WRITE_BATCH = 20_000  # rows per bulk write: bounded memory for the driver's copy
 
 metadata = MetaData()
 
@@ -504,18 +507,7 @@ class Ledger:
         if not latest:
             return changes
 
-        # One query loads the current state of every touched register.
-        query = select(
-            records.c.id,
-            records.c.register,
-            records.c.key,
-            records.c.values_json,
-            records.c.version,
-        ).where(records.c.site == self.site, records.c.register.in_(registers))
-        if not self.is_sqlite:
-            query = query.with_for_update()  # serialise concurrent writers on PostgreSQL
-        existing = {(r.register, r.key): r for r in conn.execute(query)}
-
+        existing = self._existing(conn, registers, latest)
         new_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
@@ -561,11 +553,19 @@ class Ledger:
                 )
 
         if new_rows:
-            ids = self._insert_new(conn, file_id, registers, new_rows)
+            try:
+                # Ids drawn first, so the history rows need no read-back of the insert.
+                ids = next_ids(conn, records, len(new_rows))
+                for rid, row in zip(ids, new_rows, strict=True):
+                    row["id"] = rid
+                for i in range(0, len(new_rows), WRITE_BATCH):
+                    insert_many(conn, records, new_rows[i:i + WRITE_BATCH])
+            except IntegrityError as exc:  # another process inserted one of these keys first
+                raise _Conflict() from exc
             for row in new_rows:
                 history.append(
                     {
-                        "record_id": ids[(row["register"], row["key"])],
+                        "record_id": row["id"],
                         "version": 1,
                         "values_json": row["values_json"],
                         "file_id": file_id,
@@ -574,7 +574,7 @@ class Ledger:
                     }
                 )
         if updates:
-            conn.execute(
+            stmt = (
                 update(records)
                 .where(records.c.id == bindparam("b_id"))
                 .values(
@@ -582,37 +582,45 @@ class Ledger:
                     version=bindparam("version"),
                     updated_at=bindparam("updated_at"),
                     last_file_id=bindparam("last_file_id"),
-                ),
-                updates,
+                )
             )
-        if history:
-            conn.execute(insert(record_history), history)
+            for i in range(0, len(updates), WRITE_BATCH):
+                conn.execute(stmt, updates[i:i + WRITE_BATCH])
+        for i in range(0, len(history), WRITE_BATCH):
+            insert_many(conn, record_history, history[i:i + WRITE_BATCH])
         return changes
 
-    def _insert_new(
-        self, conn: Connection, file_id: int, registers: list[str], rows: list[dict[str, Any]]
-    ) -> dict[tuple[str, str], int]:
-        """Insert new records (executemany) and return their ids by (register, key)."""
-        try:
-            if conn.dialect.insert_executemany_returning:
-                result = conn.execute(
-                    insert(records).returning(records.c.id, records.c.register, records.c.key), rows
-                )
-                return {(r.register, r.key): r.id for r in result}
-            conn.execute(insert(records), rows)
-        except IntegrityError as exc:
-            raise _Conflict() from exc
-        # Without RETURNING: the rows this transaction created are exactly those that
-        # this file left at version 1 (a finished file is never completed again).
-        found = conn.execute(
-            select(records.c.id, records.c.register, records.c.key).where(
-                records.c.site == self.site,
-                records.c.register.in_(registers),
-                records.c.last_file_id == file_id,
-                records.c.version == 1,
-            )
-        )
-        return {(r.register, r.key): r.id for r in found}
+    def _existing(
+        self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], str]
+    ) -> dict[tuple[str, str], Any]:
+        """The stored rows of the file's own keys (never the rest of the register).
+
+        On PostgreSQL, files that write the same registers are taken one at a time (a
+        transaction lock per register, in register order), and the rows read are locked
+        in (register, key) order — the same order in every process, so two watchers
+        cannot each hold a row the other waits for. SQLite's write lock already does both.
+        """
+        by_register: dict[str, list[str]] = {}
+        for reg, key in latest:
+            by_register.setdefault(reg, []).append(key)
+        pg = not self.is_sqlite
+        if pg:
+            for reg in registers:
+                conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(
+                    f"records:{self.site}:{reg}", 0))))
+        found: dict[tuple[str, str], Any] = {}
+        for reg in registers:
+            keys = sorted(by_register[reg])
+            for i in range(0, len(keys), KEY_CHUNK):
+                query = select(
+                    records.c.id, records.c.key, records.c.values_json, records.c.version
+                ).where(records.c.site == self.site, records.c.register == reg,
+                        records.c.key.in_(keys[i:i + KEY_CHUNK]))
+                if pg:  # byte order (collation "C") is Python's str order: one lock order everywhere
+                    query = query.order_by(records.c.key.collate("C")).with_for_update()
+                for r in conn.execute(query):
+                    found[(reg, r.key)] = r
+        return found
 
     def _index_terms(self, conn: Connection, recs: list[Record], changes: Changes) -> None:
         """Keep the rules' index of values by column (``ruleset.terms``) in step with the records."""

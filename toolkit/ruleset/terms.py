@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from ..bulk import insert_many
 from ..codec import decode
 from ..ledger import SITE_LEN, KeyText, metadata
 from ..ledger import records as records_table
@@ -103,7 +104,7 @@ def index(conn: Connection, site: str, rows: dict[tuple[str, str], dict[str, Any
            for (reg, key), values in wanted.items() for col in fields[reg]
            if (tx := term(values.get(col))) is not None]
     for chunk in _chunks(new, BATCH):
-        conn.execute(insert(t), chunk)
+        insert_many(conn, t, chunk)
 
 
 def build(conn: Connection, site: str, register: str, column: str) -> None:
