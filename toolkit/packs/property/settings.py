@@ -56,6 +56,8 @@ class ComplaintSla(_Strict):
 class RequestSla(_Strict):
     forward: Deadline = _d("calendar", 10, "minutes", "需求转报")
     reply: Deadline = _d("calendar", 1, "days", "需求答复")
+    # Seed 001 回访 names opinions and suggestions but no time: the complaints' 1 day (default).
+    callback: Deadline = _d("calendar", 1, "days", "需求建议回访")
 
 
 def _names(v: list[str], what: str) -> list[str]:
