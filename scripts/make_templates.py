@@ -1098,6 +1098,133 @@ def renovation_entry_notice():
     return doc
 
 
+def service_order():
+    doc = new_document("客户需求处理单（特约服务）")
+    letterhead(doc)
+    addressee(doc)
+    body(
+        doc,
+        "您好！您的特约服务需求已由专属客户经理受理。服务按下列收费标准收取，"
+        "费用按月结算，与物业服务费一并收取；所需材料由您自行采购提供。",
+    )
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["单号", "{{ record }}", "房号", "{{ 房号 }}"],
+            ["客户", "{{ 客户 or '' }}", "受理时间", "{{ 受理时间 }}"],
+            ["服务项目", "{{ 服务项目 }}", "类别", "{{ 类别 }}"],
+            ["收费标准", "{{ list_price|money }}元/{{ 单位 }}", "数量", "{{ 数量 }}"],
+            ["预约时间", "{{ 预约时间 or '待约定' }}", "客户经理", "{{ 受理人 }}"],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    heading(doc, "验收")
+    kv_table(
+        doc,
+        [
+            ["验收结果", ">□合格　　□返工（返工后再次验收）"],
+            ["实施人签字", "", "客户签字", ""],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+        height_cm=0.9,
+    )
+    heading(doc, "回访（完成后24小时内）")
+    kv_table(
+        doc,
+        [
+            ["回访方式", ">□电话　　□上门"],
+            ["回访结果", ">□满意　　□基本满意　　□不满意"],
+            ["回访人签字", "", "回访时间", ""],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+        height_cm=0.9,
+    )
+    signature(doc)
+    return doc
+
+
+def service_unsatisfied():
+    doc = new_document("特约服务客户不满意报告")
+    letterhead(doc)
+    addressee(doc)
+    body(
+        doc,
+        "{{ 房号 }}{% if 客户 %}{{ 客户 }}{% endif %}对特约服务“{{ 服务项目 }}”（单号{{ record }}）"
+        "回访时表示不满意{% if 返工次数 %}，此前已返工{{ 返工次数 }}次{% endif %}。现报请项目经理组织整改，"
+        "消除对客户的不良影响。",
+    )
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["单号", "{{ record }}", "房号", "{{ 房号 }}"],
+            ["服务项目", "{{ 服务项目 }}", "客户经理", "{{ 受理人 }}"],
+            ["完成时间", "{{ 完成时间 or '—' }}", "验收结果", "{{ 验收结果 or '—' }}"],
+            ["回访时间", "{{ 回访时间 or '—' }}", "回访结果", "{{ 回访结果 }}"],
+            [
+                "返工次数",
+                "{{ 返工次数 }}次",
+                "损坏赔偿",
+                "{% if 损坏赔偿 %}{{ 损坏赔偿|money }}元{% else %}无{% endif %}",
+            ],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    spacer(doc, 4)
+    body(
+        doc,
+        "{% if 损坏赔偿 %}服务中损坏客户财产，赔偿事宜由项目经理与客户协商。{% endif %}"
+        "整改结果请在特约服务登记表中登记，并由专属客户经理再次回访。",
+    )
+    heading(doc, "项目经理处理意见")
+    kv_table(doc, [[">"], [">"]], [TEXT_WIDTH_CM], height_cm=1.2)
+    signature(doc)
+    sign_lines(doc, ["项目经理签字："])
+    return doc
+
+
+def transfer_payment():
+    doc = new_document("房屋转让缴费通知")
+    letterhead(doc)
+    addressee(doc)
+    body(
+        doc,
+        "您好！{{ 房号 }}已于{{ period_start }}由原业主{{ 原业主 }}转让给您。按规定，新业主须预缴至少半年物业服务费，"
+        "本次应缴如下：",
+    )
+    spacer(doc, 4)
+    list_table(
+        doc,
+        [
+            ("房号", 2.2, C),
+            ("建筑面积\n（㎡）", 2.0, R),
+            ("单价\n（元/㎡·月）", 2.4, R),
+            ("预缴\n月数", 1.4, C),
+            ("计费期间", 5.2, C),
+            ("金额（元）", 2.4, R),
+        ],
+        None,
+        [
+            "{{ 房号 }}",
+            "{{ 建筑面积 }}",
+            "{{ 物业费单价 }}",
+            "{{ months }}",
+            "{{ period_start|cn_date }}至{{ period_end|cn_date }}",
+            "{{ expected|money }}",
+        ],
+    )
+    spacer(doc, 4)
+    body(
+        doc,
+        "应缴金额合计",
+        ("{{ expected|money }}元（{{ expected|rmb }}）", {"bold": True}),
+        "。请持本通知到客户服务中心收银处缴纳，并填写业主档案表、区域治安消防责任书。",
+    )
+    signature(doc)
+    return doc
+
+
 def _no_borders(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -1122,6 +1249,9 @@ TEMPLATES = {
     "survey_notice": survey_notice,
     "event_notice": event_notice,
     "price_board": price_board,
+    "service_order": service_order,
+    "service_unsatisfied": service_unsatisfied,
+    "transfer_payment": transfer_payment,
 }
 
 

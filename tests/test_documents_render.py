@@ -275,6 +275,45 @@ def sample_findings() -> dict[str, Finding]:
                 "报名方式": "10月25日前到客户服务中心前台或拨打服务电话报名", "公告日期": date(2026, 10, 9),
             },
         ),
+        "service_order": Finding(
+            rule="service.accepted",
+            register="special_service",
+            record="TY-1001",
+            severity="info",
+            message="特约服务已受理",
+            notice="service_order",
+            values={
+                "房号": "3-0502", "客户": "周强", "服务项目": "安装浴霸", "类别": "供电设备维修类", "单位": "台",
+                "list_price": d("80.00"), "数量": 1, "单价": d("80.00"), "预约时间": datetime(2026, 10, 9, 14, 0),
+                "受理时间": datetime(2026, 10, 9, 9, 0), "受理人": "刘敏",
+            },
+        ),
+        "service_unsatisfied": Finding(
+            rule="service.unsatisfied",
+            register="special_service",
+            record="TY-1001",
+            severity="warning",
+            message="回访不满意",
+            notice="service_unsatisfied",
+            values={
+                "房号": "3-0502", "客户": "周强", "服务项目": "安装浴霸", "受理人": "刘敏",
+                "完成时间": datetime(2026, 10, 9, 15, 10), "验收结果": "返工后合格",
+                "回访时间": datetime(2026, 10, 10, 10, 0), "回访结果": "不满意", "返工次数": 2, "损坏赔偿": d("120.00"),
+            },
+        ),
+        "transfer_payment": Finding(
+            rule="transfer.payment",
+            register="transfer",
+            record="1-0101|2026-10-09",
+            severity="info",
+            message="转让预缴",
+            notice="transfer_payment",
+            values={
+                "房号": "1-0101", "原业主": "王五", "新业主": "赵六", "建筑面积": d("89.50"), "物业费单价": d("2.35"),
+                "months": 6, "expected": d("1261.95"), "paid": None, "period_start": date(2026, 10, 9),
+                "period_end": date(2027, 4, 8),
+            },
+        ),
     }
 
 

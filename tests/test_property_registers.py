@@ -58,8 +58,8 @@ def transfer(accounts=None, **v):
 
 
 def test_new_owner_prepays_at_least_six_months():
-    # 100 m² × 2.50 × 6 = 1,500.00 → nothing to say.
-    assert run(transfer(), "2026-11-23T12:00") == []
+    # 100 m² × 2.50 × 6 = 1,500.00 → nothing wrong; only the new owner's payment notice.
+    assert rules_of(run(transfer(), "2026-11-23T12:00")) == {"transfer.payment"}
     # 5 months is short of half a year.
     f = pick(run(transfer(新业主预缴月数=5, 新业主预缴金额=D("1250")), "2026-11-23T12:00"), "transfer.prepay")
     assert (f.values["months"], f.values["min_months"], f.severity) == (5, 6, "error")

@@ -27,7 +27,7 @@ SPEC_COLUMNS = {
     "parking_card": "卡号* 车主* 房号 联系电话 车牌号* 车型 起租日期* 到期日期* 实收金额 押金 办理日期 身份 退卡日期 押金退还",
     "parking_temp": "车牌号* 入场时间* 出场时间* 实收金额",
     "special_service": "单号* 受理时间* 受理人* 房号* 客户 服务项目* 类别 数量 单价 金额 预约时间 完成时间 "
-                       "验收结果 回访时间 回访结果 审批人",
+                       "验收结果 回访时间 回访结果 审批人 返工次数 损坏赔偿",
     "fee_account": "房号* 业主* 联系电话 建筑面积* 单价* 已缴至* 欠费金额",
     "handover": "房号* 业主* 身份证号* 联系电话 建筑面积* 物业费单价* 交房日期* 预收月数 接收状态 未接收原因 钥匙已领 "
                 "文件签收 紧急联系电话 安全责任书",
@@ -120,7 +120,8 @@ def registers() -> dict[str, RegisterSpec]:
 
 # Registers the seeds add beyond SPEC §3 (tests/test_property_registers.py checks them).
 SEED_REGISTERS = {"unit_status", "patrol", "transfer", "survey", "community_event", "key_custody",
-                  "renovation_patrol", "storage", "lending", "mail", "visitor", "contact_log", "move_in"}
+                  "renovation_patrol", "storage", "lending", "mail", "visitor", "contact_log", "move_in",
+                  "account_manager"}
 
 
 def test_all_registers_load(registers):

@@ -40,7 +40,7 @@ from .rules.pricelist import load_price_list
 from .rules.renovation import permit_findings, site_patrol_findings, violation_findings
 from .rules.repairs import repair_findings
 from .rules.requests import request_findings
-from .rules.services import service_findings
+from .rules.services import manager_findings, service_findings
 from .rules.survey import survey_findings
 from .rules.transfer import transfer_findings
 from .settings import ESCALATION_FILE, SLA_FILE, TARIFFS_FILE, Escalation, Sla, Tariffs
@@ -65,6 +65,11 @@ def _violations(env: Any, state: State) -> list[Any]:
 
 def _patrol_days(env: Any, state: State) -> list[Any]:
     return daily_findings(env, state.get("patrol", {}))
+
+
+def _managers(env: Any, state: State) -> list[Any]:
+    managers = state.get("account_manager", {})
+    return [f for key, v in state.get("special_service", {}).items() for f in manager_findings(env, key, v, managers)]
 
 
 def _site_patrols(env: Any, state: State) -> list[Any]:
@@ -123,7 +128,8 @@ PACK = Pack(
     registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
                "renovation", "renovation_violation", "repair", "request", "special_service", "unit_status",
                "visit", "patrol", "transfer", "survey", "community_event", "key_custody",
-               "storage", "lending", "mail", "visitor", "contact_log", "move_in", "renovation_patrol"),
+               "storage", "lending", "mail", "visitor", "contact_log", "move_in", "renovation_patrol",
+               "account_manager"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
         SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
@@ -136,6 +142,9 @@ PACK = Pack(
         per_record("parking_temp", "parking_temp", temp_findings),
         per_record("parking_card", "parking_card", card_findings, clock=True),  # expiry reminders
         per_record("special_service", "special_service", service_findings),
+        # A special service and the account managers of its 房号 (seed 004 5.3.1).
+        Rule("service_manager", ("special_service", "account_manager"), _managers,
+             Each((Link("account_manager", "房号", "房号"),))),
         per_record("fee_account", "fee_account", arrears_findings, clock=True),  # arrears grow by the day
         per_record("handover", "handover", handover_findings),
         # Complaints of one 事件 are escalated together (7 days unresolved: Finding.wake).
@@ -175,7 +184,7 @@ PACK = Pack(
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
                "renovation_entry_notice.docx", "move_in_notice.docx", "survey_notice.docx", "event_notice.docx",
-               "price_board.docx"),
+               "price_board.docx", "service_order.docx", "service_unsatisfied.docx", "transfer_payment.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -228,6 +237,7 @@ PACK = Pack(
         "community_event": Responsible(department="客服中心"),
         "key_custody": Responsible(department="客服中心"),
         "renovation_patrol": Responsible(person="巡查人", department_column="巡查部门", department="客服中心"),
+        "account_manager": Responsible(person="专属客户经理", department="客服中心"),
         "storage": Responsible(person="经办人", department="客服中心"),
         "lending": Responsible(person="经办人", department="客服中心"),
         "mail": Responsible(person="经办人", department="客服中心"),

@@ -85,6 +85,8 @@ class RenovationSla(_Strict):
 
 class ServiceSla(_Strict):
     callback: Deadline = _d("calendar", 24, "hours", "特约服务回访")
+    # Seed 004 5.4.1 "按客户预约时间实施": on site (else done) by 预约时间 + 30 min (the repairs' grace).
+    appointment: Deadline = _d("calendar", 30, "minutes", "特约服务按预约上门")
 
 
 class PatrolSla(_Strict):

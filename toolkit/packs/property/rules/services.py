@@ -1,13 +1,18 @@
-"""特约服务登记表 (SPEC §3.6): price list, approved price changes, amount, 24-hour callback."""
+"""特约服务登记表 (SPEC §3.6; seed 004): price list, approved price changes, amount, the
+appointment kept, 24-hour callback, the customer's order form, an unsatisfied customer
+reported to the project manager, and the unit's own account manager taking the request."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
 from toolkit.ruleset.money import dec, fen, yuan
-from toolkit.ruleset.timing import Env, as_dt, track
+from toolkit.ruleset.timing import Env, as_date, as_dt, fmt_date, track
+
+from ..history import historical
 
 REGISTER = "special_service"
 
@@ -58,8 +63,82 @@ def service_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                         "difference": fen(amount - expected)},
             ))
     done = as_dt(v.get("完成时间"))
+    sla = env.settings.sla.special_service
+    booked = as_dt(v.get("预约时间"))
+    if booked is not None:
+        # On site (到场时间, when a sheet keeps it) or else done by the appointment + grace.
+        arrived = as_dt(v.get("到场时间"))
+        out.append(track(env, "service.appointment", REGISTER, key, subject, sla.appointment.label,
+                         env.due(sla.appointment, booked), arrived or done, start=booked))
     if done is not None:
-        spec = env.settings.sla.special_service.callback
-        out.append(track(env, "service.callback", REGISTER, key, subject, spec.label, env.due(spec, done),
+        out.append(track(env, "service.callback", REGISTER, key, subject, sla.callback.label, env.due(sla.callback, done),
                          as_dt(v.get("回访时间")), start=done))
+    received = as_date(v.get("受理时间"))
+    fresh = received is not None and not historical(env.today, received)
+    if listed is not None and fresh:
+        out.append(_order(key, v, listed, subject))
+    if v.get("回访结果") == "不满意":
+        out.append(_unsatisfied(env, key, v, subject))
     return out
+
+
+def _order(key: str, v: dict[str, Any], listed: Any, subject: str) -> Finding:
+    """Seed 004 5.3.2: the 客户需求处理单, "注明收费标准" — the list price and unit."""
+    price = dec(v.get("单价"))
+    return Finding(
+        rule="service.accepted", register=REGISTER, record=key, severity="info",
+        message=f"{subject}：已受理，填写客户需求处理单（收费标准 {yuan(listed.price)} 元/{listed.unit}）",
+        values={"房号": v.get("房号"), "客户": v.get("客户"), "服务项目": listed.item, "类别": listed.category,
+                "单位": listed.unit, "list_price": listed.price, "数量": v.get("数量") or 1,
+                "单价": fen(price) if price is not None else listed.price, "预约时间": as_dt(v.get("预约时间")),
+                "受理时间": as_dt(v.get("受理时间")), "受理人": v.get("受理人")},
+        notice="service_order",
+    )
+
+
+def _unsatisfied(env: Env, key: str, v: dict[str, Any], subject: str) -> Finding:
+    """Seed 004 5.6.3, 5.7.3: a customer still unsatisfied is reported to the project manager
+    at once, who organises the rectification (and any compensation, 5.6.4)."""
+    called = as_date(v.get("回访时间")) or as_date(v.get("完成时间")) or as_date(v.get("受理时间"))
+    rework = int(v.get("返工次数") or 0)
+    damage = fen(dec(v.get("损坏赔偿")) or Decimal(0))
+    more = (f"，已返工 {rework} 次" if rework else "") + (f"，损坏赔偿 {yuan(damage)} 元" if damage else "")
+    return Finding(
+        rule="service.unsatisfied", register=REGISTER, record=key, severity="warning",
+        message=f"{subject}：回访客户不满意{more}；专属客户经理立即报告项目经理，由项目经理组织整改",
+        values={"房号": v.get("房号"), "客户": v.get("客户"), "服务项目": v.get("服务项目"),
+                "受理人": v.get("受理人"), "完成时间": as_dt(v.get("完成时间")), "验收结果": v.get("验收结果"),
+                "回访时间": as_dt(v.get("回访时间")), "回访结果": v.get("回访结果"), "返工次数": rework,
+                "损坏赔偿": damage},
+        notice=None if historical(env.today, called) else "service_unsatisfied",
+    )
+
+
+def manager_of(managers: dict[str, dict[str, Any]], unit: str, on: date) -> str | None:
+    """The unit's 专属客户经理 on a day: its latest assignment starting on or before it."""
+    best: tuple[date, str] | None = None
+    for m in managers.values():
+        start = as_date(m.get("起始日期"))
+        if m.get("房号") != unit or start is None or start > on:
+            continue
+        if best is None or start >= best[0]:
+            best = (start, str(m.get("专属客户经理") or "").strip())
+    return best[1] if best else None
+
+
+def manager_findings(env: Env, key: str, v: dict[str, Any], managers: dict[str, dict[str, Any]]) -> list[Finding]:
+    """Seed 004 5.3.1: the unit's own account manager is the only one who accepts a special service."""
+    received = as_date(v.get("受理时间"))
+    unit = str(v.get("房号") or "")
+    if received is None or not unit:
+        return []
+    manager = manager_of(managers, unit, received)
+    taker = str(v.get("受理人") or "").strip()
+    if not manager or taker == manager:
+        return []
+    return [Finding(
+        rule="service.account_manager", register=REGISTER, record=key, severity="warning",
+        message=(f"特约服务 {key}（{unit}，{v.get('服务项目') or ''}）：{fmt_date(received)} 由 {taker} 受理，"
+                 f"该房号的专属客户经理是 {manager}；须转交 {manager} 统一填写客户需求处理单并派单"),
+        values={"房号": unit, "受理人": taker, "专属客户经理": manager, "受理时间": as_dt(v.get("受理时间"))},
+    )]

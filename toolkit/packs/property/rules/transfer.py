@@ -10,6 +10,8 @@ from toolkit.model import Finding
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
 
+from ..history import historical
+
 REGISTER = "transfer"
 
 
@@ -33,6 +35,14 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
         values = {"新业主": v.get("新业主"), "建筑面积": area, "物业费单价": price, "months": int(months),
                   "expected": expected, "paid": fen(paid) if paid is not None else None,
                   "period_start": day, "period_end": prepaid_period_end(day, int(months))}
+        # Seed 001 房屋转让: the new owner is told what to prepay (area × price × months).
+        out.append(Finding(
+            rule="transfer.payment", register=REGISTER, record=key, severity="info",
+            message=(f"{subject}：新业主预缴 {area} m² × {yuan(price)} 元 × {months} 个月 = {yuan(expected)} 元，"
+                     f"期间 {fmt_date(day)} 至 {fmt_date(values['period_end'])}"),
+            values={**values, "房号": unit, "原业主": v.get("原业主")},
+            notice=None if historical(env.today, day) else "transfer_payment",
+        ))
         if paid is not None and fen(paid) != expected:
             out.append(Finding(
                 rule="transfer.prepay_amount", register=REGISTER, record=key, severity="warning",
