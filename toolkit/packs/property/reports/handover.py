@@ -71,9 +71,10 @@ def handover_daily(src: Source, period: Period) -> Report:
     refused_all = sum(1 for v in upto.values() if not accepted(v))
     totals = Table(
         "累计", f"交房累计（截至 {period.start:%Y-%m-%d}）",
-        [Column("项目", width=16), Column("当日", "money"), Column("累计", "money")],
-        [["已接收（套）", len(done), len(ok_all)], ["建筑面积（㎡）", area_today, area_all],
-         ["预收物业费（元）", money_today, money_all], ["未接收（套）", len(refused), refused_all]],
+        [Column("项目", width=8), Column("已接收（套）", "int"), Column("建筑面积（㎡）", "money"),
+         Column("预收物业费（元）", "money"), Column("未接收（套）", "int")],
+        [["当日", len(done), area_today, money_today, len(refused)],
+         ["累计", len(ok_all), area_all, money_all, refused_all]],
         note="累计为交房日期不晚于当日的全部登记；未接收按登记表当前状态计（后来接收的计入已接收）。",
     )
     return Report("handover_daily", "交房日报", period, src.as_of, f"日报-交房-{period.name}",
