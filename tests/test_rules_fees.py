@@ -110,13 +110,13 @@ def service(**v):
 
 
 def test_service_priced_from_list():
-    # 更换水龙头 20.00/个 × 2 = 40.00 → nothing
-    assert run(service(), "2026-11-23T10:00") == []
+    # 更换水龙头 20.00/个 × 2 = 40.00 → nothing wrong; only the order form (客户需求处理单)
+    assert rules_of(run(service(), "2026-11-23T10:00")) == {"service.accepted"}
     # 金额 45 ≠ 2 × 20 = 40
     f = pick(run(service(金额=D("45")), "2026-11-23T10:00"), "service.amount")
     assert (f.values["expected"], f.values["amount"], f.values["difference"]) == (D("40.00"), D("45.00"), D("5.00"))
     # no 单价 written: the list price is used, 2 × 20 = 40 OK
-    assert run(service(单价=None), "2026-11-23T10:00") == []
+    assert rules_of(run(service(单价=None), "2026-11-23T10:00")) == {"service.accepted"}
 
 
 def test_off_list_price_needs_an_approver():
