@@ -7,6 +7,7 @@ are charged at cost on top (a note on the sheet says so).
 from __future__ import annotations
 
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 
 HEADERS = ["类别", "服务项目", "单位", "单价", "备注"]
+# Seed 004 5.2.1: the list is revised at least once a year; the monthly report warns
+# 12 months after this date, and a new date issues a new 收费标准公示.
+REVISED = date(2026, 1, 1)
 
 ITEMS: list[tuple[str, str, str, str, str]] = [
     ("供电设备维修类", "更换开关插座面板", "个", "20.00", "不含材料"),
@@ -51,8 +55,11 @@ def write_price_list(path: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "特约服务价目表"
+    ws.append(["修订日期", REVISED, None, None, "每年至少修订一次；修订后改此日期"])
+    ws.cell(1, 1).font = Font(bold=True)
+    ws.cell(1, 2).number_format = "yyyy-mm-dd"
     ws.append(HEADERS)
-    for cell in ws[1]:
+    for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for cat, item, unit, price, note in ITEMS:
@@ -60,7 +67,7 @@ def write_price_list(path: Path) -> Path:
         ws.cell(ws.max_row, 4).number_format = "0.00"
     for col, width in zip("ABCDE", (16, 20, 8, 10, 14), strict=True):
         ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "A3"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -929,6 +929,75 @@ def move_in_notice():
     return doc
 
 
+def survey_notice():
+    doc = new_document("满意度调查结果公告")
+    letterhead(doc)
+    addressee(doc, "各位业主、住户：")
+    body(
+        doc,
+        "感谢您对本次客户满意度调查（{{ 调查编号 }}）的支持。调查于{{ 开始日期|cn_date }}开始"
+        "{% if 结束日期 %}、{{ 结束日期|cn_date }}结束{% endif %}，结果公告如下：",
+    )
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["总户数", "{{ 总户数 }}户", "发放户数", "{{ 发放户数 }}户"],
+            ["发放率", "{{ share_text }}", "回收份数", "{{ 回收份数 if 回收份数 is not none else '—' }}份"],
+            ["回收率", "{{ returned_text }}", "满意份数", "{{ 满意份数 if 满意份数 is not none else '—' }}份"],
+            ["满意率", ">{{ satisfaction_text }}（满意份数 ÷ 回收份数）"],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    heading(doc, "整改措施")
+    body(doc, "{{ 整改措施 or '对调查中反映的问题，我们将逐项整改，并将整改情况另行公告。' }}")
+    body(doc, "欢迎您继续对我们的服务提出意见和建议。", before=6)
+    signature(doc)
+    return doc
+
+
+def event_notice():
+    doc = new_document("社区文化活动公告")
+    letterhead(doc)
+    addressee(doc, "各位业主、住户：")
+    body(doc, "为丰富社区文化生活，我中心将举办“{{ 活动名称 }}”活动，欢迎您和家人踊跃参加。")
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["活动名称", ">{{ 活动名称 }}"],
+            ["活动日期", "{{ 活动日期|cn_date }}", "活动地点", "{{ 地点 or '另行通知' }}"],
+            ["报名方式", ">{{ 报名方式 or '到客户服务中心前台报名' }}"],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    body(doc, "活动期间请注意安全，照看好老人和儿童。如有疑问，请与客户服务中心联系。", before=6)
+    signature(doc)
+    return doc
+
+
+def price_board():
+    doc = new_document("特约服务项目及收费标准公示")
+    letterhead(doc)
+    addressee(doc, "各位业主、住户：")
+    body(
+        doc,
+        "本中心为您提供以下特约服务，收费标准经公司审定（{{ 修订日期|cn_date }}修订），现予公示。"
+        "收费标准仅含人工费，所需材料由客户自购或按实际费用另计；打字复印类现场结清，"
+        "其余项目随物业费按月结算。",
+    )
+    spacer(doc, 4)
+    list_table(
+        doc,
+        [("类别", 4.2, C), ("服务项目", 6.0, L), ("单位", 2.2, C), ("收费标准（元）", 3.2, R)],
+        ["c in categories", "i in c.lines"],
+        ["{{ c.类别 }}", "{{ i.服务项目 }}", "{{ i.单位 }}", "{{ i.单价|money }}"],
+    )
+    body(doc, "如需服务，请致电或到客户服务中心，由您的专属客户经理受理。", before=6)
+    signature(doc)
+    return doc
+
+
 def renovation_agreement():
     doc = new_document("装修管理服务协议")
     letterhead(doc)
@@ -1014,6 +1083,9 @@ TEMPLATES = {
     "handover_payment": handover_payment,
     "renovation_agreement": renovation_agreement,
     "move_in_notice": move_in_notice,
+    "survey_notice": survey_notice,
+    "event_notice": event_notice,
+    "price_board": price_board,
 }
 
 

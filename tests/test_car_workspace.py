@@ -132,6 +132,13 @@ def test_reports_figures(tmp_path: Path):
     daily = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
     calls = [r[0] for r in daily["回访"].iter_rows(values_only=True) if r and str(r[0]).startswith("WT")]
     assert calls == ["WT001", "WT011"]  # Monday pickups: their window opened Wednesday 00:00
+    # The morning after: YY003 (10:00) and YY004 (14:00) never came — 30 minutes' grace
+    # passed at 10:30 and 14:30 — so the desk calls them; YY005 was cancelled.
+    code, out = cli("report", "car_daily", "--date", "2026-11-24", "--home", str(home), "--now", "2026-11-24T09:00",
+                    "--json")
+    daily = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    noshows = [r[0] for r in daily["爽约"].iter_rows(values_only=True) if r and str(r[0]).startswith("YY")]
+    assert noshows == ["YY003", "YY004"]
 
 
 def _snapshot(home: Path, prefix: str) -> tuple[list, list]:

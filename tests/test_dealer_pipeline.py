@@ -277,3 +277,34 @@ def test_half_year_reward_withheld_while_a_cancellation_awaits(home: Path):
     # M01: 5 × 10,000 + 15,000 = 65,000 × 4 ‰ = 260.00; M02: 43,899, reward held back.
     assert got["M01"][9] == 65000 and got["M01"][10] == 260
     assert got["M02"][9] == 43899 and got["M02"][10] is None and got["M02"][12] == "取消待审批（奖励暂缓）"
+
+
+def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(home: Path):
+    # Installment 2 was due 11-02 and nothing was paid: 12-02 is day 30, a breach. The
+    # payments register arrives first, before the contract is registered.
+    result = process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-003", "期次": 2, "应付日期": date(2026, 11, 2), "应付金额": 32000}]), "2026-12-02T10:00")
+    (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
+    assert "已逾期 30 天" in overdue["message"] and "请先在合同登记中登记此合同" in overdue["message"]
+    assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))  # no letter to nobody
+    # The contract as the office types it: 状态 履行中 and 合同类型 物业服务顾问 are read as
+    # 生效 and 物业服务顾问协议 (no problem reported), and the letter follows.
+    result = process(home, fill(home, "合同登记", [
+        {"合同编号": "GW-2026-003", "合同类型": "物业服务顾问", "甲方": "徐州锦绣花园业主委员会", "乙方": "某某物业管理有限公司",
+         "签订日期": date(2026, 8, 1), "委托费用": 96000, "违约金": 5000, "状态": "履行中"}]), "2026-12-02T11:00")
+    assert result["errors"] == [], result["errors"]
+    (letter,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
+    text = docx_text(letter)
+    assert "徐州锦绣花园业主委员会" in text and "32,000.00元（人民币叁万贰仟元整）" in text
+    assert "伍仟元整" in text  # the contract's 违约金 5,000
+    assert "书面提醒" not in text  # the day-1 reminder was never sent: the letter does not claim it
+
+
+def test_vip_typed_as_staff_do_is_a_vip_membership(home: Path):
+    result = process(home, fill(home, "俱乐部会员登记", [
+        {"会员卡号": "VIP-0008", "车牌号": "苏C8M2K7", "会员姓名": "周建平", "所属支公司": "沛县支公司", "会员类型": "vip",
+         "保单号": "PDAA2026003", "保险起期": date(2025, 12, 6), "保险止期": date(2026, 12, 5),
+         "入会申请日期": date(2025, 12, 6), "会费": 365, "会费年数": 1}]), "2026-11-20T09:00")
+    assert result["errors"] == []
+    # A VIP paying 365 元 for one year is right (365 × 1): no fee finding.
+    assert not [f for f in result["findings"] if f["rule"] == "club.fee"]

@@ -226,6 +226,35 @@ def sample_findings() -> dict[str, Finding]:
                 "特别需求": "家有老人，需无障碍通道",
             },
         ),
+        # 240 ÷ 400 = 60.00 %; 200 ÷ 240 = 83.33 %; 170 ÷ 200 = 85.00 %
+        "survey_notice": Finding(
+            rule="survey.closed",
+            register="survey",
+            record="DC-2026-2",
+            severity="info",
+            message="调查结果",
+            notice="survey_notice",
+            values={
+                "调查编号": "DC-2026-2", "开始日期": date(2026, 9, 14), "结束日期": date(2026, 9, 25),
+                "总户数": 400, "发放户数": 240, "回收份数": 200, "满意份数": 170,
+                "share": d("0.6000"), "returned": d("0.8333"), "satisfaction": d("0.8500"),
+                "share_text": "60.00%", "returned_text": "83.33%", "satisfaction_text": "85.00%",
+                "整改措施": "地下车库照明不足：10月底前更换全部灯管；电梯按键失灵：已报维保单位更换。",
+                "结果公告日期": date(2026, 10, 9),
+            },
+        ),
+        "event_notice": Finding(
+            rule="event.planned",
+            register="community_event",
+            record="HD-2026-05",
+            severity="info",
+            message="活动公告",
+            notice="event_notice",
+            values={
+                "活动名称": "重阳节敬老茶话会", "活动日期": date(2026, 10, 29), "地点": "会所二楼多功能厅",
+                "报名方式": "10月25日前到客户服务中心前台或拨打服务电话报名", "公告日期": date(2026, 10, 9),
+            },
+        ),
     }
 
 

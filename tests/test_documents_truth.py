@@ -150,7 +150,8 @@ def test_replacing_a_signed_document_says_so_and_asks_for_the_signature_again(ct
     ws = openpyxl.load_workbook(ctx.ws.outbox / "发文登记.xlsx").active
     assert "1 份替代已签发的文书，需重新签发：某某物业〔2026〕放字第002号" in ws["A1"].value
     rows = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}
-    assert rows["某某物业〔2026〕放字第002号"][9] == (
+    replaces = [c.value for c in ws[2]].index("替代文号")
+    assert rows["某某物业〔2026〕放字第002号"][replaces] == (
         "某某物业〔2026〕放字第001号（已于 2026-11-26 经张经理签发，原文书作废，本文书需重新签发）")
     # A replaced draft that was never signed is just replaced: no such words.
     process_paths(ctx, [move("m3.xlsx", "旧沙发一套、床垫两张")], datetime(2026, 11, 26, 12, 0))

@@ -634,3 +634,17 @@ def test_hostile_numbers_and_dates_as_text():
                     value = fold(value)
                 assert value == expected, (key, name, cells[name])
     assert seen == set(HOSTILE_EXPECTED)
+
+
+def test_choice_aliases_read_what_staff_type_as_the_choice():
+    from pydantic import ValidationError
+
+    from toolkit.registers import ColumnSpec
+
+    col = ColumnSpec(name="会员类型", type="enum", choices=["普通会员", "VIP会员"], choice_aliases={"VIP": "VIP会员"})
+    assert parse_value(" vip ", col) == "VIP会员" and parse_value("VIP会员", col) == "VIP会员"
+    with pytest.raises(FieldProblem):
+        parse_value("金卡", col)
+    # An alias that points outside the choices is a rules-file mistake, said in Chinese.
+    with pytest.raises(ValidationError, match="choice_aliases 指向不在 choices 中的值：金卡→金卡会员"):
+        ColumnSpec(name="会员类型", type="enum", choices=["普通会员", "VIP会员"], choice_aliases={"金卡": "金卡会员"})

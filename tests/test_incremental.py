@@ -62,7 +62,9 @@ def commit_file(ctx: Any, hook: RulesHook, recs: list, now: datetime, n: int) ->
 def check_pack(ctx: Any, seed: int, start: datetime, rows: int = 30) -> None:
     hook = rules_hook(ctx)
     specs = load_registers(ctx.ws.rules)
-    mine = [reg for p in hook.ruleset.packs for reg in p.registers if reg in specs]
+    # The packs' registers and any other its rules read (the dispatch register staff save back).
+    read = [reg for p in hook.ruleset.packs for rule in p.rules for reg in rule.reads]
+    mine = [reg for reg in dict.fromkeys([r for p in hook.ruleset.packs for r in p.registers] + read) if reg in specs]
     maker = Maker(seed, start=start.date() - timedelta(days=50), days=60)
     saved: dict[str, list[list[Any]]] = {reg: maker.rows(specs[reg], rows) for reg in mine}
     now = start

@@ -789,8 +789,9 @@ def cell_warnings(column: ColumnSpec, value: Any) -> list[tuple[str, str]]:
     return []
 
 
-def parse_enum(value: Any, choices: list[str]) -> str:
-    """One of ``choices``; spaces inside and around are ignored, TRUE/FALSE read as 是/否."""
+def parse_enum(value: Any, choices: list[str], aliases: dict[str, str] | None = None) -> str:
+    """One of ``choices`` (or what ``aliases`` maps to one); spaces inside and around are
+    ignored, case too."""
     _check_cell(value)
     s = _text(value)
     if s in choices:
@@ -798,6 +799,9 @@ def parse_enum(value: Any, choices: list[str]) -> str:
     compact = _SPACES_RE.sub("", s)
     for choice in choices:
         if compact == choice or compact.casefold() == choice.casefold():
+            return choice
+    for alias, choice in (aliases or {}).items():
+        if compact.casefold() == _SPACES_RE.sub("", alias).casefold():
             return choice
     raise FieldProblem(
         "enum.invalid",
@@ -838,7 +842,7 @@ def mask_id(s: str | None) -> str | None:
 def _enum(value: Any, column: ColumnSpec) -> str:
     if isinstance(value, bool) and "是" in column.choices and "否" in column.choices:
         return "是" if value else "否"
-    return parse_enum(value, column.choices)
+    return parse_enum(value, column.choices, column.choice_aliases)
 
 
 def _text_column(value: Any, column: ColumnSpec) -> str | None:

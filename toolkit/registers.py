@@ -43,6 +43,8 @@ class ColumnSpec(Strict):
     required: bool = False
     aliases: list[str] = Field(default_factory=list)
     choices: list[str] = Field(default_factory=list)
+    # What staff commonly type for a choice (VIP → VIP会员): read as that choice.
+    choice_aliases: dict[str, str] = Field(default_factory=dict)
     default: str | None = None
     # A datetime column may take its time from a separate column (e.g. 报修时间 + 时间).
     time_column: str | None = None
@@ -59,6 +61,9 @@ class ColumnSpec(Strict):
             raise ValueError(f"列“{self.name}”的类型是 enum，必须给出 choices")
         if self.default is not None and self.choices and self.default not in self.choices:
             raise ValueError(f"列“{self.name}”的默认值“{self.default}”不在 choices 中")
+        wrong = [f"{k}→{v}" for k, v in self.choice_aliases.items() if v not in self.choices]
+        if wrong:
+            raise ValueError(f"列“{self.name}”的 choice_aliases 指向不在 choices 中的值：{'、'.join(wrong)}")
         if self.time_required and self.type != "datetime":
             raise ValueError(f"列“{self.name}”：time_required 只能用于 datetime 类型的列")
         return self

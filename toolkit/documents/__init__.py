@@ -7,7 +7,7 @@
 """
 
 from .dispatch import apply_approvals, document_rows, sent_documents, write_register
-from .issue import documents_config, issue_documents, issue_statement
+from .issue import documents_config, issue_document, issue_documents, issue_statement
 from .numbering import allocate
 from .pdf import wait_for_pdfs
 from .pdf import warnings as pdf_warnings
@@ -23,6 +23,7 @@ __all__ = [
     "documents_config",
     "issue_documents",
     "issue_statement",
+    "issue_document",
     "load_documents_config",
     "pdf_warnings",
     "render_docx",

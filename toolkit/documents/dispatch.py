@@ -11,7 +11,7 @@ Only an approved document counts as sent.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,21 +30,33 @@ from .tables import APPROVED, DRAFT, PENDING, VOID, documents, ensure_tables
 log = logging.getLogger("toolkit")
 
 REGISTER_FILE = "发文登记.xlsx"
+DISPATCH_REGISTER = "dispatch"  # the register the manager's copy is read as
 VOID_FOLDER = "已作废"
 # (header, width); the headers are declared in rules/registers/dispatch.yaml too.
+# 文号 stays the second column: the manager's copy is matched on it.
 COLUMNS = [
     ("发文日期", 12),
     ("文号", 24),
     ("文书标题", 20),
+    ("内容摘要", 30),
     ("收文对象", 24),
+    ("发文方式", 8),
     ("登记记录", 26),
     ("发文部门", 14),
     ("文书状态", 10),
     ("签发人", 10),
     ("签发日期", 12),
+    ("有效期至", 12),
+    ("撤下日期", 12),
+    ("签收人", 10),
+    ("签收日期", 12),
     ("替代文号", 24),
     ("文件名", 32),
 ]
+DATE_COLUMNS = ("发文日期", "签发日期", "有效期至", "撤下日期", "签收日期")
+# Filled by staff in their copy and kept from it when the register is rewritten (the
+# ledger's dispatch records); 内容摘要 and 有效期至 start from the document type's.
+STAFF_COLUMNS = ("内容摘要", "有效期至", "撤下日期", "签收人", "签收日期")
 
 
 def register_path(ws: Workspace) -> Path:
@@ -79,6 +91,8 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
             .order_by(documents.c.id)
         ).all()
     titles = _register_titles(ws)
+    kinds = _document_types(ws)
+    staff = _staff_values(ledger)
     by_number = {r.number: r for r in rows}
     again = [r.number for r in rows if r.status == DRAFT and _replaces_signed(r, by_number)]
     heading = f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
@@ -99,30 +113,36 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         cell.alignment = Alignment(horizontal="center")
         sheet.column_dimensions[cell.column_letter].width = width
     for r in rows:
-        sheet.append(
-            [
-                _cell(v)
-                for v in (
-                    r.issued_on,
-                    r.number,
-                    r.title,
-                    r.recipient,
-                    f"{titles.get(r.register, r.register)} {r.record}",
-                    r.department,
-                    r.status,
-                    r.approved_by or None,
-                    r.approved_on,
-                    _supersedes_text(r, by_number),
-                    r.file_name,
-                )
-            ]
-        )
-    for row in sheet.iter_rows(min_row=3, min_col=1, max_col=9):
-        for cell in (row[0], row[8]):
+        mine = staff.get(r.number, {})
+        summary, delivery, valid = _typed(kinds.get(r.doc_type), r)
+        shown = {
+            "发文日期": r.issued_on,
+            "文号": r.number,
+            "文书标题": r.title,
+            "内容摘要": mine.get("内容摘要") or summary,
+            "收文对象": r.recipient,
+            "发文方式": delivery,
+            "登记记录": f"{titles.get(r.register, r.register)} {r.record}",
+            "发文部门": r.department,
+            "文书状态": r.status,
+            "签发人": r.approved_by or None,
+            "签发日期": r.approved_on,
+            "有效期至": mine.get("有效期至") or valid,
+            "撤下日期": mine.get("撤下日期"),
+            "签收人": mine.get("签收人"),
+            "签收日期": mine.get("签收日期"),
+            "替代文号": _supersedes_text(r, by_number),
+            "文件名": r.file_name,
+        }
+        sheet.append([_cell(shown[h]) for h, _ in COLUMNS])
+    headers = [h for h, _ in COLUMNS]
+    for name in DATE_COLUMNS:
+        col = headers.index(name) + 1
+        for (cell,) in sheet.iter_rows(min_row=3, min_col=col, max_col=col):
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "C3"
     _print_on_one_width(sheet)
-    status_col = sheet.cell(row=2, column=7).column_letter
+    status_col = sheet.cell(row=2, column=headers.index("文书状态") + 1).column_letter
     choice = DataValidation(type="list", formula1='"草稿,已审批,已作废"', allow_blank=True)
     choice.add(f"{status_col}3:{status_col}{max(3, sheet.max_row + 200)}")
     sheet.add_data_validation(choice)
@@ -135,6 +155,43 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         log.warning("发文登记未能更新（%s）：%s，下次变动时重写", target.name, exc)
         return None
     return target
+
+
+def _document_types(ws: Workspace) -> dict[str, Any]:
+    try:
+        from .issue import documents_config
+
+        return {d.type: d for d in documents_config(ws).documents}
+    except Exception:  # the register still lists its rows without the types' defaults
+        return {}
+
+
+def _staff_values(ledger) -> dict[str, dict[str, Any]]:
+    """What staff wrote in their copy of the register (签收, 撤下, 有效期至), by 文号."""
+    try:
+        return {r["key"]: r["values"] for r in ledger.records(DISPATCH_REGISTER)}
+    except Exception:  # an old ledger without the records table: nothing kept yet
+        return {}
+
+
+def _typed(kind: Any, r: Any) -> tuple[str | None, str | None, date | None]:
+    """内容摘要, 发文方式 and 有效期至 as the document type says, from the document's values."""
+    if kind is None:
+        return None, None, None
+    from ..codec import decode
+    from .settings import fill_text
+
+    values = decode(r.values_json) if r.values_json else {}
+    delivery = kind.pick(values)["delivery"]
+    summary = fill_text(kind.summary, {**values, "record": r.record}) if kind.summary else None
+    valid = None
+    if delivery == "张贴":
+        if kind.valid_until:
+            got = values.get(kind.valid_until)
+            valid = got.date() if isinstance(got, datetime) else got if isinstance(got, date) else None
+        elif kind.valid_days is not None:
+            valid = r.issued_on + timedelta(days=kind.valid_days)
+    return summary or None, delivery, valid
 
 
 def _print_on_one_width(sheet: Any) -> None:
@@ -248,7 +305,8 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
         if status == APPROVED:
             approved.append(number)
             log.info("文书已签发：%s（%s）", number, signer)
-    if changed:
+    # Rewritten too when only 签收/撤下 were filled: the register shows what staff wrote.
+    if changed or any(_text(row.get(c)) for row in rows for c in STAFF_COLUMNS):
         from .intents import REGISTER, request_register
 
         with ledger.transaction() as conn:

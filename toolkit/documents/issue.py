@@ -191,6 +191,23 @@ def issue_statement(
     return path
 
 
+def issue_document(
+    ws: Workspace, ledger, doc_type_name: str, register: str, record: str, values: dict[str, Any], now: datetime
+) -> Path | None:
+    """A document a report issues (not a finding's): numbered once per set of facts, a new
+    set superseding the last (the 收费标准公示 of a revised price list). None: unchanged,
+    or the type is not configured."""
+    config = documents_config(ws)
+    doc_type = config.by_type(doc_type_name)
+    if doc_type is None:
+        return None
+    ensure_tables(ledger.engine)
+    path = _issue_one(ws, ledger, config, doc_type, register, record, values, now, None)
+    if path is not None:
+        _flush(ws, ledger)
+    return path
+
+
 def _issue_one(
     ws: Workspace,
     ledger,
@@ -400,6 +417,7 @@ def _number_on_disk(ws: Workspace, number: str) -> bool:
 __all__ = [
     "issue_documents",
     "issue_statement",
+    "issue_document",
     "types_for",
     "facts_hash",
     "documents_config",

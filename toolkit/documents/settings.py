@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,6 +28,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# How a document goes out (seed 001 节点15): posted on the notice board (taken down when
+# it expires), handed to one customer (who signs for it in the dispatch register), signed
+# by the parties on the document itself (an agreement, a release slip), or internal (a
+# memo, a form between departments).
+Delivery = Literal["张贴", "送达", "现场", "内部"]
+
+
 class Variant(_Strict):
     """Overrides for findings whose values match ``when`` (e.g. arrears tier 3 → a memo)."""
 
@@ -36,6 +43,7 @@ class Variant(_Strict):
     recipient: str | None = None
     template: str | None = None
     department: str | None = None
+    delivery: Delivery | None = None
 
 
 class DocumentType(_Strict):
@@ -55,6 +63,13 @@ class DocumentType(_Strict):
     facts: list[str] | None = None
     volatile: list[str] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list)
+    delivery: Delivery = "送达"
+    # 内容摘要 in the dispatch register: a format over the finding's values like recipient.
+    summary: str | None = None
+    # A posted notice's 有效期至: the value holding the date (活动日期), else this many days
+    # after the issue date; staff may change it in the dispatch register.
+    valid_until: str | None = None
+    valid_days: int | None = Field(default=None, ge=0)
 
     @field_validator("template")
     @classmethod
@@ -69,6 +84,13 @@ class DocumentType(_Strict):
         _placeholders(v)
         return v
 
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, v: str | None) -> str | None:
+        if v is not None:
+            _placeholders(v)
+        return v
+
     def pick(self, values: dict[str, Any]) -> dict[str, Any]:
         """title, recipient, template, department after applying the first matching variant."""
         chosen: dict[str, Any] = {
@@ -76,6 +98,7 @@ class DocumentType(_Strict):
             "recipient": self.recipient,
             "template": self.template,
             "department": self.department,
+            "delivery": self.delivery,
         }
         for v in self.variants:
             if all(_same(values.get(k), want) for k, want in v.when.items()):
@@ -209,6 +232,11 @@ def recipient_text(expr: str, names: dict[str, Any]) -> str:
             continue
         pieces.append(piece.format_map(filled).strip())
     return _JOIN.sub("、", "、".join(p for p in pieces if p))
+
+
+def fill_text(expr: str, names: dict[str, Any]) -> str:
+    """A format over values (内容摘要); a value that is missing or empty prints as nothing."""
+    return expr.format_map({f: _text(names.get(f)) for f in _placeholders(expr)}).strip()
 
 
 def _text(v: Any) -> str:

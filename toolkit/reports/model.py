@@ -73,6 +73,9 @@ class Report:
     notes: list[str] = field(default_factory=list)  # short sentences for the Word summary
     word: bool = False  # also a one-page Word summary
     statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # 房号 → services to bill
+    # Documents the report issues (documents.yaml types with trigger "monthly"): each
+    # {"type", "register", "record", "values"}; the same facts never issue twice.
+    notices: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
     def table(self, sheet: str) -> Table:

@@ -64,6 +64,17 @@ def _statements(ctx: Any, report: Report, now: datetime) -> list[Path]:
     return out
 
 
+def _notices(ctx: Any, report: Report, now: datetime) -> list[Path]:
+    from ..documents import issue_document
+
+    out = []
+    for n in report.notices:
+        path = issue_document(ctx.ws, ctx.ledger, n["type"], n["register"], n["record"], n["values"], now)
+        if path is not None:
+            out.append(path)
+    return out
+
+
 def issuer(ws: Any) -> str:
     """The company and department a report is issued by (documents.yaml), for its footer."""
     from ..documents import documents_config
@@ -104,6 +115,8 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
                                                  issuer(ctx.ws))))
         if report.statements:
             report.outputs += [str(p) for p in _statements(ctx, report, now)]
+        if report.notices:
+            report.outputs += [str(p) for p in _notices(ctx, report, now)]
     except Exception as exc:
         ctx.ledger.finish_run(run_id, "failed", {"report": name, "error": str(exc)}, now)
         raise

@@ -116,5 +116,6 @@ PACK = Pack(
         "consulting_phase": Responsible(department="顾问项目组"),
     },
     # A reminder or a breach notice is one per tier however the days grow.
-    fact_keys={"contract.overdue": ("tier",)},
+    # New when the tier moves or the contract it names arrives or changes (the letter needs it).
+    fact_keys={"contract.overdue": ("tier", "甲方", "违约金", "签订日期")},
 )

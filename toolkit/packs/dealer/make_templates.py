@@ -172,7 +172,8 @@ def contract_overdue():
            "。请贵方尽快安排付款；如已支付，请将付款凭证告知我方，并请忽略本函。")
     T.para(doc, "{%p else %}")
     T.body(doc, "贵方与我方{% if 签订日期 %}于{{ 签订日期 }}{% endif %}签订的合同（编号{{ 合同编号 }}）第{{ 期次 }}期款项应于{{ 应付日期 }}支付，"
-                "我方已书面提醒，截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，仍欠",
+                "{% if earlier_count %}我方已于{{ earlier_text }}书面提醒，{% endif %}"
+                "截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，仍欠",
            ("{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）", {"bold": True}), "。")
     T.body(doc, "按合同第五条第（二）款，逾期{{ breach_days }}日仍未支付视同违约。现正式通知：贵方已构成违约，"
                 "我方有权解除合同，并要求贵方支付违约金",

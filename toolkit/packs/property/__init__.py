@@ -30,6 +30,7 @@ from .rules.desk import (
     storage_findings,
     visitor_findings,
 )
+from .rules.dispatch import dispatch_findings
 from .rules.fees import arrears_findings, handover_findings
 from .rules.keys import key_findings
 from .rules.move_out import move_out_findings
@@ -145,13 +146,15 @@ PACK = Pack(
         per_record("visitor", "visitor", visitor_findings),
         per_record("contact_log", "contact_log", contact_findings),
         per_record("move_in", "move_in", move_in_findings),
+        # The dispatch register as staff saved it back: expired posted notices, receipts.
+        per_record("dispatch", "dispatch", dispatch_findings),
     ),
     rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
                  "schedule.yaml"),
     templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
-               "move_in_notice.docx"),
+               "move_in_notice.docx", "survey_notice.docx", "event_notice.docx", "price_board.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -206,6 +209,7 @@ PACK = Pack(
         "visitor": Responsible(person="值班人", department="客服中心"),
         "contact_log": Responsible(person="接待人", department="客服中心"),
         "move_in": Responsible(person="经办人", department="客服中心"),
+        "dispatch": Responsible(department_column="发文部门", department="客服中心"),
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={

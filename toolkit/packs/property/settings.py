@@ -144,6 +144,15 @@ class MoveInSla(_Strict):
     tenant_papers: list[str] = Field(default_factory=lambda: ["业主承诺书", "租赁协议", "租户信息表", "安全责任书"])
 
 
+class DispatchSla(_Strict):
+    """Seed 001 节点15: "及时撤下过期通告", "单独向某个客户发文…请客户签收" (no figures)."""
+
+    # A posted notice comes down by 23:59 of the day after its 有效期至 (default).
+    take_down: Deadline = _d("calendar", 1, "days", "过期通知撤下", until="day_end")
+    # A notice handed to one customer is signed for within a working day of its approval (default).
+    receipt: Deadline = _d("workdays", 1, "days", "客户签收")
+
+
 class ParkingSla(_Strict):
     expiry_reminder_days: int = Field(default=7, ge=0)
 
@@ -166,6 +175,7 @@ class Sla(_Strict):
     mail: MailSla = Field(default_factory=MailSla)
     contact: ContactSla = Field(default_factory=ContactSla)
     move_in: MoveInSla = Field(default_factory=MoveInSla)
+    dispatch: DispatchSla = Field(default_factory=DispatchSla)
 
 
 class TempParking(_Strict):
@@ -217,6 +227,8 @@ class Services(_Strict):
     closest_items: int = Field(default=3, ge=1)
     # Seed 004 5.2.3: only an authorised person may raise or lower a listed price.
     authorised_approvers: list[str] = Field(default_factory=list)
+    # Seed 004 5.2.1 "每年至少修订一次": the monthly report warns when 修订日期 is older.
+    revision_months: int = Field(default=12, ge=1)
 
     @field_validator("authorised_approvers")
     @classmethod

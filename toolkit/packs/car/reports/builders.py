@@ -78,6 +78,21 @@ def car_daily(src: Source, period: Period) -> Report:
                           Column("客户", width=14), Column("电话", width=14), Column("预约项目", width=24),
                           Column("需备配件", width=16), Column("受理人", width=9), Column("待办", width=24)],
                          appt_rows, note="待办：待电话提醒、待通知车间、定金不足、待客户签名。")
+    # A customer who did not come is called the next morning (the seed: ask why, book
+    # again); once 状态 says 爽约 or 已取消 the desk has dealt with it.
+    noshow_rows = []
+    for f in by["car.no_show"]:
+        v = appts.get(f.record, {})
+        if f.status not in OPEN or v.get("状态") in ("爽约", "已取消"):
+            continue
+        noshow_rows.append([f.record, as_dt(v.get("预约进厂时间")), v.get("车牌号"), v.get("客户名称"),
+                            mask_phone(v.get("联系电话")), v.get("预约项目"), v.get("受理人")])
+    noshows = Table("爽约", "预约后未到店的客户：请电话了解原因并重新预约",
+                    [Column("预约单号", width=12), Column("预约进厂", "datetime"), Column("车牌号", width=11),
+                     Column("客户", width=14), Column("电话", width=14), Column("预约项目", width=24),
+                     Column("受理人", width=9)],
+                    sorted(noshow_rows, key=lambda r: r[1] or datetime.max),
+                    note="联系后在预约登记中把状态改为“爽约”（或“已取消”），即从本表消除。")
     orders = src.records(ORDERS)
     promise_rows = []
     for f in by["car.promise"]:
@@ -150,11 +165,13 @@ def car_daily(src: Source, period: Period) -> Report:
                   [Column("登记表", width=14), Column("编号", width=14), Column("类别", width=8),
                    Column("负责人", width=9), Column("说明", width=70)], fix_rows, marks=[Mark("类别", "须纠正")])
     claims = claims_table(by["car.claim_pending"], today)
-    headline = [("今明预约", str(len(appt_rows)), ""), ("今日交车", str(len(promise_rows)), ""),
+    headline = [("今明预约", str(len(appt_rows)), ""), ("爽约待联系", str(len(noshow_rows)), ""),
+                ("今日交车", str(len(promise_rows)), ""),
                 ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
                 ("逾期事项", str(len(overdue_rows)), ""), ("待批索赔", str(len(claims.rows)), "")]
     return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
-                  [overdue, appointments, promises, checks, calls, reminders, owing, fixes, claims], headline=headline)
+                  [overdue, appointments, noshows, promises, checks, calls, reminders, owing, fixes, claims],
+                  headline=headline)
 
 
 def claims_table(pending: list[Finding], today: Any) -> Table:

@@ -143,6 +143,7 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     in_shop = delivered is None or delivered.date() >= env.today
     if repaired and received is not None and (in_shop or received.date() >= env.today):
         values = {k: v.get(k) for k in ORDER_FIELDS}
+        values["估价合计"] = estimate_of(v)  # the seed's total: labour + parts when not written
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))

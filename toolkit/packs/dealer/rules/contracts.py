@@ -68,17 +68,21 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
             continue
         k = contracts.get(number, {})
         breach = tier == len(c.tiers)
+        letter = "违约通知书" if breach else "付款提醒函"
+        # A letter needs its addressee and the contract's terms: without the contract in
+        # the register it waits (the finding says why) and is drafted when it arrives.
+        drafted = f"{letter}已起草" if k else f"请先在合同登记中登记此合同，{letter}待登记后起草"
         out.append(Finding(
             rule="contract.overdue", register="contract_payment", record=key,
             severity="error" if breach else "warning", status="overdue",
             message=(f"合同 {number}（{text(k.get('甲方')) or '合同登记中无此编号'}）第 {period} 期应于 {fmt_date(due)} 付款 "
                      f"{yuan(amount)} 元，已逾期 {days} 天，欠付 {yuan(owed)} 元——"
-                     f"{'已满 ' + str(c.tiers[-1]) + ' 天视同违约，违约通知书已起草' if breach else '付款提醒函已起草'}"),
+                     f"{'已满 ' + str(c.tiers[-1]) + ' 天视同违约，' if breach else ''}{drafted}"),
             values={"tier": tier, "days_overdue": days, "合同编号": number, "期次": period, "应付日期": due,
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},
-            notice="contract_overdue",
+            notice="contract_overdue" if k else None,
         ))
     return out
 

@@ -21,7 +21,7 @@ ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
                       "renovation_violation", "parking_card", "patrol", "key_custody",
-                      "storage", "mail", "contact_log")
+                      "storage", "mail", "contact_log", "dispatch")
 # Registers whose open findings (not deadlines, no notice of their own) someone must act on:
 # a blocked release, a transfer short of its prepayment, a survey short of 60 % …
 ISSUE_REGISTERS = ("move_out", "transfer", "survey", "community_event", "key_custody", "patrol", "complaint",

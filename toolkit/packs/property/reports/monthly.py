@@ -146,6 +146,39 @@ def _refunds(src: Source) -> Table:
                  note="应退金额 = 装修押金 − 违约金 − 应扣水电费；为负数时为业主尚欠金额。押金退还日期已填的不再列出。")
 
 
+STALE, FRESH = "须修订", "有效"
+
+
+def _price_list(src: Source, period: Period) -> tuple[Table, dict[str, Any] | None]:
+    """The price list's age (seed 004 5.2.1: revised at least once a year) and its public
+    board (特约服务项目及收费标准公示), issued again whenever the list changes."""
+    rules = src.rules.pack("property")
+    prices, months = rules.prices, rules.settings.tariffs.special_service.revision_months
+    end = period.end
+    revised = prices.revised
+    if revised is None:
+        age, verdict = None, f"{STALE}：价目表未填修订日期，请填写并报项目经理"
+    else:
+        age = (end.year - revised.year) * 12 + end.month - revised.month - (end.day < revised.day)
+        verdict = (f"{STALE}：已 {age} 个月未修订（每年至少修订一次），请客服中心报区域公司修订"
+                   if age >= months else FRESH)
+    table = Table("价目表", f"特约服务价目表修订情况（截至 {end:%Y-%m-%d}）",
+                  [Column("修订日期", "date"), Column("距今月数", "int"), Column("要求", width=16),
+                   Column("结论", width=50)],
+                  [[revised, age, f"{months} 个月内修订", verdict]],
+                  marks=[] if verdict == FRESH else [Mark("结论", verdict)],
+                  note="价目表为 rules/price_list.xlsx，修订日期写在表头上方；修订后自动出新的收费标准公示。")
+    if revised is None:
+        return table, None
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for it in prices.items:
+        groups[it.category].append({"服务项目": it.item, "单位": it.unit, "单价": it.price})
+    values = {"修订日期": revised, "count": len(prices.items),
+              "categories": [{"类别": c, "lines": lines} for c, lines in groups.items()]}
+    return table, {"type": "price_board", "register": "special_service", "record": "特约服务价目表",
+                   "values": values}
+
+
 def monthly(src: Source, period: Period) -> Report:
     ledger, rooms, statements, achieved = _services(src, period)
     person, dept = _visits(src, period)
@@ -169,10 +202,13 @@ def monthly(src: Source, period: Period) -> Report:
     if short_d:
         notes.append(f"拜访未达标部门：{'、'.join(short_d)}。")
     refunds = _refunds(src)
-    tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds]
+    prices, board = _price_list(src, period)
+    if prices.rows[0][3] != FRESH:
+        notes.append(f"特约服务价目表{prices.rows[0][3]}。")
+    tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds, prices]
     chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.name}）", "部门", ["拜访次数", "要求"], "次数")
     return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.name}",
                   tables, [chart],
                   headline=[("特约服务收入（元）", f"{achieved:,.2f}", ""), ("月结户数", str(len(rooms.rows)), ""),
                             ("拜访未达标人员", str(short_p), ""), ("押金应退笔数", str(len(refunds.rows)), "")],
-                  notes=notes, statements=statements)
+                  notes=notes, statements=statements, notices=[board] if board else [])

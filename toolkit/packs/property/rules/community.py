@@ -10,6 +10,8 @@ from typing import Any
 from toolkit.model import Finding
 from toolkit.ruleset.timing import Env, as_date, fmt_date
 
+from ..history import historical
+
 REGISTER = "community_event"
 
 
@@ -24,6 +26,15 @@ def event_findings(env: Env, state: dict[str, dict[str, dict[str, Any]]]) -> lis
         subject = f"社区活动 {key}（{v.get('活动名称') or ''}，{fmt_date(day)}）"
         latest_notice = day - timedelta(days=cfg.notice_days)
         notice = as_date(v.get("公告日期"))
+        if notice is not None:
+            # The announcement itself (社区文化活动公告), posted on 公告日期.
+            out.append(Finding(
+                rule="event.planned", register=REGISTER, record=key, severity="info",
+                message=f"{subject}：{fmt_date(notice)} 张贴活动公告",
+                values={"活动名称": v.get("活动名称"), "活动日期": day, "地点": v.get("地点"),
+                        "报名方式": v.get("报名方式"), "公告日期": notice},
+                notice=None if historical(env.today, notice) else "event_notice",
+            ))
         if notice is None and env.today >= latest_notice or notice is not None and notice > latest_notice:
             got = "尚未公告" if notice is None else f"公告日期 {fmt_date(notice)}"
             out.append(Finding(

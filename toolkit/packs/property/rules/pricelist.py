@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,8 +40,9 @@ def _match_key(text: str) -> str:
 
 
 class PriceList:
-    def __init__(self, items: list[PriceItem]):
+    def __init__(self, items: list[PriceItem], revised: date | None = None):
         self.items = items
+        self.revised = revised  # the 修订日期 above the table (seed 004 5.2.1: revised yearly)
         self._by_item: dict[str, list[PriceItem]] = {}
         for it in items:
             self._by_item.setdefault(_match_key(it.item), []).append(it)
@@ -80,6 +82,9 @@ def load_price_list(path: Path) -> PriceList:
             break
     if header_at is None:
         raise RulesError([f"{path}: 前 10 行中找不到表头（需要列：{'、'.join(REQUIRED)}）"])
+    revised, problem = _revised(rows[:header_at], path)
+    if problem:
+        raise RulesError([problem])
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         raise RulesError([f"{path} 第{header_at + 1}行: 表头缺少列：{'、'.join(missing)}"])
@@ -111,4 +116,30 @@ def load_price_list(path: Path) -> PriceList:
         raise RulesError(problems)
     if not items:
         raise RulesError([f"{path}: 价目表中没有任何服务项目"])
-    return PriceList(items)
+    return PriceList(items, revised)
+
+
+REVISED = "修订日期"
+
+
+def _revised(rows: list[tuple], path: Path) -> tuple[date | None, str | None]:
+    """The date in the cell after 修订日期 (or in the same cell: "修订日期：2026-03-01")."""
+    for i, row in enumerate(rows, start=1):
+        cells = list(row)
+        for j, v in enumerate(cells):
+            text = _norm(v)
+            if not text.startswith(REVISED):
+                continue
+            rest = text[len(REVISED):].lstrip(":： ")
+            raw = rest or (cells[j + 1] if j + 1 < len(cells) else None)
+            if isinstance(raw, datetime):
+                return raw.date(), None
+            if isinstance(raw, date):
+                return raw, None
+            for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+                try:
+                    return datetime.strptime(_norm(raw), fmt).date(), None
+                except ValueError:
+                    continue
+            return None, f"{path} 第{i}行: 修订日期“{_norm(raw)}”不是日期（例如 2026-03-01）"
+    return None, None

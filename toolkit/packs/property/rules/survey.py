@@ -10,6 +10,8 @@ from typing import Any
 from toolkit.model import Finding
 from toolkit.ruleset.timing import Env, as_date, fmt_date
 
+from ..history import historical
+
 REGISTER = "survey"
 
 
@@ -34,12 +36,46 @@ def distribution(v: dict[str, Any]) -> Decimal | None:
     return (Decimal(int(handed)) / Decimal(int(total))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def ratio(part: Any, whole: Any) -> Decimal | None:
+    if not whole or part is None:
+        return None
+    return (Decimal(int(part)) / Decimal(int(whole))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def _pct(share: Decimal | None) -> str:
+    return "—" if share is None else f"{share:.2%}"
+
+
+def _closed(env: Env, key: str, v: dict[str, Any]) -> Finding | None:
+    """The result notice (满意度调查结果公告), once 结果公告日期 is set."""
+    posted = as_date(v.get("结果公告日期"))
+    if posted is None:
+        return None
+    share = distribution(v)
+    returned = ratio(v.get("回收份数"), v.get("发放户数"))
+    satisfied = ratio(v.get("满意份数"), v.get("回收份数"))
+    return Finding(
+        rule="survey.closed", register=REGISTER, record=key, severity="info",
+        message=(f"满意度调查 {key}：发放率 {_pct(share)}，回收率 {_pct(returned)}，满意率 {_pct(satisfied)}，"
+                 f"{fmt_date(posted)} 公告结果"),
+        values={"调查编号": key, "开始日期": as_date(v.get("开始日期")), "结束日期": as_date(v.get("结束日期")),
+                "总户数": v.get("总户数"), "发放户数": v.get("发放户数"), "回收份数": v.get("回收份数"),
+                "满意份数": v.get("满意份数"), "share": share, "returned": returned, "satisfaction": satisfied,
+                "share_text": _pct(share), "returned_text": _pct(returned), "satisfaction_text": _pct(satisfied),
+                "整改措施": v.get("整改措施"), "结果公告日期": posted},
+        notice=None if historical(env.today, posted) else "survey_notice",
+    )
+
+
 def survey_findings(env: Env, state: dict[str, dict[str, dict[str, Any]]]) -> list[Finding]:
     sla = env.settings.sla.survey
     rows = state.get(REGISTER, {})
     out: list[Finding] = []
     for key, v in rows.items():
         subject = f"满意度调查 {key}"
+        closed = _closed(env, key, v)
+        if closed is not None:
+            out.append(closed)
         share = distribution(v)
         if share is not None and share < sla.min_distribution:
             out.append(Finding(

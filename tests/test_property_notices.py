@@ -1,0 +1,172 @@
+"""The dispatch register's seed columns (seed 001 节点15: expired posted notices taken
+down, a notice to one customer signed for) and the notices of seed 001 满意度调查, 社区文化
+活动 and seed 004 5.2/5.8 (the price list revised yearly and posted). Figures by hand;
+the pipeline parts on both databases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+from conftest import write_xlsx
+from docx import Document
+from rules_helpers import dt, pick, rules_of, run
+
+from toolkit.pipeline import open_context, process_paths
+from toolkit.reports import build_report, parse_day, parse_month, produce
+from toolkit.workspace import Workspace
+
+# ---- rules over the register as staff saved it ----------------------------------------
+
+
+def sent(how, **v):
+    base = {"文号": "某某物业〔2026〕查字第001号", "文书标题": "满意度调查结果公告", "发文方式": how,
+            "文书状态": "草稿", "签发人": "刘经理", "发文日期": date(2026, 11, 19), "签发日期": date(2026, 11, 20)}
+    return {"dispatch": {base["文号"]: {**base, **v}}}
+
+
+def test_expired_posted_notice_comes_down_the_next_day():
+    # 有效期至 Fri 11-20 → down by Sat 11-21 23:59; at Sun 11-22 08:30 still up → 8 h 31 min = 511 min.
+    f = pick(run(sent("张贴", 有效期至=date(2026, 11, 20)), "2026-11-22T08:30"), "dispatch.expiry")
+    assert (f.due, f.status, f.overdue_minutes) == (dt("2026-11-21T23:59"), "overdue", 511)
+    # Taken down 11-21 → met; 11-23 → late by two days (a date is judged by whole days: 2 × 1440).
+    assert pick(run(sent("张贴", 有效期至=date(2026, 11, 20), 撤下日期=date(2026, 11, 21)), "2026-11-23T08:30"),
+                "dispatch.expiry").status == "met"
+    f = pick(run(sent("张贴", 有效期至=date(2026, 11, 20), 撤下日期=date(2026, 11, 23)), "2026-11-23T08:30"),
+             "dispatch.expiry")
+    assert (f.status, f.overdue_minutes) == ("late", 2880)
+    # No 有效期至 (the price board stays until replaced), not signed, or void: nothing.
+    assert run(sent("张贴"), "2026-11-23T08:30") == []
+    assert run(sent("张贴", 有效期至=date(2026, 11, 20), 签发人=None), "2026-11-23T08:30") == []
+    assert run(sent("张贴", 有效期至=date(2026, 11, 20), 文书状态="已作废"), "2026-11-23T08:30") == []
+
+
+def test_notice_to_one_customer_is_signed_for():
+    # Signed off Fri 11-20 → one working day: Mon 11-23 17:30. Signed for Tue 11-24 → one day late.
+    f = pick(run(sent("送达"), "2026-11-23T08:30"), "dispatch.receipt")
+    assert (f.due, f.status) == (dt("2026-11-23T17:30"), "pending")
+    f = pick(run(sent("送达", 签收人="王秀英", 签收日期=date(2026, 11, 24)), "2026-11-24T09:00"), "dispatch.receipt")
+    assert (f.status, f.overdue_minutes) == ("late", 1440)
+    assert "dispatch.receipt" not in rules_of(run(sent("内部"), "2026-11-24T09:00"))
+    assert "dispatch.receipt" not in rules_of(run(sent("现场"), "2026-11-24T09:00"))
+
+
+# ---- survey result and event notices ----------------------------------------------------
+
+
+def test_survey_result_notice_figures():
+    row = {"调查编号": "DC1", "公告日期": date(2026, 11, 2), "开始日期": date(2026, 11, 9), "结束日期": date(2026, 11, 20),
+           "总户数": 400, "发放户数": 240, "回收份数": 200, "满意份数": 170, "结果公告日期": date(2026, 11, 27)}
+    # 240 ÷ 400 = 60.00 %; 200 ÷ 240 = 0.83333 → 83.33 %; 170 ÷ 200 = 85.00 %.
+    f = pick(run({"survey": {"DC1": row}}, "2026-11-27T09:00"), "survey.closed")
+    assert (f.values["share"], f.values["returned"], f.values["satisfaction"]) == (D("0.6000"), D("0.8333"), D("0.8500"))
+    assert (f.values["share_text"], f.values["satisfaction_text"], f.notice) == ("60.00%", "85.00%", "survey_notice")
+    # Before 结果公告日期 is filled: no notice.
+    assert "survey.closed" not in rules_of(run({"survey": {"DC1": {**row, "结果公告日期": None}}}, "2026-11-27T09:00"))
+
+
+def test_event_notice_once_announced():
+    row = {"活动编号": "HD1", "活动名称": "中秋游园", "活动日期": date(2026, 12, 20), "筹备开始日期": date(2026, 11, 25),
+           "地点": "中心花园", "报名方式": "前台报名"}
+    assert "event.planned" not in rules_of(run({"community_event": {"HD1": row}}, "2026-12-01T09:00"))
+    f = pick(run({"community_event": {"HD1": {**row, "公告日期": date(2026, 12, 13)}}}, "2026-12-13T09:00"),
+             "event.planned")
+    assert (f.notice, f.values["活动日期"], f.values["地点"]) == ("event_notice", date(2026, 12, 20), "中心花园")
+
+
+# ---- through the pipeline ----------------------------------------------------------------
+
+
+def _register(ctx):
+    wb = openpyxl.load_workbook(ctx.ws.outbox / "发文登记.xlsx")
+    sheet = wb.active
+    header = [c.value for c in sheet[2]]
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=3, values_only=True)}
+    return wb, sheet, header, rows
+
+
+def _save_back(ctx, home: Path, name: str, fill: dict[str, dict[str, object]]) -> Path:
+    wb, sheet, header, _ = _register(ctx)
+    for row in sheet.iter_rows(min_row=3):
+        number = row[1].value
+        for column, value in fill.get(number, {}).items():
+            row[header.index(column)].value = value
+    path = home / "inbox" / name
+    wb.save(path)
+    return path
+
+
+def test_posted_survey_notice_expires_and_a_reminder_is_signed_for(ctx, home: Path, tmp_path: Path):
+    survey = [["调查编号", "公告日期", "开始日期", "结束日期", "总户数", "发放户数", "回收份数", "满意份数", "整改措施", "结果公告日期"],
+              ["DC1", date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 20), 400, 240, 200, 170, "车库照明整改", date(2026, 11, 23)]]
+    fee = [["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+           ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 10, 31), "210.33"]]
+    monday = datetime(2026, 11, 23, 9, 0)
+    done = process_paths(ctx, [write_xlsx(tmp_path / "a.xlsx", {"满意度调查": survey, "物业费": fee})], monday)
+    assert done.files[0].status == "accepted", done.files[0].message
+    notice = next(ctx.ws.drafts.glob("*满意度调查结果公告*.docx"))
+    doc = Document(notice)
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "60.00%" in text and "83.33%" in text and "85.00%" in text and "车库照明整改" in text
+    _, _, _, rows = _register(ctx)
+    posted = next(r for r in rows.values() if r["文书标题"] == "满意度调查结果公告")
+    reminder = next(r for r in rows.values() if r["文书标题"].startswith("催缴通知书"))
+    # Issued 11-23, valid 30 days → 有效期至 12-23.
+    assert (posted["发文方式"], posted["有效期至"].date()) == ("张贴", date(2026, 12, 23))
+    assert posted["内容摘要"] == "DC1 发放率 60.00%，满意率 85.00%"
+    assert reminder["发文方式"] == "送达" and reminder["有效期至"] is None
+
+    # The manager signs both on Mon 11-23 and saves the register into inbox/.
+    sign = {"签发人": "刘经理", "签发日期": date(2026, 11, 23)}
+    path = _save_back(ctx, home, "发文登记.xlsx", {posted["文号"]: sign, reminder["文号"]: sign})
+    assert process_paths(ctx, [path], datetime(2026, 11, 23, 10, 0)).files[0].status == "accepted"
+    # Tue 11-24 08:30: the reminder was due to be signed for by Tue 11-24 17:30 (one working day
+    # after Mon 11-23) → 今日到期 on the list, naming 客户服务中心.
+    report, _ = build_report(ctx, "daily_due", datetime(2026, 11, 24, 8, 30), parse_day("2026-11-24"))
+    due = {r[2]: r for r in report.table("待办与逾期").rows}
+    assert due[reminder["文号"]][0] == "今日到期" and due[reminder["文号"]][8] == "客户服务中心"
+    # The customer signs on 11-24: recorded in the register, kept when it is rewritten.
+    path = _save_back(ctx, home, "发文登记2.xlsx", {reminder["文号"]: {"签收人": "王秀英", "签收日期": date(2026, 11, 24)}})
+    assert process_paths(ctx, [path], datetime(2026, 11, 24, 11, 0)).files[0].status == "accepted"
+    _, _, _, rows = _register(ctx)
+    assert rows[reminder["文号"]]["签收人"] == "王秀英" and rows[reminder["文号"]]["签发人"] == "刘经理"
+    # Thu 12-24 08:30: the survey notice (valid to 12-23) is to come down today; the reminder is settled.
+    report, _ = build_report(ctx, "daily_due", datetime(2026, 12, 24, 8, 30), parse_day("2026-12-24"))
+    due = {r[2]: r for r in report.table("待办与逾期").rows}
+    assert due[posted["文号"]][0] == "今日到期" and "过期通知撤下" in due[posted["文号"]][4]
+    assert reminder["文号"] not in due
+
+
+def test_price_board_posted_once_per_revision_and_age_warned(ctx, home: Path):
+    # The shipped list was revised 2026-01-01: at the end of November 2026 that is 10 months → valid.
+    report = produce(ctx, "monthly", datetime(2026, 12, 1, 8, 30), parse_month("2026-11"))
+    row = report.table("价目表").rows[0]
+    assert (row[0], row[1], row[3]) == (date(2026, 1, 1), 10, "有效")
+    boards = sorted(ctx.ws.drafts.glob("*特约服务项目及收费标准公示*.docx"))
+    assert len(boards) == 1
+    text = "\n".join(c.text for t in Document(boards[0]).tables for r in t.rows for c in r.cells)
+    assert "疏通下水道" in text and "50.00" in text
+    # The same list next month: no second board. 2026-01-01 → 2026-12-31 is 11 months: still valid.
+    report = produce(ctx, "monthly", datetime(2027, 1, 1, 8, 30), parse_month("2026-12"))
+    assert report.table("价目表").rows[0][1] == 11
+    assert len(list(ctx.ws.drafts.glob("*特约服务项目及收费标准公示*.docx"))) == 1
+    # January 2027: 2026-01-01 → 2027-01-31 is 12 months → 须修订, in the report's notes too.
+    report = produce(ctx, "monthly", datetime(2027, 2, 1, 8, 30), parse_month("2027-01"))
+    row = report.table("价目表").rows[0]
+    assert row[1] == 12 and row[3].startswith("须修订") and any("价目表须修订" in n for n in report.notes)
+    # A revision (new date in the list) posts a new board that replaces the old one.
+    wb = openpyxl.load_workbook(home / "rules" / "price_list.xlsx")
+    wb.active["B1"] = datetime(2027, 2, 10)
+    wb.save(home / "rules" / "price_list.xlsx")
+    again = open_context(Workspace(home))  # rules are read when a context opens (the watcher restarts)
+    try:
+        report = produce(again, "monthly", datetime(2027, 3, 1, 8, 30), parse_month("2027-02"))
+    finally:
+        again.close()
+    assert report.table("价目表").rows[0][3] == "有效"
+    # The unsigned first board is replaced: void, and the new draft names it.
+    [board] = ctx.ws.drafts.glob("*特约服务项目及收费标准公示*.docx")
+    assert board.name.startswith("某某物业〔2027〕价字第001号")
+    assert [p.name for p in (ctx.ws.drafts / "已作废").glob("*.docx")] == [boards[0].name]
