@@ -147,7 +147,8 @@ def repair_rows(n: int = 3, start: int = 1) -> list[list[Any]]:
 PG_URL = os.environ.get("TOOLKIT_TEST_PG_URL")
 BOTH_DATABASES = {"test_ledger", "test_pipeline", "test_pipeline_documents", "test_documents_issue",
                   "test_schedule", "test_schedule_sweep", "test_sites", "test_schema", "test_car_workspace",
-                  "test_dealer_pipeline", "test_property_desk", "test_property_notices"}
+                  "test_dealer_pipeline", "test_property_desk", "test_property_notices",
+                  "test_property_weekly"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

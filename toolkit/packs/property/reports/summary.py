@@ -326,7 +326,13 @@ def summary_report(src: Source, period: Period, name: str, title: str, stem: str
 
 
 def weekly(src: Source, period: Period) -> Report:
-    return summary_report(src, period, "weekly", "周报", f"周报-{period.name}")
+    from .weekly_sheets import callbacks, complaint_classes, requests_list
+
+    report = summary_report(src, period, "weekly", "周报", f"周报-{period.name}")
+    # Seed 001: complaint statistics by level and nature, the week's callbacks, and the
+    # requests and suggestions summed up on Friday.
+    report.tables += [complaint_classes(src, period), callbacks(src, period), requests_list(src, period)]
+    return report
 
 
 def property_status(src: Source, period: Period) -> Report:

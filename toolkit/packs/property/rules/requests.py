@@ -1,4 +1,5 @@
-"""客户需求建议受理表 (SPEC §3.3): forward within 10 minutes, answer within 1 day or as promised."""
+"""客户需求建议受理表 (SPEC §3.3): forward within 10 minutes, answer within 1 day or as promised;
+called back after the answer (seed 001 回访)."""
 
 from __future__ import annotations
 
@@ -27,4 +28,7 @@ def request_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     reply_due = promised if promised is not None else env.due(sla.reply, taken)
     label = "承诺时间答复" if promised is not None else sla.reply.label
     out.append(track(env, "request.reply", REGISTER, key, subject, label, reply_due, replied, start=taken))
+    if replied is not None:
+        out.append(track(env, "request.callback", REGISTER, key, subject, sla.callback.label,
+                         env.due(sla.callback, replied), as_dt(v.get("回访时间")), start=replied))
     return out
