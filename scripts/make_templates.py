@@ -1063,6 +1063,41 @@ def renovation_agreement():
     return doc
 
 
+def renovation_entry_notice():
+    doc = new_document("装修入场知会单")
+    letterhead(doc)
+    addressee(doc)
+    body(
+        doc,
+        "{{ 房号 }}的装修已经审批{% if 审批日期 %}（{{ 审批日期 }}）{% endif %}，于{{ 开工日期 }}入场施工。"
+        "施工期间，客户服务中心、工程部、保安部每日各自到现场巡查不少于一次，并填写装修巡查记录。",
+    )
+    spacer(doc, 4)
+    kv_table(
+        doc,
+        [
+            ["房号", "{{ 房号 }}", "开工日期", "{{ 开工日期 }}"],
+            ["业主", "{{ 业主 }}", "联系电话", "{{ 联系电话 or '—' }}"],
+            ["装修公司", ">{{ 装修公司 or '（业主自行装修）' }}"],
+            ["出入证", "{{ 出入证数量 or 0 }}张", "消防审批", "{{ 消防审批 or '否' }}"],
+            ["结构改动", "{{ 结构改动 or '否' }}", "煤气改动", "{{ 煤气改动 or '否' }}"],
+            ["工程部", ">查是否按报审图纸施工，有无破坏房屋结构"],
+            ["保安部", ">查施工单元消防状况、施工人员纪律及其他安全隐患，核对出入证"],
+            ["客服中心", ">查公共设施设备保护、施工时间与噪音、施工进度"],
+        ],
+        [2.6, 5.2, 2.6, 5.2],
+    )
+    spacer(doc, 4)
+    body(
+        doc,
+        "发现轻微违章当场口头要求整改；严重违章填写装修违章记录，由客户服务中心通知业主和装修公司。"
+        "{% if doc.phone %}施工进场证上已注明服务电话{{ doc.phone }}。{% endif %}",
+    )
+    signature(doc)
+    sign_lines(doc, ["工程部签收：", "保安部签收："])
+    return doc
+
+
 def _no_borders(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -1082,6 +1117,7 @@ TEMPLATES = {
     "release_slip": release_slip,
     "handover_payment": handover_payment,
     "renovation_agreement": renovation_agreement,
+    "renovation_entry_notice": renovation_entry_notice,
     "move_in_notice": move_in_notice,
     "survey_notice": survey_notice,
     "event_notice": event_notice,

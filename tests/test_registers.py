@@ -21,15 +21,17 @@ SPEC_COLUMNS = {
     "complaint": "编号* 受理时间* 投诉人* 房号 联系电话 投诉内容* 事件 被投诉部门 性质 等级 客户要求期限 转报时间 "
                  "反馈时间 回复时间 解决时间 回访时间 回访结果 处理结果 超时审批人 状态",
     "request": "编号* 受理时间* 客户* 房号 联系电话 内容* 承诺回复时间 转报部门 转报时间 回复时间 回访时间 回访结果 状态",
-    "renovation": "编号* 房号* 业主* 联系电话 装修公司 统一社会信用代码 申请日期* 建筑面积 消防审批 审批日期 "
-                  "装修押金 清运费 出入证数量 入场确认日期 开工日期 隐蔽工程验收日期 竣工验收日期 应扣水电费 公共设施损坏赔偿 退还申请人 业主同意退还 押金退还日期",
+    "renovation": "编号* 房号* 业主* 联系电话 装修公司 统一社会信用代码 申请日期* 建筑面积 消防审批 资质等级 结构改动 煤气改动 报批 "
+                  "审批日期 装修押金 清运费 出入证数量 入场确认日期 开工日期 隐蔽工程验收日期 竣工验收日期 应扣水电费 公共设施损坏赔偿 "
+                  "退还申请人 业主同意退还 押金退还日期",
     "renovation_violation": "编号* 房号* 日期* 违章内容* 严重程度 违约金 整改期限",
-    "parking_card": "卡号* 车主* 房号 联系电话 车牌号* 车型 起租日期* 到期日期* 实收金额 押金",
+    "parking_card": "卡号* 车主* 房号 联系电话 车牌号* 车型 起租日期* 到期日期* 实收金额 押金 办理日期 身份 退卡日期 押金退还",
     "parking_temp": "车牌号* 入场时间* 出场时间* 实收金额",
     "special_service": "单号* 受理时间* 受理人* 房号* 客户 服务项目* 类别 数量 单价 金额 预约时间 完成时间 "
                        "验收结果 回访时间 回访结果 审批人",
     "fee_account": "房号* 业主* 联系电话 建筑面积* 单价* 已缴至* 欠费金额",
-    "handover": "房号* 业主* 身份证号* 联系电话 建筑面积* 物业费单价* 交房日期* 预收月数",
+    "handover": "房号* 业主* 身份证号* 联系电话 建筑面积* 物业费单价* 交房日期* 预收月数 接收状态 未接收原因 钥匙已领 "
+                "文件签收 紧急联系电话 安全责任书",
     "move_out": "编号* 房号* 携带人* 身份 出门性质 物品 日期* 业主核实 核实时间 水电气结清",
     "visit": "日期* 拜访人* 部门* 客户* 房号 方式 意见",
 }
@@ -84,14 +86,18 @@ ENUMS = {
     ("complaint", "等级"): ["重大", "重要", "轻微"],
     ("complaint", "状态"): ["待处理", "处理中", "已解决", "已回访"],
     ("renovation", "消防审批"): ["是", "否"],
+    ("renovation", "资质等级"): ["一级", "二级", "三级", "无"],
     ("renovation_violation", "严重程度"): ["轻微", "严重"],
     ("move_out", "身份"): ["业主", "租户", "家属", "保姆", "公司职员", "其他"],
     ("move_out", "出门性质"): ["搬家迁出", "临时携带"],
+    ("handover", "接收状态"): ["已接收", "未接收"],
+    ("parking_card", "身份"): ["业主", "租户", "非住户"],
     ("move_out", "业主核实"): ["是", "否"],
     ("move_out", "水电气结清"): ["是", "否"],
 }
 
 DEFAULTS = {("repair", "紧急程度"): "一般", ("special_service", "数量"): 1, ("handover", "预收月数"): 6,
+            ("handover", "接收状态"): "已接收",
             ("move_out", "出门性质"): "临时携带"}
 
 # not_before checks SPEC §3 names explicitly: (register, later column, earlier column).
@@ -115,7 +121,7 @@ def registers() -> dict[str, RegisterSpec]:
 
 # Registers the seeds add beyond SPEC §3 (tests/test_property_registers.py checks them).
 SEED_REGISTERS = {"unit_status", "patrol", "transfer", "survey", "community_event", "key_custody",
-                  "storage", "lending", "mail", "visitor", "contact_log", "move_in"}
+                  "renovation_patrol", "storage", "lending", "mail", "visitor", "contact_log", "move_in"}
 
 
 def test_all_registers_load(registers):

@@ -49,11 +49,12 @@ def test_machine_off_over_friday_runs_one_weekly_on_start(ctx):
     assert {(o.job, o.status) for o in first} == {
         ("未完工报修日报", "done"), ("待办与逾期日报", "skipped"), ("周报", "skipped"),
         ("停车月卡名单", "skipped"), ("特约服务与收费月报", "skipped"), ("物业管理状况月报", "skipped"),
-        ("月度物业动态信息表", "skipped")}
+        ("月度物业动态信息表", "skipped"), ("交房日报", "skipped")}
     # Off from Thursday night to Monday 09:00: Friday's weekly, Fri/Sat/Sun 17:00 lists and
     # Fri/Sat/Sun/Mon 08:30 lists were missed. On start each job runs once, for its latest slot.
     back = run_due(ctx, at("2026-11-30T09:00"))
     assert sorted((o.job, o.slot.isoformat(), o.status) for o in back) == [
+        ("交房日报", "2026-11-29T18:00:00", "skipped"),  # no handover on Sunday: not made
         ("停车月卡名单", "2026-11-30T08:30:00", "done"),
         ("周报", "2026-11-27T17:00:00", "done"),
         ("待办与逾期日报", "2026-11-30T08:30:00", "done"),
@@ -134,7 +135,7 @@ def test_make_tick_catches_up_at_once_then_waits(ctx):
     tick(at("2026-11-27T17:10"))  # first tick: check at once
     assert len(_done(ctx, "周报")) == 1
     tick(at("2026-11-27T17:11"))  # nothing due, and the schedule has not woken it
-    assert len(history(ctx)) == 7  # one slot per job of schedule.yaml
+    assert len(history(ctx)) == 8  # one slot per job of schedule.yaml
 
 
 BAD = """\

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.packs import Pack, Rule, SettingsPart, State, per_record
-from toolkit.packs.scopes import Each, Grouped, Link
+from toolkit.packs.scopes import KEY, Each, Grouped, Link, Whole
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
@@ -35,9 +35,9 @@ from .rules.fees import arrears_findings, handover_findings
 from .rules.keys import key_findings
 from .rules.move_out import move_out_findings
 from .rules.parking import card_findings, temp_findings
-from .rules.patrol import patrol_findings
+from .rules.patrol import daily_findings, patrol_findings
 from .rules.pricelist import load_price_list
-from .rules.renovation import permit_findings, violation_findings
+from .rules.renovation import permit_findings, site_patrol_findings, violation_findings
 from .rules.repairs import repair_findings
 from .rules.requests import request_findings
 from .rules.services import service_findings
@@ -62,6 +62,15 @@ def _violations(env: Any, state: State) -> list[Any]:
     permits = state.get("renovation", {})
     return [f for key, v in state.get("renovation_violation", {}).items()
             for f in violation_findings(env, key, v, permits)]
+
+
+def _patrol_days(env: Any, state: State) -> list[Any]:
+    return daily_findings(env, state.get("patrol", {}))
+
+
+def _site_patrols(env: Any, state: State) -> list[Any]:
+    patrols = state.get("renovation_patrol", {})
+    return [f for key, v in state.get("renovation", {}).items() for f in site_patrol_findings(env, key, v, patrols)]
 
 
 def _move_outs(env: Any, state: State) -> list[Any]:
@@ -91,6 +100,12 @@ def _report(module: str, name: str) -> Any:
     return build
 
 
+def _handover_day(ctx: Any, period: Any) -> bool:
+    from .reports.handover import handovers_on
+
+    return handovers_on(ctx, period)
+
+
 def _load(rules_dir: Path, settings: Any) -> dict[str, Any]:
     return {"prices": load_price_list(rules_dir / settings.tariffs.special_service.price_list)}
 
@@ -109,7 +124,7 @@ PACK = Pack(
     registers=("complaint", "fee_account", "handover", "move_out", "parking_card", "parking_temp",
                "renovation", "renovation_violation", "repair", "request", "special_service", "unit_status",
                "visit", "patrol", "transfer", "survey", "community_event", "key_custody",
-               "storage", "lending", "mail", "visitor", "contact_log", "move_in"),
+               "storage", "lending", "mail", "visitor", "contact_log", "move_in", "renovation_patrol"),
     settings=(
         SettingsPart("sla", SLA_FILE, Sla),
         SettingsPart("tariffs", TARIFFS_FILE, Tariffs),
@@ -133,6 +148,11 @@ PACK = Pack(
         # A move-out reads the fee account of its 房号 (arrears move with the date).
         Rule("move_out", ("move_out", "fee_account"), _move_outs, Each((Link("fee_account", "房号"),), clock=True)),
         per_record("patrol", "patrol", patrol_findings),
+        # Each assistant's patrols per working day: the days judged move with the date.
+        Rule("patrol_daily", ("patrol",), _patrol_days, Whole(clock=True)),
+        # A permit under way and the three departments' patrol records of it, per working day.
+        Rule("renovation_patrol", ("renovation", "renovation_patrol"), _site_patrols,
+             Each((Link("renovation_patrol", KEY, "装修编号"),), clock=True)),
         Rule("transfer", ("transfer", "fee_account"), _transfers, Each((Link("fee_account", "房号"),))),
         # Surveys (coverage per half-year) and community events: small registers, read whole.
         Rule("survey", ("survey",), survey_findings),
@@ -158,7 +178,8 @@ PACK = Pack(
     templates=("complaint_escalation.docx", "deposit_refund.docx", "handover_payment.docx",
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
-               "move_in_notice.docx", "survey_notice.docx", "event_notice.docx", "price_board.docx"),
+               "renovation_entry_notice.docx", "move_in_notice.docx", "survey_notice.docx", "event_notice.docx",
+               "price_board.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -170,6 +191,8 @@ PACK = Pack(
         Kind("property_status", "物业管理状况月报", "month", _report("summary", "property_status"),
              across_sites=True),
         Kind("unit_status", "月度物业动态信息表", "month", _report("unit_status", "unit_status")),
+        # Seed 001 交房 9: made only on days with handovers (on demand, any day).
+        Kind("handover_daily", "交房日报", "day", _report("handover", "handover_daily"), runs=_handover_day),
     ),
     jobs=(
         Job(name="待办与逾期日报", report="daily_due", cadence="daily", time="08:30"),
@@ -179,6 +202,7 @@ PACK = Pack(
         Job(name="特约服务与收费月报", report="monthly", cadence="monthly", day=1, time="08:30"),
         Job(name="物业管理状况月报", report="property_status", cadence="monthly", day=3, time="08:30"),
         Job(name="月度物业动态信息表", report="unit_status", cadence="monthly", day=3, time="08:30"),
+        Job(name="交房日报", report="handover_daily", cadence="daily", time="18:00"),
     ),
     load=_load,
     event_registers=("repair", "complaint", "request", "special_service", "parking_temp", "visit", "patrol"),
@@ -207,6 +231,7 @@ PACK = Pack(
         "survey": Responsible(department="客服中心"),
         "community_event": Responsible(department="客服中心"),
         "key_custody": Responsible(department="客服中心"),
+        "renovation_patrol": Responsible(person="巡查人", department_column="巡查部门", department="客服中心"),
         "storage": Responsible(person="经办人", department="客服中心"),
         "lending": Responsible(person="经办人", department="客服中心"),
         "mail": Responsible(person="经办人", department="客服中心"),

@@ -60,10 +60,27 @@ class RequestSla(_Strict):
     callback: Deadline = _d("calendar", 1, "days", "需求建议回访")
 
 
+def _names(v: list[str], what: str) -> list[str]:
+    out = [str(n).strip() for n in v]
+    if any(not n for n in out):
+        raise ValueError(f"{what}不能为空")
+    return out
+
+
 class RenovationSla(_Strict):
     approval: Deadline = _d("workdays", 1, "days", "装修审批")
     refund_after_months: int = Field(default=3, ge=0)
     rectification_days: int = Field(default=3, ge=0)
+    # Seed 001 装修 13–14, 003 3.2.4 4.2: each department patrols every site under way daily.
+    patrol_departments: list[str] = Field(default_factory=lambda: ["客户服务中心", "工程部", "保安部"], min_length=1)
+    patrol_min_per_day: int = Field(default=1, ge=1)  # "每日分别…不少于一次"
+    patrol_look_back_days: int = Field(default=7, ge=1)  # days before today the daily list shows
+    patrol_working_days_only: bool = True
+
+    @field_validator("patrol_departments")
+    @classmethod
+    def _departments(cls, v: list[str]) -> list[str]:
+        return _names(v, "巡查部门")
 
 
 class ServiceSla(_Strict):
@@ -77,6 +94,16 @@ class PatrolSla(_Strict):
     forward: Deadline = _d("calendar", 30, "minutes", "巡检问题转报")  # "在30分钟内及时转报"
     # "不超过第2日到现场核实": by 23:59 of the day after the problem was found.
     verify: Deadline = _d("calendar", 1, "days", "巡检问题现场核实", until="day_end")
+    min_per_day: int = Field(default=1, ge=1)  # "客户助理每日巡视楼宇不少于1次"
+    # Who must patrol; empty: everyone with a patrol in the month of the day judged.
+    assistants: list[str] = Field(default_factory=list)
+    look_back_days: int = Field(default=7, ge=1)  # days before today the daily list shows
+    working_days_only: bool = True  # "每日" read as working days (calendar.yaml)
+
+    @field_validator("assistants")
+    @classmethod
+    def _assistants(cls, v: list[str]) -> list[str]:
+        return _names(v, "客户助理姓名")
 
 
 class SurveySla(_Strict):
@@ -230,6 +257,8 @@ class Transfer(_Strict):
 class Renovation(_Strict):
     fire_approval_area: Money = Field(default=Decimal("200"), ge=0)  # m², strictly more needs approval
     deposit_allowed: bool = True  # seed 001 装修 9 "如当地没有规定不允许收取"
+    # Seed 003 3.2.1: the contractor's qualification "二级以上,含二级".
+    accepted_qualifications: list[str] = Field(default_factory=lambda: ["一级", "二级"], min_length=1)
 
 
 

@@ -26,7 +26,7 @@ DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "reno
 # a blocked release, a transfer short of its prepayment, a survey short of 60 % …
 ISSUE_REGISTERS = ("move_out", "transfer", "survey", "community_event", "key_custody", "patrol", "complaint",
                    "renovation", "special_service", "storage", "lending", "mail", "visitor", "contact_log",
-                   "move_in")
+                   "move_in", "handover", "parking_card")
 SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒"}
 OVERDUE, TODAY = "已逾期", "今日到期"
 
@@ -76,7 +76,9 @@ def open_issues(src: Source) -> Table:
         if (f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH
                 or is_action(f)):  # those are on the 须处理事项 sheet
             continue
-        values = src.records(f.register).get(f.record, {})
+        # A finding about a person or a day rather than a row (an assistant's missed patrols)
+        # names who acts in its own values.
+        values = src.records(f.register).get(f.record) or f.values
         person, dept = src.responsible(f.register, values)
         rows.append([SEVERITY_ZH[f.severity], src.title(f.register), f.record,
                      str(values.get("房号") or f.values.get("房号") or ""), person, dept, f.message])

@@ -146,6 +146,24 @@ def _refunds(src: Source) -> Table:
                  note="应退金额 = 装修押金 − 违约金 − 应扣水电费；为负数时为业主尚欠金额。押金退还日期已填的不再列出。")
 
 
+def _card_deposits(src: Source) -> Table:
+    """Parking cards handed back whose IC card deposit is not (fully) refunded (seed 001 停车 6)."""
+    rows = []
+    for f in src.findings("parking_card"):
+        if f.rule != "parking.deposit_refund" or f.status != "open":
+            continue
+        v = f.values
+        paid = v.get("paid")
+        rows.append([f.record, v.get("车主"), v.get("房号"), day(v.get("退卡日期")), v.get("expected"), paid,
+                     fen(v.get("expected") - (paid or 0))])
+    rows.sort(key=lambda r: (r[3], r[0]))
+    return Table("停车卡押金", "已退卡未退还的停车 IC 卡押金",
+                 [Column("卡号", width=12), Column("车主", width=10), Column("房号", width=10),
+                  Column("退卡日期", "date"), Column("应退押金", "money"), Column("已退", "money"),
+                  Column("未退金额", "money")],
+                 rows, note="收银员退还押金后在停车月卡登记表“押金退还”登记实退金额，即从清单中消除。")
+
+
 STALE, FRESH = "须修订", "有效"
 
 
@@ -202,13 +220,15 @@ def monthly(src: Source, period: Period) -> Report:
     if short_d:
         notes.append(f"拜访未达标部门：{'、'.join(short_d)}。")
     refunds = _refunds(src)
+    cards = _card_deposits(src)
     prices, board = _price_list(src, period)
     if prices.rows[0][3] != FRESH:
         notes.append(f"特约服务价目表{prices.rows[0][3]}。")
-    tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds, prices]
+    tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds, prices, cards]
     chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.name}）", "部门", ["拜访次数", "要求"], "次数")
     return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.name}",
                   tables, [chart],
                   headline=[("特约服务收入（元）", f"{achieved:,.2f}", ""), ("月结户数", str(len(rooms.rows)), ""),
-                            ("拜访未达标人员", str(short_p), ""), ("押金应退笔数", str(len(refunds.rows)), "")],
+                            ("拜访未达标人员", str(short_p), ""), ("押金应退笔数", str(len(refunds.rows)), ""),
+                            ("停车卡押金未退", str(len(cards.rows)), "")],
                   notes=notes, statements=statements, notices=[board] if board else [])

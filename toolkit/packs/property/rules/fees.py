@@ -1,4 +1,5 @@
-"""物业费台账 and 交房登记表 (SPEC §3.7, §3.8): arrears tiers and handover prepayment."""
+"""物业费台账 and 交房登记表 (SPEC §3.7, §3.8; seed 001 交房): arrears tiers, handover
+prepayment, units not accepted and the papers signed at handover."""
 
 from __future__ import annotations
 
@@ -91,6 +92,38 @@ def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
 
 
 def handover_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    if v.get("接收状态") == "未接收":
+        return _not_accepted(key, v)
+    return _papers(key, v) + _prepayment(env, key, v)
+
+
+def _not_accepted(key: str, v: dict[str, Any]) -> list[Finding]:
+    """Seed 001 交房 9: "对未接收的房屋,做好原因登记" — no payment is asked of a refused unit."""
+    if str(v.get("未接收原因") or "").strip():
+        return []
+    return [Finding(
+        rule="handover.not_accepted", register="handover", record=key, severity="warning",
+        message=(f"房号 {key}（{v.get('业主') or ''}）{fmt_date(as_date(v.get('交房日期')))} 未接收，"
+                 f"“未接收原因”未填：客服中心经办人须登记业主不接收的原因"),
+        values={"业主": v.get("业主"), "交房日期": as_date(v.get("交房日期"))},
+    )]
+
+
+def _papers(key: str, v: dict[str, Any]) -> list[Finding]:
+    """Seed 001 交房 4 and 8: the safety pledge signed, the documents' receipt signed."""
+    missing = [c for c in ("安全责任书", "文件签收") if v.get(c) == "否"]
+    if not missing:
+        return []
+    return [Finding(
+        rule="handover.papers", register="handover", record=key, severity="warning",
+        message=(f"房号 {key}（{v.get('业主') or ''}）已交房，{'、'.join(missing)}为“否”："
+                 f"客服中心经办人请业主补签{'《安全责任制书》' if '安全责任书' in missing else ''}"
+                 f"{'文件签收表' if '文件签收' in missing else ''}后改为“是”"),
+        values={"业主": v.get("业主"), "missing": missing},
+    )]
+
+
+def _prepayment(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     handed = as_date(v.get("交房日期"))
     area, price = dec(v.get("建筑面积")), dec(v.get("物业费单价"))
     if handed is None or area is None or price is None:

@@ -89,9 +89,10 @@ def card_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                     {})
         if f:
             out.append(f)
+    out.extend(_refund(env, key, v, who))
     days_left = (end - env.today).days
     ahead = env.settings.sla.parking.expiry_reminder_days
-    if 0 <= days_left <= ahead:
+    if 0 <= days_left <= ahead and as_date(v.get("退卡日期")) is None:
         due = datetime.combine(end, DAY_END)
         f = track(env, "parking.card_expiry", "parking_card", key, who, "月卡到期", due, None,
                   severity="info", notice="parking_expiry",
@@ -101,6 +102,31 @@ def card_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         f.message = f"{who}将于 {fmt_date(end)} 到期（还剩 {days_left} 天），请提醒车主续费"
         out.append(f)
     return out
+
+
+def deposit_to_refund(card: MonthlyCard, v: dict[str, Any]) -> Decimal:
+    """The IC card deposit owed back on 退卡: what was taken (押金), else the tariff."""
+    taken = dec(v.get("押金"))
+    return fen(taken if taken is not None else card.deposit)
+
+
+def _refund(env: Env, key: str, v: dict[str, Any], who: str) -> list[Finding]:
+    """Seed 001 停车 6: "退卡,并退还IC卡押金" — a card handed back gets its deposit back."""
+    returned = as_date(v.get("退卡日期"))
+    if returned is None:
+        return []
+    owed = deposit_to_refund(env.settings.tariffs.parking.monthly_card, v)
+    paid = dec(v.get("押金退还"))
+    if paid is not None and fen(paid) == owed:
+        return []
+    got = "“押金退还”未填" if paid is None else f"登记退还 {yuan(paid)} 元"
+    return [Finding(
+        rule="parking.deposit_refund", register="parking_card", record=key, severity="warning",
+        message=(f"{who}已于 {fmt_date(returned)} 退卡，应退还 IC 卡押金 {yuan(owed)} 元，{got}："
+                 f"收银员退还押金后在“押金退还”登记实退金额"),
+        values={"车主": v.get("车主"), "房号": v.get("房号"), "退卡日期": returned, "expected": owed,
+                "paid": fen(paid) if paid is not None else None},
+    )]
 
 
 __all__ = ["temp_fee", "card_months", "temp_findings", "card_findings"]

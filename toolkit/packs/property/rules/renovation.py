@@ -58,6 +58,17 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
             values={"房号": unit, "建筑面积": area, "limit": limit, "开工日期": v.get("开工日期"),
                     "消防审批": v.get("消防审批")},
         ))
+    out.extend(_conditions(env, key, v, subject))
+    started = as_date(v.get("开工日期"))
+    if started is not None and not historical(env.today, started):
+        # Seed 001 装修 12: each site that starts work is announced to the other departments.
+        out.append(Finding(
+            rule="renovation.started", register=PERMITS, record=key, severity="info",
+            message=f"{subject}：已于 {fmt_date(started)} 开工，向工程部、保安部签发装修入场知会单",
+            values={k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
+                                          "审批日期", "结构改动", "煤气改动")},
+            notice="renovation_entry_notice",
+        ))
     if approved is not None:
         # Work already accepted, or approved long ago: the agreement was signed back then.
         accepted = as_date(v.get("竣工验收日期"))
@@ -74,6 +85,70 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
         ))
     out.extend(_refund(env, key, v, violations, subject))
     return out
+
+
+def _conditions(env: Env, key: str, v: dict[str, Any], subject: str) -> list[Finding]:
+    """The contractor's qualification (seed 003 3.2.1) and government approval of
+    structural or gas changes before work starts (seed 001 装修 5)."""
+    out: list[Finding] = []
+    grade = v.get("资质等级")
+    accepted = env.settings.tariffs.renovation.accepted_qualifications
+    if grade and grade not in accepted:
+        out.append(Finding(
+            rule="renovation.qualification", register=PERMITS, record=key, severity="error",
+            message=(f"{subject}：装修公司{v.get('装修公司') or ''}施工资质为“{grade}”，"
+                     f"须{'或'.join(accepted)}资质，客户服务中心不得受理，请业主更换装修公司"),
+            values={"装修公司": v.get("装修公司"), "资质等级": grade, "accepted": list(accepted)},
+        ))
+    changes = [c for c in ("结构改动", "煤气改动") if v.get(c) == "是"]
+    if changes and v.get("报批") != "是":
+        started = as_date(v.get("开工日期"))
+        what = "、".join(changes)
+        when = f"未经报批已于 {fmt_date(started)} 开工，工程部立即通知停工" if started else "开工前须办妥报批"
+        out.append(Finding(
+            rule="renovation.structure_gas", register=PERMITS, record=key,
+            severity="error" if started else "warning",
+            message=f"{subject}：涉及{what}，须由业主向政府主管部门报批，“报批”未填“是”；{when}",
+            values={"房号": v.get("房号"), "业主": v.get("业主"), "changes": changes, "开工日期": started},
+        ))
+    return out
+
+
+def under_way(v: dict[str, Any], day: date) -> bool:
+    """Work on site that day: started on or before it, not yet accepted (the acceptance
+    day itself is the departments' joint visit)."""
+    started, accepted = as_date(v.get("开工日期")), as_date(v.get("竣工验收日期"))
+    return started is not None and started <= day and (accepted is None or day < accepted)
+
+
+def site_patrol_findings(env: Env, key: str, v: dict[str, Any], patrols: dict[str, dict[str, Any]]) -> list[Finding]:
+    """Seed 001 装修 14 / 003 3.2.4 4.2: 客户服务中心, 工程部 and 保安部 each patrol every
+    site under way at least once a day; the days of the window with a department missing."""
+    sla = env.settings.sla.renovation
+    days = [env.today - timedelta(days=n) for n in range(sla.patrol_look_back_days, 0, -1)]
+    days = [d for d in days if under_way(v, d) and (not sla.patrol_working_days_only or env.cal.is_workday(d))]
+    if not days:
+        return []
+    done: dict[tuple[date, str], int] = {}
+    for p in patrols.values():
+        on = as_date(p.get("日期"))
+        if p.get("装修编号") == key and on is not None:
+            done[(on, p.get("巡查部门"))] = done.get((on, p.get("巡查部门")), 0) + 1
+    missing = []
+    for d in days:
+        short = [dept for dept in sla.patrol_departments if done.get((d, dept), 0) < sla.patrol_min_per_day]
+        if short:
+            missing.append({"日期": d, "departments": short})
+    if not missing:
+        return []
+    shown = "；".join(f"{fmt_date(m['日期'])} 缺{'、'.join(m['departments'])}" for m in missing)
+    depts = sorted({d for m in missing for d in m["departments"]}, key=sla.patrol_departments.index)
+    return [Finding(
+        rule="renovation.patrol", register=PERMITS, record=key, severity="warning",
+        message=(f"装修申请 {key}（{v.get('房号') or ''}）施工期间各部门每日须巡查不少于 {sla.patrol_min_per_day} 次，"
+                 f"装修巡查记录中 {shown}；请{'、'.join(depts)}补巡并登记"),
+        values={"房号": v.get("房号"), "missing": missing, "departments": depts},
+    )]
 
 
 def _refund(env: Env, key: str, v: dict[str, Any], violations: dict[str, dict[str, Any]],
