@@ -228,6 +228,11 @@ def generate(ctx: Any, n: int, seed: int = 7) -> dict[str, float]:
     times["findings"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     terms.ensure(led, term_columns(hook.ruleset.packs))
+    if not led.is_sqlite:  # the planner's statistics, as autovacuum keeps them on a ledger that grew
+        from sqlalchemy import text
+
+        with led.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     times["index"] = time.perf_counter() - t0
     times["count"] = count
     times["stored_findings"] = len(plan["insert"])
@@ -347,8 +352,16 @@ def drop_pg(pg_admin: str, name: str) -> None:
     eng.dispose()
 
 
-def show(label: str, wall: float, cpu: float, extra: str = "") -> None:
+# What each run measured, for a side-by-side table (scripts/benchmark.py):
+# {figure: {database: (wall, cpu)}}.
+FIGURES: dict[str, dict[str, tuple[float, float]]] = {}
+
+
+def show(label: str, wall: float, cpu: float, extra: str = "", *, key: str | None = None,
+         db: str | None = None) -> None:
     print(f"  {label:<52} {wall:7.3f} s wall {cpu:7.3f} s CPU{extra}", flush=True)
+    if key and db:
+        FIGURES.setdefault(key, {})[db] = (wall, cpu)
 
 
 def three_files(ctx: Any, tmp: Path, base: int) -> tuple[float, float, float]:
@@ -366,7 +379,7 @@ def bench(db: str, pg_admin: str | None, sizes: tuple[int, int], tmp: Path) -> N
     empty = workspace(tmp, f"{db}_empty", pg_admin)
     three_files(empty, tmp, 900)  # warm up: imports, templates, first clock sweep
     w0, c0, r0 = three_files(empty, tmp, 0)
-    show("3-row file into an empty ledger", w0, c0, f"  (rules {r0:.3f} s)")
+    show("3-row file into an empty ledger", w0, c0, f"  (rules {r0:.3f} s)", key="3 rows, empty ledger", db=db)
     empty.close()
     for n in sizes:
         ctx = workspace(tmp, f"{db}_{n}", pg_admin)
@@ -376,17 +389,18 @@ def bench(db: str, pg_admin: str | None, sizes: tuple[int, int], tmp: Path) -> N
               f"{g['findings']:.1f} s findings ({g['stored_findings']:,} stored), {g['index']:.1f} s index "
               f"(wall; {time.process_time() - c0:.1f} s CPU)", flush=True)
         w, c, _ = timed(lambda ctx=ctx: sweep(ctx, NOW, clock=True))
-        show(f"daily clock sweep (no file) at {n:,}", w, c)
+        show(f"daily clock sweep (no file) at {n:,}", w, c, key=f"daily clock sweep at {n:,}", db=db)
         w, c, r = three_files(ctx, tmp, 100 + n % 97)
-        show(f"3-row file into {g['count']:,} records", w, c, f"  (rules {r:.3f} s; × {w / w0:.1f} the empty ledger)")
+        show(f"3-row file into {g['count']:,} records", w, c, f"  (rules {r:.3f} s; × {w / w0:.1f} the empty ledger)",
+             key=f"3 rows into {n:,} records", db=db)
         if n == max(sizes):
             w, c, r = process(ctx, fee_register(tmp, False), NOW + timedelta(minutes=20))
             show(f"fee register ({len(UNITS):,} rows) saved (reminders drafted)", w, c, f"  (rules {r:.3f} s)")
             w, c, r = process(ctx, fee_register(tmp, True), NOW + timedelta(minutes=25))
             show(f"fee register ({len(UNITS):,} rows) re-saved, one row changed", w, c,
-                 f"  (rules {r:.3f} s; target < 1 s)")
+                 f"  (rules {r:.3f} s; target < 1 s)", key=f"one row changed, {n:,} records", db=db)
             w, c, _ = timed(lambda ctx=ctx: sweep(ctx, NOW + timedelta(hours=3)))
-            show("schedule's sweep, 3 hours later, no file", w, c)
+            show("schedule's sweep, 3 hours later, no file", w, c, key=f"due sweep, {n:,} records", db=db)
             schedule = load_schedule(ctx.ws.rules)
             kinds = report_kinds(ctx.ws.rules)
             for name, slot in (("daily_due", NOW.replace(hour=8, minute=30)),
@@ -394,7 +408,8 @@ def bench(db: str, pg_admin: str | None, sizes: tuple[int, int], tmp: Path) -> N
                 period = period_for_slot(kinds[name], slot)
                 w, c, _ = timed(lambda ctx=ctx, name=name, slot=slot, period=period, schedule=schedule:
                                 produce(ctx, name, slot, period, schedule, kind=f"bench:{name}"))
-                show(f"{kinds[name].title} at {g['count']:,} records", w, c, "  (target < 5 s)")
+                show(f"{kinds[name].title} at {g['count']:,} records", w, c, "  (target < 5 s)",
+                     key=f"{name} report, {n:,} records", db=db)
         ctx.close()
         if pg_admin:
             drop_pg(pg_admin, f"{db}_{n}")

@@ -1,23 +1,32 @@
-"""Speed benchmark (not a test): throughput as a ratio against the raw libraries.
+"""Speed benchmark (not a test): each issue-14 target as a ratio or figure, in one run.
 
-    python3 dev.py bench [--rows 100000]
+    python3 dev.py bench [--rows 100000] [--only intake|returns|car|watch|ledger ...]
 
-1. Intake: a register of N rows through read + validate + ledger (the whole
-   ``process`` pipeline, in a child process so its peak memory can be read), against
-   openpyxl's read-only mode just reading the same file, side by side in one run.
-2. The car pack's 进厂维修委托书 register against the repair register, same row count
-   (``--car-rows``, default 20,000; documents are written as Word files only).
-3. Watch latency: a file saved into a watched folder (native observer) until its
-   records are in the ledger.
-4. The cost of a file against the size of the ledger (``bench_incremental.py``): a
-   3-row file into 20,000 and 1,000,000 records, a re-saved register with one row
-   changed, the schedule's sweep and the daily/weekly reports, on SQLite and PostgreSQL.
+Sections (all by default; ``--only`` picks some):
+
+* ``intake``  a 100,000-row repair register through ``toolkit process --json``, the whole
+  command in a child process (CPU, wall, peak memory), against python-calamine's raw read
+  of the same file (also in a child) and openpyxl's read-only read; SQLite and PostgreSQL.
+* ``returns`` the annotated return copy of that register with 1,000 bad cells, against
+  openpyxl's plain load-and-save of the .xlsx, for .xlsx, .csv and (with LibreOffice to
+  convert them) .xls and .ods; processor time and peak memory of each child.
+* ``car``     the car pack's 进厂维修委托书 register against the repair register.
+* ``watch``   a file saved into a watched folder until its records are in the ledger.
+* ``ledger``  the cost of a file against the size of the ledger (``bench_incremental.py``):
+  3 rows into 20,000 and 1,000,000 records, one changed row of a re-saved register, the
+  schedule's sweep, the daily and weekly reports; SQLite and PostgreSQL.
+
+PostgreSQL: ``TOOLKIT_TEST_PG_URL`` (a role that may create databases), or a throwaway
+server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329); the
+server's own processor time is not in the figures. The run ends with a table of every
+target, SQLite and PostgreSQL side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -88,21 +97,229 @@ def fresh_workspace(tmp: Path) -> Path:
     return home
 
 
-def bench_intake(rows: int, tmp: Path) -> None:
+# Runs argv[2:] as ``python -m toolkit …`` (stdout to nothing) and writes this process's
+# processor time and peak memory to argv[1]; the command's own exit status is kept.
+MEASURED = r"""
+import atexit, json, os, resource, runpy, sys, time
+out, args = sys.argv[1], sys.argv[2:]
+t0, c0 = time.perf_counter(), time.process_time()
+def stats():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as fh:
+        json.dump({"wall": time.perf_counter() - t0, "cpu": u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime,
+                   "peak_mb": u.ru_maxrss / 1024}, fh)
+atexit.register(stats)
+sys.stdout = open(os.devnull, "w")
+sys.argv = ["toolkit", *args]
+runpy.run_module("toolkit", run_name="__main__")
+"""
+
+CALAMINE = r"""
+import json, resource, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+n = 0
+for name in wb.sheet_names:
+    for row in wb.get_sheet_by_name(name).to_python():
+        n += sum(1 for v in row if v not in (None, ""))
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "cells": n,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+# Side by side at the end: {target: {"sqlite"/"postgresql"/"": figure text}}, and each target's goal.
+TABLE: dict[str, dict[str, str]] = {}
+GOALS: dict[str, str] = {}
+
+
+def note(target: str, db: str, text: str, goal: str = "") -> None:
+    TABLE.setdefault(target, {})[db] = text
+    if goal:
+        GOALS[target] = goal
+
+
+def child_json(args: list[str], env: dict[str, str] | None = None, timeout: float = 3600) -> dict:
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env, timeout=timeout)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measured(cmd: list[str], tmp: Path, env: dict[str, str] | None = None) -> dict:
+    """``python -m toolkit cmd…`` in a child: wall, processor time (with its own children), peak MB."""
+    stats = tmp / f"stats-{time.monotonic_ns()}.json"
+    subprocess.run([sys.executable, "-c", MEASURED, str(stats), *cmd], check=True, env=env,
+                   stderr=subprocess.DEVNULL, timeout=3600)
+    return json.loads(stats.read_text())
+
+
+def pg_server() -> str | None:
+    """A PostgreSQL server for the figures: TOOLKIT_TEST_PG_URL, or a throwaway one."""
+    url = os.environ.get("TOOLKIT_TEST_PG_URL")
+    if url:
+        return url
+    try:
+        out = subprocess.run(["bash", str(ROOT / ".ci" / "pg-start")], capture_output=True, text=True,
+                             check=True, timeout=600).stdout
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"[postgresql] no server ({exc}); PostgreSQL figures skipped", flush=True)
+        return None
+    url = out.strip().rpartition("=")[2]
+    os.environ["TOOLKIT_TEST_PG_URL"] = url
+    return url
+
+
+def pg_home(home: Path, pg_admin: str, name: str) -> str:
+    """A fresh database (schema upgraded) for ``home``, whose site is written; its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from toolkit.ledger import Ledger
+    from toolkit.schema import upgrade
+    from toolkit.site import write_site
+
+    db = f"tk_bench_{name}_{os.getpid()}"
+    eng = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {db}"))
+    eng.dispose()
+    url = make_url(pg_admin).set(database=db).render_as_string(hide_password=False)
+    led = Ledger(url, check_schema=False)
+    upgrade(led)
+    led.close()
+    write_site(home, "B1", "基准站点", "某某物业")
+    return url
+
+
+def bench_intake(rows: int, tmp: Path, pg_admin: str | None) -> None:
     src = tmp / "报修登记表.xlsx"
-    print(f"writing a {rows:,}-row register …", flush=True)
-    make_register(src, rows)
-    home = fresh_workspace(tmp)
+    if not src.exists():
+        print(f"writing a {rows:,}-row register …", flush=True)
+        make_register(src, rows)
+    cal = child_json([sys.executable, "-c", CALAMINE, str(src)])
     raw = raw_openpyxl(src)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(home), str(src)],
-                         capture_output=True, text=True, check=True)
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    ratio = res["seconds"] / raw
-    print(f"openpyxl read-only, read only:      {raw:7.2f} s  ({rows / raw:,.0f} rows/s)")
-    print(f"toolkit read+validate+rules+ledger: {res['seconds']:7.2f} s  ({rows / res['seconds']:,.0f} rows/s)"
-          f"  status={res['status']} valid={res['valid']:,}")
-    print(f"ratio toolkit / openpyxl:           {ratio:7.2f}  (target ≤ 3.0)")
-    print(f"toolkit peak memory:                {res['peak_mb']:7.0f} MB (target < 1024)")
+    print(f"python-calamine raw read:            {cal['wall']:7.2f} s wall {cal['cpu']:7.2f} s CPU  "
+          f"{cal['peak_mb']:5.0f} MB", flush=True)
+    print(f"openpyxl read-only, read only:       {raw:7.2f} s wall", flush=True)
+    for db in ("sqlite", "postgresql"):
+        if db == "postgresql" and not pg_admin:
+            continue
+        home = fresh_workspace(tmp / f"intake-{db}")
+        env = {**os.environ, "TOOLKIT_PDF": "off"}
+        env.pop("TOOLKIT_DATABASE_URL", None)
+        if db == "postgresql":
+            assert pg_admin
+            env["TOOLKIT_DATABASE_URL"] = pg_home(home, pg_admin, "intake")
+        res = measured(["process", str(src), "--json", "--home", str(home), "--now", "2026-11-24T09:00"],
+                       tmp, env)
+        ratio_cpu, ratio_wall = res["cpu"] / cal["cpu"], res["wall"] / cal["wall"]
+        print(f"[{db}] toolkit process --json (whole):  {res['wall']:7.2f} s wall {res['cpu']:7.2f} s CPU  "
+              f"{res['peak_mb']:5.0f} MB peak;  × {ratio_cpu:.1f} calamine's CPU, × {ratio_wall:.1f} its wall "
+              f"(target ≤ 5, < 400 MB)", flush=True)
+        note(f"{rows:,}-row register, process --json ÷ calamine", db,
+             f"×{ratio_cpu:.1f} CPU (×{ratio_wall:.1f} wall)", "≤ ×5")
+        note(f"{rows:,}-row register, peak memory", db, f"{res['peak_mb']:.0f} MB", "< 400 MB")
+        if db == "postgresql":
+            from sqlalchemy import create_engine, text
+
+            eng = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+            with eng.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS tk_bench_intake_{os.getpid()} WITH (FORCE)"))
+            eng.dispose()
+
+
+# --- the return copy -------------------------------------------------------------------
+
+RETURN_CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from toolkit.annotate import write_annotated_copy
+from toolkit.model import FileResult
+from toolkit.pipeline import read_and_validate
+from toolkit.registers import load_registers
+rules, src, dest = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+result = FileResult(str(src), "ignored")
+book, records = read_and_validate(load_registers(rules), src, result)
+del records
+t0 = time.perf_counter()
+u0 = resource.getrusage(resource.RUSAGE_SELF); c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+write_annotated_copy(src, book, result.errors, dest, file_label=src.name)
+u1 = resource.getrusage(resource.RUSAGE_SELF); c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime) + (c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime)
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": cpu, "errors": len(result.errors),
+                  "peak_mb": max(u1.ru_maxrss, c1.ru_maxrss) / 1024}))
+"""
+
+OPENPYXL_CHILD = r"""
+import json, resource, sys, time
+import openpyxl
+t0, c0 = time.perf_counter(), time.process_time()
+wb = openpyxl.load_workbook(sys.argv[1])
+wb.save(sys.argv[2])
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def make_bad_register(path: Path, rows: int, bad: int) -> None:
+    """The benchmark's register with ``bad`` 报修时间 cells nobody can read, spread evenly."""
+    make_register(path, rows)
+    # Rewritten streaming (normal mode would be the very cost measured): same rows, bad cells.
+    out = openpyxl.Workbook(write_only=True)
+    ws = out.create_sheet("报修登记")
+    src = openpyxl.load_workbook(path, read_only=True)
+    every = max(1, rows // bad)
+    for n, row in enumerate(src.worksheets[0].iter_rows(values_only=True)):
+        row = list(row)
+        if n >= 2 and (n - 2) % every == 0 and (n - 2) // every < bad:
+            row[4] = "明天下午"
+        ws.append(row)
+    src.close()
+    out.save(path)
+
+
+def bench_returns(rows: int, tmp: Path, bad: int = 1000) -> None:
+    import csv
+
+    folder = tmp / "returns"
+    folder.mkdir(exist_ok=True)
+    xlsx = folder / "报修登记表.xlsx"
+    print(f"writing a {rows:,}-row register with {bad:,} bad cells …", flush=True)
+    make_bad_register(xlsx, rows, bad)
+    base = child_json([sys.executable, "-c", OPENPYXL_CHILD, str(xlsx), str(folder / "plain.xlsx")])
+    print(f"openpyxl load + save (.xlsx):        {base['wall']:7.2f} s wall {base['cpu']:7.2f} s CPU  "
+          f"{base['peak_mb']:5.0f} MB", flush=True)
+    files = {"xlsx": xlsx}
+    c = folder / "报修登记表.csv"
+    src = openpyxl.load_workbook(xlsx, read_only=True)
+    with open(c, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        for row in src.worksheets[0].iter_rows(values_only=True):
+            w.writerow(["" if v is None else v for v in row])
+    src.close()
+    files["csv"] = c
+    soffice = shutil.which("soffice")
+    for fmt in ("xls", "ods"):
+        if not soffice:
+            print(f"  .{fmt}: not measured (LibreOffice, which writes the file, is not installed)")
+            note(f"return copy ÷ openpyxl load+save (.{fmt})", "", "not measured: no LibreOffice", "≤ ×3")
+            continue
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/lo", "--headless", "--convert-to",
+                            fmt, "--outdir", str(folder), str(xlsx)], check=True, capture_output=True, timeout=1200)
+            files[fmt] = folder / f"报修登记表.{fmt}"
+        except (subprocess.SubprocessError, OSError) as exc:
+            print(f"  .{fmt}: not measured (LibreOffice could not write it: {exc})")
+            note(f"return copy ÷ openpyxl load+save (.{fmt})", "", "not measured: conversion failed", "≤ ×3")
+    rules = ROOT / "rules"
+    for fmt, path in files.items():
+        res = child_json([sys.executable, "-c", RETURN_CHILD, str(rules), str(path), str(folder / f"out-{fmt}.xlsx")])
+        ratio = res["cpu"] / base["cpu"]
+        print(f"return copy (.{fmt}, {res['errors']:,} problems):  {res['wall']:7.2f} s wall {res['cpu']:7.2f} s CPU  "
+              f"{res['peak_mb']:5.0f} MB peak;  × {ratio:.2f} openpyxl's CPU (target ≤ 3, bounded memory)",
+              flush=True)
+        note(f"return copy ÷ openpyxl load+save (.{fmt})", "", f"×{ratio:.2f} CPU, {res['peak_mb']:.0f} MB peak",
+             "≤ ×3, bounded memory")
 
 
 CAR_HEADERS = ["委托书号", "车牌号", "客户名称", "联系电话", "车型", "里程数", "接车时间", "服务顾问", "是否预约",
@@ -180,26 +397,71 @@ def bench_watch(tmp: Path) -> None:
           + ", ".join(f"{x:.2f} s" for x in times) + "  (target ≤ 2 s)")
 
 
+SECTIONS = ("intake", "returns", "car", "watch", "ledger")
+
+
+def print_table() -> None:
+    if not TABLE:
+        return
+    print("\nissue 14 targets, this run (CPU: processor time of the toolkit's process; "
+          "a PostgreSQL server's own is not in it):")
+    print(f"  {'target':<46} {'SQLite':<28} {'PostgreSQL':<28} goal")
+    for target, by_db in TABLE.items():
+        if "" in by_db:
+            print(f"  {target:<46} {by_db['']:<57} {GOALS.get(target, '')}")
+        else:
+            print(f"  {target:<46} {by_db.get('sqlite', '-'):<28} {by_db.get('postgresql', '-'):<28} "
+                  f"{GOALS.get(target, '')}")
+
+
+def ledger_figures() -> None:
+    """bench_incremental's figures into the table."""
+    import bench_incremental
+
+    goals = {"3 rows into 20,000 records": "< 0.1 s", "3 rows into 1,000,000 records": "< 0.2 s",
+             "one row changed, 1,000,000 records": "< 1 s", "daily_due report, 1,000,000 records": "< 5 s",
+             "weekly report, 1,000,000 records": "< 5 s"}
+    for key, by_db in bench_incremental.FIGURES.items():
+        for db, (wall, cpu) in by_db.items():
+            note(key, db, f"{wall:.3f} s wall, {cpu:.3f} s CPU", goals.get(key, ""))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--car-rows", type=int, default=20_000, help="rows of the car/repair comparison (0: skip)")
-    ap.add_argument("--only-car", action="store_true", help="run only the car/repair comparison")
+    ap.add_argument("--car-rows", type=int, default=20_000, help="rows of the car/repair comparison")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    ap.add_argument("--only-car", action="store_true", help="the same as --only car")
     ap.add_argument("--ledger-records", type=int, default=1_000_000,
-                    help="records of the big ledger in the cost-of-a-file benchmark (0: skip it)")
+                    help="records of the big ledger in the cost-of-a-file benchmark")
+    ap.add_argument("--small-ledger", type=int, default=20_000)
+    ap.add_argument("--sqlite-only", action="store_true")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        if args.car_rows:
-            bench_car(args.car_rows, tmp)
-        if args.only_car:
-            return
-        bench_intake(args.rows, tmp)
-        bench_watch(tmp)
-    if args.ledger_records:
-        import bench_incremental  # the cost of a file against the ledger's size (scripts/)
+    only = set(args.only or (["car"] if args.only_car else SECTIONS))
+    pg_admin = None if args.sqlite_only or not only & {"intake", "ledger"} else pg_server()
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            if "car" in only and args.car_rows:
+                bench_car(args.car_rows, tmp)
+            if "intake" in only:
+                bench_intake(args.rows, tmp, pg_admin)
+            if "returns" in only:
+                bench_returns(args.rows, tmp)
+            if "watch" in only:
+                bench_watch(tmp)
+        if "ledger" in only:
+            import bench_incremental  # the cost of a file against the ledger's size (scripts/)
 
-        bench_incremental.main(["--records", str(args.ledger_records)])
+            argv = ["--records", str(args.ledger_records), "--small", str(args.small_ledger)]
+            if pg_admin:
+                argv += ["--pg-url", pg_admin]
+            else:
+                argv += ["--sqlite-only"]
+            bench_incremental.main(argv)
+            ledger_figures()
+    finally:
+        print_table()
     print(f"benchmark process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

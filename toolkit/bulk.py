@@ -13,17 +13,45 @@ A unique violation is raised as SQLAlchemy's ``IntegrityError`` like any other w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, DateTime, Table, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 __all__ = ["insert_many", "next_ids"]
 
 
+def _sqlite_datetime() -> Callable[[Any], Any]:
+    """SQLAlchemy's text for a SQLite ``DateTime`` (``2026-11-24 09:00:00.000000``), each
+    distinct moment formatted once: a file's rows share a few (now, its first_seen)."""
+    seen: dict[datetime, str] = {}
+
+    def process(value: Any) -> Any:
+        if type(value) is not datetime or value.tzinfo is not None:
+            return value if value is None else _fallback(value)
+        text = seen.get(value)
+        if text is None:
+            if len(seen) > 10_000:
+                seen.clear()
+            text = seen[value] = value.isoformat(sep=" ", timespec="microseconds")
+        return text
+
+    _fallback = DateTime().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
+    return process
+
+
 def _processors(conn: Connection, table: Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
     dialect = conn.dialect
-    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    out: list[Callable[[Any], Any] | None] = []
+    for n in names:
+        col_type = table.c[n].type
+        if dialect.name == "sqlite" and isinstance(col_type, DateTime):
+            out.append(_sqlite_datetime())
+        else:
+            out.append(col_type.dialect_impl(dialect).bind_processor(dialect))
+    return out
 
 
 def _converted(rows: Sequence[dict[str, Any]], names: Sequence[str],

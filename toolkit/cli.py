@@ -133,7 +133,10 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
     finally:
         ctx.close()
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        from .jsonout import write_summary
+
+        write_summary(summary, sys.stdout.write)  # item by item: a big register's findings never in memory twice
+        sys.stdout.flush()
         return
     for f in summary.files:
         click.echo(outcome_line(f, Path(f.path).name))

@@ -206,6 +206,9 @@ class RunSummary:
 
 def jsonable(value: Any) -> Any:
     """Turn Decimals, dates and nested containers into JSON-friendly values."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:  # most values: as they are
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (datetime, date, time)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any
 
 from openpyxl.utils import get_column_letter
@@ -175,8 +176,14 @@ def _add_error(out: list[CellError], sheet: str, match: HeaderMatch, row_no: int
     out.append(CellError(sheet, row_no, col_name, cell, code, message, _raw_text(value)))
 
 
-def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
-    """Validate every data row below the header; valid rows become Records."""
+def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = True) -> SheetResult:
+    """Validate every data row below the header; valid rows become Records.
+
+    Cells are parsed a column at a time (:func:`_parse_columns`); a row with a cell that
+    cannot be read goes through the register's pydantic model instead, which words its
+    messages. ``columnwise=False`` sends every row through the model: the reference the
+    column-wise path is tested against (the same records and errors, in the same order).
+    """
     spec = match.spec
     model = register_model(spec)
     names = {_field_name(i): col for i, col in enumerate(spec.columns)}
@@ -189,25 +196,35 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
     keys = set(spec.key_columns)
     idents = [c.name for c in spec.columns if c.type == "text" and (c.name in keys or c.name in IDENTIFIERS)]
     seen_keys: dict[str, int] = {}
+    present = [(i, col, idx) for i, col, idx in positions if idx is not None]
+    fields = [_field_name(i) for i, _col, _idx in present]
+    data: list[tuple[int, list[Any]]] = []  # each row's cells of the present columns (lists: less memory than dicts)
     for row_no, values in sheet.rows:
         if row_no <= match.row or _is_blank(values):
             continue
-        result.total += 1
-        raw: dict[str, Any] = {}
-        for i, _col, idx in positions:
-            if idx is None:
-                continue
+        cells: list[Any] = []
+        for _i, _col, idx in present:
             v = values[idx] if idx < len(values) else None
             if v is None and merged and (row_no, idx) in merged:
                 top_row, top_col = merged[(row_no, idx)]
                 top = by_row.get(top_row, [])
                 v = top[top_col] if top_col < len(top) else None
-            raw[_field_name(i)] = v
+            cells.append(v)
+        data.append((row_no, cells))
 
+    parsed, failing = _parse_columns(present, data) if columnwise else ({}, None)
+    absent = {col.name: None for _i, col, idx in positions if idx is None}
+    for n, (row_no, cells) in enumerate(data):
+        result.total += 1
         row_errors: list[CellError] = []
         err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
 
-        typed, blanked = _typed_row(model, names, raw, err, keys)
+        if failing is not None and n not in failing:
+            # Every cell read: the typed row straight from the columns, in declaration order.
+            typed: dict[str, Any] | None = {col.name: parsed[i][n] if i in parsed else absent[col.name]
+                                            for i, col in enumerate(spec.columns)}
+        else:
+            typed, _blanked = _typed_row(model, names, dict(zip(fields, cells, strict=True)), err, keys)
         kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
 
         if typed is not None:
@@ -239,6 +256,56 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch) -> SheetResult:
                 for code, message in cell_warnings(col, typed[col.name]):
                     _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
     return result
+
+
+MEMO_LIMIT = 20_000  # distinct cells remembered per column (bounded memory)
+
+
+def _parse_columns(present: list[tuple[int, ColumnSpec, int]], data: list[tuple[int, list[Any]]]
+                   ) -> tuple[dict[int, list[Any]], set[int]]:
+    """Each present column's typed values (by row position) and the rows with a cell that
+    could not be read or a required cell left blank (those go through the model).
+
+    A column repeats few distinct values (a handler's name, 一般/紧急, a day): each is
+    parsed once. Parsing is a pure function of the cell and its column.
+    """
+    out: dict[int, list[Any]] = {}
+    failing: set[int] = set()
+    for j, (i, col, _idx) in enumerate(present):
+        memo: dict[tuple[type, Any], Any] = {}
+        typed: list[Any] = []
+        append = typed.append
+        required = col.required
+        for n, (_row_no, cells) in enumerate(data):
+            v = cells[j]
+            if v is None and col.default is None:
+                if required:
+                    failing.add(n)
+                append(None)
+                continue
+            try:
+                t = type(v)
+                # Equal is not the same cell for these: -0.0 and 0.0, 1.0 and 1.00 as Decimals.
+                mk = (t, v.hex() if t is float else str(v) if t is Decimal else v)
+                hit = memo.get(mk, memo)
+            except TypeError:  # an unhashable cell value: parsed every time
+                mk, hit = None, memo
+            if hit is memo:
+                try:
+                    hit = parse_value(v, col)
+                except Exception:  # noqa: BLE001 - the model reports it, worded for staff
+                    failing.add(n)
+                    append(None)
+                    continue
+                if mk is not None:
+                    if len(memo) >= MEMO_LIMIT:
+                        memo.clear()
+                    memo[mk] = hit
+            if hit is None and required:
+                failing.add(n)
+            append(hit)
+        out[i] = typed
+    return out, failing
 
 
 # Said after the message of an optional cell that could not be read: the row went in.
