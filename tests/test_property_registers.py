@@ -3,7 +3,7 @@ Figures worked out by hand from seed 001."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 from rules_helpers import dt, pick, rules_of, run
@@ -188,3 +188,53 @@ def test_internal_loan_back_the_same_day():
     f = pick(run(key(借用人="小李", 借出时间=dt("2026-11-23T15:00"), 归还时间=dt("2026-11-24T08:30")),
                  "2026-11-24T09:00"), "key.borrow_return")
     assert (f.due, f.status, f.overdue_minutes) == (dt("2026-11-23T23:59"), "late", 511)
+
+
+# ---- smaller checks (seed 001 放行 3.2, 装修 9 and 11; 003 第四篇 3.2 4.5) ---------------------
+
+
+def carry(key, day, **v):
+    return {"编号": key, "房号": "1-0101", "携带人": "小李", "身份": "租户", "物品": "纸箱", "日期": day,
+            "业主核实": "是", "核实时间": datetime(day.year, day.month, day.day, 9, 0), **v}
+
+
+def test_frequent_temporary_carrying_is_noticed():
+    # 11-17, 11-20, 11-23: the third within 7 days (11-17 > 11-23 − 7 = 11-16) → finding on the third.
+    rows = {k: carry(k, d) for k, d in (("FX1", date(2026, 11, 17)), ("FX2", date(2026, 11, 20)),
+                                          ("FX3", date(2026, 11, 23)))}
+    f = pick(run({"move_out": rows}, "2026-11-23T12:00"), "move_out.frequent")
+    assert (f.record, f.values["count"]) == ("FX3", 3)
+    # 11-16 instead of 11-17: 11-16 is not after 11-16, so only two within the window → nothing.
+    rows["FX1"] = carry("FX1", date(2026, 11, 16))
+    assert "move_out.frequent" not in rules_of(run({"move_out": rows}, "2026-11-23T12:00"))
+    # A move-out (搬家迁出) does not count as temporary carrying.
+    rows["FX1"] = carry("FX1", date(2026, 11, 17), 出门性质="搬家迁出")
+    assert "move_out.frequent" not in rules_of(run({"move_out": rows}, "2026-11-23T12:00"))
+
+
+def permit(**v):
+    base = {"编号": "ZX1", "房号": "1-0101", "业主": "王五", "申请日期": date(2026, 11, 2), "审批日期": date(2026, 11, 3)}
+    return {"renovation": {"ZX1": {**base, **v}}}
+
+
+def test_entry_check_before_work_and_concealed_works_before_acceptance():
+    f = pick(run(permit(开工日期=date(2026, 11, 10)), "2026-11-23T09:00"), "renovation.entry_check")
+    assert f.values["入场确认日期"] is None
+    assert "renovation.entry_check" not in rules_of(run(permit(开工日期=date(2026, 11, 10), 入场确认日期=date(2026, 11, 10)),
+                                                        "2026-11-23T09:00"))
+    done = dict(开工日期=date(2026, 11, 10), 入场确认日期=date(2026, 11, 9), 竣工验收日期=date(2026, 11, 20))
+    assert pick(run(permit(**done), "2026-11-23T09:00"), "renovation.concealed_works")
+    assert "renovation.concealed_works" not in rules_of(run(permit(**done, 隐蔽工程验收日期=date(2026, 11, 15)),
+                                                            "2026-11-23T09:00"))
+    # Started more than 30 days before today: history, no entry-check finding.
+    assert "renovation.entry_check" not in rules_of(run(permit(开工日期=date(2026, 10, 1)), "2026-11-23T09:00"))
+
+
+def test_deposit_where_local_rules_forbid_it(tmp_path):
+    from test_property_departures import run_with
+
+    state = permit(装修押金=D("3000"))
+    assert "renovation.deposit_not_allowed" not in rules_of(run(state, "2026-11-23T09:00"))
+    edit = ("tariffs.yaml", "deposit_allowed: true", "deposit_allowed: false")
+    f = pick(run_with(tmp_path, edit, state, "2026-11-23T09:00"), "renovation.deposit_not_allowed")
+    assert f.values["装修押金"] == D("3000")

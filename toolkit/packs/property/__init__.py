@@ -41,6 +41,7 @@ from .rules.renovation import permit_findings, site_patrol_findings, violation_f
 from .rules.repairs import repair_findings
 from .rules.requests import request_findings
 from .rules.services import manager_findings, service_findings
+from .rules.site_checks import frequent_carrying, renovation_site
 from .rules.survey import survey_findings
 from .rules.transfer import transfer_findings
 from .settings import ESCALATION_FILE, SLA_FILE, TARIFFS_FILE, Escalation, Sla, Tariffs
@@ -177,6 +178,9 @@ PACK = Pack(
         per_record("move_in", "move_in", move_in_findings),
         # The dispatch register as staff saved it back: expired posted notices, receipts.
         per_record("dispatch", "dispatch", dispatch_findings),
+        # Temporary carrying counted per 房号; a permit's entry, concealed works and deposit.
+        Rule("move_out_frequency", ("move_out",), frequent_carrying, Grouped("房号")),
+        per_record("renovation_site", "renovation", renovation_site, clock=True),  # ages into history
     ),
     rules_files=("sla.yaml", "tariffs.yaml", "escalation.yaml", "price_list.xlsx", "documents.yaml",
                  "schedule.yaml"),

@@ -184,6 +184,13 @@ class DispatchSla(_Strict):
     receipt: Deadline = _d("workdays", 1, "days", "客户签收")
 
 
+class MoveOutSla(_Strict):
+    """Seed 001 放行 3.2 "频繁、非正常临时搬运单件物品出门，则引起注意" (no figure: default)."""
+
+    frequent_count: int = Field(default=3, ge=2)
+    frequent_days: int = Field(default=7, ge=1)
+
+
 class ParkingSla(_Strict):
     expiry_reminder_days: int = Field(default=7, ge=0)
 
@@ -207,6 +214,7 @@ class Sla(_Strict):
     contact: ContactSla = Field(default_factory=ContactSla)
     move_in: MoveInSla = Field(default_factory=MoveInSla)
     dispatch: DispatchSla = Field(default_factory=DispatchSla)
+    move_out: MoveOutSla = Field(default_factory=MoveOutSla)
 
 
 class TempParking(_Strict):
@@ -250,6 +258,7 @@ class Transfer(_Strict):
 
 class Renovation(_Strict):
     fire_approval_area: Money = Field(default=Decimal("200"), ge=0)  # m², strictly more needs approval
+    deposit_allowed: bool = True  # seed 001 装修 9 "如当地没有规定不允许收取"
     # Seed 003 3.2.1: the contractor's qualification "二级以上,含二级".
     accepted_qualifications: list[str] = Field(default_factory=lambda: ["一级", "二级"], min_length=1)
 
