@@ -129,6 +129,12 @@ def test_structure_or_gas_change_needs_approval_before_work_starts():
 def test_work_started_asks_for_the_entry_notice():
     f = pick(run({"renovation": {"ZX1": permit()}}, NOW), "renovation.started")
     assert (f.severity, f.notice, f.values["开工日期"]) == ("info", "renovation_entry_notice", date(2026, 11, 20))
+    # 210 m² > 200 m² without fire approval: the site is to be stopped, so no notice tells
+    # the gate it was approved; with 消防审批 是 the notice follows.
+    f = pick(run({"renovation": {"ZX1": permit(建筑面积=210, 消防审批="否")}}, NOW), "renovation.started")
+    assert f.notice is None and "待补办消防审批" in f.message
+    f = pick(run({"renovation": {"ZX1": permit(建筑面积=210, 消防审批="是")}}, NOW), "renovation.started")
+    assert f.notice == "renovation_entry_notice"
     # Started 2026-09-01, 86 days before 11-26 (> 30): history, no notice drafted now.
     assert "renovation.started" not in rules_of(run({"renovation": {"ZX1": permit(开工日期=date(2026, 9, 1))}}, NOW))
 

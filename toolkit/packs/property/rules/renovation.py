@@ -62,12 +62,15 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
     started = as_date(v.get("开工日期"))
     if started is not None and not historical(env.today, started):
         # Seed 001 装修 12: each site that starts work is announced to the other departments.
+        # A site that needs fire approval and lacks it is to be stopped, not announced as
+        # approved: the notice waits until 消防审批 is 是.
+        entry = "待补办消防审批后再签发装修入场知会单" if no_fire else "向工程部、保安部签发装修入场知会单"
         out.append(Finding(
             rule="renovation.started", register=PERMITS, record=key, severity="info",
-            message=f"{subject}：已于 {fmt_date(started)} 开工，向工程部、保安部签发装修入场知会单",
+            message=f"{subject}：已于 {fmt_date(started)} 开工，{entry}",
             values={k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
                                           "审批日期", "结构改动", "煤气改动")},
-            notice="renovation_entry_notice",
+            notice=None if no_fire else "renovation_entry_notice",
         ))
     if approved is not None:
         # Work already accepted, or approved long ago: the agreement was signed back then.
