@@ -35,7 +35,16 @@ from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
-from .model import CellError, FileResult, RawSheet, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .model import (
+    CellError,
+    FileResult,
+    RawSheet,
+    Record,
+    RowCounts,
+    RunSummary,
+    UnreadableFile,
+    Workbook,
+)
 from .packs.acting import action_errors
 from .problems import outcome_line
 from .reading import read_workbook
