@@ -12,6 +12,12 @@ escaping) and lossless for the types a register holds:
 
 Tuples come back as lists. A plain dict whose only key is one of the tags above would
 be read back as that type; registers never hold such values.
+
+The text is the standard library's (``json`` with the options above); orjson writes it
+when every value is of a type both write alike, which is what registers and findings
+hold (text, integers, Decimals, dates and times, nested lists and dicts). Floats (orjson
+writes ``1e-5`` and NaN differently), subclasses, non-text keys, lone surrogates and
+integers past 64 bits go to the standard encoder, so the text never depends on the path.
 """
 
 from __future__ import annotations
@@ -46,6 +52,58 @@ def _default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
 )
+
+# Exact types orjson writes as the standard encoder does (the tagged ones through
+# ``_tagged``). float is not among them; bool is exact here, never "an int".
+_SAME = frozenset({str, int, bool, type(None), Decimal, datetime, date, time, timedelta})
+_DEEP = 64  # deeper than this: the standard encoder (orjson stops at 255 levels)
+
+
+def _same(values: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int = 0) -> bool:
+    """True when orjson writes ``values`` exactly as the standard encoder would."""
+    if depth > _DEEP:
+        return False
+    for v in values.values() if type(values) is dict else values:
+        t = type(v)
+        if t in _SAME:
+            continue
+        if (t is dict or t is list or t is tuple) and _same(v, depth + 1):
+            continue
+        return False
+    return True
+
+
+# A file's findings share a few thousand moments (each record's times, each deadline):
+# each naive one is tagged once. Aware ones are not kept (equal moments in two zones
+# compare equal but write differently).
+_DT_TAGS: dict[datetime, dict[str, str]] = {}
+
+
+def _tagged(value: Any) -> Any:
+    # Called by orjson for the types _same let through, and for nothing else.
+    t = type(value)
+    if t is datetime:
+        if value.tzinfo is not None:
+            return {"$dt": value.isoformat()}
+        tag = _DT_TAGS.get(value)
+        if tag is None:
+            if len(_DT_TAGS) >= 50_000:
+                _DT_TAGS.clear()
+            tag = _DT_TAGS[value] = {"$dt": value.isoformat()}
+        return tag
+    if t is Decimal:
+        return {"$dec": str(value)}
+    if t is date:
+        return {"$date": value.isoformat()}
+    if t is time:
+        return {"$time": value.isoformat()}
+    if t is timedelta:
+        return {"$td": [value.days, value.seconds, value.microseconds]}
+    raise TypeError(t.__name__)  # not reached: _same checked every value
+
+
+_FAST = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+         | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 _DECODERS = {
     "$dec": Decimal,
@@ -109,6 +167,11 @@ def _restore(value: Any) -> Any:
 
 def encode(values: dict[str, Any]) -> str:
     """Canonical JSON text for ``values`` (equal values give equal text)."""
+    if type(values) is dict and _same(values):
+        try:
+            return orjson.dumps(values, default=_tagged, option=_FAST).decode("utf-8")
+        except TypeError:  # a key that is not text, a lone surrogate, an integer past 64 bits
+            pass
     return _ENCODER.encode(values)
 
 
