@@ -45,8 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
-from .packs.acting import actions
-from .problems import problem_name
+from .problems import action_titles, problem_name
 from .xlsxsafe import (
     MAX_CELL_TEXT,
     MAX_COL,
@@ -173,6 +172,15 @@ def _sheets_xml_size(source: Path) -> int:
 # --- the original workbook, in a child process ----------------------------------
 
 
+# The child is told the packs' action codes and titles, so it need not import the packs (half a
+# second of its start-up, paid by every return copy that keeps the original's format).
+_CHILD_ACTIONS: dict[str, str] | None = None
+
+
+def _action_titles() -> dict[str, str]:
+    return action_titles() if _CHILD_ACTIONS is None else _CHILD_ACTIONS
+
+
 def _annotate_original_guarded(
     source: Path, errors: list[CellError], out: Path, file_label: str, timeout_s: float
 ) -> str | None:
@@ -188,6 +196,7 @@ def _annotate_original_guarded(
         "out": str(Path(out).resolve()),
         "file_label": file_label,
         "errors": [e.to_dict() for e in errors],
+        "action_titles": _action_titles(),
     }, default=str).encode("utf-8")  # default=str: a stray non-text value must not stop the copy
     from .children import child_env
 
@@ -221,6 +230,8 @@ def child_main() -> None:
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
         _limit_cpu(float(job.get("cpu_s") or CPU_LIMIT_S))
         errors = [CellError(**e) for e in job["errors"]]
+        global _CHILD_ACTIONS
+        _CHILD_ACTIONS = dict(job.get("action_titles") or {})
         annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"])
     except BaseException as exc:  # anything at all means: use the data copy
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
@@ -589,9 +600,8 @@ def _merge(ws: Worksheet | WriteOnlyWorksheet, ref: str) -> None:
         ws.merged_cells.add(ref)
 
 
-def _summary(placed: list[Placed]) -> str:
+def _summary(placed: list[Placed], codes: dict[str, str]) -> str:
     count = len(placed)
-    codes = actions()
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         return f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
@@ -601,12 +611,13 @@ def _summary(placed: list[Placed]) -> str:
             f"{acts} 处须有关人员处理（已列入待办与逾期日报）")
 
 
-def _heading(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, fallback: bool) -> None:
+def _heading(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, fallback: bool,
+             codes: dict[str, str]) -> None:
     title = _cell(ws, 1, 1, f"{file_label} — 问题清单", text=True)
     title.font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 24
     ws.append([title])
-    summary = _cell(ws, 2, 1, _summary(placed), text=True)
+    summary = _cell(ws, 2, 1, _summary(placed, codes), text=True)
     summary.font = Font(size=11)
     ws.append([summary])
     if fallback:
@@ -640,7 +651,7 @@ def _where_text(p: Placed) -> str:
     return "整张表"
 
 
-def _issue_row(ws: Worksheet | WriteOnlyWorksheet, row: int, n: int, p: Placed) -> None:
+def _issue_row(ws: Worksheet | WriteOnlyWorksheet, row: int, n: int, p: Placed, titles: dict[str, str]) -> None:
     e = p.error
     cells = [_cell(ws, row, ci) for ci in range(1, len(ISSUE_COLUMNS) + 1)]
     cells[0].value = n
@@ -649,7 +660,7 @@ def _issue_row(ws: Worksheet | WriteOnlyWorksheet, row: int, n: int, p: Placed) 
         cells[2].value = e.row
     set_text(cells[3], e.column or "")
     set_text(cells[4], _where_text(p))
-    set_text(cells[5], problem_name(e.code))
+    set_text(cells[5], problem_name(e.code, titles))
     set_text(cells[6], e.message)
     if e.value is not None:
         set_text(cells[7], str(e.value))
@@ -695,7 +706,8 @@ def fill_issue_sheet(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], f
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     last_row = HEADER_ROW + max(len(placed), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(ISSUE_COLUMNS))}{last_row}"
-    _heading(ws, placed, file_label, fallback)
+    titles = _action_titles()
+    _heading(ws, placed, file_label, fallback, titles)
     _header_row(ws)
     for n, p in enumerate(placed, 1):
-        _issue_row(ws, HEADER_ROW + n, n, p)
+        _issue_row(ws, HEADER_ROW + n, n, p, titles)
