@@ -495,3 +495,32 @@ def test_a_small_file_costs_the_same_in_a_big_ledger(ledger: Ledger, database: s
     assert took < 0.1
     assert ledger.record("fee_account", "K0000001")["version"] == 2
     assert ledger.history("fee_account", "N0")[0]["change"] == "new"
+
+
+def test_records_are_written_a_batch_at_a_time(ledger: Ledger, monkeypatch: pytest.MonkeyPatch):
+    """A big file's records go to the database WRITE_BATCH at a time (bounded memory):
+    new, changed, unchanged and repeated keys come out as when written at once."""
+    import toolkit.ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "WRITE_BATCH", 2)
+    f1 = claim(ledger, "b1")
+    first = [rec("repair", f"R{i}", n=i) for i in range(5)]
+    assert ledger.complete_file(f1, "accepted", {}, first, T0) == {
+        "repair": {"new": ["R0", "R1", "R2", "R3", "R4"], "changed": [], "unchanged": []}}
+    # Second file, 7 records in 4 batches: R1 and R3 change, R5 and R6 are new, R2 is
+    # given twice (the later one, unchanged, wins), R0 and R4 are as they were.
+    second = [rec("repair", "R0", n=0), rec("repair", "R2", n=99), rec("repair", "R1", n=10),
+              rec("repair", "R5", n=5), rec("repair", "R3", n=30), rec("repair", "R2", n=2),
+              rec("repair", "R6", n=6), rec("repair", "R4", n=4)]
+    t2 = T0 + timedelta(hours=1)
+    f2 = claim(ledger, "b2", t2)
+    assert ledger.complete_file(f2, "accepted", {}, second, t2) == {
+        "repair": {"new": ["R5", "R6"], "changed": ["R1", "R3"], "unchanged": ["R0", "R2", "R4"]}}
+    stored = {r["key"]: (r["values"]["n"], r["version"]) for r in ledger.records("repair")}
+    assert stored == {"R0": (0, 1), "R1": (10, 2), "R2": (2, 1), "R3": (30, 2), "R4": (4, 1),
+                      "R5": (5, 1), "R6": (6, 1)}
+    assert [(h["version"], h["change"], h["values"]["n"]) for h in ledger.history("repair", "R3")] == [
+        (1, "new", 3), (2, "changed", 30)]
+    assert [(h["version"], h["change"], h["file_id"]) for h in ledger.history("repair", "R6")] == [
+        (1, "new", f2)]
+    assert ledger.registers_seen() == {"repair": 7}

@@ -160,3 +160,72 @@ def test_clerks_text_is_kept_as_typed_and_identifiers_compare_loosely(ctx, tmp_p
     assert first["维修内容"] == "厨房水龙头漏水，急（3楼）：请尽快！"
     assert first["房号"] == "3-101"
     assert ctx.ledger.record("repair", "BX0002")["values"]["联系电话"] == "0755-88886666 转 801"
+
+
+def _spy_return_copies(monkeypatch) -> list:
+    """The workbook each return copy is made from (the real writer still runs)."""
+    from toolkit import outputs
+
+    seen: list = []
+    real = outputs.write_annotated_copy
+
+    def spy(source, workbook, errors, dest, **kw):
+        seen.append(workbook)
+        return real(source, workbook, errors, dest, **kw)
+
+    monkeypatch.setattr(outputs, "write_annotated_copy", spy)
+    return seen
+
+
+def test_a_big_workbook_is_let_go_once_validated(ctx, tmp_path: Path, monkeypatch):
+    """Above KEEP_ROWS rows the values are not kept for the return copy: an .xlsx copy
+    is made from the original file, so they are never read again."""
+    from toolkit import pipeline
+
+    monkeypatch.setattr(pipeline, "KEEP_ROWS", 3)
+    seen = _spy_return_copies(monkeypatch)
+    rows = repair_rows(5)
+    rows[1][4] = "11/12/2026"  # ambiguous date: row 3 held back, E3 marked
+    f = process_paths(ctx, [write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *rows]})], NOW).files[0]
+    assert (f.status, f.rows.valid, f.rows.rejected) == ("partial", 4, 1)
+    assert len(seen) == 1 and isinstance(seen[0], pipeline.ArchivedWorkbook)
+    assert seen[0]._sheets is None, "the original's own format was kept: nothing read again"
+    copy = openpyxl.load_workbook(next(Path(p) for p in f.outputs if p.endswith(".xlsx")))
+    assert copy["报修"]["E3"].comment is not None
+    assert copy["报修"]["A6"].value == "BX0005"
+
+
+def test_a_big_csv_return_copy_reads_the_archived_original_again(ctx, tmp_path: Path, monkeypatch):
+    """A CSV's return copy is built from the values: read again from the archive, the
+    same values that were validated, every cell where it was."""
+    from toolkit import pipeline
+
+    monkeypatch.setattr(pipeline, "KEEP_ROWS", 3)
+    seen = _spy_return_copies(monkeypatch)
+    rows = repair_rows(5)
+    rows[3][4] = "11/12/2026"  # row 5 held back
+    lines = [",".join(REPAIR_HEADERS)]
+    for r in rows:
+        lines.append(",".join("" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else str(v)
+                              for v in r))
+    src = tmp_path / "报修.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert (f.status, f.rows.valid, f.rows.rejected) == ("partial", 4, 1)
+    assert isinstance(seen[0], pipeline.ArchivedWorkbook) and seen[0]._sheets is not None
+    copy = openpyxl.load_workbook(next(Path(p) for p in f.outputs if p.endswith(".xlsx")))
+    data = next(ws for ws in copy.worksheets if ws.title != "问题清单")
+    assert [data.cell(row=i, column=1).value for i in range(1, 7)] == ["单号", *[f"BX{i:04d}" for i in range(1, 6)]]
+    assert data["E5"].value == "11/12/2026" and data["E5"].comment is not None
+    assert data["B2"].value == rows[0][1]
+
+
+def test_a_small_workbook_is_kept_for_its_return_copy(ctx, tmp_path: Path, monkeypatch):
+    from toolkit.model import Workbook
+
+    seen = _spy_return_copies(monkeypatch)
+    rows = repair_rows(3)
+    rows[0][4] = "11/12/2026"
+    f = process_paths(ctx, [write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *rows]})], NOW).files[0]
+    assert f.status == "partial"
+    assert len(seen) == 1 and isinstance(seen[0], Workbook) and len(seen[0].sheets[0].rows) == 4

@@ -499,80 +499,54 @@ class Ledger:
         self, conn: Connection, file_id: int, recs: list[Record], now: datetime
     ) -> Changes:
         # Later duplicates replace earlier ones; each (register, key) counts once.
-        latest: dict[tuple[str, str], str] = {}
+        latest: dict[tuple[str, str], Record] = {}
         for rec in recs:
-            latest[(rec.register, rec.key)] = encode(rec.values)
+            latest[(rec.register, rec.key)] = rec
         registers = sorted({reg for reg, _ in latest})
         changes: Changes = {reg: {"new": [], "changed": [], "unchanged": []} for reg in registers}
         if not latest:
             return changes
 
         existing = self._existing(conn, registers, latest)
+        # A batch at a time: the encoded texts and the rows handed to the driver of a
+        # 100,000-row register are never all in memory at once.
+        pending = list(latest.items())
+        for i in range(0, len(pending), WRITE_BATCH):
+            self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now)
+        return changes
+
+    def _write_records(self, conn: Connection, file_id: int, batch: list[tuple[tuple[str, str], Record]],
+                       existing: dict[tuple[str, str], Any], changes: Changes, now: datetime) -> None:
         new_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         history: list[dict[str, Any]] = []
-        for (reg, key), text in latest.items():
+        for (reg, key), rec in batch:
+            text = encode(rec.values)
             cur = existing.get((reg, key))
             if cur is None:
                 changes[reg]["new"].append(key)
-                new_rows.append(
-                    {
-                        "site": self.site,
-                        "register": reg,
-                        "key": key,
-                        "values_json": text,
-                        "version": 1,
-                        "first_seen": now,
-                        "updated_at": now,
-                        "last_file_id": file_id,
-                    }
-                )
+                new_rows.append({"site": self.site, "register": reg, "key": key, "values_json": text,
+                                 "version": 1, "first_seen": now, "updated_at": now, "last_file_id": file_id})
             elif cur.values_json == text:
                 changes[reg]["unchanged"].append(key)
             else:
                 changes[reg]["changed"].append(key)
                 version = cur.version + 1
-                updates.append(
-                    {
-                        "b_id": cur.id,
-                        "values_json": text,
-                        "version": version,
-                        "updated_at": now,
-                        "last_file_id": file_id,
-                    }
-                )
-                history.append(
-                    {
-                        "record_id": cur.id,
-                        "version": version,
-                        "values_json": text,
-                        "file_id": file_id,
-                        "at": now,
-                        "change": "changed",
-                    }
-                )
-
+                updates.append({"b_id": cur.id, "values_json": text, "version": version, "updated_at": now,
+                                "last_file_id": file_id})
+                history.append({"record_id": cur.id, "version": version, "values_json": text,
+                                "file_id": file_id, "at": now, "change": "changed"})
         if new_rows:
             try:
                 # Ids drawn first, so the history rows need no read-back of the insert.
                 ids = next_ids(conn, records, len(new_rows))
                 for rid, row in zip(ids, new_rows, strict=True):
                     row["id"] = rid
-                for i in range(0, len(new_rows), WRITE_BATCH):
-                    insert_many(conn, records, new_rows[i:i + WRITE_BATCH])
+                insert_many(conn, records, new_rows)
             except IntegrityError as exc:  # another process inserted one of these keys first
                 raise _Conflict() from exc
-            for row in new_rows:
-                history.append(
-                    {
-                        "record_id": row["id"],
-                        "version": 1,
-                        "values_json": row["values_json"],
-                        "file_id": file_id,
-                        "at": now,
-                        "change": "new",
-                    }
-                )
+            history.extend({"record_id": row["id"], "version": 1, "values_json": row["values_json"],
+                            "file_id": file_id, "at": now, "change": "new"} for row in new_rows)
         if updates:
             stmt = (
                 update(records)
@@ -584,14 +558,11 @@ class Ledger:
                     last_file_id=bindparam("last_file_id"),
                 )
             )
-            for i in range(0, len(updates), WRITE_BATCH):
-                conn.execute(stmt, updates[i:i + WRITE_BATCH])
-        for i in range(0, len(history), WRITE_BATCH):
-            insert_many(conn, record_history, history[i:i + WRITE_BATCH])
-        return changes
+            conn.execute(stmt, updates)
+        insert_many(conn, record_history, history)
 
     def _existing(
-        self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], str]
+        self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], Any]
     ) -> dict[tuple[str, str], Any]:
         """The stored rows of the file's own keys (never the rest of the register).
 

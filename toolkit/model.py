@@ -87,9 +87,10 @@ class CellError:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """A valid row: its register, key, typed values and where it came from."""
+    """A valid row: its register, key, typed values and where it came from (slots: a
+    100,000-row register makes as many)."""
 
     register: str
     key: str

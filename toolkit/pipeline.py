@@ -35,7 +35,16 @@ from .clock import local_now
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
-from .model import CellError, FileResult, Record, RowCounts, RunSummary, UnreadableFile, Workbook
+from .model import (
+    CellError,
+    FileResult,
+    RawSheet,
+    Record,
+    RowCounts,
+    RunSummary,
+    UnreadableFile,
+    Workbook,
+)
 from .packs.acting import action_errors
 from .problems import outcome_line
 from .reading import read_workbook
@@ -244,6 +253,39 @@ def read_and_validate(specs: dict[str, RegisterSpec], path: Path, result: FileRe
     return book, records
 
 
+# A workbook with more rows than this is not kept in memory once validated: its values
+# would stay alive through the rules and the ledger writes only for a return copy, which
+# for an .xlsx is made from the original file anyway (see ArchivedWorkbook).
+KEEP_ROWS = 20_000
+
+
+class ArchivedWorkbook:
+    """A validated workbook whose values were let go: what it is (format, notes) stays,
+    its sheets are read again from the archived original only if something asks for them
+    (the return copy when the original's own format cannot be kept). Reading is a pure
+    function of the bytes, so the values are the ones validated."""
+
+    def __init__(self, book: Workbook, archived: Path):
+        self.path = book.path
+        self.format = book.format
+        self.notes = book.notes
+        self.archived = archived
+        self._sheets: list[RawSheet] | None = None
+
+    @property
+    def sheets(self) -> list[RawSheet]:
+        if self._sheets is None:
+            self._sheets = read_workbook(self.archived).sheets
+        return self._sheets
+
+
+def _release_values(book: Workbook | None, archived: Path) -> Workbook | ArchivedWorkbook | None:
+    """A big workbook's values are let go once its records are made (peak memory)."""
+    if book is None or sum(len(s.rows) for s in book.sheets) <= KEEP_ROWS:
+        return book
+    return ArchivedWorkbook(book, archived)
+
+
 def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult) -> list[Record]:
     records: list[Record] = []
     recognised = 0
@@ -330,6 +372,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     log.info("开始处理 %s（第 %s 号文件）", name, file_id)
 
     book, records = read_and_validate(ctx.specs, archived, result)
+    book = _release_values(book, archived)
 
     extras: list[Any] = []
     for hook in ctx.hooks:
@@ -386,7 +429,7 @@ def _coverage(ctx: Context, result: FileResult, records: list[Record]) -> Callab
 
 
 def _own_outputs(
-    file_id: int, name: str, archived: Path, book: Workbook | None, result: FileResult, now: datetime,
+    file_id: int, name: str, archived: Path, book: Workbook | ArchivedWorkbook | None, result: FileResult, now: datetime,
     records: list[Record] | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The file's return copy (bad cells marked) or, when there is nothing to mark up
