@@ -860,6 +860,33 @@ def release_slip():
     return doc
 
 
+def _prepayment(doc, kind: str, room: str, months: str, amount: str, where: str) -> None:
+    """The fee table of a prepayment notice (handover, transfer) and its total line."""
+    spacer(doc, 4)
+    list_table(
+        doc,
+        [
+            ("房号", 2.2, C),
+            ("建筑面积\n（㎡）", 2.0, R),
+            ("单价\n（元/㎡·月）", 2.4, R),
+            (f"{kind}\n月数", 1.4, C),
+            ("计费期间", 5.2, C),
+            ("金额（元）", 2.4, R),
+        ],
+        None,
+        [
+            f"{{{{ {room} }}}}",
+            "{{ 建筑面积 }}",
+            "{{ 物业费单价 }}",
+            f"{{{{ {months} }}}}",
+            "{{ period_start|cn_date }}至{{ period_end|cn_date }}",
+            f"{{{{ {amount}|money }}}}",
+        ],
+    )
+    spacer(doc, 4)
+    body(doc, "应缴金额合计", (f"{{{{ {amount}|money }}}}元（{{{{ {amount}|rmb }}}}）", {"bold": True}), where)
+
+
 def handover_payment():
     doc = new_document("交房缴费通知")
     letterhead(doc)
@@ -869,34 +896,8 @@ def handover_payment():
         "您好！欢迎您入住。按物业服务合同约定，物业服务费自交房之日起预收{{ 预收月数 }}个月。"
         "您的房屋{{ record }}于{{ period_start }}交付，本次应缴物业服务费如下：",
     )
-    spacer(doc, 4)
-    list_table(
-        doc,
-        [
-            ("房号", 2.2, C),
-            ("建筑面积\n（㎡）", 2.0, R),
-            ("单价\n（元/㎡·月）", 2.4, R),
-            ("预收\n月数", 1.4, C),
-            ("计费期间", 5.2, C),
-            ("金额（元）", 2.4, R),
-        ],
-        None,
-        [
-            "{{ record }}",
-            "{{ 建筑面积 }}",
-            "{{ 物业费单价 }}",
-            "{{ 预收月数 }}",
-            "{{ period_start|cn_date }}至{{ period_end|cn_date }}",
-            "{{ amount|money }}",
-        ],
-    )
-    spacer(doc, 4)
-    body(
-        doc,
-        "应缴金额合计",
-        ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
-        "。请持本通知到客户服务中心收银处缴纳，收银员将为您开具正式收据。",
-    )
+    _prepayment(doc, "预收", "record", "预收月数", "amount",
+                "。请持本通知到客户服务中心收银处缴纳，收银员将为您开具正式收据。")
     signature(doc)
     return doc
 
@@ -1193,34 +1194,8 @@ def transfer_payment():
         "您好！{{ 房号 }}已于{{ period_start }}由原业主{{ 原业主 }}转让给您。按规定，新业主须预缴至少半年物业服务费，"
         "本次应缴如下：",
     )
-    spacer(doc, 4)
-    list_table(
-        doc,
-        [
-            ("房号", 2.2, C),
-            ("建筑面积\n（㎡）", 2.0, R),
-            ("单价\n（元/㎡·月）", 2.4, R),
-            ("预缴\n月数", 1.4, C),
-            ("计费期间", 5.2, C),
-            ("金额（元）", 2.4, R),
-        ],
-        None,
-        [
-            "{{ 房号 }}",
-            "{{ 建筑面积 }}",
-            "{{ 物业费单价 }}",
-            "{{ months }}",
-            "{{ period_start|cn_date }}至{{ period_end|cn_date }}",
-            "{{ expected|money }}",
-        ],
-    )
-    spacer(doc, 4)
-    body(
-        doc,
-        "应缴金额合计",
-        ("{{ expected|money }}元（{{ expected|rmb }}）", {"bold": True}),
-        "。请持本通知到客户服务中心收银处缴纳，并填写业主档案表、区域治安消防责任书。",
-    )
+    _prepayment(doc, "预缴", "房号", "months", "expected",
+                "。请持本通知到客户服务中心收银处缴纳，并填写业主档案表、区域治安消防责任书。")
     signature(doc)
     return doc
 

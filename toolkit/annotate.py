@@ -38,8 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
-from .packs.acting import actions
-from .problems import problem_name
+from .problems import action_titles, problem_name
 from .xlsxsafe import (
     MAX_COL,
     MAX_ROW,
@@ -145,6 +144,15 @@ def _may_keep_format(source: Path, workbook: Workbook) -> bool:
 # --- the original workbook, in a child process ----------------------------------
 
 
+# The child is told the packs' action codes and titles, so it need not import the packs (half a
+# second of its start-up, paid by every return copy that keeps the original's format).
+_CHILD_ACTIONS: dict[str, str] | None = None
+
+
+def _action_titles() -> dict[str, str]:
+    return action_titles() if _CHILD_ACTIONS is None else _CHILD_ACTIONS
+
+
 def _annotate_original_guarded(
     source: Path, errors: list[CellError], out: Path, file_label: str, timeout_s: float
 ) -> str | None:
@@ -160,6 +168,7 @@ def _annotate_original_guarded(
         "out": str(Path(out).resolve()),
         "file_label": file_label,
         "errors": [e.to_dict() for e in errors],
+        "action_titles": _action_titles(),
     }, default=str).encode("utf-8")  # default=str: a stray non-text value must not stop the copy
     from .children import child_env
 
@@ -193,6 +202,8 @@ def child_main() -> None:
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
         _limit_cpu(float(job.get("cpu_s") or CPU_LIMIT_S))
         errors = [CellError(**e) for e in job["errors"]]
+        global _CHILD_ACTIONS
+        _CHILD_ACTIONS = dict(job.get("action_titles") or {})
         annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"])
     except BaseException as exc:  # anything at all means: use the data copy
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
@@ -447,12 +458,11 @@ def mark_cells(wb: XlWorkbook, placed: list[Placed]) -> None:
 # --- the 问题清单 sheet -----------------------------------------------------------
 
 
-def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: bool) -> None:
+def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: bool, codes: dict[str, str]) -> None:
     last = get_column_letter(len(ISSUE_COLUMNS))
     set_text(ws["A1"], f"{file_label} — 问题清单")
     ws["A1"].font = Font(bold=True, size=14)
     count = len(placed)
-    codes = actions()
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         summary = f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
@@ -489,7 +499,7 @@ def _where_text(p: Placed) -> str:
     return "整张表"
 
 
-def _issue_row(ws: Worksheet, row: int, n: int, p: Placed) -> None:
+def _issue_row(ws: Worksheet, row: int, n: int, p: Placed, titles: dict[str, str]) -> None:
     e = p.error
     cells = [ws.cell(row, ci) for ci in range(1, len(ISSUE_COLUMNS) + 1)]
     cells[0].value = n
@@ -498,7 +508,7 @@ def _issue_row(ws: Worksheet, row: int, n: int, p: Placed) -> None:
         cells[2].value = e.row
     set_text(cells[3], e.column or "")
     set_text(cells[4], _where_text(p))
-    set_text(cells[5], problem_name(e.code))
+    set_text(cells[5], problem_name(e.code, titles))
     set_text(cells[6], e.message)
     if e.value is not None:
         set_text(cells[7], str(e.value))
@@ -531,10 +541,11 @@ def _display_width(text: str) -> int:
 
 def fill_issue_sheet(ws: Worksheet, placed: list[Placed], file_label: str, *, fallback: bool) -> None:
     """Heading, bold frozen header with filter, one row per problem with a link."""
-    _heading(ws, placed, file_label, fallback)
+    titles = _action_titles()
+    _heading(ws, placed, file_label, fallback, titles)
     _header_row(ws)
     for n, p in enumerate(placed, 1):
-        _issue_row(ws, HEADER_ROW + n, n, p)
+        _issue_row(ws, HEADER_ROW + n, n, p, titles)
     last_row = HEADER_ROW + max(len(placed), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(ISSUE_COLUMNS))}{last_row}"
     ws.freeze_panes = f"A{HEADER_ROW + 1}"

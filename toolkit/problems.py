@@ -6,7 +6,6 @@ Codes stay stable and English in the run summary (``process --json``); people se
 from __future__ import annotations
 
 from .model import FileResult
-from .packs.acting import actions
 
 _NAMES: dict[str, str] = {
     "cell.required": "必填项为空",
@@ -83,11 +82,19 @@ def outcome_line(result: FileResult, name: str) -> str:
     return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
 
 
-def problem_name(code: str) -> str:
-    """What a problem code means in a few Chinese words (the code itself if unknown)."""
-    acts = actions()
+def action_titles() -> dict[str, str]:
+    """Each action code of the installed packs and its title (imports the packs)."""
+    from .packs.acting import actions
+
+    return {code: a.title for code, a in actions().items()}
+
+
+def problem_name(code: str, titles: dict[str, str] | None = None) -> str:
+    """What a problem code means in a few Chinese words (the code itself if unknown);
+    ``titles``: the packs' action titles, when the caller has them already."""
+    acts = action_titles() if titles is None else titles
     if code in acts:
-        return acts[code].title
+        return acts[code]
     if code in _NAMES:
         return _NAMES[code]
     if code.startswith("file."):

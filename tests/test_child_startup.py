@@ -1,0 +1,38 @@
+"""The children the toolkit starts import only what they use: each return copy that keeps
+the original's format starts one, so its start-up is paid per file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT, repair_rows, write_xlsx
+
+
+def test_annotating_child_does_not_import_the_packs():
+    code = "import sys; from toolkit.annotate import child_main; print(sorted(m for m in sys.modules if m.startswith('toolkit.packs')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_action_title_reaches_the_issue_list_from_the_child(tmp_path):
+    """An action finding's title comes from the packs, which the child never imports: the
+    parent hands the titles over, and the 问题清单 still names the problem."""
+    import openpyxl
+
+    from toolkit.annotate import write_annotated_copy
+    from toolkit.model import CellError
+    from toolkit.packs.acting import actions
+    from toolkit.reading import read_workbook
+
+    code, action = next(iter(sorted(actions().items())))
+    src = write_xlsx(tmp_path / "报修.xlsx", {"报修登记": [["单号", "房号"], *[r[:2] for r in repair_rows(2)]]})
+    err = CellError("报修登记", 2, "房号", "B2", code, "须处理的事项", "1-0201")
+    dest = write_annotated_copy(src, read_workbook(src), [err], tmp_path / "out.xlsx", file_label="报修.xlsx")
+    wb = openpyxl.load_workbook(dest)
+    sheet = wb["报修登记"]
+    assert sheet["B2"].comment is not None  # the original's own sheet, marked: the child did it
+    issues = next(ws for ws in wb.worksheets if ws.title != "报修登记")
+    texts = [c.value for row in issues.iter_rows() for c in row if isinstance(c.value, str)]
+    assert action.title in texts
+    assert any("须处理的事项" in t and "已列入待办与逾期日报" in t for t in texts)
