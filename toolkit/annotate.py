@@ -4,8 +4,11 @@ Bad cells get a light red fill and a comment; a first sheet “问题清单” l
 problem with a link to its cell. The copy keeps the original formatting when openpyxl
 can open the file in normal mode. That mode fails outright or takes minutes on some
 files read-only mode reads (50,000 merges, bad style indexes, illegal sheet names), so
-it runs in a child process with a time limit; on any failure the copy is rebuilt from
-the values already read (``Workbook.sheets``), each value at its original cell.
+it runs in a child process with a time limit, and only for workbooks whose memory in
+that mode stays bounded (``KEEP_FORMAT_MAX_XML``). Otherwise, and on any failure, the
+copy is rebuilt from the values already read (``Workbook.sheets``), each value at its
+original cell, streamed row by row (openpyxl's write-only mode) so its memory does not
+grow with the workbook.
 """
 
 from __future__ import annotations
@@ -21,17 +24,21 @@ import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.workbook.workbook import Workbook as XlWorkbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,10 +47,12 @@ from .atomic import write_with
 from .model import CellError, RawSheet, Workbook
 from .problems import action_titles, problem_name
 from .xlsxsafe import (
+    MAX_CELL_TEXT,
     MAX_COL,
     MAX_ROW,
     clean_text,
     internal_location,
+    is_formula_like,
     safe_sheet_title,
     set_text,
     set_value,
@@ -79,6 +88,10 @@ WIDTH_SAMPLE_ROWS = 200
 # processor time (RLIMIT_CPU), so a loaded machine does not turn a file that fits into a
 # data copy. The wall clock only guards a child that stops using the processor at all.
 CPU_LIMIT_S = 20.0
+# Normal mode holds the whole workbook: about 8 bytes of memory per byte of worksheet
+# XML (a 20,000-row register: 13 MB of XML, 170 MB). Past this much XML the data copy,
+# streamed in bounded memory, is written at once instead of trying.
+KEEP_FORMAT_MAX_XML = 16 * 1024 * 1024
 WALL_FACTOR = 15
 
 _THIN = Side(style="thin", color="FFBFBFBF")
@@ -125,13 +138,17 @@ def write_annotated_copy(
 
     def writer(tmp: Path) -> None:
         if _may_keep_format(Path(source), workbook):
-            reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s)
-            if reason is None:
-                return
+            xml = _sheets_xml_size(Path(source))
+            if xml > KEEP_FORMAT_MAX_XML:
+                reason: str | None = f"工作表内容 {xml / 1024 / 1024:.0f} MB，按原格式打开所需内存过多"
+            else:
+                reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s)
+                if reason is None:
+                    return
             # The reason names the archived original; staff know the file by its own name.
             reason = reason.replace(str(Path(source).resolve()), file_label).replace(str(source), file_label)
             log.info("%s 的退回批注无法保留原格式，改为数据副本（%s）", file_label, reason)
-        build_data_copy(workbook, errors, file_label).save(tmp)
+        save_data_copy(workbook, errors, file_label, tmp)
 
     return write_with(dest, writer)
 
@@ -139,6 +156,17 @@ def write_annotated_copy(
 def _may_keep_format(source: Path, workbook: Workbook) -> bool:
     """Only zip-based Excel files can be opened by openpyxl; .xls/.ods/.csv never."""
     return workbook.format in ("xlsx", "xlsm") and source.is_file() and zipfile.is_zipfile(source)
+
+
+def _sheets_xml_size(source: Path) -> int:
+    """Bytes of worksheet and shared-string XML normal mode would parse (0 if unreadable:
+    the child then finds out why)."""
+    try:
+        with zipfile.ZipFile(source) as z:
+            return sum(i.file_size for i in z.infolist()
+                       if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml")
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return 0
 
 
 # --- the original workbook, in a child process ----------------------------------
@@ -308,41 +336,133 @@ def _make_first_active(wb: XlWorkbook) -> None:
 # --- the data copy (fallback) --------------------------------------------------------
 
 
-def build_data_copy(workbook: Workbook, errors: list[CellError], file_label: str) -> XlWorkbook:
-    """A fresh workbook of the values read, each at its original row and column."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+def save_data_copy(workbook: Workbook, errors: list[CellError], file_label: str, out: Path) -> None:
+    """A fresh workbook of the values read, each at its original row and column.
+
+    Streamed in openpyxl's write-only mode, a row at a time: the copy adds to memory only
+    its marked cells and the issue list, whatever the workbook's size (the values read are
+    in memory already). A marked cell is written as a cell with the fill and the comment.
+    """
+    wb = openpyxl.Workbook(write_only=True)
     issues = wb.create_sheet(ISSUES_TITLE)
     titles: dict[str, str] = {}
+    targets: list[tuple[RawSheet, WriteOnlyWorksheet]] = []
     for raw in workbook.sheets:
-        title = safe_sheet_title(raw.name, wb.sheetnames)
-        titles.setdefault(raw.name, title)
-        ws = wb.create_sheet(title)
-        _copy_values(ws, raw)
+        ws = wb.create_sheet(safe_sheet_title(raw.name, wb.sheetnames))
+        titles.setdefault(raw.name, ws.title)
+        targets.append((raw, ws))
     order = {raw.name: i for i, raw in enumerate(workbook.sheets)}
     placed = place_errors(errors, titles, order)
-    mark_cells(wb, placed)
+    issues.sheet_view.tabSelected = True  # the copy opens on the list
     fill_issue_sheet(issues, placed, file_label, fallback=True)
-    _make_first_active(wb)
-    return wb
+    marks = _marks_by_sheet(placed)
+    for raw, ws in targets:
+        _stream_values(ws, raw, marks.get(ws.title, {}))
+    wb.save(out)
 
 
-def _copy_values(ws: Worksheet, raw: RawSheet) -> None:
-    for row_no, values in raw.rows:
+def _marks_by_sheet(placed: list[Placed]) -> dict[str, dict[tuple[int, int], list[str]]]:
+    """title → (row, column) → the messages of that cell, in the list's order."""
+    out: dict[str, dict[tuple[int, int], list[str]]] = {}
+    for p in placed:
+        if p.title and p.coordinate:
+            letters, row = coordinate_from_string(p.coordinate)
+            cell = (row, column_index_from_string(letters))
+            out.setdefault(p.title, {}).setdefault(cell, []).append(_mark_text(p))
+    return out
+
+
+def _stream_values(ws: WriteOnlyWorksheet, raw: RawSheet, marks: dict[tuple[int, int], list[str]]) -> None:
+    merges = []
+    if len(raw.merged) <= MAX_FALLBACK_MERGES:
+        merges = [(r1, c1, r2, c2) for r1, c1, r2, c2 in raw.merged
+                  if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL and (r1, c1) != (r2, c2)]
+    for r1, c1, r2, c2 in merges:
+        ws.merged_cells.add(CellRange(min_col=c1, min_row=r1, max_col=c2, max_row=r2))
+    # By row: (column, messages); a covered cell of a merge is marked on its top-left cell.
+    by_row: dict[int, dict[int, list[str]]] = {}
+    for (row, col), messages in marks.items():
+        for r1, c1, r2, c2 in merges:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                row, col = r1, c1
+                break
+        by_row.setdefault(row, {}).setdefault(col, []).extend(messages)
+    _fit_widths(ws, raw)  # before the first row: widths and page setup go at the sheet's top
+    _print_wide(ws)
+    rows = raw.rows
+    if any(rows[i][0] >= rows[i + 1][0] for i in range(len(rows) - 1)):
+        rows = _ordered(rows)
+    marked = sorted(by_row)
+    written = mi = 0
+    for row_no, values in rows:
         if not 1 <= row_no <= MAX_ROW:
             continue  # a bogus coordinate Excel could not show anyway
-        for ci, value in enumerate(values[:MAX_COL]):
-            if value is not None and value != "":
-                set_value(ws.cell(row_no, ci + 1), value)
-    if len(raw.merged) <= MAX_FALLBACK_MERGES:
-        for r1, c1, r2, c2 in raw.merged:
-            if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL and (r1, c1) != (r2, c2):
-                ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    _fit_widths(ws, raw)
-    _print_wide(ws)
+        while mi < len(marked) and marked[mi] < row_no:  # a marked cell in a row the file left empty
+            written = _append(ws, written, marked[mi], [], by_row)
+            mi += 1
+        written = _append(ws, written, row_no, values, by_row)
+    for row_no in marked[mi:]:
+        written = _append(ws, written, row_no, [], by_row)
 
 
-def _print_wide(ws: Worksheet) -> None:
+def _ordered(rows: list[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+    """Rows in order, one per number (a reader that gave a row twice: its later values win,
+    as writing both into one sheet would)."""
+    by_row: dict[int, list[Any]] = {}
+    for row_no, values in rows:
+        old = by_row.setdefault(row_no, [])
+        old.extend([None] * (len(values) - len(old)))
+        for ci, v in enumerate(values):
+            if v is not None and v != "":
+                old[ci] = v
+    return sorted(by_row.items())
+
+
+def _append(ws: WriteOnlyWorksheet, written: int, row_no: int, values: list[Any],
+            by_row: dict[int, dict[int, list[str]]]) -> int:
+    """Write row ``row_no`` after ``written`` (the rows between stay empty); the last row written."""
+    if row_no <= written:
+        return written
+    for _ in range(written + 1, row_no):
+        ws.append(())
+    cells: list[Any] = [_plain(ws, v) for v in values[:MAX_COL]]
+    for col, messages in by_row.get(row_no, {}).items():
+        if col > len(cells):
+            cells.extend([None] * (col - len(cells)))
+        cell = WriteOnlyCell(ws)
+        set_value(cell, values[col - 1] if col <= len(values) else None)
+        cell.fill = BAD_FILL
+        cell.comment = _comment_for(cell, messages)
+        cells[col - 1] = cell
+    ws.append(cells)
+    return row_no
+
+
+def _plain(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    """A value as it goes into the copy: itself when openpyxl stores it as it is, else a
+    cell holding it as ``set_value`` does (text that looks like a formula or an error
+    code, control characters, NaN, a time zone …)."""
+    if value is None or value == "":
+        return None
+    t = type(value)
+    if t is str:
+        if not is_formula_like(value) and value not in ERROR_CODES and len(value) <= MAX_CELL_TEXT \
+                and not ILLEGAL_CHARACTERS_RE.search(value):
+            return value
+    elif t is int or t is Decimal or t is bool or t is date:
+        return value
+    elif t is float:
+        if math.isfinite(value):
+            return value
+    elif t is datetime:
+        if value.tzinfo is None:
+            return value
+    cell = WriteOnlyCell(ws)
+    set_value(cell, value)
+    return cell
+
+
+def _print_wide(ws: Worksheet | WriteOnlyWorksheet) -> None:
     """Landscape, all columns on one page width: how staff print a register."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -357,7 +477,7 @@ def _text_width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in first)
 
 
-def _fit_widths(ws: Worksheet, raw: RawSheet) -> None:
+def _fit_widths(ws: Worksheet | WriteOnlyWorksheet, raw: RawSheet) -> None:
     widths: dict[int, int] = {}
     for _, values in raw.rows[:WIDTH_SAMPLE_ROWS]:
         if sum(v is not None and v != "" for v in values) < 2:
@@ -439,13 +559,16 @@ def _comment_for(cell: Cell, messages: list[str]) -> Comment:
     return Comment(text, COMMENT_AUTHOR, height=min(40 + 18 * chars, 400), width=260)
 
 
+def _mark_text(p: Placed) -> str:
+    return p.error.message if not p.whole_row else f"（整行）{p.error.message}"
+
+
 def mark_cells(wb: XlWorkbook, placed: list[Placed]) -> None:
     """Light red fill and one comment per bad cell; several errors are joined."""
     by_cell: dict[tuple[str, str], list[str]] = {}
     for p in placed:
         if p.title and p.coordinate:
-            msg = p.error.message if not p.whole_row else f"（整行）{p.error.message}"
-            by_cell.setdefault((p.title, p.coordinate), []).append(msg)
+            by_cell.setdefault((p.title, p.coordinate), []).append(_mark_text(p))
     for (title, coordinate), messages in by_cell.items():
         ws = wb[title]
         if not isinstance(ws, Worksheet):
@@ -456,39 +579,68 @@ def mark_cells(wb: XlWorkbook, placed: list[Placed]) -> None:
 
 
 # --- the 问题清单 sheet -----------------------------------------------------------
+# Written row by row with ``append`` into a fresh sheet, so the same code serves the
+# original's copy (normal mode) and the data copy (write-only mode, where every style,
+# width, height and the frozen header must be set on the cells and sheet as they go).
 
 
-def _heading(ws: Worksheet, placed: list[Placed], file_label: str, fallback: bool, codes: dict[str, str]) -> None:
-    last = get_column_letter(len(ISSUE_COLUMNS))
-    set_text(ws["A1"], f"{file_label} — 问题清单")
-    ws["A1"].font = Font(bold=True, size=14)
+def _cell(ws: Worksheet | WriteOnlyWorksheet, row: int, col: int, value: Any = None, *, text: bool = False) -> Cell:
+    cell = Cell(ws, row=row, column=col)  # the coordinate is right at once: a link's ref is taken from it
+    if text:
+        set_text(cell, value)
+    elif value is not None:
+        cell.value = value
+    return cell
+
+
+def _merge(ws: Worksheet | WriteOnlyWorksheet, ref: str) -> None:
+    if isinstance(ws, Worksheet):
+        ws.merge_cells(ref)
+    else:
+        ws.merged_cells.add(ref)
+
+
+def _summary(placed: list[Placed], codes: dict[str, str]) -> str:
     count = len(placed)
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
-        summary = f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
-    elif acts == count:
-        summary = f"共 {count} 处须处理的事项（已列入待办与逾期日报），请按“说明”中的处理人和办法处理"
-    else:
-        summary = (f"共 {count} 处问题：{count - acts} 处填写有误，请修改后重新保存到收件箱；"
-                   f"{acts} 处须有关人员处理（已列入待办与逾期日报）")
-    set_text(ws["A2"], summary)
-    ws["A2"].font = Font(size=11)
-    if fallback:
-        set_text(ws["A3"], FALLBACK_NOTE)
-        ws["A3"].font = Font(bold=True, color="FFC00000")
-    for row in (1, 2, 3):
-        ws.merge_cells(f"A{row}:{last}{row}")
+        return f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
+    if acts == count:
+        return f"共 {count} 处须处理的事项（已列入待办与逾期日报），请按“说明”中的处理人和办法处理"
+    return (f"共 {count} 处问题：{count - acts} 处填写有误，请修改后重新保存到收件箱；"
+            f"{acts} 处须有关人员处理（已列入待办与逾期日报）")
+
+
+def _heading(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, fallback: bool,
+             codes: dict[str, str]) -> None:
+    title = _cell(ws, 1, 1, f"{file_label} — 问题清单", text=True)
+    title.font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 24
+    ws.append([title])
+    summary = _cell(ws, 2, 1, _summary(placed, codes), text=True)
+    summary.font = Font(size=11)
+    ws.append([summary])
+    if fallback:
+        note = _cell(ws, 3, 1, FALLBACK_NOTE, text=True)
+        note.font = Font(bold=True, color="FFC00000")
+        ws.append([note])
+    else:
+        ws.append([])
+    last = get_column_letter(len(ISSUE_COLUMNS))
+    for row in (1, 2, 3):
+        _merge(ws, f"A{row}:{last}{row}")
 
 
-def _header_row(ws: Worksheet) -> None:
-    for ci, (name, width) in enumerate(ISSUE_COLUMNS, 1):
-        cell = ws.cell(HEADER_ROW, ci, name)
+def _header_row(ws: Worksheet | WriteOnlyWorksheet) -> None:
+    cells = []
+    for ci, (name, _width) in enumerate(ISSUE_COLUMNS, 1):
+        cell = _cell(ws, HEADER_ROW, ci, name)
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(ci)].width = width
+        cells.append(cell)
+    ws.append(cells)
 
 
 def _where_text(p: Placed) -> str:
@@ -499,9 +651,9 @@ def _where_text(p: Placed) -> str:
     return "整张表"
 
 
-def _issue_row(ws: Worksheet, row: int, n: int, p: Placed, titles: dict[str, str]) -> None:
+def _issue_row(ws: Worksheet | WriteOnlyWorksheet, row: int, n: int, p: Placed, titles: dict[str, str]) -> None:
     e = p.error
-    cells = [ws.cell(row, ci) for ci in range(1, len(ISSUE_COLUMNS) + 1)]
+    cells = [_cell(ws, row, ci) for ci in range(1, len(ISSUE_COLUMNS) + 1)]
     cells[0].value = n
     set_text(cells[1], e.sheet)
     if e.row is not None:
@@ -521,6 +673,7 @@ def _issue_row(ws: Worksheet, row: int, n: int, p: Placed, titles: dict[str, str
     for ci, cell in enumerate(cells):
         cell.border = _BORDER
         cell.alignment = _ALIGN.get(ci, _TOP)
+    ws.append(cells)
 
 
 def _lines(cells: list[Cell]) -> int:
@@ -539,16 +692,22 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def fill_issue_sheet(ws: Worksheet, placed: list[Placed], file_label: str, *, fallback: bool) -> None:
-    """Heading, bold frozen header with filter, one row per problem with a link."""
+def fill_issue_sheet(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, *,
+                     fallback: bool) -> None:
+    """Heading, bold frozen header with filter, one row per problem with a link.
+
+    ``ws`` is a new, empty sheet; what a write-only sheet writes at its top (widths,
+    frozen pane, tab colour, page setup) is set before the first row."""
+    for ci, (_name, width) in enumerate(ISSUE_COLUMNS, 1):
+        ws.column_dimensions[get_column_letter(ci)].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.sheet_properties.tabColor = "FFC00000"
+    _print_wide(ws)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    last_row = HEADER_ROW + max(len(placed), 1)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(ISSUE_COLUMNS))}{last_row}"
     titles = _action_titles()
     _heading(ws, placed, file_label, fallback, titles)
     _header_row(ws)
     for n, p in enumerate(placed, 1):
         _issue_row(ws, HEADER_ROW + n, n, p, titles)
-    last_row = HEADER_ROW + max(len(placed), 1)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(ISSUE_COLUMNS))}{last_row}"
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.sheet_properties.tabColor = "FFC00000"
-    _print_wide(ws)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
