@@ -266,3 +266,23 @@ def test_child_timeout_becomes_a_clear_refusal(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(reading, "CHILD_TIMEOUT", 0.001)
     err = refused(LIBREOFFICE / "报修登记表.xls")
     assert err.code == "file.timeout"
+
+
+def test_rows_are_trimmed_and_converted_in_one_pass(tmp_path: Path) -> None:
+    """Blank strings are empty cells, a row of them is no row, trailing empty cells are
+    dropped, whole numbers are ints, a duration under a day is a time of day, longer is text."""
+    from datetime import time, timedelta
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B2"], ws["C2"], ws["E2"] = "单号", "", ""
+    ws["B3"], ws["D3"] = "", ""  # nothing visible: not a row
+    ws["B4"], ws["C4"], ws["D4"] = 2.0, timedelta(hours=8, minutes=30), timedelta(hours=26, minutes=5)
+    ws["C4"].number_format = ws["D4"].number_format = "[h]:mm:ss"
+    ws["E4"] = 2.5
+    wb.save(tmp_path / "r.xlsx")
+    rows = read_workbook(tmp_path / "r.xlsx").sheets[0].rows
+    assert rows == [(2, [None, "单号"]), (4, [None, 2, time(8, 30), "26:05:00", 2.5])]
+    assert type(rows[1][1][1]) is int

@@ -169,6 +169,34 @@ def _rows_from_grid(grid: list[list[Any]], start: tuple[int, int] | None) -> dic
     return rows
 
 
+def _grid_rows(grid: list[list[Any]], start: tuple[int, int] | None) -> list[tuple[int, list[Any]]]:
+    """calamine grid -> sorted (row, values) as ``_finish_rows(_rows_from_grid(…))`` gives,
+    in one pass: no dict of rows to sort, trailing empty cells dropped as each row is made."""
+    if not grid or start is None:
+        return []
+    row0, col0 = start
+    pad = [None] * col0
+    out: list[tuple[int, list[Any]]] = []
+    append = out.append
+    td = timedelta
+    number = row0
+    for raw in grid:
+        number += 1
+        values = [
+            None if v == "" else (
+                int(v) if v.__class__ is float and v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT
+                else (_duration(v) if v.__class__ is td else v)
+            )
+            for v in raw
+        ]
+        if values and values[-1] is None:
+            while values and values[-1] is None:
+                values.pop()
+        if values:
+            append((number, pad + values if col0 else values))
+    return out
+
+
 def _finish_rows(rows: dict[int, list[Any]]) -> list[tuple[int, list[Any]]]:
     """Sorted (row, values) without fully empty rows and without trailing empty cells."""
     out = []
@@ -284,10 +312,11 @@ def _calamine_sheets(wb, max_cells: int) -> list[RawSheet]:
         sheet = wb.get_sheet_by_name(meta.name)
         if sheet.height * sheet.width > max_cells:
             raise _too_many_cells(max_cells)
-        rows = _rows_from_grid(sheet.to_python(), sheet.start)
+        rows = _grid_rows(sheet.to_python(), sheet.start)
         merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
                   for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-        sheets.append(RawSheet(meta.name, _finish_rows(rows), merged))
+        del sheet  # calamine's own copy of the cells, let go before the next sheet is read
+        sheets.append(RawSheet(meta.name, rows, merged))
     return sheets
 
 
