@@ -119,13 +119,16 @@ class _Slow(Exception):
     """A value only openpyxl's own cell should write."""
 
 
+_TEXT_LEAD = "=+-@\t\r#"  # formula-like or error-like: openpyxl's own cell keeps it text
+
+
 def _cell_xml(ref: str, s: str, value: Any, dated: bool, epoch: Any) -> str:
     """One <c> element as openpyxl writes it (inline strings, numbers as %.16g)."""
     t = type(value)
     if t is str:
         if not value:
             return f'<c r="{ref}"{s} t="inlineStr"/>'
-        if value[0] in "=+-@\t\r#" or len(value) > MAX_CELL_TEXT:
+        if value[0] in _TEXT_LEAD or len(value) > MAX_CELL_TEXT:
             raise _Slow  # formula-like, error-like or too long
         space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
@@ -152,11 +155,15 @@ _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
 LINE_HEIGHT = 15  # points per line of wrapped text
 
 
+# Characters shown two columns wide (CJK and beyond: code points above U+2E80).
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
+
+
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts two)."""
     n = 0
     for para in text.split("\n"):
-        shown = len(para) if para.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
+        shown = len(para) if para.isascii() else len(para) + _WIDE.subn("", para)[1]  # counted in C
         n += max(1, -(-shown // int(width)))
     return n
 
@@ -207,10 +214,25 @@ def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> No
             dated = [is_date_format(p.number_format) for p in protos]
             wraps = [(i, max((widths or [])[i] - 1, 1) if widths and i < len(widths) else 30)
                      for i, p in enumerate(protos) if p.alignment is not None and p.alignment.wrap_text]
+            # Plain text, the most common cell, is written here without a call per cell;
+            # anything else as _cell_xml writes it.
+            opens = [f'<c r="{ref}' for ref in refs]
+            texts = [f'"{st} t="inlineStr"><is><t>' for st in styles]
             for row in rows:
+                rs = str(r)
                 try:
-                    xml = "".join([_cell_xml(f"{refs[i]}{r}", styles[i], v, dated[i], epoch)
-                                   for i, v in enumerate(row) if v is not None])
+                    cells = []
+                    for i, v in enumerate(row):
+                        if v is None:
+                            continue
+                        if (type(v) is str and v and v[0] not in _TEXT_LEAD and not v[0].isspace()
+                                and not v[-1].isspace() and len(v) <= MAX_CELL_TEXT):
+                            if _SPECIAL.search(v) is not None:
+                                v = _xml_text(v)
+                            cells.append(f"{opens[i]}{rs}{texts[i]}{v}</t></is></c>")
+                        else:
+                            cells.append(_cell_xml(f"{refs[i]}{rs}", styles[i], v, dated[i], epoch))
+                    xml = "".join(cells)
                 except _Slow:
                     flush()
                     cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
