@@ -141,6 +141,10 @@ class Source:
                 events = {v.get(column) for v in out.values() if v.get(column)}
                 events |= self._open().get(rule, set())
                 if events:
+                    found = self._by_terms(conn, register, column, events, set(out))
+                    if found is not None:
+                        out.update(self._happened(register, found))
+                        return out
                     wanted = _event_texts(events, column)
                     rest = select(t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
@@ -155,6 +159,32 @@ class Source:
                             siblings[r.key] = v
                     out.update(self._happened(register, siblings))
         return out
+
+    def _by_terms(self, conn: Any, register: str, column: str, events: set[Any],
+                  have: set[str]) -> dict[str, dict[str, Any]] | None:
+        """The other records of these groups, found through the rules' column index
+        (``ruleset.terms``) instead of a pass over the register; None if the column is not
+        indexed at this site. The index gives a superset (trimmed text); each record found
+        is compared as the rule compares it."""
+        from ..ruleset import terms
+
+        site = self.ctx.ledger.site
+        if column not in terms.indexed(conn, site).get(register, set()):
+            return None
+        texts = {x for e in events if (x := terms.term(e)) is not None}
+        keys = sorted(terms.keys_by_terms(conn, site, register, column, texts) - have)
+        t = records_table
+        rows: list[tuple[int, str, str]] = []
+        for i in range(0, len(keys), terms.CHUNK):
+            query = select(t.c.id, t.c.key, t.c.values_json).where(
+                t.c.site == site, t.c.register == register, t.c.key.in_(keys[i:i + terms.CHUNK]))
+            rows += conn.execute(query).all()
+        siblings = {}
+        for _, key, text in sorted(rows, key=lambda r: r[0]):  # in ledger order
+            v = decode(text)
+            if v.get(column) in events:
+                siblings[key] = v
+        return siblings
 
     def _happened(self, register: str, rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Without the records received after ``as_of``: a report made later about an earlier

@@ -18,10 +18,11 @@ import math
 import re
 from collections.abc import Iterator
 from copy import copy
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,6 +34,7 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import Element
 
 from .. import atomic
@@ -341,7 +343,21 @@ def build_workbook(report: Report) -> Workbook:
     return wb
 
 
+# zlib level 3 instead of the default 6: a 40,000-row list (29 MB of XML) is packed in
+# 0.13 s instead of 0.30 s, for a file of 2.6 MB instead of 2.3 MB.
+ZIP_LEVEL = 3
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level."""
+    if not wb.worksheets:
+        wb.create_sheet()
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
+        wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+        ExcelWriter(wb, archive).save()
+
+
 def write_xlsx(report: Report, path: Path) -> Path:
     """Write the report's workbook atomically to ``path``."""
     wb = build_workbook(report)
-    return atomic.write_with(path, wb.save)
+    return atomic.write_with(path, lambda tmp: _save(wb, tmp))
