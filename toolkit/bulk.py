@@ -42,32 +42,68 @@ def _sqlite_datetime() -> Callable[[Any], Any]:
     return process
 
 
-def _processors(conn: Connection, table: Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+Column = Callable[[list[Any]], list[Any]]  # a column's values as the driver takes them
+
+
+def _each(process: Callable[[Any], Any]) -> Column:
+    return lambda values: list(map(process, values))
+
+
+def _key_text(process: Callable[[Any], Any]) -> Column:
+    """``KeyText``: NUL stored as U+FFFD. Keys are plain text without NUL almost always,
+    which one pass in C finds; otherwise each value goes through the type's own step."""
+    def convert(values: list[Any]) -> list[Any]:
+        if set(map(type, values)) <= {str} and "\x00" not in "".join(values):
+            return values
+        return list(map(process, values))
+    return convert
+
+
+def _converters(conn: Connection, table: Table, names: Sequence[str]) -> list[Column | None]:
+    from .ledger import KeyText  # the ledger's own key type (the ledger imports this module)
+
     dialect = conn.dialect
-    out: list[Callable[[Any], Any] | None] = []
+    out: list[Column | None] = []
     for n in names:
         col_type = table.c[n].type
         if dialect.name == "sqlite" and isinstance(col_type, DateTime):
-            out.append(_sqlite_datetime())
+            out.append(_each(_sqlite_datetime()))
+            continue
+        process = col_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            out.append(None)
+        elif type(col_type) is KeyText:
+            out.append(_key_text(process))
         else:
-            out.append(col_type.dialect_impl(dialect).bind_processor(dialect))
+            out.append(_each(process))
     return out
 
 
-def _converted(rows: Sequence[dict[str, Any]], names: Sequence[str],
-               procs: list[Callable[[Any], Any] | None]) -> list[list[Any]]:
-    pairs = list(zip(names, procs, strict=True))
-    if not any(p for _, p in pairs):
-        return [[r[n] for n in names] for r in rows]
-    return [[p(r[n]) if p is not None else r[n] for n, p in pairs] for r in rows]
+def _converted(rows: Sequence[dict[str, Any]], names: Sequence[str], convs: list[Column | None],
+               fixed: dict[str, Any], fixed_convs: list[Column | None]) -> list[tuple[Any, ...]]:
+    # A column at a time: one pass per column in C where its values need no change,
+    # instead of a Python step for every value of every row.
+    columns: list[Any] = []
+    for n, conv in zip(names, convs, strict=True):
+        values = [r[n] for r in rows]
+        columns.append(values if conv is None else conv(values))
+    for v, conv in zip(fixed.values(), fixed_convs, strict=True):
+        columns.append([v if conv is None else conv([v])[0]] * len(rows))
+    return list(zip(*columns, strict=True))
 
 
-def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` in the open transaction."""
+def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                fixed: dict[str, Any] | None = None) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the open transaction.
+
+    ``fixed``: columns with the same value in every row (converted once).
+    """
     if not rows:
         return
-    names = list(rows[0])
-    values = _converted(rows, names, _processors(conn, table, names))
+    fixed = fixed or {}
+    names = [n for n in rows[0] if n not in fixed]
+    values = _converted(rows, names, _converters(conn, table, names), fixed, _converters(conn, table, list(fixed)))
+    names += list(fixed)
     cols = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.driver_connection
     dbapi = conn.dialect.loaded_dbapi

@@ -10,6 +10,7 @@ unique across packs, so a finding's rule says whose action it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
@@ -30,42 +31,75 @@ def _packs() -> list:
     return list(loaded().values())
 
 
+# rule → the pack that declares it as an action, for the packs found (``loaded()``):
+# looked up for every finding of a file, so built once per set of packs.
+_OWNERS: tuple[int, dict[str, Any]] | None = None
+
+
+def _owners() -> dict[str, Any]:
+    global _OWNERS
+    from . import loaded
+
+    packs = loaded()
+    if _OWNERS is None or _OWNERS[0] != id(packs):
+        owners: dict[str, Any] = {}
+        for p in packs.values():
+            for code in p.actions:
+                owners.setdefault(code, p)
+        _OWNERS = (id(packs), owners)
+    return _OWNERS[1]
+
+
 def actions() -> dict[str, Action]:
     """Every action code of the installed packs."""
     return {code: a for p in _packs() for code, a in p.actions.items()}
 
 
+def _is_action(f: Finding, owners: dict[str, Any]) -> bool:
+    return f.rule in owners and f.state != "resolved" and f.status != "resolved"
+
+
 def is_action(f: Finding) -> bool:
-    return f.rule in actions() and f.state != "resolved" and f.status != "resolved"
+    return _is_action(f, _owners())
+
+
+def _action_of(f: Finding, owners: dict[str, Any]) -> Action:
+    p = owners.get(f.rule)
+    if p is None:
+        raise KeyError(f.rule)
+    return p.action_of(f) if p.action_of is not None else p.actions[f.rule]
 
 
 def action_of(f: Finding) -> Action:
     """The action for an action finding, refined by its pack from the finding's values."""
-    for p in _packs():
-        if f.rule in p.actions:
-            return p.action_of(f) if p.action_of is not None else p.actions[f.rule]
-    raise KeyError(f.rule)
+    return _action_of(f, _owners())
 
 
-def return_message(f: Finding) -> str:
+def return_message(f: Finding, action: Action | None = None) -> str:
     """The finding as a cell comment and a line of the 问题清单: what is wrong, then what to do."""
-    a = action_of(f)
+    a = action or action_of(f)
     text = f.message.rstrip("。")
     return f"{text}。须处理：{a.todo}。" if a.todo else f"{text}。"
 
 
 def action_errors(findings: list[Finding], records: list[Record]) -> list[CellError]:
     """The open action findings about these records, each placed on the cell it concerns."""
+    owners = _owners()
+    # Only findings of an action rule can be marked: the records are indexed only when
+    # there are some (a big file's 200,000 deadline findings are mostly not).
+    mine = [f for f in findings if _is_action(f, owners)]
+    if not mine:
+        return []
     by_key = {(r.register, r.key): r for r in records}
     out = []
-    for f in findings:
+    for f in mine:
         rec = by_key.get((f.register, f.record))
-        if rec is None or not is_action(f):
+        if rec is None:
             continue
-        a = action_of(f)
+        a = _action_of(f, owners)
         idx = rec.columns.get(a.column)
         cell = f"{get_column_letter(idx + 1)}{rec.row}" if idx is not None else None
         value = rec.values.get(a.column)
-        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule, return_message(f),
+        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule, return_message(f, a),
                              None if value is None else str(value)))
     return out

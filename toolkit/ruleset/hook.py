@@ -137,7 +137,7 @@ class RulesHook:
             overlay.setdefault(rec.register, {})[rec.key] = rec.values
             touched.add((rec.register, rec.key))
         findings, covered = self.incremental(ctx.ledger, overlay, now)
-        ev = Evaluation(findings, touched, [store.facts_hash(f) for f in findings], covered=covered)
+        ev = Evaluation(findings, touched, store.facts_hashes(findings), covered=covered)
         with ctx.ledger.engine.connect() as conn:
             ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now)
         result.findings = file_findings(ev, self.about)

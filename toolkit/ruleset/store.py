@@ -115,6 +115,12 @@ def identity(f: Finding) -> Identity:
 
 
 def _strip(value: Any) -> Any:
+    if type(value) is dict and VOLATILE.isdisjoint(value):
+        for v in value.values():
+            if isinstance(v, (dict, list)):
+                break
+        else:
+            return value  # nothing to take out (most findings): the dict itself, not a copy
     if isinstance(value, dict):
         return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
     if isinstance(value, list):
@@ -122,12 +128,23 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def facts_hash(f: Finding) -> str:
-    facts = f.fingerprint_facts()
-    keys = fact_keys().get(f.rule)
-    values = {k: f.values.get(k) for k in keys} if keys else _strip(facts["values"])
-    text = encode({"severity": facts["severity"], "due": facts["due"], "values": values})
+def _hash(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> str:
+    # The facts of Finding.fingerprint_facts() (severity, due, values), read off the
+    # finding directly: this runs for each of a big file's 200,000 findings.
+    keys = keys_of.get(f.rule)
+    values = {k: f.values.get(k) for k in keys} if keys else _strip(f.values)
+    text = encode({"severity": f.severity, "due": f.due, "values": values})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def facts_hash(f: Finding) -> str:
+    return _hash(f, fact_keys())
+
+
+def facts_hashes(findings: list[Finding]) -> list[str]:
+    """``facts_hash`` of each finding, in order (the packs' fact keys looked up once)."""
+    keys_of = fact_keys()
+    return [_hash(f, keys_of) for f in findings]
 
 
 def _row_finding(row: Any) -> Finding:
@@ -217,17 +234,18 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
     plan: dict[str, list] = {"insert": [], "update": [], "close": []}
     seen: set[Identity] = set()
     if hashes is None:
-        hashes = [facts_hash(f) for f in findings]
+        hashes = facts_hashes(findings)
+    inserts, updates, get_stored, get_issued = plan["insert"], plan["update"], stored.get, issued.get
     for f, h in zip(findings, hashes, strict=True):
-        ident = identity(f)
+        ident = (f.rule, f.register, f.record)  # identity(f), inline: once per finding of a big file
         if ident in seen:  # two findings on one identity: store the first only
             continue
         seen.add(ident)
         is_open = f.status in OPEN_STATUSES
-        row = stored.get(ident)
+        row = get_stored(ident)
         if row is None:
             f.state = "new"
-            plan["insert"].append((f, h, is_open))
+            inserts.append((f, h, is_open))
         else:
             if row.is_open and not is_open:
                 f.state = "resolved"
@@ -237,9 +255,9 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
                 f.state = "ongoing"
             if (row.is_open, row.facts_hash, row.status, row.severity, row.due, row.wake_at) != \
                     (is_open, h, f.status, f.severity, f.due, _wake(f, now)):
-                plan["update"].append((row.id, f, h, is_open))
+                updates.append((row.id, f, h, is_open))
         # A notice already issued for exactly these facts is never news again.
-        if f.state == "new" and f.notice and issued.get(ident) == h:
+        if f.notice and f.state == "new" and get_issued(ident) == h:
             f.state = "ongoing"
     resolved: list[Finding] = []
     gone = [r.id for ident, r in stored.items() if r.is_open and ident not in seen]
@@ -269,23 +287,30 @@ def _row(f: Finding, h: str, is_open: bool, now: datetime | None = None) -> dict
             "facts_hash": h, "notice": f.notice, "is_open": is_open, "wake_at": _wake(f, now)}
 
 
+def _new_row(f: Finding, h: str, is_open: bool, now: datetime) -> dict[str, Any]:
+    # _row with the identity, as one dict: built for each new finding of a big file.
+    wake = f.wake
+    return {"rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
+            "status": f.status, "due": f.due, "message": f.message if is_open else "",
+            "values_json": encode(f.values) if is_open else "{}", "facts_hash": h, "notice": f.notice,
+            "is_open": is_open, "wake_at": wake if wake is not None and wake > now else None}
+
+
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
+INSERT_BATCH = 20_000  # new rows per bulk insert (the driver's copy of a batch is bounded by it)
 
 
-def _batches(items: list) -> Iterator[list]:
-    for i in range(0, len(items), BATCH):
-        yield items[i:i + BATCH]
+def _batches(items: list, size: int = BATCH) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
-    for chunk in _batches(plan["insert"]):  # the driver's bulk path: most rows of a big file are new
-        insert_many(conn, t, [
-            {"site": site, "rule": f.rule, "register": f.register, "record": f.record, **_row(f, h, is_open, now),
-             "first_seen": now, "updated_at": now, "resolved_at": None}
-            for f, h, is_open in chunk
-        ])
+    fixed = {"site": site, "first_seen": now, "updated_at": now, "resolved_at": None}
+    for chunk in _batches(plan["insert"], INSERT_BATCH):  # the driver's bulk path: most rows of a big file are new
+        insert_many(conn, t, [_new_row(f, h, is_open, now) for f, h, is_open in chunk], fixed=fixed)
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),

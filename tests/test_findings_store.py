@@ -1,0 +1,127 @@
+"""Findings stored in bulk: the rows are those a plain SQLAlchemy insert of the same
+findings leaves, the facts hashes of a file are each finding's own, and the action
+findings of a big file are found among its deadlines."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+
+from toolkit.codec import encode
+from toolkit.ledger import Ledger
+from toolkit.model import Finding, Record
+from toolkit.packs.acting import action_errors
+from toolkit.ruleset import store
+from toolkit.ruleset.store import rule_findings
+from toolkit.ruleset.timing import OPEN_STATUSES
+
+BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+NOW = datetime(2026, 11, 24, 9, 0)
+
+
+def findings() -> list[Finding]:
+    out = []
+    for i in range(40):
+        f = Finding(
+            rule="repair.callback" if i % 2 else "repair.unfinished", register="repair",
+            record=f"BX{i:07d}" + ("\x00甲" if i % 7 == 0 else ""),  # NUL: stored as U+FFFD
+            severity="warning", message=f"报修单 BX{i:07d}：维修回访已超时{i}分钟",
+            status=["overdue", "met", "pending", "late", "due_soon"][i % 5],
+            due=None if i % 11 == 0 else datetime(2026, 11, 1, 23, 59) + timedelta(hours=i, microseconds=i),
+            values={"deadline": "维修回访", "start": datetime(2026, 11, 1, 11, 0), "done": None,
+                    "fee": Decimal("35.00"), "n": i},
+            notice="投诉升级报告" if i % 3 == 0 else None)
+        f.wake = NOW + timedelta(hours=1) if i % 4 == 0 else NOW - timedelta(hours=1) if i % 4 == 1 else None
+        out.append(f)
+    return out
+
+
+def old_row(f: Finding, h: str, site: str) -> dict[str, Any]:
+    """The row as store.write built it for SQLAlchemy's executemany before the bulk path."""
+    is_open = f.status in OPEN_STATUSES
+    wake = f.wake if f.wake is not None and f.wake > NOW else None
+    return {"site": site, "rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
+            "status": f.status, "due": f.due, "message": f.message if is_open else "",
+            "values_json": encode(f.values) if is_open else "{}", "facts_hash": h, "notice": f.notice,
+            "is_open": is_open, "wake_at": wake, "first_seen": NOW, "updated_at": NOW, "resolved_at": None}
+
+
+@BOTH
+def test_bulk_findings_are_the_rows_sqlalchemy_would_store(tmp_path: Path, database: str):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database
+    led = Ledger(url)
+    try:
+        found = findings()
+        with led.transaction() as conn:
+            store.sync(conn, "bulk", found, NOW)  # the bulk path
+            conn.execute(insert(rule_findings), [old_row(f, store.facts_hash(f), "plain") for f in found])
+        t = rule_findings
+        cols = [c for c in t.c if c.name not in ("id", "site")]
+        with led.engine.connect() as conn:
+            def rows(site: str) -> list[tuple]:
+                return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
+            bulk, plain = rows("bulk"), rows("plain")
+            if database == "sqlite":  # the stored text itself, not only what reads back
+                raw = conn.exec_driver_sql(
+                    "SELECT site, record, due, wake_at, first_seen, is_open FROM rule_findings ORDER BY id").all()
+        assert bulk == plain and len(bulk) == 40
+        assert sum(1 for r in bulk if "\ufffd" in r[cols.index(t.c.record)]) == 6  # i = 0, 7, … 35
+        assert sum(1 for r in bulk if r[cols.index(t.c.wake_at)] is not None) == 10  # i % 4 == 0: still to come
+        if database == "sqlite":
+            assert [r[1:] for r in raw[:40]] == [r[1:] for r in raw[40:]]
+            assert raw[1][2] == "2026-11-02 00:59:00.000001"  # due 11-01 23:59 + 1 h + 1 µs, as SQLAlchemy writes it
+    finally:
+        led.close()
+
+
+def test_facts_hashes_are_each_findings_own_hash():
+    found = findings()
+    nested = Finding(rule="demo.nested", register="fees", record="1-0101", severity="error", message="m",
+                     status="overdue", due=NOW,
+                     values={"status": "overdue", "owed": Decimal("12.50"),
+                             "months": [{"month": "2026-10", "days_overdue": 3, "fee": Decimal("1.0")}]})
+    breach = Finding(rule="contract.overdue", register="contract", record="HT-1", severity="error", message="m",
+                     status="overdue", due=NOW, values={"tier": 2, "甲方": "某某公司", "违约金": Decimal("500.00"),
+                                                         "签订日期": NOW, "days_overdue": 9, "other": "x"})
+    found += [nested, breach]
+    assert store.facts_hashes(found) == [store.facts_hash(f) for f in found]
+
+    def by_hand(values: dict[str, Any]) -> str:
+        text = json.dumps({"severity": "error", "due": {"$dt": "2026-11-24T09:00:00"}, "values": values},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # Volatile values (status, days_overdue …) are no facts, at any depth; the input is left as it was.
+    assert store.facts_hash(nested) == by_hand(
+        {"owed": {"$dec": "12.50"}, "months": [{"month": "2026-10", "fee": {"$dec": "1.0"}}]})
+    assert nested.values["months"][0]["days_overdue"] == 3 and nested.values["status"] == "overdue"
+    # The dealer's breach letter: its declared fact keys only (days_overdue and other are not facts).
+    assert store.facts_hash(breach) == by_hand(
+        {"tier": 2, "甲方": "某某公司", "违约金": {"$dec": "500.00"}, "签订日期": {"$dt": "2026-11-24T09:00:00"}})
+    plain = {"deadline": "维修回访", "start": NOW, "done": None}
+    assert store._strip(plain) is plain  # nothing to take out: no copy
+
+
+def test_action_findings_among_many_deadlines_are_placed_on_their_cells():
+    recs = [Record("service_order", f"S{i}", {"服务项目": "疏通下水道", "单价": Decimal("80")}, "特约服务", i + 3,
+                   columns={"服务项目": 2, "单价": 4}) for i in range(500)]
+    deadlines = [Finding("repair.callback", "service_order", f"S{i}", "warning", "回访超时", status="overdue")
+                 for i in range(500)]
+    act = Finding("service.price_unapproved", "service_order", "S42", "blocking", "单价不符。", status="open")
+    gone = Finding("service.amount", "service_order", "S43", "blocking", "金额算错", status="resolved")
+    other = Finding("service.amount", "service_order", "S9999", "blocking", "金额算错", status="open")
+    errs = action_errors([*deadlines[:250], act, gone, other, *deadlines[250:]], recs)
+    assert len(errs) == 1
+    e = errs[0]
+    # S42 is row 42 + 3 = 45; 单价 is column index 4 → E
+    assert (e.sheet, e.row, e.column, e.cell, e.code, e.value) == ("特约服务", 45, "单价", "E45",
+                                                                  "service.price_unapproved", "80")
+    assert e.message == "单价不符。须处理：受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名。"
+    assert action_errors(deadlines, recs) == []
