@@ -36,3 +36,37 @@ def test_action_title_reaches_the_issue_list_from_the_child(tmp_path):
     texts = [c.value for row in issues.iter_rows() for c in row if isinstance(c.value, str)]
     assert action.title in texts
     assert any("须处理的事项" in t and "已列入待办与逾期日报" in t for t in texts)
+
+
+def test_new_ledger_is_stamped_as_alembic_stamps_it_without_loading_alembic(tmp_path):
+    """A new workspace's ledger is created and stamped without importing Alembic (most of
+    a first process's start-up); the stamp is the one Alembic itself writes, so Alembic
+    upgrades the ledger later as any other."""
+    code = ("import sys; from toolkit.ledger import Ledger; "
+            f"Ledger('sqlite:///{tmp_path / 'ours.db'}').close(); "
+            "print(sorted(m for m in sys.modules if m.startswith('alembic')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+
+    from toolkit.schema import HEAD, _config, head
+
+    theirs = create_engine(f"sqlite:///{tmp_path / 'theirs.db'}")
+    with theirs.begin() as conn:
+        MigrationContext.configure(conn).stamp(ScriptDirectory.from_config(_config()), "head")
+    ours = create_engine(f"sqlite:///{tmp_path / 'ours.db'}")
+
+    def stamp(engine) -> tuple:
+        with engine.connect() as conn:
+            ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'alembic_version'")).scalar()
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+            return " ".join(ddl.split()), version
+
+    assert stamp(ours) == stamp(theirs)
+    with ours.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD == head()
+    ours.dispose()
+    theirs.dispose()

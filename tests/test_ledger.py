@@ -524,3 +524,29 @@ def test_records_are_written_a_batch_at_a_time(ledger: Ledger, monkeypatch: pyte
     assert [(h["version"], h["change"], h["file_id"]) for h in ledger.history("repair", "R6")] == [
         (1, "new", f2)]
     assert ledger.registers_seen() == {"repair": 7}
+
+
+def test_a_first_load_looks_up_no_keys(ledger: Ledger):
+    """Records of a register the ledger has none of are all new: no lookup of their keys
+    (500 a query); once it has some, the file's keys are looked up."""
+    from sqlalchemy import event
+
+    lookups: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):
+        flat = statement.replace('"', "")
+        if flat.lstrip().upper().startswith("SELECT") and "FROM records" in flat and "records.key IN" in flat:
+            lookups.append(statement)
+
+    event.listen(ledger.engine, "before_cursor_execute", count)
+    try:
+        f1 = claim(ledger, "first")
+        changes = ledger.complete_file(f1, "accepted", {}, [rec("repair", f"R{i:04d}", n=i) for i in range(1200)], T0)
+        assert len(changes["repair"]["new"]) == 1200 and lookups == []
+        f2 = claim(ledger, "second")
+        again = [rec("repair", f"R{i:04d}", n=i + (i == 7)) for i in range(1200)]
+        changes = ledger.complete_file(f2, "accepted", {}, again, T0)
+        assert changes["repair"]["changed"] == ["R0007"] and len(changes["repair"]["unchanged"]) == 1199
+        assert len(lookups) == 3  # 1,200 keys, 500 a query
+    finally:
+        event.remove(ledger.engine, "before_cursor_execute", count)

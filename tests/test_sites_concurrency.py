@@ -1,7 +1,7 @@
 """Two sites, two watchers each, one PostgreSQL database: real processes, real files.
 
-200 fee-account files are dropped into each site's inbox at once; 40 of them are the
-same bytes at both sites. Every file must be processed exactly once per site, every
+Fee-account files are dropped into each site's inbox at once (100 per site, 200 in the
+test that kills watchers); 40 of them are the same bytes at both sites. Every file must be processed exactly once per site, every
 record and document number belong to one site only, no number is issued twice, each
 site's dispatch register lists only its own documents, and the scheduled weekly report
 is made once per site. The second test kills watchers with SIGKILL at random moments
@@ -24,7 +24,6 @@ from sqlalchemy import create_engine, func, select
 
 from tests.conftest import make_pg_database, pg_admin_url
 
-N_FILES = 200
 SHARED = 40  # files whose bytes are the same at both sites
 NOW = "2026-11-27T17:05"  # a Friday just after the weekly report's slot (17:00)
 SITES = {"A": ("某某物业A区服务中心", "某某物业A区"), "B": ("某某物业B区服务中心", "某某物业B区")}
@@ -48,11 +47,11 @@ def _content(code: str, i: int) -> bytes:
             f"{room},业主{i},13812345678,88.5,2.35,2026-06-30,\n").encode()
 
 
-def _drop(home: Path, code: str) -> None:
+def _drop(home: Path, code: str, n: int) -> None:
     """Write every file beside inbox/ first, then move them all in at once."""
     staging = home / "staging"
     staging.mkdir()
-    for i in range(N_FILES):
+    for i in range(n):
         (staging / f"物业费{i:03d}.csv").write_bytes(_content(code, i))
     for p in staging.iterdir():
         os.replace(p, home / "inbox" / p.name)
@@ -71,7 +70,7 @@ def _start(home: Path, url: str) -> subprocess.Popen:
     )
 
 
-def _finished(engine, homes: dict[str, Path]) -> bool:
+def _finished(engine, homes: dict[str, Path], n: int) -> bool:
     from toolkit.ledger import PROCESSING, files
     from toolkit.outbox import PENDING as OUTPUT_PENDING
     from toolkit.outbox import outbox
@@ -84,12 +83,12 @@ def _finished(engine, homes: dict[str, Path]) -> bool:
         # documents are written after the files (outbox): wait for them too
         if conn.execute(select(func.count()).where(outbox.c.status == OUTPUT_PENDING)).scalar():
             return False
-    done = {s: n for s, st, n in rows if st != PROCESSING}
-    busy = sum(n for _, st, n in rows if st == PROCESSING)
-    return busy == 0 and done.get("A") == N_FILES and done.get("B") == N_FILES
+    done = {s: count for s, st, count in rows if st != PROCESSING}
+    busy = sum(count for _, st, count in rows if st == PROCESSING)
+    return busy == 0 and done.get("A") == n and done.get("B") == n
 
 
-def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int]) -> dict[str, int]:
+def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int], n: int) -> dict[str, int]:
     from toolkit.documents.tables import PENDING, documents
     from toolkit.ledger import files, records
     from toolkit.scheduler import schedule_runs
@@ -106,10 +105,10 @@ def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int]) -> 
         name, prefix = SITES[code]
         mine = [r for r in f if r.site == code]
         # Exactly once per site: one file row per distinct content, all finished.
-        assert len(mine) == len({r.sha256 for r in mine}) == N_FILES
+        assert len(mine) == len({r.sha256 for r in mine}) == n
         assert {r.status for r in mine} == {"accepted"}
         keys = sorted(r.key for r in recs if r.site == code)
-        want = sorted(_content(code, i).decode().splitlines()[1].split(",")[0] for i in range(N_FILES))
+        want = sorted(_content(code, i).decode().splitlines()[1].split(",")[0] for i in range(n))
         assert keys == want and all(r.version == 1 for r in recs if r.site == code)
         site_docs = [d for d in docs if d.site == code]
         # Never two documents for one room, never a number twice; all with the site's prefix.
@@ -120,10 +119,10 @@ def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int]) -> 
         # One 催缴 document per room, all written, SIGKILLs or not: a document cut off
         # after its file's commit is an outbox intent the next watcher finishes.
         assert sorted(d.record for d in site_docs) == want
-        assert len(written) == N_FILES
+        assert len(written) == n
         if not kill:  # numbered 1…N without a gap
-            assert sorted(d.seq for d in site_docs) == list(range(1, N_FILES + 1))
-        lost[code] = N_FILES - len(written)
+            assert sorted(d.seq for d in site_docs) == list(range(1, n + 1))
+        lost[code] = n - len(written)
         drafts = {p.name.split("_")[0] for p in (home / "outbox" / "文书草稿").glob("*.docx")}
         assert drafts == {d.number for d in written}
         # The dispatch register lists this site's documents and nothing else.
@@ -142,7 +141,7 @@ def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int]) -> 
     return out
 
 
-def _run(tmp_path: Path, kill: bool) -> None:
+def _run(tmp_path: Path, kill: bool, n: int) -> None:
     pg_admin_url()  # skip (or fail under CI) without a server
     url, drop = make_pg_database()
     engine = create_engine(url)
@@ -155,10 +154,10 @@ def _run(tmp_path: Path, kill: bool) -> None:
             procs += [(home, _start(home, url)), (home, _start(home, url))]
         time.sleep(2)  # let them start watching
         for code, home in homes.items():
-            _drop(home, code)
+            _drop(home, code, n)
         rnd = random.Random(15)
         deadline = time.monotonic() + 420
-        while time.monotonic() < deadline and not _finished(engine, homes):
+        while time.monotonic() < deadline and not _finished(engine, homes, n):
             if kill and kills < 12:
                 time.sleep(rnd.uniform(0.5, 2.5))
                 i = rnd.randrange(len(procs))
@@ -170,12 +169,12 @@ def _run(tmp_path: Path, kill: bool) -> None:
             else:
                 time.sleep(0.5)
         elapsed = time.monotonic() - started
-        assert _finished(engine, homes), "not every file was processed in time"
+        assert _finished(engine, homes, n), "not every file was processed in time"
         # The schedule runs on its tick after the backlog; give it a moment to finish.
         time.sleep(3)
         lost: dict[str, int] = {}
-        counts = _check(engine, homes, kill, lost)
-        print(f"\n{2 * N_FILES} files at two sites, four watchers{f', {kills} SIGKILLs' if kill else ''}: "
+        counts = _check(engine, homes, kill, lost, n)
+        print(f"\n{2 * n} files at two sites, four watchers{f', {kills} SIGKILLs' if kill else ''}: "
               f"{elapsed:.1f} s; documents {counts}, cut off after commit {lost}")
     finally:
         for _, p in procs:
@@ -192,9 +191,9 @@ def _run(tmp_path: Path, kill: bool) -> None:
 
 @pytest.mark.timeout(600)
 def test_two_sites_four_watchers_one_database(tmp_path: Path):
-    _run(tmp_path, kill=False)
+    _run(tmp_path, kill=False, n=100)
 
 
 @pytest.mark.timeout(600)
 def test_two_sites_four_watchers_killed_and_restarted(tmp_path: Path):
-    _run(tmp_path, kill=True)
+    _run(tmp_path, kill=True, n=200)

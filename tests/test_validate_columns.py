@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -101,3 +102,65 @@ def test_columnwise_and_rowwise_give_identical_results(tmp_path: Path, pack: str
             assert [(type(v), str(v)) for v in a.values.values()] == [(type(v), str(v)) for v in b.values.values()]
         compared += 1
     assert compared == len(specs) >= 3
+
+
+def test_time_columns_composite_keys_and_mixed_cells(tmp_path: Path):
+    """What no shipped register has yet: a date joined to its time column, a two-column
+    key, a conditional row check, and cells that are equal without being the same cell
+    (1, 1.0, True in one column) — the column path gives what the row path gives, and
+    the values worked out by hand."""
+    from datetime import time
+
+    from toolkit.headers import HeaderMatch
+    from toolkit.registers import RegisterSpec
+
+    spec = RegisterSpec.model_validate({
+        "name": "visit", "title": "来访登记", "key": ["编号", "日期"],
+        "columns": [
+            {"name": "编号", "required": True},
+            {"name": "日期", "type": "datetime", "required": True, "time_column": "时间"},
+            {"name": "时间", "type": "time"},
+            {"name": "离开", "type": "datetime"},
+            {"name": "人数", "type": "int"},
+            {"name": "备注"},
+            {"name": "收费", "type": "enum", "choices": ["是", "否"]},
+            {"name": "金额", "type": "money"},
+        ],
+        "row_checks": [
+            {"check": "not_before", "column": "离开", "other": "日期"},
+            {"check": "requires", "columns": ["金额"], "when": {"column": "收费", "equals": "是"}},
+        ],
+    })
+    d = date(2026, 11, 5)
+    rows = [
+        ["A1", d, time(14, 30), datetime(2026, 11, 5, 15, 0), 1, True, "否", None],  # 日期 = 11-05 14:30
+        ["A2", datetime(2026, 11, 5), time(9, 0), None, 1.0, 1, "是", "12.50"],      # midnight + 09:00
+        ["A3", datetime(2026, 11, 5, 8, 0), time(9, 0), None, True, 1.0, "是", None],  # 金额 missing
+        ["A4", d, None, datetime(2026, 11, 4, 23, 0), 2, "1", "否", None],            # leaves before 00:00
+        ["A1", d, time(14, 30), None, 3, None, "否", None],                          # same key as row 3
+        ["A5", "明天", None, None, "三", None, "否", None],                            # unreadable date
+    ]
+    path = tmp_path / "来访.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([c.name for c in spec.columns])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    sheet = read_workbook(path).sheets[0]
+    match = HeaderMatch(spec, 1, {c.name: i for i, c in enumerate(spec.columns)}, [])
+    fast = validate_sheet(sheet, match)
+    slow = validate_sheet(sheet, match, columnwise=False)
+    assert [(r.key, r.values, r.row) for r in fast.records] == [(r.key, r.values, r.row) for r in slow.records]
+    assert [e.to_dict() for e in fast.errors] == [e.to_dict() for e in slow.errors]
+    assert (fast.total, fast.rejected_rows) == (slow.total, slow.rejected_rows) == (6, 4)
+    by_row = {r.row: r for r in fast.records}
+    assert sorted(by_row) == [2, 3]
+    assert by_row[2].key == "A1|2026-11-05 14:30:00" and by_row[2].values["日期"] == datetime(2026, 11, 5, 14, 30)
+    assert by_row[3].values["日期"] == datetime(2026, 11, 5, 9, 0)  # midnight takes the time column's 09:00
+    assert by_row[3].values["金额"] == Decimal("12.50")
+    codes = {(e.row, e.code) for e in fast.errors}
+    assert (4, "row.requires") in codes  # 收费 是 without 金额
+    assert (5, "row.not_before") in codes  # 23:00 on the 4th is before the 5th 00:00
+    assert (6, "key.duplicate") in codes
+    assert any(row == 7 for row, _ in codes)

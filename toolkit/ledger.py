@@ -184,6 +184,12 @@ runs = Table(
 
 Changes = dict[str, dict[str, list[str]]]
 
+
+def register_is_empty(conn: Connection, site: str, register: str) -> bool:
+    """No record of this register yet at this site (one index probe)."""
+    return conn.execute(select(records.c.id).where(records.c.site == site, records.c.register == register)
+                        .limit(1)).first() is None
+
 # Tables whose rows are claims (owner, lease_until) and the status a held claim has;
 # the heartbeat renews them all. Other modules add theirs (schedule slots).
 LEASED: list[tuple[Table, str]] = [(files, PROCESSING)]
@@ -581,6 +587,8 @@ class Ledger:
                     f"records:{self.site}:{reg}", 0))))
         found: dict[tuple[str, str], Any] = {}
         for reg in registers:
+            if register_is_empty(conn, self.site, reg):
+                continue  # a first load: no key to look up, 500 at a time
             keys = sorted(by_register[reg])
             for i in range(0, len(keys), KEY_CHUNK):
                 query = select(

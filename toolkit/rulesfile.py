@@ -66,8 +66,13 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except OSError as exc:
         raise RulesError([f"{path}: 无法读取（{exc.strerror}）"]) from None
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
+        # Parsed once: the data is built from the composed tree, which locates errors.
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" 第{mark.line + 1}行" if mark else ""

@@ -106,10 +106,6 @@ def upgrade(ledger: Ledger) -> tuple[str | None, str]:
 
 
 def _upgrade(conn: Connection) -> None:
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     tables = set(inspect(conn).get_table_names())
     if current(conn) is None:
         legacy = tables & {t.name for t in full_metadata().sorted_tables}
@@ -117,10 +113,25 @@ def _upgrade(conn: Connection) -> None:
             _adopt_unversioned(conn, legacy)
         else:
             full_metadata().create_all(conn)
-        MigrationContext.configure(conn).stamp(ScriptDirectory.from_config(_config()), "head")
-        log.info("ledger schema created at version %s", head())
+        _stamp_head(conn)
+        log.info("ledger schema created at version %s", HEAD)
         return
+    from alembic import command
+
     command.upgrade(_config(conn), "head")
+
+
+def _stamp_head(conn: Connection) -> None:
+    """Record the newest version as Alembic's ``stamp`` does (its own table and
+    constraint names), without loading Alembic: every new workspace's first process
+    creates its ledger, and Alembic's import is most of that process's start-up."""
+    from sqlalchemy import Column, PrimaryKeyConstraint, String, Table
+
+    version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    version.create(conn, checkfirst=True)
+    conn.execute(version.delete())
+    conn.execute(version.insert().values(version_num=HEAD))
 
 
 def _adopt_unversioned(conn: Connection, legacy: set[str]) -> None:

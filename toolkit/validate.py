@@ -9,6 +9,8 @@ reference. Row checks (完成时间 not before 报修时间 …) run on the type
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -114,10 +116,18 @@ def _combine_times(spec: RegisterSpec, values: dict[str, Any]) -> None:
             continue
         v = values.get(col.name)
         t = values.get(col.time_column) if col.time_column else None
-        if isinstance(v, date) and not isinstance(v, datetime):
-            values[col.name] = datetime.combine(v, t if isinstance(t, time) else time(0, 0))
-        elif isinstance(v, datetime) and isinstance(t, time) and v.time() == time(0, 0):
-            values[col.name] = datetime.combine(v.date(), t)
+        c = _combined(v, t)
+        if c is not v:
+            values[col.name] = c
+
+
+def _combined(v: Any, t: Any) -> Any:
+    """The value of a datetime cell given its time column's value (``_combine_times``)."""
+    if isinstance(v, date) and not isinstance(v, datetime):
+        return datetime.combine(v, t if isinstance(t, time) else time(0, 0))
+    if isinstance(v, datetime) and isinstance(t, time) and v.time() == time(0, 0):
+        return datetime.combine(v.date(), t)
+    return v
 
 
 def _comparable(v: Any) -> Any:
@@ -179,10 +189,12 @@ def _add_error(out: list[CellError], sheet: str, match: HeaderMatch, row_no: int
 def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = True) -> SheetResult:
     """Validate every data row below the header; valid rows become Records.
 
-    Cells are parsed a column at a time (:func:`_parse_columns`); a row with a cell that
-    cannot be read goes through the register's pydantic model instead, which words its
-    messages. ``columnwise=False`` sends every row through the model: the reference the
-    column-wise path is tested against (the same records and errors, in the same order).
+    Cells are parsed a column at a time (:func:`_parse_columns`), and so are the steps
+    after parsing (identifiers folded, dates joined to their time column, row checks
+    narrowed to the rows they may fail on); a row with a cell that cannot be read goes
+    through the register's pydantic model instead, which words its messages.
+    ``columnwise=False`` sends every row through the model: the reference the column-wise
+    path is tested against (the same records and errors, in the same order).
     """
     spec = match.spec
     model = register_model(spec)
@@ -190,78 +202,216 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
     positions = [(i, col, match.columns.get(col.name)) for i, col in enumerate(spec.columns)]
     fill_cols = {match.columns[c.name] for c in spec.columns if c.fill_merged and c.name in match.columns}
     merged = _merged_lookup(sheet, fill_cols) if fill_cols and sheet.merged else {}
-    by_row = {r: v for r, v in sheet.rows} if merged else {}
 
     result = SheetResult(spec.name)
     keys = set(spec.key_columns)
     idents = [c.name for c in spec.columns if c.type == "text" and (c.name in keys or c.name in IDENTIFIERS)]
+    warned = [col for col in spec.columns if col.type in WARNED_TYPES]
     seen_keys: dict[str, int] = {}
     present = [(i, col, idx) for i, col, idx in positions if idx is not None]
     fields = [_field_name(i) for i, _col, _idx in present]
-    data: list[tuple[int, list[Any]]] = []  # each row's cells of the present columns (lists: less memory than dicts)
-    for row_no, values in sheet.rows:
-        if row_no <= match.row or _is_blank(values):
-            continue
-        cells: list[Any] = []
-        for _i, _col, idx in present:
-            v = values[idx] if idx < len(values) else None
-            if v is None and merged and (row_no, idx) in merged:
-                top_row, top_col = merged[(row_no, idx)]
-                top = by_row.get(top_row, [])
-                v = top[top_col] if top_col < len(top) else None
-            cells.append(v)
-        data.append((row_no, cells))
+    numbers, data = _data_rows(sheet, match.row, [idx for _i, _col, idx in present], merged)
 
-    parsed, failing = _parse_columns(present, data) if columnwise else ({}, None)
-    absent = {col.name: None for _i, col, idx in positions if idx is None}
-    for n, (row_no, cells) in enumerate(data):
-        result.total += 1
+    result.total = len(data)
+    if columnwise:
+        columns = list(zip(*data, strict=True)) if data else [() for _ in present]
+        parsed, failing = _parse_columns(present, columns)
+        del columns
+        by_name = _after_parsing(spec, parsed, idents, len(data))
+        checks = _row_check_candidates(spec, by_name, len(data))
+        keys_of = _record_keys(spec, by_name, len(data))
+        typed_rows = zip(*[by_name[col.name] for col in spec.columns], strict=True)
+        del parsed, by_name
+    else:
+        failing, checks, keys_of, typed_rows = None, {}, [], iter(())
+    col_names = [col.name for col in spec.columns]
+    for n, (row_no, cells) in enumerate(zip(numbers, data, strict=True)):
         row_errors: list[CellError] = []
-        err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
-
+        if failing is not None:
+            values = next(typed_rows)
         if failing is not None and n not in failing:
-            # Every cell read: the typed row straight from the columns, in declaration order.
-            typed: dict[str, Any] | None = {col.name: parsed[i][n] if i in parsed else absent[col.name]
-                                            for i, col in enumerate(spec.columns)}
-        else:
-            typed, _blanked = _typed_row(model, names, dict(zip(fields, cells, strict=True)), err, keys)
-        kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
-
-        if typed is not None:
-            for name in idents:  # identifiers compare loosely; free text stays as typed
-                if isinstance(typed.get(name), str):
-                    typed[name] = fold(typed[name])
-            _combine_times(spec, typed)
-            for rc in spec.row_checks:
+            # Every cell read: the typed row straight from the columns, in declaration
+            # order, already folded and joined; only the row checks that may fail run.
+            typed: dict[str, Any] | None = dict(zip(col_names, values, strict=True))
+            kept = 0
+            for rc in checks.get(n, ()):
                 problem = check_row(spec, rc, typed)
                 if problem:
                     col_name, code, message = problem
-                    err(col_name, code, message, typed.get(col_name))
-            key = _record_key(spec, typed)
-            if key is not None and len(row_errors) == kept:
-                if key in seen_keys:
-                    kc = spec.key_columns[0]
-                    err(kc, "key.duplicate", f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{seen_keys[key]}行重复，只保留了第一行，请核对。", key)
-                else:
-                    seen_keys[key] = row_no
+                    _add_error(row_errors, sheet.name, match, row_no, col_name, code, message, typed.get(col_name))
+            key = keys_of[n]
+        else:
+            err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
+            typed, _blanked = _typed_row(model, names, dict(zip(fields, cells, strict=True)), err, keys)
+            kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
+            key = None
+            if typed is not None:
+                for name in idents:  # identifiers compare loosely; free text stays as typed
+                    if isinstance(typed.get(name), str):
+                        typed[name] = fold(typed[name])
+                _combine_times(spec, typed)
+                for rc in spec.row_checks:
+                    problem = check_row(spec, rc, typed)
+                    if problem:
+                        col_name, code, message = problem
+                        err(col_name, code, message, typed.get(col_name))
+                key = _record_key(spec, typed)
 
-        result.errors.extend(row_errors)
+        if typed is not None and key is not None and len(row_errors) == kept:
+            if key in seen_keys:
+                kc = spec.key_columns[0]
+                _add_error(row_errors, sheet.name, match, row_no, kc, "key.duplicate",
+                           f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{seen_keys[key]}行重复，只保留了第一行，请核对。", key)
+            else:
+                seen_keys[key] = row_no
+
+        if row_errors:
+            result.errors.extend(row_errors)
         if typed is None or len(row_errors) > kept:
             result.rejected_rows += 1
             continue
         result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no, match.columns))
         # Accepted values still worth a look (a VIN's check digit) are marked, not refused.
-        for col in spec.columns:
-            if col.type in WARNED_TYPES and typed.get(col.name) is not None:
+        for col in warned:
+            if typed.get(col.name) is not None:
                 for code, message in cell_warnings(col, typed[col.name]):
                     _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
     return result
 
 
+def _record_keys(spec: RegisterSpec, by_name: dict[str, Sequence[Any]], n: int) -> list[str | None]:
+    """Each row's record key (``_record_key``), a column at a time."""
+    if not spec.key_columns:
+        return [""] * n
+    none: Sequence[Any] = [None] * n
+    parts = [list(map(_key_part, by_name.get(k, none))) for k in spec.key_columns]
+    if len(parts) == 1:
+        return parts[0]
+    return [None if None in p else "|".join(p) for p in zip(*parts, strict=True)]
+
+
+def _key_part(v: Any) -> str | None:
+    if v is None or v.__class__ is str:
+        return v
+    return v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else str(v)
+
+
+def _data_rows(sheet: RawSheet, header_row: int, idxs: list[int],
+               merged: dict[tuple[int, int], tuple[int, int]]) -> tuple[list[int], list[tuple[Any, ...]]]:
+    """Row numbers and, for each data row that is not blank, its cells of the present
+    columns (tuples: less memory than dicts), a merged cell's value filled in where the
+    column asks for it."""
+    numbers: list[int] = []
+    data: list[tuple[Any, ...]] = []
+    if not idxs:
+        for row_no, values in sheet.rows:
+            if row_no > header_row and not _is_blank(values):
+                numbers.append(row_no)
+                data.append(())
+        return numbers, data
+    need = max(idxs) + 1
+    take = operator.itemgetter(*idxs)
+    single = len(idxs) == 1
+    by_row = {r: v for r, v in sheet.rows} if merged else {}
+    for row_no, values in sheet.rows:
+        if row_no <= header_row or _is_blank(values):
+            continue
+        if len(values) < need:
+            values = values + [None] * (need - len(values))
+        cells = (take(values),) if single else take(values)
+        if merged:
+            filled = list(cells)
+            for j, idx in enumerate(idxs):
+                if filled[j] is None and (row_no, idx) in merged:
+                    top_row, top_col = merged[(row_no, idx)]
+                    top = by_row.get(top_row, [])
+                    filled[j] = top[top_col] if top_col < len(top) else None
+            cells = tuple(filled)
+        numbers.append(row_no)
+        data.append(cells)
+    return numbers, data
+
+
+def _after_parsing(spec: RegisterSpec, parsed: dict[int, list[Any]], idents: list[str], n: int
+                   ) -> dict[str, Sequence[Any]]:
+    """Every column's typed values by name (absent columns: None), identifiers folded and
+    dates joined to their time column: what the row path does to one row, done to a column."""
+    none: Sequence[Any] = [None] * n
+    by_name: dict[str, Sequence[Any]] = {col.name: parsed.get(i, none) for i, col in enumerate(spec.columns)}
+    for name in idents:
+        by_name[name] = _folded(by_name[name])
+    for col in spec.columns:
+        if col.type != "datetime":
+            continue
+        values = by_name[col.name]
+        times = by_name.get(col.time_column, none) if col.time_column else none
+        kinds = set(map(type, values))
+        dates = any(issubclass(k, date) and not issubclass(k, datetime) for k in kinds)
+        with_time = (times is not none and any(issubclass(k, datetime) for k in kinds)
+                     and any(issubclass(k, time) for k in set(map(type, times))))
+        if dates or with_time:
+            by_name[col.name] = list(map(_combined, values, times))
+    return by_name
+
+
+def _folded(values: Sequence[Any]) -> Sequence[Any]:
+    """fields.fold over a column's text, each distinct text folded once."""
+    texts = {v for v in values if isinstance(v, str)}
+    loose = {t: fold(t) for t in texts}
+    if all(loose[t] == t and type(t) is str for t in texts):
+        return values  # nothing to fold (the commonest case: plain ASCII ids)
+    return [loose[v] if isinstance(v, str) else v for v in values]
+
+
+def _row_check_candidates(spec: RegisterSpec, by_name: dict[str, Sequence[Any]], n: int
+                          ) -> dict[int, list[RowCheck]]:
+    """For each row, the row checks that may fail on it, in declaration order (a superset:
+    check_row itself decides and words the message)."""
+    out: dict[int, list[RowCheck]] = {}
+    none: Sequence[Any] = [None] * n
+    for rc in spec.row_checks:
+        if rc.check == "not_before":
+            rows = _maybe_before(by_name.get(rc.column, none), by_name.get(rc.other, none))
+        elif rc.check in ("requires", "requires_any"):
+            if rc.when is not None:
+                when = by_name.get(rc.when.column, none)
+                rows = [r for r, w in enumerate(when) if str(w or "") == rc.when.equals]
+            else:
+                rows = range(n)
+            cols = [by_name.get(c, none) for c in rc.columns]
+            want = 1 if rc.check == "requires_any" else len(cols)
+            rows = [r for r in rows if sum(1 for c in cols if c[r] not in (None, "")) < want]
+        else:  # a check this path does not know: every row
+            rows = range(n)
+        for r in rows:
+            out.setdefault(r, []).append(rc)
+    return out
+
+
+def _maybe_before(a_values: Sequence[Any], b_values: Sequence[Any]) -> list[int]:
+    rows = []
+    for r, (a, b) in enumerate(zip(a_values, b_values, strict=True)):
+        if a is None or b is None:
+            continue
+        try:
+            if a.__class__ is b.__class__ is datetime:
+                if a < b:
+                    rows.append(r)
+            elif _comparable(a) < _comparable(b):
+                rows.append(r)
+        except TypeError:  # check_row raises it as it always did
+            rows.append(r)
+    return rows
+
+
+# Cell types whose equal values are the same cell (1 and True, 0.0 and -0.0, Decimal 1.0
+# and 1.00 are equal but are not the same cell): a column of these is parsed by
+# distinct value.
+_BY_VALUE = frozenset({type(None), str, int, datetime, date, time})
 MEMO_LIMIT = 20_000  # distinct cells remembered per column (bounded memory)
 
 
-def _parse_columns(present: list[tuple[int, ColumnSpec, int]], data: list[tuple[int, list[Any]]]
+def _parse_columns(present: list[tuple[int, ColumnSpec, int]], columns: list[tuple[Any, ...]]
                    ) -> tuple[dict[int, list[Any]], set[int]]:
     """Each present column's typed values (by row position) and the rows with a cell that
     could not be read or a required cell left blank (those go through the model).
@@ -272,40 +422,68 @@ def _parse_columns(present: list[tuple[int, ColumnSpec, int]], data: list[tuple[
     out: dict[int, list[Any]] = {}
     failing: set[int] = set()
     for j, (i, col, _idx) in enumerate(present):
-        memo: dict[tuple[type, Any], Any] = {}
-        typed: list[Any] = []
-        append = typed.append
-        required = col.required
-        for n, (_row_no, cells) in enumerate(data):
-            v = cells[j]
-            if v is None and col.default is None:
-                if required:
-                    failing.add(n)
+        values = columns[j]
+        if set(map(type, values)) <= _BY_VALUE:
+            out[i] = _parse_distinct(values, col, failing)
+        else:
+            out[i] = _parse_each(values, col, failing)
+    return out, failing
+
+
+def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int]) -> list[Any]:
+    parsed: dict[Any, Any] = {}
+    bad: set[Any] = set()
+    required = col.required
+    for v in set(values):
+        if v is None and col.default is None:
+            hit = None
+        else:
+            try:
+                hit = parse_value(v, col)
+            except Exception:  # noqa: BLE001 - the model reports it, worded for staff
+                bad.add(v)
+                continue
+        if hit is None and required:
+            bad.add(v)
+        parsed[v] = hit
+    if bad:
+        failing.update(n for n, v in enumerate(values) if v in bad)
+    return list(map(parsed.get, values))
+
+
+def _parse_each(values: Sequence[Any], col: ColumnSpec, failing: set[int]) -> list[Any]:
+    memo: dict[tuple[type, Any], Any] = {}
+    typed: list[Any] = []
+    append = typed.append
+    required = col.required
+    for n, v in enumerate(values):
+        if v is None and col.default is None:
+            if required:
+                failing.add(n)
+            append(None)
+            continue
+        try:
+            t = type(v)
+            # Equal is not the same cell for these: -0.0 and 0.0, 1.0 and 1.00 as Decimals.
+            mk = (t, v.hex() if t is float else str(v) if t is Decimal else v)
+            hit = memo.get(mk, memo)
+        except TypeError:  # an unhashable cell value: parsed every time
+            mk, hit = None, memo
+        if hit is memo:
+            try:
+                hit = parse_value(v, col)
+            except Exception:  # noqa: BLE001 - the model reports it, worded for staff
+                failing.add(n)
                 append(None)
                 continue
-            try:
-                t = type(v)
-                # Equal is not the same cell for these: -0.0 and 0.0, 1.0 and 1.00 as Decimals.
-                mk = (t, v.hex() if t is float else str(v) if t is Decimal else v)
-                hit = memo.get(mk, memo)
-            except TypeError:  # an unhashable cell value: parsed every time
-                mk, hit = None, memo
-            if hit is memo:
-                try:
-                    hit = parse_value(v, col)
-                except Exception:  # noqa: BLE001 - the model reports it, worded for staff
-                    failing.add(n)
-                    append(None)
-                    continue
-                if mk is not None:
-                    if len(memo) >= MEMO_LIMIT:
-                        memo.clear()
-                    memo[mk] = hit
-            if hit is None and required:
-                failing.add(n)
-            append(hit)
-        out[i] = typed
-    return out, failing
+            if mk is not None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[mk] = hit
+        if hit is None and required:
+            failing.add(n)
+        append(hit)
+    return typed
 
 
 # Said after the message of an optional cell that could not be read: the row went in.

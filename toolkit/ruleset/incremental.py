@@ -31,6 +31,7 @@ from sqlalchemy import Connection, select
 
 from ..codec import decode, encode
 from ..ledger import records as records_table
+from ..ledger import register_is_empty
 from ..packs import Pack, Rule
 from ..packs.scopes import KEY, Each, Grouped, Link, Whole
 from . import terms
@@ -90,12 +91,18 @@ class Loader:
     _texts: dict[tuple[str, str], str] = field(default_factory=dict)  # stored JSON of the rows read
     _missing: dict[str, set[str]] = field(default_factory=dict)
     _whole: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    _rows_exist: dict[str, bool] = field(default_factory=dict)  # whether the register has any record stored
 
     def stored(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The ledger's values of these records (before this file), by key."""
         have = self._rows.setdefault(register, {})
         missing = self._missing.setdefault(register, set())
         want = sorted({k for k in keys if k not in have and k not in missing})
+        if want and register not in self._rows_exist:
+            self._rows_exist[register] = not register_is_empty(self.conn, self.site, register)
+        if not self._rows_exist.get(register, True):
+            missing.update(want)  # nothing stored yet (a first load): no key to look up
+            want = []
         t = records_table
         for chunk in _chunks(want):
             for r in self.conn.execute(select(t.c.id, t.c.key, t.c.values_json).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from toolkit.model import Finding
@@ -37,15 +38,25 @@ def repair_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         else:
             due = env.due(sla.appointment_grace, appointment)
             out.append(track(env, "repair.appointment", REGISTER, key, subject,
-                             f"{sla.appointment_grace.label}（未填到场时间，按完成时间）", due, done,
-                             start=appointment))
+                             _grace_label(sla.appointment_grace.label), due, done, start=appointment))
     # Daily list: reported today and not done by the cutoff (17:00). A repair reported
     # after the cutoff belongs to the next day's list.
     cutoff = after_cutoff(reported, sla.unfinished_cutoff)
-    out.append(track(env, "repair.unfinished", REGISTER, key, subject, f"当日完工（{sla.unfinished_cutoff} 未完工清单）",
+    out.append(track(env, "repair.unfinished", REGISTER, key, subject, _unfinished_label(sla.unfinished_cutoff),
                      cutoff, done, start=reported, severity="info"))
     if done is not None:
         due = env.due(sla.callback, done)
         out.append(track(env, "repair.callback", REGISTER, key, subject, sla.callback.label, due,
                          as_dt(v.get("回访时间")), start=done))
     return out
+
+
+# One text for all the findings that name it (a 100,000-row register makes as many).
+@lru_cache(maxsize=64)
+def _unfinished_label(cutoff: str) -> str:
+    return f"当日完工（{cutoff} 未完工清单）"
+
+
+@lru_cache(maxsize=64)
+def _grace_label(label: str) -> str:
+    return f"{label}（未填到场时间，按完成时间）"
