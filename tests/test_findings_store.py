@@ -125,3 +125,25 @@ def test_action_findings_among_many_deadlines_are_placed_on_their_cells():
                                                                   "service.price_unapproved", "80")
     assert e.message == "单价不符。须处理：受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名。"
     assert action_errors(deadlines, recs) == []
+
+
+def test_facts_text_is_the_whole_encoding_for_any_due():
+    """The facts text is put together from a due-and-severity head and the values' text;
+    it must be the text of the whole, for naive, aware and missing dues alike."""
+    from datetime import UTC, timezone
+
+    from toolkit.ruleset.timing import fmt_dt
+
+    east = datetime(2026, 11, 24, 17, 0, tzinfo=timezone(timedelta(hours=8)))
+    utc = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    for due in (None, NOW, NOW + timedelta(microseconds=5), east, utc, NOW):
+        for severity in ("warning", "info", "提醒\"\\"):
+            f = Finding("r", "g", "k", severity, "m", due=due, values={"a": Decimal("1.0"), "b": [NOW, None]})
+            text = encode({"severity": severity, "due": due, "values": f.values})
+            assert store.facts_hash(f) == hashlib.sha256(text.encode("utf-8")).hexdigest(), (due, severity)
+    # Deadlines written for staff: equal moments in two zones keep their own text.
+    assert (fmt_dt(east), fmt_dt(utc), fmt_dt(NOW)) == ("2026-11-24 17:00+08:00", "2026-11-24 09:00+00:00",
+                                                        "2026-11-24 09:00")
+    for i in range(0, 60_000, 7):  # more than the memo keeps
+        at = NOW + timedelta(minutes=i)
+        assert fmt_dt(at) == at.isoformat(" ", "minutes")

@@ -4,17 +4,24 @@ A 100,000-row register has some 200,000 findings; building their dicts and one J
 text of them all took as much memory as the rest of the run. The output is the same
 JSON ``json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)`` gives (two-space
 indent, text as is), each error and finding encoded by orjson as it is reached.
+
+Findings go to orjson a batch at a time, their values as they are when orjson writes
+them as ``jsonable`` + orjson would (text, numbers, naive dates and times: the bulk of
+a big file), else through ``jsonable``. A batch orjson refuses (an integer past 64
+bits, a key that is not text) is written item by item the old way.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import orjson
 
-from .model import FileResult, RunSummary
+from .model import FileResult, Finding, RunSummary, jsonable
 
 __all__ = ["write_summary"]
 
@@ -30,6 +37,67 @@ class _Items:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.items)
+
+
+class _Findings:
+    """A file's findings, written a batch at a time."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+
+
+def _plain(value: Any) -> Any:
+    # What model.jsonable makes of the two leaf types _native lets through that orjson
+    # does not write itself.
+    if type(value) is Decimal:
+        return str(value)
+    if type(value) is timedelta:
+        return int(value.total_seconds() // 60)
+    raise TypeError(type(value).__name__)  # not reached: _native checked every value
+
+
+# Types orjson writes as jsonable + orjson would: itself (text, numbers, naive dates and
+# times — orjson's text for these is isoformat's) or through _plain.
+_NATIVE = frozenset({str, int, bool, type(None), float, Decimal, timedelta, date})
+
+
+def _native(values: Any, depth: int = 0) -> bool:
+    for v in values.values() if type(values) is dict else values:
+        t = type(v)
+        if t in _NATIVE:
+            continue
+        if (t is datetime or t is time) and v.tzinfo is None:
+            continue  # an aware one: orjson drops an offset's seconds, and refuses an aware time
+        if (t is dict or t is list or t is tuple) and depth < 32 and _native(v, depth + 1):
+            continue
+        return False
+    return True
+
+
+_RAW = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATACLASS  # dataclasses (error cells) to _plain
+
+
+def _raw(f: Finding) -> dict[str, Any]:
+    """``f.to_dict()``, leaving to orjson what it writes as ``jsonable`` would."""
+    minutes, due, values = f.overdue_minutes, f.due, f.values
+    if due is not None and not (type(due) is datetime and due.tzinfo is None):
+        due = due.isoformat()
+    return {"rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
+            "status": f.status, "state": f.state, "due": due,
+            "overdue": minutes is not None and minutes > 0, "overdue_minutes": minutes,
+            "values": values if type(values) is dict and _native(values) else jsonable(values),
+            "notice": f.notice, "message": f.message}
+
+
+def _batch(findings: list[Finding], level: int) -> str:
+    """The findings as the lines of a list at ``level`` (without its brackets)."""
+    pad = "  " * level
+    try:
+        text = orjson.dumps([_raw(f) for f in findings], default=_plain, option=_RAW).decode("utf-8")
+        # "[\n  item,\n  item\n]" at level 0; JSON text holds no raw line break but the layout's
+        return pad + text[2:-2].replace("\n", "\n" + pad) if level else text[2:-2]
+    except TypeError:  # orjson.JSONEncodeError too: a value orjson refuses, written as before
+        return ",\n".join(f"{pad}  {_leaf(f.to_dict(), level + 1)}" for f in findings)
 
 
 def _leaf(value: Any, level: int) -> str:
@@ -54,6 +122,15 @@ def _write(value: Any, write: Callable[[str], Any], level: int) -> None:
             _write(v, write, level + 1)
             write(",\n" if n < last else "\n")
         write(pad + "}")
+        return
+    if isinstance(value, _Findings):
+        items = value.findings
+        if not items:
+            write("[]")
+            return
+        for i in range(0, len(items), FLUSH_EVERY):
+            write(("[\n" if i == 0 else ",\n") + _batch(items[i:i + FLUSH_EVERY], level))
+        write(f"\n{pad}]")
         return
     if isinstance(value, _Items):
         started = False
@@ -81,7 +158,7 @@ def _write(value: Any, write: Callable[[str], Any], level: int) -> None:
 def _file(f: FileResult) -> dict[str, Any]:
     d = f.to_dict(limit=0)  # everything but the long lists, which follow lazily
     d["errors"] = _Items(e.to_dict() for e in f.errors)
-    d["findings"] = _Items(x.to_dict() for x in f.findings)
+    d["findings"] = _Findings(f.findings)
     d["actions"] = _Items(a.to_dict() for a in f.actions)
     return d
 
