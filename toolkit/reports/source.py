@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..codec import decode, encode
 from ..ledger import records as records_table
@@ -29,7 +29,6 @@ State = dict[str, dict[str, dict[str, Any]]]
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
 # (Each pack names its own: ``Pack.event_registers``.)
-KEYS_PER_QUERY = 500  # keys per IN (…): within every database's limit on parameters
 
 
 def _prefix(column: str) -> str:
@@ -61,6 +60,7 @@ class Source:
     _found: list[tuple[int, int, Finding]] = field(default_factory=list)  # (rule rank, n, finding)
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
+    _asked: dict[frozenset[str], list[Finding]] = field(default_factory=dict)
 
     @property
     def settings(self) -> ReportSettings:
@@ -96,26 +96,26 @@ class Source:
         return {reg: g for p in self.rules.packs for reg, g in p.groups.items()}
 
     def _open(self) -> dict[str, set[str]]:
-        """Records with an open finding in the ledger, by register (groups under the rule
-        judging them together): one pass over the findings instead of one per register."""
+        """The groups (an escalation's 事件 …) with an open finding of the rule judging them
+        together, by rule: one query for every grouped register."""
         if self._open_keys is None:
             from ..ruleset.store import rule_findings as rf
 
-            group_rules = {rule for _, rule in self.groups.values()}
+            group_rules = sorted({rule for _, rule in self.groups.values()})
             out: dict[str, set[str]] = {}
-            query = select(rf.c.rule, rf.c.register, rf.c.record).where(
-                rf.c.site == self.ctx.ledger.site, rf.c.is_open.is_(True))
-            with self.ctx.ledger.engine.connect() as conn:
-                for r in conn.execute(query).all():  # one fetch, not a call per row
-                    out.setdefault(r.register, set()).add(r.record)
-                    if r.rule in group_rules:
-                        out.setdefault(r.rule, set()).add(r.record)
+            if group_rules:
+                query = select(rf.c.rule, rf.c.record).where(
+                    rf.c.site == self.ctx.ledger.site, rf.c.is_open.is_(True), rf.c.rule.in_(group_rules))
+                with self.ctx.ledger.engine.connect() as conn:
+                    for rule, record in conn.execute(query).all():  # one fetch, not a call per row
+                        out.setdefault(rule, set()).add(record)
             self._open_keys = out
         return self._open_keys
 
     def _recent(self, register: str) -> dict[str, dict[str, Any]]:
+        from ..ruleset.store import rule_findings as rf
+
         t = records_table
-        open_keys = self._open().get(register, set())
         rows: dict[str, tuple[int, str]] = {}
         with self.ctx.ledger.engine.connect() as conn:
             site = self.ctx.ledger.site
@@ -123,13 +123,13 @@ class Source:
                                                                     t.c.updated_at >= self.since)
             for r in conn.execute(changed).all():
                 rows[r.key] = (r.id, r.values_json)
-            waiting = sorted(open_keys.difference(rows))
-            for i in range(0, len(waiting), KEYS_PER_QUERY):
-                chunk = waiting[i:i + KEYS_PER_QUERY]
-                query = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
-                                                                      t.c.key.in_(chunk))
-                for r in conn.execute(query).all():
-                    rows[r.key] = (r.id, r.values_json)
+            # The older ones with an open finding: joined in the database, not sent back as keys.
+            waiting = select(rf.c.record).where(rf.c.site == site, rf.c.register == register, rf.c.is_open.is_(True))
+            older = select(t.c.id, t.c.key, t.c.values_json).where(
+                t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
+                or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
+            for r in conn.execute(older).all():
+                rows[r.key] = (r.id, r.values_json)
             # In ledger order, as one query ordered by id would give them.
             out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
             out = self._happened(register, out)
@@ -141,6 +141,10 @@ class Source:
                 events = {v.get(column) for v in out.values() if v.get(column)}
                 events |= self._open().get(rule, set())
                 if events:
+                    found = self._by_terms(conn, register, column, events, set(out))
+                    if found is not None:
+                        out.update(self._happened(register, found))
+                        return out
                     wanted = _event_texts(events, column)
                     rest = select(t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                   t.c.key.not_in(list(out))).order_by(t.c.id)
@@ -155,6 +159,32 @@ class Source:
                             siblings[r.key] = v
                     out.update(self._happened(register, siblings))
         return out
+
+    def _by_terms(self, conn: Any, register: str, column: str, events: set[Any],
+                  have: set[str]) -> dict[str, dict[str, Any]] | None:
+        """The other records of these groups, found through the rules' column index
+        (``ruleset.terms``) instead of a pass over the register; None if the column is not
+        indexed at this site. The index gives a superset (trimmed text); each record found
+        is compared as the rule compares it."""
+        from ..ruleset import terms
+
+        site = self.ctx.ledger.site
+        if column not in terms.indexed(conn, site).get(register, set()):
+            return None
+        texts = {x for e in events if (x := terms.term(e)) is not None}
+        keys = sorted(terms.keys_by_terms(conn, site, register, column, texts) - have)
+        t = records_table
+        rows: list[tuple[int, str, str]] = []
+        for i in range(0, len(keys), terms.CHUNK):
+            query = select(t.c.id, t.c.key, t.c.values_json).where(
+                t.c.site == site, t.c.register == register, t.c.key.in_(keys[i:i + terms.CHUNK]))
+            rows += conn.execute(query).all()
+        siblings = {}
+        for _, key, text in sorted(rows, key=lambda r: r[0]):  # in ledger order
+            v = decode(text)
+            if v.get(column) in events:
+                siblings[key] = v
+        return siblings
 
     def _happened(self, register: str, rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """Without the records received after ``as_of``: a report made later about an earlier
@@ -191,7 +221,11 @@ class Source:
                 by_register.setdefault(r.reads[0], rank[r.name])
             self._found += [(by_register.get(f.register, len(order)), n, f) for n, f in enumerate(found, len(self._found))]
             self._found.sort(key=lambda t: (t[0], t[1]))
-        return [f for _, _, f in self._found if f.register in wanted]
+            self._asked.clear()
+        key = frozenset(wanted)
+        if key not in self._asked:  # reports ask for the same registers more than once
+            self._asked[key] = [f for _, _, f in self._found if f.register in wanted]
+        return list(self._asked[key])
 
     def env(self, at: datetime, pack: str) -> Env:
         """What ``pack``'s rule code needs to judge at ``at``."""

@@ -18,10 +18,11 @@ import math
 import re
 from collections.abc import Iterator
 from copy import copy
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,6 +34,7 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import Element
 
 from .. import atomic
@@ -119,13 +121,16 @@ class _Slow(Exception):
     """A value only openpyxl's own cell should write."""
 
 
+_TEXT_LEAD = "=+-@\t\r#"  # formula-like or error-like: openpyxl's own cell keeps it text
+
+
 def _cell_xml(ref: str, s: str, value: Any, dated: bool, epoch: Any) -> str:
     """One <c> element as openpyxl writes it (inline strings, numbers as %.16g)."""
     t = type(value)
     if t is str:
         if not value:
             return f'<c r="{ref}"{s} t="inlineStr"/>'
-        if value[0] in "=+-@\t\r#" or len(value) > MAX_CELL_TEXT:
+        if value[0] in _TEXT_LEAD or len(value) > MAX_CELL_TEXT:
             raise _Slow  # formula-like, error-like or too long
         space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
@@ -152,11 +157,15 @@ _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
 LINE_HEIGHT = 15  # points per line of wrapped text
 
 
+# Characters shown two columns wide (CJK and beyond: code points above U+2E80).
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
+
+
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts two)."""
     n = 0
     for para in text.split("\n"):
-        shown = len(para) if para.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
+        shown = len(para) if para.isascii() else len(para) + _WIDE.subn("", para)[1]  # counted in C
         n += max(1, -(-shown // int(width)))
     return n
 
@@ -207,10 +216,25 @@ def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> No
             dated = [is_date_format(p.number_format) for p in protos]
             wraps = [(i, max((widths or [])[i] - 1, 1) if widths and i < len(widths) else 30)
                      for i, p in enumerate(protos) if p.alignment is not None and p.alignment.wrap_text]
+            # Plain text, the most common cell, is written here without a call per cell;
+            # anything else as _cell_xml writes it.
+            opens = [f'<c r="{ref}' for ref in refs]
+            texts = [f'"{st} t="inlineStr"><is><t>' for st in styles]
             for row in rows:
+                rs = str(r)
                 try:
-                    xml = "".join([_cell_xml(f"{refs[i]}{r}", styles[i], v, dated[i], epoch)
-                                   for i, v in enumerate(row) if v is not None])
+                    cells = []
+                    for i, v in enumerate(row):
+                        if v is None:
+                            continue
+                        if (type(v) is str and v and v[0] not in _TEXT_LEAD and not v[0].isspace()
+                                and not v[-1].isspace() and len(v) <= MAX_CELL_TEXT):
+                            if _SPECIAL.search(v) is not None:
+                                v = _xml_text(v)
+                            cells.append(f"{opens[i]}{rs}{texts[i]}{v}</t></is></c>")
+                        else:
+                            cells.append(_cell_xml(f"{refs[i]}{rs}", styles[i], v, dated[i], epoch))
+                    xml = "".join(cells)
                 except _Slow:
                     flush()
                     cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
@@ -319,7 +343,21 @@ def build_workbook(report: Report) -> Workbook:
     return wb
 
 
+# zlib level 3 instead of the default 6: a 40,000-row list (29 MB of XML) is packed in
+# 0.13 s instead of 0.30 s, for a file of 2.6 MB instead of 2.3 MB.
+ZIP_LEVEL = 3
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level."""
+    if not wb.worksheets:
+        wb.create_sheet()
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
+        wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+        ExcelWriter(wb, archive).save()
+
+
 def write_xlsx(report: Report, path: Path) -> Path:
     """Write the report's workbook atomically to ``path``."""
     wb = build_workbook(report)
-    return atomic.write_with(path, wb.save)
+    return atomic.write_with(path, lambda tmp: _save(wb, tmp))

@@ -53,15 +53,25 @@ def _complaints(env: Any, state: State) -> list[Any]:
     return complaint_findings(env, state.get("complaint", {}))
 
 
+def _by_unit(rows: dict[str, dict[str, Any]]) -> dict[Any, dict[str, dict[str, Any]]]:
+    """Rows by 房号, each unit's in their own order: a permit reads only its unit's
+    violations (and a violation its unit's permits), not the whole register each time."""
+    out: dict[Any, dict[str, dict[str, Any]]] = {}
+    for key, v in rows.items():
+        out.setdefault(v.get("房号"), {})[key] = v
+    return out
+
+
 def _permits(env: Any, state: State) -> list[Any]:
-    violations = state.get("renovation_violation", {})
-    return [f for key, v in state.get("renovation", {}).items() for f in permit_findings(env, key, v, violations)]
+    violations = _by_unit(state.get("renovation_violation", {}))
+    return [f for key, v in state.get("renovation", {}).items()
+            for f in permit_findings(env, key, v, violations.get(v.get("房号"), {}))]
 
 
 def _violations(env: Any, state: State) -> list[Any]:
-    permits = state.get("renovation", {})
+    permits = _by_unit(state.get("renovation", {}))
     return [f for key, v in state.get("renovation_violation", {}).items()
-            for f in violation_findings(env, key, v, permits)]
+            for f in violation_findings(env, key, v, permits.get(v.get("房号"), {}))]
 
 
 def _patrol_days(env: Any, state: State) -> list[Any]:
