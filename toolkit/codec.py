@@ -73,10 +73,11 @@ def _same(values: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int = 0) 
     return True
 
 
-# A file's findings share a few thousand moments (each record's times, each deadline):
-# each naive one is tagged once. Aware ones are not kept (equal moments in two zones
-# compare equal but write differently).
-_DT_TAGS: dict[datetime, dict[str, str]] = {}
+# A record's moments recur in each of its findings, and a file's deadlines share a few
+# hundred: each naive one is written once while it is among the last few thousand seen.
+# Aware ones are not kept (equal moments in two zones compare equal but write differently).
+_DT_TEXT: dict[datetime, str] = {}
+_DT_KEEP = 4096
 
 
 def _tagged(value: Any) -> Any:
@@ -85,12 +86,12 @@ def _tagged(value: Any) -> Any:
     if t is datetime:
         if value.tzinfo is not None:
             return {"$dt": value.isoformat()}
-        tag = _DT_TAGS.get(value)
-        if tag is None:
-            if len(_DT_TAGS) >= 50_000:
-                _DT_TAGS.clear()
-            tag = _DT_TAGS[value] = {"$dt": value.isoformat()}
-        return tag
+        text = _DT_TEXT.get(value)
+        if text is None:
+            if len(_DT_TEXT) >= _DT_KEEP:
+                _DT_TEXT.clear()
+            text = _DT_TEXT[value] = value.isoformat()
+        return {"$dt": text}
     if t is Decimal:
         return {"$dec": str(value)}
     if t is date:

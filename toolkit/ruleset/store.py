@@ -20,7 +20,8 @@ and an issued notice is not issued again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -246,14 +247,17 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
                                    t.c.status, t.c.severity, t.c.due, t.c.wake_at], site, scope)
     }
     issued = _issued(conn, site, scope)
-    plan: dict[str, list] = {"insert": [], "update": [], "close": []}
+    # New findings as their indexes (8 bytes each, not a tuple each: the plan of a big
+    # file is alive while its records are written, when memory peaks).
+    plan: dict[str, Any] = {"insert": array("q"), "update": [], "close": [], "findings": findings}
     # The records seen, by (rule, register): a set of the records' own strings holds a big
     # file's 200,000 identities in a third of the memory a set of identity tuples takes.
     seen: dict[tuple[str, str], set[str]] = {}
     if hashes is None:
         hashes = facts_hashes(findings)
+    plan["hashes"] = hashes
     inserts, updates, get_stored, get_issued = plan["insert"], plan["update"], stored.get, issued.get
-    for f, h in zip(findings, hashes, strict=True):
+    for i, (f, h) in enumerate(zip(findings, hashes, strict=True)):
         ident = (f.rule, f.register, f.record)  # identity(f), inline: once per finding of a big file
         records = seen.get(ident[:2])
         if records is None:
@@ -265,7 +269,7 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
         row = get_stored(ident)
         if row is None:
             f.state = "new"
-            inserts.append((f, h, is_open))
+            inserts.append(i)
         else:
             if row.is_open and not is_open:
                 f.state = "resolved"
@@ -323,7 +327,7 @@ BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 row
 INSERT_BATCH = 5000  # new rows per bulk insert: a batch's rows and their driver copy are what it holds
 
 
-def _batches(items: list, size: int = BATCH) -> Iterator[list]:
+def _batches(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -332,8 +336,13 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
     fixed = {"site": site, "first_seen": now, "updated_at": now, "resolved_at": None}
+    findings, hashes = plan["findings"], plan["hashes"]
     for chunk in _batches(plan["insert"], INSERT_BATCH):  # the driver's bulk path: most rows of a big file are new
-        insert_many(conn, t, [_new_row(f, h, is_open, now) for f, h, is_open in chunk], fixed=fixed)
+        rows = []
+        for i in chunk:
+            f = findings[i]
+            rows.append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now))
+        insert_many(conn, t, rows, fixed=fixed)
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),

@@ -177,7 +177,7 @@ def started_months(start: date, end: date) -> int:
     return n
 
 
-_FMT_DT: dict[datetime, str] = {}  # naive moments already written (a file's deadlines share many)
+_FMT_DT: dict[datetime, str] = {}  # naive moments written lately (a file's deadlines share many)
 
 
 def fmt_dt(value: datetime | None) -> str:
@@ -187,7 +187,7 @@ def fmt_dt(value: datetime | None) -> str:
         return value.isoformat(" ", "minutes")  # ten times faster than strftime
     text = _FMT_DT.get(value)
     if text is None:
-        if len(_FMT_DT) >= 50_000:
+        if len(_FMT_DT) >= 4096:
             _FMT_DT.clear()
         text = _FMT_DT[value] = value.isoformat(" ", "minutes")
     return text
