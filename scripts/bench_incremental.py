@@ -36,7 +36,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TOOLKIT_PDF", "off")
 
 NOW = datetime(2026, 12, 1, 10, 0)  # a Tuesday morning
 START = NOW - timedelta(days=365)
@@ -418,6 +417,9 @@ def bench(db: str, pg_admin: str | None, sizes: tuple[int, int], tmp: Path) -> N
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Word files only while measuring; set here, not on import: a test that imports this
+    # module for its ledger must not switch PDFs off for every later test of its process.
+    os.environ.setdefault("TOOLKIT_PDF", "off")
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--small", type=int, default=20_000)
