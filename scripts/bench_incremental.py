@@ -417,8 +417,8 @@ def bench(db: str, pg_admin: str | None, sizes: tuple[int, int], tmp: Path) -> N
 
 
 def main(argv: list[str] | None = None) -> None:
-    # Word files only while measuring; set here, not on import: a test importing this
-    # module (test_report_window) must not switch PDFs off for the rest of its process.
+    # Word files only while measuring; set here, not on import: a test that imports this
+    # module for its ledger must not switch PDFs off for every later test of its process.
     os.environ.setdefault("TOOLKIT_PDF", "off")
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)

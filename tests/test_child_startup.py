@@ -3,6 +3,7 @@ the original's format starts one, so its start-up is paid per file."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -70,3 +71,13 @@ def test_new_ledger_is_stamped_as_alembic_stamps_it_without_loading_alembic(tmp_
         assert MigrationContext.configure(conn).get_current_revision() == HEAD == head()
     ours.dispose()
     theirs.dispose()
+
+
+def test_importing_the_benchmark_leaves_the_environment_alone():
+    """tests/test_report_window.py imports the benchmark for its ledger: PDFs switched off
+    on import stayed off for every later test of that worker (the PDF tests then failed)."""
+    code = ("import os, sys; sys.path.insert(0, 'scripts'); before = dict(os.environ); "
+            "import bench_incremental; print(dict(os.environ) == before)")
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_PDF"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert out.stdout.strip() == "True"
