@@ -309,34 +309,14 @@ def process(ctx: Any, path: Path, now: datetime) -> tuple[float, float, float]:
 
 
 def workspace(tmp: Path, name: str, pg_admin: str | None) -> Any:
+    from benchmark import fresh_workspace, pg_home  # the other benchmark's workspace and database
+
     from toolkit.pipeline import open_context
     from toolkit.workspace import Workspace
 
-    home = tmp / name
-    for sub in ("rules", "templates"):
-        shutil.copytree(ROOT / sub, home / sub)
-    (home / "inbox").mkdir()
-    (home / "outbox").mkdir()
+    home = fresh_workspace(tmp / name)
     if pg_admin:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        from toolkit.ledger import Ledger
-        from toolkit.schema import upgrade
-        from toolkit.site import write_site
-
-        db = f"tk_bench_{name}_{os.getpid()}"
-        eng = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
-        with eng.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {db}"))
-            conn.execute(text(f"CREATE DATABASE {db}"))
-        eng.dispose()
-        url = make_url(pg_admin).set(database=db).render_as_string(hide_password=False)
-        led = Ledger(url, check_schema=False)
-        upgrade(led)
-        led.close()
-        os.environ["TOOLKIT_DATABASE_URL"] = url
-        write_site(home, "B1", "基准站点", "某某物业")
+        os.environ["TOOLKIT_DATABASE_URL"] = pg_home(home, pg_admin, name)
     else:
         os.environ.pop("TOOLKIT_DATABASE_URL", None)
     return open_context(Workspace(home))

@@ -31,6 +31,8 @@ from toolkit.setup_workspace import init_workspace
 from toolkit.workcal import load_calendar
 
 
+# The encoder as it was before the orjson path, copied on purpose and never to be changed:
+# the new one must write exactly what this one writes.
 def _old_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return {"$dec": str(value)}
