@@ -135,7 +135,7 @@ def _pdf(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:
         return Outcome(DONE, [made])
     if pdf.soffice() is None:
         pdf.submit(docx)  # records the warning
-        return Outcome(VOID, note="未找到 LibreOffice，只有 Word 文件")
+        return Outcome(VOID, note="按设置不生成 PDF" if pdf.switched_off() else "未找到 LibreOffice，只有 Word 文件")
     done = outbox.start_async(ledger, intent)
     pdf.submit(docx, on_done=lambda error: done(ledger, error))
     return Outcome(ASYNC)

@@ -44,8 +44,13 @@ _moved: dict[Path, Path] = {}  # a docx moved while its PDF was being made
 _warnings: list[str] = []
 
 
+def switched_off() -> bool:
+    """Word files only, by choice (TOOLKIT_PDF=off)."""
+    return os.environ.get("TOOLKIT_PDF", "").lower() == "off"
+
+
 def soffice() -> str | None:
-    if os.environ.get("TOOLKIT_PDF", "").lower() == "off":  # Word files only, by choice
+    if switched_off():
         return None
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -57,7 +62,8 @@ def submit(docx: Path, on_done: Done | None = None) -> bool:
     (``error`` None on success)."""
     global _pending, _worker
     if soffice() is None:
-        _warn("未找到 LibreOffice（soffice），只生成 Word 文件，不生成 PDF")
+        if not switched_off():  # chosen, not missing: nothing to warn about
+            _warn("未找到 LibreOffice（soffice），只生成 Word 文件，不生成 PDF")
         return False
     with _lock:
         _pending += 1
