@@ -40,7 +40,8 @@ def load_state(ledger: Ledger) -> State:
 class Evaluation:
     findings: list[Finding]
     touched: set[tuple[str, str]]  # every record in this file
-    hashes: list[str] = field(default_factory=list)  # facts hash of each finding, computed once
+    # Facts hash of each finding, computed once: when a comparison needs it, else when written.
+    hashes: list[str | None] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
     covered: store.Scope | None = None  # the records judged (None: all)
 
@@ -137,7 +138,7 @@ class RulesHook:
             overlay.setdefault(rec.register, {})[rec.key] = rec.values
             touched.add((rec.register, rec.key))
         findings, covered = self.incremental(ctx.ledger, overlay, now)
-        ev = Evaluation(findings, touched, store.facts_hashes(findings), covered=covered)
+        ev = Evaluation(findings, touched, [None] * len(findings), covered=covered)
         with ctx.ledger.engine.connect() as conn:
             ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now)
         result.findings = file_findings(ev, self.about)
