@@ -236,9 +236,26 @@ def due_records(conn: Connection, site: str, now: datetime, soon_minutes: int) -
     return out
 
 
+def settled(f: Finding) -> bool:
+    """A deadline met in time, with no document to issue and no time to be woken at:
+    nobody's task. It is not stored, and a file's findings do not list it; the reports
+    judge the records again and count it. One that was open until now is shown once,
+    as resolved (``assign_states``' ``met``)."""
+    return f.status == "met" and f.notice is None and f.wake is None
+
+
+def split_settled(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(the findings to store and report, those :func:`settled`)."""
+    kept: list[Finding] = []
+    met: list[Finding] = []
+    for f in findings:
+        (met if settled(f) else kept).append(f)
+    return kept, met
+
+
 def assign_states(conn: Connection, site: str, findings: list[Finding],
                   hashes: list[str | None] | None = None, scope: Scope | None = None,
-                  now: datetime | None = None) -> tuple[list[Finding], dict]:
+                  now: datetime | None = None, met: Sequence[Finding] = ()) -> tuple[list[Finding], dict]:
     """Set each finding's state against the stored one; return the resolved ones too.
 
     ``hashes``: the facts_hash of each finding, in order, None where not yet known; the
@@ -247,9 +264,10 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
     transaction) reuses them. A new finding's hash is made when it is written, with its
     values' text (see :func:`_facts`). ``scope``: the
     records these findings are the whole truth about (default: every record) — stored
-    findings of other records are neither read nor closed. Returns (findings resolved
-    since the stored evaluation, built from their stored rows, and the plan
-    :func:`write` carries out).
+    findings of other records are neither read nor closed. ``met``: the findings of the
+    same records left out as :func:`settled`; a stored open one among them is resolved
+    with its own words (met, and when). Returns (findings resolved since the stored
+    evaluation, and the plan :func:`write` carries out).
     """
     t = rule_findings
     stored = {
@@ -310,8 +328,18 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
         return ident[2] not in seen.get(ident[:2], ())
 
     gone = [r.id for ident, r in stored.items() if r.is_open and unseen(ident)]
-    for chunk in range(0, len(gone), 500):
-        for row in conn.execute(select(t).where(t.c.id.in_(gone[chunk:chunk + 500]))):
+    met_now = {identity(f): f for f in met} if met and gone else {}
+    unread = []
+    for ident, r in stored.items():
+        f = met_now.get(ident) if r.is_open else None
+        if f is None:
+            continue
+        f.state = "resolved"  # open until now, met now: the rule's own words say so
+        resolved.append(f)
+        unread.append(r.id)
+    rebuilt = sorted(set(gone) - set(unread)) if unread else gone
+    for chunk in range(0, len(rebuilt), 500):
+        for row in conn.execute(select(t).where(t.c.id.in_(rebuilt[chunk:chunk + 500]))):
             f = _row_finding(row)
             f.status, f.state = "resolved", "resolved"
             f.message = f"已解除：{row.message}"
@@ -396,10 +424,11 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
 
 
 def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
-         hashes: list[str] | None = None, scope: Scope | None = None) -> list[Finding]:
+         hashes: list[str | None] | None = None, scope: Scope | None = None,
+         met: Sequence[Finding] = ()) -> list[Finding]:
     """Assign states, store the findings and return those resolved by this evaluation
     (only of the records in ``scope`` when given)."""
-    resolved, plan = assign_states(conn, site, findings, hashes, scope, now)
+    resolved, plan = assign_states(conn, site, findings, hashes, scope, now, met)
     write(conn, site, plan, now)
     return resolved
 
