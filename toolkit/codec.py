@@ -53,58 +53,59 @@ _ENCODER = json.JSONEncoder(
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
 )
 
-# Exact types orjson writes as the standard encoder does (the tagged ones through
-# ``_tagged``). float is not among them; bool is exact here, never "an int".
-_SAME = frozenset({str, int, bool, type(None), Decimal, datetime, date, time, timedelta})
 _DEEP = 64  # deeper than this: the standard encoder (orjson stops at 255 levels)
 
+# For _wrapped values: orjson writes a naive datetime or a date inside its tag itself (its
+# text for them is isoformat's, tested), without a call back into Python for each.
+_WRAPPED = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+# Exact types orjson writes as the standard encoder does; the tagged ones are made so by
+# _wrapped. float is not among them (orjson writes 1e-5 and NaN differently); bool is
+# exact here, never "an int".
+_PLAIN = frozenset({str, int, bool, type(None)})
 
-def _same(values: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int = 0) -> bool:
-    """True when orjson writes ``values`` exactly as the standard encoder would."""
+
+def _wrapped(values: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int = 0) -> Any:
+    """``values`` with each tagged type in its tagged form, ready for orjson with
+    ``_WRAPPED``; None when a value is of another type than text, integers, booleans,
+    None, Decimals, dates and times, and lists and dicts of these (the standard encoder
+    writes those).
+
+    The tagged forms are ``_default``'s, but a naive datetime or a date stays an object
+    inside its tag: orjson writes it as isoformat would. A time is written here (orjson
+    drops a leading zero of its microseconds), and so is an aware datetime (orjson drops
+    an offset's seconds).
+    """
     if depth > _DEEP:
-        return False
-    for v in values.values() if type(values) is dict else values:
+        return None
+    is_dict = type(values) is dict
+    out: Any = {} if is_dict else []
+    items: Any = values.items() if is_dict else enumerate(values)  # type: ignore[union-attr]
+    for k, v in items:
         t = type(v)
-        if t in _SAME:
-            continue
-        if (t is dict or t is list or t is tuple) and _same(v, depth + 1):
-            continue
-        return False
-    return True
+        if t in _PLAIN:
+            pass
+        elif t is datetime:
+            v = {"$dt": v if v.tzinfo is None else v.isoformat()}
+        elif t is date:
+            v = {"$date": v}
+        elif t is Decimal:
+            v = {"$dec": str(v)}
+        elif t is dict or t is list or t is tuple:
+            v = _wrapped(v, depth + 1)
+            if v is None:
+                return None
+        elif t is time:
+            v = {"$time": v.isoformat()}
+        elif t is timedelta:
+            v = {"$td": [v.days, v.seconds, v.microseconds]}
+        else:
+            return None
+        if is_dict:
+            out[k] = v
+        else:
+            out.append(v)
+    return out
 
-
-# A record's moments recur in each of its findings, and a file's deadlines share a few
-# hundred: each naive one is written once while it is among the last few thousand seen.
-# Aware ones are not kept (equal moments in two zones compare equal but write differently).
-_DT_TEXT: dict[datetime, str] = {}
-_DT_KEEP = 4096
-
-
-def _tagged(value: Any) -> Any:
-    # Called by orjson for the types _same let through, and for nothing else.
-    t = type(value)
-    if t is datetime:
-        if value.tzinfo is not None:
-            return {"$dt": value.isoformat()}
-        text = _DT_TEXT.get(value)
-        if text is None:
-            if len(_DT_TEXT) >= _DT_KEEP:
-                _DT_TEXT.clear()
-            text = _DT_TEXT[value] = value.isoformat()
-        return {"$dt": text}
-    if t is Decimal:
-        return {"$dec": str(value)}
-    if t is date:
-        return {"$date": value.isoformat()}
-    if t is time:
-        return {"$time": value.isoformat()}
-    if t is timedelta:
-        return {"$td": [value.days, value.seconds, value.microseconds]}
-    raise TypeError(t.__name__)  # not reached: _same checked every value
-
-
-_FAST = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
-         | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 _DECODERS = {
     "$dec": Decimal,
@@ -168,11 +169,13 @@ def _restore(value: Any) -> Any:
 
 def encode(values: dict[str, Any]) -> str:
     """Canonical JSON text for ``values`` (equal values give equal text)."""
-    if type(values) is dict and _same(values):
-        try:
-            return orjson.dumps(values, default=_tagged, option=_FAST).decode("utf-8")
-        except TypeError:  # a key that is not text, a lone surrogate, an integer past 64 bits
-            pass
+    if type(values) is dict:
+        wrapped = _wrapped(values)
+        if wrapped is not None:
+            try:
+                return orjson.dumps(wrapped, option=_WRAPPED).decode("utf-8")
+            except TypeError:  # a key that is not text, a lone surrogate, an integer past 64 bits
+                pass
     return _ENCODER.encode(values)
 
 
