@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from conftest import needs_office, write_xlsx
 from docx import Document
 
@@ -70,6 +71,7 @@ def test_second_reminder_after_an_unsigned_first_claims_nothing(ctx, tmp_path: P
 
 
 @needs_office
+@pytest.mark.pdfs
 def test_monthly_statements_get_pdfs_from_the_report_command(ctx, home: Path, tmp_path: Path):
     from test_returns_actions import SERVICE_HEADERS
 
