@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_documents_render import NOW, sample_findings, sample_services
 
 from toolkit.documents import issue_documents, issue_statement, pdf, wait_for_pdfs
