@@ -81,6 +81,35 @@ def test_bulk_findings_are_the_rows_sqlalchemy_would_store(tmp_path: Path, datab
         led.close()
 
 
+def test_hashes_are_made_when_compared_or_written(tmp_path: Path):
+    led = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    try:
+        first, hashes = findings(), [None] * 40
+        with led.transaction() as conn:
+            store.sync(conn, "s", first, NOW, hashes)
+            # Nothing stored before and no notice issued: no comparison needed a hash, the
+            # write made each one with the values' text.
+            assert hashes == [None] * 40
+            stored = {r.record: (r.facts_hash, r.values_json, r.is_open)
+                      for r in conn.execute(select(rule_findings).where(rule_findings.c.site == "s"))}
+        for f in first:
+            is_open = f.status in OPEN_STATUSES
+            assert stored[f.record.replace("\x00", "\ufffd")] == (
+                store.facts_hash(f), encode(f.values) if is_open else "{}", is_open)
+        again, hashes = findings(), [None] * 40
+        again[1].values["n"] = 99  # a fact changed (status met: stored closed, still compared)
+        with led.engine.connect() as conn:
+            store.assign_states(conn, "s", again, hashes)
+        # Each compared with its stored row (a record with NUL never matches its stored U+FFFD
+        # form: new each time, as before, its hash left to the write).
+        assert hashes == [None if "\x00" in f.record else store.facts_hash(f) for f in again]
+        assert [i for i, f in enumerate(again) if f.state == "new"] == [0, 1, 7, 14, 21, 28, 35]
+        with led.engine.connect() as conn, pytest.raises(ValueError):
+            store.assign_states(conn, "s", again, hashes[:-1])
+    finally:
+        led.close()
+
+
 def test_facts_hashes_are_each_findings_own_hash():
     found = findings()
     nested = Finding(rule="demo.nested", register="fees", record="1-0101", severity="error", message="m",

@@ -241,6 +241,108 @@ def test_new_changed_unchanged_and_history(ledger: Ledger):
     assert ledger.history("complaint", "nope") == []
 
 
+
+def _history_rows(led: Ledger, register: str, key: str) -> list[tuple]:
+    """The record's rows in record_history itself: (version, n, file_id, at, change)."""
+    from sqlalchemy import select
+
+    from toolkit.ledger import record_history as h
+    from toolkit.ledger import records
+
+    query = (select(h.c.version, h.c.values_json, h.c.file_id, h.c.at, h.c.change)
+             .join(records, records.c.id == h.c.record_id)
+             .where(records.c.register == register, records.c.key == key).order_by(h.c.version))
+    with led.engine.connect() as conn:
+        return [(r.version, decode(r.values_json)["n"], r.file_id, r.at, r.change) for r in conn.execute(query)]
+
+
+def test_history_stores_the_replaced_versions_only(ledger: Ledger):
+    """A new record writes no history row; each change writes the version it replaces,
+    with that version's own file and time. history() still lists every version."""
+    t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)
+    f1 = claim(ledger, "h1", t1)
+    ledger.complete_file(f1, "accepted", {}, [rec("repair", "R1", n=1), rec("repair", "R2", n=1)], t1)
+    assert _history_rows(ledger, "repair", "R1") == []
+    assert ledger.history("repair", "R1") == [
+        {"version": 1, "values": {"n": 1}, "file_id": f1, "at": t1, "change": "new"}]
+
+    f2 = claim(ledger, "h2", t2)
+    ledger.complete_file(f2, "accepted", {}, [rec("repair", "R1", n=2), rec("repair", "R2", n=1)], t2)
+    assert _history_rows(ledger, "repair", "R1") == [(1, 1, f1, t1, "new")]
+    assert _history_rows(ledger, "repair", "R2") == []  # unchanged: nothing written
+
+    f3 = claim(ledger, "h3", t3)
+    ledger.complete_file(f3, "accepted", {}, [rec("repair", "R1", n=3)], t3)
+    assert _history_rows(ledger, "repair", "R1") == [(1, 1, f1, t1, "new"), (2, 2, f2, t2, "changed")]
+    assert ledger.history("repair", "R1") == [
+        {"version": 1, "values": {"n": 1}, "file_id": f1, "at": t1, "change": "new"},
+        {"version": 2, "values": {"n": 2}, "file_id": f2, "at": t2, "change": "changed"},
+        {"version": 3, "values": {"n": 3}, "file_id": f3, "at": t3, "change": "changed"},
+    ]
+    assert ledger.history("repair", "R2") == [
+        {"version": 1, "values": {"n": 1}, "file_id": f1, "at": t1, "change": "new"}]
+
+
+def test_migration_0004_leaves_history_of_a_0003_ledger_ready_for_the_next_change(db_url: str):
+    """A ledger made at revision 0003 holds every version in history, the current one too.
+    After the upgrade only the replaced versions stay, the next change of a record is
+    stored (no clash with uq_record_history_version), and history() reads as before."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from toolkit.ledger import files, record_history, records
+    from toolkit.schema import HEAD, _config, current, upgrade
+
+    url, drop = db_url, None
+    if not db_url.startswith("sqlite"):
+        from tests.conftest import make_pg_database
+
+        url, drop = make_pg_database(upgrade=False)
+    old = Ledger(url, check_schema=False)
+    try:
+        with old.transaction() as conn:
+            command.upgrade(_config(conn), "0003")
+            # As 0003's code wrote them: R1 new in file 1, changed in file 2 (history has
+            # versions 1 and 2, records version 2); R2 new in file 1 (history version 1).
+            t1, t2 = T0, T0 + timedelta(hours=1)
+            conn.execute(insert(files), [
+                {"id": i, "site": "main", "sha256": sha, "name": f"{sha}.xlsx", "size": 1, "status": "accepted",
+                 "received_at": t} for i, sha, t in ((1, "a", t1), (2, "b", t2))])
+            conn.execute(insert(records), [
+                {"id": 1, "site": "main", "register": "repair", "key": "R1", "values_json": encode({"n": 2}),
+                 "version": 2, "first_seen": t1, "updated_at": t2, "last_file_id": 2},
+                {"id": 2, "site": "main", "register": "repair", "key": "R2", "values_json": encode({"n": 1}),
+                 "version": 1, "first_seen": t1, "updated_at": t1, "last_file_id": 1}])
+            conn.execute(insert(record_history), [
+                {"record_id": rid, "version": v, "values_json": encode({"n": n}), "file_id": fid, "at": t,
+                 "change": change}
+                for rid, v, n, fid, t, change in ((1, 1, 1, 1, t1, "new"), (1, 2, 2, 2, t2, "changed"),
+                                                  (2, 1, 1, 1, t1, "new"))])
+            if not url.startswith("sqlite"):  # rows given their ids: move the sequences past them
+                for table in ("files", "records", "record_history"):
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+            assert current(conn) == "0003"
+        assert upgrade(old) == ("0003", HEAD)
+    finally:
+        old.close()
+    led = Ledger(url)
+    try:
+        t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)
+        assert _history_rows(led, "repair", "R1") == [(1, 1, 1, t1, "new")]
+        assert _history_rows(led, "repair", "R2") == []
+        f3 = claim(led, "c", t3)
+        changes = led.complete_file(f3, "accepted", {}, [rec("repair", "R1", n=3), rec("repair", "R2", n=2)], t3)
+        assert changes == {"repair": {"new": [], "changed": ["R1", "R2"], "unchanged": []}}
+        assert [(h["version"], h["values"]["n"], h["file_id"], h["at"], h["change"])
+                for h in led.history("repair", "R1")] == [
+            (1, 1, 1, t1, "new"), (2, 2, 2, t2, "changed"), (3, 3, f3, t3, "changed")]
+        assert [(h["version"], h["values"]["n"], h["file_id"], h["at"], h["change"])
+                for h in led.history("repair", "R2")] == [(1, 1, 1, t1, "new"), (2, 2, f3, t3, "changed")]
+    finally:
+        led.close()
+        if drop is not None:
+            drop()
+
 def test_failure_inside_extra_rolls_everything_back(ledger: Ledger):
     f1 = claim(ledger, "ok")
     ledger.complete_file(f1, "accepted", {}, [rec("repair", "R1", a=1)], T0)

@@ -229,3 +229,38 @@ def test_a_small_workbook_is_kept_for_its_return_copy(ctx, tmp_path: Path, monke
     f = process_paths(ctx, [write_xlsx(tmp_path / "报修.xlsx", {"报修": [REPAIR_HEADERS, *rows]})], NOW).files[0]
     assert f.status == "partial"
     assert len(seen) == 1 and isinstance(seen[0], Workbook) and len(seen[0].sheets[0].rows) == 4
+
+
+def test_deadlines_met_in_time_are_neither_stored_nor_listed(ctx, tmp_path: Path):
+    from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings
+
+    # Reported 11-23 09:01–09:03, done 15:00: done before the 17:00 cutoff (met) and the
+    # callback due the same day at 23:59 (sla.yaml repair.callback), pending at 16:00.
+    rows = repair_rows(3)
+    first = process_paths(ctx, [write_xlsx(tmp_path / "v1.xlsx", {"s": [REPAIR_HEADERS, *rows]})],
+                          datetime(2026, 11, 23, 16, 0)).files[0]
+    assert {(f.rule, f.status) for f in first.findings} == {("repair.callback", "pending")}
+    assert len(first.findings) == 3
+    # BX0002 called back at 17:30, before 23:59: met. Shown once as resolved, in its own
+    # words; BX0001 and BX0003 are still pending and not news.
+    rows[1][13], rows[1][14] = datetime(2026, 11, 23, 17, 30), "满意"
+    second = process_paths(ctx, [write_xlsx(tmp_path / "v2.xlsx", {"s": [REPAIR_HEADERS, *rows]})],
+                           datetime(2026, 11, 23, 18, 0)).files[0]
+    met = [f for f in second.findings if f.record == "BX0002"]
+    assert [(f.rule, f.status, f.state) for f in met] == [("repair.callback", "met", "resolved")]
+    assert "维修回访已按时完成（2026-11-23 17:30，时限 2026-11-23 23:59）" in met[0].message
+    assert sorted((f.record, f.state) for f in second.findings if f.record != "BX0002") == \
+        [("BX0001", "ongoing"), ("BX0003", "ongoing")]
+    t = rule_findings
+    with ctx.ledger.engine.connect() as conn:
+        stored = sorted((r.record, r.rule, r.is_open) for r in conn.execute(select(t.c.record, t.c.rule, t.c.is_open)))
+    # No row for any 当日完工 met; the callback met closes the row it had while pending.
+    assert stored == [("BX0001", "repair.callback", True), ("BX0002", "repair.callback", False),
+                      ("BX0003", "repair.callback", True)]
+    # A third save with nothing new about BX0002: its met callback is not listed again.
+    rows[0][14] = "满意"  # a result without a time: BX0001 changes, its callback stays pending
+    third = process_paths(ctx, [write_xlsx(tmp_path / "v3.xlsx", {"s": [REPAIR_HEADERS, *rows]})],
+                          datetime(2026, 11, 23, 18, 30)).files[0]
+    assert not [f for f in third.findings if f.record == "BX0002"]

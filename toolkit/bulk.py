@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Table, text
+from sqlalchemy import Connection, DateTime, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
-__all__ = ["insert_many", "next_ids"]
+__all__ = ["insert_many"]
 
 
 def _sqlite_datetime() -> Callable[[Any], Any]:
@@ -122,19 +122,3 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
     except dbapi.IntegrityError as exc:
         raise IntegrityError(f"bulk insert into {table.name}", None, exc) from exc
 
-
-def next_ids(conn: Connection, table: Table, n: int) -> list[int]:
-    """``n`` fresh primary keys for ``table`` (column ``id``), taken before the insert so
-    the rows that refer to them (history, say) need no read-back.
-
-    PostgreSQL: drawn from the column's sequence. SQLite: the write lock is held
-    (BEGIN IMMEDIATE), so the ids after the largest one are ours.
-    """
-    if n <= 0:
-        return []
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                            {"t": table.name, "n": n})
-        return [int(r[0]) for r in rows]
-    top = conn.execute(text(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')).scalar_one()
-    return list(range(int(top) + 1, int(top) + 1 + n))

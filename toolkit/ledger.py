@@ -16,9 +16,12 @@ Tables (all in the module-level ``metadata``; other modules add theirs to it):
 ``records``         the current state of each record
     id, site, register, key, values_json (codec JSON), version, first_seen,
     updated_at, last_file_id → files.id;  unique (site, register, key)
-``record_history``  every version a record has had
+``record_history``  the versions a record has had before its current one
     id, record_id → records.id, version, values_json, file_id → files.id, at,
-    change ('new' | 'changed');  unique (record_id, version)
+    change ('new' | 'changed');  unique (record_id, version). A change writes the
+    version it replaces (its file and time are the record's last_file_id and
+    updated_at until then); the current version lives in ``records`` only, so a
+    first load writes no history at all. ``Ledger.history`` joins the two.
 ``runs``            one row per run (process, watch sweep, report …)
     id, site, kind, status, started_at, finished_at, summary (codec JSON)
 
@@ -59,6 +62,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     bindparam,
+    case,
     create_engine,
     event,
     func,
@@ -69,7 +73,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from .bulk import insert_many, next_ids
+from .bulk import insert_many
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
@@ -184,6 +188,14 @@ runs = Table(
 
 Changes = dict[str, dict[str, list[str]]]
 
+# A record's stored version copied into history, as the change that replaces it is written.
+_KEEP_VERSION = insert(record_history).from_select(
+    ["record_id", "version", "values_json", "file_id", "at", "change"],
+    select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
+           case((records.c.version == 1, "new"), else_="changed"))
+    .where(records.c.id == bindparam("b_id")),
+)
+
 
 def register_is_empty(conn: Connection, site: str, register: str) -> bool:
     """No record of this register yet at this site (one index probe)."""
@@ -255,6 +267,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # write lock up front and waits for it under busy_timeout instead.
         immediate = conn.get_execution_options().get(_WRITE_OPTION)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _change(version: int) -> str:
+    """How a record came to a version: its first is 'new', every later one 'changed'."""
+    return "new" if version == 1 else "changed"
 
 
 def _file_dict(row: Any) -> dict[str, Any]:
@@ -525,7 +542,6 @@ class Ledger:
                        existing: dict[tuple[str, str], Any], changes: Changes, now: datetime) -> None:
         new_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        history: list[dict[str, Any]] = []
         for (reg, key), rec in batch:
             text = encode(rec.values)
             cur = existing.get((reg, key))
@@ -537,23 +553,18 @@ class Ledger:
                 changes[reg]["unchanged"].append(key)
             else:
                 changes[reg]["changed"].append(key)
-                version = cur.version + 1
-                updates.append({"b_id": cur.id, "values_json": text, "version": version, "updated_at": now,
+                updates.append({"b_id": cur.id, "values_json": text, "version": cur.version + 1, "updated_at": now,
                                 "last_file_id": file_id})
-                history.append({"record_id": cur.id, "version": version, "values_json": text,
-                                "file_id": file_id, "at": now, "change": "changed"})
+
         if new_rows:
             try:
-                # Ids drawn first, so the history rows need no read-back of the insert.
-                ids = next_ids(conn, records, len(new_rows))
-                for rid, row in zip(ids, new_rows, strict=True):
-                    row["id"] = rid
                 insert_many(conn, records, new_rows)
             except IntegrityError as exc:  # another process inserted one of these keys first
                 raise _Conflict() from exc
-            history.extend({"record_id": row["id"], "version": 1, "values_json": row["values_json"],
-                            "file_id": file_id, "at": now, "change": "new"} for row in new_rows)
         if updates:
+            # The versions being replaced go to history as they are stored, copied inside
+            # the database (their texts and times never come back to Python).
+            conn.execute(_KEEP_VERSION, [{"b_id": u["b_id"]} for u in updates])
             stmt = (
                 update(records)
                 .where(records.c.id == bindparam("b_id"))
@@ -565,7 +576,6 @@ class Ledger:
                 )
             )
             conn.execute(stmt, updates)
-        insert_many(conn, record_history, history)
 
     def _existing(
         self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], Any]
@@ -660,25 +670,28 @@ class Ledger:
         return _record_dict(row) if row else None
 
     def history(self, register: str, key: str) -> list[dict[str, Any]]:
-        """Every version of a record, oldest first."""
+        """Every version of a record, oldest first: those replaced (``record_history``)
+        and the current one (``records``) last."""
         h = record_history
-        query = (
-            select(h.c.version, h.c.values_json, h.c.file_id, h.c.at, h.c.change)
-            .join(records, records.c.id == h.c.record_id)
-            .where(records.c.site == self.site, records.c.register == register, records.c.key == key)
-            .order_by(h.c.version)
-        )
         with self.engine.connect() as conn:
-            return [
-                {
-                    "version": r.version,
-                    "values": decode(r.values_json),
-                    "file_id": r.file_id,
-                    "at": r.at,
-                    "change": r.change,
-                }
-                for r in conn.execute(query)
-            ]
+            cur = conn.execute(
+                select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id,
+                       records.c.updated_at)
+                .where(records.c.site == self.site, records.c.register == register, records.c.key == key)
+            ).first()
+            if cur is None:
+                return []
+            old = conn.execute(
+                select(h.c.version, h.c.values_json, h.c.file_id, h.c.at, h.c.change)
+                .where(h.c.record_id == cur.id, h.c.version < cur.version)
+                .order_by(h.c.version)
+            ).all()
+        return [
+            {"version": r.version, "values": decode(r.values_json), "file_id": r.file_id, "at": r.at,
+             "change": r.change}
+            for r in old
+        ] + [{"version": cur.version, "values": decode(cur.values_json), "file_id": cur.last_file_id,
+              "at": cur.updated_at, "change": _change(cur.version)}]
 
     def registers_seen(self) -> dict[str, int]:
         """Number of records held per register."""

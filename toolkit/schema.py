@@ -27,7 +27,7 @@ log = logging.getLogger("toolkit")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step): every process
 # checks it on start without loading Alembic.
-HEAD = "0003"
+HEAD = "0004"
 # Serialises two `db upgrade` runs on one PostgreSQL database.
 _PG_LOCK_KEY = 7_310_015
 
@@ -160,6 +160,12 @@ def _adopt_unversioned(conn: Connection, legacy: set[str]) -> None:
         conn.exec_driver_sql(
             f'INSERT INTO "{table.name}" ({names}{site}) SELECT {names}{values} FROM "legacy_{table.name}"'
         )
+    if {"records", "record_history"} <= legacy:
+        # History then held every version, the current one too; it now lives in records
+        # only (revision 0004).
+        conn.exec_driver_sql(
+            "DELETE FROM record_history WHERE EXISTS (SELECT 1 FROM records "
+            "WHERE records.id = record_history.record_id AND records.version = record_history.version)")
     for table in reversed(meta.sorted_tables):
         if table.name in legacy:
             conn.exec_driver_sql(f'DROP TABLE "legacy_{table.name}"')

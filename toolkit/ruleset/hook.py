@@ -40,9 +40,11 @@ def load_state(ledger: Ledger) -> State:
 class Evaluation:
     findings: list[Finding]
     touched: set[tuple[str, str]]  # every record in this file
-    hashes: list[str] = field(default_factory=list)  # facts hash of each finding, computed once
+    # Facts hash of each finding, computed once: when a comparison needs it, else when written.
+    hashes: list[str | None] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
     covered: store.Scope | None = None  # the records judged (None: all)
+    met: list[Finding] = field(default_factory=list)  # deadlines met, not stored (store.settled)
 
 
 def _about_file(f: Finding, touched: set[tuple[str, str]], about: list) -> bool:
@@ -137,9 +139,10 @@ class RulesHook:
             overlay.setdefault(rec.register, {})[rec.key] = rec.values
             touched.add((rec.register, rec.key))
         findings, covered = self.incremental(ctx.ledger, overlay, now)
-        ev = Evaluation(findings, touched, store.facts_hashes(findings), covered=covered)
+        kept, met = store.split_settled(findings)
+        ev = Evaluation(kept, touched, [None] * len(kept), covered=covered, met=met)
         with ctx.ledger.engine.connect() as conn:
-            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now)
+            ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now, met)
         result.findings = file_findings(ev, self.about)
         return ev
 
@@ -147,7 +150,8 @@ class RulesHook:
         if extra is None:
             return
         # Compared again inside the transaction: another process may have written since.
-        extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes, extra.covered)
+        extra.resolved = store.sync(conn, ctx.ledger.site, extra.findings, now, extra.hashes, extra.covered,
+                                    extra.met)
         result.findings = file_findings(extra, self.about)
 
     def after_commit(self, ctx: Any, result: FileResult, extra: Any, now: datetime) -> None:
@@ -171,13 +175,13 @@ def rules_hook(ctx: Any) -> RulesHook:
 def evaluate_workspace(ctx: Any, now: datetime) -> list[Finding]:
     """Re-evaluate the ledger as it stands (daily run, reports) and store the result.
 
-    Returns every current finding with its state, plus those resolved since the last
-    evaluation (status and state ``resolved``).
+    Returns every current finding with its state (deadlines met in time left out, as
+    ``store.settled`` says), plus those resolved since the last evaluation (state ``resolved``).
     """
     hook = rules_hook(ctx)
-    findings = hook.run(load_state(ctx.ledger), now)
+    findings, met = store.split_settled(hook.run(load_state(ctx.ledger), now))
     with ctx.ledger.transaction() as conn:
-        resolved = store.sync(conn, ctx.ledger.site, findings, now)
+        resolved = store.sync(conn, ctx.ledger.site, findings, now, met=met)
     return findings + resolved
 
 
@@ -192,11 +196,12 @@ def sweep(ctx: Any, now: datetime, clock: bool | None = None) -> list[Finding]:
     longer new, so it would never be issued at all).
     """
     hook = rules_hook(ctx)
-    findings, covered = hook.incremental(ctx.ledger, {}, now, clock)
+    judged, covered = hook.incremental(ctx.ledger, {}, now, clock)
     if not covered:
         return []
+    findings, met = store.split_settled(judged)
     with ctx.ledger.transaction() as conn:
-        resolved = store.sync(conn, ctx.ledger.site, findings, now, scope=covered)
+        resolved = store.sync(conn, ctx.ledger.site, findings, now, scope=covered, met=met)
         fresh = [f for f in findings if f.state == "new"]
         if fresh:
             # No file: the intents carry the moment instead of a file's hash.

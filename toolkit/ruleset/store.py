@@ -136,6 +136,12 @@ _HEADS: dict[tuple[datetime | None, str], str] = {}
 
 
 def _hash(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> str:
+    return _facts(f, keys_of)[0]
+
+
+def _facts(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> tuple[str, str | None]:
+    """The facts hash, and the text of ``f.values`` when the facts hold them whole (most
+    findings): a new open finding stores that same text as its values_json, encoded once."""
     # The facts of Finding.fingerprint_facts() (severity, due, values), read off the
     # finding directly: this runs for each of a big file's 200,000 findings.
     keys = keys_of.get(f.rule)
@@ -147,10 +153,12 @@ def _hash(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> str:
             if len(_HEADS) >= 10_000:
                 _HEADS.clear()
             head = _HEADS[(due, severity)] = encode({"severity": severity, "due": due, "values": {}})[:-3]
-        text = head + encode(values) + "}"
+        values_text = encode(values)
+        text = head + values_text + "}"
     else:  # an aware due: equal moments in two zones write differently, so not kept
+        values_text = None
         text = encode({"severity": severity, "due": due, "values": values})
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), (values_text if values is f.values else None)
 
 
 def facts_hash(f: Finding) -> str:
@@ -228,17 +236,38 @@ def due_records(conn: Connection, site: str, now: datetime, soon_minutes: int) -
     return out
 
 
+def settled(f: Finding) -> bool:
+    """A deadline met in time, with no document to issue and no time to be woken at:
+    nobody's task. It is not stored, and a file's findings do not list it; the reports
+    judge the records again and count it. One that was open until now is shown once,
+    as resolved (``assign_states``' ``met``)."""
+    return f.status == "met" and f.notice is None and f.wake is None
+
+
+def split_settled(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(the findings to store and report, those :func:`settled`)."""
+    kept: list[Finding] = []
+    met: list[Finding] = []
+    for f in findings:
+        (met if settled(f) else kept).append(f)
+    return kept, met
+
+
 def assign_states(conn: Connection, site: str, findings: list[Finding],
-                  hashes: list[str] | None = None, scope: Scope | None = None,
-                  now: datetime | None = None) -> tuple[list[Finding], dict]:
+                  hashes: list[str | None] | None = None, scope: Scope | None = None,
+                  now: datetime | None = None, met: Sequence[Finding] = ()) -> tuple[list[Finding], dict]:
     """Set each finding's state against the stored one; return the resolved ones too.
 
-    ``hashes`` (facts_hash of each finding, in order) may be passed when known, since
-    the pipeline compares twice (preview, then inside the transaction). ``scope``: the
+    ``hashes``: the facts_hash of each finding, in order, None where not yet known; the
+    ones this comparison needs (findings stored before, or with a notice issued) are
+    filled in, so the pipeline's second comparison (preview, then inside the
+    transaction) reuses them. A new finding's hash is made when it is written, with its
+    values' text (see :func:`_facts`). ``scope``: the
     records these findings are the whole truth about (default: every record) — stored
-    findings of other records are neither read nor closed. Returns (findings resolved
-    since the stored evaluation, built from their stored rows, and the plan
-    :func:`write` carries out).
+    findings of other records are neither read nor closed. ``met``: the findings of the
+    same records left out as :func:`settled`; a stored open one among them is resolved
+    with its own words (met, and when). Returns (findings resolved since the stored
+    evaluation, and the plan :func:`write` carries out).
     """
     t = rule_findings
     stored = {
@@ -254,10 +283,13 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
     # file's 200,000 identities in a third of the memory a set of identity tuples takes.
     seen: dict[tuple[str, str], set[str]] = {}
     if hashes is None:
-        hashes = facts_hashes(findings)
+        hashes = [None] * len(findings)
+    elif len(hashes) != len(findings):
+        raise ValueError("one hash (or None) per finding")
     plan["hashes"] = hashes
     inserts, updates, get_stored, get_issued = plan["insert"], plan["update"], stored.get, issued.get
-    for i, (f, h) in enumerate(zip(findings, hashes, strict=True)):
+    keys_of = fact_keys()
+    for i, f in enumerate(findings):
         ident = (f.rule, f.register, f.record)  # identity(f), inline: once per finding of a big file
         records = seen.get(ident[:2])
         if records is None:
@@ -267,10 +299,13 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
         records.add(f.record)
         is_open = f.status in OPEN_STATUSES
         row = get_stored(ident)
+        h = hashes[i]
         if row is None:
             f.state = "new"
             inserts.append(i)
         else:
+            if h is None:
+                h = hashes[i] = _hash(f, keys_of)
             if row.is_open and not is_open:
                 f.state = "resolved"
             elif row.is_open != is_open or row.facts_hash != h:
@@ -281,15 +316,30 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
                     (is_open, h, f.status, f.severity, f.due, _wake(f, now)):
                 updates.append((row.id, f, h, is_open))
         # A notice already issued for exactly these facts is never news again.
-        if f.notice and f.state == "new" and get_issued(ident) == h:
-            f.state = "ongoing"
+        if f.notice and f.state == "new":
+            issued_hash = get_issued(ident)
+            if issued_hash is not None:
+                if h is None:
+                    h = hashes[i] = _hash(f, keys_of)
+                if issued_hash == h:
+                    f.state = "ongoing"
     resolved: list[Finding] = []
     def unseen(ident: Identity) -> bool:
         return ident[2] not in seen.get(ident[:2], ())
 
     gone = [r.id for ident, r in stored.items() if r.is_open and unseen(ident)]
-    for chunk in range(0, len(gone), 500):
-        for row in conn.execute(select(t).where(t.c.id.in_(gone[chunk:chunk + 500]))):
+    met_now = {identity(f): f for f in met} if met and gone else {}
+    unread = []
+    for ident, r in stored.items():
+        f = met_now.get(ident) if r.is_open else None
+        if f is None:
+            continue
+        f.state = "resolved"  # open until now, met now: the rule's own words say so
+        resolved.append(f)
+        unread.append(r.id)
+    rebuilt = sorted(set(gone) - set(unread)) if unread else gone
+    for chunk in range(0, len(rebuilt), 500):
+        for row in conn.execute(select(t).where(t.c.id.in_(rebuilt[chunk:chunk + 500]))):
             f = _row_finding(row)
             f.status, f.state = "resolved", "resolved"
             f.message = f"已解除：{row.message}"
@@ -314,12 +364,21 @@ def _row(f: Finding, h: str, is_open: bool, now: datetime | None = None) -> dict
             "facts_hash": h, "notice": f.notice, "is_open": is_open, "wake_at": _wake(f, now)}
 
 
-def _new_row(f: Finding, h: str, is_open: bool, now: datetime) -> dict[str, Any]:
+def _new_row(f: Finding, h: str | None, is_open: bool, now: datetime,
+             keys_of: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     # _row with the identity, as one dict: built for each new finding of a big file.
+    # The hash when not known yet, with the values' text: one encoding for both.
+    values_text = None
+    if h is None:
+        h, values_text = _facts(f, keys_of)
+    if not is_open:
+        values_text = "{}"
+    elif values_text is None:
+        values_text = encode(f.values)
     wake = f.wake
     return {"rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
             "status": f.status, "due": f.due, "message": f.message if is_open else "",
-            "values_json": encode(f.values) if is_open else "{}", "facts_hash": h, "notice": f.notice,
+            "values_json": values_text, "facts_hash": h, "notice": f.notice,
             "is_open": is_open, "wake_at": wake if wake is not None and wake > now else None}
 
 
@@ -336,12 +395,12 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
     fixed = {"site": site, "first_seen": now, "updated_at": now, "resolved_at": None}
-    findings, hashes = plan["findings"], plan["hashes"]
+    findings, hashes, keys_of = plan["findings"], plan["hashes"], fact_keys()
     for chunk in _batches(plan["insert"], INSERT_BATCH):  # the driver's bulk path: most rows of a big file are new
         rows = []
         for i in chunk:
             f = findings[i]
-            rows.append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now))
+            rows.append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now, keys_of))
         insert_many(conn, t, rows, fixed=fixed)
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
@@ -365,10 +424,11 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
 
 
 def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
-         hashes: list[str] | None = None, scope: Scope | None = None) -> list[Finding]:
+         hashes: list[str | None] | None = None, scope: Scope | None = None,
+         met: Sequence[Finding] = ()) -> list[Finding]:
     """Assign states, store the findings and return those resolved by this evaluation
     (only of the records in ``scope`` when given)."""
-    resolved, plan = assign_states(conn, site, findings, hashes, scope, now)
+    resolved, plan = assign_states(conn, site, findings, hashes, scope, now, met)
     write(conn, site, plan, now)
     return resolved
 
