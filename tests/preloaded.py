@@ -88,6 +88,15 @@ for line in jobs:
 """
 
 
+# ``python -m toolkit ARGS`` as the job's code, and what such a run imports before its work
+# (the CLI imports its commands' modules only when run).
+TOOLKIT_MAIN = "import runpy\nrunpy.run_module('toolkit', run_name='__main__', alter_sys=True)\n"
+TOOLKIT_MODULES = ["toolkit.cli", "toolkit.pipeline", "toolkit.plugins", "toolkit.outputs", "toolkit.annotate",
+                   "toolkit.returns", "toolkit.schema", "toolkit.documents.issue", "toolkit.documents.pdf",
+                   "toolkit.reports.catalog", "toolkit.ruleset.hook", "toolkit.packs.property",
+                   "toolkit.packs.car", "toolkit.packs.dealer", "toolkit.status"]
+
+
 @dataclass
 class Done:
     returncode: int
