@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from helpers_files import CORPUS, make_xlsx, patch_member, read_in_child
 
-from toolkit import reading
+from toolkit import reading, safety
 from toolkit.model import ErrorValue, NoCachedValue, UnreadableFile
 from toolkit.reading import read_workbook
 from toolkit.safety import check_zip, is_ignorable, sniff_format
@@ -248,6 +249,45 @@ def test_check_zip_refuses_bombs_quickly() -> None:
         with pytest.raises(UnreadableFile):
             check_zip(CORPUS / "hostile" / name)
     assert check_zip(LIBREOFFICE / "报修登记表-libreoffice.xlsx") is None
+
+
+@pytest.mark.parametrize("chunk", [37, 1 << 20])  # 37 bytes: references split across chunks
+def test_used_range_bound_follows_the_largest_row_wherever_it_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(safety, "CHUNK", chunk)
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>' for r in range(1, 200))
+
+    def scan(extra: str) -> safety.PartScan:
+        path = tmp_path / "s.xlsx"
+        xml = f'<worksheet xmlns="x"><sheetData>{rows}<row r="200">{extra}</row></sheetData></worksheet>'
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("xl/worksheets/sheet1.xml", xml)
+        return safety.scan_zip(path).parts["xl/worksheets/sheet1.xml"]
+
+    def bound(extra: str) -> int:
+        part = scan(extra)
+        # Tags cut at a chunk's end may count as cells without a reference: a bound only
+        # ever too large then; whole chunks give it exactly.
+        assert part.area_bound() >= part.max_row_ref * max(26, part.wide_cols)
+        return part.max_row_ref * max(26, part.wide_cols) if chunk < 100 else part.area_bound()
+
+    # Rows 1..200, columns A..Z at least: 200 × 26 = 5,200.
+    assert bound('<c r="C200"><v>1</v></c>') == 5_200
+    # A cell written in a row below its <row r>: the cell's row counts (98,765 × 26 = 2,567,890).
+    assert bound('<c r="C200"/><c r="D98765"><v>1</v></c>') == 2_567_890
+    # As many digits as the largest row so far, but larger: 950 × 26 = 24,700.
+    assert bound('<c r="E950"><v>1</v></c>') == 24_700
+    # Leading zeros make more digits, not a larger row: 150 < 200.
+    assert bound('<c r="F0000150"><v>1</v></c>') == 5_200
+    # Three-letter columns: AAA is column 703 (26 + 26 × 26 + 1): 200 × 703 = 140,600.
+    assert bound('<c r="AAA200"><v>1</v></c>') == 140_600
+
+
+def test_cells_above_a_row_are_found_by_one_pattern() -> None:
+    for n in (0, 9, 10, 99, 100, 199, 909, 1_048_576):
+        above = safety._above_re(n)
+        for m in {*range(0, 1200), *range(max(n - 50, 0), n + 50), 10 * n, 10 * n + 9}:
+            assert bool(above.search(b'<c r="AB%d">' % m)) == (m > n), (n, m)
 
 
 def test_word_document_is_refused() -> None:

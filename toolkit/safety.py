@@ -246,11 +246,30 @@ _DANGER_UTF8 = (b"<!DOCTYPE", b"<!ENTITY")
 _DANGER_UTF16 = [m.decode().encode(enc) for m in _DANGER_UTF8 for enc in ("utf-16-le", "utf-16-be")]
 _ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_]")
 _ERROR_RE = re.compile(rb"t=[\"']e[\"']")
-_WIDE2_RE = re.compile(rb"r=[\"'][A-Za-z]{2}\d")
-_WIDE3_RE = re.compile(rb"r=[\"']([A-Za-z]{3,})\d")
+_WIDE_RE = re.compile(rb"r=[\"']([A-Za-z]{2,})\d")  # two letters: column 27 or more
 _ODD_REF_RE = re.compile(rb"r(?:\s=|=\s)")
 _X005F_RE = re.compile(rb"_x005[Ff]_")
 _CELL_ROW_RES = {d: re.compile(rb"r=[\"'][A-Za-z]{1,3}(\d{%d,})" % d) for d in range(1, 12)}
+_CELL_ROW_HEAD = rb"r=[\"'][A-Za-z]{1,3}"
+
+
+def _above_re(bound: int) -> re.Pattern[bytes]:
+    """A pattern matching a cell reference whose row, as written, is above ``bound``
+    (or has more digits than it, leading zeros included: those are looked at exactly).
+
+    A number of as many digits is above ``bound`` when it agrees with it up to some
+    digit and is larger there: one alternative per digit.
+    """
+    text = str(bound)
+    k = len(text)
+    alts = [rb"\d{%d,}" % (k + 1)]
+    for i, ch in enumerate(text):
+        if ch != "9":
+            alts.append(text[:i].encode() + b"[%d-9]" % (int(ch) + 1) + rb"\d{%d}(?!\d)" % (k - i - 1))
+    return re.compile(_CELL_ROW_HEAD + b"(?:" + b"|".join(alts) + b")")
+
+
+_ABOVE: dict[int, re.Pattern[bytes]] = {}
 
 
 class _TagPatterns:
@@ -425,18 +444,23 @@ def _scan_bounds(part: PartScan, pats: _TagPatterns, data: bytes, new: bytes) ->
     refs = pats.row_ref.findall(data)
     if refs:
         part.max_row_ref = max(part.max_row_ref, _max_number(refs))
-    # Cell rows with fewer digits than the largest row so far cannot raise the maximum,
-    # so only cells with as many digits or more are looked at.
+    # A sheet's cells sit in rows no lower than their <row r>: one search for a cell
+    # above the largest row so far (no list of every cell's row), and only when there is
+    # one, every cell row with as many digits or more (fewer cannot raise the maximum).
     digits = min(max(len(str(part.max_row_ref)), 1), 11)
-    cell_rows = _CELL_ROW_RES[digits].findall(data)
-    if cell_rows:
-        part.max_row_ref = max(part.max_row_ref, _max_number(cell_rows))
+    above = _ABOVE.get(part.max_row_ref)
+    if above is None and digits < 11:
+        if len(_ABOVE) >= 64:
+            _ABOVE.clear()
+        above = _ABOVE[part.max_row_ref] = _above_re(part.max_row_ref)
+    if above is None or above.search(data):
+        cell_rows = _CELL_ROW_RES[digits].findall(data)
+        if cell_rows:
+            part.max_row_ref = max(part.max_row_ref, _max_number(cell_rows))
     part.rows_without_ref += len(pats.row_noref.findall(new))
     part.cells_without_ref += len(pats.cell_noref.findall(new))
-    if part.wide_cols < 702 and _WIDE2_RE.search(data):
-        part.wide_cols = 702
-    for letters in _WIDE3_RE.findall(data):
-        part.wide_cols = max(part.wide_cols, _col_index(letters))
+    for letters in _WIDE_RE.findall(data):
+        part.wide_cols = max(part.wide_cols, 702 if len(letters) == 2 else _col_index(letters))
 
 
 # --- OLE2 (legacy .xls, encrypted OOXML) --------------------------------------------
