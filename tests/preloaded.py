@@ -38,6 +38,11 @@ for name in sys.argv[1:]:
         __import__(name)
     except ImportError:  # a module renamed since the list was written: the child imports it
         pass
+# Objects made by the imports move out of the collector's sight: a child's collections would
+# otherwise touch (and so copy) every page of them, which cost more than the child's work.
+import gc
+gc.collect()
+gc.freeze()
 jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "w")
 null = os.open(os.devnull, os.O_RDWR)
 os.dup2(null, 1)  # the server prints nothing; children get their own files

@@ -128,6 +128,7 @@ def test_a_crash_after_the_commit_loses_no_output(home, point):
 
 
 @pytest.mark.skipif(not HAVE_OFFICE and not os.environ.get("CI"), reason="LibreOffice is not installed")
+@pytest.mark.pdfs
 def test_killed_mid_pdf_leaves_no_libreoffice_and_the_pdf_is_made_next_run(home):
     fee_book(home / "inbox" / "物业费.xlsx")
     first = subprocess.Popen(
