@@ -17,6 +17,11 @@ in one process). Writing a test that fits:
   has imported the toolkit once (still real processes with their own limits).
 * A test that takes more than a few seconds: add its module (or node id) to ``SLOW`` so
   it starts first instead of finishing last.
+* PDFs: the suite runs with ``TOOLKIT_PDF=off`` (Word files only, the product's own
+  switch), so that a test that never looks at a PDF does not start LibreOffice once per
+  document (2–3 s each) in the background. A test that makes or checks PDFs, or what is
+  said when LibreOffice is missing, is marked ``@pytest.mark.pdfs``: it runs with the
+  switch as staff have it (on), and so do the toolkit processes it starts.
 """
 
 from __future__ import annotations
@@ -64,11 +69,30 @@ SLOW = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _word_files_only() -> Iterator[None]:
+    """PDFs off for the whole run (module fixtures included); ``pdfs`` tests turn them on."""
+    before = os.environ.get("TOOLKIT_PDF")
+    os.environ["TOOLKIT_PDF"] = "off"
+    yield
+    if before is None:
+        os.environ.pop("TOOLKIT_PDF", None)
+    else:
+        os.environ["TOOLKIT_PDF"] = before
+
+
+@pytest.fixture(autouse=True)
+def _pdfs_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("pdfs"):
+        monkeypatch.delenv("TOOLKIT_PDF", raising=False)
+
+
 def _slow_rank(nodeid: str) -> int:
     return next((i for i, prefix in enumerate(SLOW) if nodeid.startswith(prefix)), len(SLOW))
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pdfs: makes or checks PDFs (LibreOffice): PDFs left on")
     if not hasattr(config, "workerinput"):  # once, in the controlling process
         # Compiled once here, so that the suite's hundreds of toolkit processes do not each
         # compile the package again (PYTHONDONTWRITEBYTECODE keeps Python from saving it).

@@ -38,6 +38,11 @@ for name in sys.argv[1:]:
         __import__(name)
     except ImportError:  # a module renamed since the list was written: the child imports it
         pass
+# Objects made by the imports move out of the collector's sight: a child's collections would
+# otherwise touch (and so copy) every page of them, which cost more than the child's work.
+import gc
+gc.collect()
+gc.freeze()
 jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "w")
 null = os.open(os.devnull, os.O_RDWR)
 os.dup2(null, 1)  # the server prints nothing; children get their own files
@@ -81,6 +86,15 @@ for line in jobs:
                               "cpu": usage.ru_utime + usage.ru_stime}) + "\n")
     answers.flush()
 """
+
+
+# ``python -m toolkit ARGS`` as the job's code, and what such a run imports before its work
+# (the CLI imports its commands' modules only when run).
+TOOLKIT_MAIN = "import runpy\nrunpy.run_module('toolkit', run_name='__main__', alter_sys=True)\n"
+TOOLKIT_MODULES = ["toolkit.cli", "toolkit.pipeline", "toolkit.plugins", "toolkit.outputs", "toolkit.annotate",
+                   "toolkit.returns", "toolkit.schema", "toolkit.documents.issue", "toolkit.documents.pdf",
+                   "toolkit.reports.catalog", "toolkit.ruleset.hook", "toolkit.packs.property",
+                   "toolkit.packs.car", "toolkit.packs.dealer", "toolkit.status"]
 
 
 @dataclass

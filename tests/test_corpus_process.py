@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, ROOT
-from preloaded import Preloaded
+from preloaded import TOOLKIT_MODULES, Preloaded
 
 # Some 190 real processes, two at a time: the module's setup alone can pass the suite's
 # per-test limit on a busy 2-core machine. Each file still has its own 20 s limit.
@@ -34,11 +34,7 @@ sys.exit(code)
 """
 
 
-# What a `process` run imports (the CLI imports its commands' modules only when run).
-PRELOAD = ["toolkit.cli", "toolkit.pipeline", "toolkit.plugins", "toolkit.outputs", "toolkit.annotate",
-           "toolkit.returns", "toolkit.schema", "toolkit.documents.issue", "toolkit.documents.pdf",
-           "toolkit.reports.catalog", "toolkit.ruleset.hook", "toolkit.packs.property", "toolkit.packs.car",
-           "toolkit.packs.dealer"]
+PRELOAD = TOOLKIT_MODULES  # what a toolkit run imports
 
 
 def corpus_files() -> list[Path]:

@@ -33,6 +33,8 @@ from toolkit.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 10, 9, 9, 30)
+# PDFs as staff have them: with LibreOffice counted absent (no_pdf below), the warning is checked.
+pytestmark = pytest.mark.pdfs
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from test_documents_render import NOW, sample_findings, sample_services
 
 from toolkit.documents import issue_documents, issue_statement, pdf, wait_for_pdfs
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from conftest import needs_office  # noqa: E402
 
-pytestmark = needs_office
+pytestmark = [needs_office, pytest.mark.pdfs]
 
 
 def pages(path: Path) -> int:

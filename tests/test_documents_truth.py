@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -78,9 +79,12 @@ def test_monthly_statements_get_pdfs_from_the_report_command(ctx, home: Path, tm
             ["TY-02", t, "周敏", "1-101", "王建国", "疏通马桶", "供水设备维修类", 1, 50, 50, None, t]]
     process_paths(ctx, [write_xlsx(tmp_path / "s.xlsx", {"s": [SERVICE_HEADERS, *rows]})], t)
     ctx.close()
+    # PDFs on for the command only (as staff have it): the documents processed above are
+    # not what this test looks at.
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_PDF"}
     proc = subprocess.run([sys.executable, "-m", "toolkit", "report", "monthly", "--month", "2026-11",
                            "--home", str(home), "--now", "2026-12-01T09:00"],
-                          capture_output=True, text=True, timeout=240)
+                          capture_output=True, text=True, timeout=240, env=env)
     assert proc.returncode == 0, proc.stderr
     statements = list((home / "outbox" / "文书草稿").glob("*月结单*.docx"))
     assert len(statements) == 1

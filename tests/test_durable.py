@@ -3,6 +3,7 @@ read-only outbox, a full disk, and afterwards every output present exactly once.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import openpyxl
 import psutil
 import pytest
 from conftest import HAVE_OFFICE, write_xlsx
+from preloaded import TOOLKIT_MAIN, TOOLKIT_MODULES, Preloaded
 
 from toolkit.ledger import Ledger
 
@@ -35,16 +37,26 @@ def fee_book(path: Path) -> Path:
     return write_xlsx(path, {"物业费": rows})
 
 
+_TOOLKIT: list[Preloaded] = []  # this process's fork server for toolkit runs, made on first use
+
+
 def toolkit(home: Path, *args: str, crash: str | None = None, office: bool = True,
             timeout: float = 240, **env_extra: str) -> subprocess.CompletedProcess:
+    """``python -m toolkit ARGS --home HOME --now NOW`` as a real process of its own, forked
+    from one that has imported the toolkit already (tests/preloaded.py)."""
     env = dict(os.environ, TOOLKIT_RETRY_BASE="0.2", TOOLKIT_RETRY_CAP="1", **env_extra)
     env.pop("TOOLKIT_CRASH_AT", None)
     if crash:
         env["TOOLKIT_CRASH_AT"] = crash
     if not office:  # LibreOffice out of reach: PDFs are skipped (with a note), quickly
         env["PATH"] = "/nonexistent"
-    return subprocess.run([sys.executable, "-m", "toolkit", *args, "--home", str(home), "--now", NOW],
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    if not _TOOLKIT:
+        _TOOLKIT.append(Preloaded(TOOLKIT_MODULES))
+        atexit.register(_TOOLKIT[0].close)
+    argv = [*args, "--home", str(home), "--now", NOW]
+    done = _TOOLKIT[0].run(TOOLKIT_MAIN, argv, timeout=timeout, env=env)
+    assert not done.timed_out, f"toolkit {args[0]} still running after {timeout} s"
+    return subprocess.CompletedProcess(["toolkit", *argv], done.returncode, done.stdout, done.stderr)
 
 
 def status(home: Path) -> dict:
@@ -128,6 +140,7 @@ def test_a_crash_after_the_commit_loses_no_output(home, point):
 
 
 @pytest.mark.skipif(not HAVE_OFFICE and not os.environ.get("CI"), reason="LibreOffice is not installed")
+@pytest.mark.pdfs
 def test_killed_mid_pdf_leaves_no_libreoffice_and_the_pdf_is_made_next_run(home):
     fee_book(home / "inbox" / "物业费.xlsx")
     first = subprocess.Popen(

@@ -269,6 +269,19 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Every statement planned for its own values. The driver prepares a statement run
+        # five times, and the server may then keep one plan for any values, made from
+        # what it knew then: right after a big first load (not analyzed yet) the plan for
+        # "these 500 keys of the register" read the whole register on each call, and
+        # re-saving a 20,000-row register took 22 s instead of 1.8 s.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_conn.commit()
+
+
 def _change(version: int) -> str:
     """How a record came to a version: its first is 'new', every later one 'changed'."""
     return "new" if version == 1 else "changed"
@@ -339,6 +352,8 @@ class Ledger:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _configure_postgresql(self.engine)
         if check_schema:
             from .schema import ensure_current
 

@@ -38,7 +38,9 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     insert,
+    literal_column,
     select,
+    text,
     update,
 )
 
@@ -47,6 +49,9 @@ from ..codec import decode, encode
 from ..ledger import SITE_LEN, KeyText, metadata
 from ..model import Finding
 from .timing import OPEN_STATUSES
+
+# The deadlines the clock alone can move on (due_records): the due index holds only these.
+CLOCK_MOVES = "status = 'pending' OR status = 'due_soon'"
 
 rule_findings = Table(
     "rule_findings",
@@ -68,13 +73,17 @@ rule_findings = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
     Column("wake_at", DateTime),  # Finding.wake: judge the record again then
-    UniqueConstraint("site", "rule", "register", "record", name="uq_rule_findings_identity"),
+    # Record before rule: an evaluation of some records reads and replaces their findings
+    # only, found by (site, register, record) through this key.
+    UniqueConstraint("site", "register", "record", "rule", name="uq_rule_findings_identity"),
     Index("ix_rule_findings_site_open", "site", "is_open"),  # reports read the open set often
-    # An evaluation of some records reads and replaces their findings only.
-    Index("ix_rule_findings_record", "site", "register", "record"),
     # Deadlines whose time comes with no file arriving: found by their stored due time.
-    Index("ix_rule_findings_due", "site", "status", "due"),
-    Index("ix_rule_findings_wake", "site", "wake_at"),
+    # Only deadlines the clock can still move are indexed (due_records names the status
+    # as this predicate does, so both databases use the index).
+    Index("ix_rule_findings_due", "site", "status", "due",
+          sqlite_where=text(CLOCK_MOVES), postgresql_where=text(CLOCK_MOVES)),
+    Index("ix_rule_findings_wake", "site", "wake_at",
+          sqlite_where=text("wake_at IS NOT NULL"), postgresql_where=text("wake_at IS NOT NULL")),
 )
 
 issued_notices = Table(
@@ -228,8 +237,10 @@ def due_records(conn: Connection, site: str, now: datetime, soon_minutes: int) -
     soon = now + timedelta(minutes=soon_minutes)
     out: dict[str, set[str]] = {}
     for status, until in (("pending", soon), ("due_soon", now)):
+        # The status written into the statement, not bound: the due index holds only
+        # these two, and a database uses it only where it can see the status is one.
         for r in conn.execute(select(t.c.register, t.c.record).where(
-                t.c.site == site, t.c.status == status, t.c.due <= until)):
+                t.c.site == site, t.c.status == literal_column(f"'{status}'"), t.c.due <= until)):
             out.setdefault(r.register, set()).add(r.record)
     for r in conn.execute(select(t.c.register, t.c.record).where(t.c.site == site, t.c.wake_at <= now)):
         out.setdefault(r.register, set()).add(r.record)
