@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from .collector import gc_paused
 from .model import FileResult, Finding, RunSummary, jsonable
 
 __all__ = ["write_summary"]
@@ -167,5 +168,6 @@ def write_summary(summary: RunSummary, write: Callable[[str], Any]) -> None:
     """Write the run's whole summary (every error and finding) as JSON, then a line break."""
     top = summary.to_dict(limit=0)
     top["files"] = _Items((_file(f) for f in summary.files), nested=True)
-    _write(top, write, 0)
+    with gc_paused():  # the findings are alive throughout: nothing for its passes to free
+        _write(top, write, 0)
     write("\n")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..collector import gc_paused
 from .catalog import default_period, moment, report_kinds
 from .model import Report
 from .periods import Period
@@ -81,23 +79,6 @@ def issuer(ws: Any) -> str:
 
     config = documents_config(ws)
     return f"{config.company_full} {config.department}".strip()
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report's figures are computed and written.
-
-    Building the figures allocates tens of thousands of small, short-lived objects;
-    the collector's full passes over them cost more than the work itself. Reference
-    counting still frees them; the collector runs again as soon as this returns.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
