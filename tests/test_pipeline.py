@@ -293,3 +293,15 @@ def test_the_collector_is_paused_while_a_file_is_processed(ctx, tmp_path: Path, 
     monkeypatch.setattr(pipeline, "read_and_validate", broken)
     process_paths(ctx, [write_xlsx(tmp_path / "报修2.xlsx", {"报修": [REPAIR_HEADERS, *repair_rows(2)]})], NOW)
     assert during == [False, False] and gc.isenabled()
+
+
+def test_run_file_is_indented_json_with_chinese_as_written(ctx, home: Path, tmp_path: Path):
+    import json
+
+    rows = repair_rows(2)
+    rows[0][12] = "待定"  # a bad cell: the run names its problem in Chinese
+    summary = process_paths(ctx, [write_xlsx(tmp_path / "报修.xlsx", {"s": [REPAIR_HEADERS, *rows]})], NOW)
+    text = (home / "var" / "runs" / f"run-{summary.run_id:06d}.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=2)  # the layout json.dumps gives
+    assert data["files"][0]["path"].endswith("报修.xlsx") and "待定" in text

