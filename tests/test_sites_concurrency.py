@@ -88,6 +88,15 @@ def _finished(engine, homes: dict[str, Path], n: int) -> bool:
     return busy == 0 and done.get("A") == n and done.get("B") == n
 
 
+def _weekly_done(engine) -> bool:
+    from toolkit.scheduler import schedule_runs
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(schedule_runs.c.site, schedule_runs.c.status)
+                            .where(schedule_runs.c.job == "周报")).all()
+    return sorted(tuple(r) for r in rows) == [(code, "done") for code in sorted(SITES)]
+
+
 def _check(engine, homes: dict[str, Path], kill: bool, lost: dict[str, int], n: int) -> dict[str, int]:
     from toolkit.documents.tables import PENDING, documents
     from toolkit.ledger import files, records
@@ -170,8 +179,12 @@ def _run(tmp_path: Path, kill: bool, n: int) -> None:
                 time.sleep(0.5)
         elapsed = time.monotonic() - started
         assert _finished(engine, homes, n), "not every file was processed in time"
-        # The schedule runs on its tick after the backlog; give it a moment to finish.
-        time.sleep(3)
+        # The schedule runs on its tick after the backlog: wait for its weekly report (a
+        # fixed pause was too short on a busy machine). Still running after a minute is a
+        # failure that _check reports.
+        until = time.monotonic() + 60
+        while time.monotonic() < until and not _weekly_done(engine):
+            time.sleep(0.5)
         lost: dict[str, int] = {}
         counts = _check(engine, homes, kill, lost, n)
         print(f"\n{2 * n} files at two sites, four watchers{f', {kills} SIGKILLs' if kill else ''}: "
