@@ -338,24 +338,23 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
     def unseen(ident: Identity) -> bool:
         return ident[2] not in seen.get(ident[:2], ())
 
-    gone = [r.id for ident, r in stored.items() if r.is_open and unseen(ident)]
+    gone = [(ident, r.id) for ident, r in stored.items() if r.is_open and unseen(ident)]
     met_now = {identity(f): f for f in met} if met and gone else {}
-    unread = []
-    for ident, r in stored.items():
-        f = met_now.get(ident) if r.is_open else None
+    rebuilt = []  # gone with no words of their own: rebuilt from their stored rows
+    for ident, rid in gone:
+        f = met_now.get(ident)
         if f is None:
-            continue
-        f.state = "resolved"  # open until now, met now: the rule's own words say so
-        resolved.append(f)
-        unread.append(r.id)
-    rebuilt = sorted(set(gone) - set(unread)) if unread else gone
+            rebuilt.append(rid)
+        else:
+            f.state = "resolved"  # open until now, met now: the rule's own words say so
+            resolved.append(f)
     for chunk in range(0, len(rebuilt), 500):
         for row in conn.execute(select(t).where(t.c.id.in_(rebuilt[chunk:chunk + 500]))):
             f = _row_finding(row)
             f.status, f.state = "resolved", "resolved"
             f.message = f"已解除：{row.message}"
             resolved.append(f)
-    plan["close"] = gone
+    plan["close"] = [rid for _, rid in gone]
     # Closed and gone: nothing left to wake for.
     plan["unwake"] = [r.id for ident, r in stored.items() if not r.is_open and r.wake_at and unseen(ident)]
     return resolved, plan
