@@ -176,3 +176,27 @@ def test_facts_text_is_the_whole_encoding_for_any_due():
     for i in range(0, 60_000, 7):  # more than the memo keeps
         at = NOW + timedelta(minutes=i)
         assert fmt_dt(at) == at.isoformat(" ", "minutes")
+
+
+def test_a_deadlines_figures_are_written_as_encode_writes_them():
+    """A deadline's own figures (label, start, done) are written without the encoder:
+    the same text as encode's for every kind of label and moment, and whatever else
+    (other keys, dates, aware moments, odd labels) goes to encode itself."""
+    from datetime import date, timezone
+
+    east = timezone(timedelta(hours=8))
+    labels = ["维修回访", "报修\"到场\"\\\n\t", "", "a\x00b", "lone \ud800 surrogate", 5, None]
+    moments = [None, NOW, NOW + timedelta(microseconds=7), datetime(1, 1, 1), date(2026, 11, 1),
+               NOW.replace(tzinfo=east), "2026-11-01"]
+    for label in labels:
+        for start in moments:
+            for done in moments:
+                values = {"start": start, "deadline": label, "done": done}
+                assert store._values_text(values) == encode(values), values
+    for other in ({"deadline": "x", "start": NOW}, {"deadline": "x", "start": NOW, "done": None, "early": False},
+                  {"deadline": "x", "start": NOW, "end": None}):
+        assert store._values_text(other) == encode(other)
+    for i in range(0, 30_000, 3):  # more than the memo keeps, each moment's text its own
+        at = NOW + timedelta(minutes=i)
+        values = {"deadline": "维修回访", "start": at, "done": at + timedelta(seconds=i)}
+        assert store._values_text(values) == encode(values)

@@ -95,3 +95,35 @@ def test_findings_written_in_batches_are_each_findings_dict(n: int, monkeypatch:
     assert whole["files"][0]["findings"][0]["values"]["start"] == "2026-11-01T08:00:00"
     if n > 5:
         assert jsonout._native(findings[1].values) and not jsonout._native(findings[5].values)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 12, 500])
+def test_summary_written_as_bytes_is_the_text_encoded(n: int, monkeypatch: pytest.MonkeyPatch):
+    """Under a UTF-8 stream orjson's bytes go to its byte stream as they are: the bytes are
+    those of the text stream path, for every kind of value (the odd ones go as text)."""
+    monkeypatch.setattr(jsonout, "FLUSH_EVERY", 97)
+    summary = _summary(min(n, 12))
+    summary.files.append(FileResult("/in/报修.xlsx", "accepted", ["repair"], findings=_mixed_findings(n)))
+    text = io.StringIO()
+    jsonout.write_summary(summary, text.write)
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+    stream.write("前言\n")  # text before: flushed first, as the command does
+    stream.flush()
+    binary = jsonout.utf8_buffer(stream)
+    assert binary is not None
+    jsonout.write_summary(summary, stream.write, binary=binary)
+    stream.flush()
+    assert raw.getvalue() == ("前言\n" + text.getvalue()).encode("utf-8")
+
+
+def test_bytes_go_straight_only_to_a_utf8_stream():
+    assert jsonout.utf8_buffer(io.TextIOWrapper(io.BytesIO(), encoding="gb18030")) is None
+    assert jsonout.utf8_buffer(io.StringIO()) is None  # no byte stream under it
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="UTF8", errors="surrogateescape")  # kept: it closes raw when let go
+    put = jsonout.utf8_buffer(stream)
+    assert put is not None
+    put("名\udcff")  # text is encoded as the stream would: its error handler included
+    put("字".encode())
+    assert raw.getvalue() == "名".encode() + b"\xff" + "字".encode()

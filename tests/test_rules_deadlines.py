@@ -299,3 +299,41 @@ def test_cached_deadlines_follow_each_start():
         ("complaint.handle", "C1"): dt("2026-11-23T17:20"),
         ("complaint.handle", "C2"): dt("2026-11-23T14:30"),
     }
+
+
+def test_many_repairs_each_get_their_own_days_deadlines():
+    """The cutoff, the 23:59 of a day and the words of a span are worked out once and
+    shared: each repair of a register spread over many days still gets its own."""
+    from datetime import timedelta
+
+    start = dt("2026-01-01T16:58")
+    state = {"repair": {}}
+    for i in range(600):  # every 7 h 1 min: each day's 17:00 crossed at several minutes
+        at = start + timedelta(minutes=421 * i)
+        state["repair"][f"R{i}"] = {"单号": f"R{i}", "房号": "1-101", "报修时间": at, "维修内容": "漏水",
+                                    "紧急程度": "一般", "完成时间": at + timedelta(minutes=30)}
+    now = dt("2026-12-31T12:00")
+    found = run(state, "2026-12-31T12:00")
+    for i in range(600):
+        at = start + timedelta(minutes=421 * i)
+        # Reported before 17:00: that day's 17:00; at or after it: the next day's.
+        cutoff = at.replace(hour=17, minute=0) + timedelta(days=0 if at.hour < 17 else 1)
+        unfinished = pick([f for f in found if f.record == f"R{i}"], "repair.unfinished")
+        assert unfinished.due == cutoff
+        done = at + timedelta(minutes=30)
+        callback = pick([f for f in found if f.record == f"R{i}"], "repair.callback")
+        day_end = done.replace(hour=23, minute=59)
+        late = int((now - day_end).total_seconds() // 60)  # whole minutes: every time here is on the minute
+        assert (callback.due, callback.status, callback.overdue_minutes) == (day_end, "overdue", late)
+        days, rest = divmod(late, 1440)
+        words = "".join([f"{days}天" if days else "", f"{rest // 60}小时" if rest // 60 else "",
+                         f"{rest % 60}分钟" if rest % 60 else ""])
+        assert callback.message == f"报修单 R{i}（1-101）：维修回访已超时{words}（时限 {day_end:%Y-%m-%d %H:%M}）"
+
+
+def test_appointment_grace_is_labelled_as_the_stand_in():
+    # No 到场时间, done: judged on completion + 30 min grace, and labelled so.
+    f = pick(run(repair(预约时间=dt("2026-11-23T14:00"), 完成时间=dt("2026-11-23T14:45")), "2026-11-23T18:00"),
+             "repair.appointment")
+    assert f.message == ("报修单 R1（1-101）：预约维修完成（未填到场时间，按完成时间）超时完成："
+                         "时限 2026-11-23 14:30，实际 2026-11-23 14:45，超时15分钟")

@@ -133,9 +133,11 @@ def process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_json
     finally:
         ctx.close()
     if as_json:
-        from .jsonout import write_summary
+        from .jsonout import utf8_buffer, write_summary
 
-        write_summary(summary, sys.stdout.write)  # item by item: a big register's findings never in memory twice
+        sys.stdout.flush()  # what is written as bytes below follows what was written as text
+        # Item by item: a big register's findings never in memory twice.
+        write_summary(summary, sys.stdout.write, binary=utf8_buffer(sys.stdout))
         sys.stdout.flush()
         return
     for f in summary.files:

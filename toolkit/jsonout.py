@@ -9,6 +9,9 @@ Findings go to orjson a batch at a time, their values as they are when orjson wr
 them as ``jsonable`` + orjson would (text, numbers, naive dates and times: the bulk of
 a big file), else through ``jsonable``. A batch orjson refuses (an integer past 64
 bits, a key that is not text) is written item by item the old way.
+
+Given the byte stream under a UTF-8 text stream (``binary``), orjson's bytes go to it as
+they are: a big file's 80 MB of findings are not decoded into text to be encoded back.
 """
 
 from __future__ import annotations
@@ -90,13 +93,17 @@ def _raw(f: Finding) -> dict[str, Any]:
             "notice": f.notice, "message": f.message}
 
 
-def _batch(findings: list[Finding], level: int) -> str:
-    """The findings as the lines of a list at ``level`` (without its brackets)."""
+def _batch(findings: list[Finding], level: int) -> bytes | str:
+    """The findings as the lines of a list at ``level`` (without its brackets): UTF-8
+    bytes as orjson wrote them, or text where orjson refused a value."""
     pad = "  " * level
     try:
-        text = orjson.dumps([_raw(f) for f in findings], default=_plain, option=_RAW).decode("utf-8")
+        raw = orjson.dumps([_raw(f) for f in findings], default=_plain, option=_RAW)
         # "[\n  item,\n  item\n]" at level 0; JSON text holds no raw line break but the layout's
-        return pad + text[2:-2].replace("\n", "\n" + pad) if level else text[2:-2]
+        if not level:
+            return raw[2:-2]
+        bpad = pad.encode()
+        return bpad + raw[2:-2].replace(b"\n", b"\n" + bpad)
     except TypeError:  # orjson.JSONEncodeError too: a value orjson refuses, written as before
         return ",\n".join(f"{pad}  {_leaf(f.to_dict(), level + 1)}" for f in findings)
 
@@ -110,7 +117,7 @@ def _leaf(value: Any, level: int) -> str:
     return text.replace("\n", "\n" + "  " * level) if level else text
 
 
-def _write(value: Any, write: Callable[[str], Any], level: int) -> None:
+def _write(value: Any, write: Callable[[bytes | str], Any], level: int) -> None:
     pad = "  " * level
     if isinstance(value, dict):
         if not value:
@@ -130,7 +137,8 @@ def _write(value: Any, write: Callable[[str], Any], level: int) -> None:
             write("[]")
             return
         for i in range(0, len(items), FLUSH_EVERY):
-            write(("[\n" if i == 0 else ",\n") + _batch(items[i:i + FLUSH_EVERY], level))
+            write("[\n" if i == 0 else ",\n")
+            write(_batch(items[i:i + FLUSH_EVERY], level))
         write(f"\n{pad}]")
         return
     if isinstance(value, _Items):
@@ -164,10 +172,42 @@ def _file(f: FileResult) -> dict[str, Any]:
     return d
 
 
-def write_summary(summary: RunSummary, write: Callable[[str], Any]) -> None:
-    """Write the run's whole summary (every error and finding) as JSON, then a line break."""
+def write_summary(summary: RunSummary, write: Callable[[str], Any],
+                  binary: Callable[[bytes | str], Any] | None = None) -> None:
+    """Write the run's whole summary (every error and finding) as JSON, then a line break.
+
+    ``binary``: writes the same instead of ``write``, taking orjson's UTF-8 bytes as they
+    are and text too (:func:`utf8_buffer`).
+    """
+    def put(part: bytes | str) -> None:
+        write(part.decode("utf-8") if type(part) is bytes else part)  # type: ignore[union-attr, arg-type]
+
+    out = put if binary is None else binary
     top = summary.to_dict(limit=0)
     top["files"] = _Items((_file(f) for f in summary.files), nested=True)
     with gc_paused():  # the findings are alive throughout: nothing for its passes to free
-        _write(top, write, 0)
-    write("\n")
+        _write(top, out, 0)
+    out("\n")
+
+
+def utf8_buffer(stream: Any) -> Callable[[bytes | str], Any] | None:
+    """A writer to ``stream``'s byte stream taking UTF-8 bytes as they are and text encoded
+    as ``stream`` encodes it, when ``stream`` writes text as UTF-8 without changing line
+    endings (flush ``stream`` first); else None."""
+    import codecs
+    import os
+
+    buffer = getattr(stream, "buffer", None)
+    errors = getattr(stream, "errors", None)
+    try:
+        utf8 = codecs.lookup(stream.encoding or "").name == "utf-8"
+    except (LookupError, AttributeError, TypeError):
+        return None
+    if buffer is None or not utf8 or not isinstance(errors, str) or os.linesep != "\n":
+        return None
+    write = buffer.write
+
+    def put(part: bytes | str) -> None:
+        write(part if type(part) is bytes else part.encode("utf-8", errors))  # type: ignore[union-attr]
+
+    return put

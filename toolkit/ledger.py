@@ -568,8 +568,7 @@ class Ledger:
             cur = existing.get((reg, key))
             if cur is None:
                 changes[reg]["new"].append(key)
-                new_rows.append({"site": self.site, "register": reg, "key": key, "values_json": text,
-                                 "version": 1, "first_seen": now, "updated_at": now, "last_file_id": file_id})
+                new_rows.append({"register": reg, "key": key, "values_json": text})
             elif cur.values_json == text:
                 changes[reg]["unchanged"].append(key)
             else:
@@ -579,7 +578,9 @@ class Ledger:
 
         if new_rows:
             try:
-                insert_many(conn, records, new_rows)
+                # What every new row shares is given once (converted once, not per row).
+                insert_many(conn, records, new_rows, fixed={"site": self.site, "version": 1, "first_seen": now,
+                                                            "updated_at": now, "last_file_id": file_id})
             except IntegrityError as exc:  # another process inserted one of these keys first
                 raise _Conflict() from exc
         if updates:

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Boolean,
     Column,
@@ -144,6 +145,46 @@ def _strip(value: Any) -> Any:
 _HEADS: dict[tuple[datetime | None, str], str] = {}
 
 
+_DEADLINE_KEYS = frozenset({"deadline", "start", "done"})
+_LABELS: dict[str, str] = {}
+_MOMENTS: dict[datetime, str] = {}
+
+
+def _values_text(values: dict[str, Any]) -> str:
+    """``encode(values)``, written here for a deadline's own figures ({"deadline": label,
+    "start": …, "done": …}, text and naive moments or None): a big file has 200,000."""
+    if len(values) == 3 and values.keys() == _DEADLINE_KEYS:
+        label = values["deadline"]
+        label_text = _LABELS.get(label) if type(label) is str else None
+        if label_text is None and type(label) is str:
+            try:
+                label_text = orjson.dumps(label).decode("utf-8")  # encode's text for text
+            except TypeError:  # a lone surrogate: encode's other path decides
+                label_text = None
+            else:
+                if len(_LABELS) >= 1024:
+                    _LABELS.clear()
+                _LABELS[label] = label_text
+        done, start = _moment_text(values["done"]), _moment_text(values["start"])
+        if label_text is not None and done is not None and start is not None:
+            return '{"deadline":' + label_text + ',"done":' + done + ',"start":' + start + "}"
+    return encode(values)
+
+
+def _moment_text(value: Any) -> str | None:
+    """encode's text for None or a naive datetime (as orjson writes it: isoformat); None otherwise."""
+    if value is None:
+        return "null"
+    if type(value) is not datetime or value.tzinfo is not None:
+        return None
+    text = _MOMENTS.get(value)
+    if text is None:
+        if len(_MOMENTS) >= 10_000:
+            _MOMENTS.clear()
+        text = _MOMENTS[value] = '{"$dt":"' + value.isoformat() + '"}'
+    return text
+
+
 def _hash(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> str:
     return _facts(f, keys_of)[0]
 
@@ -162,7 +203,7 @@ def _facts(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> tuple[str, str | 
             if len(_HEADS) >= 10_000:
                 _HEADS.clear()
             head = _HEADS[(due, severity)] = encode({"severity": severity, "due": due, "values": {}})[:-3]
-        values_text = encode(values)
+        values_text = _values_text(values)
         text = head + values_text + "}"
     else:  # an aware due: equal moments in two zones write differently, so not kept
         values_text = None
@@ -371,7 +412,7 @@ def _row(f: Finding, h: str, is_open: bool, now: datetime | None = None) -> dict
     # Closed findings are kept only as identity, status and facts: enough to know they
     # are not news; message and values are needed only for what is open.
     return {"severity": f.severity, "status": f.status, "due": f.due,
-            "message": f.message if is_open else "", "values_json": encode(f.values) if is_open else "{}",
+            "message": f.message if is_open else "", "values_json": _values_text(f.values) if is_open else "{}",
             "facts_hash": h, "notice": f.notice, "is_open": is_open, "wake_at": _wake(f, now)}
 
 
@@ -385,7 +426,7 @@ def _new_row(f: Finding, h: str | None, is_open: bool, now: datetime,
     if not is_open:
         values_text = "{}"
     elif values_text is None:
-        values_text = encode(f.values)
+        values_text = _values_text(f.values)
     wake = f.wake
     return {"rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
             "status": f.status, "due": f.due, "message": f.message if is_open else "",

@@ -210,12 +210,22 @@ def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+_DURATIONS: dict[int, str] = {}  # a file's overdue deadlines share a few hundred spans
+
+
 def duration_text(minutes: int) -> str:
     """1565 → '1天2小时5分钟' (staff read days and hours, not minute counts)."""
-    days, rest = divmod(int(minutes), 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{mins}分钟" if mins else ""]
-    return "".join(parts) or "0分钟"
+    minutes = int(minutes)
+    text = _DURATIONS.get(minutes)
+    if text is None:
+        days, rest = divmod(minutes, 1440)
+        hours, mins = divmod(rest, 60)
+        parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{mins}分钟" if mins else ""]
+        text = "".join(parts) or "0分钟"
+        if len(_DURATIONS) >= 4096:
+            _DURATIONS.clear()
+        _DURATIONS[minutes] = text
+    return text
 
 
 OPEN_STATUSES = frozenset({"pending", "due_soon", "overdue", "open"})
