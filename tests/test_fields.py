@@ -648,3 +648,37 @@ def test_choice_aliases_read_what_staff_type_as_the_choice():
     # An alias that points outside the choices is a rules-file mistake, said in Chinese.
     with pytest.raises(ValidationError, match="choice_aliases 指向不在 choices 中的值：金卡→金卡会员"):
         ColumnSpec(name="会员类型", type="enum", choices=["普通会员", "VIP会员"], choice_aliases={"金卡": "金卡会员"})
+
+
+@pytest.mark.parametrize("kind", ["text", "phone", "date", "enum"])
+def test_values_said_to_parse_to_themselves_do(kind: str):
+    """parse_to_themselves is a shortcut for a whole column: whenever it says yes, each
+    value parsed alone is that very value; it says yes to plain ids and mobiles."""
+    from toolkit.fields import parse_to_themselves, parse_value
+
+    col = ColumnSpec(name="列", type=kind, choices=["一般", "紧急"] if kind == "enum" else [])
+    samples = [
+        {"BX0000001", "BX0000002", "A-1"}, {"13800000000", "13912345678"}, {"13800000000", "0755-88886666"},
+        {"138000000001", "13800000000"}, {"1380000000", "13800000000"}, {"12800000000"}, {"BX 1"},
+        {" BX1"}, {"BX1 "}, {"ＢＸ1"}, {"BX1\t"}, {"BX\x001"}, {"BX1", ""}, {"BX1", None}, {"BX1", 5}, set(),
+        {"一般"}, {"2026-11-01"}, {"1380000000013800000000"}, {"13800000000\n"},
+    ]
+    said_yes = 0
+    for values in samples:
+        if parse_to_themselves(values, col):
+            said_yes += 1
+            assert all(parse_value(v, col) is v for v in values), values
+    # text: the ids, the two mobiles, mobile and landline, the 12- and the 10-digit
+    # ones, 128…, 2026-11-01 and the 22 digits (8); phone: only the two mobiles.
+    assert said_yes == {"text": 8, "phone": 1, "date": 0, "enum": 0}[kind]
+
+
+def test_a_column_of_ids_and_mobiles_is_taken_as_it_is():
+    from toolkit.fields import parse_to_themselves
+
+    ids = {f"BX{i:07d}" for i in range(1000)}
+    mobiles = {f"138{i:08d}" for i in range(1000)}
+    assert parse_to_themselves(ids, ColumnSpec(name="单号", type="text"))
+    assert parse_to_themselves(mobiles, ColumnSpec(name="电话", type="phone"))
+    assert not parse_to_themselves(mobiles | {"0755-88886666"}, ColumnSpec(name="电话", type="phone"))
+    assert not parse_to_themselves(ids, ColumnSpec(name="电话", type="phone"))

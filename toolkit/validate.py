@@ -20,7 +20,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, cr
 from pydantic_core import PydanticCustomError
 
 from .cellref import column_letter as get_column_letter
-from .fields import WARNED_TYPES, FieldProblem, cell_warnings, fold, parse_value
+from .fields import (
+    WARNED_TYPES,
+    FieldProblem,
+    cell_warnings,
+    fold,
+    parse_to_themselves,
+    parse_value,
+)
 from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record
 from .registers import ColumnSpec, RegisterSpec, RowCheck
@@ -225,7 +232,23 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
     else:
         failing, checks, keys_of, typed_rows = None, {}, [], iter(())
     col_names = [col.name for col in spec.columns]
+    # Rows every cell of which was read and no row check may fail on: straight to a
+    # record (most rows of a big register); the others take the path below.
+    fast = failing is not None and not warned
+    records, register, columns = result.records, spec.name, match.columns
     for n, (row_no, cells) in enumerate(zip(numbers, data, strict=True)):
+        if fast and n not in failing and n not in checks:  # type: ignore[operator]
+            key = keys_of[n]
+            typed = dict(zip(col_names, next(typed_rows), strict=True))
+            if key is not None:
+                if key not in seen_keys:
+                    seen_keys[key] = row_no
+                else:
+                    result.errors.append(_duplicate(spec, sheet.name, match, row_no, key, seen_keys[key]))
+                    result.rejected_rows += 1
+                    continue
+            records.append(Record(register, key or "", typed, sheet.name, row_no, columns))
+            continue
         row_errors: list[CellError] = []
         if failing is not None:
             values = next(typed_rows)
@@ -259,9 +282,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
 
         if typed is not None and key is not None and len(row_errors) == kept:
             if key in seen_keys:
-                kc = spec.key_columns[0]
-                _add_error(row_errors, sheet.name, match, row_no, kc, "key.duplicate",
-                           f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{seen_keys[key]}行重复，只保留了第一行，请核对。", key)
+                row_errors.append(_duplicate(spec, sheet.name, match, row_no, key, seen_keys[key]))
             else:
                 seen_keys[key] = row_no
 
@@ -277,6 +298,13 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
                 for code, message in cell_warnings(col, typed[col.name]):
                     _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
     return result
+
+
+def _duplicate(spec: RegisterSpec, sheet: str, match: HeaderMatch, row_no: int, key: str, first: int) -> CellError:
+    errors: list[CellError] = []
+    _add_error(errors, sheet, match, row_no, spec.key_columns[0], "key.duplicate",
+               f"“{'+'.join(spec.key_columns)}”为“{key}”的记录与第{first}行重复，只保留了第一行，请核对。", key)
+    return errors[0]
 
 
 def _record_keys(spec: RegisterSpec, by_name: dict[str, Sequence[Any]], n: int) -> list[str | None]:
@@ -423,18 +451,23 @@ def _parse_columns(present: list[tuple[int, ColumnSpec, int]], columns: list[tup
     failing: set[int] = set()
     for j, (i, col, _idx) in enumerate(present):
         values = columns[j]
-        if set(map(type, values)) <= _BY_VALUE:
-            out[i] = _parse_distinct(values, col, failing)
+        types = set(map(type, values))
+        if types <= _BY_VALUE:
+            out[i] = _parse_distinct(values, col, failing, types)
         else:
             out[i] = _parse_each(values, col, failing)
     return out, failing
 
 
-def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int]) -> list[Any]:
+def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int],
+                    types: set[type] | None = None) -> list[Any]:
+    distinct = set(values)
+    if parse_to_themselves(distinct, col, types):
+        return list(values)
     parsed: dict[Any, Any] = {}
     bad: set[Any] = set()
     required = col.required
-    for v in set(values):
+    for v in distinct:
         if v is None and col.default is None:
             hit = None
         else:
