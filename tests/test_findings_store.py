@@ -200,3 +200,28 @@ def test_a_deadlines_figures_are_written_as_encode_writes_them():
         at = NOW + timedelta(minutes=i)
         values = {"deadline": "维修回访", "start": at, "done": at + timedelta(seconds=i)}
         assert store._values_text(values) == encode(values)
+
+
+def test_a_first_load_plans_as_the_comparison_would(tmp_path: Path):
+    """With nothing stored for the site, every finding is new and the first of each
+    identity is inserted: the plan the full comparison makes when what is stored is
+    about other records only."""
+    led = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    try:
+        with led.transaction() as conn:  # the other site holds a closed finding of another record
+            store.sync(conn, "other", [Finding("repair.callback", "repair", "ZZ1", "warning", "m", "late")], NOW)
+        plans = {}
+        for site in ("empty", "other"):
+            found = findings()
+            found += [found[3], found[8]]  # two identities twice: the first one is stored
+            dup = Finding("repair.callback", "repair", found[1].record, "info", "again", "pending")
+            found.insert(5, dup)
+            with led.engine.connect() as conn:
+                resolved, plan = store.assign_states(conn, site, found, None, None, NOW)
+            plans[site] = (list(plan["insert"]), plan["update"], plan["close"], plan["unwake"],
+                           [f.state for f in found], resolved)
+        assert plans["empty"] == plans["other"]
+        inserted = plans["empty"][0]
+        assert len(inserted) == 40 and 5 not in inserted and 41 not in inserted and 42 not in inserted
+    finally:
+        led.close()

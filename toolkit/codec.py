@@ -77,34 +77,52 @@ def _wrapped(values: dict[str, Any] | list[Any] | tuple[Any, ...], depth: int = 
     """
     if depth > _DEEP:
         return None
-    is_dict = type(values) is dict
-    out: Any = {} if is_dict else []
-    items: Any = values.items() if is_dict else enumerate(values)  # type: ignore[union-attr]
-    for k, v in items:
-        t = type(v)
-        if t in _PLAIN:
-            pass
-        elif t is datetime:
-            v = {"$dt": v if v.tzinfo is None else v.isoformat()}
-        elif t is date:
-            v = {"$date": v}
-        elif t is Decimal:
-            v = {"$dec": str(v)}
-        elif t is dict or t is list or t is tuple:
-            v = _wrapped(v, depth + 1)
-            if v is None:
+    if type(values) is dict:
+        # A record's dict is copied only once a value needs its tagged form, and its
+        # plain values (most of them) are not stored again one by one.
+        changed: dict[str, Any] | None = None
+        for k, v in values.items():
+            t = type(v)
+            if t in _PLAIN:
+                continue
+            v = _tagged(v, t, depth)
+            if v is _REFUSED:
                 return None
-        elif t is time:
-            v = {"$time": v.isoformat()}
-        elif t is timedelta:
-            v = {"$td": [v.days, v.seconds, v.microseconds]}
-        else:
-            return None
-        if is_dict:
-            out[k] = v
-        else:
-            out.append(v)
+            if changed is None:
+                changed = dict(values)
+            changed[k] = v
+        return values if changed is None else changed
+    out: list[Any] = []
+    for v in values:
+        t = type(v)
+        if t not in _PLAIN:
+            v = _tagged(v, t, depth)
+            if v is _REFUSED:
+                return None
+        out.append(v)
     return out
+
+
+_REFUSED = object()  # _tagged: a value of a type the standard encoder writes
+
+
+def _tagged(v: Any, t: type, depth: int) -> Any:
+    """A value that is not plain, in the form _wrapped hands to orjson; _REFUSED for one
+    of a type the standard encoder writes instead."""
+    if t is datetime:
+        return {"$dt": v if v.tzinfo is None else v.isoformat()}
+    if t is date:
+        return {"$date": v}
+    if t is Decimal:
+        return {"$dec": str(v)}
+    if t is dict or t is list or t is tuple:
+        inner = _wrapped(v, depth + 1)
+        return _REFUSED if inner is None else inner
+    if t is time:
+        return {"$time": v.isoformat()}
+    if t is timedelta:
+        return {"$td": [v.days, v.seconds, v.microseconds]}
+    return _REFUSED
 
 
 _DECODERS = {

@@ -342,7 +342,22 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
     plan["hashes"] = hashes
     inserts, updates, get_stored, get_issued = plan["insert"], plan["update"], stored.get, issued.get
     keys_of = fact_keys()
-    for i, f in enumerate(findings):
+    compared: list[Finding] = findings
+    if not stored and not issued:
+        # Nothing stored for these records (a register's first load): every finding is
+        # new, the first of each identity to be inserted; what the loop below does then.
+        compared = []
+        for i, f in enumerate(findings):
+            pair = (f.rule, f.register)
+            records = seen.get(pair)
+            if records is None:
+                records = seen[pair] = set()
+            elif f.record in records:
+                continue
+            records.add(f.record)
+            f.state = "new"
+            inserts.append(i)
+    for i, f in enumerate(compared):
         ident = (f.rule, f.register, f.record)  # identity(f), inline: once per finding of a big file
         records = seen.get(ident[:2])
         if records is None:
