@@ -20,7 +20,7 @@ from sqlalchemy import Connection, DateTime, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
-__all__ = ["insert_many"]
+__all__ = ["insert_many", "insert_rows"]
 
 
 def _sqlite_datetime() -> Callable[[Any], Any]:
@@ -42,7 +42,7 @@ def _sqlite_datetime() -> Callable[[Any], Any]:
     return process
 
 
-Column = Callable[[list[Any]], list[Any]]  # a column's values as the driver takes them
+Column = Callable[[Sequence[Any]], Sequence[Any]]  # a column's values as the driver takes them
 
 
 def _each(process: Callable[[Any], Any]) -> Column:
@@ -79,17 +79,16 @@ def _converters(conn: Connection, table: Table, names: Sequence[str]) -> list[Co
     return out
 
 
-def _converted(rows: Sequence[dict[str, Any]], names: Sequence[str], convs: list[Column | None],
+def _converted(columns: Sequence[Sequence[Any]], n_rows: int, convs: list[Column | None],
                fixed: dict[str, Any], fixed_convs: list[Column | None]) -> list[tuple[Any, ...]]:
     # A column at a time: one pass per column in C where its values need no change,
     # instead of a Python step for every value of every row.
-    columns: list[Any] = []
-    for n, conv in zip(names, convs, strict=True):
-        values = [r[n] for r in rows]
-        columns.append(values if conv is None else conv(values))
+    out: list[Any] = []
+    for values, conv in zip(columns, convs, strict=True):
+        out.append(values if conv is None else conv(values))
     for v, conv in zip(fixed.values(), fixed_convs, strict=True):
-        columns.append([v if conv is None else conv([v])[0]] * len(rows))
-    return list(zip(*columns, strict=True))
+        out.append([v if conv is None else conv([v])[0]] * n_rows)
+    return list(zip(*out, strict=True))
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
@@ -102,7 +101,20 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
         return
     fixed = fixed or {}
     names = [n for n in rows[0] if n not in fixed]
-    values = _converted(rows, names, _converters(conn, table, names), fixed, _converters(conn, table, list(fixed)))
+    insert_rows(conn, table, names, [tuple(r[n] for n in names) for r in rows], fixed)
+
+
+def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]],
+                fixed: dict[str, Any] | None = None) -> None:
+    """``insert_many`` of rows given as tuples, their values in the order of ``names``
+    (a big file's writers build these directly: no dict per row)."""
+    if not rows:
+        return
+    fixed = fixed or {}
+    names = list(names)
+    columns = list(zip(*rows, strict=True))
+    values = _converted(columns, len(rows), _converters(conn, table, names), fixed,
+                        _converters(conn, table, list(fixed)))
     names += list(fixed)
     cols = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.driver_connection

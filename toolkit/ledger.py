@@ -73,7 +73,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from .bulk import insert_many
+from .bulk import insert_rows
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
@@ -561,14 +561,14 @@ class Ledger:
 
     def _write_records(self, conn: Connection, file_id: int, batch: list[tuple[tuple[str, str], Record]],
                        existing: dict[tuple[str, str], Any], changes: Changes, now: datetime) -> None:
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[str, str, str]] = []
         updates: list[dict[str, Any]] = []
         for (reg, key), rec in batch:
             text = encode(rec.values)
             cur = existing.get((reg, key))
             if cur is None:
                 changes[reg]["new"].append(key)
-                new_rows.append({"register": reg, "key": key, "values_json": text})
+                new_rows.append((reg, key, text))
             elif cur.values_json == text:
                 changes[reg]["unchanged"].append(key)
             else:
@@ -579,8 +579,9 @@ class Ledger:
         if new_rows:
             try:
                 # What every new row shares is given once (converted once, not per row).
-                insert_many(conn, records, new_rows, fixed={"site": self.site, "version": 1, "first_seen": now,
-                                                            "updated_at": now, "last_file_id": file_id})
+                insert_rows(conn, records, ("register", "key", "values_json"), new_rows,
+                            fixed={"site": self.site, "version": 1, "first_seen": now, "updated_at": now,
+                                   "last_file_id": file_id})
             except IntegrityError as exc:  # another process inserted one of these keys first
                 raise _Conflict() from exc
         if updates:

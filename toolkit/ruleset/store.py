@@ -45,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..bulk import insert_many
+from ..bulk import insert_rows
 from ..codec import decode, encode
 from ..ledger import SITE_LEN, KeyText, metadata
 from ..model import Finding
@@ -431,10 +431,15 @@ def _row(f: Finding, h: str, is_open: bool, now: datetime | None = None) -> dict
             "facts_hash": h, "notice": f.notice, "is_open": is_open, "wake_at": _wake(f, now)}
 
 
+# The columns of _new_row's tuple, in its order.
+NEW_ROW = ("rule", "register", "record", "severity", "status", "due", "message", "values_json", "facts_hash",
+           "notice", "is_open", "wake_at")
+
+
 def _new_row(f: Finding, h: str | None, is_open: bool, now: datetime,
-             keys_of: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    # _row with the identity, as one dict: built for each new finding of a big file.
-    # The hash when not known yet, with the values' text: one encoding for both.
+             keys_of: dict[str, tuple[str, ...]]) -> tuple[Any, ...]:
+    # _row with the identity, as one tuple (NEW_ROW): built for each new finding of a
+    # big file. The hash when not known yet, with the values' text: one encoding for both.
     values_text = None
     if h is None:
         h, values_text = _facts(f, keys_of)
@@ -443,10 +448,8 @@ def _new_row(f: Finding, h: str | None, is_open: bool, now: datetime,
     elif values_text is None:
         values_text = _values_text(f.values)
     wake = f.wake
-    return {"rule": f.rule, "register": f.register, "record": f.record, "severity": f.severity,
-            "status": f.status, "due": f.due, "message": f.message if is_open else "",
-            "values_json": values_text, "facts_hash": h, "notice": f.notice,
-            "is_open": is_open, "wake_at": wake if wake is not None and wake > now else None}
+    return (f.rule, f.register, f.record, f.severity, f.status, f.due, f.message if is_open else "",
+            values_text, h, f.notice, is_open, wake if wake is not None and wake > now else None)
 
 
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
@@ -468,7 +471,7 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
         for i in chunk:
             f = findings[i]
             rows.append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now, keys_of))
-        insert_many(conn, t, rows, fixed=fixed)
+        insert_rows(conn, t, NEW_ROW, rows, fixed=fixed)
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),
