@@ -215,14 +215,36 @@ def _renew(conn: Connection, owners: list[str], until: float) -> None:
 
 
 class _Writing:
-    """This process's open SQLite write transactions on one engine, and the owners (one
-    per site's view) whose leases they renew before committing once a beat is due."""
+    """This process's SQLite write transactions on one engine, open or waiting for the
+    lock, and the owners (one per site's view) whose leases they renew before committing
+    once a beat is due."""
 
     def __init__(self, owners: list[str]):
         self.owners = owners
         self.depth = 0
         self.lock = threading.Lock()
         self.renewed_at = time.monotonic()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.lock:
+            self.depth += 1
+        try:  # released once the transaction has committed or rolled back
+            yield
+        finally:
+            self.release()
+
+    def take_if_idle(self) -> bool:
+        """Count the caller as a writer unless another already is (the heartbeat's test)."""
+        with self.lock:
+            if self.depth:
+                return False
+            self.depth += 1
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            self.depth -= 1
 
     def renew_if_due(self, conn: Connection) -> None:
         if time.monotonic() - self.renewed_at < lease_seconds() / 5:
@@ -432,30 +454,37 @@ class Ledger:
         beat could only wait for the write lock, and a transaction longer than the busy
         timeout (a 100,000-row register) would make it fail and let the leases run out.
         """
-        if self.is_sqlite and self._writing.depth:
+        if not self.is_sqlite:
+            with self._begin() as conn:
+                _renew(conn, [self.owner], until)
             return
-        with self.transaction() as conn:
-            _renew(conn, [self.owner], until)
-        self._writing.renewed_at = time.monotonic()
+        if not self._writing.take_if_idle():
+            return
+        try:
+            with self._begin() as conn:
+                _renew(conn, [self.owner], until)
+            self._writing.renewed_at = time.monotonic()
+        finally:
+            self._writing.release()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        if not self.is_sqlite:
+            with self._begin() as conn:
+                yield conn
+            return
+        with self._writing.held():
+            with self._begin() as conn:
+                yield conn
+                self._writing.renew_if_due(conn)
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
-                if not self.is_sqlite:
-                    yield conn
-                    return
-                writing = self._writing
-                with writing.lock:
-                    writing.depth += 1
-                try:
-                    yield conn
-                    writing.renew_if_due(conn)
-                finally:
-                    with writing.lock:
-                        writing.depth -= 1
+                yield conn
 
     # --- files ----------------------------------------------------------------
 
