@@ -791,6 +791,51 @@ def test_a_big_register_saved_again_at_once_is_looked_up_by_key_on_postgresql(le
     assert took < 10
 
 
+def test_empty_register_probe_uses_the_key_index(db_url: str):
+    """register_is_empty on a ledger whose registers each sit in one stretch of the table
+    (as a first load leaves them): the probe goes through an index on both databases,
+    as each database plans it for its own statistics, instead of scanning the table for
+    a first row of the register (PostgreSQL's plan for a bare LIMIT 1)."""
+    from sqlalchemy import event
+
+    from toolkit.bulk import insert_many
+    from toolkit.ledger import records, register_is_empty
+
+    led = Ledger(db_url)
+    try:
+        rows = [{"site": led.site, "register": reg, "key": f"K{i:06d}", "values_json": "{}", "version": 1,
+                 "first_seen": T0, "updated_at": T0, "last_file_id": None}
+                for reg in ("visit", "repair") for i in range(30_000)]
+        with led.transaction() as conn:
+            insert_many(conn, records, rows)
+        if not led.is_sqlite:
+            with led.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE records")
+                conn.commit()
+        seen: list[tuple[str, Any]] = []
+
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().startswith("SELECT"):
+                seen.append((statement, parameters))
+
+        with led.engine.connect() as conn:
+            event.listen(conn, "before_cursor_execute", capture)
+            got = [register_is_empty(conn, led.site, reg) for reg in ("repair", "visit", "complaint")]
+            event.remove(conn, "before_cursor_execute", capture)
+            assert got == [False, False, True]
+            assert len(seen) == 3
+            raw = conn.connection.driver_connection
+            for statement, parameters in seen:
+                if led.is_sqlite:
+                    plan = " ".join(r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+                    assert "USING" in plan and "INDEX" in plan, plan
+                else:
+                    plan = " ".join(r[0] for r in raw.execute("EXPLAIN " + statement, parameters))
+                    assert "Seq Scan" not in plan and "Index" in plan, plan
+    finally:
+        led.close()
+
+
 def test_a_write_transaction_longer_than_the_lease_keeps_this_process_s_claims(db_url: str, monkeypatch,
                                                                                 caplog):
     # A 100,000-row register holds SQLite's write lock for longer than the heartbeat can

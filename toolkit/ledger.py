@@ -199,9 +199,15 @@ _KEEP_VERSION = insert(record_history).from_select(
 
 
 def register_is_empty(conn: Connection, site: str, register: str) -> bool:
-    """No record of this register yet at this site (one index probe)."""
-    return conn.execute(select(records.c.id).where(records.c.site == site, records.c.register == register)
-                        .limit(1)).first() is None
+    """No record of this register yet at this site (one index probe).
+
+    Ordered by key, so the unique key's index answers: with a bare LIMIT 1 PostgreSQL
+    scans the table for the first matching row, expecting one early, and a register
+    whose rows were loaded together sit in one stretch of a big ledger (0.1 s a probe
+    on 1,000,000 records, paid by every small file).
+    """
+    return conn.execute(select(records.c.key).where(records.c.site == site, records.c.register == register)
+                        .order_by(records.c.key).limit(1)).first() is None
 
 # Tables whose rows are claims (owner, lease_until) and the status a held claim has;
 # the heartbeat renews them all. Other modules add theirs (schedule slots).
