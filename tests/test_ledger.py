@@ -387,6 +387,7 @@ def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
         assert got == _finding_indexes(made)
         assert any("(site, register, record, rule)" in d for d in got)
         assert not any("ix_rule_findings_record" in d for d in got)
+        assert any("ix_rule_findings_open" in d and "is_open" in d.split("WHERE")[1] for d in got), got
         made.close()
         migrated.close()
     finally:

@@ -84,6 +84,10 @@ rule_findings = Table(
           sqlite_where=text(CLOCK_MOVES), postgresql_where=text(CLOCK_MOVES)),
     Index("ix_rule_findings_wake", "site", "wake_at",
           sqlite_where=text("wake_at IS NOT NULL"), postgresql_where=text("wake_at IS NOT NULL")),
+    # The open findings of one register (a report reads the older records still waiting):
+    # the predicate as each database's SQL for is_open.is_(True) says it, so both use it.
+    Index("ix_rule_findings_open", "site", "register", "record",
+          sqlite_where=text("is_open IS 1"), postgresql_where=text("is_open IS TRUE")),
 )
 
 issued_notices = Table(
