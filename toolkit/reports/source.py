@@ -57,7 +57,9 @@ class Source:
     schedule: ScheduleFile
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
-    _found: list[tuple[int, int, Finding]] = field(default_factory=list)  # (rule rank, n, finding)
+    # The findings so far by register, each as (rule rank, n, finding): n counts them.
+    _by_register: dict[str, list[tuple[int, int, Finding]]] = field(default_factory=dict)
+    _count: int = 0
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
     _asked: dict[frozenset[str], list[Finding]] = field(default_factory=dict)
@@ -224,12 +226,18 @@ class Source:
             by_register: dict[str, int] = {}
             for r in todo:
                 by_register.setdefault(r.reads[0], rank[r.name])
-            self._found += [(by_register.get(f.register, len(order)), n, f) for n, f in enumerate(found, len(self._found))]
-            self._found.sort(key=lambda t: (t[0], t[1]))
+            n0 = self._count
+            for n, f in enumerate(found, n0):
+                self._by_register.setdefault(f.register, []).append((by_register.get(f.register, len(order)), n, f))
+            self._count = n0 + len(found)
             self._asked.clear()
         key = frozenset(wanted)
         if key not in self._asked:  # reports ask for the same registers more than once
-            self._asked[key] = [f for _, _, f in self._found if f.register in wanted]
+            # Each register's findings in (rule rank, n) order; the tuples compare on those
+            # two alone (n is unique), so they sort without a key function.
+            picked = [t for reg in wanted for t in self._by_register.get(reg, ())]
+            picked.sort()
+            self._asked[key] = [f for _, _, f in picked]
         return list(self._asked[key])
 
     def env(self, at: datetime, pack: str) -> Env:
