@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, repair_rows, write_xlsx
+import pytest
+from conftest import REPAIR_HEADERS, ROOT, repair_rows, write_xlsx
 
 
 def test_annotating_child_does_not_import_the_packs():
@@ -81,3 +82,37 @@ def test_importing_the_benchmark_leaves_the_environment_alone():
     env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_PDF"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert out.stdout.strip() == "True"
+
+
+def test_processing_a_clean_file_does_not_load_the_document_renderer(tmp_path):
+    """A file with nothing to issue and nothing to mark never needs docxtpl, Jinja or the
+    return-copy writer: they are imported when a document or a copy is written (their
+    import was a tenth of every small file's processor time)."""
+    home = tmp_path / "ws"
+    subprocess.run([sys.executable, "-m", "toolkit", "init", str(home)], check=True, cwd=ROOT,
+                   capture_output=True)
+    src = write_xlsx(tmp_path / "报修.xlsx", {"报修登记": [REPAIR_HEADERS, *repair_rows(2)]})
+    code = ("import sys, runpy; sys.argv = ['toolkit', 'process', sys.argv[1], '--home', sys.argv[2], "
+            "'--now', '2026-11-24T09:00']\n"
+            "try:\n    runpy.run_module('toolkit', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('docxtpl', 'jinja2', 'toolkit.annotate', 'toolkit.documents.render') "
+            "if m in sys.modules), file=sys.stderr)")
+    env = {**os.environ, "TOOLKIT_PDF": "off"}
+    env.pop("TOOLKIT_DATABASE_URL", None)
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(home)], capture_output=True, text=True,
+                         cwd=ROOT, env=env)
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_column_letters_are_openpyxl_s():
+    from openpyxl.utils import get_column_letter
+
+    from toolkit.cellref import column_letter
+
+    assert [column_letter(i) for i in (1, 26, 27, 52, 53, 702, 703, 18278)] == \
+        ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "ZZZ"]
+    assert all(column_letter(i) == get_column_letter(i) for i in range(1, 18279))
+    for bad in (0, 18279):
+        with pytest.raises(ValueError):
+            column_letter(bad)

@@ -835,3 +835,32 @@ def test_empty_register_probe_uses_the_key_index(db_url: str):
                     assert "Seq Scan" not in plan and "Index" in plan, plan
     finally:
         led.close()
+
+
+def test_a_write_transaction_longer_than_the_lease_keeps_this_process_s_claims(db_url: str, monkeypatch,
+                                                                                caplog):
+    # A 100,000-row register holds SQLite's write lock for longer than the heartbeat can
+    # wait for it. The beat is then left to the transaction, which renews this process's
+    # leases before it commits: no warning, and the claim is not left to run out.
+    import logging
+
+    from sqlalchemy import select
+
+    import toolkit.ledger as ledger_module
+    from toolkit.ledger import files
+
+    monkeypatch.setenv("TOOLKIT_LEASE_SECONDS", "1")  # a beat every 0.2 s
+    monkeypatch.setattr(ledger_module, "BUSY_TIMEOUT_S", 1)  # SQLite waits 1 s for the write lock
+    led = Ledger(db_url)
+    try:
+        fid = claim(led, "long")
+        with caplog.at_level(logging.WARNING, logger="toolkit"):
+            with led.transaction() as conn:
+                clock.sleep(1.6)  # past the lease (1 s) and the busy timeout (1 s)
+                conn.execute(insert(runs).values(site=led.site, kind="test", status="done", started_at=T0))
+            with led.engine.connect() as conn:
+                lease = conn.execute(select(files.c.lease_until).where(files.c.id == fid)).scalar_one()
+            assert lease > clock.time() + 0.3  # renewed as the transaction committed (or by the beat)
+        assert [r.getMessage() for r in caplog.records if "heartbeat" in r.getMessage()] == []
+    finally:
+        led.close()

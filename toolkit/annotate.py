@@ -44,6 +44,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
+from .issuelist import HEADER_ROW, ISSUE_COLUMNS, ISSUES_TITLE, is_issue_list  # noqa: F401  (is_issue_list: re-exported)
 from .model import CellError, RawSheet, Workbook
 from .problems import action_titles, problem_name
 from .xlsxsafe import (
@@ -69,18 +70,12 @@ except ImportError:  # Windows
 
 _PACKAGE_PARENT = Path(__file__).resolve().parents[1]  # so the child can import toolkit
 
-ISSUES_TITLE = "问题清单"
 FALLBACK_NOTE = "原文件格式无法保留，以下为数据副本（请对照修改原文件，或修改本副本后重新提交）"
 COMMENT_AUTHOR = "数据校验"
 # Our comments start with this mark, so a resubmitted annotated copy can be cleaned.
 MARK = "【需修改】"
 BAD_FILL = PatternFill(fill_type="solid", fgColor="FFFFC7CE")  # Excel's "light red fill"
 
-HEADER_ROW = 4  # rows 1–3: file name, count, fallback note
-ISSUE_COLUMNS: list[tuple[str, int]] = [
-    ("序号", 6), ("工作表", 14), ("行", 6), ("列", 12), ("单元格", 9),
-    ("问题", 16), ("说明", 56), ("原值", 22),
-]
 LINE_HEIGHT = 15  # points per wrapped line of the 问题清单
 MAX_FALLBACK_MERGES = 2_000  # more than this is what made normal mode slow; skip them
 WIDTH_SAMPLE_ROWS = 200
@@ -281,18 +276,6 @@ def _is_issue_sheet(ws: Worksheet) -> bool:
         and ws.cell(HEADER_ROW, 1).value == ISSUE_COLUMNS[0][0]
         and ws.cell(HEADER_ROW, 2).value == ISSUE_COLUMNS[1][0]
     )
-
-
-def is_issue_list(sheet: RawSheet) -> bool:
-    """A 问题清单 sheet of ours, as read back from a return copy saved into inbox/."""
-    if not sheet.name.startswith(ISSUES_TITLE):
-        return False
-    for row_no, values in sheet.rows:
-        if row_no == HEADER_ROW:
-            return [str(v) for v in values[:2]] == [ISSUE_COLUMNS[0][0], ISSUE_COLUMNS[1][0]]
-        if row_no > HEADER_ROW:
-            break
-    return False
 
 
 def _remove_old_issue_sheets(wb: XlWorkbook) -> None:

@@ -13,8 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
+from .cellref import column_letter as get_column_letter
 from .model import CellError, RawSheet
 from .registers import RegisterSpec
 

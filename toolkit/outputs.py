@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .annotate import write_annotated_copy
 from .codec import decode
 from .filenames import safe_stem
 from .model import CellError, FileResult, Record
@@ -139,3 +138,11 @@ def _write_note(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> O
 
 
 HANDLERS = {RETURN_COPY: _write_return_copy, NOTE: _write_note}
+
+
+def write_annotated_copy(source: Path, workbook: Any, errors: list[CellError], dest: Path, **kw: Any) -> Any:
+    """``annotate.write_annotated_copy``, loaded when a copy is written: openpyxl is not
+    imported by a process whose files have nothing to mark."""
+    from .annotate import write_annotated_copy as write
+
+    return write(source, workbook, errors, dest, **kw)

@@ -31,11 +31,11 @@ import orjson
 from filelock import FileLock
 
 from . import atomic, children, crash, outbox, outputs, rejudge
-from .annotate import is_issue_list
 from .clock import local_now
 from .collector import gc_paused
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
+from .issuelist import is_issue_list
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
 from .model import (
     CellError,

@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from .annotate import write_annotated_copy
 from .ledger import files
 from .ledger import records as records_table
 from .model import FileResult, Record
@@ -83,6 +82,8 @@ def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcom
         moved = move_aside(dest, ws.returns / RESOLVED_FOLDER)
         return Outcome("done", [moved] if moved else [])
     label = f"{p['name']}（{p['at']} 收到“{p['by']}”后重新判定）"
+    from .annotate import write_annotated_copy  # openpyxl, loaded when a copy is written
+
     write_annotated_copy(archived, book, marks, dest, file_label=label)
     return Outcome("done", [dest])
 

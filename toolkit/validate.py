@@ -16,10 +16,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
-from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
+from .cellref import column_letter as get_column_letter
 from .fields import WARNED_TYPES, FieldProblem, cell_warnings, fold, parse_value
 from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record

@@ -6,13 +6,30 @@
 * :func:`render_docx` — fill one template (compiled once per process)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .dispatch import apply_approvals, document_rows, sent_documents, write_register
 from .issue import documents_config, issue_document, issue_documents, issue_statement
 from .numbering import allocate
 from .pdf import wait_for_pdfs
 from .pdf import warnings as pdf_warnings
-from .render import DocumentError, render_docx
 from .settings import DocumentsConfig, load_documents_config
+
+if TYPE_CHECKING:
+    from .render import DocumentError, render_docx
+
+
+def __getattr__(name: str) -> Any:
+    # The renderer (docxtpl, Jinja, lxml) is imported on first use: most processes
+    # that load this package issue no document.
+    if name in ("DocumentError", "render_docx"):
+        from . import render
+
+        value = getattr(render, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DocumentError",

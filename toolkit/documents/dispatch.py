@@ -15,10 +15,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import select, update
 
 from .. import atomic
@@ -98,6 +94,12 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
     heading = f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
     if again:
         heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
+    # openpyxl is loaded here, when a register is written: a file with no document to
+    # issue never needs it (its import is a sizeable part of a small file's cost).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     sheet = wb.active
     sheet.title = "发文登记"
@@ -197,6 +199,9 @@ def _typed(kind: Any, r: Any) -> tuple[str | None, str | None, date | None]:
 def _print_on_one_width(sheet: Any) -> None:
     """Landscape A4, every column on one page width, header repeated, long text wrapped:
     the manager signs a printout."""
+    from openpyxl.styles import Alignment
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1

@@ -37,7 +37,6 @@ from . import intents, pdf
 from .context import document_context, document_history
 from .dispatch import VOID_FOLDER, folder_for
 from .numbering import next_seq
-from .render import render_docx
 from .settings import DocumentsConfig, DocumentType, load_documents_config, recipient_text
 from .tables import APPROVED, DRAFT, PENDING, VOID, documents, ensure_tables
 
@@ -425,3 +424,11 @@ __all__ = [
     "DRAFT",
     "VOID",
 ]
+
+
+def render_docx(path: Path, context: dict[str, Any]) -> bytes:
+    """``render.render_docx``, loaded when a document is written: docxtpl, Jinja and lxml
+    are not imported by a process that issues none."""
+    from .render import render_docx as render
+
+    return render(path, context)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
+from ..cellref import column_letter as get_column_letter
 from ..model import CellError, Finding, Record
 
 

@@ -13,8 +13,6 @@ from .model import Report
 from .periods import Period
 from .settings import ScheduleFile, load_schedule
 from .source import Source
-from .word import write_docx
-from .xlsx import write_xlsx
 
 log = logging.getLogger("toolkit")
 SINCE_MARGIN_DAYS = 7
@@ -90,6 +88,11 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
             # The source (every record read, every finding) is let go at once, before the
             # collector runs again: it would otherwise walk all of it.
             report = build_report(ctx, name, now, period, schedule)[0]
+        # The writers (openpyxl, docxtpl) are loaded here: a process that only needs this
+        # module's tables (a new ledger's schema) does not load them.
+        from .word import write_docx
+        from .xlsx import write_xlsx
+
         folder = ctx.ws.reports
         folder.mkdir(parents=True, exist_ok=True)
         with gc_paused():  # its rows are as many small objects as the figures were

@@ -223,7 +223,8 @@ def _scoped(conn: Connection, table: Table, columns: list, site: str, scope: Sco
         if len(keys) > WHOLE_ABOVE:
             # Most of a big register is in scope (a file of 100,000 rows): one read of the
             # register, filtered here, instead of hundreds of IN (…) lookups.
-            stored = {k.replace("\x00", "\ufffd") for k in keys}  # as KeyText stores them
+            # The keys as KeyText stores them (NUL as U+FFFD): as they are, almost always.
+            stored = {k.replace("\x00", "\ufffd") for k in keys} if "\x00" in "".join(keys) else keys
             out += [r for r in conn.execute(base.where(table.c.register == register)) if r.record in stored]
             continue
         ordered = sorted(keys)

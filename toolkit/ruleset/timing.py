@@ -39,6 +39,10 @@ class Env:
     now: datetime
     _due_cache: dict[tuple[Any, ...], datetime] = field(default_factory=dict)
     _spans: dict[int, timedelta] = field(default_factory=dict)
+    _day_ends: dict[date, datetime] = field(default_factory=dict)
+    # What a rule works out once per evaluation rather than once per record (its
+    # settings looked up, its labels written), under a name of the rule's choosing.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # "Due soon" this long before a deadline: a pack's ``sla`` settings may say.
@@ -54,8 +58,17 @@ class Env:
 
     def due(self, spec: Deadline, start: datetime) -> datetime:
         """When a deadline counted from ``start`` falls due (``until: day_end``: 23:59 of that day)."""
-        hit = self._due(spec, start)
-        return datetime.combine(hit.date(), DAY_END) if spec.until == "day_end" else hit
+        if spec.clock == "calendar" and id(spec) in self._spans:  # the common case, inline
+            hit = start + self._spans[id(spec)]
+        else:
+            hit = self._due(spec, start)
+        if spec.until != "day_end":
+            return hit
+        day = hit.date()
+        end = self._day_ends.get(day)  # 23:59 of a day: many deadlines of a big file share one
+        if end is None:
+            end = self._day_ends[day] = datetime.combine(day, DAY_END)
+        return end
 
     def due_before(self, spec: Deadline, anchor: datetime) -> datetime:
         """The latest moment ``spec`` before ``anchor`` (a reminder 12 hours before an appointment).
@@ -277,7 +290,7 @@ def track(
     meets the deadline whatever the hour of ``due``; a later date is late by whole days.
     ``values`` replaces the default figures (rules whose values are a documented contract).
     """
-    if isinstance(done, date) and not isinstance(done, datetime):
+    if type(done) is not datetime and isinstance(done, date) and not isinstance(done, datetime):
         st, minutes = ("met", None) if done <= due.date() else ("late", (done - due.date()).days * 1440)
     else:
         st, minutes = status(due, done, env.now, env.soon_minutes)  # type: ignore[arg-type]
@@ -316,7 +329,16 @@ def track_window(
     return finding
 
 
+_CUTOFFS: dict[tuple[date, str], tuple[datetime, datetime]] = {}
+
+
 def after_cutoff(day_start: datetime, hhmm: str) -> datetime:
     """The cutoff time on the day of ``day_start``; from the cutoff on, the next day's."""
-    cutoff = datetime.combine(day_start.date(), time.fromisoformat(hhmm))
-    return cutoff if day_start < cutoff else cutoff + timedelta(days=1)
+    key = (day_start.date(), hhmm)
+    pair = _CUTOFFS.get(key)  # (that day's cutoff, the next day's): a file's repairs share few days
+    if pair is None:
+        if len(_CUTOFFS) >= 4096:
+            _CUTOFFS.clear()
+        cutoff = datetime.combine(key[0], time.fromisoformat(hhmm))
+        pair = _CUTOFFS[key] = (cutoff, cutoff + timedelta(days=1))
+    return pair[0] if day_start < pair[0] else pair[1]
