@@ -87,7 +87,7 @@ class Source:
         """
         if register not in self._state:
             if self.since is None or register not in self.events:
-                self._state[register] = {r["key"]: r["values"] for r in self.ctx.ledger.records(register)}
+                self._state[register] = self.ctx.ledger.values(register)
             else:
                 self._state[register] = self._recent(register)
         return self._state[register]

@@ -1,9 +1,11 @@
-"""rule_findings: an index of the open findings by record
+"""rule_findings: the open findings indexed by record
 
 Reports over a window read the older records of an event register that still have an
 open finding (``reports.source``): the open findings of one register, found through
-this partial index instead of every open finding of the site. Its predicate is written
-as each database's SQL for ``is_open.is_(True)``, so each matches its queries to it.
+this partial index instead of every open finding of the site. It also serves the open
+findings of a whole site, so ix_rule_findings_site_open (site, is_open) goes. Its
+predicate is written as each database's SQL for ``is_open.is_(True)``, so each matches
+its queries to it.
 
 Revision ID: 0006
 Revises: 0005
@@ -23,6 +25,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('rule_findings', schema=None) as batch_op:
+        batch_op.drop_index('ix_rule_findings_site_open')
         batch_op.create_index('ix_rule_findings_open', ['site', 'register', 'record'], unique=False,
                               sqlite_where=sa.text('is_open IS 1'), postgresql_where=sa.text('is_open IS TRUE'))
 
@@ -30,3 +33,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('rule_findings', schema=None) as batch_op:
         batch_op.drop_index('ix_rule_findings_open')
+        batch_op.create_index('ix_rule_findings_site_open', ['site', 'is_open'], unique=False)
