@@ -754,6 +754,18 @@ class Ledger:
             )
             return [_record_dict(r) for r in rows]
 
+    def values(self, register: str) -> dict[str, dict[str, Any]]:
+        """Every record's current values in a register, by key, in the order first seen:
+        ``records`` without the columns a reader of values does not need (each DateTime
+        column is parsed from text on SQLite)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(records.c.key, records.c.values_json)
+                .where(records.c.site == self.site, records.c.register == register)
+                .order_by(records.c.id)
+            ).all()
+        return {key: decode(text) for key, text in rows}
+
     def record(self, register: str, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(
