@@ -78,3 +78,70 @@ def test_pdf_and_png_for_every_document(tmp_path):
     assert "CJK" in fonts
     assert "投诉升级报告" in page_text(paths[0].with_suffix(".pdf"), 1)
     ledger.close()
+
+
+def _word_files(folder: Path, n: int) -> list[Path]:
+    """``n`` real Word documents (the shipped templates, as they are)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = sorted((ROOT / "templates").glob("*.docx"))[:n]
+    assert len(sources) == n
+    return [Path(shutil.copyfile(src, folder / f"{i}_{src.name}")) for i, src in enumerate(sources)]
+
+
+def _count_runs(monkeypatch) -> list[list[str]]:
+    """The LibreOffice command lines the PDF worker starts (the runs themselves are real)."""
+    runs: list[list[str]] = []
+    guarded = pdf.children.guarded
+
+    def counting(cmd: list[str]) -> list[str]:
+        runs.append(cmd)
+        return guarded(cmd)
+
+    monkeypatch.setattr(pdf.children, "guarded", counting)
+    return runs
+
+
+def test_documents_queued_together_share_one_run_and_a_broken_one_is_named(tmp_path, monkeypatch):
+    pdf.take_warnings()
+    runs = _count_runs(monkeypatch)
+    docs = _word_files(tmp_path / "drafts", 3)
+    broken = tmp_path / "drafts" / "9_损坏的通知.docx"
+    broken.write_bytes(docs[0].read_bytes()[:3000])  # a zip cut short: LibreOffice cannot open it
+    docs.insert(1, broken)
+    errors: dict[str, Exception | None] = {}
+    for docx in docs:
+        pdf.submit(docx, on_done=lambda error, name=docx.name: errors.__setitem__(name, error))
+    assert wait_for_pdfs(timeout=120)
+    assert len(runs) == 1 and sum(a.endswith(".docx") for a in runs[0]) == 4, runs
+    for docx in docs:
+        if docx is broken:
+            assert not docx.with_suffix(".pdf").exists()
+            assert errors[docx.name] is not None
+        else:
+            assert pages(docx.with_suffix(".pdf")) >= 1, docx.name
+            assert errors[docx.name] is None, docx.name
+    # the broken document alone is named, in the warning the run summary shows
+    [warning] = pdf.take_warnings()
+    assert warning.startswith("9_损坏的通知.docx: LibreOffice 未能生成 PDF"), warning
+
+
+def test_a_document_stuck_past_the_timeout_is_named_and_libreoffice_killed(tmp_path, monkeypatch):
+    import os
+
+    import psutil
+
+    pdf.take_warnings()
+    runs = _count_runs(monkeypatch)
+    # LibreOffice takes more than a second to start, so no PDF comes within 0.3 s: the
+    # first document is given up, the second goes to a run of its own and is given up too.
+    monkeypatch.setattr(pdf, "TIMEOUT_S", 0.3)
+    docs = _word_files(tmp_path / "drafts", 2)
+    for docx in docs:
+        pdf.submit(docx)
+    assert wait_for_pdfs(timeout=60)
+    assert [sum(a.endswith(".docx") for a in cmd) for cmd in runs] == [2, 1]
+    assert pdf.take_warnings() == [f"{d.name}: LibreOffice 转换 PDF 超时（0.3 秒），只保留 Word 文件" for d in docs]
+    assert not any(d.with_suffix(".pdf").exists() for d in docs)
+    left = [p for p in psutil.process_iter(["cmdline"])
+            if f"toolkit-lo-{os.getpid()}-" in " ".join(p.info["cmdline"] or [])]
+    assert not left, "LibreOffice outlived its timeout"

@@ -387,6 +387,8 @@ def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
         assert got == _finding_indexes(made)
         assert any("(site, register, record, rule)" in d for d in got)
         assert not any("ix_rule_findings_record" in d for d in got)
+        assert any("ix_rule_findings_open" in d and "is_open" in d.split("WHERE")[1] for d in got), got
+        assert not any("ix_rule_findings_site_open" in d for d in got)
         made.close()
         migrated.close()
     finally:
@@ -459,6 +461,10 @@ def test_findings_are_found_through_their_indexes(db_url: str):
         plans = _plans(led, lambda conn: store.assign_states(conn, led.site, findings[:1], scope={"repair": {"R1"}}))
         assert "uq_rule_findings_identity" in plans[0] or "sqlite_autoindex_rule_findings" in plans[0], plans
         assert "record" in plans[0]
+        opened: list = []
+        plans = _plans(led, lambda conn: opened.extend(store.open_findings(conn, led.site)))
+        assert len(opened) == 3 + 3000  # R1 pending, R2 due soon, R3 and the 3,000 others overdue: all open
+        assert "ix_rule_findings_open" in plans[0], plans  # the open findings' partial index
     finally:
         led.close()
 
@@ -834,3 +840,48 @@ def test_empty_register_probe_uses_the_key_index(db_url: str):
                     assert "Seq Scan" not in plan and "Index" in plan, plan
     finally:
         led.close()
+
+
+def test_a_write_transaction_longer_than_the_lease_keeps_this_process_s_claims(db_url: str, monkeypatch,
+                                                                                caplog):
+    # A 100,000-row register holds SQLite's write lock for longer than the heartbeat can
+    # wait for it. The beat is then left to the transaction, which renews this process's
+    # leases before it commits: no warning, and the claim is not left to run out.
+    import logging
+
+    from sqlalchemy import select
+
+    import toolkit.ledger as ledger_module
+    from toolkit.ledger import files
+
+    monkeypatch.setenv("TOOLKIT_LEASE_SECONDS", "1")  # a beat every 0.2 s
+    monkeypatch.setattr(ledger_module, "BUSY_TIMEOUT_S", 1)  # SQLite waits 1 s for the write lock
+    led = Ledger(db_url)
+    try:
+        fid = claim(led, "long")
+        with caplog.at_level(logging.WARNING, logger="toolkit"):
+            with led.transaction() as conn:
+                clock.sleep(1.6)  # past the lease (1 s) and the busy timeout (1 s)
+                conn.execute(insert(runs).values(site=led.site, kind="test", status="done", started_at=T0))
+            with led.engine.connect() as conn:
+                lease = conn.execute(select(files.c.lease_until).where(files.c.id == fid)).scalar_one()
+            assert lease > clock.time() + 0.3  # renewed as the transaction committed (or by the beat)
+        assert [r.getMessage() for r in caplog.records if "heartbeat" in r.getMessage()] == []
+    finally:
+        led.close()
+
+
+def test_values_of_a_register_are_its_records_values_in_order(ledger: Ledger):
+    """Ledger.values: each record's current values by key, in the order first seen (a
+    record changed later keeps its place), as Ledger.records gives them."""
+    f1 = claim(ledger, "one")
+    ledger.complete_file(f1, "accepted", {}, [rec("repair", "R2", a=1, at=T0), rec("repair", "R1", a=Decimal("2.50")),
+                                              rec("visit", "V1", b="x")], T0)
+    f2 = claim(ledger, "two")
+    ledger.complete_file(f2, "accepted", {}, [rec("repair", "R1", a=Decimal("3.00")), rec("repair", "R0", d=date(2024, 5, 2))],
+                         T0 + timedelta(hours=1))
+    got = ledger.values("repair")
+    assert list(got.items()) == [("R2", {"a": 1, "at": T0}), ("R1", {"a": Decimal("3.00")}),
+                                 ("R0", {"d": date(2024, 5, 2)})]
+    assert got == {r["key"]: r["values"] for r in ledger.records("repair")}
+    assert ledger.values("complaint") == {}

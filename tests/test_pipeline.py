@@ -253,6 +253,10 @@ def test_deadlines_met_in_time_are_neither_stored_nor_listed(ctx, tmp_path: Path
     assert "维修回访已按时完成（2026-11-23 17:30，时限 2026-11-23 23:59）" in met[0].message
     assert sorted((f.record, f.state) for f in second.findings if f.record != "BX0002") == \
         [("BX0001", "ongoing"), ("BX0003", "ongoing")]
+    # The console and log line counts them by what they ask of people.
+    from toolkit.problems import outcome_line
+
+    assert outcome_line(second, "v2.xlsx") == "已接收 v2.xlsx：共 3 行，登记 3 行，规则发现 提醒 2 条、已解决 1 条"
     t = rule_findings
     with ctx.ledger.engine.connect() as conn:
         stored = sorted((r.record, r.rule, r.is_open) for r in conn.execute(select(t.c.record, t.c.rule, t.c.is_open)))

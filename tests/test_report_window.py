@@ -54,3 +54,64 @@ def test_window_gives_the_reports_of_the_whole_ledger(ctx, name, slot, monkeypat
     old = [k for k, v in src._state["complaint"].items() if (bench.NOW - bench._saved(v)).days > 14]
     assert old, "no record older than the window was read through an open finding"
     assert any(r[0] == "已逾期" for r in fast.table("待办与逾期" if name == "daily_due" else "逾期明细").rows)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_older_waiting_records_are_read_through_the_open_findings_index(ctx):
+    """An event register read over a window: the records changed since, plus older ones
+    with an open finding, found through ix_rule_findings_open (whether the index can
+    serve: PostgreSQL with sequential scans off, as it would plan a big ledger). A
+    register whose open findings are all about records already read asks no more."""
+    from sqlalchemy import event
+
+    from toolkit.bulk import insert_many
+    from toolkit.ledger import records
+    from toolkit.model import Finding
+    from toolkit.ruleset import store
+
+    led = ctx.ledger
+    since = datetime(2026, 11, 16)
+    old, new = since - timedelta(days=30), since + timedelta(days=2)
+    rows = [("complaint", "C-old-open", old), ("complaint", "C-old-closed", old), ("complaint", "C-new", new),
+            ("repair", "R-new-open", new), ("repair", "R-old-closed", old)]
+    with led.transaction() as conn:
+        insert_many(conn, records, [{"site": led.site, "register": reg, "key": key, "values_json": "{}",
+                                     "version": 1, "first_seen": at, "updated_at": at, "last_file_id": None}
+                                    for reg, key, at in rows])
+        store.sync(conn, led.site, [
+            Finding(rule="complaint.callback", register="complaint", record="C-old-open", severity="warning",
+                    message="m", status="overdue", due=old),
+            Finding(rule="complaint.callback", register="complaint", record="C-old-closed", severity="info",
+                    message="m", status="met", due=old),
+            Finding(rule="repair.callback", register="repair", record="R-new-open", severity="warning",
+                    message="m", status="overdue", due=new),
+        ], new)
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(led.engine, "before_cursor_execute", capture)
+    try:
+        src = Source(ctx, datetime(2026, 12, 4, 17, 0), load_schedule(ctx.ws.rules), since=since)
+        assert sorted(src.records("complaint")) == ["C-new", "C-old-open"]
+        complaint_queries = list(seen)
+        seen.clear()
+        assert sorted(src.records("repair")) == ["R-new-open"]
+    finally:
+        event.remove(led.engine, "before_cursor_execute", capture)
+    # repair: the changed records, then its open findings (all about those): no join.
+    assert len(seen) == 2 and "rule_findings" in seen[1][0] and "records" not in seen[1][0].split("FROM")[1]
+    waiting = [(s, p) for s, p in complaint_queries if "rule_findings.register =" in s]
+    assert len(waiting) == 2  # the open findings, then the older records joined to them
+    with led.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        if not led.is_sqlite:
+            raw.execute("SET enable_seqscan = off")
+        for statement, parameters in waiting:
+            if led.is_sqlite:
+                plan = " ".join(r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+            else:
+                plan = " ".join(r[0] for r in raw.execute("EXPLAIN " + statement, parameters))
+            assert "ix_rule_findings_open" in plan, plan

@@ -335,6 +335,23 @@ def test_fast_rows_match_openpyxl_cells(tmp_path):
     assert got["G4"].value == "a&b<c>" and got["F4"].value == " 前后空格 "
 
 
+def test_wrapped_text_lines_count_cjk_as_two_columns():
+    """Rows grow for wrapped text by the lines it takes: CJK two columns, any other
+    character one, each paragraph its own line (ASCII only, CJK with ASCII, and text
+    with other characters past ASCII are counted three ways)."""
+    from toolkit.reports.xlsx import _lines
+
+    assert _lines("a" * 20, 10) == 2  # 20 columns in 10
+    assert _lines("a" * 21, 10) == 3
+    assert _lines("报修" * 5, 10) == 2  # 10 CJK = 20 columns
+    assert _lines("报修" * 5 + "a", 10) == 3  # 21 columns
+    # "²" (U+00B2) and "—" (U+2014) are past ASCII but one column wide: 8 CJK (16) +
+    # "m²—3" (4) = 20 columns, 2 lines; counted two wide they would make 22, 3 lines.
+    assert _lines("面积一百平方米呀m²—3", 10) == 2
+    assert _lines("面积一百平方米呀m²—34", 10) == 3  # 21 columns
+    assert _lines("甲\n\nabc", 10) == 3  # three paragraphs, the empty one a line too
+
+
 def test_chart_image_drawn_without_plotting_library(built):
     from io import BytesIO
 

@@ -39,6 +39,7 @@ queue up instead of failing halfway through a read-then-write transaction.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -213,6 +214,51 @@ def register_is_empty(conn: Connection, site: str, register: str) -> bool:
 LEASED: list[tuple[Table, str]] = [(files, PROCESSING)]
 
 
+def _renew(conn: Connection, owners: list[str], until: float) -> None:
+    for table, held in LEASED:
+        conn.execute(update(table).where(table.c.owner.in_(owners), table.c.status == held)
+                     .values(lease_until=until))
+
+
+class _Writing:
+    """This process's SQLite write transactions on one engine, open or waiting for the
+    lock, and the owners (one per site's view) whose leases they renew before committing
+    once a beat is due."""
+
+    def __init__(self, owners: list[str]):
+        self.owners = owners
+        self.depth = 0
+        self.lock = threading.Lock()
+        self.renewed_at = time.monotonic()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.lock:
+            self.depth += 1
+        try:  # released once the transaction has committed or rolled back
+            yield
+        finally:
+            self.release()
+
+    def take_if_idle(self) -> bool:
+        """Count the caller as a writer unless another already is (the heartbeat's test)."""
+        with self.lock:
+            if self.depth:
+                return False
+            self.depth += 1
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            self.depth -= 1
+
+    def renew_if_due(self, conn: Connection) -> None:
+        if time.monotonic() - self.renewed_at < lease_seconds() / 5:
+            return
+        _renew(conn, list(self.owners), time.time() + lease_seconds())
+        self.renewed_at = time.monotonic()
+
+
 class FileAlreadyFinished(ValueError):
     """claim_file was asked to claim bytes the ledger has already finished."""
 
@@ -348,6 +394,7 @@ class Ledger:
         self.owner = new_owner()
         self._heartbeat = Heartbeat(self.renew_leases)
         self._shared = False
+        self._writing = _Writing([self.owner])
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
@@ -373,6 +420,7 @@ class Ledger:
         other.owner = new_owner()
         other._heartbeat = Heartbeat(other.renew_leases)
         other._shared = True
+        self._writing.owners.append(other.owner)  # one engine: its transactions renew every site's claims
         return other
 
     def close(self) -> None:
@@ -405,15 +453,40 @@ class Ledger:
     # --- leases -----------------------------------------------------------------
 
     def renew_leases(self, until: float) -> None:
-        """Push forward the lease of every claim this process holds (heartbeat)."""
-        with self.transaction() as conn:
-            for table, held in LEASED:
-                conn.execute(update(table).where(table.c.owner == self.owner, table.c.status == held)
-                             .values(lease_until=until))
+        """Push forward the lease of every claim this process holds (heartbeat).
+
+        On SQLite, while a write transaction of this process is open, the beat is left to
+        that transaction, which renews every lease of the process before it commits: the
+        beat could only wait for the write lock, and a transaction longer than the busy
+        timeout (a 100,000-row register) would make it fail and let the leases run out.
+        """
+        if not self.is_sqlite:
+            with self._begin() as conn:
+                _renew(conn, [self.owner], until)
+            return
+        if not self._writing.take_if_idle():
+            return
+        try:
+            with self._begin() as conn:
+                _renew(conn, [self.owner], until)
+            self._writing.renewed_at = time.monotonic()
+        finally:
+            self._writing.release()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        if not self.is_sqlite:
+            with self._begin() as conn:
+                yield conn
+            return
+        with self._writing.held():
+            with self._begin() as conn:
+                yield conn
+                self._writing.renew_if_due(conn)
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE_OPTION: True})
             with conn.begin():
@@ -682,6 +755,18 @@ class Ledger:
                 .order_by(records.c.id)
             )
             return [_record_dict(r) for r in rows]
+
+    def values(self, register: str) -> dict[str, dict[str, Any]]:
+        """Every record's current values in a register, by key, in the order first seen:
+        ``records`` without the columns a reader of values does not need (each DateTime
+        column is parsed from text on SQLite)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(records.c.key, records.c.values_json)
+                .where(records.c.site == self.site, records.c.register == register)
+                .order_by(records.c.id)
+            ).all()
+        return {key: decode(text) for key, text in rows}
 
     def record(self, register: str, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -5,7 +5,9 @@ Codes stay stable and English in the run summary (``process --json``); people se
 
 from __future__ import annotations
 
-from .model import FileResult
+from collections import Counter
+
+from .model import FileResult, Finding
 
 _NAMES: dict[str, str] = {
     "cell.required": "必填项为空",
@@ -67,6 +69,18 @@ STATUS_ZH = {
 }
 
 
+# What a finding's severity means to the person who acts, as the daily list says it.
+SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒", "info": "提示"}
+
+
+def findings_counts(findings: list[Finding]) -> str:
+    """The findings of a file counted by severity, resolved ones apart:
+    "错误 1 条、提醒 5 条、已解决 1 条"."""
+    counts = Counter("resolved" if f.state == "resolved" else f.severity for f in findings)
+    names = {**SEVERITY_ZH, **{k: k for k in counts if k not in SEVERITY_ZH}, "resolved": "已解决"}
+    return "、".join(f"{name} {counts[k]} 条" for k, name in names.items() if counts[k])
+
+
 def outcome_line(result: FileResult, name: str) -> str:
     """One line on how a file went, for the console and the log."""
     r = result.rows
@@ -78,7 +92,7 @@ def outcome_line(result: FileResult, name: str) -> str:
     if result.actions:
         parts.append(f"须处理 {len(result.actions)} 项")
     if result.findings:
-        parts.append(f"提示 {len(result.findings)} 条")
+        parts.append(f"规则发现 {findings_counts(result.findings)}")
     return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
 
 

@@ -57,7 +57,9 @@ class Source:
     schedule: ScheduleFile
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
-    _found: list[tuple[int, int, Finding]] = field(default_factory=list)  # (rule rank, n, finding)
+    # The findings so far by register, each as (rule rank, n, finding): n counts them.
+    _by_register: dict[str, list[tuple[int, int, Finding]]] = field(default_factory=dict)
+    _count: int = 0
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
     _asked: dict[frozenset[str], list[Finding]] = field(default_factory=dict)
@@ -85,7 +87,7 @@ class Source:
         """
         if register not in self._state:
             if self.since is None or register not in self.events:
-                self._state[register] = {r["key"]: r["values"] for r in self.ctx.ledger.records(register)}
+                self._state[register] = self.ctx.ledger.values(register)
             else:
                 self._state[register] = self._recent(register)
         return self._state[register]
@@ -123,13 +125,18 @@ class Source:
                                                                     t.c.updated_at >= self.since)
             for r in conn.execute(changed).all():
                 rows[r.key] = (r.id, r.values_json)
-            # The older ones with an open finding: joined in the database, not sent back as keys.
+            # The older ones with an open finding, joined in the database (the open findings
+            # of one register through ix_rule_findings_open). Asked only when some record
+            # with an open finding is not among those just read: PostgreSQL cannot tell how
+            # few findings of one register are open (register and is_open are judged
+            # apart) and would scan the whole table for a join that finds nothing.
             waiting = select(rf.c.record).where(rf.c.site == site, rf.c.register == register, rf.c.is_open.is_(True))
-            older = select(t.c.id, t.c.key, t.c.values_json).where(
-                t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
-                or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
-            for r in conn.execute(older).all():
-                rows[r.key] = (r.id, r.values_json)
+            if any(k not in rows for k in conn.execute(waiting).scalars().all()):
+                older = select(t.c.id, t.c.key, t.c.values_json).where(
+                    t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
+                    or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
+                for r in conn.execute(older).all():
+                    rows[r.key] = (r.id, r.values_json)
             # In ledger order, as one query ordered by id would give them.
             out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
             out = self._happened(register, out)
@@ -219,12 +226,18 @@ class Source:
             by_register: dict[str, int] = {}
             for r in todo:
                 by_register.setdefault(r.reads[0], rank[r.name])
-            self._found += [(by_register.get(f.register, len(order)), n, f) for n, f in enumerate(found, len(self._found))]
-            self._found.sort(key=lambda t: (t[0], t[1]))
+            n0 = self._count
+            for n, f in enumerate(found, n0):
+                self._by_register.setdefault(f.register, []).append((by_register.get(f.register, len(order)), n, f))
+            self._count = n0 + len(found)
             self._asked.clear()
         key = frozenset(wanted)
         if key not in self._asked:  # reports ask for the same registers more than once
-            self._asked[key] = [f for _, _, f in self._found if f.register in wanted]
+            # Each register's findings in (rule rank, n) order; the tuples compare on those
+            # two alone (n is unique), so they sort without a key function.
+            picked = [t for reg in wanted for t in self._by_register.get(reg, ())]
+            picked.sort()
+            self._asked[key] = [f for _, _, f in picked]
         return list(self._asked[key])
 
     def env(self, at: datetime, pack: str) -> Env:

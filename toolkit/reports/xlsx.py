@@ -157,16 +157,27 @@ _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
 LINE_HEIGHT = 15  # points per line of wrapped text
 
 
-# Characters shown two columns wide (CJK and beyond: code points above U+2E80).
+# Characters shown two columns wide (CJK and beyond: code points above U+2E80), and the
+# other characters past ASCII, shown one wide.
 _WIDE = re.compile("[\u2e81-\U0010ffff]")
+_NARROW = re.compile("[\x80-\u2e80]")
+
+
+def _shown(para: str) -> int:
+    """Columns a line of text takes: CJK counts two."""
+    if para.isascii():
+        return len(para)
+    if _NARROW.search(para) is None:
+        # Every character past ASCII is wide: counted by dropping the others (in C).
+        return 2 * len(para) - len(para.encode("ascii", "ignore"))
+    return len(para) + _WIDE.subn("", para)[1]
 
 
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide (CJK counts two)."""
     n = 0
     for para in text.split("\n"):
-        shown = len(para) if para.isascii() else len(para) + _WIDE.subn("", para)[1]  # counted in C
-        n += max(1, -(-shown // int(width)))
+        n += max(1, -(-_shown(para) // int(width)))
     return n
 
 

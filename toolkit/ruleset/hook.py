@@ -33,7 +33,7 @@ from .timing import Env
 
 def load_state(ledger: Ledger) -> State:
     """Current values of every record of every register in the ledger."""
-    return {reg: {r["key"]: r["values"] for r in ledger.records(reg)} for reg in ledger.registers_seen()}
+    return {reg: ledger.values(reg) for reg in ledger.registers_seen()}
 
 
 @dataclass

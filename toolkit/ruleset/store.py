@@ -77,7 +77,6 @@ rule_findings = Table(
     # Record before rule: an evaluation of some records reads and replaces their findings
     # only, found by (site, register, record) through this key.
     UniqueConstraint("site", "register", "record", "rule", name="uq_rule_findings_identity"),
-    Index("ix_rule_findings_site_open", "site", "is_open"),  # reports read the open set often
     # Deadlines whose time comes with no file arriving: found by their stored due time.
     # Only deadlines the clock can still move are indexed (due_records names the status
     # as this predicate does, so both databases use the index).
@@ -85,6 +84,11 @@ rule_findings = Table(
           sqlite_where=text(CLOCK_MOVES), postgresql_where=text(CLOCK_MOVES)),
     Index("ix_rule_findings_wake", "site", "wake_at",
           sqlite_where=text("wake_at IS NOT NULL"), postgresql_where=text("wake_at IS NOT NULL")),
+    # The open findings, of a site or of one register (a report reads the older records
+    # still waiting): the predicate as each database's SQL for is_open.is_(True) says it,
+    # so both use it.
+    Index("ix_rule_findings_open", "site", "register", "record",
+          sqlite_where=text("is_open IS 1"), postgresql_where=text("is_open IS TRUE")),
 )
 
 issued_notices = Table(
