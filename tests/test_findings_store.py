@@ -136,6 +136,16 @@ def test_facts_hashes_are_each_findings_own_hash():
         {"tier": 2, "甲方": "某某公司", "违约金": {"$dec": "500.00"}, "签订日期": {"$dt": "2026-11-24T09:00:00"}})
     plain = {"deadline": "维修回访", "start": NOW, "done": None}
     assert store._strip(plain) is plain  # nothing to take out: no copy
+    # A deadline's own figures are written at once; odd ones still lose what is volatile.
+    for values, facts in (
+            (plain, {"deadline": "维修回访", "start": {"$dt": "2026-11-24T09:00:00"}, "done": None}),
+            ({"deadline": "维修回访", "start": NOW, "done": {"status": "met", "by": "甲"}},
+             {"deadline": "维修回访", "start": {"$dt": "2026-11-24T09:00:00"}, "done": {"by": "甲"}}),
+            ({"deadline": "维修回访", "start": [NOW], "done": None},
+             {"deadline": "维修回访", "start": [{"$dt": "2026-11-24T09:00:00"}], "done": None})):
+        f = Finding(rule="repair.callback", register="repair", record="BX1", severity="error", message="m",
+                    status="overdue", due=NOW, values=values)
+        assert store.facts_hash(f) == by_hand(facts)
 
 
 def test_action_findings_among_many_deadlines_are_placed_on_their_cells():

@@ -157,7 +157,12 @@ _MOMENTS: dict[datetime, str] = {}
 def _values_text(values: dict[str, Any]) -> str:
     """``encode(values)``, written here for a deadline's own figures ({"deadline": label,
     "start": …, "done": …}, text and naive moments or None): a big file has 200,000."""
-    if len(values) == 3 and values.keys() == _DEADLINE_KEYS:
+    return _deadline_values_text(values) or encode(values)
+
+
+def _deadline_values_text(values: Any) -> str | None:
+    """``encode(values)`` when ``values`` are a deadline's own figures of those types; else None."""
+    if type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS:
         label = values["deadline"]
         label_text = _LABELS.get(label) if type(label) is str else None
         if label_text is None and type(label) is str:
@@ -172,7 +177,7 @@ def _values_text(values: dict[str, Any]) -> str:
         done, start = _moment_text(values["done"]), _moment_text(values["start"])
         if label_text is not None and done is not None and start is not None:
             return '{"deadline":' + label_text + ',"done":' + done + ',"start":' + start + "}"
-    return encode(values)
+    return None
 
 
 def _moment_text(value: Any) -> str | None:
@@ -199,7 +204,11 @@ def _facts(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> tuple[str, str | 
     # The facts of Finding.fingerprint_facts() (severity, due, values), read off the
     # finding directly: this runs for each of a big file's 200,000 findings.
     keys = keys_of.get(f.rule)
-    values = {k: f.values.get(k) for k in keys} if keys else _strip(f.values)
+    values = f.values
+    # A deadline's own figures (text and moments) hold nothing volatile: their text at once.
+    values_text = None if keys else _deadline_values_text(values)
+    if values_text is None:
+        values = {k: values.get(k) for k in keys} if keys else _strip(values)
     due, severity = f.due, f.severity
     if (due is None or (type(due) is datetime and due.tzinfo is None)) and type(severity) is str:
         head = _HEADS.get((due, severity))
@@ -207,7 +216,8 @@ def _facts(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> tuple[str, str | 
             if len(_HEADS) >= 10_000:
                 _HEADS.clear()
             head = _HEADS[(due, severity)] = encode({"severity": severity, "due": due, "values": {}})[:-3]
-        values_text = _values_text(values)
+        if values_text is None:
+            values_text = _values_text(values)
         text = head + values_text + "}"
     else:  # an aware due: equal moments in two zones write differently, so not kept
         values_text = None
