@@ -22,8 +22,9 @@ def test_arrears_notice_is_drafted_once_and_approved_from_the_inbox(ctx, home: P
     drafts = sorted(ctx.ws.drafts.glob("*.docx"))
     assert len(drafts) == 1 and str(drafts[0]) in f.outputs
     text = "\n".join(p.text for p in Document(drafts[0]).paragraphs)
-    # 09-30 paid, 11-24 → 55 days overdue → second tier (30 days); 420.65 in capitals by hand
-    assert "催缴通知书（第二次）" in text
+    # 09-30 paid, 11-24 → 55 days overdue → second tier (30 days); 420.65 in capitals by hand.
+    # No reminder went out before: the first one the owner gets, not titled the second.
+    assert "\n催缴通知书\n" in text and "第二次" not in text and "已逾期55天" in text
     assert "420.65" in text and "人民币肆佰贰拾元陆角伍分" in text
     assert "第001号" in text
 
