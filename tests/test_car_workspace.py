@@ -45,9 +45,9 @@ def test_blank_registers_are_recognised_as_themselves_beside_property(tmp_path: 
     from toolkit.registers import load_registers
 
     by_title = {s.title: n for n, s in load_registers(home / "rules").items()}
-    for path in blanks:
-        got = process(home, path, NOW)["files"][0]
-        assert got["register"] == [by_title[path.stem]], (path.name, got)
+    # All in one run (each file is recognised on its own; one run saves 35 start-ups).
+    got = {Path(f["path"]).stem: f["register"] for f in process(home, home / "空白登记表", NOW)["files"]}
+    assert got == {path.stem: [by_title[path.stem]] for path in blanks}
     # The headers the car files share with 停车月卡 and 报修/请求 alone name no car register.
     shared = write_xlsx(tmp_path / "车辆.xlsx", {"车辆": [["车牌号", "车型", "联系电话", "客户"],
                                                      ["京A12345", "帕萨特", "13812345678", "张伟"]]})

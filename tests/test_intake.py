@@ -141,7 +141,8 @@ def test_a_newer_save_during_processing_is_kept_and_processed_next(ctx, home, tm
 
 
 def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, caplog):
-    monkeypatch.setenv("TOOLKIT_RETRY_BASE", "0.1")
+    monkeypatch.setenv("TOOLKIT_RETRY_BASE", "0.05")
+    monkeypatch.setenv("TOOLKIT_RETRY_CAP", "0.2")
     shutil.rmtree(home / "var" / "archive")
     (home / "var" / "archive").write_text("not a folder")  # the archive cannot be written
     stop = threading.Event()
@@ -152,10 +153,13 @@ def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, ca
     try:
         src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
         assert _wait(lambda: any(r["set_aside"] for r in workspace_status(ctx.ws, ctx.ledger)["set_aside"]))
-        time.sleep(2.0)  # set aside: no more tries
+        # Set aside: no more tries. Not set aside, the next try would come within the cap
+        # (0.2 s), so 1 s would hold several.
+        time.sleep(1.0)
         tries = [r for r in caplog.records if r.getMessage().startswith("处理失败")]
         aside = [r for r in caplog.records if r.getMessage().startswith("搁置")]
-        # 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s of back-off: 6 tries, then set aside
+        # 0.05 + 0.1 + 0.2 + 0.2 + 0.2 s of back-off (doubling from 0.05, capped at 0.2):
+        # 6 tries, then set aside
         assert len(tries) == 5 and len(aside) == 1, [r.getMessage() for r in caplog.records]
         assert sum(1 for r in caplog.records if r.exc_info) == 1, "one traceback, on the first try"
         failed_runs = [r for r in ctx.ledger.runs() if r["status"] == "failed"]

@@ -1,11 +1,12 @@
 """Two sites, two watchers each, one PostgreSQL database: real processes, real files.
 
-Fee-account files are dropped into each site's inbox at once (100 per site, 200 in the
-test that kills watchers); 40 of them are the same bytes at both sites. Every file must be processed exactly once per site, every
+Fee-account files are dropped into each site's inbox at once (100 per site); 40 of them
+are the same bytes at both sites. Every file must be processed exactly once per site, every
 record and document number belong to one site only, no number is issued twice, each
 site's dispatch register lists only its own documents, and the scheduled weekly report
-is made once per site. The second test kills watchers with SIGKILL at random moments
-and restarts them: nothing may be lost or duplicated.
+is made once per site. The second test kills watchers with SIGKILL while they work (each
+time another 25 of the 200 files are done, a random watcher at a random moment of the
+file in hand) and restarts them: nothing may be lost or duplicated.
 """
 
 from __future__ import annotations
@@ -63,11 +64,25 @@ def _env(url: str) -> dict[str, str]:
     return env
 
 
-def _start(home: Path, url: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", NOW],
-        env=_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+def _start(home: Path, url: str, said: Path) -> subprocess.Popen:
+    """A watcher whose log goes to ``said`` (its own file: the two of a site share var/)."""
+    with open(said, "wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", NOW],
+            env=_env(url), stdout=subprocess.DEVNULL, stderr=err,
+        )
+
+
+def _watching(said: Path) -> bool:
+    return "开始监视收件箱" in said.read_text(encoding="utf-8", errors="replace")
+
+
+def _done_count(engine) -> int:
+    """Files finished at both sites together."""
+    from toolkit.ledger import PROCESSING, files
+
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(files).where(files.c.status != PROCESSING)).scalar()
 
 
 def _finished(engine, homes: dict[str, Path], n: int) -> bool:
@@ -156,27 +171,38 @@ def _run(tmp_path: Path, kill: bool, n: int) -> None:
     engine = create_engine(url)
     homes = {code: _workspace(tmp_path, code) for code in SITES}
     procs: list[tuple[Path, subprocess.Popen]] = []
+    logs = tmp_path / "logs"
+    logs.mkdir()
     kills = 0
     started = time.monotonic()
     try:
         for home in homes.values():
-            procs += [(home, _start(home, url)), (home, _start(home, url))]
-        time.sleep(2)  # let them start watching
+            procs += [(home, _start(home, url, logs / f"{len(procs)}.txt")),
+                      (home, _start(home, url, logs / f"{len(procs) + 1}.txt"))]
+        # Dropped while all four watch (a watcher that starts later takes the files it finds).
+        until = time.monotonic() + 60
+        while time.monotonic() < until and not all(_watching(logs / f"{i}.txt") for i in range(len(procs))):
+            time.sleep(0.1)
         for code, home in homes.items():
             _drop(home, code, n)
         rnd = random.Random(15)
+        # Six kills, one each time another eighth of the 2n files is done (n = 100: at 25,
+        # 50, …, 150 of 200): each lands while files are in hand or still waiting, however
+        # fast or busy the machine; the moment inside the file in hand is random.
+        step = next_kill = n // 4
         deadline = time.monotonic() + 420
         while time.monotonic() < deadline and not _finished(engine, homes, n):
-            if kill and kills < 12:
-                time.sleep(rnd.uniform(0.5, 2.5))
+            if kill and kills < 6 and _done_count(engine) >= next_kill:
+                time.sleep(rnd.uniform(0, 0.3))
                 i = rnd.randrange(len(procs))
                 home, p = procs[i]
                 p.send_signal(signal.SIGKILL)
                 p.wait()
                 kills += 1
-                procs[i] = (home, _start(home, url))
+                next_kill += step
+                procs[i] = (home, _start(home, url, logs / f"{i}.{kills}.txt"))
             else:
-                time.sleep(0.5)
+                time.sleep(0.2)
         elapsed = time.monotonic() - started
         assert _finished(engine, homes, n), "not every file was processed in time"
         # The schedule runs on its tick after the backlog: wait for its weekly report (a
@@ -209,4 +235,4 @@ def test_two_sites_four_watchers_one_database(tmp_path: Path):
 
 @pytest.mark.timeout(600)
 def test_two_sites_four_watchers_killed_and_restarted(tmp_path: Path):
-    _run(tmp_path, kill=True, n=200)
+    _run(tmp_path, kill=True, n=100)

@@ -85,8 +85,11 @@ def test_lock_and_temp_files_are_left_alone(ctx, home, running, tmp_path):
     assert ctx.ledger.file_counts() == {"accepted": 1}
 
 
-def test_many_files_at_once_and_a_bad_one(ctx, home, running, tmp_path):
+def test_many_files_at_once_and_a_bad_one(ctx, home, running, tmp_path, monkeypatch):
     inbox = home / "inbox"
+    # The bad file looks cut short (no end of zip): it is waited for, then taken and refused.
+    # 1 s of that grace here instead of 10 (at least 4 × the 0.3 s settle: 1.2 s).
+    monkeypatch.setattr("toolkit.watch.BROKEN_GRACE_S", 1.0)
     running()
     for i in range(12):
         src = write_xlsx(tmp_path / f"{i}.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3, start=i * 10)]})
@@ -109,38 +112,54 @@ def test_existing_files_are_taken_on_start_and_polling_works(ctx, home, running,
 
 
 def _spawn(home: Path) -> subprocess.Popen:
+    # The files are whole before it starts: a short settle, not the second staff saves need.
     return subprocess.Popen(
-        [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", "2026-11-24T09:00"],
+        [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", "2026-11-24T09:00",
+         "--settle", "0.2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
 @pytest.mark.timeout(600)
 def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home, tmp_path):
-    """Kill the watcher hard several times while it works; after a restart every file
-    is processed exactly once: no file lost, no record or output duplicated."""
-    inbox = home / "inbox"
-    # Each file takes the watcher some 0.5 s (and its return copy): the kills below land
-    # inside the first few files, with files still waiting behind them.
-    n_files, rows_each = 8, 750
+    """Kill the watcher hard while it works, at three moments seen from outside: inside a
+    file (claimed, not committed), just after a file's commit (others waiting), and just
+    after a return copy (others to write); after a restart every file is processed
+    exactly once: no file lost, no record or output duplicated."""
+    inbox, returns = home / "inbox", home / "outbox" / "退回批注"
+    # 8 files of 100 rows: each takes the watcher a few tenths of a second, long enough to
+    # be seen claimed (polled every 10 ms), and files are still waiting at each kill.
+    # Each file: 100 rows, one with a bad required cell, so 99 records and a return copy.
+    n_files, rows_each = 8, 100
     for i in range(n_files):
         rows = repair_rows(rows_each, start=i * rows_each)
         rows[0][4] = "2026/13/45"  # one bad required cell per file: each also writes an annotated copy
         write_xlsx(inbox / f"批次{i}.xlsx", {"s": [REPAIR_HEADERS, *rows]})
     db = Ledger(f"sqlite:///{home / 'var' / 'ledger.sqlite'}")
+
+    def copies() -> int:
+        return len(list(returns.glob("*.xlsx"))) if returns.is_dir() else 0
+
+    moments = {
+        "inside a file": lambda before: "processing" in db.file_counts(),
+        "between files": lambda before: db.file_counts().get("partial", 0) >= 2,
+        "between return copies": lambda before: copies() > before,
+    }
     try:
-        for delay in (1.5, 2.5, 3.5):
+        for moment, seen in moments.items():
+            before = copies()
             proc = _spawn(home)
-            time.sleep(delay)
+            # Hang guards, not speed checks: the suite runs beside other tests (xdist).
+            assert _wait(lambda seen=seen, before=before: seen(before), timeout=120, step=0.01), \
+                f"never saw the watcher {moment}"
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
         proc = _spawn(home)
         try:
-            # Hang guards, not speed checks: the suite runs beside other tests (xdist) on a
-            # machine that may be busy, and the watcher finishes the file in hand on SIGTERM.
-            done = _wait(lambda: not any(p.suffix == ".xlsx" for p in inbox.iterdir()), timeout=420)
+            # The files leave the inbox when done; then the outputs: a copy for each.
+            done = _wait(lambda: not any(p.suffix == ".xlsx" for p in inbox.iterdir())
+                         and len(list(returns.glob("*.xlsx"))) >= n_files, timeout=420)
             assert done, f"left in inbox: {list(inbox.iterdir())}"
-            time.sleep(0.5)
         finally:
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=60) == 0, "SIGTERM is a clean stop"
@@ -150,8 +169,8 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
         assert db.registers_seen() == {"repair": n_files * (rows_each - 1)}
         # every record was written once: version 1, one history row
         assert all(r["version"] == 1 for r in db.records("repair"))
-        returns = list((home / "outbox" / "退回批注").glob("*.xlsx"))
-        assert len(returns) == n_files, returns
+        written = list(returns.glob("*.xlsx"))
+        assert len(written) == n_files, written
         assert not list((home / "outbox").rglob(".tmp-*")), "no half-written outputs"
     finally:
         db.close()

@@ -46,6 +46,7 @@ log = logging.getLogger("toolkit")
 
 BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at start
 DEFAULT_SETTLE = 1.0  # base quiet seconds before a file is taken (grows with its size)
+BROKEN_GRACE_S = 10.0  # seconds a file that looks cut short waits before it is taken (and refused)
 OUTBOX_CHECK_S = 2.0  # how often the loop looks for outputs due for another try
 # Event types that can mean new bytes; opened / closed-without-writing are our own reads.
 _WRITE_EVENTS = {"created", "modified", "moved", "closed"}
@@ -161,7 +162,7 @@ def watch(
     clock = clock_from(now)
     inbox = ctx.ws.inbox
     inbox.mkdir(parents=True, exist_ok=True)
-    ready = Readiness(settle=settle)
+    ready = Readiness(settle=settle, broken_grace=BROKEN_GRACE_S)
     retries = Retries(ctx.ws.var)
     wake = threading.Event()
     events = _Events(ready, wake)
