@@ -47,10 +47,10 @@ CORPUS = next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / 
 
 # Started first, longest first: a long test that starts last makes the whole run wait.
 SLOW = [
-    "tests/test_sites_concurrency.py::test_two_sites_four_watchers_killed_and_restarted",
-    "tests/test_watch.py::test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once",
     "tests/test_corpus_process.py",
+    "tests/test_sites_concurrency.py::test_two_sites_four_watchers_killed_and_restarted",
     "tests/test_sites_concurrency.py",
+    "tests/test_watch.py::test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once",
     "tests/test_durable.py",
     "tests/test_car_workspace.py",
     "tests/test_documents_pdf.py",

@@ -122,12 +122,26 @@ def test_changed_facts_supersede_the_old_number(ws, ledger):
 
 def test_reminder_only_once_per_tier(ws, ledger):
     f = finding("payment_reminder")
-    assert len(issue_documents(ws, ledger, [f], NOW)) == 1
+    [first] = issue_documents(ws, ledger, [f], NOW)
     f.values.update(days_overdue=20, amount=Decimal("1500.00"))  # grows daily: same tier
     assert issue_documents(ws, ledger, [f], datetime(2026, 10, 20, 9, 0)) == []
+    number = document_rows(ledger)[0]["number"]
+    assert number in first.name
+    assert apply_approvals(ws, ledger, [{"文号": number, "签发人": "王经理"}], datetime(2026, 10, 20, 10, 0))
     f.values.update(tier=2, days_overdue=31)
     [second] = issue_documents(ws, ledger, [f], datetime(2026, 10, 31, 9, 0))
-    assert "催缴通知书（第二次）" in second.name
+    assert "催缴通知书（第二次）" in second.name  # the first was signed and sent
+
+
+def test_a_tier_2_reminder_without_a_first_one_sent_is_not_titled_the_second(ws, ledger):
+    # An account first seen 31 days overdue, or whose first reminder was never signed:
+    # the owner has had no reminder, so this one is the first they get.
+    f = finding("payment_reminder")
+    f.values.update(tier=2, days_overdue=31)
+    [doc] = issue_documents(ws, ledger, [f], datetime(2026, 10, 31, 9, 0))
+    assert "_催缴通知书_" in doc.name and "第二次" not in doc.name
+    assert "第二次" not in doc_text(doc.read_bytes())
+    assert document_rows(ledger)[0]["title"] == "催缴通知书"
     f.values.update(tier=3, days_overdue=91)
     [memo] = issue_documents(ws, ledger, [f], datetime(2026, 12, 30, 9, 0))
     assert "欠费情况报告" in memo.name and "项目经理：" in doc_text(memo.read_bytes())

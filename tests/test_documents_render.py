@@ -353,7 +353,7 @@ def render_sample(
 ) -> bytes:
     config = load_documents_config(ROOT / "rules", templates)
     t = config.by_type(doc_type)
-    chosen = t.pick(finding.values)
+    chosen = t.pick(finding.values, len(earlier or []))
     names = {**finding.values, "record": finding.record, "manager_title": config.manager_title}
     ctx = document_context(
         config,
@@ -451,7 +451,8 @@ def test_payment_reminder_tiers_have_their_own_wording():
         f.values["tier"] = tier
         texts[tier] = doc_text(render_sample("payment_reminder", f))
     assert "请您在方便时" in texts[1]
-    assert "催缴通知书（第二次）" in texts[2]
+    # No first reminder went out: the tier-2 reminder is not titled the second.
+    assert "催缴通知书" in texts[2].splitlines() and "第二次" not in texts[2]
     assert "项目经理：" in texts[3] and "欠费情况报告" in texts[3] and "请批示" in texts[3]
     assert "缴费地点" not in texts[3]
     # Without an earlier reminder signed and sent, no document claims one.
@@ -466,6 +467,7 @@ def test_payment_reminder_names_the_reminders_actually_sent():
     f.values["tier"] = 2
     text = doc_text(render_sample("payment_reminder", f, earlier=[first]))
     assert "我中心已于2026年9月2日（某某物业〔2026〕催字第007号）书面提醒您缴纳物业服务费" in text
+    assert "催缴通知书（第二次）" in text.splitlines()
     f.values["tier"] = 3
     text = doc_text(render_sample("payment_reminder", f, earlier=[first, second]))
     assert "经两次书面催缴（2026年9月2日（某某物业〔2026〕催字第007号）、2026年9月20日（某某物业〔2026〕催字第011号））仍未缴纳" in text

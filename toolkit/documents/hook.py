@@ -47,9 +47,11 @@ class DocumentsHook:
         if extra:
             intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
-        for f in result.findings:
-            if not f.notice or f.state == "resolved":
-                continue
+        notices = [f for f in result.findings if f.notice and f.state != "resolved"]
+        unchanged = intents.unchanged_notices(conn, ctx.ledger.site, config, notices) if notices else set()
+        for i, f in enumerate(notices):
+            if i in unchanged:
+                continue  # issued for these facts, its documents as they are: nothing to do
             store.mark_issued(conn, ctx.ledger.site, f, now)  # the intent, committed with it, guarantees it
             kinds = types_for(config, f)
             if kinds:

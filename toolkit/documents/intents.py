@@ -52,6 +52,58 @@ def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding
     outbox.enqueue(conn, site, DOCUMENT, f"doc:{_file_tag(result)}:{ident}", payload, now)
 
 
+CHUNK = 500  # records per IN (…)
+
+
+def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[Finding]) -> set[int]:
+    """Which of these notice findings would change nothing: the notice was issued for
+    exactly its facts (``issued_notices``) and each of its document types has a latest
+    document of exactly these values and no number taken but unwritten — the intent's
+    handler would find the same and issue nothing. A register saved again whole brings
+    every finding of its rows along; those are left out of the intents instead of each
+    costing its round trips. Read in the file's transaction, in a few queries.
+    """
+    from ..ruleset import store
+    from ..ruleset.store import issued_notices as n
+    from .issue import facts_hash as document_hash
+    from .issue import types_for
+
+    kinds = {f_i: types_for(config, f) for f_i, f in enumerate(findings)}
+    type_names = sorted({t.type for ts in kinds.values() for t in ts})
+    by_register: dict[str, set[str]] = {}
+    for f in findings:
+        by_register.setdefault(f.register, set()).add(f.record)
+    issued: dict[tuple[str, str, str], str] = {}
+    history: dict[tuple[str, str, str], list[tuple[str, str]]] = {}  # newest first
+    d = documents
+    for register, keys in by_register.items():
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), CHUNK):
+            chunk = ordered[i:i + CHUNK]
+            for r in conn.execute(select(n.c.rule, n.c.record, n.c.facts_hash).where(
+                    n.c.site == site, n.c.register == register, n.c.record.in_(chunk))):
+                issued[(r.rule, register, r.record)] = r.facts_hash
+            if type_names:
+                for r in conn.execute(select(d.c.doc_type, d.c.record, d.c.status, d.c.facts_hash).where(
+                        d.c.site == site, d.c.doc_type.in_(type_names), d.c.register == register,
+                        d.c.record.in_(chunk)).order_by(d.c.id.desc())):
+                    history.setdefault((r.doc_type, register, r.record), []).append((r.status, r.facts_hash))
+    out: set[int] = set()
+    for i, f in enumerate(findings):
+        if issued.get((f.rule, f.register, f.record)) != store.facts_hash(f):
+            continue
+        same = True
+        for t in kinds[i]:
+            docs = history.get((t.type, f.register, f.record), [])
+            latest = next((h for status, h in docs if status != PENDING), None)
+            if any(status == PENDING for status, _ in docs) or latest != document_hash(config, t, f.values):
+                same = False
+                break
+        if same:
+            out.add(i)
+    return out
+
+
 def enqueue_approvals(conn: Connection, site: str, result: FileResult, rows: list[dict],
                       now: datetime) -> None:
     payload = {"target": "发文登记签批", "rows": rows}

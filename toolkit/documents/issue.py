@@ -34,7 +34,7 @@ from ..filenames import path_inside
 from ..model import Finding, Record
 from ..workspace import Workspace
 from . import intents, pdf
-from .context import document_context, document_history
+from .context import document_context, document_history, earlier_sent
 from .dispatch import VOID_FOLDER, folder_for
 from .numbering import next_seq
 from .settings import DocumentsConfig, DocumentType, load_documents_config, recipient_text
@@ -219,7 +219,6 @@ def _issue_one(
     conn: Connection | None,
 ) -> Path | None:
     digest = facts_hash(config, doc_type, values)
-    chosen = doc_type.pick(values)
     site = ws.site
     number_prefix = site.number_prefix or config.company
     names = {
@@ -249,6 +248,10 @@ def _issue_one(
         latest = next((r for r in history if r.status != PENDING), None)
         if latest is not None and latest.facts_hash == digest:
             return None
+        sent = 0
+        if any(v.sent_before for v in doc_type.variants):
+            sent = len(earlier_sent(c, ledger.site, doc_type.type, register, record, values))
+        chosen = doc_type.pick(values, sent)
         while True:
             seq = next_seq(c, ledger.site, doc_type.type, now.year)
             number = config.number(doc_type, now.year, seq, prefix=number_prefix)

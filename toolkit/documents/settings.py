@@ -39,6 +39,9 @@ class Variant(_Strict):
     """Overrides for findings whose values match ``when`` (e.g. arrears tier 3 → a memo)."""
 
     when: dict[str, Any]
+    # Applies only once this many documents of the type, about the same record and matter,
+    # were signed and sent before: a "second reminder" is titled so only after a first.
+    sent_before: int | None = Field(default=None, ge=1)
     title: str | None = None
     recipient: str | None = None
     template: str | None = None
@@ -91,8 +94,9 @@ class DocumentType(_Strict):
             _placeholders(v)
         return v
 
-    def pick(self, values: dict[str, Any]) -> dict[str, Any]:
-        """title, recipient, template, department after applying the first matching variant."""
+    def pick(self, values: dict[str, Any], sent: int = 0) -> dict[str, Any]:
+        """title, recipient, template, department after applying the first matching variant;
+        ``sent``: how many documents of this type about the same matter went out before."""
         chosen: dict[str, Any] = {
             "title": self.title,
             "recipient": self.recipient,
@@ -101,6 +105,8 @@ class DocumentType(_Strict):
             "delivery": self.delivery,
         }
         for v in self.variants:
+            if v.sent_before is not None and sent < v.sent_before:
+                continue
             if all(_same(values.get(k), want) for k, want in v.when.items()):
                 chosen.update({k: getattr(v, k) for k in chosen if getattr(v, k) is not None})
                 break

@@ -31,16 +31,23 @@ SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒
 OVERDUE, TODAY = "已逾期", "今日到期"
 
 
+OPEN_DEADLINE = frozenset({"pending", "due_soon", "overdue"})
+
+
 def due_items(src: Source, today: Any) -> list[dict[str, Any]]:
     """Open deadlines that are overdue at ``as_of`` or fall due on ``today``, most overdue first."""
     items = []
+    registers: dict[str, dict[str, dict[str, Any]]] = {}
     for f in src.findings(*DEADLINE_REGISTERS):
-        if f.due is None or f.status not in ("pending", "due_soon", "overdue"):
+        if f.due is None or f.status not in OPEN_DEADLINE:
             continue
         overdue = f.status == "overdue"
         if not overdue and f.due.date() != today:
             continue
-        values = src.records(f.register).get(f.record, {})
+        records = registers.get(f.register)
+        if records is None:
+            records = registers[f.register] = src.records(f.register)
+        values = records.get(f.record, {})
         person, dept = src.responsible(f.register, values)
         items.append({
             "finding": f, "status": OVERDUE if overdue else TODAY, "person": person, "dept": dept,
@@ -56,14 +63,26 @@ def _label(f: Finding) -> str:
 
 
 def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) -> Table:
+    # Tens of thousands of rows name a few registers and share many overdue times.
+    titles: dict[str, str] = {}
+    spans: dict[int, str] = {}
+    rows = []
+    for i in items:
+        f, minutes = i["finding"], i["minutes"]
+        name = titles.get(f.register)
+        if name is None:
+            name = titles[f.register] = src.title(f.register)
+        span = ""
+        if minutes:
+            span = spans.get(minutes) or spans.setdefault(minutes, duration_text(minutes))
+        rows.append([i["status"], name, f.record, i["room"], _label(f), f.due, span, i["person"], i["dept"],
+                     f.message])
     return Table(
         sheet, title,
         [Column("状态", width=10), Column("登记表", width=14), Column("编号", width=14), Column("房号", width=10),
          Column("事项", width=22), Column("时限", "datetime"), Column("逾期时长", width=14),
          Column("负责人", width=10), Column("部门", width=12), Column("说明", width=50)],
-        [[i["status"], src.title(i["finding"].register), i["finding"].record, i["room"], _label(i["finding"]),
-          i["finding"].due, duration_text(i["minutes"]) if i["minutes"] else "", i["person"], i["dept"],
-          i["finding"].message] for i in items],
+        rows,
         marks=[Mark("状态", OVERDUE)],
         note="逾期最久的排在最前；今日到期为今天到期、尚未完成的事项。",
     )
