@@ -89,6 +89,11 @@ class Heartbeat:
                 self._thread = threading.Thread(target=self._run, name="toolkit-heartbeat", daemon=True)
                 self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Started and not stopped: this process holds (or held) claims to renew."""
+        return self._thread is not None
+
     def _run(self) -> None:
         every = lease_seconds() / 5
         while not self._stop.wait(every):

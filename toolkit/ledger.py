@@ -222,11 +222,11 @@ def _renew(conn: Connection, owners: list[str], until: float) -> None:
 
 class _Writing:
     """This process's SQLite write transactions on one engine, open or waiting for the
-    lock, and the owners (one per site's view) whose leases they renew before committing
-    once a beat is due."""
+    lock, and the claim holders (one per site's view: owner and heartbeat) whose leases
+    they renew before committing once a beat is due."""
 
-    def __init__(self, owners: list[str]):
-        self.owners = owners
+    def __init__(self, holders: list[tuple[str, Heartbeat]]):
+        self.holders = holders
         self.depth = 0
         self.lock = threading.Lock()
         self.renewed_at = time.monotonic()
@@ -255,7 +255,9 @@ class _Writing:
     def renew_if_due(self, conn: Connection) -> None:
         if time.monotonic() - self.renewed_at < lease_seconds() / 5:
             return
-        _renew(conn, list(self.owners), time.time() + lease_seconds())
+        owners = [owner for owner, beat in self.holders if beat.running]  # those holding claims
+        if owners:
+            _renew(conn, owners, time.time() + lease_seconds())
         self.renewed_at = time.monotonic()
 
 
@@ -394,7 +396,7 @@ class Ledger:
         self.owner = new_owner()
         self._heartbeat = Heartbeat(self.renew_leases)
         self._shared = False
-        self._writing = _Writing([self.owner])
+        self._writing = _Writing([(self.owner, self._heartbeat)])
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
@@ -420,7 +422,8 @@ class Ledger:
         other.owner = new_owner()
         other._heartbeat = Heartbeat(other.renew_leases)
         other._shared = True
-        self._writing.owners.append(other.owner)  # one engine: its transactions renew every site's claims
+        # One engine: its transactions renew every site's claims.
+        self._writing.holders.append((other.owner, other._heartbeat))
         return other
 
     def close(self) -> None:
