@@ -44,7 +44,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
-from .issuelist import HEADER_ROW, ISSUE_COLUMNS, ISSUES_TITLE, is_issue_list  # noqa: F401  (is_issue_list: re-exported)
+from .issuelist import HEADER_ROW, ISSUE_COLUMNS, ISSUES_TITLE
 from .model import CellError, RawSheet, Workbook
 from .problems import action_titles, problem_name
 from .xlsxsafe import (
