@@ -41,7 +41,8 @@ def ensure_venv() -> None:
     # The project is installed editable, so pip compiles none of its modules; where
     # PYTHONDONTWRITEBYTECODE is set, every toolkit process would compile ~150 files
     # again (0.15-0.25 s of processor time each). Up-to-date files are only stat'ed.
-    compileall.compile_dir(ROOT / "toolkit", quiet=1)
+    # Quiet: a read-only checkout or a broken file is reported when it is imported, not here.
+    compileall.compile_dir(ROOT / "toolkit", quiet=2)
 
 
 def main(argv: list[str]) -> int:
