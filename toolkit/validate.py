@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Sequence
-from itertools import compress, repeat, zip_longest
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import compress, repeat, zip_longest
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
@@ -230,7 +230,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
         keys_of = _record_keys(spec, by_name, n_rows)
         # Each row's typed values, in declaration order, already folded and joined.
         typed_rows: list[dict[str, Any]] = list(map(dict, map(zip, repeat(col_names),
-                                                              zip(*[by_name[c] for c in col_names]))))
+                                                              zip(*[by_name[c] for c in col_names], strict=True))))
         del parsed, by_name
     else:
         failing, checks, keys_of, typed_rows = None, {}, [], []
@@ -563,7 +563,7 @@ def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int],
     if bad:
         failing.update(n for n, v in enumerate(values) if v in bad)
     # Equal cells share one value (a register's 100,000 datetimes hold far fewer moments).
-    parsed.update(zip(same, same))
+    parsed.update(zip(same, same, strict=True))
     return list(map(parsed.get, values))
 
 
