@@ -374,17 +374,28 @@ def _data_columns(sheet: RawSheet, header_row: int, idxs: list[int],
     """Row numbers of the data rows that are not blank, and the cells of the present
     columns (``idxs``) of those rows, a column at a time, a merged cell's value filled in
     where the column asks for it."""
-    numbers: list[int] = []
-    rows: list[list[Any]] = []
-    for row_no, values in sheet.rows:
-        if row_no <= header_row:
-            continue
-        first = values[0] if values else None
-        # A row whose first cell holds something is not blank (most rows): no call.
-        if (first is None or (isinstance(first, str) and not first.strip())) and _is_blank(values):
-            continue
-        numbers.append(row_no)
-        rows.append(values)
+    body = sheet.rows
+    start = 0
+    while start < len(body) and body[start][0] <= header_row:
+        start += 1
+    numbers = list(map(operator.itemgetter(0), body[start:]))
+    rows = list(map(operator.itemgetter(1), body[start:]))
+    if numbers and min(numbers) <= header_row:  # rows out of order: one at a time
+        kept = [(row_no, values) for row_no, values in body if row_no > header_row]
+        numbers, rows = [r for r, _v in kept], [v for _r, v in kept]
+    # A row is blank only if its first cell is (most rows have an id there): the others
+    # are not looked at one by one.
+    firsts = [values[0] if values else None for values in rows]
+    if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+        blank: list[int] = []
+    else:
+        blank = [n for n, first in enumerate(firsts)
+                 if (first is None or (isinstance(first, str) and not first.strip())) and _is_blank(rows[n])]
+    del firsts
+    if blank:
+        dropped = set(blank)
+        numbers = [r for n, r in enumerate(numbers) if n not in dropped]
+        rows = [v for n, v in enumerate(rows) if n not in dropped]
     if not idxs:
         return numbers, []
     # Rows end at their last cell: the shorter ones are filled with None.
@@ -456,18 +467,52 @@ def _row_check_candidates(spec: RegisterSpec, by_name: dict[str, Sequence[Any]],
             rows = _maybe_before(by_name.get(rc.column, none), by_name.get(rc.other, none))
         elif rc.check in ("requires", "requires_any"):
             if rc.when is not None:
-                when = by_name.get(rc.when.column, none)
-                rows = [r for r, w in enumerate(when) if str(w or "") == rc.when.equals]
+                rows = _rows_where(by_name.get(rc.when.column, none), rc.when.equals)
             else:
                 rows = range(n)
             cols = [by_name.get(c, none) for c in rc.columns]
             want = 1 if rc.check == "requires_any" else len(cols)
-            rows = [r for r in rows if sum(1 for c in cols if c[r] not in (None, "")) < want]
+            rows = _short_of(rows, cols, want)
         else:  # a check this path does not know: every row
             rows = range(n)
         for r in rows:
             out.setdefault(r, []).append(rc)
     return out
+
+
+def _rows_where(values: Sequence[Any], equals: str) -> Sequence[int]:
+    """Rows whose value reads as ``equals`` (``str(v or "")``, as check_row reads it)."""
+    if set(map(type, values)) <= _TEXT_OR_NONE:  # an enum column: each distinct text once
+        hits = {v for v in set(values) if (v or "") == equals}
+        return list(compress(range(len(values)), map(hits.__contains__, values)))
+    return [r for r, v in enumerate(values) if str(v or "") == equals]
+
+
+# Typed values none of which equals "" unless it is the empty text: a blank is found by a
+# set look-up (as ``v in (None, "")`` finds it, without Decimal's slow comparison with text).
+_PLAIN = frozenset({type(None), str, int, float, bool, Decimal, datetime, date, time})
+_BLANK = frozenset({None, ""})
+
+
+def _short_of(rows: Sequence[int], cols: list[Sequence[Any]], want: int) -> Sequence[int]:
+    """The ``rows`` with fewer than ``want`` of ``cols`` filled (not None, not "")."""
+    if not rows or not all(set(map(type, c)) <= _PLAIN for c in cols):
+        return _short_of_each(rows, cols, want)
+    try:
+        blank_in = [set(compress(rows, map(_BLANK.__contains__, map(c.__getitem__, rows)))) for c in cols]
+    except TypeError:  # a value with no hash (a signalling NaN)
+        return _short_of_each(rows, cols, want)
+    if want == len(cols):  # short of all of them: blank in any
+        short = set().union(*blank_in)
+    elif want == 1:  # short of one: blank in every one
+        short = set.intersection(*blank_in) if blank_in else set(rows)
+    else:
+        return [r for r in rows if sum(1 for b in blank_in if r not in b) < want]
+    return list(compress(rows, map(short.__contains__, rows)))
+
+
+def _short_of_each(rows: Sequence[int], cols: list[Sequence[Any]], want: int) -> list[int]:
+    return [r for r in rows if sum(1 for c in cols if c[r] not in (None, "")) < want]
 
 
 def _maybe_before(a_values: Sequence[Any], b_values: Sequence[Any]) -> list[int]:
