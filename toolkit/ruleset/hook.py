@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from ..ledger import Ledger
@@ -54,9 +56,20 @@ def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
     # About one of the file's records, new, or about several records one of which is in
     # the file (an escalation of many complaints: its pack says). Cheapest test first:
     # this runs over each finding of a big file.
-    mine = [f for f in ev.findings
-            if (f.register, f.record) in touched or f.state == "new" or any(a(f, touched) for a in about)]
+    findings = ev.findings
+    # Whose record is in the file: looked up a column at a time (a big file's findings
+    # are nearly all about its own records).
+    in_file = list(map(touched.__contains__, zip(map(_REGISTER, findings), map(_RECORD, findings), strict=True)))
+    if all(in_file):
+        mine = list(findings)
+    else:
+        mine = [f for f, hit in zip(findings, in_file, strict=True)
+                if hit or f.state == "new" or any(a(f, touched) for a in about)]
     return mine + ev.resolved
+
+
+_REGISTER, _RECORD = attrgetter("register"), attrgetter("record")
+_KEY, _VALUES = attrgetter("key"), attrgetter("values")
 
 
 class RulesHook:
@@ -120,7 +133,11 @@ class RulesHook:
                 mine = covered.setdefault(primary, set())
                 if mine is not None:
                     mine |= ids
-                findings.extend(f for f in found if f.register == primary and f.record in ids)
+                about_ids = map(ids.__contains__, map(_RECORD, found))
+                if set(map(_REGISTER, found)) <= {primary}:  # as a rule's findings are
+                    findings.extend(compress(found, about_ids))
+                else:
+                    findings.extend(f for f in found if f.register == primary and f.record in ids)
         self._fallback |= cal.fallback_dates
         if clock:
             self._clock_day[where] = now.date()
@@ -132,10 +149,14 @@ class RulesHook:
         if not records:
             return None
         overlay: State = {}
-        touched: set[tuple[str, str]] = set()
-        for rec in records:
-            overlay.setdefault(rec.register, {})[rec.key] = rec.values
-            touched.add((rec.register, rec.key))
+        registers, keys = list(map(_REGISTER, records)), list(map(_KEY, records))
+        touched: set[tuple[str, str]] = set(zip(registers, keys, strict=True))
+        if len(set(registers)) == 1:  # one register (a big file): its records at once
+            overlay[registers[0]] = dict(zip(keys, map(_VALUES, records), strict=True))
+        else:
+            for rec in records:
+                overlay.setdefault(rec.register, {})[rec.key] = rec.values
+        del registers, keys
         findings, covered = self.incremental(ctx.ledger, overlay, now)
         kept, met = store.split_settled(findings)
         ev = Evaluation(kept, touched, [None] * len(kept), covered=covered, met=met)

@@ -97,12 +97,13 @@ class Loader:
         """The ledger's values of these records (before this file), by key."""
         have = self._rows.setdefault(register, {})
         missing = self._missing.setdefault(register, set())
-        want = sorted({k for k in keys if k not in have and k not in missing})
-        if want and register not in self._rows_exist:
+        wanted = {k for k in keys if k not in have and k not in missing}
+        if wanted and register not in self._rows_exist:
             self._rows_exist[register] = not register_is_empty(self.conn, self.site, register)
         if not self._rows_exist.get(register, True):
-            missing.update(want)  # nothing stored yet (a first load): no key to look up
-            want = []
+            missing.update(wanted)  # nothing stored yet (a first load): no key to look up
+            wanted = set()
+        want = sorted(wanted)
         t = records_table
         for chunk in _chunks(want):
             for r in self.conn.execute(select(t.c.id, t.c.key, t.c.values_json).where(
@@ -118,6 +119,9 @@ class Loader:
         same: dict[str, set[str]] = {}
         for register, rows in self.overlay.items():
             self.stored(register, rows)
+            if rows and not self._rows.get(register):  # none of them stored: all new
+                changed[register] = set(rows)
+                continue
             for key, values in rows.items():
                 text = self._texts.get((register, key))
                 (same if text is not None and text == encode(values) else changed).setdefault(register, set()).add(key)
@@ -130,6 +134,8 @@ class Loader:
         stored = self.stored(register, keys)
         have = self._rows.get(register, {})
         out = {k: over.get(k, v) for k, v in sorted(stored.items(), key=lambda kv: have[kv[0]][0])}
+        if not out and over.keys() <= keys:  # all of the file's records, none stored (a first load)
+            return dict(over)
         for k, v in over.items():
             if k in keys and k not in out:
                 out[k] = v
