@@ -11,6 +11,7 @@ Needs only Python 3.11+ with pip; everything else is installed into .venv/.
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
 import subprocess
@@ -37,6 +38,11 @@ def ensure_venv() -> None:
         quiet = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"}
         subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], env=quiet)
         stamp.write_text(want)
+    # The project is installed editable, so pip compiles none of its modules; where
+    # PYTHONDONTWRITEBYTECODE is set, every toolkit process would compile ~150 files
+    # again (0.15-0.25 s of processor time each). Up-to-date files are only stat'ed.
+    # Quiet: a read-only checkout or a broken file is reported when it is imported, not here.
+    compileall.compile_dir(ROOT / "toolkit", quiet=2)
 
 
 def main(argv: list[str]) -> int:

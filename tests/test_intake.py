@@ -147,8 +147,9 @@ def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, ca
     (home / "var" / "archive").write_text("not a folder")  # the archive cannot be written
     stop = threading.Event()
     caplog.set_level(logging.INFO, logger="toolkit")
-    t = threading.Thread(target=watch, args=(ctx,), kwargs={"stop": stop, "settle": 0.2, "now": NOW},
-                         daemon=True)
+    # No sweep within the test: touching the file set aside must be seen as an event.
+    t = threading.Thread(target=watch, args=(ctx,),
+                         kwargs={"stop": stop, "settle": 0.2, "now": NOW, "sweep_every": 600.0}, daemon=True)
     t.start()
     try:
         src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
@@ -166,7 +167,7 @@ def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, ca
         assert len(failed_runs) == 2  # the first try and the setting aside
         (entry,) = workspace_status(ctx.ws, ctx.ledger)["set_aside"]
         assert entry["attempts"] == 6 and "archive" in entry["reason"]
-        # the cause removed and the file saved again: it is taken at once
+        # the cause removed and the file touched (its mtime only): it is taken at once
         (home / "var" / "archive").unlink()
         src.touch()
         assert _wait(lambda: ctx.ledger.file_counts() == {"accepted": 1})

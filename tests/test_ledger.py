@@ -106,6 +106,18 @@ def test_database_is_a_real_sqlite_file(tmp_path: Path):
     assert mode == "wal"
 
 
+def test_sqlite_connections_keep_a_big_files_pages_in_memory(tmp_path: Path):
+    # Each connection of the ledger gets the larger page cache (SQLite's own is 2 MB),
+    # the heartbeat's and a report's as well as the file's transaction.
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    try:
+        with ledger.engine.connect() as a, ledger.engine.connect() as b:
+            sizes = {c.exec_driver_sql("PRAGMA cache_size").scalar() for c in (a, b)}
+    finally:
+        ledger.close()
+    assert sizes == {-16 * 1024}
+
+
 def test_claim_and_complete(ledger: Ledger):
     fid = claim(ledger, "aaa")
     f = ledger.find_file("aaa")

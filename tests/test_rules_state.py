@@ -197,6 +197,26 @@ def test_bad_price_list_is_refused(home: Path):
     assert "第2行" in str(err.value) and "更换水龙头" in str(err.value)
 
 
+def test_price_list_rows_are_named_by_their_sheet_row(home: Path):
+    # A title, a blank row, the header, a blank row, then a bad price: the problem names
+    # sheet row 5, where the manager will look, and the revision date is read off row 1.
+    write_xlsx(home / "rules" / "price_list.xlsx", {"价目": [
+        ["修订日期", datetime(2026, 3, 1)], [], ["类别", "服务项目", "单位", "单价"], [],
+        ["供水设备维修类", "更换水龙头", "个", -5]]})
+    with pytest.raises(RulesError) as err:
+        RulesHook.load(Workspace(home))
+    assert "price_list.xlsx 第5行" in str(err.value) and "“-5”" in str(err.value)
+
+
+def test_unreadable_price_list_is_refused_with_the_file_named(home: Path):
+    (home / "rules" / "price_list.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(RulesError) as err:
+        RulesHook.load(Workspace(home))
+    assert "price_list.xlsx: 无法作为 Excel 文件读取" in str(err.value)
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 2 and "price_list.xlsx" in res.output
+
+
 def test_rules_check_passes_on_shipped_rules(home: Path):
     res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
     assert res.exit_code == 0, res.output

@@ -23,7 +23,7 @@ RATIO_MIN_SIZE = 8 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_ROW_COUNT = 1_048_576
 MAX_FILE_SIZE = 300 * 1024 * 1024  # any input file
-CHUNK = 1024 * 1024
+CHUNK = 4 * 1024 * 1024  # inflated bytes per scan step: fewer passes per sheet, little memory
 
 # Staff-facing advice reused in several messages.
 RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再放入收件箱"
@@ -278,7 +278,9 @@ class _TagPatterns:
     def __init__(self, prefix: bytes):
         p = re.escape(prefix)
         self.formula = re.compile(b"<" + p + rb"f[\s>/]")
-        self.row_ref = re.compile(b"<" + p + rb"row r=\"(\d+)\"")
+        # Both row patterns in one pass: group 1 holds the digits of <row r="N">, and is
+        # empty for a row without a reference (the old row_noref pattern, verbatim).
+        self.rows = re.compile(b"<" + p + rb"row(?: r=\"(\d+)\"|(?! r=\"\d)[\s>/])")
         self.row_noref = re.compile(b"<" + p + rb"row(?! r=\"\d)[\s>/]")
         self.cell_noref = re.compile(b"<" + p + rb"c(?! r=\"[A-Za-z])[\s>/]")
 
@@ -290,6 +292,51 @@ def _patterns(prefix: bytes) -> _TagPatterns:
     if prefix not in _PATTERNS:
         _PATTERNS[prefix] = _TagPatterns(prefix)
     return _PATTERNS[prefix]
+
+
+def _above_trie(text: str) -> bytes:
+    """A pattern for the start of a digit run above int(text) when it has len(text) digits:
+    larger at some digit after agreeing with ``text`` up to it (one nested group per digit,
+    so a run is given up on at its first smaller digit)."""
+    k = len(text)
+
+    def level(i: int) -> bytes | None:
+        if i == k:
+            return None
+        digit, rest = int(text[i]), k - 1 - i
+        alts = []
+        if digit < 9:
+            alts.append(b"[%d-9]" % (digit + 1) + (rb"\d{%d}" % rest if rest else b""))
+        deeper = level(i + 1)
+        if deeper is not None:
+            alts.append(text[i].encode() + deeper)
+        return b"(?:" + b"|".join(alts) + b")" if len(alts) > 1 else (alts[0] if alts else None)
+
+    trie = level(0)
+    return (trie + b"|" if trie else b"") + rb"\d{%d}" % (k + 1)
+
+
+def _refs_gate(bound: int, letters: int) -> re.Pattern[bytes]:
+    """One pattern that finds, in a single pass, everything the exact reference patterns
+    (_ODD_REF_RE, _WIDE_RE, _above_re(bound)) could find, and maybe a little more:
+
+    - "r" then whitespace and "=", or "r=" then whitespace (exactly _ODD_REF_RE);
+    - r="/r=' then more than ``letters`` letters (``letters`` is 1 until two-letter columns
+      were seen, then 2): every _WIDE_RE match that could raise wide_cols (once three-letter
+      columns were seen, 3, and the caller runs _WIDE_RE on every chunk);
+    - r="/r=' then 1..letters letters then a row above ``bound``: a digit run whose first
+      len(bound) digits are larger, or that has more digits (_above_re with 1..3 letters
+      either has more letters, found above, or is found here).
+
+    A match only sends the chunk to the exact patterns, so finding more costs time, never
+    a different result; finding less is what the tests compare against the exact patterns.
+    """
+    head = rb"[A-Za-z]" if letters == 1 else rb"[A-Za-z]{1,%d}+" % letters
+    return re.compile(
+        rb"r(?:\s=|=(?:\s|[\"']" + head + rb"(?:[A-Za-z]|" + _above_trie(str(bound)) + rb")))")
+
+
+_GATES: dict[tuple[int, int], re.Pattern[bytes]] = {}
 
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -387,27 +434,30 @@ def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> Par
 def _scan_chunk(part: PartScan, data: bytes, overlap: int) -> None:
     """Update the part's flags from one chunk (data starts with `overlap` old bytes).
 
-    Only C-speed searches here: this runs over every byte of every sheet.
+    Only C-speed searches here: this runs over every byte of every sheet. Each flag and
+    bound is exactly what its own pattern gives over `data` (counts: over the new bytes);
+    cheaper tests only decide when a pattern cannot match and need not run:
+    - a marker that needs a byte absent from the chunk (one memchr) cannot be there;
+    - without any "'" the error-cell pattern can only match its double-quoted form;
+    - one pass (_refs_gate) finds every place the reference patterns could use.
     """
     if not part.size - len(data) + overlap:  # first chunk: note the encoding
         part.utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]
     _check_entities(part, data)
-    new = data[overlap:] if overlap else data
     if part.utf16:
         part.odd_refs = True  # byte patterns below do not apply: treat as unbounded
         return
-    if not part.has_error_cells and _ERROR_RE.search(data):
-        part.has_error_cells = True
+    if not part.has_error_cells:
+        part.has_error_cells = (
+            b't="e"' in data if b"'" not in data else _ERROR_RE.search(data) is not None)
     pats = _patterns(part.prefix)
-    if not part.has_formulas and pats.formula.search(data):
+    if not part.has_formulas and b"f" in data and pats.formula.search(data):
         part.has_formulas = True
-    if not part.has_merges and b"mergeCell" in data:
+    if not part.has_merges and b"g" in data and b"mergeCell" in data:
         part.has_merges = True
-    if not part.has_x005f and _X005F_RE.search(data):
+    if not part.has_x005f and b"_" in data and _X005F_RE.search(data):
         part.has_x005f = True
-    if not part.odd_refs and _ODD_REF_RE.search(data):
-        part.odd_refs = True  # "r = ..." spacing defeats the patterns below: trust nothing
-    _scan_bounds(part, pats, data, new)
+    _scan_bounds(part, pats, data, overlap)
 
 
 def _check_entities(part: PartScan, data: bytes) -> None:
@@ -432,18 +482,50 @@ def _check_entities(part: PartScan, data: bytes) -> None:
 
 
 def _max_number(digits: list[bytes]) -> int:
-    """Largest of many digit strings, compared as bytes (C speed) within the longest length."""
+    """Largest of many digit strings, compared as bytes (C speed) within the longest length.
+
+    Leading zeros make a string longer, not larger ("0000001" < "99"): when the largest of
+    the longest strings starts with one, every string is converted (rare, hostile files).
+    """
     longest = max(map(len, digits))
     if min(map(len, digits)) == longest:
-        return int(max(digits))
-    return int(max(d for d in digits if len(d) == longest))
+        top = max(digits)
+    else:
+        top = max(d for d in digits if len(d) == longest)
+    if top[:1] == b"0":
+        return max(map(int, digits))
+    return int(top)
 
 
-def _scan_bounds(part: PartScan, pats: _TagPatterns, data: bytes, new: bytes) -> None:
+def _scan_bounds(part: PartScan, pats: _TagPatterns, data: bytes, overlap: int) -> None:
     """Track the used range exactly enough to bound calamine's dense grid."""
-    refs = pats.row_ref.findall(data)
+    rows = pats.rows.findall(data)
+    noref = rows.count(b"")
+    refs = [r for r in rows if r] if noref else rows
     if refs:
         part.max_row_ref = max(part.max_row_ref, _max_number(refs))
+    if noref:  # rows without a reference count in the new bytes only, not the overlap
+        end = overlap + len(part.prefix) + 16  # holds any such match starting in the overlap
+        seen = sum(1 for m in pats.row_noref.finditer(data, 0, end) if m.start() < overlap)
+        part.rows_without_ref += noref - seen
+    part.cells_without_ref += len(pats.cell_noref.findall(data, overlap))
+    letters = 1 if part.wide_cols < 702 else 2 if part.wide_cols == 702 else 3
+    if part.max_row_ref < 10**10:
+        key = (part.max_row_ref, letters)
+        gate = _GATES.get(key)
+        if gate is None:
+            if len(_GATES) >= 64:
+                _GATES.clear()
+            gate = _GATES[key] = _refs_gate(part.max_row_ref, letters)
+        if not gate.search(data) and letters < 3:
+            return
+    _exact_refs(part, data)
+
+
+def _exact_refs(part: PartScan, data: bytes) -> None:
+    """The reference patterns themselves: odd spacing, cells above the largest row, wide columns."""
+    if not part.odd_refs and _ODD_REF_RE.search(data):
+        part.odd_refs = True  # "r = ..." spacing defeats the patterns below: trust nothing
     # A sheet's cells sit in rows no lower than their <row r>: one search for a cell
     # above the largest row so far (no list of every cell's row), and only when there is
     # one, every cell row with as many digits or more (fewer cannot raise the maximum).
@@ -457,8 +539,6 @@ def _scan_bounds(part: PartScan, pats: _TagPatterns, data: bytes, new: bytes) ->
         cell_rows = _CELL_ROW_RES[digits].findall(data)
         if cell_rows:
             part.max_row_ref = max(part.max_row_ref, _max_number(cell_rows))
-    part.rows_without_ref += len(pats.row_noref.findall(new))
-    part.cells_without_ref += len(pats.cell_noref.findall(new))
     for letters in _WIDE_RE.findall(data):
         part.wide_cols = max(part.wide_cols, 702 if len(letters) == 2 else _col_index(letters))
 

@@ -48,8 +48,9 @@ BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at
 DEFAULT_SETTLE = 1.0  # base quiet seconds before a file is taken (grows with its size)
 BROKEN_GRACE_S = 10.0  # seconds a file that looks cut short waits before it is taken (and refused)
 OUTBOX_CHECK_S = 2.0  # how often the loop looks for outputs due for another try
-# Event types that can mean new bytes; opened / closed-without-writing are our own reads.
-_WRITE_EVENTS = {"created", "modified", "moved", "closed"}
+# Event types that can mean new bytes or a new mtime ("attrib": a file touched to be tried
+# again, or a copy that sets its times last); opened / closed-without-writing are our own reads.
+_WRITE_EVENTS = {"created", "modified", "moved", "closed", "attrib"}
 
 
 class _Events(FileSystemEventHandler):

@@ -13,9 +13,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 from rapidfuzz import fuzz, process
 
+from toolkit.model import UnreadableFile
+from toolkit.reading import read_workbook
 from toolkit.ruleset.money import dec, fen
 from toolkit.rulesfile import RulesError
 
@@ -66,14 +67,13 @@ class PriceList:
 def load_price_list(path: Path) -> PriceList:
     if not path.exists():
         raise RulesError([f"{path}: 缺少特约服务价目表（可运行 scripts/make_price_list.py 生成）"])
+    # The register reader, not openpyxl: every process loads this list at start, and
+    # importing openpyxl alone cost more than reading the whole file with calamine.
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # any openpyxl failure is a bad file to the manager
+        book = read_workbook(path)
+    except UnreadableFile as exc:
         raise RulesError([f"{path}: 无法作为 Excel 文件读取（{exc}）"]) from None
-    try:
-        rows = list(wb.worksheets[0].iter_rows(values_only=True)) if wb.worksheets else []
-    finally:
-        wb.close()
+    rows = _dense(book.sheets[0].rows) if book.sheets else []
     header_at, cols = None, {}
     for i, row in enumerate(rows[:10]):
         names = [_norm(v) for v in row]
@@ -117,6 +117,15 @@ def load_price_list(path: Path) -> PriceList:
     if not items:
         raise RulesError([f"{path}: 价目表中没有任何服务项目"])
     return PriceList(items, revised)
+
+
+def _dense(rows: list[tuple[int, list]]) -> list[tuple]:
+    """Sheet rows from row 1 with the empty ones in place: positions are row numbers."""
+    out: list[tuple] = []
+    for number, values in rows:
+        out.extend(() for _ in range(number - 1 - len(out)))
+        out.append(tuple(values))
+    return out
 
 
 REVISED = "修订日期"
