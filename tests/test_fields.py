@@ -682,3 +682,22 @@ def test_a_column_of_ids_and_mobiles_is_taken_as_it_is():
     assert parse_to_themselves(mobiles, ColumnSpec(name="电话", type="phone"))
     assert not parse_to_themselves(mobiles | {"0755-88886666"}, ColumnSpec(name="电话", type="phone"))
     assert not parse_to_themselves(ids, ColumnSpec(name="电话", type="phone"))
+
+
+def test_datetime_and_date_cells_that_parse_to_themselves_do():
+    """Excel's date cells in a date or datetime column are taken as they are (a column of
+    100,000 of them is not parsed cell by cell); a fraction of a second, a bare date in a
+    datetime column or a column that wants a time written are parsed."""
+    from toolkit.fields import parse_to_themselves, parse_value, unchanged_by_parsing
+
+    plain = datetime(2026, 11, 1, 8, 0)
+    values = {plain, datetime(2026, 11, 1, 8, 0, 0, 999_700), date(2026, 11, 3), None, "2026-11-01 08:00"}
+    col = ColumnSpec(name="报修时间", type="datetime")
+    assert unchanged_by_parsing(values, col) == {plain}
+    assert parse_value(plain, col) is plain
+    assert parse_to_themselves({plain}, col) and not parse_to_themselves(values - {None}, col)
+    assert unchanged_by_parsing(values, ColumnSpec(name="时间", type="datetime", time_required=True)) == set()
+    day = ColumnSpec(name="日期", type="date")
+    assert unchanged_by_parsing(values, day) == {date(2026, 11, 3)}
+    assert parse_value(date(2026, 11, 3), day) == date(2026, 11, 3)
+    assert parse_to_themselves({date(2026, 11, 3)}, day) and not parse_to_themselves({plain}, day)

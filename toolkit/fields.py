@@ -901,6 +901,8 @@ def parse_to_themselves(values: set[Any], column: ColumnSpec, types: set[type] |
     100,000 distinct ids is then taken as it is instead of cleaned cell by cell.
     ``types``: the values' types when the caller has them.
     """
+    if column.type in ("datetime", "date"):
+        return _dates_to_themselves(values, column, types)
     if column.type not in ("text", "phone") or not values or "" in values:
         return False
     if (types if types is not None else set(map(type, values))) != {str}:
@@ -912,6 +914,29 @@ def parse_to_themselves(values: set[Any], column: ColumnSpec, types: set[type] |
         # Each of 11 characters, so the joined text splits into them: one match of all.
         return set(map(len, values)) == {11} and _MOBILES_RE.fullmatch(joined) is not None
     return True
+
+
+def _dates_to_themselves(values: set[Any], column: ColumnSpec, types: set[type] | None) -> bool:
+    if not values:
+        return False
+    kinds = types if types is not None else set(map(type, values))
+    if kinds != {date if column.type == "date" else datetime}:
+        return False
+    return len(unchanged_by_parsing(values, column)) == len(values)
+
+
+def unchanged_by_parsing(values: set[Any], column: ColumnSpec) -> set[Any]:
+    """The ones of ``values`` that ``parse_value`` gives back as they are (not always all
+    of them): datetime cells of whole seconds in a datetime column and date cells in a
+    date column (what Excel's date cells hold), text as :func:`parse_to_themselves` says."""
+    if column.type == "datetime":
+        if column.time_required and not column.time_column:
+            return set()
+        return {v for v in values if v.__class__ is datetime and not v.microsecond}
+    if column.type == "date":
+        return {v for v in values if v.__class__ is date}
+    filled = values - {None}
+    return filled if parse_to_themselves(filled, column) else set()
 
 
 def is_blank(value: Any) -> bool:

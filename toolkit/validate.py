@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import compress, repeat, zip_longest
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
@@ -27,6 +28,7 @@ from .fields import (
     fold,
     parse_to_themselves,
     parse_value,
+    unchanged_by_parsing,
 )
 from .headers import HeaderMatch
 from .model import CellError, RawSheet, Record
@@ -217,29 +219,43 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
     seen_keys: dict[str, int] = {}
     present = [(i, col, idx) for i, col, idx in positions if idx is not None]
     fields = [_field_name(i) for i, _col, _idx in present]
-    numbers, data = _data_rows(sheet, match.row, [idx for _i, _col, idx in present], merged)
-
-    result.total = len(data)
+    numbers, cells_by_column = _data_columns(sheet, match.row, [idx for _i, _col, idx in present], merged)
+    n_rows = len(numbers)
+    result.total = n_rows
+    col_names = [col.name for col in spec.columns]
     if columnwise:
-        columns = list(zip(*data, strict=True)) if data else [() for _ in present]
-        parsed, failing = _parse_columns(present, columns)
-        del columns
-        by_name = _after_parsing(spec, parsed, idents, len(data))
-        checks = _row_check_candidates(spec, by_name, len(data))
-        keys_of = _record_keys(spec, by_name, len(data))
-        typed_rows = zip(*[by_name[col.name] for col in spec.columns], strict=True)
+        parsed, failing = _parse_columns(present, cells_by_column)
+        by_name = _after_parsing(spec, parsed, idents, n_rows)
+        checks = _row_check_candidates(spec, by_name, n_rows)
+        keys_of = _record_keys(spec, by_name, n_rows)
+        # Each row's typed values, in declaration order, already folded and joined.
+        typed_rows: list[dict[str, Any]] = list(map(dict, map(zip, repeat(col_names),
+                                                              zip(*[by_name[c] for c in col_names], strict=True))))
         del parsed, by_name
     else:
-        failing, checks, keys_of, typed_rows = None, {}, [], iter(())
-    col_names = [col.name for col in spec.columns]
-    # Rows every cell of which was read and no row check may fail on: straight to a
-    # record (most rows of a big register); the others take the path below.
+        failing, checks, keys_of, typed_rows = None, {}, [], []
+    # Rows every cell of which was read, no row check may fail on and whose key no other
+    # row has: straight to a record, a stretch of them at a time (most rows of a big
+    # register); the others, in order, take the path below.
     fast = failing is not None and not warned
+    if fast:
+        odd = set(failing) | checks.keys()  # type: ignore[arg-type]
+        repeated = _repeated(keys_of)
+        if repeated:
+            odd.update(n for n, k in enumerate(keys_of) if k in repeated)
+        row_path: Iterable[int] = sorted(odd)
+    else:
+        row_path = range(n_rows)
     records, register, columns = result.records, spec.name, match.columns
-    for n, (row_no, cells) in enumerate(zip(numbers, data, strict=True)):
+    done = 0
+    for n in row_path:
+        if n > done:
+            _straight(records, register, keys_of[done:n], typed_rows[done:n], sheet.name, numbers[done:n], columns)
+        done = n + 1
+        row_no = numbers[n]
         if fast and n not in failing and n not in checks:  # type: ignore[operator]
             key = keys_of[n]
-            typed = dict(zip(col_names, next(typed_rows), strict=True))
+            typed = typed_rows[n]
             if key is not None:
                 if key not in seen_keys:
                     seen_keys[key] = row_no
@@ -250,12 +266,10 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
             records.append(Record(register, key or "", typed, sheet.name, row_no, columns))
             continue
         row_errors: list[CellError] = []
-        if failing is not None:
-            values = next(typed_rows)
         if failing is not None and n not in failing:
-            # Every cell read: the typed row straight from the columns, in declaration
-            # order, already folded and joined; only the row checks that may fail run.
-            typed: dict[str, Any] | None = dict(zip(col_names, values, strict=True))
+            # Every cell read: the typed row straight from the columns; only the row
+            # checks that may fail run.
+            typed: dict[str, Any] | None = typed_rows[n]
             kept = 0
             for rc in checks.get(n, ()):
                 problem = check_row(spec, rc, typed)
@@ -265,6 +279,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
             key = keys_of[n]
         else:
             err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
+            cells = [c[n] for c in cells_by_column]
             typed, _blanked = _typed_row(model, names, dict(zip(fields, cells, strict=True)), err, keys)
             kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
             key = None
@@ -297,7 +312,28 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
             if typed.get(col.name) is not None:
                 for code, message in cell_warnings(col, typed[col.name]):
                     _add_error(result.errors, sheet.name, match, row_no, col.name, code, message, typed[col.name])
+    if done < n_rows:
+        _straight(records, register, keys_of[done:], typed_rows[done:], sheet.name, numbers[done:], columns)
     return result
+
+
+def _straight(records: list[Record], register: str, keys: list[str | None], typed: list[dict[str, Any]],
+              sheet: str, numbers: list[int], columns: dict[str, int]) -> None:
+    """Records of a stretch of rows that need no look of their own."""
+    if None in keys:
+        keys = [k or "" for k in keys]
+    records.extend(map(Record, repeat(register), keys, typed, repeat(sheet), numbers, repeat(columns)))
+
+
+def _repeated(keys: list[str | None]) -> set[str]:
+    """The keys (not None) more than one row has."""
+    distinct = set(keys)
+    if len(distinct) == len(keys) or (len(distinct) == len(keys) - keys.count(None) + 1 and None in distinct):
+        return set()
+    seen: set[str | None] = set()
+    out = {k for k in keys if k in seen or seen.add(k)}  # type: ignore[func-returns-value]
+    out.discard(None)
+    return out  # type: ignore[return-value]
 
 
 def _duplicate(spec: RegisterSpec, sheet: str, match: HeaderMatch, row_no: int, key: str, first: int) -> CellError:
@@ -312,10 +348,19 @@ def _record_keys(spec: RegisterSpec, by_name: dict[str, Sequence[Any]], n: int) 
     if not spec.key_columns:
         return [""] * n
     none: Sequence[Any] = [None] * n
-    parts = [list(map(_key_part, by_name.get(k, none))) for k in spec.key_columns]
+    parts = [_key_parts(by_name.get(k, none)) for k in spec.key_columns]
     if len(parts) == 1:
         return parts[0]
     return [None if None in p else "|".join(p) for p in zip(*parts, strict=True)]
+
+
+def _key_parts(values: Sequence[Any]) -> list[str | None]:
+    if set(map(type, values)) <= _TEXT_OR_NONE:
+        return list(values)  # what _key_part gives text and None
+    return list(map(_key_part, values))
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _key_part(v: Any) -> str | None:
@@ -324,40 +369,45 @@ def _key_part(v: Any) -> str | None:
     return v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else str(v)
 
 
-def _data_rows(sheet: RawSheet, header_row: int, idxs: list[int],
-               merged: dict[tuple[int, int], tuple[int, int]]) -> tuple[list[int], list[tuple[Any, ...]]]:
-    """Row numbers and, for each data row that is not blank, its cells of the present
-    columns (tuples: less memory than dicts), a merged cell's value filled in where the
-    column asks for it."""
+def _data_columns(sheet: RawSheet, header_row: int, idxs: list[int],
+                  merged: dict[tuple[int, int], tuple[int, int]]) -> tuple[list[int], list[Sequence[Any]]]:
+    """Row numbers of the data rows that are not blank, and the cells of the present
+    columns (``idxs``) of those rows, a column at a time, a merged cell's value filled in
+    where the column asks for it."""
     numbers: list[int] = []
-    data: list[tuple[Any, ...]] = []
-    if not idxs:
-        for row_no, values in sheet.rows:
-            if row_no > header_row and not _is_blank(values):
-                numbers.append(row_no)
-                data.append(())
-        return numbers, data
-    need = max(idxs) + 1
-    take = operator.itemgetter(*idxs)
-    single = len(idxs) == 1
-    by_row = {r: v for r, v in sheet.rows} if merged else {}
+    rows: list[list[Any]] = []
     for row_no, values in sheet.rows:
-        if row_no <= header_row or _is_blank(values):
+        if row_no <= header_row:
             continue
-        if len(values) < need:
-            values = values + [None] * (need - len(values))
-        cells = (take(values),) if single else take(values)
-        if merged:
-            filled = list(cells)
-            for j, idx in enumerate(idxs):
-                if filled[j] is None and (row_no, idx) in merged:
-                    top_row, top_col = merged[(row_no, idx)]
-                    top = by_row.get(top_row, [])
-                    filled[j] = top[top_col] if top_col < len(top) else None
-            cells = tuple(filled)
+        first = values[0] if values else None
+        # A row whose first cell holds something is not blank (most rows): no call.
+        if (first is None or (isinstance(first, str) and not first.strip())) and _is_blank(values):
+            continue
         numbers.append(row_no)
-        data.append(cells)
-    return numbers, data
+        rows.append(values)
+    if not idxs:
+        return numbers, []
+    # Rows end at their last cell: the shorter ones are filled with None.
+    by_index = list(zip_longest(*rows)) if rows else []
+    del rows
+    absent = (None,) * len(numbers)
+    columns: list[Sequence[Any]] = [by_index[i] if i < len(by_index) else absent for i in idxs]
+    if merged:
+        by_row = dict(sheet.rows)
+        position = {row_no: n for n, row_no in enumerate(numbers)}
+        filled: dict[int, list[Any]] = {}
+        for (row_no, idx), (top_row, top_col) in merged.items():
+            n = position.get(row_no)
+            if n is None:
+                continue
+            for j in (j for j, i in enumerate(idxs) if i == idx and columns[j][n] is None):
+                column = filled.get(j)
+                if column is None:
+                    column = filled[j] = list(columns[j])
+                    columns[j] = column
+                top = by_row.get(top_row, [])
+                column[n] = top[top_col] if top_col < len(top) else None
+    return numbers, columns
 
 
 def _after_parsing(spec: RegisterSpec, parsed: dict[int, list[Any]], idents: list[str], n: int
@@ -384,7 +434,11 @@ def _after_parsing(spec: RegisterSpec, parsed: dict[int, list[Any]], idents: lis
 
 def _folded(values: Sequence[Any]) -> Sequence[Any]:
     """fields.fold over a column's text, each distinct text folded once."""
-    texts = {v for v in values if isinstance(v, str)}
+    distinct = set(values)
+    distinct.discard(None)
+    if set(map(type, distinct)) == {str} and "".join(distinct).isascii():
+        return values  # plain ASCII text (ids, room numbers) folds to itself
+    texts = {v for v in distinct if isinstance(v, str)}
     loose = {t: fold(t) for t in texts}
     if all(loose[t] == t and type(t) is str for t in texts):
         return values  # nothing to fold (the commonest case: plain ASCII ids)
@@ -417,6 +471,29 @@ def _row_check_candidates(spec: RegisterSpec, by_name: dict[str, Sequence[Any]],
 
 
 def _maybe_before(a_values: Sequence[Any], b_values: Sequence[Any]) -> list[int]:
+    """Rows where a is before b (and rows where they cannot be compared)."""
+    a_kinds, b_kinds = set(map(type, a_values)), set(map(type, b_values))
+    if datetime not in a_kinds or datetime not in b_kinds:
+        if a_kinds <= _DATETIME_OR_NONE and b_kinds <= _DATETIME_OR_NONE:
+            return []  # a column of nothing but blanks: no pair to compare
+    elif a_kinds <= _DATETIME_OR_NONE and b_kinds <= _DATETIME_OR_NONE:
+        # Plain datetimes (most registers): compared a column at a time, a blank on either
+        # side made a pair that is never "before" (the latest moment against the earliest).
+        a = a_values if _NONE not in a_kinds else [_LATEST if v is None else v for v in a_values]
+        b = b_values if _NONE not in b_kinds else [_EARLIEST if v is None else v for v in b_values]
+        try:
+            return list(compress(range(len(a)), map(operator.lt, a, b)))
+        except TypeError:  # a time zone on one side only: the pairs one by one, as below
+            pass
+    return _maybe_before_each(a_values, b_values)
+
+
+_NONE = type(None)
+_DATETIME_OR_NONE = frozenset({datetime, _NONE})
+_LATEST, _EARLIEST = datetime.max, datetime.min
+
+
+def _maybe_before_each(a_values: Sequence[Any], b_values: Sequence[Any]) -> list[int]:
     rows = []
     for r, (a, b) in enumerate(zip(a_values, b_values, strict=True)):
         if a is None or b is None:
@@ -464,10 +541,13 @@ def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int],
     distinct = set(values)
     if parse_to_themselves(distinct, col, types):
         return list(values)
+    # Values that parse to themselves (a column's plain datetimes) need no look-up of
+    # their own; the others are parsed once each.
+    same = unchanged_by_parsing(distinct, col)
     parsed: dict[Any, Any] = {}
     bad: set[Any] = set()
     required = col.required
-    for v in distinct:
+    for v in distinct - same if same else distinct:
         if v is None and col.default is None:
             hit = None
         else:
@@ -475,12 +555,15 @@ def _parse_distinct(values: Sequence[Any], col: ColumnSpec, failing: set[int],
                 hit = parse_value(v, col)
             except Exception:  # noqa: BLE001 - the model reports it, worded for staff
                 bad.add(v)
+                parsed[v] = None
                 continue
         if hit is None and required:
             bad.add(v)
         parsed[v] = hit
     if bad:
         failing.update(n for n, v in enumerate(values) if v in bad)
+    # Equal cells share one value (a register's 100,000 datetimes hold far fewer moments).
+    parsed.update(zip(same, same, strict=True))
     return list(map(parsed.get, values))
 
 

@@ -38,7 +38,7 @@ from .rules.parking import card_findings, temp_findings
 from .rules.patrol import daily_findings, patrol_findings
 from .rules.pricelist import load_price_list
 from .rules.renovation import permit_findings, site_patrol_findings, violation_findings
-from .rules.repairs import repair_findings
+from .rules.repairs import repair_rule
 from .rules.requests import request_findings
 from .rules.services import manager_findings, service_findings
 from .rules.site_checks import frequent_carrying, renovation_site
@@ -148,7 +148,7 @@ PACK = Pack(
     ),
     # The order findings come out in (reports list them in this order).
     rules=(
-        per_record("repair", "repair", repair_findings),
+        Rule("repair", ("repair",), repair_rule, Each()),
         per_record("request", "request", request_findings),
         per_record("parking_temp", "parking_temp", temp_findings),
         per_record("parking_card", "parking_card", card_findings, clock=True),  # expiry reminders
