@@ -235,3 +235,60 @@ def test_a_first_load_plans_as_the_comparison_would(tmp_path: Path):
         assert len(inserted) == 40 and 5 not in inserted and 41 not in inserted and 42 not in inserted
     finally:
         led.close()
+
+
+class _Moment(datetime):
+    """A datetime subclass (as a library may hand over): equal to a plain one, not one."""
+
+
+@BOTH
+def test_deadline_rows_are_put_together_as_each_finding_alone_would_be(tmp_path: Path, database: str):
+    """A batch of new deadlines is written from the texts of their pieces (label, moments,
+    due, severity), each written once: the rows and facts hashes are those each finding
+    makes alone, for every kind of piece, and the stored rows those SQLAlchemy stores."""
+    from datetime import UTC, date, timezone
+
+    east = timezone(timedelta(hours=8))
+    labels = ["维修回访", "报修\"到场\"\\\n\t", "", "a\x00b", 5, None, ["x"]]
+    moments = [None, NOW, NOW + timedelta(microseconds=7), _Moment(2026, 11, 24, 9, 0), date(2026, 11, 1),
+               NOW.replace(tzinfo=east), [NOW]]
+    dues = [None, NOW, datetime(2026, 11, 24, 17, 0, tzinfo=east), datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+            _Moment(2026, 11, 24, 9, 0)]
+    found: list[Finding] = []
+    for i in range(600):
+        values: dict[str, Any] = {"deadline": labels[i % 7], "start": moments[i % 7], "done": moments[i // 7 % 7]}
+        if i % 50 == 3:
+            values["early"] = False
+        rule = "contract.overdue" if i % 97 == 5 else "repair.callback"  # fact keys of their own
+        f = Finding(rule=rule, register="repair", record=f"BX{i:07d}", severity="提醒\"" if i % 13 == 0 else "warning",
+                    message=f"报修单 BX{i:07d}", status=["overdue", "pending", "late", "due_soon"][i % 4],
+                    due=dues[i // 3 % 5], values=values)
+        f.wake = NOW + timedelta(hours=1) if i % 4 == 0 else None
+        found.append(f)
+    keys_of = store.fact_keys()
+    alone = [store._new_row(f, None, f.status in OPEN_STATUSES, NOW, keys_of) for f in found]
+    together = store._new_rows(found, range(len(found)), [None] * len(found), NOW, keys_of)
+    assert together == alone
+    assert [r[8] for r in together] == [store.facts_hash(f) for f in found]
+    # With the hashes known (a comparison made them), the same rows again.
+    hashes: list[str | None] = [r[8] for r in alone]
+    assert store._new_rows(found, range(len(found)), hashes, NOW, keys_of) == alone
+    led = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database)
+    try:
+        # Stored both ways: what a database takes (no NUL in a text) and, on PostgreSQL,
+        # naive dues only (an aware one is read by COPY and by a bound value differently,
+        # before this path as now). On SQLite, one instant in two zones is two dues.
+        plain = [f for f in found if not any(type(v) is list for v in f.values.values())
+                 and type(f.values["deadline"]) is str and "\x00" not in f.values["deadline"]
+                 and (database == "sqlite" or f.due is None or f.due.tzinfo is None)]
+        with led.transaction() as conn:
+            store.sync(conn, "bulk", plain, NOW)
+            conn.execute(insert(rule_findings), [old_row(f, store.facts_hash(f), "plain") for f in plain])
+        t = rule_findings
+        cols = [c for c in t.c if c.name not in ("id", "site")]
+        with led.engine.connect() as conn:
+            def rows(site: str) -> list[tuple]:
+                return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
+            assert rows("bulk") == rows("plain") and len(rows("bulk")) == len(plain) > 100
+    finally:
+        led.close()

@@ -16,37 +16,46 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Table
+from sqlalchemy import Boolean, Connection, DateTime, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 __all__ = ["insert_many", "insert_rows"]
 
 
-def _sqlite_datetime() -> Callable[[Any], Any]:
-    """SQLAlchemy's text for a SQLite ``DateTime`` (``2026-11-24 09:00:00.000000``), each
-    distinct moment formatted once: a file's rows share a few (now, its first_seen)."""
-    seen: dict[datetime, str] = {}
+def _sqlite_datetime(value: Any) -> Any:
+    """SQLAlchemy's text for a SQLite ``DateTime`` (``2026-11-24 09:00:00.000000``)."""
+    if type(value) is not datetime or value.tzinfo is not None:
+        return value if value is None else _SQLITE_DATETIME(value)
+    return value.isoformat(sep=" ", timespec="microseconds")
 
-    def process(value: Any) -> Any:
-        if type(value) is not datetime or value.tzinfo is not None:
-            return value if value is None else _fallback(value)
-        text = seen.get(value)
-        if text is None:
-            if len(seen) > 10_000:
-                seen.clear()
-            text = seen[value] = value.isoformat(sep=" ", timespec="microseconds")
-        return text
 
-    _fallback = DateTime().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
-    return process
-
+_SQLITE_DATETIME = DateTime().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
 
 Column = Callable[[Sequence[Any]], Sequence[Any]]  # a column's values as the driver takes them
 
 
 def _each(process: Callable[[Any], Any]) -> Column:
     return lambda values: list(map(process, values))
+
+
+def _by_value(process: Callable[[Any], Any], kinds: frozenset[type]) -> Column:
+    """Each distinct value converted once, when every value is of ``kinds`` (types whose
+    equal values convert alike): a batch's rows share a few moments (its dues, now) and
+    flags. Other values go through ``process`` one by one."""
+    def convert(values: Sequence[Any]) -> list[Any]:
+        if kinds.issuperset(map(type, values)):
+            distinct = set(values)
+            # Two aware moments of one instant in two zones are equal, but their texts differ.
+            if not any(type(v) is datetime and v.tzinfo is not None for v in distinct):
+                converted = {v: process(v) for v in distinct}
+                return list(map(converted.__getitem__, values))
+        return list(map(process, values))
+    return convert
+
+
+_MOMENTS = frozenset({datetime, type(None)})
+_FLAGS = frozenset({bool, type(None)})
 
 
 def _key_text(process: Callable[[Any], Any]) -> Column:
@@ -67,13 +76,15 @@ def _converters(conn: Connection, table: Table, names: Sequence[str]) -> list[Co
     for n in names:
         col_type = table.c[n].type
         if dialect.name == "sqlite" and isinstance(col_type, DateTime):
-            out.append(_each(_sqlite_datetime()))
+            out.append(_by_value(_sqlite_datetime, _MOMENTS))
             continue
         process = col_type.dialect_impl(dialect).bind_processor(dialect)
         if process is None:
             out.append(None)
         elif type(col_type) is KeyText:
             out.append(_key_text(process))
+        elif isinstance(col_type, Boolean):
+            out.append(_by_value(process, _FLAGS))
         else:
             out.append(_each(process))
     return out

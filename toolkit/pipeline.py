@@ -14,6 +14,7 @@ bytes processed; a file whose bytes the ledger already finished is a duplicate.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import logging
@@ -480,7 +481,9 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
     summary = RunSummary(now=now)
     run_id = ctx.ledger.start_run("process", now)
     summary.run_id = run_id
-    for p in expand(paths):
+    for n, p in enumerate(expand(paths)):
+        if n and not gc.isenabled():
+            gc.collect()  # the caller paused the collector for the run: what a file left is freed before the next
         try:
             summary.files.append(process_file(ctx, p, now, drain=False))
         except Exception as exc:  # one bad file never stops the others
@@ -491,8 +494,9 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
     attach_outputs(ctx, summary, drain_outbox(ctx))
     for hook in ctx.hooks:
         summary.warnings.extend(hook.warnings(ctx))
-    ctx.ledger.finish_run(run_id, "done", summary.to_dict(limit=STORED_LIMIT), now)
-    write_run_summary(ctx.ws, summary)
+    stored = summary.to_dict(limit=STORED_LIMIT)
+    ctx.ledger.finish_run(run_id, "done", stored, now)
+    write_run_summary(ctx.ws, summary, stored)
     return summary
 
 
@@ -519,9 +523,12 @@ def expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def write_run_summary(ws: Workspace, summary: RunSummary) -> Path:
+def write_run_summary(ws: Workspace, summary: RunSummary, data: dict[str, Any] | None = None) -> Path:
+    """The run's summary as ``runs/run-NNNNNN.json``; ``data``: ``summary.to_dict(limit=STORED_LIMIT)``
+    when the caller has it already."""
     target = ws.runs / f"run-{summary.run_id or 0:06d}.json"
-    data = summary.to_dict(limit=STORED_LIMIT)
+    if data is None:
+        data = summary.to_dict(limit=STORED_LIMIT)
     try:
         # orjson writes what json.dumps(indent=2, ensure_ascii=False) writes, ten times
         # faster (a 100,000-row file's run lists every key it changed).

@@ -466,6 +466,70 @@ def _new_row(f: Finding, h: str | None, is_open: bool, now: datetime,
             values_text, h, f.notice, is_open, wake if wake is not None and wake > now else None)
 
 
+def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str | None], now: datetime,
+              keys_of: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]:
+    """``_new_row`` of each finding at ``indexes``, in order.
+
+    A big file's new findings are almost all deadlines (a naive due, a text severity,
+    figures of a text label and naive moments or None): their values' text and facts
+    text are put together here from the texts of those pieces, each written once for
+    the batch (a record's deadlines share their moments; the batch's, their labels and
+    dues) — the texts :func:`_facts` and encode make. Any other finding goes through
+    :func:`_new_row`.
+    """
+    rows: list[tuple[Any, ...]] = []
+    texts: dict[tuple[Any, type], str] = {}
+    append = rows.append
+    sha256, get = hashlib.sha256, texts.get
+    for i in indexes:
+        f = findings[i]
+        values, h = f.values, hashes[i]
+        if type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS and not keys_of.get(f.rule):
+            due, severity, start, done, label = f.due, f.severity, values["start"], values["done"], values["deadline"]
+            try:
+                # Keyed by value and type: an equal value of another type (a subclass) is
+                # never taken for one written before.
+                start_text = get((start, type(start))) or _piece(texts, start)
+                done_text = get((done, type(done))) or _piece(texts, done)
+                label_text = get((label, type(label))) or _piece(texts, label)
+                due_text = get((due, type(due))) or _piece(texts, due)
+                severity_text = get((severity, type(severity))) or _piece(texts, severity)
+            except TypeError:  # a value that is no dict key (a list): not a deadline's own figures
+                start_text = ""
+            if start_text and done_text and label_text and due_text and severity_text:
+                values_text = '{"deadline":' + label_text + ',"done":' + done_text + ',"start":' + start_text + "}"
+                if h is None:
+                    # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
+                    h = sha256(('{"due":' + due_text + ',"severity":' + severity_text + ',"values":' + values_text
+                                + "}").encode("utf-8")).hexdigest()
+                is_open = f.status in OPEN_STATUSES
+                wake = f.wake
+                append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
+                        values_text if is_open else "{}", h, f.notice, is_open,
+                        wake if wake is not None and wake > now else None))
+                continue
+        append(_new_row(f, h, f.status in OPEN_STATUSES, now, keys_of))
+    return rows
+
+
+def _piece(texts: dict[tuple[Any, type], str], value: Any) -> str:
+    """encode's text for None, a naive datetime or text, kept in ``texts``; "" for anything else."""
+    t = type(value)
+    if value is None:
+        text = "null"
+    elif t is datetime and value.tzinfo is None:
+        text = '{"$dt":"' + value.isoformat() + '"}'
+    elif t is str:
+        try:
+            text = orjson.dumps(value).decode("utf-8")  # encode's text for text
+        except TypeError:  # a lone surrogate: encode's other path decides
+            return ""
+    else:
+        return ""
+    texts[(value, t)] = text
+    return text
+
+
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
 INSERT_BATCH = 5000  # new rows per bulk insert: a batch's rows and their driver copy are what it holds
 
@@ -481,11 +545,7 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     fixed = {"site": site, "first_seen": now, "updated_at": now, "resolved_at": None}
     findings, hashes, keys_of = plan["findings"], plan["hashes"], fact_keys()
     for chunk in _batches(plan["insert"], INSERT_BATCH):  # the driver's bulk path: most rows of a big file are new
-        rows = []
-        for i in chunk:
-            f = findings[i]
-            rows.append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now, keys_of))
-        insert_rows(conn, t, NEW_ROW, rows, fixed=fixed)
+        insert_rows(conn, t, NEW_ROW, _new_rows(findings, chunk, hashes, now, keys_of), fixed=fixed)
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),
