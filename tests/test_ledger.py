@@ -897,3 +897,25 @@ def test_values_of_a_register_are_its_records_values_in_order(ledger: Ledger):
                                  ("R0", {"d": date(2024, 5, 2)})]
     assert got == {r["key"]: r["values"] for r in ledger.records("repair")}
     assert ledger.values("complaint") == {}
+
+
+def test_shared_values_of_a_bulk_insert_are_stored_as_bound_ones(ledger: Ledger):
+    """The values every row shares (``fixed``) are written into the statement on SQLite:
+    stored as the same values of the same types as bound ones, a quote in a text included."""
+    from toolkit.bulk import insert_rows
+    from toolkit.ledger import records
+
+    shared = {"site": "o'neil \"站\"", "version": 3, "first_seen": datetime(2024, 5, 1, 9, 30, 15, 123456),
+              "updated_at": T0, "last_file_id": None}
+    with ledger.transaction() as conn:
+        insert_rows(conn, records, ("register", "key", "values_json"),
+                    [("visit", f"B{i}", encode({"n": i})) for i in range(3)], fixed=shared)
+        conn.execute(insert(records), [{**shared, "register": "visit", "key": f"P{i}", "values_json": encode({"n": i})}
+                                       for i in range(3)])
+    with ledger.engine.connect() as conn:
+        cols = "site, version, first_seen, updated_at, last_file_id, values_json"
+        if ledger.is_sqlite:  # the stored values and their types, as SQLite keeps them
+            cols += ", typeof(site), typeof(version), typeof(first_seen), typeof(last_file_id)"
+        stored = conn.exec_driver_sql(f"SELECT {cols} FROM records ORDER BY id").all()
+    assert len(stored) == 6 and stored[:3] == stored[3:]
+    assert stored[0][0] == "o'neil \"站\"" and stored[0][1] == 3 and stored[0][4] is None
