@@ -919,3 +919,28 @@ def test_shared_values_of_a_bulk_insert_are_stored_as_bound_ones(ledger: Ledger)
         stored = conn.exec_driver_sql(f"SELECT {cols} FROM records ORDER BY id").all()
     assert len(stored) == 6 and stored[:3] == stored[3:]
     assert stored[0][0] == "o'neil \"站\"" and stored[0][1] == 3 and stored[0][4] is None
+
+
+def test_a_files_records_keep_the_term_index_of_their_indexed_columns(ledger: Ledger):
+    """The terms of an indexed column follow its records as they arrive and change; a
+    register with no indexed column adds none."""
+    from sqlalchemy import select
+
+    from toolkit.ruleset import terms
+
+    with ledger.transaction() as conn:
+        terms.build(conn, ledger.site, "visit", "房号")
+
+    def stored() -> list[tuple[str, str, str, str]]:
+        t = terms.record_terms
+        with ledger.engine.connect() as conn:
+            return sorted((r.register, r.field, r.term, r.key) for r in conn.execute(
+                select(t.c.register, t.c.field, t.c.term, t.c.key).where(t.c.site == ledger.site)))
+
+    ledger.complete_file(claim(ledger, "a"), "accepted", {}, [
+        rec("visit", "V1", 房号="1-0101"), rec("visit", "V2", 房号="2-0202"), rec("repair", "R1", 房号="1-0101")], T0)
+    assert [(r[0], r[2], r[3]) for r in stored()] == [("visit", "1-0101", "V1"), ("visit", "2-0202", "V2")]
+    ledger.complete_file(claim(ledger, "b"), "accepted", {}, [
+        rec("visit", "V1", 房号="3-0303"), rec("visit", "V2", 房号="2-0202"), rec("repair", "R2", 房号="9-9999")],
+        T0 + timedelta(hours=1))
+    assert [(r[0], r[2], r[3]) for r in stored()] == [("visit", "2-0202", "V2"), ("visit", "3-0303", "V1")]

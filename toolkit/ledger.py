@@ -723,10 +723,14 @@ class Ledger:
         # The rules engine's table, imported late: it imports this module.
         from .ruleset import terms
 
-        moved = {(reg, key) for reg, c in changes.items() for key in (*c["new"], *c["changed"])}
+        # Only registers with an indexed column (terms.index keeps those alone): a big
+        # register with none builds no key set of its 100,000 records to drop it.
+        fields = terms.indexed(conn, self.site)
+        moved = {(reg, key) for reg, c in changes.items() if reg in fields
+                 for key in (*c["new"], *c["changed"])}
         if moved:
             terms.index(conn, self.site, {(r.register, r.key): r.values for r in recs
-                                          if (r.register, r.key) in moved})
+                                          if r.register in fields and (r.register, r.key) in moved})
 
     def pending_files(self) -> list[dict[str, Any]]:
         """Files claimed but never finished (a crash); a restart processes them again."""
