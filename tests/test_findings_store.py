@@ -53,22 +53,31 @@ def old_row(f: Finding, h: str, site: str) -> dict[str, Any]:
             "is_open": is_open, "wake_at": wake, "first_seen": NOW, "updated_at": NOW, "resolved_at": None}
 
 
+def stored_both_ways(led: Ledger, found: list[Finding]) -> tuple[list[tuple], list[tuple]]:
+    """The rows ``found`` makes through the bulk path (site "bulk") and through a plain
+    SQLAlchemy insert (site "plain"), each read back without id and site, in order."""
+    with led.transaction() as conn:
+        store.sync(conn, "bulk", found, NOW)  # the bulk path
+        conn.execute(insert(rule_findings), [old_row(f, store.facts_hash(f), "plain") for f in found])
+    t = rule_findings
+    cols = [c for c in t.c if c.name not in ("id", "site")]
+    with led.engine.connect() as conn:
+        def rows(site: str) -> list[tuple]:
+            return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
+        return rows("bulk"), rows("plain")
+
+
 @BOTH
 def test_bulk_findings_are_the_rows_sqlalchemy_would_store(tmp_path: Path, database: str):
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database
     led = Ledger(url)
     try:
         found = findings()
-        with led.transaction() as conn:
-            store.sync(conn, "bulk", found, NOW)  # the bulk path
-            conn.execute(insert(rule_findings), [old_row(f, store.facts_hash(f), "plain") for f in found])
+        bulk, plain = stored_both_ways(led, found)
         t = rule_findings
         cols = [c for c in t.c if c.name not in ("id", "site")]
-        with led.engine.connect() as conn:
-            def rows(site: str) -> list[tuple]:
-                return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
-            bulk, plain = rows("bulk"), rows("plain")
-            if database == "sqlite":  # the stored text itself, not only what reads back
+        if database == "sqlite":  # the stored text itself, not only what reads back
+            with led.engine.connect() as conn:
                 raw = conn.exec_driver_sql(
                     "SELECT site, record, due, wake_at, first_seen, is_open FROM rule_findings ORDER BY id").all()
         assert bulk == plain and len(bulk) == 40
@@ -281,14 +290,7 @@ def test_deadline_rows_are_put_together_as_each_finding_alone_would_be(tmp_path:
         plain = [f for f in found if not any(type(v) is list for v in f.values.values())
                  and type(f.values["deadline"]) is str and "\x00" not in f.values["deadline"]
                  and (database == "sqlite" or f.due is None or f.due.tzinfo is None)]
-        with led.transaction() as conn:
-            store.sync(conn, "bulk", plain, NOW)
-            conn.execute(insert(rule_findings), [old_row(f, store.facts_hash(f), "plain") for f in plain])
-        t = rule_findings
-        cols = [c for c in t.c if c.name not in ("id", "site")]
-        with led.engine.connect() as conn:
-            def rows(site: str) -> list[tuple]:
-                return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
-            assert rows("bulk") == rows("plain") and len(rows("bulk")) == len(plain) > 100
+        bulk, stored = stored_both_ways(led, plain)
+        assert bulk == stored and len(bulk) == len(plain) > 100
     finally:
         led.close()
