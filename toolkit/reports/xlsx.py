@@ -9,7 +9,9 @@ Written in openpyxl's write-only mode; each column's style is registered once. T
 data rows of plain values (text, numbers, dates) are serialised straight to the
 sheet's XML stream, as openpyxl would write them but without a cell object per value:
 a large sheet then costs little more than openpyxl writing bare values. Anything else
-(formula-like text, booleans, times …) goes through openpyxl's own cells.
+(formula-like text, booleans, times …) goes through openpyxl's own cells. Those rows'
+XML is kept as UTF-8 blocks and spliced into the sheet while it is packed into the
+workbook, instead of being written into openpyxl's temporary file and read back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -148,10 +150,16 @@ def _spent() -> Iterator[None]:
 
 
 Part = tuple[list[WriteOnlyCell] | None, list[list[Any]]]
+# Each run of fast rows, as blocks of UTF-8 XML: where the nth run goes, the sheet's
+# temporary file holds the marker ``<toolkitRows n="n"/>``.
+Runs = list[list[bytes]]
 
 
 # Where a run of fast rows goes; lxml or et_xmlfile may space the empty tag differently.
 _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
+# Rows encoded together: blocks big enough to cost little per block, small enough that
+# a sheet's XML is never one huge string.
+BLOCK_ROWS = 512
 
 
 LINE_HEIGHT = 15  # points per line of wrapped text
@@ -192,26 +200,31 @@ def _row_attr(row: list[Any], wraps: list[tuple[int, float]]) -> str:
     return f' ht="{LINE_HEIGHT * min(lines, 15)}" customHeight="1"' if lines > 1 else ""
 
 
-def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> None:
+def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> Runs:
     """Write the sheet's rows in order and close it. A part is (column protos, rows of
     values), written straight as XML where the values allow, or (None, rows of ready
-    cells) for openpyxl to write.
+    cells) for openpyxl to write. Returns the runs of rows written as XML, which
+    ``_Archive`` puts in place of their markers.
 
     openpyxl 3.1 write-only internals (pinned <3.2): the sheet streams into a temporary
-    file; our rows go in as a marker element, replaced by their XML once it is closed.
+    file; our rows go in as a marker element per run.
     """
     ws._get_writer()
     writer = ws._writer
     xf = writer.xf.send(True)
     epoch = ws.parent.epoch
-    chunks: list[str] = []
+    runs: Runs = []
+    blocks: list[bytes] = []
     pending: list[str] = []
 
     def flush() -> None:
         if pending:
-            xf.write(Element("toolkitRows", n=str(len(chunks))))
-            chunks.append("".join(pending))
+            blocks.append("".join(pending).encode())
             pending.clear()
+        if blocks:
+            xf.write(Element("toolkitRows", n=str(len(runs))))
+            runs.append(blocks.copy())
+            blocks.clear()
 
     with xf.element("sheetData"):
         r = 1
@@ -253,24 +266,45 @@ def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> No
                 else:
                     attr = _row_attr(row, wraps) if wraps else ""
                     pending.append(f'<row r="{r}"{attr}>{xml}</row>')
+                    if len(pending) >= BLOCK_ROWS:
+                        blocks.append("".join(pending).encode())
+                        pending.clear()
                 r += 1
         flush()
     ws._max_row = r - 1
     writer.xf.send(None)
     ws._rows = _spent()  # rows written: close() adds only the sheet's tail
     ws.close()
-    if chunks:
-        out = Path(writer.out)
-        found: list[int] = []
+    return runs
 
-        def rows_for(m: re.Match[bytes]) -> bytes:
-            found.append(int(m.group(1)))
-            return chunks[found[-1]].encode()
 
-        data = _MARKER.sub(rows_for, out.read_bytes())
-        if found != list(range(len(chunks))):
-            raise RuntimeError(f"工作表 {ws.title} 的行标记不符")
-        out.write_bytes(data)
+class _Archive(ZipFile):
+    """The workbook's zip file: a sheet's temporary file (as openpyxl's ``ExcelWriter``
+    packs it with ``write``) is packed with its runs of rows in place of their markers."""
+
+    def __init__(self, path: Path, runs: dict[str, Runs]) -> None:
+        super().__init__(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
+        self.runs = runs  # by temporary file
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
+              compresslevel: Any = None) -> None:
+        runs = self.runs.get(str(filename))
+        if runs is None:
+            super().write(filename, arcname, compress_type, compresslevel)
+            return
+        pieces = _MARKER.split(Path(filename).read_bytes())  # text, n, text, n, …, text
+        found = [int(n) for n in pieces[1::2]]
+        if found != list(range(len(runs))):
+            raise RuntimeError(f"工作表 {arcname} 的行标记不符")
+        zinfo = ZipInfo.from_file(filename, arcname, strict_timestamps=self._strict_timestamps)
+        zinfo.compress_type, zinfo._compresslevel = self.compression, self.compresslevel
+        # The whole size, as ``write`` would know it from the file (ZIP64 beyond 2 GiB).
+        zinfo.file_size = sum(map(len, pieces[::2])) + sum(len(b) for run in runs for b in run)
+        with self.open(zinfo, "w", force_zip64=zinfo.file_size * 1.05 > ZIP64_LIMIT) as dest:
+            for i, text in enumerate(pieces[::2]):
+                dest.write(text)
+                for block in runs[i] if i < len(runs) else ():
+                    dest.write(block)
 
 
 def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart] | None = None) -> Any:
@@ -310,7 +344,7 @@ def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart
         set_text(empty, "（无）")
         empty.font = Font(color="808080")
         parts.append((None, [[empty]]))
-    _stream(ws, parts, [_width(c) for c in table.columns])
+    ws.toolkit_runs = _stream(ws, parts, [_width(c) for c in table.columns])
     return ws
 
 
@@ -360,10 +394,12 @@ ZIP_LEVEL = 3
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level."""
+    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level and
+    the sheets' rows spliced in as they are packed."""
     if not wb.worksheets:
         wb.create_sheet()
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
+    runs = {ws._writer.out: ws.toolkit_runs for ws in wb.worksheets if getattr(ws, "toolkit_runs", None)}
+    with _Archive(path, runs) as archive:
         wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
         ExcelWriter(wb, archive).save()
 
