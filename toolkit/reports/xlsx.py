@@ -189,15 +189,75 @@ def _lines(text: str, width: float) -> int:
     return n
 
 
-def _row_attr(row: list[Any], wraps: list[tuple[int, float]]) -> str:
-    """A row's height when wrapped text needs more than one line: neither LibreOffice nor
-    Excel grows a row for wrapped text in a file when it opens it."""
-    lines = 1
+def _heights(columns: list[tuple[Any, ...]], wraps: list[tuple[int, float]]) -> list[str]:
+    """Each row's height attribute when wrapped text needs more than one line: neither
+    LibreOffice nor Excel grows a row for wrapped text in a file when it opens it."""
+    lines = [1] * (len(columns[0]) if columns else 0)
     for i, width in wraps:
-        v = row[i] if i < len(row) else None
-        if type(v) is str and len(v) > width / 2:
-            lines = max(lines, _lines(v, width))
-    return f' ht="{LINE_HEIGHT * min(lines, 15)}" customHeight="1"' if lines > 1 else ""
+        half, w = width / 2, int(width)
+        for j, v in enumerate(columns[i]):
+            if type(v) is not str or len(v) <= half:
+                continue
+            n = _lines(v, width) if "\n" in v else max(1, -(-_shown(v) // w))  # one paragraph: as _lines counts it
+            if n > lines[j]:
+                lines[j] = n
+    return [f' ht="{LINE_HEIGHT * min(n, 15)}" customHeight="1"' if n > 1 else "" for n in lines]
+
+
+def _plain_texts(values: list[Any]) -> bool:
+    """Every value is text ``_cell_xml`` writes as it is: not too long, no formula or
+    error lead and no space at either end, nothing to escape (empty text is not asked
+    about: none at all is true)."""
+    if set(map(type, values)) - {str} or max(map(len, values), default=0) > MAX_CELL_TEXT:
+        return False
+    if any(c in _TEXT_LEAD or c.isspace() for c in {v[0] for v in values}):
+        return False
+    if any(c.isspace() for c in {v[-1] for v in values}):
+        return False
+    return _SPECIAL.search("\n".join(values)) is None  # "\n" itself is not special
+
+
+def _column_xml(values: tuple[Any, ...], ref: str, style: str, dated: bool, epoch: Any,
+                numbers: list[str]) -> list[str | None]:
+    """A column's cells as ``_cell_xml`` writes them: "" for None, None for a value only
+    openpyxl's own cell should write. A column of plain text (most are; some cells
+    empty) is written without a call per cell."""
+    if _plain_texts([v for v in values if v is not None and v != ""]):
+        head, tail, empty = f'<c r="{ref}', f'"{style} t="inlineStr"><is><t>', f'"{style} t="inlineStr"/>'
+        return ["" if v is None else f"{head}{n}{tail}{v}</t></is></c>" if v else f"{head}{n}{empty}"
+                for v, n in zip(values, numbers, strict=True)]
+    out: list[str | None] = []
+    serials: dict[Any, str] = {}  # a date's cell text by value: deadlines share their due times
+    for v, n in zip(values, numbers, strict=True):
+        if v is None:
+            out.append("")
+        elif type(v) is datetime and dated and v.tzinfo is None:
+            serial = serials.get(v)
+            if serial is None:
+                serial = serials[v] = f"{to_excel(v, epoch):.16g}"
+            out.append(f'<c r="{ref}{n}"{style} t="n"><v>{serial}</v></c>')
+        else:
+            try:
+                out.append(_cell_xml(f"{ref}{n}", style, v, dated, epoch))
+            except _Slow:
+                out.append(None)
+    return out
+
+
+def _rows_xml(rows: list[list[Any]], first: int, refs: list[str], styles: list[str], dated: list[bool],
+              epoch: Any, wraps: list[tuple[int, float]]) -> list[str | None]:
+    """Each row's XML, or None for a row only openpyxl's own cells should write; built
+    column by column (a column's values mostly share one type)."""
+    width = len(refs)
+    if any(len(row) > width for row in rows):
+        raise ValueError(f"一行的值多于表的 {width} 列")
+    rows = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
+    columns = list(zip(*rows, strict=True))
+    numbers = [str(r) for r in range(first, first + len(rows))]
+    cells = [_column_xml(columns[i], refs[i], styles[i], dated[i], epoch, numbers) for i in range(width)]
+    heights = _heights(columns, wraps) if wraps else [""] * len(rows)
+    return [None if None in row else f'<row r="{n}"{h}>{"".join(row)}</row>'  # type: ignore[arg-type]
+            for n, h, row in zip(numbers, heights, zip(*cells, strict=True), strict=True)]
 
 
 def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> Runs:
@@ -240,36 +300,19 @@ def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> Ru
             dated = [is_date_format(p.number_format) for p in protos]
             wraps = [(i, max((widths or [])[i] - 1, 1) if widths and i < len(widths) else 30)
                      for i, p in enumerate(protos) if p.alignment is not None and p.alignment.wrap_text]
-            # Plain text, the most common cell, is written here without a call per cell;
-            # anything else as _cell_xml writes it.
-            opens = [f'<c r="{ref}' for ref in refs]
-            texts = [f'"{st} t="inlineStr"><is><t>' for st in styles]
-            for row in rows:
-                rs = str(r)
-                try:
-                    cells = []
-                    for i, v in enumerate(row):
-                        if v is None:
-                            continue
-                        if (type(v) is str and v and v[0] not in _TEXT_LEAD and not v[0].isspace()
-                                and not v[-1].isspace() and len(v) <= MAX_CELL_TEXT):
-                            if _SPECIAL.search(v) is not None:
-                                v = _xml_text(v)
-                            cells.append(f"{opens[i]}{rs}{texts[i]}{v}</t></is></c>")
-                        else:
-                            cells.append(_cell_xml(f"{refs[i]}{rs}", styles[i], v, dated[i], epoch))
-                    xml = "".join(cells)
-                except _Slow:
-                    flush()
-                    cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
-                    writer.write_row(xf, ws._values_to_row(cells, r), r)
-                else:
-                    attr = _row_attr(row, wraps) if wraps else ""
-                    pending.append(f'<row r="{r}"{attr}>{xml}</row>')
-                    if len(pending) >= BLOCK_ROWS:
-                        blocks.append("".join(pending).encode())
-                        pending.clear()
-                r += 1
+            for start in range(0, len(rows), BLOCK_ROWS):
+                some = rows[start:start + BLOCK_ROWS]
+                for row, xml in zip(some, _rows_xml(some, r, refs, styles, dated, epoch, wraps), strict=True):
+                    if xml is None:
+                        flush()
+                        cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
+                        writer.write_row(xf, ws._values_to_row(cells, r), r)
+                    else:
+                        pending.append(xml)
+                    r += 1
+                if len(pending) >= BLOCK_ROWS:
+                    blocks.append("".join(pending).encode())
+                    pending.clear()
         flush()
     ws._max_row = r - 1
     writer.xf.send(None)
