@@ -118,27 +118,30 @@ class Source:
         from ..ruleset.store import rule_findings as rf
 
         t = records_table
-        rows: dict[str, tuple[int, str]] = {}
+        # (id, key, values_json) as plain tuples: a row's fields read by name, and rows
+        # sorted with a key function, cost more than decoding them.
+        rows: list[tuple[int, str, str]] = []
         with self.ctx.ledger.engine.connect() as conn:
             site = self.ctx.ledger.site
             changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                     t.c.updated_at >= self.since)
-            for r in conn.execute(changed).all():
-                rows[r.key] = (r.id, r.values_json)
+            rows += map(tuple, conn.execute(changed))
             # The older ones with an open finding, joined in the database (the open findings
             # of one register through ix_rule_findings_open). Asked only when some record
             # with an open finding is not among those just read: PostgreSQL cannot tell how
             # few findings of one register are open (register and is_open are judged
             # apart) and would scan the whole table for a join that finds nothing.
             waiting = select(rf.c.record).where(rf.c.site == site, rf.c.register == register, rf.c.is_open.is_(True))
-            if any(k not in rows for k in conn.execute(waiting).scalars().all()):
+            read = {key for _, key, _ in rows}
+            if any(k not in read for k in conn.execute(waiting).scalars().all()):
                 older = select(t.c.id, t.c.key, t.c.values_json).where(
                     t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
                     or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
-                for r in conn.execute(older).all():
-                    rows[r.key] = (r.id, r.values_json)
-            # In ledger order, as one query ordered by id would give them.
-            out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
+                rows += map(tuple, conn.execute(older))  # none of them among those just read
+            # In ledger order, as one query ordered by id would give them (ids are unique:
+            # the tuples compare on them alone).
+            rows.sort()
+            out = {key: decode(text) for _, key, text in rows}
             out = self._happened(register, out)
             group = self.groups.get(register)
             if group is not None:
@@ -158,12 +161,12 @@ class Source:
                     if wanted is not None:  # only records naming some group (as text) can belong
                         rest = rest.where(t.c.values_json.contains(_prefix(column) + '"', autoescape=True))
                     siblings = {}
-                    for r in conn.execute(rest).all():
-                        if wanted is not None and _event_text(r.values_json, column) not in wanted:
+                    for key, text in conn.execute(rest):
+                        if wanted is not None and _event_text(text, column) not in wanted:
                             continue  # cannot be one of the groups: not worth decoding
-                        v = decode(r.values_json)
+                        v = decode(text)
                         if v.get(column) in events:
-                            siblings[r.key] = v
+                            siblings[key] = v
                     out.update(self._happened(register, siblings))
         return out
 
