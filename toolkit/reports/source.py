@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -57,8 +59,9 @@ class Source:
     schedule: ScheduleFile
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
-    # The findings so far by register, each as (rule rank, n, finding): n counts them.
-    _by_register: dict[str, list[tuple[int, int, Finding]]] = field(default_factory=dict)
+    # The findings so far by register, in runs of consecutive ones about it, each as
+    # (rule rank, n of its first, findings): n counts the findings.
+    _by_register: dict[str, list[tuple[int, int, list[Finding]]]] = field(default_factory=dict)
     _count: int = 0
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
@@ -229,18 +232,20 @@ class Source:
             by_register: dict[str, int] = {}
             for r in todo:
                 by_register.setdefault(r.reads[0], rank[r.name])
-            n0 = self._count
-            for n, f in enumerate(found, n0):
-                self._by_register.setdefault(f.register, []).append((by_register.get(f.register, len(order)), n, f))
-            self._count = n0 + len(found)
+            n = self._count
+            for register, same in groupby(found, attrgetter("register")):  # a rule's findings mostly share one
+                run = list(same)
+                self._by_register.setdefault(register, []).append((by_register.get(register, len(order)), n, run))
+                n += len(run)
+            self._count = n
             self._asked.clear()
         key = frozenset(wanted)
         if key not in self._asked:  # reports ask for the same registers more than once
-            # Each register's findings in (rule rank, n) order; the tuples compare on those
-            # two alone (n is unique), so they sort without a key function.
-            picked = [t for reg in wanted for t in self._by_register.get(reg, ())]
-            picked.sort()
-            self._asked[key] = [f for _, _, f in picked]
+            # The findings in (rule rank, n) order: a run's findings share its rank and
+            # are numbered n, n + 1 …, so runs in (rank, n of their first) order give them.
+            # The tuples compare on those two alone (n is unique): no key function.
+            picked = sorted(t for reg in wanted for t in self._by_register.get(reg, ()))
+            self._asked[key] = list(chain.from_iterable(run for _, _, run in picked))
         return list(self._asked[key])
 
     def env(self, at: datetime, pack: str) -> Env:
