@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from copy import copy
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile, ZipInfo
@@ -204,15 +205,18 @@ def _heights(columns: list[tuple[Any, ...]], wraps: list[tuple[int, float]]) -> 
     return [f' ht="{LINE_HEIGHT * min(n, 15)}" customHeight="1"' if n > 1 else "" for n in lines]
 
 
+_FIRST, _LAST = itemgetter(0), itemgetter(-1)
+
+
 def _plain_texts(values: list[Any]) -> bool:
     """Every value is text ``_cell_xml`` writes as it is: not too long, no formula or
     error lead and no space at either end, nothing to escape (empty text is not asked
     about: none at all is true)."""
     if set(map(type, values)) - {str} or max(map(len, values), default=0) > MAX_CELL_TEXT:
         return False
-    if any(c in _TEXT_LEAD or c.isspace() for c in {v[0] for v in values}):
+    if any(c in _TEXT_LEAD or c.isspace() for c in set(map(_FIRST, values))):
         return False
-    if any(c.isspace() for c in {v[-1] for v in values}):
+    if any(c.isspace() for c in set(map(_LAST, values))):
         return False
     return _SPECIAL.search("\n".join(values)) is None  # "\n" itself is not special
 
