@@ -209,7 +209,9 @@ class Source:
         col, at = flow.received, self.as_of
         kept = {}
         for k, v in rows.items():
-            got = as_dt(v.get(col))
+            got = v.get(col)
+            if type(got) is not datetime or got.tzinfo is not None:  # most are naive datetimes already
+                got = as_dt(got)
             if got is None or got <= at:
                 kept[k] = v
         return kept

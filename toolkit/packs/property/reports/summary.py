@@ -80,17 +80,11 @@ def _within(p: Period, cut: datetime) -> Callable[[Any], bool]:
     start = p.start_dt
 
     def test(value: Any) -> bool:
-        t = when(value)
+        # Ledger times are mostly naive datetimes already: those skip the general conversion.
+        t = value if type(value) is datetime and value.tzinfo is None else when(value)
         return t is not None and start <= t < cut
 
     return test
-
-
-def _dt(value: Any) -> datetime | None:
-    # Ledger values are mostly naive datetimes already: skip the general conversion.
-    if type(value) is datetime and value.tzinfo is None:
-        return value
-    return when(value)
 
 
 def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
@@ -108,7 +102,7 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                 continue
             for v in src.records(reg).values():
                 t = v.get(col)
-                if type(t) is not datetime or t.tzinfo is not None:  # _dt, inline: most are naive datetimes
+                if type(t) is not datetime or t.tzinfo is not None:  # most are naive datetimes already
                     t = when(t)
                     if t is None:
                         continue
@@ -123,20 +117,26 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                         by_day[t.date()][slot] += 1
     low_cut = min(w[2] for w in windows)
     depts: dict[tuple[str, str], str] = {}
+    registers: dict[str, dict[str, dict[str, Any]]] = {}
     for f in src.findings(*flows):
         due, values = f.due, f.values
         # Deadline findings built with the default figures carry when the work was done
         # (asked inline: this runs for every finding about the registers).
         if due is None or "done" not in values or "deadline" not in values or f.register not in flows:
             continue
-        done = _dt(values["done"])
+        done = values["done"]
+        if done is not None and (type(done) is not datetime or done.tzinfo is not None):
+            done = when(done)
         judged = done is not None and lo <= done < hi
         if not judged and not (due < hi and (done is None or done > low_cut)):
             continue  # neither done inside a window nor overdue at a window's end
         ident = (f.register, f.record)
         dept = depts.get(ident)
         if dept is None:
-            _, dept = src.responsible(f.register, src.records(f.register).get(f.record, {}))
+            records = registers.get(f.register)
+            if records is None:
+                records = registers[f.register] = src.records(f.register)
+            _, dept = src.responsible(f.register, records.get(f.record, {}))
             dept = depts[ident] = dept or "未注明"
         on_time = _done_on_time(f) if judged else False
         for fig, start, cut in windows:
