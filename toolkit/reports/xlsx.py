@@ -25,7 +25,7 @@ from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
-from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile, ZipInfo
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -344,10 +344,11 @@ class _Archive(ZipFile):
         if found != list(range(len(runs))):
             raise RuntimeError(f"工作表 {arcname} 的行标记不符")
         zinfo = ZipInfo.from_file(filename, arcname, strict_timestamps=self._strict_timestamps)
-        zinfo.compress_type, zinfo._compresslevel = self.compression, self.compresslevel
-        # The whole size, as ``write`` would know it from the file (ZIP64 beyond 2 GiB).
+        zinfo.compress_type = self.compression if compress_type is None else compress_type
+        zinfo._compresslevel = self.compresslevel if compresslevel is None else compresslevel
+        # The whole size, as ``write`` would know it from the file: it decides ZIP64.
         zinfo.file_size = sum(map(len, pieces[::2])) + sum(len(b) for run in runs for b in run)
-        with self.open(zinfo, "w", force_zip64=zinfo.file_size * 1.05 > ZIP64_LIMIT) as dest:
+        with self.open(zinfo, "w") as dest:
             for i, text in enumerate(pieces[::2]):
                 dest.write(text)
                 for block in runs[i] if i < len(runs) else ():
