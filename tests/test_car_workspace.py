@@ -168,9 +168,10 @@ def test_two_packs_in_one_workspace_keep_apart(tmp_path: Path):
         process(home, car_workbook(home / "inbox" / "售后登记.xlsx"), NOW)
     for home in (prop, both):
         process(home, repairs(home), NOW)
-    assert _snapshot(both, "car") == _snapshot(car, "car")
+    both_car = _snapshot(both, "car")
+    assert both_car == _snapshot(car, "car")
     assert _snapshot(both, "property") == _snapshot(prop, "property")
-    assert _snapshot(both, "car")[1] and _snapshot(both, "car")[0]
+    assert both_car[1] and both_car[0]
     assert _daily_values(both, "car_daily") == _daily_values(car, "car_daily")
     assert _daily_values(both, "daily_repairs") == _daily_values(prop, "daily_repairs")
 
