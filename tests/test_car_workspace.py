@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from car_fixtures import as_json, car_workbook, cli, findings, process, site_args
+from car_fixtures import as_json, car_workbook, cli, findings, init, process
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
@@ -24,9 +24,7 @@ def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _init(home: Path, *names: str) -> Path:
-    args = [a for n in names for a in ("--pack", n)]
-    assert cli("init", str(home), *args, *site_args(home))[0] == 0
-    return home
+    return init(home, *names)
 
 
 def _docx_text(path: Path) -> str:
