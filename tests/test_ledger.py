@@ -120,6 +120,31 @@ def test_sqlite_connections_keep_a_big_files_pages_in_memory(tmp_path: Path):
     assert sizes == {-16 * 1024}
 
 
+def test_a_new_sqlite_ledger_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path):
+    new, old = tmp_path / "new.sqlite", tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)  # a ledger file made before: 4 KB pages, already WAL
+    con.execute("pragma journal_mode=wal")
+    con.execute("create table kept (x integer)")
+    con.execute("insert into kept values (7)")
+    con.commit()
+    con.close()
+    for path in (new, old):
+        Ledger(f"sqlite:///{path}").close()
+    sizes = {}
+    for path in (new, old):
+        con = sqlite3.connect(path)
+        try:
+            sizes[path.stem] = con.execute("pragma page_size").fetchone()[0]
+            tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        finally:
+            con.close()
+        assert {"files", "records", "rule_findings"} <= tables
+    assert sizes == {"new": 16384, "old": 4096}
+    con = sqlite3.connect(old)
+    assert con.execute("select x from kept").fetchall() == [(7,)]
+    con.close()
+
+
 def test_claim_and_complete(ledger: Ledger):
     fid = claim(ledger, "aaa")
     f = ledger.find_file("aaa")
