@@ -472,61 +472,54 @@ def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str 
 
     A big file's new findings are almost all deadlines (a naive due, a text severity,
     figures of a text label and naive moments or None): their values' text and facts
-    text are put together here from the texts of those pieces, each written once for
-    the batch (a record's deadlines share their moments; the batch's, their labels and
-    dues) — the texts :func:`_facts` and encode make. Any other finding goes through
-    :func:`_new_row`.
+    text are put together here from the texts of those pieces — the texts :func:`_facts`
+    and encode make. A moment's text is written each time (a record's moments are its
+    own: a cache of them only misses); a label's or severity's once per batch. Any
+    other finding goes through :func:`_new_row`.
     """
     rows: list[tuple[Any, ...]] = []
-    texts: dict[tuple[Any, type], str] = {}
+    texts: dict[str, str] = {}  # labels and severities: a handful per batch
     append = rows.append
-    sha256, get = hashlib.sha256, texts.get
+    sha256, get, dt = hashlib.sha256, texts.get, datetime
     for i in indexes:
         f = findings[i]
         values, h = f.values, hashes[i]
         if type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS and not keys_of.get(f.rule):
             due, severity, start, done, label = f.due, f.severity, values["start"], values["done"], values["deadline"]
-            try:
-                # Keyed by value and type: an equal value of another type (a subclass) is
-                # never taken for one written before.
-                start_text = get((start, type(start))) or _piece(texts, start)
-                done_text = get((done, type(done))) or _piece(texts, done)
-                label_text = get((label, type(label))) or _piece(texts, label)
-                due_text = get((due, type(due))) or _piece(texts, due)
-                severity_text = get((severity, type(severity))) or _piece(texts, severity)
-            except TypeError:  # a value that is no dict key (a list): not a deadline's own figures
-                start_text = ""
-            if start_text and done_text and label_text and due_text and severity_text:
-                values_text = '{"deadline":' + label_text + ',"done":' + done_text + ',"start":' + start_text + "}"
-                if h is None:
-                    # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
-                    h = sha256(('{"due":' + due_text + ',"severity":' + severity_text + ',"values":' + values_text
-                                + "}").encode("utf-8")).hexdigest()
-                is_open = f.status in OPEN_STATUSES
-                wake = f.wake
-                append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
-                        values_text if is_open else "{}", h, f.notice, is_open,
-                        wake if wake is not None and wake > now else None))
-                continue
+            if (type(label) is str and type(severity) is str
+                    and (due is None or (type(due) is dt and due.tzinfo is None))
+                    and (start is None or (type(start) is dt and start.tzinfo is None))
+                    and (done is None or (type(done) is dt and done.tzinfo is None))):
+                label_text = get(label) or _text_piece(texts, label)
+                severity_text = get(severity) or _text_piece(texts, severity)
+                if label_text and severity_text:
+                    # encode's text for a naive moment: isoformat in its tag (as orjson writes it)
+                    values_text = ('{"deadline":' + label_text
+                                   + (',"done":null' if done is None else ',"done":{"$dt":"' + done.isoformat() + '"}')
+                                   + (',"start":null}' if start is None
+                                      else ',"start":{"$dt":"' + start.isoformat() + '"}}'))
+                    if h is None:
+                        # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
+                        h = sha256(('{"due":' + ("null" if due is None else '{"$dt":"' + due.isoformat() + '"}')
+                                    + ',"severity":' + severity_text + ',"values":' + values_text
+                                    + "}").encode("utf-8")).hexdigest()
+                    is_open = f.status in OPEN_STATUSES
+                    wake = f.wake
+                    append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
+                            values_text if is_open else "{}", h, f.notice, is_open,
+                            wake if wake is not None and wake > now else None))
+                    continue
         append(_new_row(f, h, f.status in OPEN_STATUSES, now, keys_of))
     return rows
 
 
-def _piece(texts: dict[tuple[Any, type], str], value: Any) -> str:
-    """encode's text for None, a naive datetime or text, kept in ``texts``; "" for anything else."""
-    t = type(value)
-    if value is None:
-        text = "null"
-    elif t is datetime and value.tzinfo is None:
-        text = '{"$dt":"' + value.isoformat() + '"}'
-    elif t is str:
-        try:
-            text = orjson.dumps(value).decode("utf-8")  # encode's text for text
-        except TypeError:  # a lone surrogate: encode's other path decides
-            return ""
-    else:
+def _text_piece(texts: dict[str, str], value: str) -> str:
+    """encode's text for text, kept in ``texts``; "" for a lone surrogate (encode's other path decides)."""
+    try:
+        text = orjson.dumps(value).decode("utf-8")
+    except TypeError:
         return ""
-    texts[(value, t)] = text
+    texts[value] = text
     return text
 
 
