@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import compileall
 import functools
+import gc
+import importlib
+import inspect
 import os
 import re
 import shutil
@@ -93,6 +96,7 @@ def _slow_rank(nodeid: str) -> int:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pdfs: makes or checks PDFs (LibreOffice): PDFs left on")
+    config.addinivalue_line("markers", "sqlite_only: makes SQLite ledgers of its own: not repeated on PostgreSQL")
     if not hasattr(config, "workerinput"):  # once, in the controlling process
         # Compiled once here, so that the suite's hundreds of toolkit processes do not each
         # compile the package again (PYTHONDONTWRITEBYTECODE keeps Python from saving it).
@@ -101,6 +105,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: _slow_rank(item.nodeid))  # stable: the rest keep their order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move the modules that stay for the whole run out of the cyclic collector's sight.
+
+    The toolkit runs a full collection after every file of a batch (it pauses the
+    collector for the run); in a test process that has imported the toolkit and its
+    libraries each pass walked all their objects again: 0.05-0.1 s a file, a quarter of
+    the processor time of a test that processes a folder. Frozen, they are skipped; what
+    the tests make is collected as before. A worker of a parallel run imports what a
+    toolkit run imports first (it will, over its hundreds of tests), so that is frozen too.
+    """
+    if hasattr(session.config, "workerinput"):
+        from preloaded import TOOLKIT_MODULES
+
+        for name in TOOLKIT_MODULES:
+            importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
 
 
 _SHARED_FIXTURE = re.compile(r"""scope\s*=\s*["'](module|class)["']""")
@@ -175,8 +198,28 @@ BOTH_DATABASES = {"test_ledger", "test_pipeline", "test_pipeline_documents", "te
                   "test_property_weekly"}
 
 
+def _may_use_the_ledger_setting(metafunc: pytest.Metafunc) -> bool:
+    """Whether the test can reach the ledger the ``database`` fixture sets up.
+
+    A workspace, and so a ledger, needs a folder: a test that asks for none (directly or
+    through its fixtures) checks rules or figures in memory, and would only repeat itself
+    on PostgreSQL. Nor does one marked ``sqlite_only``, which makes SQLite files of its own.
+    """
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return False
+    # The fixtures the test asks for and theirs (the autouse ``database`` itself left out).
+    wanted, todo = set(), list(inspect.signature(metafunc.function).parameters)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo += [arg for fixture in metafunc._arg2fixturedefs.get(name, ()) for arg in fixture.argnames]
+    return bool(wanted & {"tmp_path", "tmp_path_factory", "database"})
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "database" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_DATABASES:
+    if (metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_DATABASES
+            and _may_use_the_ledger_setting(metafunc)):
         metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -248,7 +291,7 @@ def make_pg_database(upgrade: bool = True) -> tuple[str, callable]:
 
 
 @pytest.fixture(autouse=True)
-def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The ledger URL the test's workspaces use: SQLite in the workspace, or a fresh PG database."""
     kind = getattr(request, "param", "sqlite")
     if kind == "sqlite":

@@ -94,7 +94,8 @@ TOOLKIT_MAIN = "import runpy\nrunpy.run_module('toolkit', run_name='__main__', a
 TOOLKIT_MODULES = ["toolkit.cli", "toolkit.pipeline", "toolkit.plugins", "toolkit.outputs", "toolkit.annotate",
                    "toolkit.returns", "toolkit.schema", "toolkit.documents.issue", "toolkit.documents.pdf",
                    "toolkit.reports.catalog", "toolkit.ruleset.hook", "toolkit.packs.property",
-                   "toolkit.packs.car", "toolkit.packs.dealer", "toolkit.status"]
+                   "toolkit.packs.car", "toolkit.packs.dealer", "toolkit.status", "toolkit.jsonout",
+                   "toolkit.documents.hook", "python_calamine"]
 
 
 @dataclass

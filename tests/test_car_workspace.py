@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from car_fixtures import as_json, car_workbook, cli, findings, process, site_args
+from car_fixtures import as_json, car_workbook, cli, findings, init, process
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
@@ -24,9 +24,7 @@ def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _init(home: Path, *names: str) -> Path:
-    args = [a for n in names for a in ("--pack", n)]
-    assert cli("init", str(home), *args, *site_args(home))[0] == 0
-    return home
+    return init(home, *names)
 
 
 def _docx_text(path: Path) -> str:
@@ -168,9 +166,10 @@ def test_two_packs_in_one_workspace_keep_apart(tmp_path: Path):
         process(home, car_workbook(home / "inbox" / "售后登记.xlsx"), NOW)
     for home in (prop, both):
         process(home, repairs(home), NOW)
-    assert _snapshot(both, "car") == _snapshot(car, "car")
+    both_car = _snapshot(both, "car")
+    assert both_car == _snapshot(car, "car")
     assert _snapshot(both, "property") == _snapshot(prop, "property")
-    assert _snapshot(both, "car")[1] and _snapshot(both, "car")[0]
+    assert both_car[1] and both_car[0]
     assert _daily_values(both, "car_daily") == _daily_values(car, "car_daily")
     assert _daily_values(both, "daily_repairs") == _daily_values(prop, "daily_repairs")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from car_fixtures import site_args
+from car_fixtures import init
 from click.testing import CliRunner
 from conftest import write_xlsx
 
@@ -55,10 +55,7 @@ def docx_text(path: Path) -> str:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TOOLKIT_PDF", "off")
-    home = tmp_path / "dealer"
-    code, out = cli("init", str(home), "--pack", "dealer", *site_args(home))
-    assert code == 0, out
-    return home
+    return init(tmp_path / "dealer", "dealer")
 
 
 def test_init_writes_every_dealer_register_blank(home: Path):
@@ -70,8 +67,7 @@ def test_init_writes_every_dealer_register_blank(home: Path):
 
 
 def test_each_blank_register_is_recognised_as_itself_beside_the_property_pack(tmp_path: Path):
-    home = tmp_path / "both"
-    assert cli("init", str(home), "--pack", "property", "--pack", "dealer", *site_args(home))[0] == 0
+    home = init(tmp_path / "both", "property", "dealer")
     dealer = available()["dealer"]
     import yaml
 
@@ -92,8 +88,7 @@ def test_each_blank_register_is_recognised_as_itself_beside_the_property_pack(tm
 
 def test_dealer_visit_and_property_visit_do_not_tie(tmp_path: Path):
     """Both have 日期 and a person and a customer; 成员编号 and 方式 decide."""
-    home = tmp_path / "both"
-    assert cli("init", str(home), "--pack", "property", "--pack", "dealer", *site_args(home))[0] == 0
+    home = init(tmp_path / "both", "property", "dealer")
     jsb = write_xlsx(tmp_path / "走访.xlsx", {"走访": [["日期", "业务员", "成员编号", "方式", "销售情况"],
                                                     ["2026-11-10", "王强", "M01", "走访", "平稳"]]})
     prop = write_xlsx(tmp_path / "拜访.xlsx", {"拜访": [["日期", "拜访人", "部门", "客户", "房号", "方式", "意见"],

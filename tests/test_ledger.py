@@ -92,6 +92,7 @@ def test_codec_refuses_unknown_types():
 # --- files --------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_database_is_a_real_sqlite_file(tmp_path: Path):
     db_path = tmp_path / "var" / "ledger.sqlite"
     Ledger(f"sqlite:///{db_path}").close()
@@ -106,6 +107,7 @@ def test_database_is_a_real_sqlite_file(tmp_path: Path):
     assert mode == "wal"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_connections_keep_a_big_files_pages_in_memory(tmp_path: Path):
     # Each connection of the ledger gets the larger page cache (SQLite's own is 2 MB),
     # the heartbeat's and a report's as well as the file's transaction.
@@ -688,6 +690,7 @@ def _first_connect(path: str, barrier) -> str | None:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_processes_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path):
     # Turning a new file into WAL takes a lock SQLite's busy timeout does not cover:
     # with a plain "PRAGMA journal_mode = WAL" about 1 round in 80 of four processes

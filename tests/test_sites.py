@@ -257,6 +257,7 @@ def test_day_to_day_role_reads_and_writes_but_cannot_change_the_schema(database:
         hq.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_ledger_from_before_sites_is_adopted_with_its_rows(tmp_path: Path):
     import sqlite3
 
