@@ -115,3 +115,37 @@ def test_older_waiting_records_are_read_through_the_open_findings_index(ctx):
             else:
                 plan = " ".join(r[0] for r in raw.execute("EXPLAIN " + statement, parameters))
             assert "ix_rule_findings_open" in plan, plan
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_findings_come_in_the_rules_order_whatever_order_they_are_asked_in(ctx):
+    """A report's findings about some registers: each register's after those of registers
+    judged by an earlier rule, each rule's in its own order; the same when the registers
+    are asked for a few at a time (the rules run in several evaluations) as when one
+    evaluation of every rule is sorted so."""
+    from toolkit.packs.property.reports.daily import DEADLINE_REGISTERS, ISSUE_REGISTERS
+    from toolkit.ruleset.hook import rules_hook
+
+    bench.generate(ctx, 4_000)
+    schedule = load_schedule(ctx.ws.rules)
+    at = bench.NOW.replace(hour=8, minute=30)
+
+    src = Source(ctx, at, schedule, since=None)
+    asks = [("complaint",), ("request", "repair"), DEADLINE_REGISTERS, ISSUE_REGISTERS, ("repair", "complaint")]
+    got = [src.findings(*regs) for regs in asks]
+    assert len({len(g) for g in got}) > 2  # the asks differ
+
+    whole = Source(ctx, at, schedule, since=None)
+    order = [r for p in whole.rules.packs for r in p.rules]
+    found = rules_hook(ctx).run({reg: whole.records(reg) for r in order for reg in r.reads}, at)
+    rank: dict[str, int] = {}
+    for i, r in enumerate(order):
+        rank.setdefault(r.reads[0], i)
+
+    def ident(fs: list) -> list:
+        return [(f.rule, f.register, f.record, f.status, f.due) for f in fs]
+
+    for regs, findings in zip(asks, got, strict=True):
+        want = sorted(((rank.get(f.register, len(order)), n, f) for n, f in enumerate(found) if f.register in regs),
+                      key=lambda t: t[:2])
+        assert ident(findings) == ident([f for _, _, f in want]), regs

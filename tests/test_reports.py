@@ -335,6 +335,54 @@ def test_fast_rows_match_openpyxl_cells(tmp_path):
     assert got["G4"].value == "a&b<c>" and got["F4"].value == " 前后空格 "
 
 
+def test_long_sheet_with_odd_rows_reads_back_as_openpyxl_writes_it(tmp_path):
+    """A sheet of many blocks of rows, some cells empty, some rows only openpyxl's own
+    cells can write (formula-like text, a control character) between runs of plain
+    ones, wrapped text of several lines and shared due times: every cell and every
+    row height reads back as openpyxl writes them one by one."""
+    from openpyxl.cell import WriteOnlyCell
+
+    from toolkit.reports import Column, Report, Table
+    from toolkit.reports.xlsx import BLOCK_ROWS, _cell, _lines, _proto, write_xlsx
+
+    cols = [Column("状态", width=10), Column("编号"), Column("时限", "datetime"), Column("金额", "money"),
+            Column("负责人"), Column("说明", width=30)]
+    rows = []
+    for i in range(2 * BLOCK_ROWS + 300):
+        text = f"投诉 TS{i:05d}：处理超时" * (1 + i % 4) + ("\n第二段" if i % 7 == 0 else "") + ("−3" if i % 5 else "")
+        rows.append(["已逾期" if i % 3 else "今日到期", f"TS{i:05d}", datetime(2026, 11, 20 + i % 5, 23, 59),
+                     Decimal(i) / 4, "" if i % 2 else "张三", text])
+    rows[BLOCK_ROWS - 1][1] = "=HYPERLINK(1)"  # the last row of a block
+    rows[BLOCK_ROWS + 7][4] = "a\x01b"
+    rows[-1][1] = "-12"
+    table = Table("长表", "标题", cols, rows)
+    path = write_xlsx(Report("x", "测试", parse_week("2026-W48"), LATER, "x", [table]), tmp_path / "long.xlsx")
+
+    ref = openpyxl.Workbook(write_only=True)
+    ws = ref.create_sheet("长表")
+    protos = [_proto(ws, c) for c in cols]
+    for _ in range(3):
+        ws.append([WriteOnlyCell(ws, "")])
+    for values in rows:
+        ws.append([_cell(ws, p, v) for p, v in zip(protos, values, strict=True)])
+    ref.save(tmp_path / "ref.xlsx")
+
+    got = openpyxl.load_workbook(path)["长表"]
+    want = openpyxl.load_workbook(tmp_path / "ref.xlsx")["长表"]
+    assert got.max_row == want.max_row == len(rows) + 3
+    slow = {BLOCK_ROWS - 1, BLOCK_ROWS + 7, len(rows) - 1}  # written by openpyxl: no height of ours
+    for r, (a_row, b_row) in enumerate(zip(got.iter_rows(min_row=4), want.iter_rows(min_row=4), strict=True)):
+        for a, b in zip(a_row, b_row, strict=True):
+            assert (a.value, a.data_type, a.number_format, a.quotePrefix) == (
+                b.value, b.data_type, b.number_format, b.quotePrefix), a.coordinate
+        lines = 1 if r in slow else _lines(rows[r][5], 29)  # the column is 30 wide, less a margin
+        assert got.row_dimensions[r + 4].height == (15 * min(lines, 15) if lines > 1 else None), r
+    assert got[f"B{BLOCK_ROWS + 3}"].value == "=HYPERLINK(1)" and got[f"B{BLOCK_ROWS + 3}"].data_type == "s"
+    assert got[f"E{BLOCK_ROWS + 11}"].value == "ab"
+    assert got.row_dimensions[4].height == 30  # 22 columns, then a second paragraph
+    assert got.row_dimensions[7].height == 60  # 4 × 22 columns and "−3" (the minus sign one wide): 90 in 29
+
+
 def test_wrapped_text_lines_count_cjk_as_two_columns():
     """Rows grow for wrapped text by the lines it takes: CJK two columns, any other
     character one, each paragraph its own line (ASCII only, CJK with ASCII, and text

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain, groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -57,8 +59,9 @@ class Source:
     schedule: ScheduleFile
     since: datetime | None = None  # event records untouched since then (and closed) are skipped
     _state: State = field(default_factory=dict)
-    # The findings so far by register, each as (rule rank, n, finding): n counts them.
-    _by_register: dict[str, list[tuple[int, int, Finding]]] = field(default_factory=dict)
+    # The findings so far by register, in runs of consecutive ones about it, each as
+    # (rule rank, n of its first, findings): n counts the findings.
+    _by_register: dict[str, list[tuple[int, int, list[Finding]]]] = field(default_factory=dict)
     _count: int = 0
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
@@ -118,27 +121,30 @@ class Source:
         from ..ruleset.store import rule_findings as rf
 
         t = records_table
-        rows: dict[str, tuple[int, str]] = {}
+        # (id, key, values_json) as plain tuples: a row's fields read by name, and rows
+        # sorted with a key function, cost more than decoding them.
+        rows: list[tuple[int, str, str]] = []
         with self.ctx.ledger.engine.connect() as conn:
             site = self.ctx.ledger.site
             changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                     t.c.updated_at >= self.since)
-            for r in conn.execute(changed).all():
-                rows[r.key] = (r.id, r.values_json)
+            rows += map(tuple, conn.execute(changed))
             # The older ones with an open finding, joined in the database (the open findings
             # of one register through ix_rule_findings_open). Asked only when some record
             # with an open finding is not among those just read: PostgreSQL cannot tell how
             # few findings of one register are open (register and is_open are judged
             # apart) and would scan the whole table for a join that finds nothing.
             waiting = select(rf.c.record).where(rf.c.site == site, rf.c.register == register, rf.c.is_open.is_(True))
-            if any(k not in rows for k in conn.execute(waiting).scalars().all()):
+            read = {key for _, key, _ in rows}
+            if any(k not in read for k in conn.execute(waiting).scalars().all()):
                 older = select(t.c.id, t.c.key, t.c.values_json).where(
                     t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
                     or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
-                for r in conn.execute(older).all():
-                    rows[r.key] = (r.id, r.values_json)
-            # In ledger order, as one query ordered by id would give them.
-            out = {k: decode(text) for k, (_, text) in sorted(rows.items(), key=lambda kv: kv[1][0])}
+                rows += map(tuple, conn.execute(older))  # none of them among those just read
+            # In ledger order, as one query ordered by id would give them (ids are unique:
+            # the tuples compare on them alone).
+            rows.sort()
+            out = {key: decode(text) for _, key, text in rows}
             out = self._happened(register, out)
             group = self.groups.get(register)
             if group is not None:
@@ -158,12 +164,12 @@ class Source:
                     if wanted is not None:  # only records naming some group (as text) can belong
                         rest = rest.where(t.c.values_json.contains(_prefix(column) + '"', autoescape=True))
                     siblings = {}
-                    for r in conn.execute(rest).all():
-                        if wanted is not None and _event_text(r.values_json, column) not in wanted:
+                    for key, text in conn.execute(rest):
+                        if wanted is not None and _event_text(text, column) not in wanted:
                             continue  # cannot be one of the groups: not worth decoding
-                        v = decode(r.values_json)
+                        v = decode(text)
                         if v.get(column) in events:
-                            siblings[r.key] = v
+                            siblings[key] = v
                     out.update(self._happened(register, siblings))
         return out
 
@@ -203,7 +209,9 @@ class Source:
         col, at = flow.received, self.as_of
         kept = {}
         for k, v in rows.items():
-            got = as_dt(v.get(col))
+            got = v.get(col)
+            if type(got) is not datetime or got.tzinfo is not None:  # most are naive datetimes already
+                got = as_dt(got)
             if got is None or got <= at:
                 kept[k] = v
         return kept
@@ -226,18 +234,20 @@ class Source:
             by_register: dict[str, int] = {}
             for r in todo:
                 by_register.setdefault(r.reads[0], rank[r.name])
-            n0 = self._count
-            for n, f in enumerate(found, n0):
-                self._by_register.setdefault(f.register, []).append((by_register.get(f.register, len(order)), n, f))
-            self._count = n0 + len(found)
+            n = self._count
+            for register, same in groupby(found, attrgetter("register")):  # a rule's findings mostly share one
+                run = list(same)
+                self._by_register.setdefault(register, []).append((by_register.get(register, len(order)), n, run))
+                n += len(run)
+            self._count = n
             self._asked.clear()
         key = frozenset(wanted)
         if key not in self._asked:  # reports ask for the same registers more than once
-            # Each register's findings in (rule rank, n) order; the tuples compare on those
-            # two alone (n is unique), so they sort without a key function.
-            picked = [t for reg in wanted for t in self._by_register.get(reg, ())]
-            picked.sort()
-            self._asked[key] = [f for _, _, f in picked]
+            # The findings in (rule rank, n) order: a run's findings share its rank and
+            # are numbered n, n + 1 …, so runs in (rank, n of their first) order give them.
+            # The tuples compare on those two alone (n is unique): no key function.
+            picked = sorted(t for reg in wanted for t in self._by_register.get(reg, ()))
+            self._asked[key] = list(chain.from_iterable(run for _, _, run in picked))
         return list(self._asked[key])
 
     def env(self, at: datetime, pack: str) -> Env:

@@ -9,7 +9,9 @@ Written in openpyxl's write-only mode; each column's style is registered once. T
 data rows of plain values (text, numbers, dates) are serialised straight to the
 sheet's XML stream, as openpyxl would write them but without a cell object per value:
 a large sheet then costs little more than openpyxl writing bare values. Anything else
-(formula-like text, booleans, times …) goes through openpyxl's own cells.
+(formula-like text, booleans, times …) goes through openpyxl's own cells. Those rows'
+XML is kept as UTF-8 blocks and spliced into the sheet while it is packed into the
+workbook, instead of being written into openpyxl's temporary file and read back.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from collections.abc import Iterator
 from copy import copy
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -148,10 +151,16 @@ def _spent() -> Iterator[None]:
 
 
 Part = tuple[list[WriteOnlyCell] | None, list[list[Any]]]
+# Each run of fast rows, as blocks of UTF-8 XML: where the nth run goes, the sheet's
+# temporary file holds the marker ``<toolkitRows n="n"/>``.
+Runs = list[list[bytes]]
 
 
 # Where a run of fast rows goes; lxml or et_xmlfile may space the empty tag differently.
 _MARKER = re.compile(rb'<toolkitRows n="(\d+)"\s*/>')
+# Rows encoded together: blocks big enough to cost little per block, small enough that
+# a sheet's XML is never one huge string.
+BLOCK_ROWS = 512
 
 
 LINE_HEIGHT = 15  # points per line of wrapped text
@@ -181,37 +190,105 @@ def _lines(text: str, width: float) -> int:
     return n
 
 
-def _row_attr(row: list[Any], wraps: list[tuple[int, float]]) -> str:
-    """A row's height when wrapped text needs more than one line: neither LibreOffice nor
-    Excel grows a row for wrapped text in a file when it opens it."""
-    lines = 1
+def _heights(columns: list[tuple[Any, ...]], wraps: list[tuple[int, float]]) -> list[str]:
+    """Each row's height attribute when wrapped text needs more than one line: neither
+    LibreOffice nor Excel grows a row for wrapped text in a file when it opens it."""
+    lines = [1] * (len(columns[0]) if columns else 0)
     for i, width in wraps:
-        v = row[i] if i < len(row) else None
-        if type(v) is str and len(v) > width / 2:
-            lines = max(lines, _lines(v, width))
-    return f' ht="{LINE_HEIGHT * min(lines, 15)}" customHeight="1"' if lines > 1 else ""
+        half, w = width / 2, int(width)
+        for j, v in enumerate(columns[i]):
+            if type(v) is not str or len(v) <= half:
+                continue
+            n = _lines(v, width) if "\n" in v else max(1, -(-_shown(v) // w))  # one paragraph: as _lines counts it
+            if n > lines[j]:
+                lines[j] = n
+    return [f' ht="{LINE_HEIGHT * min(n, 15)}" customHeight="1"' if n > 1 else "" for n in lines]
 
 
-def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> None:
+_FIRST, _LAST = itemgetter(0), itemgetter(-1)
+
+
+def _plain_texts(values: list[Any]) -> bool:
+    """Every value is text ``_cell_xml`` writes as it is: not too long, no formula or
+    error lead and no space at either end, nothing to escape (empty text is not asked
+    about: none at all is true)."""
+    if set(map(type, values)) - {str} or max(map(len, values), default=0) > MAX_CELL_TEXT:
+        return False
+    if any(c in _TEXT_LEAD or c.isspace() for c in set(map(_FIRST, values))):
+        return False
+    if any(c.isspace() for c in set(map(_LAST, values))):
+        return False
+    return _SPECIAL.search("\n".join(values)) is None  # "\n" itself is not special
+
+
+def _column_xml(values: tuple[Any, ...], ref: str, style: str, dated: bool, epoch: Any,
+                numbers: list[str]) -> list[str | None]:
+    """A column's cells as ``_cell_xml`` writes them: "" for None, None for a value only
+    openpyxl's own cell should write. A column of plain text (most are; some cells
+    empty) is written without a call per cell."""
+    if _plain_texts([v for v in values if v is not None and v != ""]):
+        head, tail, empty = f'<c r="{ref}', f'"{style} t="inlineStr"><is><t>', f'"{style} t="inlineStr"/>'
+        return ["" if v is None else f"{head}{n}{tail}{v}</t></is></c>" if v else f"{head}{n}{empty}"
+                for v, n in zip(values, numbers, strict=True)]
+    out: list[str | None] = []
+    serials: dict[Any, str] = {}  # a date's cell text by value: deadlines share their due times
+    for v, n in zip(values, numbers, strict=True):
+        if v is None:
+            out.append("")
+        elif type(v) is datetime and dated and v.tzinfo is None:
+            serial = serials.get(v)
+            if serial is None:
+                serial = serials[v] = f"{to_excel(v, epoch):.16g}"
+            out.append(f'<c r="{ref}{n}"{style} t="n"><v>{serial}</v></c>')
+        else:
+            try:
+                out.append(_cell_xml(f"{ref}{n}", style, v, dated, epoch))
+            except _Slow:
+                out.append(None)
+    return out
+
+
+def _rows_xml(rows: list[list[Any]], first: int, refs: list[str], styles: list[str], dated: list[bool],
+              epoch: Any, wraps: list[tuple[int, float]]) -> list[str | None]:
+    """Each row's XML, or None for a row only openpyxl's own cells should write; built
+    column by column (a column's values mostly share one type)."""
+    width = len(refs)
+    if any(len(row) > width for row in rows):
+        raise ValueError(f"一行的值多于表的 {width} 列")
+    rows = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in rows]
+    columns = list(zip(*rows, strict=True))
+    numbers = [str(r) for r in range(first, first + len(rows))]
+    cells = [_column_xml(columns[i], refs[i], styles[i], dated[i], epoch, numbers) for i in range(width)]
+    heights = _heights(columns, wraps) if wraps else [""] * len(rows)
+    return [None if None in row else f'<row r="{n}"{h}>{"".join(row)}</row>'  # type: ignore[arg-type]
+            for n, h, row in zip(numbers, heights, zip(*cells, strict=True), strict=True)]
+
+
+def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> Runs:
     """Write the sheet's rows in order and close it. A part is (column protos, rows of
     values), written straight as XML where the values allow, or (None, rows of ready
-    cells) for openpyxl to write.
+    cells) for openpyxl to write. Returns the runs of rows written as XML, which
+    ``_Archive`` puts in place of their markers.
 
     openpyxl 3.1 write-only internals (pinned <3.2): the sheet streams into a temporary
-    file; our rows go in as a marker element, replaced by their XML once it is closed.
+    file; our rows go in as a marker element per run.
     """
     ws._get_writer()
     writer = ws._writer
     xf = writer.xf.send(True)
     epoch = ws.parent.epoch
-    chunks: list[str] = []
+    runs: Runs = []
+    blocks: list[bytes] = []
     pending: list[str] = []
 
     def flush() -> None:
         if pending:
-            xf.write(Element("toolkitRows", n=str(len(chunks))))
-            chunks.append("".join(pending))
+            blocks.append("".join(pending).encode())
             pending.clear()
+        if blocks:
+            xf.write(Element("toolkitRows", n=str(len(runs))))
+            runs.append(blocks.copy())
+            blocks.clear()
 
     with xf.element("sheetData"):
         r = 1
@@ -227,50 +304,55 @@ def _stream(ws: Any, parts: list[Part], widths: list[float] | None = None) -> No
             dated = [is_date_format(p.number_format) for p in protos]
             wraps = [(i, max((widths or [])[i] - 1, 1) if widths and i < len(widths) else 30)
                      for i, p in enumerate(protos) if p.alignment is not None and p.alignment.wrap_text]
-            # Plain text, the most common cell, is written here without a call per cell;
-            # anything else as _cell_xml writes it.
-            opens = [f'<c r="{ref}' for ref in refs]
-            texts = [f'"{st} t="inlineStr"><is><t>' for st in styles]
-            for row in rows:
-                rs = str(r)
-                try:
-                    cells = []
-                    for i, v in enumerate(row):
-                        if v is None:
-                            continue
-                        if (type(v) is str and v and v[0] not in _TEXT_LEAD and not v[0].isspace()
-                                and not v[-1].isspace() and len(v) <= MAX_CELL_TEXT):
-                            if _SPECIAL.search(v) is not None:
-                                v = _xml_text(v)
-                            cells.append(f"{opens[i]}{rs}{texts[i]}{v}</t></is></c>")
-                        else:
-                            cells.append(_cell_xml(f"{refs[i]}{rs}", styles[i], v, dated[i], epoch))
-                    xml = "".join(cells)
-                except _Slow:
-                    flush()
-                    cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
-                    writer.write_row(xf, ws._values_to_row(cells, r), r)
-                else:
-                    attr = _row_attr(row, wraps) if wraps else ""
-                    pending.append(f'<row r="{r}"{attr}>{xml}</row>')
-                r += 1
+            for start in range(0, len(rows), BLOCK_ROWS):
+                some = rows[start:start + BLOCK_ROWS]
+                for row, xml in zip(some, _rows_xml(some, r, refs, styles, dated, epoch, wraps), strict=True):
+                    if xml is None:
+                        flush()
+                        cells = [_cell(ws, p, v) for p, v in zip(protos, row, strict=True)]
+                        writer.write_row(xf, ws._values_to_row(cells, r), r)
+                    else:
+                        pending.append(xml)
+                    r += 1
+                if len(pending) >= BLOCK_ROWS:
+                    blocks.append("".join(pending).encode())
+                    pending.clear()
         flush()
     ws._max_row = r - 1
     writer.xf.send(None)
     ws._rows = _spent()  # rows written: close() adds only the sheet's tail
     ws.close()
-    if chunks:
-        out = Path(writer.out)
-        found: list[int] = []
+    return runs
 
-        def rows_for(m: re.Match[bytes]) -> bytes:
-            found.append(int(m.group(1)))
-            return chunks[found[-1]].encode()
 
-        data = _MARKER.sub(rows_for, out.read_bytes())
-        if found != list(range(len(chunks))):
-            raise RuntimeError(f"工作表 {ws.title} 的行标记不符")
-        out.write_bytes(data)
+class _Archive(ZipFile):
+    """The workbook's zip file: a sheet's temporary file (as openpyxl's ``ExcelWriter``
+    packs it with ``write``) is packed with its runs of rows in place of their markers."""
+
+    def __init__(self, path: Path, runs: dict[str, Runs]) -> None:
+        super().__init__(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL)
+        self.runs = runs  # by temporary file
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
+              compresslevel: Any = None) -> None:
+        runs = self.runs.get(str(filename))
+        if runs is None:
+            super().write(filename, arcname, compress_type, compresslevel)
+            return
+        pieces = _MARKER.split(Path(filename).read_bytes())  # text, n, text, n, …, text
+        found = [int(n) for n in pieces[1::2]]
+        if found != list(range(len(runs))):
+            raise RuntimeError(f"工作表 {arcname} 的行标记不符")
+        zinfo = ZipInfo.from_file(filename, arcname, strict_timestamps=self._strict_timestamps)
+        zinfo.compress_type = self.compression if compress_type is None else compress_type
+        zinfo._compresslevel = self.compresslevel if compresslevel is None else compresslevel
+        # The whole size, as ``write`` would know it from the file: it decides ZIP64.
+        zinfo.file_size = sum(map(len, pieces[::2])) + sum(len(b) for run in runs for b in run)
+        with self.open(zinfo, "w") as dest:
+            for i, text in enumerate(pieces[::2]):
+                dest.write(text)
+                for block in runs[i] if i < len(runs) else ():
+                    dest.write(block)
 
 
 def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart] | None = None) -> Any:
@@ -310,7 +392,7 @@ def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart
         set_text(empty, "（无）")
         empty.font = Font(color="808080")
         parts.append((None, [[empty]]))
-    _stream(ws, parts, [_width(c) for c in table.columns])
+    ws.toolkit_runs = _stream(ws, parts, [_width(c) for c in table.columns])
     return ws
 
 
@@ -360,10 +442,12 @@ ZIP_LEVEL = 3
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level."""
+    """``Workbook.save`` (openpyxl 3.1's ``save_workbook``) with a faster zip level and
+    the sheets' rows spliced in as they are packed."""
     if not wb.worksheets:
         wb.create_sheet()
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
+    runs = {ws._writer.out: ws.toolkit_runs for ws in wb.worksheets if getattr(ws, "toolkit_runs", None)}
+    with _Archive(path, runs) as archive:
         wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
         ExcelWriter(wb, archive).save()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from toolkit.fields import mask_phone
 from toolkit.model import Finding
-from toolkit.packs.acting import action_of, is_action
+from toolkit.packs.acting import action_of, actions, is_action
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day, when
@@ -36,26 +36,28 @@ OPEN_DEADLINE = frozenset({"pending", "due_soon", "overdue"})
 
 def due_items(src: Source, today: Any) -> list[dict[str, Any]]:
     """Open deadlines that are overdue at ``as_of`` or fall due on ``today``, most overdue first."""
-    items = []
+    keyed = []
     registers: dict[str, dict[str, dict[str, Any]]] = {}
     for f in src.findings(*DEADLINE_REGISTERS):
-        if f.due is None or f.status not in OPEN_DEADLINE:
+        due, status = f.due, f.status
+        if due is None or status not in OPEN_DEADLINE:
             continue
-        overdue = f.status == "overdue"
-        if not overdue and f.due.date() != today:
+        overdue = status == "overdue"
+        if not overdue and due.date() != today:
             continue
         records = registers.get(f.register)
         if records is None:
             records = registers[f.register] = src.records(f.register)
         values = records.get(f.record, {})
         person, dept = src.responsible(f.register, values)
-        items.append({
-            "finding": f, "status": OVERDUE if overdue else TODAY, "person": person, "dept": dept,
-            "room": str(values.get("房号") or f.values.get("房号") or ""),
-            "minutes": (f.overdue_minutes or 0) if overdue else 0,
-        })
-    items.sort(key=lambda i: (-i["minutes"], i["finding"].due, i["finding"].register, i["finding"].record))
-    return items
+        minutes = (f.overdue_minutes or 0) if overdue else 0
+        item = {"finding": f, "status": OVERDUE if overdue else TODAY, "person": person, "dept": dept,
+                "room": str(values.get("房号") or f.values.get("房号") or ""), "minutes": minutes}
+        # The sort key made here, with the item's place last: equal keys keep their
+        # order (as a stable sort would) and the items themselves are never compared.
+        keyed.append((-minutes, due, f.register, f.record, len(keyed), item))
+    keyed.sort()
+    return [k[-1] for k in keyed]
 
 
 def _label(f: Finding) -> str:
@@ -120,8 +122,9 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
     """Open findings someone must act on (refused move-outs, work without approval, prices
     off the list, wrong amounts), each with who acts and what to do."""
     items = []
+    codes = actions()  # every action rule: is_action asks about each finding of these registers
     for f in src.findings(*{r for r in ACTION_REGISTERS}):
-        if not is_action(f):
+        if f.rule not in codes or not is_action(f):
             continue
         values = src.records(f.register).get(f.record, {})
         if f.rule == "move_out.blocked":
