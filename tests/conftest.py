@@ -54,11 +54,18 @@ SLOW = [
     "tests/test_sites_concurrency.py::test_two_sites_four_watchers_killed_and_restarted",
     "tests/test_sites_concurrency.py",
     "tests/test_watch.py::test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once",
+    "tests/test_annotate.py::test_data_copy_memory_does_not_grow_with_the_workbook",
     "tests/test_durable.py",
     "tests/test_car_workspace.py",
     "tests/test_documents_pdf.py",
     "tests/test_reports.py",
     "tests/test_ledger.py::test_100k_records_in_one_call",
+    "tests/test_ledger.py::test_processes_opening_a_new_ledger_at_once_all_succeed",
+    "tests/test_report_window.py",
+    "tests/test_validate_columns.py",
+    "tests/test_incremental.py",
+    "tests/test_ledger.py::test_a_small_file_costs_the_same_in_a_big_ledger",
+    "tests/test_ledger.py::test_a_big_register_saved_again_at_once_is_looked_up_by_key_on_postgresql",
     "tests/test_watch.py",
     "tests/test_documents_truth.py",
     "tests/test_intake.py",
@@ -69,6 +76,7 @@ SLOW = [
     "tests/test_returns_actions.py",
     "tests/test_packs.py",
     "tests/test_sites.py",
+    "tests/test_child_startup.py",
 ]
 
 
@@ -121,7 +129,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         from preloaded import TOOLKIT_MODULES
 
         for name in TOOLKIT_MODULES:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ImportError:  # renamed since the list was written: the tests say so
+                pass
     gc.collect()
     gc.freeze()
 
