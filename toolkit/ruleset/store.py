@@ -150,8 +150,7 @@ _HEADS: dict[tuple[datetime | None, str], str] = {}
 
 
 _DEADLINE_KEYS = frozenset({"deadline", "start", "done"})
-_LABELS: dict[str, str] = {}
-_MOMENTS: dict[datetime, str] = {}
+_TEXTS: dict[str, str] = {}  # labels and severities: a handful in all
 
 
 def _values_text(values: dict[str, Any]) -> str:
@@ -163,35 +162,38 @@ def _values_text(values: dict[str, Any]) -> str:
 def _deadline_values_text(values: Any) -> str | None:
     """``encode(values)`` when ``values`` are a deadline's own figures of those types; else None."""
     if type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS:
-        label = values["deadline"]
-        label_text = _LABELS.get(label) if type(label) is str else None
-        if label_text is None and type(label) is str:
-            try:
-                label_text = orjson.dumps(label).decode("utf-8")  # encode's text for text
-            except TypeError:  # a lone surrogate: encode's other path decides
-                label_text = None
-            else:
-                if len(_LABELS) >= 1024:
-                    _LABELS.clear()
-                _LABELS[label] = label_text
+        label = _text(values["deadline"])
         done, start = _moment_text(values["done"]), _moment_text(values["start"])
-        if label_text is not None and done is not None and start is not None:
-            return '{"deadline":' + label_text + ',"done":' + done + ',"start":' + start + "}"
+        if label is not None and done is not None and start is not None:
+            return '{"deadline":' + label + ',"done":' + done + ',"start":' + start + "}"
     return None
 
 
+def _text(value: Any) -> str | None:
+    """encode's text for text (as orjson writes it), kept: labels and severities repeat; None
+    for anything else, or a lone surrogate (encode's other path decides)."""
+    if type(value) is not str:
+        return None
+    text = _TEXTS.get(value)
+    if text is None:
+        try:
+            text = orjson.dumps(value).decode("utf-8")
+        except TypeError:
+            return None
+        if len(_TEXTS) >= 1024:
+            _TEXTS.clear()
+        _TEXTS[value] = text
+    return text
+
+
 def _moment_text(value: Any) -> str | None:
-    """encode's text for None or a naive datetime (as orjson writes it: isoformat); None otherwise."""
+    """encode's text for None or a naive datetime (as orjson writes it: isoformat); None
+    otherwise. Not kept: a record's moments are its own, so a cache of them only misses."""
     if value is None:
         return "null"
     if type(value) is not datetime or value.tzinfo is not None:
         return None
-    text = _MOMENTS.get(value)
-    if text is None:
-        if len(_MOMENTS) >= 10_000:
-            _MOMENTS.clear()
-        text = _MOMENTS[value] = '{"$dt":"' + value.isoformat() + '"}'
-    return text
+    return '{"$dt":"' + value.isoformat() + '"}'
 
 
 def _hash(f: Finding, keys_of: dict[str, tuple[str, ...]]) -> str:
@@ -473,54 +475,32 @@ def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str 
     A big file's new findings are almost all deadlines (a naive due, a text severity,
     figures of a text label and naive moments or None): their values' text and facts
     text are put together here from the texts of those pieces — the texts :func:`_facts`
-    and encode make. A moment's text is written each time (a record's moments are its
-    own: a cache of them only misses); a label's or severity's once per batch. Any
-    other finding goes through :func:`_new_row`.
+    and encode make — without a call to :func:`_new_row` for each. Any other finding
+    goes through it.
     """
     rows: list[tuple[Any, ...]] = []
-    texts: dict[str, str] = {}  # labels and severities: a handful per batch
     append = rows.append
-    sha256, get, dt = hashlib.sha256, texts.get, datetime
+    sha256 = hashlib.sha256
     for i in indexes:
         f = findings[i]
-        values, h = f.values, hashes[i]
-        if type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS and not keys_of.get(f.rule):
-            due, severity, start, done, label = f.due, f.severity, values["start"], values["done"], values["deadline"]
-            if (type(label) is str and type(severity) is str
-                    and (due is None or (type(due) is dt and due.tzinfo is None))
-                    and (start is None or (type(start) is dt and start.tzinfo is None))
-                    and (done is None or (type(done) is dt and done.tzinfo is None))):
-                label_text = get(label) or _text_piece(texts, label)
-                severity_text = get(severity) or _text_piece(texts, severity)
-                if label_text and severity_text:
-                    # encode's text for a naive moment: isoformat in its tag (as orjson writes it)
-                    values_text = ('{"deadline":' + label_text
-                                   + (',"done":null' if done is None else ',"done":{"$dt":"' + done.isoformat() + '"}')
-                                   + (',"start":null}' if start is None
-                                      else ',"start":{"$dt":"' + start.isoformat() + '"}}'))
-                    if h is None:
-                        # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
-                        h = sha256(('{"due":' + ("null" if due is None else '{"$dt":"' + due.isoformat() + '"}')
-                                    + ',"severity":' + severity_text + ',"values":' + values_text
-                                    + "}").encode("utf-8")).hexdigest()
-                    is_open = f.status in OPEN_STATUSES
-                    wake = f.wake
-                    append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
-                            values_text if is_open else "{}", h, f.notice, is_open,
-                            wake if wake is not None and wake > now else None))
-                    continue
+        h = hashes[i]
+        values_text = None if keys_of.get(f.rule) else _deadline_values_text(f.values)
+        if values_text is not None:
+            due, severity = f.due, f.severity
+            due_text, severity_text = _moment_text(due), _text(severity)
+            if due_text is not None and severity_text is not None:
+                if h is None:
+                    # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
+                    h = sha256(('{"due":' + due_text + ',"severity":' + severity_text + ',"values":' + values_text
+                                + "}").encode("utf-8")).hexdigest()
+                is_open = f.status in OPEN_STATUSES
+                wake = f.wake
+                append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
+                        values_text if is_open else "{}", h, f.notice, is_open,
+                        wake if wake is not None and wake > now else None))
+                continue
         append(_new_row(f, h, f.status in OPEN_STATUSES, now, keys_of))
     return rows
-
-
-def _text_piece(texts: dict[str, str], value: str) -> str:
-    """encode's text for text, kept in ``texts``; "" for a lone surrogate (encode's other path decides)."""
-    try:
-        text = orjson.dumps(value).decode("utf-8")
-    except TypeError:
-        return ""
-    texts[value] = text
-    return text
 
 
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
