@@ -6,6 +6,8 @@ them is reported the same way: ``rules/registers/repair.yaml 第12行 columns[3]
 
 from __future__ import annotations
 
+import copy
+import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +18,16 @@ M = TypeVar("M", bound=BaseModel)
 # libyaml's parser when PyYAML was built with it (the wheels are): every process reads
 # the whole rules folder on start, and the pure-Python parser takes several times longer.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Parsed files by their text: a context, a report, a schedule tick each read the rules
+# folder again, and parsing takes about ten times as long as reading the bytes and
+# copying the result. Keyed on the text itself (the parse depends on nothing else, not
+# on the path or the modification time), so an edit is seen at once, and workspaces
+# with the same files share one parse. Failures are not kept: parsed, and reported,
+# each time.
+_PARSED: dict[str, tuple[Any, yaml.Node | None]] = {}
+_PARSED_MAX = 256  # texts kept, about 60 kB each: a watcher's rules edited day after day
+_PARSED_LOCK = threading.Lock()
 
 
 class RulesError(Exception):
@@ -58,13 +70,33 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML file; syntax errors become a RulesError naming the line."""
+    """Parse a YAML file; syntax errors become a RulesError naming the line.
+
+    The data are the caller's own (a copy of the kept parse); the node tree is shared
+    and only read (it locates problems).
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise RulesError([f"{path}: 不是 UTF-8 编码的文本文件"]) from None
     except OSError as exc:
         raise RulesError([f"{path}: 无法读取（{exc.strerror}）"]) from None
+    with _PARSED_LOCK:
+        hit = _PARSED.pop(text, None)
+        if hit is not None:
+            _PARSED[text] = hit  # most recently used goes last
+    if hit is None:
+        hit = _parse(path, text)
+        with _PARSED_LOCK:
+            _PARSED[text] = hit
+            while len(_PARSED) > _PARSED_MAX:
+                del _PARSED[next(iter(_PARSED))]
+    data, node = hit
+    # deepcopy keeps what YAML shares (anchors) shared; models may keep parts of the data.
+    return copy.deepcopy(data), node
+
+
+def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
         # Parsed once: the data is built from the composed tree, which locates errors.
         loader = _LOADER(text)
