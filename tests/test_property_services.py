@@ -145,3 +145,24 @@ def test_service_and_transfer_documents_are_drafted(ctx, tmp_path: Path):
     assert "转字第001号" in notice and "1-0101业主赵六：" in notice
     assert "1,261.95元（人民币壹仟贰佰陆拾壹元玖角伍分）" in notice
     assert "2026年11月23日至2027年5月22日" in notice
+
+
+def test_price_list_answers_are_remembered_as_asked():
+    """The price list remembers its answers by item and category as written (a report asks
+    about thousands of services naming a few items): asked again, or with the same texts
+    spelled apart by spaces and width, it gives what a fresh list gives; a category that
+    is a number is not remembered (1 and 1.0 are equal keys yet different texts)."""
+    from toolkit.packs.property.rules.pricelist import PriceItem, PriceList, load_price_list
+
+    shipped = Path(__file__).resolve().parents[1] / "rules" / "price_list.xlsx"
+    asks = [("安装浴霸", "供电设备维修类"), ("安装浴霸", None), ("安装 浴霸", "供电设备维修类"), ("安装浴霸", "无此类别"),
+            ("ＡＢＣ", None), ("不在价目表", "供电设备维修类"), ("安装浴霸", "")]
+    remembered = load_price_list(shipped)
+    for item, category in asks * 3:
+        assert remembered.find(item, category) == load_price_list(shipped).find(item, category), (item, category)
+    assert remembered.find("安装浴霸", "供电设备维修类").price == D("80.00")
+
+    # The same item in two categories named by numbers: 1 and 1.0 pick different rows.
+    two = PriceList([PriceItem("1", "灯", "个", D("10")), PriceItem("1.0", "灯", "个", D("12"))])
+    assert [two.find("灯", c).price for c in (1, 1.0, 1, "1.0", "1")] == [D("10"), D("12"), D("10"), D("12"),
+                                                                          D("10")]

@@ -90,7 +90,6 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
             report = build_report(ctx, name, now, period, schedule)[0]
         # The writers (openpyxl, docxtpl) are loaded here: a process that only needs this
         # module's tables (a new ledger's schema) does not load them.
-        from .word import write_docx
         from .xlsx import write_xlsx
 
         folder = ctx.ws.reports
@@ -98,6 +97,9 @@ def produce(ctx: Any, name: str, now: datetime, period: Period | None = None,
         with gc_paused():  # its rows are as many small objects as the figures were
             report.outputs.append(str(write_xlsx(report, folder / f"{report.stem}.xlsx")))
         if report.word:
+            # docxtpl and python-docx: loaded only for a report with a Word summary
+            from .word import write_docx
+
             report.outputs.append(str(write_docx(report, ctx.ws.templates, folder / f"{report.stem}.docx",
                                                  issuer(ctx.ws))))
         if report.statements:

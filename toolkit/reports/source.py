@@ -128,7 +128,7 @@ class Source:
             site = self.ctx.ledger.site
             changed = select(t.c.id, t.c.key, t.c.values_json).where(t.c.site == site, t.c.register == register,
                                                                     t.c.updated_at >= self.since)
-            rows += map(tuple, conn.execute(changed))
+            rows += map(tuple, conn.execute(changed).all())  # one fetch, not a call per row
             # The older ones with an open finding, joined in the database (the open findings
             # of one register through ix_rule_findings_open). Asked only when some record
             # with an open finding is not among those just read: PostgreSQL cannot tell how
@@ -140,7 +140,7 @@ class Source:
                 older = select(t.c.id, t.c.key, t.c.values_json).where(
                     t.c.site == site, t.c.register == register, t.c.key.in_(waiting),
                     or_(t.c.updated_at < self.since, t.c.updated_at.is_(None)))
-                rows += map(tuple, conn.execute(older))  # none of them among those just read
+                rows += map(tuple, conn.execute(older).all())  # none of them among those just read
             # In ledger order, as one query ordered by id would give them (ids are unique:
             # the tuples compare on them alone).
             rows.sort()

@@ -118,18 +118,26 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
     low_cut = min(w[2] for w in windows)
     depts: dict[tuple[str, str], str] = {}
     registers: dict[str, dict[str, dict[str, Any]]] = {}
-    for f in src.findings(*flows):
-        due, values = f.due, f.values
+    for f in src.findings(*flows):  # findings about these registers only
+        due = f.due
+        if due is None:
+            continue
+        values = f.values
         # Deadline findings built with the default figures carry when the work was done
         # (asked inline: this runs for every finding about the registers).
-        if due is None or "done" not in values or "deadline" not in values or f.register not in flows:
+        if "done" not in values or "deadline" not in values:
             continue
         done = values["done"]
         if done is not None and (type(done) is not datetime or done.tzinfo is not None):
             done = when(done)
-        judged = done is not None and lo <= done < hi
-        if not judged and not (due < hi and (done is None or done > low_cut)):
-            continue  # neither done inside a window nor overdue at a window's end
+        if done is None:
+            if due >= hi:
+                continue  # not yet due at any window's end
+            judged = False
+        else:
+            judged = lo <= done < hi
+            if not judged and (due >= hi or done <= low_cut):
+                continue  # neither done inside a window nor overdue at a window's end
         ident = (f.register, f.record)
         dept = depts.get(ident)
         if dept is None:

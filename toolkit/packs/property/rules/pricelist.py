@@ -40,6 +40,9 @@ def _match_key(text: str) -> str:
     return "".join(_norm(text).split()).lower()
 
 
+_UNKNOWN = object()  # PriceList._found: not asked yet
+
+
 class PriceList:
     def __init__(self, items: list[PriceItem], revised: date | None = None):
         self.items = items
@@ -48,9 +51,23 @@ class PriceList:
         for it in items:
             self._by_item.setdefault(_match_key(it.item), []).append(it)
         self._names = sorted({it.item for it in items})
+        # Answers by (item, category) as written: a report or a big file asks about
+        # thousands of services naming a few dozen items, each a text normalisation.
+        self._found: dict[tuple[str, str | None], PriceItem | None] = {}
 
     def find(self, item: str, category: str | None = None) -> PriceItem | None:
         """The listed item (category narrows when the same item is in two categories)."""
+        if type(item) is not str or not (category is None or type(category) is str):
+            return self._find(item, category)  # equal numbers may be written differently
+        key = (item, category)
+        hit = self._found.get(key, _UNKNOWN)
+        if hit is _UNKNOWN:
+            if len(self._found) >= 4096:  # texts typed many ways: kept bounded
+                self._found.clear()
+            hit = self._found[key] = self._find(item, category)
+        return hit  # type: ignore[return-value]
+
+    def _find(self, item: str, category: str | None) -> PriceItem | None:
         found = self._by_item.get(_match_key(item), [])
         if category:
             in_cat = [it for it in found if _match_key(it.category) == _match_key(category)]
