@@ -34,6 +34,7 @@ import inspect
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -109,6 +110,29 @@ def pytest_configure(config: pytest.Config) -> None:
         # Compiled once here, so that the suite's hundreds of toolkit processes do not each
         # compile the package again (PYTHONDONTWRITEBYTECODE keeps Python from saving it).
         compileall.compile_dir(ROOT / "toolkit", quiet=1)
+        _temp_folders_in_memory()
+
+
+def _temp_folders_in_memory() -> None:
+    """Test folders (and the temp files of the processes the tests start) in /dev/shm.
+
+    The suite writes some 20,000 files and thousands of SQLite commits, each waiting for
+    the disk, which the machine shares with other runs: in memory the run took 9% less
+    time. Still real files on a real file system; at most ~150 MB at once. An explicit
+    TMPDIR (or --basetemp) is left as it is. Workers and the processes they start
+    inherit the variable.
+    """
+    shm = Path("/dev/shm")
+    if os.environ.get("TMPDIR") or not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return
+    folder = shm / "toolkit-tests"
+    try:
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o1777)  # like /tmp: shared by everyone's runs on this machine
+    except OSError:
+        return
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # gettempdir() looks again
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
