@@ -49,7 +49,7 @@ def test_a_typo_after_a_good_load_is_reported_as_in_a_fresh_process(tmp_path):
     path = _repair(tmp_path)
     typo = ("{name: 材料费, type: money", "{name: 材料费, type: monye")
     bad = path.read_text(encoding="utf-8").replace(*typo, 1)
-    rulesfile._PARSED.clear()
+    rulesfile._parse.cache_clear()
     (tmp_path / "fresh").mkdir()
     fresh_path = _repair(tmp_path / "fresh")
     fresh_path.write_text(bad, encoding="utf-8")

@@ -7,7 +7,7 @@ them is reported the same way: ``rules/registers/repair.yaml 第12行 columns[3]
 from __future__ import annotations
 
 import copy
-import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,11 +23,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # folder again, and parsing takes about ten times as long as reading the bytes and
 # copying the result. Keyed on the text itself (the parse depends on nothing else, not
 # on the path or the modification time), so an edit is seen at once, and workspaces
-# with the same files share one parse. Failures are not kept: parsed, and reported,
-# each time.
-_PARSED: dict[str, tuple[Any, yaml.Node | None]] = {}
+# with the same files share one parse. Failures are not kept (lru_cache keeps no
+# exception): parsed, and reported, each time.
 _PARSED_MAX = 256  # texts kept, about 60 kB each: a watcher's rules edited day after day
-_PARSED_LOCK = threading.Lock()
 
 
 class RulesError(Exception):
@@ -81,35 +79,26 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise RulesError([f"{path}: 不是 UTF-8 编码的文本文件"]) from None
     except OSError as exc:
         raise RulesError([f"{path}: 无法读取（{exc.strerror}）"]) from None
-    with _PARSED_LOCK:
-        hit = _PARSED.pop(text, None)
-        if hit is not None:
-            _PARSED[text] = hit  # most recently used goes last
-    if hit is None:
-        hit = _parse(path, text)
-        with _PARSED_LOCK:
-            _PARSED[text] = hit
-            while len(_PARSED) > _PARSED_MAX:
-                del _PARSED[next(iter(_PARSED))]
-    data, node = hit
-    # deepcopy keeps what YAML shares (anchors) shared; models may keep parts of the data.
-    return copy.deepcopy(data), node
-
-
-def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
-        # Parsed once: the data is built from the composed tree, which locates errors.
-        loader = _LOADER(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data, node = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" 第{mark.line + 1}行" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise RulesError([f"{path}{where}: YAML 格式错误：{problem}"]) from None
+    # deepcopy keeps what YAML shares (anchors) shared; models may keep parts of the data.
+    return copy.deepcopy(data), node
+
+
+@lru_cache(maxsize=_PARSED_MAX)
+def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    # Parsed once: the data is built from the composed tree, which locates errors.
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
     return data, node
 
 
