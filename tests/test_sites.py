@@ -335,3 +335,39 @@ def test_a_claim_is_taken_over_only_after_its_holder_is_gone(db_url: str, monkey
         if holder.poll() is None:
             holder.kill()
             holder.wait()
+
+
+def test_a_live_holder_is_known_by_a_start_the_clock_cannot_move():
+    """The boot time the kernel reports is worked out afresh from the wall clock on each
+    read, so a slewed clock shifts it by a whole second now and then (seen here: about
+    one second in two hundred). A holder named by its wall-clock start would then look
+    like a new process in its own place, and its file would be taken and done twice."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    from toolkit import claims
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from toolkit.claims import new_owner; print(new_owner(), flush=True); input()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        owner = child.stdout.readline().strip()
+        host, pid, started, _ = owner.split(":")
+        assert (host, int(pid)) == (claims.HOST, child.pid)
+        if sys.platform.startswith("linux"):
+            # Clock ticks since boot, from the kernel's own record of the process.
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            assert started == "t" + stat.rpartition(")")[2].split()[19]
+        assert not claims.holder_gone(owner)
+        assert claims.holder_gone(f"{host}:{pid}:t1:x")  # the pid, reused by another process
+        # An owner written with the wall-clock start: a second either way is still the holder.
+        wall = int(psutil.Process(child.pid).create_time() * 100)
+        assert not claims.holder_gone(f"{host}:{pid}:{wall - 100}:x")
+        assert not claims.holder_gone(f"{host}:{pid}:{wall + 100}:x")
+        assert claims.holder_gone(f"{host}:{pid}:{wall + 500}:x")
+        assert not claims.holder_gone(f"another-machine:{pid}:t1:x")  # judged by its lease only
+    finally:
+        child.communicate("")
+    assert claims.holder_gone(owner)  # ended

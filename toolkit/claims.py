@@ -35,12 +35,37 @@ def lease_seconds() -> float:
         return 60.0
 
 
-def new_owner() -> str:
-    """host:pid:start-time:random — unique per process, and tells whether it still runs."""
+def _ticks(pid: int) -> str | None:
+    """Process ``pid``'s start in clock ticks since boot ("t…"), on Linux; None elsewhere.
+    FileNotFoundError when Linux has no such process."""
     try:
-        started = int(psutil.Process().create_time() * 100)
-    except psutil.Error:
-        started = 0
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            # comm (field 2) may hold spaces and parentheses: fields count from its end
+            return "t" + fh.read().rpartition(b")")[2].split()[19].decode("ascii")
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            raise
+    except (OSError, IndexError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def _wall_start(pid: int) -> int:
+    return int(psutil.Process(pid).create_time() * 100)
+
+
+def new_owner() -> str:
+    """host:pid:start:random — unique per process, and tells whether it still runs.
+
+    The start is in clock ticks since boot where the system tells it (Linux): the
+    wall-clock start psutil gives adds the boot time, which the kernel works out afresh
+    from the clock on each read, so a clock being slewed moves it by a whole second now
+    and then and a live holder would look like a new process.
+    """
+    try:
+        started = _ticks(os.getpid()) or str(_wall_start(os.getpid()))
+    except (OSError, psutil.Error):
+        started = "0"
     return f"{HOST}:{os.getpid()}:{started}:{uuid.uuid4().hex[:8]}"
 
 
@@ -55,14 +80,16 @@ def holder_gone(owner: str | None) -> bool:
     if len(parts) != 4 or parts[0] != HOST:
         return False
     try:
-        pid, started = int(parts[1]), int(parts[2])
-    except ValueError:
-        return False
-    try:
-        return int(psutil.Process(pid).create_time() * 100) != started
-    except psutil.NoSuchProcess:
+        pid = int(parts[1])
+        if parts[2].startswith("t"):
+            ticks = _ticks(pid)
+            return ticks is not None and ticks != parts[2]  # None: cannot be asked
+        # A wall-clock start (another system, or an owner written before ticks were
+        # used): a second either way is the same start.
+        return abs(_wall_start(pid) - int(parts[2])) > 100
+    except (FileNotFoundError, psutil.NoSuchProcess):
         return True
-    except psutil.Error:
+    except (ValueError, OSError, psutil.Error):
         return False
 
 
