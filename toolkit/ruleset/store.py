@@ -474,32 +474,55 @@ def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str 
 
     A big file's new findings are almost all deadlines (a naive due, a text severity,
     figures of a text label and naive moments or None): their values' text and facts
-    text are put together here from the texts of those pieces — the texts :func:`_facts`
-    and encode make — without a call to :func:`_new_row` for each. Any other finding
-    goes through it.
+    text are put together here, inline, from the texts of those pieces as :func:`_facts`
+    and encode write them (a batch's dues, which repeat, written once), without a call
+    for each. Any other finding goes through :func:`_new_row`.
     """
     rows: list[tuple[Any, ...]] = []
     append = rows.append
     sha256 = hashlib.sha256
+    dues: dict[datetime, str] = {}
+    texts = _TEXTS
     for i in indexes:
         f = findings[i]
-        h = hashes[i]
-        values_text = None if keys_of.get(f.rule) else _deadline_values_text(f.values)
-        if values_text is not None:
-            due, severity = f.due, f.severity
-            due_text, severity_text = _moment_text(due), _text(severity)
-            if due_text is not None and severity_text is not None:
+        values = f.values
+        if (type(values) is dict and len(values) == 3 and values.keys() == _DEADLINE_KEYS
+                and not keys_of.get(f.rule)):
+            label, done, start, due, severity = values["deadline"], values["done"], values["start"], f.due, f.severity
+            label_text = (texts.get(label) or _text(label)) if type(label) is str else None
+            severity_text = (texts.get(severity) or _text(severity)) if type(severity) is str else None
+            if done is None:
+                done_text: str | None = "null"
+            else:
+                done_text = f'{{"$dt":"{done.isoformat()}"}}' if type(done) is datetime and done.tzinfo is None \
+                    else None
+            if start is None:
+                start_text: str | None = "null"
+            else:
+                start_text = f'{{"$dt":"{start.isoformat()}"}}' if type(start) is datetime and start.tzinfo is None \
+                    else None
+            if due is None:
+                due_text: str | None = "null"
+            elif type(due) is datetime and due.tzinfo is None:
+                due_text = dues.get(due)
+                if due_text is None:
+                    due_text = dues[due] = f'{{"$dt":"{due.isoformat()}"}}'
+            else:
+                due_text = None
+            if label_text and severity_text and done_text and start_text and due_text:
+                values_text = f'{{"deadline":{label_text},"done":{done_text},"start":{start_text}}}'
+                h = hashes[i]
                 if h is None:
                     # encode's text of fingerprint_facts(): its keys in order, each value's text as encode writes it
-                    h = sha256(('{"due":' + due_text + ',"severity":' + severity_text + ',"values":' + values_text
-                                + "}").encode("utf-8")).hexdigest()
+                    h = sha256(f'{{"due":{due_text},"severity":{severity_text},"values":{values_text}}}'
+                               .encode()).hexdigest()
                 is_open = f.status in OPEN_STATUSES
                 wake = f.wake
                 append((f.rule, f.register, f.record, severity, f.status, due, f.message if is_open else "",
                         values_text if is_open else "{}", h, f.notice, is_open,
                         wake if wake is not None and wake > now else None))
                 continue
-        append(_new_row(f, h, f.status in OPEN_STATUSES, now, keys_of))
+        append(_new_row(f, hashes[i], f.status in OPEN_STATUSES, now, keys_of))
     return rows
 
 
