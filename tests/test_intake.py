@@ -205,6 +205,36 @@ def test_an_unreadable_file_leaves_a_note_and_status_names_it(ctx, home):
     assert entry["name"] == "坏的.xlsx" and entry["reason"] == result.message
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_an_output_waiting_for_a_try_is_not_held_back_by_a_clock_set_back(ctx, home):
+    """The next try of a failed output is a wall-clock moment; the clock set back a day
+    finds it a day away. No back-off is longer than the cap, so it is due now."""
+    import time as wall
+
+    returns = ctx.ws.returns
+    shutil.rmtree(returns, ignore_errors=True)
+    returns.parent.mkdir(parents=True, exist_ok=True)
+    returns.write_text("not a folder")  # the note cannot be written
+    bad = home / "inbox" / "坏的.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert process_paths(ctx, [bad], NOW).files[0].status == "rejected"
+    (waiting,) = outbox.pending(ctx.ledger)
+    assert waiting["attempts"] == 1 and 0 < waiting["next_try_in_s"] <= outbox.retry_cap()
+    with ctx.ledger.transaction() as conn:  # as it reads after the clock was set back a day
+        conn.execute(outbox.outbox.update().values(next_at=outbox.outbox.c.next_at + 86400))
+    returns.unlink()  # the cause is gone
+    assert outbox.next_due(ctx.ledger) <= wall.time()
+    assert [w["next_try_in_s"] for w in outbox.pending(ctx.ledger)] == [0]
+    written = outbox.drain(ctx.ws, ctx.ledger)
+    assert [Path(p).parent for paths in written.values() for p in paths] == [returns]
+    assert outbox.counts(ctx.ledger) == {"done": 1}
+    # One scheduled within the cap still waits for its moment.
+    with ctx.ledger.transaction() as conn:
+        conn.execute(outbox.outbox.update().values(status=outbox.PENDING, next_at=wall.time() + 60))
+    assert outbox.drain(ctx.ws, ctx.ledger) == {}
+    assert outbox.next_due(ctx.ledger) > wall.time()
+
+
 FEE_HEADERS = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
 
 

@@ -47,8 +47,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    case,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -95,6 +97,16 @@ def retry_cap() -> float:
 def backoff(attempts: int) -> float:
     """Seconds before try ``attempts + 1``: base, 2×base, 4×base … up to the cap."""
     return min(retry_base() * (2 ** max(attempts - 1, 0)), retry_cap())
+
+
+def _next_try(now: float) -> Any:
+    """When a pending intent is tried next, as of ``now`` (epoch seconds).
+
+    No try is put off by more than the cap, so a later one was scheduled before the
+    clock was set back: it is due now, not that much later (a clock set back a day
+    would hold every failed output back a day).
+    """
+    return case((outbox.c.next_at > now + retry_cap(), now), else_=outbox.c.next_at)
 
 
 @dataclass
@@ -224,8 +236,9 @@ def drain(
     written: dict[int | None, list[str]] = {}
     tried: set[int] = set()
     for _ in range(5):  # each pass may add intents (document → PDF, register)
+        now = time.time()
         query = select(outbox).where(outbox.c.site == ledger.site, outbox.c.status == PENDING,
-                                     outbox.c.next_at <= time.time())
+                                     or_(outbox.c.next_at <= now, outbox.c.next_at > now + retry_cap()))
         if kinds is not None:
             query = query.where(outbox.c.kind.in_(kinds))
         if keys is not None:
@@ -342,7 +355,7 @@ def pending(ledger: Any, limit: int = 50) -> list[dict[str, Any]]:
             "target": decode(r.payload).get("target") or r.key,
             "attempts": r.attempts,
             "reason": r.last_error,
-            "next_try_in_s": max(0, round(r.next_at - now)),
+            "next_try_in_s": 0 if r.next_at > now + retry_cap() else max(0, round(r.next_at - now)),
         }
         for r in rows
     ]
@@ -352,7 +365,7 @@ def next_due(ledger: Any) -> float | None:
     """Epoch seconds of the earliest pending try, or None when nothing is pending."""
     ensure_table(ledger.engine)
     with ledger.engine.connect() as conn:
-        return conn.execute(select(func.min(outbox.c.next_at)).where(
+        return conn.execute(select(func.min(_next_try(time.time()))).where(
             outbox.c.site == ledger.site, outbox.c.status == PENDING)).scalar()
 
 
