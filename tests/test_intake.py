@@ -154,6 +154,10 @@ def test_a_lasting_failure_backs_off_and_is_set_aside(ctx, home, monkeypatch, ca
     try:
         src = write_xlsx(home / "inbox" / "报修.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
         assert _wait(lambda: any(r["set_aside"] for r in workspace_status(ctx.ws, ctx.ledger)["set_aside"]))
+        # The state file is saved first; the log line and the run row of the setting
+        # aside follow it in the watcher's thread (a busy machine can take a while).
+        assert _wait(lambda: any(r.getMessage().startswith("搁置") for r in caplog.records)
+                     and sum(r["status"] == "failed" for r in ctx.ledger.runs()) == 2)
         # Set aside: no more tries. Not set aside, the next try would come within the cap
         # (0.2 s), so 1 s would hold several.
         time.sleep(1.0)
