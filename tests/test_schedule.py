@@ -130,6 +130,50 @@ def test_a_claim_left_running_by_a_crash_is_taken_over_only_when_its_lease_ran_o
     assert [(o.slot, o.status) for o in out] == [(slot, "done")]
 
 
+@pytest.mark.sqlite_only  # PostgreSQL does not make a transaction wait for another to begin
+def test_a_slot_claimed_after_a_wait_is_held_for_a_whole_lease(ctx, home, monkeypatch):
+    """The lease runs from the claim's own turn, not from before its transaction waited
+    for SQLite's write lock (held by another process's big file for up to the busy
+    timeout): written already run out, the claim of a live watcher would be taken at
+    once by another of its site, and the report made twice."""
+    import time as wall
+
+    from sqlalchemy import insert
+
+    from toolkit.scheduler import _claim
+
+    monkeypatch.setenv("TOOLKIT_LEASE_SECONDS", "5")
+    weekly = load_schedule(ctx.ws.rules).job_for("weekly")
+    slot, now = at("2026-11-27T17:00"), at("2026-11-27T17:05")
+    t = schedule_runs
+    other = open_context(Workspace(home))
+    holding = threading.Event()
+
+    def hold() -> None:  # a write transaction longer than a lease, rolled back
+        try:
+            with other.ledger.transaction() as conn:
+                conn.execute(insert(t).values(site=other.ledger.site, job=weekly.name, slot=slot,
+                                              report=weekly.report, status="running", claimed_at=now))
+                holding.set()
+                wall.sleep(6)
+                raise LookupError("rolled back")
+        except LookupError:
+            pass
+
+    blocker = threading.Thread(target=hold)
+    blocker.start()
+    try:
+        assert holding.wait(30)
+        assert _claim(ctx, weekly, slot, now)  # once the other transaction is gone
+        with ctx.ledger.engine.connect() as conn:
+            lease = conn.execute(select(t.c.lease_until).where(t.c.job == weekly.name, t.c.slot == slot)).scalar_one()
+        assert lease > wall.time()
+        assert not _claim(other, weekly, slot, now)  # the site's other watcher leaves it alone
+    finally:
+        blocker.join(timeout=60)
+        other.close()
+
+
 def test_make_tick_catches_up_at_once_then_waits(ctx):
     tick = make_tick(ctx)
     tick(at("2026-11-27T17:10"))  # first tick: check at once

@@ -109,9 +109,12 @@ def _claim(ctx: Any, job: Job, slot: datetime, now: datetime, status: str = "run
     """Take (job, slot) for this process; False when another one has it."""
     t = schedule_runs
     led = ctx.ledger
-    held = (led.owner, _time.time() + lease_seconds()) if status == "running" else (None, None)
     try:
         with led.transaction() as conn:
+            # The lease runs from now, once the transaction has its turn: counted from
+            # before a wait for another one, it could be written already run out, and
+            # another watcher of the site would take the slot and make the report again.
+            held = (led.owner, _time.time() + lease_seconds()) if status == "running" else (None, None)
             row = conn.execute(select(t).where(t.c.site == led.site, t.c.job == job.name,
                                                t.c.slot == slot)).first()
             if row is None:
