@@ -359,3 +359,30 @@ def test_club_corrections_reach_the_branch_and_the_monthly_report(home: Path):
     code, out = cli("report", "club_monthly", "--home", str(home), "--now", "2026-12-01T09:30", "--json")
     report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
     assert "须处理事项" not in report.sheetnames
+
+
+def test_a_counterfeit_case_typed_off_the_agreement_goes_back_to_the_region(home: Path):
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-06T09:00")
+    result = process(home, fill(home, "假冒伪劣处罚登记", [
+        {"处罚编号": "F1", "成员编号": "M01", "发现日期": date(2026, 11, 2), "举报人": "赵敏", "罚金": 50000,
+         "举报奖励": 40000, "铜牌收回": "是"},
+        {"处罚编号": "F2", "成员编号": "M02", "发现日期": date(2026, 11, 2), "举报人": "钱伟", "罚金": 30000,
+         "举报奖励": 30000}]), "2026-11-30T09:00")
+    assert {(f["rule"], f["record"]) for f in result["findings"] if f["severity"] in ("warning", "error")} == {
+        ("jsb.counterfeit_penalty", "F2"), ("jsb.counterfeit_reward", "F2"), ("jsb.counterfeit_plaque", "F2")}
+    [copy] = (home / "outbox" / "退回批注").glob("假冒伪劣处罚登记*.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert wb["问题清单"]["A2"].value.startswith("共 3 处须处理的事项（已列入二级客户进货统计月报）")
+    sheet = wb["假冒伪劣处罚登记"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    row = next(r for r in sheet.iter_rows(min_row=HEADER_ROW + 1) if r[0].value == "F2")
+    marked = {col: row[header.index(col)].comment.text for col in ("罚金", "举报奖励", "铜牌收回")}
+    assert "50,000.00 元" in marked["罚金"] and "大区" in marked["罚金"]
+    assert "24,000.00" in marked["举报奖励"]  # 30,000 × 80 % by hand
+    assert "业务员收回铜牌" in marked["铜牌收回"]
+    assert row[header.index("成员编号")].comment is None
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--now", "2026-12-06T10:00", "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    listed = [r for r in report["登记待改正"].iter_rows(values_only=True) if r and r[1] == "F2"]
+    assert sorted(r[0] for r in listed) == ["举报奖励不符", "罚金低于约定", "铜牌未收回"]
