@@ -133,6 +133,9 @@ def test_joint_sales_body_end_to_end(home: Path):
     assert code == 0, out
     made = json.loads(out)
     assert {"sheet": "进货统计", "rows": 2} in made["tables"]
+    report = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))
+    matters = [r for r in report["需处理事项"].iter_rows(values_only=True) if r and r[1] == "2026-11|M02"]
+    assert matters and matters[0][0] == "占比连续偏低"  # said in words, not the rule's code
 
 
 def test_pay_of_the_seed_example_from_a_filled_sheet(home: Path):

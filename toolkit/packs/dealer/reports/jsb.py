@@ -74,6 +74,15 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
                   [visits, pending], headline=[(f"{this}走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
 
 
+# What each finding of the monthly lists is about, in the staff's words.
+MATTERS = {
+    "jsb.cancel_share": "占比连续偏低", "jsb.cancel_channel": "从其他渠道进货", "jsb.cancel_conduct": "违规经营",
+    "jsb.sales_missing": "进货数据缺报", "jsb.primary_coverage": "一级经销商覆盖不足", "jsb.county_members": "县级成员不足",
+    "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
+    "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报",
+}
+
+
 def jsb_monthly(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     month = period.label
@@ -107,7 +116,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
         hits = [f for f in findings if f.rule in rules]
         return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
-                     [[f.rule, f.record, f.message] for f in hits], note=note)
+                     [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note)
 
     problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
         "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
