@@ -19,7 +19,8 @@ def test_annotating_child_does_not_import_the_packs():
 
 def test_action_title_reaches_the_issue_list_from_the_child(tmp_path):
     """An action finding's title comes from the packs, which the child never imports: the
-    parent hands the titles over, and the 问题清单 still names the problem."""
+    parent hands the titles and the reports that list them over, and the 问题清单 still
+    names the problem and where it is listed."""
     import openpyxl
 
     from toolkit.annotate import write_annotated_copy
@@ -37,7 +38,8 @@ def test_action_title_reaches_the_issue_list_from_the_child(tmp_path):
     issues = next(ws for ws in wb.worksheets if ws.title != "报修登记")
     texts = [c.value for row in issues.iter_rows() for c in row if isinstance(c.value, str)]
     assert action.title in texts
-    assert any("须处理的事项" in t and "已列入待办与逾期日报" in t for t in texts)
+    # Where it is listed again (the pack's report) is handed over too.
+    assert action.listed_in and any("须处理的事项" in t and f"已列入{action.listed_in}" in t for t in texts)
 
 
 def test_new_ledger_is_stamped_as_alembic_stamps_it_without_loading_alembic(tmp_path):

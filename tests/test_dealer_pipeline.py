@@ -133,6 +133,9 @@ def test_joint_sales_body_end_to_end(home: Path):
     assert code == 0, out
     made = json.loads(out)
     assert {"sheet": "进货统计", "rows": 2} in made["tables"]
+    report = openpyxl.load_workbook(next(o for o in made["outputs"] if o.endswith(".xlsx")))
+    matters = [r for r in report["需处理事项"].iter_rows(values_only=True) if r and r[1] == "2026-11|M02"]
+    assert matters and matters[0][0] == "占比连续偏低"  # said in words, not the rule's code
 
 
 def test_pay_of_the_seed_example_from_a_filled_sheet(home: Path):
@@ -306,3 +309,83 @@ def test_vip_typed_as_staff_do_is_a_vip_membership(home: Path):
     assert result["errors"] == []
     # A VIP paying 365 元 for one year is right (365 × 1): no fee finding.
     assert not [f for f in result["findings"] if f["rule"] == "club.fee"]
+
+
+def test_club_corrections_reach_the_branch_and_the_monthly_report(home: Path):
+    """What a branch typed wrong comes back to it on the return copy, on the cell, naming
+    who acts, and stands on the club's monthly report until the register is put right."""
+    base = {"所属支公司": "鼓楼支公司", "会员类型": "普通会员", "入会申请日期": date(2026, 3, 2)}
+    cards = [
+        {**base, "会员卡号": "GL-1", "车牌号": "苏C10001", "会员姓名": "周一", "保单号": "P1",
+         "保险止期": date(2027, 3, 1)},
+        {**base, "会员卡号": "GL-2", "车牌号": "苏C10001", "会员姓名": "周一", "保单号": "P2",  # the same car
+         "保险止期": date(2027, 3, 1)},
+        {**base, "会员卡号": "GL-3", "车牌号": "苏C10003", "会员姓名": "吴三", "保单号": "P3",
+         "保险止期": date(2027, 3, 1), "会费": 100},  # ordinary members pay nothing
+        {**base, "会员卡号": "GL-4", "车牌号": "苏C10004", "会员姓名": "郑四", "会员类型": "VIP会员",
+         "发卡日期": date(2026, 3, 5), "会费年数": 2, "会费": 700},  # 365 × 2 = 730 by hand
+        {**base, "会员卡号": "GL-5", "车牌号": "苏C10005", "会员姓名": "王五", "保单号": "P5",
+         "保险止期": date(2026, 11, 10), "状态": "有效"},  # valid to 11-20, still marked 有效
+    ]
+    result = process(home, fill(home, "俱乐部会员登记", cards), "2026-11-30T09:00")
+    acts = {(f["rule"], f["record"]) for f in result["findings"] if f["severity"] in ("warning", "error")}
+    assert acts == {("club.one_car", "GL-2"), ("club.fee", "GL-3"), ("club.fee", "GL-4"), ("club.validity", "GL-5")}
+    [copy] = (home / "outbox" / "退回批注").glob("俱乐部会员登记*.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    listing = wb["问题清单"]
+    assert listing["A2"].value.startswith("共 4 处须处理的事项（已列入俱乐部会员月报）")
+    sheet = wb["俱乐部会员登记"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+
+    def comment(card: str, column: str) -> str:
+        row = next(r for r in sheet.iter_rows(min_row=HEADER_ROW + 1) if r[0].value == card)
+        c = row[header.index(column)].comment
+        return c.text if c else ""
+
+    assert "730.00 元" in comment("GL-4", "会费") and "所属支公司经办人" in comment("GL-4", "会费")
+    assert "不收取任何入会费用" in comment("GL-3", "会费")
+    assert "注销" in comment("GL-2", "状态") and "GL-1" in comment("GL-2", "状态")
+    assert "2026-11-20" in comment("GL-5", "状态")
+    code, out = cli("report", "club_monthly", "--home", str(home), "--now", "2026-12-01T09:00", "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    todo = [r for r in report["须处理事项"].iter_rows(values_only=True) if r and str(r[1] or "").startswith("GL-")]
+    assert sorted(r[1] for r in todo) == ["GL-2", "GL-3", "GL-4", "GL-5"]
+    assert all(r[0] == "鼓楼支公司" and "所属支公司经办人" in r[4] for r in todo)
+    # Put right and saved again: nothing left to do, on either.
+    cards[1]["状态"] = "注销"
+    cards[2]["会费"] = None
+    cards[3]["会费"] = 730
+    cards[4]["状态"] = "失效"
+    result = process(home, fill(home, "俱乐部会员登记", cards, "俱乐部会员登记-改"), "2026-11-30T10:00")
+    assert not [f for f in result["findings"] if f["severity"] in ("warning", "error") and f["state"] != "resolved"]
+    code, out = cli("report", "club_monthly", "--home", str(home), "--now", "2026-12-01T09:30", "--json")
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    assert "须处理事项" not in report.sheetnames
+
+
+def test_a_counterfeit_case_typed_off_the_agreement_goes_back_to_the_region(home: Path):
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-06T09:00")
+    result = process(home, fill(home, "假冒伪劣处罚登记", [
+        {"处罚编号": "F1", "成员编号": "M01", "发现日期": date(2026, 11, 2), "举报人": "赵敏", "罚金": 50000,
+         "举报奖励": 40000, "铜牌收回": "是"},
+        {"处罚编号": "F2", "成员编号": "M02", "发现日期": date(2026, 11, 2), "举报人": "钱伟", "罚金": 30000,
+         "举报奖励": 30000}]), "2026-11-30T09:00")
+    assert {(f["rule"], f["record"]) for f in result["findings"] if f["severity"] in ("warning", "error")} == {
+        ("jsb.counterfeit_penalty", "F2"), ("jsb.counterfeit_reward", "F2"), ("jsb.counterfeit_plaque", "F2")}
+    [copy] = (home / "outbox" / "退回批注").glob("假冒伪劣处罚登记*.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert wb["问题清单"]["A2"].value.startswith("共 3 处须处理的事项（已列入二级客户进货统计月报）")
+    sheet = wb["假冒伪劣处罚登记"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    row = next(r for r in sheet.iter_rows(min_row=HEADER_ROW + 1) if r[0].value == "F2")
+    marked = {col: row[header.index(col)].comment.text for col in ("罚金", "举报奖励", "铜牌收回")}
+    assert "50,000.00 元" in marked["罚金"] and "大区" in marked["罚金"]
+    assert "24,000.00" in marked["举报奖励"]  # 30,000 × 80 % by hand
+    assert "业务员收回铜牌" in marked["铜牌收回"]
+    assert row[header.index("成员编号")].comment is None
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--now", "2026-12-06T10:00", "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    listed = [r for r in report["登记待改正"].iter_rows(values_only=True) if r and r[1] == "F2"]
+    assert sorted(r[0] for r in listed) == ["举报奖励不符", "罚金低于约定", "铜牌未收回"]

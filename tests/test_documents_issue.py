@@ -123,14 +123,35 @@ def test_changed_facts_supersede_the_old_number(ws, ledger):
 def test_reminder_only_once_per_tier(ws, ledger):
     f = finding("payment_reminder")
     [first] = issue_documents(ws, ledger, [f], NOW)
-    f.values.update(days_overdue=20, amount=Decimal("1500.00"))  # grows daily: same tier
+    f.values.update(days_overdue=20)  # the days grow daily (volatile): the draft stands
     assert issue_documents(ws, ledger, [f], datetime(2026, 10, 20, 9, 0)) == []
     number = document_rows(ledger)[0]["number"]
     assert number in first.name
     assert apply_approvals(ws, ledger, [{"文号": number, "签发人": "王经理"}], datetime(2026, 10, 20, 10, 0))
+    # Signed and sent: the same tier is not sent again, however the amount grows.
+    f.values.update(days_overdue=25, amount=Decimal("1500.00"))
+    assert issue_documents(ws, ledger, [f], datetime(2026, 10, 25, 9, 0)) == []
     f.values.update(tier=2, days_overdue=31)
     [second] = issue_documents(ws, ledger, [f], datetime(2026, 10, 31, 9, 0))
     assert "催缴通知书（第二次）" in second.name  # the first was signed and sent
+
+
+def test_an_unsigned_reminder_follows_a_corrected_amount(ws, ledger):
+    """The cashier corrects 欠费金额 after the draft was made (the return copy asked for
+    it): the draft nobody signed yet is made again with the corrected figure, the first
+    one void, so the manager never signs an amount the register no longer holds."""
+    f = finding("payment_reminder")
+    [first] = issue_documents(ws, ledger, [f], NOW)
+    assert "1,414.50元（人民币壹仟肆佰壹拾肆元伍角）" in doc_text(first.read_bytes())
+    f.values.update(amount=Decimal("1344.00"))  # same tier, same 已缴至: only the figure
+    [again] = issue_documents(ws, ledger, [f], datetime(2026, 10, 9, 11, 0))
+    assert "1,344.00元（人民币壹仟叁佰肆拾肆元整）" in doc_text(again.read_bytes())
+    assert "_催缴通知书_" in again.name and "第二次" not in again.name  # still the first reminder
+    rows = document_rows(ledger)
+    assert [r["status"] for r in rows] == ["已作废", "草稿"]
+    assert rows[0]["superseded_by"] == rows[1]["number"] and rows[1]["supersedes"] == rows[0]["number"]
+    assert not first.exists() and (ws.drafts / "已作废" / first.name).exists()
+    assert issue_documents(ws, ledger, [f], datetime(2026, 10, 9, 12, 0)) == []  # nothing changed since
 
 
 def test_a_tier_2_reminder_without_a_first_one_sent_is_not_titled_the_second(ws, ledger):

@@ -309,3 +309,37 @@ def test_run_file_is_indented_json_with_chinese_as_written(ctx, home: Path, tmp_
     data = json.loads(text)
     assert text == json.dumps(data, ensure_ascii=False, indent=2)  # the layout json.dumps gives
     assert data["files"][0]["path"].endswith("报修.xlsx") and "待定" in text
+
+
+def test_a_corrected_arrears_amount_redrafts_the_unsigned_reminder(ctx, home: Path, tmp_path: Path):
+    """The second save of the fee accounts: the return copy told the cashier the ledger's
+    欠费金额 disagrees with months × area × price and that the reminder prints the ledger's
+    figure; once corrected, the reminder nobody has signed yet prints the corrected one."""
+    from docx import Document
+
+    header = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+    row = ["3-502", "刘芳", "13900139003", 210, 3.2, datetime(2026, 9, 30), 700]  # 2 months owed
+    first = process_paths(ctx, [write_xlsx(tmp_path / "v1.xlsx", {"物业费台账": [header, row]})], NOW).files[0]
+    mismatch = next(f for f in first.findings if f.rule == "fee.amount_mismatch")
+    # 2 months × 210 m² × 3.20 元 by hand
+    assert "1,344.00 元" in mismatch.message and "700.00 元" in mismatch.message
+
+    def drafts() -> dict[str, str]:
+        return {p.name: "".join(par.text for par in Document(str(p)).paragraphs)
+                for p in sorted((home / "outbox" / "文书草稿").glob("*.docx"))}
+
+    [(name, text)] = drafts().items()
+    assert "催缴通知书" in name and "700.00元（人民币柒佰元整）" in text
+    row[6] = 1344
+    second = process_paths(ctx, [write_xlsx(tmp_path / "v2.xlsx", {"物业费台账": [header, row]})],
+                           datetime(2026, 11, 24, 11, 0)).files[0]
+    assert not [f for f in second.findings if f.rule == "fee.amount_mismatch" and f.state != "resolved"]
+    [(new_name, new_text)] = drafts().items()
+    assert new_name != name and "催缴通知书" in new_name
+    assert "1,344.00元（人民币壹仟叁佰肆拾肆元整）" in new_text
+    assert (home / "outbox" / "文书草稿" / "已作废" / name).exists()
+    # Saved again with a figure the reminder does not print changed: nothing new to draft.
+    row[2] = "13900139004"
+    process_paths(ctx, [write_xlsx(tmp_path / "v3.xlsx", {"物业费台账": [header, row]})],
+                  datetime(2026, 11, 24, 12, 0))
+    assert list(drafts()) == [new_name]

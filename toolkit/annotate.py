@@ -46,7 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .atomic import write_with
 from .issuelist import HEADER_ROW, ISSUE_COLUMNS, ISSUES_TITLE
 from .model import CellError, RawSheet, Workbook
-from .problems import action_titles, problem_name
+from .problems import action_lists, action_titles, problem_name
 from .xlsxsafe import (
     MAX_CELL_TEXT,
     MAX_COL,
@@ -170,10 +170,15 @@ def _sheets_xml_size(source: Path) -> int:
 # The child is told the packs' action codes and titles, so it need not import the packs (half a
 # second of its start-up, paid by every return copy that keeps the original's format).
 _CHILD_ACTIONS: dict[str, str] | None = None
+_CHILD_LISTS: dict[str, str] | None = None
 
 
 def _action_titles() -> dict[str, str]:
     return action_titles() if _CHILD_ACTIONS is None else _CHILD_ACTIONS
+
+
+def _action_lists() -> dict[str, str]:
+    return action_lists() if _CHILD_LISTS is None else _CHILD_LISTS
 
 
 def _annotate_original_guarded(
@@ -192,6 +197,7 @@ def _annotate_original_guarded(
         "file_label": file_label,
         "errors": [e.to_dict() for e in errors],
         "action_titles": _action_titles(),
+        "action_lists": _action_lists(),
     }, default=str).encode("utf-8")  # default=str: a stray non-text value must not stop the copy
     from .children import child_env
 
@@ -225,8 +231,9 @@ def child_main() -> None:
         job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
         _limit_cpu(float(job.get("cpu_s") or CPU_LIMIT_S))
         errors = [CellError(**e) for e in job["errors"]]
-        global _CHILD_ACTIONS
+        global _CHILD_ACTIONS, _CHILD_LISTS
         _CHILD_ACTIONS = dict(job.get("action_titles") or {})
+        _CHILD_LISTS = dict(job.get("action_lists") or {})
         annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"])
     except BaseException as exc:  # anything at all means: use the data copy
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
@@ -588,10 +595,14 @@ def _summary(placed: list[Placed], codes: dict[str, str]) -> str:
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         return f"共 {count} 处问题，请按说明修改后重新保存到收件箱"
+    # Where the actions are listed again for whoever acts (each pack says which report).
+    lists = _action_lists()
+    names = sorted({lists[p.error.code] for p in placed if p.error.code in codes and lists.get(p.error.code)})
+    listed = f"（已列入{'、'.join(names)}）" if names else ""
     if acts == count:
-        return f"共 {count} 处须处理的事项（已列入待办与逾期日报），请按“说明”中的处理人和办法处理"
+        return f"共 {count} 处须处理的事项{listed}，请按“说明”中的处理人和办法处理"
     return (f"共 {count} 处问题：{count - acts} 处填写有误，请修改后重新保存到收件箱；"
-            f"{acts} 处须有关人员处理（已列入待办与逾期日报）")
+            f"{acts} 处须有关人员处理{listed}")
 
 
 def _heading(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, fallback: bool,

@@ -103,6 +103,13 @@ def action_titles() -> dict[str, str]:
     return {code: a.title for code, a in actions().items()}
 
 
+def action_lists() -> dict[str, str]:
+    """Each action code of the installed packs and the report that lists it again."""
+    from .packs.acting import actions
+
+    return {code: a.listed_in for code, a in actions().items() if a.listed_in}
+
+
 def problem_name(code: str, titles: dict[str, str] | None = None) -> str:
     """What a problem code means in a few Chinese words (the code itself if unknown);
     ``titles``: the packs' action titles, when the caller has them already."""

@@ -66,7 +66,7 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
     from ..ruleset import store
     from ..ruleset.store import issued_notices as n
     from .issue import facts_hash as document_hash
-    from .issue import types_for
+    from .issue import stale_draft, types_for
 
     kinds = {f_i: types_for(config, f) for f_i, f in enumerate(findings)}
     type_names = sorted({t.type for ts in kinds.values() for t in ts})
@@ -74,7 +74,7 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
     for f in findings:
         by_register.setdefault(f.register, set()).add(f.record)
     issued: dict[tuple[str, str, str], str] = {}
-    history: dict[tuple[str, str, str], list[tuple[str, str]]] = {}  # newest first
+    history: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}  # newest first
     d = documents
     for register, keys in by_register.items():
         ordered = sorted(keys)
@@ -84,10 +84,12 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
                     n.c.site == site, n.c.register == register, n.c.record.in_(chunk))):
                 issued[(r.rule, register, r.record)] = r.facts_hash
             if type_names:
-                for r in conn.execute(select(d.c.doc_type, d.c.record, d.c.status, d.c.facts_hash).where(
+                for r in conn.execute(select(d.c.doc_type, d.c.record, d.c.status, d.c.facts_hash,
+                                             d.c.values_json).where(
                         d.c.site == site, d.c.doc_type.in_(type_names), d.c.register == register,
                         d.c.record.in_(chunk)).order_by(d.c.id.desc())):
-                    history.setdefault((r.doc_type, register, r.record), []).append((r.status, r.facts_hash))
+                    history.setdefault((r.doc_type, register, r.record), []).append(
+                        (r.status, r.facts_hash, r.values_json))
     out: set[int] = set()
     for i, f in enumerate(findings):
         if issued.get((f.rule, f.register, f.record)) != store.facts_hash(f):
@@ -95,8 +97,10 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
         same = True
         for t in kinds[i]:
             docs = history.get((t.type, f.register, f.record), [])
-            latest = next((h for status, h in docs if status != PENDING), None)
-            if any(status == PENDING for status, _ in docs) or latest != document_hash(config, t, f.values):
+            latest = next((row for row in docs if row[0] != PENDING), None)
+            if (any(row[0] == PENDING for row in docs) or latest is None
+                    or latest[1] != document_hash(config, t, f.values)
+                    or stale_draft(config, t, latest[0], latest[2], f.values)):
                 same = False
                 break
         if same:

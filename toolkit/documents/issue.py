@@ -78,6 +78,22 @@ def facts_hash(config: DocumentsConfig, doc_type: DocumentType, values: dict[str
     return hashlib.sha256(encode(chosen).encode("utf-8")).hexdigest()
 
 
+def stale_draft(config: DocumentsConfig, doc_type: DocumentType, status: str, stored_values: str,
+                values: dict[str, Any]) -> bool:
+    """A draft nobody has signed yet whose figures are no longer the record's.
+
+    A type's ``facts`` say when a document already signed and sent is replaced (one
+    payment reminder per tier, however the amount grows); a draft not yet signed was sent
+    to nobody, so it is made again whenever what it prints changes (a corrected 欠费金额),
+    and the manager never signs a figure the register no longer holds. Volatile counters
+    (days overdue) are left out, as everywhere.
+    """
+    if status != DRAFT or doc_type.facts is None:
+        return False  # without ``facts`` every printed value is a fact already
+    volatile = set(config.volatile) | set(doc_type.volatile)
+    return encode(_drop(decode(stored_values), volatile)) != encode(_drop(values, volatile))
+
+
 def _drop(value: Any, keys: set[str]) -> Any:
     if isinstance(value, dict):
         return {k: _drop(v, keys) for k, v in value.items() if k not in keys}
@@ -246,7 +262,8 @@ def _issue_one(
         if pending is not None:
             c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
         latest = next((r for r in history if r.status != PENDING), None)
-        if latest is not None and latest.facts_hash == digest:
+        if latest is not None and latest.facts_hash == digest and not stale_draft(
+                config, doc_type, latest.status, latest.values_json, values):
             return None
         sent = 0
         if any(v.sent_before for v in doc_type.variants):

@@ -3,7 +3,8 @@
 A pack declares its own (``Pack.actions``: rule name → :class:`Action`, and optionally
 ``Pack.action_of`` to fill in the column and the to-do from a finding's values). Each
 such finding reaches the return copy of the workbook it came from (the cell marked, the
-reason in Chinese) and the pack's daily to-do list, naming who must act. Rule names are
+reason in Chinese) and the report that lists it for whoever acts (``Action.listed_in``:
+the property's daily to-do list, the dealer's monthly reports), naming who must act. Rule names are
 unique across packs, so a finding's rule says whose action it is.
 """
 
@@ -22,6 +23,7 @@ class Action:
     title: str  # what the problem is, in a few words
     column: str  # the cell the return copy marks
     todo: str  # what has to happen, said to whoever acts
+    listed_in: str = ""  # the report that lists it again for whoever acts (named on the return copy)
 
 
 def _packs() -> list:

@@ -17,6 +17,7 @@ from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Job, Responsible
 from toolkit.ruleset.timing import add_months
 
+from .actions import ACTIONS
 from .rules import club, contracts, jsb, staff
 from .settings import DEALER_FILE, Dealer
 
@@ -115,6 +116,7 @@ PACK = Pack(
         "contract_payment": Responsible(department="财务部"),
         "consulting_phase": Responsible(department="顾问项目组"),
     },
+    actions=ACTIONS,
     # A reminder or a breach notice is one per tier however the days grow.
     # New when the tier moves or the contract it names arrives or changes (the letter needs it).
     fact_keys={"contract.overdue": ("tier", "甲方", "违约金", "签订日期")},

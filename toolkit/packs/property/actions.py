@@ -21,22 +21,24 @@ _MOVE_OUT_STEPS = {
 _MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "confirmation_time": "核实时间",
                     "utilities_cleared": "水电气结清"}
 
+DAILY = "待办与逾期日报"  # where the property's actions are listed again, every morning
+
 ACTIONS: dict[str, Action] = {
-    "move_out.blocked": Action("move_out.blocked", "不予放行", "房号", ""),
+    "move_out.blocked": Action("move_out.blocked", "不予放行", "房号", "", DAILY),
     "renovation.fire_approval": Action(
         "renovation.fire_approval", "未经消防审批开工", "消防审批",
-        "装修管理员立即通知停工，补办消防审批并在“消防审批”填“是”后方可复工"),
+        "装修管理员立即通知停工，补办消防审批并在“消防审批”填“是”后方可复工", DAILY),
     "service.unknown_item": Action(
         "service.unknown_item", "服务项目不在价目表", "服务项目",
-        "受理人改为价目表中的项目名称，或报主管将该项目列入价目表"),
+        "受理人改为价目表中的项目名称，或报主管将该项目列入价目表", DAILY),
     "service.price_unapproved": Action(
         "service.price_unapproved", "单价不符且无人审批", "单价",
-        "受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名"),
+        "受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名", DAILY),
     "service.amount": Action(
-        "service.amount", "金额算错", "金额", "受理人核对数量和单价，改正金额"),
+        "service.amount", "金额算错", "金额", "受理人核对数量和单价，改正金额", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
-        "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）"),
+        "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),
 }
 
 
@@ -48,4 +50,4 @@ def action_of(f: Finding) -> Action:
     missing = list(f.values.get("missing") or [])
     column = _MOVE_OUT_COLUMN.get(missing[0], "房号") if len(missing) == 1 else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
-    return Action(a.code, a.title, column, todo)
+    return Action(a.code, a.title, column, todo, a.listed_in)

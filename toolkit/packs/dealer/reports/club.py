@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from toolkit.fields import mask_phone
+from toolkit.packs.acting import action_of, is_action
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
@@ -57,6 +58,17 @@ def club_monthly(src: Source, period: Period) -> Report:
             Column("联系电话", width=14), Column("会员类型", width=10), Column("保单号", width=20),
             Column("保险止期", "date"), Column("有效期至", "date"), Column("状态", width=10)]
     tables = [summary]
+    # What the branches must put right (the return copies said it first): the managers' view.
+    todo = [f for f in src.findings("club_member") if is_action(f)]
+    if todo:
+        records = src.records("club_member")
+        tables.append(Table("须处理事项", "须处理事项（登记有误或须通知客户）", [
+            Column("支公司", width=14), Column("会员卡号", width=14), Column("问题", width=14),
+            Column("说明", width=60), Column("须处理", width=50)],
+            [[text((records.get(f.record) or {}).get("所属支公司")) or "未填支公司", f.record,
+              action_of(f).title, f.message, action_of(f).todo]
+             for f in sorted(todo, key=lambda f: (f.record, f.rule))],
+            note="改正后重新保存俱乐部会员登记到收件箱，此处即不再列出。"))
     for branch, rows in sorted(sheets.items()):
         tables.append(Table(branch[:31], f"{branch}会员名单", cols, rows,
                             marks=[Mark("状态", "已失效"), Mark("状态", "失效"), Mark("状态", "即将到期", "FFEB9C")],

@@ -32,7 +32,8 @@ def contract_monthly(src: Source, period: Period) -> Report:
         Column("应付金额", "money"), Column("实付金额", "money"), Column("欠付金额", "money"), Column("逾期天数", "int"),
         Column("情况", width=10)], rows, marks=[Mark("情况", "违约"), Mark("情况", "逾期", "FFEB9C")],
         note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。")
-    others = [[f.rule, f.record, f.message] for f in findings if f.rule in ("consulting.phase_late", "contract.termination")]
+    matters = {"consulting.phase_late": "顾问阶段延误", "contract.termination": "解除未书面通知"}
+    others = [[matters[f.rule], f.record, f.message] for f in findings if f.rule in matters]
     issues = Table("合同事项", "顾问推进计划延误与合同解除手续", [Column("事项", width=20), Column("记录", width=24),
                                                          Column("情况", width=90)], others)
     owed = sum((r[6] for r in rows if r[8] in ("逾期", "违约")), Decimal(0))

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from toolkit.packs.acting import action_of, is_action
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
@@ -73,13 +74,23 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
                   [visits, pending], headline=[(f"{this}走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
 
 
+# What each finding of the monthly lists is about, in the staff's words.
+MATTERS = {
+    "jsb.cancel_share": "占比连续偏低", "jsb.cancel_channel": "从其他渠道进货", "jsb.cancel_conduct": "违规经营",
+    "jsb.sales_missing": "进货数据缺报", "jsb.primary_coverage": "一级经销商覆盖不足", "jsb.county_members": "县级成员不足",
+    "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
+    "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报",
+}
+
+
 def jsb_monthly(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     month = period.label
     members = src.records("jsb_member")
     sales = src.records("jsb_sales")
     by: dict[tuple[str, str], dict[str, Any]] = {tuple(split_key(k)[:2]): v for k, v in sales.items()}
-    findings = src.findings("jsb_sales", "jsb_county", "jsb_primary_sales", "jsb_visit", "jsb_report_log", "jsb_pay")
+    findings = src.findings("jsb_sales", "jsb_county", "jsb_primary_sales", "jsb_visit", "jsb_report_log", "jsb_pay",
+                            "jsb_counterfeit")
     cancelled = {f.values.get("成员编号"): f.rule for f in findings
                  if f.rule.startswith("jsb.cancel") and f.values.get("月份") == month}
     runs = {f.values.get("成员编号"): f.values.get("run") for f in findings
@@ -105,7 +116,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
         hits = [f for f in findings if f.rule in rules]
         return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
-                     [[f.rule, f.record, f.message] for f in hits], note=note)
+                     [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note)
 
     problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
         "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
@@ -113,6 +124,12 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false"),
                       f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
                       "虚报调回销售中心待岗；罚款纳入奖励基金。")
+    # What a register says wrong (the return copies said it first, on the cell).
+    fix = [f for f in findings if is_action(f)]
+    fixes = Table("登记待改正", "登记有误、须改正的事项", [
+        Column("问题", width=14), Column("记录", width=18), Column("情况", width=70), Column("须处理", width=50)],
+        [[action_of(f).title, f.record, f.message, action_of(f).todo] for f in sorted(fix, key=lambda f: (f.rule, f.record))],
+        note="改正后重新保存该登记表到收件箱，此处即不再列出。")
     pay_rows = []
     for f in findings:
         if f.rule != "jsb.pay" or f.values.get("月份") != month:
@@ -131,7 +148,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
               "网络完善率 = 有成员县数 ÷ 辖区县数；罚款从走访基金扣，不足部分结转下月。"))
     fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
     return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
-                  [stats, problems, reports_t, pay],
+                  [stats, problems, reports_t, pay, *([fixes] if fix else [])],
                   headline=[("成员", str(len(rows)), ""), ("取消资格", str(len(cancelled)), ""),
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", "")])
 
