@@ -146,6 +146,7 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
         "between files": lambda before: db.file_counts().get("partial", 0) >= 2,
         "between return copies": lambda before: copies() > before,
     }
+    proc = None
     try:
         for moment, seen in moments.items():
             before = copies()
@@ -174,6 +175,11 @@ def test_sigkill_at_any_moment_then_restart_finishes_each_file_exactly_once(home
         assert len(written) == n_files, written
         assert not list((home / "outbox").rglob(".tmp-*")), "no half-written outputs"
     finally:
+        # A watcher not seen at its moment is still running: left, it would watch a deleted
+        # folder for good and slow every test after it.
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
         db.close()
 
 
