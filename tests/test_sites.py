@@ -371,3 +371,33 @@ def test_a_live_holder_is_known_by_a_start_the_clock_cannot_move():
     finally:
         child.communicate("")
     assert claims.holder_gone(owner)  # ended
+
+
+def test_a_heartbeat_started_again_after_stop_beats_again(monkeypatch: pytest.MonkeyPatch):
+    """stop() then start(): the new thread renews (the old stop signal does not end it at
+    once), and stop() ends it, with no renewal after."""
+    import threading
+    import time
+
+    from toolkit.claims import Heartbeat
+
+    monkeypatch.setenv("TOOLKIT_LEASE_SECONDS", "1")  # a beat every 0.2 s
+    beats: list[float] = []
+    beat = threading.Event()
+
+    def renew(until: float) -> None:
+        beats.append(until)
+        beat.set()
+
+    hb = Heartbeat(renew)
+    hb.start()
+    assert beat.wait(5)
+    hb.stop()
+    assert not hb.running
+    beat.clear()
+    hb.start()
+    assert hb.running and beat.wait(5), "started again, it must renew again"
+    hb.stop()
+    after = len(beats)
+    time.sleep(0.5)  # two beats' time: a thread still running would have renewed
+    assert len(beats) == after

@@ -113,7 +113,11 @@ class Heartbeat:
     def start(self) -> None:
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="toolkit-heartbeat", daemon=True)
+                # Each thread its own stop signal: one started again after stop() beats
+                # (the old signal stays set), and a thread being stopped stays stopped.
+                self._stop = threading.Event()
+                self._thread = threading.Thread(target=self._run, args=(self._stop,), name="toolkit-heartbeat",
+                                                daemon=True)
                 self._thread.start()
 
     @property
@@ -121,17 +125,17 @@ class Heartbeat:
         """Started and not stopped: this process holds (or held) claims to renew."""
         return self._thread is not None
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         every = lease_seconds() / 5
-        while not self._stop.wait(every):
+        while not stop.wait(every):
             try:
                 self._renew(time.time() + lease_seconds())
             except Exception as exc:  # a database hiccup: the next beat tries again
                 log.warning("heartbeat could not renew leases: %s", exc)
 
     def stop(self) -> None:
-        self._stop.set()
         with self._lock:
+            self._stop.set()
             thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout=5)
