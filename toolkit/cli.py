@@ -416,9 +416,8 @@ def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: s
 def run() -> None:
     """The ``toolkit`` program: :func:`main`, then the interpreter's exit without its last
     garbage collections. Those passes over what is still alive then (every module, the
-    caches) took 0.2 s after a 100,000-row file, 0.05 s without them; the
-    memory goes back with the process anyway. Objects are still released and exit
-    handlers still run."""
+    caches) took 0.2 s after a 100,000-row file, 0.05 s without them; the memory goes
+    back with the process anyway. Objects are still released and exit handlers still run."""
     import gc
 
     try:
