@@ -323,6 +323,37 @@ def test_history_stores_the_replaced_versions_only(ledger: Ledger):
         {"version": 1, "values": {"n": 1}, "file_id": f1, "at": t1, "change": "new"}]
 
 
+def test_many_changed_records_each_keep_their_replaced_version(ledger: Ledger):
+    """A file changing more records than one history statement takes (KEY_CHUNK ids a
+    statement; on PostgreSQL one UPDATE writes them all from arrays): every changed record
+    has its old version in history, with its own file and time, and its new text,
+    version, time and file; unchanged ones are left alone."""
+    from toolkit.ledger import KEY_CHUNK
+
+    n = 2 * KEY_CHUNK + 7
+    t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(days=1)
+    f1 = claim(ledger, "m1", t1)
+    ledger.complete_file(f1, "accepted", {}, [rec("repair", f"R{i:05d}", n=i) for i in range(n)], t1)
+    f2 = claim(ledger, "m2", t2)
+    changes = ledger.complete_file(f2, "accepted", {}, [
+        rec("repair", f"R{i:05d}", n=i + 1000 * (i % 3 != 0)) for i in range(n)], t2)
+    changed = [f"R{i:05d}" for i in range(n) if i % 3 != 0]
+    assert sorted(changes["repair"]["changed"]) == changed
+    assert len(changes["repair"]["unchanged"]) == n - len(changed)
+    f3 = claim(ledger, "m3", t3)
+    ledger.complete_file(f3, "accepted", {}, [rec("repair", f"R{i:05d}", n=-i) for i in (1, 2, 3)], t3)
+    for i in (1, 2, n - 1):  # changed twice, twice, once
+        key = f"R{i:05d}"
+        versions = [(1, i, f1, t1, "new"), (2, i + 1000, f2, t2, "changed")]
+        if i < 3:
+            versions.append((3, -i, f3, t3, "changed"))
+        assert [(h["version"], h["values"]["n"], h["file_id"], h["at"], h["change"])
+                for h in ledger.history("repair", key)] == versions
+        assert _history_rows(ledger, "repair", key) == versions[:-1]
+    assert [h["version"] for h in ledger.history("repair", "R00000")] == [1]  # i % 3 == 0: unchanged
+    assert [h["version"] for h in ledger.history("repair", "R00003")] == [1, 2]  # changed by the third file only
+
+
 def test_migration_0004_leaves_history_of_a_0003_ledger_ready_for_the_next_change(db_url: str):
     """A ledger made at revision 0003 holds every version in history, the current one too.
     After the upgrade only the replaced versions stay, the next change of a record is

@@ -69,6 +69,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -189,12 +190,23 @@ runs = Table(
 
 Changes = dict[str, dict[str, list[str]]]
 
-# A record's stored version copied into history, as the change that replaces it is written.
-_KEEP_VERSION = insert(record_history).from_select(
+# The stored versions of some records copied into history, as the changes that replace
+# them are written: one statement for many records (on PostgreSQL a statement a record
+# was 0.1 ms of the server's each, 2 s for 20,000 changed records).
+_KEEP_VERSIONS = insert(record_history).from_select(
     ["record_id", "version", "values_json", "file_id", "at", "change"],
     select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
            case((records.c.version == 1, "new"), else_="changed"))
-    .where(records.c.id == bindparam("b_id")),
+    .where(records.c.id.in_(bindparam("ids", expanding=True))),
+)
+
+# PostgreSQL: changed records rewritten by one statement from arrays of their ids, texts
+# and versions, instead of one UPDATE a record (1.7 s of the server's for 20,000).
+_UPDATE_FROM_ARRAYS = text(
+    "UPDATE records SET values_json = v.values_json, version = v.version, updated_at = :updated_at, "
+    "last_file_id = :last_file_id "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:texts AS text[]), CAST(:versions AS integer[])) "
+    "AS v(id, values_json, version) WHERE records.id = v.id"
 )
 
 
@@ -678,18 +690,25 @@ class Ledger:
         if updates:
             # The versions being replaced go to history as they are stored, copied inside
             # the database (their texts and times never come back to Python).
-            conn.execute(_KEEP_VERSION, [{"b_id": u["b_id"]} for u in updates])
-            stmt = (
-                update(records)
-                .where(records.c.id == bindparam("b_id"))
-                .values(
-                    values_json=bindparam("values_json"),
-                    version=bindparam("version"),
-                    updated_at=bindparam("updated_at"),
-                    last_file_id=bindparam("last_file_id"),
+            ids = [u["b_id"] for u in updates]
+            for i in range(0, len(ids), KEY_CHUNK):
+                conn.execute(_KEEP_VERSIONS, {"ids": ids[i:i + KEY_CHUNK]})
+            if self.is_sqlite:  # no statement to prepare again per row, no server to reach
+                stmt = (
+                    update(records)
+                    .where(records.c.id == bindparam("b_id"))
+                    .values(
+                        values_json=bindparam("values_json"),
+                        version=bindparam("version"),
+                        updated_at=bindparam("updated_at"),
+                        last_file_id=bindparam("last_file_id"),
+                    )
                 )
-            )
-            conn.execute(stmt, updates)
+                conn.execute(stmt, updates)
+            else:
+                conn.execute(_UPDATE_FROM_ARRAYS, {
+                    "ids": ids, "texts": [u["values_json"] for u in updates],
+                    "versions": [u["version"] for u in updates], "updated_at": now, "last_file_id": file_id})
 
     def _existing(
         self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], Any]
