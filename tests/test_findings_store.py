@@ -90,6 +90,50 @@ def test_bulk_findings_are_the_rows_sqlalchemy_would_store(tmp_path: Path, datab
         led.close()
 
 
+@BOTH
+def test_many_findings_resolved_at_once_are_each_closed(tmp_path: Path, database: str):
+    """More findings gone at once than one statement takes (store.ID_CHUNK ids a
+    statement): each open one is closed as resolved at that moment, each closed one
+    that still had a wake time loses it, and the others are left as they were."""
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database
+    led = Ledger(url)
+    n = 4 * store.ID_CHUNK + 3  # both the resolved and the unwoken take more than one statement
+    later = NOW + timedelta(days=1)
+
+    def deadline(i: int, status: str, wake: datetime | None) -> Finding:
+        f = Finding(rule="repair.callback", register="repair", record=f"BX{i:07d}", severity="warning",
+                    message=f"报修单 BX{i:07d}：维修回访", status=status, due=NOW + timedelta(minutes=i),
+                    values={"deadline": "维修回访", "n": i})
+        f.wake = wake
+        return f
+
+    try:
+        first = [deadline(i, "overdue" if i % 2 else "late", NOW + timedelta(days=3)) for i in range(n)]
+        with led.transaction() as conn:
+            store.sync(conn, "A", first, NOW)
+        kept = [first[0], first[1]]  # still found: left alone
+        with led.transaction() as conn:
+            resolved = store.sync(conn, "A", kept, later)
+        assert sorted(f.record for f in resolved) == [f"BX{i:07d}" for i in range(3, n, 2)]
+        t = rule_findings
+        with led.engine.connect() as conn:
+            rows = {r.record: r for r in conn.execute(
+                select(t.c.record, t.c.is_open, t.c.status, t.c.resolved_at, t.c.wake_at, t.c.updated_at))}
+        assert len(rows) == n
+        for i in range(2, n):
+            r = rows[f"BX{i:07d}"]
+            if i % 2:  # was open: resolved now
+                assert (r.is_open, r.status, r.resolved_at, r.wake_at, r.updated_at) == (
+                    False, "resolved", later, None, later)
+            else:  # was closed (late) with a wake time: the wake goes, the rest stays
+                assert (r.is_open, r.status, r.resolved_at, r.wake_at, r.updated_at) == (
+                    False, "late", None, None, NOW)
+        assert (rows["BX0000001"].is_open, rows["BX0000001"].status) == (True, "overdue")
+        assert rows["BX0000000"].wake_at == NOW + timedelta(days=3)
+    finally:
+        led.close()
+
+
 def test_hashes_are_made_when_compared_or_written(tmp_path: Path):
     led = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     try:

@@ -335,8 +335,10 @@ def test_many_changed_records_each_keep_their_replaced_version(ledger: Ledger):
     f1 = claim(ledger, "m1", t1)
     ledger.complete_file(f1, "accepted", {}, [rec("repair", f"R{i:05d}", n=i) for i in range(n)], t1)
     f2 = claim(ledger, "m2", t2)
+    odd = 'a"b\\c\x00d😀\ne'  # quotes, a backslash, NUL, an emoji, a line break
     changes = ledger.complete_file(f2, "accepted", {}, [
-        rec("repair", f"R{i:05d}", n=i + 1000 * (i % 3 != 0)) for i in range(n)], t2)
+        rec("repair", f"R{i:05d}", n=i + 1000 * (i % 3 != 0), **({"note": odd} if i == 4 else {}))
+        for i in range(n)], t2)
     changed = [f"R{i:05d}" for i in range(n) if i % 3 != 0]
     assert sorted(changes["repair"]["changed"]) == changed
     assert len(changes["repair"]["unchanged"]) == n - len(changed)
@@ -350,6 +352,7 @@ def test_many_changed_records_each_keep_their_replaced_version(ledger: Ledger):
         assert [(h["version"], h["values"]["n"], h["file_id"], h["at"], h["change"])
                 for h in ledger.history("repair", key)] == versions
         assert _history_rows(ledger, "repair", key) == versions[:-1]
+    assert ledger.history("repair", "R00004")[-1]["values"] == {"n": 1004, "note": odd}
     assert [h["version"] for h in ledger.history("repair", "R00000")] == [1]  # i % 3 == 0: unchanged
     assert [h["version"] for h in ledger.history("repair", "R00003")] == [1, 2]  # changed by the third file only
 

@@ -527,6 +527,7 @@ def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str 
 
 
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
+ID_CHUNK = 500  # ids per IN (…): well under any database's limit of bound values
 INSERT_BATCH = 5000  # new rows per bulk insert: a batch's rows and their driver copy are what it holds
 
 
@@ -552,15 +553,17 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
             {"b_id": rid, **_row(f, h, is_open, now), "updated_at": now, "resolved_at": None if is_open else now}
             for rid, f, h, is_open in chunk
         ])
-    for chunk in _batches(plan.get("unwake", [])):
-        conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(wake_at=None),
-                     [{"b_id": rid} for rid in chunk])
-    for chunk in _batches(plan["close"]):
-        conn.execute(
-            update(t).where(t.c.id == bindparam("b_id")).values(
-                is_open=False, status="resolved", wake_at=None, updated_at=now, resolved_at=now),
-            [{"b_id": rid} for rid in chunk],
-        )
+    # The same change for many rows: one statement for each ID_CHUNK of them (on
+    # PostgreSQL a statement a row was 0.08 ms of the server's each, 1.7 s for the
+    # 20,000 callbacks a re-saved register resolved).
+    ids = bindparam("ids", expanding=True)
+    unwake = update(t).where(t.c.id.in_(ids)).values(wake_at=None)
+    for chunk in _batches(plan.get("unwake", []), ID_CHUNK):
+        conn.execute(unwake, {"ids": list(chunk)})
+    close = update(t).where(t.c.id.in_(ids)).values(
+        is_open=False, status="resolved", wake_at=None, updated_at=now, resolved_at=now)
+    for chunk in _batches(plan["close"], ID_CHUNK):
+        conn.execute(close, {"ids": list(chunk)})
 
 
 def sync(conn: Connection, site: str, findings: list[Finding], now: datetime,
