@@ -50,6 +50,41 @@ def test_process_refuses_to_start_on_bad_rules(home: Path):
     assert src.exists(), "nothing is touched when the rules are bad"
 
 
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(home: Path, monkeypatch):
+    """A server that is not there (here: nothing listens on the port) stops the command
+    with one line saying which database (its password hidden), why, and what to check;
+    the file is left in the inbox."""
+    monkeypatch.setenv("TOOLKIT_DATABASE_URL", "postgresql+psycopg://toolkit_app:secret@127.0.0.1:1/toolkit")
+    from toolkit.site import write_site
+
+    write_site(home, "A1", "A区", "某某物业")
+    src = write_xlsx(home / "inbox" / "x.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1)]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home)])
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert "无法打开数据库 postgresql+psycopg://toolkit_app:***@127.0.0.1:1/toolkit，未开始处理" in res.stderr
+    assert "secret" not in res.stderr and "Traceback" not in res.stderr
+    assert "地址、端口、数据库名和角色" in res.stderr
+    assert src.exists()
+    for command in (["status"], ["db", "upgrade"], ["report", "weekly"]):  # each way a command opens the ledger
+        res = CliRunner().invoke(main, [*command, "--home", str(home)])
+        assert res.exit_code == 2, (command, res.output)
+        assert res.stderr.startswith("无法打开数据库 postgresql+psycopg://toolkit_app:***@127.0.0.1:1/toolkit"), command
+
+
+def test_a_ledger_folder_that_cannot_be_written_is_named(home: Path, monkeypatch):
+    """SQLite: the ledger cannot be opened where the workspace says (here var/ is a
+    file): the same one line, pointing at var/."""
+    monkeypatch.delenv("TOOLKIT_DATABASE_URL", raising=False)
+    (home / "var").mkdir(exist_ok=True)
+    (home / "var" / "ledger.sqlite").mkdir()  # a folder where the ledger file should be
+    src = write_xlsx(home / "inbox" / "x.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(1)]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home)])
+    assert res.exit_code == 2, res.output
+    assert "无法打开数据库 sqlite:///" in res.stderr and "var/ 文件夹" in res.stderr
+    assert src.exists()
+
+
 def test_rules_check_passes_on_shipped_rules(home: Path):
     res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
     assert res.exit_code == 0, res.stderr

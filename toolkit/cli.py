@@ -4,9 +4,11 @@ Everything it prints is for office staff, so it is in Chinese, --help included."
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,34 @@ def common(fn):
     return wrapper
 
 
+def _unreachable(ws: Workspace, exc: Exception) -> str:
+    """Why the ledger's database could not be opened, for the person starting the command
+    (its address without the password, the driver's first line, what to check)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(ws.db_url)
+    orig = getattr(exc, "orig", None) or exc
+    reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if url.get_backend_name() == "sqlite":
+        hint = "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
+    else:
+        hint = "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
+    return f"无法打开数据库 {url.render_as_string(hide_password=True)}，未开始处理：{reason}。{hint}。"
+
+
+@contextlib.contextmanager
+def _reaching(ws: Workspace) -> Iterator[None]:
+    """Ends the command with :func:`_unreachable`'s one line when the database cannot be
+    opened inside the block (instead of the driver's traceback)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        click.echo(_unreachable(ws, exc), err=True)
+        sys.exit(2)
+
+
 def _open(ws: Workspace, register: bool = True):
     from sqlalchemy.exc import DBAPIError
 
@@ -49,7 +79,8 @@ def _open(ws: Workspace, register: bool = True):
     from .schema import SchemaOutOfDate
 
     try:
-        return open_context(ws, register=register)
+        with _reaching(ws):  # no server there, no such role or database, var/ not writable
+            return open_context(ws, register=register)
     except RulesError as exc:
         click.echo("规则文件有误，未开始处理：", err=True)
         for p in exc.problems:
@@ -339,7 +370,8 @@ def status(ws: Workspace, now: datetime | None, as_json: bool) -> None:  # noqa:
     ws.ensure()
     ledger = _ledger(ws)
     try:
-        info = workspace_status(ws, ledger)
+        with _reaching(ws):
+            info = workspace_status(ws, ledger)
     finally:
         ledger.close()
     if as_json:
@@ -359,7 +391,8 @@ def _ledger(ws: Workspace, check_schema: bool = True):
     except RulesError as exc:
         _rules_problems(exc)
     try:
-        return Ledger(ws.db_url, site.code, check_schema=check_schema)
+        with _reaching(ws):
+            return Ledger(ws.db_url, site.code, check_schema=check_schema)
     except SchemaOutOfDate as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
@@ -378,7 +411,8 @@ def db_upgrade(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
 
     ledger = _ledger(ws, check_schema=False)
     try:
-        before, after = upgrade(ledger)
+        with _reaching(ws):
+            before, after = upgrade(ledger)
     finally:
         ledger.close()
     if before == after:
@@ -405,7 +439,7 @@ def db_grants(ws: Workspace, now: datetime | None, app_role: str, reader_role: s
     try:
         from sqlalchemy import text
 
-        with ledger.transaction() as conn:
+        with _reaching(ws), ledger.transaction() as conn:
             for s in statements:
                 conn.execute(text(s))
     finally:
