@@ -706,7 +706,7 @@ class Ledger:
             for i in range(0, len(ids), KEY_CHUNK):
                 conn.execute(_KEEP_VERSIONS, {"ids": ids[i:i + KEY_CHUNK]})
             rows = None if self.is_sqlite else _json_rows(updates)
-            if rows is None:  # SQLite: no statement to prepare again per row, no server to reach
+            if rows is None:  # SQLite (no server to reach for each row), or a text orjson refuses
                 stmt = (
                     update(records)
                     .where(records.c.id == bindparam("b_id"))
