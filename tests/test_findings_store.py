@@ -91,6 +91,69 @@ def test_bulk_findings_are_the_rows_sqlalchemy_would_store(tmp_path: Path, datab
 
 
 @BOTH
+def test_changed_findings_are_stored_as_one_update_a_row_would_store_them(tmp_path: Path, database: str,
+                                                                          monkeypatch):
+    """Findings whose facts, status, due or wake change: the rows PostgreSQL's one
+    statement from JSON leaves are those of one UPDATE a row (each database's own path
+    against the per-row one, every column but id and site)."""
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database
+    led = Ledger(url)
+    later = NOW + timedelta(hours=5)
+
+    def first() -> list[Finding]:
+        out = findings()
+        for f in out:  # keys as validation leaves them (clean_text drops NUL)
+            f.record = f.record.replace("\x00", "")
+        return out
+
+    def changed() -> list[Finding]:
+        out = first()
+        for i, f in enumerate(out):
+            f.status = ["pending", "overdue", "late", "due_soon", "met"][i % 5]  # some close, some reopen
+            f.message = f.message + "（已更新）"
+            f.values = {**f.values, "n": i + 100, "note": 'a"b\\c😀'}
+            f.due = None if i % 13 == 0 else datetime(2026, 11, 3, 8, 0) + timedelta(minutes=i, microseconds=7 * i)
+            f.wake = later + timedelta(hours=i) if i % 3 == 0 else None
+            f.notice = None if i % 3 == 0 else "欠费情况报告"
+        return out
+
+    try:
+        with led.transaction() as conn:
+            store.sync(conn, "json", first(), NOW)
+            store.sync(conn, "plain", first(), NOW)
+        with led.transaction() as conn:
+            store.sync(conn, "json", changed(), later)
+        with monkeypatch.context() as m:
+            m.setattr(store, "_json_updates", lambda rows: None)  # the statement a row
+            with led.transaction() as conn:
+                store.sync(conn, "plain", changed(), later)
+        t = rule_findings
+        cols = [c for c in t.c if c.name not in ("id", "site")]
+        with led.engine.connect() as conn:
+            def rows(site: str) -> list[tuple]:
+                return [tuple(r) for r in conn.execute(select(*cols).where(t.c.site == site).order_by(t.c.id))]
+            by_json, by_row = rows("json"), rows("plain")
+        assert by_json == by_row and len(by_json) == 40
+        assert sum(1 for r in by_json if r[cols.index(t.c.updated_at)] == later) >= 30  # most were rewritten
+        assert any(r[cols.index(t.c.resolved_at)] == later for r in by_json)
+    finally:
+        led.close()
+
+
+def test_moments_json_would_store_otherwise_go_one_row_at_a_time():
+    """A zone's offset (which the JSON path would drop) or a date (read there as a
+    moment) sends the batch to the statement a row."""
+    row = {"b_id": 1, "severity": "warning", "status": "overdue", "due": NOW, "message": "m", "values_json": "{}",
+           "facts_hash": "h", "notice": None, "is_open": True, "wake_at": None, "updated_at": NOW,
+           "resolved_at": None}
+    assert json.loads(store._json_updates([row]))[0]["due"] == "2026-11-24T09:00:00"
+    from datetime import UTC, date
+    assert store._json_updates([{**row, "due": NOW.replace(tzinfo=UTC)}]) is None
+    assert store._json_updates([{**row, "wake_at": date(2026, 11, 24)}]) is None
+    assert store._json_updates([{**row, "message": "\ud800"}]) is None  # a lone surrogate
+
+
+@BOTH
 def test_many_findings_resolved_at_once_are_each_closed(tmp_path: Path, database: str):
     """More findings gone at once than one statement takes (store.ID_CHUNK ids a
     statement): each open one is closed as resolved at that moment, each closed one

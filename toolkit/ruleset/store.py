@@ -536,6 +536,34 @@ def _batches(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
         yield items[i:i + size]
 
 
+# PostgreSQL: changed findings rewritten by one statement a batch, their values as one
+# JSON text, instead of one UPDATE a finding (0.1 ms of the server's each).
+_UPDATE_FROM_JSON = text(
+    "UPDATE rule_findings SET severity = v.severity, status = v.status, due = v.due, message = v.message, "
+    "values_json = v.values_json, facts_hash = v.facts_hash, notice = v.notice, is_open = v.is_open, "
+    "wake_at = v.wake_at, updated_at = :updated_at, resolved_at = v.resolved_at "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS v(b_id integer, severity text, status text, "
+    "due timestamp, message text, values_json text, facts_hash text, notice text, is_open boolean, "
+    "wake_at timestamp, resolved_at timestamp) WHERE rule_findings.id = v.b_id"
+)
+_MOMENTS = ("due", "wake_at", "resolved_at")
+
+
+def _json_updates(rows: list[dict[str, Any]]) -> str | None:
+    """``rows`` as _UPDATE_FROM_JSON reads them; None when a value would not be stored as
+    the driver stores it (a moment that is not a naive datetime: a zone's offset would be
+    dropped, a date read as midnight; text orjson refuses)."""
+    for r in rows:
+        for k in _MOMENTS:
+            v = r[k]
+            if v is not None and (type(v) is not datetime or v.tzinfo is not None):
+                return None
+    try:
+        return orjson.dumps([{k: v for k, v in r.items() if k != "updated_at"} for r in rows]).decode("utf-8")
+    except TypeError:
+        return None
+
+
 def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     """Store what :func:`assign_states` planned (inside the file's transaction)."""
     t = rule_findings
@@ -548,11 +576,15 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
         message=bindparam("message"), values_json=bindparam("values_json"),
         facts_hash=bindparam("facts_hash"), notice=bindparam("notice"), is_open=bindparam("is_open"),
         wake_at=bindparam("wake_at"), updated_at=bindparam("updated_at"), resolved_at=bindparam("resolved_at"))
+    pg = conn.dialect.name == "postgresql"
     for chunk in _batches(plan["update"]):
-        conn.execute(stmt, [
-            {"b_id": rid, **_row(f, h, is_open, now), "updated_at": now, "resolved_at": None if is_open else now}
-            for rid, f, h, is_open in chunk
-        ])
+        rows = [{"b_id": rid, **_row(f, h, is_open, now), "updated_at": now, "resolved_at": None if is_open else now}
+                for rid, f, h, is_open in chunk]
+        payload = _json_updates(rows) if pg else None
+        if payload is None:  # SQLite (no server to reach for each row), or a value JSON would change
+            conn.execute(stmt, rows)
+        else:
+            conn.execute(_UPDATE_FROM_JSON, {"rows": payload, "updated_at": now})
     # The same change for many rows: one statement for each ID_CHUNK of them (on
     # PostgreSQL a statement a row was 0.08 ms of the server's each, 1.7 s for the
     # 20,000 callbacks a re-saved register resolved).
