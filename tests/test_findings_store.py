@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from toolkit.codec import encode
-from toolkit.ledger import Ledger
+from toolkit.ledger import KEY_CHUNK, Ledger
 from toolkit.model import Finding, Record
 from toolkit.packs.acting import action_errors
 from toolkit.ruleset import store
@@ -155,12 +155,12 @@ def test_moments_json_would_store_otherwise_go_one_row_at_a_time():
 
 @BOTH
 def test_many_findings_resolved_at_once_are_each_closed(tmp_path: Path, database: str):
-    """More findings gone at once than one statement takes (store.ID_CHUNK ids a
+    """More findings gone at once than one statement takes (KEY_CHUNK ids a
     statement): each open one is closed as resolved at that moment, each closed one
     that still had a wake time loses it, and the others are left as they were."""
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if database == "sqlite" else database
     led = Ledger(url)
-    n = 4 * store.ID_CHUNK + 3  # both the resolved and the unwoken take more than one statement
+    n = 4 * KEY_CHUNK + 3  # both the resolved and the unwoken take more than one statement
     later = NOW + timedelta(days=1)
 
     def deadline(i: int, status: str, wake: datetime | None) -> Finding:

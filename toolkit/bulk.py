@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Boolean, Connection, DateTime, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
-__all__ = ["insert_many", "insert_rows"]
+__all__ = ["insert_many", "insert_rows", "json_rows"]
 
 
 def _sqlite_datetime(value: Any) -> Any:
@@ -175,3 +176,12 @@ def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
     except dbapi.IntegrityError as exc:
         raise IntegrityError(f"bulk insert into {table.name}", None, exc) from exc
 
+
+def json_rows(rows: Sequence[dict[str, Any]], leave: tuple[str, ...] = ()) -> str | None:
+    """``rows`` (without the keys in ``leave``) as one JSON text, for a PostgreSQL statement
+    that reads a batch with ``json_to_recordset`` instead of one statement a row; None for
+    a value orjson refuses (a lone surrogate), which the caller writes a row at a time."""
+    try:
+        return orjson.dumps([{k: v for k, v in r.items() if k not in leave} for r in rows]).decode("utf-8")
+    except TypeError:
+        return None

@@ -44,31 +44,24 @@ def common(fn):
     return wrapper
 
 
-def _unreachable(ws: Workspace, exc: Exception) -> str:
-    """Why the ledger's database could not be opened, for the person starting the command
-    (its address without the password, the driver's first line, what to check)."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(ws.db_url)
-    orig = getattr(exc, "orig", None) or exc
-    reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    if url.get_backend_name() == "sqlite":
-        hint = "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
-    else:
-        hint = "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
-    return f"无法打开数据库 {url.render_as_string(hide_password=True)}，未开始处理：{reason}。{hint}。"
-
-
 @contextlib.contextmanager
 def _reaching(ws: Workspace) -> Iterator[None]:
-    """Ends the command with :func:`_unreachable`'s one line when the database cannot be
-    opened inside the block (instead of the driver's traceback)."""
+    """Ends the command with one line instead of the driver's traceback when the database
+    cannot be opened inside the block: its address without the password, the driver's
+    first line, what to check."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
     try:
         yield
     except OperationalError as exc:
-        click.echo(_unreachable(ws, exc), err=True)
+        url = make_url(ws.db_url)
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        if url.get_backend_name() == "sqlite":
+            hint = "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
+        else:
+            hint = "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
+        click.echo(f"无法打开数据库 {url.render_as_string(hide_password=True)}，未开始处理：{reason}。{hint}。", err=True)
         sys.exit(2)
 
 

@@ -47,7 +47,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Column,
     Connection,
@@ -76,7 +75,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from .bulk import insert_rows
+from .bulk import insert_rows, json_rows
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
@@ -99,7 +98,7 @@ __all__ = [
 PROCESSING = "processing"
 DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
 BUSY_TIMEOUT_S = 30
-KEY_CHUNK = 500  # keys per IN (…) when looking up a file's records
+KEY_CHUNK = 500  # keys or ids per IN (…): a file's records looked up, replaced versions kept, findings closed
 WRITE_BATCH = 20_000  # rows per bulk write: bounded memory for the driver's copy
 
 metadata = MetaData()
@@ -207,19 +206,9 @@ _KEEP_VERSIONS = insert(record_history).from_select(
 _UPDATE_FROM_JSON = text(
     "UPDATE records SET values_json = v.values_json, version = v.version, updated_at = :updated_at, "
     "last_file_id = :last_file_id "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS v(id integer, values_json text, version integer) "
-    "WHERE records.id = v.id"
+    "FROM json_to_recordset(CAST(:rows AS json)) AS v(b_id integer, values_json text, version integer) "
+    "WHERE records.id = v.b_id"
 )
-
-
-def _json_rows(updates: list[dict[str, Any]]) -> str | None:
-    """The changed records as _UPDATE_FROM_JSON reads them, or None for a text orjson
-    refuses (a lone surrogate: the statement a row then refuses it as before)."""
-    try:
-        return orjson.dumps([{"id": u["b_id"], "values_json": u["values_json"], "version": u["version"]}
-                             for u in updates]).decode("utf-8")
-    except TypeError:
-        return None
 
 
 def register_is_empty(conn: Connection, site: str, register: str) -> bool:
@@ -705,7 +694,7 @@ class Ledger:
             ids = [u["b_id"] for u in updates]
             for i in range(0, len(ids), KEY_CHUNK):
                 conn.execute(_KEEP_VERSIONS, {"ids": ids[i:i + KEY_CHUNK]})
-            rows = None if self.is_sqlite else _json_rows(updates)
+            rows = None if self.is_sqlite else json_rows(updates, leave=("updated_at", "last_file_id"))
             if rows is None:  # SQLite (no server to reach for each row), or a text orjson refuses
                 stmt = (
                     update(records)

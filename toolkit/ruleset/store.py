@@ -45,9 +45,9 @@ from sqlalchemy import (
     update,
 )
 
-from ..bulk import insert_rows
+from ..bulk import insert_rows, json_rows
 from ..codec import decode, encode
-from ..ledger import SITE_LEN, KeyText, metadata
+from ..ledger import KEY_CHUNK, SITE_LEN, KeyText, metadata
 from ..model import Finding
 from .timing import OPEN_STATUSES
 
@@ -527,7 +527,6 @@ def _new_rows(findings: list[Finding], indexes: Sequence[int], hashes: list[str 
 
 
 BATCH = 5000  # rows per executemany: bounded memory on registers of 100,000 rows
-ID_CHUNK = 500  # ids per IN (…): well under any database's limit of bound values
 INSERT_BATCH = 5000  # new rows per bulk insert: a batch's rows and their driver copy are what it holds
 
 
@@ -558,10 +557,7 @@ def _json_updates(rows: list[dict[str, Any]]) -> str | None:
             v = r[k]
             if v is not None and (type(v) is not datetime or v.tzinfo is not None):
                 return None
-    try:
-        return orjson.dumps([{k: v for k, v in r.items() if k != "updated_at"} for r in rows]).decode("utf-8")
-    except TypeError:
-        return None
+    return json_rows(rows, leave=("updated_at",))
 
 
 def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
@@ -585,16 +581,16 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
             conn.execute(stmt, rows)
         else:
             conn.execute(_UPDATE_FROM_JSON, {"rows": payload, "updated_at": now})
-    # The same change for many rows: one statement for each ID_CHUNK of them (on
+    # The same change for many rows: one statement for each KEY_CHUNK of them (on
     # PostgreSQL a statement a row was 0.08 ms of the server's each, 1.7 s for the
     # 20,000 callbacks a re-saved register resolved).
     ids = bindparam("ids", expanding=True)
     unwake = update(t).where(t.c.id.in_(ids)).values(wake_at=None)
-    for chunk in _batches(plan.get("unwake", []), ID_CHUNK):
+    for chunk in _batches(plan.get("unwake", []), KEY_CHUNK):
         conn.execute(unwake, {"ids": list(chunk)})
     close = update(t).where(t.c.id.in_(ids)).values(
         is_open=False, status="resolved", wake_at=None, updated_at=now, resolved_at=now)
-    for chunk in _batches(plan["close"], ID_CHUNK):
+    for chunk in _batches(plan["close"], KEY_CHUNK):
         conn.execute(close, {"ids": list(chunk)})
 
 
