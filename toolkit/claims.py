@@ -127,11 +127,17 @@ class Heartbeat:
 
     def _run(self, stop: threading.Event) -> None:
         every = lease_seconds() / 5
+        failing = False
         while not stop.wait(every):
             try:
                 self._renew(time.time() + lease_seconds())
             except Exception as exc:  # a database hiccup: the next beat tries again
-                log.warning("heartbeat could not renew leases: %s", exc)
+                if not failing:  # once, not every beat of an outage
+                    log.warning("续期处理中文件的占用失败，稍后重试：%s",
+                                (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0])
+                failing = True
+            else:
+                failing = False
 
     def stop(self) -> None:
         with self._lock:

@@ -49,19 +49,15 @@ def _reaching(ws: Workspace) -> Iterator[None]:
     """Ends the command with one line instead of the driver's traceback when the database
     cannot be opened inside the block: its address without the password, the driver's
     first line, what to check."""
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
+
+    from .ledger import database_label, driver_reason, reach_hint
 
     try:
         yield
     except OperationalError as exc:
-        url = make_url(ws.db_url)
-        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-        if url.get_backend_name() == "sqlite":
-            hint = "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
-        else:
-            hint = "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
-        click.echo(f"无法打开数据库 {url.render_as_string(hide_password=True)}，未开始处理：{reason}。{hint}。", err=True)
+        click.echo(f"无法打开数据库 {database_label(ws.db_url)}，未开始处理：{driver_reason(exc)}。"
+                   f"{reach_hint(ws.db_url)}。", err=True)
         sys.exit(2)
 
 

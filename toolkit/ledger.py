@@ -73,7 +73,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .bulk import insert_rows, json_rows
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
@@ -96,6 +96,23 @@ __all__ = [
 ]
 
 PROCESSING = "processing"
+
+
+def database_label(url: str) -> str:
+    """The database's address as staff may see it: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def driver_reason(exc: DBAPIError) -> str:
+    """The first line of what the driver said."""
+    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+
+
+def reach_hint(url: str) -> str:
+    """What to check when the database at ``url`` cannot be reached."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
+    return "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
 DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
 BUSY_TIMEOUT_S = 30
 KEY_CHUNK = 500  # keys or ids per IN (…): a file's records looked up, replaced versions kept, findings closed
@@ -432,6 +449,10 @@ class Ledger:
             if db and db != ":memory:" and not db.startswith("file:"):
                 Path(db).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
+        else:
+            # A connection the server or a firewall dropped while idle (a watcher at night,
+            # a restarted server) is found on checkout and replaced, not used and failed.
+            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -441,6 +462,18 @@ class Ledger:
             from .schema import ensure_current
 
             ensure_current(self)
+
+    def unreachable(self) -> str | None:
+        """None when a new connection reaches the database and answers; else the driver's
+        reason. The pool's connections are let go first: after a failure they may be
+        ones the server has already closed."""
+        self.engine.dispose()
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            return driver_reason(exc)
+        return None
 
     def for_site(self, site: str) -> Ledger:
         """The same database seen as another site (head office reads each site in turn)."""

@@ -48,6 +48,8 @@ BACKLOG_GRACE = 120.0  # seconds the schedule waits for files already waiting at
 DEFAULT_SETTLE = 1.0  # base quiet seconds before a file is taken (grows with its size)
 BROKEN_GRACE_S = 10.0  # seconds a file that looks cut short waits before it is taken (and refused)
 OUTBOX_CHECK_S = 2.0  # how often the loop looks for outputs due for another try
+OUTAGE_FIRST_S = 5.0  # the database out of reach: first wait before trying it again
+OUTAGE_MAX_S = 60.0  # the longest wait between tries (the wait doubles up to this)
 # Event types that can mean new bytes or a new mtime ("attrib": a file touched to be tried
 # again, or a copy that sets its times last); opened / closed-without-writing are our own reads.
 _WRITE_EVENTS = {"created", "modified", "moved", "closed", "attrib"}
@@ -132,6 +134,56 @@ def _failed(ctx: Context, retries: Retries, path: Path, exc: Exception, now: dat
             pass
 
 
+class Outage:
+    """The database out of reach (its server restarted or stopped, the network or the share
+    holding var/ gone). That is no file's fault: the files wait in inbox/ without being
+    charged a failed try, nothing is judged or written, and the database is tried again
+    with a growing wait. One line says when it was lost and one when it is back; then
+    every file waiting is taken and the outputs due are written."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.since: float | None = None
+        self.wait = OUTAGE_FIRST_S
+        self.next_try = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.since is not None
+
+    def begin(self) -> bool:
+        """After a failure: True when the database does not answer now (the failure is
+        its, not the file's); the outage starts, or goes on."""
+        from .ledger import database_label, reach_hint
+
+        reason = self.ctx.ledger.unreachable()
+        if reason is None:
+            return False
+        if self.since is None:
+            self.since, self.wait = time.monotonic(), OUTAGE_FIRST_S
+            url = self.ctx.ledger.url
+            log.error("无法连接数据库 %s：%s。收件箱里的文件原样等待，数据库恢复后自动处理；"
+                      "每隔 %g 秒起重试（间隔逐渐加长，最长 %g 秒）。%s", database_label(url), reason,
+                      OUTAGE_FIRST_S, OUTAGE_MAX_S, reach_hint(url))
+        self.next_try = time.monotonic() + self.wait
+        return True
+
+    def over(self) -> bool:
+        """During an outage: True once the database answers again (the outage ends)."""
+        if time.monotonic() < self.next_try:
+            return False
+        if self.ctx.ledger.unreachable() is not None:
+            self.wait = min(self.wait * 2, OUTAGE_MAX_S)
+            self.next_try = time.monotonic() + self.wait
+            return False
+        assert self.since is not None
+        minutes = (time.monotonic() - self.since) / 60
+        log.info("数据库已恢复连接（中断%s），继续处理收件箱里等待的文件",
+                 f"约 {minutes:.0f} 分钟" if minutes >= 1 else "不到 1 分钟")
+        self.since = None
+        return True
+
+
 def drain(ctx: Context, summary: RunSummary | None = None) -> None:
     """Write the outputs due now (after a batch, or when a back-off has passed)."""
     try:
@@ -142,6 +194,55 @@ def drain(ctx: Context, summary: RunSummary | None = None) -> None:
         return
     if summary is not None:
         attach_outputs(ctx, summary, written)
+
+
+class _Held(Exception):
+    """The database went during a batch: its run is recorded (and its outputs written) once it is back."""
+
+    def __init__(self, batch: RunSummary):
+        self.batch = batch
+
+
+def _take_ready(ctx: Context, ready: Readiness, retries: Retries, outage: Outage, stop: threading.Event,
+                clock: Callable[[], datetime], outbox_at: float) -> float:
+    """Take every file ready now as one batch, then write the outputs due; the next time
+    the outbox is looked at. Raises _Held when the database went during the batch."""
+    for p in retries.due():
+        ready.observe(p)
+    batch = RunSummary(now=clock())
+    for p in sorted(ready.candidates(), key=str):
+        if stop.is_set():
+            break
+        if retries.blocked(p):
+            ready.forget(p)
+            continue
+        if ready.check(p):
+            ready.forget(p)
+            try:
+                process_locked(ctx, p, clock(), batch)
+            except Exception as exc:  # left in inbox/, tried again after a back-off
+                if outage.begin():  # the database's failure: no try charged to the file
+                    if batch.files:
+                        raise _Held(batch) from exc
+                    return outbox_at
+                _failed(ctx, retries, p, exc, clock())
+            else:
+                retries.forget(p)
+    if batch.files:  # documents of files taken together, after all of them
+        try:
+            drain(ctx, batch)
+            _record_run(ctx, batch, "done", batch.now)
+        except Exception as exc:
+            if outage.begin():
+                raise _Held(batch) from exc
+            raise
+        return time.monotonic() + OUTBOX_CHECK_S
+    if time.monotonic() >= outbox_at:
+        due = outbox.next_due(ctx.ledger)
+        if due is not None and due <= time.time():
+            drain(ctx)
+        return time.monotonic() + OUTBOX_CHECK_S
+    return outbox_at
 
 
 def _make_observer(poll: float | None):
@@ -187,6 +288,8 @@ def watch(
         ready.observe(p)
     last_sweep = started = time.monotonic()
     outbox_at = 0.0  # at start: whatever a crash left pending
+    outage = Outage(ctx)
+    held: RunSummary | None = None  # a batch whose run was not recorded when the database went
     try:
         while not stop.is_set():
             if not observer.is_alive():
@@ -201,40 +304,34 @@ def watch(
                     if p not in ready.seen:
                         ready.observe(p)
                 last_sweep = time.monotonic()
-            for p in retries.due():
-                ready.observe(p)
-            batch = RunSummary(now=clock())
-            for p in sorted(ready.candidates(), key=str):
-                if stop.is_set():
-                    break
-                if retries.blocked(p):
-                    ready.forget(p)
+            if outage.active:
+                if not outage.over():
+                    wake.wait(0.5)
+                    wake.clear()
                     continue
-                if ready.check(p):
-                    ready.forget(p)
+                for p in inbox_files(inbox):  # every file that waited, taken now
+                    ready.observe(p)
+                outbox_at = 0.0
+            try:
+                if held is not None:
+                    drain(ctx, held)
+                    _record_run(ctx, held, "done", held.now)
+                    held = None
+                outbox_at = _take_ready(ctx, ready, retries, outage, stop, clock, outbox_at)
+                # Scheduled reports wait for the backlog found at start (bounded), so a
+                # catch-up report includes the files that were waiting for it.
+                backlog = ready.candidates() and time.monotonic() - started < BACKLOG_GRACE
+                if tick is not None and not backlog and not outage.active:
                     try:
-                        process_locked(ctx, p, clock(), batch)
-                    except Exception as exc:  # left in inbox/, tried again after a back-off
-                        _failed(ctx, retries, p, exc, clock())
-                    else:
-                        retries.forget(p)
-            if batch.files:  # documents of files taken together, after all of them
-                drain(ctx, batch)
-                _record_run(ctx, batch, "done", batch.now)
-                outbox_at = time.monotonic() + OUTBOX_CHECK_S
-            elif time.monotonic() >= outbox_at:
-                due = outbox.next_due(ctx.ledger)
-                if due is not None and due <= time.time():
-                    drain(ctx)
-                outbox_at = time.monotonic() + OUTBOX_CHECK_S
-            # Scheduled reports wait for the backlog found at start (bounded), so a
-            # catch-up report includes the files that were waiting for it.
-            backlog = ready.candidates() and time.monotonic() - started < BACKLOG_GRACE
-            if tick is not None and not backlog:
-                try:
-                    tick(clock())
-                except Exception:
-                    log.exception("定时报表出错")
+                        tick(clock())
+                    except Exception:
+                        if not outage.begin():
+                            log.exception("定时报表出错")
+            except _Held as exc:
+                held = exc.batch
+            except Exception:
+                if not outage.begin():
+                    raise
             wake.wait(0.1 if ready.candidates() else 0.5)
             wake.clear()
     finally:
