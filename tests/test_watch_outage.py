@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
@@ -126,3 +127,29 @@ def test_a_failure_with_the_database_answering_is_still_the_files(ctx, home, mon
         stop.set()
         t.join(timeout=10)
     assert not [r for r in caplog.records if r.getMessage().startswith("无法连接数据库")]
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_the_next_file(
+        ctx, home, database, tmp_path, monkeypatch):
+    if database == "sqlite":
+        pytest.skip("SQLite has no server to drop a connection")
+    from conftest import pg_admin_url
+
+    from toolkit import ledger as ledger_module
+    from toolkit.pipeline import process_file
+
+    monkeypatch.setattr(ledger_module, "IDLE_PING_S", 0.0)  # every pooled connection counts as idle
+    now = datetime(2026, 11, 24, 9, 0)
+    first = write_xlsx(tmp_path / "上午.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(2)]})
+    assert process_file(ctx, first, now).status == "accepted"
+    # The server ends every connection of the database (a restart, an idle timeout).
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        cut = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = :n AND pid <> pg_backend_pid()"),
+                           {"n": make_url(database).database}).scalar()
+    admin.dispose()
+    assert cut >= 1  # the pool's connection was among them
+    second = write_xlsx(tmp_path / "下午.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(5)]})
+    assert process_file(ctx, second, now).status == "accepted"
+    assert ctx.ledger.record("repair", "BX0005") is not None
