@@ -106,6 +106,8 @@ def _slow_rank(nodeid: str) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pdfs: makes or checks PDFs (LibreOffice): PDFs left on")
     config.addinivalue_line("markers", "sqlite_only: makes SQLite ledgers of its own: not repeated on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql_only: a server's behaviour (connections cut, refused): "
+                                       "run on PostgreSQL alone")
     if not hasattr(config, "workerinput"):  # once, in the controlling process
         # Compiled once here, so that the suite's hundreds of toolkit processes do not each
         # compile the package again (PYTHONDONTWRITEBYTECODE keeps Python from saving it).
@@ -230,7 +232,7 @@ PG_URL = os.environ.get("TOOLKIT_TEST_PG_URL")
 BOTH_DATABASES = {"test_ledger", "test_pipeline", "test_pipeline_documents", "test_documents_issue",
                   "test_schedule", "test_schedule_sweep", "test_sites", "test_schema", "test_car_workspace",
                   "test_dealer_pipeline", "test_property_desk", "test_property_notices",
-                  "test_property_weekly", "test_watch_outage"}
+                  "test_property_weekly"}
 
 
 def _may_use_the_ledger_setting(metafunc: pytest.Metafunc) -> bool:
@@ -253,6 +255,9 @@ def _may_use_the_ledger_setting(metafunc: pytest.Metafunc) -> bool:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("postgresql_only"):
+        metafunc.parametrize("database", ["postgresql"], indirect=True)
+        return
     if (metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_DATABASES
             and _may_use_the_ledger_setting(metafunc)):
         metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)

@@ -49,12 +49,11 @@ def _switch(database: str) -> tuple[Callable[[], None], Callable[[], None]]:
     return lose, restore
 
 
+# PostgreSQL alone: SQLite's ledger file stays open in this process, so moving var/ away or
+# replacing the file changes nothing the watcher sees, and an unplugged share cannot be made here.
+@pytest.mark.postgresql_only
 def test_files_saved_while_the_database_is_away_wait_and_are_taken_once_it_is_back(
         ctx, home, database, tmp_path, monkeypatch, caplog):
-    if database == "sqlite":
-        # The ledger file stays open in this process: moving var/ away or replacing the
-        # file changes nothing the watcher sees, and an unplugged share cannot be made here.
-        pytest.skip("an unreachable database is a server's (or a share's) outage; shown on PostgreSQL")
     monkeypatch.setattr(watching, "OUTAGE_FIRST_S", 0.2)
     monkeypatch.setattr(watching, "OUTAGE_MAX_S", 0.4)
     caplog.set_level(logging.INFO, logger="toolkit")
@@ -107,7 +106,6 @@ def test_files_saved_while_the_database_is_away_wait_and_are_taken_once_it_is_ba
     assert [tuple(r) for r in rows] == [("报修登记表-上午.xlsx", "accepted"), ("报修登记表-下午.xlsx", "accepted")]
 
 
-@pytest.mark.sqlite_only
 def test_a_failure_with_the_database_answering_is_still_the_files(ctx, home, monkeypatch, caplog):
     """The probe decides: a file that fails while the database answers is tried again and
     set aside as before (test_intake covers the back-off), not held as an outage."""
@@ -129,10 +127,9 @@ def test_a_failure_with_the_database_answering_is_still_the_files(ctx, home, mon
     assert not [r for r in caplog.records if r.getMessage().startswith("无法连接数据库")]
 
 
+@pytest.mark.postgresql_only
 def test_a_connection_the_server_dropped_while_idle_is_replaced_before_the_next_file(
         ctx, home, database, tmp_path, monkeypatch):
-    if database == "sqlite":
-        pytest.skip("SQLite has no server to drop a connection")
     from conftest import pg_admin_url
 
     from toolkit import ledger as ledger_module
