@@ -150,3 +150,37 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_the_next_
     second = write_xlsx(tmp_path / "下午.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(5)]})
     assert process_file(ctx, second, now).status == "accepted"
     assert ctx.ledger.record("repair", "BX0005") is not None
+
+
+@pytest.mark.postgresql_only
+def test_process_cut_off_from_its_database_mid_run_says_so_and_keeps_the_file(home, database, monkeypatch):
+    from click.testing import CliRunner
+
+    from toolkit import pipeline
+    from toolkit.cli import main
+
+    lose, restore = _switch(database)
+    real = pipeline.process_paths
+
+    def cut_then_process(*args, **kwargs):  # the database goes once the command has opened it
+        lose()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "process_paths", cut_then_process)
+    src = write_xlsx(home / "inbox" / "报修登记表.xlsx", {"s": [REPAIR_HEADERS, *repair_rows(3)]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home)])
+    restore()
+    assert res.exit_code == 2, res.output
+    label = make_url(database).render_as_string(hide_password=True)
+    assert res.stderr.startswith(f"处理中断：与数据库 {label} 的连接断开"), res.stderr
+    assert "其余文件原样保留" in res.stderr and "Traceback" not in res.stderr
+    assert src.exists()
+    # Run again with the database back: the file is taken, once.
+    monkeypatch.setattr(pipeline, "process_paths", real)
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home)])
+    assert res.exit_code == 0, res.output
+    assert not src.exists()
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        assert conn.execute(select(files.c.status)).scalars().all() == ["accepted"]
+    engine.dispose()

@@ -45,10 +45,11 @@ def common(fn):
 
 
 @contextlib.contextmanager
-def _reaching(ws: Workspace) -> Iterator[None]:
+def _reaching(ws: Workspace, *, started: bool = False) -> Iterator[None]:
     """Ends the command with one line instead of the driver's traceback when the database
-    cannot be opened inside the block: its address without the password, the driver's
-    first line, what to check."""
+    cannot be reached inside the block: its address without the password, the driver's
+    first line, what to check. ``started``: the block processes files (the database went
+    during the run, not before it)."""
     from sqlalchemy.exc import OperationalError
 
     from .ledger import database_label, driver_reason, reach_hint
@@ -56,8 +57,13 @@ def _reaching(ws: Workspace) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        click.echo(f"无法打开数据库 {database_label(ws.db_url)}，未开始处理：{driver_reason(exc)}。"
-                   f"{reach_hint(ws.db_url)}。", err=True)
+        label, reason = database_label(ws.db_url), driver_reason(exc)
+        if started:
+            # What was committed stays; a file is released from inbox/ only after its commit.
+            click.echo(f"处理中断：与数据库 {label} 的连接断开（{reason}）。已记录的文件不受影响，"
+                       f"其余文件原样保留，数据库恢复后再运行一次即可。{reach_hint(ws.db_url)}。", err=True)
+        else:
+            click.echo(f"无法打开数据库 {label}，未开始处理：{reason}。{reach_hint(ws.db_url)}。", err=True)
         sys.exit(2)
 
 
@@ -155,7 +161,8 @@ def _process(ws: Workspace, now: datetime | None, paths: tuple[str, ...], as_jso
 
     ctx = _open(ws)
     try:
-        summary = process_paths(ctx, [Path(p) for p in paths], now or local_now())
+        with _reaching(ws, started=True):
+            summary = process_paths(ctx, [Path(p) for p in paths], now or local_now())
         from .documents import wait_for_pdfs
         from .documents.pdf import take_warnings
 
