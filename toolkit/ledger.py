@@ -96,6 +96,10 @@ __all__ = [
 ]
 
 PROCESSING = "processing"
+DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
+BUSY_TIMEOUT_S = 30
+KEY_CHUNK = 500  # keys or ids per IN (…): a file's records looked up, replaced versions kept, findings closed
+WRITE_BATCH = 20_000  # rows per bulk write: bounded memory for the driver's copy
 
 
 def database_label(url: str) -> str:
@@ -113,10 +117,7 @@ def reach_hint(url: str) -> str:
     if make_url(url).get_backend_name() == "sqlite":
         return "请检查工作区的 var/ 文件夹是否存在、能否写入，磁盘是否已满"
     return "请检查数据库服务器是否已启动，地址、端口、数据库名和角色（TOOLKIT_DATABASE_URL）是否正确"
-DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
-BUSY_TIMEOUT_S = 30
-KEY_CHUNK = 500  # keys or ids per IN (…): a file's records looked up, replaced versions kept, findings closed
-WRITE_BATCH = 20_000  # rows per bulk write: bounded memory for the driver's copy
+
 
 metadata = MetaData()
 
