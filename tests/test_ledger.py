@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time as clock
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -985,6 +985,74 @@ def test_shared_values_of_a_bulk_insert_are_stored_as_bound_ones(ledger: Ledger)
         stored = conn.exec_driver_sql(f"SELECT {cols} FROM records ORDER BY id").all()
     assert len(stored) == 6 and stored[:3] == stored[3:]
     assert stored[0][0] == "o'neil \"站\"" and stored[0][1] == 3 and stored[0][4] is None
+
+
+_TRICKY = ["", "o'neil \"站\"", "a\\b\\N", "tab\there", "line\nbreak\r\n", "表情😀", "\\.", "NULL"]
+
+
+@pytest.mark.postgresql_only
+def test_binary_copy_stores_what_text_copy_stores(ledger: Ledger):
+    """PostgreSQL's COPY takes a batch in binary form when every value fits its column
+    (text, naive moments, flags, integers in range), in text form otherwise: the rows
+    stored are the same either way, the tricky text and microseconds included."""
+    from sqlalchemy import select
+
+    from toolkit.bulk import insert_rows
+    from toolkit.ruleset.store import NEW_ROW, rule_findings
+
+    def rows(prefix: str) -> list[tuple[Any, ...]]:
+        return [("r.rule", "repair", f"{prefix}{i}", "warning", "overdue" if i % 2 else "pending",
+                 None if i == 3 else datetime(2024, 5, 1, 9, 30, 15, 100 + i), text, f'{{"n":{i}}}',
+                 f"{i:064x}", None if i % 3 else "notice", bool(i % 2), None if i % 4 else T0 + timedelta(days=i))
+                for i, text in enumerate(_TRICKY)]
+
+    fixed = {"site": ledger.site, "first_seen": T0, "updated_at": T0, "resolved_at": None}
+    # A date where a moment is stored: the server reads midnight from the text form only.
+    odd = ("r.rule", "repair", "X", "warning", "pending", date(2024, 5, 2), "", "{}", "0" * 64, None, True, None)
+    with ledger.transaction() as conn:
+        insert_rows(conn, rule_findings, NEW_ROW, rows("B"), fixed=fixed)
+        insert_rows(conn, rule_findings, NEW_ROW, [*rows("T"), odd], fixed=fixed)
+    t = rule_findings
+    with ledger.engine.connect() as conn:
+        stored = {r.record: r for r in conn.execute(select(t))}
+    assert stored["X"].due == datetime(2024, 5, 2)
+    for i in range(len(_TRICKY)):
+        binary, textual = stored[f"B{i}"]._asdict(), stored[f"T{i}"]._asdict()
+        for k in ("id", "record"):
+            binary.pop(k), textual.pop(k)
+        assert binary == textual
+        assert binary["message"] == _TRICKY[i]
+    assert stored["B1"].due == datetime(2024, 5, 1, 9, 30, 15, 101) and stored["B3"].due is None
+    assert stored["B1"].is_open is True and stored["B2"].is_open is False
+
+
+@pytest.mark.postgresql_only
+def test_binary_copy_is_taken_only_when_every_value_fits_its_column(ledger: Ledger):
+
+    from toolkit.bulk import _binary_types
+
+    names = ["record", "due", "is_open", "id"]
+
+    def decided(record: list, due: list, is_open: list, ids: list) -> bool:
+        with ledger.engine.connect() as conn:
+            return _binary_types(conn.connection.driver_connection, "rule_findings", names,
+                                 [record, due, is_open, ids]) is not None
+
+    class Label(str):
+        pass
+
+    plain = (["a", None], [T0, None], [True, None], [1, None])
+    assert decided(*plain)
+    assert decided([None, None], [None, None], [None, None], [None, None])
+    assert not decided(["a", Label("b")], *plain[1:])  # a subclass of text
+    assert not decided(plain[0], [T0, T0.replace(tzinfo=UTC)], *plain[2:])  # an aware moment
+    assert not decided(plain[0], [T0, date(2024, 5, 1)], *plain[2:])  # a date for a moment
+    assert not decided(*plain[:2], [True, 1], plain[3])  # an integer for a flag
+    assert not decided(*plain[:3], [1, True])  # a flag for an integer
+    assert not decided(*plain[:3], [1, 2**31])  # past the column's range
+    assert decided(*plain[:3], [-(2**31), 2**31 - 1])
+    with ledger.engine.connect() as conn:
+        assert _binary_types(conn.connection.driver_connection, "rule_findings", ["nope"], [["a"]]) is None
 
 
 def test_a_files_records_keep_the_term_index_of_their_indexed_columns(ledger: Ledger):

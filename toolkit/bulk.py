@@ -92,7 +92,7 @@ def _converters(conn: Connection, table: Table, names: Sequence[str]) -> list[Co
 
 
 def _converted(columns: Sequence[Sequence[Any]], n_rows: int, convs: list[Column | None],
-               fixed: Sequence[Any]) -> list[tuple[Any, ...]]:
+               fixed: Sequence[Any]) -> list[Sequence[Any]]:
     # A column at a time: one pass per column in C where its values need no change,
     # instead of a Python step for every value of every row. ``fixed``: values as the
     # driver takes them, the same in every row.
@@ -101,7 +101,7 @@ def _converted(columns: Sequence[Sequence[Any]], n_rows: int, convs: list[Column
         out.append(values if conv is None else conv(values))
     for v in fixed:
         out.append([v] * n_rows)
-    return list(zip(*out, strict=True))
+    return out
 
 
 def _sqlite_literal(value: Any) -> str | None:
@@ -158,13 +158,18 @@ def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
             marks.append(literal)
     columns = list(zip(*rows, strict=True))
     # Each row: its own values, then the shared ones bound (in the order of their marks).
-    values = _converted(columns, len(rows), _converters(conn, table, names[:len(columns)]), shared)
+    converted = _converted(columns, len(rows), _converters(conn, table, names[:len(columns)]), shared)
+    values = list(zip(*converted, strict=True))
     cols = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.driver_connection
     dbapi = conn.dialect.loaded_dbapi
     try:
         if pg:
-            with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            oids = _binary_types(raw, table.name, names, converted)
+            binary = " (FORMAT BINARY)" if oids else ""
+            with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN{binary}') as copy:
+                if oids:
+                    copy.set_types(oids)
                 for row in values:
                     copy.write_row(row)
         else:
@@ -175,6 +180,51 @@ def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
                 cur.close()
     except dbapi.IntegrityError as exc:
         raise IntegrityError(f"bulk insert into {table.name}", None, exc) from exc
+
+
+# PostgreSQL column types COPY may take in binary form, each with the exact Python types
+# its values must all have (None aside) to be sent so: what the server would have stored
+# from the text form, unchanged. Anything else (an aware moment, a date in a timestamp, a
+# bool in an integer, an integer past the column's range) and the batch goes as text.
+_TEXT_OIDS = frozenset({25, 1043})  # text, varchar
+_INT_RANGES = {21: 2**15, 23: 2**31, 20: 2**63}  # int2, int4, int8
+_TIMESTAMP, _BOOL = 1114, 16
+
+
+def _binary_types(raw: Any, table: str, names: list[str], columns: Sequence[Sequence[Any]]) -> list[int] | None:
+    """The type oids of ``names`` when every value of ``columns`` (each column's values,
+    in the order of ``names``) fits its column's binary form (see above); None for COPY's
+    text form. Binary spares psycopg writing each value as text (0.7 s of the client's
+    for a big file's 120,000 findings, against 0.1 s) and the server reading it back."""
+    with raw.cursor() as cur:
+        cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attnum > 0 AND NOT attisdropped", (f'"{table}"',))
+        by_name = dict(cur.fetchall())
+    oids = [by_name.get(n) for n in names]
+    if None in oids:
+        return None
+    for oid, column in zip(oids, columns, strict=True):
+        kinds = set(map(type, column))
+        values = column
+        if type(None) in kinds:
+            kinds.discard(type(None))
+            values = [v for v in column if v is not None]
+        if not kinds:
+            continue
+        if oid in _TEXT_OIDS:
+            ok = kinds == {str}
+        elif oid == _TIMESTAMP:
+            ok = kinds == {datetime} and not any(v.tzinfo is not None for v in set(values))
+        elif oid == _BOOL:
+            ok = kinds == {bool}
+        elif oid in _INT_RANGES:
+            bound = _INT_RANGES[oid]
+            ok = kinds == {int} and -bound <= min(values) and max(values) < bound
+        else:
+            ok = False
+        if not ok:
+            return None
+    return oids
 
 
 def json_rows(rows: Sequence[dict[str, Any]], leave: tuple[str, ...] = ()) -> str | None:
