@@ -987,6 +987,41 @@ def test_shared_values_of_a_bulk_insert_are_stored_as_bound_ones(ledger: Ledger)
     assert stored[0][0] == "o'neil \"站\"" and stored[0][1] == 3 and stored[0][4] is None
 
 
+def test_a_column_empty_in_every_row_of_a_bulk_insert_is_stored_null(ledger: Ledger):
+    """A column None in every row of a batch is written NULL into SQLite's statement: the
+    rows keep their order and every other value, and read back as rows bound one by one."""
+    from sqlalchemy import select
+
+    from toolkit.bulk import insert_rows
+    from toolkit.ruleset.store import NEW_ROW
+    from toolkit.ruleset.store import rule_findings as t
+
+    def row(i: int, wake: datetime | None) -> tuple[Any, ...]:
+        return ("r.rule", "repair", f"K{i}", "warning", "pending", T0 + timedelta(hours=i), f"第{i}条", "{}",
+                f"{i:064x}", None, i % 2 == 0, wake)
+
+    fixed = {"site": ledger.site, "first_seen": T0, "updated_at": T0, "resolved_at": None}
+    with ledger.transaction() as conn:
+        insert_rows(conn, t, NEW_ROW, [row(i, None) for i in range(3)], fixed=fixed)  # notice and wake_at: all None
+        insert_rows(conn, t, NEW_ROW, [row(i, T0 if i == 4 else None) for i in range(3, 6)], fixed=fixed)
+        conn.execute(insert(t), [{**fixed, **dict(zip(NEW_ROW, row(i, None), strict=True)), "record": f"P{i}"}
+                                 for i in range(3)])
+    with ledger.engine.connect() as conn:
+        got = conn.execute(select(t).order_by(t.c.id)).all()
+    assert [r.record for r in got] == ["K0", "K1", "K2", "K3", "K4", "K5", "P0", "P1", "P2"]
+    assert [r.wake_at for r in got[:6]] == [None, None, None, None, T0, None]
+    assert all(r.notice is None for r in got)
+    for bulk, bound in zip(got[:3], got[6:], strict=True):
+        a, b = bulk._asdict(), bound._asdict()
+        for k in ("id", "record"):
+            a.pop(k), b.pop(k)
+        assert a == b
+    if ledger.is_sqlite:  # stored as SQL NULL, not as text
+        with ledger.engine.connect() as conn:
+            kinds = conn.exec_driver_sql("SELECT DISTINCT typeof(notice), typeof(resolved_at) FROM rule_findings").all()
+        assert kinds == [("null", "null")]
+
+
 _TRICKY = ["", "o'neil \"站\"", "a\\b\\N", "tab\there", "line\nbreak\r\n", "表情😀", "\\.", "NULL"]
 
 
