@@ -184,3 +184,33 @@ def test_process_cut_off_from_its_database_mid_run_says_so_and_keeps_the_file(ho
     with engine.connect() as conn:
         assert conn.execute(select(files.c.status)).scalars().all() == ["accepted"]
     engine.dispose()
+
+
+def test_a_server_that_takes_the_connection_and_never_answers_is_given_up_on(monkeypatch):
+    """Connecting has a time limit: a hung server (here a socket that never reads) would
+    otherwise hold the watcher, and its probe of the database, forever."""
+    import socket
+
+    from sqlalchemy.exc import OperationalError
+
+    from toolkit import ledger as ledger_module
+    from toolkit.ledger import Ledger
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the handshake completes in the kernel; nothing is ever read or sent
+    port = silent.getsockname()[1]
+    try:
+        monkeypatch.setitem(ledger_module.PG_CONNECT, "connect_timeout", 2)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="timeout"):
+            Ledger(f"postgresql+psycopg://toolkit@127.0.0.1:{port}/toolkit?sslmode=disable")
+        assert time.monotonic() - started < 8
+        # The URL's own setting wins over the default.
+        monkeypatch.setitem(ledger_module.PG_CONNECT, "connect_timeout", 600)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="timeout"):
+            Ledger(f"postgresql+psycopg://toolkit@127.0.0.1:{port}/toolkit?sslmode=disable&connect_timeout=2")
+        assert time.monotonic() - started < 8
+    finally:
+        silent.close()

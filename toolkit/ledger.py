@@ -369,6 +369,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 IDLE_PING_S = 30.0  # a pooled PostgreSQL connection idle this long is pinged before use
+PG_CONNECT = {"connect_timeout": 15, "keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10,
+              "keepalives_count": 3}  # libpq's, unless the URL sets them
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -470,6 +472,12 @@ class Ledger:
             if db and db != ":memory:" and not db.startswith("file:"):
                 Path(db).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
+        elif parsed.get_backend_name() == "postgresql":
+            # A server that takes the connection and never answers (hung, or a half-open
+            # network) would hold a connect, and so the watcher, forever: give up and say so.
+            # Keepalives find a peer gone during a long statement in about 90 s, not the
+            # system's two hours. Settings in the URL itself win.
+            kwargs["connect_args"] = {k: v for k, v in PG_CONNECT.items() if k not in parsed.query}
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
