@@ -214,3 +214,37 @@ def test_a_server_that_takes_the_connection_and_never_answers_is_given_up_on(mon
         assert time.monotonic() - started < 8
     finally:
         silent.close()
+
+
+def test_a_database_error_reaches_staff_without_its_statement_or_values(tmp_path):
+    """What staff see of a failed statement (the reason in status and the run summary,
+    the console line) is the driver's own words; the statement and the values bound to it
+    (a register's names and phone numbers) stay in the log file's traceback."""
+    import sys
+
+    from sqlalchemy.exc import DBAPIError
+
+    from toolkit.logs import ChineseFormatter
+    from toolkit.outbox import describe
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE owners (name TEXT UNIQUE)"))
+        conn.execute(text("INSERT INTO owners VALUES ('张三 13800138000')"))
+    with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
+        conn.execute(text("INSERT INTO owners VALUES (:n)"), {"n": "张三 13800138000"})
+    engine.dispose()
+    exc = caught.value
+    assert "13800138000" in str(exc)  # SQLAlchemy's text holds the statement and its values
+    assert describe(exc) == "数据库出错：UNIQUE constraint failed: owners.name"
+    try:
+        raise exc
+    except DBAPIError:
+        record = logging.LogRecord("toolkit", logging.ERROR, __file__, 1, "处理 %s 时出错", ("报修.xlsx",),
+                                   sys.exc_info())
+    console = ChineseFormatter(console=True).format(record)
+    assert "\n" not in console and "13800138000" not in console
+    assert console.endswith("处理 报修.xlsx 时出错：IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint "
+                            "failed: owners.name（详情见 var/toolkit.log）")
+    record.exc_text = None
+    assert "13800138000" in ChineseFormatter(console=False).format(record)  # the log file keeps it all

@@ -41,7 +41,10 @@ class ChineseFormatter(logging.Formatter):
             line = super().format(record)
         finally:
             record.exc_info, record.exc_text = saved
-        return f"{line}：{type(exc).__name__}: {exc}（详情见 var/toolkit.log）"
+        # The exception's first line: a database error goes on with its statement and the
+        # values bound to it (a register's names and phone numbers), kept for the log file.
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return f"{line}：{type(exc).__name__}: {first}（详情见 var/toolkit.log）"
 
 
 def setup_logging(ws: Workspace, quiet: bool = False) -> None:

@@ -54,11 +54,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .clock import local_now
 from .codec import decode, encode
-from .ledger import SITE_LEN, metadata
+from .ledger import SITE_LEN, driver_reason, metadata
 
 log = logging.getLogger("toolkit")
 
@@ -333,6 +333,10 @@ def describe(exc: BaseException) -> str:
         if exc.errno == errno.ENOENT:
             return f"找不到文件或文件夹：{where}"
         return f"{exc.strerror or exc}：{where}"
+    if isinstance(exc, DBAPIError):
+        # The driver's own words only: the statement and its values (names, phone numbers
+        # of a register) stay in the log file's traceback.
+        return f"数据库出错：{driver_reason(exc)}"[:300]
     text = str(exc).strip() or type(exc).__name__
     return text[:300]
 
