@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -221,6 +222,17 @@ def repair_rows(n: int = 3, start: int = 1) -> list[list[Any]]:
                      datetime(2026, 11, 23, 9, i % 60), "厨房水龙头漏水", "一般", None, "李四",
                      datetime(2026, 11, 23, 15, 0), "否", None, None, None, None])
     return rows
+
+
+def wait_until(cond, timeout: float = 30.0, step: float = 0.05) -> bool:
+    """Poll ``cond`` until it holds (True) or ``timeout`` seconds pass (False): for what a
+    watcher thread or a child process does in its own time."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
 
 
 # --- both databases ---------------------------------------------------------------------

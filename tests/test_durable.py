@@ -10,12 +10,13 @@ import subprocess
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import psutil
 import pytest
-from conftest import HAVE_OFFICE, write_xlsx
+from conftest import HAVE_OFFICE, wait_until, write_xlsx
 from preloaded import TOOLKIT_MAIN, TOOLKIT_MODULES, Preloaded
 
 from toolkit.ledger import Ledger
@@ -173,13 +174,7 @@ def _spawn_watch(home: Path) -> subprocess.Popen:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _wait(cond, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
+_wait = partial(wait_until, step=0.1)
 
 
 def _all_out(home: Path) -> bool:

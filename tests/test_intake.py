@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPAIR_HEADERS, repair_rows, write_xlsx
+from conftest import CORPUS, REPAIR_HEADERS, repair_rows, wait_until, write_xlsx
 
 from toolkit import outbox
 from toolkit.documents import document_rows
@@ -27,13 +27,7 @@ from toolkit.watch import watch
 NOW = datetime(2026, 11, 24, 9, 0)
 
 
-def _wait(cond, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
+_wait = wait_until
 
 
 @pytest.fixture

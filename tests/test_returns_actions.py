@@ -4,10 +4,11 @@ saved back are read as registers and settle the earlier copies. Real files throu
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import openpyxl
-from conftest import write_xlsx
+from conftest import wait_until, write_xlsx
 
 from toolkit.annotate import HEADER_ROW, ISSUES_TITLE
 from toolkit.pipeline import open_context, process_paths
@@ -259,13 +260,7 @@ def test_refusal_lifted_and_raised_through_the_watcher(ctx, home: Path, tmp_path
                          daemon=True)
     t.start()
 
-    def wait(cond, timeout=60.0):
-        end = clock.monotonic() + timeout
-        while clock.monotonic() < end:
-            if cond():
-                return True
-            clock.sleep(0.1)
-        return False
+    wait = partial(wait_until, timeout=60.0, step=0.1)
 
     try:
         _moves(home / "inbox" / "放行登记.xlsx")

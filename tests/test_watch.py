@@ -9,22 +9,16 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+from conftest import REPAIR_HEADERS, repair_rows, wait_until, write_xlsx
 
 from toolkit.ledger import Ledger
 from toolkit.watch import watch
 
-
-def _wait(cond, timeout: float = 20.0, step: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return False
+_wait = partial(wait_until, timeout=20.0)
 
 
 @pytest.fixture

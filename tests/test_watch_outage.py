@@ -10,21 +10,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
-from conftest import REPAIR_HEADERS, repair_rows, write_xlsx
+from conftest import REPAIR_HEADERS, repair_rows, wait_until, write_xlsx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from toolkit import watch as watching
 from toolkit.ledger import files
 
-
-def _wait(cond: Callable[[], bool], timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
+_wait = wait_until
 
 
 def _switch(database: str) -> tuple[Callable[[], None], Callable[[], None]]:

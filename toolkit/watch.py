@@ -30,6 +30,7 @@ from . import outbox
 from .clock import local_now
 from .documents import pdf
 from .intake import Readiness, inbox_files
+from .ledger import database_label, reach_hint
 from .model import RunSummary
 from .pipeline import (
     STORED_LIMIT,
@@ -154,8 +155,6 @@ class Outage:
     def begin(self) -> bool:
         """After a failure: True when the database does not answer now (the failure is
         its, not the file's); the outage starts, or goes on."""
-        from .ledger import database_label, reach_hint
-
         reason = self.ctx.ledger.unreachable()
         if reason is None:
             return False
