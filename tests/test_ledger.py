@@ -1022,6 +1022,57 @@ def test_a_column_empty_in_every_row_of_a_bulk_insert_is_stored_null(ledger: Led
         assert kinds == [("null", "null")]
 
 
+def test_a_text_shared_by_every_row_of_a_bulk_insert_is_stored_as_bound(ledger: Ledger):
+    """A column with one text in every row of a batch (a register, a severity) is written
+    into SQLite's statement: stored as the same text as bound rows, a quote and an empty
+    text included. A column that differs in one row only (first, middle and last alike), or
+    holds a subclass of text, is bound as before."""
+    from sqlalchemy import select
+
+    from toolkit.bulk import _shared_literal, insert_rows
+    from toolkit.ruleset.store import NEW_ROW
+    from toolkit.ruleset.store import rule_findings as t
+
+    class Label(str):
+        pass
+
+    severities = ["warning", "critical", "warning", "warning", "warning"]  # differs in the second row only
+    statuses = [Label("pending")] * 5
+
+    def row(i: int, status: str) -> tuple[Any, ...]:
+        return ("r.rule", "o'neil \"站\"", f"K{i}", severities[i], status, T0, "", "{}", f"{i:064x}", None, True, None)
+
+    fixed = {"site": ledger.site, "first_seen": T0, "updated_at": T0, "resolved_at": None}
+    with ledger.transaction() as conn:
+        insert_rows(conn, t, NEW_ROW, [row(i, statuses[i]) for i in range(5)], fixed=fixed)
+        # One row: every value is shared, and the row is still written.
+        insert_rows(conn, t, NEW_ROW, [("r.rule", "x", "ONE", "warning", "pending", T0, "", "{}", "0" * 64, None,
+                                        True, None)], fixed=fixed)
+        conn.execute(insert(t), [{**fixed, **dict(zip(NEW_ROW, row(i, "pending"), strict=True)), "record": f"P{i}"}
+                                 for i in range(5)])
+    with ledger.engine.connect() as conn:
+        got = conn.execute(select(t).order_by(t.c.id)).all()
+    assert [r.record for r in got] == [f"K{i}" for i in range(5)] + ["ONE"] + [f"P{i}" for i in range(5)]
+    one, got = got[5], got[:5] + got[6:]
+    assert (one.register, one.status, one.is_open, one.due, one.site) == ("x", "pending", True, T0, ledger.site)
+    assert [r.severity for r in got[:5]] == severities
+    assert {r.register for r in got} == {"o'neil \"站\""} and {r.message for r in got} == {""}
+    for bulk, bound in zip(got[:5], got[5:], strict=True):
+        a, b = bulk._asdict(), bound._asdict()
+        for k in ("id", "record"):
+            a.pop(k), b.pop(k)
+        assert a == b
+    if ledger.is_sqlite:
+        with ledger.engine.connect() as conn:
+            kinds = conn.exec_driver_sql("SELECT DISTINCT typeof(register), typeof(message), typeof(record) "
+                                         "FROM rule_findings").all()
+        assert kinds == [("text", "text", "text")]
+    # Which columns were written into the statement: the shared texts, not the others.
+    assert _shared_literal(["repair"] * 3) == "'repair'" and _shared_literal([None] * 3) == "NULL"
+    assert _shared_literal(severities) is None and _shared_literal(statuses) is None
+    assert _shared_literal([1, 1, 1]) is None and _shared_literal(["a", "b", "a"]) is None
+
+
 _TRICKY = ["", "o'neil \"站\"", "a\\b\\N", "tab\there", "line\nbreak\r\n", "表情😀", "\\.", "NULL"]
 
 
