@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from itertools import compress
 from operator import attrgetter
 from typing import Any
@@ -41,30 +42,41 @@ def load_state(ledger: Ledger) -> State:
 @dataclass
 class Evaluation:
     findings: list[Finding]
-    touched: set[tuple[str, str]]  # every record in this file
+    keys: dict[str, set[str]]  # every record in this file: its keys, by register
     # Facts hash of each finding, computed once: when a comparison needs it, else when written.
     hashes: list[str | None] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
     covered: store.Scope | None = None  # the records judged (None: all)
     met: list[Finding] = field(default_factory=list)  # deadlines met, not stored (store.settled)
 
+    @cached_property
+    def touched(self) -> set[tuple[str, str]]:
+        """Every record in this file as (register, key): made only when a pack's test of
+        findings about other records asks (100,000 pairs of a big file otherwise)."""
+        return {(register, key) for register, keys in self.keys.items() for key in keys}
+
 
 def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
     """This file's own findings, plus what changed elsewhere (new or resolved)."""
     about = about or []
-    touched = ev.touched
     # About one of the file's records, new, or about several records one of which is in
     # the file (an escalation of many complaints: its pack says). Cheapest test first:
     # this runs over each finding of a big file.
     findings = ev.findings
     # Whose record is in the file: looked up a column at a time (a big file's findings
-    # are nearly all about its own records).
-    in_file = list(map(touched.__contains__, zip(map(_REGISTER, findings), map(_RECORD, findings), strict=True)))
+    # are nearly all about its own records, of one register: their keys looked up alone).
+    registers = set(map(_REGISTER, findings))
+    if len(registers) == 1:
+        keys = ev.keys.get(next(iter(registers)), set())
+        in_file = list(map(keys.__contains__, map(_RECORD, findings)))
+    else:
+        touched = ev.touched
+        in_file = list(map(touched.__contains__, zip(map(_REGISTER, findings), map(_RECORD, findings), strict=True)))
     if all(in_file):
         mine = list(findings)
     else:
         mine = [f for f, hit in zip(findings, in_file, strict=True)
-                if hit or f.state == "new" or any(a(f, touched) for a in about)]
+                if hit or f.state == "new" or any(a(f, ev.touched) for a in about)]
     return mine + ev.resolved
 
 
@@ -150,16 +162,18 @@ class RulesHook:
             return None
         overlay: State = {}
         registers, keys = list(map(_REGISTER, records)), list(map(_KEY, records))
-        touched: set[tuple[str, str]] = set(zip(registers, keys, strict=True))
+        by_register: dict[str, set[str]] = {}
         if len(set(registers)) == 1:  # one register (a big file): its records at once
             overlay[registers[0]] = dict(zip(keys, map(_VALUES, records), strict=True))
+            by_register[registers[0]] = set(keys)
         else:
             for rec in records:
                 overlay.setdefault(rec.register, {})[rec.key] = rec.values
+                by_register.setdefault(rec.register, set()).add(rec.key)
         del registers, keys
         findings, covered = self.incremental(ctx.ledger, overlay, now)
         kept, met = store.split_settled(findings)
-        ev = Evaluation(kept, touched, [None] * len(kept), covered=covered, met=met)
+        ev = Evaluation(kept, by_register, [None] * len(kept), covered=covered, met=met)
         with ctx.ledger.engine.connect() as conn:
             ev.resolved, _ = store.assign_states(conn, ctx.ledger.site, ev.findings, ev.hashes, covered, now, met)
         result.findings = file_findings(ev, self.about)
