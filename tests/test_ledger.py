@@ -470,6 +470,48 @@ def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
                 drop()
 
 
+def _foreign_keys(led: Ledger) -> set[tuple[str, tuple[str, ...], str]]:
+    from sqlalchemy import inspect
+
+    insp = inspect(led.engine)
+    return {(t, tuple(fk["constrained_columns"]), fk["referred_table"])
+            for t in ("records", "record_history") for fk in insp.get_foreign_keys(t)}
+
+
+def test_file_ids_are_foreign_keys_on_sqlite_only(db_url: str):
+    """records.last_file_id and record_history.file_id: foreign keys on SQLite, checked by
+    the ledger once a file on PostgreSQL (made or migrated alike, the schema comparison
+    content with both); a history row's record stays a foreign key on both. The file is
+    still checked: records of a file the ledger does not hold are refused, on both."""
+    from alembic import command
+
+    from toolkit.schema import _config, differences, upgrade
+
+    urls = [_fresh_url(db_url, "made"), _fresh_url(db_url, "migrated")]
+    try:
+        made = Ledger(urls[0][0], check_schema=False)
+        upgrade(made)
+        migrated = Ledger(urls[1][0], check_schema=False)
+        with migrated.transaction() as conn:
+            command.upgrade(_config(conn), "head")  # every revision in turn: 0001's keys, dropped by 0007
+        history_record = ("record_history", ("record_id",), "records")
+        to_files = {("records", ("last_file_id",), "files"), ("record_history", ("file_id",), "files")}
+        for led in (made, migrated):
+            want = {history_record} | (to_files if led.is_sqlite else set())
+            assert _foreign_keys(led) == want
+            with led.engine.connect() as conn:
+                assert differences(conn) == []
+        with pytest.raises(LookupError):
+            made.complete_file(999, "accepted", {}, [rec("repair", "R1", n=1)], T0)
+        assert made.record("repair", "R1") is None
+        made.close()
+        migrated.close()
+    finally:
+        for _, drop in urls:
+            if drop is not None:
+                drop()
+
+
 def _plans(led: Ledger, run) -> list[str]:
     """The plan of every SELECT on rule_findings that ``run(conn)`` makes, as the
     database plans it with the statement's own parameters."""
