@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import time as clock
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -442,9 +444,10 @@ def _finding_indexes(led: Ledger) -> list[str]:
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'rule_findings'")).scalars())
 
 
-def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
-    """Partial indexes and the unique key's column order, which the schema comparison
-    does not look at: the migrations from nothing make them as the code's tables do."""
+@contextmanager
+def _made_and_migrated(db_url: str) -> Iterator[tuple[Ledger, Ledger]]:
+    """Two new databases of the test's kind: one given the code's tables (as an empty
+    database is, stamped), one taken through every revision in turn."""
     from alembic import command
 
     from toolkit.schema import _config, upgrade
@@ -456,18 +459,25 @@ def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
         migrated = Ledger(urls[1][0], check_schema=False)
         with migrated.transaction() as conn:
             command.upgrade(_config(conn), "head")  # every revision in turn
-        got = _finding_indexes(migrated)
-        assert got == _finding_indexes(made)
-        assert any("(site, register, record, rule)" in d for d in got)
-        assert not any("ix_rule_findings_record" in d for d in got)
-        assert any("ix_rule_findings_open" in d and "is_open" in d.split("WHERE")[1] for d in got), got
-        assert not any("ix_rule_findings_site_open" in d for d in got)
+        yield made, migrated
         made.close()
         migrated.close()
     finally:
         for _, drop in urls:
             if drop is not None:
                 drop()
+
+
+def test_migrations_make_the_findings_indexes_of_the_code(db_url: str):
+    """Partial indexes and the unique key's column order, which the schema comparison
+    does not look at: the migrations from nothing make them as the code's tables do."""
+    with _made_and_migrated(db_url) as (made, migrated):
+        got = _finding_indexes(migrated)
+        assert got == _finding_indexes(made)
+        assert any("(site, register, record, rule)" in d for d in got)
+        assert not any("ix_rule_findings_record" in d for d in got)
+        assert any("ix_rule_findings_open" in d and "is_open" in d.split("WHERE")[1] for d in got), got
+        assert not any("ix_rule_findings_site_open" in d for d in got)
 
 
 def _foreign_keys(led: Ledger) -> set[tuple[str, tuple[str, ...], str]]:
@@ -483,17 +493,9 @@ def test_file_ids_are_foreign_keys_on_sqlite_only(db_url: str):
     the ledger once a file on PostgreSQL (made or migrated alike, the schema comparison
     content with both); a history row's record stays a foreign key on both. The file is
     still checked: records of a file the ledger does not hold are refused, on both."""
-    from alembic import command
+    from toolkit.schema import differences
 
-    from toolkit.schema import _config, differences, upgrade
-
-    urls = [_fresh_url(db_url, "made"), _fresh_url(db_url, "migrated")]
-    try:
-        made = Ledger(urls[0][0], check_schema=False)
-        upgrade(made)
-        migrated = Ledger(urls[1][0], check_schema=False)
-        with migrated.transaction() as conn:
-            command.upgrade(_config(conn), "head")  # every revision in turn: 0001's keys, dropped by 0007
+    with _made_and_migrated(db_url) as (made, migrated):  # migrated: 0001's keys, dropped by 0007
         history_record = ("record_history", ("record_id",), "records")
         to_files = {("records", ("last_file_id",), "files"), ("record_history", ("file_id",), "files")}
         for led in (made, migrated):
@@ -504,12 +506,6 @@ def test_file_ids_are_foreign_keys_on_sqlite_only(db_url: str):
         with pytest.raises(LookupError):
             made.complete_file(999, "accepted", {}, [rec("repair", "R1", n=1)], T0)
         assert made.record("repair", "R1") is None
-        made.close()
-        migrated.close()
-    finally:
-        for _, drop in urls:
-            if drop is not None:
-                drop()
 
 
 def _plans(led: Ledger, run) -> list[str]:
