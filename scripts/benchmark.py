@@ -19,14 +19,15 @@ Sections (all by default; ``--only`` picks some):
   schedule's sweep, the daily and weekly reports; SQLite and PostgreSQL.
 
 PostgreSQL: ``TOOLKIT_TEST_PG_URL`` (a role that may create databases), or a throwaway
-server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329); the
-server's own processor time is not in the figures. The run ends with a table of every
+server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329) and stopped
+when the run ends; the server's own processor time is not in the figures. The run ends with a table of every
 target, SQLite and PostgreSQL side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
@@ -219,13 +220,17 @@ def pg_server() -> str | None:
     url = os.environ.get("TOOLKIT_TEST_PG_URL")
     if url:
         return url
+    start = ["bash", str(ROOT / ".ci" / "pg-start")]
     try:
-        out = subprocess.run(["bash", str(ROOT / ".ci" / "pg-start")], capture_output=True, text=True,
-                             check=True, timeout=600).stdout
+        done = subprocess.run(start, capture_output=True, text=True, check=True, timeout=600)
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"[postgresql] no server ({exc}); PostgreSQL figures skipped", flush=True)
         return None
-    url = out.strip().rpartition("=")[2]
+    if "server started" in done.stderr:
+        # Started for this run (pg_ctl says so; a server found running is left as it was):
+        # stopped when the benchmark ends, instead of running on after it.
+        atexit.register(subprocess.run, [*start, "stop"], capture_output=True, timeout=120)
+    url = done.stdout.strip().rpartition("=")[2]
     os.environ["TOOLKIT_TEST_PG_URL"] = url
     return url
 
