@@ -19,8 +19,9 @@ Sections (all by default; ``--only`` picks some):
   schedule's sweep, the daily and weekly reports; SQLite and PostgreSQL.
 
 PostgreSQL: ``TOOLKIT_TEST_PG_URL`` (a role that may create databases), or a throwaway
-server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329) and stopped
-when the run ends; the server's own processor time is not in the figures. The run ends with a table of every
+server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329) with a site's
+durability (fsync and synchronous commit on) and stopped when the run ends; the server's
+settings are printed, and its own processor time is not in the figures. The run ends with a table of every
 target, SQLite and PostgreSQL side by side.
 """
 
@@ -222,7 +223,9 @@ def pg_server() -> str | None:
         return url
     start = ["bash", str(ROOT / ".ci" / "pg-start")]
     try:
-        done = subprocess.run(start, capture_output=True, text=True, check=True, timeout=600)
+        # With the durability a site's server has (the tests' server goes without).
+        done = subprocess.run(start, capture_output=True, text=True, check=True, timeout=600,
+                              env={**os.environ, "TOOLKIT_PG_DURABLE": "1"})
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"[postgresql] no server ({exc}); PostgreSQL figures skipped", flush=True)
         return None
@@ -233,6 +236,21 @@ def pg_server() -> str | None:
     url = done.stdout.strip().rpartition("=")[2]
     os.environ["TOOLKIT_TEST_PG_URL"] = url
     return url
+
+
+def pg_durability(url: str) -> str:
+    """The server's durability settings, printed beside its figures (a server found running
+    may be the tests' quick one)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            shown = [f"{name}={conn.execute(text(f'SHOW {name}')).scalar()}"
+                     for name in ("fsync", "synchronous_commit", "full_page_writes")]
+    finally:
+        engine.dispose()
+    return ", ".join(shown)
 
 
 def pg_home(home: Path, pg_admin: str, name: str) -> str:
@@ -569,6 +587,8 @@ def main() -> None:
     args = ap.parse_args()
     only = set(args.only or (["car"] if args.only_car else SECTIONS))
     pg_admin = None if args.sqlite_only or not only & {"intake", "ledger"} else pg_server()
+    if pg_admin:
+        print(f"[postgresql] server: {pg_durability(pg_admin)}", flush=True)
     try:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
