@@ -19,10 +19,10 @@ Sections (all by default; ``--only`` picks some):
   schedule's sweep, the daily and weekly reports; SQLite and PostgreSQL.
 
 PostgreSQL: ``TOOLKIT_TEST_PG_URL`` (a role that may create databases), or a throwaway
-server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329) with a site's
-durability (fsync and synchronous commit on) and stopped when the run ends; the server's
-settings are printed, and its own processor time is not in the figures. The run ends with a table of every
-target, SQLite and PostgreSQL side by side.
+server started with ``.ci/pg-start`` (port ``TOOLKIT_PG_PORT``, default 54329) with a
+site's durability (fsync and synchronous commit on) and stopped when the run ends. The
+server's settings are printed; its own processor time is not in the figures. The run ends
+with a table of every target, SQLite and PostgreSQL side by side.
 """
 
 from __future__ import annotations
