@@ -34,9 +34,9 @@ Datetimes are naive local wall-clock times (Asia/Shanghai), stored as given.
 The file ids of ``records`` and ``record_history`` are foreign keys on SQLite only.
 PostgreSQL checks a foreign key row by row, after the statement: for a register of
 100,000 rows, 100,000 look-ups of the one file, the same id each time: the records'
-COPY took 1.9–2.2 s instead of 0.9–1.1 s. The ledger checks that file instead, once: a file's records
-are written only in the transaction that finds its row still claimed by this process
-(``complete_file``), and files are never deleted.
+COPY took 1.9–2.2 s instead of 0.9–1.1 s. The ledger checks that file instead, once: a
+file's records are written only in the transaction that finds its row still claimed by
+this process (``complete_file``), and files are never deleted.
 
 On SQLite every connection uses WAL, a 30 s busy timeout and foreign keys, and write
 transactions start with ``BEGIN IMMEDIATE`` so that two processes writing at once

@@ -2,10 +2,9 @@
 
 PostgreSQL checks a foreign key row by row: a register of 100,000 rows cost the server
 100,000 look-ups of the one file they all name (their COPY took 1.9–2.2 s instead of
-0.9–1.1 s). The ledger
-checks that file once, in the transaction that writes its records (ledger.py's notes).
-SQLite keeps its foreign keys: they cost it nothing to speak of, and dropping one would
-copy the whole table.
+0.9–1.1 s). The ledger checks that file once, in the transaction that writes its records
+(ledger.py's notes). SQLite keeps its foreign keys: they cost it nothing to speak of, and
+dropping one would copy the whole table.
 
 Revision ID: 0007
 Revises: 0006
