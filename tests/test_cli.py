@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -140,6 +141,22 @@ def test_console_help_and_status_speak_chinese(home: Path):
     assert "登记表记录：装修登记表 1 条" in status.output
     assert "手动处理  完成" in status.output
     assert "process" not in status.output and "done" not in status.output
+
+
+def test_report_help_names_every_packs_reports():
+    # A car service desk looks for its reports in the help too, not only the property ones.
+    from toolkit.packs import available
+
+    res = CliRunner().invoke(main, ["report", "--help"])
+    assert res.exit_code == 0, res.output
+    packs = [p for p in available().values() if p.reports]
+    assert {"property", "car", "dealer"} <= {p.name for p in packs}
+    for pack in packs:
+        section = res.output.split(f"报表名（{pack.title}）:", 1)[1].split("\n\n", 1)[0]
+        for kind in pack.reports:
+            assert re.search(rf"^  {kind.name} +{re.escape(kind.title)}$", section, re.M), (kind.name, section)
+    # The workspace's default pack comes first.
+    assert res.output.index("报表名（物业服务中心）") < res.output.index("报表名（汽车售后服务台）")
 
 
 def test_the_program_ends_without_collecting_what_exit_releases(monkeypatch):

@@ -95,7 +95,7 @@ def _open(ws: Workspace, register: bool = True):
 
 @click.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def main() -> None:
-    """物业服务中心的登记表处理、规则检查、文书和报表。
+    """服务网点（物业服务中心、汽车售后服务台、经销商联销体与客户服务）的登记表处理、规则检查、文书和报表。
 
     \b
     员工把 Excel 登记表保存到工作区的 inbox/（收件箱）；结果在 outbox/：
@@ -107,7 +107,8 @@ def main() -> None:
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 @click.option("--pack", "packs", multiple=True, metavar="NAME",
-              help="要运行的业务包（可重复）；加到已有工作区的业务包中。默认：property（物业）。")
+              help="要运行的业务包（可重复）；加到已有工作区的业务包中。可选：property（物业服务中心）、"
+                   "car（汽车售后服务台）、dealer（经销商联销体与客户服务）。默认：property。")
 @click.option("--site-code", default=None, metavar="CODE",
               help="本站点的简短代号（字母、数字、- _ .），同一数据库的各站点不能重复。")
 @click.option("--site-name", default=None, metavar="NAME", help="本站点名称，如 某某物业A区服务中心。")
@@ -219,7 +220,22 @@ def _rules_problems(exc: RulesError) -> None:
     sys.exit(2)
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[选项]")
+class _ReportCommand(click.Command):
+    """``report``: its help lists the reports of every installed pack, by pack (a car
+    service desk's staff look for theirs there, not only the property ones)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from .packs import DEFAULT_PACKS, available
+
+        packs = sorted(available().values(), key=lambda p: (p.name not in DEFAULT_PACKS, p.name))
+        for pack in packs:
+            if pack.reports:  # names first (ASCII): click aligns by characters, not display width
+                with formatter.section(f"报表名（{pack.title}）"):
+                    formatter.write_dl([(k.name, k.title) for k in pack.reports])
+
+
+@main.command(cls=_ReportCommand, context_settings=CONTEXT, options_metavar="[选项]")
 @click.argument("name", metavar="报表名")
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="日报的日期，如 2026-11-26。")
 @click.option("--week", default=None, metavar="YYYY-Www", help="周报的周，如 2026-W48（2026年第48周）。")
@@ -230,13 +246,7 @@ def _rules_problems(exc: RulesError) -> None:
 @common
 def report(ws: Workspace, now: datetime | None, name: str, day: str | None, week: str | None,
            month: str | None, as_json: bool, all_sites: bool) -> None:
-    """立即生成报表到 outbox/报表/。
-
-    \b
-    报表名：daily_due 待办与逾期日报 · daily_repairs 未完工报修日报 · weekly 周报
-            parking_roster 停车月卡名单 · monthly 特约服务与收费月报
-            property_status 物业管理状况月报
-    """
+    """立即生成报表到 outbox/报表/（报表名见下，工作区的业务包里有的才能生成）。"""
     from .reports import UnknownReport, parse_day, parse_month, parse_week, produce
 
     chosen = [(f, v) for f, v in ((parse_day, day), (parse_week, week), (parse_month, month)) if v]
