@@ -276,11 +276,12 @@ def _unrecognised_date(value: Any, s: str, want_time: bool) -> FieldProblem:
     return FieldProblem("date.format", f"“{_shown(value)}”不是可识别的日期，请写成 {example} 这样的格式")
 
 
-def split_datetime(value: Any) -> tuple[date, time | None]:
+def split_datetime(value: Any, want_time: bool = True) -> tuple[date, time | None]:
     """Read a date with an optional time; the time is ``None`` when none was written.
 
     The validator uses this to let a separate time column (``time_column``) supply the
-    time of day for a date-only cell.
+    time of day for a date-only cell. ``want_time``: the column's example in a message
+    shows a time of day (a date column's shows only the date).
     """
     _check_cell(value)
     if isinstance(value, datetime):
@@ -290,7 +291,8 @@ def split_datetime(value: Any) -> tuple[date, time | None]:
     if isinstance(value, date):
         return value, None
     if isinstance(value, time):
-        raise FieldProblem("date.time_only", f"“{_shown(value)}”只有时间没有日期，请写成 2026-11-23 14:30")
+        example = "2026-11-23 14:30" if want_time else "2026-11-23"
+        raise FieldProblem("date.time_only", f"“{_shown(value)}”只有时间没有日期，请写成 {example}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise _serial_problem(value, float(value))
     if not isinstance(value, str):
@@ -298,7 +300,7 @@ def split_datetime(value: Any) -> tuple[date, time | None]:
     s = _text(value)
     m = _DATETIME_RE.match(s)
     if m is None:
-        raise _unrecognised_date(value, s, want_time=True)
+        raise _unrecognised_date(value, s, want_time)
     d = _date_from_match(value, m)
     if not _has_time(m):
         return d, None
@@ -316,7 +318,7 @@ def parse_date(value: Any) -> date:
         m = _DATE_RE.match(s)
         if m is not None:
             return _date_from_match(value, m)
-    return split_datetime(value)[0]
+    return split_datetime(value, want_time=False)[0]
 
 
 def parse_datetime(value: Any) -> datetime:
