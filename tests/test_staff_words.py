@@ -101,3 +101,22 @@ def test_return_copy_names_month_and_vin_problems_in_chinese(tmp_path: Path, mon
     assert "月份格式不对" in texts and "车架号校验位不符（提醒）" in texts
     assert any("上周三" in t and "2026-11-23 这样" in t for t in texts)
     assert not any("上周三" in t and "14:30" in t for t in texts)
+
+
+def test_init_and_rules_check_remind_what_documents_yaml_still_lacks(tmp_path: Path):
+    # A new workspace's documents carry the example company 某某有限公司 and invite the
+    # customer to call a phone that is not there: init and rules check say so, until filled.
+    home = tmp_path / "desk"
+    res = CliRunner().invoke(main, ["init", str(home), "--pack", "car"])
+    assert res.exit_code == 0, res.output
+    assert "company_full（文书抬头和落款的单位全称）仍是示例“某某有限公司”" in res.output
+    assert "phone（文书上请客户来电的电话）未填" in res.output
+    path = home / "rules" / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = (text.replace("company: 某某公司", "company: 东环汽修")
+            .replace("company_full: 某某有限公司", "company_full: 徐州东环汽车维修有限公司")
+            .replace('phone: ""', 'phone: "0516-83001234"'))
+    path.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 0, res.output
+    assert "规则检查通过" in res.output and "提醒" not in res.output

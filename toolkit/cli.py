@@ -138,6 +138,20 @@ def init(directory: str, packs: tuple[str, ...], site_code: str | None, site_nam
     running = "、".join(read_pack_names(Path(directory).resolve() / "rules"))
     click.echo(f"工作区已建好：{Path(directory).resolve()}（写入 {len(written)} 个文件；业务包：{running}）")
     click.echo("空白登记表在“空白登记表/”文件夹中，填好后保存到 inbox/。")
+    _documents_unset(Path(directory).resolve() / "rules")
+
+
+def _documents_unset(rules_dir: Path) -> None:
+    """Says what rules/documents.yaml still lacks before documents go out (a reminder, not
+    an error: the workspace works, its documents carry the example company)."""
+    from .documents.settings import load_documents_config
+
+    try:
+        notes = load_documents_config(rules_dir).unset()
+    except RulesError:
+        return  # rules check reports a broken file
+    if notes:
+        click.echo(f"提醒：请在 {rules_dir / 'documents.yaml'} 中填写本单位信息后再签发文书：" + "；".join(notes) + "。")
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")
@@ -364,6 +378,7 @@ def rules_check(ws: Workspace, now: datetime | None) -> None:  # noqa: ARG001
         sys.exit(2)
     names = "、".join(f"{p.name}（{p.title}）" for p in packs)
     click.echo(f"规则检查通过：业务包 {names}；{len(specs)} 个登记表（{'、'.join(s.title for s in specs.values())}）")
+    _documents_unset(ws.rules)
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[选项]")

@@ -159,6 +159,17 @@ class DocumentsConfig(_Strict):
                 raise ValueError(f"documents 中 {attr} 重复：{'、'.join(dupes)}")
         return self
 
+    def unset(self) -> list[str]:
+        """What a new workspace still has to fill in before its documents go out: the
+        shipped placeholder company (某某…) and an empty phone, which notices invite the
+        reader to call."""
+        notes = [f"{key}（{what}）仍是示例“{value}”" for key, what, value in (
+            ("company", "文号里的单位简称", self.company), ("company_full", "文书抬头和落款的单位全称", self.company_full))
+            if value.startswith("某某")]
+        if not self.phone.strip():
+            notes.append("phone（文书上请客户来电的电话）未填")
+        return notes
+
     def by_type(self, doc_type: str) -> DocumentType | None:
         return next((d for d in self.documents if d.type == doc_type), None)
 
