@@ -22,6 +22,23 @@ C, L, R = M.C, M.L, M.R
 HALF = P.HALF
 
 
+BLANK = "＿" * 10  # a line printed for staff to fill in by hand
+
+
+def _timed_sign_line(doc, label: str) -> None:
+    """A signature blank like ``sign_lines`` whose date has the hour and minute too (the
+    workshop's receipt of the car is timed to ten minutes, seed 002)."""
+    widths = [3.0, 4.6, 1.6, 6.4]
+    table = M._fixed_table(doc, 4, widths)
+    M._no_borders(table)
+    row = table.add_row()
+    row.height = M.Cm(1.0)
+    for i, (cell, text) in enumerate(zip(row.cells, [label, "", "时间：", "　　年　　月　　日　　时　　分"], strict=True)):
+        M._cell_props(cell, widths[i], valign="bottom")
+        M._fill(cell, text, R if i in (0, 2) else L)
+    M._underline_cell(row.cells[1])
+
+
 def _order_head(doc, part: str) -> None:
     M.para(doc, "{{ doc.company_full }}", align=C, size=13, bold=True, color=M.RED)
     M.para(doc, f"进厂维修委托书（{part}）", align=C, size=15, bold=True, east=M.HEI)
@@ -46,7 +63,7 @@ def _order_part(doc, part: str, note: str) -> None:
     _order_head(doc, part)
     P.pairs(doc, [
         ["客户名称", "{{ 客户名称 }}", "联系电话", "{{ 联系电话 }}"],
-        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 }}"],
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
         ["进厂里程", "{{ 里程数 }} 公里", "燃油表", "{{ 燃油表 or '—' }}"],
         ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
         ["客户问题", ">{{ 客户问题 or '—' }}"],
@@ -67,8 +84,10 @@ def car_order():
     M.para(doc, "提示：本车使用{{ 配件来源 }}配件，按规定本厂对所涉及部位的技术质量不作担保，已向客户说明。",
            size=10, bold=True, before=2)
     M.para(doc, "{%p endif %}")
-    M.para(doc, "随车物品：{{ 随车物品 or '无' }}", size=10, before=2)
-    M.sign_lines(doc, ["客户签名：", "车间接车人："])
+    # A blank 随车物品 is not "none": the line is left for the desk to fill in with the customer.
+    M.para(doc, f"随车物品：{{% if 随车物品 %}}{{{{ 随车物品 }}}}{{% else %}}{BLANK * 2}{{% endif %}}", size=10, before=2)
+    M.sign_lines(doc, ["客户签名："])
+    _timed_sign_line(doc, "车间接车人：")
     M.para(doc, "车间接车时间请精确到十分钟。", size=9, after=4)
     M.para(doc, "- - - - - - - - - - - - - - - - - - - - - 沿此线剪开 - - - - - - - - - - - - - - - - - - - - -",
            align=C, size=9, color=M.RGBColor(0x80, 0x80, 0x80), after=4, keep_next=True)
@@ -103,6 +122,15 @@ def car_appointment_slip():
     return doc
 
 
+# The completion time if the customer agrees: ``promise``, computed by the rule the way
+# car.promise moves the order's promise. Until a rule passes it, only what is certain
+# is printed (never the old promise as the new one).
+NEW_PROMISE = ("{% if promise is defined and promise %}{{ promise }}"
+               "{% elif 新预计完工时间 %}{{ 新预计完工时间 }}"
+               "{% elif 延长工期小时 %}原定完工时间顺延 {{ 延长工期小时 }} 小时"
+               "{% else %}按原定完工时间{% endif %}")
+
+
 def car_extra():
     doc = P.notice("追加维修项目确认单")
     M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ 委托书号 }}）在维修中，车间发现需要追加以下项目，"
@@ -114,7 +142,7 @@ def car_extra():
         ["工时费", "{{ 增项工时费|money or '0.00' }} 元", "备品费", "{{ 增项备品费|money or '0.00' }} 元"],
         ["合计", ">{{ total|money }} 元（{{ total|rmb }}）"],
         ["工期延长", "{% if 延长工期小时 %}{{ 延长工期小时 }} 小时{% else %}不延长{% endif %}",
-         "新预计完工", "{{ 新预计完工时间 or 预计完工时间 }}"],
+         "新预计完工", NEW_PROMISE],
     ], height_cm=0.8)
     M.spacer(doc, 4)
     M.body(doc, "同意追加的，请在下方签字；原定完工时间只有在您签字确认后才按上表顺延。"
@@ -127,10 +155,37 @@ def car_extra():
 def car_release():
     doc = P.notice("出厂通知单")
     M.para(doc, "{%p if 是否进厂 == '否' %}")
-    M.body(doc, "您的车辆（{{ 车牌号 }}）本次只做了诊断/估价，未进厂维修。请到收银处办理出厂手续。")
+    _diagnosis_release(doc)
     M.para(doc, "{%p else %}")
-    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
+    _repair_release(doc)
     M.para(doc, "{%p endif %}")
+    M.signature(doc)
+    M.spacer(doc, 6)
+    M.sign_lines(doc, ["客户提车签名："])
+    return doc
+
+
+def _diagnosis_release(doc) -> None:
+    """The customer leaves without the repair (seed 000 §5(2)): an exit slip, with the
+    diagnosis or estimate fee to pay when one was made; no guarantee, no pick-up voucher."""
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）本次在本店做了检查诊断和维修估价，未在本店维修。"
+           "{% if 诊断估价费 %}请到收银处交纳诊断估价费 {{ 诊断估价费|money }} 元，办理出厂手续。"
+           "{% else %}请到收银处办理出厂手续；做了诊断或估价的，须交纳诊断估价费。{% endif %}")
+    M.spacer(doc, 4)
+    P.pairs(doc, [
+        ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
+        ["服务顾问", "{{ 服务顾问 }}", "接车时间", "{{ 接车时间 or '—' }}"],
+        ["检查项目", ">{{ 维修项目 or '—' }}"],
+        ["诊断估价费", "{% if 诊断估价费 %}{{ 诊断估价费|money }} 元（{{ 诊断估价费|rmb }}）"
+                     f"{{% else %}}{BLANK} 元{{% endif %}}",
+         "付款方式", f"{{{{ 付款方式 or '{BLANK[:5]}' }}}}"],
+    ], height_cm=0.8)
+    M.spacer(doc, 4)
+    M.body(doc, "请与服务顾问一起清点随车物品、查看车辆外观后出厂。感谢您的信任，欢迎您随时再来。")
+
+
+def _repair_release(doc) -> None:
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
     M.spacer(doc, 4)
     P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
@@ -144,7 +199,8 @@ def car_release():
         ["实收金额", "{{ 实收金额|money or '0.00' }} 元", "欠收", "{% if 欠收 %}{{ 欠收|money }} 元{% else %}无{% endif %}"],
         ["旧件去向", "{{ 旧件去向 or '—' }}", "下次保养",
          "{% if 建议下次保养日期 %}{{ 建议下次保养日期 }}{% endif %}"
-         "{% if 建议下次保养里程 %} 或 {{ 建议下次保养里程 }} 公里{% endif %}"],
+         "{% if 建议下次保养里程 %} 或 {{ 建议下次保养里程 }} 公里{% endif %}"
+         "{% if not 建议下次保养日期 and not 建议下次保养里程 %}—{% endif %}"],
     ], height_cm=0.8)
     M.spacer(doc, 4)
     M.para(doc, "{%p if no_guarantee %}")
@@ -154,10 +210,6 @@ def car_release():
     M.para(doc, "{%p endif %}")
     M.body(doc, "请凭本通知单、维修委托书客户取车联及结算单提车，并与服务顾问一起清点随车工具和物品、查看车辆外观。"
            "我们将在您提车后二天至一周内电话回访。")
-    M.signature(doc)
-    M.spacer(doc, 6)
-    M.sign_lines(doc, ["客户提车签名："])
-    return doc
 
 
 def car_maintenance():

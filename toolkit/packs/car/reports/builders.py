@@ -104,7 +104,7 @@ def car_daily(src: Source, period: Period) -> Report:
     promise_rows.sort(key=lambda r: r[3])
     promises = Table("今日交车", "承诺今天完工（或已超时）尚未完工的车辆",
                      [Column("委托书号", width=12), Column("车牌号", width=11), Column("服务顾问", width=9),
-                      Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=12),
+                      Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=20),
                       Column("维修项目", width=30)], promise_rows, marks=[Mark("状态", "已超时")])
     soon = now + timedelta(hours=2)
     check_rows = [[f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("服务顾问"), f.values["opens"],
@@ -159,7 +159,7 @@ def car_daily(src: Source, period: Period) -> Report:
     overdue_rows.sort(key=lambda r: -r[6])
     overdue = Table("逾期事项", "所有已超时未办的事项，超时最久的排在最前",
                     [Column("登记表", width=14), Column("编号", width=14), Column("时限", "datetime"),
-                     Column("超时", width=14), Column("负责人", width=9), Column("说明", width=60)],
+                     Column("超时", width=20), Column("负责人", width=9), Column("说明", width=60)],
                     [r[:6] for r in overdue_rows])
     fixes = Table("待纠正", "登记内容不符合规范、需要补正的记录",
                   [Column("登记表", width=14), Column("编号", width=14), Column("类别", width=8),
@@ -268,14 +268,18 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         t = when(value)
         return t is not None and p.contains(t) and t <= cut
 
+    # An order marked 是否预约 counts as an appointment only when the rules found its booking
+    # valid: in the ledger, for this car, booked within the month (seed 002).
+    not_booked = {f.record for f in found if f.rule == "car.appointment_window"}
     for key, v in orders.items():
         sa = v.get("服务顾问") or "未填"
         row = s.per_sa.setdefault(sa, [0, 0, ZERO, 0, 0])  # orders, faults, fines, on time, judged
         if inside(v.get("接车时间")):
-            s.received += 1
             row[0] += 1
-            s.appointed += v.get("是否预约") == "是"
+            # A diagnosis-only visit (是否进厂 = 否) is not a car received for repair.
             if v.get("是否进厂") != "否":
+                s.received += 1
+                s.appointed += v.get("是否预约") == "是" and key not in not_booked
                 s.repaired += 1
                 s.repeats += key in repeats
                 s.first_service += v.get("维修类别") == "首保"
@@ -292,6 +296,10 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
             s.by_kind[v.get("维修类别") or "未填"] += 1
             for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
                 s.money[k] += dec(v.get(k)) or ZERO
+        # 欠收 at the period's end: every car handed over by then and not yet paid for,
+        # whichever period it left in.
+        handed = when(v.get("交车时间"))
+        if handed is not None and handed < p.end_dt and handed <= cut:
             s.money["欠收"] += owed(v)
         delivered = when(v.get("交车时间"))
         if delivered is not None and inside(delivered):
@@ -344,7 +352,7 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
-                  note="欠收 = 结算金额 − 实收金额。")
+                  note="欠收为期末仍未收齐的款项（结算金额 − 实收金额），含以前各期交车的车辆。")
     models = Table("按车型", f"按车型统计交车台次与收入 {period.zh}",
                    [Column("车型", width=14), Column("台次", "int"), Column("工时费", "money"), Column("备品费", "money")],
                    [[m, *v] for m, v in sorted(now.by_model.items(), key=lambda kv: -kv[1][0])])
