@@ -51,7 +51,8 @@ class DocumentsHook:
             intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
         notices = [f for f in result.findings if f.notice and f.state != "resolved"]
-        unchanged = intents.unchanged_notices(conn, ctx.ledger.site, config, notices) if notices else set()
+        unchanged = (intents.unchanged_notices(conn, ctx.ledger.site, config, notices, ctx.ws.templates)
+                     if notices else set())
         for i, f in enumerate(notices):
             if i in unchanged:
                 continue  # issued for these facts, its documents as they are: nothing to do
@@ -83,8 +84,8 @@ def held_back(config: Any, specs: dict[str, Any], result: FileResult, records: l
             missing = t.missing(f.values)
             if not missing:
                 continue
-            title = t.pick(f.values)["title"]
-            who = t.pick(f.values)["department"] or config.department
+            chosen = t.pick(f.values)
+            title, who = chosen["title"], chosen["department"] or config.department
             spec = specs.get(f.register)
             register = spec.title if spec else f.register
             names = "、".join(f"“{m}”" for m in missing)
