@@ -125,6 +125,7 @@ def test_joint_sales_body_end_to_end(home: Path):
     text = docx_text(drafts[0])
     assert "沛县永兴副食" in text and "69.00%" in text and "65.00%" in text and "69.50%" in text
     assert "T-002" in text
+    assert "2026年9月" in text and "2026-09" not in text  # months as words
     # The dispatch register lists it.
     wb = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx")
     cells = [c for row in wb.active.iter_rows(values_only=True) for c in row if c]
@@ -161,7 +162,7 @@ def test_club_and_contract_documents_end_to_end(home: Path):
     assert "2027年12月4日" in docx_text(renewal)  # new policy to 2027-11-24, + 10 days
     contract = {"合同编号": "GW-2026-001", "合同类型": "物业服务顾问协议", "甲方": "常州金城置业有限公司",
                 "乙方": "江苏恒安物业顾问有限公司", "签订日期": date(2026, 3, 1), "委托费用": 120000, "违约金": 20000,
-                "状态": "生效"}
+                "状态": "草拟"}
     process(home, fill(home, "合同登记", [contract]), "2026-11-30T09:00")
     first = next((home / "outbox" / "文书草稿").glob("*物业服务顾问协议书*.docx"))
     text = docx_text(first)

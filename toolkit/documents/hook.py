@@ -12,10 +12,12 @@ spent on a draft that a file of the same batch would void.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..model import FileResult, Record
+from ..cellref import column_letter
+from ..model import CellError, FileResult, Record
 from ..workspace import Workspace
 from . import intents, pdf
 from .issue import documents_config, types_for
@@ -38,6 +40,7 @@ class DocumentsHook:
         intents.recover(ctx.ws, ctx.ledger)
 
     def evaluate(self, ctx: Any, result: FileResult, records: list[Record], now: datetime) -> Any:
+        held_back(documents_config(ctx.ws), ctx.specs, result, records)
         # The dispatch register comes back from a manager with approvals filled in.
         return [r.values for r in records if r.register == DISPATCH]
 
@@ -48,12 +51,13 @@ class DocumentsHook:
             intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
         notices = [f for f in result.findings if f.notice and f.state != "resolved"]
-        unchanged = intents.unchanged_notices(conn, ctx.ledger.site, config, notices) if notices else set()
+        unchanged = (intents.unchanged_notices(conn, ctx.ledger.site, config, notices, ctx.ws.templates)
+                     if notices else set())
         for i, f in enumerate(notices):
             if i in unchanged:
                 continue  # issued for these facts, its documents as they are: nothing to do
             store.mark_issued(conn, ctx.ledger.site, f, now)  # the intent, committed with it, guarantees it
-            kinds = types_for(config, f)
+            kinds = [t for t in types_for(config, f) if not t.missing(f.values)]  # held back: see held_back
             if kinds:
                 spec = ctx.specs.get(f.register)
                 titles = "、".join(t.pick(f.values)["title"] for t in kinds)
@@ -66,3 +70,45 @@ class DocumentsHook:
     def warnings(self, ctx: Any) -> list[str]:
         out, self._warnings = self._warnings + pdf.take_warnings(), []
         return out
+
+
+def held_back(config: Any, specs: dict[str, Any], result: FileResult, records: list[Record]) -> None:
+    """Documents that wait for a value they cannot go without (``requires``): the finding
+    says so instead of announcing a draft, and the return copy marks the cell, naming who
+    completes it; the document is drafted when a register with the value arrives."""
+    by_key = {(r.register, r.key): r for r in records}
+    for f in result.findings:
+        if not f.notice or f.state == "resolved":
+            continue
+        for t in types_for(config, f):
+            missing = t.missing(f.values)
+            if not missing:
+                continue
+            chosen = t.pick(f.values)
+            title, who = chosen["title"], chosen["department"] or config.department
+            spec = specs.get(f.register)
+            register = spec.title if spec else f.register
+            names = "、".join(f"“{m}”" for m in missing)
+            f.message = (f"{register} {f.record}：{names}未填或填写有误，《{title}》暂不起草；"
+                         f"请{who}改正{register}中的{names}后重新保存，《{title}》随即起草")
+            log.info("《%s》（%s）暂不起草：缺少%s", title, f.record, "、".join(missing))
+            rec = by_key.get((f.register, f.record))
+            if rec is not None:
+                for column in missing:
+                    _mark_cell(result, rec, column, title, who)
+
+
+def _mark_cell(result: FileResult, rec: Record, column: str, title: str, who: str) -> None:
+    """The waiting document on the return copy, at the cell it needs: added to the
+    cell's own problem when the value was refused, else a problem of its own."""
+    note = f"《{title}》须写明“{column}”，暂不起草，待{who}改正并重新保存后起草。"
+    for i, e in enumerate(result.errors):
+        if e.sheet == rec.sheet and e.row == rec.row and e.column == column:
+            result.errors[i] = replace(e, message=f"{e.message.rstrip()}{note}")
+            return
+    idx = rec.columns.get(column)
+    cell = f"{column_letter(idx + 1)}{rec.row}" if idx is not None else None
+    result.errors.append(CellError(rec.sheet, rec.row, column, cell, "row.requires",
+                                   f"本行“{column}”为空。{note}"))
+    if result.status == "accepted":
+        result.status = "partial"  # a cell to complete, as for any problem found in the file

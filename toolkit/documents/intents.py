@@ -55,13 +55,16 @@ def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding
 CHUNK = 500  # records per IN (…)
 
 
-def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[Finding]) -> set[int]:
+def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[Finding],
+                      templates: Any = None) -> set[int]:
     """Which of these notice findings would change nothing: the notice was issued for
     exactly its facts (``issued_notices``) and each of its document types has a latest
     document of exactly these values and no number taken but unwritten — the intent's
     handler would find the same and issue nothing. A register saved again whole brings
     every finding of its rows along; those are left out of the intents instead of each
     costing its round trips. Read in the file's transaction, in a few queries.
+    ``templates``: the templates folder, so a draft counts as changed only when what it
+    prints changed (``stale_draft``).
     """
     from ..ruleset import store
     from ..ruleset.store import issued_notices as n
@@ -100,7 +103,7 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
             latest = next((row for row in docs if row[0] != PENDING), None)
             if (any(row[0] == PENDING for row in docs) or latest is None
                     or latest[1] != document_hash(config, t, f.values)
-                    or stale_draft(config, t, latest[0], latest[2], f.values)):
+                    or stale_draft(config, t, latest[0], latest[2], f.values, templates)):
                 same = False
                 break
         if same:

@@ -79,19 +79,43 @@ def facts_hash(config: DocumentsConfig, doc_type: DocumentType, values: dict[str
 
 
 def stale_draft(config: DocumentsConfig, doc_type: DocumentType, status: str, stored_values: str,
-                values: dict[str, Any]) -> bool:
-    """A draft nobody has signed yet whose figures are no longer the record's.
+                values: dict[str, Any], templates: Path | None = None) -> bool:
+    """A draft nobody has signed yet whose printed figures are no longer the record's.
 
     A type's ``facts`` say when a document already signed and sent is replaced (one
     payment reminder per tier, however the amount grows); a draft not yet signed was sent
     to nobody, so it is made again whenever what it prints changes (a corrected 欠费金额),
-    and the manager never signs a figure the register no longer holds. Volatile counters
-    (days overdue) are left out, as everywhere.
+    and the manager never signs a figure the register no longer holds. Only what the
+    template prints counts (``templates``: the folder holding it): a value the finding
+    carries but the document never shows (a salesperson's network rate beside a fine
+    notice) changes nothing on paper, and an identical draft under a new number would
+    only void the first. Volatile counters (days overdue) are left out, as everywhere.
     """
     if status != DRAFT or doc_type.facts is None:
         return False  # without ``facts`` every printed value is a fact already
     volatile = set(config.volatile) | set(doc_type.volatile)
-    return encode(_drop(decode(stored_values), volatile)) != encode(_drop(values, volatile))
+    before, now = _drop(decode(stored_values), volatile), _drop(values, volatile)
+    if encode(before) == encode(now):
+        return False
+    shown = printed_names(doc_type, templates) if templates is not None else None
+    if shown is None:
+        return True
+    return encode({k: before.get(k) for k in shown}) != encode({k: now.get(k) for k in shown})
+
+
+def printed_names(doc_type: DocumentType, templates: Path) -> set[str] | None:
+    """The value names the type's templates (its variants' too) refer to; None when a
+    template reads the values as a whole (``values``) or cannot be read: then every value
+    counts."""
+    from .render import DocumentError, compile_template
+
+    names: set[str] = set()
+    for name in {doc_type.template, *(v.template for v in doc_type.variants if v.template)}:
+        try:
+            names |= compile_template(templates / name).variables
+        except DocumentError:
+            return None
+    return None if "values" in names else names
 
 
 def _drop(value: Any, keys: set[str]) -> Any:
@@ -234,6 +258,10 @@ def _issue_one(
     now: datetime,
     conn: Connection | None,
 ) -> Path | None:
+    missing = doc_type.missing(values)
+    if missing:  # no number for a document that would print a blank figure
+        log.warning("《%s》（%s）暂不起草：缺少%s", doc_type.title, record, "、".join(missing))
+        return None
     digest = facts_hash(config, doc_type, values)
     site = ws.site
     number_prefix = site.number_prefix or config.company
@@ -263,7 +291,7 @@ def _issue_one(
             c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
         latest = next((r for r in history if r.status != PENDING), None)
         if latest is not None and latest.facts_hash == digest and not stale_draft(
-                config, doc_type, latest.status, latest.values_json, values):
+                config, doc_type, latest.status, latest.values_json, values, ws.templates):
             return None
         sent = 0
         if any(v.sent_before for v in doc_type.variants):

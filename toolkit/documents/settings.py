@@ -65,6 +65,9 @@ class DocumentType(_Strict):
     # values except the top-level ``volatile`` ones (counters that grow every day).
     facts: list[str] | None = None
     volatile: list[str] = Field(default_factory=list)
+    # Values the document cannot go without (a fee it states in figures and capitals):
+    # while one is empty the document is not drafted and the finding says what it waits for.
+    requires: list[str] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list)
     delivery: Delivery = "送达"
     # 内容摘要 in the dispatch register: a format over the finding's values like recipient.
@@ -93,6 +96,10 @@ class DocumentType(_Strict):
         if v is not None:
             _placeholders(v)
         return v
+
+    def missing(self, values: dict[str, Any]) -> list[str]:
+        """The ``requires`` values that are empty in ``values`` (None or blank text)."""
+        return [k for k in self.requires if values.get(k) is None or str(values.get(k)).strip() == ""]
 
     def pick(self, values: dict[str, Any], sent: int = 0) -> dict[str, Any]:
         """title, recipient, template, department after applying the first matching variant;

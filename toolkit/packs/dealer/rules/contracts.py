@@ -34,7 +34,9 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             message=f"合同 {key}（{text(v.get('甲方'))}）登记为解除，但没有书面通知日期：解除合同须以书面形式通知对方",
             values={"甲方": v.get("甲方"), "乙方": v.get("乙方")},
         ))
-    if text(v.get("合同类型")) == CONSULTING and status in ("草拟", "生效"):
+    # The agreement is drafted for a contract being negotiated; one in force was signed
+    # already (dealer.md §4.3: 状态 草拟 only).
+    if text(v.get("合同类型")) == CONSULTING and status == "草拟":
         import cn2an  # slow to import (0.5 s): only when a contract is drafted
 
         values = {k: v.get(k) for k in FACT_COLUMNS}

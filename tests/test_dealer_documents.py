@@ -1,0 +1,136 @@
+"""The dealer pack's documents as staff get them: the consulting agreement waits for its
+fee, is drafted only for a contract being negotiated and states seed 000's terms; a fine
+notice is not issued again when nothing it prints changed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from car_fixtures import init
+from test_dealer_pipeline import docx_text, fill, process
+
+from toolkit.codec import encode
+from toolkit.documents.issue import documents_config, stale_draft
+from toolkit.documents.tables import DRAFT
+from toolkit.workspace import Workspace
+
+CONTRACT = {"合同编号": "HT-2026-001", "合同类型": "物业服务顾问协议", "甲方": "徐州彭城置业发展有限公司",
+            "乙方": "常州安居物业顾问有限公司", "甲方代表人": "李总", "乙方代表人": "王经理", "签订日期": date(2026, 12, 1),
+            "委托费用": 123456.789, "付款方式": "按季支付", "违约金": 20000, "状态": "草拟"}
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+    return init(tmp_path / "dealer", "dealer")
+
+
+def drafts(home: Path, pattern: str) -> list[Path]:
+    return sorted((home / "outbox" / "文书草稿").glob(f"*{pattern}*.docx"))
+
+
+def return_notes(home: Path, register: str) -> list[str]:
+    """The 说明 column of the newest return copy's 问题清单."""
+    path = sorted((home / "outbox" / "退回批注").glob(f"{register}-问题批注-*.xlsx"))[-1]
+    sheet = openpyxl.load_workbook(path)["问题清单"]
+    return [str(r[6]) for r in sheet.iter_rows(min_row=4, values_only=True) if r and r[6]]
+
+
+def test_agreement_waits_for_a_refused_fee_and_follows_the_corrected_register(home: Path):
+    # 123456.789 has three decimals: the cell is refused, the row kept without a fee.
+    result = process(home, fill(home, "合同登记", [CONTRACT]), "2026-12-04T09:00")
+    assert not drafts(home, "物业服务顾问协议书")  # never "顾问费用为元（）"
+    (drafted,) = [f for f in result["findings"] if f["rule"] == "contract.drafted"]
+    assert "暂不起草" in drafted["message"] and "“委托费用”" in drafted["message"]
+    assert "合同管理部" in drafted["message"]  # who completes it
+    (fee,) = [n for n in return_notes(home, "合同登记") if "超过两位小数" in n]
+    assert "《物业服务顾问协议书》须写明“委托费用”，暂不起草" in fee and "合同管理部" in fee
+    # The clerk corrects the fee: the agreement is drafted, the first of its kind.
+    process(home, fill(home, "合同登记", [{**CONTRACT, "委托费用": 123456.79}], "合同登记-改"), "2026-12-04T15:00")
+    (agreement,) = drafts(home, "物业服务顾问协议书")
+    assert "顾字第001号" in agreement.name
+    text = docx_text(agreement)
+    assert "123,456.79元（人民币壹拾贰万叁仟肆佰伍拾陆元柒角玖分）" in text
+
+
+def test_a_blank_penalty_holds_the_agreement_and_marks_the_cell(home: Path):
+    result = process(home, fill(home, "合同登记", [{**CONTRACT, "委托费用": 120000, "违约金": None}]),
+                     "2026-12-04T09:00")
+    assert not drafts(home, "物业服务顾问协议书")
+    assert result["status"] == "partial"  # a cell to complete
+    (note,) = [n for n in return_notes(home, "合同登记") if "违约金" in n]
+    assert note.startswith("本行“违约金”为空。《物业服务顾问协议书》须写明“违约金”")
+
+
+def test_no_agreement_for_a_contract_already_in_force(home: Path):
+    # dealer.md §4.3: 顾 is drafted for 状态 草拟 only; HT-2026-002 was signed on 06-01.
+    signed = {**CONTRACT, "合同编号": "HT-2026-002", "签订日期": date(2026, 6, 1), "委托费用": 200000, "状态": "生效"}
+    draft = {**CONTRACT, "委托费用": 120000}
+    result = process(home, fill(home, "合同登记", [signed, draft]), "2026-12-04T09:00")
+    assert [f["record"] for f in result["findings"] if f["rule"] == "contract.drafted"] == ["HT-2026-001"]
+    (agreement,) = drafts(home, "物业服务顾问协议书")
+    assert agreement.name.endswith("_HT-2026-001.docx")
+
+
+def test_agreement_states_the_seed_terms(home: Path):
+    process(home, fill(home, "合同登记", [{**CONTRACT, "委托费用": 120000}]), "2026-12-04T09:00")
+    text = docx_text(drafts(home, "物业服务顾问协议书")[0])
+    clause_5 = text[text.index("第五条"):text.index("第六条")]
+    # Seed 000 第三篇 5(1): no termination without the other side's written consent; the
+    # other may terminate after a written notice left unremedied. No penalty there.
+    first, second = clause_5.split("（二）")
+    assert "未经对方书面同意" in first and "不得擅自解除" in first and "经对方书面通知后仍未纠正" in first
+    assert "违约金" not in first and "提前" not in first
+    # 5(2): the penalty only for 甲方 paying 30 days late: 20,000 in figures and capitals.
+    assert "逾期满三十日" in second and "甲方须向乙方支付违约金20,000.00元（人民币贰万元整）" in second
+    assert "任何一方均可向常州仲裁委员会申请仲裁" in text  # seed 6
+    assert "壹式陆份，双方各执叁份，各份具有同等法律效力" in text  # seed 7(1)
+    assert "签字并加盖双方公章后生效" in text  # seed 7(2)
+    assert "签于" in text  # seed's signature block
+    assert "定期向甲方报告" not in text  # duties the seed does not give
+
+
+def test_summary_of_each_dealer_draft_in_the_dispatch_register(home: Path):
+    process(home, fill(home, "合同登记", [{**CONTRACT, "委托费用": 120000}]), "2026-12-04T09:00")
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "内容摘要" in r)
+    (row,) = [r for r in rows if r and any("顾字第001号" in str(c) for c in r if c)]
+    summary = row[header.index("内容摘要")]
+    assert summary == "徐州彭城置业发展有限公司 物业服务顾问协议，委托费用 120,000.00 元，违约金 20,000.00 元"
+
+
+REPORTS = [{"业务员": "张伟", "报表": "联销体成员走访一览表", "期间": "2026-W45", "实报日期": date(2026, 11, 10)}]
+PAY = {"月份": "2026-11", "业务员": "张伟", "基本工资": 2000, "辖区县数": 20, "有成员县数": 16}
+
+
+def test_fine_notice_stays_when_only_a_figure_it_does_not_print_changes(home: Path):
+    # The W45 list was due 11-09 and came 11-10: late once, 50.00 out of the 500.00 visit fund.
+    process(home, fill(home, "报表上报登记", REPORTS), "2026-12-04T09:00")
+    process(home, fill(home, "业务员工资考核表", [PAY]), "2026-12-04T09:00")
+    (first,) = drafts(home, "报表迟报漏报扣款通知")
+    assert "扣字第001号" in first.name
+    # 有成员县数 16 → 17 changes the network rate (80 % → 85 %) and the pay, neither printed
+    # on the notice: the draft stays, no 扣字第002号 and nothing voided.
+    process(home, fill(home, "业务员工资考核表", [{**PAY, "有成员县数": 17}], "工资-改"), "2026-12-04T15:00")
+    assert drafts(home, "报表迟报漏报扣款通知") == [first]
+    assert not list((home / "outbox" / "文书草稿" / "已作废").glob("*扣字*"))
+
+
+def test_an_unsigned_fine_notice_follows_a_printed_figure_only(home: Path):
+    ws = Workspace(home)
+    config = documents_config(ws)
+    fine = config.by_type("jsb_fine")
+    assert fine is not None
+    values = {"月份": "2026-11", "业务员": "张伟", "网络完善率": "0.8", "走访基金": "500.00", "扣款": "50.00",
+              "结转下月": "0.00", "fines": []}
+    stored = encode(values)
+    # Not printed: the network rate → the draft is as it was.
+    assert not stale_draft(config, fine, DRAFT, stored, {**values, "网络完善率": "0.85"}, ws.templates)
+    # Printed (本月走访基金) though not one of the type's facts → made again.
+    assert stale_draft(config, fine, DRAFT, stored, {**values, "走访基金": "0.00"}, ws.templates)
+    # Without the templates folder every value counts, as before.
+    assert stale_draft(config, fine, DRAFT, stored, {**values, "网络完善率": "0.85"})
