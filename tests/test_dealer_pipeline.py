@@ -390,3 +390,133 @@ def test_a_counterfeit_case_typed_off_the_agreement_goes_back_to_the_region(home
     report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
     listed = [r for r in report["登记待改正"].iter_rows(values_only=True) if r and r[1] == "F2"]
     assert sorted(r[0] for r in listed) == ["举报奖励不符", "罚金低于约定", "铜牌未收回"]
+
+
+# --- QA's findings on the 联销体 sheets, the half-year report and the club ------------------------------
+
+TONGSHAN = [
+    {"成员编号": m, "经销商名称": name, "县市": "铜山区", "一级经销商": "徐州金鼎商贸", "协议签订日期": date(2026, 3, 10),
+     "入会日期": date(2026, 3, 10), "铜牌编号": f"TP-00{i}", "状态": "正式成员"}
+    for i, (m, name) in enumerate((("M001", "铜山大彭副食批发部"), ("M002", "铜山利国食品商行"), ("M003", "铜山柳泉超市")), 1)]
+
+
+def test_monthly_sales_sheet_says_what_it_cannot_judge(home: Path):
+    """M001 69,996 of a 100,000 market in November: 69.996 %, below 70 % (the third month
+    running) and shown so, never "70.00%". M002's market typed 0: no share, not 正常.
+    M009 is not in the member register: the salesperson is asked to correct the number.
+    铜山区 has three members, the maximum is two: 县级成员超过上限, not 不足."""
+    process(home, fill(home, "县级市场登记", [{"县市": "铜山区", "大区": "苏北大区", "责任业务员": "张伟",
+                                              "一级经销商": "徐州金鼎商贸"}]), "2026-11-06T09:00")
+    process(home, fill(home, "联销体成员登记", TONGSHAN), "2026-11-06T09:00")
+    rows = [{"月份": m, "成员编号": "M001", "销量": sold, "所在市场销量": 100000, "填报业务员": "张伟"}
+            for m, sold in (("2026-09", 65000), ("2026-10", 68000), ("2026-11", 69996))]
+    rows += [{"月份": "2026-11", "成员编号": "M002", "销量": 50000, "所在市场销量": 0, "填报业务员": "张伟"},
+             {"月份": "2026-11", "成员编号": "M003", "销量": 80000, "所在市场销量": 100000, "填报业务员": "张伟"},
+             {"月份": "2026-11", "成员编号": "M009", "经销商名称": "铜山某商行", "销量": 30000, "所在市场销量": 40000,
+              "填报业务员": "张伟"}]
+    result = process(home, fill(home, "二级客户进货统计表", rows), "2026-12-04T09:00")
+    assert result["rows"]["rejected"] == 0, result["errors"]
+    rules = {(f["rule"], f["record"]) for f in result["findings"]}
+    assert {("jsb.sales_unknown_member", "2026-11|M009"), ("jsb.share_unknown", "2026-11|M002"),
+            ("jsb.cancel_share", "2026-11|M001")} <= rules
+    # The return copy marks the cells to correct.
+    [copy] = (home / "outbox" / "退回批注").glob("二级客户进货统计表*.xlsx")
+    sheet = openpyxl.load_workbook(copy)["二级客户进货统计表"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+
+    def comment(member: str, column: str) -> str:
+        row = next(r for r in sheet.iter_rows(min_row=HEADER_ROW + 1) if r[header.index("成员编号")].value == member)
+        c = row[header.index(column)].comment
+        return c.text if c else ""
+
+    assert "联销体成员登记中没有" in comment("M009", "成员编号") and "填报业务员张伟" in comment("M009", "成员编号")
+    assert "无法计算占比" in comment("M002", "所在市场销量")
+    # The cancellation notice: the table's 占比 of November is 69.996 %.
+    (notice,) = (home / "outbox" / "文书草稿").glob("*联销体成员资格取消通知书*M001*.docx")
+    text = docx_text(notice)
+    assert "69.996%" in text and "65.00%" in text and "68.00%" in text and "70.00%" not in text
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--month", "2026-11", "--now", "2026-12-06T10:00",
+                    "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    stats = {r[0]: r for r in report["进货统计"].iter_rows(values_only=True) if r and str(r[0]).startswith("M0")}
+    assert stats["M001"][7:] == ("65.00%", "68.00%", "69.996%", "取消资格")
+    assert stats["M002"][10] == "无法计算占比（所在市场销量为 0）"
+    assert stats["M003"][9:] == ("80.00%", "正常")
+    assert stats["M009"][10] == "成员登记中无此编号"
+    matters = [r for r in report["需处理事项"].iter_rows(values_only=True) if r and r[1] == "铜山区"]
+    assert [r[0] for r in matters] == ["县级成员超过上限"]
+    fixes = {r[0] for r in report["登记待改正"].iter_rows(values_only=True) if r and str(r[1]).startswith("2026-11|")}
+    assert fixes == {"成员编号不在登记中", "市场销量为0"}
+
+
+def test_half_year_report_is_named_for_its_half(home: Path):
+    """Asked for 2026-11, the report is 2026年下半年 so far (July–November), not the first
+    half with nobody in it; asked for 2026-06, 2026年上半年. M01 sold 10,000 a month."""
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-07-01T09:00")
+    rows = [{"月份": f"2026-{m:02d}", "成员编号": "M01", "销量": 10000, "所在市场销量": 12000, "填报业务员": "王强"}
+            for m in range(4, 12)]
+    rows.append({"月份": "2026-11", "成员编号": "M09", "销量": 5000, "所在市场销量": 6000, "填报业务员": "王强"})  # a typo
+    process(home, fill(home, "二级客户进货统计表", rows), "2026-12-04T09:00")
+    code, out = cli("report", "jsb_half_year", "--home", str(home), "--month", "2026-11", "--now", "2026-12-04T09:00")
+    assert code == 0, out
+    assert out.startswith("联销体半年考核 2026年下半年（截至2026年11月）"), out
+    code, out = cli("report", "jsb_half_year", "--home", str(home), "--month", "2026-11", "--now", "2026-12-04T09:00",
+                    "--json")
+    made = json.loads(out)
+    assert made["period"] == "2026-H2" and made["headline"][0]["value"] == "2"
+    wb = openpyxl.load_workbook(next(p for p in made["outputs"] if p.endswith(".xlsx")))
+    assert wb.properties.title == "联销体半年考核 2026年下半年"
+    sheet = wb["半年奖励"]
+    # July–November: 5 × 10,000 = 50,000 → 4 ‰ = 200.00 (so far)
+    (m01,) = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "M01"]
+    assert m01[3:10] == (10000, 10000, 10000, 10000, 10000, 50000, 200)
+    (m09,) = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "M09"]
+    assert m09[9] is None and m09[11] == "成员登记中无此编号"  # no reward for a number nobody registered
+    assert any("2026年下半年" in str(c) and "尚未结束" in str(c) for r in sheet.iter_rows(values_only=True) for c in r)
+    code, out = cli("report", "jsb_half_year", "--home", str(home), "--month", "2026-06", "--now", "2026-12-04T09:00",
+                    "--json")
+    made = json.loads(out)
+    wb = openpyxl.load_workbook(next(p for p in made["outputs"] if p.endswith(".xlsx")))
+    assert made["period"] == "2026-H1" and wb.properties.title == "联销体半年考核 2026年上半年"
+    (m01,) = [r for r in wb["半年奖励"].iter_rows(values_only=True) if r and r[0] == "M01"]
+    assert m01[3:11] == (None, None, None, 10000, 10000, 10000, 30000, 120)  # April–June: 30,000 × 4 ‰
+    # Scheduled only when a half ends: the runs of 7-10 (June) and 1-10 (December).
+    from toolkit.reports.periods import parse_month
+
+    kind = next(k for k in available()["dealer"].reports if k.name == "jsb_half_year")
+    assert [m for m in range(1, 13) if kind.runs(None, parse_month(f"2026-{m:02d}"))] == [6, 12]
+
+
+def test_a_duplicate_card_gets_no_reminder_and_the_club_report_shows_the_fee_owed(home: Path):
+    """C0004 is a second card for 苏C12345 (C0001's car): flagged 一车多卡, to be cancelled, and
+    not reminded to renew, even when saved again alone. C0005 is a 2-year VIP card recorded
+    at 700: 2 × 365 = 730 owed; the report shows both and 不符."""
+    card = {"会员姓名": "张三", "车牌号": "苏C12345", "所属支公司": "铜山支公司", "会员类型": "普通会员",
+            "入会申请日期": date(2025, 12, 21)}
+    cards = [{**card, "会员卡号": "C0001", "保单号": "PDAA0001", "保险起期": date(2025, 12, 21), "保险止期": date(2026, 12, 20)},
+             {**card, "会员卡号": "C0004", "保单号": "PDAA0004", "保险起期": date(2026, 1, 5), "保险止期": date(2027, 1, 4)},
+             {"会员卡号": "C0005", "车牌号": "苏C66666", "会员姓名": "赵六", "所属支公司": "贾汪支公司", "会员类型": "VIP会员",
+              "入会申请日期": date(2026, 11, 2), "审批日期": date(2026, 11, 3), "会费": 700, "会费年数": 2,
+              "发卡日期": date(2026, 11, 5)}]
+    # 12-05: both policies within 30 days of their end (12-20 − 30 = 11-20; 01-04 − 30 = 12-05).
+    result = process(home, fill(home, "俱乐部会员登记", cards), "2026-12-05T09:00")
+    assert result["rows"]["rejected"] == 0, result["errors"]
+    found = {(f["rule"], f["record"]) for f in result["findings"]}
+    assert ("club.one_car", "C0004") in found and ("club.fee", "C0005") in found
+    assert [r for r, k in found if r == "club.expiry_reminder"] == ["club.expiry_reminder"]
+    assert ("club.expiry_reminder", "C0001") in found
+    drafts = lambda: sorted(p.name for p in (home / "outbox" / "文书草稿").glob("*会员资格到期提醒*.docx"))  # noqa: E731
+    assert len(drafts()) == 1 and "C0001" in drafts()[0]
+    # C0004 saved again alone (a phone number added): still judged beside C0001, no reminder.
+    process(home, fill(home, "俱乐部会员登记", [{**cards[1], "联系电话": "13912345678"}], "俱乐部会员登记-C0004"),
+            "2026-12-05T10:00")
+    assert len(drafts()) == 1 and "C0001" in drafts()[0]
+    code, out = cli("report", "club_monthly", "--home", str(home), "--month", "2026-11", "--now", "2026-12-05T11:00",
+                    "--json")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    (jiawang,) = [r for r in wb["汇总"].iter_rows(values_only=True) if r and r[0] == "贾汪支公司"]
+    assert jiawang[6:10] == (1, 730, 700, "不符")  # 1 VIP card: 2 × 365 owed, 700 recorded
+    todo = [r for r in wb["须处理事项"].iter_rows(values_only=True) if r and r[1] == "C0005"]
+    assert [r[2] for r in todo] == ["会费不符"]

@@ -62,6 +62,82 @@ def test_cancellation_only_on_the_third_consecutive_month_below_70_percent(rules
     assert [m["占比文字"] for m in cancel.values["months"]] == ["69.00%", "60.00%", "69.99%"]
 
 
+def test_a_share_just_under_70_percent_is_not_shown_as_70(rules_dir: Path):
+    # 09: 65,000/100,000 = 65 %; 10: 68,000/100,000 = 68 %; 11: 69,996/100,000 = 69.996 %:
+    # below 70 % unrounded (the third month → cancellation). To two decimals 69.996 rounds
+    # to "70.00%", which would say 70 % is below 70 %: shown "69.996%" wherever it is written.
+    rows = dict([sales("2026-09", 65000, 100000), sales("2026-10", 68000, 100000), sales("2026-11", 69996, 100000)])
+    found = run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2026-12-04T09:00")
+    (cancel,) = of(found, "jsb.cancel_share")
+    assert [m["占比文字"] for m in cancel.values["months"]] == ["65.00%", "68.00%", "69.996%"]
+    assert "2026年11月69.996%" in cancel.message and "70.00%" not in cancel.message
+    nov = next(f for f in of(found, "jsb.share_low") if f.record == "2026-11|M01")
+    assert "69.996%" in nov.message and nov.values["占比文字"] == "69.996%"
+    # The members' total against the first-tier dealer's 80 %: 79,996 / 100,000 = 79.996 %.
+    primary = {"2026-11|徐州华联": {"月份": "2026-11", "一级经销商": "徐州华联", "一级销量": Decimal(100000)}}
+    rows = dict([sales("2026-11", 79996, 100000)])
+    (cov,) = of(run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows, "jsb_primary_sales": primary},
+                    "2026-12-04T09:00"), "jsb.primary_coverage")
+    assert "79.996%" in cov.message
+
+
+def test_shares_shown_beside_the_standard():
+    from toolkit.packs.dealer.rules.common import share_text
+
+    line = Decimal("0.70")
+    assert share_text(Decimal("0.69996"), line) == "69.996%"  # would round onto 70.00 %
+    assert share_text(Decimal("0.699999"), line) == "69.999%"  # cut towards its own side
+    assert share_text(Decimal("0.69994"), line) == "69.99%"  # two decimals already say below
+    assert share_text(Decimal("0.7"), line) == "70.00%" and share_text(Decimal("0.70004"), line) == "70.00%"
+    assert share_text(None, line) == "—"
+
+
+def test_sales_of_a_member_number_the_register_does_not_know(rules_dir: Path):
+    """M09 is a typo (the register has M01): a warning naming the salesperson who typed the
+    row, and no phantom member judged (no missing months, no cancellation to nobody)."""
+    rows = dict([sales("2026-10", 9000, 10000)])
+    rows["2026-09|M09"] = {"月份": "2026-09", "成员编号": "M09", "经销商名称": "丰县百汇", "销量": Decimal(5000),
+                           "所在市场销量": Decimal(10000), "填报业务员": "张伟"}
+    rows["2026-11|M09"] = {**rows["2026-09|M09"], "月份": "2026-11", "其他渠道进货额": Decimal(800)}
+    found = run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2026-12-04T09:00")
+    unknown = of(found, "jsb.sales_unknown_member")
+    assert [f.record for f in unknown] == ["2026-09|M09", "2026-11|M09"]
+    assert all(f.severity == "warning" and "填报业务员张伟" in f.message for f in unknown)
+    assert not [f for f in found if "M09" in f.record and f.rule != "jsb.sales_unknown_member"]
+    # Nor a half-year reward notice to a member nobody registered (M01's 9,000 × 4 ‰ = 36.00 is).
+    rewards = of(run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2027-01-10T09:00"), "jsb.reward")
+    assert [(f.record, f.values["reward"]) for f in rewards] == [("2026-H2|M01", Decimal("36.00"))]
+    # A site that keeps no member register is not flooded: nothing to compare with.
+    assert of(run(rules_dir, {"jsb_sales": rows}, "2026-12-04T09:00"), "jsb.sales_unknown_member") == []
+
+
+def test_a_market_of_zero_gives_no_share_and_is_said(rules_dir: Path):
+    # 10: 6,000/10,000 = 60 % (run 1); 11: market 0 → no share: a warning, and the run ends there.
+    rows = dict([sales("2026-10", 6000, 10000), sales("2026-11", 6000, 0, 填报业务员="王强")])
+    found = run(rules_dir, {"jsb_member": {"M01": MEMBER}, "jsb_sales": rows}, "2026-12-04T09:00")
+    (zero,) = of(found, "jsb.share_unknown")
+    assert zero.record == "2026-11|M01" and "无法计算占比" in zero.message and "填报业务员王强" in zero.message
+    assert [f.record for f in of(found, "jsb.share_low")] == ["2026-10|M01"]
+
+
+def test_too_few_members_in_a_county_is_its_own_finding(tmp_path: Path):
+    """With members_per_county min 2: a county with one member is 不足 (not a blank market),
+    one with three is over the maximum."""
+    init_workspace(tmp_path, ["dealer"])
+    settings = tmp_path / "rules" / "dealer.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("{min: 1, max: 2}", "{min: 2, max: 2}"),
+                        encoding="utf-8")
+    counties = {c: {"县市": c, "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联"} for c in ("丰县", "沛县")}
+    members = {"M01": MEMBER, "M02": {**MEMBER, "县市": "沛县"}, "M03": {**MEMBER, "县市": "沛县"},
+               "M04": {**MEMBER, "县市": "沛县"}}
+    found = run(tmp_path / "rules", {"jsb_county": counties, "jsb_member": members}, "2026-12-04T09:00")
+    (few,) = of(found, "jsb.county_few")
+    assert few.record == "丰县" and "只有 1 家" in few.message and "至少 2 家" in few.message
+    (many,) = of(found, "jsb.county_members")
+    assert many.record == "沛县" and "最多 2 家" in many.message
+    assert of(found, "jsb.blank_market") == []
+
+
 def test_a_month_without_a_row_breaks_the_run_and_is_itself_a_finding(rules_dir: Path):
     # 09 and 10 below, 11 missing, 12 below: runs of 2 and 1 → no cancellation; 11 reported missing.
     rows = dict([sales("2026-09", 500, 1000), sales("2026-10", 500, 1000), sales("2026-12", 500, 1000)])
@@ -164,12 +240,14 @@ def log(who: str, report: str, period: str, sent: date | None, false: str = "否
 
 
 def test_late_50_missing_200_and_the_fund_carries_the_rest(rules_dir: Path):
-    # Monthly reports of 2026-09 are due 10-05; weekly W40 (09-28…10-04) due Monday 10-05.
-    # 进货统计表 2026-09 in on 10-07: late → 50.  走访一览表 W40 never in, past 10-12 → missing → 200.
-    # 工作总结 2026-09 in on 11-06 (after the next due 11-05) → missing → 200 (not 50 + 200).
+    # Monthly reports of 2026-09 and weekly W40 (09-28…10-04) are due 10-05, in the National
+    # Day holiday (10-01…10-07): moved to Thursday 10-08, the first working day.
+    # 进货统计表 2026-09 in on 10-09: late → 50.  走访一览表 W40 never in, past W41's due
+    # Monday 10-12 → missing → 200.
+    # 工作总结 2026-09 in on 11-06 (after the next due 11-05, a Thursday) → missing → 200 (not 50 + 200).
     # October's fines: 450 > fund 500? no: 450 ≤ 500 → fund pays 450, nothing carried:
     #   2000×70% + 2000×30%×80% + 500 − 450 = 1930.
-    reports = dict([log("王强", "二级客户进货统计表", "2026-09", date(2026, 10, 7)),
+    reports = dict([log("王强", "二级客户进货统计表", "2026-09", date(2026, 10, 9)),
                     log("王强", "联销体成员走访一览表", "2026-W40", None),
                     log("王强", "联销体工作总结", "2026-09", date(2026, 11, 6))])
     pay = {"2026-10|王强": {"月份": "2026-10", "业务员": "王强", "基本工资": Decimal(2000), "辖区县数": 20,
@@ -201,12 +279,53 @@ def test_fines_beyond_the_visit_fund_are_carried_forward(rules_dir: Path):
 def test_a_report_not_due_yet_is_not_late_and_falsified_recalls(rules_dir: Path):
     reports = dict([log("李军", "二级客户进货统计表", "2026-11", None),
                     log("李军", "联销体成员走访一览表", "2026-W47", date(2026, 11, 23), false="是")])
-    found = run(rules_dir, {"jsb_report_log": reports}, "2026-12-05T17:00")  # due 12-05: still in time
+    # 2026-11 is due 12-05, a Saturday: moved to Monday 12-07.
+    found = run(rules_dir, {"jsb_report_log": reports}, "2026-12-07T17:00")  # due 12-07: still in time
     assert of(found, "jsb.report_late") == [] and of(found, "jsb.report_missing") == []
     (recall,) = of(found, "jsb.report_false")
     assert recall.notice == "jsb_recall"
-    (late,) = of(run(rules_dir, {"jsb_report_log": reports}, "2026-12-06T09:00"), "jsb.report_late")
+    (late,) = of(run(rules_dir, {"jsb_report_log": reports}, "2026-12-08T09:00"), "jsb.report_late")
     assert late.values["fine"] == Decimal("50.00")
+
+
+def test_a_due_day_on_a_holiday_moves_to_the_next_working_day(rules_dir: Path):
+    """SPEC §5 (民法典 第二百零三条): a due day that is not a working day moves to the next
+    one, and so does the late→missing boundary (the next period's due day). 2026 National
+    Day: 10-01…10-07 off, Thursday 10-08 the first working day (chinese_calendar)."""
+    # W40 (09-28…10-04) due Monday 10-05 → 10-08; 张伟 sent it 10-08: on time, no fine.
+    # 进货统计表 2026-09 due 10-05 → 10-08; sent 10-09: one day late → 50 元 (not four days).
+    # W39 (09-21…09-27) due Monday 09-28 (a working day); missing after W40's due day, now
+    #   10-08 (not 10-05): sent 10-07 → late (50), not missing (200).
+    # 2026-08 due 09-05, a Saturday → Monday 09-07; missing after September's due day 10-08:
+    #   sent 10-07 → late, 30 days (09-07 → 10-07).
+    # An 应报日期 typed by staff (Saturday 10-03) stands as typed: sent 10-08 → 5 days late.
+    reports = dict([log("张伟", "联销体成员走访一览表", "2026-W40", date(2026, 10, 8)),
+                    log("张伟", "二级客户进货统计表", "2026-09", date(2026, 10, 9)),
+                    log("张伟", "联销体成员走访一览表", "2026-W39", date(2026, 10, 7)),
+                    log("张伟", "二级客户进货统计表", "2026-08", date(2026, 10, 7)),
+                    log("张伟", "联销体工作总结", "2026-09", date(2026, 10, 8))])
+    reports["张伟|联销体工作总结|2026-09"]["应报日期"] = date(2026, 10, 3)
+    found = run(rules_dir, {"jsb_report_log": reports}, "2026-12-04T09:00")
+    assert of(found, "jsb.report_missing") == []
+    late = {f.record.split("|", 1)[1]: f for f in of(found, "jsb.report_late")}
+    assert sorted(late) == ["二级客户进货统计表|2026-08", "二级客户进货统计表|2026-09", "联销体工作总结|2026-09",
+                            "联销体成员走访一览表|2026-W39"]
+    sept = late["二级客户进货统计表|2026-09"]
+    assert sept.values["应报日期"] == date(2026, 10, 8) and sept.values["漏报界限"] == date(2026, 11, 5)
+    assert sept.values["fine"] == Decimal("50.00") and "迟报 1 天" in sept.message
+    assert "2026-10-05 为休息日，顺延至下一个工作日" in sept.message
+    assert late["联销体成员走访一览表|2026-W39"].values["漏报界限"] == date(2026, 10, 8)
+    aug = late["二级客户进货统计表|2026-08"]
+    assert aug.values["应报日期"] == date(2026, 9, 7) and "迟报 30 天" in aug.message
+    typed = late["联销体工作总结|2026-09"]
+    assert typed.values["应报日期"] == date(2026, 10, 3) and "迟报 5 天" in typed.message and "顺延" not in typed.message
+    # W40 never sent: missing only after W41's due day, Monday 10-12 (a working day).
+    unsent = {"张伟|联销体成员走访一览表|2026-W40": log("张伟", "联销体成员走访一览表", "2026-W40", None)[1]}
+    assert of(run(rules_dir, {"jsb_report_log": unsent}, "2026-10-08T18:00"), "jsb.report_late") == []
+    (overdue,) = of(run(rules_dir, {"jsb_report_log": unsent}, "2026-10-09T09:00"), "jsb.report_late")
+    assert overdue.values["漏报界限"] == date(2026, 10, 12)
+    assert of(run(rules_dir, {"jsb_report_log": unsent}, "2026-10-12T18:00"), "jsb.report_missing") == []
+    assert len(of(run(rules_dir, {"jsb_report_log": unsent}, "2026-10-13T09:00"), "jsb.report_missing")) == 1
 
 
 def test_half_year_reward_is_4_per_mille_of_sales(rules_dir: Path):
@@ -291,6 +410,21 @@ def test_one_car_one_member_and_fees(rules_dir: Path):
     assert dup.record == "K2"
     fees = {f.record: f.values["expected"] for f in of(found, "club.fee")}
     assert fees == {"K2": Decimal(0), "V1": Decimal("730.00")}  # ordinary free; VIP 365 × 2
+
+
+def test_a_second_card_of_a_car_gets_no_expiry_reminder(rules_dir: Path):
+    """一车一会员 (seed 003 第二篇 第四条): C0004 is the second valid card of 苏C12345, flagged
+    to be cancelled; only C0001 is reminded. Policies end 12-20 and 2027-01-04: 30 days
+    before is 11-20 and 12-05, so on 12-05 both are inside the reminder window."""
+    cards = {"C0001": {**CARD, "会员姓名": "张三", "保险止期": date(2026, 12, 20)},
+             "C0004": {**CARD, "会员姓名": "张三", "保险起期": date(2026, 1, 5), "保险止期": date(2027, 1, 4)}}
+    found = run(rules_dir, {"club_member": cards}, "2026-12-05T09:00")
+    assert [f.record for f in of(found, "club.one_car")] == ["C0004"]
+    assert [f.record for f in of(found, "club.expiry_reminder")] == ["C0001"]
+    # Alone on its car (C0001 cancelled), C0004 is reminded again.
+    cards["C0001"]["状态"] = "注销"
+    assert [f.record for f in of(run(rules_dir, {"club_member": cards}, "2026-12-05T09:00"),
+                                 "club.expiry_reminder")] == ["C0004"]
 
 
 # --- contracts -----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.packs import Pack, Rule, SettingsPart, per_record
+from toolkit.packs.scopes import Grouped
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Job, Responsible
 from toolkit.ruleset.timing import add_months
@@ -58,6 +59,12 @@ def _after_first_half_year(ctx: Any, period: Any) -> bool:
     return end is not None and period.start >= end
 
 
+def _half_year_ended(ctx: Any, period: Any) -> bool:
+    """The half-year report is scheduled when a half ends: January and July (for June and
+    December); asked for any month, it reports the half so far."""
+    return period.end.month in (6, 12)
+
+
 PACK = Pack(
     name="dealer",
     title="经销商联销体与客户服务",
@@ -74,7 +81,8 @@ PACK = Pack(
         Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member"), staff.pay_findings),
         Rule("jsb.reward", ("jsb_sales", "jsb_member"), staff.reward_findings),
         per_record("jsb.counterfeit", "jsb_counterfeit", staff.counterfeit_findings),
-        per_record("club.member", "club_member", club.member_findings, clock=True),  # validity by the date
+        # Validity by the date; a car's cards together (a second card gets no reminder).
+        Rule("club.member", ("club_member",), club.members_findings, Grouped("车牌号", clock=True)),
         Rule("club.one_car", ("club_member",), club.one_car_findings),
         per_record("contract", "contract", contracts.contract_findings),
         Rule("contract.payments", ("contract_payment", "contract"), contracts.payment_findings),
@@ -89,7 +97,7 @@ PACK = Pack(
         Kind("jsb_visits_monthly", "联销体成员走访一览表（月度）", "month", _report("jsb", "jsb_visits_monthly"),
              runs=_after_first_half_year),
         Kind("jsb_monthly", "二级客户进货统计月报", "month", _report("jsb", "jsb_monthly")),
-        Kind("jsb_half_year", "联销体半年考核", "month", _report("jsb", "jsb_half_year")),
+        Kind("jsb_half_year", "联销体半年考核", "month", _report("jsb", "jsb_half_year"), runs=_half_year_ended),
         Kind("club_monthly", "俱乐部会员月报", "month", _report("club", "club_monthly")),
         Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
     ),

@@ -2,7 +2,8 @@
 
 A card fee that breaks the club's rules, a second valid card for one car, a card
 still marked 有效 past its validity or after a renewal too late, a counterfeit fine or
-reward off the agreement, a plaque not recalled, a report period nobody can read, pay
+reward off the agreement, a plaque not recalled, a report period nobody can read, a sales
+row for a member number the member register does not know or with a market of 0, pay
 that disagrees with the formula, a contract marked 解除 without the written notice:
 each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``). The monthly reports named in each list them
@@ -40,6 +41,12 @@ ACTIONS: dict[str, Action] = {
         "jsb.counterfeit_plaque", "铜牌未收回", "铜牌收回", "业务员收回铜牌后在“铜牌收回”填“是”", JSB),
     "jsb.report_period": Action(
         "jsb.report_period", "期间看不懂", "期间", "填报业务员改写期间：周报写 2026-W48，月报写 2026-11", JSB),
+    "jsb.sales_unknown_member": Action(
+        "jsb.sales_unknown_member", "成员编号不在登记中", "成员编号",
+        "填报业务员核对成员编号，改为联销体成员登记中的编号；确是新成员的，由大区先在联销体成员登记中登记", JSB),
+    "jsb.share_unknown": Action(
+        "jsb.share_unknown", "市场销量为0", "所在市场销量",
+        "填报业务员核实该成员所在市场的销量并填写（不能为 0），否则无法计算占比", JSB),
     "jsb.pay_mismatch": Action(
         "jsb.pay_mismatch", "实发工资不符", "实发工资", "销售中心按考核办法核对并改正实发工资", JSB),
     "jsb.pay_network": Action(

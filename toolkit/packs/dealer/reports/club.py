@@ -44,16 +44,24 @@ def club_monthly(src: Source, period: Period) -> Report:
         vip = text(v.get("会员类型")) == VIP
         if vip and val.status == "有效":
             n["VIP会员"] += 1
-            n["VIP会费"] = (n["VIP会费"] or Decimal(0)) + (dec(v.get("会费")) or Decimal(0))
+            # What the cards owe (365 a year × the years paid) beside what was recorded: a
+            # wrong fee (club.fee, 须处理事项) shows as a difference, not as income.
+            years = int(dec(v.get("会费年数")) or 1)
+            n["VIP会费应收"] = (n["VIP会费应收"] or Decimal(0)) + c.vip_fee_per_year * years
+            n["VIP会费登记"] = (n["VIP会费登记"] or Decimal(0)) + (dec(v.get("会费")) or Decimal(0))
         sheets[branch].append([key, v.get("车牌号"), v.get("会员姓名"), mask_phone(v.get("联系电话")),
                                text(v.get("会员类型")) or "普通会员", v.get("保单号"), end, valid_to, status])
     summary = Table("汇总", f"俱乐部会员月报（{period.zh}）", [
         Column("支公司", width=14), Column("本月申请", "int"), Column("本月审批", "int"), Column("有效会员", "int"),
         Column(f"{c.expiry_reminder_days}天内到期", "int"), Column("已失效", "int"), Column("VIP会员", "int"),
-        Column("VIP会费（元）", "money")],
-        [[b, n["申请"], n["审批"], n["有效会员"], n["即将到期"], n["已失效"], n["VIP会员"], n["VIP会费"] or Decimal(0)]
+        Column("VIP会费应收（元）", "money"), Column("VIP会费登记（元）", "money"), Column("会费核对", width=10)],
+        [[b, n["申请"], n["审批"], n["有效会员"], n["即将到期"], n["已失效"], n["VIP会员"],
+          n["VIP会费应收"] or Decimal(0), n["VIP会费登记"] or Decimal(0),
+          "相符" if (n["VIP会费应收"] or Decimal(0)) == (n["VIP会费登记"] or Decimal(0)) else "不符"]
          for b, n in sorted(counts.items())],
-        note=f"会员资格有效期 = 保险止期 + {c.validity_extension_days} 天；VIP 年费 {c.vip_fee_per_year:.0f} 元。")
+        marks=[Mark("会费核对", "不符")],
+        note=(f"会员资格有效期 = 保险止期 + {c.validity_extension_days} 天；VIP会费应收 = 年费 "
+              f"{c.vip_fee_per_year:.0f} 元 × 会费年数，与登记的会费不符的见“须处理事项”。"))
     cols = [Column("会员卡号", width=14), Column("车牌号", width=12), Column("会员姓名", width=10),
             Column("联系电话", width=14), Column("会员类型", width=10), Column("保单号", width=20),
             Column("保险止期", "date"), Column("有效期至", "date"), Column("状态", width=10)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,8 @@ from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
 from toolkit.ruleset.money import dec, fen
-from toolkit.ruleset.timing import add_months
 
-from ..rules.common import month_add, month_of, month_text, pct, share, split_key, text
+from ..rules.common import month_add, month_of, month_text, pct, share, share_text, split_key, text
 from ..rules.jsb import GONE, active_on
 from ..rules.staff import CANCELS, half_months, half_of
 
@@ -77,8 +77,8 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
 # What each finding of the monthly lists is about, in the staff's words.
 MATTERS = {
     "jsb.cancel_share": "占比连续偏低", "jsb.cancel_channel": "从其他渠道进货", "jsb.cancel_conduct": "违规经营",
-    "jsb.sales_missing": "进货数据缺报", "jsb.primary_coverage": "一级经销商覆盖不足", "jsb.county_members": "县级成员不足",
-    "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
+    "jsb.sales_missing": "进货数据缺报", "jsb.primary_coverage": "一级经销商覆盖不足",
+    "jsb.county_members": "县级成员超过上限", "jsb.county_few": "县级成员不足", "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
     "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报",
 }
 
@@ -101,17 +101,28 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         if m != month:
             continue
         shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
-        state = ("取消资格" if mid in cancelled else f"连续 {runs[mid]} 个月低于 {pct(s.min_share, 0)}" if mid in runs
-                 else "正常")
+        if mid in cancelled:
+            state = "取消资格"
+        elif members and mid not in members:
+            state = "成员登记中无此编号"
+        elif mid in runs:
+            state = f"连续 {runs[mid]} 个月低于 {pct(s.min_share, 0)}"
+        elif shares[-1] is None:
+            state = "无法计算占比（所在市场销量为 0）"
+        else:
+            state = "正常"
+        # Shown as text, to three decimals where two would round onto 70 % (69.996 %).
         rows.append([mid, v.get("经销商名称") or _name(members, mid), members.get(mid, {}).get("县市"),
                      dec(v.get("进货额")), dec(v.get("其他渠道进货额")), dec(v.get("销量")), dec(v.get("所在市场销量")),
-                     *[float(x) if x is not None else None for x in shares], state])
+                     *[share_text(x, s.min_share) for x in shares], state])
     stats = Table("进货统计", f"二级客户进货统计表（{period.zh}）", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
         Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
-        *[Column(f"{month_text(x)}占比", "percent") for x in months3], Column("情况", width=22)], rows,
-        marks=[Mark("情况", "取消资格")],
-        note=f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}；连续 {s.below_months_to_cancel} 个月低于标准即取消资格。")
+        *[Column(f"{month_text(x)}占比", width=12) for x in months3], Column("情况", width=24)], rows,
+        marks=[Mark("情况", "取消资格"), Mark("情况", "成员登记中无此编号", "FFEB9C"),
+               Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C")],
+        note=(f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}（按未四舍五入的数比较，接近标准时显示三位小数）；"
+              f"连续 {s.below_months_to_cancel} 个月低于标准即取消资格。"))
 
     def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
         hits = [f for f in findings if f.rule in rules]
@@ -120,7 +131,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
 
     problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
         "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
-        "jsb.county_members", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。")
+        "jsb.county_members", "jsb.county_few", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。")
     reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false"),
                       f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
                       "虚报调回销售中心待岗；罚款纳入奖励基金。")
@@ -153,10 +164,43 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", "")])
 
 
+@dataclass(frozen=True)
+class HalfYear(Period):
+    """A half-year, named as staff say it (2026年下半年), up to the month asked for."""
+
+    half: str = ""  # 2026-H2
+    upto: str = ""  # the last month reported (2026-11): the half's last unless it is still running
+
+    @property
+    def full(self) -> bool:
+        return self.upto == half_months(self.half)[-1]
+
+    @property
+    def label(self) -> str:
+        return self.half
+
+    @property
+    def name(self) -> str:
+        y, h = self.half.split("-H")
+        return f"{y}年{'上' if h == '1' else '下'}半年"
+
+    @property
+    def zh(self) -> str:
+        return self.name if self.full else f"{self.name}（截至{month_text(self.upto)}）"
+
+
+def half_year_of(period: Period) -> HalfYear:
+    """The half-year holding the month asked for (a report for 2026-11 is 2026年下半年 so far)."""
+    upto = month_of(period.end)
+    half = half_of(upto)
+    first = date.fromisoformat(half_months(half)[0] + "-01")
+    return HalfYear("month", first, period.end, half=half, upto=upto)
+
+
 def jsb_half_year(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
-    half = half_of(month_of(add_months(date(src.as_of.year, src.as_of.month, 1), -6)))
-    months = half_months(half)
+    hy = half_year_of(period)
+    months = [m for m in half_months(hy.half) if m <= hy.upto]
     members = src.records("jsb_member")
     totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for key, v in src.records("jsb_sales").items():
@@ -168,23 +212,23 @@ def jsb_half_year(src: Source, period: Period) -> Report:
     rows = []
     for mid in sorted(totals):
         total = sum(totals[mid].values(), Decimal(0))
-        state = text(members.get(mid, {}).get("状态")) or "正式成员"
+        unknown = bool(members) and mid not in members  # a number typed wrong: no reward to nobody
+        state = "成员登记中无此编号" if unknown else text(members.get(mid, {}).get("状态")) or "正式成员"
         held = mid in cancelling and state not in GONE
-        gone = state in GONE
+        gone = state in GONE or unknown
         rows.append([mid, _name(members, mid), members.get(mid, {}).get("县市"),
                      *[totals[mid].get(m) for m in months], total,
                      None if held or gone else fen(total * s.reward_rate), None,
                      "取消待审批（奖励暂缓）" if held else state])
-    y, h = half.split("-H")
-    label = f"{y}年{'上' if h == '1' else '下'}半年"
-    table = Table("半年奖励", f"联销体成员{label}销量与奖励", [
+    running = "" if hy.full else (f"{hy.name}尚未结束：本表只到{month_text(hy.upto)}，奖励按已报销量估算，"
+                                  f"以半年结束后的报表为准。")
+    table = Table("半年奖励", f"联销体成员{hy.zh}销量与奖励", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
         *[Column(month_text(m), "money") for m in months], Column("半年销量", "money"),
         Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰）", "money"), Column("百分考核得分", "int"),
-        Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）")],
-        note=("奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
+        Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）"),
+                                                Mark("状态", "成员登记中无此编号", "FFEB9C")],
+        note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
               "已取消资格的成员不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
-    end = date.fromisoformat(months[-1] + "-01")
-    period = Period("month", date.fromisoformat(months[0] + "-01"), add_months(end, 1) - timedelta(days=1))
-    return Report("jsb_half_year", "联销体半年考核", period, src.as_of, f"联销体半年考核-{half}", [table],
+    return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [table],
                   headline=[("成员", str(len(rows)), "")])

@@ -65,7 +65,17 @@ def _base(key: str, v: dict[str, Any], val: Validity) -> dict[str, Any]:
             "联系电话": v.get("联系电话")}
 
 
-def member_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+def members_findings(env: Env, state: State) -> list[Finding]:
+    """Each card judged with the other cards of its car (the rule's scope groups them by
+    车牌号): a second card of a car, to be cancelled, gets no expiry reminder."""
+    members = state.get("club_member", {})
+    second = duplicates(env, members)
+    return [f for key, v in sorted(members.items()) for f in member_findings(env, key, v, key in second)]
+
+
+def member_findings(env: Env, key: str, v: dict[str, Any], duplicate: bool = False) -> list[Finding]:
+    """``duplicate``: a second valid card of its car (一车一会员), flagged by ``club.one_car``
+    for cancellation; no reminder to renew it is drafted."""
     c = env.settings.dealer.club
     val = validity(env, v)
     subject = _subject(key, v)
@@ -93,7 +103,7 @@ def member_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             values=base,
         ))
     end = as_date(v.get("保险止期"))
-    if (end is not None and renewal is None and text(v.get("状态")) != "注销"
+    if (end is not None and renewal is None and text(v.get("状态")) != "注销" and not duplicate
             and end - timedelta(days=c.expiry_reminder_days) <= env.today <= val.valid_to):
         days_left = (end - env.today).days
         out.append(Finding(
@@ -124,19 +134,20 @@ def member_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     return out
 
 
-def one_car_findings(env: Env, state: State) -> list[Finding]:
-    """One car, one member: a second valid card for the same plate is flagged."""
+def duplicates(env: Env, members: dict[str, dict[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    """One car, one member (seed 003 第二篇 第四条): of a car's valid cards the first (by
+    card number) stands; each other one → (plate, the car's valid cards)."""
     cards: dict[str, list[str]] = defaultdict(list)
-    members = state.get("club_member", {})
     for key, v in sorted(members.items()):
         if validity(env, v).status == "有效" and text(v.get("车牌号")):
             cards[text(v.get("车牌号"))].append(key)
-    out: list[Finding] = []
-    for plate, keys in cards.items():
-        for key in keys[1:]:
-            out.append(Finding(
-                rule="club.one_car", register="club_member", record=key, severity="error",
-                message=f"车牌 {plate} 已有有效会员卡 {keys[0]}，一车只能办一张会员卡：会员卡 {key} 请核实后注销",
-                values={"车牌号": plate, "cards": keys},
-            ))
-    return out
+    return {key: (plate, keys) for plate, keys in cards.items() for key in keys[1:]}
+
+
+def one_car_findings(env: Env, state: State) -> list[Finding]:
+    """One car, one member: a second valid card for the same plate is flagged."""
+    return [Finding(
+        rule="club.one_car", register="club_member", record=key, severity="error",
+        message=f"车牌 {plate} 已有有效会员卡 {keys[0]}，一车只能办一张会员卡：会员卡 {key} 请核实后注销",
+        values={"车牌号": plate, "cards": keys},
+    ) for key, (plate, keys) in duplicates(env, state.get("club_member", {})).items()]

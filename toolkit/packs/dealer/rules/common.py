@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 from toolkit.ruleset.money import dec
@@ -40,6 +40,21 @@ def pct(value: Decimal | None, places: int = 1) -> str:
         return "—"
     q = Decimal(1).scaleb(-places)
     return f"{(value * 100).quantize(q, rounding=ROUND_HALF_UP)}%"
+
+
+def share_text(value: Decimal | None, line: Decimal, places: int = 2) -> str:
+    """A share as staff read it beside its standard (``line``, e.g. 0.70): to ``places``
+    decimals of a percent, unless rounding would put it on the standard or across it
+    (69.996 % is not "70.00%"); then with one more decimal, cut towards its own side
+    ("69.996%", 69.9999 % → "69.999%"). The comparison itself is always unrounded."""
+    if value is None:
+        return "—"
+    shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    below = value < line
+    if (shown / 100 < line) == below:
+        return f"{shown}%"
+    q = Decimal(1).scaleb(-(places + 1))
+    return f"{(value * 100).quantize(q, rounding=ROUND_DOWN if below else ROUND_UP)}%"
 
 
 def share(part: Any, whole: Any) -> Decimal | None:

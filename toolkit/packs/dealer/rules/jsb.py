@@ -27,6 +27,7 @@ from .common import (
     months_between,
     pct,
     share,
+    share_text,
     split_key,
     text,
     yes,
@@ -83,6 +84,12 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
     out: list[Finding] = []
     for mid in sorted(rows):
         member = members.get(mid)
+        # A number the member register does not know (a typo makes a phantom member): said
+        # once per row, and nothing else judged for it (no notice to nobody). A site that
+        # keeps no member register at all is not flooded: only a loaded register is asked.
+        if members and member is None:
+            out.extend(_unknown(key_month, mid, v) for key_month, v in sorted(rows[mid].items()))
+            continue
         gone = text((member or {}).get("状态")) in GONE
         run: list[dict[str, Any]] = []
         for month in months_between(min(rows[mid]), last):
@@ -100,24 +107,31 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                 continue
             ratio = share(v.get("销量"), v.get("所在市场销量"))
             out.extend(_conduct(env, key, month, mid, member, v, gone))
-            if ratio is None or ratio >= s.min_share:
+            if ratio is None:
+                if not gone:
+                    out.append(_no_share(env, key, month, mid, member, v))
                 run = []
                 continue
+            if ratio >= s.min_share:
+                run = []
+                continue
+            shown = share_text(ratio, s.min_share)
             run.append({"月份": month, "销量": fen(dec(v.get("销量")) or Decimal(0)),
                         "所在市场销量": fen(dec(v.get("所在市场销量")) or Decimal(0)), "占比": ratio,
-                        "占比文字": pct(ratio, 2)})
+                        "占比文字": shown})
             out.append(Finding(
                 rule="jsb.share_low", register="jsb_sales", record=key, severity="warning",
                 message=(f"{_name(member, mid)}{month_text(month)}销量 {yuan(dec(v.get('销量')))} 元，"
-                         f"占所在市场销量 {yuan(dec(v.get('所在市场销量')))} 元的 {pct(ratio, 2)}，"
+                         f"占所在市场销量 {yuan(dec(v.get('所在市场销量')))} 元的 {shown}，"
                          f"低于 {pct(s.min_share, 0)}（连续第 {len(run)} 个月）"),
-                values={**_member_values(mid, member), "月份": month, "占比": ratio, "run": len(run)},
+                values={**_member_values(mid, member), "月份": month, "占比": ratio, "占比文字": shown,
+                        "run": len(run)},
             ))
             if len(run) == s.below_months_to_cancel and not gone:
                 out.append(Finding(
                     rule="jsb.cancel_share", register="jsb_sales", record=key, severity="error",
                     message=(f"{_name(member, mid)}连续 {len(run)} 个月销量低于所在市场销量的 "
-                             f"{pct(s.min_share, 0)}（{'、'.join(month_text(r['月份']) + pct(r['占比'], 2) for r in run)}），"
+                             f"{pct(s.min_share, 0)}（{'、'.join(month_text(r['月份']) + r['占比文字'] for r in run)}），"
                              f"应取消其联销体成员资格并收回铜牌，取消通知书已起草，请大区审批"),
                     values={**_member_values(mid, member), "reason": "share", "月份": month,
                             "months": [dict(r) for r in run], "min_share": s.min_share,
@@ -125,6 +139,37 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                     notice="jsb_cancel",
                 ))
     return out
+
+
+def _reporter(v: dict[str, Any]) -> str:
+    """Who typed the row (填报业务员), or the 联销体 office when nobody is named."""
+    who = text(v.get("填报业务员"))
+    return f"填报业务员{who}" if who else "大区（填报业务员未填写）"
+
+
+def _unknown(month: str, mid: str, v: dict[str, Any]) -> Finding:
+    return Finding(
+        rule="jsb.sales_unknown_member", register="jsb_sales", record=f"{month}|{mid}", severity="warning",
+        message=(f"二级客户进货统计表{month_text(month)}的成员编号 {mid}（{text(v.get('经销商名称')) or '未填名称'}）"
+                 f"在联销体成员登记中没有，这一行不计占比、不判断取消资格；请{_reporter(v)}核对成员编号，"
+                 f"新成员请大区先在联销体成员登记中登记"),
+        values={"成员编号": mid, "经销商名称": v.get("经销商名称"), "月份": month,
+                "填报业务员": v.get("填报业务员"), "销量": dec(v.get("销量"))},
+    )
+
+
+def _no_share(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | None,
+              v: dict[str, Any]) -> Finding:
+    """所在市场销量 0: no share can be worked out, so the month is not called normal."""
+    s = env.settings.dealer.jsb
+    return Finding(
+        rule="jsb.share_unknown", register="jsb_sales", record=key, severity="warning",
+        message=(f"{_name(member, mid)}{month_text(month)}所在市场销量为 {yuan(dec(v.get('所在市场销量')))} 元，"
+                 f"无法计算占比，本月不能判断是否低于 {pct(s.min_share, 0)}（中断连续月数的计算）；"
+                 f"请{_reporter(v)}核实并填写所在市场销量"),
+        values={**_member_values(mid, member), "月份": month, "销量": dec(v.get("销量")),
+                "所在市场销量": dec(v.get("所在市场销量")), "填报业务员": v.get("填报业务员")},
+    )
 
 
 CONDUCT = (("低于协商价销售", "低于联销体协商价格销售"), ("捆绑销售", "捆绑销售"),
@@ -185,6 +230,14 @@ def county_findings(env: Env, state: State) -> list[Finding]:
             ))
         if len(ids) >= s.members_per_county.min:
             continue
+        if ids:  # some members, fewer than the minimum (a site that wants 2 a county)
+            out.append(Finding(
+                rule="jsb.county_few", register="jsb_county", record=county, severity="warning",
+                message=(f"{county}只有 {len(ids)} 家联销体成员（{'、'.join(ids)}），"
+                         f"每县至少 {s.members_per_county.min} 家，请业务员{who}继续发展成员"),
+                values=base,
+            ))
+            continue
         start = as_date(c.get("空白起始日期"))
         if start is None:
             out.append(Finding(
@@ -225,7 +278,7 @@ def coverage_findings(env: Env, state: State) -> list[Finding]:
         out.append(Finding(
             rule="jsb.primary_coverage", register="jsb_primary_sales", record=key, severity="warning",
             message=(f"{month_text(month)}{primary}的联销体成员合计销量 {yuan(totals.get((month, primary), Decimal(0)))} 元，"
-                     f"只占其销量 {yuan(whole)} 元的 {pct(ratio, 2)}，未达到 {pct(s.primary_coverage, 0)}"),
+                     f"只占其销量 {yuan(whole)} 元的 {share_text(ratio, s.primary_coverage)}，未达到 {pct(s.primary_coverage, 0)}"),
             values={"月份": month, "一级经销商": primary, "成员销量": fen(totals.get((month, primary), Decimal(0))),
                     "一级销量": fen(whole), "占比": ratio},
         ))

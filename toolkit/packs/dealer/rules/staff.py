@@ -34,13 +34,23 @@ class Due:
     due: date  # 应报日期
     missing_after: date  # reported after this (or not at all by then) = 漏报
     weekly: bool
+    moved_from: date | None = None  # the default due day, when it was not a working day
+
+
+def _working(env: Env, d: date) -> date:
+    """``d`` itself if a working day, else the next one (SPEC §5: a period ending on a
+    holiday ends on the next working day, 民法典 第二百零三条)."""
+    return d if env.cal.is_workday(d) else env.cal.next_workday(d)
 
 
 def report_due(env: Env, period: str, given: date | None) -> Due | None:
     """When a report of ``period`` is due, and after when it counts as missing.
 
     Weekly (2026-W48): the configured weekday after the week; monthly (2026-11): the
-    configured day of the next month. Missing = not in by the next period's due date.
+    configured day of the next month; either moved to the next working day when it is
+    not one (the National Day Monday 2026-10-05 → Thursday 10-08). Missing = not in by
+    the next period's due date, moved the same way. An 应报日期 typed in the register
+    stands as typed; its missing boundary is a week or a month after it (moved).
     """
     rd = env.settings.dealer.jsb.report_due
     p = period.strip().upper().replace(" ", "")
@@ -49,15 +59,21 @@ def report_due(env: Env, period: str, given: date | None) -> Due | None:
             sunday = date.fromisocalendar(int(m[1]), int(m[2]), 7)
         except ValueError:
             return None
-        due = given or sunday + timedelta(days=rd.weekly_weekday)
-        return Due(due, due + timedelta(days=7), True)
-    if m := _MONTH.match(p):
+        weekly, default = True, sunday + timedelta(days=rd.weekly_weekday)
+    elif m := _MONTH.match(p):
         y, mo = int(m[1]), int(m[2])
         if not 1 <= mo <= 12:
             return None
-        due = given or add_months(date(y, mo, rd.monthly_day), 1)
-        return Due(due, add_months(due, 1), False)
-    return None
+        weekly, default = False, add_months(date(y, mo, rd.monthly_day), 1)
+    else:
+        return None
+    if given is not None:
+        after = given + timedelta(days=7) if weekly else add_months(given, 1)
+        return Due(given, _working(env, after), weekly)
+    # the next period's report: the same weekday a week on, the same day a month on
+    following = default + timedelta(days=7) if weekly else add_months(default, 1)
+    due = _working(env, default)
+    return Due(due, _working(env, following), weekly, default if due != default else None)
 
 
 def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -82,10 +98,12 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         return out
     sent = as_date(v.get("实报日期"))
     values = {**base, "应报日期": due.due, "实报日期": sent, "漏报界限": due.missing_after}
+    # "应于 2026-10-08 上报（10-05 为节假日，顺延）": staff see why the day is not the usual one.
+    when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
     if (sent is None and env.today > due.missing_after) or (sent is not None and sent > due.missing_after):
         out.append(Finding(
             rule="jsb.report_missing", register="jsb_report_log", record=key, severity="error",
-            message=(f"{subject}应于 {fmt_date(due.due)} 上报，"
+            message=(f"{subject}应于 {when}上报，"
                      f"{'到 ' + fmt_date(due.missing_after) + ' 仍未上报' if sent is None else fmt_date(sent) + ' 才报，已过下期上报日'}，"
                      f"按漏报扣款 {yuan(s.report_missing_fine)} 元"),
             values={**values, "fine": fen(s.report_missing_fine), "kind": "漏报"},
@@ -95,7 +113,7 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         out.append(Finding(
             rule="jsb.report_late", register="jsb_report_log", record=key,
             severity="warning", status="late" if sent else "overdue",
-            message=(f"{subject}应于 {fmt_date(due.due)} 上报，"
+            message=(f"{subject}应于 {when}上报，"
                      f"{fmt_date(sent) + ' 上报，迟报 ' + str(late.days) + ' 天' if sent else '至今未报'}，"
                      f"按迟报扣款 {yuan(s.report_late_fine)} 元"
                      f"{'' if sent else f'；{fmt_date(due.missing_after)} 后仍未报按漏报扣 {yuan(s.report_missing_fine)} 元'}"),
@@ -234,6 +252,8 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
     for (half, mid), total in sorted(sums.items()):
         m = members.get(mid, {})
         if half >= current or text(m.get("状态")) in GONE or total <= 0:
+            continue
+        if members and mid not in members:  # a number typed wrong (jsb.sales_unknown_member): no notice to nobody
             continue
         reward = fen(total * s.reward_rate)
         y, h = half.split("-H")
