@@ -10,7 +10,16 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from car_fixtures import WEEK_NOW, as_json, car_workbook, cli, findings, init, process, week_workbook
+from car_fixtures import (
+    WEEK_NOW,
+    as_json,
+    car_workbook,
+    cli,
+    findings,
+    init,
+    process,
+    week_workbook,
+)
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
