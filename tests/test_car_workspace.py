@@ -3,6 +3,7 @@ documents numbered and listed, reports made, and two packs in one workspace kept
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -297,3 +298,24 @@ def test_message_without_handler_names_whom_the_caller_asked_for(tmp_path: Path)
     rows = {r[1]: r for r in daily["逾期事项"].iter_rows(values_only=True) if r and r[1] == "LA1"}
     # LA1: called Thu 10:00, 2 business hours → 12:00; no 处理人: 被找人员 李明 answers for it.
     assert rows["LA1"][4] == "李明"
+
+
+def test_vin_check_digit_is_advice_that_holds_no_file_back(tmp_path: Path):
+    from car_fixtures import CUSTOMER
+
+    home = _init(tmp_path / "car", "car")
+    # LSVAM4187C2184847 is right (its 9th character, 7, is the check digit); 0 in its place is not.
+    row = ["京A12345", "张伟", "13812345678", None, "帕萨特", "轿车", "LSVAM4180C2184847", "2026-05-20", "2026-05-20",
+           6, None, "王芳"]
+    got = process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": [CUSTOMER[0], row]}), NOW)["files"][0]
+    # Every row recorded, only advice to check: accepted, the advice still on a return copy.
+    assert got["status"] == "accepted" and [e["code"] for e in got["errors"]] == ["vin.check_digit"]
+    copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
+    wb = openpyxl.load_workbook(copy)
+    assert wb["客户档案"]["G2"].comment.text.startswith("【请核对】")
+    assert "请核对" in wb["问题清单"]["A2"].value and "请按说明修改" not in wb["问题清单"]["A2"].value
+    # Checked and saved back unchanged: the copy is settled (已改正), not held for good.
+    again = home / "inbox" / copy.name
+    shutil.copy(copy, again)
+    assert process(home, again, "2026-11-23T21:00")["files"][0]["status"] == "accepted"
+    assert (copy.parent / "已改正" / copy.name).exists()
