@@ -205,3 +205,81 @@ def site_args(home: Path) -> list[str]:
         return []
     code = "S" + hashlib.sha1(str(home).encode()).hexdigest()[:8]
     return ["--site-code", code, "--site-name", f"测试{code}"]
+
+
+# --- a week in December (QA's reproduction, cut down): Friday 2026-12-04 09:00 -----------
+# Thu 12-03 and Fri 12-04 are working days; business hours 08:30–12:00, 13:30–17:30.
+
+WEEK_NOW = "2026-12-04T09:00"
+
+
+def _rows(head: list[str], *rows: dict[str, Any]) -> list[list[Any]]:
+    return [head, *[[r.get(h) for h in head] for r in rows]]
+
+
+def _appt(**kw: Any) -> dict[str, Any]:
+    base = {"受理人": "赵敏", "车牌号": "京A12345", "客户名称": "张伟", "联系电话": "13812345678", "车型": "瑞虎8",
+            "预约项目": "保养", "客户签名": "是"}
+    return {**base, **kw}
+
+
+WEEK_APPOINTMENTS = _rows(
+    APPOINTMENT[0],
+    # Slot Fri 14:00: 12 h before is 02:00 → the close before it, Thu 12-03 17:30; never reminded.
+    _appt(预约单号="YA1", 登记时间="2026-12-01 10:00", 预约进厂时间="2026-12-04 14:00", 通知车间时间="2026-12-01 11:00"),
+    # Slot Thu 14:00 → reminder by Wed 12-02 17:30; nobody reminded, nobody told the workshop, 爽约.
+    _appt(预约单号="YA2", 登记时间="2026-12-01 16:00", 预约进厂时间="2026-12-03 14:00", 状态="爽约", 客户签名="否"),
+    # Slot Fri 08:30 → reminder by Thu 17:30 (20:30 is after hours); not reminded but came at 08:25.
+    _appt(预约单号="YA3", 登记时间="2026-12-01 09:00", 预约进厂时间="2026-12-04 08:30", 通知车间时间="2026-12-01 09:30",
+          到店时间="2026-12-04 08:25", 状态="已到店"),
+    # Booked exactly 12 h ahead, after Thursday's close: the booking is the reminder.
+    _appt(预约单号="YA4", 登记时间="2026-12-03 20:30", 预约进厂时间="2026-12-04 08:30", 通知车间时间="2026-12-03 20:40"),
+    # 1,234.57 × ½ = 617.285 → 617.29 at least; 617.28 paid: 0.01 short.
+    _appt(预约单号="YA5", 登记时间="2026-12-03 10:00", 预约进厂时间="2026-12-07 09:30", 通知车间时间="2026-12-03 10:30",
+          需备配件="刹车片", 配件原价="1234.57", 定金="617.28"),
+)
+
+WEEK_CUSTOMERS = [
+    CUSTOMER[0],
+    # First visit written 11-30, filed 12-02 — but WA3 received this car on 11-25.
+    ["京B67890", "王芳", "13987654321", None, "艾瑞泽5", "轿车", None, "2026-11-30", "2026-12-02", None, None, "王磊"],
+]
+
+WEEK_ORDERS = [
+    ORDER_HEAD,
+    # 09:00 → 11:00: check between 10:24 (70 %) and 10:36 (80 %); finished 10:30, inside it.
+    order(委托书号="WA1", 接车时间="2026-12-03 09:00", 进车间时间="2026-12-03 09:00", 预计完工时间="2026-12-03 11:00",
+          完工时间="2026-12-03 10:30"),
+    # Same window, never checked, finished 10:50: 14 minutes after 10:36.
+    order(委托书号="WA2", 接车时间="2026-12-03 09:00", 进车间时间="2026-12-03 09:00", 预计完工时间="2026-12-03 11:00",
+          完工时间="2026-12-03 10:50"),
+    order(委托书号="WA3", 车牌号="京B67890", 客户名称="王芳", 接车时间="2026-11-25 10:00", 进车间时间="2026-11-25 10:00",
+          预计完工时间="2026-11-25 11:00", 进度查询时间="2026-11-25 10:45", 完工时间="2026-11-25 10:50"),
+    # 300 + 450 = 750, written 800.
+    order(委托书号="WA4", 接车时间="2026-12-03 13:00", 进车间时间="2026-12-03 13:00", 预计完工时间="2026-12-03 17:00",
+          进度查询时间="2026-12-03 15:50", 完工时间="2026-12-03 16:00", 工时费估价=300, 备品费估价=450, 估价合计=800),
+]
+
+WEEK_EXTRAS = [
+    EXTRA[0],
+    # Agreed on the phone, not signed.
+    ["ZA1", "WA4", "2026-12-03 14:00", "2026-12-03 14:05", "更换刹车油", 100, 200, 1, None, "同意", "否",
+     "2026-12-03 14:10", "陈工"],
+]
+
+WEEK_SAFETY = [
+    SAFETY[0],
+    ["2026-12-02", "王磊", "服务顾问", "不参加安全学习培训活动", 10, "安全员", None],  # the table says 20
+    ["2026-12-03", "刘洋", "服务顾问", "未经允许驾驶维修车辆", None, "安全员", None],  # blank: 50 from the table
+]
+
+WEEK_MESSAGES = [
+    ["留言编号", "来电时间", "来电人", "联系电话", "被找人员", "基本需求", "回电时间", "处理人"],
+    # No 处理人 yet: 李明, whom the caller asked for, calls back (by 12:00, 2 business hours).
+    ["LA1", "2026-12-03 10:00", "马先生", "13812340000", "李明", "问保养价格", None, None],
+]
+
+
+def week_workbook(path: Path) -> Path:
+    return write_xlsx(path, {"客户档案": WEEK_CUSTOMERS, "预约登记": WEEK_APPOINTMENTS, "委托书": WEEK_ORDERS,
+                             "追加项目": WEEK_EXTRAS, "安全考核": WEEK_SAFETY, "来电留言": WEEK_MESSAGES})

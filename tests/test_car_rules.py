@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from car_fixtures import car_workbook, cli, findings, process
+from car_fixtures import WEEK_NOW, car_workbook, cli, findings, process, week_workbook
 
 NOW = datetime(2026, 11, 23, 20, 0)
 
@@ -65,14 +65,12 @@ def test_workshop_told_same_day_and_reminder_half_a_day_ahead(found):
     # YY002: booked 11-20 10:00 → due 11-20 23:59; told 11-21 08:30 → 8 h 31 min = 511 minutes late.
     f = found[("car.workshop_notice", "YY002")]
     assert f.status == "late" and f.overdue_minutes == 511
-    # YY001: slot 11-23 09:00 → remind by 11-22 21:00; reminded 15:00 → met.
+    # YY001: slot Mon 11-23 09:00; 12 h before is Sun 21:00, a day off → the close before
+    # it, Fri 11-20 17:30; booked that Friday → the booking is the reminder.
     assert ("car.appointment_reminder", "YY001") not in found
-    # YY004: slot 11-23 14:00 → remind by 11-23 02:00; never reminded → overdue.
-    f = found[("car.appointment_reminder", "YY004")]
-    assert f.status == "overdue" and f.due == datetime(2026, 11, 23, 2, 0)
-    # YY003: slot 11-23 10:00 → by 11-22 22:00; reminded 11-23 08:00 → 600 minutes late.
-    f = found[("car.appointment_reminder", "YY003")]
-    assert f.status == "late" and f.overdue_minutes == 600
+    # YY003 and YY004 were booked over the weekend for Monday, after Fri 17:30: none needed.
+    assert ("car.appointment_reminder", "YY003") not in found
+    assert ("car.appointment_reminder", "YY004") not in found
     assert ("car.appointment_signed", "YY003") in found
 
 
@@ -143,3 +141,53 @@ def test_appointment_window_of_one_month(found):
 
 def test_safety_points_from_the_table(found):
     assert found[("car.safety_points", "2026-11-15|王芳|未经允许驾驶维修车辆")].values["points"] == 50
+
+
+# --- QA's week: Friday 2026-12-04 09:00 ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], object]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TOOLKIT_PDF", "off")
+        home = tmp_path_factory.mktemp("car-week") / "ws"
+        assert cli("init", str(home), "--pack", "car")[0] == 0
+        process(home, week_workbook(home / "inbox" / "一周登记.xlsx"), WEEK_NOW)
+        return {(f.rule, f.record): f for f in findings(home, datetime.fromisoformat(WEEK_NOW))}
+
+
+def test_finished_job_closes_its_progress_check(week):
+    # WA1: 09:00 → 11:00, window 10:24–10:36; finished 10:30 unchecked: nothing was left to ask.
+    assert ("car.progress_check", "WA1") not in week
+    # WA2: finished 10:50, never checked: a missed check, closed (late 10:36 → 10:50 = 14 min), not overdue.
+    f = week[("car.progress_check", "WA2")]
+    assert f.status == "late" and f.overdue_minutes == 14
+    assert "未做" in f.message and "2026-12-03 10:50 完工" in f.message
+
+
+def test_reminder_due_in_working_hours_and_closed_by_the_visit(week):
+    # YA1: slot Fri 12-04 14:00; 14:00 − 12 h = 02:00 → the close before it, Thu 12-03 17:30.
+    # Not reminded at Fri 09:00: 17:30 → 09:00 = 15 h 30 min = 930 minutes overdue.
+    f = week[("car.appointment_reminder", "YA1")]
+    assert f.due == datetime(2026, 12, 3, 17, 30) and f.status == "overdue" and f.overdue_minutes == 930
+    # YA2 (爽约): reminder due Wed 12-02 17:30, closed by the slot Thu 14:00: 20 h 30 min = 1,230 min late.
+    f = week[("car.appointment_reminder", "YA2")]
+    assert f.status == "late" and f.overdue_minutes == 1230 and "此项不再需要办理" in f.message
+    # Its workshop notice, due 12-01 23:59, closed at the slot: 1 + 1,440 + 840 = 2,281 minutes.
+    f = week[("car.workshop_notice", "YA2")]
+    assert f.status == "late" and f.overdue_minutes == 2281
+    # YA3 came at 08:25 Fri; reminder due Thu 17:30 (20:30 is after hours): 14 h 55 min = 895 min late.
+    f = week[("car.appointment_reminder", "YA3")]
+    assert f.status == "late" and f.overdue_minutes == 895 and "客户已于 2026-12-04 08:25 到店" in f.message
+    # YA4: booked Thu 20:30, exactly 12 h before the slot and after the reminder's 17:30: none needed.
+    assert ("car.appointment_reminder", "YA4") not in week
+    assert not any(f.status == "overdue" for (rule, key), f in week.items()
+                   if key in ("YA2", "YA3", "YA4") and rule != "car.no_show")
+
+
+def test_file_dated_after_an_earlier_order_is_late(week):
+    # 京B67890: WA3 received it 11-25 though the file says first visit 11-30; filed 12-02:
+    # 11-25 → 12-02 = 7 days late (not 2).
+    f = week[("car.file_same_day", "京B67890")]
+    assert f.values["days_late"] == 7 and f.values["委托书号"] == "WA3"
+    assert "委托书 WA3 于 2026-11-25 已接车" in f.message

@@ -3,6 +3,7 @@ documents numbered and listed, reports made, and two packs in one workspace kept
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,16 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from car_fixtures import as_json, car_workbook, cli, findings, init, process
+from car_fixtures import (
+    WEEK_NOW,
+    as_json,
+    car_workbook,
+    cli,
+    findings,
+    init,
+    process,
+    week_workbook,
+)
 from conftest import repair_rows, write_xlsx
 
 NOW = "2026-11-23T20:00"
@@ -257,3 +267,56 @@ def test_claims_awaiting_the_maker_on_the_daily_list(tmp_path: Path):
     table = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in ("SP001", "SP002", "SP003", "SP004")]
     assert [(r[0], r[6], r[7], r[8]) for r in table] == [("SP002", "未上报厂家", 6, "刘洋"),
                                                           ("SP001", "待批复", 14, "王芳")]
+
+
+def test_findings_to_correct_are_marked_on_the_return_copy(tmp_path: Path):
+    """QA's week: the wrong figures go back on the clerk's own sheet, on the cell to change."""
+    home = _init(tmp_path / "car", "car")
+    got = process(home, week_workbook(home / "inbox" / "一周登记.xlsx"), WEEK_NOW)["files"][0]
+    marked = {(a["sheet"], a["code"], a["column"]): a for a in got["actions"]}
+    # WA4 (委托书 row 5): 300 + 450 = 750, written 800.
+    a = marked[("委托书", "car.estimate_sum", "估价合计")]
+    assert a["row"] == 5 and a["value"] == "800.00" and "须处理：服务顾问核对工时费估价和备品费估价" in a["message"]
+    # YA5 (预约登记 row 6): 617.29 least − 617.28 paid = 0.01 short.
+    a = marked[("预约登记", "car.appointment_deposit", "定金")]
+    assert a["row"] == 6 and "补交定金 0.01 元（最低定金 617.29 元）" in a["message"]
+    assert ("追加项目", "car.extra_signed", "客户签名") in marked
+    # 王磊: 不参加安全学习培训活动 is 20 points, 10 written; 刘洋's blank cell takes 50 (info): not marked.
+    a = marked[("安全考核", "car.safety_points", "扣分")]
+    assert a["row"] == 2 and "改为 20 分" in a["message"]
+    assert [a["row"] for a in got["actions"] if a["code"] == "car.safety_points"] == [2]
+    copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
+    wb = openpyxl.load_workbook(copy)
+    assert wb["委托书"]["R5"].comment is not None  # 估价合计 is column R of ORDER_HEAD
+
+
+def test_message_without_handler_names_whom_the_caller_asked_for(tmp_path: Path):
+    home = _init(tmp_path / "car", "car")
+    process(home, week_workbook(home / "inbox" / "一周登记.xlsx"), WEEK_NOW)
+    code, out = cli("report", "car_daily", "--date", "2026-12-04", "--home", str(home), "--now", WEEK_NOW, "--json")
+    assert code == 0, out
+    daily = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    rows = {r[1]: r for r in daily["逾期事项"].iter_rows(values_only=True) if r and r[1] == "LA1"}
+    # LA1: called Thu 10:00, 2 business hours → 12:00; no 处理人: 被找人员 李明 answers for it.
+    assert rows["LA1"][4] == "李明"
+
+
+def test_vin_check_digit_is_advice_that_holds_no_file_back(tmp_path: Path):
+    from car_fixtures import CUSTOMER
+
+    home = _init(tmp_path / "car", "car")
+    # LSVAM4187C2184847 is right (its 9th character, 7, is the check digit); 0 in its place is not.
+    row = ["京A12345", "张伟", "13812345678", None, "帕萨特", "轿车", "LSVAM4180C2184847", "2026-05-20", "2026-05-20",
+           6, None, "王芳"]
+    got = process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": [CUSTOMER[0], row]}), NOW)["files"][0]
+    # Every row recorded, only advice to check: accepted, the advice still on a return copy.
+    assert got["status"] == "accepted" and [e["code"] for e in got["errors"]] == ["vin.check_digit"]
+    copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
+    wb = openpyxl.load_workbook(copy)
+    assert wb["客户档案"]["G2"].comment.text.startswith("【请核对】")
+    assert "请核对" in wb["问题清单"]["A2"].value and "请按说明修改" not in wb["问题清单"]["A2"].value
+    # Checked and saved back unchanged: the copy is settled (已改正), not held for good.
+    again = home / "inbox" / copy.name
+    shutil.copy(copy, again)
+    assert process(home, again, "2026-11-23T21:00")["files"][0]["status"] == "accepted"
+    assert (copy.parent / "已改正" / copy.name).exists()

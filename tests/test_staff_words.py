@@ -98,7 +98,7 @@ def test_return_copy_names_month_and_vin_problems_in_chinese(tmp_path: Path, mon
         listing = openpyxl.load_workbook(copy)["问题清单"]
         texts += [str(c.value) for r in listing.iter_rows() for c in r if c.value is not None]
     assert [t for t in texts if CODE.match(t.strip())] == []
-    assert "月份格式不对" in texts and "车架号校验位不符（提醒）" in texts
+    assert "月份格式不对" in texts and "车架号校验位请核对" in texts
     assert any("上周三" in t and "2026-11-23 这样" in t for t in texts)
     assert not any("上周三" in t and "14:30" in t for t in texts)
 

@@ -45,7 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .issuelist import HEADER_ROW, ISSUE_COLUMNS, ISSUES_TITLE
-from .model import CellError, RawSheet, Workbook
+from .model import CellError, RawSheet, Workbook, is_advisory
 from .problems import action_lists, action_titles, problem_name
 from .xlsxsafe import (
     MAX_CELL_TEXT,
@@ -74,6 +74,7 @@ FALLBACK_NOTE = "原文件格式无法保留，以下为数据副本（请对照
 COMMENT_AUTHOR = "数据校验"
 # Our comments start with this mark, so a resubmitted annotated copy can be cleaned.
 MARK = "【需修改】"
+CHECK_MARK = "【请核对】"  # a cell whose only notes are advice (model.ADVISORY_CODES)
 BAD_FILL = PatternFill(fill_type="solid", fgColor="FFFFC7CE")  # Excel's "light red fill"
 
 LINE_HEIGHT = 15  # points per wrapped line of the 问题清单
@@ -298,9 +299,11 @@ def _clear_old_marks(sheets: Iterable[Worksheet]) -> None:
         # Only cells that exist; iterating the dimension could mean a million rows.
         for cell in list(getattr(ws, "_cells", {}).values()):
             comment = cell.comment
-            if comment is None or MARK not in comment.text:
+            text = comment.text if comment is not None else ""
+            at = min((text.find(m) for m in (MARK, CHECK_MARK) if m in text), default=-1)
+            if at < 0:
                 continue
-            own = comment.text.split(MARK, 1)[0].rstrip()
+            own = text[:at].rstrip()
             cell.comment = Comment(own, comment.author) if own else None
             if _is_bad_fill(cell.fill):
                 cell.fill = PatternFill(fill_type=None)
@@ -533,15 +536,15 @@ def _anchor(ws: Worksheet, coordinate: str) -> Cell:
     return cell
 
 
-def _comment_text(messages: list[str]) -> str:
+def _comment_text(messages: list[str], mark: str = MARK) -> str:
     messages = [clean_text(m) for m in messages]  # a control character would corrupt the file
     if len(messages) == 1:
-        return f"{MARK}{messages[0]}"
-    return MARK + "\n" + "\n".join(f"{i}. {m}" for i, m in enumerate(messages, 1))
+        return f"{mark}{messages[0]}"
+    return mark + "\n" + "\n".join(f"{i}. {m}" for i, m in enumerate(messages, 1))
 
 
-def _comment_for(cell: Cell, messages: list[str]) -> Comment:
-    text = _comment_text(messages)
+def _comment_for(cell: Cell, messages: list[str], mark: str = MARK) -> Comment:
+    text = _comment_text(messages, mark)
     old = cell.comment
     if old is not None and old.text.strip():
         text = f"{old.text.rstrip()}\n\n{text}"  # staff's own note stays first
@@ -556,16 +559,19 @@ def _mark_text(p: Placed) -> str:
 def mark_cells(wb: XlWorkbook, placed: list[Placed]) -> None:
     """Light red fill and one comment per bad cell; several errors are joined."""
     by_cell: dict[tuple[str, str], list[str]] = {}
+    to_correct: set[tuple[str, str]] = set()  # cells with more than advice to check
     for p in placed:
         if p.title and p.coordinate:
             by_cell.setdefault((p.title, p.coordinate), []).append(_mark_text(p))
+            if not is_advisory(p.error.code):
+                to_correct.add((p.title, p.coordinate))
     for (title, coordinate), messages in by_cell.items():
         ws = wb[title]
         if not isinstance(ws, Worksheet):
             continue  # a chartsheet has no cells
         cell = _anchor(ws, coordinate)
         cell.fill = BAD_FILL
-        cell.comment = _comment_for(cell, messages)
+        cell.comment = _comment_for(cell, messages, MARK if (title, coordinate) in to_correct else CHECK_MARK)
 
 
 # --- the 问题清单 sheet -----------------------------------------------------------
@@ -591,6 +597,15 @@ def _merge(ws: Worksheet | WriteOnlyWorksheet, ref: str) -> None:
 
 
 def _summary(placed: list[Placed], codes: dict[str, str]) -> str:
+    advice = sum(1 for p in placed if is_advisory(p.error.code))
+    if advice == 0:
+        return _summary_of(placed, codes)
+    note = f"{advice} 处仅请核对，核对无误可不改"
+    rest = [p for p in placed if not is_advisory(p.error.code)]
+    return f"{_summary_of(rest, codes)}；另有{note}" if rest else f"共 {advice} 处请核对：{note}"
+
+
+def _summary_of(placed: list[Placed], codes: dict[str, str]) -> str:
     count = len(placed)
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:

@@ -782,7 +782,8 @@ WARNED_TYPES = frozenset({"vin"})  # column types whose accepted values may carr
 
 
 def cell_warnings(column: ColumnSpec, value: Any) -> list[tuple[str, str]]:
-    """(code, message) of things worth a look in a value that is nevertheless accepted."""
+    """(code, message) of things worth a look in a value that is nevertheless accepted
+    (their codes are ``model.ADVISORY_CODES``)."""
     if column.type == "vin" and isinstance(value, str) and len(value) == 17:
         want = vin_check_digit(value)
         if value[8] != want:

@@ -71,6 +71,16 @@ class UnreadableFile(Exception):
 # --- what validation and rules produce ---------------------------------------
 
 
+# Codes of advice on a value that was accepted (fields.cell_warnings: a VIN's check
+# digit). Shown on the return copy, to check rather than correct, they hold no file back:
+# a file whose only problems are these is accepted, and saving it again settles its copy.
+ADVISORY_CODES = frozenset({"vin.check_digit"})
+
+
+def is_advisory(code: str | None) -> bool:
+    return code in ADVISORY_CODES
+
+
 @dataclass(frozen=True)
 class CellError:
     """One problem in one cell (or row, or sheet) of an input file."""

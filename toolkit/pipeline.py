@@ -47,6 +47,7 @@ from .model import (
     RunSummary,
     UnreadableFile,
     Workbook,
+    is_advisory,
 )
 from .packs.acting import action_errors
 from .problems import outcome_line
@@ -324,7 +325,7 @@ def _status(result: FileResult, records: list[Record]) -> str:
     if not records:
         # A recognised register with no rows and no problems (e.g. a blank one) is fine.
         return "accepted" if result.registers and not result.errors else "rejected"
-    if result.errors or result.rows.rejected:
+    if result.rows.rejected or any(not is_advisory(e.code) for e in result.errors):
         return "partial"
     return "accepted"
 

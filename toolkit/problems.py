@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .model import FileResult, Finding
+from .model import FileResult, Finding, is_advisory
 
 _NAMES: dict[str, str] = {
     "cell.required": "必填项为空",
@@ -47,7 +47,7 @@ _NAMES: dict[str, str] = {
     "uscc.old_format": "旧营业执照注册号",
     "plate.invalid": "车牌号不对",
     "vin.invalid": "车架号不对",
-    "vin.check_digit": "车架号校验位不符（提醒）",
+    "vin.check_digit": "车架号校验位请核对",
     "row.not_before": "时间先后不对",
     "row.requires": "缺少应填项",
     "row.requires_any": "缺少应填项",
@@ -92,8 +92,11 @@ def outcome_line(result: FileResult, name: str) -> str:
     parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
     if r.rejected:
         parts.append(f"退回 {r.rejected} 行")
-    if result.errors:
-        parts.append(f"填写问题 {len(result.errors)} 处")
+    advice = sum(1 for e in result.errors if is_advisory(e.code))
+    if len(result.errors) > advice:
+        parts.append(f"填写问题 {len(result.errors) - advice} 处")
+    if advice:
+        parts.append(f"请核对 {advice} 处")
     if result.actions:
         parts.append(f"须处理 {len(result.actions)} 项")
     if result.findings:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from .ledger import files
 from .ledger import records as records_table
-from .model import FileResult, Record
+from .model import FileResult, Record, is_advisory
 from .outbox import Intent, Outcome
 from .packs.acting import action_errors, actions
 from .returns import OLDER_FOLDER, RESOLVED_FOLDER, move_aside, return_copy_name
@@ -81,7 +81,7 @@ def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcom
     with ledger.engine.connect() as conn:
         current = store.open_findings(conn, ledger.site)
     marks = errors + action_errors(current, records)
-    if not marks:
+    if all(is_advisory(m.code) for m in marks):  # advice to check alone: nothing left to do
         if not dest.exists():
             return Outcome("done")
         moved = move_aside(dest, ws.returns / RESOLVED_FOLDER)

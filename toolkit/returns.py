@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .filenames import safe_stem
-from .model import CellError, FileResult, Record
+from .model import CellError, FileResult, Record, is_advisory
 
 log = logging.getLogger("toolkit")
 
@@ -54,7 +54,8 @@ def return_copy_name(file_id: int, original: str) -> str:
 
 def is_resolved(result: FileResult) -> bool:
     """Every row taken, nothing for anyone to act on."""
-    return result.status == "accepted" and not result.errors and not result.actions
+    return (result.status == "accepted" and not result.actions
+            and all(is_advisory(e.code) for e in result.errors))  # advice to check holds nothing
 
 
 def covers_payload(registers: list[str], marked: list[CellError], records: list[Record]) -> dict[str, Any]:

@@ -57,7 +57,9 @@ def actions() -> dict[str, Action]:
 
 
 def _is_action(f: Finding, owners: dict[str, Any]) -> bool:
-    return f.rule in owners and f.state != "resolved" and f.status != "resolved"
+    # An info finding of an action rule only tells (safety points filled in from the
+    # table where the cell was blank): nothing to correct.
+    return f.rule in owners and f.state != "resolved" and f.status != "resolved" and f.severity != "info"
 
 
 def is_action(f: Finding) -> bool:

@@ -67,6 +67,9 @@ class Responsible(_Strict):
     """Who answers for a register's records: a person column and a department (column or fixed)."""
 
     person: str | None = None  # column holding the person
+    # Column naming who acts while the person column is still blank (a phone message's
+    # 被找人员 until someone writes 处理人).
+    person_fallback: str | None = None
     department_column: str | None = None  # column holding the department
     department: str = ""  # fixed department when the row names none
 

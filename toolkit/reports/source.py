@@ -265,6 +265,8 @@ class Source:
         if r is None:
             return "", ""
         person = str(values.get(r.person) or "") if r.person else ""
+        if not person and r.person_fallback:
+            person = str(values.get(r.person_fallback) or "")
         dept = str(values.get(r.department_column) or "") if r.department_column else ""
         return person, dept or r.department
 

@@ -15,6 +15,7 @@ from toolkit.packs import Pack, Rule, SettingsPart, per_record
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
+from .actions import ACTIONS, action_of
 from .rules.appointments import appointment_findings
 from .rules.claims import claim_findings
 from .rules.common import (
@@ -111,11 +112,14 @@ PACK = Pack(
         APPOINTMENTS: Responsible(person="受理人", department="业务部"),
         CUSTOMERS: Responsible(person="服务顾问", department="业务部"),
         COMPLAINTS: Responsible(person="责任人", department="业务部"),
-        MESSAGES: Responsible(person="处理人", department="业务部"),
+        # The person the caller asked for calls back until a 处理人 is written.
+        MESSAGES: Responsible(person="处理人", person_fallback="被找人员", department="业务部"),
         SAFETY: Responsible(person="员工", department="业务部"),
         EXTRAS: Responsible(department="业务部"),
         CLAIMS: Responsible(person="服务顾问", department="业务部"),
     },
     # A waiting claim is the same claim each day while its waiting time grows.
     fact_keys={"car.claim_pending": ("上报厂家日期", "reported")},
+    actions=ACTIONS,
+    action_of=action_of,
 )

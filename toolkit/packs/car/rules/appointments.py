@@ -47,18 +47,20 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
         out.append(finding("car.appointment_signed", APPOINTMENTS, key, "warning",
                            f"{subject}：预约单未请客户签名确认（受理人 {v.get('受理人') or '未填'}）",
                            {"受理人": v.get("受理人")}))
+    arrived = as_dt(v.get("到店时间"))
+    ended = purpose_ended(env, v, slot, arrived)
     if booked is not None and not cancelled:
         spec = sla.workshop_notice
-        out.append(track(env, "car.workshop_notice", APPOINTMENTS, key, subject, spec.label,
-                         env.due(spec, booked), as_dt(v.get("通知车间时间")), start=booked))
-    arrived = as_dt(v.get("到店时间"))
+        out.extend(_until_visit(env, "car.workshop_notice", key, subject, spec.label, env.due(spec, booked),
+                                as_dt(v.get("通知车间时间")), booked, ended))
     if slot is not None and booked is not None and not cancelled:
         spec = sla.appointment_reminder
-        due = env.due_before(spec, slot)
-        # Booked within half a day of the slot: the booking itself is the reminder.
-        if booked <= due:
-            out.append(track(env, "car.appointment_reminder", APPOINTMENTS, key, subject, spec.label, due,
-                             as_dt(v.get("提醒时间")), start=booked))
+        due = reminder_due(env, slot)
+        # Booked on the day the reminder falls due or later (within half a day of the
+        # slot included): the booking itself is the reminder.
+        if booked.date() < due.date():
+            out.extend(_until_visit(env, "car.appointment_reminder", key, subject, spec.label, due,
+                                    as_dt(v.get("提醒时间")), booked, ended))
     if slot is not None and not cancelled and arrived is None:
         grace = env.due(sla.no_show_grace, slot)
         if v.get("状态") == "爽约" or env.now > grace:
@@ -80,3 +82,56 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
         booked_f.wake = min((w for w in (after, grace) if w is not None and w > env.now), default=None)
         out.append(booked_f)
     return out
+
+
+def reminder_due(env: Env, slot: datetime) -> datetime:
+    """When the customer must have been reminded: the latest working moment at least
+    ``appointment_reminder`` (12 h) before the slot. The desk phones in its business
+    hours, so a 14:00 slot is reminded by the close of the working day before, not at
+    02:00 (seed: 提前半天或一天)."""
+    return last_working_moment(env, env.due_before(env.settings.sla.appointment_reminder, slot))
+
+
+def last_working_moment(env: Env, t: datetime) -> datetime:
+    """``t`` when it falls in business hours on a working day, else the close of the
+    last business-hours window before it (calendar.yaml)."""
+    windows = [(w.start_time, w.end_time) for w in env.cal.settings.business_hours]
+    day = t.date()
+    for _ in range(366):
+        if env.cal.is_workday(day):
+            for start, end in reversed(windows):
+                if datetime.combine(day, start) < t:
+                    return min(datetime.combine(day, end), t)
+        day -= timedelta(days=1)
+    return t  # no working time in a year: the calendar is wrong, keep the plain deadline
+
+
+def purpose_ended(env: Env, v: dict[str, Any], slot: datetime | None,
+                  arrived: datetime | None) -> tuple[datetime, str] | None:
+    """When (and why) reminding the customer and telling the workshop stopped mattering:
+    the customer's arrival, else the slot once it has passed or the booking says 爽约."""
+    if arrived is not None:
+        return arrived, f"客户已于 {fmt_dt(arrived)} 到店"
+    if slot is None:
+        return None
+    if v.get("状态") == "已到店":
+        return slot, "客户已到店"
+    if v.get("状态") == "爽约" or env.now >= slot:
+        return slot, f"预约时间 {fmt_dt(slot)} 已过，客户未到店"
+    return None
+
+
+def _until_visit(env: Env, rule: str, key: str, subject: str, label: str, due: datetime, done: datetime | None,
+                 booked: datetime, ended: tuple[datetime, str] | None) -> list[Finding]:
+    """A deadline of the visit's preparation, closed by the visit when never met: nothing
+    when the visit came before the deadline, else late by the time of the visit (it is no
+    longer anyone's to-do)."""
+    if done is not None or ended is None:
+        return [track(env, rule, APPOINTMENTS, key, subject, label, due, done, start=booked)]
+    moment, why = ended
+    if moment <= due:
+        return []
+    f = track(env, rule, APPOINTMENTS, key, subject, label, due, moment, start=booked)
+    f.values = {**f.values, "done": None, "ended": moment}
+    f.message = f"{subject}：{label}未做（时限 {fmt_dt(due)}），{why}，此项不再需要办理"
+    return [f]

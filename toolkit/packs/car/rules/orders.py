@@ -10,7 +10,16 @@ from typing import Any
 from toolkit.model import Finding
 from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
-from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, as_dt, track, track_window
+from toolkit.ruleset.timing import (
+    DAY_END,
+    Env,
+    add_months,
+    as_date,
+    as_dt,
+    fmt_dt,
+    track,
+    track_window,
+)
 
 from .common import APPOINTMENTS, CUSTOMERS, EXTRAS, ORDERS, blank, finding, yes
 
@@ -215,11 +224,19 @@ def _time_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         if start is not None and promise > start:
             opens, closes = env.window(sla.progress_check, start, promise)
             checked = as_dt(v.get("进度查询时间"))
-            # A job finished before the check was due needed no check.
-            if not (checked is None and finished is not None and finished < opens):
-                out.append(track_window(env, "car.progress_check", ORDERS, key, subject, sla.progress_check.label,
-                                        opens, closes, checked, values={**who, "start": start, "done": checked,
-                                                                       "deadline": sla.progress_check.label}))
+            ready = finished or delivered
+            # The check asks the workshop when the car will be done: once it is done there
+            # is nothing to ask. Done before the window closed, no check was due; done
+            # after it, the missed check is closed (late), not overdue for ever.
+            if checked is not None or ready is None or ready > closes:
+                f = track_window(env, "car.progress_check", ORDERS, key, subject, sla.progress_check.label,
+                                 opens, closes, checked or ready, values={**who, "start": start, "done": checked,
+                                                                         "deadline": sla.progress_check.label})
+                if checked is None and ready is not None:
+                    f.values["finished"] = ready
+                    f.message = (f"{subject}：{sla.progress_check.label}未做（应在 {fmt_dt(opens)} 至 "
+                                 f"{fmt_dt(closes)} 之间向车间询问），车辆已于 {fmt_dt(ready)} 完工")
+                out.append(f)
     if yes(v.get("在店等候")) and delivered is not None and received is not None:
         cared = as_dt(v.get("关怀时间"))
         if cared is None or not received <= cared <= delivered:

@@ -36,11 +36,23 @@ def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[s
     out: list[Finding] = []
     first, filed = as_date(v.get("首次来厂日期")), as_date(v.get("建档日期"))
     subject = f"客户档案 {key}（{v.get('客户名称') or ''}）"
-    if first is not None and filed is not None and filed > first:
-        days = (filed - first).days
+    # The file is due the day of the car's first visit: an order received before the
+    # 首次来厂日期 written on the file is an earlier visit (car.md 3.2: 建档日期 ≤ 接车日期).
+    earliest = min(orders, key=lambda o: as_dt(o.get("接车时间")) or datetime.max, default=None)
+    visit = as_date(earliest.get("接车时间")) if earliest is not None else None
+    number = None
+    if earliest is not None and visit is not None and (first is None or visit < first):
+        number = earliest.get("委托书号")
+        start, why = visit, f"委托书 {number} 于 {visit} 已接车" + (
+            f"（档案写首次来厂 {first}，请一并改正）" if first is not None else "")
+    else:
+        start, why = first, f"首次来厂 {first}"
+    if start is not None and filed is not None and filed > start:
+        days = (filed - start).days
         out.append(finding("car.file_same_day", CUSTOMERS, key, "warning",
-                           f"{subject}：首次来厂 {first}，建档 {filed}，晚了 {days} 天（应当日建档）",
-                           {"首次来厂日期": first, "建档日期": filed, "days_late": days, "服务顾问": v.get("服务顾问")}))
+                           f"{subject}：{why}，建档 {filed}，晚了 {days} 天（应当日建档）",
+                           {"首次来厂日期": first, "建档日期": filed, "days_late": days, "服务顾问": v.get("服务顾问"),
+                            "委托书号": number}))
     due = next_service(v, orders)
     if due is not None:
         when, basis, last = due

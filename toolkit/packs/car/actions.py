@@ -1,0 +1,48 @@
+"""The car findings the person who saved the register must put right on their own sheet.
+
+A total that is not labour plus parts, a deposit short of half the parts' price, a
+discount nobody approved, an extra item agreed but not signed, safety points off the
+table: each goes back on the return copy of the workbook it came from, on the cell to
+correct (see ``toolkit.packs.acting``), and the daily to-do list shows it again under
+待纠正. An incomplete 委托书 is not one of them: it is fined as it was handed over, and
+filling in the gaps afterwards would not undo that.
+"""
+
+from __future__ import annotations
+
+from toolkit.model import Finding
+from toolkit.packs.acting import Action
+from toolkit.ruleset.money import dec, yuan
+
+DAILY = "售后待办日报"
+
+ACTIONS: dict[str, Action] = {
+    "car.estimate_sum": Action(
+        "car.estimate_sum", "估价合计算错", "估价合计",
+        "服务顾问核对工时费估价和备品费估价，改正估价合计（向客户报的价以改正后的合计为准）", DAILY),
+    "car.appointment_deposit": Action(
+        "car.appointment_deposit", "定金不足", "定金",
+        "受理人请客户补交定金（不少于配件原价的二分之一），收齐后改正“定金”", DAILY),
+    "car.discount_approval": Action(
+        "car.discount_approval", "折扣未经审批", "折扣审批人",
+        "结算员请业务主管审批折扣，并在“折扣审批人”填写审批人姓名；主管不同意的，改正折扣金额和结算金额", DAILY),
+    "car.extra_signed": Action(
+        "car.extra_signed", "增项未再次签字", "客户签名",
+        "服务顾问请客户在委托书上对追加项目再次签字确认后，“客户签名”填“是”；签字前完工时间不顺延", DAILY),
+    "car.safety_points": Action(
+        "car.safety_points", "扣分不符", "扣分", "检查人按安全考核标准改正扣分", DAILY),
+}
+
+
+def action_of(f: Finding) -> Action:
+    """The action for a car action finding, with the figures to put in the cell."""
+    a = ACTIONS[f.rule]
+    if f.rule == "car.appointment_deposit":
+        short, least = dec(f.values.get("short")), dec(f.values.get("最低定金"))
+        todo = (f"受理人请客户补交定金 {yuan(short)} 元（最低定金 {yuan(least)} 元），收齐后把“定金”改为实收金额"
+                if short is not None and least is not None else a.todo)
+        return Action(a.code, a.title, a.column, todo, a.listed_in)
+    if f.rule == "car.safety_points" and f.values.get("points") is not None:
+        return Action(a.code, a.title, a.column,
+                      f"检查人按安全考核标准把扣分改为 {f.values['points']} 分", a.listed_in)
+    return a
