@@ -41,9 +41,13 @@ ORDERS = [
 
 EXTRA = [
     ["增项单号", "委托书号", "车间通知时间", "联系客户时间", "增项内容", "增项工时费", "增项备品费", "延长工期小时",
-     "新预计完工时间", "客户答复", "客户签名"],
+     "新预计完工时间", "客户答复", "客户签名", "转达车间时间"],
+    # An hour more, agreed and signed: it moves WD03's promise to 17:30 and needs no slip.
+    ["ZD00", "WD03", "2026-12-04 08:45", "2026-12-04 08:50", "更换刹车片", 80, 320, 1, None, "同意", "是", "2026-12-04 08:55"],
     # Half an hour more, no new time written, no reply yet.
-    ["ZD01", "WD03", "2026-12-04 08:50", None, "更换空气滤芯", 50, 180, 0.5, None, None, None],
+    ["ZD01", "WD03", "2026-12-04 08:50", None, "更换空气滤芯", 50, 180, 0.5, None, None, None, None],
+    # The customer could not be reached: still to decide, so a slip.
+    ["ZD02", "WD03", "2026-12-04 08:55", None, "更换雨刮片", 20, 60, None, None, "未联系上", None, None],
 ]
 
 
@@ -80,11 +84,16 @@ def test_exit_slip_of_a_diagnosis_only_visit(drafts: dict[str, str]):
     assert "交纳诊断估价费 100.00 元" in paid and "100.00 元（人民币壹佰元整）" in paid and "现金" in paid
 
 
-def test_extra_item_slip_never_prints_the_old_promise_as_the_new(drafts: dict[str, str]):
+def test_extra_item_slip_prints_the_promise_once_signed(drafts: dict[str, str]):
+    # WD03 was promised 16:30; ZD00 (1 h, agreed and signed) already moved it to 17:30;
+    # signing ZD01 (0.5 h) would move it to 18:00. The old promises appear nowhere.
     text = drafts["追加维修项目确认单_ZD01"]
-    # WD03 was promised 16:30; 0.5 h more would make it 17:00 — until the rule passes that
-    # time the slip states the extension, and 16:30 (the old promise) appears nowhere.
-    assert "原定完工时间顺延 0.5" in text and "16:30" not in text
+    assert "新预计完工2026年12月4日 18:00" in text
+    assert "16:30" not in text and "17:30" not in text
+    # ZD02 adds no time: the promise stands at 17:30 (ZD00's).
+    assert "新预计完工2026年12月4日 17:30" in drafts["追加维修项目确认单_ZD02"]
+    # ZD00 was agreed and signed already: no slip to sign (car.md 3.3).
+    assert "追加维修项目确认单_ZD00" not in drafts
 
 
 def test_extra_item_slip_prints_the_promise_the_rule_passes():

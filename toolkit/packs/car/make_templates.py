@@ -123,8 +123,8 @@ def car_appointment_slip():
 
 
 # The completion time if the customer agrees: ``promise``, computed by the rule the way
-# car.promise moves the order's promise. Until a rule passes it, only what is certain
-# is printed (never the old promise as the new one).
+# car.promise moves the order's promise. Without it (an order with no promised time),
+# only what is certain is printed (never the old promise as the new one).
 NEW_PROMISE = ("{% if promise is defined and promise %}{{ promise }}"
                "{% elif 新预计完工时间 %}{{ 新预计完工时间 }}"
                "{% elif 延长工期小时 %}原定完工时间顺延 {{ 延长工期小时 }} 小时"

@@ -13,7 +13,7 @@ from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, as_dt, fmt_date, track
 
 from .common import COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY, finding, yes
-from .orders import order_gaps
+from .orders import extras_by_order, order_gaps, promise_of
 
 MAINTENANCE = frozenset({"首保", "保养"})
 
@@ -99,13 +99,19 @@ def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date,
 
 def extra_rule(env: Env, state: State) -> list[Finding]:
     orders = state.get(ORDERS, {})
+    extras = state.get(EXTRAS, {})
+    by_order = extras_by_order(extras)
     out: list[Finding] = []
-    for key, v in state.get(EXTRAS, {}).items():
-        out.extend(extra_findings(env, key, v, orders.get(v.get("委托书号") or "", {})))
+    for key, v in extras.items():
+        number = v.get("委托书号") or ""
+        others = [e for e in by_order.get(number, []) if e is not v]
+        out.extend(extra_findings(env, key, v, orders.get(number, {}), others))
     return out
 
 
-def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any]) -> list[Finding]:
+def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any],
+                   others: list[dict[str, Any]]) -> list[Finding]:
+    """``others``: the order's other extra items (what they moved the promise by counts too)."""
     out: list[Finding] = []
     number = v.get("委托书号")
     subject = f"追加项目 {key}（委托书 {number}，服务顾问 {order.get('服务顾问') or '未填'}）"
@@ -121,14 +127,20 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any])
         out.append(finding("car.extra_signed", EXTRAS, key, "error",
                            f"{subject}：客户同意追加但未在委托书上再次签字，完工时间不能顺延", who))
     finished = as_dt(order.get("完工时间"))
-    # The slip is for the customer to sign while the car is still being repaired.
-    if v.get("客户答复") != "不同意" and (finished is None or finished.date() >= env.today):
+    # The slip asks the customer to decide and sign while the car is still being repaired:
+    # not once they refused, nor once they agreed and signed (car.md 3.3).
+    reply = v.get("客户答复")
+    undecided = reply in (None, "", "未联系上") or (reply == "同意" and not yes(v.get("客户签名")))
+    if undecided and (finished is None or finished.date() >= env.today):
         labour, parts = dec(v.get("增项工时费")) or Decimal(0), dec(v.get("增项备品费")) or Decimal(0)
         values = {k: v.get(k) for k in ("增项内容", "增项工时费", "增项备品费", "延长工期小时", "新预计完工时间",
                                         "客户答复", "车间通知时间")}
         values.update({"委托书号": number, "total": fen(labour + parts), "车牌号": order.get("车牌号"),
                        "客户名称": order.get("客户名称"), "车型": order.get("车型"),
-                       "预计完工时间": order.get("预计完工时间"), "服务顾问": order.get("服务顾问")})
+                       "预计完工时间": order.get("预计完工时间"), "服务顾问": order.get("服务顾问"),
+                       # The completion time once the customer signs: the order's promise moved
+                       # by the extras already signed and this one (car.promise's own reckoning).
+                       "promise": promise_of(order, [*others, {**v, "客户答复": "同意", "客户签名": "是"}])})
         out.append(finding("car.extra_pending", EXTRAS, key, "info", f"{subject}：出具追加维修项目确认单", values,
                            notice="car_extra"))
     return out
