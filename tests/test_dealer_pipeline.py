@@ -520,3 +520,28 @@ def test_a_duplicate_card_gets_no_reminder_and_the_club_report_shows_the_fee_owe
     assert jiawang[6:10] == (1, 730, 700, "不符")  # 1 VIP card: 2 × 365 owed, 700 recorded
     todo = [r for r in wb["须处理事项"].iter_rows(values_only=True) if r and r[1] == "C0005"]
     assert [r[2] for r in todo] == ["会费不符"]
+
+
+def test_a_report_period_typed_without_its_year_is_corrected_not_left_behind(home: Path):
+    """张伟's 工作总结 期间 typed "11月": the row is held back (a cell problem, not a record
+    keyed "11月" whose finding no correction could ever clear). Corrected to 2026年11月 and
+    saved again under the same name, the row is recorded as 2026-11 and the return copy
+    moves to 已改正; "2026年第48周" is read as the week 2026-W48."""
+    rows = [{"业务员": "张伟", "报表": "联销体工作总结", "期间": "11月", "实报日期": date(2026, 12, 4)},
+            {"业务员": "张伟", "报表": "联销体成员走访一览表", "期间": "2026年第48周", "实报日期": date(2026, 11, 30)}]
+    first = process(home, fill(home, "报表上报登记", rows, "报表上报"), "2026-12-04T09:00")
+    assert first["status"] == "partial" and first["rows"] == {"total": 2, "valid": 1, "rejected": 1}
+    [err] = first["errors"]
+    assert err["code"] == "period.format" and err["column"] == "期间" and "2026年11月" in err["message"]
+    assert first["changes"]["jsb_report_log"]["new"] == ["张伟|联销体成员走访一览表|2026-W48"]
+    [copy] = (home / "outbox" / "退回批注").glob("报表上报*.xlsx")
+    listing = [r for r in openpyxl.load_workbook(copy)["问题清单"].iter_rows(values_only=True) if r and r[0] == 1]
+    assert listing[0][5] == "期间格式不对"
+    rows[0]["期间"] = "2026年11月"
+    again = process(home, fill(home, "报表上报登记", rows, "报表上报"), "2026-12-04T10:00")
+    assert again["status"] == "accepted", again["errors"]
+    assert again["changes"]["jsb_report_log"]["new"] == ["张伟|联销体工作总结|2026-11"]
+    assert not list((home / "outbox" / "退回批注").glob("报表上报*.xlsx"))
+    assert [p.name for p in (home / "outbox" / "退回批注" / "已改正").glob("报表上报*.xlsx")] == [copy.name]
+    # No report of a period nobody can read is left in the ledger.
+    assert not any(f["rule"] == "jsb.report_period" for f in first["findings"] + again["findings"])

@@ -49,6 +49,7 @@ TYPE_HINTS: dict[str, str] = {
     "plate": "车牌号，例如 川A12345",
     "vin": "车架号（VIN），17 位字母和数字",
     "month": "月份，例如 2026-11 或 2026年11月",
+    "period": "期间：周报写 2026-W48 或 2026年第48周，月报写 2026-11 或 2026年11月",
     "enum": "从下拉列表中选择",
 }
 
@@ -66,6 +67,10 @@ NUMBER_FORMATS: dict[str, str] = {
     "id_number": "@",
     "uscc": "@",
     "plate": "@",
+    "vin": "@",
+    # Kept as typed: Excel would turn a typed 2026-11 into the date 2026-11-01.
+    "month": "@",
+    "period": "@",
 }
 
 DEFAULT_WIDTHS: dict[str, int] = {"date": 12, "datetime": 18, "time": 8, "money": 12, "id_number": 21, "uscc": 21}

@@ -772,6 +772,33 @@ def parse_month(value: Any) -> str:
     raise FieldProblem("month.format", f"“{_shown(value)}”不是可识别的月份，请写成 2026-11 或 2026年11月")
 
 
+# 2026-W48, 2026W48, 2026年第48周, 2026年48周 (a bare 2026年11 is a month).
+_WEEK_RE = re.compile(r"(\d{4})\s*(?:-?\s*W\s*(\d{1,2})|年\s*第?\s*(\d{1,2})\s*周)$", re.IGNORECASE)
+
+
+def parse_period(value: Any) -> str:
+    """A report's period: a week as ``YYYY-Www`` (2026-W48, 2026W48, 2026年第48周) or a
+    month as ``YYYY-MM`` (2026-11, 2026年11月, or a date cell: Excel turns a typed 2026-11
+    into 2026-11-01). Which of the two a report needs is the rules' to judge."""
+    _check_cell(value)
+    if not isinstance(value, (date, datetime)):
+        m = _WEEK_RE.match(_text(value))
+        if m is not None:
+            year, week = int(m.group(1)), int(m.group(2) or m.group(3))
+            try:
+                date.fromisocalendar(year, week, 1)
+            except ValueError:
+                raise FieldProblem("period.format", f"“{_shown(value)}”：{year}年没有第{week}周") from None
+            return f"{year:04d}-W{week:02d}"
+    try:
+        return parse_month(value)
+    except FieldProblem:
+        raise FieldProblem(
+            "period.format",
+            f"“{_shown(value)}”不是可识别的期间：周报写 2026-W48 或 2026年第48周，月报写 2026-11 或 2026年11月",
+        ) from None
+
+
 def month_start(month: str) -> date:
     """``"2026-11"`` → 2026-11-01 (month arithmetic: ruleset.timing.add_months)."""
     year, mon = month.split("-")
@@ -891,6 +918,7 @@ PARSERS: dict[str, Callable[[Any, ColumnSpec], Any]] = {
     "plate": _plain(parse_plate),
     "vin": _plain(parse_vin),
     "month": _plain(parse_month),
+    "period": _plain(parse_period),
     "enum": _enum,
 }
 

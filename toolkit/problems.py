@@ -24,6 +24,7 @@ _NAMES: dict[str, str] = {
     "date.two_digit_year": "年份只有两位",
     "datetime.no_time": "缺少几点几分",
     "month.format": "月份格式不对",
+    "period.format": "期间格式不对",
     "time.invalid": "时间格式不对",
     "time.has_date": "时间列带了日期",
     "enum.invalid": "不是可选值",

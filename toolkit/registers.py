@@ -29,6 +29,7 @@ FieldType = Literal[
     "plate",  # car licence plate
     "vin",  # vehicle identification number (GB 16735); a wrong check digit is a warning
     "month",  # a calendar month: 2026-11, 2026年11月, 2026/11 → "2026-11"
+    "period",  # a report's week or month: 2026-W48, 2026年第48周 → "2026-W48"; 2026年11月 → "2026-11"
     "enum",  # one of `choices`
 ]
 
