@@ -289,6 +289,23 @@ def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(
     (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
     assert "已逾期 30 天" in overdue["message"] and "请先在合同登记中登记此合同" in overdue["message"]
     assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))  # no letter to nobody
+    # Whoever keeps 合同登记 is told where they look: the payment sheet's return copy (on
+    # 合同编号) and the monthly report, whose 甲方 says the register lacks the contract.
+    [copy] = (home / "outbox" / "退回批注").glob("合同收款登记*.xlsx")
+    sheet = openpyxl.load_workbook(copy)["合同收款登记"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    note = sheet.cell(HEADER_ROW + 1, header.index("合同编号") + 1).comment.text
+    assert "合同登记中没有此合同，违约通知书无法起草" in note and "须处理：合同管理部先在合同登记中登记此合同" in note
+
+    def contract_report(now: str) -> openpyxl.Workbook:
+        code, out = cli("report", "contract_monthly", "--home", str(home), "--month", "2026-11", "--now", now, "--json")
+        assert code == 0, out
+        return openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+
+    report = contract_report("2026-12-02T10:30")
+    [row] = [r for r in report["应收款"].iter_rows(values_only=True) if r and r[0] == "GW-2026-003"]
+    assert row[1] == "合同登记中无此编号" and row[8] == "逾期"  # as of the report's moment, 12-01 09:00: day 29
+    assert [r[0] for r in report["合同事项"].iter_rows(values_only=True) if r and r[1] == "GW-2026-003|2"] == ["合同未登记"]
     # The contract as the office types it: 状态 履行中 and 合同类型 物业服务顾问 are read as
     # 生效 and 物业服务顾问协议 (no problem reported), and the letter follows.
     result = process(home, fill(home, "合同登记", [
@@ -300,6 +317,11 @@ def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(
     assert "徐州锦绣花园业主委员会" in text and "32,000.00元（人民币叁万贰仟元整）" in text
     assert "伍仟元整" in text  # the contract's 违约金 5,000
     assert "书面提醒" not in text  # the day-1 reminder was never sent: the letter does not claim it
+    # Registered: the matter is settled and the report names the party.
+    report = contract_report("2026-12-02T11:30")
+    [row] = [r for r in report["应收款"].iter_rows(values_only=True) if r and r[0] == "GW-2026-003"]
+    assert row[1] == "徐州锦绣花园业主委员会"
+    assert not [r for r in report["合同事项"].iter_rows(values_only=True) if r and r[1] == "GW-2026-003|2"]
 
 
 def test_vip_typed_as_staff_do_is_a_vip_membership(home: Path):

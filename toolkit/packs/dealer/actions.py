@@ -4,7 +4,8 @@ A card fee that breaks the club's rules, a second valid card for one car, a card
 still marked 有效 past its validity or after a renewal too late, a counterfeit fine or
 reward off the agreement, a plaque not recalled, a report period nobody can read, a sales
 row for a member number the member register does not know or with a market of 0, pay
-that disagrees with the formula, a contract marked 解除 without the written notice:
+that disagrees with the formula, a contract marked 解除 without the written notice, a
+payment overdue on a contract 合同登记 lacks:
 each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``). The monthly reports named in each list them
 again for the managers.
@@ -52,6 +53,10 @@ ACTIONS: dict[str, Action] = {
     "jsb.pay_network": Action(
         "jsb.pay_network", "辖区县数不知道", "辖区县数",
         "销售中心在工资表填写辖区县数，或在县级市场登记中填写该业务员负责的县", JSB),
+    "contract.unregistered": Action(
+        "contract.unregistered", "合同未登记", "合同编号",
+        "合同管理部先在合同登记中登记此合同（甲方、违约金等），付款提醒函或违约通知书登记后起草；编号填错的改正编号",
+        CONTRACTS),
     "contract.termination": Action(
         "contract.termination", "解除未书面通知", "书面通知日期",
         "合同管理员确认已书面通知对方后补填“书面通知日期”；尚未通知的，先发书面通知", CONTRACTS),

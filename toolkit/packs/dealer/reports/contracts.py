@@ -25,16 +25,18 @@ def contract_monthly(src: Source, period: Period) -> Report:
             continue
         amount, paid = dec(v.get("应付金额")) or Decimal(0), dec(v.get("实付金额")) or Decimal(0)
         state = ("违约" if f and f.values["tier"] >= 2 else "逾期" if f else "已付清" if paid >= amount else "本月应收")
-        rows.append([number, text(contracts.get(number, {}).get("甲方")), n, due, amount, paid, amount - paid,
+        party = text(contracts.get(number, {}).get("甲方")) if number in contracts else "合同登记中无此编号"
+        rows.append([number, party, n, due, amount, paid, amount - paid,
                      f.values["days_overdue"] if f else None, state])
     receivables = Table("应收款", f"合同应收款（{period.zh}）", [
         Column("合同编号", width=16), Column("甲方", width=20), Column("期次", width=6), Column("应付日期", "date"),
         Column("应付金额", "money"), Column("实付金额", "money"), Column("欠付金额", "money"), Column("逾期天数", "int"),
         Column("情况", width=10)], rows, marks=[Mark("情况", "违约"), Mark("情况", "逾期", "FFEB9C")],
         note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。")
-    matters = {"consulting.phase_late": "顾问阶段延误", "contract.termination": "解除未书面通知"}
+    matters = {"consulting.phase_late": "顾问阶段延误", "contract.termination": "解除未书面通知",
+               "contract.unregistered": "合同未登记"}
     others = [[matters[f.rule], f.record, f.message] for f in findings if f.rule in matters]
-    issues = Table("合同事项", "顾问推进计划延误与合同解除手续", [Column("事项", width=20), Column("记录", width=24),
+    issues = Table("合同事项", "顾问推进计划延误、合同解除手续与未登记的合同", [Column("事项", width=20), Column("记录", width=24),
                                                          Column("情况", width=90)], others)
     owed = sum((r[6] for r in rows if r[8] in ("逾期", "违约")), Decimal(0))
     return Report("contract_monthly", "合同收款月报", period, src.as_of, f"合同收款月报-{period.label}",

@@ -86,6 +86,14 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},
             notice="contract_overdue" if k else None,
         ))
+        if not k:
+            # The letter waits on the contract: whoever keeps 合同登记 is told on the
+            # payment sheet's return copy and in the monthly report, not only in the ledger.
+            out.append(Finding(
+                rule="contract.unregistered", register="contract_payment", record=key, severity="warning",
+                message=f"合同 {number} 第 {period} 期已逾期 {days} 天，但合同登记中没有此合同，{letter}无法起草",
+                values={"合同编号": number, "期次": period, "days_overdue": days, "letter": letter},
+            ))
     return out
 
 
