@@ -76,6 +76,11 @@ class Maker:
             return time(rng.randrange(7, 20), rng.choice((0, 30)))
         if kind == "month":
             return f"2026-{rng.randrange(8, 12):02d}"
+        if kind == "period":  # a report's week or month; a key's weeks run on, year after year
+            if key:
+                self.serial += 1
+                return f"{2000 + self.serial // 52}-W{self.serial % 52 + 1:02d}"
+            return rng.choice((f"2026-W{rng.randrange(1, 53):02d}", f"2026-{rng.randrange(1, 13):02d}"))
         if kind == "int":
             return rng.randrange(0, 13)
         if kind in ("decimal", "area"):

@@ -42,6 +42,7 @@ BAD = {  # by column type: what a clerk might type that cannot be read
     "plate": ["京", "ABC"],
     "vin": ["LSVAM4180C2184840", "123"],
     "month": ["13月", "2026-14"],
+    "period": ["11月", "2026-W54", "下周"],
     "enum": ["其他的", "?"],
     "text": ["  ", "\t", "３－１０１", "Ａ栋　"],
 }
