@@ -211,6 +211,21 @@ def test_bad_style_index_falls_back_to_data_copy(tmp_path: Path) -> None:
     assert "日期格式不对" in data["E2"].comment.text
 
 
+def test_data_copy_marks_advice_to_check_as_the_copy_of_the_original_does(tmp_path: Path) -> None:
+    # A VIN's check digit is advice (核对无误可不改): 【请核对】, never 【需修改】; a cell
+    # with a mistake besides the advice still needs correcting.
+    src = _hostile("bad-style-index.xlsx")
+    book = read_raw(src)
+    errors = [CellError("报修登记", 2, "房号", "B2", "vin.check_digit", "车架号校验位不符，核对无误可不改", "x"),
+              CellError("报修登记", 3, "房号", "B3", "vin.check_digit", "车架号校验位不符，核对无误可不改", "y"),
+              CellError("报修登记", 3, "房号", "B3", "date.invalid", "日期格式不对", "y")]
+    dest = write_annotated_copy(src, book, errors, tmp_path / "o.xlsx", file_label=src.name)
+    data = openpyxl.load_workbook(dest)["报修登记"]
+    assert FALLBACK_NOTE in heading_text(openpyxl.load_workbook(dest)[ISSUES_TITLE])
+    assert data["B2"].comment.text.startswith("【请核对】")
+    assert data["B3"].comment.text.startswith("【需修改】")
+
+
 def test_illegal_sheet_name_is_sanitised_and_links_follow(tmp_path: Path) -> None:
     src = _hostile("sheet-name-illegal-chars.xlsx")
     book = read_raw(src)

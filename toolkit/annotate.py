@@ -354,18 +354,22 @@ def save_data_copy(workbook: Workbook, errors: list[CellError], file_label: str,
     wb.save(out)
 
 
-def _marks_by_sheet(placed: list[Placed]) -> dict[str, dict[tuple[int, int], list[str]]]:
-    """title → (row, column) → the messages of that cell, in the list's order."""
-    out: dict[str, dict[tuple[int, int], list[str]]] = {}
+# A cell's notes: (message, whether it is only advice to check), in the list's order.
+Notes = list[tuple[str, bool]]
+
+
+def _marks_by_sheet(placed: list[Placed]) -> dict[str, dict[tuple[int, int], Notes]]:
+    """title → (row, column) → the notes of that cell."""
+    out: dict[str, dict[tuple[int, int], Notes]] = {}
     for p in placed:
         if p.title and p.coordinate:
             letters, row = coordinate_from_string(p.coordinate)
             cell = (row, column_index_from_string(letters))
-            out.setdefault(p.title, {}).setdefault(cell, []).append(_mark_text(p))
+            out.setdefault(p.title, {}).setdefault(cell, []).append((_mark_text(p), is_advisory(p.error.code)))
     return out
 
 
-def _stream_values(ws: WriteOnlyWorksheet, raw: RawSheet, marks: dict[tuple[int, int], list[str]]) -> None:
+def _stream_values(ws: WriteOnlyWorksheet, raw: RawSheet, marks: dict[tuple[int, int], Notes]) -> None:
     merges = []
     if len(raw.merged) <= MAX_FALLBACK_MERGES:
         merges = [(r1, c1, r2, c2) for r1, c1, r2, c2 in raw.merged
@@ -373,7 +377,7 @@ def _stream_values(ws: WriteOnlyWorksheet, raw: RawSheet, marks: dict[tuple[int,
     for r1, c1, r2, c2 in merges:
         ws.merged_cells.add(CellRange(min_col=c1, min_row=r1, max_col=c2, max_row=r2))
     # By row: (column, messages); a covered cell of a merge is marked on its top-left cell.
-    by_row: dict[int, dict[int, list[str]]] = {}
+    by_row: dict[int, dict[int, Notes]] = {}
     for (row, col), messages in marks.items():
         for r1, c1, r2, c2 in merges:
             if r1 <= row <= r2 and c1 <= col <= c2:
@@ -412,20 +416,21 @@ def _ordered(rows: list[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
 
 
 def _append(ws: WriteOnlyWorksheet, written: int, row_no: int, values: list[Any],
-            by_row: dict[int, dict[int, list[str]]]) -> int:
+            by_row: dict[int, dict[int, Notes]]) -> int:
     """Write row ``row_no`` after ``written`` (the rows between stay empty); the last row written."""
     if row_no <= written:
         return written
     for _ in range(written + 1, row_no):
         ws.append(())
     cells: list[Any] = [_plain(ws, v) for v in values[:MAX_COL]]
-    for col, messages in by_row.get(row_no, {}).items():
+    for col, notes in by_row.get(row_no, {}).items():
         if col > len(cells):
             cells.extend([None] * (col - len(cells)))
         cell = WriteOnlyCell(ws)
         set_value(cell, values[col - 1] if col <= len(values) else None)
         cell.fill = BAD_FILL
-        cell.comment = _comment_for(cell, messages)
+        mark = CHECK_MARK if all(advice for _, advice in notes) else MARK  # as mark_cells does
+        cell.comment = _comment_for(cell, [m for m, _ in notes], mark)
         cells[col - 1] = cell
     ws.append(cells)
     return row_no
