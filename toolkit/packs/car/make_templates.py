@@ -114,7 +114,7 @@ def car_appointment_slip():
     M.body(doc, "所需配件价值较高，按规定须预交定金，金额不少于配件原价的二分之一，即",
            ("{{ 最低定金|money }} 元（{{ 最低定金|rmb }}）", {"bold": True}), "。")
     M.para(doc, "{%p endif %}")
-    M.body(doc, "我们已为您预留工位，并会在预约时间前半天至一天与您电话确认。预约客户到店由预约人员专门接待；"
+    M.body(doc, "我们将为您预留工位，并会在预约时间前半天至一天与您电话确认。预约客户到店由预约人员专门接待；"
            "如需改期或取消，请提前来电。{% if doc.phone %}服务电话：{{ doc.phone }}。{% endif %}")
     M.signature(doc)
     M.spacer(doc, 6)

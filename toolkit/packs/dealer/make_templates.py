@@ -85,7 +85,7 @@ def jsb_fine():
     # for a week such as 2026-W45
     T.list_table(doc, [("报表", 3.4, L), ("期间", 2.2, C), ("应报日期", 3.5, C), ("实报日期", 3.5, C),
                        ("情形", 1.2, C), ("扣款（元）", 1.8, R)],
-                 "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '未报' }}",
+                 "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '尚未上报' }}",
                                 "{{ f.kind }}", "{{ f.fine|money }}"])
     T.spacer(doc, 4)
     P.pairs(doc, [
