@@ -109,6 +109,14 @@ def test_sales_of_a_member_number_the_register_does_not_know(rules_dir: Path):
     assert [(f.record, f.values["reward"]) for f in rewards] == [("2026-H2|M01", Decimal("36.00"))]
     # A site that keeps no member register is not flooded: nothing to compare with.
     assert of(run(rules_dir, {"jsb_sales": rows}, "2026-12-04T09:00"), "jsb.sales_unknown_member") == []
+    # …and its notices name the dealer as the sales rows do (they were addressed to nobody).
+    unregistered = {k: {**v, "经销商名称": "铜山某商行"} for k, v in rows.items() if k.endswith("|M09")}
+    (cancel,) = of(run(rules_dir, {"jsb_sales": unregistered}, "2026-12-04T09:00"), "jsb.cancel_channel")
+    assert cancel.values["经销商名称"] == "铜山某商行"
+    # (its H2 reward, 10,000 × 4 ‰ = 40.00, waits on that cancellation, and says whose it is)
+    (held,) = of(run(rules_dir, {"jsb_sales": unregistered}, "2027-01-10T09:00"), "jsb.reward_withheld")
+    assert held.values["经销商名称"] == "铜山某商行" and held.values["reward"] == Decimal("40.00")
+    assert "成员 M09（铜山某商行）" in held.message
 
 
 def test_a_market_of_zero_gives_no_share_and_is_said(rules_dir: Path):

@@ -90,6 +90,10 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
         if members and member is None:
             out.extend(_unknown(key_month, mid, v) for key_month, v in sorted(rows[mid].items()))
             continue
+        if member is None:
+            # No member register kept: the notices name the dealer as the sales rows do.
+            named = [text(r.get("经销商名称")) for _, r in sorted(rows[mid].items()) if text(r.get("经销商名称"))]
+            member = {"经销商名称": named[-1]} if named else None
         gone = text((member or {}).get("状态")) in GONE
         run: list[dict[str, Any]] = []
         for month in months_between(min(rows[mid]), last):

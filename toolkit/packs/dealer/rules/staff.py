@@ -240,17 +240,20 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
     members = state.get("jsb_member", {})
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for key, v in state.get("jsb_sales", {}).items():
+    named: dict[str, str] = {}  # member → the name its latest sales row gives (no member register kept)
+    for key, v in sorted(state.get("jsb_sales", {}).items()):
         month, mid = split_key(key)[:2]
         sums[(half_of(month), mid)] += dec(v.get("销量")) or Decimal(0)
         counts[(half_of(month), mid)] += 1
+        if text(v.get("经销商名称")):
+            named[mid] = text(v.get("经销商名称"))
     out: list[Finding] = []
     current = half_of(month_of(env.today))
     # A cancellation drafted (the notice awaits the region) but not yet recorded as 已取消
     # in the member register: the member is on its way out, so no reward is drafted.
     cancelling = {f.values.get("成员编号"): f for f in sales_findings(env, state) if f.rule in CANCELS}
     for (half, mid), total in sorted(sums.items()):
-        m = members.get(mid, {})
+        m = members.get(mid) or ({"经销商名称": named[mid]} if mid in named else {})
         if half >= current or text(m.get("状态")) in GONE or total <= 0:
             continue
         if members and mid not in members:  # a number typed wrong (jsb.sales_unknown_member): no notice to nobody
