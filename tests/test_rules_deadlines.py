@@ -115,9 +115,10 @@ def test_one_working_day_on_make_up_weekend_days():
 
 def test_one_working_day_at_year_end_uses_fallback():
     cal = WorkCalendar()
-    # taken Thu 2026-12-31 15:00; 2027 unknown → weekends only: Fri 2027-01-01 is a working day
+    # taken Thu 2026-12-31 15:00; 2027 unknown → the fallback: Fri 01-01 元旦 (fixed by law),
+    # Sat and Sun off → Mon 2027-01-04 17:30
     f = pick(run(important("2026-12-31T15:00"), "2027-01-01T09:00", cal), "complaint.handle")
-    assert f.due == dt("2027-01-01T17:30")
+    assert f.due == dt("2027-01-04T17:30")
     assert date(2027, 1, 1) in cal.fallback_dates
     assert "2027年" in cal.fallback_note()
 

@@ -150,8 +150,9 @@ def test_year_end_fallback_is_reported_in_warnings(ctx, tmp_path: Path):
     summary = process_paths(ctx, [write_xlsx(tmp_path / "y.xlsx", {"s": [headers, *rows]})],
                             datetime(2026, 12, 31, 16, 0))
     handle = [f for f in summary.files[0].findings if f.rule == "complaint.handle"][0]
-    # 重要: 1 working day. Thu 12-31 → 2027 unknown: weekends-only → Fri 2027-01-01 counts as a working day
-    assert handle.due == datetime(2027, 1, 1, 17, 30)
+    # 重要: 1 working day. Thu 12-31 → 2027 unknown: Fri 01-01 is 元旦 by law, Sat and Sun
+    # off (fallback) → Mon 2027-01-04 17:30
+    assert handle.due == datetime(2027, 1, 4, 17, 30)
     assert any("2027年" in w and "2027-01-01" in w for w in summary.warnings)
 
 

@@ -197,9 +197,11 @@ def test_due_workdays_and_bad_units(cal: WorkCalendar) -> None:
 
 def test_year_end_fallback_without_override(tmp_path: Path) -> None:
     cal = load_calendar(tmp_path)  # no calendar.yaml -> defaults, no overrides
-    # Thu 2026-12-31 + 1: Fri 2027-01-01, unknown year -> weekday -> working on the fallback.
-    assert cal.add_workdays(dt("2026-12-31 10:00"), 1) == dt("2027-01-01 17:30")
-    assert cal.fallback_dates == {date(2027, 1, 1)}
+    # Thu 2026-12-31 + 1 working day: 2027 is unknown to the package, but Fri 01-01 is 元旦
+    # by law whatever the year's arrangement; Sat and Sun off -> Mon 2027-01-04 17:30.
+    assert cal.add_workdays(dt("2026-12-31 10:00"), 1) == dt("2027-01-04 17:30")
+    assert cal.is_workday(date(2027, 1, 1)) is False
+    assert cal.fallback_dates == {date(2027, 1, d) for d in (1, 2, 3, 4)}
     assert cal.fallback_years == {2027}
     note = cal.fallback_note()
     assert note is not None and "2027" in note and "2027-01-01" in note
@@ -218,6 +220,17 @@ def test_year_end_fallback_with_holiday_override(tmp_path: Path) -> None:
     # 01-01 was decided by the override, the rest by the fallback.
     assert cal.fallback_dates == {date(2027, 1, 2), date(2027, 1, 3), date(2027, 1, 4)}
     assert cal.fallback_years == {2027}
+
+
+def test_fallback_keeps_the_holidays_the_law_fixes_by_date(tmp_path: Path) -> None:
+    cal = load_calendar(tmp_path)
+    # 2028 (unknown): Mon 05-01 and Tue 05-02 劳动节, Tue 10-03 国庆节 are off; Wed 05-03 works.
+    assert [cal.is_workday(date(2028, 5, d)) for d in (1, 2, 3)] == [False, False, True]
+    assert cal.is_workday(date(2028, 10, 3)) is False and cal.is_workday(date(2028, 10, 4)) is True
+    # Fri 2028-04-28 16:00 + 1 working day: Mon 05-01, Tue 05-02 off -> Wed 05-03 17:30.
+    assert cal.add_workdays(dt("2028-04-28 16:00"), 1) == dt("2028-05-03 17:30")
+    note = cal.fallback_note()
+    assert note is not None and "元旦、劳动节、国庆节" in note
 
 
 def test_workday_override_in_unknown_year(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ Working days come from, in order:
 1. the manager's overrides in ``rules/calendar.yaml`` (``holidays`` / ``workdays``);
 2. the ``chinese_calendar`` package for the years it knows (statutory holidays and the
    make-up weekend working days, e.g. Saturday 2026-10-10);
-3. a fallback for years the package does not know: Monday–Friday are working days.
-   Every date decided by the fallback is recorded in ``WorkCalendar.fallback_dates`` so
-   the run summary can say so (``WorkCalendar.fallback_note()``).
+3. a fallback for years the package does not know: Monday–Friday are working days,
+   except the statutory holidays the law fixes by date (元旦 1 January, 劳动节 1–2 May,
+   国庆节 1–3 October; 《全国年节及纪念日放假办法》 as revised in 2024) — those are off
+   whatever the State Council's yearly arrangement adds. Every date decided by the
+   fallback is recorded in ``WorkCalendar.fallback_dates`` so the run summary can say so
+   (``WorkCalendar.fallback_note()``).
 """
 
 from __future__ import annotations
@@ -177,6 +180,11 @@ def _naive(dt: datetime) -> datetime:
     return dt
 
 
+# Holidays the law fixes by date (month, day): off in every year, published or not.
+FIXED_HOLIDAYS = {(1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节",
+                  (10, 1): "国庆节", (10, 2): "国庆节", (10, 3): "国庆节"}
+
+
 @lru_cache(maxsize=4096)
 def _published_workday(d: date) -> bool | None:
     """chinese_calendar's answer for ``d``; None when its year is not published.
@@ -216,8 +224,9 @@ class WorkCalendar:
         else:
             published = _published_workday(d)
             if published is None:
-                # Year not published in the installed package: weekends only.
-                published = d.weekday() < 5
+                # Year not published in the installed package: weekends and the
+                # holidays fixed by date (the lunar ones and make-up days are unknown).
+                published = d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
                 self.fallback_dates.add(d)
             result = published
         self._cache[d] = result
@@ -236,7 +245,7 @@ class WorkCalendar:
         shown = "、".join(d.isoformat() for d in dates[:10])
         more = f" 等{len(dates)}天" if len(dates) > 10 else ""
         return (
-            f"注意：{years}的法定节假日尚未收录，以下日期按“仅周六、周日休息 + "
+            f"注意：{years}的法定节假日尚未收录，以下日期按“周六、周日及元旦、劳动节、国庆节法定日期休息 + "
             f"rules/{CALENDAR_FILE} 中的调整”计算：{shown}{more}。"
             f"国务院公布放假安排后，请在 rules/{CALENDAR_FILE} 中补录。"
         )
