@@ -170,3 +170,44 @@ def test_price_board_posted_once_per_revision_and_age_warned(ctx, home: Path):
     [board] = ctx.ws.drafts.glob("*特约服务项目及收费标准公示*.docx")
     assert board.name.startswith("某某物业〔2027〕价字第001号")
     assert [p.name for p in (ctx.ws.drafts / "已作废").glob("*.docx")] == [boards[0].name]
+
+
+def test_a_reminder_for_a_bill_since_paid_is_voided_and_a_changed_draft_is_flagged(ctx, home: Path, tmp_path: Path):
+    """3-1-502 paid to 10-31, 11-05: 5 days overdue → 催缴通知书 drafted. The cashier saves
+    the account paid to 12-31 on 11-10: the finding is resolved and the unsigned reminder
+    voided (its files to 已作废), so it cannot be signed for a bill already paid. A draft of
+    a type that is not voided so (the survey notice, its finding closed by a correction)
+    is named in the register's heading for the signer to check."""
+    fee = [["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至"],
+           ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 10, 31)]]
+    done = process_paths(ctx, [write_xlsx(tmp_path / "fee.xlsx", {"物业费": fee})], datetime(2026, 11, 5, 9, 0))
+    assert done.files[0].status == "accepted", done.files[0].message
+    (draft,) = ctx.ws.drafts.glob("*催缴通知书*.docx")
+    fee[1][5] = date(2026, 12, 31)
+    paid = process_paths(ctx, [write_xlsx(tmp_path / "fee-paid.xlsx", {"物业费": fee})], datetime(2026, 11, 10, 9, 0))
+    assert [f.state for f in paid.files[0].findings if f.rule == "fee.arrears"] == ["resolved"]
+    assert not list(ctx.ws.drafts.glob("*催缴通知书*.docx"))
+    assert [p.name for p in (ctx.ws.drafts / "已作废").glob("*催缴通知书*.docx")] == [draft.name]
+    wb, sheet, _, rows = _register(ctx)
+    (reminder,) = [r for r in rows.values() if r["文书标题"].startswith("催缴通知书")]
+    assert reminder["文书状态"] == "已作废"
+    assert "请项目经理在“签发人”" in sheet["A1"].value and "登记情况已经改变" not in sheet["A1"].value
+
+
+def test_a_draft_whose_finding_closed_is_named_for_the_signer(ctx, home: Path, tmp_path: Path):
+    # The survey result notice DC1 is drafted on 11-23; the survey row is then corrected
+    # (结果公告日期 cleared, so no notice is due): the draft stays (not a demand) and the
+    # dispatch register's heading names it.
+    head = ["调查编号", "公告日期", "开始日期", "结束日期", "总户数", "发放户数", "回收份数", "满意份数", "整改措施", "结果公告日期"]
+    row = ["DC1", date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 20), 400, 240, 200, 170, "车库照明整改",
+           date(2026, 11, 23)]
+    process_paths(ctx, [write_xlsx(tmp_path / "s.xlsx", {"满意度调查": [head, row]})], datetime(2026, 11, 23, 9, 0))
+    _, _, _, rows = _register(ctx)
+    (posted,) = [r for r in rows.values() if r["文书标题"] == "满意度调查结果公告"]
+    row[9] = None
+    again = process_paths(ctx, [write_xlsx(tmp_path / "s2.xlsx", {"满意度调查": [head, row]})],
+                          datetime(2026, 11, 23, 10, 0))
+    assert any(f.state == "resolved" and f.notice for f in again.files[0].findings)
+    _, sheet, _, rows = _register(ctx)
+    assert rows[posted["文号"]]["文书状态"] == "草稿"
+    assert "1 份草稿所依据的登记情况已经改变" in sheet["A1"].value and posted["文号"] in sheet["A1"].value

@@ -80,20 +80,26 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
     """Rewrite outbox/发文登记.xlsx from the ledger; a locked file is a warning only
     (``strict``: raised, for the outbox worker to try again)."""
     ensure_tables(ledger.engine)
+    reconcile_files(ws, ledger)  # drafts voided in a file's transaction move to 已作废 here
     with ledger.engine.connect() as conn:
         rows = conn.execute(
             select(documents)
             .where(documents.c.site == ledger.site, documents.c.status != PENDING)
             .order_by(documents.c.id)
         ).all()
+        kinds = _document_types(ws)
+        changed = _cause_gone(conn, ledger.site, [r for r in rows if r.status == DRAFT], kinds)
     titles = _register_titles(ws)
-    kinds = _document_types(ws)
     staff = _staff_values(ledger)
     by_number = {r.number: r for r in rows}
     again = [r.number for r in rows if r.status == DRAFT and _replaces_signed(r, by_number)]
-    heading = f"{_site_label(ws)}发文登记（请项目经理在“签发人”“签发日期”两列签批后，将本表保存到 inbox 文件夹）"
+    heading = (f"{_site_label(ws)}发文登记（请{_manager_title(ws)}在“签发人”“签发日期”两列签批后，"
+               f"将本表保存到 inbox 文件夹）")
     if again:
         heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
+    if changed:
+        heading += (f"　其中 {len(changed)} 份草稿所依据的登记情况已经改变（如已办结、已签订、已更正），"
+                    f"签发前请核对，不再需要的把“文书状态”改为“已作废”：{'、'.join(changed)}")
     # openpyxl is loaded here, when a register is written: a file with no document to
     # issue never needs it (its import is a sizeable part of a small file's cost).
     from openpyxl import Workbook
@@ -157,6 +163,38 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         log.warning("发文登记未能更新（%s）：%s，下次变动时重写", target.name, exc)
         return None
     return target
+
+
+def _manager_title(ws: Workspace) -> str:
+    try:
+        from .issue import documents_config
+
+        return documents_config(ws).manager_title
+    except Exception:  # a broken documents.yaml is reported elsewhere
+        return "负责人"
+
+
+def _cause_gone(conn: Any, site: str, drafts: list[Any], kinds: dict[str, Any]) -> list[str]:
+    """The numbers of drafts whose finding is no longer open (resolved, or its record
+    corrected away): signing one would send what the register no longer says."""
+    from ..ruleset.store import rule_findings as t
+
+    wanted = [(r, kinds[r.doc_type].trigger) for r in drafts
+              if r.doc_type in kinds and kinds[r.doc_type].trigger != "monthly"]
+    if not wanted:
+        return []
+    # An open finding of the type's trigger rule, or one naming the type as its notice
+    # (several rules draft a 取消资格通知书), keeps a draft standing.
+    open_ones: set[tuple[str, str, str]] = set()
+    for register in {r.register for r, _ in wanted}:
+        records = sorted({r.record for r, _ in wanted if r.register == register})
+        for i in range(0, len(records), 500):
+            for x in conn.execute(select(t.c.rule, t.c.notice, t.c.record).where(
+                    t.c.site == site, t.c.register == register, t.c.record.in_(records[i:i + 500]),
+                    t.c.is_open.is_(True))):
+                open_ones |= {(x.rule, register, x.record), (f"notice:{x.notice}", register, x.record)}
+    return [r.number for r, rule in wanted if (rule, r.register, r.record) not in open_ones
+            and (f"notice:{r.doc_type}", r.register, r.record) not in open_ones]
 
 
 def _document_types(ws: Workspace) -> dict[str, Any]:

@@ -212,8 +212,26 @@ def _approvals(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Ou
 
     approved = apply_approvals(ws, ledger, intent.payload["rows"], intent.created_at)
     if approved:
-        log.info("approved: %s", "、".join(approved))
+        log.info("已签发：%s", "、".join(approved))
     return Outcome(DONE)
+
+
+def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: list[Finding]) -> int:
+    """Void the unsigned drafts of the demands these resolved findings had made (types
+    with ``void_when_resolved``: a reminder for a bill since paid must not be signed);
+    how many. Their files move to 已作废 when the dispatch register is next written."""
+    from .issue import types_for
+    from .tables import DRAFT
+    from .tables import VOID as VOIDED
+
+    voided = 0
+    for f in findings:
+        for t in types_for(config, f):
+            if t.void_when_resolved:
+                voided += conn.execute(update(documents).where(
+                    documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
+                    documents.c.record == f.record, documents.c.status == DRAFT).values(status=VOIDED)).rowcount
+    return voided
 
 
 def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: str, record: str,
@@ -234,4 +252,4 @@ def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: s
 HANDLERS = {DOCUMENT: _issue, NUMBER: _number, PDF: _pdf, REGISTER: _register, APPROVALS: _approvals}
 
 __all__ = ["HANDLERS", "enqueue_document", "enqueue_approvals", "enqueue_written", "recover",
-           "request_register", "void_pending_numbers"]
+           "request_register", "void_pending_numbers", "void_resolved_drafts"]

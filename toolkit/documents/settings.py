@@ -68,6 +68,10 @@ class DocumentType(_Strict):
     # Values the document cannot go without (a fee it states in figures and capitals):
     # while one is empty the document is not drafted and the finding says what it waits for.
     requires: list[str] = Field(default_factory=list)
+    # A demand that no longer stands once its finding is resolved (an arrears reminder
+    # for a bill since paid): its unsigned draft is voided then. Others (an agreement
+    # whose finding closes when it is signed) stay, flagged in the dispatch register.
+    void_when_resolved: bool = False
     variants: list[Variant] = Field(default_factory=list)
     delivery: Delivery = "送达"
     # 内容摘要 in the dispatch register: a format over the finding's values like recipient.
