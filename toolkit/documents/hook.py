@@ -51,10 +51,9 @@ class DocumentsHook:
             intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
         gone = [f for f in result.findings if f.notice and f.state == "resolved"]
-        if gone:
-            # Demands for what is settled are voided; the register is rewritten either way
-            # (it moves voided files, and names the other drafts whose finding closed).
-            intents.void_resolved_drafts(conn, ctx.ledger.site, config, gone)
+        if gone and intents.void_resolved_drafts(conn, ctx.ledger.site, config, gone):
+            # Demands for what is settled were voided; the register is rewritten to move
+            # their files and to name the other drafts whose finding closed.
             intents.request_register(conn, ctx.ledger.site, now)
         notices = [f for f in result.findings if f.notice and f.state != "resolved"]
         unchanged = (intents.unchanged_notices(conn, ctx.ledger.site, config, notices, ctx.ws.templates)

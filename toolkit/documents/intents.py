@@ -219,19 +219,22 @@ def _approvals(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Ou
 def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: list[Finding]) -> int:
     """Void the unsigned drafts of the demands these resolved findings had made (types
     with ``void_when_resolved``: a reminder for a bill since paid must not be signed);
-    how many. Their files move to 已作废 when the dispatch register is next written."""
+    returns how many unsigned drafts they had, voided or not (the dispatch register then
+    moves the voided files to 已作废 and names the others for the signer to check)."""
     from .issue import types_for
     from .tables import DRAFT
     from .tables import VOID as VOIDED
 
-    voided = 0
+    touched = 0
     for f in findings:
         for t in types_for(config, f):
+            mine = (documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
+                    documents.c.record == f.record, documents.c.status == DRAFT)
             if t.void_when_resolved:
-                voided += conn.execute(update(documents).where(
-                    documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
-                    documents.c.record == f.record, documents.c.status == DRAFT).values(status=VOIDED)).rowcount
-    return voided
+                touched += conn.execute(update(documents).where(*mine).values(status=VOIDED)).rowcount
+            else:
+                touched += len(conn.execute(select(documents.c.id).where(*mine)).all())
+    return touched
 
 
 def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: str, record: str,
