@@ -241,8 +241,8 @@ def car_fine_notice():
            "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
            "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
     M.spacer(doc, 4)
-    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.8, C), ("车牌号", 2.4, C), ("差错", 4.6, L),
-                       ("罚款（元）", 2.0, R)],
+    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.8, C), ("车牌号", 2.4, C), ("差错", 4.2, L),
+                       ("罚款（元）", 2.4, R)],
                  "o in orders",
                  ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],
                  after_rows=[["合计", "<", "<", "{{ count }} 份", "{{ total|money }}"]], total_rows=1)
