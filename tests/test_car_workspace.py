@@ -102,12 +102,14 @@ def test_fine_notice_issued_for_last_month(tmp_path: Path):
     (notice,) = (home / "outbox" / "文书草稿").glob("*差字*王芳*.docx")
     text = _docx_text(notice)
     assert "15.00" in text and "壹拾伍元整" in text and "WT006" in text and "WT008" in text
-    # 刘洋 had no faulty order, only a safety deduction (不参加安全学习培训活动: 20 points by the
-    # table, though 10 was typed): his notice says so and shows no empty table of orders.
+    # 刘洋 opened no order in November, only a safety deduction (不参加安全学习培训活动: 20
+    # points by the table, though 10 was typed): a 安全考核扣分通报 with no word on 委托书
+    # he never opened and no empty table of orders.
     (liu,) = (home / "outbox" / "文书草稿").glob("*差字*刘洋*.docx")
     text = _docx_text(liu)
-    assert "未发现差错" in text and "不参加安全学习培训活动" in text and "20" in text
-    assert "委托书号" not in text and "罚款（元）" not in text
+    assert "安全考核扣分通报" in text and "委托书差错通报" not in text
+    assert "服务顾问刘洋在安全考核中被扣分" in text and "不参加安全学习培训活动" in text and "20" in text
+    assert "委托书号" not in text and "罚款（元）" not in text and "委托书填写规定" not in text
     assert len(docx.Document(str(liu)).tables) == 1  # the safety table alone
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.packs import Pack, Rule, SettingsPart, per_record
+from toolkit.packs.scopes import KEY, Each, Link
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Flow, Job, Responsible
 
 from .actions import ACTIONS, action_of
-from .rules.appointments import appointment_findings
+from .rules.appointments import appointment_rule
 from .rules.claims import claim_findings
 from .rules.common import (
     APPOINTMENTS,
@@ -75,7 +76,8 @@ PACK = Pack(
     ),
     rules=tuple(_acted_on(r) for r in (
         Rule("car_customer", (CUSTOMERS, ORDERS), customer_rule),
-        per_record("car_appointment", APPOINTMENTS, appointment_findings),
+        # A booking is kept by the 委托书 citing its 预约单号 as well as by its 到店时间.
+        Rule("car_appointment", (APPOINTMENTS, ORDERS), appointment_rule, Each((Link(ORDERS, KEY, "预约单号"),))),
         Rule("car_work_order", (ORDERS, EXTRAS, APPOINTMENTS, CUSTOMERS), work_order_rule),
         Rule("car_extra_item", (EXTRAS, ORDERS), extra_rule),
         per_record("car_complaint", COMPLAINTS, complaint_findings),
@@ -114,7 +116,10 @@ PACK = Pack(
         COMPLAINTS: Responsible(person="责任人", department="业务部"),
         # The person the caller asked for calls back until a 处理人 is written.
         MESSAGES: Responsible(person="处理人", person_fallback="被找人员", department="业务部"),
-        SAFETY: Responsible(person="员工", department="业务部"),
+        # A safety row's only finding is a wrong 扣分, which the 检查人 who wrote it corrects
+        # (the 员工 is the one checked, not the one to act); safety is the 服务经理's charge
+        # (seed 002 服务经理 13) when no 检查人 is written.
+        SAFETY: Responsible(person="检查人", department="服务经理"),
         EXTRAS: Responsible(department="业务部"),
         CLAIMS: Responsible(person="服务顾问", department="业务部"),
     },

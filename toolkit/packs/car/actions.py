@@ -1,8 +1,8 @@
 """The car findings the person who saved the register must put right on their own sheet.
 
 A total that is not labour plus parts, a deposit short of half the parts' price, a
-discount nobody approved, an extra item agreed but not signed, safety points off the
-table: each goes back on the return copy of the workbook it came from, on the cell to
+discount nobody approved, an extra item agreed but not signed, a guarantee promised on
+parts the customer brought, safety points off the table: each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``), and the daily to-do list shows it again under
 待纠正. An incomplete 委托书 is not one of them: it is fined as it was handed over, and
 filling in the gaps afterwards would not undo that.
@@ -29,6 +29,9 @@ ACTIONS: dict[str, Action] = {
     "car.extra_signed": Action(
         "car.extra_signed", "增项未再次签字", "客户签名",
         "服务顾问请客户在委托书上对追加项目再次签字确认后，“客户签名”填“是”；签字前完工时间不顺延", DAILY),
+    "car.parts_guarantee": Action(
+        "car.parts_guarantee", "自购件不作担保", "质量担保",
+        "服务顾问向客户说明：客户自购或副厂配件所涉及部位的技术质量不作担保，把“质量担保”改为“否”", DAILY),
     "car.safety_points": Action(
         "car.safety_points", "扣分不符", "扣分", "检查人按安全考核标准改正扣分", DAILY),
 }
@@ -42,6 +45,10 @@ def action_of(f: Finding) -> Action:
         todo = (f"受理人请客户补交定金 {yuan(short)} 元（最低定金 {yuan(least)} 元），收齐后把“定金”改为实收金额"
                 if short is not None and least is not None else a.todo)
         return Action(a.code, a.title, a.column, todo, a.listed_in)
+    if f.rule == "car.parts_guarantee" and f.values.get("配件来源"):
+        return Action(a.code, a.title, a.column,
+                      f"服务顾问向客户说明：{f.values['配件来源']}配件所涉及部位的技术质量不作担保，"
+                      "把“质量担保”改为“否”", a.listed_in)
     if f.rule == "car.safety_points" and f.values.get("points") is not None:
         return Action(a.code, a.title, a.column,
                       f"检查人按安全考核标准把扣分改为 {f.values['points']} 分", a.listed_in)

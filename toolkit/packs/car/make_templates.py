@@ -197,9 +197,11 @@ def _repair_release(doc) -> None:
          "付款方式", "{{ 付款方式 or '—' }}"],
         ["结算金额", ">{% if 结算金额 %}{{ 结算金额|money }} 元（{{ 结算金额|rmb }}）{% else %}—{% endif %}"],
         ["实收金额", "{{ 实收金额|money or '0.00' }} 元", "欠收", "{% if 欠收 %}{{ 欠收|money }} 元{% else %}无{% endif %}"],
-        ["旧件去向", "{{ 旧件去向 or '—' }}", "下次保养",
-         "{% if 建议下次保养日期 %}{{ 建议下次保养日期 }}{% endif %}"
-         "{% if 建议下次保养里程 %} 或 {{ 建议下次保养里程 }} 公里{% endif %}"
+        ["旧件去向", ">{{ 旧件去向 or '—' }}"],
+        # A row of its own: a date and a mileage do not fit half a row (they wrapped).
+        ["下次保养", ">{% if 建议下次保养日期 %}{{ 建议下次保养日期 }}{% endif %}"
+         "{% if 建议下次保养里程 %} 或行驶至 {{ 建议下次保养里程 }} 公里{% endif %}"
+         "{% if 建议下次保养日期 and 建议下次保养里程 %}，以先到者为准{% endif %}"
          "{% if not 建议下次保养日期 and not 建议下次保养里程 %}—{% endif %}"],
     ], height_cm=0.8)
     M.spacer(doc, 4)
@@ -231,30 +233,42 @@ def car_maintenance():
 
 
 def car_fine_notice():
+    # Titled 委托书差错通报, or 安全考核扣分通报 with safety deductions alone (a variant in
+    # car_documents.yaml): each part printed only when the person has something in it.
     doc = P.notice("委托书差错通报")
     M.para(doc, "{%p if count %}")
     M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
            "开具的进厂维修委托书中，有 {{ count }} 份无客户签名或有漏项。按规定每份罚款 {{ fine|money }} 元，"
            "合计 ", ("{{ total|money }} 元（{{ total|rmb }}）", {"bold": True}), "。明细如下：")
     M.spacer(doc, 4)
-    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.2, C), ("车牌号", 2.6, C), ("差错", 5.0, L),
-                       ("罚款（元）", 2.0, R)],
+    M.list_table(doc, [("委托书号", 2.8, C), ("接车日期", 3.8, C), ("车牌号", 2.4, C), ("差错", 4.2, L),
+                       ("罚款（元）", 2.4, R)],
                  "o in orders",
                  ["{{ o.委托书号 }}", "{{ o.日期 }}", "{{ o.车牌号 }}", "{{ o.missing }}", "{{ o.fine|money }}"],
                  after_rows=[["合计", "<", "<", "{{ count }} 份", "{{ total|money }}"]], total_rows=1)
     M.spacer(doc, 4)
+    M.para(doc, "{%p elif opened %}")
+    # A service advisor whose orders were all complete: said once, no empty table.
+    M.body(doc, "{{ month|cn_month }}，服务顾问", ("{{ 服务顾问 }}", {"bold": True}),
+           "开具的进厂维修委托书 {{ opened }} 份，未发现差错。")
     M.para(doc, "{%p else %}")
-    # Only safety deductions this month: no empty table of orders.
-    M.body(doc, "{{ month|cn_month }}，", ("{{ 服务顾问 }}", {"bold": True}), "开具的进厂维修委托书未发现差错。")
+    # Someone who opens no 委托书 (a mechanic): the safety deductions alone.
+    M.body(doc, "{{ month|cn_month }}，{{ 岗位 }}", ("{{ 服务顾问 }}", {"bold": True}), "在安全考核中被扣分。")
     M.para(doc, "{%p endif %}")
     M.para(doc, "{%p if safety %}")
     M.body(doc, "本月安全考核扣分：")
-    M.list_table(doc, [("日期", 3.6, C), ("违规项", 10.0, L), ("扣分", 2.0, R)], "s in safety",
+    M.list_table(doc, [("日期", 3.8, C), ("违规项", 9.8, L), ("扣分", 2.0, R)], "s in safety",
                  ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
                  after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)
     M.para(doc, "{%p endif %}")
+    M.para(doc, "{%p if count %}")
     M.body(doc, "请按《委托书填写规定》逐项填写委托书：详细记录客户提出的问题，项目报价，写明旧件去向、是否洗车和预计完工时间，"
            "确认无误后请客户签名。")
+    M.para(doc, "{%p endif %}")
+    M.para(doc, "{%p if safety %}")
+    # seed 002 安全标准 2.1–2.4
+    M.body(doc, "请遵守安全标准：每天参加班前会，落实安全操作规程，未经允许不准驾驶维修车辆，参加安全培训、活动和应急演练。")
+    M.para(doc, "{%p endif %}")
     M.signature(doc)
     return doc
 

@@ -147,8 +147,10 @@ def car_daily(src: Source, period: Period) -> Report:
     overdue_rows, fix_rows = [], []
     for f in found:
         values = src.records(f.register).get(f.record, {})
-        person, _ = src.responsible(f.register, values)
-        person = person or str(f.values.get("服务顾问") or f.values.get("员工") or "")
+        person, desk = src.responsible(f.register, values)
+        # Nobody named on the row (a message for no one in particular, a complaint with no
+        # 责任人): the department answering for the register acts, so 负责人 is never blank.
+        person = person or str(f.values.get("服务顾问") or "") or desk
         if f.status == "overdue" and f.rule not in ("car.maintenance_due",):
             overdue_rows.append([src.title(f.register), f.record, f.due, duration_text(f.overdue_minutes or 0),
                                  person, f.message, f.overdue_minutes or 0])

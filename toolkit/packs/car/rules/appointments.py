@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
+from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_dt, fmt_dt, track
 
-from .common import APPOINTMENTS, fen_up, finding, yes
+from .common import APPOINTMENTS, ORDERS, fen_up, finding, yes
 
 # The values the 预约确认单 prints; a new slip only when the time or the deposit changes.
 SLIP_FIELDS = ("车牌号", "客户名称", "联系电话", "车型", "预约进厂时间", "预约项目", "需备配件", "配件原价", "定金",
@@ -25,7 +26,33 @@ def min_deposit(env: Env, price: Decimal | None) -> Decimal | None:
     return fen_up(price * rule.min_ratio)
 
 
-def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+def appointment_rule(env: Env, state: State) -> list[Finding]:
+    """Each booking judged with the 委托书 that cite its 预约单号 (the visit itself)."""
+    citing: dict[str, list[dict[str, Any]]] = {}
+    for o in state.get(ORDERS, {}).values():
+        if o.get("预约单号"):
+            citing.setdefault(str(o["预约单号"]), []).append(o)
+    out: list[Finding] = []
+    for key, v in state.get(APPOINTMENTS, {}).items():
+        out.extend(appointment_findings(env, key, v, citing.get(key, [])))
+    return out
+
+
+def arrival_of(v: dict[str, Any], orders: list[dict[str, Any]]) -> datetime | None:
+    """When the customer came: 到店时间, else the earliest 接车时间 of a 委托书 citing this
+    booking for the same car (the desk often writes the order and leaves 到店时间 blank)."""
+    arrived = as_dt(v.get("到店时间"))
+    if arrived is not None:
+        return arrived
+    plate = v.get("车牌号")
+    times = [t for o in orders if not (plate and o.get("车牌号") and o.get("车牌号") != plate)
+             for t in (as_dt(o.get("接车时间")),) if t is not None]
+    return min(times, default=None)
+
+
+def appointment_findings(env: Env, key: str, v: dict[str, Any],
+                         orders: list[dict[str, Any]] | None = None) -> list[Finding]:
+    """``orders``: the 委托书 citing this booking's 预约单号."""
     out: list[Finding] = []
     plate = v.get("车牌号") or ""
     subject = f"预约单 {key}（{plate}）"
@@ -47,7 +74,7 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]
         out.append(finding("car.appointment_signed", APPOINTMENTS, key, "warning",
                            f"{subject}：预约单未请客户签名确认（受理人 {v.get('受理人') or '未填'}）",
                            {"受理人": v.get("受理人")}))
-    arrived = as_dt(v.get("到店时间"))
+    arrived = arrival_of(v, orders or [])
     ended = purpose_ended(env, v, slot, arrived)
     if booked is not None and not cancelled:
         spec = sla.workshop_notice

@@ -126,7 +126,7 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
                                f"{subject}：{'、'.join(lacking)}未请客户签字确认", {**who, "missing": lacking}))
     out.extend(_money_findings(env, key, v, extras, subject, who))
     if v.get("配件来源") in NO_GUARANTEE and yes(v.get("质量担保")):
-        out.append(finding("car.parts_guarantee", ORDERS, key, "warning",
+        out.append(finding("car.parts_guarantee", ORDERS, key, "error",
                            f"{subject}：配件来源为{v.get('配件来源')}，技术质量不作担保，质量担保应填“否”并向客户说明",
                            {**who, "配件来源": v.get("配件来源")}))
     if v.get("进车间时间") and blank(v.get("车间接车人")):

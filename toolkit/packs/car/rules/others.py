@@ -70,28 +70,36 @@ def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[s
 
 
 def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date, date, dict[str, Any]] | None:
-    """(next service date, the date it was set on, the last visit) — from the latest order's
-    建议下次保养日期, else the file's 下次保养日期, else the last visit plus 保养周期月数."""
+    """(next service date, the date it was set on, the visit it was set at) — from the latest
+    order's 建议下次保养日期, else the file's 下次保养日期 (the visit the file was made at),
+    else the last service visit (any visit when none was a service) plus 保养周期月数.
+
+    The visit printed on the reminder (上次进厂, 当时里程) is the one the date comes from, so
+    a visit for another job (a brake repair) changes nothing on it: the reminder is issued
+    once per due date, not again each time the car comes in."""
     ordered = sorted(orders, key=lambda o: as_dt(o.get("接车时间")) or datetime.min)
-    last_order = ordered[-1] if ordered else None
-    last = {}
-    if last_order is not None:
-        last = {"date": as_date(last_order.get("交车时间")) or as_date(last_order.get("接车时间")),
-                "里程数": last_order.get("里程数"), "km": last_order.get("建议下次保养里程")}
     for o in reversed(ordered):
         suggested = as_date(o.get("建议下次保养日期"))
         if suggested is not None:
-            return suggested, as_date(o.get("接车时间")), last
+            return suggested, as_date(o.get("接车时间")), _visit(o)
     filed = as_date(v.get("建档日期")) or as_date(v.get("首次来厂日期")) or date.min
     if as_date(v.get("下次保养日期")):
-        last.setdefault("km", v.get("下次保养里程"))
+        at = [o for o in ordered if (as_date(o.get("接车时间")) or date.max) <= filed]
+        last = _visit(at[-1]) if at else {}
         if last.get("km") is None:
             last["km"] = v.get("下次保养里程")
         return as_date(v.get("下次保养日期")), filed, last
     months = v.get("保养周期月数")
-    if months and last:
+    served = [o for o in ordered if o.get("维修类别") in MAINTENANCE] or ordered
+    if months and served:
+        last = _visit(served[-1])
         return add_months(last["date"], int(months)), last["date"], last
     return None
+
+
+def _visit(o: dict[str, Any]) -> dict[str, Any]:
+    return {"date": as_date(o.get("交车时间")) or as_date(o.get("接车时间")), "里程数": o.get("里程数"),
+            "km": o.get("建议下次保养里程")}
 
 
 # --- 追加维修项目 --------------------------------------------------------------------
@@ -205,36 +213,50 @@ def last_month(today: date) -> tuple[date, date]:
 
 
 def fine_rule(env: Env, state: State) -> list[Finding]:
-    """One 委托书差错通报 per service advisor for last month: faulty orders × the fine, and
-    the month's safety deductions. Issued from the 1st of the next month."""
+    """Last month's 委托书差错通报, one per person with something to notify: faulty orders ×
+    the fine (a service advisor's) and the month's safety deductions (anyone's: seed 002
+    安全考核 covers every post). Someone with neither gets none. Issued from the 1st of the
+    next month."""
     start, end = last_month(env.today)
     fine = fen(env.settings.tariffs.order_fine)
     month = f"{start:%Y-%m}"
     per_sa: dict[str, dict[str, Any]] = {}
 
     def sheet(name: str) -> dict[str, Any]:
-        return per_sa.setdefault(name, {"orders": [], "safety": []})
+        return per_sa.setdefault(name, {"orders": [], "safety": [], "opened": 0, "post": None})
 
     for key, v in sorted(state.get(ORDERS, {}).items()):
         got = as_date(v.get("接车时间"))
         if got is None or not start <= got < end or v.get("是否进厂") == "否":
             continue
+        s = sheet(v.get("服务顾问") or "未填")
+        s["opened"] += 1
+        s["post"] = "服务顾问"  # whoever opens 委托书 is a service advisor, whatever else is written
         gaps = order_gaps(v)
         if gaps:
-            sheet(v.get("服务顾问") or "未填")["orders"].append(
+            s["orders"].append(
                 {"委托书号": key, "日期": got, "车牌号": v.get("车牌号"), "missing": "、".join(gaps), "fine": fine})
     for v in state.get(SAFETY, {}).values():
         d = as_date(v.get("考核日期"))
         if d is not None and start <= d < end and v.get("员工"):
-            sheet(v["员工"])["safety"].append({"日期": d, "违规项": v.get("违规项"), "points": points_of(env, v)})
+            s = sheet(v["员工"])
+            s["safety"].append({"日期": d, "违规项": v.get("违规项"), "points": points_of(env, v)})
+            s["post"] = s["post"] or v.get("岗位")
     out: list[Finding] = []
     for sa, s in sorted(per_sa.items()):
+        if not s["orders"] and not s["safety"]:
+            continue  # orders without a fault and no deduction: nothing to notify
         total = fen(fine * len(s["orders"]))
         s["orders"].sort(key=lambda o: (o["日期"], o["委托书号"]))
-        values = {"服务顾问": sa, "month": month, "orders": s["orders"], "count": len(s["orders"]), "fine": fine,
-                  "total": total, "safety": s["safety"], "safety_points": sum(x["points"] for x in s["safety"])}
+        s["safety"].sort(key=lambda x: (x["日期"], x["违规项"] or ""))
+        points = sum(x["points"] for x in s["safety"])
+        values = {"服务顾问": sa, "岗位": s["post"] or "", "month": month, "orders": s["orders"],
+                  "count": len(s["orders"]), "opened": s["opened"], "fine": fine, "total": total,
+                  "safety": s["safety"], "safety_points": points}
+        what = [f"委托书差错 {len(s['orders'])} 份，罚款 {yuan(total)} 元"] if s["orders"] else []
+        what += [f"安全考核扣 {points} 分"] if s["safety"] else []
         out.append(finding("car.fine_notice", ORDERS, f"{sa}@{month}", "warning",
-                           f"{month} 服务顾问 {sa}：委托书差错 {len(s['orders'])} 份，罚款 {yuan(total)} 元",
+                           f"{month} {(s['post'] or '') + ' ' if s['post'] else ''}{sa}：{'，'.join(what)}",
                            values, notice="car_fine_notice", due=datetime.combine(end, time.min)))
     return out
 
