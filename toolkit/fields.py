@@ -455,7 +455,8 @@ _CN_DIGIT_VALUE = {c: v for v, group in enumerate((
 )) for c in group}
 _CN_AMOUNT_RE = re.compile(
     rf"(?:人民币)?(?P<int>[{_CN_DIGITS}十拾百佰千仟万萬亿億]+)?\s*(?:[元圆])?"
-    rf"(?:(?P<jiao>[{_CN_DIGITS}])角)?(?:零?(?P<fen>[{_CN_DIGITS}])分)?[整正]?$"
+    # Banks write 零 after 元 when the last digit of the yuan is 0: 壹仟元零伍角 (1,000.50).
+    rf"(?:零?(?P<jiao>[{_CN_DIGITS}])角)?(?:零?(?P<fen>[{_CN_DIGITS}])分)?[整正]?$"
 )
 _CN_CHARS = set(_CN_DIGITS + "十拾百佰千仟万萬亿億")
 
