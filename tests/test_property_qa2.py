@@ -68,6 +68,8 @@ def test_deposit_refund_sheet_shows_the_damage_it_deducts(ctx, tmp_path: Path):
     assert (row["押金"], row["违约金"], row["应扣水电费"], row["公共设施损坏赔偿"], row["应退金额"]) == (
         Decimal("3000.00"), Decimal("800.00"), Decimal("120.50"), Decimal("500.00"), Decimal("1579.50"))
     assert "− 公共设施损坏赔偿" in table.note
+    # The price list is named as staff know it, not by its file.
+    assert "price_list" not in report.table("价目表").note and "价目表" in report.table("价目表").note
 
 
 def test_rectification_done_closes_the_deadline_and_needs_no_notice(ctx, tmp_path: Path):
@@ -90,3 +92,106 @@ def test_rectification_done_closes_the_deadline_and_needs_no_notice(ctx, tmp_pat
     assert ctx.ledger.record("renovation_violation", "WZ-002")["values"]["整改完成日期"] is not None
     report, _ = build_report(ctx, "daily_due", MORNING, parse_day("2026-12-06"))
     assert {r[2] for r in report.table("待办与逾期").rows if r[1] == "装修违章记录"} == {"WZ-003"}
+
+
+def _text(path: Path) -> str:
+    from docx import Document
+
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _drafts(ctx, word: str) -> list[Path]:
+    return sorted(p for p in ctx.ws.drafts.glob("*.docx") if word in p.name)
+
+
+FEES = [["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"],
+        # paid to 10-31: on 12-05 one month and 5 days overdue, 100 m² × 2.50 × 1 = 250.00
+        ["6-101", "赵敏", "13800138006", 100, 2.5, datetime(2026, 10, 31), 250]]
+CARDS = [["卡号", "车主", "房号", "车牌号", "起租日期", "到期日期", "实收金额", "押金"],
+         # expires 12-08, 3 days after 12-05: within the 7-day reminder window
+         ["PK-61", "赵敏", "6-101", "川A12345", datetime(2026, 11, 9), datetime(2026, 12, 8), 100, 50]]
+
+
+def _notices_book(tmp_path: Path) -> Path:
+    return write_xlsx(tmp_path / "台账.xlsx", {
+        "物业费": FEES, "月卡": CARDS,
+        "装修": [RENO, ["ZX-601", "6-102", "王芳", "安居装饰", datetime(2026, 6, 1), 120, "否", datetime(2026, 6, 2),
+                        3000, datetime(2026, 6, 5), datetime(2026, 9, 1), 120.5, None]],
+        "违章": [VIOLATION, ["WZ-601", "6-103", datetime(2026, 12, 4), "封闭阳台", "严重", 500, None, None]]})
+
+
+def test_the_centers_phone_is_printed_where_a_notice_asks_the_customer_to_call(home: Path, tmp_path: Path):
+    from toolkit.pipeline import open_context
+    from toolkit.workspace import Workspace
+
+    docs = home / "rules" / "documents.yaml"
+    docs.write_text(docs.read_text(encoding="utf-8").replace('phone: ""', 'phone: "028-88886666"'),
+                    encoding="utf-8")
+    ctx = open_context(Workspace(home))
+    try:
+        assert process_paths(ctx, [_notices_book(tmp_path)], NOW).files[0].status == "accepted"
+        for word in ("催缴通知书", "违章整改通知书", "装修押金退还通知", "停车月卡到期提醒"):
+            found = _drafts(ctx, word)
+            assert len(found) == 1, (word, list(ctx.ws.drafts.iterdir()))
+            assert "联系电话：028-88886666" in _text(found[0]), word
+    finally:
+        ctx.close()
+
+
+def test_no_phone_line_when_the_phone_is_not_set(ctx, tmp_path: Path):
+    assert process_paths(ctx, [_notices_book(tmp_path)], NOW).files[0].status == "accepted"
+    texts = [_text(p) for p in ctx.ws.drafts.glob("*.docx")]
+    assert len(texts) >= 4 and not any("联系电话：" in t for t in texts)
+
+
+SERVICE = ["单号", "受理时间", "受理人", "房号", "客户", "服务项目", "类别", "数量", "单价", "金额", "预约时间"]
+
+
+def test_copying_order_says_paid_on_the_spot(ctx, tmp_path: Path):
+    # Seed 004 5.8.2: 打字复印类 is paid on the spot; the rest monthly with the property fee.
+    # 复印A4 0.30 元/页 × 15 = 4.50; 更换水龙头 20.00 × 1.
+    t = datetime(2026, 12, 3, 9, 0)
+    book = write_xlsx(tmp_path / "特约服务.xlsx", {"特约服务": [
+        SERVICE, ["TY-1203-05", t, "周敏", "1-101", "王建国", "复印A4", "打字复印类", 15, 0.3, 4.5, None],
+        ["TY-1203-06", t, "周敏", "1-101", "王建国", "更换水龙头", "供水设备维修类", 1, 20, 20, None]]})
+    assert process_paths(ctx, [book], NOW).files[0].status == "accepted"
+    copying, = _drafts(ctx, "TY-1203-05")
+    text = _text(copying)
+    assert "费用现场收取" in text and "现场办理" in text
+    assert "按月结算" not in text and "自行采购" not in text and "待约定" not in text
+    tap, = _drafts(ctx, "TY-1203-06")
+    text = _text(tap)
+    assert "费用按月结算" in text and "待约定" in text and "现场收取" not in text
+
+
+def test_entry_notice_prints_blank_changes_as_not_filled():
+    from test_documents_render import doc_text, render_sample, sample_findings
+
+    f = sample_findings()["renovation_entry_notice"]  # 结构改动 blank, 煤气改动 否
+    lines = doc_text(render_sample("renovation_entry_notice", f)).splitlines()
+    assert lines[lines.index("结构改动") + 1] == "未填" and lines[lines.index("煤气改动") + 1] == "否"
+
+
+def test_escalation_closing_request_keeps_with_the_signature():
+    from docx import Document
+    from test_documents_render import ROOT
+
+    doc = Document(str(ROOT / "templates" / "complaint_escalation.docx"))
+    paras = [p for p in doc.paragraphs if p.text.strip()]
+    ask = next(i for i, p in enumerate(doc.paragraphs) if p.text.startswith("请{{ doc.manager_title }}协调"))
+    # The request, the gap and the company line each keep with the next: the signature
+    # and date never stand alone on a page.
+    assert all(p.paragraph_format.keep_with_next for p in doc.paragraphs[ask:ask + 3])
+    assert paras[-1].text == "{{ doc.issue_date }}"
+
+
+def test_statement_number_column_fits_a_service_number():
+    from docx import Document
+    from docx.shared import Cm
+    from test_documents_render import ROOT
+
+    table = Document(str(ROOT / "templates" / "service_statement.docx")).tables[0]
+    # "TY-1203-01" (10 characters of 10.5 pt Times) needs about 2.2 cm plus cell margins.
+    assert table.columns[1].width >= Cm(2.6)

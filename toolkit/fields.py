@@ -14,8 +14,8 @@ Decisions that SPEC §2 leaves open (each is tested in ``tests/test_fields.py``)
 * A date without a time in a datetime column becomes that day at 00:00; the validator
   replaces the time from the column's ``time_column`` when one is declared.
   :func:`split_datetime` tells whether a time was written at all.
-* Money: Chinese capital amounts (``壹佰贰拾叁元整``) are accepted (the same form the
-  toolkit prints); negative amounts and more than two decimals are refused.
+* Money: Chinese capital amounts (``壹佰贰拾叁元整``, ``壹仟元零伍角``) are accepted (the
+  same form the toolkit prints, and the banks'); negative amounts and more than two decimals are refused.
 * Numbers (int, decimal, money, area) in registers are never negative.
 * Datetimes are naive local time (Asia/Shanghai); nothing here converts time zones.
 """

@@ -187,7 +187,7 @@ def _price_list(src: Source, period: Period) -> tuple[Table, dict[str, Any] | No
                    Column("结论", width=50)],
                   [[revised, age, f"{months} 个月内修订", verdict]],
                   marks=[] if verdict == FRESH else [Mark("结论", verdict)],
-                  note="价目表为 rules/price_list.xlsx，修订日期写在表头上方；修订后自动出新的收费标准公示。")
+                  note="特约服务价目表的修订日期写在表头上方；价目表修订后自动出新的收费标准公示。")
     if revised is None:
         return table, None
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
