@@ -300,8 +300,10 @@ PHONE = "{% if doc.phone %}（联系电话：{{ doc.phone }}）{% endif %}"
 PHONE_LINE = "{% if doc.phone %}联系电话：{{ doc.phone }}。{% endif %}"
 
 
-def signature(doc, by: str = "{{ doc.company_full }}{{ doc.department }}") -> None:
-    para(doc, "", before=6, keep_next=True)  # the gap goes with the signature, never alone
+def signature(doc, by: str = "{{ doc.company_full }}{{ doc.department }}", keep: bool = False) -> None:
+    # keep: the gap goes with the signature, so a paragraph kept with it (keep_next) takes
+    # signature and date along to the next page instead of leaving them alone there.
+    para(doc, "", before=6, keep_next=keep)
     para(doc, by, align=WD_ALIGN_PARAGRAPH.RIGHT, line=1.5, keep_next=True)
     para(doc, "{{ doc.issue_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, line=1.5)
 
@@ -571,7 +573,7 @@ def complaint_escalation():
         before=8,
         keep_next=True,  # the request and the signature on one page: never a page of signature alone
     )
-    signature(doc)
+    signature(doc, keep=True)
     return doc
 
 
