@@ -45,6 +45,11 @@ def test_temporary_parking_charge_off_the_tariff_is_an_action_on_the_daily_list(
     todo = [r for r in report.table("须处理事项").rows if r[0] == "临时停车收费不符"]
     assert len(todo) == 2 and {r[5] for r in todo} == {"秩序部"}
     assert all("少收 2.00 元" in r[7] and "门岗当班收费员" in r[6] for r in todo)
+    # A week after the cars left (12-04 → 12-11) they are still listed; on 12-12 they are history.
+    week, _ = build_report(ctx, "daily_due", datetime(2026, 12, 11, 8, 30), parse_day("2026-12-11"))
+    assert len([r for r in week.table("须处理事项").rows if r[0] == "临时停车收费不符"]) == 2
+    later, _ = build_report(ctx, "daily_due", datetime(2026, 12, 12, 8, 30), parse_day("2026-12-12"))
+    assert not [r for r in later.table("须处理事项").rows if r[0] == "临时停车收费不符"]
 
 
 RENO = ["编号", "房号", "业主", "装修公司", "申请日期", "建筑面积", "消防审批", "审批日期", "装修押金", "开工日期",
