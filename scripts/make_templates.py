@@ -295,8 +295,15 @@ def heading(doc, text: str) -> None:
     para(doc, text, east=HEI, bold=True, before=6, after=2, line=1.5, keep_next=True, indent=True)
 
 
-def signature(doc, by: str = "{{ doc.company_full }}{{ doc.department }}") -> None:
-    para(doc, "", before=6)
+# The center's number (documents.yaml phone) where a customer is asked to call: nothing when unset.
+PHONE = "{% if doc.phone %}（联系电话：{{ doc.phone }}）{% endif %}"
+PHONE_LINE = "{% if doc.phone %}联系电话：{{ doc.phone }}。{% endif %}"
+
+
+def signature(doc, by: str = "{{ doc.company_full }}{{ doc.department }}", keep: bool = False) -> None:
+    # keep: the gap goes with the signature, so a paragraph kept with it (keep_next) takes
+    # signature and date along to the next page instead of leaving them alone there.
+    para(doc, "", before=6, keep_next=keep)
     para(doc, by, align=WD_ALIGN_PARAGRAPH.RIGHT, line=1.5, keep_next=True)
     para(doc, "{{ doc.issue_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, line=1.5)
 
@@ -564,8 +571,9 @@ def complaint_escalation():
         "请{{ doc.manager_title }}协调责任部门尽快处理，并将处理意见反馈{{ doc.department }}，"
         "以便按时回复和回访客户。",
         before=8,
+        keep_next=True,  # the request and the signature on one page: never a page of signature alone
     )
-    signature(doc)
+    signature(doc, keep=True)
     return doc
 
 
@@ -597,7 +605,7 @@ def rectification_notice():
     para(doc, "{%p if 违约金 %}")
     body(doc, "依照协议约定，上述违约金将在退还装修押金时予以扣除。")
     para(doc, "{%p endif %}")
-    body(doc, "如有疑问，请与{{ doc.department }}联系。")
+    body(doc, "如有疑问，请与{{ doc.department }}联系" + PHONE + "。")
     signature(doc)
     spacer(doc, 6)
     sign_lines(doc, ["业主签收：", "装修单位签收："])
@@ -659,7 +667,7 @@ def deposit_refund():
     body(
         doc,
         "请业主携本通知、押金收据及身份证件，会同装修单位负责人到客户服务中心办理。"
-        "退还时由业主、装修单位和项目负责人三方签字确认；由装修单位办理的，须经业主书面同意。",
+        "退还时由业主、装修单位和项目负责人三方签字确认；由装修单位办理的，须经业主书面同意。" + PHONE_LINE,
     )
     signature(doc)
     spacer(doc, 6)
@@ -704,7 +712,7 @@ def payment_reminder():
     body(
         doc,
         "物业服务费用于小区日常保洁、安保和设施维护。请您尽快到客户服务中心缴清；"
-        "如有困难或异议，请与我们联系协商。",
+        "如有困难或异议，请与我们联系协商。",  # the number follows on the 缴费地点 line
     )
     para(doc, "{%p else %}")
     body(
@@ -737,7 +745,7 @@ def payment_reminder():
         ],
     )
     para(doc, "{%p if tier != 3 %}")
-    body(doc, "缴费地点：客户服务中心收银处。", before=6)
+    body(doc, "缴费地点：客户服务中心收银处。" + PHONE_LINE, before=6)
     para(doc, "{%p endif %}")
     signature(doc)
     return doc
@@ -751,7 +759,7 @@ def parking_expiry():
         doc,
         "您好！您办理的停车月卡（卡号{{ 卡号 }}，车牌{{ 车牌号 }}）将于{{ 到期日期 }}到期"
         "{% if days_left > 0 %}，距今还有{{ days_left }}天{% else %}，即今日到期{% endif %}。"
-        "为免影响车辆正常进出，请在到期前到客户服务中心办理续费。",
+        "为免影响车辆正常进出，请在到期前到客户服务中心办理续费。" + PHONE_LINE,
     )
     spacer(doc, 4)
     kv_table(
@@ -782,9 +790,9 @@ def service_statement():
         doc,
         [
             ("序号", 1.3, C),
-            ("单号", 2.1, C),
+            ("单号", 2.7, C),  # TY-1203-01 on one line
             ("完成日期", 3.6, C),  # 2026年11月26日 on one line
-            ("服务项目", 3.2, L),
+            ("服务项目", 2.6, L),
             ("数量", 1.3, C),
             ("单价\n（元）", 1.8, R),
             ("金额\n（元）", 2.3, R),
@@ -806,7 +814,7 @@ def service_statement():
     body(
         doc, "本月特约服务费合计", ("{{ total|money }}元（{{ total|rmb }}）", {"bold": True}), "。"
     )
-    body(doc, "打字复印类服务已现场收费，不列入本单。如对明细有疑问，请与您的专属客户经理联系。")
+    body(doc, "打字复印类服务已现场收费，不列入本单。如对明细有疑问，请与您的专属客户经理联系" + PHONE + "。")
     signature(doc)
     return doc
 
@@ -972,7 +980,7 @@ def event_notice():
         ],
         [2.6, 5.2, 2.6, 5.2],
     )
-    body(doc, "活动期间请注意安全，照看好老人和儿童。如有疑问，请与客户服务中心联系。", before=6)
+    body(doc, "活动期间请注意安全，照看好老人和儿童。如有疑问，请与客户服务中心联系" + PHONE + "。", before=6)
     signature(doc)
     return doc
 
@@ -994,7 +1002,7 @@ def price_board():
         ["c in categories", "i in c.lines"],
         ["{{ c.类别 }}", "{{ i.服务项目 }}", "{{ i.单位 }}", "{{ i.单价|money }}"],
     )
-    body(doc, "如需服务，请致电或到客户服务中心，由您的专属客户经理受理。", before=6)
+    body(doc, "如需服务，请致电或到客户服务中心，由您的专属客户经理受理。" + PHONE_LINE, before=6)
     signature(doc)
     return doc
 
@@ -1081,7 +1089,7 @@ def renovation_entry_notice():
             ["业主", "{{ 业主 }}", "联系电话", "{{ 联系电话 or '—' }}"],
             ["装修公司", ">{{ 装修公司 or '（业主自行装修）' }}"],
             ["出入证", "{{ 出入证数量 or 0 }}张", "消防审批", "{{ 消防审批 or '否' }}"],
-            ["结构改动", "{{ 结构改动 or '否' }}", "煤气改动", "{{ 煤气改动 or '否' }}"],
+            ["结构改动", "{{ 结构改动 or '未填' }}", "煤气改动", "{{ 煤气改动 or '未填' }}"],
             ["工程部", ">查是否按报审图纸施工，有无破坏房屋结构"],
             ["保安部", ">查施工单元消防状况、施工人员纪律及其他安全隐患，核对出入证"],
             ["客服中心", ">查公共设施设备保护、施工时间与噪音、施工进度"],
@@ -1106,7 +1114,8 @@ def service_order():
     body(
         doc,
         "您好！您的特约服务需求已由专属客户经理受理。服务按下列收费标准收取，"
-        "费用按月结算，与物业服务费一并收取；所需材料由您自行采购提供。",
+        "{% if 现场收费 is defined and 现场收费 %}费用现场收取，不列入物业服务费月结单。"
+        "{% else %}费用按月结算，与物业服务费一并收取；所需材料由您自行采购提供。{% endif %}",
     )
     spacer(doc, 4)
     kv_table(
@@ -1116,7 +1125,12 @@ def service_order():
             ["客户", "{{ 客户 or '' }}", "受理时间", "{{ 受理时间 }}"],
             ["服务项目", "{{ 服务项目 }}", "类别", "{{ 类别 }}"],
             ["收费标准", "{{ list_price|money }}元/{{ 单位 }}", "数量", "{{ 数量 }}"],
-            ["预约时间", "{{ 预约时间 or '待约定' }}", "客户经理", "{{ 受理人 }}"],
+            [
+                "预约时间",
+                "{{ 预约时间 or ('现场办理' if 现场收费 is defined and 现场收费 else '待约定') }}",
+                "客户经理",
+                "{{ 受理人 }}",
+            ],
         ],
         [2.6, 5.2, 2.6, 5.2],
     )

@@ -252,7 +252,7 @@ def test_monthly_services_fees_visits_refunds(built):
     assert depts == {"工程部": (8, "未达标"), "客服部": (26, "达标")}
     # RN001: accepted 08-20 → refundable 11-20; 2,000 − 500 (RV001) − 150 utilities = 1,350.
     refund = report.table("押金退还").rows
-    assert [(r[0], r[5].isoformat(), r[6], r[10]) for r in refund] == [
+    assert [(r[0], r[5].isoformat(), r[6], r[11]) for r in refund] == [
         ("RN001", "2026-11-20", "已到期", Decimal("1350.00"))]
     # On demand again: same statements, none issued twice.
     again = produce(built, "monthly", LATER, parse_month("2026-11"))

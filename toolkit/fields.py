@@ -14,8 +14,8 @@ Decisions that SPEC §2 leaves open (each is tested in ``tests/test_fields.py``)
 * A date without a time in a datetime column becomes that day at 00:00; the validator
   replaces the time from the column's ``time_column`` when one is declared.
   :func:`split_datetime` tells whether a time was written at all.
-* Money: Chinese capital amounts (``壹佰贰拾叁元整``) are accepted (the same form the
-  toolkit prints); negative amounts and more than two decimals are refused.
+* Money: Chinese capital amounts (``壹佰贰拾叁元整``, ``壹仟元零伍角``) are accepted (the
+  same form the toolkit prints, and the banks'); negative amounts and more than two decimals are refused.
 * Numbers (int, decimal, money, area) in registers are never negative.
 * Datetimes are naive local time (Asia/Shanghai); nothing here converts time zones.
 """
@@ -455,7 +455,8 @@ _CN_DIGIT_VALUE = {c: v for v, group in enumerate((
 )) for c in group}
 _CN_AMOUNT_RE = re.compile(
     rf"(?:人民币)?(?P<int>[{_CN_DIGITS}十拾百佰千仟万萬亿億]+)?\s*(?:[元圆])?"
-    rf"(?:(?P<jiao>[{_CN_DIGITS}])角)?(?:零?(?P<fen>[{_CN_DIGITS}])分)?[整正]?$"
+    # Banks write 零 after 元 when the last digit of the yuan is 0: 壹仟元零伍角 (1,000.50).
+    rf"(?:零?(?P<jiao>[{_CN_DIGITS}])角)?(?:零?(?P<fen>[{_CN_DIGITS}])分)?[整正]?$"
 )
 _CN_CHARS = set(_CN_DIGITS + "十拾百佰千仟万萬亿億")
 

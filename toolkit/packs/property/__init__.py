@@ -40,7 +40,7 @@ from .rules.pricelist import load_price_list
 from .rules.renovation import permit_findings, site_patrol_findings, violation_findings
 from .rules.repairs import repair_rule
 from .rules.requests import request_findings
-from .rules.services import manager_findings, service_findings
+from .rules.services import ON_THE_SPOT, manager_findings, service_findings
 from .rules.site_checks import frequent_carrying, renovation_site
 from .rules.survey import survey_findings
 from .rules.transfer import transfer_findings
@@ -121,8 +121,23 @@ def _handover_day(ctx: Any, period: Any) -> bool:
     return handovers_on(ctx, period)
 
 
+def _on_the_spot(rules_dir: Path) -> tuple[str, ...]:
+    """The categories paid on the spot: documents.yaml's statement_excluded_categories (the
+    monthly statement leaves them out), so the order form says what the statement does.
+    That file is checked where documents are made; here an unreadable one means the seed's."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((rules_dir / "documents.yaml").read_text(encoding="utf-8")) or {}
+        names = data.get("statement_excluded_categories", list(ON_THE_SPOT))
+        return tuple(str(n) for n in names) if isinstance(names, list) else ON_THE_SPOT
+    except (OSError, yaml.YAMLError, AttributeError):
+        return ON_THE_SPOT
+
+
 def _load(rules_dir: Path, settings: Any) -> dict[str, Any]:
-    return {"prices": load_price_list(rules_dir / settings.tariffs.special_service.price_list)}
+    return {"prices": load_price_list(rules_dir / settings.tariffs.special_service.price_list),
+            "on_the_spot": _on_the_spot(rules_dir)}
 
 
 def _about(finding: Any, touched: set[tuple[str, str]]) -> bool:

@@ -1,7 +1,8 @@
 """The property findings that stop work until someone acts, and who acts on them.
 
 A refused move-out, renovation started without fire approval, an item not on the price
-list, a price off the list without an approver, a wrong amount (see ``toolkit.packs.acting``).
+list, a price off the list without an approver, a wrong amount or
+parking charge (see ``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ ACTIONS: dict[str, Action] = {
         "受理人按价目表改正单价，或由主管审批并在“审批人”一栏填写姓名", DAILY),
     "service.amount": Action(
         "service.amount", "金额算错", "金额", "受理人核对数量和单价，改正金额", DAILY),
+    # SPEC §3.5: a temporary-parking charge off the tariff. The car has left: the gate's
+    # cashier checks the entry, a real under/over-charge goes to the 秩序部 supervisor.
+    "parking.temp_fee": Action(
+        "parking.temp_fee", "临时停车收费不符", "实收金额",
+        "门岗当班收费员核对该车次的收费，登记有误的按实际收取改正“实收金额”；"
+        "确属少收或多收的报秩序部主管处理", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),

@@ -16,7 +16,7 @@ from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
 
-ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account")
+ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",
@@ -116,6 +116,9 @@ def open_issues(src: Source) -> Table:
 
 # A refused move-out matters on the days around its date; older ones are history.
 MOVE_OUT_DAYS = 7
+# A parking charge off the tariff that was really taken cannot be "corrected" in the
+# register: it is on the list for a week after the car left, for the 秩序部 to settle.
+PARKING_DAYS = 7
 
 
 def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
@@ -130,6 +133,10 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
         if f.rule == "move_out.blocked":
             on = day(values.get("日期"))
             if on is None or not 0 <= (today - on).days <= MOVE_OUT_DAYS:
+                continue
+        if f.rule == "parking.temp_fee":
+            left = day(values.get("出场时间") or f.values.get("出场时间"))
+            if left is not None and (today - left).days > PARKING_DAYS:
                 continue
         person, dept = src.responsible(f.register, values)
         a = action_of(f)

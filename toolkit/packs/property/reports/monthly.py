@@ -135,15 +135,17 @@ def _refunds(src: Source) -> Table:
             continue
         rows.append([f.record, v.get("房号"), v.get("业主"), v.get("装修公司"), day(v.get("竣工验收日期")), due,
                      "已到期" if due <= today else "本月到期", v.get("deposit"), v.get("penalty_total"),
-                     v.get("utilities"), v.get("refund"), "业主尚欠" if v.get("owed") else ""])
+                     v.get("utilities"), v.get("damage"), v.get("refund"), "业主尚欠" if v.get("owed") else ""])
     rows.sort(key=lambda r: (r[5], r[0]))
     return Table("押金退还", f"装修押金应退清单（截至 {horizon:%Y-%m-%d}）",
                  [Column("编号", width=12), Column("房号", width=10), Column("业主", width=10),
                   Column("装修公司", width=18), Column("竣工验收日期", "date"), Column("应退日期", "date"),
                   Column("状态", width=10), Column("押金", "money"), Column("违约金", "money"),
-                  Column("应扣水电费", "money"), Column("应退金额", "money"), Column("备注", width=10)],
+                  Column("应扣水电费", "money"), Column("公共设施损坏赔偿", "money", width=12),
+                  Column("应退金额", "money"), Column("备注", width=10)],
                  rows, marks=[Mark("状态", "已到期")],
-                 note="应退金额 = 装修押金 − 违约金 − 应扣水电费；为负数时为业主尚欠金额。押金退还日期已填的不再列出。")
+                 note=("应退金额 = 装修押金 − 违约金 − 应扣水电费 − 公共设施损坏赔偿；为负数时为业主尚欠金额。"
+                       "押金退还日期已填的不再列出。"))
 
 
 def _card_deposits(src: Source) -> Table:
@@ -185,7 +187,7 @@ def _price_list(src: Source, period: Period) -> tuple[Table, dict[str, Any] | No
                    Column("结论", width=50)],
                   [[revised, age, f"{months} 个月内修订", verdict]],
                   marks=[] if verdict == FRESH else [Mark("结论", verdict)],
-                  note="价目表为 rules/price_list.xlsx，修订日期写在表头上方；修订后自动出新的收费标准公示。")
+                  note="特约服务价目表的修订日期写在表头上方；价目表修订后自动出新的收费标准公示。")
     if revised is None:
         return table, None
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -214,7 +214,7 @@ def violation_findings(env: Env, key: str, v: dict[str, Any], permits: dict[str,
         "违约金": fen(dec(v.get("违约金")) or Decimal(0)), "整改期限": deadline,
         "业主": permit.get("业主"), "装修公司": permit.get("装修公司"),
     }
-    # The register has no "rectified" column; 整改完成日期 is honoured when a site adds it.
+    # 整改完成日期 closes the deadline; a violation already rectified gets no notice.
     done = as_date(v.get("整改完成日期"))
     subject = f"装修违章 {key}（{v.get('房号')}，{v.get('违章内容') or ''}）"
     return [track(env, "renovation.rectification", VIOLATIONS, key, subject, "违章整改",

@@ -15,6 +15,9 @@ from toolkit.ruleset.timing import Env, as_date, as_dt, fmt_date, track
 from ..history import historical
 
 REGISTER = "special_service"
+# Seed 004 5.8.2: 打字复印类 is paid on the spot, the rest monthly with the property fee
+# (the default of documents.yaml statement_excluded_categories, which the pack reads).
+ON_THE_SPOT = ("打字复印类",)
 
 
 def service_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -36,14 +39,12 @@ def service_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         ))
     approver = str(v.get("审批人") or "").strip()
     allowed = env.settings.tariffs.special_service.authorised_approvers
-    if listed is not None and price is not None and fen(price) != listed.price and approver not in allowed:
-        # Seed 004 5.2.3: "非权限人批准,不得提高、降低特约服务收费标准".
-        if not approver:
-            why = "且没有审批人"
-        elif allowed:
-            why = f"审批人 {approver} 不在有权审批人（{'、'.join(allowed)}）之列"
-        else:
-            why = f"审批人 {approver} 未列为有权审批人（tariffs.yaml special_service.authorised_approvers 尚未填写）"
+    # Seed 004 5.2.3 "非权限人批准,不得提高、降低特约服务收费标准": with no approvers named in
+    # the settings the site has not said who may, so any named 审批人 is taken (the clerk
+    # has done his part; there is nothing he could write that would pass).
+    approved = bool(approver) and (not allowed or approver in allowed)
+    if listed is not None and price is not None and fen(price) != listed.price and not approved:
+        why = "且没有审批人" if not approver else f"审批人 {approver} 不在有权审批人（{'、'.join(allowed)}）之列"
         out.append(Finding(
             rule="service.price_unapproved", register=REGISTER, record=key, severity="warning",
             message=f"{subject}：单价 {yuan(price)} 元与价目表 {yuan(listed.price)} 元/{listed.unit} 不符，{why}",
@@ -76,14 +77,23 @@ def service_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     received = as_date(v.get("受理时间"))
     fresh = received is not None and not historical(env.today, received)
     if listed is not None and fresh:
-        out.append(_order(key, v, listed, subject))
+        out.append(_order(key, v, listed, subject, listed.category in _on_the_spot(env)))
     if v.get("回访结果") == "不满意":
         out.append(_unsatisfied(env, key, v, subject))
     return out
 
 
-def _order(key: str, v: dict[str, Any], listed: Any, subject: str) -> Finding:
-    """Seed 004 5.3.2: the 客户需求处理单, "注明收费标准" — the list price and unit."""
+def _on_the_spot(env: Env) -> tuple[str, ...]:
+    # Read by the pack's load hook from documents.yaml; a ruleset made without it: the seed's.
+    try:
+        return tuple(env.rules.on_the_spot)
+    except AttributeError:
+        return ON_THE_SPOT
+
+
+def _order(key: str, v: dict[str, Any], listed: Any, subject: str, on_the_spot: bool = False) -> Finding:
+    """Seed 004 5.3.2: the 客户需求处理单, "注明收费标准" — the list price and unit.
+    Seed 004 5.8.2: 打字复印类 is paid on the spot, not with the monthly property fee."""
     price = dec(v.get("单价"))
     return Finding(
         rule="service.accepted", register=REGISTER, record=key, severity="info",
@@ -91,7 +101,9 @@ def _order(key: str, v: dict[str, Any], listed: Any, subject: str) -> Finding:
         values={"房号": v.get("房号"), "客户": v.get("客户"), "服务项目": listed.item, "类别": listed.category,
                 "单位": listed.unit, "list_price": listed.price, "数量": v.get("数量") or 1,
                 "单价": fen(price) if price is not None else listed.price, "预约时间": as_dt(v.get("预约时间")),
-                "受理时间": as_dt(v.get("受理时间")), "受理人": v.get("受理人")},
+                "受理时间": as_dt(v.get("受理时间")), "受理人": v.get("受理人"),
+                # Only when true: the orders of other categories keep the values they were made with.
+                **({"现场收费": True} if on_the_spot else {})},
         notice="service_order",
     )
 
