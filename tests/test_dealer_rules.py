@@ -636,11 +636,36 @@ def test_a_counterfeit_penalty_cancels_the_member_and_holds_its_reward(rules_dir
                             "罚金": Decimal(50000), "举报奖励": Decimal(40000), "铜牌收回": "是"},
                "F2026-04": {"处罚编号": "F2026-04", "成员编号": "M03", "发现日期": date(2026, 9, 20),
                             "罚金": Decimal(50000), "铜牌收回": "是"}}
-    rows = {"2026-09|M02": {"月份": "2026-09", "成员编号": "M02", "销量": Decimal(30000), "所在市场销量": Decimal(40000)}}
+    rows = {"2026-09|M02": {"月份": "2026-09", "成员编号": "M02", "销量": Decimal(30000), "所在市场销量": Decimal(40000)},
+            # M04's sales row already says 发现假冒: its cancellation is drafted there, not twice
+            "2026-09|M04": {"月份": "2026-09", "成员编号": "M04", "销量": Decimal(9000), "所在市场销量": Decimal(10000),
+                            "发现假冒": "是"}}
+    members["M04"] = {**MEMBER}
+    penalty["F2026-05"] = {"处罚编号": "F2026-05", "成员编号": "M04", "发现日期": date(2026, 9, 20),
+                           "罚金": Decimal(50000), "铜牌收回": "是"}
     found = run(rules_dir, {"jsb_member": members, "jsb_counterfeit": penalty, "jsb_sales": rows}, "2027-01-10T09:00")
-    (cancel,) = of(found, "jsb.cancel_conduct")
+    (cancel,) = [f for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_counterfeit"]
+    assert [f.record for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_sales"] == ["2026-09|M04"]
     assert cancel.register == "jsb_counterfeit" and cancel.record == "F2026-02" and cancel.notice == "jsb_cancel"
     assert cancel.values["月份"] == "2026-09" and "50,000.00" in cancel.values["acts"][0]
     assert of(found, "jsb.reward") == []
-    (held,) = of(found, "jsb.reward_withheld")
-    assert held.values["reward"] == Decimal("120.00") and held.values["成员编号"] == "M02"
+    held = {f.values["成员编号"]: f.values["reward"] for f in of(found, "jsb.reward_withheld")}
+    assert held == {"M02": Decimal("120.00"), "M04": Decimal("36.00")}  # 9,000 × 4 ‰ = 36.00
+
+
+def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
+    """Base 500 (20 县, 16 with members): 350 + 150 × 80 % = 470 before fund and fines.
+    December: W49–W52 (due 12-07, 12-14, 12-21, 12-28) and November's two monthly reports
+      (due 12-05 → 12-07) never sent → 6 × 200 = 1,200 > fund 500 → 500 deducted, 700 carried;
+      pay 470 + 500 − 500 = 470.
+    January (no fund): 700 owed > 470 → 470 from pay (pay 0.00), 230 carried to February."""
+    reports = dict([*(log("王强", "联销体成员走访一览表", f"2026-W{w}", None) for w in (49, 50, 51, 52)),
+                    *(log("王强", r, "2026-11", None) for r in ("二级客户进货统计表", "联销体工作总结"))])
+    pay = {f"{m}|王强": {"月份": m, "业务员": "王强", "基本工资": Decimal(500), "辖区县数": 20, "有成员县数": 16}
+           for m in ("2026-12", "2027-01")}
+    found = run(founded_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2027-02-10T09:00")
+    by = {f.values["月份"]: f.values for f in of(found, "jsb.pay")}
+    assert (by["2026-12"]["扣款"], by["2026-12"]["结转下月"], by["2026-12"]["应发工资"]) == (
+        Decimal("500.00"), Decimal("700.00"), Decimal("470.00"))
+    assert (by["2027-01"]["扣款"], by["2027-01"]["结转下月"], by["2027-01"]["应发工资"]) == (
+        Decimal("470.00"), Decimal("230.00"), Decimal("0.00"))

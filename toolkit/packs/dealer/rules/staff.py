@@ -313,12 +313,14 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
             owed = carried + sum((i["fine"] for i in items), Decimal(0))
             # Fines come out of the visit fund; what the fund cannot cover waits for next
             # month's fund, and after the first half-year (no fund) comes out of pay.
-            deducted = min(owed, fund) if fund > 0 else owed
-            carry_out = owed - deducted
             fixed = base * s.pay_fixed_share
             net_part = base * s.pay_network_share * rate
+            # Pay is never negative: what a month's pay cannot cover waits for the next.
+            deducted = min(owed, fund) if fund > 0 else min(owed, fen(fixed + net_part))
+            carry_out = owed - deducted
             pay = fen(fixed + net_part + fund - deducted)  # rounded once, at the end
-            values = {"月份": month, "业务员": who, "大区": region_of(state, who), "基本工资": fen(base), "辖区县数": total, "有成员县数": covered,
+            values = {"月份": month, "业务员": who, "大区": region_of(state, who), "基本工资": fen(base),
+                      "辖区县数": total, "有成员县数": covered,
                       "网络完善率": rate, "固定部分": fen(fixed), "考核部分": fen(net_part), "走访基金": fen(fund),
                       "上月结转罚款": fen(carried), "本月罚款": fen(owed - carried), "扣款": fen(deducted),
                       # where the money comes from: the fund while there is one, pay after
@@ -436,6 +438,8 @@ def counterfeit_all(env: Env, state: State) -> list[Finding]:
     → its cancellation drafted (seed 运行章程: 不得销售假冒产品，否则联销体有权取消其资格),
     as a sales row marked 发现假冒 does."""
     members = members_with_region(state)
+    # A member whose sales rows already draft its cancellation (发现假冒) gets no second notice.
+    drafted = {f.values.get("成员编号") for f in sales_findings(env, state) if f.rule in CANCELS}
     out: list[Finding] = []
     for key, v in sorted(state.get("jsb_counterfeit", {}).items()):
         out.extend(counterfeit_findings(env, key, v))
@@ -444,7 +448,7 @@ def counterfeit_all(env: Env, state: State) -> list[Finding]:
             out.append(unknown_member("jsb_counterfeit", key, v, f"假冒伪劣处罚登记 {key}", "大区"))
             continue
         m = members.get(mid)
-        if m is None or text(m.get("状态")) in GONE:  # no register to name it, or already cancelled
+        if m is None or text(m.get("状态")) in GONE or mid in drafted:  # nothing to name, or done already
             continue
         found = as_date(v.get("发现日期"))
         penalty = fen(dec(v.get("罚金")) or Decimal(0))
