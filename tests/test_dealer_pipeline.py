@@ -394,8 +394,11 @@ def test_a_counterfeit_case_typed_off_the_agreement_goes_back_to_the_region(home
          "举报奖励": 40000, "铜牌收回": "是"},
         {"处罚编号": "F2", "成员编号": "M02", "发现日期": date(2026, 11, 2), "举报人": "钱伟", "罚金": 30000,
          "举报奖励": 30000}]), "2026-11-30T09:00")
+    # Each case also drafts the member's cancellation (运行章程: 不得销售假冒产品 → 取消资格);
+    # that is the region's to approve, not a register error: the return copy lists the 3 errors.
     assert {(f["rule"], f["record"]) for f in result["findings"] if f["severity"] in ("warning", "error")} == {
-        ("jsb.counterfeit_penalty", "F2"), ("jsb.counterfeit_reward", "F2"), ("jsb.counterfeit_plaque", "F2")}
+        ("jsb.counterfeit_penalty", "F2"), ("jsb.counterfeit_reward", "F2"), ("jsb.counterfeit_plaque", "F2"),
+        ("jsb.cancel_conduct", "F1"), ("jsb.cancel_conduct", "F2")}
     [copy] = (home / "outbox" / "退回批注").glob("假冒伪劣处罚登记*.xlsx")
     wb = openpyxl.load_workbook(copy)
     assert wb["问题清单"]["A2"].value.startswith("共 3 处须处理的事项（已列入二级客户进货统计月报）")

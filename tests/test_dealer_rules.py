@@ -238,8 +238,11 @@ def test_network_rate_counted_from_the_registers_when_not_given(rules_dir: Path)
     members = {f"M{i}": {**MEMBER, "县市": c} for i, c in enumerate(("丰县", "沛县", "睢宁", "邳州"))}
     members["M9"] = {**MEMBER, "县市": "新沂", "入会日期": date(2026, 9, 2)}
     pay = {"2026-08|王强": {"月份": "2026-08", "业务员": "王强", "基本工资": Decimal(2000)}}
-    (p,) = of(run(rules_dir, {"jsb_pay": pay, "jsb_county": counties, "jsb_member": members}, "2026-09-06T09:00"),
-              "jsb.pay")
+    # His weekly visit lists of August sent on their Mondays: no fines (unlogged ones would be 漏报).
+    reports = dict(log("王强", "联销体成员走访一览表", w, d) for w, d in
+                   (("2026-W32", date(2026, 8, 10)), ("2026-W33", date(2026, 8, 17)), ("2026-W34", date(2026, 8, 24))))
+    (p,) = of(run(rules_dir, {"jsb_pay": pay, "jsb_county": counties, "jsb_member": members,
+                              "jsb_report_log": reports}, "2026-09-06T09:00"), "jsb.pay")
     assert (p.values["辖区县数"], p.values["有成员县数"], p.values["应发工资"]) == (5, 4, Decimal("2380.00"))
 
 
@@ -475,3 +478,194 @@ def test_consulting_phases_of_4_2_and_2_months(rules_dir: Path):
     found = run(rules_dir, {"consulting_phase": phases, "contract": {"HT-01": CONTRACT}}, "2026-11-01T09:00")
     assert {f.record for f in of(found, "consulting.phase_late")} == {"HT-01|中期现场执行情况跟踪",
                                                                      "HT-01|管理评估与持续改进"}
+
+
+# --- QA round 2: reports never logged, member codes, cancellations, fines after the fund --------
+
+
+@pytest.fixture(scope="module")
+def founded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site whose body was founded 2026-07-01: the first half-year ends 2026-12-31."""
+    home = tmp_path_factory.mktemp("dealer_founded")
+    init_workspace(home, ["dealer"])
+    settings = home / "rules" / "dealer.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "founded: null" in text
+    settings.write_text(text.replace("founded: null", "founded: 2026-07-01"), encoding="utf-8")
+    return home / "rules"
+
+
+def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
+    """李娜 (责任业务员 of 新沂市) logged W32–W34 and the August sales statistics, then
+    nothing. Judged 2026-10-12 (09:00):
+      W35 (08-24…08-30) due Mon 08-31, missing after W36's due day 09-07 → 漏报
+      W36 due 09-07 → after 09-14; W37 09-14 → 09-21; W38 09-21 → 09-28; W39 09-28 → W40's
+        due day 10-05 (National Day) → 10-08: all past → 漏报
+      W40 due 10-05 → 10-08, missing after 10-12: not past yet (today is 10-12)
+      联销体工作总结 2026-08 due 09-05 (Sat) → 09-07, missing after 10-05 → 10-08 → 漏报
+      2026-09 monthly reports: missing after 11-05 → not yet
+    = 6 × 200. Fines by the month of the due day: August W35 200; September W36–W39 and the
+    August summary (due 09-07) = 5 × 200 = 1,000.
+    Pay (辖区 1 县, 有成员 1 县 → 100 %): August 1400 + 600 + 500 − 200 = 2,300;
+    September owes 1,000 > fund 500 → 500 deducted, 500 carried: 1400 + 600 + 500 − 500 = 2,000.
+    张伟 has no pay or report row: when he started is not known → nothing invented.
+    王强 is paid but answers for no county in 县级市场登记 → owes no reports here."""
+    counties = {"新沂市": {"县市": "新沂市", "责任业务员": "李娜"}, "铜山县": {"县市": "铜山县", "责任业务员": "张伟"}}
+    reports = dict([log("李娜", "联销体成员走访一览表", "2026-W32", date(2026, 8, 10)),
+                    log("李娜", "联销体成员走访一览表", "2026-W33", date(2026, 8, 17)),
+                    log("李娜", "联销体成员走访一览表", "2026-W34", date(2026, 8, 24)),
+                    log("李娜", "二级客户进货统计表", "2026-08", date(2026, 9, 4))])
+    pay = {f"{m}|{who}": {"月份": m, "业务员": who, "基本工资": Decimal(2000), "辖区县数": n, "有成员县数": k}
+           for m in ("2026-08", "2026-09") for who, n, k in (("李娜", 1, 1), ("王强", 20, 16))}
+    state = {"jsb_county": counties, "jsb_report_log": reports, "jsb_pay": pay}
+    found = run(founded_dir, state, "2026-10-12T09:00")
+    missing = of(found, "jsb.report_missing")
+    assert sorted(f.record for f in missing) == [
+        "李娜|联销体工作总结|2026-08", *(f"李娜|联销体成员走访一览表|2026-W{w}" for w in range(35, 40))]
+    assert all(f.values["fine"] == Decimal("200.00") and f.values["kind"] == "漏报" for f in missing)
+    w35 = next(f for f in missing if f.record.endswith("W35"))
+    assert w35.values["应报日期"] == date(2026, 8, 31) and w35.values["漏报界限"] == date(2026, 9, 7)
+    assert "报表上报登记中没有这一期" in w35.message and "业务员李娜" in w35.message
+    by = {(f.values["业务员"], f.values["月份"]): f.values for f in of(found, "jsb.pay")}
+    assert by[("李娜", "2026-08")]["应发工资"] == Decimal("2300.00")
+    assert (by[("李娜", "2026-09")]["本月罚款"], by[("李娜", "2026-09")]["扣款"], by[("李娜", "2026-09")]["结转下月"]) == (
+        Decimal("1000.00"), Decimal("500.00"), Decimal("500.00"))
+    assert by[("李娜", "2026-09")]["应发工资"] == Decimal("2000.00")
+    assert by[("王强", "2026-09")]["扣款"] == Decimal("0.00")
+    # Logged late (sent 09-08, one day after 09-07): the 50 of a late report replaces the 200.
+    reports.update([log("李娜", "联销体工作总结", "2026-08", date(2026, 9, 8))])
+    found = run(founded_dir, state, "2026-10-12T09:00")
+    assert "李娜|联销体工作总结|2026-08" not in {f.record for f in of(found, "jsb.report_missing")}
+    (late,) = of(found, "jsb.report_late")
+    assert late.record == "李娜|联销体工作总结|2026-08" and late.values["fine"] == Decimal("50.00")
+
+
+def test_after_the_first_half_year_the_visit_list_is_owed_monthly(founded_dir: Path):
+    """Founded 2026-07-01: W53 (2026-12-28…2027-01-03) begins inside the first half-year, so
+    it is the last weekly list; 2027-01 is owed as a monthly list (due 02-05, missing after
+    03-05). Judged 2027-03-08 with 张伟 present since his 2026-12 pay row and every weekly
+    list and monthly report logged up to 2026-12: what is left is 2027-01's visit list,
+    sales statistics and summary (2027-02's are missing only after 04-05)."""
+    weeks = [f"2026-W{w}" for w in range(49, 54)]
+    reports = dict(log("张伟", "联销体成员走访一览表", w, date(2026, 12, 1)) for w in weeks)
+    reports.update(log("张伟", r, "2026-12", date(2027, 1, 4)) for r in ("二级客户进货统计表", "联销体工作总结"))
+    state = {"jsb_county": {"铜山县": {"县市": "铜山县", "责任业务员": "张伟"}}, "jsb_report_log": reports,
+             "jsb_pay": {"2026-12|张伟": {"月份": "2026-12", "业务员": "张伟", "基本工资": Decimal(2000)}}}
+    found = run(founded_dir, state, "2027-03-08T09:00")
+    assert sorted(f.record for f in of(found, "jsb.report_missing")) == [
+        "张伟|二级客户进货统计表|2027-01", "张伟|联销体工作总结|2027-01", "张伟|联销体成员走访一览表|2027-01"]
+
+
+MEMBER_CODES = {"M001": {**MEMBER, "经销商名称": "铜山县利民副食店", "县市": "铜山县"}}
+
+
+def test_member_codes_are_read_whatever_their_case(rules_dir: Path):
+    """A visit typed m001 is M001's: October has its visit (10-31, typed m001) and its call
+    (10-12) → no shortfall. A visit and a penalty naming M009, which the register lacks, are
+    said (they counted for nobody). A sales row typed m001 is M001's too (no unknown member)."""
+    visits = {
+        "2026-10-12|张伟|M001|电话调度": {"日期": date(2026, 10, 12), "业务员": "张伟", "成员编号": "M001", "方式": "电话调度"},
+        "2026-10-31|张伟|m001|走访": {"日期": date(2026, 10, 31), "业务员": "张伟", "成员编号": "m001", "方式": "走访"},
+        "2026-10-20|张伟|M009|走访": {"日期": date(2026, 10, 20), "业务员": "张伟", "成员编号": "M009", "方式": "走访"},
+    }
+    penalty = {"F2026-03": {"处罚编号": "F2026-03", "成员编号": "M009", "发现日期": date(2026, 9, 12),
+                            "罚金": Decimal(60000), "铜牌收回": "是"}}
+    rows = {"2026-10|m001": {"月份": "2026-10", "成员编号": "m001", "销量": Decimal(8000), "所在市场销量": Decimal(10000)}}
+    found = run(rules_dir, {"jsb_visit": visits, "jsb_member": MEMBER_CODES, "jsb_counterfeit": penalty,
+                            "jsb_sales": rows, "jsb_county": {"铜山县": {"县市": "铜山县", "责任业务员": "张伟"}}},
+                "2026-11-02T09:00")
+    assert of(found, "jsb.visit_shortfall") == []
+    (visit,) = of(found, "jsb.visit_unknown_member")
+    assert visit.record == "2026-10-20|张伟|M009|走访" and "业务员张伟" in visit.message
+    (pen,) = of(found, "jsb.counterfeit_unknown_member")
+    assert pen.record == "F2026-03" and "M009" in pen.message
+    assert of(found, "jsb.sales_unknown_member") == [] and of(found, "jsb.cancel_conduct") == []
+
+
+def test_a_cancelled_member_is_still_judged_for_the_months_before(rules_dir: Path):
+    """M01 cancelled 2027-01-08. Visits start 2026-09 (visited and called); October to
+    December have none → three shortfalls; January (cancelled before its end) is not judged.
+    Sales: 09 and 12 given, M02 reports up to 2027-01 → M01's 10 and 11 are missing; 2027-01
+    is not (no longer a member at its end). The cancellation itself is done: none drafted."""
+    gone = {**MEMBER, "状态": "已取消", "取消日期": date(2027, 1, 8), "取消原因": "连续三个月销量低于70%"}
+    visits = {f"2026-09-0{d}|王强|M01|{how}": {"日期": date(2026, 9, d), "业务员": "王强", "成员编号": "M01", "方式": how}
+              for d, how in ((3, "走访"), (4, "电话调度"))}
+    rows = dict([sales("2026-09", 5000, 10000), sales("2026-12", 5000, 10000)])
+    rows["2027-01|M02"] = {"月份": "2027-01", "成员编号": "M02", "销量": Decimal(9000), "所在市场销量": Decimal(10000)}
+    members = {"M01": gone, "M02": {**MEMBER, "县市": "沛县"}}
+    found = run(rules_dir, {"jsb_visit": visits, "jsb_member": members, "jsb_sales": rows}, "2027-02-02T09:00")
+    assert [f.record for f in of(found, "jsb.visit_shortfall") if f.record.endswith("|M01")] == [
+        "2026-10|M01", "2026-11|M01", "2026-12|M01"]
+    assert [f.record for f in of(found, "jsb.sales_missing")] == ["2026-10|M01", "2026-11|M01"]
+    assert of(found, "jsb.cancel_share") == []
+
+
+def test_fines_after_the_fund_period_come_from_pay_and_carry_is_said(founded_dir: Path):
+    """Founded 2026-07-01: the fund is paid to 2026-12. 张伟 (20 县, 16 with members: 480):
+    November: W44 (due 11-02), W45 (11-09), W46 (11-16) never sent → 3 × 200 漏报; W47 due
+      11-23 sent 11-24 → 50: owes 650 > fund 500 → 500 from the fund, 150 carried;
+      pay 1400 + 480 + 500 − 500 = 1,880.
+    December: W49 (due 12-07) never sent → 200, + 150 carried = 350 ≤ 500 → all from the fund;
+      pay 1400 + 480 + 500 − 350 = 2,030; the text says the 150 carried.
+    January 2027: no fund; 2026-12 statistics due 01-05, sent 01-06 → 50 from pay:
+      1400 + 480 + 0 − 50 = 1,830."""
+    reports = dict([*(log("张伟", "联销体成员走访一览表", f"2026-W{w}", None) for w in (44, 45, 46, 49)),
+                    log("张伟", "联销体成员走访一览表", "2026-W47", date(2026, 11, 24)),
+                    log("张伟", "二级客户进货统计表", "2026-12", date(2027, 1, 6))])
+    pay = {f"{m}|张伟": {"月份": m, "业务员": "张伟", "基本工资": Decimal(2000), "辖区县数": 20, "有成员县数": 16}
+           for m in ("2026-11", "2026-12", "2027-01")}
+    found = run(founded_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2027-02-10T09:00")
+    by = {f.values["月份"]: f for f in of(found, "jsb.fines")}
+    assert [by[m].values["应发工资"] for m in ("2026-11", "2026-12", "2027-01")] == [
+        Decimal("1880.00"), Decimal("2030.00"), Decimal("1830.00")]
+    nov, dec_, jan = by["2026-11"], by["2026-12"], by["2027-01"]
+    assert "从走访基金扣 500.00 元，结转下月 150.00 元" in nov.message and nov.values["扣自"] == "走访基金"
+    assert "罚款 200.00 元，加上月结转 150.00 元，共 350.00 元，从走访基金扣 350.00 元" in dec_.message
+    assert dec_.values["结转说明"] == "（含上月结转 150.00 元）"
+    assert "从走访基金扣" not in jan.message and "从当月工资扣 50.00 元" in jan.message
+    assert jan.values["扣自"] == "工资" and jan.values["走访基金"] == Decimal("0.00")
+
+
+def test_a_counterfeit_penalty_cancels_the_member_and_holds_its_reward(rules_dir: Path):
+    """F2026-02: M02 fined 50,000 on 2026-09-12 (plaque recalled) → the cancellation is
+    drafted as for a sales row marked 发现假冒, and its 2026 H2 reward (30,000 × 4 ‰ = 120.00)
+    is held. A member already 已取消 gets no second notice."""
+    members = {"M02": {**MEMBER, "经销商名称": "铜山县百货批发部"}, "M03": {**MEMBER, "状态": "已取消",
+                                                                  "取消日期": date(2026, 9, 1), "取消原因": "其他渠道进货"}}
+    penalty = {"F2026-02": {"处罚编号": "F2026-02", "成员编号": "M02", "发现日期": date(2026, 9, 12), "举报人": "孙某",
+                            "罚金": Decimal(50000), "举报奖励": Decimal(40000), "铜牌收回": "是"},
+               "F2026-04": {"处罚编号": "F2026-04", "成员编号": "M03", "发现日期": date(2026, 9, 20),
+                            "罚金": Decimal(50000), "铜牌收回": "是"}}
+    rows = {"2026-09|M02": {"月份": "2026-09", "成员编号": "M02", "销量": Decimal(30000), "所在市场销量": Decimal(40000)},
+            # M04's sales row already says 发现假冒: its cancellation is drafted there, not twice
+            "2026-09|M04": {"月份": "2026-09", "成员编号": "M04", "销量": Decimal(9000), "所在市场销量": Decimal(10000),
+                            "发现假冒": "是"}}
+    members["M04"] = {**MEMBER}
+    penalty["F2026-05"] = {"处罚编号": "F2026-05", "成员编号": "M04", "发现日期": date(2026, 9, 20),
+                           "罚金": Decimal(50000), "铜牌收回": "是"}
+    found = run(rules_dir, {"jsb_member": members, "jsb_counterfeit": penalty, "jsb_sales": rows}, "2027-01-10T09:00")
+    (cancel,) = [f for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_counterfeit"]
+    assert [f.record for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_sales"] == ["2026-09|M04"]
+    assert cancel.register == "jsb_counterfeit" and cancel.record == "F2026-02" and cancel.notice == "jsb_cancel"
+    assert cancel.values["月份"] == "2026-09" and "50,000.00" in cancel.values["acts"][0]
+    assert of(found, "jsb.reward") == []
+    held = {f.values["成员编号"]: f.values["reward"] for f in of(found, "jsb.reward_withheld")}
+    assert held == {"M02": Decimal("120.00"), "M04": Decimal("36.00")}  # 9,000 × 4 ‰ = 36.00
+
+
+def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
+    """Base 500 (20 县, 16 with members): 350 + 150 × 80 % = 470 before fund and fines.
+    December: W49–W52 (due 12-07, 12-14, 12-21, 12-28) and November's two monthly reports
+      (due 12-05 → 12-07) never sent → 6 × 200 = 1,200 > fund 500 → 500 deducted, 700 carried;
+      pay 470 + 500 − 500 = 470.
+    January (no fund): 700 owed > 470 → 470 from pay (pay 0.00), 230 carried to February."""
+    reports = dict([*(log("王强", "联销体成员走访一览表", f"2026-W{w}", None) for w in (49, 50, 51, 52)),
+                    *(log("王强", r, "2026-11", None) for r in ("二级客户进货统计表", "联销体工作总结"))])
+    pay = {f"{m}|王强": {"月份": m, "业务员": "王强", "基本工资": Decimal(500), "辖区县数": 20, "有成员县数": 16}
+           for m in ("2026-12", "2027-01")}
+    found = run(founded_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2027-02-10T09:00")
+    by = {f.values["月份"]: f.values for f in of(found, "jsb.pay")}
+    assert (by["2026-12"]["扣款"], by["2026-12"]["结转下月"], by["2026-12"]["应发工资"]) == (
+        Decimal("500.00"), Decimal("700.00"), Decimal("470.00"))
+    assert (by["2027-01"]["扣款"], by["2027-01"]["结转下月"], by["2027-01"]["应发工资"]) == (
+        Decimal("470.00"), Decimal("230.00"), Decimal("0.00"))

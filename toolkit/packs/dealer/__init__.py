@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.packs import Pack, Rule, SettingsPart, per_record
-from toolkit.packs.scopes import Grouped
+from toolkit.packs.scopes import Grouped, Whole
 from toolkit.reports.catalog import Kind
 from toolkit.reports.settings import Job, Responsible
 from toolkit.ruleset.timing import add_months
@@ -73,14 +73,17 @@ PACK = Pack(
     settings=(SettingsPart("dealer", DEALER_FILE, Dealer),),
     rules=(
         per_record("jsb.member", "jsb_member", jsb.member_findings),
-        Rule("jsb.sales", ("jsb_sales", "jsb_member"), jsb.sales_findings),
+        Rule("jsb.sales", ("jsb_sales", "jsb_member", "jsb_county"), jsb.sales_findings),
         Rule("jsb.county", ("jsb_county", "jsb_member"), jsb.county_findings),
         Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member"), jsb.coverage_findings),
         Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
         per_record("jsb.reports", "jsb_report_log", staff.report_findings, clock=True),  # missing by the date
+        # Reports owed but never logged: 漏报 by the date alone (the salespeople from 县级市场登记).
+        Rule("jsb.reports_unlogged", ("jsb_report_log", "jsb_county", "jsb_pay"), staff.unlogged_findings,
+             Whole(clock=True)),
         Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member"), staff.pay_findings),
-        Rule("jsb.reward", ("jsb_sales", "jsb_member"), staff.reward_findings),
-        per_record("jsb.counterfeit", "jsb_counterfeit", staff.counterfeit_findings),
+        Rule("jsb.reward", ("jsb_sales", "jsb_member", "jsb_counterfeit", "jsb_county"), staff.reward_findings),
+        Rule("jsb.counterfeit", ("jsb_counterfeit", "jsb_member", "jsb_county", "jsb_sales"), staff.counterfeit_all),
         # Validity by the date; a car's cards together (a second card gets no reminder).
         Rule("club.member", ("club_member",), club.members_findings, Grouped("车牌号", clock=True)),
         Rule("club.one_car", ("club_member",), club.one_car_findings),

@@ -3,7 +3,8 @@
 A card fee that breaks the club's rules, a second valid card for one car, a card
 still marked 有效 past its validity or after a renewal too late, a counterfeit fine or
 reward off the agreement, a plaque not recalled, a report period nobody can read, a sales
-row for a member number the member register does not know or with a market of 0, pay
+row, a visit or a counterfeit penalty for a member number the member register does not
+know, a sales row with a market of 0, pay
 that disagrees with the formula, a contract marked 解除 without the written notice, a
 payment overdue on a contract 合同登记 lacks:
 each goes back on the return copy of the workbook it came from, on the cell to
@@ -45,6 +46,12 @@ ACTIONS: dict[str, Action] = {
     "jsb.sales_unknown_member": Action(
         "jsb.sales_unknown_member", "成员编号不在登记中", "成员编号",
         "填报业务员核对成员编号，改为联销体成员登记中的编号；确是新成员的，由大区先在联销体成员登记中登记", JSB),
+    "jsb.visit_unknown_member": Action(
+        "jsb.visit_unknown_member", "成员编号不在登记中", "成员编号",
+        "走访的业务员核对成员编号，改为联销体成员登记中的编号；确是新成员的，由大区先在联销体成员登记中登记", JSB),
+    "jsb.counterfeit_unknown_member": Action(
+        "jsb.counterfeit_unknown_member", "成员编号不在登记中", "成员编号",
+        "大区核对被处罚成员的编号，改为联销体成员登记中的编号；未入会的经销商不在此登记", JSB),
     "jsb.share_unknown": Action(
         "jsb.share_unknown", "市场销量为0", "所在市场销量",
         "填报业务员核实该成员所在市场的销量并填写（不能为 0），否则无法计算占比", JSB),

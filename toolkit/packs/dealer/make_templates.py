@@ -22,6 +22,17 @@ T = P.helpers()
 C, L, R = T.C, T.L, T.R
 
 
+# Dealer notices are signed by the region that issues them (徐州大区, from 县级市场登记), not
+# by the department's generic name: "…有限公司大区" read as a typo. Unknown region: the company.
+SIGNED = "{{ doc.company_full }}{% if 大区 is defined and 大区 %}{{ 大区 }}{% endif %}"
+
+
+def clause(doc, *parts, last: bool = False) -> None:
+    """An agreement clause, a little tighter than a notice's body; the last one keeps with
+    the signature block, which never stands alone on a page."""
+    T.para(doc, *parts, indent=True, line=1.3, keep_next=last)
+
+
 def supersedes_line(doc) -> None:
     T.para(doc, "{%p if doc.supersedes %}")
     T.para(doc, "（本件替代{{ doc.supersedes }}，原件作废）", align=T.WD_ALIGN_PARAGRAPH.CENTER, size=T.TABLE_PT, after=6)
@@ -38,20 +49,20 @@ def jsb_agreement():
         ["所在县市", "{{ 县市 }}", "一级经销商", "{{ 一级经销商 }}"],
     ])
     T.spacer(doc, 6)
-    T.body(doc, "为规范经营行为、理顺销售渠道，防止假冒伪劣产品损害乙方品牌和双方利益，"
+    clause(doc, "为规范经营行为、理顺销售渠道，防止假冒伪劣产品损害乙方品牌和双方利益，"
                 "甲乙双方经协商一致，订立本协议，共同遵守。")
     T.heading(doc, "第一条　指定销售点")
-    T.body(doc, "甲方作为乙方产品的指定销售点，乙方向甲方颁发“{{ plaque_text }}”铜牌。铜牌归乙方所有，甲方不得转借。")
+    clause(doc, "甲方作为乙方产品的指定销售点，乙方向甲方颁发“{{ plaque_text }}”铜牌。铜牌归乙方所有，甲方不得转借。")
     T.heading(doc, "第二条　不销售假冒伪劣产品")
-    T.body(doc, "甲方经销乙方系列产品期间，不得销售任何假冒伪劣产品。一经查实，甲方向乙方缴纳罚金，金额不低于",
+    clause(doc, "甲方经销乙方系列产品期间，不得销售任何假冒伪劣产品。一经查实，甲方向乙方缴纳罚金，金额不低于",
            ("{{ min_penalty|money }}元（{{ min_penalty|rmb }}）", {"bold": True}),
            "，并依法承担相应的法律责任；乙方有权收回铜牌，取消甲方的指定销售点和联销体成员资格。")
     T.heading(doc, "第三条　举报奖励")
-    T.body(doc, "乙方将所收罚金的{{ (informer_share * 100)|int }}%奖励给举报人，并为举报人保密。")
+    clause(doc, "乙方将所收罚金的{{ (informer_share * 100)|int }}%奖励给举报人，并为举报人保密。")
     T.heading(doc, "第四条　其他")
-    T.body(doc, "本协议未尽事宜由双方另行协商，可签订补充协议。本协议一式两份，甲乙双方各执一份，"
-                "自双方签字（盖章）之日起生效；甲方签订本协议后方可成为联销体成员。")
-    T.spacer(doc, 12)
+    clause(doc, "本协议未尽事宜由双方另行协商，可签订补充协议。本协议一式两份，甲乙双方各执一份，"
+                "自双方签字（盖章）之日起生效；甲方签订本协议后方可成为联销体成员。", last=True)
+    T.para(doc, "", after=6, keep_next=True)
     T.party_signatures(doc, ["甲方（盖章）：\n委托人：\n电话：", "乙方（盖章）：\n委托人：\n电话："])
     return doc
 
@@ -73,7 +84,7 @@ def jsb_cancel():
     T.body(doc, "根据联销体运行章程，决定自本通知签发之日起取消贵单位的联销体成员资格，"
                 "请在接到通知后十日内将“指定销售点”铜牌（编号{{ 铜牌编号 or '—' }}）交还{{ 一级经销商 }}或大区。", before=6)
     T.body(doc, "如对上述事实有异议，请在接到通知后七日内向大区书面说明。")
-    T.signature(doc)
+    T.signature(doc, SIGNED)
     return doc
 
 
@@ -81,10 +92,11 @@ def jsb_fine():
     doc = P.notice("报表迟报漏报扣款通知")
     T.body(doc, "根据业务员考核及奖罚规定，报表迟报一次扣{{ late_fine|money }}元，漏报一次扣{{ missing_fine|money }}元，"
                 "虚报调回销售中心待岗。经核对，你在{{ 月份|cn_month }}考核期内有以下报表未按时上报：")
-    # 3.5 cm: "2026年11月10日" on one line at 五号 (the dates wrapped at 3.2 cm); 2.2 cm
-    # for a week such as 2026-W45
-    T.list_table(doc, [("报表", 3.4, L), ("期间", 2.2, C), ("应报日期", 3.5, C), ("实报日期", 3.5, C),
-                       ("情形", 1.2, C), ("扣款（元）", 1.8, R)],
+    # 4.2 cm: 联销体成员走访一览表 (10 characters, 3.7 cm) on one line at 五号 (it wrapped at
+    # 3.4); 3.35 cm: "2026年11月10日" (2.9 cm) on one line (it wraps at 3.2); 2.1 cm: 2026-W53
+    # (it breaks at the hyphen at 1.9)
+    T.list_table(doc, [("报表", 4.2, L), ("期间", 2.1, C), ("应报日期", 3.35, C), ("实报日期", 3.35, C),
+                       ("情形", 1.2, C), ("扣款\n(元)", 1.4, R)],
                  "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '尚未上报' }}",
                                 "{{ f.kind }}", "{{ f.fine|money }}"])
     T.spacer(doc, 4)
@@ -93,9 +105,11 @@ def jsb_fine():
         ["本月走访基金", "{{ 走访基金|money }}元", "本月扣款", "{{ 扣款|money }}元（{{ 扣款|rmb }}）"],
         ["结转下月", ">{{ 结转下月|money }}元{% if 结转下月 > 0 %}（走访基金不足部分，下月继续扣除）{% endif %}"],
     ], [2.8, 4.4, 2.4, 6.0])  # 本月走访基金 on one line
-    T.body(doc, "罚款在下拨走访基金时直接扣除，全部纳入联销体奖励基金，由大区支配并报销售中心备案。"
+    # After the first half-year there is no fund: the fines come out of pay (dealer.md default).
+    T.body(doc, "{% if 扣自 is defined and 扣自 == '工资' %}联销体成立已满半年，不再下拨走访基金，罚款从当月工资中扣除{% else %}"
+                "罚款在下拨走访基金时直接扣除{% endif %}，全部纳入联销体奖励基金，由大区支配并报销售中心备案。"
                 "请今后认真填写、按时上报各种报表。", before=6)
-    T.signature(doc)
+    T.signature(doc, SIGNED)
     return doc
 
 
@@ -105,7 +119,7 @@ def jsb_recall():
     T.body(doc, "各种报表是销售中心掌握二级网络和联销体运行情况的依据，必须如实填写。"
                 "根据业务员考核及奖罚规定，决定将业务员{{ 业务员 }}调回销售中心待岗，其所辖市场由大区另行安排人员接管。")
     T.body(doc, "望各业务员引以为戒，认真、如实、按时填报各种报表。")
-    T.signature(doc)
+    T.signature(doc, SIGNED)
     return doc
 
 
@@ -120,7 +134,7 @@ def jsb_reward():
         ["大写", ">{{ reward|rmb }}"],
     ])
     T.body(doc, "奖励由大区统一发放，请凭本通知与业务员联系办理。", before=6)
-    T.signature(doc)
+    T.signature(doc, SIGNED)
     return doc
 
 

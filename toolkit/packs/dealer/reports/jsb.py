@@ -14,7 +14,18 @@ from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
 from toolkit.ruleset.money import dec, fen
 
-from ..rules.common import month_add, month_of, month_text, pct, share, share_text, split_key, text
+from ..rules.common import (
+    by_code,
+    code,
+    month_add,
+    month_of,
+    month_text,
+    pct,
+    share,
+    share_text,
+    split_key,
+    text,
+)
 from ..rules.jsb import GONE, active_on
 from ..rules.staff import CANCELS, half_months, half_of
 
@@ -34,14 +45,14 @@ def jsb_visits_monthly(src: Source, period: Period) -> Report:
 
 
 def _visits(src: Source, period: Period, name: str, this: str) -> Report:
-    members = src.records("jsb_member")
+    members = by_code(src.records("jsb_member"))
     counties = src.records("jsb_county")
     rows = []
     for v in src.records("jsb_visit").values():
         d = day(v.get("日期"))
         if d is None or not period.start <= d <= period.end:
             continue
-        mid = text(v.get("成员编号"))
+        mid = code(v.get("成员编号"))
         rows.append([d, v.get("业务员"), mid, _name(members, mid), v.get("方式"), v.get("销售情况"), v.get("资金情况"),
                      v.get("市场价位"), v.get("经验"), v.get("不足及改进"), v.get("意见建议")])
     rows.sort(key=lambda r: (str(r[1] or ""), r[0], r[2]))
@@ -55,7 +66,7 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
     for v in src.records("jsb_visit").values():
         d = day(v.get("日期"))
         if d is not None and month_of(d) == month and d <= period.end:
-            seen[(text(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
+            seen[(code(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
     todo = []
     for mid, m in sorted(members.items()):
         if not active_on(m, period.end):
@@ -86,9 +97,9 @@ MATTERS = {
 def jsb_monthly(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     month = period.label
-    members = src.records("jsb_member")
+    members = by_code(src.records("jsb_member"))
     sales = src.records("jsb_sales")
-    by: dict[tuple[str, str], dict[str, Any]] = {tuple(split_key(k)[:2]): v for k, v in sales.items()}
+    by: dict[tuple[str, str], dict[str, Any]] = {(split_key(k)[0], code(split_key(k)[1])): v for k, v in sales.items()}
     findings = src.findings("jsb_sales", "jsb_county", "jsb_primary_sales", "jsb_visit", "jsb_report_log", "jsb_pay",
                             "jsb_counterfeit")
     cancelled = {f.values.get("成员编号"): f.rule for f in findings
@@ -156,7 +167,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         Column("上月结转罚款", "money"), Column("本月罚款", "money"), Column("扣款", "money"), Column("结转下月", "money"),
         Column("应发工资", "money")], pay_rows,
         note=(f"应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
-              "网络完善率 = 有成员县数 ÷ 辖区县数；罚款从走访基金扣，不足部分结转下月。"))
+              "网络完善率 = 有成员县数 ÷ 辖区县数；成立初期半年内罚款从走访基金扣，不足部分结转下月，"
+              "成立满半年后（不再发走访基金）从工资扣。"))
     fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
     return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
                   [stats, problems, reports_t, pay, *([fixes] if fix else [])],
@@ -201,14 +213,14 @@ def jsb_half_year(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     hy = half_year_of(period)
     months = [m for m in half_months(hy.half) if m <= hy.upto]
-    members = src.records("jsb_member")
+    members = by_code(src.records("jsb_member"))
     totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for key, v in src.records("jsb_sales").items():
         m, mid = split_key(key)[:2]
         if m in months:
-            totals[mid][m] = dec(v.get("销量")) or Decimal(0)
+            totals[code(mid)][m] = dec(v.get("销量")) or Decimal(0)
     # A cancellation drafted but not yet recorded in the member register: no reward for now.
-    cancelling = {f.values.get("成员编号") for f in src.findings("jsb_sales") if f.rule in CANCELS}
+    cancelling = {f.values.get("成员编号") for f in src.findings("jsb_sales", "jsb_counterfeit") if f.rule in CANCELS}
     rows = []
     for mid in sorted(totals):
         total = sum(totals[mid].values(), Decimal(0))

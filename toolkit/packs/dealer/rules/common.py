@@ -74,3 +74,14 @@ def text(value: Any) -> str:
 
 def split_key(key: str) -> list[str]:
     return key.split("|")
+
+
+def code(value: Any) -> str:
+    """A member code as an identifier: ``m001`` and ``M001`` are the same member (staff
+    type either; the registers read 成员编号 as free text, with no case option)."""
+    return text(value).upper()
+
+
+def by_code(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The member register keyed by upper-case 成员编号."""
+    return {code(k): v for k, v in records.items()}

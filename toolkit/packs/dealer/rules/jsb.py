@@ -21,6 +21,8 @@ from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
 
 from .common import (
+    by_code,
+    code,
     month_add,
     month_of,
     month_text,
@@ -45,7 +47,16 @@ def _name(member: dict[str, Any] | None, mid: str) -> str:
 def _member_values(mid: str, m: dict[str, Any] | None) -> dict[str, Any]:
     m = m or {}
     return {"成员编号": mid, "经销商名称": m.get("经销商名称"), "县市": m.get("县市"),
-            "一级经销商": m.get("一级经销商"), "负责人": m.get("负责人"), "铜牌编号": m.get("铜牌编号")}
+            "一级经销商": m.get("一级经销商"), "负责人": m.get("负责人"), "铜牌编号": m.get("铜牌编号"),
+            "大区": m.get("大区")}
+
+
+def members_with_region(state: State) -> dict[str, dict[str, Any]]:
+    """The member register by upper-case code, each with the 大区 of its county (县级市场登记):
+    the notices are signed by that region (徐州大区), not by the word 大区."""
+    counties = state.get("jsb_county", {})
+    return {mid: {**m, "大区": counties.get(text(m.get("县市")), {}).get("大区")}
+            for mid, m in by_code(state.get("jsb_member", {})).items()}
 
 
 # --- membership: the agreement comes first ---------------------------------------------
@@ -73,11 +84,11 @@ def member_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
 
 def sales_findings(env: Env, state: State) -> list[Finding]:
     s = env.settings.dealer.jsb
-    members = state.get("jsb_member", {})
+    members = members_with_region(state)
     rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # member → month → row
     for key, v in state.get("jsb_sales", {}).items():
         month, mid = split_key(key)[:2]
-        rows[mid][month] = v
+        rows[code(mid)][month] = v
     if not rows:
         return []
     last = max(m for by_month in rows.values() for m in by_month)
@@ -94,11 +105,13 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
             # No member register kept: the notices name the dealer as the sales rows do.
             named = [text(r.get("经销商名称")) for _, r in sorted(rows[mid].items()) if text(r.get("经销商名称"))]
             member = {"经销商名称": named[-1]} if named else None
-        gone = text((member or {}).get("状态")) in GONE
+        # The cancellation itself is done once recorded; the months before it are still judged.
+        cancelled = text((member or {}).get("状态")) in GONE
         run: list[dict[str, Any]] = []
         for month in months_between(min(rows[mid]), last):
             v = rows[mid].get(month)
             key = f"{month}|{mid}"
+            gone = left_by(member, month_end(month))
             if v is None:
                 if not gone:
                     out.append(Finding(
@@ -110,7 +123,7 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                 run = []
                 continue
             ratio = share(v.get("销量"), v.get("所在市场销量"))
-            out.extend(_conduct(env, key, month, mid, member, v, gone))
+            out.extend(_conduct(env, key, month, mid, member, v, cancelled))
             if ratio is None:
                 if not gone:
                     out.append(_no_share(env, key, month, mid, member, v))
@@ -131,7 +144,7 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                 values={**_member_values(mid, member), "月份": month, "占比": ratio, "占比文字": shown,
                         "run": len(run)},
             ))
-            if len(run) == s.below_months_to_cancel and not gone:
+            if len(run) == s.below_months_to_cancel and not cancelled:
                 out.append(Finding(
                     rule="jsb.cancel_share", register="jsb_sales", record=key, severity="error",
                     message=(f"{_name(member, mid)}连续 {len(run)} 个月销量低于所在市场销量的 "
@@ -143,6 +156,19 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                     notice="jsb_cancel",
                 ))
     return out
+
+
+def unknown_member(register: str, key: str, v: dict[str, Any], what: str, who: str) -> Finding:
+    """A visit or penalty row naming a member the member register lacks (as
+    ``jsb.sales_unknown_member`` for sales): it counts for no member until corrected."""
+    mid = text(v.get("成员编号"))
+    rule = "jsb.visit_unknown_member" if register == "jsb_visit" else "jsb.counterfeit_unknown_member"
+    return Finding(
+        rule=rule, register=register, record=key, severity="warning",
+        message=(f"{what}的成员编号 {mid} 在联销体成员登记中没有，这一行不计入任何成员；"
+                 f"请{who}核对成员编号，新成员请大区先在联销体成员登记中登记"),
+        values={"成员编号": mid, "业务员": v.get("业务员")},
+    )
 
 
 def _reporter(v: dict[str, Any]) -> str:
@@ -206,9 +232,24 @@ def _conduct(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | 
 # --- counties: 1–2 members each, blank markets -----------------------------------------------
 
 
+def month_end(month: str) -> date:
+    return add_months(date.fromisoformat(month + "-01"), 1) - timedelta(days=1)
+
+
+def left_by(m: dict[str, Any] | None, day: date) -> bool:
+    """Cancelled or withdrawn on or before ``day``. A 已取消 member was a member until its
+    取消日期: the months before are judged as for any member (without a date: gone throughout)."""
+    if text((m or {}).get("状态")) not in GONE:
+        return False
+    left = as_date((m or {}).get("取消日期"))
+    return left is None or left <= day
+
+
 def active_on(m: dict[str, Any], day: date) -> bool:
-    """A 正式成员 that had joined by ``day`` (a member without 入会日期 counts as joined)."""
-    if (text(m.get("状态")) or ACTIVE) != ACTIVE:
+    """A member on ``day``: joined by then (a member without 入会日期 counts as joined), and a
+    正式成员, or cancelled/withdrawn only after that day."""
+    status = text(m.get("状态")) or ACTIVE
+    if status != ACTIVE and (status not in GONE or left_by(m, day)):
         return False
     joined = as_date(m.get("入会日期"))
     return joined is None or joined <= day
@@ -266,11 +307,11 @@ def county_findings(env: Env, state: State) -> list[Finding]:
 
 def coverage_findings(env: Env, state: State) -> list[Finding]:
     s = env.settings.dealer.jsb
-    members = state.get("jsb_member", {})
+    members = by_code(state.get("jsb_member", {}))
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for key, v in state.get("jsb_sales", {}).items():
         month, mid = split_key(key)[:2]
-        primary = text(members.get(mid, {}).get("一级经销商"))
+        primary = text(members.get(code(mid), {}).get("一级经销商"))
         totals[(month, primary)] += dec(v.get("销量")) or Decimal(0)
     out: list[Finding] = []
     for key, v in state.get("jsb_primary_sales", {}).items():
@@ -297,20 +338,25 @@ def visit_findings(env: Env, state: State) -> list[Finding]:
     visit and one call (a month still running is not judged)."""
     s = env.settings.dealer.jsb
     visits = state.get("jsb_visit", {})
+    members = by_code(state.get("jsb_member", {}))
     days = [as_date(v.get("日期")) for v in visits.values()]
     days = [d for d in days if d is not None]
     if not days:
         return []
     counties = state.get("jsb_county", {})
     done: dict[tuple[str, str, str], int] = defaultdict(int)
-    for v in visits.values():
-        d = as_date(v.get("日期"))
-        if d is not None:
-            done[(month_of(d), text(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
     out: list[Finding] = []
+    for key, v in sorted(visits.items()):
+        d = as_date(v.get("日期"))
+        mid = code(v.get("成员编号"))
+        if members and mid not in members:  # a typo would count for nobody and leave a member short
+            what = f"联销体成员走访记录 {fmt_date(d) if d else ''} 业务员{text(v.get('业务员'))}的{text(v.get('方式')) or '走访'}"
+            out.append(unknown_member("jsb_visit", key, v, what, f"业务员{text(v.get('业务员'))}"))
+        elif d is not None:
+            done[(month_of(d), mid, text(v.get("方式")) or "走访")] += 1
     for month in months_between(month_of(min(days)), month_add(month_of(env.today), -1)):
-        end = add_months(date.fromisoformat(month + "-01"), 1) - timedelta(days=1)
-        for mid, m in sorted(state.get("jsb_member", {}).items()):
+        end = month_end(month)
+        for mid, m in sorted(members.items()):
             if not active_on(m, end):
                 continue
             seen, calls = done[(month, mid, "走访")], done[(month, mid, "电话调度")]

@@ -20,10 +20,23 @@ from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
 
-from .common import month_add, month_of, month_text, pct, split_key, text, yes
-from .jsb import GONE, active_on, sales_findings
+from .common import code, month_add, month_of, month_text, pct, split_key, text, yes
+from .jsb import (
+    GONE,
+    _member_values,
+    active_on,
+    members_with_region,
+    sales_findings,
+    unknown_member,
+)
 
 CANCELS = ("jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct")
+
+# The reports each salesperson sends (seed 003 第一篇 主任职责2、考核3): the visit list
+# weekly in the body's first half-year and monthly after; the sales statistics and the
+# work summary monthly. (二级客户一览表 is sent once, when the network is surveyed.)
+VISIT_LIST = "联销体成员走访一览表"
+MONTHLY_REPORTS = ("二级客户进货统计表", "联销体工作总结")
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})[-/年](\d{1,2})月?$")
@@ -122,14 +135,130 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     return out
 
 
-def fines_by_month(env: Env, log: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(业务员, month of the due date) → the fines of that month's reports."""
+def _canonical(period: str) -> str | None:
+    """2026-w5, 2026W05 → 2026-W05; 2026年11月 → 2026-11 (None: not a period)."""
+    p = period.strip().upper().replace(" ", "")
+    if m := _WEEK.match(p):
+        return f"{int(m[1]):04d}-W{int(m[2]):02d}"
+    if m := _MONTH.match(p):
+        return f"{int(m[1]):04d}-{int(m[2]):02d}"
+    return None
+
+
+def _period_start(period: str) -> date | None:
+    p = _canonical(period)
+    if p is None:
+        return None
+    try:
+        return date.fromisocalendar(int(p[:4]), int(p[6:]), 1) if "W" in p else date.fromisoformat(p + "-01")
+    except ValueError:
+        return None
+
+
+def _week_label(monday: date) -> str:
+    y, w, _ = monday.isocalendar()
+    return f"{y:04d}-W{w:02d}"
+
+
+def salespeople(state: State) -> set[str]:
+    """Who must send the reports: the 责任业务员 of 县级市场登记 (dealer.md 4.1: the
+    salesperson answering for a county's members, whose visits and sales the reports give)."""
+    return {text(c.get("责任业务员")) for c in state.get("jsb_county", {}).values() if text(c.get("责任业务员"))}
+
+
+def _thursday(monday: date) -> date:
+    """The day that places an ISO week in a month and a year (the week's Thursday)."""
+    return monday + timedelta(days=3)
+
+
+def first_seen(state: State, who: str) -> date | None:
+    """The first period a salesperson's pay or report rows show them at work: a month's
+    first day, or a week's Thursday (W49 of 2026, 11-30…12-06, is a December week)."""
+    starts = [_period_start(split_key(k)[0]) for k, v in state.get("jsb_pay", {}).items()
+              if text(v.get("业务员")) == who]
+    for v in state.get("jsb_report_log", {}).values():
+        if text(v.get("业务员")) == who and (p := _canonical(text(v.get("期间")))) and (d := _period_start(p)):
+            starts.append(_thursday(d) if "W" in p else d)
+    known = [d for d in starts if d is not None]
+    return min(known) if known else None
+
+
+def expected_periods(env: Env, start: date) -> list[tuple[str, str]]:
+    """(报表, 期间) a salesperson present from ``start`` owes up to today: weeks whose Thursday
+    is on or after it, months ending on or after it (nothing before the body's founding)."""
+    s = env.settings.dealer.jsb
+    if s.founded is not None:
+        start = max(start, s.founded)
+    initial_end = None if s.founded is None else add_months(s.founded.replace(day=1), s.initial_months)
+    out: list[tuple[str, str]] = []
+    monday = start - timedelta(days=start.weekday())
+    if _thursday(monday) < start:
+        monday += timedelta(days=7)
+    while monday <= env.today and (initial_end is None or monday < initial_end):
+        out.append((VISIT_LIST, _week_label(monday)))
+        monday += timedelta(days=7)
+    month = month_of(start)
+    while date.fromisoformat(month + "-01") <= env.today:
+        if initial_end is not None and date.fromisoformat(month + "-01") >= initial_end:
+            out.append((VISIT_LIST, month))  # monthly after the first half-year
+        out.extend((r, month) for r in MONTHLY_REPORTS)
+        month = month_add(month, 1)
+    return out
+
+
+def _logged(state: State) -> set[tuple[str, str, str]]:
+    """(业务员, 报表, 期间) of every row typed in 报表上报登记; a weekly visit list sent after
+    the first half-year also stands for its month's (the week's Thursday decides the month)."""
+    out: set[tuple[str, str, str]] = set()
+    for v in state.get("jsb_report_log", {}).values():
+        who, report, period = text(v.get("业务员")), text(v.get("报表")), _canonical(text(v.get("期间")))
+        if period is None:
+            continue
+        out.add((who, report, period))
+        if "W" in period and (monday := _period_start(period)) is not None:
+            out.add((who, report, month_of(_thursday(monday))))
+    return out
+
+
+def unlogged_findings(env: Env, state: State) -> list[Finding]:
+    """A report nobody logged is missing too (seed: 漏报一次扣 200 元): every report each
+    salesperson owes since they are first seen, whose missing boundary has passed with no
+    row in 报表上报登记, is 漏报, as a logged row never sent would be."""
+    s = env.settings.dealer.jsb
+    logged = _logged(state)
+    out: list[Finding] = []
+    for who in sorted(salespeople(state)):
+        start = first_seen(state, who)
+        if start is None:  # no pay or report row yet: when they started is not known
+            continue
+        for report, period in expected_periods(env, start):
+            if (who, report, period) in logged:
+                continue
+            due = report_due(env, period, None)
+            if due is None or env.today <= due.missing_after:
+                continue
+            when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
+            out.append(Finding(
+                rule="jsb.report_missing", register="jsb_report_log", record=f"{who}|{report}|{period}",
+                severity="error",
+                message=(f"业务员{who}的《{report}》（{period}）应于 {when}上报，报表上报登记中没有这一期，"
+                         f"到 {fmt_date(due.missing_after)} 仍未上报，按漏报扣款 {yuan(s.report_missing_fine)} 元；"
+                         f"已经上报的，请大区在报表上报登记中补登实报日期"),
+                values={"业务员": who, "报表": report, "期间": period, "核查人": None, "应报日期": due.due,
+                        "实报日期": None, "漏报界限": due.missing_after, "fine": fen(s.report_missing_fine),
+                        "kind": "漏报", "unlogged": True},
+            ))
+    return out
+
+
+def fines_by_month(env: Env, state: State) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(业务员, month of the due date) → the fines of that month's reports, logged or not."""
+    found = [f for key, v in state.get("jsb_report_log", {}).items() for f in report_findings(env, key, v)]
     out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for key, v in log.items():
-        for f in report_findings(env, key, v):
-            if "fine" in f.values:
-                out[(f.values["业务员"], month_of(f.values["应报日期"]))].append(
-                    {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "kind", "fine")})
+    for f in [*found, *unlogged_findings(env, state)]:
+        if "fine" in f.values:
+            out[(f.values["业务员"], month_of(f.values["应报日期"]))].append(
+                {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "kind", "fine")})
     return out
 
 
@@ -152,9 +281,16 @@ def network(state: State, who: str, month: str) -> tuple[int, int]:
     return len(counties), sum(1 for c in counties if c in covered)
 
 
+def region_of(state: State, who: str) -> str | None:
+    """The 大区 of a salesperson's counties (the first, by name), to sign their notices."""
+    regions = sorted(text(c.get("大区")) for c in state.get("jsb_county", {}).values()
+                     if text(c.get("责任业务员")) == who and text(c.get("大区")))
+    return regions[0] if regions else None
+
+
 def pay_findings(env: Env, state: State) -> list[Finding]:
     s = env.settings.dealer.jsb
-    fines = fines_by_month(env, state.get("jsb_report_log", {}))
+    fines = fines_by_month(env, state)
     by_person: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     for key, v in state.get("jsb_pay", {}).items():
         month, who = split_key(key)[:2]
@@ -177,14 +313,19 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
             owed = carried + sum((i["fine"] for i in items), Decimal(0))
             # Fines come out of the visit fund; what the fund cannot cover waits for next
             # month's fund, and after the first half-year (no fund) comes out of pay.
-            deducted = min(owed, fund) if fund > 0 else owed
-            carry_out = owed - deducted
             fixed = base * s.pay_fixed_share
             net_part = base * s.pay_network_share * rate
+            # Pay is never negative: what a month's pay cannot cover waits for the next.
+            deducted = min(owed, fund) if fund > 0 else min(owed, fen(fixed + net_part))
+            carry_out = owed - deducted
             pay = fen(fixed + net_part + fund - deducted)  # rounded once, at the end
-            values = {"月份": month, "业务员": who, "基本工资": fen(base), "辖区县数": total, "有成员县数": covered,
+            values = {"月份": month, "业务员": who, "大区": region_of(state, who), "基本工资": fen(base),
+                      "辖区县数": total, "有成员县数": covered,
                       "网络完善率": rate, "固定部分": fen(fixed), "考核部分": fen(net_part), "走访基金": fen(fund),
                       "上月结转罚款": fen(carried), "本月罚款": fen(owed - carried), "扣款": fen(deducted),
+                      # where the money comes from: the fund while there is one, pay after
+                      "扣自": "走访基金" if fund > 0 else "工资",
+                      "结转说明": f"（含上月结转 {yuan(carried)} 元）" if carried else "",
                       "结转下月": fen(carry_out), "应发工资": pay, "fines": items,
                       "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1),
                       "late_fine": s.report_late_fine, "missing_fine": s.report_missing_fine}
@@ -207,11 +348,13 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                     message=f"业务员{who}{month_text(month)}实发工资填 {yuan(given)} 元，按考核办法应为 {formula}",
                     values={**values, "实发工资": fen(given)},
                 ))
-            if items:
+            if items or values["上月结转罚款"]:
+                source = "从走访基金扣" if fund > 0 else "走访基金已停发（成立已满半年），从当月工资扣"
                 out.append(Finding(
                     rule="jsb.fines", register="jsb_pay", record=key, severity="warning",
-                    message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(owed - values['上月结转罚款'])} 元，"
-                             f"从走访基金扣 {yuan(deducted)} 元{'，结转下月 ' + yuan(carry_out) + ' 元' if carry_out else ''}；扣款通知已起草"),
+                    message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(owed - values['上月结转罚款'])} 元"
+                             f"{'，加上月结转 ' + yuan(values['上月结转罚款']) + ' 元，共 ' + yuan(owed) + ' 元' if values['上月结转罚款'] else ''}，"
+                             f"{source} {yuan(deducted)} 元{'，结转下月 ' + yuan(carry_out) + ' 元' if carry_out else ''}；扣款通知已起草"),
                     values=values, notice="jsb_fine",
                 ))
     return out
@@ -237,12 +380,13 @@ def half_months(half: str) -> list[str]:
 def reward_findings(env: Env, state: State) -> list[Finding]:
     """Each finished half-year: every member still in the body gets 4 ‰ of its sales."""
     s = env.settings.dealer.jsb
-    members = state.get("jsb_member", {})
+    members = members_with_region(state)
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     named: dict[str, str] = {}  # member → the name its latest sales row gives (no member register kept)
     for key, v in sorted(state.get("jsb_sales", {}).items()):
         month, mid = split_key(key)[:2]
+        mid = code(mid)
         sums[(half_of(month), mid)] += dec(v.get("销量")) or Decimal(0)
         counts[(half_of(month), mid)] += 1
         if text(v.get("经销商名称")):
@@ -251,7 +395,8 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
     current = half_of(month_of(env.today))
     # A cancellation drafted (the notice awaits the region) but not yet recorded as 已取消
     # in the member register: the member is on its way out, so no reward is drafted.
-    cancelling = {f.values.get("成员编号"): f for f in sales_findings(env, state) if f.rule in CANCELS}
+    cancelling = {f.values.get("成员编号"): f for f in [*sales_findings(env, state), *counterfeit_all(env, state)]
+                  if f.rule in CANCELS}
     for (half, mid), total in sorted(sums.items()):
         m = members.get(mid) or ({"经销商名称": named[mid]} if mid in named else {})
         if half >= current or text(m.get("状态")) in GONE or total <= 0:
@@ -276,7 +421,8 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
             rule="jsb.reward", register="jsb_sales", record=f"{half}|{mid}", severity="info",
             message=(f"成员 {mid}（{text(m.get('经销商名称'))}）{label}销量 {yuan(total)} 元，"
                      f"按 {_permille(s.reward_rate)} 奖励 {yuan(reward)} 元，奖励通知已起草"),
-            values={"成员编号": mid, "经销商名称": m.get("经销商名称"), "县市": m.get("县市"), "半年": label,
+            values={"成员编号": mid, "经销商名称": m.get("经销商名称"), "县市": m.get("县市"), "大区": m.get("大区"),
+                    "半年": label,
                     "销量": fen(total), "月数": counts[(half, mid)], "rate": s.reward_rate, "reward": reward,
                     "rate_text": _permille(s.reward_rate)},
             notice="jsb_reward",
@@ -287,10 +433,41 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
 # --- counterfeit penalties --------------------------------------------------------------------------
 
 
+def counterfeit_all(env: Env, state: State) -> list[Finding]:
+    """Each penalty row, and the member it names: unknown → said; a member still in the body
+    → its cancellation drafted (seed 运行章程: 不得销售假冒产品，否则联销体有权取消其资格),
+    as a sales row marked 发现假冒 does."""
+    members = members_with_region(state)
+    # A member whose sales rows already draft its cancellation (发现假冒) gets no second notice.
+    drafted = {f.values.get("成员编号") for f in sales_findings(env, state) if f.rule in CANCELS}
+    out: list[Finding] = []
+    for key, v in sorted(state.get("jsb_counterfeit", {}).items()):
+        out.extend(counterfeit_findings(env, key, v))
+        mid = code(v.get("成员编号"))
+        if members and mid not in members:
+            out.append(unknown_member("jsb_counterfeit", key, v, f"假冒伪劣处罚登记 {key}", "大区"))
+            continue
+        m = members.get(mid)
+        if m is None or text(m.get("状态")) in GONE or mid in drafted:  # nothing to name, or done already
+            continue
+        found = as_date(v.get("发现日期"))
+        penalty = fen(dec(v.get("罚金")) or Decimal(0))
+        act = f"销售假冒伪劣产品（处罚编号 {key}，罚金 {yuan(penalty)} 元）"
+        out.append(Finding(
+            rule="jsb.cancel_conduct", register="jsb_counterfeit", record=key, severity="error",
+            message=(f"成员 {mid}（{text(m.get('经销商名称'))}）{fmt_date(found) if found else ''}查实{act}，"
+                     f"按联销体运行章程应取消其成员资格并收回铜牌，取消通知书已起草，请大区审批"),
+            values={**_member_values(mid, m), "reason": "conduct", "月份": month_of(found) if found else None,
+                    "其他渠道进货额": None, "acts": [act], "处罚编号": key},
+            notice="jsb_cancel",
+        ))
+    return out
+
+
 def counterfeit_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     s = env.settings.dealer.jsb
     out: list[Finding] = []
-    mid = text(v.get("成员编号"))
+    mid = code(v.get("成员编号"))
     penalty = dec(v.get("罚金")) or Decimal(0)
     subject = f"处罚 {key}（成员 {mid}）"
     if penalty < s.counterfeit_min_penalty:
