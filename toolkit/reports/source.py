@@ -37,7 +37,8 @@ State = dict[str, dict[str, dict[str, Any]]]
 # Registers of events (a repair, a complaint, a parking stay …): a report over a window
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
-# (Each pack names its own: ``Pack.event_registers``.)
+# (Each pack names its own: ``Pack.event_registers``.) A rule looking records up in an
+# event register it does not judge reads them whole or by key (``Source.context``).
 
 
 def _prefix(column: str) -> str:
