@@ -4,11 +4,16 @@ Findings are computed with the rules engine's pure evaluation (``RulesHook.run``
 report's own moment, not read from or written to the stored findings: a report caught
 up on Monday about last Friday shows Friday's picture, and making a report never
 changes which findings count as new for the notices.
+
+Over a window (``since``) a rule judges the recent records of the register its findings
+are about, but looks up the other registers it reads whole, or by the keys its scope's
+links name (``Source.context``): an order's booking, a car's earlier orders.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain, groupby
@@ -20,6 +25,8 @@ from sqlalchemy import or_, select
 from ..codec import decode, encode
 from ..ledger import records as records_table
 from ..model import Finding
+from ..packs import Rule
+from ..packs.scopes import KEY, Each, Grouped
 from ..ruleset.hook import rules_hook
 from ..ruleset.timing import Env, as_date, as_dt
 from ..workcal import WorkCalendar
@@ -30,7 +37,8 @@ State = dict[str, dict[str, dict[str, Any]]]
 # Registers of events (a repair, a complaint, a parking stay …): a report over a window
 # reads only those touched since shortly before it, plus those with a finding still open.
 # Registers of standing facts (fee accounts, cards, permits) are always read whole.
-# (Each pack names its own: ``Pack.event_registers``.)
+# (Each pack names its own: ``Pack.event_registers``.) A rule looking records up in an
+# event register it does not judge reads them whole or by key (``Source.context``).
 
 
 def _prefix(column: str) -> str:
@@ -66,6 +74,7 @@ class Source:
     _ran: set[str] = field(default_factory=set)
     _open_keys: dict[str, set[str]] | None = None
     _asked: dict[frozenset[str], list[Finding]] = field(default_factory=dict)
+    _whole: State = field(default_factory=dict)  # event registers read whole despite the window
 
     @property
     def settings(self) -> ReportSettings:
@@ -94,6 +103,67 @@ class Source:
             else:
                 self._state[register] = self._recent(register)
         return self._state[register]
+
+    def windowed(self, register: str) -> bool:
+        """Whether ``records`` gives only a window of this register."""
+        return self.since is not None and register in self.events
+
+    def whole(self, register: str) -> dict[str, dict[str, Any]]:
+        """Every record of a register, whatever the window (loaded once): for a judgement
+        across records (a car's earlier orders), where a window would lose the old ones.
+        Without those received after ``as_of``, as the window is."""
+        if not self.windowed(register):
+            return self.records(register)
+        if register not in self._whole:
+            self._whole[register] = self._happened(register, self.ctx.ledger.values(register))
+        return self._whole[register]
+
+    def by_keys(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """These records of a register, whatever the window (keys not in it left out), in
+        ledger order: the bookings the orders in view cite, without reading every booking."""
+        wanted = sorted({k for k in keys if k})
+        if not self.windowed(register) or register in self._whole:
+            chosen = set(wanted)
+            return {k: v for k, v in self.whole(register).items() if k in chosen}
+        from ..ruleset import terms
+
+        t = records_table
+        rows: list[tuple[int, str, str]] = []
+        with self.ctx.ledger.engine.connect() as conn:
+            for i in range(0, len(wanted), terms.CHUNK):
+                query = select(t.c.id, t.c.key, t.c.values_json).where(
+                    t.c.site == self.ctx.ledger.site, t.c.register == register,
+                    t.c.key.in_(wanted[i:i + terms.CHUNK]))
+                rows += map(tuple, conn.execute(query).all())
+        rows.sort()  # ledger order (ids are unique)
+        return self._happened(register, {key: decode(text) for _, key, text in rows})
+
+    def context(self, rule: Rule, register: str) -> dict[str, dict[str, Any]]:
+        """The records of ``register`` a rule judging ``rule.reads[0]`` looks up: the
+        window alone would lose the old ones (an order of December citing a booking of
+        November: "找不到预约单号"). Those its scope's links reach by key from the records
+        judged; otherwise the whole register."""
+        if not self.windowed(register):
+            return self.records(register)
+        scope = rule.scope
+        links = scope.links if isinstance(scope, Each | Grouped) else ()
+        mine = [link for link in links if link.register == register]
+        if not mine or any(link.remote != KEY for link in mine):
+            return self.whole(register)  # looked up by a column: no key to read by
+        judged = self.records(rule.reads[0])
+        keys: set[str] = set()
+        for link in mine:
+            if link.local == KEY:
+                keys |= set(judged)
+            else:
+                keys |= {str(v.get(link.local)).strip() for v in judged.values() if v.get(link.local) is not None}
+        return self.by_keys(register, keys)
+
+    def _inputs(self, rule: Rule) -> State:
+        """What one rule is judged on: the window of its own register, the rest looked up."""
+        state = {reg: self.context(rule, reg) for reg in rule.reads[1:] if reg != rule.reads[0]}
+        state[rule.reads[0]] = self.records(rule.reads[0])
+        return state
 
     @property
     def groups(self) -> dict[str, tuple[str, str]]:
@@ -227,8 +297,7 @@ class Source:
         order = [r for p in self.rules.packs for r in p.rules]
         todo = [r for r in order if r.reads and r.reads[0] in wanted and r.name not in self._ran]
         if todo:
-            state = {reg: self.records(reg) for r in todo for reg in r.reads}
-            found = rules_hook(self.ctx).run(state, self.as_of, only=[r.name for r in todo])
+            found = self._evaluate(todo)
             self._ran.update(r.name for r in todo)
             rank = {r.name: i for i, r in enumerate(order)}
             by_register: dict[str, int] = {}
@@ -249,6 +318,23 @@ class Source:
             picked = sorted(t for reg in wanted for t in self._by_register.get(reg, ()))
             self._asked[key] = list(chain.from_iterable(run for _, _, run in picked))
         return list(self._asked[key])
+
+    def _evaluate(self, todo: list[Rule]) -> list[Finding]:
+        """The rules' findings in their order, consecutive rules judged together while
+        they agree on what each register holds (a register one judges over the window
+        and the next looks up whole are two evaluations)."""
+        hook = rules_hook(self.ctx)
+        found: list[Finding] = []
+        state: State = {}
+        names: list[str] = []
+        for r in todo:
+            inputs = self._inputs(r)
+            if any(reg in state and state[reg] is not have for reg, have in inputs.items()):
+                found += hook.run(state, self.as_of, only=names)
+                state, names = {}, []
+            state.update(inputs)
+            names.append(r.name)
+        return found + hook.run(state, self.as_of, only=names)
 
     def env(self, at: datetime, pack: str) -> Env:
         """What ``pack``'s rule code needs to judge at ``at``."""

@@ -263,7 +263,10 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     cut = src.as_of
     orders = src.records(ORDERS)
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
-    repeats = _repeats(orders, repeat_days)
+    # A return is judged against the car's visits of the last ``repeat_days`` (30), older
+    # than the report's window: those of the cars in view, read whole.
+    plates = {v.get("车牌号") for v in orders.values()}
+    repeats = _repeats({k: v for k, v in src.whole(ORDERS).items() if v.get("车牌号") in plates}, repeat_days)
     env = src.env(cut, "car")
 
     def inside(value: Any) -> bool:
