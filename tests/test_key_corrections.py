@@ -91,6 +91,9 @@ def test_a_member_number_corrected_in_the_same_workbook_retires_the_old_row(deal
     assert gone and {f["state"] for f in gone} == {"resolved"}
     assert keys(dealer, "jsb_sales") == ["2026-11|M005", "2026-11|M006"]
     assert "2026-11|M0O6" not in open_records(dealer, "jsb_sales")
+    # The return copy that marked M0O6 is settled by the save that corrected it.
+    copy = next(Path(o) for o in first["outputs"] if "问题批注" in o)
+    assert not copy.exists() and (copy.parent / "已改正" / copy.name).exists()
 
     # The history of the row is kept under its corrected key: the version typed M0O6 first.
     led = ledger(dealer)
