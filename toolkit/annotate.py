@@ -22,7 +22,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -122,8 +122,11 @@ def write_annotated_copy(
     *,
     file_label: str,
     timeout_s: float = CPU_LIMIT_S,
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write the annotated copy of ``source`` to ``dest`` (always .xlsx) atomically.
+
+    ``notes``: lines the 问题清单 says under its summary (keys corrected, old records retired).
 
     ``timeout_s`` bounds the processor time of keeping the original's format, not the
     wall time: on a machine busy with other work the same file must still come back in
@@ -138,13 +141,13 @@ def write_annotated_copy(
             if xml > KEEP_FORMAT_MAX_XML:
                 reason: str | None = f"工作表内容 {xml / 1024 / 1024:.0f} MB，按原格式打开所需内存过多"
             else:
-                reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s)
+                reason = _annotate_original_guarded(Path(source), errors, tmp, file_label, timeout_s, notes)
                 if reason is None:
                     return
             # The reason names the archived original; staff know the file by its own name.
             reason = reason.replace(str(Path(source).resolve()), file_label).replace(str(source), file_label)
             log.info("%s 的退回批注无法保留原格式，改为数据副本（%s）", file_label, reason)
-        save_data_copy(workbook, errors, file_label, tmp)
+        save_data_copy(workbook, errors, file_label, tmp, notes)
 
     return write_with(dest, writer)
 
@@ -183,7 +186,8 @@ def _action_lists() -> dict[str, str]:
 
 
 def _annotate_original_guarded(
-    source: Path, errors: list[CellError], out: Path, file_label: str, timeout_s: float
+    source: Path, errors: list[CellError], out: Path, file_label: str, timeout_s: float,
+    notes: Sequence[str] = (),
 ) -> str | None:
     """Annotate the original in a child process; None on success, else why not.
 
@@ -196,6 +200,7 @@ def _annotate_original_guarded(
         "source": str(Path(source).resolve()),
         "out": str(Path(out).resolve()),
         "file_label": file_label,
+        "notes": list(notes),
         "errors": [e.to_dict() for e in errors],
         "action_titles": _action_titles(),
         "action_lists": _action_lists(),
@@ -235,7 +240,7 @@ def child_main() -> None:
         global _CHILD_ACTIONS, _CHILD_LISTS
         _CHILD_ACTIONS = dict(job.get("action_titles") or {})
         _CHILD_LISTS = dict(job.get("action_lists") or {})
-        annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"])
+        annotate_original(Path(job["source"]), errors, Path(job["out"]), job["file_label"], job.get("notes") or ())
     except BaseException as exc:  # anything at all means: use the data copy
         sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
         sys.stderr.flush()
@@ -250,7 +255,8 @@ def _limit_cpu(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
-def annotate_original(source: Path, errors: list[CellError], out: Path, file_label: str) -> None:
+def annotate_original(source: Path, errors: list[CellError], out: Path, file_label: str,
+                      notes: Sequence[str] = ()) -> None:
     """Open ``source`` in openpyxl normal mode, mark it, save to ``out``. May raise or hang."""
     with open(source, "rb") as fh:  # a file object: openpyxl then ignores the extension
         wb = openpyxl.load_workbook(fh, keep_vba=False)
@@ -262,7 +268,7 @@ def annotate_original(source: Path, errors: list[CellError], out: Path, file_lab
     placed = place_errors(errors, titles, _sheet_order(wb))
     mark_cells(wb, placed)
     issues = wb.create_sheet(safe_sheet_title(ISSUES_TITLE, wb.sheetnames), 0)
-    fill_issue_sheet(issues, placed, file_label, fallback=False)
+    fill_issue_sheet(issues, placed, file_label, fallback=False, notes=notes)
     _chartsheets_last(wb)
     _make_first_active(wb)
     wb.save(out)
@@ -329,7 +335,8 @@ def _make_first_active(wb: XlWorkbook) -> None:
 # --- the data copy (fallback) --------------------------------------------------------
 
 
-def save_data_copy(workbook: Workbook, errors: list[CellError], file_label: str, out: Path) -> None:
+def save_data_copy(workbook: Workbook, errors: list[CellError], file_label: str, out: Path,
+                   notes: Sequence[str] = ()) -> None:
     """A fresh workbook of the values read, each at its original row and column.
 
     Streamed in openpyxl's write-only mode, a row at a time: the copy adds to memory only
@@ -347,7 +354,7 @@ def save_data_copy(workbook: Workbook, errors: list[CellError], file_label: str,
     order = {raw.name: i for i, raw in enumerate(workbook.sheets)}
     placed = place_errors(errors, titles, order)
     issues.sheet_view.tabSelected = True  # the copy opens on the list
-    fill_issue_sheet(issues, placed, file_label, fallback=True)
+    fill_issue_sheet(issues, placed, file_label, fallback=True, notes=notes)
     marks = _marks_by_sheet(placed)
     for raw, ws in targets:
         _stream_values(ws, raw, marks.get(ws.title, {}))
@@ -626,13 +633,17 @@ def _summary_of(placed: list[Placed], codes: dict[str, str]) -> str:
 
 
 def _heading(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, fallback: bool,
-             codes: dict[str, str]) -> None:
+             codes: dict[str, str], notes: Sequence[str] = ()) -> None:
     title = _cell(ws, 1, 1, f"{file_label} — 问题清单", text=True)
     title.font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 24
     ws.append([title])
-    summary = _cell(ws, 2, 1, _summary(placed, codes), text=True)
+    # Keys the save corrected (their old records retired) are said under the summary.
+    summary = _cell(ws, 2, 1, "\n".join([_summary(placed, codes), *notes]), text=True)
     summary.font = Font(size=11)
+    if notes:
+        summary.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[2].height = LINE_HEIGHT * (1 + len(notes)) + 3
     ws.append([summary])
     if fallback:
         note = _cell(ws, 3, 1, FALLBACK_NOTE, text=True)
@@ -707,7 +718,7 @@ def _display_width(text: str) -> int:
 
 
 def fill_issue_sheet(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], file_label: str, *,
-                     fallback: bool) -> None:
+                     fallback: bool, notes: Sequence[str] = ()) -> None:
     """Heading, bold frozen header with filter, one row per problem with a link.
 
     ``ws`` is a new, empty sheet; what a write-only sheet writes at its top (widths,
@@ -721,7 +732,7 @@ def fill_issue_sheet(ws: Worksheet | WriteOnlyWorksheet, placed: list[Placed], f
     last_row = HEADER_ROW + max(len(placed), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(ISSUE_COLUMNS))}{last_row}"
     titles = _action_titles()
-    _heading(ws, placed, file_label, fallback, titles)
+    _heading(ws, placed, file_label, fallback, titles, notes)
     _header_row(ws)
     for n, p in enumerate(placed, 1):
         _issue_row(ws, HEADER_ROW + n, n, p, titles)

@@ -21,7 +21,9 @@ Tables (all in the module-level ``metadata``; other modules add theirs to it):
     change ('new' | 'changed');  unique (record_id, version). A change writes the
     version it replaces (its file and time are the record's last_file_id and
     updated_at until then); the current version lives in ``records`` only, so a
-    first load writes no history at all. ``Ledger.history`` joins the two.
+    first load writes no history at all. ``Ledger.history`` joins the two. A key
+    correction (corrections.py) gives the record's row its corrected key and keeps the
+    version it replaces as 'renamed': the versions after it are under the new key.
 ``runs``            one row per run (process, watch sweep, report …)
     id, site, kind, status, started_at, finished_at, summary (codec JSON)
 
@@ -48,7 +50,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +78,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    literal,
     select,
     text,
     update,
@@ -225,7 +228,8 @@ runs = Table(
     Index("ix_runs_site", "site", "id"),
 )
 
-Changes = dict[str, dict[str, list[str]]]
+Changes = dict[str, dict[str, list[Any]]]
+RENAMED = "renamed"  # record_history.change of a version a key correction replaced
 
 # The stored versions of some records copied into history, as the changes that replace
 # them are written: one statement for many records (on PostgreSQL a statement a record
@@ -234,6 +238,14 @@ _KEEP_VERSIONS = insert(record_history).from_select(
     ["record_id", "version", "values_json", "file_id", "at", "change"],
     select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
            case((records.c.version == 1, "new"), else_="changed"))
+    .where(records.c.id.in_(bindparam("ids", expanding=True))),
+)
+
+# The version a key correction replaces: kept as 'renamed' (the next version has the new key).
+_KEEP_RENAMED = insert(record_history).from_select(
+    ["record_id", "version", "values_json", "file_id", "at", "change"],
+    select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
+           literal(RENAMED, String(16)))
     .where(records.c.id.in_(bindparam("ids", expanding=True))),
 )
 
@@ -423,9 +435,12 @@ def _configure_postgresql(engine: Engine) -> None:
             dbapi_conn.prepare_threshold = None
 
 
-def _change(version: int) -> str:
-    """How a record came to a version: its first is 'new', every later one 'changed'."""
-    return "new" if version == 1 else "changed"
+def _change(version: int, before: str | None = None) -> str:
+    """How a record came to a version: its first is 'new', one after a version a key
+    correction replaced ('renamed', stored on that version) 'renamed', any other 'changed'."""
+    if version == 1:
+        return "new"
+    return RENAMED if before == RENAMED else "changed"
 
 
 def _file_dict(row: Any) -> dict[str, Any]:
@@ -677,10 +692,14 @@ class Ledger:
         records: list[Record],
         now: datetime,
         extra: Callable[[Connection], None] | None = None,
+        corrections: Sequence[Any] = (),
     ) -> Changes:
         """Store the file's records, run ``extra``, and mark the file finished — atomically.
 
-        Returns ``{register: {"new": [...], "changed": [...], "unchanged": [...]}}``.
+        Returns ``{register: {"new": [...], "changed": [...], "unchanged": [...]}}``, with
+        ``"renamed": [{"from", "to", "note"}]`` for a register whose keys it corrected.
+        ``corrections``: corrections.Correction found before the commit; each is applied
+        (``applied``) if its old record is still as found, and its new key still new.
         If anything fails (``extra`` included) nothing is written and the file stays
         'processing', so pending_files() offers it again.
         """
@@ -698,10 +717,13 @@ class Ledger:
                         raise ValueError(f"file #{file_id} is already {row.status}")
                     if row.owner is not None and row.owner != self.owner:
                         raise ClaimLost(f"file #{file_id} was taken over by {row.owner}")
-                    changes = self._upsert_records(conn, file_id, records, now)
+                    changes = self._upsert_records(conn, file_id, records, now, corrections)
                     self._index_terms(conn, records, changes)
                     if extra is not None:
                         extra(conn)
+                    renamed = [{"register": c.register, **c.to_dict()} for c in corrections if c.applied]
+                    if renamed:  # the file's stored summary names them too
+                        summary = {**summary, "renamed": renamed}
                     # Conditional on the claim still being ours: a process that took it
                     # over meanwhile (this one stalled past its lease) makes this a no-op,
                     # and everything above rolls back.
@@ -721,7 +743,7 @@ class Ledger:
         raise AssertionError("unreachable")
 
     def _upsert_records(
-        self, conn: Connection, file_id: int, recs: list[Record], now: datetime
+        self, conn: Connection, file_id: int, recs: list[Record], now: datetime, corrections: Sequence[Any] = ()
     ) -> Changes:
         # Later duplicates replace earlier ones; each (register, key) counts once.
         latest: dict[tuple[str, str], Record] = {}
@@ -729,26 +751,58 @@ class Ledger:
             latest[(rec.register, rec.key)] = rec
         registers = sorted({reg for reg, _ in latest})
         changes: Changes = {reg: {"new": [], "changed": [], "unchanged": []} for reg in registers}
+        for c in corrections:
+            c.applied = False  # a retried transaction decides again
         if not latest:
             return changes
 
         existing = self._existing(conn, registers, latest)
+        renames = self._still_correct(conn, corrections, latest, existing)
         # A batch at a time: the encoded texts and the rows handed to the driver of a
         # 100,000-row register are never all in memory at once.
         pending = list(latest.items())
         for i in range(0, len(pending), WRITE_BATCH):
-            self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now)
+            self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now, renames)
         return changes
 
+    def _still_correct(self, conn: Connection, corrections: Sequence[Any], latest: dict[tuple[str, str], Any],
+                       existing: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
+        """The corrections whose old record is as found and whose new key is still new,
+        by (register, new key). Another file may have written either since (its row is
+        locked here on PostgreSQL, in id order, after the file's own rows)."""
+        wanted = {c.record_id: c for c in corrections
+                  if (c.register, c.new) in latest and (c.register, c.new) not in existing}
+        if not wanted:
+            return {}
+        query = (select(records.c.id, records.c.register, records.c.key, records.c.version)
+                 .where(records.c.site == self.site, records.c.id.in_(sorted(wanted))).order_by(records.c.id))
+        if not self.is_sqlite:
+            query = query.with_for_update()
+        out: dict[tuple[str, str], Any] = {}
+        for r in conn.execute(query):
+            c = wanted[r.id]
+            if (r.register, r.key, r.version) == (c.register, c.old, c.version):
+                out[(c.register, c.new)] = c
+        return out
+
     def _write_records(self, conn: Connection, file_id: int, batch: list[tuple[tuple[str, str], Record]],
-                       existing: dict[tuple[str, str], Any], changes: Changes, now: datetime) -> None:
+                       existing: dict[tuple[str, str], Any], changes: Changes, now: datetime,
+                       renames: dict[tuple[str, str], Any] | None = None) -> None:
         new_rows: list[tuple[str, str, str]] = []
         updates: list[dict[str, Any]] = []
+        moved: list[dict[str, Any]] = []  # key corrections: the old record's row takes the new key
         for (reg, key), rec in batch:
             text = encode(rec.values)
             cur = existing.get((reg, key))
             if cur is None:
                 changes[reg]["new"].append(key)
+                fix = renames.get((reg, key)) if renames else None
+                if fix is not None:
+                    changes[reg].setdefault("renamed", []).append(fix.to_dict())
+                    moved.append({"b_id": fix.record_id, "key": key, "values_json": text, "version": fix.version + 1,
+                                  "updated_at": now, "last_file_id": file_id})
+                    fix.applied = True
+                    continue
                 new_rows.append((reg, key, text))
             elif cur.values_json == text:
                 changes[reg]["unchanged"].append(key)
@@ -786,6 +840,11 @@ class Ledger:
                 conn.execute(stmt, updates)
             else:
                 conn.execute(_UPDATE_FROM_JSON, {"rows": rows, "updated_at": now, "last_file_id": file_id})
+        if moved:  # few: a statement each
+            conn.execute(_KEEP_RENAMED, {"ids": [m["b_id"] for m in moved]})
+            conn.execute(update(records).where(records.c.id == bindparam("b_id")).values(
+                key=bindparam("key"), values_json=bindparam("values_json"), version=bindparam("version"),
+                updated_at=bindparam("updated_at"), last_file_id=bindparam("last_file_id")), moved)
 
     def _existing(
         self, conn: Connection, registers: list[str], latest: dict[tuple[str, str], Any]
@@ -829,6 +888,9 @@ class Ledger:
         # Only registers with an indexed column (terms.index keeps those alone): a big
         # register with none builds no key set of its 100,000 records to drop it.
         fields = terms.indexed(conn, self.site)
+        for reg, c in changes.items():  # a corrected key's old terms go with it
+            if reg in fields and c.get("renamed"):
+                terms.forget(conn, self.site, reg, [r["from"] for r in c["renamed"]])
         moved = {(reg, key) for reg, c in changes.items() if reg in fields
                  for key in (*c["new"], *c["changed"])}
         if moved:
@@ -912,12 +974,14 @@ class Ledger:
                 .where(h.c.record_id == cur.id, h.c.version < cur.version)
                 .order_by(h.c.version)
             ).all()
+        # "change" says how each version came to be (the marker stored is on the version replaced).
+        before = [None] + [r.change for r in old]
         return [
             {"version": r.version, "values": decode(r.values_json), "file_id": r.file_id, "at": r.at,
-             "change": r.change}
-            for r in old
+             "change": _change(r.version, before[i])}
+            for i, r in enumerate(old)
         ] + [{"version": cur.version, "values": decode(cur.values_json), "file_id": cur.last_file_id,
-              "at": cur.updated_at, "change": _change(cur.version)}]
+              "at": cur.updated_at, "change": _change(cur.version, before[-1])}]
 
     def registers_seen(self) -> dict[str, int]:
         """Number of records held per register."""

@@ -172,8 +172,16 @@ class FileResult:
     actions: list[CellError] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     message: str | None = None
-    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     sha256: str | None = None
+    # Records whose key this file corrects (corrections.Correction), found before the
+    # hooks; ``applied`` once the commit retired the old record.
+    corrections: list[Any] = field(default_factory=list)
+    # Keys of the rows held back, by register (None: a sheet of it refused whole).
+    held: dict[str, set[str] | None] = field(default_factory=dict, repr=False, compare=False)
+    # The ledger's rows of this file's keys (corrections.Stored), read once before the
+    # hooks and shared with the rules; let go once they have judged.
+    stored: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self, limit: int | None = None) -> dict[str, Any]:
         """The file's summary; ``limit`` caps the error and finding lists (with totals kept)

@@ -82,7 +82,7 @@ def _write_return_copy(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any
     else:
         book, errors = held
     dest = ws.returns / p["target"]
-    write_annotated_copy(archived, book, errors, dest, file_label=p["name"])
+    write_annotated_copy(archived, book, errors, dest, file_label=p["name"], notes=p.get("notes") or ())
     return Outcome("done", [dest])
 
 

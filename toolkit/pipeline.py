@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from filelock import FileLock
 
-from . import atomic, children, crash, outbox, outputs, rejudge
+from . import atomic, children, corrections, crash, outbox, outputs, rejudge
 from .clock import local_now
 from .collector import gc_paused
 from .filenames import safe_stem
@@ -305,6 +305,7 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
             result.registers.append(match.spec.name)
         problems = header_errors(sheet, match)
         if problems:
+            result.held[match.spec.name] = None  # its rows unread: none of its records is missing
             result.errors.extend(problems)
             data_rows = sum(1 for r, v in sheet.rows if r > match.row)
             result.rows.total += data_rows
@@ -316,6 +317,9 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
         result.rows.rejected += sheet_result.rejected_rows
         result.errors.extend(sheet_result.errors)
         records.extend(sheet_result.records)
+        held = result.held.setdefault(match.spec.name, set())
+        if held is not None:
+            held |= sheet_result.held_keys
     if recognised == 0 and not any(e.code.startswith("file.") for e in result.errors):
         result.message = "文件中没有可识别的登记表。"
     return records
@@ -380,16 +384,21 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
 
     book, records = read_and_validate(ctx.specs, archived, result)
     book = _release_values(book, archived)
+    _find_corrections(ctx, file_id, name, result, records)
 
     extras: list[Any] = []
     for hook in ctx.hooks:
         extras.append(hook.evaluate(ctx, result, records, now))
+    result.stored = None  # judged: the stored rows are not needed again
 
     # Findings someone must act on go into the return copy beside the bad cells.
     result.actions = action_errors(result.findings, records)
     own_outputs = _own_outputs(file_id, name, archived, book, result, now, records)
 
     def in_transaction(conn: Any) -> None:
+        for _kind, _key, payload in own_outputs:  # the return copy says which keys were corrected
+            if "target" in payload and result.corrections:
+                payload["notes"] = [c.note for c in result.corrections if c.applied]
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
         # Earlier files whose refusals this file lifts (or causes) are judged again.
@@ -401,11 +410,13 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     summary = result.to_dict(limit=STORED_LIMIT)
     try:
         with outbox.for_file(file_id):
-            changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction)
+            changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction,
+                                               corrections=result.corrections)
     except ClaimLost:  # this process was taken for gone and another finishes the file
         return _busy(FileResult(path=str(path), status="busy", sha256=sha), name)
     crash.point("after_commit")
     result.changes = changes
+    result.corrections = [c for c in result.corrections if c.applied]
     for hook, extra in zip(ctx.hooks, extras, strict=True):
         hook.after_commit(ctx, result, extra, now)
     current = None
@@ -427,12 +438,27 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
 
 
 def _coverage(ctx: Context, result: FileResult, records: list[Record]) -> Callable[[int, bool], bool]:
-    """Whether this workbook corrects the earlier return copy of a file (returns.covered_by)."""
+    """Whether this workbook corrects the earlier return copy of a file (returns.covered_by);
+    a row whose key it corrected is held under its new key."""
+    renamed = {(c.register, c.old) for c in result.corrections}
+
     def covers(earlier: int, same_name: bool) -> bool:
         found = outputs.copy_covers(ctx.ledger, [earlier])[earlier]
-        return covered_by(found, result.registers, records, same_name)
+        return covered_by(found, result.registers, records, same_name, renamed)
 
     return covers
+
+
+def _find_corrections(ctx: Context, file_id: int, name: str, result: FileResult, records: list[Record]) -> None:
+    """Read the stored rows of the file's keys (once: the rules start from them) and the
+    key corrections the file makes (corrections.py)."""
+    if not records:
+        return
+    mine = corrections.by_register(records)
+    with ctx.ledger.engine.connect() as conn:
+        result.stored = corrections.look_up(conn, ctx.ledger.site, mine)
+        result.corrections = corrections.find(conn, ctx.ledger.site, ctx.specs, file_id, name, mine, result.held,
+                                              result.stored)
 
 
 def _own_outputs(

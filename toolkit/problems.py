@@ -102,6 +102,9 @@ def outcome_line(result: FileResult, name: str) -> str:
         parts.append(f"须处理 {len(result.actions)} 项")
     if result.findings:
         parts.append(f"规则发现 {findings_counts(result.findings)}")
+    fixed = [c for c in result.corrections if c.applied]
+    if fixed:  # keys corrected: their old records retired (corrections.py)
+        parts.append(f"更正编号 {len(fixed)} 处（{'；'.join(c.note for c in fixed)}）")
     return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
 
 

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +75,16 @@ def covers_payload(registers: list[str], marked: list[CellError], records: list[
             "unkeyed": len(unkeyed)}
 
 
-def covered_by(covers: dict[str, Any] | None, registers: list[str], records: list[Record], same_name: bool) -> bool:
+def covered_by(covers: dict[str, Any] | None, registers: list[str], records: list[Record], same_name: bool,
+               renamed: AbstractSet[tuple[str, str]] = frozenset()) -> bool:
     """Whether a workbook with these registers and records is a correction of the copy
-    described by ``covers`` (None: a copy from before coverage was kept → by name)."""
+    described by ``covers`` (None: a copy from before coverage was kept → by name).
+    ``renamed``: (register, key) of records whose key the workbook corrected: held too."""
     if covers is None:
         return same_name
     if not set(covers.get("registers", [])) <= set(registers):
         return False
-    held = {(r.register, r.key) for r in records}
+    held = {(r.register, r.key) for r in records} | renamed
     if any((reg, k) not in held for reg, ks in covers.get("keys", {}).items() for k in ks):
         return False
     return same_name or not covers.get("unkeyed")

@@ -84,6 +84,9 @@ class SheetResult:
     errors: list[CellError] = field(default_factory=list)
     total: int = 0
     rejected_rows: int = 0
+    # Keys of the rows held back, where their key cells were read: such a row is still
+    # in the workbook, so its record is not missing from it (corrections.py).
+    held_keys: set[str] = field(default_factory=set)
 
 
 def _is_blank(values: list[Any]) -> bool:
@@ -262,6 +265,7 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
                 else:
                     result.errors.append(_duplicate(spec, sheet.name, match, row_no, key, seen_keys[key]))
                     result.rejected_rows += 1
+                    result.held_keys.add(key)
                     continue
             records.append(Record(register, key or "", typed, sheet.name, row_no, columns))
             continue
@@ -305,6 +309,9 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
             result.errors.extend(row_errors)
         if typed is None or len(row_errors) > kept:
             result.rejected_rows += 1
+            held = key if key is not None else (keys_of[n] if keys_of else None)
+            if held is not None:
+                result.held_keys.add(held)
             continue
         result.records.append(Record(spec.name, key or "", typed, sheet.name, row_no, match.columns))
         # Accepted values still worth a look (a VIN's check digit) are marked, not refused.

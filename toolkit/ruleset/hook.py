@@ -25,6 +25,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import Any
 
+from .. import corrections
 from ..ledger import Ledger
 from ..model import FileResult, Finding, Record
 from ..workcal import CalendarSettings, WorkCalendar, load_calendar
@@ -108,12 +109,15 @@ class RulesHook:
         return findings
 
     def incremental(self, ledger: Ledger, overlay: State, now: datetime,
-                    clock: bool | None = None) -> tuple[list[Finding], store.Scope]:
+                    clock: bool | None = None, stored: Any = None,
+                    gone: dict[str, set[str]] | None = None) -> tuple[list[Finding], store.Scope]:
         """Findings of the records ``overlay`` changes, of those they affect and of those
         whose stored deadline has come, with the records they cover (see ``incremental``).
 
         ``clock``: also the rules moved by the date alone and those read whole; default:
-        on the first evaluation of each day.
+        on the first evaluation of each day. ``stored``: the ledger's rows of the overlay's
+        keys, read already (corrections.Stored). ``gone``: records the file retires (a
+        corrected key): judged as changed, seen by no rule, so their findings close.
         """
         where = (str(ledger.engine.url), ledger.site)
         packs = self.ruleset.packs
@@ -127,13 +131,22 @@ class RulesHook:
         soon = max((e.soon_minutes for e in envs.values()), default=60)
         findings: list[Finding] = []
         with ledger.engine.connect() as conn:
-            load = incremental.Loader(conn, ledger.site, overlay)
+            load = incremental.Loader(conn, ledger.site, overlay, gone=gone or {})
+            if stored is not None:
+                load.seed(stored)
             due = store.due_records(conn, ledger.site, now, soon)
             changed, same = load.changed()
             for reg, keys in same.items():  # repeated as they were: judged, but nothing follows
                 due.setdefault(reg, set()).update(keys)
+            for reg, keys in load.gone.items():  # what linked to them is judged again
+                changed.setdefault(reg, set()).update(keys)
             plan = incremental.plan(load, packs, changed, due, clock)
             covered = plan.covered
+            for reg, keys in load.gone.items():  # their stored findings are read, and closed
+                if reg not in covered:
+                    covered[reg] = set(keys)
+                elif covered[reg] is not None:
+                    covered[reg] |= keys
             for run in plan.runs:
                 state = incremental.inputs(load, run)
                 found = list(run.rule.run(envs[run.pack.name], state))
@@ -171,7 +184,8 @@ class RulesHook:
                 overlay.setdefault(rec.register, {})[rec.key] = rec.values
                 by_register.setdefault(rec.register, set()).add(rec.key)
         del registers, keys
-        findings, covered = self.incremental(ctx.ledger, overlay, now)
+        gone = corrections.gone(result.corrections)
+        findings, covered = self.incremental(ctx.ledger, overlay, now, stored=result.stored, gone=gone)
         kept, met = store.split_settled(findings)
         ev = Evaluation(kept, by_register, [None] * len(kept), covered=covered, met=met)
         with ctx.ledger.engine.connect() as conn:

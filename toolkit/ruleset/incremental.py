@@ -92,6 +92,20 @@ class Loader:
     _missing: dict[str, set[str]] = field(default_factory=dict)
     _whole: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _rows_exist: dict[str, bool] = field(default_factory=dict)  # whether the register has any record stored
+    # Records this file retires (a corrected key, corrections.py): still stored until the
+    # commit, but no longer there for the rules; their old values still reach what linked to them.
+    gone: dict[str, set[str]] = field(default_factory=dict)
+
+    def seed(self, stored: Any) -> None:
+        """Start from the rows of the file's keys read already (corrections.Stored)."""
+        for register, rows in stored.rows.items():
+            have = self._rows.setdefault(register, {})
+            for key, r in rows.items():
+                have[key] = (r.id, decode(r.values_json))
+                self._texts[(register, key)] = r.values_json
+            self._rows_exist[register] = register not in stored.empty
+            self._missing.setdefault(register, set()).update(
+                k for k in self.overlay.get(register, {}) if k not in have)
 
     def stored(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The ledger's values of these records (before this file), by key."""
@@ -130,6 +144,9 @@ class Loader:
     def current(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Values as they will stand after this file, in ledger order, the file's new ones last."""
         keys = set(keys)
+        gone = self.gone.get(register)
+        if gone:
+            keys -= gone
         over = self.overlay.get(register, {})
         stored = self.stored(register, keys)
         have = self._rows.get(register, {})
@@ -149,6 +166,8 @@ class Loader:
                 .order_by(t.c.id)).all()}
             for k, v in self.overlay.get(register, {}).items():
                 rows[k] = v
+            for k in self.gone.get(register, ()):
+                rows.pop(k, None)
             self._whole[register] = rows
         return self._whole[register]
 
@@ -160,7 +179,7 @@ class Loader:
             return {k for k, v in self._whole[register].items() if terms.term(v.get(column)) in wanted}
         found = terms.keys_by_terms(self.conn, self.site, register, column, wanted)
         found |= {k for k, v in self.overlay.get(register, {}).items() if terms.term(v.get(column)) in wanted}
-        return found
+        return found - self.gone.get(register, set())
 
     def both(self, register: str, keys: Iterable[str]) -> list[dict[str, Any]]:
         """Old and new values of these records (a changed column matters on both sides)."""

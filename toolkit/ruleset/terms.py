@@ -107,6 +107,13 @@ def index(conn: Connection, site: str, rows: dict[tuple[str, str], dict[str, Any
         insert_many(conn, t, chunk)
 
 
+def forget(conn: Connection, site: str, register: str, keys: list[str]) -> None:
+    """Drop the terms of records that left the register (a corrected key's old one)."""
+    t = record_terms
+    for chunk in _chunks(sorted(keys)):
+        conn.execute(delete(t).where(t.c.site == site, t.c.register == register, t.c.key.in_(chunk)))
+
+
 def build(conn: Connection, site: str, register: str, column: str) -> None:
     """Index one column of a register from the records it holds (once per ledger)."""
     r = records_table
@@ -148,4 +155,4 @@ def keys_by_terms(conn: Connection, site: str, register: str, column: str, terms
     return out
 
 
-__all__ = ["build", "ensure", "index", "indexed", "keys_by_terms", "record_terms", "term", "term_fields"]
+__all__ = ["build", "ensure", "forget", "index", "indexed", "keys_by_terms", "record_terms", "term", "term_fields"]
