@@ -320,5 +320,15 @@ def test_vin_check_digit_is_advice_that_holds_no_file_back(tmp_path: Path):
     # Checked and saved back unchanged: the copy is settled (已改正), not held for good.
     again = home / "inbox" / copy.name
     shutil.copy(copy, again)
-    assert process(home, again, "2026-11-23T21:00")["files"][0]["status"] == "accepted"
+    back = process(home, again, "2026-11-23T21:00")["files"][0]
+    assert back["status"] == "accepted"
     assert (copy.parent / "已改正" / copy.name).exists()
+    # The advice was given with the first save: the unchanged row gets no new copy to check
+    # (each saved-back copy used to bring a fresh one with the same advice, never settled).
+    assert back["errors"] == [] and not [o for o in back["outputs"] if "退回批注" in o]
+    assert sorted(p.name for p in copy.parent.glob("*.xlsx")) == []
+    # A row changed with the wrong VIN still in it is advised again (its save is new).
+    row[1] = "张伟伟"
+    changed = process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": [CUSTOMER[0], row]}),
+                      "2026-11-23T22:00")["files"][0]
+    assert [e["code"] for e in changed["errors"]] == ["vin.check_digit"]

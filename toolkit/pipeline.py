@@ -33,6 +33,7 @@ from filelock import FileLock
 
 from . import atomic, children, corrections, crash, outbox, outputs, rejudge
 from .clock import local_now
+from .codec import encode
 from .collector import gc_paused
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
@@ -389,6 +390,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     extras: list[Any] = []
     for hook in ctx.hooks:
         extras.append(hook.evaluate(ctx, result, records, now))
+    _drop_repeated_advice(result, records)
     result.stored = None  # judged: the stored rows are not needed again
 
     # Findings someone must act on go into the return copy beside the bad cells.
@@ -447,6 +449,23 @@ def _coverage(ctx: Context, result: FileResult, records: list[Record]) -> Callab
         return covered_by(found, result.registers, records, same_name, renamed)
 
     return covers
+
+
+def _drop_repeated_advice(result: FileResult, records: list[Record]) -> None:
+    """Advice to check (a VIN's check digit) about a row stored before exactly as it is
+    now was given with that save: said again, it would make a new return copy on every
+    save of a workbook nobody needs to change (核对无误可不改)."""
+    stored = result.stored
+    if stored is None or not any(is_advisory(e.code) for e in result.errors):
+        return
+    by_row = {(r.sheet, r.row): r for r in records}
+
+    def repeated(e: CellError) -> bool:
+        rec = by_row.get((e.sheet, e.row))
+        row = stored.rows.get(rec.register, {}).get(rec.key) if rec is not None else None
+        return row is not None and row.values_json == encode(rec.values)
+
+    result.errors = [e for e in result.errors if not (is_advisory(e.code) and repeated(e))]
 
 
 def _find_corrections(ctx: Context, file_id: int, name: str, result: FileResult, records: list[Record]) -> None:
