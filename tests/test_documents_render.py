@@ -531,6 +531,24 @@ def test_complaint_escalation_lists_every_complaint_and_overdue():
     )
 
 
+def test_escalation_memo_never_says_no_deadline_was_missed_above_one_done_late():
+    # QA: 诉字第001号 said "各项处理时限均未超时" while its own table showed 投诉转报 超时完成
+    # 5 分钟. A deadline met late is listed with the ones still open past their time.
+    from toolkit.documents.formatting import overdue_items
+
+    due = datetime(2026, 12, 4, 9, 15)
+    complaints = [{"编号": "TS-1204-01", "投诉人": "王建国", "deadlines": [
+        {"name": "投诉转报", "due": due, "status": "late", "overdue_minutes": 5},
+        {"name": "回复", "due": datetime(2026, 12, 8, 17, 30), "status": "pending"}]}]
+    assert overdue_items(complaints) == ["TS-1204-01（王建国）投诉转报超时5分钟完成，时限2026年12月4日 09:15。"]
+    f = sample_findings()["complaint_escalation"]
+    for c in f.values["complaints"]:
+        c["deadlines"] = [{**d, "status": "met"} for d in c["deadlines"]]
+    f.values["complaints"][1]["deadlines"][0].update(status="late", overdue_minutes=5)
+    text = doc_text(render_sample("complaint_escalation", f))
+    assert "均未超时" not in text and "超时5分钟完成" in text
+
+
 def test_register_text_prints_with_chinese_punctuation():
     from toolkit.documents.formatting import chinese_punctuation
     from toolkit.fields import clean_text as register_text

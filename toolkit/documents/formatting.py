@@ -224,20 +224,21 @@ def deadline_lines(deadlines: Any) -> str:
 
 
 def overdue_items(complaints: Any) -> list[str]:
-    """Every overdue deadline of a list of complaints, as one sentence each."""
+    """Every deadline of a list of complaints that is past (still open) or was met late,
+    as one sentence each: a memo saying none was missed must not sit above a table
+    showing one done late."""
     out = []
     for c in complaints or []:
         for d in c.get("deadlines") or []:
-            if d.get("status") != "overdue":
+            status = d.get("status")
+            if status not in ("overdue", "late"):
                 continue
             due = d.get("due")
             when = f"{cn_date(due)} {due:%H:%M}" if isinstance(due, datetime) else cn_date(due)
             late = duration(d.get("overdue_minutes"))
-            out.append(
-                f"{clean_text(c.get('编号'))}（{clean_text(c.get('投诉人'))}）{clean_text(d.get('name'))}"
-                + (f"已超时{late}" if late else "已超时")
-                + f"，时限{when}。"
-            )
+            what = (f"已超时{late}" if late else "已超时") if status == "overdue" else f"超时{late}完成"
+            out.append(f"{clean_text(c.get('编号'))}（{clean_text(c.get('投诉人'))}）{clean_text(d.get('name'))}"
+                       f"{what}，时限{when}。")
     return out
 
 
