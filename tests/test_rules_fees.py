@@ -275,6 +275,21 @@ def test_arrears_amount_computed_or_given():
     assert run(account(date(2026, 6, 30), D("0")), "2026-11-24T09:00") == []
 
 
+def test_arrears_typed_months_ago_grow_with_the_months_since():
+    # 1-0101: 89.5 m² × 2.35 = 210.325 a month. Paid to 09-30, 欠费金额 210.33 typed in
+    # October (one month). On 11-24 two months have started (10-01, 11-01): 89.5 × 2.35 × 2
+    # = 420.65 owed — the notice says 420.65 and no 欠费金额不符 is raised each month as the
+    # months pass (QA: 251.25 printed beside a table of 2 × 251.25).
+    found = run(account(date(2026, 9, 30), D("210.33")), "2026-11-24T09:00")
+    assert pick(found, "fee.arrears").values["amount"] == D("420.65")
+    assert [f for f in found if f.rule == "fee.amount_mismatch"] == []
+    # An amount that is no whole number of months (other charges, a typo) stands, and the
+    # cashier is asked to check it.
+    found = run(account(date(2026, 9, 30), D("300.00")), "2026-11-24T09:00")
+    assert pick(found, "fee.arrears").values["amount"] == D("300.00")
+    assert pick(found, "fee.amount_mismatch").values["computed"] == D("420.65")
+
+
 def test_handover_prepayment_and_period():
     rec = {"房号": "6-1201", "业主": "周九", "身份证号": "x", "建筑面积": D("100.00"), "物业费单价": D("2.50"),
            "交房日期": date(2026, 11, 23), "预收月数": 6}

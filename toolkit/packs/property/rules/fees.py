@@ -49,10 +49,16 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
     if tier == 0 or (given is not None and given <= 0):
         return None
     months = started_months(paid_to + timedelta(days=1), env.today)
-    computed = fen((dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0)) * months)
+    monthly = (dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0))
+    computed = fen(monthly * months)
     # The register's own amount stands (it may include what the tariff cannot know);
-    # arrears_findings warns when it disagrees with months × area × price.
+    # arrears_findings warns when it disagrees with months × area × price. An amount of
+    # whole months fewer than are owed now was typed before the months since fell due
+    # (251.25 for one month, two owed today): the amount owed has grown to the computed
+    # one, and neither the notice nor a warning should repeat the old figure every month.
     amount = fen(given) if given is not None else computed
+    if given is not None and monthly > 0 and any(amount == fen(monthly * k) for k in range(1, months)):
+        amount = computed
     return Arrears(tier, days, paid_to, months, amount, computed)
 
 
