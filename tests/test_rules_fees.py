@@ -271,8 +271,11 @@ def test_arrears_amount_computed_or_given():
     f = pick(run(account(date(2026, 6, 30), D("1234.50")), "2026-11-24T09:00"), "fee.arrears")
     assert f.values["amount"] == D("1234.50")
     assert "欠费 1,234.50 元" in f.message
-    # 欠费金额 written as 0 → settled
-    assert run(account(date(2026, 6, 30), D("0")), "2026-11-24T09:00") == []
+    # 欠费金额 written as 0 → settled: no arrears, but a 已缴至 left in the past is flagged
+    # for the cashier (later months could never be reminded otherwise).
+    (stale,) = run(account(date(2026, 6, 30), D("0")), "2026-11-24T09:00")
+    assert stale.rule == "fee.paid_to_stale" and "已缴至 2026-06-30 已过" in stale.message
+    assert run(account(date(2026, 12, 31), D("0")), "2026-11-24T09:00") == []
 
 
 def test_arrears_typed_months_ago_grow_with_the_months_since():

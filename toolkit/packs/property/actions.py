@@ -43,6 +43,10 @@ ACTIONS: dict[str, Action] = {
         "parking.temp_fee", "临时停车收费不符", "实收金额",
         "门岗当班收费员核对该车次的收费，登记有误的按实际收取改正“实收金额”；"
         "确属少收或多收的报秩序部主管处理", DAILY),
+    "fee.paid_to_stale": Action(
+        "fee.paid_to_stale", "已缴至未更新", "已缴至",
+        "收费员把“已缴至”改为业主实际缴费至的日期；欠费金额 0 只表示当时已结清，"
+        "已缴至不改，以后的欠费无法提醒", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),

@@ -65,7 +65,7 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
 def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     owed = arrears(env, v)
     if owed is None:
-        return []
+        return _paid_to_stale(env, key, v)
     top = len(env.settings.tariffs.arrears.tiers)
     name = TIER_NAMES.get(owed.tier, f"第{owed.tier}档") if top == 3 else f"第{owed.tier}档"
     return [Finding(
@@ -79,6 +79,20 @@ def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                 "建筑面积": dec(v.get("建筑面积")), "单价": dec(v.get("单价"))},
         notice="payment_reminder",
     )] + _amount_check(key, v, owed)
+
+
+def _paid_to_stale(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+    """欠费金额 0 marks the account settled, but a 已缴至 left in the past would keep every
+    later month's arrears from being reminded: the cashier is asked to bring it forward."""
+    paid_to, given = as_date(v.get("已缴至")), dec(v.get("欠费金额"))
+    if paid_to is None or given is None or given > 0 or paid_to >= env.today:
+        return []
+    return [Finding(
+        rule="fee.paid_to_stale", register="fee_account", record=key, severity="warning",
+        message=(f"房号 {key}（{v.get('业主') or ''}）欠费金额为 0，但已缴至 {fmt_date(paid_to)} 已过："
+                 f"请收费员把“已缴至”改为实际缴费至的日期，否则以后的欠费无法提醒"),
+        status="open", values={"已缴至": paid_to},
+    )]
 
 
 def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
