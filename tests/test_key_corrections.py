@@ -201,6 +201,30 @@ def test_an_order_number_corrected_retires_the_old_order_and_its_overdue_finding
     assert note in issues["A2"].value
 
 
+def test_a_key_corrected_in_the_save_that_fills_in_the_job_is_a_correction(tmp_path: Path):
+    """QA: WT1222-01 corrected to WT1222-001 in the save that also filled in the job's end
+    (完工时间, 质检员, 交车时间, the amounts, 回访时间: nine cells blank before). Every value
+    the first save held is unchanged, so it is the same order; the car's next visit in the
+    same workbook (another day, another problem) is a new order, not a correction."""
+    home = init(tmp_path / "car", "car")
+    car_process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [
+        ORDER_HEAD, order(委托书号="WT1222-01")]}), "2026-11-23T12:00")
+    done = {"完工时间": "2026-11-23 15:40", "质检员": "赵工", "交车时间": "2026-11-23 16:10", "工时费": 300,
+            "备品费": 500, "结算金额": 800, "实收金额": 800, "付款方式": "现金", "回访时间": "2026-11-24 10:00"}
+    result = car_process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [
+        ORDER_HEAD, order(委托书号="WT1222-001", **done)]}), "2026-11-24T12:00")["files"][0]
+    assert [r["from"] for r in result["changes"]["car_work_order"]["renamed"]] == ["WT1222-01"]
+    assert keys(home, "car_work_order") == ["WT1222-001"]
+    # The next visit of 京A12345 saved in the same workbook, the first order gone from it:
+    # other 接车时间, 客户问题 and promise — not the same order.
+    again = car_process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [
+        ORDER_HEAD, order(委托书号="WT1230-001", 接车时间="2026-11-30 09:00", 客户问题="刹车异响",
+                          预计完工时间="2026-11-30 16:00", 进车间时间="2026-11-30 09:10")]}),
+        "2026-11-30T12:00")["files"][0]
+    assert "renamed" not in again["changes"]["car_work_order"]
+    assert keys(home, "car_work_order") == ["WT1222-001", "WT1230-001"]
+
+
 def test_another_lineage_never_touches_an_order(tmp_path: Path):
     """WT1222-01 is in 王芳's 委托书.xlsx; 刘洋 saves 委托书-刘洋.xlsx with WT1222-001 and
     nothing else: the same cells, but not the workbook WT1222-01 came from."""

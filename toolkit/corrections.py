@@ -13,7 +13,11 @@ record K1 of the same register when all of these hold:
    of the names: a return copy saved back is the workbook it marks);
 3. K1 and K2 hold the same values apart from the key columns: at most one other column
    differs, and at least two hold equal values that are neither blank nor the column's
-   default (near-empty rows never match). The key columns that differ are identifiers
+   default (near-empty rows never match); or — the key corrected in the save that also
+   fills in the job's later cells (完工时间, 交车时间, amounts) — every value K1 held is
+   unchanged, K2 only filled cells K1 left blank, and at least three real values are
+   equal (this second look compares each missing row with each new one, so only while
+   there are few of them). The key columns that differ are identifiers
    (text, plate, phone …): a date, month or number in the key never differs, so next
    month's row or the next instalment is a new record, not a corrected one;
 4. one to one: a K1 matching several new keys, or a K2 several old ones, is no correction.
@@ -47,6 +51,8 @@ from .returns import original_stem
 IDENTIFIER_TYPES = frozenset({"text", "phone", "mobile", "id_number", "uscc", "plate", "vin"})
 MIN_EQUAL = 2  # non-key columns that must hold the same real value
 MAX_DIFFERENT = 1  # non-key columns that may differ (staff fix another cell at the same time)
+MIN_EQUAL_FILLED = 3  # real values that must be equal when K2 only filled K1's blanks
+MAX_PAIRS_FILLED = 20_000  # missing rows × new rows compared one by one for that second look
 
 
 @dataclass
@@ -225,6 +231,13 @@ def _matches(spec: RegisterSpec, absent: dict[str, Any], new: dict[str, dict[str
                     seen.add(k1)
                     if _corrects(spec, old_values[k1], v2, others, defaults):
                         pairs.append((k1, k2))
+    if len(old_values) * len(new) <= MAX_PAIRS_FILLED:
+        found = set(pairs)
+        stored = {k2: decode(encode(raw)) for k2, raw in new.items()}
+        for k1, v1 in old_values.items():
+            for k2, v2 in stored.items():
+                if (k1, k2) not in found and _extends(spec, v1, v2, others, defaults):
+                    pairs.append((k1, k2))
     olds = [k1 for k1, _ in pairs]
     news = [k2 for _, k2 in pairs]
     return [Correction(spec.name, k1, k2, absent[k1].id, absent[k1].version,
@@ -248,6 +261,26 @@ def _corrects(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any], othe
         elif not _blank(a) and a != defaults.get(c):
             equal += 1
     return equal >= MIN_EQUAL
+
+
+def _extends(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any], others: list[str],
+             defaults: dict[str, str]) -> bool:
+    """Condition 3's second form: K2 keeps every value K1 held and only fills K1's blanks."""
+    for k in spec.key_columns:
+        if not _same(old.get(k), new.get(k)) and spec.column(k).type not in IDENTIFIER_TYPES:
+            return False
+    if all(_same(old.get(k), new.get(k)) for k in spec.key_columns):
+        return False
+    equal = 0
+    for c in others:
+        a = old.get(c)
+        if _blank(a):
+            continue  # left blank then, filled in (or not) now
+        if not _same(a, new.get(c)):
+            return False
+        if a != defaults.get(c):
+            equal += 1
+    return equal >= MIN_EQUAL_FILLED
 
 
 def _note(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any]) -> str:
