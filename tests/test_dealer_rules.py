@@ -502,12 +502,12 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
       W36 due 09-07 → after 09-14; W37 09-14 → 09-21; W38 09-21 → 09-28; W39 09-28 → W40's
         due day 10-05 (National Day) → 10-08: all past → 漏报
       W40 due 10-05 → 10-08, missing after 10-12: not past yet (today is 10-12)
-      联销体工作总结 2026-08 due 09-05 (Sat) → 09-07, missing after 10-05 → 10-08 → 漏报
+      the 工作总结 is the 联销主任's (seed 003 lists the salesperson's visit list and purchase
+        list only): not owed when nothing is logged
       2026-09 monthly reports: missing after 11-05 → not yet
-    = 6 × 200. Fines by the month of the due day: August W35 200; September W36–W39 and the
-    August summary (due 09-07) = 5 × 200 = 1,000.
+    = 5 × 200. Fines by the month of the due day: August W35 200; September W36–W39 = 800.
     Pay (辖区 1 县, 有成员 1 县 → 100 %): August 1400 + 600 + 500 − 200 = 2,300;
-    September owes 1,000 > fund 500 → 500 deducted, 500 carried: 1400 + 600 + 500 − 500 = 2,000.
+    September owes 800 > fund 500 → 500 deducted, 300 carried: 1400 + 600 + 500 − 500 = 2,000.
     张伟 has no pay or report row: when he started is not known → nothing invented.
     王强 is paid but answers for no county in 县级市场登记 → owes no reports here."""
     counties = {"新沂市": {"县市": "新沂市", "责任业务员": "李娜"}, "铜山县": {"县市": "铜山县", "责任业务员": "张伟"}}
@@ -520,8 +520,7 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
     state = {"jsb_county": counties, "jsb_report_log": reports, "jsb_pay": pay}
     found = run(founded_dir, state, "2026-10-12T09:00")
     missing = of(found, "jsb.report_missing")
-    assert sorted(f.record for f in missing) == [
-        "李娜|联销体工作总结|2026-08", *(f"李娜|联销体成员走访一览表|2026-W{w}" for w in range(35, 40))]
+    assert sorted(f.record for f in missing) == [f"李娜|联销体成员走访一览表|2026-W{w}" for w in range(35, 40)]
     assert all(f.values["fine"] == Decimal("200.00") and f.values["kind"] == "漏报" for f in missing)
     w35 = next(f for f in missing if f.record.endswith("W35"))
     assert w35.values["应报日期"] == date(2026, 8, 31) and w35.values["漏报界限"] == date(2026, 9, 7)
@@ -529,15 +528,26 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
     by = {(f.values["业务员"], f.values["月份"]): f.values for f in of(found, "jsb.pay")}
     assert by[("李娜", "2026-08")]["应发工资"] == Decimal("2300.00")
     assert (by[("李娜", "2026-09")]["本月罚款"], by[("李娜", "2026-09")]["扣款"], by[("李娜", "2026-09")]["结转下月"]) == (
-        Decimal("1000.00"), Decimal("500.00"), Decimal("500.00"))
+        Decimal("800.00"), Decimal("500.00"), Decimal("300.00"))
     assert by[("李娜", "2026-09")]["应发工资"] == Decimal("2000.00")
     assert by[("王强", "2026-09")]["扣款"] == Decimal("0.00")
-    # Logged late (sent 09-08, one day after 09-07): the 50 of a late report replaces the 200.
-    reports.update([log("李娜", "联销体工作总结", "2026-08", date(2026, 9, 8))])
+    # Logged late (W39 due 09-28, sent 10-06, before its missing boundary 10-08): the 50 of a
+    # late report replaces the 200.
+    reports.update([log("李娜", "联销体成员走访一览表", "2026-W39", date(2026, 10, 6))])
     found = run(founded_dir, state, "2026-10-12T09:00")
-    assert "李娜|联销体工作总结|2026-08" not in {f.record for f in of(found, "jsb.report_missing")}
+    assert "李娜|联销体成员走访一览表|2026-W39" not in {f.record for f in of(found, "jsb.report_missing")}
     (late,) = of(found, "jsb.report_late")
-    assert late.record == "李娜|联销体工作总结|2026-08" and late.values["fine"] == Decimal("50.00")
+    assert late.record == "李娜|联销体成员走访一览表|2026-W39" and late.values["fine"] == Decimal("50.00")
+    # September's purchase list arrived as rows of 二级客户进货统计表 by 李娜: received, so
+    # never 漏报 (judged 11-10, after its missing boundary 11-05); W40–W44 are, and after a
+    # false report found in W41 (调回待岗) nothing more is owed: W40 alone.
+    state["jsb_sales"] = {"2026-09|M01": {"月份": "2026-09", "成员编号": "M01", "填报业务员": "李娜",
+                                          "销量": Decimal(8000), "所在市场销量": Decimal(10000)}}
+    reports.update([log("李娜", "联销体成员走访一览表", "2026-W41", date(2026, 10, 19))])
+    reports["李娜|联销体成员走访一览表|2026-W41"]["虚报"] = "是"
+    later = {f.record for f in of(run(founded_dir, state, "2026-11-10T09:00"), "jsb.report_missing")}
+    assert "李娜|二级客户进货统计表|2026-09" not in later
+    assert sorted(r for r in later if r > "李娜|联销体成员走访一览表|2026-W39") == ["李娜|联销体成员走访一览表|2026-W40"]
 
 
 def test_after_the_first_half_year_the_visit_list_is_owed_monthly(founded_dir: Path):
@@ -553,7 +563,7 @@ def test_after_the_first_half_year_the_visit_list_is_owed_monthly(founded_dir: P
              "jsb_pay": {"2026-12|张伟": {"月份": "2026-12", "业务员": "张伟", "基本工资": Decimal(2000)}}}
     found = run(founded_dir, state, "2027-03-08T09:00")
     assert sorted(f.record for f in of(found, "jsb.report_missing")) == [
-        "张伟|二级客户进货统计表|2027-01", "张伟|联销体工作总结|2027-01", "张伟|联销体成员走访一览表|2027-01"]
+        "张伟|二级客户进货统计表|2027-01", "张伟|联销体成员走访一览表|2027-01"]
 
 
 MEMBER_CODES = {"M001": {**MEMBER, "经销商名称": "铜山县利民副食店", "县市": "铜山县"}}

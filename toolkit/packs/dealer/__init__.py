@@ -79,9 +79,10 @@ PACK = Pack(
         Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
         per_record("jsb.reports", "jsb_report_log", staff.report_findings, clock=True),  # missing by the date
         # Reports owed but never logged: 漏报 by the date alone (the salespeople from 县级市场登记).
-        Rule("jsb.reports_unlogged", ("jsb_report_log", "jsb_county", "jsb_pay"), staff.unlogged_findings,
-             Whole(clock=True)),
-        Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member"), staff.pay_findings),
+        # (A month's rows in 二级客户进货统计表 are that month's purchase list, received.)
+        Rule("jsb.reports_unlogged", ("jsb_report_log", "jsb_county", "jsb_pay", "jsb_sales"),
+             staff.unlogged_findings, Whole(clock=True)),
+        Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member", "jsb_sales"), staff.pay_findings),
         Rule("jsb.reward", ("jsb_sales", "jsb_member", "jsb_counterfeit", "jsb_county"), staff.reward_findings),
         Rule("jsb.counterfeit", ("jsb_counterfeit", "jsb_member", "jsb_county", "jsb_sales"), staff.counterfeit_all),
         # Validity by the date; a car's cards together (a second card gets no reminder).

@@ -194,7 +194,7 @@ def _no_share(env: Env, key: str, month: str, mid: str, member: dict[str, Any] |
     s = env.settings.dealer.jsb
     return Finding(
         rule="jsb.share_unknown", register="jsb_sales", record=key, severity="warning",
-        message=(f"{_name(member, mid)}{month_text(month)}所在市场销量为 {yuan(dec(v.get('所在市场销量')))} 元，"
+        message=(f"{_name(member, mid)}{month_text(month)}所在市场销量为 {yuan(dec(v.get('所在市场销量')) or Decimal(0))} 元，"
                  f"无法计算占比，本月不能判断是否低于 {pct(s.min_share, 0)}（中断连续月数的计算）；"
                  f"请{_reporter(v)}核实并填写所在市场销量"),
         values={**_member_values(mid, member), "月份": month, "销量": dec(v.get("销量")),

@@ -37,6 +37,10 @@ CANCELS = ("jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct")
 # work summary monthly. (二级客户一览表 is sent once, when the network is surveyed.)
 VISIT_LIST = "联销体成员走访一览表"
 MONTHLY_REPORTS = ("二级客户进货统计表", "联销体工作总结")
+# What a salesperson owes when nothing is logged (seed 003 操作程序 3, 5): the visit list
+# weekly (monthly after the first half-year) and the monthly purchase list; the 工作总结
+# is the 联销主任's, judged only where a row logs it.
+SALES_REPORT = "二级客户进货统计表"
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})[-/年](\d{1,2})月?$")
@@ -201,7 +205,7 @@ def expected_periods(env: Env, start: date) -> list[tuple[str, str]]:
     while date.fromisoformat(month + "-01") <= env.today:
         if initial_end is not None and date.fromisoformat(month + "-01") >= initial_end:
             out.append((VISIT_LIST, month))  # monthly after the first half-year
-        out.extend((r, month) for r in MONTHLY_REPORTS)
+        out.append((SALES_REPORT, month))
         month = month_add(month, 1)
     return out
 
@@ -210,6 +214,10 @@ def _logged(state: State) -> set[tuple[str, str, str]]:
     """(业务员, 报表, 期间) of every row typed in 报表上报登记; a weekly visit list sent after
     the first half-year also stands for its month's (the week's Thursday decides the month)."""
     out: set[tuple[str, str, str]] = set()
+    # A month's rows in 二级客户进货统计表 are that salesperson's purchase list, received.
+    for v in state.get("jsb_sales", {}).values():
+        if text(v.get("填报业务员")) and text(v.get("月份")):
+            out.add((text(v.get("填报业务员")), SALES_REPORT, text(v.get("月份"))))
     for v in state.get("jsb_report_log", {}).values():
         who, report, period = text(v.get("业务员")), text(v.get("报表")), _canonical(text(v.get("期间")))
         if period is None:
@@ -218,6 +226,15 @@ def _logged(state: State) -> set[tuple[str, str, str]]:
         if "W" in period and (monday := _period_start(period)) is not None:
             out.add((who, report, month_of(_thursday(monday))))
     return out
+
+
+def _recalled(state: State, who: str) -> date | None:
+    """The start of the period of a salesperson's first report found false (虚报 = 是):
+    recalled to the sales center (seed 003: 虚报一次调回销售中心待岗)."""
+    starts = [_period_start(p) for v in state.get("jsb_report_log", {}).values()
+              if text(v.get("业务员")) == who and yes(v.get("虚报")) and (p := _canonical(text(v.get("期间"))))]
+    known = [d for d in starts if d is not None]
+    return min(known) if known else None
 
 
 def unlogged_findings(env: Env, state: State) -> list[Finding]:
@@ -231,9 +248,12 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
         start = first_seen(state, who)
         if start is None:  # no pay or report row yet: when they started is not known
             continue
+        recalled = _recalled(state, who)
         for report, period in expected_periods(env, start):
             if (who, report, period) in logged:
                 continue
+            if recalled is not None and (_period_start(period) or recalled) > recalled:
+                continue  # recalled to 待岗 for a false report: owes nothing after it
             due = report_due(env, period, None)
             if due is None or env.today <= due.missing_after:
                 continue
