@@ -211,3 +211,19 @@ def test_a_draft_whose_finding_closed_is_named_for_the_signer(ctx, home: Path, t
     _, sheet, _, rows = _register(ctx)
     assert rows[posted["文号"]]["文书状态"] == "草稿"
     assert "1 份草稿所依据的登记情况已经改变" in sheet["A1"].value and posted["文号"] in sheet["A1"].value
+
+
+def test_the_dispatch_register_lists_the_drafts_of_the_run_that_also_voided_one(ctx, home: Path, tmp_path: Path):
+    """QA: 发文登记.xlsx lagged one run behind. One save pays 3-1-502 (its reminder voided, the
+    register asked for in the file's transaction) and brings 3-1-503 into arrears (a new
+    reminder written after the commit, asking for the register again): the register is
+    written once more in the same run and lists both."""
+    head = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至"]
+    first = [head, ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 10, 31)]]
+    process_paths(ctx, [write_xlsx(tmp_path / "f1.xlsx", {"物业费": first})], datetime(2026, 11, 5, 9, 0))
+    second = [head, ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 12, 31)],
+              ["3-1-503", "李强", "13812345679", "90", "2.35", date(2026, 10, 31)]]
+    process_paths(ctx, [write_xlsx(tmp_path / "f2.xlsx", {"物业费": second})], datetime(2026, 11, 10, 9, 0))
+    _, _, _, rows = _register(ctx)
+    by_record = {r["登记记录"].split()[-1]: r["文书状态"] for r in rows.values() if r["文书标题"].startswith("催缴")}
+    assert by_record == {"3-1-502": "已作废", "3-1-503": "草稿"}

@@ -235,6 +235,9 @@ def drain(
     keys = list(keys) if keys is not None else None
     written: dict[int | None, list[str]] = {}
     tried: set[int] = set()
+    # Settled in this call: pending again means asked for again since (the dispatch
+    # register, rewritten after each document the same call wrote), so taken again.
+    settled: set[int] = set()
     for _ in range(5):  # each pass may add intents (document → PDF, register)
         now = time.time()
         query = select(outbox).where(outbox.c.site == ledger.site, outbox.c.status == PENDING,
@@ -244,11 +247,13 @@ def drain(
         if keys is not None:
             query = query.where(outbox.c.key.in_(keys))
         with ledger.engine.connect() as conn:
-            rows = [r for r in conn.execute(query.order_by(outbox.c.id)).all() if r.id not in tried]
+            rows = [r for r in conn.execute(query.order_by(outbox.c.id)).all()
+                    if r.id not in tried or r.id in settled]
         if not rows:
             break
         for row in rows:
             tried.add(row.id)
+            settled.discard(row.id)
             with _flight_lock:
                 if _flight_key(ledger, row.id) in _in_flight:
                     continue
@@ -265,6 +270,7 @@ def drain(
             if outcome.status == ASYNC:
                 continue
             _settle(ledger, intent.id, outcome.status, outcome.note)
+            settled.add(intent.id)
             if outcome.paths:
                 written.setdefault(intent.file_id, []).extend(str(p) for p in outcome.paths)
     return written
