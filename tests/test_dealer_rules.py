@@ -402,6 +402,11 @@ def test_membership_valid_to_policy_end_plus_10_days(rules_dir: Path):
     assert renewal.notice == "club_renewal"
     late = run(rules_dir, {"club_member": {"K1": {**CARD, "续保日期": date(2026, 12, 11)}}}, "2026-12-12T09:00")
     assert of(late, "club.renewal") == [] and len(of(late, "club.lapsed")) == 1
+    # QA: the clerk then enters the new policy (2026-12-01 to 2027-11-30) with the same 续保日期:
+    # its end + 10 days is the renewed term, 2027-12-10 — not one more year (2028-12-10).
+    renewed = {**CARD, "保险起期": date(2026, 12, 1), "保险止期": date(2027, 11, 30), "续保日期": date(2026, 12, 10)}
+    (again,) = of(run(rules_dir, {"club_member": {"K1": renewed}}, "2027-01-10T09:00"), "club.renewal")
+    assert again.values["新有效期至"] == date(2027, 12, 10)
 
 
 def test_expiry_reminder_30_days_before_the_policy_ends(rules_dir: Path):

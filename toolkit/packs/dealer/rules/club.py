@@ -45,6 +45,10 @@ def validity(env: Env, v: dict[str, Any]) -> Validity:
     renewal = as_date(v.get("续保日期"))
     renewed = bool(end and valid_to and renewal and renewal <= valid_to)
     new_valid_to = add_months(end, c.policy_months) + ext if renewed and end else None
+    if renewed and end and renewal and renewal < add_months(end, -(c.policy_months // 2)):
+        # Renewed more than half a term before this 保险止期: the clerk has entered the new
+        # policy's end already, so that is the renewed term (not one more year on top).
+        new_valid_to = valid_to
     if text(v.get("状态")) == "注销":
         status = "注销"
     elif valid_to is None:
