@@ -463,6 +463,19 @@ def test_breach_notice_on_the_30th_day_overdue_and_not_before(rules_dir: Path):
     assert day30.values["tier"] == 2 and day30.values["违约金"] == Decimal(20000) and day30.severity == "error"
 
 
+def test_an_ended_contract_is_not_dunned_with_letters(rules_dir: Path):
+    """QA: HT-A 解除 on 2027-01-20. Installment 3 fell due 01-31, after the end: not owed.
+    Installment 2 fell due 12-31, before it, and is unpaid: still a finding (31 days on
+    02-01, 财务部 to pursue) but no 违约通知书 threatening to end what has ended."""
+    ended = {**CONTRACT, "状态": "解除", "解除日期": date(2027, 1, 20), "书面通知日期": date(2027, 1, 10)}
+    pay = {f"HT-A|{n}": {"合同编号": "HT-A", "期次": n, "应付日期": due, "应付金额": Decimal(30000)}
+           for n, due in ((2, date(2026, 12, 31)), (3, date(2027, 1, 31)))}
+    (owed,) = of(run(rules_dir, {"contract": {"HT-A": ended}, "contract_payment": pay}, "2027-02-01T09:00"),
+                 "contract.overdue")
+    assert owed.record == "HT-A|2" and owed.notice is None
+    assert "合同已于 2027-01-20 解除，欠款请财务部另行追收" in owed.message
+
+
 def test_termination_needs_a_written_notice_date(rules_dir: Path):
     found = run(rules_dir, {"contract": {"HT-02": {**CONTRACT, "状态": "解除", "解除日期": date(2026, 11, 1)}}},
                 "2026-11-02T09:00")

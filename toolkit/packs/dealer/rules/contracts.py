@@ -52,6 +52,14 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     return out
 
 
+def _ended_on(contract: dict[str, Any]) -> date | None:
+    """The day a contract marked 解除 or 终止 ended (解除日期, else 委托期限止); None while
+    it runs (or when the day is not given: its installments are judged as before)."""
+    if text(contract.get("状态")) not in ("解除", "终止"):
+        return None
+    return as_date(contract.get("解除日期")) or as_date(contract.get("委托期限止"))
+
+
 def payment_findings(env: Env, state: State) -> list[Finding]:
     c = env.settings.dealer.contract
     contracts = state.get("contract", {})
@@ -69,11 +77,18 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         if tier == 0:
             continue
         k = contracts.get(number, {})
+        ended = _ended_on(k)
+        if ended is not None and due > ended:
+            continue  # an installment of a contract already ended (解除/终止) is not owed
         breach = tier == len(c.tiers)
         letter = "违约通知书" if breach else "付款提醒函"
         # A letter needs its addressee and the contract's terms: without the contract in
         # the register it waits (the finding says why) and is drafted when it arrives.
         drafted = f"{letter}已起草" if k else f"请先在合同登记中登记此合同，{letter}待登记后起草"
+        if ended is not None:
+            # No letter threatening to end a contract that has ended: the debt stays, for
+            # 财务部 to pursue.
+            drafted = f"合同已于 {fmt_date(ended)} {text(k.get('状态'))}，欠款请财务部另行追收"
         out.append(Finding(
             rule="contract.overdue", register="contract_payment", record=key,
             severity="error" if breach else "warning", status="overdue",
@@ -84,7 +99,7 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},
-            notice="contract_overdue" if k else None,
+            notice="contract_overdue" if k and ended is None else None,
         ))
         if not k:
             # The letter waits on the contract: whoever keeps 合同登记 is told on the
