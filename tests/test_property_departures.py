@@ -84,6 +84,19 @@ def test_temporary_carry_out_by_the_owner_ignores_arrears():
     assert "move_out.blocked" not in rules_of(run(release(出门性质="临时携带"), "2026-11-24T10:00"))
 
 
+def test_moving_out_states_the_arrears_the_reminder_states():
+    # 100 m² × 2.50 = 250.00 a month. Paid to 09-30, 欠费金额 250.00 typed in October (one
+    # month); moving out 11-24: October and November owed = 500.00, as the reminder says
+    # (QA: the slip said the typed 2,394.00 while that day's memo said 2,926.00).
+    accounts = {"1-0101": {**ACCOUNTS["1-0101"], "已缴至": dt("2026-09-30").date(), "欠费金额": D("250.00")}}
+    f = pick(run({**release(出门性质="搬家迁出"), "fee_account": accounts}, "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["arrears_amount"] == D("500.00")
+    # A typed amount that is no whole number of months stands (other charges).
+    accounts["1-0101"]["欠费金额"] = D("380.00")
+    f = pick(run({**release(出门性质="搬家迁出"), "fee_account": accounts}, "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["arrears_amount"] == D("380.00")
+
+
 def test_moving_out_needs_fees_and_utilities_settled_to_the_day():
     # 搬家迁出 on 11-24, paid to 10-31: November is a started month → 100 m² × 2.50 × 1 = 250.00 owed;
     # 水电气结清 not 是 → also blocked.

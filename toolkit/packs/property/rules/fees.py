@@ -56,10 +56,19 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
     # whole months fewer than are owed now was typed before the months since fell due
     # (251.25 for one month, two owed today): the amount owed has grown to the computed
     # one, and neither the notice nor a warning should repeat the old figure every month.
-    amount = fen(given) if given is not None else computed
-    if given is not None and monthly > 0 and any(amount == fen(monthly * k) for k in range(1, months)):
-        amount = computed
-    return Arrears(tier, days, paid_to, months, amount, computed)
+    return Arrears(tier, days, paid_to, months, owed_amount(given, monthly, months), computed)
+
+
+def owed_amount(given: Decimal | None, monthly: Decimal, months: int) -> Decimal:
+    """What is owed for ``months`` of ``monthly`` fee: the register's 欠费金额 when given,
+    unless it is a whole number of months fewer (typed before the months since fell due)."""
+    computed = fen(monthly * months)
+    if given is None:
+        return computed
+    amount = fen(given)
+    if monthly > 0 and any(amount == fen(monthly * k) for k in range(1, months)):
+        return computed
+    return amount
 
 
 def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:

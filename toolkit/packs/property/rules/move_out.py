@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from toolkit.model import Finding
-from toolkit.ruleset.money import dec, fen, yuan
+from toolkit.ruleset.money import dec, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
 
 from ..history import historical
+from .fees import owed_amount
 
 REGISTER = "move_out"
 MOVING_OUT = "搬家迁出"
@@ -36,11 +37,10 @@ def fee_owed_to(account: dict[str, Any], day: date) -> tuple[date, Decimal] | No
         return None
     if paid_to is None or (paid_to >= day and given is None):
         return None
-    if given is not None:
-        return paid_to, fen(given)
     months = started_months(paid_to + timedelta(days=1), day)
     area, price = dec(account.get("建筑面积")) or Decimal(0), dec(account.get("单价")) or Decimal(0)
-    return paid_to, fen(area * price * months)
+    # The amount the arrears reminder states too (a 欠费金额 typed months ago has grown).
+    return paid_to, owed_amount(given, area * price, months)
 
 
 def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str, dict[str, Any]]) -> list[Finding]:
