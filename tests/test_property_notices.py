@@ -227,3 +227,30 @@ def test_the_dispatch_register_lists_the_drafts_of_the_run_that_also_voided_one(
     _, _, _, rows = _register(ctx)
     by_record = {r["登记记录"].split()[-1]: r["文书状态"] for r in rows.values() if r["文书标题"].startswith("催缴")}
     assert by_record == {"3-1-502": "已作废", "3-1-503": "草稿"}
+
+
+def test_a_change_the_dispatch_register_cannot_take_is_said_on_the_managers_copy(ctx, home: Path, tmp_path: Path):
+    """QA: a signed notice set to 已作废, or a void one signed, came back as it was with no
+    word. The manager's copy now gets a return copy marking the cell and saying why."""
+    head = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至"]
+    rows = [head, ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 10, 31)]]
+    process_paths(ctx, [write_xlsx(tmp_path / "f.xlsx", {"物业费": rows})], datetime(2026, 11, 5, 9, 0))
+    _, _, _, listed = _register(ctx)
+    (number,) = [n for n, r in listed.items() if r["文书标题"].startswith("催缴")]
+    signed = _save_back(ctx, home, "发文登记.xlsx", {number: {"签发人": "刘经理", "签发日期": date(2026, 11, 5)}})
+    assert process_paths(ctx, [signed], datetime(2026, 11, 5, 10, 0)).files[0].status == "accepted"
+    # The manager then sets the signed notice to 已作废 and saves the register again.
+    back = _save_back(ctx, home, "发文登记-2.xlsx", {number: {"文书状态": "已作废"}})
+    done = process_paths(ctx, [back], datetime(2026, 11, 6, 9, 0)).files[0]
+    assert done.status == "partial"
+    (note,) = [e for e in done.errors if e.code == "dispatch.not_taken"]
+    assert note.column == "文书状态" and "已签发，不能改为“已作废”" in note.message
+    _, _, _, listed = _register(ctx)
+    assert listed[number]["文书状态"] == "已审批"
+    copy = next(ctx.ws.outbox.glob("退回批注/发文登记-2-问题批注-*.xlsx"))
+    assert "发文登记的改动未生效" in [c.value for r in openpyxl.load_workbook(copy)["问题清单"].iter_rows() for c in r]
+    # Clearing the signature does not take a signed notice back either.
+    cleared = _save_back(ctx, home, "发文登记-3.xlsx", {number: {"签发人": None, "签发日期": None}})
+    done = process_paths(ctx, [cleared], datetime(2026, 11, 6, 10, 0)).files[0]
+    (note,) = [e for e in done.errors if e.code == "dispatch.not_taken"]
+    assert note.column == "签发人" and "已由刘经理签发，清空签发人不能撤销签发" in note.message

@@ -53,6 +53,7 @@ _NAMES: dict[str, str] = {
     "row.requires": "缺少应填项",
     "row.requires_any": "缺少应填项",
     "key.duplicate": "编号重复",
+    "dispatch.not_taken": "发文登记的改动未生效",
     "header.missing": "缺少必需的列",
     "header.duplicate": "列名重复",
     "header.ambiguous": "列名对应不明",

@@ -42,7 +42,10 @@ class DocumentsHook:
     def evaluate(self, ctx: Any, result: FileResult, records: list[Record], now: datetime) -> Any:
         held_back(documents_config(ctx.ws), ctx.specs, result, records)
         # The dispatch register comes back from a manager with approvals filled in.
-        return [r.values for r in records if r.register == DISPATCH]
+        rows = [r for r in records if r.register == DISPATCH]
+        if rows:
+            not_taken(ctx.ledger, result, rows)
+        return [r.values for r in rows]
 
     def commit(self, ctx: Any, conn: Any, result: FileResult, extra: Any, now: datetime) -> None:
         from ..ruleset import store
@@ -101,6 +104,53 @@ def held_back(config: Any, specs: dict[str, Any], result: FileResult, records: l
             if rec is not None:
                 for column in missing:
                     _mark_cell(result, rec, column, title, who)
+
+
+def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
+    """What a manager wrote in the dispatch register that changes nothing, said on the
+    cell of their copy instead of being silently put back when the register is rewritten:
+    a signed document set to 已作废 or its signature cleared, a void one signed, a
+    signature dated before the document."""
+    from sqlalchemy import select
+
+    from .tables import APPROVED, VOID, documents, ensure_tables
+
+    numbers = [str(r.values.get("文号") or "").strip() for r in rows]
+    ensure_tables(ledger.engine)
+    with ledger.engine.connect() as conn:
+        docs = {d.number: d for d in conn.execute(select(documents.c.number, documents.c.status, documents.c.approved_by,
+                                                         documents.c.issued_on).where(
+            documents.c.site == ledger.site, documents.c.number.in_([n for n in numbers if n])))}
+    for rec, number in zip(rows, numbers, strict=True):
+        doc = docs.get(number)
+        if doc is None:
+            continue
+        v = rec.values
+        wanted = str(v.get("文书状态") or v.get("状态") or "").strip()
+        signer = str(v.get("签发人") or v.get("审批人") or "").strip()
+        signed_on = v.get("签发日期") or v.get("审批日期")
+        if doc.status == APPROVED and wanted == VOID:
+            _note(result, rec, "文书状态", f"{number} 已签发，不能改为“已作废”：已发出的文书如需收回，请另行发文说明；本次未作改动")
+        elif doc.status == APPROVED and not signer:
+            _note(result, rec, "签发人", f"{number} 已由{doc.approved_by or '签发人'}签发，清空签发人不能撤销签发；本次未作改动")
+        elif doc.status == VOID and signer:
+            _note(result, rec, "签发人", f"{number} 已作废，不能签发；仍需要的，请改正登记表中的事由，文书将重新起草")
+        elif signer and hasattr(signed_on, "year") and doc.issued_on and _day(signed_on) < doc.issued_on:
+            _note(result, rec, "签发日期", f"{number} 的签发日期 {_day(signed_on)} 早于发文日期 {doc.issued_on}，请核对后改正")
+
+
+def _day(value: Any) -> Any:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _note(result: FileResult, rec: Record, column: str, message: str) -> None:
+    idx = rec.columns.get(column)
+    cell = f"{column_letter(idx + 1)}{rec.row}" if idx is not None else None
+    value = rec.values.get(column)
+    result.errors.append(CellError(rec.sheet, rec.row, column, cell, "dispatch.not_taken", message,
+                                   None if value is None else str(value)))
+    if result.status == "accepted":
+        result.status = "partial"  # a cell the manager should look at again
 
 
 def _mark_cell(result: FileResult, rec: Record, column: str, title: str, who: str) -> None:
