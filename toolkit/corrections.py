@@ -245,12 +245,17 @@ def _matches(spec: RegisterSpec, absent: dict[str, Any], new: dict[str, dict[str
             for k1, k2 in pairs if olds.count(k1) == 1 and news.count(k2) == 1]
 
 
+def _key_typo_only(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Only identifier key columns differ (a date, month or number in the key never does)."""
+    return all(_same(old.get(k), new.get(k)) or spec.column(k).type in IDENTIFIER_TYPES
+               for k in spec.key_columns)
+
+
 def _corrects(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any], others: list[str],
               defaults: dict[str, str]) -> bool:
     """Condition 3 of the module's notes, for one pair."""
-    for k in spec.key_columns:
-        if not _same(old.get(k), new.get(k)) and spec.column(k).type not in IDENTIFIER_TYPES:
-            return False
+    if not _key_typo_only(spec, old, new):
+        return False
     different = equal = 0
     for c in others:
         a, b = old.get(c), new.get(c)
@@ -266,9 +271,8 @@ def _corrects(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any], othe
 def _extends(spec: RegisterSpec, old: dict[str, Any], new: dict[str, Any], others: list[str],
              defaults: dict[str, str]) -> bool:
     """Condition 3's second form: K2 keeps every value K1 held and only fills K1's blanks."""
-    for k in spec.key_columns:
-        if not _same(old.get(k), new.get(k)) and spec.column(k).type not in IDENTIFIER_TYPES:
-            return False
+    if not _key_typo_only(spec, old, new):
+        return False
     if all(_same(old.get(k), new.get(k)) for k in spec.key_columns):
         return False
     equal = 0

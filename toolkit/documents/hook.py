@@ -18,6 +18,7 @@ from typing import Any
 
 from ..cellref import column_letter
 from ..model import CellError, FileResult, Record
+from ..ruleset.timing import as_date
 from ..workspace import Workspace
 from . import intents, pdf
 from .issue import documents_config, types_for
@@ -135,22 +136,24 @@ def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
             _note(result, rec, "签发人", f"{number} 已由{doc.approved_by or '签发人'}签发，清空签发人不能撤销签发；本次未作改动")
         elif doc.status == VOID and signer:
             _note(result, rec, "签发人", f"{number} 已作废，不能签发；仍需要的，请改正登记表中的事由，文书将重新起草")
-        elif signer and hasattr(signed_on, "year") and doc.issued_on and _day(signed_on) < doc.issued_on:
-            _note(result, rec, "签发日期", f"{number} 的签发日期 {_day(signed_on)} 早于发文日期 {doc.issued_on}，请核对后改正")
-
-
-def _day(value: Any) -> Any:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+        elif signer and (day := as_date(signed_on)) and doc.issued_on and day < doc.issued_on:
+            _note(result, rec, "签发日期", f"{number} 的签发日期 {day} 早于发文日期 {doc.issued_on}，请核对后改正")
 
 
 def _note(result: FileResult, rec: Record, column: str, message: str) -> None:
+    value = rec.values.get(column)
+    _cell_problem(result, rec, column, "dispatch.not_taken", message, None if value is None else str(value))
+
+
+def _cell_problem(result: FileResult, rec: Record, column: str, code: str, message: str,
+                  value: str | None = None) -> None:
+    """A problem on a record's cell, found after validation: the file is then partly
+    accepted, as for any problem found in it (the return copy marks the cell)."""
     idx = rec.columns.get(column)
     cell = f"{column_letter(idx + 1)}{rec.row}" if idx is not None else None
-    value = rec.values.get(column)
-    result.errors.append(CellError(rec.sheet, rec.row, column, cell, "dispatch.not_taken", message,
-                                   None if value is None else str(value)))
+    result.errors.append(CellError(rec.sheet, rec.row, column, cell, code, message, value))
     if result.status == "accepted":
-        result.status = "partial"  # a cell the manager should look at again
+        result.status = "partial"
 
 
 def _mark_cell(result: FileResult, rec: Record, column: str, title: str, who: str) -> None:
@@ -161,9 +164,4 @@ def _mark_cell(result: FileResult, rec: Record, column: str, title: str, who: st
         if e.sheet == rec.sheet and e.row == rec.row and e.column == column:
             result.errors[i] = replace(e, message=f"{e.message.rstrip()}{note}")
             return
-    idx = rec.columns.get(column)
-    cell = f"{column_letter(idx + 1)}{rec.row}" if idx is not None else None
-    result.errors.append(CellError(rec.sheet, rec.row, column, cell, "row.requires",
-                                   f"本行“{column}”为空。{note}"))
-    if result.status == "accepted":
-        result.status = "partial"  # a cell to complete, as for any problem found in the file
+    _cell_problem(result, rec, column, "row.requires", f"本行“{column}”为空。{note}")

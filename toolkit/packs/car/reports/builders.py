@@ -303,10 +303,9 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 s.money[k] += dec(v.get(k)) or ZERO
         # 欠收 at the period's end: every car handed over by then and not yet paid for,
         # whichever period it left in.
-        handed = when(v.get("交车时间"))
-        if handed is not None and handed < p.end_dt and handed <= cut:
-            s.money["欠收"] += owed(v)
         delivered = when(v.get("交车时间"))
+        if delivered is not None and delivered < p.end_dt and delivered <= cut:
+            s.money["欠收"] += owed(v)
         if delivered is not None and inside(delivered):
             # Follow-up judged once the call is made or its window has closed.
             opens, closes = env.window(env.settings.sla.followup, delivered)
