@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import voids
 from .atomic import write_with
 from .filenames import safe_stem
 from .registers import ColumnSpec, RegisterSpec
@@ -31,6 +32,7 @@ NOTE = ("红色列名为必填项，黑色为选填项；鼠标移到列名上�
         "请从下一行起逐行填写，填好后保存到 inbox（收件箱）文件夹。")
 LAST_DATA_ROW = 2000  # drop-downs reach this far; no cell is created there
 MAX_LIST_FORMULA = 255  # Excel's limit for an inline list validation
+VOID_COLUMN = ColumnSpec(name=voids.COLUMN, type="enum", choices=["是"], width=6, description=voids.HINT)
 
 # What each type expects, as staff read it in the header comment.
 TYPE_HINTS: dict[str, str] = {
@@ -120,27 +122,27 @@ def _list_validation(col: ColumnSpec, letter: str) -> DataValidation | None:
     return dv
 
 
-def _title_row(ws: Worksheet, spec: RegisterSpec) -> None:
-    last = get_column_letter(max(len(spec.columns), 1))
+def _title_row(ws: Worksheet, spec: RegisterSpec, columns: list[ColumnSpec]) -> None:
+    last = get_column_letter(max(len(columns), 1))
     cell = ws.cell(TITLE_ROW, 1)
     set_text(cell, spec.sheet_title or spec.title)
     cell.font = Font(bold=True, size=16)
     cell.alignment = Alignment(horizontal="center", vertical="center")
-    if len(spec.columns) > 1:
+    if len(columns) > 1:
         ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 30
 
 
-def _note_row(ws: Worksheet, spec: RegisterSpec) -> None:
-    last = get_column_letter(max(len(spec.columns), 1))
+def _note_row(ws: Worksheet, columns: list[ColumnSpec]) -> None:
+    last = get_column_letter(max(len(columns), 1))
     cell = ws.cell(NOTE_ROW, 1)
     set_text(cell, NOTE)
     cell.font = Font(size=10, color="FF595959")
     cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    if len(spec.columns) > 1:
+    if len(columns) > 1:
         ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
     # Two lines when the sheet is narrow (a few columns), one when it is wide.
-    width = sum(_width(c) for c in spec.columns)
+    width = sum(_width(c) for c in columns)
     ws.row_dimensions[NOTE_ROW].height = 18 if width >= 110 else 32
 
 
@@ -168,9 +170,9 @@ def _column(ws: Worksheet, ci: int, col: ColumnSpec) -> None:
             ws.add_data_validation(dv)
 
 
-def _page_setup(ws: Worksheet, spec: RegisterSpec) -> None:
+def _page_setup(ws: Worksheet, columns: list[ColumnSpec]) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(spec.columns))}{HEADER_ROW}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{HEADER_ROW}"
     ws.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -183,12 +185,14 @@ def build_blank_register(spec: RegisterSpec) -> XlWorkbook:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = safe_sheet_title(spec.title)
-    _title_row(ws, spec)
-    _note_row(ws, spec)
-    for ci, col in enumerate(spec.columns, 1):
+    # Last, the column that retires a row entered by mistake (voids.py).
+    columns = spec.columns if spec.name in voids.EXEMPT else [*spec.columns, VOID_COLUMN]
+    _title_row(ws, spec, columns)
+    _note_row(ws, columns)
+    for ci, col in enumerate(columns, 1):
         _header_cell(ws, ci, col)
         _column(ws, ci, col)
-    _page_setup(ws, spec)
+    _page_setup(ws, columns)
     return wb
 
 

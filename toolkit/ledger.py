@@ -230,6 +230,11 @@ runs = Table(
 
 Changes = dict[str, dict[str, list[Any]]]
 RENAMED = "renamed"  # record_history.change of a version a key correction replaced
+VOIDED = "voided"  # record_history.change of the last version of a record marked 作废
+# A record marked 作废 stays in ``records`` (its history refers to it) under a register no
+# reader asks for: "<register>#作废", its key "<key>#<id>" (one void of a key after another
+# never collides). Nothing reads it but the history; the key is free for a new record.
+VOID_SUFFIX = "#作废"
 
 # The stored versions of some records copied into history, as the changes that replace
 # them are written: one statement for many records (on PostgreSQL a statement a record
@@ -246,6 +251,14 @@ _KEEP_RENAMED = insert(record_history).from_select(
     ["record_id", "version", "values_json", "file_id", "at", "change"],
     select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
            literal(RENAMED, String(16)))
+    .where(records.c.id.in_(bindparam("ids", expanding=True))),
+)
+
+# The last version of a record marked 作废, kept as 'voided' (the next is its void stand-in).
+_KEEP_VOIDED = insert(record_history).from_select(
+    ["record_id", "version", "values_json", "file_id", "at", "change"],
+    select(records.c.id, records.c.version, records.c.values_json, records.c.last_file_id, records.c.updated_at,
+           literal(VOIDED, String(16)))
     .where(records.c.id.in_(bindparam("ids", expanding=True))),
 )
 
@@ -693,6 +706,7 @@ class Ledger:
         now: datetime,
         extra: Callable[[Connection], None] | None = None,
         corrections: Sequence[Any] = (),
+        voided: Sequence[Any] = (),
     ) -> Changes:
         """Store the file's records, run ``extra``, and mark the file finished — atomically.
 
@@ -700,6 +714,8 @@ class Ledger:
         ``"renamed": [{"from", "to", "note"}]`` for a register whose keys it corrected.
         ``corrections``: corrections.Correction found before the commit; each is applied
         (``applied``) if its old record is still as found, and its new key still new.
+        ``voided``: rows marked 作废 (voids.Voided); the records of their keys are retired
+        (``"voided": [keys]`` in the changes of their register).
         If anything fails (``extra`` included) nothing is written and the file stays
         'processing', so pending_files() offers it again.
         """
@@ -718,12 +734,16 @@ class Ledger:
                     if row.owner is not None and row.owner != self.owner:
                         raise ClaimLost(f"file #{file_id} was taken over by {row.owner}")
                     changes = self._upsert_records(conn, file_id, records, now, corrections)
+                    self._retire(conn, file_id, voided, now, changes)
                     self._index_terms(conn, records, changes)
                     if extra is not None:
                         extra(conn)
                     renamed = [{"register": c.register, **c.to_dict()} for c in corrections if c.applied]
                     if renamed:  # the file's stored summary names them too
                         summary = {**summary, "renamed": renamed}
+                    gone = {reg: c["voided"] for reg, c in changes.items() if c.get("voided")}
+                    if gone:
+                        summary = {**summary, "voided": gone}
                     # Conditional on the claim still being ours: a process that took it
                     # over meanwhile (this one stalled past its lease) makes this a no-op,
                     # and everything above rolls back.
@@ -764,6 +784,33 @@ class Ledger:
         for i in range(0, len(pending), WRITE_BATCH):
             self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now, renames)
         return changes
+
+    def _retire(self, conn: Connection, file_id: int, voided: Sequence[Any], now: datetime, changes: Changes) -> None:
+        """The records of rows marked 作废 leave their register (see VOID_SUFFIX); a key
+        with no record (never taken, or retired before) retires nothing."""
+        by_register: dict[str, set[str]] = {}
+        for v in voided:
+            by_register.setdefault(v.register, set()).add(v.key)
+        for reg, keys in sorted(by_register.items()):
+            wanted = sorted(keys)
+            rows = []
+            for i in range(0, len(wanted), KEY_CHUNK):
+                query = select(records.c.id, records.c.key).where(
+                    records.c.site == self.site, records.c.register == reg, records.c.key.in_(wanted[i:i + KEY_CHUNK]))
+                if not self.is_sqlite:
+                    query = query.order_by(records.c.id).with_for_update()
+                rows += conn.execute(query).all()
+            if not rows:
+                continue
+            ids = [r.id for r in rows]
+            for i in range(0, len(ids), KEY_CHUNK):
+                conn.execute(_KEEP_VOIDED, {"ids": ids[i:i + KEY_CHUNK]})
+            conn.execute(update(records).where(records.c.id == bindparam("b_id")).values(
+                register=bindparam("b_register"), key=bindparam("b_key"), version=records.c.version + 1,
+                updated_at=now, last_file_id=file_id),
+                [{"b_id": r.id, "b_register": reg + VOID_SUFFIX, "b_key": f"{r.key}#{r.id}"} for r in rows])
+            entry = changes.setdefault(reg, {"new": [], "changed": [], "unchanged": []})
+            entry["voided"] = sorted(r.key for r in rows)
 
     def _still_correct(self, conn: Connection, corrections: Sequence[Any], latest: dict[tuple[str, str], Any],
                        existing: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
@@ -888,9 +935,11 @@ class Ledger:
         # Only registers with an indexed column (terms.index keeps those alone): a big
         # register with none builds no key set of its 100,000 records to drop it.
         fields = terms.indexed(conn, self.site)
-        for reg, c in changes.items():  # a corrected key's old terms go with it
+        for reg, c in changes.items():  # a corrected or voided key's terms go with it
             if reg in fields and c.get("renamed"):
                 terms.forget(conn, self.site, reg, [r["from"] for r in c["renamed"]])
+            if reg in fields and c.get("voided"):
+                terms.forget(conn, self.site, reg, c["voided"])
         moved = {(reg, key) for reg, c in changes.items() if reg in fields
                  for key in (*c["new"], *c["changed"])}
         if moved:
@@ -988,7 +1037,7 @@ class Ledger:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(records.c.register, func.count())
-                .where(records.c.site == self.site)
+                .where(records.c.site == self.site, records.c.register.not_like(f"%{VOID_SUFFIX}"))
                 .group_by(records.c.register)
                 .order_by(records.c.register)
             )

@@ -157,6 +157,7 @@ class RowCounts:
     total: int = 0
     valid: int = 0
     rejected: int = 0
+    voided: int = 0  # rows marked 作废 that retire a record (voids.py)
 
 
 @dataclass
@@ -177,6 +178,8 @@ class FileResult:
     # Records whose key this file corrects (corrections.Correction), found before the
     # hooks; ``applied`` once the commit retired the old record.
     corrections: list[Any] = field(default_factory=list)
+    # Rows marked 作废 whose key was read (voids.Voided): the records they retire.
+    voided: list[Any] = field(default_factory=list)
     # Keys of the rows held back, by register (None: a sheet of it refused whole).
     held: dict[str, set[str] | None] = field(default_factory=dict, repr=False, compare=False)
     # The ledger's rows of this file's keys (corrections.Stored), read once before the
@@ -192,7 +195,7 @@ class FileResult:
             "path": self.path,
             "status": self.status,
             "register": self.registers,
-            "rows": asdict(self.rows),
+            "rows": _rows(self.rows),
             "errors_total": len(self.errors),
             "findings_total": len(self.findings),
             "errors": [e.to_dict() for e in errors],
@@ -203,6 +206,14 @@ class FileResult:
             "changes": self.changes,
             "sha256": self.sha256,
         }
+
+
+def _rows(rows: RowCounts) -> dict[str, int]:
+    """The row counts; ``voided`` only where a row was marked 作废 (most files have none)."""
+    out = asdict(rows)
+    if not out["voided"]:
+        del out["voided"]
+    return out
 
 
 @dataclass

@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from filelock import FileLock
 
-from . import atomic, children, corrections, crash, outbox, outputs, rejudge
+from . import atomic, children, corrections, crash, outbox, outputs, rejudge, voids
 from .clock import local_now
 from .codec import encode
 from .collector import gc_paused
@@ -312,6 +312,7 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
             result.rows.total += data_rows
             result.rows.rejected += data_rows
             continue
+        sheet, marked, void_col = voids.split(sheet, match)
         sheet_result = validate_sheet(sheet, match)
         result.rows.total += sheet_result.total
         result.rows.valid += len(sheet_result.records)
@@ -321,13 +322,37 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
         held = result.held.setdefault(match.spec.name, set())
         if held is not None:
             held |= sheet_result.held_keys
+        if marked:
+            _take_voids(result, voids.judge(marked, match, sheet.name, void_col),  # type: ignore[arg-type]
+                        sheet_result.records, held)
     if recognised == 0 and not any(e.code.startswith("file.") for e in result.errors):
         result.message = "文件中没有可识别的登记表。"
     return records
 
 
+def _take_voids(result: FileResult, marked: voids.Marked, kept: list[Record], held: set[str] | None) -> None:
+    """A sheet's rows marked 作废 into the file's result: a key the sheet also holds in
+    an unmarked row retires nothing (which of the two is meant is for staff to say)."""
+    result.rows.total += len(marked.voided) + marked.rejected
+    result.rows.rejected += marked.rejected
+    result.errors.extend(marked.errors)
+    live = {r.key: r.row for r in kept}
+    for v in marked.voided:
+        if v.key in live:
+            result.rows.rejected += 1
+            result.errors.append(CellError(
+                v.sheet, v.row, voids.COLUMN, v.cell, "void.duplicate",
+                f"本行标记作废，但第{live[v.key]}行仍登记着同一编号“{v.key}”，未作废任何记录；"
+                "请删去其中一行，或把两行都标为作废。", v.key))
+        else:
+            result.voided.append(v)
+            result.rows.voided += 1
+    if held is not None:
+        held |= marked.held_keys
+
+
 def _status(result: FileResult, records: list[Record]) -> str:
-    if not records:
+    if not records and not result.voided:
         # A recognised register with no rows and no problems (e.g. a blank one) is fine.
         return "accepted" if result.registers and not result.errors else "rejected"
     if result.rows.rejected or any(not is_advisory(e.code) for e in result.errors):
@@ -413,7 +438,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     try:
         with outbox.for_file(file_id):
             changes = ctx.ledger.complete_file(file_id, result.status, summary, records, now, extra=in_transaction,
-                                               corrections=result.corrections)
+                                               corrections=result.corrections, voided=result.voided)
     except ClaimLost:  # this process was taken for gone and another finishes the file
         return _busy(FileResult(path=str(path), status="busy", sha256=sha), name)
     crash.point("after_commit")
@@ -442,7 +467,8 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
 def _coverage(ctx: Context, result: FileResult, records: list[Record]) -> Callable[[int, bool], bool]:
     """Whether this workbook corrects the earlier return copy of a file (returns.covered_by);
     a row whose key it corrected is held under its new key."""
-    renamed = {(c.register, c.old) for c in result.corrections}
+    # A corrected key, and a row marked 作废, answer the earlier copy's marks on that row.
+    renamed = {(c.register, c.old) for c in result.corrections} | {(v.register, v.key) for v in result.voided}
 
     def covers(earlier: int, same_name: bool) -> bool:
         found = outputs.copy_covers(ctx.ledger, [earlier])[earlier]

@@ -53,6 +53,9 @@ _NAMES: dict[str, str] = {
     "row.requires": "缺少应填项",
     "row.requires_any": "缺少应填项",
     "key.duplicate": "编号重复",
+    "void.mark": "作废栏填法不对",
+    "void.key": "作废行缺编号",
+    "void.duplicate": "作废行与登记行同号",
     "dispatch.not_taken": "发文登记的改动未生效",
     "header.missing": "缺少必需的列",
     "header.duplicate": "列名重复",
@@ -92,6 +95,8 @@ def outcome_line(result: FileResult, name: str) -> str:
     """One line on how a file went, for the console and the log."""
     r = result.rows
     parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
+    if r.voided:
+        parts.append(f"作废 {r.voided} 行")
     if r.rejected:
         parts.append(f"退回 {r.rejected} 行")
     advice = sum(1 for e in result.errors if is_advisory(e.code))

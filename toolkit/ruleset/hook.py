@@ -171,7 +171,7 @@ class RulesHook:
     # --- pipeline hook -------------------------------------------------------------
 
     def evaluate(self, ctx: Any, result: FileResult, records: list[Record], now: datetime) -> Evaluation | None:
-        if not records:
+        if not records and not result.voided:
             return None
         overlay: State = {}
         registers, keys = list(map(_REGISTER, records)), list(map(_KEY, records))
@@ -185,6 +185,8 @@ class RulesHook:
                 by_register.setdefault(rec.register, set()).add(rec.key)
         del registers, keys
         gone = corrections.gone(result.corrections)
+        for v in result.voided:  # rows marked 作废: their records retire as a corrected key's do
+            gone.setdefault(v.register, set()).add(v.key)
         findings, covered = self.incremental(ctx.ledger, overlay, now, stored=result.stored, gone=gone)
         kept, met = store.split_settled(findings)
         ev = Evaluation(kept, by_register, [None] * len(kept), covered=covered, met=met)

@@ -1,0 +1,151 @@
+"""A row marked 作废 retires its record by hand (toolkit/voids.py).
+
+Real workspaces (`toolkit init`), real .xlsx files filled under the blank register's
+headers, saved into inbox/ and processed with the CLI, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from car_fixtures import as_json, init
+from test_dealer_pipeline import cli, fill, process
+from test_key_corrections import keys, ledger, open_records
+
+from toolkit.ledger import record_history, records
+
+
+@pytest.fixture(autouse=True)
+def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+
+
+def repair(no: str, room: str, urgent: bool, **more: Any) -> dict[str, Any]:
+    """A repair reported Tue 2026-12-01, nobody on site yet: an urgent one is overdue by
+    09:00 the next day (30 minutes to arrive), both are on the unfinished list."""
+    return {"单号": no, "房号": room, "报修人": "张先生", "联系电话": "13800000000",
+            "报修时间": datetime(2026, 12, 1, 9, 0), "维修内容": "卫生间漏水", "紧急程度": "紧急" if urgent else "一般",
+            "接报人": "李静", **more}
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = init(tmp_path / "p")
+    got = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True), repair("BX-2", "1-102", False)]),
+                  "2026-12-02T09:00")
+    assert got["changes"]["repair"]["new"] == ["BX-1", "BX-2"]
+    assert {"BX-1", "BX-2"} <= open_records(home, "repair")
+    return home
+
+
+def daily_list(home: Path, now: str) -> set[str]:
+    """The repair numbers 待办与逾期日报 names anywhere (every sheet, every cell)."""
+    code, out = cli("report", "daily_due", "--date", now[:10], "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    return {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+            if str(v).startswith("BX-")}
+
+
+def voided_versions(home: Path) -> list[tuple[str, str]]:
+    """(register, change) of the history rows marked 'voided', with their record's register."""
+    led = ledger(home)
+    try:
+        with led.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                records.join(record_history, record_history.c.record_id == records.c.id)
+                .select().with_only_columns(records.c.register, record_history.c.change)
+                .where(record_history.c.change == "voided"))]
+    finally:
+        led.close()
+
+
+def test_a_row_marked_void_retires_its_record_its_findings_and_its_place_in_the_daily_list(home: Path):
+    assert {"BX-1", "BX-2"} <= daily_list(home, "2026-12-02T10:00")
+    got = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True, 作废="是"),
+                                                 repair("BX-2", "1-102", False)]), "2026-12-02T10:00")
+    assert got["status"] == "accepted"
+    assert got["rows"] == {"total": 2, "valid": 1, "rejected": 0, "voided": 1}
+    assert got["changes"]["repair"]["voided"] == ["BX-1"]
+    assert keys(home, "repair") == ["BX-2"]
+    assert open_records(home, "repair") == {"BX-2"}
+    resolved = {(f["record"], f["rule"]) for f in got["findings"] if f["state"] == "resolved"}
+    assert resolved == {("BX-1", "repair.arrival"), ("BX-1", "repair.unfinished")}
+    assert daily_list(home, "2026-12-02T10:30") == {"BX-2"}
+    # Nothing lost: the record's last version is kept, marked, out of every register's view.
+    assert voided_versions(home) == [("repair#作废", "voided")]
+    led = ledger(home)
+    try:
+        assert led.registers_seen() == {"repair": 1}
+    finally:
+        led.close()
+
+
+def test_the_mark_saved_again_changes_nothing_and_clearing_it_brings_the_record_back(home: Path):
+    void = [repair("BX-1", "1-101", True, 作废="是"), repair("BX-2", "1-102", False)]
+    process(home, fill(home, "报修登记表", void), "2026-12-02T10:00")
+    # The same workbook with one more row, the void row still in it: nothing more retired.
+    again = process(home, fill(home, "报修登记表", [*void, repair("BX-3", "1-103", False)]), "2026-12-02T11:00")
+    assert again["rows"]["voided"] == 1 and "voided" not in again["changes"]["repair"]
+    assert again["changes"]["repair"]["new"] == ["BX-3"]
+    assert voided_versions(home) == [("repair#作废", "voided")]
+    # The mark cleared: BX-1 is a record again, new, its deadline overdue again.
+    back = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True), repair("BX-2", "1-102", False),
+                                                  repair("BX-3", "1-103", False)]), "2026-12-02T12:00")
+    assert back["changes"]["repair"]["new"] == ["BX-1"]
+    assert sorted(keys(home, "repair")) == ["BX-1", "BX-2", "BX-3"]
+    assert "BX-1" in open_records(home, "repair")
+    # Voided twice: the second stand-in never collides with the first.
+    process(home, fill(home, "报修登记表", [*void, repair("BX-3", "1-103", False, 维修内容="灯不亮")]),
+            "2026-12-02T13:00")
+    assert voided_versions(home) == [("repair#作废", "voided")] * 2
+    assert "BX-1" not in keys(home, "repair")
+
+
+def test_a_mark_other_than_yes_or_a_void_row_without_its_number_holds_the_row_back(home: Path):
+    got = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True, 作废="x"),
+                                                 repair("", "1-102", False, 作废="是")]), "2026-12-02T10:00")
+    assert got["status"] == "rejected"  # no row of it taken
+    assert got["rows"] == {"total": 2, "valid": 0, "rejected": 2}
+    errors = {e["code"]: e for e in got["errors"]}
+    # Blank register: 17 columns, 作废 is R; the rows start under the title, note and header.
+    assert errors["void.mark"]["cell"] == "R4" and "只能填“是”" in errors["void.mark"]["message"]
+    assert errors["void.key"]["cell"] == "A5" and "“单号”未填写" in errors["void.key"]["message"]
+    assert sorted(keys(home, "repair")) == ["BX-1", "BX-2"]  # nothing retired, nothing lost
+    assert {"BX-1", "BX-2"} <= open_records(home, "repair")
+    # The clerk's return copy marks both cells, with the words.
+    copy = openpyxl.load_workbook(next(p for p in got["outputs"] if "问题批注" in p))
+    sheet = next(ws for ws in copy.worksheets if ws.title != "问题清单")
+    assert "只能填“是”" in sheet["R4"].comment.text and "未填写" in sheet["A5"].comment.text
+
+
+def test_a_void_row_beside_a_live_row_of_the_same_number_retires_nothing(home: Path):
+    got = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True), repair("BX-1", "1-101", True, 作废="是")]),
+                  "2026-12-02T10:00")
+    (err,) = [e for e in got["errors"] if e["code"] == "void.duplicate"]
+    assert err["cell"] == "R5" and "第4行仍登记着同一编号“BX-1”" in err["message"]
+    assert "BX-1" in keys(home, "repair") and "BX-1" in open_records(home, "repair")
+
+
+def test_voiding_the_row_a_return_copy_marked_settles_the_copy(home: Path):
+    bad = repair("BX-4", "1-104", False, 联系电话="电话坏了")
+    first = process(home, fill(home, "报修登记表", [bad]), "2026-12-02T10:00")
+    copy = Path(next(p for p in first["outputs"] if "问题批注" in p))
+    assert copy.exists()
+    process(home, fill(home, "报修登记表", [{**bad, "作废": "是"}]), "2026-12-02T11:00")
+    assert not copy.exists() and (copy.parent / "已改正" / copy.name).exists()
+    assert "BX-4" not in keys(home, "repair")
+
+
+def test_every_blank_register_but_the_dispatch_register_ends_with_the_void_column(home: Path):
+    for path in sorted((home / "空白登记表").glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path).active
+        last = ws.cell(3, ws.max_column)
+        if path.stem == "发文登记":
+            assert last.value != "作废"
+        else:
+            assert last.value == "作废", path.name
+            assert "填“是”表示本行登记有误" in last.comment.text

@@ -1,0 +1,165 @@
+"""Rows staff mark 作废: the record they were is retired by hand.
+
+Absence never deletes a record (a clerk may keep this month's rows only), so a row
+entered by mistake — a repair logged twice, a booking for the wrong car — stayed for
+good, its deadlines overdue in every daily list. Any register's sheet may carry a
+column 作废 (blank registers have it last): a row marked 是 there retires the record of
+its key. The row may stay in the workbook, marked, for every later save; clearing the
+mark brings the record back as new.
+
+A marked row is judged for its key alone (its other cells may be half filled: that is
+often why it is void). A mark that is neither 是 nor blank, or a key that cannot be
+read, holds the row back with a message on the cell. The retired record keeps its
+versions in ``record_history`` (the last one marked ``voided``) and leaves the register
+(``Ledger.complete_file``); its findings close, as a corrected key's do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .cellref import column_letter
+from .fields import FieldProblem, fold, parse_value
+from .headers import HeaderMatch, header_key
+from .model import CellError, RawSheet
+from .registers import RegisterSpec
+from .validate import _combined
+
+COLUMN = "作废"  # the header of the column, as blank registers write it
+HEADERS = frozenset(header_key(h) for h in (COLUMN, "是否作废", "作废标记", "作废行"))
+YES = frozenset({"是", "作废", "已作废", "y", "yes", "true", "√", "✓", "✔", "1"})
+NO = frozenset({"", "否", "n", "no", "false", "0"})
+# A register that keeps its own state column for this (发文登记's 文书状态 已作废) takes no mark.
+EXEMPT = frozenset({"dispatch"})
+HINT = "填“是”表示本行登记有误、整条作废：原记录撤销，其时限与提醒随之解除；不作废请留空。"
+
+
+@dataclass
+class Voided:
+    """A row marked 作废 whose key was read: the record it retires, if the ledger has it."""
+
+    register: str
+    key: str
+    sheet: str
+    row: int
+    cell: str  # its 作废 cell, where a problem with it is marked
+
+
+@dataclass
+class Marked:
+    """What the marked rows of one sheet gave: keys to retire, and rows held back."""
+
+    voided: list[Voided] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    rejected: int = 0
+    held_keys: set[str] = field(default_factory=set)
+
+
+def column(sheet: RawSheet, match: HeaderMatch) -> int | None:
+    """The 0-based index of the sheet's 作废 column, None when it has none."""
+    if match.spec.name in EXEMPT or COLUMN in match.columns:
+        return None
+    header = next((values for number, values in sheet.rows if number == match.row), None)
+    if header is None:
+        return None
+    taken = set(match.columns.values())
+    for idx, value in enumerate(header):
+        if idx not in taken and header_key(value) in HEADERS:
+            return idx
+    return None
+
+
+def split(sheet: RawSheet, match: HeaderMatch) -> tuple[RawSheet, list[tuple[int, list[Any]]], int | None]:
+    """(the sheet without its marked rows, the marked rows, the 作废 column).
+
+    Any non-blank mark takes the row out of the register's own validation; ``judge``
+    says whether it retires a record or is a mistake to correct.
+    """
+    idx = column(sheet, match)
+    if idx is None:
+        return sheet, [], None
+    kept: list[tuple[int, list[Any]]] = []
+    marked: list[tuple[int, list[Any]]] = []
+    for number, values in sheet.rows:
+        mark = values[idx] if idx < len(values) else None
+        if number > match.row and _text(mark) not in NO:
+            marked.append((number, values))
+        else:
+            kept.append((number, values))
+    if not marked:
+        return sheet, [], idx
+    return RawSheet(sheet.name, kept, sheet.merged), marked, idx
+
+
+def judge(marked: list[tuple[int, list[Any]]], match: HeaderMatch, sheet: str, idx: int) -> Marked:
+    """The keys the marked rows retire, and the problems of those that retire nothing."""
+    spec = match.spec
+    out = Marked()
+    for number, values in marked:
+        mark = _text(values[idx] if idx < len(values) else None)
+        key = _key(spec, match, values, sheet, number)
+        if mark not in YES:
+            out.errors.append(CellError(
+                sheet, number, COLUMN, f"{column_letter(idx + 1)}{number}", "void.mark",
+                f"“{COLUMN}”栏只能填“是”（本行作废）或留空，现为“{mark}”；本行暂未处理，请改正后重新保存。",
+                mark))
+        elif isinstance(key, CellError):
+            out.errors.append(key)
+        else:
+            out.voided.append(Voided(spec.name, key, sheet, number, f"{column_letter(idx + 1)}{number}"))
+            out.held_keys.add(key)
+            continue
+        out.rejected += 1
+        if isinstance(key, str):
+            out.held_keys.add(key)
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().lower()
+
+
+def _key(spec: RegisterSpec, match: HeaderMatch, values: list[Any], sheet: str, number: int) -> str | CellError:
+    """The record key of a marked row (as validation makes it), or the problem of its key cell."""
+    parts: list[str] = []
+    for name in spec.key_columns:
+        col = next(c for c in spec.columns if c.name == name)
+        idx = match.columns.get(name)
+        raw = values[idx] if idx is not None and idx < len(values) else None
+        try:
+            v = parse_value(raw, col)
+            problem = "未填写"
+        except FieldProblem as exc:
+            v, problem = None, f"无法识别（{exc.message}）"
+        if v is None:
+            return CellError(
+                sheet, number, name, f"{column_letter(idx + 1)}{number}" if idx is not None else None, "void.key",
+                f"本行标记作废，但“{name}”{problem}，无法确定要作废哪条记录；本行暂未处理，请补全后重新保存。",
+                None if raw is None else str(raw)[:200])
+        if col.type == "text" and isinstance(v, str):
+            v = fold(v)
+        if col.type == "datetime" and col.time_column:
+            v = _with_time(spec, match, values, col.time_column, v)
+        parts.append(v.isoformat(sep=" ") if isinstance(v, datetime)
+                     else v.isoformat() if isinstance(v, date) else str(v))
+    return "|".join(parts)
+
+
+def _with_time(spec: RegisterSpec, match: HeaderMatch, values: list[Any], time_column: str, v: Any) -> Any:
+    """A key date joined to its separate time column, as validation joins them."""
+    idx = match.columns.get(time_column)
+    col = next((c for c in spec.columns if c.name == time_column), None)
+    if idx is None or col is None or idx >= len(values):
+        return v
+    try:
+        return _combined(v, parse_value(values[idx], col))
+    except FieldProblem:
+        return v
