@@ -149,3 +149,59 @@ def test_a_breach_notice_for_a_debt_since_paid_is_voided(home: Path):
     assert [f["state"] for f in paid["findings"] if f["rule"] == "contract.overdue"] == ["resolved"]
     assert drafts(home, "违约通知书") == []
     assert [p.name for p in (home / "outbox" / "文书草稿" / "已作废").glob("*违约通知书*.docx")] == [notice.name]
+
+
+# --- one member, one cancellation ----------------------------------------------------------------
+
+PENALTY = {"处罚编号": "F2026-07", "成员编号": "M01", "发现日期": date(2026, 11, 12), "举报人": "赵敏", "罚金": 50000,
+           "举报奖励": 40000, "铜牌收回": "是"}
+ELSEWHERE = {"月份": "2026-11", "成员编号": "M01", "销量": 9000, "所在市场销量": 10000, "其他渠道进货额": 3200,
+             "填报业务员": "王强"}
+
+
+def dispatch_numbers(home: Path, code: str) -> list[str]:
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    return sorted({str(c) for row in sheet.iter_rows(values_only=True) for c in row if c and f"{code}字第" in str(c)})
+
+
+def test_a_second_cause_joins_the_unsigned_cancellation_of_the_same_member(home: Path):
+    """M01 is fined for counterfeits (F2026-07, found 11-12): its cancellation is drafted,
+    消字第001号. On 12-04 November's sales row says it also bought 3,200 from another
+    first-tier dealer: the same member, the same cancellation. The unsigned draft now gives
+    both causes under its own number; no 消字第002号, nothing voided."""
+    from test_dealer_pipeline import MEMBERS
+
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-20T09:00")
+    process(home, fill(home, "假冒伪劣处罚登记", [PENALTY]), "2026-11-20T09:00")
+    (first,) = drafts(home, "联销体成员资格取消通知书")
+    assert "消字第001号" in first.name and "F2026-07" in docx_text(first)
+    process(home, fill(home, "二级客户进货统计表", [ELSEWHERE]), "2026-12-04T09:00")
+    (notice,) = drafts(home, "联销体成员资格取消通知书")
+    assert notice.name == first.name
+    text = docx_text(notice)
+    assert "F2026-07" in text and "50,000.00" in text  # the first cause, still there
+    assert "从其他一级经销商处进货 3,200.00 元" in text  # the second, added
+    assert not list((home / "outbox" / "文书草稿" / "已作废").glob("*消字*"))
+    assert all("消字第001号" in n for n in dispatch_numbers(home, "消"))
+    # The region signs it; December's row then says 捆绑销售: the cancellation signed is the
+    # same one, and nothing new is drafted.
+    sign_drafts(home, "2026-12-05T10:00")
+    process(home, fill(home, "二级客户进货统计表", [ELSEWHERE, {**ELSEWHERE, "月份": "2026-12", "其他渠道进货额": None,
+                                                          "捆绑销售": "是"}], "进货12月"), "2027-01-06T09:00")
+    assert drafts(home, "联销体成员资格取消通知书") == []  # signed: moved out of the drafts
+    assert [p.name for p in (home / "outbox" / "已审批文书").glob("*消字*.docx")] == [first.name]
+    assert all("消字第001号" in n for n in dispatch_numbers(home, "消"))
+
+
+def sign_drafts(home: Path, now: str) -> None:
+    """The region fills 签发人 and 签发日期 on every draft of the dispatch register and saves it."""
+    wb = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx")
+    sheet = wb.active
+    header_row = next(r for r in range(1, 6) if sheet.cell(r, 2).value == "文号")
+    col = {sheet.cell(header_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    for r in range(header_row + 1, sheet.max_row + 1):
+        if sheet.cell(r, col["文书状态"]).value == "草稿":
+            sheet.cell(r, col["签发人"], "刘主任")
+            sheet.cell(r, col["签发日期"], date.fromisoformat(now[:10]))
+    wb.save(home / "inbox" / "发文登记.xlsx")
+    process(home, home / "inbox" / "发文登记.xlsx", now)

@@ -69,17 +69,19 @@ def jsb_agreement():
 
 def jsb_cancel():
     doc = P.notice("联销体成员资格取消通知书")
-    T.para(doc, "{%p if reason == 'share' %}")
-    T.body(doc, "贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，按联销体运行章程，"
-                "每月销量应不低于所在市场销量的{{ 标准 }}。经统计，贵单位连续{{ months|length }}个月未达到这一标准，"
-                "明细如下：")
-    T.list_table(doc, [("月份", 3.4, C), ("成员销量（元）", 4.0, R), ("所在市场销量（元）", 4.4, R), ("占比", 3.8, C)],
-                 "r in months", ["{{ r.月份|cn_month }}", "{{ r.销量|money }}", "{{ r.所在市场销量|money }}", "{{ r.占比文字 }}"])
-    T.para(doc, "{%p else %}")
-    T.body(doc, "经核查，贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）{{ 月份|cn_month }}有以下违反联销体运行章程的行为：")
-    T.para(doc, "{%p for a in acts %}")
-    T.body(doc, "{{ loop.index }}. {{ a }}；")
+    # One notice per member: every cause found, in month order (a counterfeit penalty and a
+    # sales row bought elsewhere are two causes of one cancellation, never two notices).
+    T.body(doc, "经核查，贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，"
+                "有以下违反联销体运行章程的情形：")
+    T.para(doc, "{%p for c in causes %}")
+    T.body(doc, "{{ loop.index }}. {{ c.text }}；")
     T.para(doc, "{%p endfor %}")
+    T.para(doc, "{%p if share_months %}")
+    T.body(doc, "按联销体运行章程，成员每月销量应不低于所在市场销量的{{ 标准 }}，连续三个月达不到即取消资格。"
+                "未达到标准的月份明细如下：")
+    T.list_table(doc, [("月份", 3.4, C), ("成员销量（元）", 4.0, R), ("所在市场销量（元）", 4.4, R), ("占比", 3.8, C)],
+                 "r in share_months", ["{{ r.月份|cn_month }}", "{{ r.销量|money }}", "{{ r.所在市场销量|money }}",
+                                       "{{ r.占比文字 }}"])
     T.para(doc, "{%p endif %}")
     T.body(doc, "根据联销体运行章程，决定自本通知签发之日起取消贵单位的联销体成员资格，"
                 "请在接到通知后十日内将“指定销售点”铜牌（编号{{ 铜牌编号 or '—' }}）交还{{ 一级经销商 }}或大区。", before=6)
