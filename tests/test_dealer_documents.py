@@ -205,3 +205,37 @@ def sign_drafts(home: Path, now: str) -> None:
             sheet.cell(r, col["签发日期"], date.fromisoformat(now[:10]))
     wb.save(home / "inbox" / "发文登记.xlsx")
     process(home, home / "inbox" / "发文登记.xlsx", now)
+
+
+# --- a month with no pay row: its fines are charged later, and the notice says so -------------------
+
+LOG = [{"业务员": "张伟", "报表": r, "期间": p, "实报日期": d} for r, p, d in (
+    ("联销体成员走访一览表", "2026-W37", date(2026, 9, 15)),   # due Mon 09-14: late, September
+    ("联销体成员走访一览表", "2026-W41", date(2026, 10, 13)),  # due Mon 10-12: late, October
+    ("二级客户进货统计表", "2026-09", date(2026, 10, 9)),      # due 10-05, a holiday → 10-08: late, October
+    ("联销体成员走访一览表", "2026-W45", date(2026, 11, 10)))]  # due Mon 11-09: late, November
+
+
+def test_a_fine_notice_says_which_earlier_months_it_charges_and_why(home: Path):
+    """张伟 has pay rows for September and November only. October's two late reports (W41,
+    the September statistics) could not be taken in October: the November notice charges
+    them with W45's, 3 × 50 = 150.00 out of the 500.00 fund (pay 1,400 + 480 + 500 − 150 =
+    2,230.00), and says that 100.00 of it is October's, for want of an October pay row.
+    September's notice charges W37 alone and carries nothing over."""
+    process(home, fill(home, "报表上报登记", LOG), "2026-12-04T09:00")
+    pay = [{**PAY, "月份": m} for m in ("2026-09", "2026-11")]
+    result = process(home, fill(home, "业务员工资考核表", pay), "2026-12-04T09:00")
+    fines = {f["record"]: f for f in result["findings"] if f["rule"] == "jsb.fines"}
+    nov = fines["2026-11|张伟"]
+    assert nov["values"]["扣款"] == "150.00" or float(nov["values"]["扣款"]) == 150
+    assert "其中 2026年10月 2 次 100.00 元" in nov["message"]
+    assert "2026年10月的业务员工资考核表中没有其记录" in nov["message"]
+    assert "以前月份" not in fines["2026-09|张伟"]["message"]
+    (notice,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-11" in p.name]
+    text = docx_text(notice)
+    assert "2026-W41" in text and "2026-W45" in text and "150.00" in text
+    assert ("上表中属于2026年10月的 2 次罚款共 100.00 元（联销体成员走访一览表 2026-W41、二级客户进货统计表 2026-09）"
+            in text)
+    assert "2026年10月的工资考核表中没有你的记录，当月未能扣款，并入本月扣除" in text
+    (september,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-09" in p.name]
+    assert "上表中属于" not in docx_text(september)

@@ -320,9 +320,12 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
         carried = Decimal(0)
         previous: str | None = None
         for month, key, v in sorted(rows):
-            # fines of the months since the previous pay row, up to this one
-            items = [i for (p, m), lst in sorted(fines.items()) if p == who
-                     and (previous is None or m > previous) and m <= month for i in lst]
+            # fines of the months since the previous pay row, up to this one: a month with
+            # no pay row had nothing to take them from, so the next one does, and says so
+            months = [(m, lst) for (p, m), lst in sorted(fines.items()) if p == who
+                      and (previous is None or m > previous) and m <= month]
+            items = [i for _, lst in months for i in lst]
+            earlier = [_earlier(m, lst) for m, lst in months if m != month]
             previous = month
             base = dec(v.get("基本工资")) or Decimal(0)
             total_n, covered_n = network(state, who, month)
@@ -346,7 +349,7 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                       # where the money comes from: the fund while there is one, pay after
                       "扣自": "走访基金" if fund > 0 else "工资",
                       "结转说明": f"（含上月结转 {yuan(carried)} 元）" if carried else "",
-                      "结转下月": fen(carry_out), "应发工资": pay, "fines": items,
+                      "结转下月": fen(carry_out), "应发工资": pay, "fines": items, "补扣": earlier,
                       "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1),
                       "late_fine": s.report_late_fine, "missing_fine": s.report_missing_fine}
             carried = carry_out
@@ -373,11 +376,28 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                 out.append(Finding(
                     rule="jsb.fines", register="jsb_pay", record=key, severity="warning",
                     message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(owed - values['上月结转罚款'])} 元"
+                             f"{_earlier_text(earlier)}"
                              f"{'，加上月结转 ' + yuan(values['上月结转罚款']) + ' 元，共 ' + yuan(owed) + ' 元' if values['上月结转罚款'] else ''}，"
                              f"{source} {yuan(deducted)} 元{'，结转下月 ' + yuan(carry_out) + ' 元' if carry_out else ''}；扣款通知已起草"),
                     values=values, notice="jsb_fine",
                 ))
     return out
+
+
+def _earlier(month: str, fines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fines of a month the pay sheet has no row for (fines belong to the month of the
+    report's due date), charged with the next pay row: the month, the reports, the sum."""
+    return {"月份": month, "次数": len(fines), "金额": fen(sum((i["fine"] for i in fines), Decimal(0))),
+            "报表": "、".join(f"{i['报表']} {i['期间']}" for i in fines)}
+
+
+def _earlier_text(earlier: list[dict[str, Any]]) -> str:
+    """"（其中 2026年10月 2 次 100.00 元：…没有其记录，当月未能扣款，并入本月）" for the message."""
+    if not earlier:
+        return ""
+    parts = "；".join(f"{month_text(e['月份'])} {e['次数']} 次 {yuan(e['金额'])} 元" for e in earlier)
+    months = "、".join(month_text(e["月份"]) for e in earlier)
+    return f"（其中 {parts}：{months}的业务员工资考核表中没有其记录，当月未能扣款，并入本月扣除）"
 
 
 # --- half-year reward ---------------------------------------------------------------------------
