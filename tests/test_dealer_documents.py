@@ -149,3 +149,93 @@ def test_a_breach_notice_for_a_debt_since_paid_is_voided(home: Path):
     assert [f["state"] for f in paid["findings"] if f["rule"] == "contract.overdue"] == ["resolved"]
     assert drafts(home, "违约通知书") == []
     assert [p.name for p in (home / "outbox" / "文书草稿" / "已作废").glob("*违约通知书*.docx")] == [notice.name]
+
+
+# --- one member, one cancellation ----------------------------------------------------------------
+
+PENALTY = {"处罚编号": "F2026-07", "成员编号": "M01", "发现日期": date(2026, 11, 12), "举报人": "赵敏", "罚金": 50000,
+           "举报奖励": 40000, "铜牌收回": "是"}
+ELSEWHERE = {"月份": "2026-11", "成员编号": "M01", "销量": 9000, "所在市场销量": 10000, "其他渠道进货额": 3200,
+             "填报业务员": "王强"}
+
+
+def dispatch_numbers(home: Path, code: str) -> list[str]:
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    return sorted({str(c) for row in sheet.iter_rows(values_only=True) for c in row if c and f"{code}字第" in str(c)})
+
+
+def test_a_second_cause_joins_the_unsigned_cancellation_of_the_same_member(home: Path):
+    """M01 is fined for counterfeits (F2026-07, found 11-12): its cancellation is drafted,
+    消字第001号. On 12-04 November's sales row says it also bought 3,200 from another
+    first-tier dealer: the same member, the same cancellation. The unsigned draft now gives
+    both causes under its own number; no 消字第002号, nothing voided."""
+    from test_dealer_pipeline import MEMBERS
+
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-20T09:00")
+    process(home, fill(home, "假冒伪劣处罚登记", [PENALTY]), "2026-11-20T09:00")
+    (first,) = drafts(home, "联销体成员资格取消通知书")
+    assert "消字第001号" in first.name and "F2026-07" in docx_text(first)
+    process(home, fill(home, "二级客户进货统计表", [ELSEWHERE]), "2026-12-04T09:00")
+    (notice,) = drafts(home, "联销体成员资格取消通知书")
+    assert notice.name == first.name
+    text = docx_text(notice)
+    assert "F2026-07" in text and "50,000.00" in text  # the first cause, still there
+    assert "从其他一级经销商处进货 3,200.00 元" in text  # the second, added
+    assert not list((home / "outbox" / "文书草稿" / "已作废").glob("*消字*"))
+    assert all("消字第001号" in n for n in dispatch_numbers(home, "消"))
+    # The region signs it; December's row then says 捆绑销售: the cancellation signed is the
+    # same one, and nothing new is drafted.
+    sign_drafts(home, "2026-12-05T10:00")
+    process(home, fill(home, "二级客户进货统计表", [ELSEWHERE, {**ELSEWHERE, "月份": "2026-12", "其他渠道进货额": None,
+                                                          "捆绑销售": "是"}], "进货12月"), "2027-01-06T09:00")
+    assert drafts(home, "联销体成员资格取消通知书") == []  # signed: moved out of the drafts
+    assert [p.name for p in (home / "outbox" / "已审批文书").glob("*消字*.docx")] == [first.name]
+    assert all("消字第001号" in n for n in dispatch_numbers(home, "消"))
+
+
+def sign_drafts(home: Path, now: str) -> None:
+    """The region fills 签发人 and 签发日期 on every draft of the dispatch register and saves it."""
+    wb = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx")
+    sheet = wb.active
+    header_row = next(r for r in range(1, 6) if sheet.cell(r, 2).value == "文号")
+    col = {sheet.cell(header_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    for r in range(header_row + 1, sheet.max_row + 1):
+        if sheet.cell(r, col["文书状态"]).value == "草稿":
+            sheet.cell(r, col["签发人"], "刘主任")
+            sheet.cell(r, col["签发日期"], date.fromisoformat(now[:10]))
+    wb.save(home / "inbox" / "发文登记.xlsx")
+    process(home, home / "inbox" / "发文登记.xlsx", now)
+
+
+# --- a month with no pay row: its fines are charged later, and the notice says so -------------------
+
+LOG = [{"业务员": "张伟", "报表": r, "期间": p, "实报日期": d} for r, p, d in (
+    ("联销体成员走访一览表", "2026-W37", date(2026, 9, 15)),   # due Mon 09-14: late, September
+    ("联销体成员走访一览表", "2026-W41", date(2026, 10, 13)),  # due Mon 10-12: late, October
+    ("二级客户进货统计表", "2026-09", date(2026, 10, 9)),      # due 10-05, a holiday → 10-08: late, October
+    ("联销体成员走访一览表", "2026-W45", date(2026, 11, 10)))]  # due Mon 11-09: late, November
+
+
+def test_a_fine_notice_says_which_earlier_months_it_charges_and_why(home: Path):
+    """张伟 has pay rows for September and November only. October's two late reports (W41,
+    the September statistics) could not be taken in October: the November notice charges
+    them with W45's, 3 × 50 = 150.00 out of the 500.00 fund (pay 1,400 + 480 + 500 − 150 =
+    2,230.00), and says that 100.00 of it is October's, for want of an October pay row.
+    September's notice charges W37 alone and carries nothing over."""
+    process(home, fill(home, "报表上报登记", LOG), "2026-12-04T09:00")
+    pay = [{**PAY, "月份": m} for m in ("2026-09", "2026-11")]
+    result = process(home, fill(home, "业务员工资考核表", pay), "2026-12-04T09:00")
+    fines = {f["record"]: f for f in result["findings"] if f["rule"] == "jsb.fines"}
+    nov = fines["2026-11|张伟"]
+    assert nov["values"]["扣款"] == "150.00" or float(nov["values"]["扣款"]) == 150
+    assert "其中 2026年10月 2 次 100.00 元" in nov["message"]
+    assert "2026年10月的业务员工资考核表中没有其记录" in nov["message"]
+    assert "以前月份" not in fines["2026-09|张伟"]["message"]
+    (notice,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-11" in p.name]
+    text = docx_text(notice)
+    assert "2026-W41" in text and "2026-W45" in text and "150.00" in text
+    assert ("上表中属于2026年10月的 2 次罚款共 100.00 元（联销体成员走访一览表 2026-W41、二级客户进货统计表 2026-09）"
+            in text)
+    assert "2026年10月的工资考核表中没有你的记录，当月未能扣款，并入本月扣除" in text
+    (september,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-09" in p.name]
+    assert "上表中属于" not in docx_text(september)

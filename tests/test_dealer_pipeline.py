@@ -268,7 +268,7 @@ def test_half_year_reward_withheld_while_a_cancellation_awaits(home: Path):
     result = process(home, fill(home, "二级客户进货统计表", rows, "进货下半年"), "2027-01-06T09:00")
     assert result["rows"]["rejected"] == 0, result["errors"]
     drafts = [p.name for p in (home / "outbox" / "文书草稿").glob("*.docx")]
-    assert [n for n in drafts if "成员资格取消通知书" in n and "2026-12_M02" in n]
+    assert [n for n in drafts if "成员资格取消通知书" in n and n.endswith("_M02.docx")]
     rewards = [n for n in drafts if "半年度奖励通知" in n]
     assert len(rewards) == 1 and "M01" in rewards[0], drafts
     code, out = cli("report", "jsb_half_year", "--home", str(home), "--now", "2027-01-10T10:00", "--json")
@@ -570,3 +570,42 @@ def test_a_report_period_typed_without_its_year_is_corrected_not_left_behind(hom
     assert [p.name for p in (home / "outbox" / "退回批注" / "已改正").glob("报表上报*.xlsx")] == [copy.name]
     # No report of a period nobody can read is left in the ledger.
     assert not any(f["rule"] == "jsb.report_period" for f in first["findings"] + again["findings"])
+
+
+def test_monthly_report_gives_each_first_tier_dealer_and_each_county(home: Path):
+    """dealer.md 4.4: per 一级 the coverage against 80 %, per county the members and blank
+    markets with the day of their development period. November 2026, by hand:
+    徐州华联商贸: M01 7,500 + M02 6,950 = 14,450 of 18,000 = 80.28 % → 达标;
+    徐州金鼎商贸: M03 4,000 of 6,000 = 66.67 % → below 80 %; 徐州新华副食 no member sold.
+    丰县 1 member, 沛县 2 (M02, M03), 睢宁 blank since 10-10: 11-30 is day 52 of the three
+    months that end 2027-01-09; 新沂 blank since 07-20: its period ended 10-19."""
+    county = {"大区": "苏北大区", "责任业务员": "王强"}
+    process(home, fill(home, "县级市场登记", [
+        {**county, "县市": "丰县", "一级经销商": "徐州华联商贸"}, {**county, "县市": "沛县", "一级经销商": "徐州华联商贸"},
+        {**county, "县市": "睢宁", "一级经销商": "徐州金鼎商贸", "空白起始日期": date(2026, 10, 10)},
+        {**county, "县市": "新沂", "一级经销商": "徐州金鼎商贸", "空白起始日期": date(2026, 7, 20)}]), "2026-12-04T09:00")
+    m03 = {**MEMBERS[1], "成员编号": "M03", "经销商名称": "沛县华丰超市", "一级经销商": "徐州金鼎商贸", "铜牌编号": "T-003"}
+    process(home, fill(home, "联销体成员登记", [*MEMBERS, m03]), "2026-12-04T09:00")
+    process(home, fill(home, "二级客户进货统计表", [
+        {"月份": "2026-11", "成员编号": m, "销量": sold, "所在市场销量": market, "填报业务员": "王强"}
+        for m, sold, market in (("M01", 7500, 10000), ("M02", 6950, 10000), ("M03", 4000, 5000))]),
+        "2026-12-04T09:00")
+    process(home, fill(home, "一级经销商月销量", [
+        {"月份": "2026-11", "一级经销商": name, "一级销量": whole}
+        for name, whole in (("徐州华联商贸", 18000), ("徐州金鼎商贸", 6000), ("徐州新华副食", 3000))]), "2026-12-04T09:00")
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--month", "2026-11", "--now", "2026-12-06T10:00",
+                    "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    primary = {r[0]: r[1:] for r in report["一级经销商"].iter_rows(values_only=True) if r and str(r[0]).startswith("徐州")}
+    assert primary == {"徐州华联商贸": (2, 14450, 18000, "80.28%", "达标"),
+                       "徐州金鼎商贸": (1, 4000, 6000, "66.67%", "未达到 80%"),
+                       "徐州新华副食": (0, 0, 3000, "0.00%", "未达到 80%")}
+    counties = {r[0]: r[1:7] for r in report["县级市场"].iter_rows(values_only=True)
+                if r and r[0] in ("丰县", "沛县", "睢宁", "新沂")}
+    assert counties == {
+        "丰县": ("苏北大区", "王强", "徐州华联商贸", 1, "M01", "正常"),
+        "沛县": ("苏北大区", "王强", "徐州华联商贸", 2, "M02、M03", "正常"),
+        "睢宁": ("苏北大区", "王强", "徐州金鼎商贸", 0, None, "空白市场（开发期第 52 天，2027-01-09 期满）"),
+        "新沂": ("苏北大区", "王强", "徐州金鼎商贸", 0, None, "空白市场（开发期已于 2026-10-19 期满）")}
+    assert ("空白市场（县）", "2") in [(h["label"], h["value"]) for h in json.loads(out)["headline"]]

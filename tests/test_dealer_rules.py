@@ -57,7 +57,11 @@ def test_cancellation_only_on_the_third_consecutive_month_below_70_percent(rules
     rows.update([sales("2026-11", 6999, 10000)])
     three = run(rules_dir, state, "2026-12-06T09:00")
     (cancel,) = of(three, "jsb.cancel_share")
-    assert cancel.record == "2026-11|M01" and cancel.notice == "jsb_cancel"
+    assert cancel.record == "2026-11|M01" and cancel.notice is None
+    # The notice is the member's: one, naming the three months.
+    (notice,) = of(three, "jsb.cancel")
+    assert (notice.register, notice.record, notice.notice) == ("jsb_member", "M01", "jsb_cancel")
+    assert [r["月份"] for r in notice.values["share_months"]] == ["2026-09", "2026-10", "2026-11"]
     assert [m["月份"] for m in cancel.values["months"]] == ["2026-09", "2026-10", "2026-11"]
     assert [m["占比文字"] for m in cancel.values["months"]] == ["69.00%", "60.00%", "69.99%"]
 
@@ -665,17 +669,23 @@ def test_a_counterfeit_penalty_cancels_the_member_and_holds_its_reward(rules_dir
                "F2026-04": {"处罚编号": "F2026-04", "成员编号": "M03", "发现日期": date(2026, 9, 20),
                             "罚金": Decimal(50000), "铜牌收回": "是"}}
     rows = {"2026-09|M02": {"月份": "2026-09", "成员编号": "M02", "销量": Decimal(30000), "所在市场销量": Decimal(40000)},
-            # M04's sales row already says 发现假冒: its cancellation is drafted there, not twice
+            # M04's sales row already says 发现假冒: the penalty is a second cause of the same notice
             "2026-09|M04": {"月份": "2026-09", "成员编号": "M04", "销量": Decimal(9000), "所在市场销量": Decimal(10000),
                             "发现假冒": "是"}}
     members["M04"] = {**MEMBER}
     penalty["F2026-05"] = {"处罚编号": "F2026-05", "成员编号": "M04", "发现日期": date(2026, 9, 20),
                            "罚金": Decimal(50000), "铜牌收回": "是"}
     found = run(rules_dir, {"jsb_member": members, "jsb_counterfeit": penalty, "jsb_sales": rows}, "2027-01-10T09:00")
-    (cancel,) = [f for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_counterfeit"]
+    cancel, second = [f for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_counterfeit"]
     assert [f.record for f in of(found, "jsb.cancel_conduct") if f.register == "jsb_sales"] == ["2026-09|M04"]
-    assert cancel.register == "jsb_counterfeit" and cancel.record == "F2026-02" and cancel.notice == "jsb_cancel"
+    assert cancel.register == "jsb_counterfeit" and cancel.record == "F2026-02" and cancel.notice is None
     assert cancel.values["月份"] == "2026-09" and "50,000.00" in cancel.values["acts"][0]
+    assert second.record == "F2026-05"
+    # One notice per member (M03 is 已取消 already: none): M04's gives its two causes.
+    notices = {f.record: f for f in of(found, "jsb.cancel")}
+    assert sorted(notices) == ["M02", "M04"] and all(f.notice == "jsb_cancel" for f in notices.values())
+    assert [c["text"] for c in notices["M04"].values["causes"]] == [
+        "2026年9月销售假冒伪劣产品（处罚编号 F2026-05，罚金 50,000.00 元）", "2026年9月销售假冒伪劣产品"]
     assert of(found, "jsb.reward") == []
     held = {f.values["成员编号"]: f.values["reward"] for f in of(found, "jsb.reward_withheld")}
     assert held == {"M02": Decimal("120.00"), "M04": Decimal("36.00")}  # 9,000 × 4 ‰ = 36.00

@@ -117,9 +117,11 @@ def enqueue_approvals(conn: Connection, site: str, result: FileResult, rows: lis
     outbox.enqueue(conn, site, APPROVALS, f"approvals:{_file_tag(result)}", payload, now)
 
 
-def enqueue_written(conn: Connection, site: str, number: str, now: datetime) -> None:
-    """After a document is written (same transaction): its PDF and the register."""
-    outbox.enqueue(conn, site, PDF, f"pdf:{number}", {"target": f"{number}.pdf", "number": number}, now)
+def enqueue_written(conn: Connection, site: str, number: str, now: datetime, again: bool = False) -> None:
+    """After a document is written (same transaction): its PDF and the register
+    (``again``: a draft rewritten under its number, whose PDF is made anew)."""
+    outbox.enqueue(conn, site, PDF, f"pdf:{number}", {"target": f"{number}.pdf", "number": number}, now,
+                   again=again)
     request_register(conn, site, now)
 
 

@@ -5,7 +5,8 @@ For each finding that asks for a document (``Finding.notice``) of a type declare
 
 * a document for the same (type, register, record) with the same facts → nothing;
 * the facts changed → a new number, whose register row names the number it replaces
-  (the old one is voided if it was still a draft);
+  (the old one is voided if it was still a draft); a type with ``amend_draft`` rewrites
+  its unsigned draft under the same number instead (one notice per matter);
 * otherwise a new document.
 
 Order of work, so that a crash never reuses a number: take the number and record the
@@ -293,6 +294,8 @@ def _issue_one(
         if latest is not None and latest.facts_hash == digest and not stale_draft(
                 config, doc_type, latest.status, latest.values_json, values, ws.templates):
             return None
+        if latest is not None and latest.status == DRAFT and doc_type.amend_draft:
+            return _amend(c, doc_type, latest, digest, values, names)
         sent = 0
         if any(v.sent_before for v in doc_type.variants):
             sent = len(earlier_sent(c, ledger.site, doc_type.type, register, record, values))
@@ -338,6 +341,19 @@ def _issue_one(
     return _write(ws, ledger, config, doc_type, doc, register, record, values, now, conn)
 
 
+def _amend(c: Connection, doc_type: DocumentType, latest: Any, digest: str, values: dict[str, Any],
+           names: dict[str, Any]) -> dict[str, Any]:
+    """An unsigned draft of an ``amend_draft`` type takes the new values under its own
+    number: marked 生成中 again (a crash finishes it, as any number taken), rewritten by
+    ``_write``, the file it replaces removed there."""
+    chosen = doc_type.pick(values)
+    changes = {"facts_hash": digest, "values_json": encode(values), "title": chosen["title"],
+               "recipient": recipient_text(chosen["recipient"], names) or "—", "template": chosen["template"],
+               "status": PENDING}
+    c.execute(update(documents).where(documents.c.id == latest.id).values(**changes))
+    return {**dict(latest._mapping), **changes, "amended": latest.file_name}
+
+
 def _write(
     ws: Workspace,
     ledger,
@@ -375,6 +391,8 @@ def _write(
     )
     blob = render_docx(ws.templates / doc["template"], context)
     atomic.write_bytes(target, blob)
+    if doc.get("amended") and doc["amended"] != target.name:  # its title changed: one file per number
+        pdf.move_with_pdf(folder_for(ws, DRAFT) / doc["amended"], folder_for(ws, VOID) / doc["amended"])
 
     def finish(c: Connection) -> None:
         c.execute(
@@ -401,7 +419,7 @@ def _write(
                     pdf.move_with_pdf(
                         folder_for(ws, DRAFT) / old.file_name, folder_for(ws, VOID) / old.file_name
                     )
-        intents.enqueue_written(c, ledger.site, doc["number"], now)
+        intents.enqueue_written(c, ledger.site, doc["number"], now, again=bool(doc.get("amended")))
 
     if conn is not None:
         finish(conn)

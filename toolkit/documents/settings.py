@@ -72,6 +72,10 @@ class DocumentType(_Strict):
     # for a bill since paid): its unsigned draft is voided then. Others (an agreement
     # whose finding closes when it is signed) stay, flagged in the dispatch register.
     void_when_resolved: bool = False
+    # One document per matter however its causes grow (a member's cancellation): a draft
+    # nobody has signed is rewritten under its own number when what it prints changes,
+    # instead of a new number voiding it; once signed, the facts decide as for any type.
+    amend_draft: bool = False
     variants: list[Variant] = Field(default_factory=list)
     delivery: Delivery = "送达"
     # 内容摘要 in the dispatch register: a format over the finding's values like recipient.

@@ -85,6 +85,8 @@ PACK = Pack(
         Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member", "jsb_sales"), staff.pay_findings),
         Rule("jsb.reward", ("jsb_sales", "jsb_member", "jsb_counterfeit", "jsb_county"), staff.reward_findings),
         Rule("jsb.counterfeit", ("jsb_counterfeit", "jsb_member", "jsb_county", "jsb_sales"), staff.counterfeit_all),
+        # One cancellation notice per member, gathering every cause whichever register came first.
+        Rule("jsb.cancel", ("jsb_member", "jsb_sales", "jsb_counterfeit", "jsb_county"), staff.cancel_findings),
         # Validity by the date; a car's cards together (a second card gets no reminder).
         Rule("club.member", ("club_member",), club.members_findings, Grouped("车牌号", clock=True)),
         Rule("club.one_car", ("club_member",), club.one_car_findings),

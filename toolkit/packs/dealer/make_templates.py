@@ -69,17 +69,19 @@ def jsb_agreement():
 
 def jsb_cancel():
     doc = P.notice("联销体成员资格取消通知书")
-    T.para(doc, "{%p if reason == 'share' %}")
-    T.body(doc, "贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，按联销体运行章程，"
-                "每月销量应不低于所在市场销量的{{ 标准 }}。经统计，贵单位连续{{ months|length }}个月未达到这一标准，"
-                "明细如下：")
-    T.list_table(doc, [("月份", 3.4, C), ("成员销量（元）", 4.0, R), ("所在市场销量（元）", 4.4, R), ("占比", 3.8, C)],
-                 "r in months", ["{{ r.月份|cn_month }}", "{{ r.销量|money }}", "{{ r.所在市场销量|money }}", "{{ r.占比文字 }}"])
-    T.para(doc, "{%p else %}")
-    T.body(doc, "经核查，贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）{{ 月份|cn_month }}有以下违反联销体运行章程的行为：")
-    T.para(doc, "{%p for a in acts %}")
-    T.body(doc, "{{ loop.index }}. {{ a }}；")
+    # One notice per member: every cause found, in month order (a counterfeit penalty and a
+    # sales row bought elsewhere are two causes of one cancellation, never two notices).
+    T.body(doc, "经核查，贵单位（成员编号{{ 成员编号 }}，{{ 县市 }}）作为二级经销商联销体成员，"
+                "有以下违反联销体运行章程的情形：")
+    T.para(doc, "{%p for c in causes %}")
+    T.body(doc, "{{ loop.index }}. {{ c.text }}；")
     T.para(doc, "{%p endfor %}")
+    T.para(doc, "{%p if share_months %}")
+    T.body(doc, "按联销体运行章程，成员每月销量应不低于所在市场销量的{{ 标准 }}，连续三个月达不到即取消资格。"
+                "未达到标准的月份明细如下：")
+    T.list_table(doc, [("月份", 3.4, C), ("成员销量（元）", 4.0, R), ("所在市场销量（元）", 4.4, R), ("占比", 3.8, C)],
+                 "r in share_months", ["{{ r.月份|cn_month }}", "{{ r.销量|money }}", "{{ r.所在市场销量|money }}",
+                                       "{{ r.占比文字 }}"])
     T.para(doc, "{%p endif %}")
     T.body(doc, "根据联销体运行章程，决定自本通知签发之日起取消贵单位的联销体成员资格，"
                 "请在接到通知后十日内将“指定销售点”铜牌（编号{{ 铜牌编号 or '—' }}）交还{{ 一级经销商 }}或大区。", before=6)
@@ -91,7 +93,8 @@ def jsb_cancel():
 def jsb_fine():
     doc = P.notice("报表迟报漏报扣款通知")
     T.body(doc, "根据业务员考核及奖罚规定，报表迟报一次扣{{ late_fine|money }}元，漏报一次扣{{ missing_fine|money }}元，"
-                "虚报调回销售中心待岗。经核对，你在{{ 月份|cn_month }}考核期内有以下报表未按时上报：")
+                "虚报调回销售中心待岗。经核对，{{ 月份|cn_month }}应扣款的报表{% if 补扣 %}"
+                "（含以前月份未能扣除的，见表后说明）{% endif %}如下：")
     # 4.2 cm: 联销体成员走访一览表 (10 characters, 3.7 cm) on one line at 五号 (it wrapped at
     # 3.4); 3.35 cm: "2026年11月10日" (2.9 cm) on one line (it wraps at 3.2); 2.1 cm: 2026-W53
     # (it breaks at the hyphen at 1.9)
@@ -99,6 +102,12 @@ def jsb_fine():
                        ("情形", 1.2, C), ("扣款\n(元)", 1.4, R)],
                  "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '尚未上报' }}",
                                 "{{ f.kind }}", "{{ f.fine|money }}"])
+    # Fines belong to the month of the report's due date; a month without a pay row could not
+    # take them, so this one does: each such month said, so the figure can be checked.
+    T.para(doc, "{%p for b in 补扣 %}")
+    T.body(doc, "上表中属于{{ b.月份|cn_month }}的 {{ b.次数 }} 次罚款共 {{ b.金额|money }} 元（{{ b.报表 }}）："
+                "{{ b.月份|cn_month }}的工资考核表中没有你的记录，当月未能扣款，并入本月扣除。", before=4)
+    T.para(doc, "{%p endfor %}")
     T.spacer(doc, 4)
     P.pairs(doc, [
         ["本月罚款", "{{ 本月罚款|money }}元", "上月结转", "{{ 上月结转罚款|money }}元"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
 from toolkit.ruleset.money import dec, fen
+from toolkit.ruleset.timing import add_months, fmt_date
 
 from ..rules.common import (
     by_code,
@@ -170,10 +171,84 @@ def jsb_monthly(src: Source, period: Period) -> Report:
               "网络完善率 = 有成员县数 ÷ 辖区县数；成立初期半年内罚款从走访基金扣，不足部分结转下月，"
               "成立满半年后（不再发走访基金）从工资扣。"))
     fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
+    primaries = _primary_table(src, period, members, by)
+    counties = _county_table(src, period)
+    blank = sum(1 for r in counties.rows if str(r[6]).startswith("空白市场"))
     return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
-                  [stats, problems, reports_t, pay, *([fixes] if fix else [])],
+                  [stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
                   headline=[("成员", str(len(rows)), ""), ("取消资格", str(len(cancelled)), ""),
+                            ("空白市场（县）", str(blank), ""),
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", "")])
+
+
+def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any]],
+                   by: dict[tuple[str, str], dict[str, Any]]) -> Table:
+    """Per 一级经销商: its members' sales of the month against its own (seed 003 成员确认资格:
+    所选的二级经销商的总销量必须达到一级经销商销量的 80%), as ``jsb.primary_coverage`` counts:
+    every sales row of the month, under the 一级 the member register gives its member."""
+    s = src.rules.pack("dealer").settings.dealer.jsb
+    month = period.label
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    count: dict[str, int] = defaultdict(int)
+    for (m, mid), v in by.items():
+        primary = text(members.get(mid, {}).get("一级经销商"))
+        if m == month and primary:
+            sold[primary] += dec(v.get("销量")) or Decimal(0)
+            count[primary] += 1
+    whole = {split_key(k)[1]: dec(v.get("一级销量")) for k, v in src.records("jsb_primary_sales").items()
+             if split_key(k)[0] == month}
+    rows = []
+    for primary in sorted(set(sold) | set(whole)):
+        ratio = share(sold.get(primary, Decimal(0)), whole.get(primary))
+        state = ("一级销量未登记" if whole.get(primary) is None else "无法计算（一级销量为 0）" if ratio is None
+                 else "达标" if ratio >= s.primary_coverage else f"未达到 {pct(s.primary_coverage, 0)}")
+        rows.append([primary, count.get(primary, 0), fen(sold.get(primary, Decimal(0))),
+                     fen(whole[primary]) if whole.get(primary) is not None else None,
+                     share_text(ratio, s.primary_coverage), state])
+    return Table("一级经销商", f"一级经销商覆盖情况（{period.zh}）", [
+        Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量", "money"),
+        Column("一级销量", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
+        marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C")],
+        note=(f"成员合计销量 ÷ 一级经销商当月销量，标准 {pct(s.primary_coverage, 0)}；成员按联销体成员登记的"
+              f"一级经销商归属；一级销量取自一级经销商月销量登记。"))
+
+
+def _county_table(src: Source, period: Period) -> Table:
+    """Per county (县级市场登记): the members at the month's end, and a blank market's day of
+    its development period (seed 003 主任职责 4: 每一县级要有一个成员，空白市场三个月开发期)."""
+    s = src.rules.pack("dealer").settings.dealer.jsb
+    end = period.end
+    per: dict[str, list[str]] = defaultdict(list)
+    for mid, m in sorted(by_code(src.records("jsb_member")).items()):
+        if active_on(m, end):
+            per[text(m.get("县市"))].append(mid)
+    rows = []
+    for county, c in sorted(src.records("jsb_county").items()):
+        ids = per.get(county, [])
+        start = day(c.get("空白起始日期"))
+        rows.append([county, c.get("大区"), c.get("责任业务员"), c.get("一级经销商"), len(ids), "、".join(ids),
+                     _county_state(len(ids), start, end, s), start])
+    return Table("县级市场", f"县级市场成员情况（截至{month_text(period.label)}末）", [
+        Column("县市", width=10), Column("大区", width=10), Column("责任业务员", width=10), Column("一级经销商", width=18),
+        Column("成员数", "int"), Column("成员编号", width=18), Column("情况", width=36), Column("空白起始日期", "date")],
+        rows, marks=[Mark("情况", "超过上限", "FFEB9C")],
+        note=(f"成员数按月末仍在联销体的成员计；每县 {s.members_per_county.min}—{s.members_per_county.max} 家；"
+              f"没有成员的县为空白市场，自空白起始日期起给予 {s.blank_market_months} 个月开发期（起始日为第 1 天）。"))
+
+
+def _county_state(n: int, start: date | None, end: date, s: Any) -> str:
+    if n > s.members_per_county.max:
+        return "超过上限"
+    if n >= s.members_per_county.min:
+        return "正常"
+    if n:
+        return f"成员不足（至少 {s.members_per_county.min} 家）"
+    if start is None:
+        return "空白市场（空白起始日期未填）"
+    expires = add_months(start, s.blank_market_months) - timedelta(days=1)
+    if end > expires:
+        return f"空白市场（开发期已于 {fmt_date(expires)} 期满）"
+    return f"空白市场（开发期第 {(end - start).days + 1} 天，{fmt_date(expires)} 期满）"
 
 
 @dataclass(frozen=True)

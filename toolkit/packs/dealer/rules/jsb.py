@@ -153,7 +153,6 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                     values={**_member_values(mid, member), "reason": "share", "月份": month,
                             "months": [dict(r) for r in run], "min_share": s.min_share,
                             "标准": pct(s.min_share, 0)},
-                    notice="jsb_cancel",
                 ))
     return out
 
@@ -208,7 +207,8 @@ CONDUCT = (("低于协商价销售", "低于联销体协商价格销售"), ("捆
 
 def _conduct(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | None,
              v: dict[str, Any], gone: bool) -> list[Finding]:
-    """Buying elsewhere, underselling, bundling, counterfeits: one cancellation per row."""
+    """Buying elsewhere, underselling, bundling, counterfeits: one cause of cancellation per
+    row (the member's one notice gathers its causes: ``staff.cancel_findings``)."""
     if gone:
         return []
     other = dec(v.get("其他渠道进货额"))
@@ -225,7 +225,6 @@ def _conduct(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | 
                  f"按联销体运行章程应取消其成员资格并收回铜牌，取消通知书已起草，请大区审批"),
         values={**_member_values(mid, member), "reason": "channel" if only_channel else "conduct", "月份": month,
                 "其他渠道进货额": fen(other) if other else None, "acts": acts},
-        notice="jsb_cancel",
     )]
 
 

@@ -320,9 +320,12 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
         carried = Decimal(0)
         previous: str | None = None
         for month, key, v in sorted(rows):
-            # fines of the months since the previous pay row, up to this one
-            items = [i for (p, m), lst in sorted(fines.items()) if p == who
-                     and (previous is None or m > previous) and m <= month for i in lst]
+            # fines of the months since the previous pay row, up to this one: a month with
+            # no pay row had nothing to take them from, so the next one does, and says so
+            months = [(m, lst) for (p, m), lst in sorted(fines.items()) if p == who
+                      and (previous is None or m > previous) and m <= month]
+            items = [i for _, lst in months for i in lst]
+            earlier = [_earlier(m, lst) for m, lst in months if m != month]
             previous = month
             base = dec(v.get("基本工资")) or Decimal(0)
             total_n, covered_n = network(state, who, month)
@@ -346,7 +349,7 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                       # where the money comes from: the fund while there is one, pay after
                       "扣自": "走访基金" if fund > 0 else "工资",
                       "结转说明": f"（含上月结转 {yuan(carried)} 元）" if carried else "",
-                      "结转下月": fen(carry_out), "应发工资": pay, "fines": items,
+                      "结转下月": fen(carry_out), "应发工资": pay, "fines": items, "补扣": earlier,
                       "fixed_share": s.pay_fixed_share, "network_share": s.pay_network_share, "rate_text": pct(rate, 1),
                       "late_fine": s.report_late_fine, "missing_fine": s.report_missing_fine}
             carried = carry_out
@@ -373,11 +376,28 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
                 out.append(Finding(
                     rule="jsb.fines", register="jsb_pay", record=key, severity="warning",
                     message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(owed - values['上月结转罚款'])} 元"
+                             f"{_earlier_text(earlier)}"
                              f"{'，加上月结转 ' + yuan(values['上月结转罚款']) + ' 元，共 ' + yuan(owed) + ' 元' if values['上月结转罚款'] else ''}，"
                              f"{source} {yuan(deducted)} 元{'，结转下月 ' + yuan(carry_out) + ' 元' if carry_out else ''}；扣款通知已起草"),
                     values=values, notice="jsb_fine",
                 ))
     return out
+
+
+def _earlier(month: str, fines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fines of a month the pay sheet has no row for (fines belong to the month of the
+    report's due date), charged with the next pay row: the month, the reports, the sum."""
+    return {"月份": month, "次数": len(fines), "金额": fen(sum((i["fine"] for i in fines), Decimal(0))),
+            "报表": "、".join(f"{i['报表']} {i['期间']}" for i in fines)}
+
+
+def _earlier_text(earlier: list[dict[str, Any]]) -> str:
+    """"（其中 2026年10月 2 次 100.00 元：…没有其记录，当月未能扣款，并入本月）" for the message."""
+    if not earlier:
+        return ""
+    parts = "；".join(f"{month_text(e['月份'])} {e['次数']} 次 {yuan(e['金额'])} 元" for e in earlier)
+    months = "、".join(month_text(e["月份"]) for e in earlier)
+    return f"（其中 {parts}：{months}的业务员工资考核表中没有其记录，当月未能扣款，并入本月扣除）"
 
 
 # --- half-year reward ---------------------------------------------------------------------------
@@ -458,8 +478,6 @@ def counterfeit_all(env: Env, state: State) -> list[Finding]:
     → its cancellation drafted (seed 运行章程: 不得销售假冒产品，否则联销体有权取消其资格),
     as a sales row marked 发现假冒 does."""
     members = members_with_region(state)
-    # A member whose sales rows already draft its cancellation (发现假冒) gets no second notice.
-    drafted = {f.values.get("成员编号") for f in sales_findings(env, state) if f.rule in CANCELS}
     out: list[Finding] = []
     for key, v in sorted(state.get("jsb_counterfeit", {}).items()):
         out.extend(counterfeit_findings(env, key, v))
@@ -468,7 +486,7 @@ def counterfeit_all(env: Env, state: State) -> list[Finding]:
             out.append(unknown_member("jsb_counterfeit", key, v, f"假冒伪劣处罚登记 {key}", "大区"))
             continue
         m = members.get(mid)
-        if m is None or text(m.get("状态")) in GONE or mid in drafted:  # nothing to name, or done already
+        if m is None or text(m.get("状态")) in GONE:  # nothing to name, or done already
             continue
         found = as_date(v.get("发现日期"))
         penalty = fen(dec(v.get("罚金")) or Decimal(0))
@@ -479,9 +497,51 @@ def counterfeit_all(env: Env, state: State) -> list[Finding]:
                      f"按联销体运行章程应取消其成员资格并收回铜牌，取消通知书已起草，请大区审批"),
             values={**_member_values(mid, m), "reason": "conduct", "月份": month_of(found) if found else None,
                     "其他渠道进货额": None, "acts": [act], "处罚编号": key},
+        ))
+    return out
+
+
+def cancel_findings(env: Env, state: State) -> list[Finding]:
+    """One cancellation notice per member, whatever leads to it and in whatever order the
+    registers are saved (seed 运行章程: the body cancels a membership, once): a counterfeit
+    penalty, a sales row bought elsewhere or marked 低价/捆绑/假冒, three months below the
+    share. Each cause stays a finding of its own row; this one gathers them on the member
+    (记录 = 成员编号), and the draft nobody has signed yet takes a later cause under its number."""
+    causes: dict[str, list[Finding]] = defaultdict(list)
+    for f in [*sales_findings(env, state), *counterfeit_all(env, state)]:
+        if f.rule in CANCELS:
+            causes[code(f.values.get("成员编号"))].append(f)
+    out: list[Finding] = []
+    for mid, found in sorted(causes.items()):
+        found.sort(key=lambda f: (text(f.values.get("月份")), f.register, f.record))
+        listed = [_cause(f) for f in found]
+        shares = [r for c in listed if c["reason"] == "share" for r in c["months"]]
+        first = found[0].values
+        out.append(Finding(
+            rule="jsb.cancel", register="jsb_member", record=mid, severity="info",
+            message=(f"成员 {mid}（{text(first.get('经销商名称'))}）应取消联销体成员资格，取消通知书（一个成员一份）列明 "
+                     f"{len(listed)} 项原因：{'；'.join(c['text'] for c in listed)}；请大区审批签发后，"
+                     f"在联销体成员登记中把状态改为“已取消”"),
+            values={**{k: first.get(k) for k in ("成员编号", "经销商名称", "县市", "一级经销商", "负责人", "铜牌编号",
+                                                 "大区")},
+                    "causes": listed, "share_months": shares,
+                    "标准": next((c["标准"] for c in listed if c["reason"] == "share"), None)},
             notice="jsb_cancel",
         ))
     return out
+
+
+def _cause(f: Finding) -> dict[str, Any]:
+    """One cause as the notice prints it: the month, what was found, where it is recorded."""
+    v = f.values
+    month = text(v.get("月份"))
+    if v.get("reason") == "share":
+        said = f"截至{month_text(month)}连续 {len(v.get('months') or [])} 个月销量低于所在市场销量的 {v.get('标准')}"
+    else:
+        said = f"{month_text(month) if month else ''}{'、'.join(v.get('acts') or [])}"
+    return {"reason": v.get("reason"), "月份": month or None, "acts": list(v.get("acts") or []),
+            "months": [dict(r) for r in v.get("months") or []], "标准": v.get("标准"), "处罚编号": v.get("处罚编号"),
+            "text": said}
 
 
 def counterfeit_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
