@@ -2,7 +2,7 @@
 
 A refused move-out, renovation started without fire approval, an item not on the price
 list, a price off the list without an approver, a wrong amount or
-parking charge (see ``toolkit.packs.acting``).
+parking charge, a refused unit whose reason is not registered (see ``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ ACTIONS: dict[str, Action] = {
         "fee.paid_to_stale", "已缴至未更新", "已缴至",
         "收费员把“已缴至”改为业主实际缴费至的日期；欠费金额 0 只表示当时已结清，"
         "已缴至不改，以后的欠费无法提醒", DAILY),
+    # Seed 001 交房 9: a refused unit has its reason registered; the desk asks the owner.
+    "handover.not_accepted": Action(
+        "handover.not_accepted", "未接收未登记原因", "未接收原因",
+        "客服中心经办人向业主问明不接收的原因，填入“未接收原因”后重新保存交房登记表", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),

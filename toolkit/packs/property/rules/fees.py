@@ -133,7 +133,7 @@ def _not_accepted(key: str, v: dict[str, Any]) -> list[Finding]:
     return [Finding(
         rule="handover.not_accepted", register="handover", record=key, severity="warning",
         message=(f"房号 {key}（{v.get('业主') or ''}）{fmt_date(as_date(v.get('交房日期')))} 未接收，"
-                 f"“未接收原因”未填：客服中心经办人须登记业主不接收的原因"),
+                 "“未接收原因”未填"),
         values={"业主": v.get("业主"), "交房日期": as_date(v.get("交房日期"))},
     )]
 
