@@ -213,7 +213,8 @@ PACK = Pack(
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
                "renovation_entry_notice.docx", "move_in_notice.docx", "survey_notice.docx", "event_notice.docx",
-               "price_board.docx", "service_order.docx", "service_unsatisfied.docx", "transfer_payment.docx"),
+               "price_board.docx", "service_order.docx", "service_unsatisfied.docx", "transfer_payment.docx",
+               "arrears_report.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -280,6 +281,7 @@ PACK = Pack(
         # A reminder of the same tier is not re-sent because the amount grew by a month;
         # a blocked move-out stays the same block while the arrears figure grows.
         "fee.arrears": ("tier", "已缴至"),
+        "fee.arrears_report": ("已缴至",),
         "move_out.blocked": ("missing",),
     },
     about=_about,
