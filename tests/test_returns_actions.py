@@ -332,3 +332,25 @@ def test_correction_settles_by_what_it_covers_not_by_name(ctx, home: Path, tmp_p
         fresh.close()
     assert h.status == "accepted" and not h.errors and not h.actions, (h.errors, h.actions)
     assert not first.exists() and (ctx.ws.returns / "已改正" / first.name).exists()
+
+
+def test_a_stated_owner_the_handover_register_contradicts_is_marked(ctx, tmp_path: Path):
+    """QA: 身份 业主 was taken on trust. The handover register names 孙丽 as the owner of
+    1-0103: a carrier 赵强 written as 业主 is not released; the 身份 cell says why and
+    what the desk does, and the next morning's list names it for the 秩序部."""
+    handover = write_xlsx(tmp_path / "交房.xlsx", {"交房": [
+        ["房号", "业主", "身份证号", "建筑面积", "物业费单价", "交房日期"],
+        ["1-0103", "孙丽", "11010519491231002X", 100, 2.5, date(2026, 6, 1)]]})
+    assert process_paths(ctx, [handover], NOW).files[0].status == "accepted"
+    move = write_xlsx(tmp_path / "放行.xlsx", {"放行": [
+        MOVE_HEADERS, ["FX-11", "1-0103", "赵强", "业主", "行李箱", date(2026, 11, 26), None],
+        ["FX-12", "1-0103", "孙丽", "业主", "电视机", date(2026, 11, 26), None]]})
+    f = process_paths(ctx, [move], NOW).files[0]
+    assert [(a.cell, a.code) for a in f.actions] == [("D2", "move_out.blocked")]
+    note = openpyxl.load_workbook(return_copy(f.outputs))["放行"]["D2"].comment.text
+    assert "登记的业主是 孙丽" in note and "门岗不得放行" in note and "电话向登记的业主核实" in note
+    assert any("物品放行条_FX-12" in p for p in f.outputs)
+    report = produce(ctx, "daily_due", MORNING, parse_day("2026-11-27"))
+    xlsx = next(Path(p) for p in report.outputs if p.endswith(".xlsx"))
+    flat = [" ".join(str(v) for v in r if v is not None) for r in sheet_rows(xlsx, "须处理事项")]
+    assert any("FX-11" in r and "秩序部" in r and "孙丽" in r for r in flat)

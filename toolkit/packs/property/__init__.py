@@ -89,8 +89,9 @@ def _site_patrols(env: Any, state: State) -> list[Any]:
 
 
 def _move_outs(env: Any, state: State) -> list[Any]:
-    accounts = state.get("fee_account", {})
-    return [f for key, v in state.get("move_out", {}).items() for f in move_out_findings(env, key, v, accounts)]
+    accounts, handovers = state.get("fee_account", {}), state.get("handover", {})
+    return [f for key, v in state.get("move_out", {}).items()
+            for f in move_out_findings(env, key, v, accounts, handovers)]
 
 
 def _transfers(env: Any, state: State) -> list[Any]:
@@ -180,7 +181,9 @@ PACK = Pack(
         Rule("renovation_violation", ("renovation_violation", "renovation"), _violations,
              Each((Link("renovation", "房号", "房号"),))),  # the unit's latest permit
         # A move-out reads the fee account of its 房号 (arrears move with the date).
-        Rule("move_out", ("move_out", "fee_account"), _move_outs, Each((Link("fee_account", "房号"),), clock=True)),
+        # A move-out, the fee account of its 房号 and the unit's handover (who the owner is).
+        Rule("move_out", ("move_out", "fee_account", "handover"), _move_outs,
+             Each((Link("fee_account", "房号"), Link("handover", "房号")), clock=True)),
         per_record("patrol", "patrol", patrol_findings),
         # Each assistant's patrols per working day: the days judged move with the date.
         Rule("patrol_daily", ("patrol",), _patrol_days, Whole(clock=True)),

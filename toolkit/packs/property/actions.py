@@ -16,10 +16,12 @@ _MOVE_OUT_STEPS = {
     "arrears_cleared": "请业主结清欠费，收费员更新物业费台账后重新提交",
     "utilities_cleared": "请业主到收费处结清水电气费用，结清后“水电气结清”填“是”并重新提交",
     "owner_confirmation": "请联系业主核实，核实后“业主核实”填“是”并重新提交",
+    "owner_identity": ("携带人不是台账登记的业主：请电话向登记的业主核实同意，“业主核实”填“是”并记录核实时间；"
+                       "身份或携带人填错的，改正后重新提交"),
     "confirmation_time": "在“核实时间”填写去电核实的时间后重新提交",
 }
 # The cell a move-out block is marked on, when one step alone is missing.
-_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "confirmation_time": "核实时间",
+_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "owner_identity": "身份", "confirmation_time": "核实时间",
                     "utilities_cleared": "水电气结清"}
 
 DAILY = "待办与逾期日报"  # where the property's actions are listed again, every morning
