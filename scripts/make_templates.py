@@ -687,10 +687,12 @@ ARREARS_COLUMNS = [
 
 
 def payment_reminder():
+    # The owner's reminders: the first, then the second. The last tier is the manager's
+    # 欠费情况报告 (arrears_report), a document of its own.
     doc = new_document("催缴通知书")
     letterhead(doc)
     addressee(doc)
-    para(doc, "{%p if tier == 1 %}")
+    para(doc, "{%p if reminder_tier == 1 %}")
     body(
         doc,
         "您好！经核对，{{ record }}的物业服务费已缴至{{ 已缴至 }}，截至{{ doc.issue_date }}已逾期"
@@ -698,7 +700,7 @@ def payment_reminder():
         ("{{ amount|money }}元（{{ amount|rmb }}）", {"bold": True}),
         "。请您在方便时到客户服务中心缴纳。如您已缴纳，请忽略本通知，并感谢您的支持。",
     )
-    para(doc, "{%p elif tier == 2 %}")
+    para(doc, "{%p else %}")
     # "Reminded before" only when an earlier reminder was signed and sent (earlier_text).
     body(
         doc,
@@ -714,7 +716,20 @@ def payment_reminder():
         "物业服务费用于小区日常保洁、安保和设施维护。请您尽快到客户服务中心缴清；"
         "如有困难或异议，请与我们联系协商。",  # the number follows on the 缴费地点 line
     )
-    para(doc, "{%p else %}")
+    para(doc, "{%p endif %}")
+    spacer(doc, 4)
+    _arrears_table(doc)
+    body(doc, "缴费地点：客户服务中心收银处。" + PHONE_LINE, before=6)
+    signature(doc)
+    return doc
+
+
+def arrears_report():
+    # To the manager at the last tier; names the owner's reminders actually signed and sent
+    # (documents.yaml earlier_type: payment_reminder) without replacing any of them.
+    doc = new_document("欠费情况报告")
+    letterhead(doc)
+    addressee(doc)
     body(
         doc,
         "{{ record }}（业主：{{ 业主 }}）的物业服务费已缴至{{ 已缴至 }}，截至{{ doc.issue_date }}已逾期"
@@ -729,8 +744,13 @@ def payment_reminder():
         "建议由{{ doc.manager_title }}约见业主，了解欠费原因并协商缴费安排；协商无果的，"
         "按物业服务合同约定依法追缴。请批示。",
     )
-    para(doc, "{%p endif %}")
     spacer(doc, 4)
+    _arrears_table(doc)
+    signature(doc)
+    return doc
+
+
+def _arrears_table(doc) -> None:
     list_table(
         doc,
         ARREARS_COLUMNS,
@@ -744,11 +764,6 @@ def payment_reminder():
             "{{ amount|money }}",
         ],
     )
-    para(doc, "{%p if tier != 3 %}")
-    body(doc, "缴费地点：客户服务中心收银处。" + PHONE_LINE, before=6)
-    para(doc, "{%p endif %}")
-    signature(doc)
-    return doc
 
 
 def parking_expiry():
@@ -1228,6 +1243,7 @@ TEMPLATES = {
     "rectification_notice": rectification_notice,
     "deposit_refund": deposit_refund,
     "payment_reminder": payment_reminder,
+    "arrears_report": arrears_report,
     "parking_expiry": parking_expiry,
     "service_statement": service_statement,
     "release_slip": release_slip,

@@ -131,7 +131,7 @@ def test_reminder_only_once_per_tier(ws, ledger):
     # Signed and sent: the same tier is not sent again, however the amount grows.
     f.values.update(days_overdue=25, amount=Decimal("1500.00"))
     assert issue_documents(ws, ledger, [f], datetime(2026, 10, 25, 9, 0)) == []
-    f.values.update(tier=2, days_overdue=31)
+    f.values.update(tier=2, reminder_tier=2, days_overdue=31)
     [second] = issue_documents(ws, ledger, [f], datetime(2026, 10, 31, 9, 0))
     assert "催缴通知书（第二次）" in second.name  # the first was signed and sent
 
@@ -158,14 +158,22 @@ def test_a_tier_2_reminder_without_a_first_one_sent_is_not_titled_the_second(ws,
     # An account first seen 31 days overdue, or whose first reminder was never signed:
     # the owner has had no reminder, so this one is the first they get.
     f = finding("payment_reminder")
-    f.values.update(tier=2, days_overdue=31)
+    f.values.update(tier=2, reminder_tier=2, days_overdue=31)
     [doc] = issue_documents(ws, ledger, [f], datetime(2026, 10, 31, 9, 0))
     assert "_催缴通知书_" in doc.name and "第二次" not in doc.name
     assert "第二次" not in doc_text(doc.read_bytes())
     assert document_rows(ledger)[0]["title"] == "催缴通知书"
+    # The last tier: the owner's reminder stays the second tier's; the manager's report
+    # is a document of its own, numbered in its own series, replacing nothing.
     f.values.update(tier=3, days_overdue=91)
-    [memo] = issue_documents(ws, ledger, [f], datetime(2026, 12, 30, 9, 0))
-    assert "欠费情况报告" in memo.name and "项目经理：" in doc_text(memo.read_bytes())
+    report = finding("arrears_report")
+    report.values.update(tier=3, days_overdue=91)
+    [memo] = issue_documents(ws, ledger, [f, report], datetime(2026, 12, 30, 9, 0))
+    assert "欠费情况报告" in memo.name and "欠字第001号" in memo.name
+    assert "项目经理：" in doc_text(memo.read_bytes())
+    rows = document_rows(ledger)
+    assert [(r["title"], r["status"], r["supersedes"], r["superseded_by"]) for r in rows] == [
+        ("催缴通知书", "草稿", None, None), ("欠费情况报告", "草稿", None, None)]
 
 
 def test_approved_document_not_voided_when_superseded(ws, ledger):

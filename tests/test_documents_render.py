@@ -131,10 +131,31 @@ def sample_findings() -> dict[str, Finding]:
             notice="payment_reminder",
             values={
                 "tier": 1,
+                "reminder_tier": 1,
                 "days_overdue": 9,
                 "已缴至": date(2026, 9, 30),
                 "months_owed": 1,
                 "amount": d("1414.50"),
+                "业主": "周晓梅",
+                "建筑面积": d("115.00"),
+                "单价": d("2.30"),
+            },
+        ),
+        # The manager's report at the last tier: 115 × 2.30 × 4 months = 1,058.00.
+        "arrears_report": Finding(
+            rule="fee.arrears_report",
+            register="fee_account",
+            record="1-1-1201",
+            severity="info",
+            message="报项目经理",
+            notice="arrears_report",
+            values={
+                "tier": 3,
+                "reminder_tier": 2,
+                "days_overdue": 99,
+                "已缴至": date(2026, 6, 30),
+                "months_owed": 4,
+                "amount": d("1058.00"),
                 "业主": "周晓梅",
                 "建筑面积": d("115.00"),
                 "单价": d("2.30"),
@@ -447,31 +468,34 @@ def test_payment_reminder_fields():
 def test_payment_reminder_tiers_have_their_own_wording():
     f = sample_findings()["payment_reminder"]
     texts = {}
-    for tier in (1, 2, 3):
-        f.values["tier"] = tier
+    for tier in (1, 2):
+        f.values["tier"] = f.values["reminder_tier"] = tier
         texts[tier] = doc_text(render_sample("payment_reminder", f))
     assert "请您在方便时" in texts[1]
     # No first reminder went out: the tier-2 reminder is not titled the second.
     assert "催缴通知书" in texts[2].splitlines() and "第二次" not in texts[2]
-    assert "项目经理：" in texts[3] and "欠费情况报告" in texts[3] and "请批示" in texts[3]
-    assert "缴费地点" not in texts[3]
+    # The last tier is the manager's report, a document type of its own.
+    report = doc_text(render_sample("arrears_report", sample_findings()["arrears_report"]))
+    assert "项目经理：" in report and "欠费情况报告" in report.splitlines() and "请批示" in report
+    assert "缴费地点" not in report and "1,058.00元（人民币壹仟零伍拾捌元整）" in report
+    assert all("缴费地点" in t and "请批示" not in t for t in texts.values())
     # Without an earlier reminder signed and sent, no document claims one.
     assert "书面提醒" not in texts[2] and "已于" not in texts[2]
-    assert "书面催缴（" not in texts[3] and "此前尚未发出书面催缴通知" in texts[3]
+    assert "书面催缴（" not in report and "此前尚未发出书面催缴通知" in report
 
 
 def test_payment_reminder_names_the_reminders_actually_sent():
     f = sample_findings()["payment_reminder"]
     first = {"number": "某某物业〔2026〕催字第007号", "date": date(2026, 9, 2)}
     second = {"number": "某某物业〔2026〕催字第011号", "date": date(2026, 9, 20)}
-    f.values["tier"] = 2
+    f.values["tier"] = f.values["reminder_tier"] = 2
     text = doc_text(render_sample("payment_reminder", f, earlier=[first]))
     assert "我中心已于2026年9月2日（某某物业〔2026〕催字第007号）书面提醒您缴纳物业服务费" in text
     assert "催缴通知书（第二次）" in text.splitlines()
-    f.values["tier"] = 3
-    text = doc_text(render_sample("payment_reminder", f, earlier=[first, second]))
+    report = sample_findings()["arrears_report"]
+    text = doc_text(render_sample("arrears_report", report, earlier=[first, second]))
     assert "经两次书面催缴（2026年9月2日（某某物业〔2026〕催字第007号）、2026年9月20日（某某物业〔2026〕催字第011号））仍未缴纳" in text
-    text = doc_text(render_sample("payment_reminder", f, earlier=[first]))
+    text = doc_text(render_sample("arrears_report", report, earlier=[first]))
     assert "经书面催缴（2026年9月2日（某某物业〔2026〕催字第007号））仍未缴纳" in text and "两次" not in text
 
 

@@ -71,7 +71,8 @@ def test_entry_point_pack_is_found(garage: packs.Pack):
 
 def test_rules_declare_what_they_read():
     by_name = {r.name: r for r in PROPERTY.rules}
-    assert by_name["move_out"].reads == ("move_out", "fee_account")
+    # A move-out reads the fee accounts (arrears) and the handover register (who the owner is).
+    assert by_name["move_out"].reads == ("move_out", "fee_account", "handover")
     # A change to a fee account reruns the rules reading fee accounts, and only those.
     touched = {r.name for _, r in rules_touched_by([PROPERTY], [("fee_account", "1-101")])}
     assert touched == {"fee_account", "move_out", "transfer"}  # a transfer reads the old owner's account

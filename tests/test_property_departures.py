@@ -128,6 +128,38 @@ def test_non_owner_needs_a_confirmation_call_with_its_time():
     assert "公司负责人" in f.message
 
 
+def test_stated_owner_who_is_not_the_registered_owner_is_checked():
+    """QA: 身份 was taken on trust. 1-0101's owner is 王五 in the fee accounts: a carrier
+    written as 业主 under another name is a matter for the desk — checked with the owner
+    by phone like any non-owner (seed 001 放行 5), or the row corrected."""
+    f = pick(run(release(携带人="赵强"), "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["missing"] == ["owner_identity"] and f.values["registered_owners"] == ["王五"]
+    assert "赵强" in f.message and "王五" in f.message and "业主" in f.message
+    # Confirmed with 王五 by phone, with the time of the call: released.
+    assert pick(run(release(携带人="赵强", 业主核实="是", 核实时间=dt("2026-11-24T09:40")), "2026-11-24T10:00"),
+                "move_out.released")
+    f = pick(run(release(携带人="赵强", 业主核实="是"), "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["missing"] == ["confirmation_time"]
+    # The registered owner's name as typed with a full-width space: the same person.
+    assert pick(run(release(携带人="王\u3000五"), "2026-11-24T10:00"), "move_out.released")
+    # Joint owners in one cell: either may carry out as 业主.
+    joint = {"1-0101": {**ACCOUNTS["1-0101"], "业主": "王五、李梅"}}
+    assert pick(run({**release(携带人="李梅"), "fee_account": joint}, "2026-11-24T10:00"), "move_out.released")
+    # The handover register names the owner too (no fee account for the unit yet).
+    handed = {"1-0101": {"房号": "1-0101", "业主": "孙丽"}}
+    state = {"move_out": release(携带人="赵强")["move_out"], "handover": handed}
+    f = pick(run(state, "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["registered_owners"] == ["孙丽"]
+    state["move_out"]["FX1"]["携带人"] = "孙丽"
+    assert pick(run(state, "2026-11-24T10:00"), "move_out.released")
+    # Nothing known about the unit: nothing to contradict, the stated owner stands.
+    assert pick(run({"move_out": release(携带人="赵强")["move_out"]}, "2026-11-24T10:00"), "move_out.released")
+    # 身份 租户 for the registered owner: still phoned (the stricter path), and the
+    # message tells the desk the ledger names the carrier as the owner.
+    f = pick(run(release(身份="租户"), "2026-11-24T10:00"), "move_out.blocked")
+    assert f.values["missing"] == ["owner_confirmation"] and "登记的业主即为王五" in f.message
+
+
 # ---- L3 and L5: complaints -------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import write_xlsx
 from rules_helpers import pick, rules_of, run
@@ -119,16 +120,51 @@ def test_handover_daily_report(ctx, tmp_path: Path):
     assert totals["当日"] == [2, D("189.50"), D("2761.95"), 2]
     assert totals["累计"] == [3, D("309.50"), D("4561.95"), 2]
 
-    # The refused unit without a reason is on the next morning's daily list.
+    # The refused unit without a reason is on the next morning's daily list, among the
+    # matters someone must act on (its return copy marks the cell: see below).
     daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
-    issues = {r[2]: r for r in daily.table("待处理问题").rows}
-    assert "未接收原因" in issues["1-0104"][6] and issues["1-0104"][5] == "客服中心"
+    todo = {r[2]: r for r in daily.table("须处理事项").rows}
+    assert "未接收原因" in todo["1-0104"][6] and todo["1-0104"][5] == "客服中心"
     # 钥匙已领 否 is allowed (a key kept for rectification), so 1-0102 has no finding.
-    assert "1-0102" not in issues
+    issues = {r[2] for r in daily.table("待处理问题").rows}
+    assert "1-0102" not in issues and "1-0102" not in todo and "1-0103" not in todo
 
     # The schedule makes it on the 26th (handovers) and not on the 27th (none).
     kind = report_kinds(ctx.ws.rules)["handover_daily"]
     assert kind.runs(ctx, parse_day("2026-11-26")) and not kind.runs(ctx, parse_day("2026-11-27"))
+
+
+@BOTH
+def test_missing_reason_for_a_refused_unit_is_marked_on_the_return_copy(ctx, home: Path, tmp_path: Path):
+    """QA: a unit 未接收 with no 未接收原因 went through with no mark on the clerk's copy.
+    The 未接收原因 cell is marked, naming who fills it in; filled in and saved back, the
+    copy is settled."""
+    rows = [HEADERS,
+            ["1-0103", "孙三", "11010519491231002X", None, "95", "2.50", date(2026, 11, 26), None, "未接收",
+             "卫生间渗水，整改后再收", None, None, None, None],
+            ["1-0104", "李四", "11010519491231002X", None, "95", "2.50", date(2026, 11, 26), None, "未接收",
+             None, None, None, None, None]]
+    done = process_paths(ctx, [write_xlsx(tmp_path / "交房.xlsx", {"交房": rows})], datetime(2026, 11, 26, 17, 0))
+    f = done.files[0]
+    assert f.status == "accepted" and f.rows.valid == 2, f.message
+    [mark] = f.actions
+    assert (mark.column, mark.cell, mark.code) == ("未接收原因", "J3", "handover.not_accepted")
+    copy = next(Path(p) for p in f.outputs if "问题批注" in p)
+    sheet = openpyxl.load_workbook(copy)["交房"]
+    note = sheet["J3"].comment.text
+    assert "未接收" in note and "客服中心经办人" in note and "未接收原因" in note
+    assert sheet["J2"].comment is None  # the reason given is not marked
+
+    # The clerk asks the owner, writes the reason into the copy and saves it into inbox/.
+    wb = openpyxl.load_workbook(copy)
+    wb["交房"]["J3"] = "入户门变形，修好后再收"
+    back = home / "inbox" / copy.name
+    wb.save(back)
+    again = process_paths(ctx, [back], datetime(2026, 11, 26, 17, 30)).files[0]
+    assert again.status == "accepted" and not again.actions and not again.errors
+    assert (ctx.ws.returns / "已改正" / copy.name).exists()
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
+    assert not daily.table("须处理事项").rows
 
 
 @BOTH

@@ -254,3 +254,88 @@ def test_a_change_the_dispatch_register_cannot_take_is_said_on_the_managers_copy
     done = process_paths(ctx, [cleared], datetime(2026, 11, 6, 10, 0)).files[0]
     (note,) = [e for e in done.errors if e.code == "dispatch.not_taken"]
     assert note.column == "签发人" and "已由刘经理签发，清空签发人不能撤销签发" in note.message
+
+
+# ---- the manager's 欠费情况报告 beside the customer's 催缴通知书 -------------------------------
+
+FEE_HEAD = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+
+
+def _docs(ctx) -> dict[str, dict]:
+    from sqlalchemy import select
+
+    from toolkit.documents.tables import documents
+
+    with ctx.ledger.engine.connect() as c:
+        rows = c.execute(select(documents).where(documents.c.site == ctx.ledger.site)
+                         .order_by(documents.c.id)).all()
+    return {r.number: dict(r._mapping) for r in rows}
+
+
+def _text(path: Path) -> str:
+    doc = Document(path)
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+def _fee(tmp_path: Path, name: str, phone: str = "13812345678", amount: object = None) -> Path:
+    # 3-1-502: 89.5 m² × 2.35 = 210.325 a month, paid to 08-31.
+    return write_xlsx(tmp_path / name, {"物业费": [
+        FEE_HEAD, ["3-1-502", "王秀英", phone, "89.5", "2.35", date(2026, 8, 31), amount]]})
+
+
+def test_the_managers_report_leaves_the_signed_customer_notice_alone(ctx, home: Path, tmp_path: Path):
+    """QA: the 90-day 欠费情况报告 was a variant of the customer's 催缴通知书 and replaced the
+    reminder the manager had signed (替代文号, 已被取代). The report is a document of its own:
+    the signed notice keeps its number and state, and the report names it as sent."""
+    # 10-01: 31 days overdue (tier 2) → a 催缴通知书 to the owner, signed the same day.
+    done = process_paths(ctx, [_fee(tmp_path, "f1.xlsx")], datetime(2026, 10, 1, 9, 0))
+    assert done.files[0].status == "accepted", done.files[0].message
+    [(notice, row)] = _docs(ctx).items()
+    assert row["title"] == "催缴通知书" and row["doc_type"] == "payment_reminder"
+    signed = _save_back(ctx, home, "发文登记.xlsx", {notice: {"签发人": "刘经理", "签发日期": date(2026, 10, 1)}})
+    assert process_paths(ctx, [signed], datetime(2026, 10, 1, 10, 0)).files[0].status == "accepted"
+
+    # 11-30: 91 days overdue (tier 3) → the report to the 项目经理, a number of its own.
+    process_paths(ctx, [_fee(tmp_path, "f2.xlsx", phone="13812345679")], datetime(2026, 11, 30, 9, 0))
+    docs = _docs(ctx)
+    assert docs[notice]["status"] == "已审批" and docs[notice]["superseded_by"] is None
+    [report] = [n for n, r in docs.items() if r["title"] == "欠费情况报告"]
+    assert "欠字" in report and docs[report]["supersedes"] is None and docs[report]["recipient"] == "项目经理"
+    # No second customer notice: the owner's reminders stop at the second tier.
+    assert [n for n, r in docs.items() if r["doc_type"] == "payment_reminder"] == [notice]
+    # The report cites the reminder actually sent; 3 months × 210.325 = 630.975 → 630.98.
+    text = _text(ctx.ws.drafts / docs[report]["file_name"])
+    assert f"经书面催缴（2026年10月1日（{notice}））仍未缴纳" in text and "630.98" in text and "请批示" in text
+    _, _, _, listed = _register(ctx)
+    assert listed[notice]["文书状态"] == "已审批" and not listed[report]["替代文号"]
+
+
+def test_the_customer_notice_leaves_the_signed_managers_report_alone(ctx, home: Path, tmp_path: Path):
+    """The other order: an account first seen 91 days overdue gets both papers; the
+    manager signs the report; the cashier then corrects the amount, so the unsigned
+    customer notice is drafted again — the signed report is not touched."""
+    process_paths(ctx, [_fee(tmp_path, "f1.xlsx")], datetime(2026, 11, 30, 9, 0))
+    docs = _docs(ctx)
+    by_type = {r["doc_type"]: n for n, r in docs.items()}
+    assert set(by_type) == {"payment_reminder", "arrears_report"}
+    notice, report = by_type["payment_reminder"], by_type["arrears_report"]
+    assert docs[notice]["title"] == "催缴通知书" and docs[notice]["recipient"] == "3-1-502业主王秀英"
+    # No reminder went out before: the report says so, and the owner's notice asks to pay.
+    assert "此前尚未发出书面催缴通知" in _text(ctx.ws.drafts / docs[report]["file_name"])
+    assert "缴费地点" in _text(ctx.ws.drafts / docs[notice]["file_name"])
+    signed = _save_back(ctx, home, "发文登记.xlsx", {report: {"签发人": "刘经理", "签发日期": date(2026, 11, 30)}})
+    assert process_paths(ctx, [signed], datetime(2026, 11, 30, 10, 0)).files[0].status == "accepted"
+
+    # The cashier's amount 700.00 (what the tariff cannot know): the notice is drafted again.
+    process_paths(ctx, [_fee(tmp_path, "f2.xlsx", amount="700")], datetime(2026, 11, 30, 11, 0))
+    docs = _docs(ctx)
+    [again] = [n for n, r in docs.items() if r["doc_type"] == "payment_reminder" and r["status"] == "草稿"]
+    assert docs[again]["supersedes"] == notice and docs[notice]["status"] == "已作废"
+    assert docs[report]["status"] == "已审批" and docs[report]["superseded_by"] is None
+    assert [n for n, r in docs.items() if r["doc_type"] == "arrears_report"] == [report]
+    # Paid in full: the unsigned notice is voided, the signed report stays as signed.
+    paid = write_xlsx(tmp_path / "f3.xlsx", {"物业费": [
+        FEE_HEAD, ["3-1-502", "王秀英", "13812345678", "89.5", "2.35", date(2026, 12, 31), 0]]})
+    process_paths(ctx, [paid], datetime(2026, 11, 30, 15, 0))
+    docs = _docs(ctx)
+    assert docs[again]["status"] == "已作废" and docs[report]["status"] == "已审批"

@@ -61,3 +61,25 @@ def test_produced_on_the_third_with_a_word_page(ctx, tmp_path: Path):
     report = produce(ctx, "unit_status", datetime(2026, 12, 3, 8, 30), parse_month("2026-11"))
     names = sorted(Path(p).name for p in report.outputs)
     assert names == ["月度物业动态信息表-2026-11.docx", "月度物业动态信息表-2026-11.xlsx"]
+
+
+def test_a_building_typed_several_ways_is_one_building(ctx, tmp_path: Path):
+    """QA: 楼栋 typed “1栋”, “1号楼” or left blank made three rows for building 1. They
+    are one building, as are a full-width “２” and “2#楼”; blank is read from 房号."""
+    rows = [HEADERS,
+            ["1-101", "1栋", "1", "住家户", date(2026, 11, 20), "小张", None],
+            ["1-102", "1号楼", "1", "租户", date(2026, 11, 20), "小张", None],
+            ["1-201", None, "2", "空置", date(2026, 11, 21), "小张", None],
+            ["1-202", " 1 ", "2", "空置", date(2026, 11, 21), "小张", None],
+            ["2-101", "２", "1", "住家户", date(2026, 11, 22), "小王", None],
+            ["2-102", "2#楼", "1", "办公户", date(2026, 11, 22), "小王", None],
+            ["2-201", "2", "2", "空置", date(2026, 10, 22), "小王", None]]  # October only: missing
+    done = process_paths(ctx, [write_xlsx(tmp_path / "普查.xlsx", {"动态信息": rows})], datetime(2026, 12, 2, 9, 0))
+    assert done.files[0].status == "accepted", done.files[0].message
+    report, _ = build_report(ctx, "unit_status", datetime(2026, 12, 3, 8, 30), parse_month("2026-11"))
+    table = {r[0]: r[1:] for r in report.table("动态信息表").rows}
+    # columns: 住家户 办公户 租户 空置 正在装修 未接房 | 已普查 较上月变化 未普查
+    assert table == {"1": [1, 0, 1, 2, 0, 0, 4, 0, 0], "2": [1, 1, 0, 0, 0, 0, 2, 0, 1]}
+    assert {r[0]: r[1] for r in report.table("分户明细").rows} == {
+        "1-101": "1", "1-102": "1", "1-201": "1", "1-202": "1", "2-101": "2", "2-102": "2"}
+    assert report.table("未普查").rows == [["2-201", "2", "空置"]]

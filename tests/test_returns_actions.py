@@ -332,3 +332,73 @@ def test_correction_settles_by_what_it_covers_not_by_name(ctx, home: Path, tmp_p
         fresh.close()
     assert h.status == "accepted" and not h.errors and not h.actions, (h.errors, h.actions)
     assert not first.exists() and (ctx.ws.returns / "已改正" / first.name).exists()
+
+
+def test_a_stated_owner_the_handover_register_contradicts_is_marked(ctx, tmp_path: Path):
+    """QA: 身份 业主 was taken on trust. The handover register names 孙丽 as the owner of
+    1-0103: a carrier 赵强 written as 业主 is not released; the 身份 cell says why and
+    what the desk does, and the next morning's list names it for the 秩序部."""
+    handover = write_xlsx(tmp_path / "交房.xlsx", {"交房": [
+        ["房号", "业主", "身份证号", "建筑面积", "物业费单价", "交房日期"],
+        ["1-0103", "孙丽", "11010519491231002X", 100, 2.5, date(2026, 6, 1)]]})
+    assert process_paths(ctx, [handover], NOW).files[0].status == "accepted"
+    move = write_xlsx(tmp_path / "放行.xlsx", {"放行": [
+        MOVE_HEADERS, ["FX-11", "1-0103", "赵强", "业主", "行李箱", date(2026, 11, 26), None],
+        ["FX-12", "1-0103", "孙丽", "业主", "电视机", date(2026, 11, 26), None]]})
+    f = process_paths(ctx, [move], NOW).files[0]
+    assert [(a.cell, a.code) for a in f.actions] == [("D2", "move_out.blocked")]
+    note = openpyxl.load_workbook(return_copy(f.outputs))["放行"]["D2"].comment.text
+    assert "登记的业主是 孙丽" in note and "门岗不得放行" in note and "电话向登记的业主核实" in note
+    assert any("物品放行条_FX-12" in p for p in f.outputs)
+    report = produce(ctx, "daily_due", MORNING, parse_day("2026-11-27"))
+    xlsx = next(Path(p) for p in report.outputs if p.endswith(".xlsx"))
+    flat = [" ".join(str(v) for v in r if v is not None) for r in sheet_rows(xlsx, "须处理事项")]
+    assert any("FX-11" in r and "秩序部" in r and "孙丽" in r for r in flat)
+
+
+def test_a_refusal_saved_back_is_judged_again_with_the_payment_beside_it(ctx, home: Path, tmp_path: Path):
+    """QA: the clerk saved the refused move-out's return copy back into inbox/ together with
+    the fee accounts showing the payment; the release slip was drafted but the copy the
+    save-back made still said 不予放行. Both orders: the copy first in one batch, and the
+    copy a run before the payment."""
+    fee = write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费": [
+        FEE_HEADERS, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 8, 31), 1008]]})
+    process_paths(ctx, [fee], NOW)
+    move = write_xlsx(tmp_path / "放行登记.xlsx", {"放行": [
+        [*MOVE_HEADERS, "出门性质", "核实时间", "水电气结清"],
+        ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None, "搬家迁出", None, "是"]]})
+    first = return_copy(process_paths(ctx, [move], NOW).files[0].outputs)
+
+    def paid(name: str, phone: str = "13800138002") -> Path:
+        return write_xlsx(home / "inbox" / name, {"物业费": [
+            FEE_HEADERS, ["1-102", "李秀英", phone, 120, 2.8, date(2026, 12, 31), 0]]})
+
+    # Order 1: the return copy (saved back unchanged) and the payment in one batch.
+    back = home / "inbox" / first.name
+    back.write_bytes(first.read_bytes())
+    done = process_paths(ctx, [back, paid("物业费台账-已缴.xlsx")], datetime(2026, 11, 26, 18, 0))
+    assert any("物品放行条_FX-01" in p.name for p in ctx.ws.drafts.glob("*.docx"))
+    assert sorted(ctx.ws.returns.glob("*.xlsx")) == [], [p.name for p in ctx.ws.returns.glob("*.xlsx")]
+    second = return_copy(done.files[0].outputs)
+    assert (ctx.ws.returns / "已改正" / Path(second).name).exists()
+    assert _daily_refusals(ctx) == set()
+
+    # Order 2: arrears again (1-102 paid only to 08-31), refused, the copy saved back,
+    # then the payment a run later.
+    owing = write_xlsx(tmp_path / "物业费台账-欠.xlsx", {"物业费": [
+        FEE_HEADERS, ["1-102", "李秀英", "13800138012", 120, 2.8, date(2026, 8, 31), 1008]]})
+    assert process_paths(ctx, [owing], datetime(2026, 11, 26, 19, 0)).files[0].status == "accepted"
+    again = return_copy(process_paths(ctx, [write_xlsx(tmp_path / "放行登记2.xlsx", {"放行": [
+        [*MOVE_HEADERS, "出门性质", "核实时间", "水电气结清"],
+        ["FX-01", "1-102", "李秀英", "业主", "旧沙发", date(2026, 11, 26), None, "搬家迁出", None, "否"]]})],
+        datetime(2026, 11, 26, 19, 5)).files[0].outputs)
+    wb = openpyxl.load_workbook(again)
+    wb["放行"]["J2"] = "是"  # the utilities settled at the cashier: corrected in the copy
+    back = home / "inbox" / again.name
+    wb.save(back)
+    third = return_copy(process_paths(ctx, [back], datetime(2026, 11, 26, 19, 10)).files[0].outputs)
+    assert set(_marked(third)) == {"B2"}  # still owes the property fee
+    process_paths(ctx, [paid("物业费台账-已缴2.xlsx", "13800138022")], datetime(2026, 11, 26, 19, 15))
+    assert sorted(ctx.ws.returns.glob("*.xlsx")) == [], [p.name for p in ctx.ws.returns.glob("*.xlsx")]
+    assert (ctx.ws.returns / "已改正" / Path(third).name).exists()
+    assert _daily_refusals(ctx) == set()

@@ -257,6 +257,15 @@ def test_arrears_tiers_at_their_boundaries():
     assert pick(run(account(date(2026, 10, 26)), now), "fee.arrears").values["tier"] == 1
     f = pick(run(account(date(2026, 10, 25)), now), "fee.arrears")
     assert (f.values["tier"], f.values["days_overdue"]) == (2, 30)
+    # Below the last tier no report to the manager; at it (08-26 → 90 days) the report is a
+    # finding and a document of its own, and the owner's reminder stays the second one.
+    assert "fee.arrears_report" not in rules_of(run(account(date(2026, 8, 27)), now))
+    found = run(account(date(2026, 8, 26)), now)
+    f, report = pick(found, "fee.arrears"), pick(found, "fee.arrears_report")
+    assert (f.values["tier"], f.values["reminder_tier"], f.notice) == (3, 2, "payment_reminder")
+    assert (report.notice, report.values["days_overdue"], report.values["已缴至"]) == (
+        "arrears_report", 90, date(2026, 8, 26))
+    assert "项目经理" in report.message
 
 
 def test_arrears_amount_computed_or_given():

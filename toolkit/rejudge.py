@@ -58,12 +58,28 @@ def intents(conn: Connection, site: str, file_id: int, name: str, result: FileRe
         ids |= {r.last_file_id for r in rows if r.last_file_id not in (None, file_id)}
     if not ids:
         return []
-    rows = conn.execute(select(files.c.id, files.c.name, files.c.archive_path)
-                        .where(files.c.site == site, files.c.id.in_(sorted(ids))).order_by(files.c.id))
+    rows = _with_saved_back_copies(conn, site, ids, file_id)
     return [(KIND, rejudge_key(r.id), {
         "file_id": r.id, "name": r.name, "archived": r.archive_path, "target": return_copy_name(r.id, r.name),
         "by": name, "at": now.strftime("%m-%d %H:%M"),
     }) for r in rows if r.archive_path]
+
+
+def _with_saved_back_copies(conn: Connection, site: str, ids: set[int], file_id: int) -> list[Any]:
+    """The files ``ids`` and every return copy of theirs saved back since (and its own,
+    in turn). A copy saved back with the marked rows unchanged leaves the records' last
+    file as it was, yet it made the copy now in 退回批注 (the earlier one moved to 旧版):
+    that copy is the one the guard reads, so it is judged again too."""
+    cols = (files.c.id, files.c.name, files.c.archive_path)
+    found = {r.id: r for r in conn.execute(select(*cols).where(files.c.site == site, files.c.id.in_(sorted(ids))))}
+    todo = list(found.values())
+    while todo:
+        names = {return_copy_name(r.id, r.name): r.id for r in todo}
+        todo = [r for r in conn.execute(select(*cols).where(
+            files.c.site == site, files.c.name.in_(sorted(names)), files.c.id != file_id))
+            if r.id not in found and r.id > names[r.name]]
+        found.update((r.id, r) for r in todo)
+    return [found[i] for i in sorted(found)]
 
 
 def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcome:

@@ -369,11 +369,12 @@ def _write(
     """Write the document of a number already taken, then mark it 草稿."""
     stem = f"{doc['number']}_{doc['title']}_{record}"
     target = path_inside(ws.drafts, stem, ".docx")
+    cited = doc_type.earlier_type or doc_type.type
     if conn is not None:
-        before = document_history(conn, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
+        before = document_history(conn, ledger.site, cited, register, record, values, doc["supersedes"])
     else:
         with ledger.engine.connect() as c:
-            before = document_history(c, ledger.site, doc_type.type, register, record, values, doc["supersedes"])
+            before = document_history(c, ledger.site, cited, register, record, values, doc["supersedes"])
     context = document_context(
         config,
         number=doc["number"],

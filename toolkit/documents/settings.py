@@ -77,6 +77,10 @@ class DocumentType(_Strict):
     # instead of a new number voiding it; once signed, the facts decide as for any type.
     amend_draft: bool = False
     variants: list[Variant] = Field(default_factory=list)
+    # The type whose signed documents about the same record this one names as sent before
+    # (``earlier_text``); default its own: a report to the manager names the reminders
+    # sent to the owner without being one of them (so never replacing one).
+    earlier_type: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     delivery: Delivery = "送达"
     # 内容摘要 in the dispatch register: a format over the finding's values like recipient.
     summary: str | None = None

@@ -89,8 +89,9 @@ def _site_patrols(env: Any, state: State) -> list[Any]:
 
 
 def _move_outs(env: Any, state: State) -> list[Any]:
-    accounts = state.get("fee_account", {})
-    return [f for key, v in state.get("move_out", {}).items() for f in move_out_findings(env, key, v, accounts)]
+    accounts, handovers = state.get("fee_account", {}), state.get("handover", {})
+    return [f for key, v in state.get("move_out", {}).items()
+            for f in move_out_findings(env, key, v, accounts, handovers)]
 
 
 def _transfers(env: Any, state: State) -> list[Any]:
@@ -180,7 +181,9 @@ PACK = Pack(
         Rule("renovation_violation", ("renovation_violation", "renovation"), _violations,
              Each((Link("renovation", "房号", "房号"),))),  # the unit's latest permit
         # A move-out reads the fee account of its 房号 (arrears move with the date).
-        Rule("move_out", ("move_out", "fee_account"), _move_outs, Each((Link("fee_account", "房号"),), clock=True)),
+        # A move-out, the fee account of its 房号 and the unit's handover (who the owner is).
+        Rule("move_out", ("move_out", "fee_account", "handover"), _move_outs,
+             Each((Link("fee_account", "房号"), Link("handover", "房号")), clock=True)),
         per_record("patrol", "patrol", patrol_findings),
         # Each assistant's patrols per working day: the days judged move with the date.
         Rule("patrol_daily", ("patrol",), _patrol_days, Whole(clock=True)),
@@ -213,7 +216,8 @@ PACK = Pack(
                "parking_expiry.docx", "payment_reminder.docx", "rectification_notice.docx",
                "release_slip.docx", "renovation_agreement.docx", "service_statement.docx",
                "renovation_entry_notice.docx", "move_in_notice.docx", "survey_notice.docx", "event_notice.docx",
-               "price_board.docx", "service_order.docx", "service_unsatisfied.docx", "transfer_payment.docx"),
+               "price_board.docx", "service_order.docx", "service_unsatisfied.docx", "transfer_payment.docx",
+               "arrears_report.docx"),
     documents_file="documents.yaml",
     schedule_file="schedule.yaml",
     reports=(
@@ -280,6 +284,7 @@ PACK = Pack(
         # A reminder of the same tier is not re-sent because the amount grew by a month;
         # a blocked move-out stays the same block while the arrears figure grows.
         "fee.arrears": ("tier", "已缴至"),
+        "fee.arrears_report": ("已缴至",),
         "move_out.blocked": ("missing",),
     },
     about=_about,

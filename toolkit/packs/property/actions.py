@@ -2,7 +2,7 @@
 
 A refused move-out, renovation started without fire approval, an item not on the price
 list, a price off the list without an approver, a wrong amount or
-parking charge (see ``toolkit.packs.acting``).
+parking charge, a refused unit whose reason is not registered (see ``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ _MOVE_OUT_STEPS = {
     "arrears_cleared": "请业主结清欠费，收费员更新物业费台账后重新提交",
     "utilities_cleared": "请业主到收费处结清水电气费用，结清后“水电气结清”填“是”并重新提交",
     "owner_confirmation": "请联系业主核实，核实后“业主核实”填“是”并重新提交",
+    "owner_identity": ("携带人不是台账登记的业主：请电话向登记的业主核实同意，“业主核实”填“是”并记录核实时间；"
+                       "身份或携带人填错的，改正后重新提交"),
     "confirmation_time": "在“核实时间”填写去电核实的时间后重新提交",
 }
 # The cell a move-out block is marked on, when one step alone is missing.
-_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "confirmation_time": "核实时间",
+_MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "owner_identity": "身份", "confirmation_time": "核实时间",
                     "utilities_cleared": "水电气结清"}
 
 DAILY = "待办与逾期日报"  # where the property's actions are listed again, every morning
@@ -47,6 +49,10 @@ ACTIONS: dict[str, Action] = {
         "fee.paid_to_stale", "已缴至未更新", "已缴至",
         "收费员把“已缴至”改为业主实际缴费至的日期；欠费金额 0 只表示当时已结清，"
         "已缴至不改，以后的欠费无法提醒", DAILY),
+    # Seed 001 交房 9: a refused unit has its reason registered; the desk asks the owner.
+    "handover.not_accepted": Action(
+        "handover.not_accepted", "未接收未登记原因", "未接收原因",
+        "客服中心经办人向业主问明不接收的原因，填入“未接收原因”后重新保存交房登记表", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),

@@ -16,7 +16,7 @@ from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
 
-ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp")
+ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp", "handover")
 
 # Registers whose findings carry deadlines staff act on.
 DEADLINE_REGISTERS = ("repair", "complaint", "request", "special_service", "renovation",

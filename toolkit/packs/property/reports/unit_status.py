@@ -10,10 +10,12 @@ rows dated after the 30th.
 from __future__ import annotations
 
 import calendar
+import re
 from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from toolkit.fields import fold
 from toolkit.reports.model import Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day
@@ -40,12 +42,25 @@ def _latest(rows: dict[str, dict[str, Any]], start: date, end: date) -> dict[str
     return out
 
 
+# What staff write after a building's number: 1栋, 1号楼, 1#楼, 1幢, A座.
+_BUILDING_SUFFIX = re.compile(r"(?:#|号)?(?:栋|楼|幢|座)?$")
+
+
+def building_id(text: Any) -> str:
+    """One building however it is typed: folded like every identifier (full-width ２ is 2),
+    spaces dropped, the word for building taken off (1栋, 1号楼 and 1#楼 are 1), leading
+    zeros of a number dropped (01 is 1). Blank stays blank."""
+    loose = "".join(fold(str(text or "")).split())
+    loose = _BUILDING_SUFFIX.sub("", loose) or loose
+    return str(int(loose)) if loose.isdigit() else loose
+
+
 def _building(unit: str, v: dict[str, Any] | None) -> str:
-    given = str((v or {}).get("楼栋") or "").strip()
+    given = building_id((v or {}).get("楼栋"))
     if given:
         return given
-    head = unit.split("-")[0] if "-" in unit else ""
-    return head or "未分栋"
+    # Blank: the building is 房号's head (1-0101, 3-1-502).
+    return (building_id(unit.split("-")[0]) if "-" in unit else "") or "未分栋"
 
 
 def unit_status(src: Source, period: Period) -> Report:

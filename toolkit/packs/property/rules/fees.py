@@ -77,17 +77,36 @@ def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         return _paid_to_stale(env, key, v)
     top = len(env.settings.tariffs.arrears.tiers)
     name = TIER_NAMES.get(owed.tier, f"第{owed.tier}档") if top == 3 else f"第{owed.tier}档"
+    values = {"tier": owed.tier, "reminder_tier": reminder_tier(owed.tier, top), "days_overdue": owed.days_overdue,
+              "已缴至": owed.paid_to, "months_owed": owed.months_owed, "amount": owed.amount,
+              "业主": v.get("业主"), "建筑面积": dec(v.get("建筑面积")), "单价": dec(v.get("单价"))}
     return [Finding(
         rule="fee.arrears", register="fee_account", record=key,
         severity="error" if owed.tier == top else "warning",
         message=(f"房号 {key}（{v.get('业主') or ''}）物业费已缴至 {fmt_date(owed.paid_to)}，逾期 {owed.days_overdue} 天，"
                  f"欠费 {yuan(owed.amount)} 元（{owed.months_owed} 个月）——{name}"),
-        status="open",
-        values={"tier": owed.tier, "days_overdue": owed.days_overdue, "已缴至": owed.paid_to,
-                "months_owed": owed.months_owed, "amount": owed.amount, "业主": v.get("业主"),
-                "建筑面积": dec(v.get("建筑面积")), "单价": dec(v.get("单价"))},
-        notice="payment_reminder",
-    )] + _amount_check(key, v, owed)
+        status="open", values=values, notice="payment_reminder",
+    )] + _manager_report(key, owed, top, values) + _amount_check(key, v, owed)
+
+
+def reminder_tier(tier: int, top: int) -> int:
+    """The customer's reminder for a tier: the last tier (of two or more) is the report to
+    the manager, not a further reminder, so the owner's reminders stop one tier below it
+    (one already signed is not replaced when the report is made)."""
+    return min(tier, top - 1) if top >= 2 else tier
+
+
+def _manager_report(key: str, owed: Arrears, top: int, values: dict[str, Any]) -> list[Finding]:
+    """SPEC §4 (the last tier): a 欠费情况报告 to the manager, a document of its own beside
+    the owner's reminders — issuing one never replaces the other."""
+    if top < 2 or owed.tier != top:
+        return []
+    return [Finding(
+        rule="fee.arrears_report", register="fee_account", record=key, severity="info",
+        message=(f"房号 {key}（{values.get('业主') or ''}）欠费逾期 {owed.days_overdue} 天，"
+                 f"须报项目经理：《欠费情况报告》已起草，请项目经理审阅签发"),
+        status="open", values=dict(values), notice="arrears_report",
+    )]
 
 
 def _paid_to_stale(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -133,7 +152,7 @@ def _not_accepted(key: str, v: dict[str, Any]) -> list[Finding]:
     return [Finding(
         rule="handover.not_accepted", register="handover", record=key, severity="warning",
         message=(f"房号 {key}（{v.get('业主') or ''}）{fmt_date(as_date(v.get('交房日期')))} 未接收，"
-                 f"“未接收原因”未填：客服中心经办人须登记业主不接收的原因"),
+                 "“未接收原因”未填"),
         values={"业主": v.get("业主"), "交房日期": as_date(v.get("交房日期"))},
     )]
 

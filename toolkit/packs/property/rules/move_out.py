@@ -5,14 +5,19 @@
 * 临时携带 (a temporary carry-out): no fee condition.
 * Either way, a carrier who is not the owner needs the owner's confirmation by phone
   (an office worker: the company head's), with the time of the call written down.
+* 身份 业主 is not taken on trust where the ledger names the unit's owner (fee accounts,
+  handover register): a carrier by another name is phoned about like any non-owner,
+  unless the row is corrected.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from toolkit.fields import fold
 from toolkit.model import Finding
 from toolkit.ruleset.money import dec, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
@@ -43,9 +48,30 @@ def fee_owed_to(account: dict[str, Any], day: date) -> tuple[date, Decimal] | No
     return paid_to, owed_amount(given, area * price, months)
 
 
-def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str, dict[str, Any]]) -> list[Finding]:
+# Joint owners written in one cell: 王五、李梅 / 王五,李梅 / 王五/李梅.
+_OWNERS_SPLIT = re.compile(r"[、,，/／;；]+")
+
+
+def _person(name: Any) -> str:
+    """A name as compared: full-width forms folded, spaces inside it dropped (王　五 = 王五)."""
+    return "".join(fold(str(name or "")).split())
+
+
+def registered_owners(*rows: dict[str, Any] | None) -> list[str]:
+    """The owners the ledger names for a unit (fee account, handover), in order, once each."""
+    out: list[str] = []
+    for row in rows:
+        for name in _OWNERS_SPLIT.split(str((row or {}).get("业主") or "")):
+            if _person(name) and _person(name) not in map(_person, out):
+                out.append(name.strip())
+    return out
+
+
+def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str, dict[str, Any]],
+                      handovers: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
     unit = v.get("房号") or ""
     account = accounts.get(unit)
+    owners = registered_owners(account, (handovers or {}).get(unit))
     carrier = v.get("携带人") or ""
     nature = v.get("出门性质") or "临时携带"
     day = as_date(v.get("日期")) or env.today
@@ -68,13 +94,23 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
             missing.append("utilities_cleared")
             reasons.append(f"搬家迁出须结清截至 {fmt_date(day)} 的水电气费用，“水电气结清”未填“是”")
     role = v.get("身份")
-    # 身份 left blank: the carrier is the owner only if named as the owner in the fee accounts.
-    is_owner = role == "业主" or (not role and account is not None and carrier and carrier == account.get("业主"))
+    named = bool(carrier) and _person(carrier) in map(_person, owners)
+    # 业主 stands where the ledger names nobody; where it names the owners, the carrier must
+    # be one of them. 身份 left blank: the owner only if named as one. Any other 身份 is
+    # taken as stated (the call to the owner is the stricter path).
+    is_owner = (named or not owners) if role == "业主" else (not role and named)
     who = "公司负责人" if role == STAFF else "业主"
     if not is_owner:
         if v.get("业主核实") != "是":
-            missing.append("owner_confirmation")
-            reasons.append(f"携带人 {carrier}（{role or '身份未填'}）不是业主，{who}尚未电话核实同意")
+            if role == "业主":
+                missing.append("owner_identity")
+                reasons.append(f"携带人 {carrier} 登记为业主，但房号 {unit} 登记的业主是 {'、'.join(owners)}，"
+                               f"业主尚未电话核实同意")
+            else:
+                # Named as the owner yet stated otherwise: the desk is told which to correct.
+                note = f"（台账中 {unit} 登记的业主即为{carrier}，如身份填错请改为“业主”）" if named else ""
+                missing.append("owner_confirmation")
+                reasons.append(f"携带人 {carrier}（{role or '身份未填'}）不是业主，{who}尚未电话核实同意{note}")
         elif v.get("核实时间") is None:
             missing.append("confirmation_time")
             reasons.append(f"已向{who}核实，但未记录去电核实时间")
@@ -83,7 +119,8 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
         return [Finding(
             rule="move_out.blocked", register=REGISTER, record=key, severity="blocking",
             message=f"放行 {key}（{unit}，{carrier}，{nature}）不予放行：{'；'.join(reasons)}",
-            values={**base, "missing": missing, "reasons": reasons, "arrears_amount": arrears_amount},
+            values={**base, "missing": missing, "reasons": reasons, "arrears_amount": arrears_amount,
+                    "registered_owners": owners},
         )]
     settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
     return [Finding(
