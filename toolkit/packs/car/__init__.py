@@ -18,7 +18,7 @@ from toolkit.reports.settings import Flow, Job, Responsible
 
 from .actions import ACTIONS, action_of
 from .rules.appointments import appointment_rule
-from .rules.claims import claim_findings
+from .rules.claims import claim_rule
 from .rules.common import (
     APPOINTMENTS,
     CLAIMS,
@@ -84,7 +84,8 @@ PACK = Pack(
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),
         Rule("car_fines", (ORDERS, SAFETY), fine_rule),
-        per_record("car_claim", CLAIMS, claim_findings, clock=True),  # the days waited grow by the date
+        # A claim is judged with the 委托书 it cites; the days waited grow by the date.
+        Rule("car_claim", (CLAIMS, ORDERS), claim_rule, Each((Link(ORDERS, "委托书号", KEY),), clock=True)),
     )),
     rules_files=("car_documents.yaml",),
     templates=("car_appointment_slip.docx", "car_order.docx", "car_extra.docx", "car_release.docx",
