@@ -121,3 +121,29 @@ def test_registering_the_order_afterwards_clears_the_claim(desk):
                               进车间时间="2027-02-26 09:10", 预计完工时间="2027-02-26 16:00", 维修类别="索赔")]
     process(home, write_xlsx(home / "inbox" / "补登委托书.xlsx", {"委托书": late}), "2027-03-05T18:00")
     assert sorted(listed()) == ["SP03", "SP04"]
+
+
+COMPLAINTS = [
+    ["投诉单号", "受理时间", "客户名称", "车牌号", "投诉方式", "投诉内容", "当场答复", "约定答复时间", "答复时间", "处理结果",
+     "责任人"],
+    # Row 2: taken Mon 09:30, promised Tue 17:00, answered Tue 10:00.
+    ["TS1", "2027-03-01 09:30", "马力", "京H10001", "电话", "等候时间太长", "否", "2027-03-02 17:00", "2027-03-02 10:00",
+     "致歉并赠送洗车", "王芳"],
+    # Row 3: answered Sun 16:00, before it was taken Mon 09:30.
+    ["TS2", "2027-03-01 09:30", "牛犇", "京H20002", "上门", "结算价高于估价", "否", "2027-03-02 17:00",
+     "2027-02-28 16:00", "解释费用构成", "王芳"],
+    # Row 4: the answer promised for 08:00, before the complaint was taken at 14:00.
+    ["TS3", "2027-03-03 14:00", "马力", "京H10001", "电话", "车内有油污", "否", "2027-03-03 08:00", None, None, "刘洋"],
+]
+
+
+def test_complaint_times_before_taking_it_are_marked(tmp_path: Path):
+    home = init(tmp_path / "car", "car")
+    got = process(home, write_xlsx(home / "inbox" / "投诉.xlsx", {"售后客户投诉": COMPLAINTS}), NOW)["files"][0]
+    bad = [(e["row"], e["column"], e["code"]) for e in got["errors"]]
+    assert bad == [(3, "答复时间", "row.not_before"), (4, "约定答复时间", "row.not_before")]
+    copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
+    sheet = openpyxl.load_workbook(copy)["售后客户投诉"]
+    # 约定答复时间 is column H, 答复时间 I.
+    assert sheet["I3"].comment is not None and "早于“受理时间”" in sheet["I3"].comment.text
+    assert sheet["H4"].comment is not None and sheet["I2"].comment is None
