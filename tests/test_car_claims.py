@@ -145,5 +145,5 @@ def test_complaint_times_before_taking_it_are_marked(tmp_path: Path):
     copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
     sheet = openpyxl.load_workbook(copy)["售后客户投诉"]
     # 约定答复时间 is column H, 答复时间 I.
-    assert sheet["I3"].comment is not None and "早于“受理时间”" in sheet["I3"].comment.text
+    assert sheet["I3"].comment is not None and "责任人核对两个时间" in sheet["I3"].comment.text
     assert sheet["H4"].comment is not None and sheet["I2"].comment is None
