@@ -122,9 +122,9 @@ def test_car_weekly_counts_a_return_for_a_visit_older_than_the_window(tmp_path: 
                                   完工时间="2027-01-06 15:00", 交车时间="2027-01-06 16:00", **done)]})
     ctx = open_context(Workspace(home))
     try:
-        # Sunday 2027-01-10 18:00, week 2027-W01 (01-04 … 01-10): the window starts a week
-        # before the week before, 2026-12-28 − 7 days = 2026-12-21; WT400 is older.
-        report, src = build_report(ctx, "car_weekly", datetime(2027, 1, 10, 18, 0))
+        # Monday 2027-01-11 09:00, the run for week 2027-W01 (01-04 … 01-10): the window starts
+        # a week before the week before, 2026-12-28 − 7 days = 2026-12-21; WT400 is older.
+        report, src = build_report(ctx, "car_weekly", datetime(2027, 1, 11, 9, 0))
         assert src.since == datetime(2026, 12, 21)
         assert "WT400" not in src.records(ORDERS) and "WT401" in src.records(ORDERS)
     finally:

@@ -25,6 +25,9 @@ class Kind:
     # A report whose cadence changes over time (weekly in a first half-year, monthly after)
     # is two kinds, each running in its own stretch. On demand a report is always made.
     runs: Callable[[Any, Period], bool] | None = None
+    # The schedule reports the period just ended rather than the one its run falls in (a
+    # weekly report run on Monday morning covers the Monday to Sunday before). Months always do.
+    ended: bool = False
 
 
 def report_kinds(rules_dir: Path) -> dict[str, Kind]:
@@ -40,13 +43,14 @@ def _at(d: date, job: Job) -> datetime:
 
 
 def period_for_slot(kind: Kind, slot: datetime) -> Period:
-    """The period a run at ``slot`` reports on: its day or week, or the month just ended."""
+    """The period a run at ``slot`` reports on: its day or week (the one just ended for a
+    kind that says ``ended``), or the month just ended."""
     p = of_kind(kind.period, slot.date())
-    return p.previous() if kind.period == "month" else p
+    return p.previous() if kind.period == "month" or kind.ended else p
 
 
 def default_period(kind: Kind, now: datetime) -> Period:
-    """On demand without a period: today, this week, or the month just ended (as the 1st would)."""
+    """On demand without a period: the one a scheduled run at ``now`` would report on."""
     return period_for_slot(kind, now)
 
 
@@ -57,6 +61,8 @@ def moment(kind: Kind, period: Period, schedule: ScheduleFile) -> datetime:
         return period.end_dt - timedelta(minutes=1)
     if kind.period == "month":
         return _at(add_months(period.start, 1).replace(day=job.day if isinstance(job.day, int) else 1), job)
+    if kind.ended:  # run in the next day or week
+        period = of_kind(kind.period, period.end + timedelta(days=1))
     if kind.period == "week" and job.weekday is not None:
         return _at(period.start + timedelta(days=job.weekday), job)
     if kind.period == "week":

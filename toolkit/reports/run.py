@@ -26,7 +26,7 @@ def build_report(ctx: Any, name: str, now: datetime, period: Period | None = Non
                  schedule: ScheduleFile | None = None) -> tuple[Report, Source]:
     """The report as rows (no files written).
 
-    Without ``period``: the current day/week, or the month just ended, as of ``now``.
+    Without ``period``: the one a scheduled run at ``now`` would report on (``default_period``), as of ``now``.
     With one: as of the moment the schedule produces it (or ``now``, if that is earlier),
     so a report made on demand for a past period equals the scheduled one.
     """

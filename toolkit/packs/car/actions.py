@@ -2,7 +2,8 @@
 
 A total that is not labour plus parts, a deposit short of half the parts' price, a
 discount nobody approved, an extra item agreed but not signed, a guarantee promised on
-parts the customer brought, safety points off the table: each goes back on the return copy of the workbook it came from, on the cell to
+parts the customer brought, safety points off the table, a claim that does not fit the
+委托书 it cites: each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``), and the daily to-do list shows it again under
 待纠正. An incomplete 委托书 is not one of them: it is fined as it was handed over, and
 filling in the gaps afterwards would not undo that.
@@ -32,6 +33,15 @@ ACTIONS: dict[str, Action] = {
     "car.parts_guarantee": Action(
         "car.parts_guarantee", "自购件不作担保", "质量担保",
         "服务顾问向客户说明：客户自购或副厂配件所涉及部位的技术质量不作担保，把“质量担保”改为“否”", DAILY),
+    "car.claim_order": Action(
+        "car.claim_order", "索赔委托书不存在", "委托书号",
+        "服务顾问核对委托书号，改为这辆车进厂时开具的委托书号；委托书漏登的，先补登委托书", DAILY),
+    "car.claim_car": Action(
+        "car.claim_car", "索赔车辆与委托书不符", "车牌号",
+        "服务顾问核对车牌号和委托书号：索赔的车辆须是委托书上的车辆，改正写错的一处", DAILY),
+    "car.claim_date": Action(
+        "car.claim_date", "索赔早于进厂", "申请日期",
+        "服务顾问核对申请日期和委托书号：车辆进厂接车后才能申请索赔，改正写错的一处", DAILY),
     "car.safety_points": Action(
         "car.safety_points", "扣分不符", "扣分", "检查人按安全考核标准改正扣分", DAILY),
 }
@@ -53,3 +63,4 @@ def action_of(f: Finding) -> Action:
         return Action(a.code, a.title, a.column,
                       f"检查人按安全考核标准把扣分改为 {f.values['points']} 分", a.listed_in)
     return a
+

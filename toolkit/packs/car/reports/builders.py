@@ -34,7 +34,7 @@ from ..rules.common import (
     ORDERS,
     SAFETY,
 )
-from ..rules.orders import order_gaps, owed
+from ..rules.orders import followup_of, order_gaps, owed
 
 ALL = (CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY, CLAIMS)
 OPEN = ("pending", "due_soon", "overdue", "open")
@@ -306,13 +306,11 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         delivered = when(v.get("交车时间"))
         if delivered is not None and delivered < p.end_dt and delivered <= cut:
             s.money["欠收"] += owed(v)
-        if delivered is not None and inside(delivered):
-            # Follow-up judged once the call is made or its window has closed.
-            opens, closes = env.window(env.settings.sla.followup, delivered)
-            called = when(v.get("回访时间"))
-            if called is not None or closes <= cut:
-                s.follow_due += 1
-                s.followed += called is not None and opens <= called <= closes
+        call = followup_of(env, v) if delivered is not None and inside(delivered) else None
+        if call is not None and call.judged(cut):
+            # As car.followup judges it: a call on day 1 is early, not missed.
+            s.follow_due += 1
+            s.followed += call.timely
         if inside(v.get("回访时间")) and v.get("回访结果"):
             s.surveyed += 1
             s.satisfied += v.get("回访结果") in ("满意", "基本满意")
@@ -351,8 +349,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                      [Column("指标", width=16), Column(cur, width=12), Column(prev, width=12)],
                      [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
                       for k, a, b, kind in kpis],
-                     note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂第二天至"
-                          "一周内回访的比例；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次。")
+                     note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂一周内"
+                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],

@@ -1,8 +1,11 @@
-"""索赔登记 (seed 002 二 5, 4S 信息员): warranty claims awaiting the maker's reply.
+"""索赔登记 (seed 002 二 5, 4S 信息员): warranty claims awaiting the maker's reply, and
+each claim checked against the 委托书 it cites.
 
 The seeds give the flow (the advisor applies, the information clerk reports to the maker,
-the maker approves or refuses) but no deadline and no amount rule, so a claim only
-reaches the daily list while it waits: not yet reported, or reported and not answered.
+the maker approves or refuses) but no deadline, no claim window and no amount rule, so a
+claim reaches the daily list while it waits: not yet reported, or reported and not
+answered. A claim is for a car the desk received: the 委托书 it cites must be in the
+register, for the same car, and the claim cannot be applied for before the car came in.
 """
 
 from __future__ import annotations
@@ -10,11 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.model import Finding
+from toolkit.packs import State
 from toolkit.ruleset.timing import Env, as_date, fmt_date
 
-from .common import CLAIMS, finding
+from .common import CLAIMS, ORDERS, blank, finding
 
 ANSWERED = ("批准", "拒绝")
+
+
+def claim_rule(env: Env, state: State) -> list[Finding]:
+    orders = state.get(ORDERS, {})
+    out: list[Finding] = []
+    for key, v in state.get(CLAIMS, {}).items():
+        out.extend(claim_findings(env, key, v))
+        out.extend(claim_order_findings(key, v, orders))
+    return out
 
 
 def claim_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -29,3 +42,32 @@ def claim_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     return [finding("car.claim_pending", CLAIMS, key, "info",
                     f"索赔 {key}（{v.get('车牌号') or ''}）：{state}{waited}",
                     {**values, "reported": reported is not None, "days": days})]
+
+
+def claim_order_findings(key: str, v: dict[str, Any], orders: dict[str, dict[str, Any]]) -> list[Finding]:
+    """The cited 委托书: registered, the same car, received no later than the claim's date.
+    A claim citing none is not checked (the column is optional)."""
+    number = v.get("委托书号")
+    if blank(number):
+        return []
+    subject = f"索赔 {key}（委托书 {number}，服务顾问 {v.get('服务顾问') or '未填'}）"
+    who = {"服务顾问": v.get("服务顾问"), "委托书号": number}
+    order = orders.get(str(number))
+    if order is None:
+        return [finding("car.claim_order", CLAIMS, key, "error",
+                        f"{subject}：委托书登记中没有这份委托书，索赔无法对应到进厂车辆", who)]
+    out: list[Finding] = []
+    plate, order_plate = v.get("车牌号"), order.get("车牌号")
+    if plate and order_plate and plate != order_plate:
+        out.append(finding("car.claim_car", CLAIMS, key, "error",
+                           f"{subject}：索赔车辆 {plate}，委托书上的车辆是 {order_plate}",
+                           {**who, "车牌号": plate, "order_plate": order_plate}))
+    applied, received = as_date(v.get("申请日期")), as_date(order.get("接车时间"))
+    if applied is not None and received is not None and applied < received:
+        out.append(finding("car.claim_date", CLAIMS, key, "error",
+                           f"{subject}：申请日期 {fmt_date(applied)} 早于委托书的接车日期 {fmt_date(received)}",
+                           {**who, "申请日期": applied, "received": received}))
+    return out
+
+
+__all__ = ["claim_findings", "claim_order_findings", "claim_rule"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -90,6 +91,36 @@ def owed(v: dict[str, Any]) -> Decimal:
     if due is None:
         return Decimal(0)
     return max(fen(due - (paid or Decimal(0))), Decimal(0))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The first follow-up call after pickup (seed 000 第五篇 16: 出厂二天至一周之内), as
+    both the rule and the reports' 回访及时率 judge it."""
+
+    opens: datetime  # day 2, 00:00
+    closes: datetime  # day 7, 23:59
+    called: datetime | None
+
+    @property
+    def timely(self) -> bool:
+        """Made by the window's close. A call before it opens (the evening of pickup, day 1)
+        is early, not missed: the seed's 一般 makes day 2 the usual first day, the week the
+        limit (car.md 3.2)."""
+        return self.called is not None and self.called <= self.closes
+
+    def judged(self, cut: datetime) -> bool:
+        """Counted at ``cut`` once the call is made by then or the window has closed."""
+        return (self.called is not None and self.called <= cut) or self.closes <= cut
+
+
+def followup_of(env: Env, v: dict[str, Any]) -> FollowUp | None:
+    """The follow-up of a delivered order (None before 交车时间 is written)."""
+    delivered = as_dt(v.get("交车时间"))
+    if delivered is None:
+        return None
+    opens, closes = env.window(env.settings.sla.followup, delivered)
+    return FollowUp(opens, closes, as_dt(v.get("回访时间")))
 
 
 def work_order_rule(env: Env, state: State) -> list[Finding]:
@@ -244,12 +275,12 @@ def _time_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
                                f"{subject}：客户在店等候期间没有关怀记录（至少一次）", dict(who)))
     if delivered is not None and blank(v.get("质检员")):
         out.append(finding("car.qc", ORDERS, key, "warning", f"{subject}：交车前未经质检（质检员未填）", dict(who)))
-    if delivered is not None:
-        spec = sla.followup
-        opens, closes = env.window(spec, delivered)
-        called = as_dt(v.get("回访时间"))
-        f = track_window(env, "car.followup", ORDERS, key, subject, spec.label, opens, closes, called,
-                         values={**who, "start": delivered, "done": called, "deadline": spec.label,
+    call = followup_of(env, v)
+    if call is not None:
+        # The deadline is the window's close: met exactly when call.timely (early included).
+        label = sla.followup.label
+        f = track_window(env, "car.followup", ORDERS, key, subject, label, call.opens, call.closes, call.called,
+                         values={**who, "start": delivered, "done": call.called, "deadline": label,
                                  "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"),
                                  "回访结果": v.get("回访结果")})
         out.append(f)
@@ -276,5 +307,5 @@ def _appointment_window(env: Env, key: str, v: dict[str, Any], appointments: dic
                     f"{subject}：登记为预约进厂，但{why}，不能按预约车辆接待和优惠", {**who, "预约单号": number})]
 
 
-__all__ = ["accepted", "estimate_of", "extras_by_order", "order_gaps", "owed", "promise_of",
-           "work_order_rule"]
+__all__ = ["FollowUp", "accepted", "estimate_of", "extras_by_order", "followup_of", "order_gaps", "owed",
+           "promise_of", "work_order_rule"]
