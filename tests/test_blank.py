@@ -70,11 +70,12 @@ def test_layout_title_headers_freeze_and_small_dimension(written: dict[str, Path
     assert len(wb.sheetnames) == 1
     assert len(ws.title) <= 31 and not any(ch in ws.title for ch in "/\\?*:[]")
     assert ws["A1"].value == (spec.sheet_title or spec.title) and ws["A1"].font.b
-    last = get_column_letter(len(spec.columns))
+    # The register's columns, then 作废 (a row entered by mistake is marked there: voids.py).
+    last = get_column_letter(len(spec.columns) + 1)
     assert f"A1:{last}1" in {str(r) for r in ws.merged_cells.ranges}
-    assert [c.value for c in ws[HEADER_ROW]] == [c.name for c in spec.columns]
+    assert [c.value for c in ws[HEADER_ROW]] == [c.name for c in spec.columns] + ["作废"]
     assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
-    assert ws.max_row == HEADER_ROW and ws.max_column == len(spec.columns)
+    assert ws.max_row == HEADER_ROW and ws.max_column == len(spec.columns) + 1
     assert ws.calculate_dimension() == f"A1:{last}{HEADER_ROW}"
 
 
@@ -101,6 +102,7 @@ def test_enum_columns_get_drop_downs(written: dict[str, Path]) -> None:
         "G4:G2000": '"紧急,一般"',
         "M4:M2000": '"是,否"',  # 是否有偿, after 领单时间 and 到场时间
         "Q4:Q2000": '"满意,基本满意,不满意"',
+        "R4:R2000": '"是"',  # 作废, last
     }
     assert all(dv.type == "list" and dv.showErrorMessage for dv in ws.data_validations.dataValidation)
 
@@ -108,7 +110,7 @@ def test_enum_columns_get_drop_downs(written: dict[str, Path]) -> None:
 def test_too_long_choice_list_falls_back_to_the_comment(written: dict[str, Path]) -> None:
     ws = openpyxl.load_workbook(written["sample"]).active
     sqrefs = {str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert sqrefs == {"G4:G2000"}  # 等级 only; 类别 would exceed 255 characters
+    assert sqrefs == {"G4:G2000", "J4:J2000"}  # 等级 and 作废 (last); 类别 would exceed 255 characters
     assert LONG_CHOICES[-1] in ws["H3"].comment.text
     assert "轻微" in ws["G3"].comment.text and "每行唯一" in ws["A3"].comment.text
 
