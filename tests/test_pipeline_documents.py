@@ -67,8 +67,8 @@ def test_register_saved_again_brings_no_intents_for_notices_already_issued(ctx, 
     # while the finding's own facts (tier, 已缴至) stay the same.
     config = home / "rules" / "documents.yaml"
     text = config.read_text(encoding="utf-8")
-    assert "    facts: [tier]   " in text
-    config.write_text(text.replace("    facts: [tier]   ", "    facts: [tier, 业主]"), encoding="utf-8")
+    assert "    facts: [reminder_tier]\n" in text
+    config.write_text(text.replace("    facts: [reminder_tier]\n", "    facts: [reminder_tier, 业主]\n"), encoding="utf-8")
 
     def intents() -> int:
         with ctx.ledger.engine.connect() as conn:

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, text
 from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 17, 5)
-FEE = "房号,业主,联系电话,建筑面积,单价,已缴至,欠费金额\n1-1-101,{owner},13812345678,88.5,2.35,2026-06-30,\n"
+# In arrears since October: one 催缴通知书 (a 90-day account would add the manager's 欠费情况报告).
+FEE = "房号,业主,联系电话,建筑面积,单价,已缴至,欠费金额\n1-1-101,{owner},13812345678,88.5,2.35,2026-09-30,\n"
 
 
 def _site(tmp_path: Path, code: str, name: str, prefix: str) -> Path:

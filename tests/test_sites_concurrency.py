@@ -42,10 +42,11 @@ def _workspace(root: Path, code: str) -> Path:
 
 
 def _content(code: str, i: int) -> bytes:
-    # Rooms in arrears since June: each file is one fee account and one 催缴 document.
+    # Rooms in arrears since October (58 days: not yet the manager's 90-day report): each
+    # file is one fee account and one 催缴 document.
     room = f"9-{i:03d}" if i < SHARED else f"{'1' if code == 'A' else '2'}-{i:03d}"
     return ("房号,业主,联系电话,建筑面积,单价,已缴至,欠费金额\n"
-            f"{room},业主{i},13812345678,88.5,2.35,2026-06-30,\n").encode()
+            f"{room},业主{i},13812345678,88.5,2.35,2026-09-30,\n").encode()
 
 
 def _drop(home: Path, code: str, n: int) -> None:
