@@ -47,6 +47,7 @@ queue up instead of failing halfway through a read-then-write transaction.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
@@ -90,6 +91,7 @@ from .bulk import insert_rows, json_rows
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
+from .returns import original_stem
 
 __all__ = [
     "metadata",
@@ -456,8 +458,15 @@ def _change(version: int, before: str | None = None) -> str:
     return RENAMED if before == RENAMED else "changed"
 
 
-def _file_dict(row: Any) -> dict[str, Any]:
+def generation_key(sha256: str, n: int) -> str:
+    """The ``files.sha256`` of the n-th save of the same bytes taken again (see
+    ``Ledger.later_save``): the bytes' own hash for the first, a hash of it and n after."""
+    return sha256 if n == 0 else hashlib.sha256(f"{sha256}#{n}".encode()).hexdigest()
+
+
+def _file_dict(row: Any, generation: int = 0) -> dict[str, Any]:
     return {
+        "generation": generation,
         "id": row.id,
         "site": row.site,
         "sha256": row.sha256,
@@ -631,11 +640,30 @@ class Ledger:
     # --- files ----------------------------------------------------------------
 
     def find_file(self, sha256: str) -> dict[str, Any] | None:
+        """The latest file of these bytes (the bytes taken again are a generation each)."""
+        found, n = None, 0
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(files).where(files.c.site == self.site, files.c.sha256 == sha256)
-            ).first()
-        return _file_dict(row) if row else None
+            while True:
+                row = conn.execute(
+                    select(files).where(files.c.site == self.site, files.c.sha256 == generation_key(sha256, n))
+                ).first()
+                if row is None:
+                    break
+                found, n = row, n + 1
+        return _file_dict(found, n - 1) if found is not None else None
+
+    def later_save(self, known: dict[str, Any]) -> dict[str, Any] | None:
+        """A save of the same workbook (``returns.original_stem`` of the names) finished
+        after the file ``known`` and that took rows (accepted or partial): the workbook has
+        moved on, so the same bytes again are staff going back to them, not a copy made
+        twice. None when there is none."""
+        stem = original_stem(known["name"])
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(files.c.id, files.c.name).where(
+                files.c.site == self.site, files.c.id > known["id"], files.c.status.in_(("accepted", "partial")),
+                files.c.name.startswith(stem, autoescape=True)).order_by(files.c.id.desc())).all()
+        later = next((r for r in rows if original_stem(r.name) == stem), None)
+        return {"id": later.id, "name": later.name} if later is not None else None
 
     def claim_file(
         self, sha256: str, name: str, size: int, archive_path: str, now: datetime

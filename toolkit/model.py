@@ -180,6 +180,9 @@ class FileResult:
     corrections: list[Any] = field(default_factory=list)
     # Rows marked 作废 whose key was read (voids.Voided): the records they retire.
     voided: list[Any] = field(default_factory=list)
+    # Bytes taken before and taken again because their workbook was saved since with
+    # other contents ({"same_as": file id, "after": file id}; pipeline._process_bytes).
+    again_of: dict[str, int] | None = None
     # Keys of the rows held back, by register (None: a sheet of it refused whole).
     held: dict[str, set[str] | None] = field(default_factory=dict, repr=False, compare=False)
     # The ledger's rows of this file's keys (corrections.Stored), read once before the
@@ -205,6 +208,7 @@ class FileResult:
             "message": self.message,
             "changes": self.changes,
             "sha256": self.sha256,
+            **({"again_of": self.again_of} if self.again_of else {}),
         }
 
 

@@ -38,7 +38,7 @@ from .collector import gc_paused
 from .filenames import safe_stem
 from .headers import find_header, header_errors, unrecognised_sheet_error
 from .issuelist import is_issue_list
-from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger
+from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger, generation_key
 from .model import (
     CellError,
     FileResult,
@@ -395,13 +395,20 @@ def process_file(
 def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: FileResult,
                    display_name: str | None, drain: bool) -> FileResult:
     known = ctx.ledger.find_file(sha)
+    key = known["sha256"] if known else sha  # a file left 'processing' is taken up under its own row
     if known and known["status"] != PROCESSING:
-        return _duplicate(ctx, path, sha, known, result, drain)
+        later = ctx.ledger.later_save(known)
+        if later is None:
+            return _duplicate(ctx, path, sha, known, result, drain)
+        # The workbook was saved since with other contents: these bytes again are staff
+        # going back to them (a copy restored), taken as a save of their own.
+        key = generation_key(sha, known["generation"] + 1)
+        result.again_of = {"same_as": known["id"], "after": later["id"]}
 
     name = display_name or path.name
     archived = archive_original(ctx.ws, path, sha, now)
     try:
-        file_id = ctx.ledger.claim_file(sha, name, path.stat().st_size, str(archived), now)
+        file_id = ctx.ledger.claim_file(key, name, path.stat().st_size, str(archived), now)
     except FileAlreadyFinished as exc:  # another process finished the same bytes just now
         return _duplicate(ctx, path, sha, exc.file, result, drain)
     if file_id is None:

@@ -111,6 +111,9 @@ def outcome_line(result: FileResult, name: str) -> str:
     fixed = [c for c in result.corrections if c.applied]
     if fixed:  # keys corrected: their old records retired (corrections.py)
         parts.append(f"更正编号 {len(fixed)} 处（{'；'.join(c.note for c in fixed)}）")
+    if result.again_of:  # the same bytes as an earlier file, taken again: say why
+        parts.append(f"与第 {result.again_of['same_as']} 号文件内容相同，但该登记表此后已由第 "
+                     f"{result.again_of['after']} 号文件改过，按重新保存处理")
     return f"{STATUS_ZH.get(result.status, result.status)} {name}：{'，'.join(parts)}"
 
 
