@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -609,3 +609,33 @@ def test_monthly_report_gives_each_first_tier_dealer_and_each_county(home: Path)
         "睢宁": ("苏北大区", "王强", "徐州金鼎商贸", 0, None, "空白市场（开发期第 52 天，2027-01-09 期满）"),
         "新沂": ("苏北大区", "王强", "徐州金鼎商贸", 0, None, "空白市场（开发期已于 2026-10-19 期满）")}
     assert ("空白市场（县）", "2") in [(h["label"], h["value"]) for h in json.loads(out)["headline"]]
+
+
+def test_a_county_left_by_its_last_member_gets_its_development_period_from_that_day(home: Path):
+    """A county becomes a blank market the day after its last member is cancelled: the three
+    months run from then, not from a 空白起始日期 typed before the member joined, and not left
+    for the salesperson to type when the member register already says when. By hand:
+    睢宁 typed blank since 2026-03-01, its member M05 cancelled 2026-11-20 → blank since 11-21,
+    11-30 is day 10 of the period ending 2027-02-20; 丰县's only member M01 cancelled 11-05 →
+    blank since 11-06, day 25, ending 2027-02-05. No blank-market warning for either in December."""
+    county = {"大区": "苏北大区", "责任业务员": "王强", "一级经销商": "徐州华联商贸"}
+    process(home, fill(home, "县级市场登记", [
+        {**county, "县市": "丰县"}, {**county, "县市": "沛县"},
+        {**county, "县市": "睢宁", "空白起始日期": date(2026, 3, 1)}]), "2026-12-04T09:00")
+    gone = {"状态": "已取消", "取消原因": "连续三个月销量未达 70%"}
+    m01 = {**MEMBERS[0], **gone, "取消日期": date(2026, 11, 5)}
+    m05 = {**MEMBERS[1], "成员编号": "M05", "经销商名称": "睢宁广源超市", "县市": "睢宁", "铜牌编号": "T-005",
+           "协议签订日期": date(2026, 5, 8), "入会日期": date(2026, 5, 10), **gone, "取消日期": date(2026, 11, 20)}
+    result = process(home, fill(home, "联销体成员登记", [m01, MEMBERS[1], m05]), "2026-12-04T09:30")
+    assert [f["record"] for f in result["findings"] if f["rule"] == "jsb.blank_market" and f["status"] != "resolved"] == []
+    code, out = cli("report", "jsb_monthly", "--home", str(home), "--month", "2026-11", "--now", "2026-12-06T10:00",
+                    "--json")
+    assert code == 0, out
+    report = openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
+    counties = {r[0]: (r[4], r[6], r[7]) for r in report["县级市场"].iter_rows(values_only=True)
+                if r and r[0] in ("丰县", "沛县", "睢宁")}
+    assert counties == {
+        "丰县": (0, "空白市场（开发期第 25 天，2027-02-05 期满）", datetime(2026, 11, 6)),
+        "沛县": (1, "正常", None),
+        "睢宁": (0, "空白市场（开发期第 10 天，2027-02-20 期满）", datetime(2026, 11, 21))}
+    assert [r[1] for r in report["需处理事项"].iter_rows(values_only=True) if r and r[0] == "空白市场"] == []

@@ -27,7 +27,7 @@ from ..rules.common import (
     split_key,
     text,
 )
-from ..rules.jsb import GONE, active_on
+from ..rules.jsb import GONE, active_on, blank_since
 from ..rules.staff import CANCELS, half_months, half_of
 
 
@@ -219,13 +219,15 @@ def _county_table(src: Source, period: Period) -> Table:
     s = src.rules.pack("dealer").settings.dealer.jsb
     end = period.end
     per: dict[str, list[str]] = defaultdict(list)
-    for mid, m in sorted(by_code(src.records("jsb_member")).items()):
+    members = by_code(src.records("jsb_member"))
+    for mid, m in sorted(members.items()):
         if active_on(m, end):
             per[text(m.get("县市"))].append(mid)
     rows = []
     for county, c in sorted(src.records("jsb_county").items()):
         ids = per.get(county, [])
-        start = day(c.get("空白起始日期"))
+        typed = day(c.get("空白起始日期"))
+        start = typed if ids else blank_since(county, members.values(), typed, end)
         rows.append([county, c.get("大区"), c.get("责任业务员"), c.get("一级经销商"), len(ids), "、".join(ids),
                      _county_state(len(ids), start, end, s), start])
     return Table("县级市场", f"县级市场成员情况（截至{month_text(period.label)}末）", [
@@ -233,7 +235,8 @@ def _county_table(src: Source, period: Period) -> Table:
         Column("成员数", "int"), Column("成员编号", width=18), Column("情况", width=36), Column("空白起始日期", "date")],
         rows, marks=[Mark("情况", "超过上限", "FFEB9C")],
         note=(f"成员数按月末仍在联销体的成员计；每县 {s.members_per_county.min}—{s.members_per_county.max} 家；"
-              f"没有成员的县为空白市场，自空白起始日期起给予 {s.blank_market_months} 个月开发期（起始日为第 1 天）。"))
+              f"没有成员的县为空白市场，自空白起始日期起给予 {s.blank_market_months} 个月开发期（起始日为第 1 天）；"
+              "最后一家成员取消或退出的，自其取消日期的次日起算。"))
 
 
 def _county_state(n: int, start: date | None, end: date, s: Any) -> str:

@@ -11,6 +11,7 @@ first-tier dealer's sales; each member visited and called at least once a month.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -254,6 +255,17 @@ def active_on(m: dict[str, Any], day: date) -> bool:
     return joined is None or joined <= day
 
 
+def blank_since(county: str, members: Iterable[dict[str, Any]], typed: date | None, day: date) -> date | None:
+    """The first day of a county's blank market as seen on ``day``: the day after its last
+    member was cancelled or withdrew, unless the 空白起始日期 typed is later. A date typed
+    before a member joined is stale once that member leaves; the register's 取消日期 already
+    says when the market became blank, so nobody has to type it again."""
+    left = [d for m in members if text(m.get("县市")) == county and left_by(m, day)
+            and (d := as_date(m.get("取消日期"))) is not None]
+    after = max(left) + timedelta(days=1) if left else None
+    return max((d for d in (typed, after) if d is not None), default=None)
+
+
 def county_findings(env: Env, state: State) -> list[Finding]:
     s = env.settings.dealer.jsb
     per: dict[str, list[str]] = defaultdict(list)
@@ -282,7 +294,7 @@ def county_findings(env: Env, state: State) -> list[Finding]:
                 values=base,
             ))
             continue
-        start = as_date(c.get("空白起始日期"))
+        start = blank_since(county, state.get("jsb_member", {}).values(), as_date(c.get("空白起始日期")), env.today)
         if start is None:
             out.append(Finding(
                 rule="jsb.blank_market", register="jsb_county", record=county, severity="warning",
