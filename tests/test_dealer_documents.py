@@ -234,8 +234,27 @@ def test_a_fine_notice_says_which_earlier_months_it_charges_and_why(home: Path):
     (notice,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-11" in p.name]
     text = docx_text(notice)
     assert "2026-W41" in text and "2026-W45" in text and "150.00" in text
-    assert ("上表中属于2026年10月的 2 次罚款共 100.00 元（联销体成员走访一览表 2026-W41、二级客户进货统计表 2026-09）"
+    assert ("上表中属于2026年10月的 2 次罚款共 100.00 元（二级客户进货统计表 2026-09、联销体成员走访一览表 2026-W41）"
             in text)
     assert "2026年10月的工资考核表中没有你的记录，当月未能扣款，并入本月扣除" in text
     (september,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-09" in p.name]
     assert "上表中属于" not in docx_text(september)
+
+
+def test_a_fine_notice_lists_its_reports_in_the_order_they_were_due(home: Path):
+    """张伟 (铜山县) logged W41 late (due Mon 10-12, sent 10-14) and W42–W44 on time, but never
+    W40 (due 10-05, National Day → 10-08; missing after W41's due day): October's notice lists
+    W40 (漏报 200.00) before W41 (迟报 50.00), as they were due, not the logged rows first."""
+    import docx
+
+    process(home, fill(home, "县级市场登记", [{"县市": "铜山县", "大区": "苏北大区", "责任业务员": "张伟",
+                                              "一级经销商": "徐州华联商贸"}]), "2026-12-04T09:00")
+    log = [{"业务员": "张伟", "报表": "联销体成员走访一览表", "期间": p, "实报日期": d} for p, d in (
+        ("2026-W41", date(2026, 10, 14)), ("2026-W42", date(2026, 10, 19)), ("2026-W43", date(2026, 10, 26)),
+        ("2026-W44", date(2026, 11, 2)))]
+    process(home, fill(home, "报表上报登记", log), "2026-12-04T09:00")
+    process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": "2026-10"}]), "2026-12-04T09:00")
+    (notice,) = [p for p in drafts(home, "报表迟报漏报扣款通知") if "2026-10" in p.name]
+    table = docx.Document(str(notice)).tables[0]
+    listed = [(r.cells[1].text, r.cells[4].text, r.cells[5].text) for r in table.rows[1:]]
+    assert listed == [("2026-W40", "漏报", "200.00"), ("2026-W41", "迟报", "50.00")]

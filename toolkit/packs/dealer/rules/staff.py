@@ -279,6 +279,8 @@ def fines_by_month(env: Env, state: State) -> dict[tuple[str, str], list[dict[st
         if "fine" in f.values:
             out[(f.values["业务员"], month_of(f.values["应报日期"]))].append(
                 {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "kind", "fine")})
+    for fines in out.values():  # as they were due, logged or not: the notice's table reads in order
+        fines.sort(key=lambda i: (i["应报日期"], str(i["报表"]), str(i["期间"])))
     return out
 
 
