@@ -639,3 +639,17 @@ def test_a_county_left_by_its_last_member_gets_its_development_period_from_that_
         "沛县": (1, "正常", None),
         "睢宁": (0, "空白市场（开发期第 10 天，2027-02-20 期满）", datetime(2026, 11, 21))}
     assert [r[1] for r in report["需处理事项"].iter_rows(values_only=True) if r and r[0] == "空白市场"] == []
+
+
+def test_a_dealer_typed_without_its_agreement_is_told_how_to_enter_it_as_proposed(home: Path):
+    """A salesperson enters a dealer who has not signed yet: the refused row's comment says
+    how to keep it (状态 拟发展, which drafts the agreement to sign), not only to type dates
+    the dealer does not have yet; so typed, the agreement is drafted."""
+    row = {**MEMBERS[0], "成员编号": "M07", "经销商名称": "睢宁广源超市", "县市": "睢宁", "协议签订日期": None,
+           "入会日期": None, "状态": None, "铜牌编号": None}
+    process(home, fill(home, "联销体成员登记", [row]), "2026-12-01T09:00")
+    back = openpyxl.load_workbook(next((home / "outbox" / "退回批注").glob("联销体成员登记-问题批注-*.xlsx")))
+    notes = [str(r[6]) for r in back["问题清单"].iter_rows(min_row=4, values_only=True) if r and r[5] and r[0] != "序号"]
+    assert any("拟发展" in n and "协议" in n for n in notes), notes
+    process(home, fill(home, "联销体成员登记", [{**row, "状态": "拟发展"}], "联销体成员登记-改"), "2026-12-01T10:00")
+    assert list((home / "outbox" / "文书草稿").glob("*关于不销售假冒伪劣产品的协议_M07.docx"))
