@@ -164,13 +164,13 @@ def reminders(home: Path) -> dict[str, list[str]]:
             "已作废": sorted(p.name for p in (drafts / "已作废").glob("*催缴通知书*.docx"))}
 
 
-@pytest.mark.parametrize("undo", ["clear_void_mark", "restore_earlier_save"])
+@pytest.mark.parametrize("undo", ["clear_void_mark", "restore_earlier_save", "behind_again_next_month"])
 def test_arrears_back_after_a_void_or_a_mistaken_payment_get_a_reminder_again(tmp_path: Path, undo: str):
-    """The reminder voided with its record (作废) or with a payment entered by mistake is
-    not the owner's last word: when the arrears are back — the mark cleared, or the
-    earlier save restored byte for byte — with the very same figures, the cashier again
-    has a 催缴通知书 to sign (a new number, naming the voided one), not an open arrears
-    finding with nothing to send."""
+    """A reminder voided unsigned because the bill was paid, or with its record (作废), is
+    not the owner's last word: when arrears of the same tier are back — the 作废 mark
+    cleared, the earlier save restored byte for byte (the payment was a mistake), or simply
+    the next month unpaid — the cashier again has a 催缴通知书 to sign (a new number), not
+    an open arrears finding with nothing to send."""
     home = init(tmp_path / "p")
     owed = [fee_row("1-101", "张建国", datetime(2026, 10, 31))]
     saved = fill(home, "物业费台账", owed)
@@ -190,7 +190,13 @@ def test_arrears_back_after_a_void_or_a_mistaken_payment_get_a_reminder_again(tm
         back = home / "inbox" / "物业费台账.xlsx"
         back.write_bytes(earlier)
     assert reminders(home) == {"草稿": [], "已作废": [draft]}
-    again = process(home, back, "2026-11-18T09:30")
+    if undo == "behind_again_next_month":
+        # Paid to 11-30, then nothing: on 12-02 December is owed, the same first tier, and
+        # 89.50 × 2.50 = 223.75 again (the phone typed in, so the ledger is saved anew).
+        back = fill(home, "物业费台账", [fee_row("1-101", "张建国", datetime(2026, 11, 30), 联系电话="13905712231")])
+        again = process(home, back, "2026-12-02T09:30")
+    else:
+        again = process(home, back, "2026-11-18T09:30")
     assert [f["rule"] for f in again["findings"] if f["state"] != "resolved"] == ["fee.arrears"]
     assert reminders(home)["草稿"] == [draft.replace("第001号", "第002号")]
     text = docx_text(home / "outbox" / "文书草稿" / reminders(home)["草稿"][0])
