@@ -139,6 +139,26 @@ def test_work_started_asks_for_the_entry_notice():
     assert "renovation.started" not in rules_of(run({"renovation": {"ZX1": permit(开工日期=date(2026, 9, 1))}}, NOW))
 
 
+def test_a_site_the_centre_may_not_accept_gets_no_entry_notice_nor_agreement():
+    """A contractor below grade two ("客户服务中心不得受理") or a structural or gas change
+    begun without the government's approval ("立即通知停工") is a site to stop, like one
+    lacking its fire approval: no 装修入场知会单 announces it to the gate and no 装修管理
+    服务协议 is drafted for signing until the row is put right; the finding says what first."""
+    for bad, first in (({"资质等级": "三级"}, "更换为一级或二级资质的装修公司"),
+                       ({"资质等级": "无"}, "更换为一级或二级资质的装修公司"),
+                       ({"结构改动": "是", "报批": "否"}, "办妥结构改动报批"),
+                       ({"煤气改动": "是"}, "办妥煤气改动报批")):
+        found = run({"renovation": {"ZX1": permit(**bad)}}, NOW)
+        started, approved = pick(found, "renovation.started"), pick(found, "renovation.approved")
+        assert started.notice is None and approved.notice is None, bad
+        assert f"待{first}后再签发装修入场知会单" in started.message, started.message
+        assert f"须先{first}，暂不签订装修管理协议" in approved.message, approved.message
+    # Put right (grade two, the change approved): both follow.
+    found = run({"renovation": {"ZX1": permit(资质等级="二级", 结构改动="是", 报批="是")}}, NOW)
+    assert pick(found, "renovation.started").notice == "renovation_entry_notice"
+    assert pick(found, "renovation.approved").notice == "renovation_agreement"
+
+
 # ---- through the pipeline: the daily list and the notice -----------------------------------
 
 
@@ -147,7 +167,10 @@ def test_patrols_reach_the_daily_list_and_the_notice_is_drafted(ctx, tmp_path: P
     reno = [["编号", "房号", "业主", "联系电话", "装修公司", "申请日期", "审批日期", "资质等级", "结构改动", "报批",
              "出入证数量", "入场确认日期", "开工日期"],
             ["ZX001", "2-0301", "陈明", "13812345678", "安居装饰", date(2026, 11, 16), date(2026, 11, 17), "三级", "是",
-             "否", 4, date(2026, 11, 25), date(2026, 11, 25)]]
+             "否", 4, date(2026, 11, 25), date(2026, 11, 25)],
+            # A grade-two contractor, no change to approve: the site announced.
+            ["ZX002", "2-0501", "林芳", "13812345678", "安居装饰", date(2026, 11, 16), date(2026, 11, 17), "二级", "否",
+             None, 4, date(2026, 11, 25), date(2026, 11, 25)]]
     site = [["日期", "装修编号", "房号", "巡查部门", "巡查人", "发现违章"],
             [date(2026, 11, 25), "ZX001", "2-0301", "客户服务中心", "小张", "无"],
             [date(2026, 11, 25), "ZX001", "2-0301", "工程部", "老王", "无"]]
@@ -170,12 +193,13 @@ def test_patrols_reach_the_daily_list_and_the_notice_is_drafted(ctx, tmp_path: P
     assert any("施工资质为“三级”" in r[6] for r in report.table("待处理问题").rows)
     assert any("涉及结构改动" in r[6] and "停工" in r[6] for r in report.table("待处理问题").rows)
 
+    # ZX001 (三级, a structural change not approved) is to be stopped: no notice for it.
     drafts = [p for p in ctx.ws.drafts.glob("*.docx") if "装修入场知会单" in p.name]
-    assert len(drafts) == 1, sorted(p.name for p in ctx.ws.drafts.glob("*.docx"))
+    assert [p.name.endswith("_ZX002.docx") for p in drafts] == [True], sorted(p.name for p in drafts)
     doc = Document(drafts[0])
     text = "\n".join([p.text for p in doc.paragraphs]
                      + [c.text for t in doc.tables for row in t.rows for c in row.cells])
     assert "工程部、保安部：" in text and "场字第001号" in text
     # The date as the document engine prints it (2026年11月25日), the unit, contractor, 4 passes.
-    assert "2-0301" in text and "安居装饰" in text and "于2026年11月25日入场施工" in text
+    assert "2-0501" in text and "安居装饰" in text and "于2026年11月25日入场施工" in text
     assert "4张" in text and "工程部签收" in text and "138****5678" in text

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from car_fixtures import as_json, init
-from test_dealer_pipeline import cli, fill, process
+from test_dealer_pipeline import cli, docx_text, fill, process
 from test_key_corrections import keys, ledger, open_records
 
 from toolkit.ledger import record_history, records
@@ -149,3 +149,55 @@ def test_every_blank_register_but_the_dispatch_register_ends_with_the_void_colum
         else:
             assert last.value == "作废", path.name
             assert "填“是”表示本行登记有误" in last.comment.text
+
+
+def fee_row(room: str, owner: str, paid_to: datetime, **more: Any) -> dict[str, Any]:
+    """An account of 89.50 m² at 2.50 a month: paid to 10-31, on 11-16 it owes November,
+    89.50 × 2.50 = 223.75 yuan, one 催缴通知书 (first tier)."""
+    return {"房号": room, "业主": owner, "建筑面积": 89.5, "单价": 2.5, "已缴至": paid_to, **more}
+
+
+def reminders(home: Path) -> dict[str, list[str]]:
+    """The 催缴通知书 files by folder: drafts to sign, and those voided."""
+    drafts = home / "outbox" / "文书草稿"
+    return {"草稿": sorted(p.name for p in drafts.glob("*催缴通知书*.docx")),
+            "已作废": sorted(p.name for p in (drafts / "已作废").glob("*催缴通知书*.docx"))}
+
+
+@pytest.mark.parametrize("undo", ["clear_void_mark", "restore_earlier_save", "behind_again_next_month"])
+def test_arrears_back_after_a_void_or_a_mistaken_payment_get_a_reminder_again(tmp_path: Path, undo: str):
+    """A reminder voided unsigned because the bill was paid, or with its record (作废), is
+    not the owner's last word: when arrears of the same tier are back — the 作废 mark
+    cleared, the earlier save restored byte for byte (the payment was a mistake), or simply
+    the next month unpaid — the cashier again has a 催缴通知书 to sign (a new number), not
+    an open arrears finding with nothing to send."""
+    home = init(tmp_path / "p")
+    owed = [fee_row("1-101", "张建国", datetime(2026, 10, 31))]
+    saved = fill(home, "物业费台账", owed)
+    earlier = saved.read_bytes()
+    first = process(home, saved, "2026-11-16T09:30")
+    assert [f["rule"] for f in first["findings"] if f["state"] == "new"] == ["fee.arrears"]
+    (draft,) = reminders(home)["草稿"]
+    assert "催字第001号" in draft
+    if undo == "clear_void_mark":
+        gone = process(home, fill(home, "物业费台账", [{**owed[0], "作废": "是"}]), "2026-11-17T09:30")
+        assert gone["changes"]["fee_account"]["voided"] == ["1-101"]
+        # Saved back with the next account typed in: not the bytes of the first save.
+        back = fill(home, "物业费台账", [*owed, fee_row("1-102", "李梅", datetime(2026, 12, 31))])
+    else:
+        paid = fill(home, "物业费台账", [fee_row("1-101", "张建国", datetime(2026, 11, 30))])
+        process(home, paid, "2026-11-17T09:30")
+        back = home / "inbox" / "物业费台账.xlsx"
+        back.write_bytes(earlier)
+    assert reminders(home) == {"草稿": [], "已作废": [draft]}
+    if undo == "behind_again_next_month":
+        # Paid to 11-30, then nothing: on 12-02 December is owed, the same first tier, and
+        # 89.50 × 2.50 = 223.75 again (the phone typed in, so the ledger is saved anew).
+        back = fill(home, "物业费台账", [fee_row("1-101", "张建国", datetime(2026, 11, 30), 联系电话="13905712231")])
+        again = process(home, back, "2026-12-02T09:30")
+    else:
+        again = process(home, back, "2026-11-18T09:30")
+    assert [f["rule"] for f in again["findings"] if f["state"] != "resolved"] == ["fee.arrears"]
+    assert reminders(home)["草稿"] == [draft.replace("第001号", "第002号")]
+    text = docx_text(home / "outbox" / "文书草稿" / reminders(home)["草稿"][0])
+    assert "223.75" in text and "张建国" in text

@@ -29,10 +29,16 @@ from .tables import PENDING, documents, ensure_tables
 log = logging.getLogger("toolkit")
 
 DOCUMENT, NUMBER, PDF, REGISTER, APPROVALS = "document", "number", "pdf", "register", "approvals"
+# The facts_hash of a draft voided because its finding was resolved: no document's digest.
+VOIDED_ON_RESOLUTION = "voided-on-resolution"
 
 
 def _file_tag(result: FileResult) -> str:
-    return (result.sha256 or "")[:16]
+    """The save an intent comes from. Bytes restored after a later save are a save of
+    their own (``again_of``): tagged apart from the first time, or their documents and
+    approvals would be taken as already done."""
+    tag = (result.sha256 or "")[:16]
+    return f"{tag}+{result.again_of['after']}" if result.again_of else tag
 
 
 def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding, now: datetime,
@@ -233,7 +239,11 @@ def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: lis
             mine = (documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
                     documents.c.record == f.record, documents.c.status == DRAFT)
             if t.void_when_resolved:
-                touched += conn.execute(update(documents).where(*mine).values(status=VOIDED)).rowcount
+                # Its facts are dropped with it: should the demand come back with the same
+                # figures (a payment entered by mistake, a 作废 mark cleared), the draft voided
+                # here is not the document of those facts, and a new one is drafted.
+                touched += conn.execute(update(documents).where(*mine).values(
+                    status=VOIDED, facts_hash=VOIDED_ON_RESOLUTION)).rowcount
             else:
                 touched += len(conn.execute(select(documents.c.id).where(*mine)).all())
     return touched

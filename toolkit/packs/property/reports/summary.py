@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -193,7 +193,9 @@ def _fees(src: Source, p: Period, cut: datetime) -> dict[str, Decimal]:
     for v in src.records("special_service").values():
         if inside(v.get("完成时间")):
             services += service_amount(v)
-    env = src.env(cut, "property")
+    # Owed at the end of the period's last day: the fee due the next morning is the next
+    # period's arrears (cut is midnight after the period, or the report's moment).
+    env = src.env(cut - timedelta(minutes=1), "property")
     owed = ZERO
     for v in src.records("fee_account").values():
         a = arrears(env, v)

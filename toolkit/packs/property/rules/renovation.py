@@ -59,35 +59,50 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
                     "消防审批": v.get("消防审批")},
         ))
     out.extend(_conditions(env, key, v, subject))
+    first = _put_right_first(env, v, no_fire)
     started = as_date(v.get("开工日期"))
     if started is not None and not historical(env.today, started):
         # Seed 001 装修 12: each site that starts work is announced to the other departments.
-        # A site that needs fire approval and lacks it is to be stopped, not announced as
-        # approved: the notice waits until 消防审批 is 是.
-        entry = "待补办消防审批后再签发装修入场知会单" if no_fire else "向工程部、保安部签发装修入场知会单"
+        # A site to be stopped (no fire approval, a contractor below grade two, a structural
+        # or gas change not approved) is not announced as approved: the notice waits.
+        entry = f"待{first}后再签发装修入场知会单" if first else "向工程部、保安部签发装修入场知会单"
         out.append(Finding(
             rule="renovation.started", register=PERMITS, record=key, severity="info",
             message=f"{subject}：已于 {fmt_date(started)} 开工，{entry}",
             values={k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
                                           "审批日期", "结构改动", "煤气改动")},
-            notice=None if no_fire else "renovation_entry_notice",
+            notice=None if first else "renovation_entry_notice",
         ))
     if approved is not None:
         # Work already accepted, or approved long ago: the agreement was signed back then.
         accepted = as_date(v.get("竣工验收日期"))
         history = (accepted is not None and accepted <= env.today) or historical(env.today, approved)
-        # Work begun without the fire approval it needs is stopped, not signed for: the
-        # agreement waits until 消防审批 is 是 (the fire-approval finding says what to do).
-        ready = "须先补办消防审批，暂不签订装修管理协议" if no_fire else "可签订装修管理协议"
+        # A site to be stopped is not signed for: the agreement waits until the row is put
+        # right (the findings of the fire approval, qualification or change say what to do).
+        ready = f"须先{first}，暂不签订装修管理协议" if first else "可签订装修管理协议"
         out.append(Finding(
             rule="renovation.approved", register=PERMITS, record=key, severity="info",
             message=f"{subject}：已于 {fmt_date(approved)} 审批，{ready}",
             values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
                                           "装修押金", "清运费", "出入证数量", "消防审批")},
-            notice=None if history or no_fire else "renovation_agreement",
+            notice=None if history or first else "renovation_agreement",
         ))
     out.extend(_refund(env, key, v, violations, subject))
     return out
+
+
+def _put_right_first(env: Env, v: dict[str, Any], no_fire: bool) -> str:
+    """What must be put right before the site is announced or its agreement signed ("" if
+    nothing): the fire approval, a contractor the centre may not accept (seed 003 3.2.1),
+    a structural or gas change not approved by the authorities (seed 001 装修 5)."""
+    steps = ["补办消防审批"] if no_fire else []
+    accepted = env.settings.tariffs.renovation.accepted_qualifications
+    if v.get("资质等级") and v.get("资质等级") not in accepted:
+        steps.append(f"更换为{'或'.join(accepted)}资质的装修公司")
+    changes = [c for c in ("结构改动", "煤气改动") if v.get(c) == "是"]
+    if changes and v.get("报批") != "是":
+        steps.append(f"办妥{'、'.join(changes)}报批")
+    return "、".join(steps)
 
 
 def _conditions(env: Env, key: str, v: dict[str, Any], subject: str) -> list[Finding]:
