@@ -1,0 +1,102 @@
+"""QA round 4 at the car desk (2026-11-30 → 2026-12-14), cut down to the rows behind each
+defect found: a 结算金额 that is not 工时费 + 备品费 − 折扣金额 (a typo: 7,720 for 7,270).
+
+The cashier writes the settlement on Thursday 2026-12-03 as the car leaves; the desk saves
+the register at 18:00 and corrects it the same evening.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
+from conftest import write_xlsx
+
+HEAD = [*ORDER_HEAD, "诊断估价费"]
+
+
+def _order(**kw: Any) -> list[Any]:
+    base = order(**{k: v for k, v in kw.items() if k != "诊断估价费"})
+    return [*base, kw.get("诊断估价费")]
+
+
+def _settled(**kw: Any) -> list[Any]:
+    """A body repair received Monday, finished and picked up Thursday, signed for a discount."""
+    base = {"车牌号": "京N34567", "客户名称": "黄丽华", "车型": "途观", "服务顾问": "刘洋", "维修类别": "事故维修",
+            "接车时间": "2026-11-30 14:00", "进车间时间": "2026-11-30 14:20", "工时费估价": 1920, "备品费估价": 5550,
+            "估价合计": 7470, "预计完工时间": "2026-12-03 12:00", "进度查询时间": "2026-12-02 13:00",
+            "完工时间": "2026-12-03 11:30", "质检员": "赵工", "交车时间": "2026-12-03 16:00", "工时费": "1,920",
+            "备品费": "5,550", "折扣金额": 200, "折扣审批人": "钱经理", "实收金额": "7,270", "付款方式": "刷卡"}
+    return _order(**{**base, **kw})
+
+
+ORDERS = [
+    HEAD,
+    # Row 2: 1,920 + 5,550 − 200 = 7,270, typed 7,720 (two digits swapped).
+    _settled(委托书号="WT2611303", 结算金额="7,720"),
+    # Row 3: right: 300 + 2,468.35 = 2,768.35, no discount.
+    _settled(委托书号="WT2612021", 车牌号="京N56789", 客户名称="李秀英", 工时费=300, 备品费="2,468.35", 折扣金额=None,
+             折扣审批人=None, 工时费估价=300, 备品费估价="2468.35", 估价合计="2768.35", 结算金额="2,768.35",
+             实收金额="2,768.35"),
+    # Row 4: right: the 50-元 diagnosis charged on top of labour and parts (180 + 620 + 50).
+    _settled(委托书号="WT2612031", 车牌号="京N78901", 客户名称="赵磊", 工时费=180, 备品费=620, 折扣金额=None,
+             折扣审批人=None, 诊断估价费=50, 工时费估价=180, 备品费估价=620, 估价合计=800, 结算金额=850, 实收金额=850),
+]
+
+NOW = "2026-12-03T18:00"
+
+
+@pytest.fixture(autouse=True)
+def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    home = init(tmp_path / "car", "car")
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": ORDERS}), NOW)["files"][0]
+    return home, got
+
+
+def _releases(home: Path) -> list[str]:
+    return sorted(p.name for p in (home / "outbox" / "文书草稿").glob("*出厂通知单*.docx"))
+
+
+def test_a_settlement_that_does_not_add_up_goes_back_on_its_cell(desk):
+    home, got = desk
+    marked = [(a["row"], a["column"], a["code"]) for a in got["actions"]]
+    assert marked == [(2, "结算金额", "car.settlement_sum")]
+    a = got["actions"][0]
+    assert "7,720.00" in a["message"] and "7,270.00" in a["message"] and "结算员" in a["message"]
+    copy = next(Path(o) for o in got["outputs"] if "退回批注" in o)
+    sheet = openpyxl.load_workbook(copy)["委托书"]
+    col = HEAD.index("结算金额") + 1
+    assert sheet.cell(row=2, column=col).comment is not None
+    assert sheet.cell(row=3, column=col).comment is None and sheet.cell(row=4, column=col).comment is None
+    # The customer's 出厂通知单 would print 欠收 450.00 元 that nobody owes: none until corrected.
+    assert [n for n in _releases(home) if "WT2611303" in n] == []
+    assert len(_releases(home)) == 2
+    code, out = cli("report", "car_daily", "--date", "2026-12-04", "--home", str(home), "--now", "2026-12-04T08:00",
+                    "--json")
+    assert code == 0, out
+    daily = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    fixes = [r for r in daily["待纠正"].iter_rows(values_only=True) if r and r[1] == "WT2611303"]
+    wrong = [r for r in fixes if r[2] == "须纠正"]
+    assert [r[3] for r in wrong] == ["刘洋"] and "7,270.00" in wrong[0][4]
+
+
+def test_the_corrected_settlement_gets_its_release(desk):
+    home, _ = desk
+    fixed = [HEAD, _settled(委托书号="WT2611303", 结算金额="7,270"), *ORDERS[2:]]
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": fixed}), "2026-12-03T18:30")["files"][0]
+    assert got["actions"] == []
+    names = [n for n in _releases(home) if "WT2611303" in n]
+    assert len(names) == 1
+    import docx
+
+    text = "\n".join(c.text for t in docx.Document(str(home / "outbox" / "文书草稿" / names[0])).tables
+                     for row in t.rows for c in row.cells)
+    assert "7,270.00" in text and "7,720.00" not in text and "450.00" not in text
