@@ -100,3 +100,41 @@ def test_the_corrected_settlement_gets_its_release(desk):
     text = "\n".join(c.text for t in docx.Document(str(home / "outbox" / "文书草稿" / names[0])).tables
                      for row in t.rows for c in row.cells)
     assert "7,270.00" in text and "7,720.00" not in text and "450.00" not in text
+
+
+APPT_HEAD = ["预约单号", "登记时间", "受理人", "车牌号", "客户名称", "联系电话", "车型", "预约进厂时间", "预约项目", "客户签名",
+             "通知车间时间", "车间接收人", "状态", "作废"]
+
+
+def _booking(number: str, booked: str, void: str | None = None, slot: str = "2026-12-04 15:00") -> list[Any]:
+    return [number, booked, "周敏", "京N89012", "刘芳", "13377778888", "探岳", slot, "首次保养", "是",
+            "2026-12-01 15:20", "老郭", "已预约", void]
+
+
+def _register_rows(home: Path) -> list[dict[str, Any]]:
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    head = [c.value for c in sheet[2]]
+    return [dict(zip(head, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+
+
+def test_a_restored_workbook_drafts_the_slip_it_states_again(tmp_path: Path):
+    """Friday's save books 刘芳 for Fri 12-04 15:00; on Saturday the duty clerk moves it to
+    Mon 12-07 by mistake (a new slip, the first voided); on Monday 周敏 puts Friday's copy
+    back byte for byte. The register is Friday's again, and so must be the slip to sign."""
+    home = init(tmp_path / "car", "car")
+    friday = write_xlsx(tmp_path / "预约登记-周五.xlsx", {"预约登记": [APPT_HEAD, _booking("YY1201-02", "2026-12-01 15:00")]})
+    inbox = home / "inbox" / "预约登记.xlsx"
+    inbox.write_bytes(friday.read_bytes())
+    process(home, inbox, "2026-12-01T18:00")
+    moved = [APPT_HEAD, _booking("YY1201-02", "2026-12-01 15:00", slot="2026-12-07 10:00")]
+    process(home, write_xlsx(inbox, {"预约登记": moved}), "2026-12-02T10:00")
+    inbox.write_bytes(friday.read_bytes())
+    got = process(home, inbox, "2026-12-02T11:00")["files"][0]
+    assert got["again_of"] is not None
+    drafts = [r for r in _register_rows(home) if r["文书状态"] == "草稿"]
+    assert [r["文号"][-7:] for r in drafts] == ["约字第003号"]
+    import docx
+
+    text = "\n".join(c.text for t in docx.Document(str(home / "outbox" / "文书草稿" / drafts[0]["文件名"])).tables
+                     for row in t.rows for c in row.cells)
+    assert "2026年12月4日 15:00" in text and "12月7日" not in text

@@ -32,7 +32,12 @@ DOCUMENT, NUMBER, PDF, REGISTER, APPROVALS = "document", "number", "pdf", "regis
 
 
 def _file_tag(result: FileResult) -> str:
-    return (result.sha256 or "")[:16]
+    """The file's part of its intents' keys. A workbook restored to an earlier save has
+    that save's bytes: without the save it follows, its intents would be taken for the
+    earlier ones, already done, and the documents it states never drafted again."""
+    tag = (result.sha256 or "")[:16]
+    again = result.again_of or {}
+    return f"{tag}+{again['after']}" if again.get("after") is not None else tag
 
 
 def enqueue_document(conn: Connection, site: str, result: FileResult, f: Finding, now: datetime,
