@@ -138,3 +138,37 @@ def test_a_restored_workbook_drafts_the_slip_it_states_again(tmp_path: Path):
     text = "\n".join(c.text for t in docx.Document(str(home / "outbox" / "文书草稿" / drafts[0]["文件名"])).tables
                      for row in t.rows for c in row.cells)
     assert "2026年12月4日 15:00" in text and "12月7日" not in text
+
+
+def test_a_voided_row_takes_its_unsigned_drafts_with_it(tmp_path: Path):
+    """周敏 typed 刘芳's booking twice on Tuesday (YY1201-03 a copy of YY1201-02) and marks the
+    copy 作废 on Wednesday: its 预约确认单 must not be signed and sent as a second booking."""
+    home = init(tmp_path / "car", "car")
+    twice = [APPT_HEAD, _booking("YY1201-02", "2026-12-01 15:00"), _booking("YY1201-03", "2026-12-01 15:05")]
+    process(home, write_xlsx(home / "inbox" / "预约登记.xlsx", {"预约登记": twice}), "2026-12-01T18:00")
+    drafts = home / "outbox" / "文书草稿"
+    assert len(list(drafts.glob("*预约确认单_YY1201-0[23].docx"))) == 2
+    voided = [APPT_HEAD, _booking("YY1201-02", "2026-12-01 15:00"), _booking("YY1201-03", "2026-12-01 15:05", "是")]
+    got = process(home, write_xlsx(home / "inbox" / "预约登记.xlsx", {"预约登记": voided}), "2026-12-02T09:00")
+    assert got["files"][0]["rows"]["voided"] == 1
+    assert [p.name for p in drafts.glob("*YY1201-03.docx")] == []
+    assert len(list((drafts / "已作废").glob("*预约确认单_YY1201-03.docx"))) == 1
+    assert len(list(drafts.glob("*预约确认单_YY1201-02.docx"))) == 1
+    assert {r["登记记录"]: r["文书状态"] for r in _register_rows(home)} == {
+        "预约登记 YY1201-02": "草稿", "预约登记 YY1201-03": "已作废"}
+    # Nothing left for the signer to puzzle over in the heading.
+    heading = str(openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active["A1"].value)
+    assert "约字第002号" not in heading
+
+
+def test_clearing_the_mark_drafts_the_booking_again(tmp_path: Path):
+    """The 作废 mark was put on the wrong row: cleared the next morning (with 到店时间 not yet
+    known, the row as first typed), the booking is back with a new slip to sign."""
+    test_a_voided_row_takes_its_unsigned_drafts_with_it(tmp_path)
+    home = tmp_path / "car"
+    back = [APPT_HEAD, _booking("YY1201-02", "2026-12-01 15:00"), _booking("YY1201-03", "2026-12-01 15:05")]
+    process(home, write_xlsx(home / "inbox" / "预约登记.xlsx", {"预约登记": back}), "2026-12-02T10:00")
+    drafts = home / "outbox" / "文书草稿"
+    assert [p.name for p in drafts.glob("*预约确认单_YY1201-03.docx")] == ["某某公司〔2026〕约字第003号_预约确认单_YY1201-03.docx"]
+    assert [(r["文号"][-7:], r["文书状态"]) for r in _register_rows(home) if r["登记记录"] == "预约登记 YY1201-03"] == [
+        ("约字第002号", "已作废"), ("约字第003号", "草稿")]
