@@ -55,6 +55,9 @@ class DocumentsHook:
             intents.enqueue_approvals(conn, ctx.ledger.site, result, extra, now)
         config = documents_config(ctx.ws)
         gone = [f for f in result.findings if f.notice and f.state == "resolved"]
+        retired = {(v.register, v.key) for v in result.voided}
+        if retired and intents.void_retired_drafts(conn, ctx.ledger.site, retired):
+            intents.request_register(conn, ctx.ledger.site, now)
         if gone and intents.void_resolved_drafts(conn, ctx.ledger.site, config, gone):
             # Demands for what is settled were voided; the register is rewritten to move
             # their files and to name the other drafts whose finding closed.

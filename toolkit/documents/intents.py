@@ -249,6 +249,30 @@ def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: lis
     return touched
 
 
+RETIRED = "retired:"  # facts_hash prefix of a draft voided with its record (void_retired_drafts)
+
+
+def void_retired_drafts(conn: Connection, site: str, retired: set[tuple[str, str]]) -> int:
+    """Void the unsigned drafts of records retired by a row marked 作废: the row was
+    entered by mistake, so whatever was drafted for it (a second 预约确认单 for a booking
+    typed twice) must not be signed. Signed documents stay as they are. Returns how many.
+
+    Their facts are marked retired: a mark cleared brings the record back as new, and
+    its document is then drafted anew instead of being taken as already issued."""
+    from sqlalchemy import func, literal
+
+    from .tables import DRAFT
+    from .tables import VOID as VOIDED
+
+    voided = 0
+    for register, record in sorted(retired):
+        voided += conn.execute(update(documents).where(
+            documents.c.site == site, documents.c.register == register, documents.c.record == record,
+            documents.c.status == DRAFT).values(
+                status=VOIDED, facts_hash=func.substr(literal(RETIRED) + documents.c.facts_hash, 1, 64))).rowcount
+    return voided
+
+
 def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: str, record: str,
                          digest: str | None = None) -> list[str]:
     """Mark numbers taken but never written for this subject as void; their numbers."""
@@ -267,4 +291,4 @@ def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: s
 HANDLERS = {DOCUMENT: _issue, NUMBER: _number, PDF: _pdf, REGISTER: _register, APPROVALS: _approvals}
 
 __all__ = ["HANDLERS", "enqueue_document", "enqueue_approvals", "enqueue_written", "recover",
-           "request_register", "void_pending_numbers", "void_resolved_drafts"]
+           "request_register", "void_pending_numbers", "void_resolved_drafts", "void_retired_drafts"]

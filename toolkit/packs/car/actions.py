@@ -1,6 +1,6 @@
 """The car findings the person who saved the register must put right on their own sheet.
 
-A total that is not labour plus parts, a deposit short of half the parts' price, a
+A total that is not labour plus parts (the estimate's or the settlement's), a deposit short of half the parts' price, a
 discount nobody approved, an extra item agreed but not signed, a guarantee promised on
 parts the customer brought, safety points off the table, a claim that does not fit the
 委托书 it cites: each goes back on the return copy of the workbook it came from, on the cell to
@@ -27,6 +27,9 @@ ACTIONS: dict[str, Action] = {
     "car.discount_approval": Action(
         "car.discount_approval", "折扣未经审批", "折扣审批人",
         "结算员请业务主管审批折扣，并在“折扣审批人”填写审批人姓名；主管不同意的，改正折扣金额和结算金额", DAILY),
+    "car.settlement_sum": Action(
+        "car.settlement_sum", "结算金额算错", "结算金额",
+        "结算员核对工时费、备品费和折扣金额，改正结算金额（或写错的那一项）；改正后才出具出厂通知单", DAILY),
     "car.extra_signed": Action(
         "car.extra_signed", "增项未再次签字", "客户签名",
         "服务顾问请客户在委托书上对追加项目再次签字确认后，“客户签名”填“是”；签字前完工时间不顺延", DAILY),
@@ -59,6 +62,10 @@ def action_of(f: Finding) -> Action:
         return Action(a.code, a.title, a.column,
                       f"服务顾问向客户说明：{f.values['配件来源']}配件所涉及部位的技术质量不作担保，"
                       "把“质量担保”改为“否”", a.listed_in)
+    if f.rule == "car.settlement_sum" and f.values.get("expected") is not None:
+        return Action(a.code, a.title, a.column,
+                      f"结算员核对工时费、备品费和折扣金额：按登记应结算 {yuan(dec(f.values['expected']))} 元，"
+                      "改正结算金额（或写错的那一项）；改正后才出具出厂通知单", a.listed_in)
     if f.rule == "car.safety_points" and f.values.get("points") is not None:
         return Action(a.code, a.title, a.column,
                       f"检查人按安全考核标准把扣分改为 {f.values['points']} 分", a.listed_in)

@@ -93,6 +93,25 @@ def owed(v: dict[str, Any]) -> Decimal:
     return max(fen(due - (paid or Decimal(0))), Decimal(0))
 
 
+def settlement_of(v: dict[str, Any]) -> Decimal | None:
+    """工时费 + 备品费 − 折扣金额, the figure 结算金额 should be (None when neither charge is
+    written: nothing to add up)."""
+    labour, parts = dec(v.get("工时费")), dec(v.get("备品费"))
+    if labour is None and parts is None:
+        return None
+    return fen((labour or Decimal(0)) + (parts or Decimal(0)) - (dec(v.get("折扣金额")) or Decimal(0)))
+
+
+def settlement_adds_up(v: dict[str, Any]) -> bool:
+    """结算金额 is labour plus parts less the discount, a 诊断估价费 charged on top allowed
+    (the seed names no other charge). True when there is nothing to compare."""
+    expected, settled = settlement_of(v), dec(v.get("结算金额"))
+    if expected is None or settled is None:
+        return True
+    fee = dec(v.get("诊断估价费")) or Decimal(0)
+    return fen(settled) in (expected, fen(expected + fee))
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """The first follow-up call after pickup (seed 000 第五篇 16: 出厂二天至一周之内), as
@@ -187,7 +206,9 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))
-    if (dec(v.get("结算金额")) is not None or not repaired) and in_shop:
+    # A settlement that does not add up is not handed to the customer: the 出厂通知单
+    # would print a 欠收 nobody owes (or hide one); it follows the corrected save.
+    if (dec(v.get("结算金额")) is not None or not repaired) and in_shop and settlement_adds_up(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
@@ -219,6 +240,13 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                                f"超过 {tolerance}%，请向客户解释费用构成",
                                {**who, "estimate": fen(base), "charged": fen(charged)}))
     discount = dec(v.get("折扣金额"))
+    expected = settlement_of(v)
+    if expected is not None and settled is not None and not settlement_adds_up(v):
+        out.append(finding("car.settlement_sum", ORDERS, key, "error",
+                           f"{subject}：结算金额 {yuan(settled)} 元与工时费 {yuan(dec(v.get('工时费')) or 0)} 元 + "
+                           f"备品费 {yuan(dec(v.get('备品费')) or 0)} 元 − 折扣 {yuan(discount or 0)} 元 = "
+                           f"{yuan(expected)} 元不符",
+                           {**who, "结算金额": settled, "expected": expected}))
     if discount and discount > 0 and blank(v.get("折扣审批人")):
         out.append(finding("car.discount_approval", ORDERS, key, "error",
                            f"{subject}：折扣 {yuan(discount)} 元没有业务主管审批", {**who, "折扣金额": discount}))
@@ -308,4 +336,5 @@ def _appointment_window(env: Env, key: str, v: dict[str, Any], appointments: dic
 
 
 __all__ = ["FollowUp", "accepted", "estimate_of", "extras_by_order", "followup_of", "order_gaps", "owed",
+           "settlement_adds_up", "settlement_of",
            "promise_of", "work_order_rule"]
