@@ -90,13 +90,17 @@ def test_the_mark_saved_again_changes_nothing_and_clearing_it_brings_the_record_
     # The same workbook with one more row, the void row still in it: nothing more retired.
     again = process(home, fill(home, "报修登记表", [*void, repair("BX-3", "1-103", False)]), "2026-12-02T11:00")
     assert again["rows"]["voided"] == 1 and "voided" not in again["changes"]["repair"]
+    # Said on the console: the row retired nothing this time (a mistyped number would not either).
+    rows = [*void, repair("BX-3", "1-103", False), repair("BX-9", "1-109", False)]
+    code, out = cli("process", str(fill(home, "报修登记表", rows)), "--home", str(home), "--now", "2026-12-02T11:05")
+    assert code == 0 and "作废 1 行（本次撤销记录 0 条，其余编号此前已作废或从未登记）" in out, out
     assert again["changes"]["repair"]["new"] == ["BX-3"]
     assert voided_versions(home) == [("repair#作废", "voided")]
     # The mark cleared: BX-1 is a record again, new, its deadline overdue again.
     back = process(home, fill(home, "报修登记表", [repair("BX-1", "1-101", True), repair("BX-2", "1-102", False),
                                                   repair("BX-3", "1-103", False)]), "2026-12-02T12:00")
     assert back["changes"]["repair"]["new"] == ["BX-1"]
-    assert sorted(keys(home, "repair")) == ["BX-1", "BX-2", "BX-3"]
+    assert sorted(keys(home, "repair")) == ["BX-1", "BX-2", "BX-3", "BX-9"]
     assert "BX-1" in open_records(home, "repair")
     # Voided twice: the second stand-in never collides with the first.
     process(home, fill(home, "报修登记表", [*void, repair("BX-3", "1-103", False, 维修内容="灯不亮")]),

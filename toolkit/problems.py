@@ -96,7 +96,11 @@ def outcome_line(result: FileResult, name: str) -> str:
     r = result.rows
     parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
     if r.voided:
-        parts.append(f"作废 {r.voided} 行")
+        # Rows marked 作废 against records this save retired (a row voided before, or whose
+        # number was never taken, retires nothing: said, so a mistyped number is seen).
+        retired = sum(len(c.get("voided", ())) for c in result.changes.values())
+        parts.append(f"作废 {r.voided} 行" if retired == r.voided else
+                     f"作废 {r.voided} 行（本次撤销记录 {retired} 条，其余编号此前已作废或从未登记）")
     if r.rejected:
         parts.append(f"退回 {r.rejected} 行")
     advice = sum(1 for e in result.errors if is_advisory(e.code))

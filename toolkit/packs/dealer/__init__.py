@@ -99,7 +99,8 @@ PACK = Pack(
     documents_file="dealer_documents.yaml",
     reports=(
         # Weekly in the body's first half-year, monthly after (seed 003 第一篇 4.3).
-        Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly"), runs=_in_first_half_year),
+        Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly"), runs=_in_first_half_year,
+             ended=True),
         Kind("jsb_visits_monthly", "联销体成员走访一览表（月度）", "month", _report("jsb", "jsb_visits_monthly"),
              runs=_after_first_half_year),
         Kind("jsb_monthly", "二级客户进货统计月报", "month", _report("jsb", "jsb_monthly")),
@@ -108,8 +109,8 @@ PACK = Pack(
         Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
     ),
     jobs=(
-        # A weekly report covers the week its run falls in: run at the week's end.
-        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="sunday", time="18:00"),
+        # Monday morning, for the week just ended (dealer.md 4.4): Sunday's visits are in it.
+        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00"),
         Job(name="联销体成员走访一览表（月度）", report="jsb_visits_monthly", cadence="monthly", day=1, time="09:00"),
         Job(name="二级客户进货统计月报", report="jsb_monthly", cadence="monthly", day=6, time="09:00"),
         Job(name="联销体半年考核", report="jsb_half_year", cadence="monthly", day=10, time="09:00"),
