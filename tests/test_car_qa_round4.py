@@ -102,6 +102,17 @@ def test_the_corrected_settlement_gets_its_release(desk):
     assert "7,270.00" in text and "7,720.00" not in text and "450.00" not in text
 
 
+def test_a_settlement_with_no_labour_that_does_not_add_up_is_worded_with_0(tmp_path: Path):
+    """Parts only (工时费 blank), 备品费 480 typed as settled 840: the message reads the blank
+    labour as 0.00 (it stopped the rules with an error before)."""
+    home = init(tmp_path / "car", "car")
+    parts_only = _settled(委托书号="WT2612041", 车牌号="京N11111", 工时费=None, 备品费=480, 折扣金额=None, 折扣审批人=None,
+                          工时费估价=None, 备品费估价=480, 估价合计=480, 结算金额=840, 实收金额=840)
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [HEAD, parts_only]}), NOW)["files"][0]
+    (a,) = [a for a in got["actions"] if a["code"] == "car.settlement_sum"]
+    assert "工时费 0.00 元 + 备品费 480.00 元 − 折扣 0.00 元 = 480.00 元不符" in a["message"]
+
+
 APPT_HEAD = ["预约单号", "登记时间", "受理人", "车牌号", "客户名称", "联系电话", "车型", "预约进厂时间", "预约项目", "客户签名",
              "通知车间时间", "车间接收人", "状态", "作废"]
 

@@ -243,8 +243,8 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
     expected = settlement_of(v)
     if expected is not None and settled is not None and not settlement_adds_up(v):
         out.append(finding("car.settlement_sum", ORDERS, key, "error",
-                           f"{subject}：结算金额 {yuan(settled)} 元与工时费 {yuan(dec(v.get('工时费')) or 0)} 元 + "
-                           f"备品费 {yuan(dec(v.get('备品费')) or 0)} 元 − 折扣 {yuan(discount or 0)} 元 = "
+                           f"{subject}：结算金额 {yuan(settled)} 元与工时费 {yuan(dec(v.get('工时费')) or Decimal(0))} 元 + "
+                           f"备品费 {yuan(dec(v.get('备品费')) or Decimal(0))} 元 − 折扣 {yuan(discount or Decimal(0))} 元 = "
                            f"{yuan(expected)} 元不符",
                            {**who, "结算金额": settled, "expected": expected}))
     if discount and discount > 0 and blank(v.get("折扣审批人")):
