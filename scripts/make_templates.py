@@ -521,7 +521,8 @@ def complaint_escalation():
     body(
         doc,
         "现将{% if event %}“{{ event }}”相关投诉{% else %}{% for c in complaints[:1] %}投诉 {{ c.编号 }}"
-        "（{{ c.投诉人 }}：{{ c.投诉内容 }}）{% endfor %}{% endif %}按{{ level }}投诉呈报，请予督办。情况如下：",
+        "（{{ c.投诉人 }}：{{ c.投诉内容 }}）{% endfor %}{% endif %}按{{ level }}投诉呈报，"
+        "{% if solved is defined and solved %}请予审阅{% else %}请予督办{% endif %}。情况如下：",
     )
     heading(doc, "一、升级原因")
     para(doc, "{%p for r in reasons %}")
@@ -566,10 +567,14 @@ def complaint_escalation():
             "{{ d.status|status_word }}{% if d.status in ('overdue', 'late') %}{{ d.overdue_minutes|duration }}{% endif %}",
         ],
     )
+    # Solved before it was signed: the report says so instead of asking to hurry (the
+    # manager is still told, as every 重要/重大 complaint must be reported).
     body(
         doc,
-        "请{{ doc.manager_title }}协调责任部门尽快处理，并将处理意见反馈{{ doc.department }}，"
-        "以便按时回复和回访客户。",
+        "请{{ doc.manager_title }}{% if solved is defined and solved %}审阅处理结果：以上投诉均已解决"
+        "{% if solved_at %}（最后一件于{{ solved_at|cn_datetime }}解决）{% endif %}，"
+        "{{ doc.department }}负责按时回复和回访客户。{% else %}"
+        "协调责任部门尽快处理，并将处理意见反馈{{ doc.department }}，以便按时回复和回访客户。{% endif %}",
         before=8,
         keep_next=True,  # the request and the signature on one page: never a page of signature alone
     )

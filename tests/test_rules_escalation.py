@@ -71,7 +71,7 @@ def test_registered_important_gets_a_memo_with_its_deadlines():
     assert memo.values["level"] == "重要" and memo.severity == "warning"
     assert memo.values["reasons"] == ["登记等级为重要"]
     entry = memo.values["complaints"][0]
-    assert set(entry) == {"编号", "受理时间", "投诉人", "房号", "投诉内容", "被投诉部门", "等级", "deadlines"}
+    assert set(entry) == {"编号", "受理时间", "投诉人", "房号", "投诉内容", "被投诉部门", "等级", "解决时间", "deadlines"}
     deadlines = {d["name"]: d for d in entry["deadlines"]}
     # forward due 10:10 not done → overdue; 1 working day after Mon 11-23 → Tue 11-24 17:30 → 30 min overdue
     assert deadlines["重要投诉处理"]["due"] == dt("2026-11-24T17:30")

@@ -156,14 +156,17 @@ def _memo(env: Env, group: list[Complaint]) -> Finding | None:
             "投诉内容": c.v.get("投诉内容"),
             "被投诉部门": c.v.get("被投诉部门"),
             "等级": c.level,
+            "解决时间": as_dt(c.v.get("解决时间")),
             "deadlines": [
                 {"name": d.values.get("deadline"), "due": d.due, "status": d.status,
                  "overdue_minutes": d.overdue_minutes}
-                for d in c.deadlines
+                for d in c.deadlines if d.rule != "complaint.overtime_approval"  # an approval, not a time limit
             ],
         }
         for c in group
     ]
+    solved = all(_solved(c) for c in group)
+    times = [as_dt(c.v.get("解决时间")) for c in group]
     overdue = sum(1 for c in group for d in c.deadlines if d.status in ("overdue", "late"))
     what = f"事件“{first.event}”" if first.event else f"投诉 {first.key}"
     tail = f"，其中 {overdue} 项时限已超" if overdue else ""
@@ -176,9 +179,17 @@ def _memo(env: Env, group: list[Complaint]) -> Finding | None:
         severity="error" if level == "重大" else "warning",
         message=message,
         status="open",
-        values={"level": level, "event": first.event or None, "reasons": reasons, "complaints": complaints},
+        # ``members``: which complaints the report is about (its facts, rules/documents.yaml);
+        # ``solved``/``solved_at``: the report says they were solved instead of asking to hurry.
+        values={"level": level, "event": first.event or None, "reasons": reasons, "complaints": complaints,
+                "members": [c.key for c in group], "solved": solved,
+                "solved_at": max(t for t in times if t) if solved and all(times) else None},
         notice="complaint_escalation",
     )
+
+
+def _solved(c: Complaint) -> bool:
+    return as_dt(c.v.get("解决时间")) is not None or c.v.get("状态") in RESOLVED_STATES
 
 
 def _wake_when_unresolved(env: Env, c: Complaint, limit: timedelta) -> None:
