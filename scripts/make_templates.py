@@ -848,7 +848,10 @@ def _slip_part(doc, part_name: str, note: str) -> None:
         doc,
         [
             ["房号", "{{ 房号 }}", "日期", "{{ 日期 }}"],
-            ["携带人", "{{ 携带人 }}", "身份", "{{ 身份 }}"],
+            # A carrier the ledger does not name as owner: role_text/confirmation_text (the
+            # move_out rule) say so and who confirmed by phone, never 身份 业主.
+            ["携带人", "{{ 携带人 }}", "身份",
+             "{% if role_text is defined and role_text %}{{ role_text }}{% else %}{{ 身份 }}{% endif %}"],
             ["放行物品", ">{{ 物品 }}"],
             [
                 "出门性质",
@@ -858,7 +861,8 @@ def _slip_part(doc, part_name: str, note: str) -> None:
             ],
             [
                 "业主核实",
-                "{{ 业主核实 or '—' }}",
+                "{% if confirmation_text is defined and confirmation_text %}{{ confirmation_text }}"
+                "{% else %}{{ 业主核实 or '—' }}{% endif %}",
                 "核实时间",
                 "{% if 核实时间 is defined and 核实时间 %}{{ 核实时间 }}{% else %}—{% endif %}",
             ],

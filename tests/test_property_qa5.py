@@ -67,3 +67,34 @@ def test_one_escalation_keeps_one_number_through_deadlines_and_its_solution(ctx,
     assert "请予审阅" in text and "请予督办" not in text
     assert "均已解决（最后一件于2026年11月18日 10:00解决）" in text
     assert "None" not in text  # a missing overtime approval is no row of the time limits
+
+
+FEES = ["房号", "业主", "建筑面积", "单价", "已缴至"]
+RELEASE = ["编号", "房号", "携带人", "身份", "出门性质", "物品", "日期", "业主核实", "核实时间"]
+
+
+def test_a_release_slip_for_a_carrier_who_is_not_the_registered_owner_says_who_confirmed(
+        ctx, home: Path, tmp_path: Path):
+    """1-0101's owner is 王五 (物业费台账). 赵强, written as 业主, carries a sofa out; 王五
+    confirmed by phone at 11-24 09:40. The slip must not call 赵强 the owner: it says he
+    is not the registered owner and that 王五 confirmed, with the time of the call. The
+    owner himself carrying (FX2) is still printed 业主 with nothing to confirm."""
+    fees = write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费台账": [
+        FEES, ["1-0101", "王五", 100, 2.5, datetime(2026, 12, 31)]]})
+    slips = write_xlsx(tmp_path / "放行登记.xlsx", {"放行登记": [
+        RELEASE,
+        ["FX1", "1-0101", "赵强", "业主", "临时携带", "布艺沙发", datetime(2026, 11, 24), "是",
+         datetime(2026, 11, 24, 9, 40)],
+        ["FX2", "1-0101", "王五", "业主", "临时携带", "电视机", datetime(2026, 11, 24), None, None]]})
+    results = process_paths(ctx, [fees, slips], datetime(2026, 11, 24, 10, 0))
+    assert [f.status for f in results.files] == ["accepted", "accepted"], [f.message for f in results.files]
+    drain(ctx.ws, ctx.ledger)
+    folder = home / "outbox" / "文书草稿"
+    carried = _docx_text(next(folder.glob("*放字*_FX1.docx")))
+    cells = carried.splitlines()
+    assert "业主" != cells[cells.index("身份") + 1]
+    assert cells[cells.index("身份") + 1] == "自称业主（非登记业主）"
+    assert cells[cells.index("业主核实") + 1] == "已电话向登记业主王五核实同意"
+    assert cells[cells.index("核实时间") + 1] == "2026年11月24日 09:40"
+    own = _docx_text(next(folder.glob("*放字*_FX2.docx"))).splitlines()
+    assert own[own.index("身份") + 1] == "业主" and own[own.index("业主核实") + 1] == "—"

@@ -123,8 +123,22 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                     "registered_owners": owners},
         )]
     settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
+    slip = {} if is_owner else _slip_truth(role, owners, who)
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
-        message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else f'，{who}已核实'}，可开具放行条",
-        values=base, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
+        message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else '，' + slip['confirmation_text']}，"
+                f"可开具放行条",
+        values={**base, **slip}, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
     )]
+
+
+def _slip_truth(role: Any, owners: list[str], who: str) -> dict[str, str]:
+    """What the slip prints for a carrier who is not the owner, released on a call: the
+    身份 as it stands against the ledger (never 业主 for someone it does not name) and who
+    confirmed. Only then: the owner's own slips keep the values they were issued with."""
+    out: dict[str, str] = {}
+    if role == "业主" or not role:
+        out["role_text"] = ("自称业主（非登记业主）" if role else "非登记业主") if owners else "身份未填"
+    confirmer = f"登记业主{'、'.join(owners)}" if owners and role != STAFF else who
+    out["confirmation_text"] = f"已电话向{confirmer}核实同意"
+    return out
