@@ -98,3 +98,53 @@ def test_a_release_slip_for_a_carrier_who_is_not_the_registered_owner_says_who_c
     assert cells[cells.index("核实时间") + 1] == "2026年11月24日 09:40"
     own = _docx_text(next(folder.glob("*放字*_FX2.docx"))).splitlines()
     assert own[own.index("身份") + 1] == "业主" and own[own.index("业主核实") + 1] == "—"
+
+
+def _older_documents_yaml(home: Path) -> str:
+    """rules/documents.yaml as it was before the 诉 and 放 types declared their ``facts``."""
+    path = home / "rules" / "documents.yaml"
+    shipped = path.read_text(encoding="utf-8")
+    older = shipped
+    for line in ("    facts: [level, event, members]\n", "    amend_draft: true\n",
+                 "    facts: [房号, 携带人, 身份, 物品, 日期, 业主核实, 出门性质, 核实时间]\n"):
+        assert line in older
+        older = older.replace(line, "", 1)
+    path.write_text(older, encoding="utf-8")
+    return shipped
+
+
+def test_signed_documents_issued_before_their_type_declared_its_facts_are_not_replaced(
+        ctx, home: Path, tmp_path: Path):
+    """Reports signed before 诉 declared ``facts`` carry no ``members``: the complaints
+    being solved later must not replace the signed report with a new number, as a value
+    the document was issued without cannot have changed. A 物品放行条 signed before 放
+    declared its facts (hashed over every value then) is not made again either when its
+    register is saved again with another row."""
+    from toolkit.documents import apply_approvals
+
+    shipped = _older_documents_yaml(home)
+    process_paths(ctx, [_complaints(tmp_path, "c1.xlsx")], datetime(2026, 11, 16, 10, 0))
+    drain(ctx.ws, ctx.ledger)
+    first = "某某物业〔2026〕诉字第001号"
+    assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": first, "签发人": "刘经理"}],
+                           datetime(2026, 11, 16, 11, 0)) == [first]
+    slip = [RELEASE, ["FX1", "1-0101", "赵强", "业主", "临时携带", "布艺沙发", datetime(2026, 11, 16), "是",
+                      datetime(2026, 11, 16, 9, 40)]]
+    fees = write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费台账": [
+        FEES, ["1-0101", "王五", 100, 2.5, datetime(2026, 12, 31)]]})
+    process_paths(ctx, [fees, write_xlsx(tmp_path / "放行1.xlsx", {"放行登记": slip})], datetime(2026, 11, 16, 10, 0))
+    drain(ctx.ws, ctx.ledger)
+    released = "某某物业〔2026〕放字第001号"
+    assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": released, "签发人": "刘经理"}],
+                           datetime(2026, 11, 16, 11, 0)) == [released]
+
+    (home / "rules" / "documents.yaml").write_text(shipped, encoding="utf-8")
+    process_paths(ctx, [_complaints(tmp_path, "c2.xlsx", solved=datetime(2026, 11, 18, 10, 0))],
+                  datetime(2026, 11, 18, 11, 0))
+    slip.append(["FX2", "1-0101", "王五", "业主", "临时携带", "电视机", datetime(2026, 11, 18), None, None])
+    process_paths(ctx, [write_xlsx(tmp_path / "放行2.xlsx", {"放行登记": slip})], datetime(2026, 11, 18, 11, 0))
+    drain(ctx.ws, ctx.ledger)
+    assert [(d["number"], d["status"], d["superseded_by"]) for d in _escalations(ctx)] == [
+        (first, "已审批", None)]
+    slips = [(d["number"], d["record"], d["status"]) for d in document_rows(ctx.ledger) if "放字" in d["number"]]
+    assert slips == [(released, "FX1", "已审批"), ("某某物业〔2026〕放字第002号", "FX2", "草稿")]

@@ -74,8 +74,7 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
     """
     from ..ruleset import store
     from ..ruleset.store import issued_notices as n
-    from .issue import facts_hash as document_hash
-    from .issue import stale_draft, types_for
+    from .issue import same_facts, stale_draft, types_for
 
     kinds = {f_i: types_for(config, f) for f_i, f in enumerate(findings)}
     type_names = sorted({t.type for ts in kinds.values() for t in ts})
@@ -108,7 +107,7 @@ def unchanged_notices(conn: Connection, site: str, config: Any, findings: list[F
             docs = history.get((t.type, f.register, f.record), [])
             latest = next((row for row in docs if row[0] != PENDING), None)
             if (any(row[0] == PENDING for row in docs) or latest is None
-                    or latest[1] != document_hash(config, t, f.values)
+                    or not same_facts(config, t, latest[0], latest[1], latest[2], f.values)
                     or stale_draft(config, t, latest[0], latest[2], f.values, templates)):
                 same = False
                 break

@@ -79,6 +79,27 @@ def facts_hash(config: DocumentsConfig, doc_type: DocumentType, values: dict[str
     return hashlib.sha256(encode(chosen).encode("utf-8")).hexdigest()
 
 
+def same_facts(config: DocumentsConfig, doc_type: DocumentType, status: str, stored_hash: str,
+               stored_values: str, values: dict[str, Any]) -> bool:
+    """A document issued for these facts, judged by the type's ``facts`` as declared now.
+
+    A type that declares (or changes) its ``facts`` after documents were issued compares
+    them with the values stored with each document, leaving out a fact the document was
+    issued without: the new declaration alone never replaces a document already signed.
+    A voided document is judged by its hash alone (one voided on resolution or with its
+    record carries a mark instead, so that its facts coming back draft a new one).
+    """
+    if stored_hash == facts_hash(config, doc_type, values):
+        return True
+    if doc_type.facts is None or status not in (DRAFT, APPROVED):
+        return False
+    before = decode(stored_values)
+    if not isinstance(before, dict):
+        return False
+    known = [k for k in doc_type.facts if k in before]
+    return encode({k: before[k] for k in known}) == encode({k: values.get(k) for k in known})
+
+
 def stale_draft(config: DocumentsConfig, doc_type: DocumentType, status: str, stored_values: str,
                 values: dict[str, Any], templates: Path | None = None) -> bool:
     """A draft nobody has signed yet whose printed figures are no longer the record's.
@@ -291,8 +312,9 @@ def _issue_one(
         if pending is not None:
             c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
         latest = next((r for r in history if r.status != PENDING), None)
-        if latest is not None and latest.facts_hash == digest and not stale_draft(
-                config, doc_type, latest.status, latest.values_json, values, ws.templates):
+        if latest is not None and same_facts(
+                config, doc_type, latest.status, latest.facts_hash, latest.values_json, values) \
+                and not stale_draft(config, doc_type, latest.status, latest.values_json, values, ws.templates):
             return None
         if latest is not None and latest.status == DRAFT and doc_type.amend_draft:
             return _amend(c, doc_type, latest, digest, values, names)
