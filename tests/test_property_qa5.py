@@ -148,3 +148,39 @@ def test_signed_documents_issued_before_their_type_declared_its_facts_are_not_re
         (first, "已审批", None)]
     slips = [(d["number"], d["record"], d["status"]) for d in document_rows(ctx.ledger) if "放字" in d["number"]]
     assert slips == [(released, "FX1", "已审批"), ("某某物业〔2026〕放字第002号", "FX2", "草稿")]
+
+
+HANDOVER = ["房号", "业主", "身份证号", "建筑面积", "物业费单价", "交房日期", "接收状态", "钥匙已领", "文件签收",
+            "安全责任书"]
+
+
+def test_papers_not_signed_at_handover_are_marked_on_the_clerks_return_copy(ctx, home: Path, tmp_path: Path):
+    """文件签收 否 (1-0201) and 安全责任书 否 (1-0202) are marked on their own cells of the
+    return copy, naming the 客服中心经办人 who has the owner sign; both 否 (1-0203): the
+    first of them is marked, the note naming both. The daily list names the same to-do."""
+    import openpyxl
+
+    from toolkit.reports import build_report, parse_day
+
+    rows = [HANDOVER,
+            ["1-0201", "钱进", "11010519491231002X", 120, 2.5, datetime(2026, 11, 26), "已接收", "是", "否", "是"],
+            ["1-0202", "赵一", "11010519491231002X", 100, 2.5, datetime(2026, 11, 26), "已接收", "是", "是", "否"],
+            ["1-0203", "孙三", "11010519491231002X", 95, 2.5, datetime(2026, 11, 26), "已接收", "是", "否", "否"],
+            ["1-0204", "李四", "11010519491231002X", 95, 2.5, datetime(2026, 11, 26), "已接收", "是", "是", "是"]]
+    f = process_paths(ctx, [write_xlsx(tmp_path / "交房.xlsx", {"交房": rows})], datetime(2026, 11, 26, 17, 0)).files[0]
+    assert f.status == "accepted", f.message
+    marks = {(m.cell, m.column, m.code) for m in f.actions}
+    assert marks == {("I2", "文件签收", "handover.papers"), ("J3", "安全责任书", "handover.papers"),
+                     ("J4", "安全责任书", "handover.papers")}
+    copy = next(Path(p) for p in f.outputs if "问题批注" in p)
+    sheet = openpyxl.load_workbook(copy)["交房"]
+    note = sheet["I2"].comment.text
+    assert "客服中心经办人" in note and "文件签收表" in note and "改为“是”" in note
+    both = sheet["J4"].comment.text
+    assert "文件签收表" in both and "安全责任制书" in both
+    assert sheet["I5"].comment is None and sheet["J5"].comment is None
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
+    todo = {r[2]: r for r in daily.table("须处理事项").rows}
+    assert set(todo) == {"1-0201", "1-0202", "1-0203"}
+    assert "客服中心经办人" in todo["1-0201"][6] and "文件签收表" in todo["1-0201"][6]

@@ -1,8 +1,9 @@
 """The property findings that stop work until someone acts, and who acts on them.
 
-A refused move-out, renovation started without fire approval, an item not on the price
-list, a price off the list without an approver, a wrong amount or
-parking charge, a refused unit whose reason is not registered (see ``toolkit.packs.acting``).
+A refused move-out, renovation started without fire approval, papers not signed at
+handover, an item not on the price list, a price off the list without an approver, a
+wrong amount or parking charge, a refused unit whose reason is not registered (see
+``toolkit.packs.acting``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ _MOVE_OUT_STEPS = {
 # The cell a move-out block is marked on, when one step alone is missing.
 _MOVE_OUT_COLUMN = {"owner_confirmation": "业主核实", "owner_identity": "身份", "confirmation_time": "核实时间",
                     "utilities_cleared": "水电气结清"}
+
+# Papers not signed at handover (seed 001 交房 4 and 8): the cell of each, and the clerk's to-do.
+_PAPER_STEPS = {
+    "安全责任书": "客服中心经办人请业主签署《安全责任制书》，签好后把“安全责任书”改为“是”",
+    "文件签收": "客服中心经办人请业主在文件签收表上签字，签好后把“文件签收”改为“是”",
+}
 
 DAILY = "待办与逾期日报"  # where the property's actions are listed again, every morning
 
@@ -53,6 +60,7 @@ ACTIONS: dict[str, Action] = {
     "handover.not_accepted": Action(
         "handover.not_accepted", "未接收未登记原因", "未接收原因",
         "客服中心经办人向业主问明不接收的原因，填入“未接收原因”后重新保存交房登记表", DAILY),
+    "handover.papers": Action("handover.papers", "交房文件未签", "文件签收", "", DAILY),
     "fee.amount_mismatch": Action(
         "fee.amount_mismatch", "欠费金额不符", "欠费金额",
         "收费员核对欠费金额并改正台账（催缴通知书按台账金额开具）", DAILY),
@@ -60,11 +68,21 @@ ACTIONS: dict[str, Action] = {
 
 
 def action_of(f: Finding) -> Action:
-    """The action for an action finding, with the move-out's column and to-do filled in."""
+    """The action for an action finding, with the move-out's (and the handover papers')
+    column and to-do filled in."""
     a = ACTIONS[f.rule]
+    if f.rule == "handover.papers":
+        return _papers(a, f)
     if f.rule != "move_out.blocked":
         return a
     missing = list(f.values.get("missing") or [])
     column = _MOVE_OUT_COLUMN.get(missing[0], "房号") if len(missing) == 1 else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo, a.listed_in)
+
+
+def _papers(a: Action, f: Finding) -> Action:
+    """The cell of the paper not signed (the first, when both: the note names both)."""
+    missing = [m for m in f.values.get("missing") or [] if m in _PAPER_STEPS] or ["文件签收"]
+    todo = "；".join(_PAPER_STEPS[m] for m in missing) + "，重新保存交房登记表"
+    return Action(a.code, a.title, missing[0], todo, a.listed_in)

@@ -162,13 +162,16 @@ def _papers(key: str, v: dict[str, Any]) -> list[Finding]:
     missing = [c for c in ("安全责任书", "文件签收") if v.get(c) == "否"]
     if not missing:
         return []
+    # The fact only: what the clerk does is the action's to-do (actions.py), said once.
+    papers = "、".join(_PAPER_NAMES[c] for c in missing)
     return [Finding(
         rule="handover.papers", register="handover", record=key, severity="warning",
-        message=(f"房号 {key}（{v.get('业主') or ''}）已交房，{'、'.join(missing)}为“否”："
-                 f"客服中心经办人请业主补签{'《安全责任制书》' if '安全责任书' in missing else ''}"
-                 f"{'文件签收表' if '文件签收' in missing else ''}后改为“是”"),
+        message=f"房号 {key}（{v.get('业主') or ''}）已交房，{'、'.join(missing)}为“否”：业主尚未签署{papers}",
         values={"业主": v.get("业主"), "missing": missing},
     )]
+
+
+_PAPER_NAMES = {"安全责任书": "《安全责任制书》", "文件签收": "文件签收表"}
 
 
 def _prepayment(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
