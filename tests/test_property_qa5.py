@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import write_xlsx
 from docx import Document
 
@@ -12,6 +13,9 @@ from toolkit.documents import document_rows
 from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
 from toolkit.scheduler import sweep_deadlines
+
+# Numbers, amendments and marks go through the ledger: both databases.
+pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
 COMPLAINT = ["编号", "受理时间", "投诉人", "房号", "投诉内容", "事件", "性质", "等级", "被投诉部门",
              "转报时间", "反馈时间", "回复时间", "解决时间", "状态"]
