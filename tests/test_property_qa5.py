@@ -188,3 +188,51 @@ def test_papers_not_signed_at_handover_are_marked_on_the_clerks_return_copy(ctx,
     todo = {r[2]: r for r in daily.table("须处理事项").rows}
     assert set(todo) == {"1-0201", "1-0202", "1-0203"}
     assert "客服中心经办人" in todo["1-0201"][6] and "文件签收表" in todo["1-0201"][6]
+
+
+MOVE = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "核实时间", "水电气结清"]
+FEE_OWED = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+
+
+def _refused_then_paid(ctx, home: Path, tmp_path: Path, save_again) -> None:
+    """1-102 owes 1,008.00: FX-01 moving out is refused. ``save_again`` saves the refused
+    row back unchanged under some name; then the payment arrives in the next run. Every
+    copy in 退回批注 saying 不予放行 must be judged again: none is left."""
+    import openpyxl
+
+    fee = write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费": [
+        FEE_OWED, ["1-102", "李秀英", "13800138002", 120, 2.8, datetime(2026, 8, 31), 1008]]})
+    process_paths(ctx, [fee], datetime(2026, 11, 26, 17, 0))
+    rows = [MOVE, ["FX-01", "1-102", "李秀英", "业主", "旧沙发", datetime(2026, 11, 26), None, "搬家迁出", None, "是"]]
+    first = process_paths(ctx, [write_xlsx(home / "inbox" / "放行登记.xlsx", {"放行": rows})],
+                          datetime(2026, 11, 26, 17, 30)).files[0]
+    copy = next(Path(p) for p in first.outputs if "问题批注" in p)
+    saved = save_again(home, copy, rows)
+    later = process_paths(ctx, [saved], datetime(2026, 11, 26, 17, 40)).files[0]
+    assert later.status == "accepted", later.message
+    assert [a.code for a in later.actions] == ["move_out.blocked"]
+    paid = write_xlsx(home / "inbox" / "物业费台账-已缴.xlsx", {"物业费": [
+        FEE_OWED, ["1-102", "李秀英", "13800138012", 120, 2.8, datetime(2026, 12, 31), 0]]})
+    process_paths(ctx, [paid], datetime(2026, 11, 26, 18, 0))
+    assert any("物品放行条_FX-01" in p.name for p in ctx.ws.drafts.glob("*.docx"))
+    left = {p.name: [c.coordinate for row in openpyxl.load_workbook(p)["放行"].iter_rows() for c in row
+                     if c.comment and "不予放行" in c.comment.text]
+            for p in ctx.ws.returns.glob("*.xlsx")}
+    assert not any(left.values()), left
+    settled = next(Path(p) for p in later.outputs if "问题批注" in p)
+    assert (ctx.ws.returns / "已改正" / settled.name).exists()
+
+
+def test_a_renamed_return_copy_is_judged_again_when_the_payment_arrives(ctx, home: Path, tmp_path: Path):
+    def renamed(home: Path, copy: Path, rows: list) -> Path:
+        back = home / "inbox" / "放行登记-李秀英.xlsx"
+        back.write_bytes(copy.read_bytes())
+        return back
+    _refused_then_paid(ctx, home, tmp_path, renamed)
+
+
+def test_the_original_saved_again_with_the_refused_row_unchanged_is_judged_again(ctx, home: Path, tmp_path: Path):
+    def again(home: Path, copy: Path, rows: list) -> Path:
+        more = [*rows, ["FX-02", "1-101", "王建国", "业主", "台灯", datetime(2026, 11, 26), None, "临时携带", None, None]]
+        return write_xlsx(home / "inbox" / "放行登记.xlsx", {"放行": more})
+    _refused_then_paid(ctx, home, tmp_path, again)

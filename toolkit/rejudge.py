@@ -8,7 +8,10 @@ change in the later file's evaluation, but the return copy that told the guard
 findings changed gets its return copy judged again from the ledger as it stands when
 the copy is written: rewritten with what is still open (the heading says when and why),
 moved to ``退回批注/已改正/`` when nothing is left, or written for the first time when a
-refusal appears where there was none. The daily list reads the same open findings.
+refusal appears where there was none. A later copy marking the same record is judged
+again too, though the record's last file is the earlier one: the copy saved back under
+another name, or the original saved again, with the refused row unchanged. The daily
+list reads the same open findings.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from .codec import decode
 from .ledger import files
 from .ledger import records as records_table
 from .model import FileResult, Record, is_advisory
-from .outbox import Intent, Outcome
+from .outbox import Intent, Outcome, outbox
 from .packs.acting import action_errors, actions
 from .returns import OLDER_FOLDER, RESOLVED_FOLDER, move_aside, return_copy_name
 
@@ -58,11 +62,30 @@ def intents(conn: Connection, site: str, file_id: int, name: str, result: FileRe
         ids |= {r.last_file_id for r in rows if r.last_file_id not in (None, file_id)}
     if not ids:
         return []
+    ids |= _later_copies_marking(conn, site, changed, min(ids), file_id)
     rows = _with_saved_back_copies(conn, site, ids, file_id)
     return [(KIND, rejudge_key(r.id), {
         "file_id": r.id, "name": r.name, "archived": r.archive_path, "target": return_copy_name(r.id, r.name),
         "by": name, "at": now.strftime("%m-%d %H:%M"),
     }) for r in rows if r.archive_path]
+
+
+def _later_copies_marking(conn: Connection, site: str, changed: dict[str, set[str]], since: int,
+                          file_id: int) -> set[int]:
+    """Later files whose return copy marks one of these records without being the
+    record's last file: a copy the clerk renamed and saved back, or the original saved
+    again, with the marked row unchanged (an unchanged row leaves the record's last file
+    as it was). Their copy is the one in 退回批注 now, so it is judged again too."""
+    from .outputs import RETURN_COPY
+
+    out: set[int] = set()
+    for r in conn.execute(select(outbox.c.file_id, outbox.c.payload).where(
+            outbox.c.site == site, outbox.c.kind == RETURN_COPY, outbox.c.file_id > since,
+            outbox.c.file_id != file_id)):
+        marked = (decode(r.payload).get("covers") or {}).get("keys") or {}
+        if any(k in changed.get(register, ()) for register, keys in marked.items() for k in keys):
+            out.add(r.file_id)
+    return out
 
 
 def _with_saved_back_copies(conn: Connection, site: str, ids: set[int], file_id: int) -> list[Any]:
