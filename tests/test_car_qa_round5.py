@@ -1,0 +1,66 @@
+"""QA round 5 at the car desk, cut down to the rows behind each defect: the dispatch
+register's heading naming every car draft whose visit simply ended, a diagnosis-only
+委托书 asked for a completion time, facts nobody can fix listed every morning, and the
+phone messages' and claims' checks.
+
+The desk saves its registers on Thursday 2026-12-03 and again on Friday 12-04 09:00.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from car_fixtures import ORDER_HEAD, init, order, process
+from conftest import write_xlsx
+
+APPT_HEAD = ["预约单号", "登记时间", "受理人", "车牌号", "客户名称", "联系电话", "车型", "预约进厂时间", "预约项目", "客户签名",
+             "通知车间时间", "车间接收人", "提醒时间", "状态"]
+
+
+def _booking(number: str, slot: str, state: str = "已预约", plate: str = "京N89012") -> list[Any]:
+    return [number, "2026-12-01 10:00", "周敏", plate, "刘芳", "13377778888", "探岳", slot, "首次保养", "是",
+            "2026-12-01 10:20", "老郭", "2026-12-02 16:00", state]
+
+
+@pytest.fixture(autouse=True)
+def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+
+
+def _register(home: Path) -> tuple[str, list[dict[str, Any]]]:
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    head = [c.value for c in sheet[2]]
+    return str(sheet["A1"].value), [dict(zip(head, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+
+
+# --- 1. the dispatch register names only drafts whose record changed ------------------
+
+
+def test_drafts_whose_visit_ended_are_not_named_but_a_cancelled_booking_is(tmp_path: Path):
+    """Thursday: 刘芳 booked for Thu 15:00 (YR01), 马军 for Mon 12-07 (YR02); 京N23456 received
+    08:30 (WR01, still in the shop). Friday: WR01 was picked up Thursday 17:00 and YR01's day
+    is over: their drafts simply served their day. YR02 was cancelled: its slip must not
+    be handed over, and it alone is named for the signer to check."""
+    home = init(tmp_path / "car", "car")
+    book = [APPT_HEAD, _booking("YR01", "2026-12-03 15:00"), _booking("YR02", "2026-12-07 10:00", plate="京N45678")]
+    head = ORDER_HEAD
+    wr01 = {"委托书号": "WR01", "车牌号": "京N23456", "接车时间": "2026-12-03 08:30", "进车间时间": "2026-12-03 08:40",
+            "预计完工时间": "2026-12-03 16:00"}
+    process(home, write_xlsx(home / "inbox" / "售后登记.xlsx",
+                             {"预约登记": book, "委托书": [head, order(**wr01)]}), "2026-12-03T10:00")
+    _, rows = _register(home)
+    assert sorted(r["登记记录"] for r in rows if r["文书状态"] == "草稿") == [
+        "进厂维修委托书 WR01", "预约登记 YR01", "预约登记 YR02"]
+    book[2][-1] = "已取消"
+    done = {**wr01, "完工时间": "2026-12-03 15:40", "质检员": "孙工", "交车时间": "2026-12-03 17:00", "工时费": 300,
+            "备品费": 500, "结算金额": 800, "实收金额": 800, "付款方式": "刷卡"}
+    process(home, write_xlsx(home / "inbox" / "售后登记.xlsx",
+                             {"预约登记": book, "委托书": [head, order(**done)]}), "2026-12-04T09:00")
+    heading, rows = _register(home)
+    numbers = {r["登记记录"]: r["文号"] for r in rows if r["文书状态"] == "草稿"}
+    assert "1 份草稿所依据的登记情况已经改变" in heading, heading
+    assert numbers["预约登记 YR02"] in heading
+    assert numbers["预约登记 YR01"] not in heading and numbers["进厂维修委托书 WR01"] not in heading
