@@ -64,3 +64,27 @@ def test_drafts_whose_visit_ended_are_not_named_but_a_cancelled_booking_is(tmp_p
     assert "1 份草稿所依据的登记情况已经改变" in heading, heading
     assert numbers["预约登记 YR02"] in heading
     assert numbers["预约登记 YR01"] not in heading and numbers["进厂维修委托书 WR01"] not in heading
+
+
+# --- 2. a diagnosis-only visit promises no completion -----------------------------------
+
+
+def test_a_diagnosis_only_visit_is_not_asked_for_a_completion_time(tmp_path: Path):
+    """WD11 and WD12 came for a diagnosis only (是否进厂 否): what the advisor wrote under
+    预计完工时间 (a bare day, “不修”) is nothing to correct. WR13 is repaired: its bare day
+    still goes back on its cell, asking for the hour promised."""
+    home = init(tmp_path / "car", "car")
+    diag = {"是否进厂": "否", "进车间时间": None, "车间接车人": None, "诊断估价费": None, "客户签名": None}
+    rows = [ORDER_HEAD,
+            order(委托书号="WD11", 预计完工时间="2026-12-04", **diag),
+            order(委托书号="WD12", 车牌号="京N45678", 预计完工时间="不修", **diag),
+            order(委托书号="WR13", 车牌号="京N56789", 预计完工时间="2026-12-04", 接车时间="2026-12-04 08:30",
+                  进车间时间="2026-12-04 08:40")]
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-12-04T10:00")["files"][0]
+    assert got["rows"]["rejected"] == 0
+    marked = [(e["cell"], e["code"]) for e in got["errors"] if e["column"] == "预计完工时间"]
+    assert marked == [("W4", "datetime.no_time")]
+    assert not [f for f in got["findings"] if f["record"] in ("WD11", "WD12") and "预计完工时间" in f["message"]]
+    blank = openpyxl.load_workbook(home / "空白登记表" / "进厂维修委托书.xlsx").active
+    (note,) = [c.comment.text for row in blank.iter_rows(max_row=4) for c in row if c.value == "预计完工时间"]
+    assert "只诊断" in note
