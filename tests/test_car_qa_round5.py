@@ -88,3 +88,49 @@ def test_a_diagnosis_only_visit_is_not_asked_for_a_completion_time(tmp_path: Pat
     blank = openpyxl.load_workbook(home / "空白登记表" / "进厂维修委托书.xlsx").active
     (note,) = [c.comment.text for row in blank.iter_rows(max_row=4) for c in row if c.value == "预计完工时间"]
     assert "只诊断" in note
+
+
+# --- 3. what can no longer be put right leaves the daily list once seen -------------------
+
+
+def _report(home: Path, now: str, *args: str) -> openpyxl.Workbook:
+    from car_fixtures import as_json, cli
+
+    code, out = cli("report", *args, "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    return openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+
+
+def _fix_rows(wb: openpyxl.Workbook, sheet: str) -> list[tuple[Any, ...]]:
+    """The rows about WQ01-WQ03, less the file still to be made for each car (that one can be)."""
+    return [r for r in wb[sheet].iter_rows(values_only=True)
+            if r and r[1] in ("WQ01", "WQ02", "WQ03") and "客户车辆档案" not in str(r[4])]
+
+
+def test_a_car_delivered_without_qc_is_seen_once_then_kept_in_the_week_report(tmp_path: Path):
+    """WQ01 left Wed 12-02 17:00 with no 质检员: nobody can check a car that has gone. The
+    list of Thu 12-03 shows it to 王芳; from Fri 12-04 it is no longer a morning task, and
+    the week's report (W49) keeps it. WQ02's discount, given that day without a 业务主管,
+    can still be approved: it stays on the list. WQ03 is still in the shop with no
+    质检员 yet: nothing to say."""
+    home = init(tmp_path / "car", "car")
+    left = {"接车时间": "2026-12-02 08:30", "进车间时间": "2026-12-02 08:40", "预计完工时间": "2026-12-02 16:00",
+            "进度查询时间": "2026-12-02 14:00", "完工时间": "2026-12-02 15:30", "交车时间": "2026-12-02 17:00",
+            "工时费": 300, "备品费": 500, "结算金额": 800, "实收金额": 800, "付款方式": "刷卡"}
+    rows = [ORDER_HEAD,
+            order(委托书号="WQ01", 车牌号="京Q10001", **left),
+            order(委托书号="WQ02", 车牌号="京Q10002", 质检员="孙工", **{**left, "折扣金额": 50, "结算金额": 750,
+                                                                     "实收金额": 750}),
+            order(委托书号="WQ03", 车牌号="京Q10003", 接车时间="2026-12-03 08:30", 进车间时间="2026-12-03 08:40",
+                  预计完工时间="2026-12-08 16:00")]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-12-03T07:00")
+    thursday = _fix_rows(_report(home, "2026-12-03T08:00", "car_daily", "--date", "2026-12-03"), "待纠正")
+    assert [(r[1], r[3]) for r in thursday] == [("WQ01", "王芳"), ("WQ02", "王芳")]
+    (qc,) = [r for r in thursday if r[1] == "WQ01"]
+    assert "交车前未经质检" in qc[4] and "明日起" in qc[4]
+    friday = _fix_rows(_report(home, "2026-12-04T08:00", "car_daily", "--date", "2026-12-04"), "待纠正")
+    assert [r[1] for r in friday] == ["WQ02"]
+    week = _report(home, "2026-12-07T09:00", "car_weekly", "--week", "2026-W49")
+    kept = [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] == "WQ01"]
+    assert len(kept) == 1 and kept[0][3] == "王芳" and "交车前未经质检" in kept[0][4]
+    assert not [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] in ("WQ02", "WQ03")]
