@@ -134,3 +134,48 @@ def test_a_car_delivered_without_qc_is_seen_once_then_kept_in_the_week_report(tm
     kept = [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] == "WQ01"]
     assert len(kept) == 1 and kept[0][3] == "王芳" and "交车前未经质检" in kept[0][4]
     assert not [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] in ("WQ02", "WQ03")]
+
+
+# --- 4. phone messages called back before the call; claims on orders not for a claim ------
+
+MSG_HEAD = ["留言编号", "来电时间", "来电人", "联系电话", "被找人员", "基本需求", "最佳回电时间", "承诺答复时间", "回电时间",
+            "处理人"]
+
+
+def test_a_callback_before_the_call_goes_back_on_its_cell(tmp_path: Path):
+    """LY02's 回电时间 10:20 is before the call at 14:20 (the hour typed wrong): the cell
+    is marked for the 处理人 (周敏) to correct, not taken as a callback in time. LY01 is right."""
+    home = init(tmp_path / "car", "car")
+    rows = [MSG_HEAD,
+            ["LY01", "2026-12-03 09:10", "孙丽", "13500001111", "王芳", "问保养价格", None, None, "2026-12-03 10:05", "周敏"],
+            ["LY02", "2026-12-03 14:20", "钱进", "13500002222", "王芳", "问车修好没有", None, None, "2026-12-03 10:20",
+             "周敏"]]
+    got = process(home, write_xlsx(home / "inbox" / "来电留言.xlsx", {"来电留言": rows}), "2026-12-03T18:00")["files"][0]
+    (e,) = [e for e in got["errors"] if e["column"] == "回电时间"]
+    assert e["cell"] == "I3" and "回电时间早于来电时间" in e["message"] and "处理人" in e["message"]
+    assert not [f for f in got["findings"] if f["record"] == "LY02" and f["status"] == "met"]
+
+
+CLAIM_HEAD = ["索赔单号", "委托书号", "车牌号", "故障", "申请日期", "上报厂家日期", "厂家批复", "批复日期", "金额", "服务顾问"]
+
+
+def test_a_claim_on_an_order_not_booked_as_a_claim_is_flagged(tmp_path: Path):
+    """SP01 cites WC01, a 索赔 order: fine. SP02 cites WC02, an ordinary repair (一般维修):
+    either the claim cites the wrong order or the order's 维修类别 is wrong, and 刘洋, who
+    applied, is asked on the 委托书号 cell to check which."""
+    home = init(tmp_path / "car", "car")
+    orders = [ORDER_HEAD,
+              order(委托书号="WC01", 车牌号="京C20001", 维修类别="索赔", 接车时间="2026-12-02 09:00",
+                    预计完工时间="2026-12-02 16:00", 进车间时间="2026-12-02 09:10"),
+              order(委托书号="WC02", 车牌号="京C20002", 维修类别="一般维修", 接车时间="2026-12-02 09:30",
+                    预计完工时间="2026-12-02 16:00", 进车间时间="2026-12-02 09:40")]
+    claims = [CLAIM_HEAD,
+              ["SP01", "WC01", "京C20001", "变速箱异响", "2026-12-02", None, None, None, 1200, "刘洋"],
+              ["SP02", "WC02", "京C20002", "大灯进水", "2026-12-02", None, None, None, 800, "刘洋"]]
+    got = process(home, write_xlsx(home / "inbox" / "售后登记.xlsx", {"委托书": orders, "索赔登记": claims}),
+                  "2026-12-03T09:00")["files"][0]
+    flagged = [f for f in got["findings"] if f["rule"] == "car.claim_kind"]
+    assert [f["record"] for f in flagged] == ["SP02"]
+    assert "一般维修" in flagged[0]["message"] and flagged[0]["severity"] == "error"
+    (a,) = [a for a in got["actions"] if a["code"] == "car.claim_kind"]
+    assert a["column"] == "委托书号" and "服务顾问核对" in a["message"] and "索赔" in a["message"]
