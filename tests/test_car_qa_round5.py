@@ -134,6 +134,10 @@ def test_a_car_delivered_without_qc_is_seen_once_then_kept_in_the_week_report(tm
     kept = [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] == "WQ01"]
     assert len(kept) == 1 and kept[0][3] == "王芳" and "交车前未经质检" in kept[0][4]
     assert not [r for r in week["服务规范"].iter_rows(values_only=True) if r and r[1] in ("WQ02", "WQ03")]
+    import docx
+
+    summary = docx.Document(str(home / "outbox" / "报表" / "售后周报-2026-W49.docx"))
+    assert any("服务规范事项 1 项" in para.text for para in summary.paragraphs)
 
 
 # --- 4. phone messages called back before the call; claims on orders not for a claim ------

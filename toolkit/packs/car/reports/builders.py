@@ -439,7 +439,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     split = Table("收入构成", f"工时费与备品费 {period.zh}",
                   [Column("期间", width=10), Column("工时费", "money"), Column("备品费", "money")],
                   [[prev, before.money["工时费"], before.money["备品费"]], [cur, now.money["工时费"], now.money["备品费"]]])
-    tables = [overview, money, models, kinds, split, _lapses(src, period, found)]
+    lapses = _lapses(src, period, found)
+    tables = [overview, money, models, kinds, split, lapses]
     charts = [
         Chart("按车型", "bar", f"各车型交车台次（{period.label}）", "车型", ["台次"], "台次"),
         Chart("按维修类别", "bar", f"各维修类别台次（{period.label}）", "维修类别", [cur, prev], "台次"),
@@ -467,6 +468,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
+    if lapses.rows:
+        notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
     if now.follow_due and now.followed < now.follow_due:
         notes.append(f"应回访 {now.follow_due} 台次，及时回访 {now.followed} 台次。")
     return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,
