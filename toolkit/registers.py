@@ -38,6 +38,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Condition(Strict):
+    column: str
+    equals: str
+
+
 class ColumnSpec(Strict):
     name: str
     type: FieldType = "text"
@@ -55,6 +60,10 @@ class ColumnSpec(Strict):
     fill_merged: bool = False
     width: int | None = None  # column width in the blank workbook
     description: str | None = None  # shown as the header's comment in the blank workbook
+    # Rows meeting this condition have no use for the column (a diagnosis-only 委托书
+    # promises no completion time): a cell there that cannot be read is left blank
+    # without a mark on the return copy.
+    unused_when: Condition | None = None
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> ColumnSpec:
@@ -72,11 +81,6 @@ class ColumnSpec(Strict):
     @property
     def headers(self) -> list[str]:
         return [self.name, *self.aliases]
-
-
-class Condition(Strict):
-    column: str
-    equals: str
 
 
 class RowCheck(Strict):
@@ -129,6 +133,8 @@ class RegisterSpec(Strict):
                 if h in seen and seen[h] != col.name:
                     out.append((("columns", i, "aliases"), f"表头“{h}”同时属于列“{seen[h]}”和“{col.name}”"))
                 seen[h] = col.name
+            if col.unused_when and col.unused_when.column not in names:
+                out.append((("columns", i, "unused_when", "column"), f"引用了不存在的列“{col.unused_when.column}”"))
             if col.time_column and col.time_column not in names:
                 out.append((("columns", i, "time_column"), f"time_column“{col.time_column}”不在 columns 中"))
         for k in self.key_columns:

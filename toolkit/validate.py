@@ -285,6 +285,8 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
             err = functools.partial(_add_error, row_errors, sheet.name, match, row_no)
             cells = [c[n] for c in cells_by_column]
             typed, _blanked = _typed_row(model, names, dict(zip(fields, cells, strict=True)), err, keys)
+            if typed is not None:
+                _drop_unused(spec, typed, row_errors)
             kept = len(row_errors) if typed is not None else 0  # errors of cells left blank
             key = None
             if typed is not None:
@@ -322,6 +324,15 @@ def validate_sheet(sheet: RawSheet, match: HeaderMatch, *, columnwise: bool = Tr
     if done < n_rows:
         _straight(records, register, keys_of[done:], typed_rows[done:], sheet.name, numbers[done:], columns)
     return result
+
+
+def _drop_unused(spec: RegisterSpec, typed: dict[str, Any], row_errors: list[CellError]) -> None:
+    """Forget the unreadable cells of columns this row has no use for (``unused_when``):
+    the cell is already blank in ``typed``, and there is nothing for staff to correct."""
+    unused = {c.name for c in spec.columns if c.unused_when is not None
+              and str(typed.get(c.unused_when.column) or "") == c.unused_when.equals}
+    if unused:
+        row_errors[:] = [e for e in row_errors if e.column not in unused]
 
 
 def _straight(records: list[Record], register: str, keys: list[str | None], typed: list[dict[str, Any]],

@@ -176,7 +176,8 @@ def _manager_title(ws: Workspace) -> str:
 
 def _cause_gone(conn: Any, site: str, drafts: list[Any], kinds: dict[str, Any]) -> list[str]:
     """The numbers of drafts whose finding is no longer open (resolved, or its record
-    corrected away): signing one would send what the register no longer says."""
+    corrected away) for a reason other than its moment passing (:func:`_lapsed`):
+    signing one would send what the register no longer says."""
     from ..ruleset.store import rule_findings as t
 
     wanted = [(r, kinds[r.doc_type].trigger) for r in drafts
@@ -193,8 +194,32 @@ def _cause_gone(conn: Any, site: str, drafts: list[Any], kinds: dict[str, Any]) 
                     t.c.site == site, t.c.register == register, t.c.record.in_(records[i:i + 500]),
                     t.c.is_open.is_(True))):
                 open_ones |= {(x.rule, register, x.record), (f"notice:{x.notice}", register, x.record)}
-    return [r.number for r, rule in wanted if (rule, r.register, r.record) not in open_ones
+    gone = [(r, rule) for r, rule in wanted if (rule, r.register, r.record) not in open_ones
             and (f"notice:{r.doc_type}", r.register, r.record) not in open_ones]
+    return [r.number for r, rule in gone if not _lapsed(conn, site, r, rule, kinds[r.doc_type].lapses_with)]
+
+
+def _lapsed(conn: Any, site: str, draft: Any, rule: str, moments: list[str]) -> bool:
+    """Whether the draft's finding closed by design: the record now holds one of the
+    type's ``lapses_with`` moments (the visit's time, the delivery) no later than the
+    finding closed. A booking cancelled before its day, an order corrected to 未进厂,
+    has none: its record changed, and the signer is asked to check the draft."""
+    if not moments:
+        return False
+    from ..codec import decode
+    from ..ledger import records
+    from ..ruleset.store import rule_findings as t
+    from ..ruleset.timing import as_dt
+
+    closed = conn.execute(select(t.c.resolved_at).where(
+        t.c.site == site, t.c.rule == rule, t.c.register == draft.register, t.c.record == draft.record,
+        t.c.is_open.is_(False))).scalar()
+    text = conn.execute(select(records.c.values_json).where(
+        records.c.site == site, records.c.register == draft.register, records.c.key == draft.record)).scalar()
+    if closed is None or text is None:
+        return False
+    values = decode(text)
+    return any(m is not None and m <= closed for m in (as_dt(values.get(name)) for name in moments))
 
 
 def _document_types(ws: Workspace) -> dict[str, Any]:

@@ -72,6 +72,11 @@ class DocumentType(_Strict):
     # for a bill since paid): its unsigned draft is voided then. Others (an agreement
     # whose finding closes when it is signed) stay, flagged in the dispatch register.
     void_when_resolved: bool = False
+    # The record's values holding the moment its trigger ends by design (a booking's slot,
+    # the car's delivery, the customer's answer): a draft whose finding closed at or after
+    # that moment served its day, and the dispatch register's heading does not name it as
+    # changed. Any other draft whose finding closed is named (its record changed).
+    lapses_with: list[str] = Field(default_factory=list)
     # One document per matter however its causes grow (a member's cancellation): a draft
     # nobody has signed is rewritten under its own number when what it prints changes,
     # instead of a new number voiding it; once signed, the facts decide as for any type.

@@ -42,6 +42,10 @@ ACTIONS: dict[str, Action] = {
     "car.claim_car": Action(
         "car.claim_car", "索赔车辆与委托书不符", "车牌号",
         "服务顾问核对车牌号和委托书号：索赔的车辆须是委托书上的车辆，改正写错的一处", DAILY),
+    "car.claim_kind": Action(
+        "car.claim_kind", "委托书不是索赔维修", "委托书号",
+        "服务顾问核对：索赔须对应维修类别为“索赔”的委托书；委托书号写错的改正委托书号，"
+        "委托书的维修类别登记错的在委托书登记中改为“索赔”", DAILY),
     "car.claim_date": Action(
         "car.claim_date", "索赔早于进厂", "申请日期",
         "服务顾问核对申请日期和委托书号：车辆进厂接车后才能申请索赔，改正写错的一处", DAILY),

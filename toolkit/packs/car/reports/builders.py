@@ -49,6 +49,59 @@ def _rate(num: int, den: int) -> Decimal | None:
     return (Decimal(num) / den).quantize(Decimal("0.0001")) if den else None
 
 
+# --- what can no longer be put right --------------------------------------------------
+
+# Findings about what had to happen while the car or the customer was at the desk: the
+# check before delivery, the signatures at intake, the customer's care while waiting, the
+# 委托书 the customer signed (its fine is counted in the month). Once the car has left
+# nobody can do them any more: the daily list shows each until the first working day
+# after, for the person named to see, and the weekly and monthly reports keep them.
+# A wrong 预约单号 or an unwritten 诊断估价费 can still be corrected in the register: not here.
+AT_DELIVERY = frozenset({"car.qc", "car.care", "car.intake_signed", "car.order_incomplete", "car.workshop_receipt",
+                         "car.estimate_deviation"})
+AT_VISIT = frozenset({"car.appointment_deposit", "car.appointment_signed"})  # the booked visit came or passed
+
+
+def past_since(f: Finding, src: Source) -> datetime | None:
+    """When what ``f`` asks for stopped being possible (None: it still can be done)."""
+    if f.rule in AT_DELIVERY or f.rule == "car.extra_signed":
+        key = f.values.get("委托书号") if f.rule == "car.extra_signed" else f.record
+        v = src.records(ORDERS).get(str(key or ""), {})
+        gone = as_dt(v.get("交车时间"))
+    elif f.rule in AT_VISIT:
+        v = src.records(APPOINTMENTS).get(f.record, {})
+        gone = as_dt(v.get("到店时间")) or as_dt(v.get("预约进厂时间"))
+    elif f.rule == "car.file_same_day":
+        gone = as_dt(src.records(CUSTOMERS).get(f.record, {}).get("建档日期"))
+    else:
+        return None
+    return gone if gone is not None and gone <= src.as_of else None
+
+
+def last_listed(src: Source, since: datetime) -> Any:
+    """The last day a past fact is on the daily list: the first working day after it."""
+    cal = src.env(src.as_of, "car").cal
+    day = since.date() + timedelta(days=1)
+    for _ in range(14):
+        if cal.is_workday(day):
+            return day
+        day += timedelta(days=1)
+    return day
+
+
+def _past_note(last: Any, today: Any, where: str) -> str:
+    when = "明日起" if last == today else f"{last + timedelta(days=1)} 起"
+    return f"（{where}，已无法补做，请知悉；{when}不再列入日报，见周报、月报“服务规范”）"
+
+
+def _person(src: Source, f: Finding) -> str:
+    values = src.records(f.register).get(f.record, {})
+    person, desk = src.responsible(f.register, values)
+    # Nobody named on the row (a message for no one in particular, a complaint with no
+    # 责任人): the department answering for the register acts, so 负责人 is never blank.
+    return person or str(f.values.get("服务顾问") or "") or desk
+
+
 # --- 售后待办日报 ------------------------------------------------------------------------
 
 
@@ -146,18 +199,22 @@ def car_daily(src: Source, period: Period) -> Report:
                   sorted(owe_rows, key=lambda r: r[3]))
     overdue_rows, fix_rows = [], []
     for f in found:
-        values = src.records(f.register).get(f.record, {})
-        person, desk = src.responsible(f.register, values)
-        # Nobody named on the row (a message for no one in particular, a complaint with no
-        # 责任人): the department answering for the register acts, so 负责人 is never blank.
-        person = person or str(f.values.get("服务顾问") or "") or desk
+        person = _person(src, f)
         if f.status == "overdue" and f.rule not in ("car.maintenance_due",):
             overdue_rows.append([src.title(f.register), f.record, f.due, duration_text(f.overdue_minutes or 0),
                                  person, f.message, f.overdue_minutes or 0])
         elif f.status == "open" and f.severity in ("warning", "error") and f.rule not in (
                 "car.outstanding", "car.fine_notice", "car.no_show"):
+            message = f.message
+            since = past_since(f, src)
+            if since is not None:
+                last = last_listed(src, since)
+                if today > last:
+                    continue  # seen on its day; the weekly and monthly reports keep it
+                where = "预约时间已过" if f.rule in AT_VISIT else "已建档" if f.rule == "car.file_same_day" else "车辆已离店"
+                message += _past_note(last, today, where)
             fix_rows.append([src.title(f.register), f.record, "须纠正" if f.severity == "error" else "提醒", person,
-                             f.message])
+                             message])
     overdue_rows.sort(key=lambda r: -r[6])
     overdue = Table("逾期事项", "所有已超时未办的事项，超时最久的排在最前",
                     [Column("登记表", width=14), Column("编号", width=14), Column("时限", "datetime"),
@@ -329,6 +386,23 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     return s
 
 
+def _lapses(src: Source, period: Period, found: list[Finding]) -> Table:
+    """服务规范: what was not done while the car or the customer was here, by the day it
+    could no longer be (the daily list shows each only until the working day after)."""
+    rows = []
+    for f in found:
+        if f.status != "open":
+            continue
+        since = past_since(f, src)
+        if since is not None and period.contains(since):
+            rows.append([src.title(f.register), f.record, since, _person(src, f), f.message])
+    rows.sort(key=lambda r: (r[2], r[1]))
+    return Table("服务规范", f"离店前未做到、已无法补做的服务规范事项 {period.zh}",
+                 [Column("登记表", width=14), Column("编号", width=14), Column("日期", "datetime"),
+                  Column("负责人", width=9), Column("说明", width=70)], rows,
+                 note="日期：车辆交车离店（预约为预约进厂时间，档案为建档日期）之时；这些事项在售后待办日报中只列到其后第一个工作日。")
+
+
 def _period_report(src: Source, period: Period, name: str, title: str, monthly: bool) -> Report:
     found = src.findings(*ALL)
     now, before = _stats(src, period, found), _stats(src, period.previous(), found)
@@ -365,7 +439,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     split = Table("收入构成", f"工时费与备品费 {period.zh}",
                   [Column("期间", width=10), Column("工时费", "money"), Column("备品费", "money")],
                   [[prev, before.money["工时费"], before.money["备品费"]], [cur, now.money["工时费"], now.money["备品费"]]])
-    tables = [overview, money, models, kinds, split]
+    lapses = _lapses(src, period, found)
+    tables = [overview, money, models, kinds, split, lapses]
     charts = [
         Chart("按车型", "bar", f"各车型交车台次（{period.label}）", "车型", ["台次"], "台次"),
         Chart("按维修类别", "bar", f"各维修类别台次（{period.label}）", "维修类别", [cur, prev], "台次"),
@@ -393,6 +468,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
+    if lapses.rows:
+        notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
     if now.follow_due and now.followed < now.follow_due:
         notes.append(f"应回访 {now.follow_due} 台次，及时回访 {now.followed} 台次。")
     return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,

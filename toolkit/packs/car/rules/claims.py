@@ -45,7 +45,8 @@ def claim_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
 
 
 def claim_order_findings(key: str, v: dict[str, Any], orders: dict[str, dict[str, Any]]) -> list[Finding]:
-    """The cited 委托书: registered, the same car, received no later than the claim's date.
+    """The cited 委托书: registered, for a claim (维修类别 索赔), the same car, received no
+    later than the claim's date.
     A claim citing none is not checked (the column is optional)."""
     number = v.get("委托书号")
     if blank(number):
@@ -62,6 +63,13 @@ def claim_order_findings(key: str, v: dict[str, Any], orders: dict[str, dict[str
         out.append(finding("car.claim_car", CLAIMS, key, "error",
                            f"{subject}：索赔车辆 {plate}，委托书上的车辆是 {order_plate}",
                            {**who, "车牌号": plate, "order_plate": order_plate}))
+    kind = order.get("维修类别")
+    if kind != "索赔":
+        # A warranty claim is for a car taken in as a claim (seed 002 二 5): either the
+        # claim cites the wrong order or the order was booked under another category.
+        out.append(finding("car.claim_kind", CLAIMS, key, "error",
+                           f"{subject}：委托书的维修类别是“{kind or '未填'}”，不是“索赔”",
+                           {**who, "维修类别": kind}))
     applied, received = as_date(v.get("申请日期")), as_date(order.get("接车时间"))
     if applied is not None and received is not None and applied < received:
         out.append(finding("car.claim_date", CLAIMS, key, "error",
