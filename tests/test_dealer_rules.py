@@ -630,6 +630,12 @@ def test_a_cancelled_member_is_still_judged_for_the_months_before(rules_dir: Pat
         "2026-10|M01", "2026-11|M01", "2026-12|M01"]
     assert [f.record for f in of(found, "jsb.sales_missing")] == ["2026-10|M01", "2026-11|M01"]
     assert of(found, "jsb.cancel_share") == []
+    # Judged after its 取消日期, they are its history: closed, asking nobody for anything.
+    about_m01 = [f for f in [*of(found, "jsb.visit_shortfall"), *of(found, "jsb.sales_missing")]
+                 if f.record.endswith("|M01")]
+    assert {f.status for f in about_m01} == {"resolved"}
+    assert all("已于 2027-01-08 取消资格，此项无需再处理" in f.message for f in about_m01)
+    assert {f.status for f in of(found, "jsb.visit_shortfall") if f.record.endswith("|M02")} == {"open"}
 
 
 def test_fines_after_the_fund_period_come_from_pay_and_carry_is_said(founded_dir: Path):
