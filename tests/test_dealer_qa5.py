@@ -59,3 +59,34 @@ def test_findings_about_a_member_cancelled_since_leave_the_action_list(home: Pat
     assert [r[1] for r in rows_of(december, "需处理事项") if r[0] == "走访不足"] == ["2026-11|M02"]
     _, november = monthly(home, "2026-11", "2026-12-15T10:00")
     assert [r[1] for r in rows_of(november, "需处理事项") if r[0] == "走访不足"] == ["2026-11|M01", "2026-11|M02"]
+
+
+# --- 2. fines no pay row ever takes -------------------------------------------------------------
+
+PAY = {"业务员": "王强", "基本工资": 2000, "辖区县数": 20, "有成员县数": 16}
+
+
+def test_fines_of_a_month_no_pay_row_takes_are_flagged_with_months_and_amounts(home: Path):
+    """王强's pay sheet has October only. In November he sent the W45 visit list on 11-10
+    (due Mon 11-09) and the October statistics on 11-06 (due 11-05): late twice, 2 × 50 =
+    100.00, November's. No pay row of November or later takes them: the pay sheet's return
+    and the monthly report say so, with the month and the amount, and who enters the row.
+    Once November's row is there, it charges them (1,400 + 480 + 500 − 100 = 2,280.00) and
+    the flag is gone."""
+    log = [{"业务员": "王强", "报表": r, "期间": p, "实报日期": d} for r, p, d in (
+        ("联销体成员走访一览表", "2026-W45", date(2026, 11, 10)), ("二级客户进货统计表", "2026-10", date(2026, 11, 6)))]
+    process(home, fill(home, "报表上报登记", log), "2026-12-07T09:00")
+    result = process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": "2026-10"}]), "2026-12-07T09:00")
+    (flag,) = [f for f in result["findings"] if f["rule"] == "jsb.fines_uncharged"]
+    assert flag["record"] == "2026-11|王强"
+    assert "2026年11月" in flag["message"] and "2 次" in flag["message"] and "100.00 元" in flag["message"]
+    assert "销售中心" in flag["message"]
+    made, book = monthly(home, "2026-11", "2026-12-07T10:00")
+    listed = [r for r in rows_of(book, "报表与罚款") if r[0] == "罚款未扣"]
+    assert [r[1] for r in listed] == ["2026-11|王强"] and "100.00 元" in listed[0][2]
+    assert ("罚款未扣（元）", "100.00") in [(h["label"], h["value"]) for h in made["headline"]]
+    result = process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": m} for m in ("2026-10", "2026-11")],
+                                "业务员工资考核表-11月"), "2026-12-08T09:00")
+    assert [f for f in result["findings"] if f["rule"] == "jsb.fines_uncharged" and f["status"] != "resolved"] == []
+    (nov,) = [f for f in result["findings"] if f["rule"] == "jsb.pay" and f["record"] == "2026-11|王强"]
+    assert "= 2,280.00 元" in nov["message"]

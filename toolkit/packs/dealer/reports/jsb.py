@@ -91,7 +91,7 @@ MATTERS = {
     "jsb.cancel_share": "占比连续偏低", "jsb.cancel_channel": "从其他渠道进货", "jsb.cancel_conduct": "违规经营",
     "jsb.sales_missing": "进货数据缺报", "jsb.primary_coverage": "一级经销商覆盖不足",
     "jsb.county_members": "县级成员超过上限", "jsb.county_few": "县级成员不足", "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
-    "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报",
+    "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报", "jsb.fines_uncharged": "罚款未扣",
 }
 
 
@@ -148,9 +148,11 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
         "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
         "jsb.county_members", "jsb.county_few", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。")
-    reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false"),
+    reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false",
+                                                        "jsb.fines_uncharged"),
                       f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
-                      "虚报调回销售中心待岗；罚款纳入奖励基金。")
+                      "虚报调回销售中心待岗；罚款纳入奖励基金。“罚款未扣”：该月及以后没有工资考核记录，"
+                      "罚款无处扣除，请销售中心补登工资考核表。")
     # What a register says wrong (the return copies said it first, on the cell).
     fix = [f for f in findings if is_action(f)]
     fixes = Table("登记待改正", "登记有误、须改正的事项", [
@@ -175,6 +177,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
               "网络完善率 = 有成员县数 ÷ 辖区县数；成立初期半年内罚款从走访基金扣，不足部分结转下月，"
               "成立满半年后（不再发走访基金）从工资扣。"))
     fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
+    uncharged = sum((f.values["金额"] for f in open_ if f.rule == "jsb.fines_uncharged"), Decimal(0))
     primaries = _primary_table(src, period, members, by)
     counties = _county_table(src, period)
     blank = sum(1 for r in counties.rows if str(r[6]).startswith("空白市场"))
@@ -182,7 +185,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                   [stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
                   headline=[("成员", str(len(rows)), ""), ("取消资格", str(len(cancelled)), ""),
                             ("空白市场（县）", str(blank), ""),
-                            ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", "")])
+                            ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
+                            ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
 
 
 def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any]],

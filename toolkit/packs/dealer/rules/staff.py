@@ -386,6 +386,34 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
     return out
 
 
+def uncharged_findings(env: Env, state: State) -> list[Finding]:
+    """Fines of a finished month that no pay row takes: the salesperson has no row in
+    业务员工资考核表 for that month or any later one (a later row would charge them, as
+    ``pay_findings`` does). Without this they would be owed for ever and said nowhere."""
+    paid: dict[str, str] = {}
+    for key in state.get("jsb_pay", {}):
+        month, who = split_key(key)[:2]
+        paid[who] = max(paid.get(who, month), month)
+    this_month = month_of(env.today)
+    out: list[Finding] = []
+    for (who, month), items in sorted(fines_by_month(env, state).items()):
+        if month >= this_month or month <= paid.get(who, ""):
+            continue  # the month is still running, or a pay row of it or after charges them
+        total = fen(sum((i["fine"] for i in items), Decimal(0)))
+        listed = "、".join(f"《{i['报表']}》{i['期间']}{i['kind']}" for i in items)
+        last = paid.get(who)
+        since = f"最近一行是{month_text(last)}" if last else "一行也没有"
+        out.append(Finding(
+            rule="jsb.fines_uncharged", register="jsb_pay", record=f"{month}|{who}", severity="warning",
+            message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(total)} 元尚未扣"
+                     f"（{listed}）：业务员工资考核表中没有其{month_text(month)}及以后的记录（{since}）；"
+                     f"请销售中心登记其{month_text(month)}的工资考核，罚款随之扣除，联销主任核对"),
+            values={"月份": month, "业务员": who, "大区": region_of(state, who), "次数": len(items), "金额": total,
+                    "fines": items, "最近工资月份": last},
+        ))
+    return out
+
+
 def _earlier(month: str, fines: list[dict[str, Any]]) -> dict[str, Any]:
     """Fines of a month the pay sheet has no row for (fines belong to the month of the
     report's due date), charged with the next pay row: the month, the reports, the sum."""
