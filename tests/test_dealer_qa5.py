@@ -90,3 +90,26 @@ def test_fines_of_a_month_no_pay_row_takes_are_flagged_with_months_and_amounts(h
     assert [f for f in result["findings"] if f["rule"] == "jsb.fines_uncharged" and f["status"] != "resolved"] == []
     (nov,) = [f for f in result["findings"] if f["rule"] == "jsb.pay" and f["record"] == "2026-11|王强"]
     assert "= 2,280.00 元" in nov["message"]
+
+
+# --- 3. the monthly report's member count ---------------------------------------------------------
+
+
+def test_the_monthly_headline_counts_the_members_at_the_months_end(home: Path):
+    """November: sales rows for M01 (cancelled 11-20), M02 and M09 (a number the register
+    lacks); M04 is a member who sent no row; M03 joined on 12-02. The body's members at
+    11-30 are M02 and M04: 2 (not the 3 sales rows); at 10-31 M01, M02 and M04 were: 3."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-12-04T09:00")
+    m01 = {**MEMBERS[0], "状态": "已取消", "取消日期": date(2026, 11, 20), "取消原因": "从其他一级经销商处进货"}
+    m03 = {**MEMBERS[1], "成员编号": "M03", "经销商名称": "沛县华丰超市", "协议签订日期": date(2026, 12, 1),
+           "入会日期": date(2026, 12, 2), "铜牌编号": "T-003"}
+    m04 = {**MEMBERS[0], "成员编号": "M04", "经销商名称": "丰县利民商店", "铜牌编号": "T-004"}
+    process(home, fill(home, "联销体成员登记", [m01, MEMBERS[1], m03, m04]), "2026-12-04T09:00")
+    process(home, fill(home, "二级客户进货统计表", [
+        {"月份": "2026-11", "成员编号": m, "销量": 8000, "所在市场销量": 10000, "填报业务员": "王强"}
+        for m in ("M01", "M02", "M09")]), "2026-12-04T09:00")
+    made, book = monthly(home, "2026-11", "2026-12-06T10:00")
+    assert len([r for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")]) == 3  # the rows stay listed
+    heads = {h["label"]: (h["value"], h["before"]) for h in made["headline"]}
+    assert heads["联销体成员（月末）"] == ("2", "3")
+    assert "成员" not in heads

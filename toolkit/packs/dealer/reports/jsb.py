@@ -183,10 +183,19 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     blank = sum(1 for r in counties.rows if str(r[6]).startswith("空白市场"))
     return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
                   [stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
-                  headline=[("成员", str(len(rows)), ""), ("取消资格", str(len(cancelled)), ""),
+                  headline=[("联销体成员（月末）", str(_members_at(members, period.end)),
+                             str(_members_at(members, period.start - timedelta(days=1)))),
+                            ("取消资格", str(len(cancelled)), ""),
                             ("空白市场（县）", str(blank), ""),
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
                             ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
+
+
+def _members_at(members: dict[str, dict[str, Any]], day: date) -> int:
+    """The body's members on ``day`` (seed 003: a 联销体成员 is a dealer in the body, not a
+    sales row): joined by then and not cancelled or withdrawn by then, as the county
+    table counts them; a sales row of a number the register lacks is nobody's."""
+    return sum(1 for m in members.values() if active_on(m, day))
 
 
 def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any]],
