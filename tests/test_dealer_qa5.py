@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from car_fixtures import init
-from test_dealer_pipeline import MEMBERS, cli, fill, process
+from test_dealer_pipeline import MEMBERS, cli, docx_text, fill, process
 
 COUNTIES = [{"县市": c, "大区": "苏北大区", "责任业务员": "王强", "一级经销商": "徐州华联商贸"} for c in ("丰县", "沛县")]
 
@@ -113,3 +113,32 @@ def test_the_monthly_headline_counts_the_members_at_the_months_end(home: Path):
     heads = {h["label"]: (h["value"], h["before"]) for h in made["headline"]}
     assert heads["联销体成员（月末）"] == ("2", "3")
     assert "成员" not in heads
+
+
+# --- 4. the month a fine belongs to --------------------------------------------------------------
+
+
+def test_a_fine_belongs_to_the_month_it_is_settled_so_a_past_months_pay_stays(home: Path):
+    """王强 logged October's statistics without a 实报日期: due Thu 11-05, missing after the
+    next due day 12-05 (a Saturday → Mon 12-07). On 11-20 it is late and still owed: 50 if
+    it comes before 12-07, 200 after; nothing is settled, so November's pay takes nothing:
+    1,400 + 480 + 500 = 2,380.00. On 12-08 it is missing: 200, settled in December, whose
+    pay takes it (2,380 − 200 = 2,180.00) and whose notice says so; November stays 2,380.00
+    with no notice (seed: 在下拨走访基金时直接扣除 — out of the fund paid after the fault)."""
+    process(home, fill(home, "报表上报登记", [{"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-10"}]),
+            "2026-11-20T09:00")
+    first = process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": "2026-11"}]), "2026-11-20T09:00")
+    (nov,) = [f for f in first["findings"] if f["rule"] == "jsb.pay"]
+    assert "= 2,380.00 元" in nov["message"]
+    assert not [f for f in first["findings"] if f["rule"] == "jsb.fines"]
+    later = process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": m} for m in ("2026-11", "2026-12")],
+                               "业务员工资考核表-12月"), "2026-12-08T09:00")
+    pay = {f["record"]: f["message"] for f in later["findings"] if f["rule"] == "jsb.pay"}
+    assert "= 2,380.00 元" in pay["2026-11|王强"] and "= 2,180.00 元" in pay["2026-12|王强"]
+    assert [f["record"] for f in later["findings"] if f["rule"] == "jsb.fines"] == ["2026-12|王强"]
+    notices = sorted((home / "outbox" / "文书草稿").glob("*报表迟报漏报扣款通知*.docx"))
+    assert [p for p in notices if "2026-11" in p.name] == []
+    (december,) = [p for p in notices if "2026-12" in p.name]
+    text = docx_text(december)
+    assert "漏报" in text and "200.00" in text
+    assert "2026年12月确定应扣款" in text and "2026-10的漏报界限为2026年12月7日" in text

@@ -151,7 +151,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false",
                                                         "jsb.fines_uncharged"),
                       f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
-                      "虚报调回销售中心待岗；罚款纳入奖励基金。“罚款未扣”：该月及以后没有工资考核记录，"
+                      "虚报调回销售中心待岗；罚款纳入奖励基金。罚款计入其确定的月份：迟报按实际上报日期，"
+                      "漏报按漏报界限届满的次日，尚未上报、未到界限的暂不扣，已扣的月份不再变动。“罚款未扣”：该月及以后没有工资考核记录，"
                       "罚款无处扣除，请销售中心补登工资考核表。")
     # What a register says wrong (the return copies said it first, on the cell).
     fix = [f for f in findings if is_action(f)]
