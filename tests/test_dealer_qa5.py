@@ -125,8 +125,11 @@ def test_a_fine_belongs_to_the_month_it_is_settled_so_a_past_months_pay_stays(ho
     1,400 + 480 + 500 = 2,380.00. On 12-08 it is missing: 200, settled in December, whose
     pay takes it (2,380 − 200 = 2,180.00) and whose notice says so; November stays 2,380.00
     with no notice (seed: 在下拨走访基金时直接扣除 — out of the fund paid after the fault)."""
-    process(home, fill(home, "报表上报登记", [{"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-10"}]),
-            "2026-11-20T09:00")
+    logged = process(home, fill(home, "报表上报登记", [{"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-10"}]),
+                     "2026-11-20T09:00")
+    (owed,) = [f for f in logged["findings"] if f["rule"] == "jsb.report_late"]
+    assert "2026-12-07 及以前补报按迟报扣 50.00 元，计入补报的月份" in owed["message"]
+    assert "按漏报扣 200.00 元，计入2026年12月" in owed["message"]
     first = process(home, fill(home, "业务员工资考核表", [{**PAY, "月份": "2026-11"}]), "2026-11-20T09:00")
     (nov,) = [f for f in first["findings"] if f["rule"] == "jsb.pay"]
     assert "= 2,380.00 元" in nov["message"]

@@ -122,7 +122,7 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             rule="jsb.report_missing", register="jsb_report_log", record=key, severity="error",
             message=(f"{subject}应于 {when}上报，"
                      f"{'到 ' + fmt_date(due.missing_after) + ' 仍未上报' if sent is None else fmt_date(sent) + ' 才报，已过下期上报日'}，"
-                     f"按漏报扣款 {yuan(s.report_missing_fine)} 元"),
+                     f"按漏报扣款 {yuan(s.report_missing_fine)} 元，计入{month_text(month_of(settled_missing(due)))}"),
             values={**values, "fine": fen(s.report_missing_fine), "kind": "漏报", "计入日期": settled_missing(due)},
         ))
     elif (sent is not None and sent > due.due) or (sent is None and env.today > due.due):
@@ -146,8 +146,8 @@ def settled_missing(due: Due) -> date:
 def _owed_text(env: Env, due: Due) -> str:
     """What an overdue report will cost, and in which month it is charged."""
     s = env.settings.dealer.jsb
-    return (f"至今未报：{fmt_date(due.missing_after)} 前补报按迟报扣 {yuan(s.report_late_fine)} 元，计入补报的月份；"
-            f"到期仍未报按漏报扣 {yuan(s.report_missing_fine)} 元，计入"
+    return (f"至今未报：{fmt_date(due.missing_after)} 及以前补报按迟报扣 {yuan(s.report_late_fine)} 元，计入补报的月份；"
+            f"过了该日仍未报按漏报扣 {yuan(s.report_missing_fine)} 元，计入"
             f"{month_text(month_of(settled_missing(due)))}；请业务员尽快补报")
 
 
@@ -274,7 +274,8 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
                 rule="jsb.report_missing", register="jsb_report_log", record=f"{who}|{report}|{period}",
                 severity="error",
                 message=(f"业务员{who}的《{report}》（{period}）应于 {when}上报，报表上报登记中没有这一期，"
-                         f"到 {fmt_date(due.missing_after)} 仍未上报，按漏报扣款 {yuan(s.report_missing_fine)} 元；"
+                         f"到 {fmt_date(due.missing_after)} 仍未上报，按漏报扣款 {yuan(s.report_missing_fine)} 元，"
+                         f"计入{month_text(month_of(settled_missing(due)))}；"
                          f"已经上报的，请大区在报表上报登记中补登实报日期"),
                 values={"业务员": who, "报表": report, "期间": period, "核查人": None, "应报日期": due.due,
                         "实报日期": None, "漏报界限": due.missing_after, "fine": fen(s.report_missing_fine),
