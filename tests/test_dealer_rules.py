@@ -260,8 +260,10 @@ def test_late_50_missing_200_and_the_fund_carries_the_rest(rules_dir: Path):
     # 进货统计表 2026-09 in on 10-09: late → 50.  走访一览表 W40 never in, past W41's due
     # Monday 10-12 → missing → 200.
     # 工作总结 2026-09 in on 11-06 (after the next due 11-05, a Thursday) → missing → 200 (not 50 + 200).
-    # October's fines: 450 > fund 500? no: 450 ≤ 500 → fund pays 450, nothing carried:
-    #   2000×70% + 2000×30%×80% + 500 − 450 = 1930.
+    # A fine belongs to the month it is settled in (seed: 在下拨走访基金时直接扣除): the 50 on
+    # 10-09, W40's 200 on 10-13 (the day after its boundary) → October; the 工作总结's 200 on
+    # 11-06 → November. October's fines: 250 ≤ fund 500 → fund pays 250, nothing carried:
+    #   2000×70% + 2000×30%×80% + 500 − 250 = 2130.
     reports = dict([log("王强", "二级客户进货统计表", "2026-09", date(2026, 10, 9)),
                     log("王强", "联销体成员走访一览表", "2026-W40", None),
                     log("王强", "联销体工作总结", "2026-09", date(2026, 11, 6))])
@@ -272,10 +274,10 @@ def test_late_50_missing_200_and_the_fund_carries_the_rest(rules_dir: Path):
         "王强|二级客户进货统计表|2026-09": Decimal("50.00")}
     assert sorted(f.values["fine"] for f in of(found, "jsb.report_missing")) == [Decimal("200.00")] * 2
     (p,) = of(found, "jsb.pay")
-    assert (p.values["本月罚款"], p.values["扣款"], p.values["结转下月"]) == (Decimal("450.00"), Decimal("450.00"), 0)
-    assert p.values["应发工资"] == Decimal("1930.00")
+    assert (p.values["本月罚款"], p.values["扣款"], p.values["结转下月"]) == (Decimal("250.00"), Decimal("250.00"), 0)
+    assert p.values["应发工资"] == Decimal("2130.00")
     (fine,) = of(found, "jsb.fines")
-    assert fine.notice == "jsb_fine" and len(fine.values["fines"]) == 3
+    assert fine.notice == "jsb_fine" and [i["期间"] for i in fine.values["fines"]] == ["2026-09", "2026-W40"]
 
 
 def test_fines_beyond_the_visit_fund_are_carried_forward(rules_dir: Path):
@@ -527,8 +529,9 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
       the 工作总结 is the 联销主任's (seed 003 lists the salesperson's visit list and purchase
         list only): not owed when nothing is logged
       2026-09 monthly reports: missing after 11-05 → not yet
-    = 5 × 200. Fines by the month of the due day: August W35 200; September W36–W39 = 800.
-    Pay (辖区 1 县, 有成员 1 县 → 100 %): August 1400 + 600 + 500 − 200 = 2,300;
+    = 5 × 200. Fines by the month each became 漏报 (the day after its boundary): W35 09-08,
+    W36 09-15, W37 09-22, W38 09-29 → September 800; W39 10-09 → October (no pay row).
+    Pay (辖区 1 县, 有成员 1 县 → 100 %): August 1400 + 600 + 500 = 2,500 (nothing settled in it);
     September owes 800 > fund 500 → 500 deducted, 300 carried: 1400 + 600 + 500 − 500 = 2,000.
     张伟 has no pay or report row: when he started is not known → nothing invented.
     王强 is paid but answers for no county in 县级市场登记 → owes no reports here."""
@@ -548,7 +551,7 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
     assert w35.values["应报日期"] == date(2026, 8, 31) and w35.values["漏报界限"] == date(2026, 9, 7)
     assert "报表上报登记中没有这一期" in w35.message and "业务员李娜" in w35.message
     by = {(f.values["业务员"], f.values["月份"]): f.values for f in of(found, "jsb.pay")}
-    assert by[("李娜", "2026-08")]["应发工资"] == Decimal("2300.00")
+    assert by[("李娜", "2026-08")]["应发工资"] == Decimal("2500.00")
     assert (by[("李娜", "2026-09")]["本月罚款"], by[("李娜", "2026-09")]["扣款"], by[("李娜", "2026-09")]["结转下月"]) == (
         Decimal("800.00"), Decimal("500.00"), Decimal("300.00"))
     assert by[("李娜", "2026-09")]["应发工资"] == Decimal("2000.00")
@@ -630,6 +633,12 @@ def test_a_cancelled_member_is_still_judged_for_the_months_before(rules_dir: Pat
         "2026-10|M01", "2026-11|M01", "2026-12|M01"]
     assert [f.record for f in of(found, "jsb.sales_missing")] == ["2026-10|M01", "2026-11|M01"]
     assert of(found, "jsb.cancel_share") == []
+    # Judged after its 取消日期, they are its history: closed, asking nobody for anything.
+    about_m01 = [f for f in [*of(found, "jsb.visit_shortfall"), *of(found, "jsb.sales_missing")]
+                 if f.record.endswith("|M01")]
+    assert {f.status for f in about_m01} == {"resolved"}
+    assert all("已于 2027-01-08 取消资格，此项无需再处理" in f.message for f in about_m01)
+    assert {f.status for f in of(found, "jsb.visit_shortfall") if f.record.endswith("|M02")} == {"open"}
 
 
 def test_fines_after_the_fund_period_come_from_pay_and_carry_is_said(founded_dir: Path):
@@ -693,10 +702,12 @@ def test_a_counterfeit_penalty_cancels_the_member_and_holds_its_reward(rules_dir
 
 def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
     """Base 500 (20 县, 16 with members): 350 + 150 × 80 % = 470 before fund and fines.
-    December: W49–W52 (due 12-07, 12-14, 12-21, 12-28) and November's two monthly reports
-      (due 12-05 → 12-07) never sent → 6 × 200 = 1,200 > fund 500 → 500 deducted, 700 carried;
+    W49–W52 (due 12-07, 12-14, 12-21, 12-28) and November's two monthly reports (due 12-05 →
+    12-07) never sent → 6 × 200, each in the month it became 漏报 (the day after its boundary):
+    W49–W51 on 12-15, 12-22, 12-29 → December 600 > fund 500 → 500 deducted, 100 carried;
       pay 470 + 500 − 500 = 470.
-    January (no fund): 700 owed > 470 → 470 from pay (pay 0.00), 230 carried to February."""
+    W52 (boundary 2027-01-04) and the two monthly reports (boundary 01-05) → January 600 + 100
+      carried = 700 owed, no fund, > 470 → 470 from pay (pay 0.00), 230 carried to February."""
     reports = dict([*(log("王强", "联销体成员走访一览表", f"2026-W{w}", None) for w in (49, 50, 51, 52)),
                     *(log("王强", r, "2026-11", None) for r in ("二级客户进货统计表", "联销体工作总结"))])
     pay = {f"{m}|王强": {"月份": m, "业务员": "王强", "基本工资": Decimal(500), "辖区县数": 20, "有成员县数": 16}
@@ -704,6 +715,6 @@ def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
     found = run(founded_dir, {"jsb_pay": pay, "jsb_report_log": reports}, "2027-02-10T09:00")
     by = {f.values["月份"]: f.values for f in of(found, "jsb.pay")}
     assert (by["2026-12"]["扣款"], by["2026-12"]["结转下月"], by["2026-12"]["应发工资"]) == (
-        Decimal("500.00"), Decimal("700.00"), Decimal("470.00"))
+        Decimal("500.00"), Decimal("100.00"), Decimal("470.00"))
     assert (by["2027-01"]["扣款"], by["2027-01"]["结转下月"], by["2027-01"]["应发工资"]) == (
         Decimal("470.00"), Decimal("230.00"), Decimal("0.00"))

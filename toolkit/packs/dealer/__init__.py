@@ -83,6 +83,9 @@ PACK = Pack(
         Rule("jsb.reports_unlogged", ("jsb_report_log", "jsb_county", "jsb_pay", "jsb_sales"),
              staff.unlogged_findings, Whole(clock=True)),
         Rule("jsb.pay", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_member", "jsb_sales"), staff.pay_findings),
+        # Fines of a finished month no pay row takes (none of that month or later): by the date.
+        Rule("jsb.fines_uncharged", ("jsb_pay", "jsb_report_log", "jsb_county", "jsb_sales"),
+             staff.uncharged_findings, Whole(clock=True)),
         Rule("jsb.reward", ("jsb_sales", "jsb_member", "jsb_counterfeit", "jsb_county"), staff.reward_findings),
         Rule("jsb.counterfeit", ("jsb_counterfeit", "jsb_member", "jsb_county", "jsb_sales"), staff.counterfeit_all),
         # One cancellation notice per member, gathering every cause whichever register came first.

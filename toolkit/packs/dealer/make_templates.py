@@ -93,7 +93,7 @@ def jsb_cancel():
 def jsb_fine():
     doc = P.notice("报表迟报漏报扣款通知")
     T.body(doc, "根据业务员考核及奖罚规定，报表迟报一次扣{{ late_fine|money }}元，漏报一次扣{{ missing_fine|money }}元，"
-                "虚报调回销售中心待岗。经核对，{{ 月份|cn_month }}应扣款的报表{% if 补扣 %}"
+                "虚报调回销售中心待岗。经核对，{{ 月份|cn_month }}确定应扣款的报表{% if 补扣 %}"
                 "（含以前月份未能扣除的，见表后说明）{% endif %}如下：")
     # 4.2 cm: 联销体成员走访一览表 (10 characters, 3.7 cm) on one line at 五号 (it wrapped at
     # 3.4); 3.35 cm: "2026年11月10日" (2.9 cm) on one line (it wraps at 3.2); 2.1 cm: 2026-W53
@@ -102,8 +102,13 @@ def jsb_fine():
                        ("情形", 1.2, C), ("扣款\n(元)", 1.4, R)],
                  "f in fines", ["{{ f.报表 }}", "{{ f.期间 }}", "{{ f.应报日期 }}", "{{ f.实报日期 or '尚未上报' }}",
                                 "{{ f.kind }}", "{{ f.fine|money }}"])
-    # Fines belong to the month of the report's due date; a month without a pay row could not
-    # take them, so this one does: each such month said, so the figure can be checked.
+    # A fine belongs to the month it was settled in (late: the day sent; missing: the day
+    # after the boundary), so a month's pay never changes later: said, with each boundary.
+    T.body(doc, "罚款计入其确定的月份：迟报按实际上报的日期，漏报按漏报界限届满的次日"
+                "{% for f in fines if f.kind == '漏报' %}（{{ f.报表 }} {{ f.期间 }}的漏报界限为{{ f.漏报界限 }}）{% endfor %}；"
+                "逾期尚未上报、未到漏报界限的报表，待补报或界限届满后再扣，已扣款的月份不再变动。", before=4)
+    # A month without a pay row could not take its fines, so this one does: each such month
+    # said, so the figure can be checked.
     T.para(doc, "{%p for b in 补扣 %}")
     T.body(doc, "上表中属于{{ b.月份|cn_month }}的 {{ b.次数 }} 次罚款共 {{ b.金额|money }} 元（{{ b.报表 }}）："
                 "{{ b.月份|cn_month }}的工资考核表中没有你的记录，当月未能扣款，并入本月扣除。", before=4)

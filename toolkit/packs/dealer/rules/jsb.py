@@ -115,19 +115,19 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
             gone = left_by(member, month_end(month))
             if v is None:
                 if not gone:
-                    out.append(Finding(
+                    out.append(closed_if_left(Finding(
                         rule="jsb.sales_missing", register="jsb_sales", record=key, severity="warning",
                         message=(f"{_name(member, mid)}缺少{month_text(month)}的进货统计，请业务员补报；"
                                  f"缺报的月份中断“连续低于 {pct(s.min_share, 0)}”的计算"),
                         values={**_member_values(mid, member), "月份": month},
-                    ))
+                    ), member, env.today))
                 run = []
                 continue
             ratio = share(v.get("销量"), v.get("所在市场销量"))
             out.extend(_conduct(env, key, month, mid, member, v, cancelled))
             if ratio is None:
                 if not gone:
-                    out.append(_no_share(env, key, month, mid, member, v))
+                    out.append(closed_if_left(_no_share(env, key, month, mid, member, v), member, env.today))
                 run = []
                 continue
             if ratio >= s.min_share:
@@ -137,14 +137,14 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
             run.append({"月份": month, "销量": fen(dec(v.get("销量")) or Decimal(0)),
                         "所在市场销量": fen(dec(v.get("所在市场销量")) or Decimal(0)), "占比": ratio,
                         "占比文字": shown})
-            out.append(Finding(
+            out.append(closed_if_left(Finding(
                 rule="jsb.share_low", register="jsb_sales", record=key, severity="warning",
                 message=(f"{_name(member, mid)}{month_text(month)}销量 {yuan(dec(v.get('销量')))} 元，"
                          f"占所在市场销量 {yuan(dec(v.get('所在市场销量')))} 元的 {shown}，"
                          f"低于 {pct(s.min_share, 0)}（连续第 {len(run)} 个月）"),
                 values={**_member_values(mid, member), "月份": month, "占比": ratio, "占比文字": shown,
                         "run": len(run)},
-            ))
+            ), member, env.today))
             if len(run) == s.below_months_to_cancel and not cancelled:
                 out.append(Finding(
                     rule="jsb.cancel_share", register="jsb_sales", record=key, severity="error",
@@ -253,6 +253,19 @@ def active_on(m: dict[str, Any], day: date) -> bool:
         return False
     joined = as_date(m.get("入会日期"))
     return joined is None or joined <= day
+
+
+def closed_if_left(f: Finding, m: dict[str, Any] | None, today: date) -> Finding:
+    """A finding about a member that has left the body by ``today`` asks nobody for anything
+    any more (no visit to make up, no figure to chase): it is closed, and the reports keep
+    it as the history of its month, saying why."""
+    if not left_by(m, today):
+        return f
+    left = as_date((m or {}).get("取消日期"))
+    how = "退出联销体" if text((m or {}).get("状态")) == "已退出" else "取消资格"
+    f.status = "resolved"
+    f.message += f"；该成员{'已于 ' + fmt_date(left) + ' ' if left else '已'}{how}，此项无需再处理"
+    return f
 
 
 def blank_since(county: str, members: Iterable[dict[str, Any]], typed: date | None, day: date) -> date | None:
@@ -379,9 +392,9 @@ def visit_findings(env: Env, state: State) -> list[Finding]:
             if not short:
                 continue
             who = text(counties.get(text(m.get("县市")), {}).get("责任业务员"))
-            out.append(Finding(
+            out.append(closed_if_left(Finding(
                 rule="jsb.visit_shortfall", register="jsb_visit", record=f"{month}|{mid}", severity="warning",
                 message=f"{_name(m, mid)}{month_text(month)}{'，'.join(short)}，责任业务员：{who or '未登记'}",
                 values={**_member_values(mid, m), "月份": month, "走访": seen, "电话调度": calls, "业务员": who},
-            ))
+            ), m, env.today))
     return out

@@ -114,7 +114,7 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         ))
         return out
     sent = as_date(v.get("实报日期"))
-    values = {**base, "应报日期": due.due, "实报日期": sent, "漏报界限": due.missing_after}
+    values = {**base, "应报日期": due.due, "实报日期": sent, "漏报界限": due.missing_after, "计入日期": None}
     # "应于 2026-10-08 上报（10-05 为节假日，顺延）": staff see why the day is not the usual one.
     when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
     if (sent is None and env.today > due.missing_after) or (sent is not None and sent > due.missing_after):
@@ -122,8 +122,8 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             rule="jsb.report_missing", register="jsb_report_log", record=key, severity="error",
             message=(f"{subject}应于 {when}上报，"
                      f"{'到 ' + fmt_date(due.missing_after) + ' 仍未上报' if sent is None else fmt_date(sent) + ' 才报，已过下期上报日'}，"
-                     f"按漏报扣款 {yuan(s.report_missing_fine)} 元"),
-            values={**values, "fine": fen(s.report_missing_fine), "kind": "漏报"},
+                     f"按漏报扣款 {yuan(s.report_missing_fine)} 元，计入{month_text(month_of(settled_missing(due)))}"),
+            values={**values, "fine": fen(s.report_missing_fine), "kind": "漏报", "计入日期": settled_missing(due)},
         ))
     elif (sent is not None and sent > due.due) or (sent is None and env.today > due.due):
         late = (sent or env.today) - due.due
@@ -131,12 +131,24 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             rule="jsb.report_late", register="jsb_report_log", record=key,
             severity="warning", status="late" if sent else "overdue",
             message=(f"{subject}应于 {when}上报，"
-                     f"{fmt_date(sent) + ' 上报，迟报 ' + str(late.days) + ' 天' if sent else '至今未报'}，"
-                     f"按迟报扣款 {yuan(s.report_late_fine)} 元"
-                     f"{'' if sent else f'；{fmt_date(due.missing_after)} 后仍未报按漏报扣 {yuan(s.report_missing_fine)} 元'}"),
-            values={**values, "fine": fen(s.report_late_fine), "kind": "迟报"},
+                     f"{fmt_date(sent) + ' 上报，迟报 ' + str(late.days) + ' 天，按迟报扣款 ' + yuan(s.report_late_fine) + ' 元，计入' + month_text(month_of(sent)) if sent else _owed_text(env, due)}"),
+            # Unsent, it may still be 50 or become 200: charged once settled, never before.
+            values={**values, "fine": fen(s.report_late_fine), "kind": "迟报", "计入日期": sent},
         ))
     return out
+
+
+def settled_missing(due: Due) -> date:
+    """The day a report becomes 漏报: the day after its missing boundary."""
+    return due.missing_after + timedelta(days=1)
+
+
+def _owed_text(env: Env, due: Due) -> str:
+    """What an overdue report will cost, and in which month it is charged."""
+    s = env.settings.dealer.jsb
+    return (f"至今未报：{fmt_date(due.missing_after)} 及以前补报按迟报扣 {yuan(s.report_late_fine)} 元，计入补报的月份；"
+            f"过了该日仍未报按漏报扣 {yuan(s.report_missing_fine)} 元，计入"
+            f"{month_text(month_of(settled_missing(due)))}；请业务员尽快补报")
 
 
 def _canonical(period: str) -> str | None:
@@ -262,23 +274,31 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
                 rule="jsb.report_missing", register="jsb_report_log", record=f"{who}|{report}|{period}",
                 severity="error",
                 message=(f"业务员{who}的《{report}》（{period}）应于 {when}上报，报表上报登记中没有这一期，"
-                         f"到 {fmt_date(due.missing_after)} 仍未上报，按漏报扣款 {yuan(s.report_missing_fine)} 元；"
+                         f"到 {fmt_date(due.missing_after)} 仍未上报，按漏报扣款 {yuan(s.report_missing_fine)} 元，"
+                         f"计入{month_text(month_of(settled_missing(due)))}；"
                          f"已经上报的，请大区在报表上报登记中补登实报日期"),
                 values={"业务员": who, "报表": report, "期间": period, "核查人": None, "应报日期": due.due,
                         "实报日期": None, "漏报界限": due.missing_after, "fine": fen(s.report_missing_fine),
-                        "kind": "漏报", "unlogged": True},
+                        "kind": "漏报", "unlogged": True, "计入日期": settled_missing(due)},
             ))
     return out
 
 
 def fines_by_month(env: Env, state: State) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(业务员, month of the due date) → the fines of that month's reports, logged or not."""
+    """(业务员, month the fine was settled) → its fines, logged or not.
+
+    Seed 003: fines are taken 在下拨走访基金时直接扣除, out of the fund paid after the fault.
+    A fine is settled when its amount can no longer change: 迟报 on the day the late report
+    came in, 漏报 on the day after its missing boundary. A report still owed within its
+    boundary is charged nothing yet (it may be 50 or 200), so a month's pay, once the month
+    is over, never changes because a later boundary passed.
+    """
     found = [f for key, v in state.get("jsb_report_log", {}).items() for f in report_findings(env, key, v)]
     out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for f in [*found, *unlogged_findings(env, state)]:
-        if "fine" in f.values:
-            out[(f.values["业务员"], month_of(f.values["应报日期"]))].append(
-                {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "kind", "fine")})
+        if "fine" in f.values and f.values.get("计入日期") is not None:
+            out[(f.values["业务员"], month_of(f.values["计入日期"]))].append(
+                {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "漏报界限", "kind", "fine", "计入日期")})
     for fines in out.values():  # as they were due, logged or not: the notice's table reads in order
         fines.sort(key=lambda i: (i["应报日期"], str(i["报表"]), str(i["期间"])))
     return out
@@ -386,9 +406,37 @@ def pay_findings(env: Env, state: State) -> list[Finding]:
     return out
 
 
+def uncharged_findings(env: Env, state: State) -> list[Finding]:
+    """Fines of a finished month that no pay row takes: the salesperson has no row in
+    业务员工资考核表 for that month or any later one (a later row would charge them, as
+    ``pay_findings`` does). Without this they would be owed for ever and said nowhere."""
+    paid: dict[str, str] = {}
+    for key in state.get("jsb_pay", {}):
+        month, who = split_key(key)[:2]
+        paid[who] = max(paid.get(who, month), month)
+    this_month = month_of(env.today)
+    out: list[Finding] = []
+    for (who, month), items in sorted(fines_by_month(env, state).items()):
+        if month >= this_month or month <= paid.get(who, ""):
+            continue  # the month is still running, or a pay row of it or after charges them
+        total = fen(sum((i["fine"] for i in items), Decimal(0)))
+        listed = "、".join(f"《{i['报表']}》{i['期间']}{i['kind']}" for i in items)
+        last = paid.get(who)
+        since = f"最近一行是{month_text(last)}" if last else "一行也没有"
+        out.append(Finding(
+            rule="jsb.fines_uncharged", register="jsb_pay", record=f"{month}|{who}", severity="warning",
+            message=(f"业务员{who}{month_text(month)}报表迟报漏报 {len(items)} 次，罚款 {yuan(total)} 元尚未扣"
+                     f"（{listed}）：业务员工资考核表中没有其{month_text(month)}及以后的记录（{since}）；"
+                     f"请销售中心登记其{month_text(month)}的工资考核，罚款随之扣除，联销主任核对"),
+            values={"月份": month, "业务员": who, "大区": region_of(state, who), "次数": len(items), "金额": total,
+                    "fines": items, "最近工资月份": last},
+        ))
+    return out
+
+
 def _earlier(month: str, fines: list[dict[str, Any]]) -> dict[str, Any]:
-    """Fines of a month the pay sheet has no row for (fines belong to the month of the
-    report's due date), charged with the next pay row: the month, the reports, the sum."""
+    """Fines of a month the pay sheet has no row for (fines belong to the month they were
+    settled in), charged with the next pay row: the month, the reports, the sum."""
     return {"月份": month, "次数": len(fines), "金额": fen(sum((i["fine"] for i in fines), Decimal(0))),
             "报表": "、".join(f"{i['报表']} {i['期间']}" for i in fines)}
 
