@@ -5,6 +5,10 @@ headers, saved into inbox/ and processed with the CLI, on SQLite and on PostgreS
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -205,3 +209,32 @@ def test_arrears_back_after_a_void_or_a_mistaken_payment_get_a_reminder_again(tm
     assert reminders(home)["草稿"] == [draft.replace("第001号", "第002号")]
     text = docx_text(home / "outbox" / "文书草稿" / reminders(home)["草稿"][0])
     assert "223.75" in text and "张建国" in text
+
+
+def run(home: Path, path: Path, now: str, crash: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m toolkit process FILE`` as a process of its own (killed at ``crash``)."""
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_CRASH_AT"}
+    if crash:
+        env["TOOLKIT_CRASH_AT"] = crash
+    return subprocess.run([sys.executable, "-m", "toolkit", "process", str(path), "--home", str(home), "--now", now,
+                           "--json"], env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_a_void_save_killed_right_after_its_commit_is_finished_once_on_the_next_run(home: Path):
+    """The process dies after the void is committed, before its return copy was settled
+    and the file left inbox/: the next run finishes it — the earlier copy settled, the
+    record retired once, the file a duplicate of itself."""
+    bad = repair("BX-4", "1-104", False, 联系电话="电话坏了")
+    first = process(home, fill(home, "报修登记表", [bad, repair("BX-2", "1-102", False)]), "2026-12-02T10:00")
+    copy = Path(next(p for p in first["outputs"] if "问题批注" in p))
+    void = fill(home, "报修登记表", [{**bad, "作废": "是"}, repair("BX-2", "1-102", False)])
+    killed = run(home, void, "2026-12-02T11:00", crash="after_commit")
+    assert killed.returncode == -9, killed.stderr
+    assert copy.exists() and void.exists()  # nothing after the commit happened
+    again = run(home, void, "2026-12-02T11:05")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["files"][0]["status"] == "duplicate"
+    assert not copy.exists() and (copy.parent / "已改正" / copy.name).exists()
+    assert not void.exists()
+    assert voided_versions(home) == [("repair#作废", "voided")]
+    assert "BX-4" not in keys(home, "repair")

@@ -54,7 +54,7 @@ from .packs.acting import action_errors
 from .problems import outcome_line
 from .reading import read_workbook
 from .registers import RegisterSpec, load_registers
-from .returns import covered_by, covers_payload, return_copy_name, settle_earlier
+from .returns import covered_by, covers_payload, earlier_id, return_copy_name, settle_earlier
 from .rulesfile import RulesError
 from .safety import is_ignorable
 from .site import DEFAULT as SINGLE_SITE
@@ -535,9 +535,45 @@ def _duplicate(ctx: Context, path: Path, sha: str, known: dict[str, Any], result
     result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
     if drain:  # outputs a crash left unwritten are written now
         drain_outbox(ctx)
+    _settle_after_crash(ctx, path, known)
     _release_from_inbox(ctx, path, sha)
     log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
     return result
+
+
+def _settle_after_crash(ctx: Context, path: Path, known: dict[str, Any]) -> None:
+    """Finished bytes still in inbox/: the process that finished them may have died
+    between the commit and settling the workbook's earlier return copies (a corrected
+    row, a row marked 作废). They are settled now, as that run would have: only copies
+    older than the file, judged by what it held (its archived original read again, the
+    keys its stored summary says it corrected), against its own copy."""
+    if known["status"] not in ("accepted", "partial") or not _inside(path, ctx.ws.inbox):
+        return
+    older = [p for p in ctx.ws.returns.glob("*.xlsx") if (earlier_id(p.name) or known["id"]) < known["id"]]
+    archived = Path(known["archive_path"] or "")
+    if not older or not archived.is_file():
+        return
+    summary = known["summary"] or {}
+    result = FileResult(path=str(path), status="ignored")
+    book, records = read_and_validate(ctx.specs, archived, result)
+    if book is None or not result.registers:
+        return
+    result.status = summary.get("status", known["status"])
+    result.errors = [CellError(**e) for e in summary.get("errors", [])]
+    result.actions = [CellError(**a) for a in summary.get("actions", [])]
+    result.corrections = [_Renamed(r["register"], r["from"]) for r in summary.get("renamed", [])]
+    current = ctx.ws.returns / _annotated_name(known["id"], known["name"])
+    covers = _coverage(ctx, result, records)
+    settle_earlier(ctx.ws.returns, known["name"], result, current if current.exists() else None,
+                   lambda earlier, same_name: earlier < known["id"] and covers(earlier, same_name))
+
+
+@dataclass
+class _Renamed:
+    """A key correction as a finished file's summary names it (enough for _coverage)."""
+
+    register: str
+    old: str
 
 
 def drain_outbox(ctx: Context) -> dict[int | None, list[str]]:
