@@ -238,3 +238,26 @@ def test_a_void_save_killed_right_after_its_commit_is_finished_once_on_the_next_
     assert not void.exists()
     assert voided_versions(home) == [("repair#作废", "voided")]
     assert "BX-4" not in keys(home, "repair")
+
+
+def test_a_merged_void_cell_a_second_void_column_and_a_pasted_paragraph_are_read_as_staff_see_them(home: Path):
+    """作废 merged over three rows retires all three; a 作废 column copied in beside the
+    blank register's own counts too; a paragraph pasted into the cell is quoted short, as
+    typed (not lower-cased), on the cell."""
+    path = fill(home, "报修登记表", [repair("BX-1", "1-101", True, 作废="是"), repair("BX-2", "1-102", False),
+                                    repair("BX-3", "1-103", False), repair("BX-5", "1-105", False),
+                                    repair("BX-6", "1-106", False, 作废="#REF!" + "说明" * 200)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.merge_cells("R4:R6")  # 作废 is R; BX-1..BX-3 are rows 4-6
+    ws["S3"], ws["S7"] = "作废", "是"  # BX-5 marked in the second column
+    wb.save(path)
+    got = process(home, path, "2026-12-02T10:00")
+    # BX-3 and BX-5 were never taken: marked void at once, they retire nothing and stay out.
+    assert sorted(got["changes"]["repair"]["voided"]) == ["BX-1", "BX-2"]
+    assert got["rows"] == {"total": 5, "valid": 0, "rejected": 1, "voided": 4}
+    assert keys(home, "repair") == []
+    (err,) = got["errors"]
+    assert err["cell"] == "R8" and err["code"] == "void.mark"
+    assert "现为“#REF!说明说明说明说明说明说明说明说…”" in err["message"] and len(err["message"]) < 100
+    assert len(err["value"]) == 200

@@ -312,7 +312,7 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
             result.rows.total += data_rows
             result.rows.rejected += data_rows
             continue
-        sheet, marked, void_col = voids.split(sheet, match)
+        sheet, marked, void_cols = voids.split(sheet, match)
         sheet_result = validate_sheet(sheet, match)
         result.rows.total += sheet_result.total
         result.rows.valid += len(sheet_result.records)
@@ -323,8 +323,7 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
         if held is not None:
             held |= sheet_result.held_keys
         if marked:
-            _take_voids(result, voids.judge(marked, match, sheet.name, void_col),  # type: ignore[arg-type]
-                        sheet_result.records, held)
+            _take_voids(result, voids.judge(marked, match, sheet.name, void_cols), sheet_result.records, held)
     if recognised == 0 and not any(e.code.startswith("file.") for e in result.errors):
         result.message = "文件中没有可识别的登记表。"
     return records

@@ -57,54 +57,59 @@ class Marked:
     held_keys: set[str] = field(default_factory=set)
 
 
-def column(sheet: RawSheet, match: HeaderMatch) -> int | None:
-    """The 0-based index of the sheet's 作废 column, None when it has none."""
+def columns(sheet: RawSheet, match: HeaderMatch) -> list[int]:
+    """The 0-based indexes of the sheet's 作废 columns (a sheet may carry two, one copied
+    in beside the other: a mark in either counts), none when it has none."""
     if match.spec.name in EXEMPT or COLUMN in match.columns:
-        return None
+        return []
     header = next((values for number, values in sheet.rows if number == match.row), None)
     if header is None:
-        return None
+        return []
     taken = set(match.columns.values())
-    for idx, value in enumerate(header):
-        if idx not in taken and header_key(value) in HEADERS:
-            return idx
-    return None
+    return [idx for idx, value in enumerate(header) if idx not in taken and header_key(value) in HEADERS]
 
 
-def split(sheet: RawSheet, match: HeaderMatch) -> tuple[RawSheet, list[tuple[int, list[Any]]], int | None]:
-    """(the sheet without its marked rows, the marked rows, the 作废 column).
+def split(sheet: RawSheet, match: HeaderMatch) -> tuple[RawSheet, list[tuple[int, list[Any]]], list[int]]:
+    """(the sheet without its marked rows, the marked rows, the 作废 columns).
 
     Any non-blank mark takes the row out of the register's own validation; ``judge``
-    says whether it retires a record or is a mistake to correct.
+    says whether it retires a record or is a mistake to correct. A 作废 cell merged over
+    several rows marks each of them (the mark stands beside every one); the marked rows
+    carry it in their own cells.
     """
-    idx = column(sheet, match)
-    if idx is None:
-        return sheet, [], None
+    idxs = columns(sheet, match)
+    if not idxs:
+        return sheet, [], idxs
+    spread = _merged_marks(sheet, idxs, match.row)
     kept: list[tuple[int, list[Any]]] = []
     marked: list[tuple[int, list[Any]]] = []
     for number, values in sheet.rows:
-        mark = values[idx] if idx < len(values) else None
-        if number > match.row and _text(mark) not in NO:
+        if number > match.row and any(k[0] == number for k in spread):
+            values = _with_marks(values, {idx: v for (row, idx), v in spread.items() if row == number})
+        if number > match.row and any(_text(_at(values, idx)) not in NO for idx in idxs):
             marked.append((number, values))
         else:
             kept.append((number, values))
     if not marked:
-        return sheet, [], idx
-    return RawSheet(sheet.name, kept, sheet.merged), marked, idx
+        return sheet, [], idxs
+    return RawSheet(sheet.name, kept, sheet.merged), marked, idxs
 
 
-def judge(marked: list[tuple[int, list[Any]]], match: HeaderMatch, sheet: str, idx: int) -> Marked:
+def judge(marked: list[tuple[int, list[Any]]], match: HeaderMatch, sheet: str, idxs: list[int]) -> Marked:
     """The keys the marked rows retire, and the problems of those that retire nothing."""
     spec = match.spec
     out = Marked()
     for number, values in marked:
-        mark = _text(values[idx] if idx < len(values) else None)
+        marks = [(idx, _at(values, idx)) for idx in idxs if _text(_at(values, idx)) not in NO]
+        bad = next(((idx, m) for idx, m in marks if _text(m) not in YES), None)
+        idx = (bad or marks[0])[0]
         key = _key(spec, match, values, sheet, number)
-        if mark not in YES:
+        if bad is not None:
+            shown = _shown(bad[1])
             out.errors.append(CellError(
                 sheet, number, COLUMN, f"{column_letter(idx + 1)}{number}", "void.mark",
-                f"“{COLUMN}”栏只能填“是”（本行作废）或留空，现为“{mark}”；本行暂未处理，请改正后重新保存。",
-                mark))
+                f"“{COLUMN}”栏只能填“是”（本行作废）或留空，现为“{shown}”；本行暂未处理，请改正后重新保存。",
+                str(bad[1]).strip()[:200]))
         elif isinstance(key, CellError):
             out.errors.append(key)
         else:
@@ -114,6 +119,38 @@ def judge(marked: list[tuple[int, list[Any]]], match: HeaderMatch, sheet: str, i
         out.rejected += 1
         if isinstance(key, str):
             out.held_keys.add(key)
+    return out
+
+
+def _at(values: list[Any], idx: int) -> Any:
+    return values[idx] if idx < len(values) else None
+
+
+def _shown(mark: Any) -> str:
+    """A wrong mark as the message quotes it: as typed, cut short (a pasted paragraph)."""
+    text = mark.isoformat(sep=" ") if isinstance(mark, datetime) else str(mark).strip()
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _merged_marks(sheet: RawSheet, idxs: list[int], header_row: int) -> dict[tuple[int, int], Any]:
+    """(row, 作废 column) -> the mark of the merged cell that covers it, below its top row."""
+    wanted = {idx + 1 for idx in idxs}
+    by_row = dict(sheet.rows)
+    out: dict[tuple[int, int], Any] = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        if r2 <= r1 or r1 <= header_row:
+            continue
+        top = _at(by_row.get(r1, []), c1 - 1)
+        for col in wanted:
+            if c1 <= col <= c2 and top is not None:
+                out.update({(row, col - 1): top for row in range(r1 + 1, r2 + 1)})
+    return out
+
+
+def _with_marks(values: list[Any], marks: dict[int, Any]) -> list[Any]:
+    out = list(values) + [None] * (max(marks) + 1 - len(values))
+    for idx, mark in marks.items():
+        out[idx] = mark
     return out
 
 
