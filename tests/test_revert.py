@@ -5,8 +5,12 @@ time it saw those bytes. Real workspaces, real .xlsx files, the CLI, both databa
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -98,3 +102,32 @@ def test_the_same_bytes_after_another_workbook_changed_the_register_are_a_duplic
     shutil.copyfile(tmp_path / "a.xlsx", home / "inbox" / "报修登记表.xlsx")
     again = process(home, home / "inbox" / "报修登记表.xlsx", "2026-12-02T11:00")
     assert again["status"] == "duplicate" and "again_of" not in again
+
+
+def test_a_restored_save_killed_right_after_its_commit_is_taken_once(tmp_path: Path):
+    """The restored bytes' process dies after the commit: the next run finds the restore
+    finished (a duplicate), the record as the restored workbook says, nothing taken twice."""
+    home = init(tmp_path / "p")
+    process(home, saved(home, [repair("BX-1")], tmp_path / "a.xlsx"), "2026-12-02T09:00")
+    process(home, saved(home, [repair("BX-1", datetime(2026, 12, 1, 9, 20))], tmp_path / "b.xlsx"),
+            "2026-12-02T10:00")
+    inbox = home / "inbox" / "报修登记表.xlsx"
+    shutil.copyfile(tmp_path / "a.xlsx", inbox)
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_CRASH_AT"}
+    argv = [sys.executable, "-m", "toolkit", "process", str(inbox), "--home", str(home), "--json"]
+    killed = subprocess.run([*argv, "--now", "2026-12-02T11:00"], env={**env, "TOOLKIT_CRASH_AT": "after_commit"},
+                            capture_output=True, text=True, timeout=240)
+    assert killed.returncode == -9, killed.stderr
+    assert inbox.exists() and arrived(home, "BX-1") is None
+    again = subprocess.run([*argv, "--now", "2026-12-02T11:05"], env=env, capture_output=True, text=True, timeout=240)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["files"][0]["status"] == "duplicate" and not inbox.exists()
+    shutil.copyfile(tmp_path / "a.xlsx", inbox)
+    assert process(home, inbox, "2026-12-02T11:30")["status"] == "duplicate"
+    assert late_arrival(home) == {"BX-1"}
+    led = ledger(home)
+    try:
+        assert led.file_counts() == {"accepted": 3}
+        assert [h["version"] for h in led.history("repair", "BX-1")] == [1, 2, 3]  # restored once
+    finally:
+        led.close()
