@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from car_fixtures import as_json, init
+from conftest import wait_until
 from test_dealer_pipeline import cli, docx_text, fill, process
 from test_key_corrections import keys, ledger, open_records
 
@@ -261,3 +262,98 @@ def test_a_merged_void_cell_a_second_void_column_and_a_pasted_paragraph_are_read
     assert err["cell"] == "R8" and err["code"] == "void.mark"
     assert "现为“#REF!说明说明说明说明说明说明说明说…”" in err["message"] and len(err["message"]) < 100
     assert len(err["value"]) == 200
+
+
+def _watcher(home: Path, said: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_CRASH_AT"}
+    with open(said, "wb") as err:
+        return subprocess.Popen([sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now",
+                                 "2026-12-02T10:00", "--settle", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+
+
+def test_two_watchers_take_voids_and_restored_saves_once_each(home: Path, tmp_path: Path):
+    """Two watchers on one workspace (one ledger, on PostgreSQL too): eight workbooks saved
+    at once, then each with its first row marked 作废, then each restored to its first save:
+    every save taken once, every record retired once and back once, no error said."""
+    n = 8
+
+    def saved(i: int, **mark: str) -> bytes:  # the bytes of a save, made before any watcher runs
+        path = fill(home, "报修登记表", [repair(f"W{i}-1", "2-101", False, **mark), repair(f"W{i}-2", "2-102", False)],
+                    f"staged-{i}")
+        data = path.read_bytes()
+        path.unlink()
+        return data
+
+    first = {i: saved(i) for i in range(n)}
+    void = {i: saved(i, 作废="是") for i in range(n)}
+
+    def drop(saves: dict[int, bytes]) -> None:
+        for i, data in saves.items():
+            staged = tmp_path / f"staged-{i}.xlsx"
+            staged.write_bytes(data)
+            os.replace(staged, home / "inbox" / f"报修登记表-{i}.xlsx")
+        assert wait_until(lambda: not any((home / "inbox").iterdir()), timeout=180, step=0.2)
+
+    def live() -> set[str]:
+        return set(keys(home, "repair"))
+
+    everything = {"BX-1", "BX-2"} | {f"W{i}-{j}" for i in range(n) for j in (1, 2)}
+    procs = [_watcher(home, tmp_path / f"w{i}.log") for i in range(2)]
+    try:
+        drop(first)
+        assert wait_until(lambda: live() == everything, timeout=60, step=0.2)
+        drop(void)
+        assert wait_until(lambda: live() == everything - {f"W{i}-1" for i in range(n)}, timeout=60, step=0.2)
+        drop(first)  # each restored to its first save: its first row back
+        assert wait_until(lambda: live() == everything, timeout=60, step=0.2)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            assert p.wait(timeout=30) == 0
+    led = ledger(home)
+    try:
+        assert led.file_counts() == {"accepted": 1 + 3 * n}
+    finally:
+        led.close()
+    assert voided_versions(home) == [("repair#作废", "voided")] * n
+    for i in range(2):
+        said = (tmp_path / f"w{i}.log").read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in said and "Error" not in said, said[-3000:]
+
+
+def _mount(*args: str) -> bool:
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+def test_a_void_taken_while_the_outbox_is_read_only_settles_the_copy_once_it_is_writable(home: Path, tmp_path: Path):
+    """The void is committed while 退回批注 cannot be written: the earlier copy, which asks
+    for BX-4's phone, cannot move to 已改正 then. The workbook stays in inbox/ meanwhile,
+    and the watcher settles the copy once the folder is writable again."""
+    bad = repair("BX-4", "1-104", False, 联系电话="电话坏了")
+    first = process(home, fill(home, "报修登记表", [bad, repair("BX-2", "1-102", False)]), "2026-12-02T10:00")
+    copy = Path(next(p for p in first["outputs"] if "问题批注" in p))
+    data = fill(home, "报修登记表", [{**bad, "作废": "是"}, repair("BX-2", "1-102", False)]).read_bytes()
+    (home / "inbox" / "报修登记表.xlsx").unlink()
+    outbox = home / "outbox"
+    if not (_mount("--bind", str(outbox), str(outbox)) and _mount("-o", "remount,bind,ro", str(outbox))):
+        subprocess.run(["umount", str(outbox)], capture_output=True)
+        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
+    watcher = _watcher(home, tmp_path / "w.log")
+    try:
+        (tmp_path / "v.xlsx").write_bytes(data)
+        os.replace(tmp_path / "v.xlsx", home / "inbox" / "报修登记表.xlsx")
+        assert wait_until(lambda: "BX-4" not in keys(home, "repair"), timeout=60, step=0.2)
+        assert wait_until(lambda: "暂留收件箱" in (tmp_path / "w.log").read_text(encoding="utf-8", errors="replace"),
+                          timeout=30, step=0.2)
+        assert copy.exists() and (home / "inbox" / "报修登记表.xlsx").exists()
+    finally:
+        assert _mount("-o", "remount,bind,rw", str(outbox))
+        subprocess.run(["umount", str(outbox)], check=True)
+    try:
+        assert wait_until(lambda: (copy.parent / "已改正" / copy.name).exists(), timeout=60, step=0.2)
+        assert wait_until(lambda: not any((home / "inbox").iterdir()), timeout=30, step=0.2)
+    finally:
+        watcher.terminate()
+        assert watcher.wait(timeout=30) == 0
+    assert not copy.exists() and voided_versions(home) == [("repair#作废", "voided")]

@@ -459,11 +459,13 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
         written = outbox.drain(ctx.ws, ctx.ledger, keys=keys, memo=memo)
         result.outputs.extend(written.get(file_id, []))
         current = next((Path(p) for p in written.get(file_id, []) if Path(p).parent == ctx.ws.returns), None)
+    unsettled: list[Path] = []
     if book is not None and result.registers:
-        settle_earlier(ctx.ws.returns, name, result, current, _coverage(ctx, result, records))
+        settle_earlier(ctx.ws.returns, name, result, current, _coverage(ctx, result, records), unsettled)
     if drain:
         result.outputs.extend(drain_outbox(ctx).get(file_id, []))
-    _release_from_inbox(ctx, path, sha)
+    if not _kept_for_settling(path, unsettled):
+        _release_from_inbox(ctx, path, sha)
     log.info("%s", outcome_line(result, name))
     if result.status == "rejected":
         log.info("未能处理 %s：%s（说明见 outbox/退回批注/）", name, result.message)
@@ -534,29 +536,41 @@ def _duplicate(ctx: Context, path: Path, sha: str, known: dict[str, Any], result
     result.message = f"与已处理的文件“{known['name']}”内容完全相同，未重复处理。"
     if drain:  # outputs a crash left unwritten are written now
         drain_outbox(ctx)
-    _settle_after_crash(ctx, path, known)
-    _release_from_inbox(ctx, path, sha)
+    if not _kept_for_settling(path, _settle_after_crash(ctx, path, known)):
+        _release_from_inbox(ctx, path, sha)
     log.info("%s 与已处理的第 %s 号文件内容相同，未重复处理", path.name, known["id"])
     return result
 
 
-def _settle_after_crash(ctx: Context, path: Path, known: dict[str, Any]) -> None:
+def _kept_for_settling(path: Path, unsettled: list[Path]) -> bool:
+    """Earlier return copies that could not be moved aside (a read-only outbox): the file
+    stays in inbox/, so the next look at it (the watcher's sweep, the next run) settles
+    them as a duplicate does; said in the log, seen in inbox/ meanwhile."""
+    if unsettled:
+        log.warning("%s 已处理，但旧的退回批注 %s 未能移走，文件暂留收件箱，稍后再试", path.name,
+                    "、".join(p.name for p in unsettled))
+    return bool(unsettled)
+
+
+def _settle_after_crash(ctx: Context, path: Path, known: dict[str, Any]) -> list[Path]:
     """Finished bytes still in inbox/: the process that finished them may have died
     between the commit and settling the workbook's earlier return copies (a corrected
     row, a row marked 作废). They are settled now, as that run would have: only copies
     older than the file, judged by what it held (its archived original read again, the
-    keys its stored summary says it corrected), against its own copy."""
+    keys its stored summary says it corrected), against its own copy. The copies that
+    still could not be moved are returned."""
+    unsettled: list[Path] = []
     if known["status"] not in ("accepted", "partial") or not _inside(path, ctx.ws.inbox):
-        return
+        return unsettled
     older = [p for p in ctx.ws.returns.glob("*.xlsx") if (earlier_id(p.name) or known["id"]) < known["id"]]
     archived = Path(known["archive_path"] or "")
     if not older or not archived.is_file():
-        return
+        return unsettled
     summary = known["summary"] or {}
     result = FileResult(path=str(path), status="ignored")
     book, records = read_and_validate(ctx.specs, archived, result)
     if book is None or not result.registers:
-        return
+        return unsettled
     result.status = summary.get("status", known["status"])
     result.errors = [CellError(**e) for e in summary.get("errors", [])]
     result.actions = [CellError(**a) for a in summary.get("actions", [])]
@@ -564,7 +578,8 @@ def _settle_after_crash(ctx: Context, path: Path, known: dict[str, Any]) -> None
     current = ctx.ws.returns / _annotated_name(known["id"], known["name"])
     covers = _coverage(ctx, result, records)
     settle_earlier(ctx.ws.returns, known["name"], result, current if current.exists() else None,
-                   lambda earlier, same_name: earlier < known["id"] and covers(earlier, same_name))
+                   lambda earlier, same_name: earlier < known["id"] and covers(earlier, same_name), unsettled)
+    return unsettled
 
 
 @dataclass

@@ -91,13 +91,14 @@ def covered_by(covers: dict[str, Any] | None, registers: list[str], records: lis
 
 
 def settle_earlier(returns: Path, original: str, result: FileResult, current: Path | None,
-                   covers: Callable[[int, bool], bool] | None = None) -> list[Path]:
+                   covers: Callable[[int, bool], bool] | None = None, failed: list[Path] | None = None) -> list[Path]:
     """Move the earlier return copies this workbook corrects aside; returns their new paths.
 
     Only when this run said something final about them: the workbook is fully accepted
     (resolved), or a new return copy (``current``) replaces them. A file that could not
     be read at all leaves them where they are. ``covers(file_id, same_name)`` says whether
     the earlier copy of that file is covered by this workbook (default: same name).
+    ``failed`` collects the copies that could not be moved (a read-only or full outbox).
     """
     resolved = is_resolved(result)
     if not resolved and current is None:
@@ -120,6 +121,8 @@ def settle_earlier(returns: Path, original: str, result: FileResult, current: Pa
         target = move_aside(p, folder)
         if target is not None:
             moved.append(target)
+        elif failed is not None:
+            failed.append(p)
     return moved
 
 
