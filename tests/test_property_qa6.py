@@ -1,0 +1,55 @@
+"""Defects QA found in the property pack (sixth round): each test is one of them, real files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import write_xlsx
+from docx import Document
+
+from toolkit.documents import document_rows
+from toolkit.outbox import drain
+from toolkit.pipeline import process_paths
+from toolkit.scheduler import sweep_deadlines
+
+# Numbers and amendments go through the ledger: both databases.
+pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+COMPLAINT = ["编号", "受理时间", "投诉人", "房号", "投诉内容", "事件", "性质", "等级", "被投诉部门",
+             "转报时间", "状态"]
+
+
+def _docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_an_unsigned_escalation_report_is_rewritten_when_its_deadline_passes(ctx, home: Path, tmp_path: Path):
+    """Two 重要 complaints about a lift, taken Monday 11-23 08:50 and 09:05: handled within
+    one working day, Tue 11-24 17:30. The draft written on Monday says no limit was missed;
+    when the limit passes with no file arriving, the manager must not be handed that
+    sentence to sign: the draft, still 诉字第001号, lists both missed limits."""
+    rows = [COMPLAINT,
+            ["TS-201", datetime(2026, 11, 23, 8, 50), "孙立", "2-0302", "电梯困人无人到场", "2栋电梯困人",
+             "有效", "重要", "工程部", datetime(2026, 11, 23, 8, 55), "处理中"],
+            ["TS-202", datetime(2026, 11, 23, 9, 5), "刘洋", "2-0302", "电梯反复故障", "2栋电梯困人",
+             "有效", "重要", "工程部", datetime(2026, 11, 23, 9, 10), "处理中"]]
+    process_paths(ctx, [write_xlsx(tmp_path / "投诉.xlsx", {"投诉登记": rows})], datetime(2026, 11, 23, 9, 30))
+    drain(ctx.ws, ctx.ledger)
+    folder = home / "outbox" / "文书草稿"
+    first = "某某物业〔2026〕诉字第001号"
+    assert "各项处理时限均未超时" in _docx_text(next(folder.glob("*诉字第001号*.docx")))
+
+    sweep_deadlines(ctx, datetime(2026, 11, 24, 17, 31))
+    drain(ctx.ws, ctx.ledger)
+    docs = [d for d in document_rows(ctx.ledger) if "诉字" in (d["number"] or "")]
+    assert [(d["number"], d["status"]) for d in docs] == [(first, "草稿")]
+    drafts = list(folder.glob("*诉字*.docx"))
+    assert [p.name for p in drafts] == [docs[0]["file_name"]]
+    text = _docx_text(drafts[0])
+    assert "均未超时" not in text
+    assert "TS-201（孙立）重要投诉处理已超时" in text and "TS-202（刘洋）重要投诉处理已超时" in text
