@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from docx import Document
 from toolkit.documents import document_rows
 from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
+from toolkit.reports import build_report, parse_month, parse_week
 from toolkit.scheduler import sweep_deadlines
 
 # Numbers and amendments go through the ledger: both databases.
@@ -53,3 +55,35 @@ def test_an_unsigned_escalation_report_is_rewritten_when_its_deadline_passes(ctx
     text = _docx_text(drafts[0])
     assert "均未超时" not in text
     assert "TS-201（孙立）重要投诉处理已超时" in text and "TS-202（刘洋）重要投诉处理已超时" in text
+
+
+FEES = ["房号", "业主", "建筑面积", "单价", "已缴至"]
+
+
+def test_closing_arrears_are_the_accounts_as_they_stood_at_the_periods_end(ctx, tmp_path: Path):
+    """物业费欠费（期末） is what the accounts owed when the period ended, not what they owe
+    after payments entered since. Accounts entered Fri 11-20 (week 47):
+    * 2-302 120 m² × 2.80, paid to 10-31 (336.00 a month), paid to 11-30 in the save of Wed 11-25;
+    * 3-303 100 m² × 2.50, paid to 10-31 (250.00 a month), paid to 12-31 in the save of Wed 12-02;
+    * 1-101 paid to 11-30 throughout.
+    Reports made Thu 12-03. Week 48 (to Sun 11-29): 2-302 paid to 11-30 since Wednesday,
+    3-303 owed November: 250.00; week 47 (to 11-22): 336.00 + 250.00 = 586.00 (before, both
+    read today's 已缴至: 0 and 0). November (to 11-30): 3-303's 250.00; October: nothing
+    was entered yet, the accounts as first entered: none owed (paid to 10-31)."""
+    def save(name: str, paid: dict[str, date], at: datetime) -> None:
+        rows = [FEES, ["1-101", "张建国", 89.5, 2.5, date(2026, 11, 30)],
+                ["2-302", "李秀英", 120, 2.8, paid.get("2-302", date(2026, 10, 31))],
+                ["3-303", "马志强", 100, 2.5, paid.get("3-303", date(2026, 10, 31))]]
+        f = process_paths(ctx, [write_xlsx(tmp_path / name, {"物业费台账": rows})], at).files[0]
+        assert f.status == "accepted", f.message
+
+    save("台账1.xlsx", {}, datetime(2026, 11, 20, 9, 0))
+    save("台账2.xlsx", {"2-302": date(2026, 11, 30)}, datetime(2026, 11, 25, 10, 0))
+    save("台账3.xlsx", {"2-302": date(2026, 11, 30), "3-303": date(2026, 12, 31)}, datetime(2026, 12, 2, 10, 0))
+    made = datetime(2026, 12, 3, 8, 30)
+    week, _ = build_report(ctx, "weekly", made, parse_week("2026-W48"))
+    fees = {r[0]: r[1:] for r in week.table("收费").rows}
+    assert fees["物业费欠费（期末）"][:2] == [Decimal("250.00"), Decimal("586.00")]
+    month, _ = build_report(ctx, "property_status", made, parse_month("2026-11"))
+    fees = {r[0]: r[1:] for r in month.table("收费").rows}
+    assert fees["物业费欠费（期末）"][:2] == [Decimal("250.00"), Decimal("0.00")]
