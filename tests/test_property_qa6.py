@@ -87,3 +87,19 @@ def test_closing_arrears_are_the_accounts_as_they_stood_at_the_periods_end(ctx, 
     month, _ = build_report(ctx, "property_status", made, parse_month("2026-11"))
     fees = {r[0]: r[1:] for r in month.table("收费").rows}
     assert fees["物业费欠费（期末）"][:2] == [Decimal("250.00"), Decimal("0.00")]
+
+
+def test_on_the_first_day_of_a_month_every_account_owes_that_months_fee(ctx, home: Path, tmp_path: Path):
+    """Tue 12-01: December's fee falls due today for every account. 1-0102 (paid to 11-30)
+    owes one month, December; 1-0201 (paid to 07-31, 90 m² × 2.50 = 225.00 a month) owes
+    August to December, five months, 1,125.00 — before, four months (900.00), December
+    left out for it alone, in its reminder and in the manager's report."""
+    rows = [FEES, ["1-0102", "李强", 120, 2.5, date(2026, 11, 30)],
+            ["1-0201", "张丽", 90, 2.5, date(2026, 7, 31)]]
+    f = process_paths(ctx, [write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费台账": rows})],
+                      datetime(2026, 12, 1, 9, 0)).files[0]
+    owed = {x.record: (x.values["months_owed"], x.values["amount"]) for x in f.findings if x.rule == "fee.arrears"}
+    assert owed == {"1-0102": (1, Decimal("300.00")), "1-0201": (5, Decimal("1125.00"))}
+    drain(ctx.ws, ctx.ledger)
+    report = _docx_text(next((home / "outbox" / "文书草稿").glob("*欠字*1-0201.docx")))
+    assert "1,125.00" in report or "1125.00" in report
