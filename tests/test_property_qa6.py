@@ -103,3 +103,74 @@ def test_on_the_first_day_of_a_month_every_account_owes_that_months_fee(ctx, hom
     drain(ctx.ws, ctx.ledger)
     report = _docx_text(next((home / "outbox" / "文书草稿").glob("*欠字*1-0201.docx")))
     assert "1,125.00" in report or "1125.00" in report
+
+
+def test_a_reminder_for_new_arrears_does_not_replace_one_signed_for_arrears_since_paid(
+        ctx, home: Path, tmp_path: Path):
+    """3-0101 (100 m² × 2.50) paid to 09-30: on Mon 11-23 it owes October and November,
+    the second tier; the manager signs 催字第001号 on 11-25, and the cashier enters the
+    payment (paid to 11-30) the same day. On 12-01 December falls due: a new first-tier
+    reminder is drafted. It is a reminder of its own — the signed one was honoured, not
+    withdrawn: neither the draft nor 发文登记 may say it replaces 催字第001号, declare that
+    one void or ask for it to be signed again."""
+    import openpyxl
+
+    from toolkit.documents import apply_approvals
+
+    def save(name: str, paid: date, at: datetime) -> None:
+        rows = [FEES, ["3-0101", "周敏", 100, 2.5, paid]]
+        if at.month == 12:  # another account entered: not the bytes of the last save
+            rows.append(["1-0101", "王五", 100, 2.5, date(2026, 12, 31)])
+        f = process_paths(ctx, [write_xlsx(tmp_path / name, {"物业费台账": rows})], at).files[0]
+        assert f.status == "accepted", f.message
+        drain(ctx.ws, ctx.ledger)
+
+    save("台账1.xlsx", date(2026, 9, 30), datetime(2026, 11, 23, 9, 0))
+    first = "某某物业〔2026〕催字第001号"
+    assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": first, "签发人": "刘经理"}],
+                           datetime(2026, 11, 25, 9, 0)) == [first]
+    save("台账2.xlsx", date(2026, 11, 30), datetime(2026, 11, 25, 10, 0))
+    save("台账3.xlsx", date(2026, 11, 30), datetime(2026, 12, 1, 9, 0))
+    docs = {d["number"]: d for d in document_rows(ctx.ledger) if "催字" in d["number"]}
+    second = "某某物业〔2026〕催字第002号"
+    assert set(docs) == {first, second}
+    assert docs[first]["status"] == "已审批" and docs[first]["superseded_by"] is None
+    assert docs[second]["status"] == "草稿" and docs[second]["supersedes"] is None
+    text = _docx_text(home / "outbox" / "文书草稿" / docs[second]["file_name"])
+    assert "替代" not in text and "原文书作废" not in text and "250.00" in text
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    assert "需重新签发" not in str(sheet["A1"].value)
+    head = [c.value for c in sheet[2]]
+    rows = {r[head.index("文号")]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows[second][head.index("替代文号")] is None
+
+
+def test_arrears_of_the_same_tier_after_a_signed_reminder_was_paid_get_a_new_reminder(
+        ctx, home: Path, tmp_path: Path):
+    """1-0102 paid to 10-31: on Thu 11-05 it owes November (first tier); 催字第001号 is signed
+    and the bill paid (to 11-30) on 11-06. On Thu 12-03 December is unpaid: first tier again,
+    a new matter. The owner gets a new reminder (催字第002号, replacing nothing); before,
+    the tier matched the signed one and no reminder was drafted at all."""
+    from toolkit.documents import apply_approvals
+
+    def save(name: str, paid: date, at: datetime, extra: bool = False) -> None:
+        rows = [FEES, ["1-0102", "李强", 120, 2.5, paid]]
+        if extra:
+            rows.append(["1-0101", "王五", 100, 2.5, date(2026, 12, 31)])
+        f = process_paths(ctx, [write_xlsx(tmp_path / name, {"物业费台账": rows})], at).files[0]
+        assert f.status == "accepted", f.message
+        drain(ctx.ws, ctx.ledger)
+
+    save("台账1.xlsx", date(2026, 10, 31), datetime(2026, 11, 5, 9, 0))
+    first = "某某物业〔2026〕催字第001号"
+    assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": first, "签发人": "刘经理"}],
+                           datetime(2026, 11, 5, 11, 0)) == [first]
+    save("台账2.xlsx", date(2026, 11, 30), datetime(2026, 11, 6, 9, 0))
+    save("台账3.xlsx", date(2026, 11, 30), datetime(2026, 12, 3, 9, 0), extra=True)
+    docs = {d["number"]: d for d in document_rows(ctx.ledger) if "催字" in d["number"]}
+    second = "某某物业〔2026〕催字第002号"
+    assert set(docs) == {first, second}
+    assert docs[first]["status"] == "已审批" and docs[first]["superseded_by"] is None
+    assert docs[second]["status"] == "草稿" and docs[second]["supersedes"] is None
+    text = _docx_text(home / "outbox" / "文书草稿" / docs[second]["file_name"])
+    assert "2026年11月30日" in text and "300.00" in text and "替代" not in text
