@@ -174,3 +174,22 @@ def test_arrears_of_the_same_tier_after_a_signed_reminder_was_paid_get_a_new_rem
     assert docs[second]["status"] == "草稿" and docs[second]["supersedes"] is None
     text = _docx_text(home / "outbox" / "文书草稿" / docs[second]["file_name"])
     assert "2026年11月30日" in text and "300.00" in text and "替代" not in text
+
+
+def test_a_release_slip_for_the_registered_owner_with_the_role_left_blank_says_owner(
+        ctx, home: Path, tmp_path: Path):
+    """6-0101 is handed over to 林峰 (交房登记表). He carries boxes out himself, the desk
+    leaving 身份 blank: released as the owner the ledger names, so the slip — whose every
+    box is to be filled — prints 身份 业主, not an empty box."""
+    handover = ["房号", "业主", "身份证号", "建筑面积", "物业费单价", "交房日期", "接收状态"]
+    release = ["编号", "房号", "携带人", "身份", "出门性质", "物品", "日期"]
+    files = [write_xlsx(tmp_path / "交房.xlsx", {"交房": [
+                 handover, ["6-0101", "林峰", "11010519491231002X", 88, 2.5, datetime(2026, 12, 3), "已接收"]]}),
+             write_xlsx(tmp_path / "放行.xlsx", {"放行登记": [
+                 release, ["FX-08", "6-0101", "林峰", None, "临时携带", "纸箱", datetime(2026, 12, 3)]]})]
+    results = process_paths(ctx, files, datetime(2026, 12, 3, 14, 30))
+    assert [f.status for f in results.files] == ["accepted", "accepted"], [f.message for f in results.files]
+    drain(ctx.ws, ctx.ledger)
+    cells = _docx_text(next((home / "outbox" / "文书草稿").glob("*放字*_FX-08.docx"))).splitlines()
+    assert cells[cells.index("身份") + 1] == "业主"
+    assert cells[cells.index("业主核实") + 1] == "—"

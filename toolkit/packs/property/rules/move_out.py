@@ -123,7 +123,8 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                     "registered_owners": owners},
         )]
     settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
-    slip = {} if is_owner else _slip_truth(role, owners, who)
+    slip = _slip_truth(role, owners, who) if not is_owner else \
+        {"role_text": "业主"} if not role else {}  # a blank box of the slip says what the ledger does
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
         message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else '，' + slip['confirmation_text']}，"
