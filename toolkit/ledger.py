@@ -1025,6 +1025,36 @@ class Ledger:
             ).all()
         return {key: decode(text) for key, text in rows}
 
+    def values_at(self, register: str, moment: datetime) -> dict[str, dict[str, Any]]:
+        """Every record's values as they stood at ``moment``, by key, in the order first
+        seen: a figure about a past moment (the arrears at a period's end) is not changed
+        by what was entered after it. A record first entered after ``moment`` gives its
+        first version, the earliest statement the ledger has of that past."""
+        h = record_history
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(records.c.id, records.c.key, records.c.values_json, records.c.updated_at)
+                .where(records.c.site == self.site, records.c.register == register)
+                .order_by(records.c.id)
+            ).all()
+            later = [r.id for r in rows if r.updated_at > moment]
+            older: dict[int, list[Any]] = {}
+            for i in range(0, len(later), 500):
+                for r in conn.execute(
+                        select(h.c.record_id, h.c.values_json, h.c.at)
+                        .where(h.c.record_id.in_(later[i:i + 500]))
+                        .order_by(h.c.record_id, h.c.version)):
+                    older.setdefault(r.record_id, []).append(r)
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            text = r.values_json
+            if r.updated_at > moment and r.id in older:
+                versions = older[r.id]
+                stood = [v for v in versions if v.at <= moment]
+                text = (stood[-1] if stood else versions[0]).values_json
+            out[r.key] = decode(text)
+        return out
+
     def record(self, register: str, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(

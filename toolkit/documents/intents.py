@@ -243,9 +243,29 @@ def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: lis
                 # here is not the document of those facts, and a new one is drafted.
                 touched += conn.execute(update(documents).where(*mine).values(
                     status=VOIDED, facts_hash=VOIDED_ON_RESOLUTION)).rowcount
+                settle_signed(conn, site, t.type, f.register, f.record)
             else:
                 touched += len(conn.execute(select(documents.c.id).where(*mine)).all())
     return touched
+
+
+SETTLED = "settled:"  # facts_hash prefix of a signed demand whose matter was met (settle_signed)
+
+
+def settle_signed(conn: Connection, site: str, doc_type: str, register: str, record: str) -> None:
+    """Mark the signed, unreplaced documents of a demand just met (a bill paid) as settled:
+    they were honoured, not withdrawn. The next demand about the record (December's fee
+    after October's was paid) is a document of its own — it replaces none of them, and
+    one of the same tier is drafted again instead of taken as already sent."""
+    from sqlalchemy import func, literal
+
+    from .tables import APPROVED
+
+    conn.execute(update(documents).where(
+        documents.c.site == site, documents.c.doc_type == doc_type, documents.c.register == register,
+        documents.c.record == record, documents.c.status == APPROVED, documents.c.superseded_by.is_(None),
+        documents.c.facts_hash.not_like(f"{SETTLED}%")).values(
+            facts_hash=func.substr(literal(SETTLED) + documents.c.facts_hash, 1, 64)))
 
 
 RETIRED = "retired:"  # facts_hash prefix of a draft voided with its record (void_retired_drafts)
@@ -290,4 +310,5 @@ def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: s
 HANDLERS = {DOCUMENT: _issue, NUMBER: _number, PDF: _pdf, REGISTER: _register, APPROVALS: _approvals}
 
 __all__ = ["HANDLERS", "enqueue_document", "enqueue_approvals", "enqueue_written", "recover",
-           "request_register", "void_pending_numbers", "void_resolved_drafts", "void_retired_drafts"]
+           "request_register", "settle_signed", "void_pending_numbers", "void_resolved_drafts",
+           "void_retired_drafts"]

@@ -312,6 +312,8 @@ def _issue_one(
         if pending is not None:
             c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
         latest = next((r for r in history if r.status != PENDING), None)
+        if latest is not None and latest.facts_hash.startswith(intents.SETTLED):
+            latest = None  # a signed demand since met: the new one is a document of its own
         if latest is not None and same_facts(
                 config, doc_type, latest.status, latest.facts_hash, latest.values_json, values) \
                 and not stale_draft(config, doc_type, latest.status, latest.values_json, values, ws.templates):

@@ -197,7 +197,9 @@ def _fees(src: Source, p: Period, cut: datetime) -> dict[str, Decimal]:
     # period's arrears (cut is midnight after the period, or the report's moment).
     env = src.env(cut - timedelta(minutes=1), "property")
     owed = ZERO
-    for v in src.records("fee_account").values():
+    # The accounts as they stood then: a payment entered after the period is not read back
+    # into its closing arrears (nor into the previous period's, shown beside it).
+    for v in src.ctx.ledger.values_at("fee_account", env.now).values():
         a = arrears(env, v)
         if a is not None:
             owed += a.amount

@@ -158,8 +158,10 @@ def _memo(env: Env, group: list[Complaint]) -> Finding | None:
             "等级": c.level,
             "解决时间": as_dt(c.v.get("解决时间")),
             "deadlines": [
+                # ``missed`` is not volatile as ``status`` is: a limit passing is a fact the
+                # unsigned draft is rewritten for (its 已超时事项), the minutes growing is not.
                 {"name": d.values.get("deadline"), "due": d.due, "status": d.status,
-                 "overdue_minutes": d.overdue_minutes}
+                 "overdue_minutes": d.overdue_minutes, "missed": d.status in ("overdue", "late")}
                 for d in c.deadlines if d.rule != "complaint.overtime_approval"  # an approval, not a time limit
             ],
         }

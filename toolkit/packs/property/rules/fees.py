@@ -48,7 +48,7 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
     given = dec(v.get("欠费金额"))
     if tier == 0 or (given is not None and given <= 0):
         return None
-    months = started_months(paid_to + timedelta(days=1), env.today)
+    months = months_begun(paid_to, env.today)
     monthly = (dec(v.get("建筑面积")) or Decimal(0)) * (dec(v.get("单价")) or Decimal(0))
     computed = fen(monthly * months)
     # The register's own amount stands (it may include what the tariff cannot know);
@@ -57,6 +57,14 @@ def arrears(env: Env, v: dict[str, Any]) -> Arrears | None:
     # (251.25 for one month, two owed today): the amount owed has grown to the computed
     # one, and neither the notice nor a warning should repeat the old figure every month.
     return Arrears(tier, days, paid_to, months, owed_amount(given, monthly, months), computed)
+
+
+def months_begun(paid_to: date, day: date) -> int:
+    """Fee months begun by the end of ``day`` after an account paid to ``paid_to``: the
+    month beginning on ``day`` itself counts (paid to 07-31, on 12-01: August to December,
+    5), as it does for an account paid to 11-30 (December, 1). ``started_months`` reads a
+    period as reaching its end date (the card convention), which would leave that month out."""
+    return started_months(paid_to + timedelta(days=1), day + timedelta(days=1))
 
 
 def owed_amount(given: Decimal | None, monthly: Decimal, months: int) -> Decimal:

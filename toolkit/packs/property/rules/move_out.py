@@ -13,17 +13,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from toolkit.fields import fold
 from toolkit.model import Finding
 from toolkit.ruleset.money import dec, yuan
-from toolkit.ruleset.timing import Env, as_date, fmt_date, started_months
+from toolkit.ruleset.timing import Env, as_date, fmt_date
 
 from ..history import historical
-from .fees import owed_amount
+from .fees import months_begun, owed_amount
 
 REGISTER = "move_out"
 MOVING_OUT = "搬家迁出"
@@ -42,7 +42,7 @@ def fee_owed_to(account: dict[str, Any], day: date) -> tuple[date, Decimal] | No
         return None
     if paid_to is None or (paid_to >= day and given is None):
         return None
-    months = started_months(paid_to + timedelta(days=1), day)
+    months = months_begun(paid_to, day)
     area, price = dec(account.get("建筑面积")) or Decimal(0), dec(account.get("单价")) or Decimal(0)
     # The amount the arrears reminder states too (a 欠费金额 typed months ago has grown).
     return paid_to, owed_amount(given, area * price, months)
@@ -123,7 +123,8 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                     "registered_owners": owners},
         )]
     settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
-    slip = {} if is_owner else _slip_truth(role, owners, who)
+    slip = _slip_truth(role, owners, who) if not is_owner else \
+        {"role_text": "业主"} if not role else {}  # a blank box of the slip says what the ledger does
     return [Finding(
         rule="move_out.released", register=REGISTER, record=key, severity="info",
         message=f"放行 {key}（{unit}，{carrier}）：{settled}{'' if is_owner else '，' + slip['confirmation_text']}，"
