@@ -1,0 +1,59 @@
+"""QA round 6 at the car desk, cut down to the rows behind each defect.
+
+The desk saves its registers in the week of Monday 2026-11-16.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from car_fixtures import init, process
+from conftest import write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+
+
+# --- 1. a bare day written beside a time of the same day is not "earlier" ----------------
+
+MSG_HEAD = ["留言编号", "来电时间", "来电人", "联系电话", "被找人员", "基本需求", "最佳回电时间", "承诺答复时间", "回电时间",
+            "处理人"]
+COMPLAINT_HEAD = ["投诉单号", "受理时间", "客户名称", "车牌号", "投诉方式", "投诉内容", "当场答复", "约定答复时间", "答复时间",
+                  "处理结果", "责任人"]
+
+
+def _errors(got: dict[str, Any], column: str) -> list[dict[str, Any]]:
+    return [e for e in got["errors"] if e["column"] == column]
+
+
+def test_a_callback_written_as_the_call_day_asks_for_the_hour(tmp_path: Path):
+    """赵强 called Wed 11-18 10:00 (LY02); 周敏 wrote only the day he called back, 11-18. The
+    day is right, so the cell must not say the callback came before the call (and ask to
+    correct "the wrong one"): it asks the 处理人 for the hour, which the callback rule
+    needs. LY03's callback written 11-17, the day before the call, is still earlier."""
+    home = init(tmp_path / "car", "car")
+    rows = [MSG_HEAD,
+            ["LY02", "2026-11-18 10:00", "赵强", "13600004444", "刘洋", "改约进厂时间", None, None, "2026-11-18", "周敏"],
+            ["LY03", "2026-11-18 11:00", "钱进", "13500002222", "刘洋", "问车修好没有", None, None, "2026-11-17", "周敏"]]
+    got = process(home, write_xlsx(home / "inbox" / "来电留言.xlsx", {"来电留言": rows}), "2026-11-19T09:00")["files"][0]
+    same_day, day_before = _errors(got, "回电时间")
+    assert same_day["cell"] == "I2" and "早于" not in same_day["message"], same_day
+    assert "只写了日期" in same_day["message"] and "处理人" in same_day["message"]
+    assert "几点几分" in same_day["message"] and same_day["code"] == "row.day_only"
+    assert day_before["cell"] == "I3" and "回电时间早于来电时间" in day_before["message"]
+
+
+def test_a_complaint_reply_written_as_the_day_it_came_asks_for_the_hour(tmp_path: Path):
+    """王磊 complained at the desk Fri 11-20 10:00 (TS02); 刘洋 answered that day and wrote
+    只 11-20 under 答复时间. 责任人 is asked for the hour, not told the reply came first."""
+    home = init(tmp_path / "car", "car")
+    rows = [COMPLAINT_HEAD,
+            ["TS02", "2026-11-20 10:00", "王磊", "辽B12345", "上门", "洗车不干净", "否", "2026-11-21 10:00", "2026-11-20",
+             "重新清洗", "刘洋"]]
+    got = process(home, write_xlsx(home / "inbox" / "投诉.xlsx", {"售后客户投诉": rows}), "2026-11-20T18:00")["files"][0]
+    (e,) = _errors(got, "答复时间")
+    assert "早于" not in e["message"] and "只写了日期" in e["message"] and "责任人" in e["message"], e
