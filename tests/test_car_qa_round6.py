@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from car_fixtures import init, process
+from car_fixtures import ORDER_HEAD, init, order, process
 from conftest import write_xlsx
 
 
@@ -57,3 +57,48 @@ def test_a_complaint_reply_written_as_the_day_it_came_asks_for_the_hour(tmp_path
     got = process(home, write_xlsx(home / "inbox" / "投诉.xlsx", {"售后客户投诉": rows}), "2026-11-20T18:00")["files"][0]
     (e,) = _errors(got, "答复时间")
     assert "早于" not in e["message"] and "只写了日期" in e["message"] and "责任人" in e["message"], e
+
+
+# --- 2. a settlement corrected the morning after still gets its 出厂通知单 -------------------
+
+
+def _delivered(number: str, day: str, settled: int) -> list[Any]:
+    """A tyre job received and picked up on ``day``: 工时费 200 + 备品费 2,000 − 折扣 100 = 2,100."""
+    return order(委托书号=number, 车牌号="辽B77777", 客户名称="周杰", 接车时间=f"{day} 09:00",
+                 进车间时间=f"{day} 09:10", 预计完工时间=f"{day} 12:00", 进度查询时间=f"{day} 11:20",
+                 完工时间=f"{day} 11:50", 质检员="孙工", 交车时间=f"{day} 12:30", 工时费估价=200, 备品费估价=2000,
+                 估价合计=2200, 工时费=200, 备品费=2000, 折扣金额=100, 折扣审批人="王经理", 结算金额=settled,
+                 实收金额=settled, 付款方式="刷卡")
+
+
+def _releases(home: Path, number: str) -> list[Path]:
+    return sorted((home / "outbox" / "文书草稿").glob(f"*出厂通知单_{number}.docx"))
+
+
+def _release_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    return "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+
+
+def test_a_settlement_corrected_the_next_working_morning_gets_its_release(tmp_path: Path):
+    """WS01 was picked up Fri 11-27 12:30 with 结算金额 2,200 (should be 2,100): the 出厂通知单
+    was held back and the 结算员 told it follows the correction. The 结算员 corrects it on
+    the first working morning after (Mon 11-30 09:00, from the daily list): the notice is
+    drafted then, with 2,100.00. WS02, left wrong the same way on Tue 11-24 and corrected
+    only on Mon 11-30, is past that day: no notice is drafted for a visit long over."""
+    home = init(tmp_path / "car", "car")
+    wrong = [ORDER_HEAD, _delivered("WS01", "2026-11-27", 2200), _delivered("WS02", "2026-11-24", 2200)]
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": wrong}), "2026-11-27T18:00")["files"][0]
+    assert [a["code"] for a in got["actions"]] == ["car.settlement_sum", "car.settlement_sum"]
+    assert "改正后才出具出厂通知单" in got["actions"][0]["message"]
+    assert _releases(home, "WS01") == []
+    fixed = [ORDER_HEAD, _delivered("WS01", "2026-11-27", 2100), _delivered("WS02", "2026-11-24", 2100)]
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": fixed}), "2026-11-30T09:00")["files"][0]
+    assert got["actions"] == []
+    (release,) = _releases(home, "WS01")
+    text = _release_text(release)
+    assert "2,100.00" in text and "2,200.00" not in text
+    assert _releases(home, "WS02") == []

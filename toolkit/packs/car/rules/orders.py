@@ -207,14 +207,29 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
-    # would print a 欠收 nobody owes (or hide one); it follows the corrected save.
-    if (dec(v.get("结算金额")) is not None or not repaired) and in_shop and settlement_adds_up(v):
+    # would print a 欠收 nobody owes (or hide one); it follows the corrected save, which
+    # the daily list asks for the next working morning, so the notice waits that long.
+    if (dec(v.get("结算金额")) is not None or not repaired) and release_open(env, delivered) \
+            and settlement_adds_up(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
     return out
+
+
+def release_open(env: Env, delivered: datetime | None) -> bool:
+    """Whether the 出厂通知单 is still drafted: until the end of the first working day
+    after the car left (the morning the 结算员 sees a wrong settlement on the daily list)."""
+    if delivered is None or delivered.date() >= env.today:
+        return True
+    day = delivered.date() + timedelta(days=1)
+    for _ in range(14):
+        if env.cal.is_workday(day):
+            break
+        day += timedelta(days=1)
+    return env.today <= day
 
 
 def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str, Any]], subject: str,
