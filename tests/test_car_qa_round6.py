@@ -102,3 +102,27 @@ def test_a_settlement_corrected_the_next_working_morning_gets_its_release(tmp_pa
     text = _release_text(release)
     assert "2,100.00" in text and "2,200.00" not in text
     assert _releases(home, "WS02") == []
+
+
+# --- 3. a diagnosis fee already paid is not asked for again ----------------------------
+
+
+def test_a_diagnosis_fee_already_paid_is_not_asked_for_on_the_exit_slip(tmp_path: Path):
+    """陈静 (WD01) came Thu 11-19 for a check only and paid the 50 元 fee in cash at once
+    (实收金额 50): her 出厂通知单 says the fee is received instead of sending her to the
+    cashier. 钱进 (WD02) has not paid yet: his still asks for the 50 元."""
+    home = init(tmp_path / "car", "car")
+    diag = {"是否进厂": "否", "进车间时间": None, "车间接车人": None, "预计完工时间": None, "维修项目": "电脑检测",
+            "诊断估价费": 50, "交车时间": "2026-11-19 10:30", "接车时间": "2026-11-19 09:30"}
+    head = [*ORDER_HEAD, "诊断估价费"]
+    rows = [head,
+            [*order(委托书号="WD01", 车牌号="辽B56789", 客户名称="陈静", 结算金额=50, 实收金额=50, 付款方式="现金",
+                    **{k: v for k, v in diag.items() if k != "诊断估价费"}), 50],
+            [*order(委托书号="WD02", 车牌号="辽B56780", 客户名称="钱进",
+                    **{k: v for k, v in diag.items() if k != "诊断估价费"}), 50]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-11-19T11:00")
+    (paid,) = _releases(home, "WD01")
+    (unpaid,) = _releases(home, "WD02")
+    paid_text, unpaid_text = _release_text(paid), _release_text(unpaid)
+    assert "交纳诊断估价费" not in paid_text and "已收" in paid_text and "50.00" in paid_text, paid_text
+    assert "请到收银处交纳诊断估价费 50.00 元" in unpaid_text, unpaid_text

@@ -93,6 +93,15 @@ def owed(v: dict[str, Any]) -> Decimal:
     return max(fen(due - (paid or Decimal(0))), Decimal(0))
 
 
+def fee_unpaid(v: dict[str, Any]) -> Decimal:
+    """What is left of a diagnosis-only visit's 诊断估价费 after 实收金额: the exit slip
+    asks for this, not for a fee the customer paid at once."""
+    fee, paid = dec(v.get("诊断估价费")), dec(v.get("实收金额"))
+    if fee is None:
+        return Decimal(0)
+    return max(fen(fee - (paid or Decimal(0))), Decimal(0))
+
+
 def settlement_of(v: dict[str, Any]) -> Decimal | None:
     """工时费 + 备品费 − 折扣金额, the figure 结算金额 should be (None when neither charge is
     written: nothing to add up)."""
@@ -213,6 +222,7 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
             and settlement_adds_up(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
+        values["诊断费待收"] = None if repaired else fee_unpaid(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
