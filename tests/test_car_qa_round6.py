@@ -126,3 +126,29 @@ def test_a_diagnosis_fee_already_paid_is_not_asked_for_on_the_exit_slip(tmp_path
     paid_text, unpaid_text = _release_text(paid), _release_text(unpaid)
     assert "交纳诊断估价费" not in paid_text and "已收" in paid_text and "50.00" in paid_text, paid_text
     assert "请到收银处交纳诊断估价费 50.00 元" in unpaid_text, unpaid_text
+
+
+# --- 4. the revenue sheet adds up to 结算金额 ----------------------------------------------
+
+
+def test_the_week_revenue_sheet_adds_up_with_the_diagnosis_fees(tmp_path: Path):
+    """Week 48: WS01 settled 2,100 (200 + 2,000 − 100) and 陈静's check-only visit WD01
+    settled its 50 元 fee. 结算金额 2,150 must be read off the sheet's own lines: 工时费 200
+    + 备品费 2,000 − 折扣金额 100 + 诊断估价费 50."""
+    from car_fixtures import as_json, cli
+    import openpyxl
+
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    check_only = order(委托书号="WD01", 车牌号="辽B56789", 客户名称="陈静", 是否进厂="否", 进车间时间=None, 车间接车人=None,
+                       预计完工时间=None, 接车时间="2026-11-25 09:30", 交车时间="2026-11-25 10:30", 结算金额=50,
+                       实收金额=50, 付款方式="现金")
+    rows = [head, [*_delivered("WS01", "2026-11-24", 2100), None], [*check_only, 50]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-11-25T18:00")
+    code, out = cli("report", "car_weekly", "--week", "2026-W48", "--home", str(home), "--now", "2026-11-30T09:00",
+                    "--json")
+    assert code == 0, out
+    book = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    lines = {r[0]: r[1] for r in book["营业收入"].iter_rows(min_row=3, values_only=True) if r and r[0]}
+    assert lines["结算金额"] == 2150 and lines["诊断估价费"] == 50
+    assert lines["工时费"] + lines["备品费"] - lines["折扣金额"] + lines["诊断估价费"] == lines["结算金额"]

@@ -102,6 +102,17 @@ def fee_unpaid(v: dict[str, Any]) -> Decimal:
     return max(fen(fee - (paid or Decimal(0))), Decimal(0))
 
 
+def fee_settled(v: dict[str, Any]) -> Decimal:
+    """The 诊断估价费 that 结算金额 carries (on top of 工时费 + 备品费 − 折扣金额, or the
+    whole of a check-only visit's settlement); 0 when the settlement leaves it out."""
+    fee, settled = dec(v.get("诊断估价费")), dec(v.get("结算金额"))
+    if fee is None or settled is None:
+        return Decimal(0)
+    expected = settlement_of(v)
+    base = expected if expected is not None else Decimal(0)
+    return fen(fee) if fen(settled) == fen(base + fee) else Decimal(0)
+
+
 def settlement_of(v: dict[str, Any]) -> Decimal | None:
     """工时费 + 备品费 − 折扣金额, the figure 结算金额 should be (None when neither charge is
     written: nothing to add up)."""
