@@ -152,3 +152,34 @@ def test_the_week_revenue_sheet_adds_up_with_the_diagnosis_fees(tmp_path: Path):
     lines = {r[0]: r[1] for r in book["营业收入"].iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert lines["结算金额"] == 2150 and lines["诊断估价费"] == 50
     assert lines["工时费"] + lines["备品费"] - lines["折扣金额"] + lines["诊断估价费"] == lines["结算金额"]
+
+
+# --- 5. 回访及时率 counts the calls the rule asks for ---------------------------------------
+
+
+def test_the_followup_rate_leaves_out_check_only_visits_nobody_was_asked_to_call(tmp_path: Path):
+    """November: WS01 (repaired, picked up Tue 11-17) was called back Thu 11-19, in its
+    window. 陈静's check-only visit WD01 (Wed 11-18) is not a repair: car.followup asks for
+    no call and the daily list never shows one, so the month's rate is 1 of 1, not 1 of 2."""
+    from car_fixtures import as_json, cli
+    import openpyxl
+
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    repaired = _delivered("WS01", "2026-11-17", 2100)
+    repaired[ORDER_HEAD.index("回访时间")] = "2026-11-19 10:00"
+    check_only = order(委托书号="WD01", 车牌号="辽B56789", 客户名称="陈静", 是否进厂="否", 进车间时间=None, 车间接车人=None,
+                       预计完工时间=None, 接车时间="2026-11-18 09:30", 交车时间="2026-11-18 10:30", 结算金额=50,
+                       实收金额=50, 付款方式="现金")
+    rows = [head, [*repaired, None], [*check_only, 50]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-11-19T18:00")
+    code, out = cli("report", "car_daily", "--date", "2026-11-20", "--home", str(home), "--now", "2026-11-20T08:00",
+                    "--json")
+    daily = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    assert not [r for r in daily["回访"].iter_rows(values_only=True) if r and r[0] == "WD01"]
+    code, out = cli("report", "car_monthly", "--month", "2026-11", "--home", str(home), "--now", "2026-12-01T09:00",
+                    "--json")
+    assert code == 0, out
+    book = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    kpis = {r[0]: r[1] for r in book["概况"].iter_rows(min_row=3, values_only=True) if r and r[0]}
+    assert kpis["回访及时率"] == "100.0%", kpis

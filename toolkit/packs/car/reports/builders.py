@@ -364,7 +364,9 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         delivered = when(v.get("交车时间"))
         if delivered is not None and delivered < p.end_dt and delivered <= cut:
             s.money["欠收"] += owed(v)
-        call = followup_of(env, v) if delivered is not None and inside(delivered) else None
+        # A check-only visit (是否进厂 否) gets no follow-up call from car.followup: not due here.
+        repaired = v.get("是否进厂") != "否"
+        call = followup_of(env, v) if repaired and delivered is not None and inside(delivered) else None
         if call is not None and call.judged(cut):
             # As car.followup judges it: a call on day 1 is early, not missed.
             s.follow_due += 1
