@@ -1,6 +1,8 @@
-"""QA round 6 at the car desk, cut down to the rows behind each defect.
+"""QA round 6 at the car desk, cut down to the rows behind each defect: a bare day beside a
+time of the same day, a settlement corrected the morning after, a diagnosis fee paid at
+once, and the weekly/monthly revenue and follow-up figures.
 
-The desk saves its registers in the week of Monday 2026-11-16.
+The desk works the weeks of Monday 2026-11-16 and 2026-11-23.
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
-from car_fixtures import ORDER_HEAD, init, order, process
+from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
 from conftest import write_xlsx
 
 
@@ -135,9 +138,6 @@ def test_the_week_revenue_sheet_adds_up_with_the_diagnosis_fees(tmp_path: Path):
     """Week 48: WS01 settled 2,100 (200 + 2,000 − 100) and 陈静's check-only visit WD01
     settled its 50 元 fee. 结算金额 2,150 must be read off the sheet's own lines: 工时费 200
     + 备品费 2,000 − 折扣金额 100 + 诊断估价费 50."""
-    from car_fixtures import as_json, cli
-    import openpyxl
-
     home = init(tmp_path / "car", "car")
     head = [*ORDER_HEAD, "诊断估价费"]
     check_only = order(委托书号="WD01", 车牌号="辽B56789", 客户名称="陈静", 是否进厂="否", 进车间时间=None, 车间接车人=None,
@@ -161,9 +161,6 @@ def test_the_followup_rate_leaves_out_check_only_visits_nobody_was_asked_to_call
     """November: WS01 (repaired, picked up Tue 11-17) was called back Thu 11-19, in its
     window. 陈静's check-only visit WD01 (Wed 11-18) is not a repair: car.followup asks for
     no call and the daily list never shows one, so the month's rate is 1 of 1, not 1 of 2."""
-    from car_fixtures import as_json, cli
-    import openpyxl
-
     home = init(tmp_path / "car", "car")
     head = [*ORDER_HEAD, "诊断估价费"]
     repaired = _delivered("WS01", "2026-11-17", 2100)
