@@ -191,7 +191,7 @@ def _day_only_message(rc: RowCheck, a: Any, b: Any) -> str:
     day = _comparable(a).date().isoformat()
     who = f"{rc.who}补上" if rc.who else "请补上"
     return (f"“{rc.column}”只写了日期（{day}），与“{rc.other}”（{_show(b)}）是同一天，分不出先后："
-            f"{who}几点几分，如 {day} 14:30")
+            f"{who}几点几分（写成“{day} 时:分”）")
 
 
 def _show(v: Any) -> str:
