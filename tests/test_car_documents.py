@@ -81,7 +81,9 @@ def test_exit_slip_of_a_diagnosis_only_visit(drafts: dict[str, str]):
     # No fee written: a line to fill in, and the customer is told the fee is due.
     assert "诊断估价费＿＿＿＿＿＿＿＿＿＿ 元" in text and "须交纳诊断估价费" in text
     paid = drafts["出厂通知单_WD02"]
-    assert "交纳诊断估价费 100.00 元" in paid and "100.00 元（人民币壹佰元整）" in paid and "现金" in paid
+    # 实收金额 100 in cash: the fee is received, the customer is not sent to pay it again.
+    assert "诊断估价费 100.00 元已收" in paid and "交纳诊断估价费" not in paid
+    assert "100.00 元（人民币壹佰元整）" in paid and "现金" in paid
 
 
 def test_extra_item_slip_prints_the_promise_once_signed(drafts: dict[str, str]):

@@ -50,6 +50,7 @@ _NAMES: dict[str, str] = {
     "vin.invalid": "车架号不对",
     "vin.check_digit": "车架号校验位请核对",
     "row.not_before": "时间先后不对",
+    "row.day_only": "只写了日期",
     "row.requires": "缺少应填项",
     "row.requires_any": "缺少应填项",
     "key.duplicate": "编号重复",

@@ -97,6 +97,8 @@ class RowCheck(Strict):
     columns: list[str] = Field(default_factory=list)
     when: Condition | None = None
     message: str | None = None  # staff-facing override
+    # not_before: who writes the hour when ``column`` holds only the day of ``other``
+    who: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> RowCheck:

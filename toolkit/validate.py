@@ -157,6 +157,8 @@ def check_row(spec: RegisterSpec, rc: RowCheck, values: dict[str, Any]) -> tuple
         if a is None or b is None:
             return None
         if _comparable(a) < _comparable(b):
+            if _day_only(spec, rc, a, b):
+                return rc.column, "row.day_only", _day_only_message(rc, a, b)
             msg = rc.message or f"“{rc.column}”（{_show(a)}）早于“{rc.other}”（{_show(b)}），请核对。"
             return rc.column, "row.not_before", msg
         return None
@@ -173,6 +175,23 @@ def check_row(spec: RegisterSpec, rc: RowCheck, values: dict[str, Any]) -> tuple
         msg = rc.message or f"{cond}必须填写“{'”“'.join(missing)}”。"
         return missing[0], "row.requires", msg
     return None
+
+
+def _day_only(spec: RegisterSpec, rc: RowCheck, a: Any, b: Any) -> bool:
+    """True when a datetime cell holds a bare day (read as 00:00) that is the very day of
+    ``other``: the day is right, only the hour that would order the two is missing."""
+    col = next((c for c in spec.columns if c.name == rc.column), None)
+    if col is None or col.type != "datetime":
+        return False
+    when = _comparable(a)
+    return when.time() == time(0, 0) and when.date() == _comparable(b).date()
+
+
+def _day_only_message(rc: RowCheck, a: Any, b: Any) -> str:
+    day = _comparable(a).date().isoformat()
+    who = f"{rc.who}补上" if rc.who else "请补上"
+    return (f"“{rc.column}”只写了日期（{day}），与“{rc.other}”（{_show(b)}）是同一天，分不出先后："
+            f"{who}几点几分（写成“{day} 时:分”）")
 
 
 def _show(v: Any) -> str:

@@ -169,7 +169,8 @@ def _diagnosis_release(doc) -> None:
     """The customer leaves without the repair (seed 000 §5(2)): an exit slip, with the
     diagnosis or estimate fee to pay when one was made; no guarantee, no pick-up voucher."""
     M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）本次在本店做了检查诊断和维修估价，未在本店维修。"
-           "{% if 诊断估价费 %}请到收银处交纳诊断估价费 {{ 诊断估价费|money }} 元，办理出厂手续。"
+           "{% if 诊断估价费 and not 诊断费待收 %}诊断估价费 {{ 诊断估价费|money }} 元已收，请办理出厂手续。"
+           "{% elif 诊断估价费 %}请到收银处交纳诊断估价费 {{ 诊断费待收|money }} 元，办理出厂手续。"
            "{% else %}请到收银处办理出厂手续；做了诊断或估价的，须交纳诊断估价费。{% endif %}")
     M.spacer(doc, 4)
     P.pairs(doc, [

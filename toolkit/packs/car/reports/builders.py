@@ -34,7 +34,7 @@ from ..rules.common import (
     ORDERS,
     SAFETY,
 )
-from ..rules.orders import followup_of, order_gaps, owed
+from ..rules.orders import fee_settled, followup_of, order_gaps, owed
 
 ALL = (CUSTOMERS, APPOINTMENTS, ORDERS, EXTRAS, COMPLAINTS, MESSAGES, SAFETY, CLAIMS)
 OPEN = ("pending", "due_soon", "overdue", "open")
@@ -274,7 +274,7 @@ class Stats:
     satisfied: int = 0
     surveyed: int = 0
     money: dict[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in (
-        "工时费", "备品费", "折扣金额", "结算金额", "实收金额", "欠收")})
+        "工时费", "备品费", "折扣金额", "诊断估价费", "结算金额", "实收金额", "欠收")})
     by_model: dict[str, list[Any]] = field(default_factory=dict)
     by_kind: Counter = field(default_factory=Counter)
     per_sa: dict[str, list[Any]] = field(default_factory=dict)
@@ -358,12 +358,15 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
             s.by_kind[v.get("维修类别") or "未填"] += 1
             for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
                 s.money[k] += dec(v.get(k)) or ZERO
+            s.money["诊断估价费"] += fee_settled(v)  # so the lines above 结算金额 add up to it
         # 欠收 at the period's end: every car handed over by then and not yet paid for,
         # whichever period it left in.
         delivered = when(v.get("交车时间"))
         if delivered is not None and delivered < p.end_dt and delivered <= cut:
             s.money["欠收"] += owed(v)
-        call = followup_of(env, v) if delivered is not None and inside(delivered) else None
+        # A check-only visit (是否进厂 否) gets no follow-up call from car.followup: not due here.
+        repaired = v.get("是否进厂") != "否"
+        call = followup_of(env, v) if repaired and delivered is not None and inside(delivered) else None
         if call is not None and call.judged(cut):
             # As car.followup judges it: a call on day 1 is early, not missed.
             s.follow_due += 1
@@ -428,7 +431,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
-                  note="欠收为期末仍未收齐的款项（结算金额 − 实收金额），含以前各期交车的车辆。")
+                  note="结算金额 = 工时费 + 备品费 − 折扣金额 + 诊断估价费（计入结算的）；"
+                       "欠收为期末仍未收齐的款项（结算金额 − 实收金额），含以前各期交车的车辆。")
     models = Table("按车型", f"按车型统计交车台次与收入 {period.zh}",
                    [Column("车型", width=14), Column("台次", "int"), Column("工时费", "money"), Column("备品费", "money")],
                    [[m, *v] for m, v in sorted(now.by_model.items(), key=lambda kv: -kv[1][0])])

@@ -93,6 +93,26 @@ def owed(v: dict[str, Any]) -> Decimal:
     return max(fen(due - (paid or Decimal(0))), Decimal(0))
 
 
+def fee_unpaid(v: dict[str, Any]) -> Decimal:
+    """What is left of a diagnosis-only visit's 诊断估价费 after 实收金额: the exit slip
+    asks for this, not for a fee the customer paid at once."""
+    fee, paid = dec(v.get("诊断估价费")), dec(v.get("实收金额"))
+    if fee is None:
+        return Decimal(0)
+    return max(fen(fee - (paid or Decimal(0))), Decimal(0))
+
+
+def fee_settled(v: dict[str, Any]) -> Decimal:
+    """The 诊断估价费 that 结算金额 carries (on top of 工时费 + 备品费 − 折扣金额, or the
+    whole of a check-only visit's settlement); 0 when the settlement leaves it out."""
+    fee, settled = dec(v.get("诊断估价费")), dec(v.get("结算金额"))
+    if fee is None or settled is None:
+        return Decimal(0)
+    expected = settlement_of(v)
+    base = expected if expected is not None else Decimal(0)
+    return fen(fee) if fen(settled) == fen(base + fee) else Decimal(0)
+
+
 def settlement_of(v: dict[str, Any]) -> Decimal | None:
     """工时费 + 备品费 − 折扣金额, the figure 结算金额 should be (None when neither charge is
     written: nothing to add up)."""
@@ -207,14 +227,30 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
-    # would print a 欠收 nobody owes (or hide one); it follows the corrected save.
-    if (dec(v.get("结算金额")) is not None or not repaired) and in_shop and settlement_adds_up(v):
+    # would print a 欠收 nobody owes (or hide one); it follows the corrected save, which
+    # the daily list asks for the next working morning, so the notice waits that long.
+    if (dec(v.get("结算金额")) is not None or not repaired) and release_open(env, delivered) \
+            and settlement_adds_up(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
+        values["诊断费待收"] = None if repaired else fee_unpaid(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
     return out
+
+
+def release_open(env: Env, delivered: datetime | None) -> bool:
+    """Whether the 出厂通知单 is still drafted: until the end of the first working day
+    after the car left (the morning the 结算员 sees a wrong settlement on the daily list)."""
+    if delivered is None or delivered.date() >= env.today:
+        return True
+    day = delivered.date() + timedelta(days=1)
+    for _ in range(14):
+        if env.cal.is_workday(day):
+            break
+        day += timedelta(days=1)
+    return env.today <= day
 
 
 def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str, Any]], subject: str,
