@@ -85,12 +85,14 @@ def test_weekly_per_register_against_hand_figures(built):
 def test_weekly_departments_escalations_fees_and_trend(built):
     report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
     dept = rows_of(report, "部门按时率")
-    # 工程部: the 8 repair deadlines (3 met, 5 late) + TS201's late forward → 3 / 9.
-    #   Overdue: BX202 and BX204 callbacks, TS201 reply, TS101's same-day reply (工程部) → 4.
-    #   客服中心: TS202 ×2 + TF105 → 3 / 3; TF104, TS202 callback and same-day reply overdue → 3.
-    #   W47 工程部: repairs 3 met 3 late + TS101 3 met → 6 / 9.
-    assert dept["工程部"] == [3, 6, Decimal("0.3333"), Decimal("0.6667"), 4]
-    assert dept["客服中心"] == [3, 0, Decimal("1.0000"), Decimal("1.0000"), 3]
+    # 工程部: the 8 repair deadlines (3 met, 5 late) → 3 / 8. Overdue: BX202 and BX204 callbacks → 2.
+    #   W47 工程部: repairs 3 met 3 late + TS101's handling met → 4 / 7.
+    #   客服中心 (the 客户助理 forwards, answers and calls back, seed 001): TS202 forward and
+    #   handling + TF105 met, TS201's forward late → 3 / 4; overdue: TF104, TS202 callback and
+    #   same-day reply, TS201's 重大 reply, TS101's same-day reply → 5.
+    #   W47 客服中心: TS101 forward and callback + TF103 → 3 / 3.
+    assert dept["工程部"] == [3, 5, Decimal("0.3750"), Decimal("0.5714"), 2]
+    assert dept["客服中心"] == [3, 1, Decimal("0.7500"), Decimal("1.0000"), 5]
     assert list(dept) == ["工程部", "客服中心"]  # lowest rate first
     esc = report.table("投诉升级").rows
     assert [(r[0], r[1], r[5]) for r in esc] == [("2号楼电梯", "重大", "TS201")]

@@ -15,6 +15,7 @@ from toolkit.reports.source import Source, day, when
 from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
+from .who import who_acts
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp", "handover")
 
@@ -49,7 +50,7 @@ def due_items(src: Source, today: Any) -> list[dict[str, Any]]:
         if records is None:
             records = registers[f.register] = src.records(f.register)
         values = records.get(f.record, {})
-        person, dept = src.responsible(f.register, values)
+        person, dept = who_acts(src, f, values)
         minutes = (f.overdue_minutes or 0) if overdue else 0
         item = {"finding": f, "status": OVERDUE if overdue else TODAY, "person": person, "dept": dept,
                 "room": str(values.get("房号") or f.values.get("房号") or ""), "minutes": minutes}

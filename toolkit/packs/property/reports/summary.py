@@ -23,6 +23,7 @@ from toolkit.ruleset.money import dec, fen
 
 from ..rules.fees import arrears
 from .daily import OVERDUE, due_items, due_table
+from .who import who_acts
 
 WEEKDAY_ZH = "一二三四五六日"
 ZERO = Decimal("0.00")
@@ -116,7 +117,7 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                             flow.received += 1
                         by_day[t.date()][slot] += 1
     low_cut = min(w[2] for w in windows)
-    depts: dict[tuple[str, str], str] = {}
+    depts: dict[tuple[str, str, Any], str] = {}
     registers: dict[str, dict[str, dict[str, Any]]] = {}
     for f in src.findings(*flows):  # findings about these registers only
         due = f.due
@@ -138,13 +139,14 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
             judged = lo <= done < hi
             if not judged and (due >= hi or done <= low_cut):
                 continue  # neither done inside a window nor overdue at a window's end
-        ident = (f.register, f.record)
+        # A deadline naming its acting role (a complaint's callback) is that desk's.
+        ident = (f.register, f.record, values.get("acting_role"))
         dept = depts.get(ident)
         if dept is None:
             records = registers.get(f.register)
             if records is None:
                 records = registers[f.register] = src.records(f.register)
-            _, dept = src.responsible(f.register, records.get(f.record, {}))
+            _, dept = who_acts(src, f, records.get(f.record, {}))
             dept = depts[ident] = dept or "未注明"
         on_time = _done_on_time(f) if judged else False
         for fig, start, cut in windows:

@@ -15,6 +15,12 @@ from toolkit.model import Finding
 from toolkit.ruleset.timing import Env, as_dt, track
 
 REGISTER = "complaint"
+# Seed 001 投诉: the 客户助理 at the desk forwards the complaint, answers the customer and
+# calls back; the complained-of department (被投诉部门) handles it. The desk's deadlines
+# name the role in their values, so the daily list and the department rates charge them to
+# the desk, not to the row's 被投诉部门.
+DESK_ROLE = "客户助理"
+DESK_STEPS = frozenset({"complaint.forward", "complaint.reply", "complaint.reply_same_day", "complaint.callback"})
 LEVELS = ("轻微", "重要", "重大")
 RESOLVED_STATES = ("已解决", "已回访")
 
@@ -115,6 +121,9 @@ def _deadlines(env: Env, c: Complaint) -> list[Finding]:
         due = env.due(sla.callback, resolved)
         out.append(track(env, "complaint.callback", REGISTER, key, subject, sla.callback.label, due,
                          as_dt(v.get("回访时间")), start=resolved))
+    for f in out:
+        if f.rule in DESK_STEPS:
+            f.values = {**f.values, "acting_role": DESK_ROLE}
     return out
 
 
