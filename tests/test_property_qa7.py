@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write_xlsx
 
+from toolkit.documents import document_rows
+from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
 from toolkit.reports import build_report, parse_day, parse_week
 
@@ -45,3 +48,58 @@ def test_complaint_callback_and_reply_are_charged_to_the_desk(ctx, tmp_path: Pat
     dept = {r[0]: r[1:] for r in weekly.table("部门按时率").rows}
     assert dept["工程部"][:3] == [1, 0, Decimal("1.0000")] and dept["工程部"][-1] == 0
     assert dept["客服中心"][:3] == [1, 0, Decimal("1.0000")] and dept["客服中心"][-1] == 2
+
+
+# --- 2. a release slip drafted before its move-out was refused is voided ------------------------
+
+MOVE = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "核实时间", "水电气结清"]
+FEES = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+
+
+def _released_slip(ctx, home: Path, tmp_path: Path) -> tuple[list[list[Any]], Path]:
+    """FX-11: 李秀英, the registered owner of 1-102 (paid to 12-31), moves out on 11-26 with
+    water, electricity and gas settled: released, 物品放行条 放字第001号 drafted."""
+    fees = write_xlsx(tmp_path / "物业费台账.xlsx", {"物业费": [
+        FEES, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 12, 31), 0]]})
+    rows = [MOVE, ["FX-11", "1-102", "李秀英", "业主", "衣柜、床", date(2026, 11, 26), None, "搬家迁出", None, "是"]]
+    done = process_paths(ctx, [fees, write_xlsx(tmp_path / "放行登记.xlsx", {"放行": rows})],
+                         datetime(2026, 11, 26, 9, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    drain(ctx.ws, ctx.ledger)
+    (draft,) = ctx.ws.drafts.glob("*物品放行条*.docx")
+    return rows, draft
+
+
+def _slips(ctx) -> list[tuple[str, str, str]]:
+    return [(d["number"], d["record"], d["status"]) for d in document_rows(ctx.ledger) if "放字" in d["number"]]
+
+
+def test_an_unsigned_slip_is_voided_when_arrears_are_found(ctx, home: Path, tmp_path: Path):
+    """The cashier corrects 1-102's account at 10:00: paid only to 08-31, 1,008.00 owed. FX-11
+    is now refused, and its unsigned slip must not be signed and handed to the gate: it is
+    voided, its file moved to 已作废, and the dispatch register says 已作废."""
+    _, draft = _released_slip(ctx, home, tmp_path)
+    owed = write_xlsx(tmp_path / "物业费台账-更正.xlsx", {"物业费": [
+        FEES, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 8, 31), 1008]]})
+    later = process_paths(ctx, [owed], datetime(2026, 11, 26, 10, 0))
+    assert later.files[0].status == "accepted", later.files[0].message
+    drain(ctx.ws, ctx.ledger)
+    assert _slips(ctx) == [("某某物业〔2026〕放字第001号", "FX-11", "已作废")]
+    assert not list(ctx.ws.drafts.glob("*物品放行条*.docx"))
+    assert [p.name for p in (ctx.ws.drafts / "已作废").glob("*物品放行条*.docx")] == [draft.name]
+
+
+def test_an_unsigned_slip_is_voided_when_the_carrier_is_no_longer_the_owner(ctx, home: Path, tmp_path: Path):
+    """The desk corrects FX-11: the carrier is 李秀英's tenant 张伟 (身份 租户), and nobody has
+    phoned the owner yet: refused, and the slip drafted for the owner is voided; once the
+    owner confirms by phone (业主核实 是, 10:20), a new slip is drafted for the tenant."""
+    rows, _ = _released_slip(ctx, home, tmp_path)
+    rows[1][2:4] = ["张伟", "租户"]
+    process_paths(ctx, [write_xlsx(tmp_path / "放行登记-改.xlsx", {"放行": rows})], datetime(2026, 11, 26, 10, 0))
+    drain(ctx.ws, ctx.ledger)
+    assert _slips(ctx) == [("某某物业〔2026〕放字第001号", "FX-11", "已作废")]
+    rows[1][6], rows[1][8] = "是", datetime(2026, 11, 26, 10, 20)
+    process_paths(ctx, [write_xlsx(tmp_path / "放行登记-核实.xlsx", {"放行": rows})], datetime(2026, 11, 26, 10, 30))
+    drain(ctx.ws, ctx.ledger)
+    assert _slips(ctx) == [("某某物业〔2026〕放字第001号", "FX-11", "已作废"),
+                           ("某某物业〔2026〕放字第002号", "FX-11", "草稿")]
