@@ -103,3 +103,38 @@ def test_an_unsigned_slip_is_voided_when_the_carrier_is_no_longer_the_owner(ctx,
     drain(ctx.ws, ctx.ledger)
     assert _slips(ctx) == [("某某物业〔2026〕放字第001号", "FX-11", "已作废"),
                            ("某某物业〔2026〕放字第002号", "FX-11", "草稿")]
+
+
+# --- 3. a signed slip whose row is then marked 作废 is named on the daily list --------------------
+
+
+def test_a_signed_slip_of_a_row_marked_void_is_named_for_the_gate(ctx, home: Path, tmp_path: Path):
+    """放字第001号 for FX-11 is signed by 刘经理 at 09:30. At 10:00 the desk marks the row 作废
+    (entered for the wrong unit). The slip is signed and stays so, but it must not let the
+    furniture out: the 08:30 daily list of 11-27 names it under 待处理问题 as 暂停办理, for
+    秩序部 to take it back and tell the gate. A slip of a row still in force is not named;
+    nor is this one once its moving day is more than a week past (12-03 is its last day on the list)."""
+    from toolkit.documents import apply_approvals
+
+    rows, _ = _released_slip(ctx, home, tmp_path)
+    number = "某某物业〔2026〕放字第001号"
+    assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": number, "签发人": "刘经理"}],
+                           datetime(2026, 11, 26, 9, 30)) == [number]
+    before, _ = build_report(ctx, "daily_due", datetime(2026, 11, 26, 9, 40), parse_day("2026-11-26"))
+    assert not [r for r in before.table("待处理问题").rows if r[2] == "FX-11"]
+
+    marked = [MOVE + ["作废"], rows[1] + ["是"]]
+    done = process_paths(ctx, [write_xlsx(tmp_path / "放行登记-作废.xlsx", {"放行": marked})],
+                         datetime(2026, 11, 26, 10, 0))
+    assert done.files[0].status == "accepted", done.files[0].message
+    drain(ctx.ws, ctx.ledger)
+    assert _slips(ctx) == [(number, "FX-11", "已审批")]
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
+    (row,) = [r for r in daily.table("待处理问题").rows if r[2] == "FX-11"]
+    assert row[:6] == ["暂停办理", "放行登记", "FX-11", "1-102", "", "秩序部"]
+    assert number in row[6] and "已作废" in row[6] and "门岗" in row[6] and "收回" in row[6]
+    last, _ = build_report(ctx, "daily_due", datetime(2026, 12, 3, 8, 30), parse_day("2026-12-03"))
+    assert [r[2] for r in last.table("待处理问题").rows if r[2] == "FX-11"] == ["FX-11"]
+    gone, _ = build_report(ctx, "daily_due", datetime(2026, 12, 4, 8, 30), parse_day("2026-12-04"))
+    assert not [r for r in gone.table("待处理问题").rows if r[2] == "FX-11"]

@@ -15,6 +15,7 @@ from toolkit.reports.source import Source, day, when
 from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
+from .slips import revoked_slips
 from .who import who_acts
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp", "handover")
@@ -91,9 +92,10 @@ def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) 
     )
 
 
-def open_issues(src: Source) -> Table:
-    """Open findings without a deadline or a notice, worst first, naming who acts."""
-    rows = []
+def open_issues(src: Source, today: Any) -> Table:
+    """Open findings without a deadline or a notice, worst first, naming who acts; and the
+    signed release slips of rows since marked 作废 (no finding is left to say so)."""
+    rows = revoked_slips(src, today)
     for f in src.findings(*ISSUE_REGISTERS):
         if (f.due is not None or f.notice or f.status != "open" or f.severity not in SEVERITY_ZH
                 or is_action(f)):  # those are on the 须处理事项 sheet
@@ -185,7 +187,7 @@ def daily_due(src: Source, period: Period) -> Report:
                        [Column("部门", width=12), Column("负责人", width=10), Column("已逾期", "int"),
                         Column("今日到期", "int"), Column("最长逾期", width=14)], person_rows)
     overdue = sum(1 for i in items if i["status"] == OVERDUE)
-    issues = open_issues(src)
+    issues = open_issues(src, period.start)
     return Report("daily_due", "待办与逾期日报", period, src.as_of, f"日报-待办与逾期-{period.name}",
                   [detail, action_table(src, actions), per_reg, per_person, issues],
                   headline=[("已逾期", str(overdue), ""), ("今日到期", str(len(items) - overdue), ""),
