@@ -138,3 +138,43 @@ def test_a_signed_slip_of_a_row_marked_void_is_named_for_the_gate(ctx, home: Pat
     assert [r[2] for r in last.table("待处理问题").rows if r[2] == "FX-11"] == ["FX-11"]
     gone, _ = build_report(ctx, "daily_due", datetime(2026, 12, 4, 8, 30), parse_day("2026-12-04"))
     assert not [r for r in gone.table("待处理问题").rows if r[2] == "FX-11"]
+
+
+# --- 4. a unit prepaid at handover, with no fee account yet, may move out in its prepaid period --
+
+HANDOVER = ["房号", "业主", "身份证号", "建筑面积", "物业费单价", "交房日期", "预收月数", "接收状态"]
+
+
+def test_a_unit_prepaid_at_handover_moves_out_within_its_prepaid_period(ctx, home: Path, tmp_path: Path):
+    """2-301 was handed to 周敏 on 11-02 with six months prepaid (seed 001 交房: 预收半年, its
+    start and end kept on the handover record): covered to 2027-05-01. The fee accounts have
+    no row for it yet. FX-21, 周敏 moving out on 11-26 with utilities settled: the property
+    fee is paid past the day, so it is released and its slip drafted. FX-22, moving out on
+    2027-05-10, is after the prepaid period: whether 05-02 … 05-10 was paid cannot be told
+    without the fee account, so it is refused, saying to 2027-05-01."""
+    handover = [HANDOVER, ["2-301", "周敏", "11010519491231002X", 90, 2.5, date(2026, 11, 2), 6, "已接收"]]
+    rows = [MOVE,
+            ["FX-21", "2-301", "周敏", "业主", "沙发", date(2026, 11, 26), None, "搬家迁出", None, "是"],
+            ["FX-22", "2-301", "周敏", "业主", "书柜", date(2027, 5, 10), None, "搬家迁出", None, "是"]]
+    done = process_paths(ctx, [write_xlsx(tmp_path / "交房.xlsx", {"交房": handover}),
+                               write_xlsx(tmp_path / "放行登记.xlsx", {"放行": rows})], datetime(2026, 11, 26, 9, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    drain(ctx.ws, ctx.ledger)
+    found = {f.record: f for f in done.files[1].findings if f.rule.startswith("move_out.")}
+    assert found["FX-21"].rule == "move_out.released"
+    assert "交房预收物业费至 2027-05-01" in found["FX-21"].message
+    assert found["FX-22"].rule == "move_out.blocked" and found["FX-22"].values["missing"] == ["fee_account"]
+    assert "交房预收物业费至 2027-05-01" in found["FX-22"].message
+    assert _slips(ctx) == [("某某物业〔2026〕放字第001号", "FX-21", "草稿")]
+
+
+def test_a_unit_refused_at_handover_has_no_prepayment_to_move_out_on(ctx, home: Path, tmp_path: Path):
+    """2-302 was not accepted at handover (未接收): nothing was prepaid, so with no fee
+    account its move-out stays refused, as before."""
+    handover = [HANDOVER + ["未接收原因"],
+                ["2-302", "吴刚", "11010519491231002X", 90, 2.5, date(2026, 11, 2), 6, "未接收", "墙面渗水"]]
+    rows = [MOVE, ["FX-23", "2-302", "吴刚", "业主", "沙发", date(2026, 11, 26), None, "搬家迁出", None, "是"]]
+    done = process_paths(ctx, [write_xlsx(tmp_path / "交房.xlsx", {"交房": handover}),
+                               write_xlsx(tmp_path / "放行登记.xlsx", {"放行": rows})], datetime(2026, 11, 26, 9, 0))
+    (f,) = [f for f in done.files[1].findings if f.rule.startswith("move_out.")]
+    assert f.rule == "move_out.blocked" and f.values["missing"] == ["fee_account"]

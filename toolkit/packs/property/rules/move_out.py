@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.fields import fold
 from toolkit.model import Finding
 from toolkit.ruleset.money import dec, yuan
-from toolkit.ruleset.timing import Env, as_date, fmt_date
+from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
 
 from ..history import historical
 from .fees import months_begun, owed_amount
@@ -78,12 +78,17 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
     missing: list[str] = []
     reasons: list[str] = []
     arrears_amount = None
+    prepaid_to: date | None = None
     if nature == MOVING_OUT:
         if account is None:
-            # Not in the fee accounts (yet): arrears cannot be ruled out, so nothing is released.
+            prepaid_to = _prepaid_to(env, (handovers or {}).get(unit))
+        if account is None and (prepaid_to is None or prepaid_to < day):
+            # Not in the fee accounts (yet) nor covered by the handover's prepayment: arrears
+            # cannot be ruled out, so nothing is released.
             missing.append("fee_account")
-            reasons.append(f"搬家迁出须结清费用，物业费台账中没有房号 {unit}，无法确认是否欠费")
-        else:
+            covered = f"交房预收物业费至 {fmt_date(prepaid_to)}，此后" if prepaid_to else ""
+            reasons.append(f"搬家迁出须结清费用，物业费台账中没有房号 {unit}，{covered}无法确认是否欠费")
+        elif account is not None:
             owed = fee_owed_to(account, day)
             if owed is not None:
                 missing.append("arrears_cleared")
@@ -123,6 +128,8 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                     "registered_owners": owners},
         )]
     settled = "费用已结清" if nature == MOVING_OUT else "临时携带"
+    if prepaid_to is not None:
+        settled += f"（物业费台账尚无此房号，按交房预收物业费至 {fmt_date(prepaid_to)}）"
     slip = _slip_truth(role, owners, who) if not is_owner else \
         {"role_text": "业主"} if not role else {}  # a blank box of the slip says what the ledger does
     return [Finding(
@@ -131,6 +138,19 @@ def move_out_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                 f"可开具放行条",
         values={**base, **slip}, notice=None if historical(env.today, as_date(v.get("日期"))) else "release_slip",
     )]
+
+
+def _prepaid_to(env: Env, handover: dict[str, Any] | None) -> date | None:
+    """The last day the handover's prepayment covers (seed 001 交房: half a year prepaid
+    from the handover day, its start and end kept on the handover record); None for a
+    unit not accepted (nothing was prepaid) or a record without a handover day."""
+    if not handover or handover.get("接收状态") == "未接收":
+        return None
+    handed = as_date(handover.get("交房日期"))
+    if handed is None:
+        return None
+    months = dec(handover.get("预收月数"))
+    return prepaid_period_end(handed, int(months) if months else env.settings.tariffs.handover.prepaid_months)
 
 
 def _slip_truth(role: Any, owners: list[str], who: str) -> dict[str, str]:
