@@ -113,7 +113,8 @@ def open_issues(src: Source, today: Any) -> Table:
         [Column("类别", width=10), Column("登记表", width=14), Column("编号", width=16), Column("房号", width=10),
          Column("负责人", width=10), Column("部门", width=12), Column("说明", width=60)],
         rows, marks=[Mark("类别", "暂停办理")],
-        note="按规定须先处理、再办理的事项；处理后在登记表中补填相应栏目，下次提交后自动消除。",
+        note=("按规定须先处理、再办理的事项；处理后在登记表中补填相应栏目，下次提交后自动消除。"
+              "已签发的放行条所依据的登记作废的，列至搬家日期后一周。"),
     )
 
 
