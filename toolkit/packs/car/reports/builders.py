@@ -261,6 +261,7 @@ class Stats:
     period: Period
     received: int = 0
     delivered: int = 0
+    check_only: int = 0
     appointed: int = 0
     no_shows: int = 0
     on_time: int = 0
@@ -348,14 +349,19 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 if order_gaps(v):
                     row[1] += 1
                     row[2] += fen(src.rules.pack("car").settings.tariffs.order_fine)
+            else:
+                # It leaves with an 出厂通知单 but was never in for repair (seed 000 5.5): counted
+                # apart on the day it came; its fee stays in the revenue.
+                s.check_only += 1
         if inside(v.get("交车时间")):
-            s.delivered += 1
-            model = v.get("车型") or "未填"
-            m = s.by_model.setdefault(model, [0, ZERO, ZERO])
-            m[0] += 1
-            m[1] += dec(v.get("工时费")) or ZERO
-            m[2] += dec(v.get("备品费")) or ZERO
-            s.by_kind[v.get("维修类别") or "未填"] += 1
+            if v.get("是否进厂") != "否":  # 交车台次, 按车型, 按维修类别: cars repaired only
+                s.delivered += 1
+                model = v.get("车型") or "未填"
+                m = s.by_model.setdefault(model, [0, ZERO, ZERO])
+                m[0] += 1
+                m[1] += dec(v.get("工时费")) or ZERO
+                m[2] += dec(v.get("备品费")) or ZERO
+                s.by_kind[v.get("维修类别") or "未填"] += 1
             for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
                 s.money[k] += dec(v.get(k)) or ZERO
             s.money["诊断估价费"] += fee_settled(v)  # so the lines above 结算金额 add up to it
@@ -421,13 +427,16 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
         ("首保台次", now.first_service, before.first_service, "int"),
         ("回访满意率", _rate(now.satisfied, now.surveyed), _rate(before.satisfied, before.surveyed), "percent"),
         ("客户投诉", now.complaints, before.complaints, "int"),
+        ("只诊断估价台次", now.check_only, before.check_only, "int"),
     ]
     overview = Table("概况", f"{title} {period.zh}",
                      [Column("指标", width=16), Column(cur, width=12), Column(prev, width=12)],
                      [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
                       for k, a, b, kind in kpis],
                      note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂一周内"
-                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次。")
+                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
+                          "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
+                          "其诊断估价费仍计入营业收入。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
@@ -470,6 +479,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     headline.append(("欠收（元）", f"{now.money['欠收']:,.2f}", f"{before.money['欠收']:,.2f}"))
     notes = [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
+    if now.check_only:
+        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
     if lapses.rows:

@@ -1,0 +1,66 @@
+"""QA round 7 at the car desk, cut down to the rows behind each defect: a check-only visit
+in the week's counts, claims sent back or citing a voided 委托书, and a maintenance
+reminder closed by the visit it asked for.
+
+The desk works the week of Monday 2026-11-16 (2026-W47).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
+from conftest import write_xlsx
+
+
+@pytest.fixture(autouse=True)
+def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOOLKIT_PDF", "off")
+
+
+def _book(home: Path, *args: str, now: str) -> openpyxl.Workbook:
+    code, out = cli("report", *args, "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    return openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+
+
+# --- 1. a check-only visit is neither received nor delivered for repair -----------------
+
+
+def _repaired(number: str, plate: str, day: str, model: str) -> list[Any]:
+    return order(委托书号=number, 车牌号=plate, 车型=model, 接车时间=f"{day} 09:00", 进车间时间=f"{day} 09:10",
+                 预计完工时间=f"{day} 16:00", 进度查询时间=f"{day} 14:00", 完工时间=f"{day} 15:30", 质检员="孙工",
+                 交车时间=f"{day} 17:00", 工时费=200, 备品费=300, 结算金额=500, 实收金额=500, 付款方式="现金")
+
+
+def test_a_check_only_visit_is_counted_apart_from_the_cars_repaired(tmp_path: Path):
+    """W47: four cars repaired and handed back (two 帕萨特, a 途观, a 宝来) and 陈静's 朗逸
+    diagnosed only (是否进厂 否), leaving Wed 11-18 10:30 with its 出厂通知单. The week received
+    4 cars for repair; it must hand back 4 too (not 5), 按车型 must add up to those 4, and the
+    check-only visit is its own line: 只诊断估价台次 1."""
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    check_only = order(委托书号="WD01", 车牌号="辽B56789", 客户名称="陈静", 车型="朗逸", 是否进厂="否", 进车间时间=None,
+                       车间接车人=None, 预计完工时间=None, 接车时间="2026-11-18 09:30", 交车时间="2026-11-18 10:30",
+                       结算金额=50, 实收金额=50, 付款方式="现金")
+    rows = [head,
+            [*_repaired("WS01", "辽A10001", "2026-11-16", "帕萨特"), None],
+            [*_repaired("WS02", "辽A10002", "2026-11-17", "帕萨特"), None],
+            [*_repaired("WS03", "辽A10003", "2026-11-18", "途观"), None],
+            [*_repaired("WS04", "辽A10004", "2026-11-19", "宝来"), None],
+            [*check_only, 50]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-11-20T18:00")
+    book = _book(home, "car_weekly", "--week", "2026-W47", now="2026-11-23T09:00")
+    kpis = {r[0]: r[1] for r in book["概况"].iter_rows(min_row=3, values_only=True) if r and r[0]}
+    assert kpis["进厂台次"] == 4 and kpis["交车台次"] == 4, kpis
+    assert kpis["只诊断估价台次"] == 1, kpis
+    models = {r[0]: r[1] for r in book["按车型"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert models == {"帕萨特": 2, "途观": 1, "宝来": 1}, models
+    kinds = {r[0]: r[1] for r in book["按维修类别"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert kinds == {"一般维修": 4}, kinds
+    # The 50 元 fee is still income of the week.
+    money = {r[0]: r[1] for r in book["营业收入"].iter_rows(min_row=3, values_only=True) if r and r[0]}
+    assert money["诊断估价费"] == 50 and money["结算金额"] == 2050
