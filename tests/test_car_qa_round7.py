@@ -64,3 +64,30 @@ def test_a_check_only_visit_is_counted_apart_from_the_cars_repaired(tmp_path: Pa
     # The 50 元 fee is still income of the week.
     money = {r[0]: r[1] for r in book["营业收入"].iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert money["诊断估价费"] == 50 and money["结算金额"] == 2050
+
+
+# --- 2. a claim sent back, and one citing a voided 委托书 ---------------------------------
+
+CLAIM_HEAD = ["索赔单号", "委托书号", "车牌号", "故障", "申请日期", "上报厂家日期", "厂家批复", "批复日期", "金额", "服务顾问"]
+
+
+def _claims(home: Path, rows: list[list[Any]], now: str) -> dict[str, Any]:
+    return process(home, write_xlsx(home / "inbox" / "索赔登记.xlsx", {"索赔登记": [CLAIM_HEAD, *rows]}), now)["files"][0]
+
+
+def test_a_claim_sent_back_by_the_maker_is_not_listed_as_never_reported(tmp_path: Path):
+    """王芳's claim SP01 was reported Tue 11-17; the maker sent it back for correction on Thu
+    11-19 (厂家批复 退回, 批复日期 11-19). On Fri's 待批索赔 it is neither 未上报厂家 nor still
+    awaiting the maker: it says it came back and waits for 王芳 to correct and report it again,
+    counted from the day it came back. SP02, never reported, stays 未上报厂家."""
+    home = init(tmp_path / "car", "car")
+    got = _claims(home, [
+        ["SP01", None, "辽A10001", "变速箱异响", "2026-11-16", "2026-11-17", "退回", "2026-11-19", 1200, "王芳"],
+        ["SP02", None, "辽A10002", "大灯进水", "2026-11-18", None, None, None, 300, "刘洋"]], "2026-11-19T18:00")
+    assert not got["errors"], got["errors"]
+    book = _book(home, "car_daily", "--date", "2026-11-20", now="2026-11-20T08:00")
+    rows = {r[0]: r for r in book["待批索赔"].iter_rows(values_only=True) if r and str(r[0]).startswith("SP")}
+    assert rows["SP02"][6] == "未上报厂家"
+    state, waited, who = rows["SP01"][6], rows["SP01"][7], rows["SP01"][8]
+    assert state == "厂家退回待修改", rows["SP01"]
+    assert waited == 1 and who == "王芳"

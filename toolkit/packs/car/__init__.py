@@ -125,7 +125,7 @@ PACK = Pack(
         CLAIMS: Responsible(person="服务顾问", department="业务部"),
     },
     # A waiting claim is the same claim each day while its waiting time grows.
-    fact_keys={"car.claim_pending": ("上报厂家日期", "reported")},
+    fact_keys={"car.claim_pending": ("上报厂家日期", "reported", "returned")},
     actions=ACTIONS,
     action_of=action_of,
 )

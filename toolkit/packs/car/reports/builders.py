@@ -240,17 +240,21 @@ def claims_table(pending: list[Finding], today: Any) -> Table:
         if f.status not in OPEN:
             continue
         v = f.values
-        since = as_date(v.get("上报厂家日期")) or as_date(v.get("申请日期"))
+        since = as_date(v.get("批复日期")) or as_date(v.get("上报厂家日期")) or as_date(v.get("申请日期"))
+        state = "厂家退回待修改" if v.get("returned") else "待批复" if v.get("reported") else "未上报厂家"
         rows.append([f.record, v.get("委托书号") or "", v.get("车牌号"), v.get("故障"), as_date(v.get("申请日期")),
-                     as_date(v.get("上报厂家日期")), "待批复" if v.get("reported") else "未上报厂家",
+                     as_date(v.get("上报厂家日期")), state,
                      max((today - since).days, 0) if since else 0, v.get("服务顾问") or ""])
-    rows.sort(key=lambda r: (r[6] != "未上报厂家", -r[7], r[0]))
-    return Table("待批索赔", "尚待厂家批复的索赔（未上报的排在最前）",
+    # What waits on the desk (never reported, or sent back) comes before what waits on the maker.
+    rows.sort(key=lambda r: (r[6] == "待批复", -r[7], r[0]))
+    return Table("待批索赔", "尚待厂家批复的索赔（未上报和厂家退回的排在最前）",
                  [Column("索赔单号", width=13), Column("委托书号", width=13), Column("车牌号", width=11),
                   Column("故障", width=24), Column("申请日期", "date"), Column("上报厂家日期", "date"),
                   Column("状态", width=11), Column("已等天数", "int"), Column("服务顾问", width=9)],
-                 rows, marks=[Mark("状态", "未上报厂家")],
-                 note="已等天数：已上报的从上报厂家之日算起，未上报的从申请之日算起。厂家批复后在登记表中填写“厂家批复”，即从本表消除。")
+                 rows, marks=[Mark("状态", "未上报厂家"), Mark("状态", "厂家退回待修改", "FFEB9C")],
+                 note="已等天数：已上报的从上报厂家之日算起，未上报的从申请之日算起，厂家退回的从退回之日算起。"
+                      "厂家批准或拒绝后在登记表中填写“厂家批复”，即从本表消除；厂家退回修改的，由服务顾问改正后重新上报，"
+                      "登记表改填“待批”和新的上报厂家日期。")
 
 
 # --- 周报与月报 -----------------------------------------------------------------------
