@@ -91,3 +91,40 @@ def test_a_claim_sent_back_by_the_maker_is_not_listed_as_never_reported(tmp_path
     state, waited, who = rows["SP01"][6], rows["SP01"][7], rows["SP01"][8]
     assert state == "厂家退回待修改", rows["SP01"]
     assert waited == 1 and who == "王芳"
+
+
+def _claim_order_cells(got: dict[str, Any]) -> list[str]:
+    return [a["message"] for a in got["actions"] if a["code"] == "car.claim_order"]
+
+
+def test_a_claim_citing_a_voided_order_says_it_was_voided(tmp_path: Path):
+    """WS01 was 辽A10001's claim repair; the desk then marked it 作废 (entered by mistake). 王芳's
+    claim SP01 citing WS01, saved the day after, is told WS01 was voided, not that the
+    register has no such 委托书; so is the claim already saved when the order is voided."""
+    home = init(tmp_path / "car", "car")
+    ws01 = order(委托书号="WS01", 车牌号="辽A10001", 接车时间="2026-11-16 09:00", 进车间时间="2026-11-16 09:10",
+                 预计完工时间="2026-11-16 16:00", 维修类别="索赔")
+    ws02 = order(委托书号="WS02", 车牌号="辽A10002", 接车时间="2026-11-16 10:00", 进车间时间="2026-11-16 10:10",
+                 预计完工时间="2026-11-16 16:00", 维修类别="索赔")
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, ws01, ws02]}), "2026-11-16T18:00")
+    first = _claims(home, [["SP02", "WS02", "辽A10002", "空调不制冷", "2026-11-16", None, None, None, 500, "刘洋"]],
+                    "2026-11-16T18:30")
+    assert not _claim_order_cells(first)
+    voided = [[*ORDER_HEAD, "作废"], [*ws01, "是"], [*ws02, "是"]]
+    process(home, write_xlsx(home / "inbox" / "委托书作废.xlsx", {"委托书": voided}), "2026-11-17T09:00")
+
+    def fixes(day: str) -> dict[str, str]:
+        daily = _book(home, "car_daily", "--date", day, now=f"{day}T08:00")
+        return {r[1]: " ".join(str(c) for c in r if c) for r in daily["待纠正"].iter_rows(values_only=True)
+                if r and str(r[1]).startswith("SP")}
+
+    # SP02, saved before WS02 was voided, is judged again when the void is saved.
+    listed = fixes("2026-11-17")
+    assert set(listed) == {"SP02"} and "已作废" in listed["SP02"] and "没有这份委托书" not in listed["SP02"], listed
+    later = _claims(home, [["SP01", "WS01", "辽A10001", "变速箱异响", "2026-11-17", None, None, None, 1200, "王芳"]],
+                    "2026-11-17T10:00")
+    (message,) = _claim_order_cells(later)
+    assert "WS01" in message and "已作废" in message and "没有这份委托书" not in message, message
+    assert "王芳" in message
+    listed = fixes("2026-11-18")
+    assert set(listed) == {"SP01", "SP02"} and all("已作废" in r for r in listed.values()), listed
