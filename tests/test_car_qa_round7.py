@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
+from car_fixtures import CUSTOMER, ORDER_HEAD, as_json, cli, init, order, process
 from conftest import write_xlsx
 
 
@@ -128,3 +128,43 @@ def test_a_claim_citing_a_voided_order_says_it_was_voided(tmp_path: Path):
     assert "王芳" in message
     listed = fixes("2026-11-18")
     assert set(listed) == {"SP01", "SP02"} and all("已作废" in r for r in listed.values()), listed
+
+
+# --- 3. a maintenance reminder the service visit closed is not "changed" ----------------
+
+
+def _register(home: Path) -> tuple[str, dict[str, str]]:
+    """发文登记's heading, and the 文号 of each draft by the record it is about."""
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    head = [c.value for c in sheet[2]]
+    rows = [dict(zip(head, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    return str(sheet["A1"].value), {r["登记记录"]: r["文号"] for r in rows if r["文书状态"] == "草稿"}
+
+
+def test_a_reminder_closed_by_the_service_visit_is_not_named_as_changed(tmp_path: Path):
+    """Fri 11-20: 张伟's 京A12345 and 钱进's 辽A20002 are due for service on 11-25, within the 7
+    days: each gets a 保养提醒 draft. Tue 11-24: 张伟 brought his car in for its 保养 (WB01),
+    which is what the reminder asked for; 钱进's file had its 下次保养日期 cleared (written by
+    mistake). Only 钱进's draft rests on a record that changed: the heading names it alone."""
+    home = init(tmp_path / "car", "car")
+    head = CUSTOMER[0]
+
+    def customer(plate: str, name: str, due: str | None) -> list[Any]:
+        row = dict.fromkeys(head)
+        row.update({"车牌号": plate, "客户名称": name, "联系电话": "13812345678", "车型": "帕萨特",
+                    "首次来厂日期": "2026-05-20", "建档日期": "2026-05-20", "下次保养日期": due, "服务顾问": "王芳"})
+        return [row[h] for h in head]
+
+    files = [head, customer("京A12345", "张伟", "2026-11-25"), customer("辽A20002", "钱进", "2026-11-25")]
+    process(home, write_xlsx(home / "inbox" / "客户档案.xlsx", {"客户档案": files}), "2026-11-20T10:00")
+    _, drafts = _register(home)
+    assert {"客户车辆档案 京A12345", "客户车辆档案 辽A20002"} <= set(drafts), drafts
+    files[2] = customer("辽A20002", "钱进", None)
+    visit = order(委托书号="WB01", 接车时间="2026-11-24 09:00", 进车间时间="2026-11-24 09:10", 维修类别="保养",
+                  维修项目="常规保养", 预计完工时间="2026-11-24 12:00")
+    process(home, write_xlsx(home / "inbox" / "售后登记.xlsx", {"客户档案": files, "委托书": [ORDER_HEAD, visit]}),
+            "2026-11-24T10:00")
+    heading, drafts = _register(home)
+    assert drafts["客户车辆档案 辽A20002"] in heading, heading
+    assert drafts["客户车辆档案 京A12345"] not in heading, heading
+    assert "1 份草稿所依据的登记情况已经改变" in heading, heading
