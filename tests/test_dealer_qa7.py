@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from car_fixtures import init
@@ -49,8 +48,9 @@ def test_the_half_year_headline_counts_the_members_at_its_end(home: Path):
 
 
 def _pay_messages(home: Path) -> dict[str, str]:
-    from toolkit.ruleset.store import rule_findings as t
     from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings as t
 
     ctx = open_context(Workspace(home))
     try:

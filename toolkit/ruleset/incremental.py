@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ..codec import decode, encode
-from ..ledger import records as records_table
 from ..ledger import VOID_SUFFIX, register_is_empty, void_key
+from ..ledger import records as records_table
 from ..packs import Pack, Rule
 from ..packs.scopes import KEY, Each, Grouped, Link, Whole
 from . import terms
