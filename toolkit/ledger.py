@@ -235,8 +235,15 @@ RENAMED = "renamed"  # record_history.change of a version a key correction repla
 VOIDED = "voided"  # record_history.change of the last version of a record marked 作废
 # A record marked 作废 stays in ``records`` (its history refers to it) under a register no
 # reader asks for: "<register>#作废", its key "<key>#<id>" (one void of a key after another
-# never collides). Nothing reads it but the history; the key is free for a new record.
+# never collides). The history reads it, and a rule that must tell a reference to a voided
+# record from one to a record never entered (it reads "<register>#作废" by ``void_key``);
+# the key is free for a new record.
 VOID_SUFFIX = "#作废"
+
+
+def void_key(key: str) -> str:
+    """The key a record marked 作废 had, from its stand-in's ``<key>#<id>``."""
+    return key.rsplit("#", 1)[0]
 
 # The stored versions of some records copied into history, as the changes that replace
 # them are written: one statement for many records (on PostgreSQL a statement a record

@@ -196,14 +196,19 @@ def _cause_gone(conn: Any, site: str, drafts: list[Any], kinds: dict[str, Any]) 
                 open_ones |= {(x.rule, register, x.record), (f"notice:{x.notice}", register, x.record)}
     gone = [(r, rule) for r, rule in wanted if (rule, r.register, r.record) not in open_ones
             and (f"notice:{r.doc_type}", r.register, r.record) not in open_ones]
-    return [r.number for r, rule in gone if not _lapsed(conn, site, r, rule, kinds[r.doc_type].lapses_with)]
+    linked: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}  # read once a register
+    return [r.number for r, rule in gone
+            if not _lapsed(conn, site, r, rule, kinds[r.doc_type].lapses_with, linked)]
 
 
-def _lapsed(conn: Any, site: str, draft: Any, rule: str, moments: list[str]) -> bool:
+def _lapsed(conn: Any, site: str, draft: Any, rule: str, moments: list[Any],
+            linked: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] | None = None) -> bool:
     """Whether the draft's finding closed by design: the record now holds one of the
     type's ``lapses_with`` moments (the visit's time, the delivery) no later than the
-    finding closed. A booking cancelled before its day, an order corrected to 未进厂,
-    has none: its record changed, and the signer is asked to check the draft."""
+    finding closed, or a linked record does (``LinkedMoment``: the service visit a reminder
+    asked for). A booking cancelled before its day, an order corrected to 未进厂, a
+    reminder whose due date was cleared, has none: its record changed, and the signer is
+    asked to check the draft."""
     if not moments:
         return False
     from ..codec import decode
@@ -211,15 +216,49 @@ def _lapsed(conn: Any, site: str, draft: Any, rule: str, moments: list[str]) -> 
     from ..ruleset.store import rule_findings as t
     from ..ruleset.timing import as_dt
 
-    closed = conn.execute(select(t.c.resolved_at).where(
+    found = conn.execute(select(t.c.resolved_at, t.c.values_json).where(
         t.c.site == site, t.c.rule == rule, t.c.register == draft.register, t.c.record == draft.record,
-        t.c.is_open.is_(False))).scalar()
+        t.c.is_open.is_(False))).first()
     text = conn.execute(select(records.c.values_json).where(
         records.c.site == site, records.c.register == draft.register, records.c.key == draft.record)).scalar()
-    if closed is None or text is None:
+    if found is None or found.resolved_at is None or text is None:
         return False
-    values = decode(text)
-    return any(m is not None and m <= closed for m in (as_dt(values.get(name)) for name in moments))
+    closed, values = found.resolved_at, decode(text)
+    own = [m for m in moments if isinstance(m, str)]
+    if any(m is not None and m <= closed for m in (as_dt(values.get(name)) for name in own)):
+        return True
+    others = [m for m in moments if not isinstance(m, str)]
+    judged = decode(found.values_json) if others else {}
+    return any(_linked_lapse(conn, site, draft.record, m, closed, judged, {} if linked is None else linked)
+               for m in others)
+
+
+def _linked_lapse(conn: Any, site: str, key: str, m: Any, closed: Any, judged: dict[str, Any],
+                  linked: dict[tuple[str, str], dict[str, list[dict[str, Any]]]]) -> bool:
+    """Whether a record of ``m.source`` for this key holds the moment (see ``LinkedMoment``).
+    Asked only for drafts whose finding closed; the register is read once for all of them."""
+    from ..codec import decode
+    from ..ledger import records
+    from ..ruleset.timing import as_date, as_dt
+
+    since = as_date(judged.get(m.after)) if m.after else None
+    if m.after and since is None:
+        return False
+    by_key = linked.get((m.source, m.match))
+    if by_key is None:
+        by_key = linked[(m.source, m.match)] = {}
+        for (text,) in conn.execute(select(records.c.values_json).where(
+                records.c.site == site, records.c.register == m.source)):
+            v = decode(text)
+            if v.get(m.match) is not None:
+                by_key.setdefault(str(v[m.match]), []).append(v)
+    for v in by_key.get(key, ()):
+        if m.column and v.get(m.column) not in m.among:
+            continue
+        at = as_dt(v.get(m.at))
+        if at is not None and at <= closed and (since is None or at.date() > since):
+            return True
+    return False
 
 
 def _document_types(ws: Workspace) -> dict[str, Any]:

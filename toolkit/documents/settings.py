@@ -49,6 +49,20 @@ class Variant(_Strict):
     delivery: Delivery | None = None
 
 
+class LinkedMoment(_Strict):
+    """A moment another register holds that ends a trigger by design (the service visit a
+    maintenance reminder asked for): a record of register ``source`` whose ``match`` column is the
+    draft's record, with ``column`` one of ``among`` (when given), its ``at`` later than the
+    day of the closed finding's ``after`` value (when given) and no later than it closed."""
+
+    source: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the register
+    match: str
+    at: str
+    after: str | None = None
+    column: str | None = None
+    among: list[str] = Field(default_factory=list)
+
+
 class DocumentType(_Strict):
     type: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -75,8 +89,9 @@ class DocumentType(_Strict):
     # The record's values holding the moment its trigger ends by design (a booking's slot,
     # the car's delivery, the customer's answer): a draft whose finding closed at or after
     # that moment served its day, and the dispatch register's heading does not name it as
-    # changed. Any other draft whose finding closed is named (its record changed).
-    lapses_with: list[str] = Field(default_factory=list)
+    # changed. Any other draft whose finding closed is named (its record changed). A moment
+    # held by a linked record (the visit that closes a reminder) is a ``LinkedMoment``.
+    lapses_with: list[str | LinkedMoment] = Field(default_factory=list)
     # One document per matter however its causes grow (a member's cancellation): a draft
     # nobody has signed is rewritten under its own number when what it prints changes,
     # instead of a new number voiding it; once signed, the facts decide as for any type.

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..codec import decode, encode
+from ..ledger import VOID_SUFFIX, void_key
 from ..ledger import records as records_table
 from ..model import Finding
 from ..packs import Rule
@@ -98,7 +99,9 @@ class Source:
         older record that is still waiting for something (a callback never made …).
         """
         if register not in self._state:
-            if self.since is None or register not in self.events:
+            if register.endswith(VOID_SUFFIX):  # records marked 作废, by the key each had
+                self._state[register] = {void_key(k): v for k, v in self.ctx.ledger.values(register).items()}
+            elif self.since is None or register not in self.events:
                 self._state[register] = self.ctx.ledger.values(register)
             else:
                 self._state[register] = self._recent(register)

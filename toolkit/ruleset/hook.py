@@ -26,7 +26,7 @@ from operator import attrgetter
 from typing import Any
 
 from .. import corrections
-from ..ledger import Ledger
+from ..ledger import VOID_SUFFIX, Ledger, void_key
 from ..model import FileResult, Finding, Record
 from ..workcal import CalendarSettings, WorkCalendar, load_calendar
 from ..workspace import Workspace
@@ -36,8 +36,15 @@ from .timing import Env
 
 
 def load_state(ledger: Ledger) -> State:
-    """Current values of every record of every register in the ledger."""
-    return {reg: ledger.values(reg) for reg in ledger.registers_seen()}
+    """Current values of every record of every register in the ledger, and the records
+    marked 作废 under ``register#作废`` by the key each had (a rule may tell a reference
+    to a voided record from one to a record never entered)."""
+    state = {reg: ledger.values(reg) for reg in ledger.registers_seen()}
+    for reg in list(state):
+        retired = ledger.values(reg + VOID_SUFFIX)
+        if retired:
+            state[reg + VOID_SUFFIX] = {void_key(k): v for k, v in retired.items()}
+    return state
 
 
 @dataclass
@@ -110,14 +117,16 @@ class RulesHook:
 
     def incremental(self, ledger: Ledger, overlay: State, now: datetime,
                     clock: bool | None = None, stored: Any = None,
-                    gone: dict[str, set[str]] | None = None) -> tuple[list[Finding], store.Scope]:
+                    gone: dict[str, set[str]] | None = None,
+                    voided: dict[str, set[str]] | None = None) -> tuple[list[Finding], store.Scope]:
         """Findings of the records ``overlay`` changes, of those they affect and of those
         whose stored deadline has come, with the records they cover (see ``incremental``).
 
         ``clock``: also the rules moved by the date alone and those read whole; default:
         on the first evaluation of each day. ``stored``: the ledger's rows of the overlay's
         keys, read already (corrections.Stored). ``gone``: records the file retires (a
-        corrected key): judged as changed, seen by no rule, so their findings close.
+        corrected key): judged as changed, seen by no rule, so their findings close;
+        ``voided``: those of them marked 作废 (seen under ``register#作废``).
         """
         where = (str(ledger.engine.url), ledger.site)
         packs = self.ruleset.packs
@@ -131,7 +140,7 @@ class RulesHook:
         soon = max((e.soon_minutes for e in envs.values()), default=60)
         findings: list[Finding] = []
         with ledger.engine.connect() as conn:
-            load = incremental.Loader(conn, ledger.site, overlay, gone=gone or {})
+            load = incremental.Loader(conn, ledger.site, overlay, gone=gone or {}, voided=voided or {})
             if stored is not None:
                 load.seed(stored)
             due = store.due_records(conn, ledger.site, now, soon)
@@ -185,9 +194,12 @@ class RulesHook:
                 by_register.setdefault(rec.register, set()).add(rec.key)
         del registers, keys
         gone = corrections.gone(result.corrections)
+        voided: dict[str, set[str]] = {}
         for v in result.voided:  # rows marked 作废: their records retire as a corrected key's do
             gone.setdefault(v.register, set()).add(v.key)
-        findings, covered = self.incremental(ctx.ledger, overlay, now, stored=result.stored, gone=gone)
+            voided.setdefault(v.register, set()).add(v.key)
+        findings, covered = self.incremental(ctx.ledger, overlay, now, stored=result.stored, gone=gone,
+                                             voided=voided)
         kept, met = store.split_settled(findings)
         ev = Evaluation(kept, by_register, [None] * len(kept), covered=covered, met=met)
         with ctx.ledger.engine.connect() as conn:

@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ..codec import decode, encode
+from ..ledger import VOID_SUFFIX, register_is_empty, void_key
 from ..ledger import records as records_table
-from ..ledger import register_is_empty
 from ..packs import Pack, Rule
 from ..packs.scopes import KEY, Each, Grouped, Link, Whole
 from . import terms
@@ -95,6 +95,8 @@ class Loader:
     # Records this file retires (a corrected key, corrections.py): still stored until the
     # commit, but no longer there for the rules; their old values still reach what linked to them.
     gone: dict[str, set[str]] = field(default_factory=dict)
+    # Of those, the ones marked 作废: a rule reading ``register#作废`` sees them there already.
+    voided: dict[str, set[str]] = field(default_factory=dict)
 
     def seed(self, stored: Any) -> None:
         """Start from the rows of the file's keys read already (corrections.Stored)."""
@@ -143,6 +145,9 @@ class Loader:
 
     def current(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Values as they will stand after this file, in ledger order, the file's new ones last."""
+        if register.endswith(VOID_SUFFIX):
+            retired = self.whole(register)
+            return {k: retired[k] for k in keys if k in retired}
         keys = set(keys)
         gone = self.gone.get(register)
         if gone:
@@ -164,6 +169,9 @@ class Loader:
             rows = {r.key: decode(r.values_json) for r in self.conn.execute(
                 select(t.c.key, t.c.values_json).where(t.c.site == self.site, t.c.register == register)
                 .order_by(t.c.id)).all()}
+            if register.endswith(VOID_SUFFIX):  # by the key each had; the ones this file retires too
+                rows = {void_key(k): v for k, v in rows.items()}
+                rows.update(self.stored(register[:-len(VOID_SUFFIX)], self.voided.get(register[:-len(VOID_SUFFIX)], ())))
             for k, v in self.overlay.get(register, {}).items():
                 rows[k] = v
             for k in self.gone.get(register, ()):

@@ -28,6 +28,7 @@ from .rules.common import (
     MESSAGES,
     ORDERS,
     SAFETY,
+    VOIDED_ORDERS,
 )
 from .rules.orders import work_order_rule
 from .rules.others import (
@@ -84,8 +85,10 @@ PACK = Pack(
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),
         Rule("car_fines", (ORDERS, SAFETY), fine_rule),
-        # A claim is judged with the 委托书 it cites; the days waited grow by the date.
-        Rule("car_claim", (CLAIMS, ORDERS), claim_rule, Each((Link(ORDERS, "委托书号", KEY),), clock=True)),
+        # A claim is judged with the 委托书 it cites (or the one voided under that number);
+        # the days waited grow by the date.
+        Rule("car_claim", (CLAIMS, ORDERS, VOIDED_ORDERS), claim_rule,
+             Each((Link(ORDERS, "委托书号", KEY), Link(VOIDED_ORDERS, "委托书号", KEY)), clock=True)),
     )),
     rules_files=("car_documents.yaml",),
     templates=("car_appointment_slip.docx", "car_order.docx", "car_extra.docx", "car_release.docx",
@@ -125,7 +128,7 @@ PACK = Pack(
         CLAIMS: Responsible(person="服务顾问", department="业务部"),
     },
     # A waiting claim is the same claim each day while its waiting time grows.
-    fact_keys={"car.claim_pending": ("上报厂家日期", "reported")},
+    fact_keys={"car.claim_pending": ("上报厂家日期", "reported", "returned")},
     actions=ACTIONS,
     action_of=action_of,
 )

@@ -70,6 +70,10 @@ def action_of(f: Finding) -> Action:
         return Action(a.code, a.title, a.column,
                       f"结算员核对工时费、备品费和折扣金额：按登记应结算 {yuan(dec(f.values['expected']))} 元，"
                       "改正结算金额（或写错的那一项）；改正后才出具出厂通知单", a.listed_in)
+    if f.rule == "car.claim_order" and f.values.get("voided"):
+        return Action(a.code, "索赔委托书已作废", a.column,
+                      f"服务顾问核对：委托书 {f.values.get('委托书号')} 已作废，把委托书号改为这辆车有效的委托书号；"
+                      "作废标错了的，请在委托书登记中清除该行的作废标记", a.listed_in)
     if f.rule == "car.safety_points" and f.values.get("points") is not None:
         return Action(a.code, a.title, a.column,
                       f"检查人按安全考核标准把扣分改为 {f.values['points']} 分", a.listed_in)

@@ -240,17 +240,21 @@ def claims_table(pending: list[Finding], today: Any) -> Table:
         if f.status not in OPEN:
             continue
         v = f.values
-        since = as_date(v.get("上报厂家日期")) or as_date(v.get("申请日期"))
+        since = as_date(v.get("批复日期")) or as_date(v.get("上报厂家日期")) or as_date(v.get("申请日期"))
+        state = "厂家退回待修改" if v.get("returned") else "待批复" if v.get("reported") else "未上报厂家"
         rows.append([f.record, v.get("委托书号") or "", v.get("车牌号"), v.get("故障"), as_date(v.get("申请日期")),
-                     as_date(v.get("上报厂家日期")), "待批复" if v.get("reported") else "未上报厂家",
+                     as_date(v.get("上报厂家日期")), state,
                      max((today - since).days, 0) if since else 0, v.get("服务顾问") or ""])
-    rows.sort(key=lambda r: (r[6] != "未上报厂家", -r[7], r[0]))
-    return Table("待批索赔", "尚待厂家批复的索赔（未上报的排在最前）",
+    # What waits on the desk (never reported, or sent back) comes before what waits on the maker.
+    rows.sort(key=lambda r: (r[6] == "待批复", -r[7], r[0]))
+    return Table("待批索赔", "尚待厂家批复的索赔（未上报和厂家退回的排在最前）",
                  [Column("索赔单号", width=13), Column("委托书号", width=13), Column("车牌号", width=11),
                   Column("故障", width=24), Column("申请日期", "date"), Column("上报厂家日期", "date"),
                   Column("状态", width=11), Column("已等天数", "int"), Column("服务顾问", width=9)],
-                 rows, marks=[Mark("状态", "未上报厂家")],
-                 note="已等天数：已上报的从上报厂家之日算起，未上报的从申请之日算起。厂家批复后在登记表中填写“厂家批复”，即从本表消除。")
+                 rows, marks=[Mark("状态", "未上报厂家"), Mark("状态", "厂家退回待修改", "FFEB9C")],
+                 note="已等天数：已上报的从上报厂家之日算起，未上报的从申请之日算起，厂家退回的从退回之日算起。"
+                      "厂家批准或拒绝后在登记表中填写“厂家批复”，即从本表消除；厂家退回修改的，由服务顾问改正后重新上报，"
+                      "登记表改填“待批”和新的上报厂家日期。")
 
 
 # --- 周报与月报 -----------------------------------------------------------------------
@@ -261,6 +265,7 @@ class Stats:
     period: Period
     received: int = 0
     delivered: int = 0
+    check_only: int = 0
     appointed: int = 0
     no_shows: int = 0
     on_time: int = 0
@@ -348,14 +353,19 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 if order_gaps(v):
                     row[1] += 1
                     row[2] += fen(src.rules.pack("car").settings.tariffs.order_fine)
+            else:
+                # It leaves with an 出厂通知单 but was never in for repair (seed 000 5.5): counted
+                # apart on the day it came; its fee stays in the revenue.
+                s.check_only += 1
         if inside(v.get("交车时间")):
-            s.delivered += 1
-            model = v.get("车型") or "未填"
-            m = s.by_model.setdefault(model, [0, ZERO, ZERO])
-            m[0] += 1
-            m[1] += dec(v.get("工时费")) or ZERO
-            m[2] += dec(v.get("备品费")) or ZERO
-            s.by_kind[v.get("维修类别") or "未填"] += 1
+            if v.get("是否进厂") != "否":  # 交车台次, 按车型, 按维修类别: cars repaired only
+                s.delivered += 1
+                model = v.get("车型") or "未填"
+                m = s.by_model.setdefault(model, [0, ZERO, ZERO])
+                m[0] += 1
+                m[1] += dec(v.get("工时费")) or ZERO
+                m[2] += dec(v.get("备品费")) or ZERO
+                s.by_kind[v.get("维修类别") or "未填"] += 1
             for k in ("工时费", "备品费", "折扣金额", "结算金额", "实收金额"):
                 s.money[k] += dec(v.get(k)) or ZERO
             s.money["诊断估价费"] += fee_settled(v)  # so the lines above 结算金额 add up to it
@@ -421,13 +431,16 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
         ("首保台次", now.first_service, before.first_service, "int"),
         ("回访满意率", _rate(now.satisfied, now.surveyed), _rate(before.satisfied, before.surveyed), "percent"),
         ("客户投诉", now.complaints, before.complaints, "int"),
+        ("只诊断估价台次", now.check_only, before.check_only, "int"),
     ]
     overview = Table("概况", f"{title} {period.zh}",
                      [Column("指标", width=16), Column(cur, width=12), Column(prev, width=12)],
                      [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
                       for k, a, b, kind in kpis],
                      note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂一周内"
-                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次。")
+                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
+                          "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
+                          "其诊断估价费仍计入营业收入。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
@@ -470,6 +483,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     headline.append(("欠收（元）", f"{now.money['欠收']:,.2f}", f"{before.money['欠收']:,.2f}"))
     notes = [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
+    if now.check_only:
+        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
     if lapses.rows:

@@ -12,6 +12,7 @@ from toolkit.ruleset.money import FEN
 APPOINTMENTS = "car_appointment"
 CUSTOMERS = "car_customer"
 ORDERS = "car_work_order"
+VOIDED_ORDERS = ORDERS + "#作废"  # orders marked 作废, by the 委托书号 each had (ledger.VOID_SUFFIX)
 EXTRAS = "car_extra_item"
 COMPLAINTS = "car_complaint"
 MESSAGES = "car_message"

@@ -61,7 +61,8 @@ def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[s
         if not done and env.today >= remind_from:
             values = {"车牌号": key, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"), "车型": v.get("车型"),
                       "next_date": when, "next_km": last.get("km"), "last_date": last.get("date"),
-                      "last_km": last.get("里程数"), "服务顾问": v.get("服务顾问")}
+                      "last_km": last.get("里程数"), "服务顾问": v.get("服务顾问"),
+                      "basis": basis}  # a service visit after this day closes the reminder
             out.append(finding("car.maintenance_due", CUSTOMERS, key, "info",
                                f"{subject}：下次保养日期 {when}，请提醒客户预约保养", values,
                                notice="car_maintenance", status="overdue" if env.today > when else "due_soon",

@@ -338,5 +338,8 @@ def jsb_half_year(src: Source, period: Period) -> Report:
                                                 Mark("状态", "成员登记中无此编号", "FFEB9C")],
         note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
               "已取消资格的成员不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
+    # The body's members at the half's end (so far), beside those it began with: not the
+    # sales rows, which list dealers since cancelled and numbers nobody registered.
     return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [table],
-                  headline=[("成员", str(len(rows)), "")])
+                  headline=[("联销体成员（期末）", str(_members_at(members, hy.end)),
+                             str(_members_at(members, hy.start - timedelta(days=1))))])
