@@ -34,10 +34,12 @@ import inspect
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -222,6 +224,25 @@ def repair_rows(n: int = 3, start: int = 1) -> list[list[Any]]:
                      datetime(2026, 11, 23, 9, i % 60), "厨房水龙头漏水", "一般", None, "李四",
                      datetime(2026, 11, 23, 15, 0), "否", None, None, None, None])
     return rows
+
+
+def mount(*args: str) -> bool:
+    """``mount`` with these arguments; whether it worked (it needs root and mount rights)."""
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` bind-mounted read-only over itself for the block, writable again after
+    (a real read-only share); the test is skipped where mounting is not allowed."""
+    if not (mount("--bind", str(folder), str(folder)) and mount("-o", "remount,bind,ro", str(folder))):
+        subprocess.run(["umount", str(folder)], capture_output=True)
+        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
+    try:
+        yield
+    finally:
+        assert mount("-o", "remount,bind,rw", str(folder))
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 def wait_until(cond, timeout: float = 30.0, step: float = 0.05) -> bool:

@@ -51,11 +51,6 @@ EXTRA = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
-
 @pytest.fixture(scope="module")
 def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = init(tmp_path_factory.mktemp("car") / "ws", "car")

@@ -35,11 +35,6 @@ ORDERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = init(tmp_path_factory.mktemp("followup") / "car", "car")

@@ -97,11 +97,6 @@ def _workbook(path: Path) -> Path:
                              "来电留言": MESSAGES, "售后客户投诉": COMPLAINTS})
 
 
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
-
 @pytest.fixture
 def desk(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     home = init(tmp_path / "car", "car")

@@ -49,11 +49,6 @@ ORDERS = [
 NOW = "2026-12-03T18:00"
 
 
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
-
 @pytest.fixture
 def desk(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     home = init(tmp_path / "car", "car")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from car_fixtures import ORDER_HEAD, init, order, process
 from conftest import write_xlsx
 
@@ -23,11 +22,6 @@ APPT_HEAD = ["预约单号", "登记时间", "受理人", "车牌号", "客户�
 def _booking(number: str, slot: str, state: str = "已预约", plate: str = "京N89012") -> list[Any]:
     return [number, "2026-12-01 10:00", "周敏", plate, "刘芳", "13377778888", "探岳", slot, "首次保养", "是",
             "2026-12-01 10:20", "老郭", "2026-12-02 16:00", state]
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
 
 
 def _register(home: Path) -> tuple[str, list[dict[str, Any]]]:

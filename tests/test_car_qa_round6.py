@@ -11,15 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
 from conftest import write_xlsx
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
 
 # --- 1. a bare day written beside a time of the same day is not "earlier" ----------------
 

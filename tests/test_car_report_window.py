@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from car_fixtures import APPOINTMENT, CUSTOMER, ORDER_HEAD, init, order, process
 from conftest import write_xlsx
 
@@ -19,11 +18,6 @@ from toolkit.packs.scopes import Each, Link
 from toolkit.pipeline import open_context
 from toolkit.reports.run import build_report
 from toolkit.workspace import Workspace
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
 
 
 def _booking(**kw: Any) -> list[Any]:

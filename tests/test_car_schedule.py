@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-import pytest
 from car_fixtures import ORDER_HEAD, init, order, process
 from conftest import write_xlsx
 
@@ -18,11 +17,6 @@ from toolkit.reports.periods import parse_week
 from toolkit.reports.settings import ScheduleFile
 from toolkit.scheduler import latest_slot, run_due
 from toolkit.workspace import Workspace
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
 
 
 def _weekly():

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import docx
 import openpyxl
-import pytest
 from car_fixtures import (
     WEEK_NOW,
     as_json,
@@ -26,11 +25,6 @@ from conftest import repair_rows, write_xlsx
 NOW = "2026-11-23T20:00"
 REPAIR_HEAD = ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "紧急程度", "预约时间", "接报人", "完成时间",
                "是否有偿", "材料费", "人工费", "回访时间", "回访结果"]
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
 
 
 def _init(home: Path, *names: str) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import psutil
 import pytest
-from conftest import HAVE_OFFICE, wait_until, write_xlsx
+from conftest import HAVE_OFFICE, mount, read_only, wait_until, write_xlsx
 from preloaded import TOOLKIT_MAIN, TOOLKIT_MODULES, Preloaded
 
 from toolkit.ledger import Ledger
@@ -163,9 +163,6 @@ def test_killed_mid_pdf_leaves_no_libreoffice_and_the_pdf_is_made_next_run(home)
     assert not list(Path(tempfile.gettempdir()).glob(f"toolkit-lo-{first.pid}-*")), "temp folder swept"
 
 
-def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
-
 
 def _spawn_watch(home: Path) -> subprocess.Popen:
     env = dict(os.environ, TOOLKIT_RETRY_BASE="0.3", TOOLKIT_RETRY_CAP="1", PATH="/nonexistent")
@@ -192,11 +189,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def test_read_only_outbox_outputs_appear_once_the_fault_is_gone(home, tmp_path):
     outbox = home / "outbox"
-    if not (_mount("--bind", str(outbox), str(outbox)) and _mount("-o", "remount,bind,ro", str(outbox))):
-        subprocess.run(["umount", str(outbox)], capture_output=True)
-        pytest.skip("cannot bind-mount read-only here (needs root and mount rights)")
-    watcher = _spawn_watch(home)
-    try:
+    with read_only(outbox):
+        watcher = _spawn_watch(home)
         fee_book(tmp_path / "f.xlsx")
         os.replace(tmp_path / "f.xlsx", home / "inbox" / "物业费.xlsx")
         assert _wait(lambda: not (home / "inbox" / "物业费.xlsx").exists())
@@ -206,9 +200,6 @@ def test_read_only_outbox_outputs_appear_once_the_fault_is_gone(home, tmp_path):
         shown = toolkit(home, "status").stdout  # what staff read
         assert "待写出的输出" in shown and "退回批注 物业费-问题批注-00001.xlsx" in shown, shown
         assert "没有写入权限" in shown
-    finally:
-        assert _mount("-o", "remount,bind,rw", str(outbox))
-        subprocess.run(["umount", str(outbox)], check=True)
     try:
         # no restart: the watcher's back-off brings every output out
         assert _wait(lambda: _all_out(home))
@@ -219,7 +210,7 @@ def test_read_only_outbox_outputs_appear_once_the_fault_is_gone(home, tmp_path):
 
 def test_full_disk_leaves_no_temp_file_and_outputs_follow_when_space_returns(home, tmp_path):
     outbox = home / "outbox"
-    if not _mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(outbox)):
+    if not mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(outbox)):
         pytest.skip("cannot mount a small tmpfs here (needs root and mount rights)")
     try:
         filler = outbox / "filler.bin"

@@ -23,11 +23,6 @@ from toolkit.ruleset.store import open_findings
 from toolkit.workspace import Workspace
 
 
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-
-
 def ledger(home: Path) -> Ledger:
     ws = Workspace(home)
     return Ledger(ws.db_url, ws.site.code)

@@ -15,17 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from car_fixtures import init
 from test_dealer_pipeline import cli, fill, process
 from test_key_corrections import ledger
 
 from toolkit.ruleset.store import open_findings
-
-
-@pytest.fixture(autouse=True)
-def _word_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
 
 
 def repair(no: str, arrived: datetime | None = None) -> dict[str, Any]:

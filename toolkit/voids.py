@@ -17,7 +17,7 @@ versions in ``record_history`` (the last one marked ``voided``) and leaves the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from .cellref import column_letter
@@ -25,7 +25,7 @@ from .fields import FieldProblem, fold, parse_value
 from .headers import HeaderMatch, header_key
 from .model import CellError, RawSheet
 from .registers import RegisterSpec
-from .validate import _combined
+from .validate import _combine_times, _record_key
 
 COLUMN = "作废"  # the header of the column, as blank registers write it
 HEADERS = frozenset(header_key(h) for h in (COLUMN, "是否作废", "作废标记", "作废行"))
@@ -165,38 +165,37 @@ def _text(value: Any) -> str:
 
 
 def _key(spec: RegisterSpec, match: HeaderMatch, values: list[Any], sheet: str, number: int) -> str | CellError:
-    """The record key of a marked row (as validation makes it), or the problem of its key cell."""
-    parts: list[str] = []
+    """The record key of a marked row (validation's own key of its typed key cells), or
+    the problem of its key cell."""
+    typed: dict[str, Any] = {}
     for name in spec.key_columns:
-        col = next(c for c in spec.columns if c.name == name)
-        idx = match.columns.get(name)
-        raw = values[idx] if idx is not None and idx < len(values) else None
+        raw = _cell(match, values, name)
         try:
-            v = parse_value(raw, col)
+            v = parse_value(raw, spec.column(name))
             problem = "未填写"
         except FieldProblem as exc:
             v, problem = None, f"无法识别（{exc.message}）"
         if v is None:
+            idx = match.columns.get(name)
             return CellError(
                 sheet, number, name, f"{column_letter(idx + 1)}{number}" if idx is not None else None, "void.key",
                 f"本行标记作废，但“{name}”{problem}，无法确定要作废哪条记录；本行暂未处理，请补全后重新保存。",
                 None if raw is None else str(raw)[:200])
-        if col.type == "text" and isinstance(v, str):
-            v = fold(v)
+        typed[name] = v
+    for name in list(typed):  # identifiers folded, a date joined to its time column: as validation does
+        col = spec.column(name)
+        if col.type == "text" and isinstance(typed[name], str):
+            typed[name] = fold(typed[name])
         if col.type == "datetime" and col.time_column:
-            v = _with_time(spec, match, values, col.time_column, v)
-        parts.append(v.isoformat(sep=" ") if isinstance(v, datetime)
-                     else v.isoformat() if isinstance(v, date) else str(v))
-    return "|".join(parts)
+            try:
+                typed[col.time_column] = parse_value(_cell(match, values, col.time_column),
+                                                     spec.column(col.time_column))
+            except FieldProblem:
+                pass
+    _combine_times(spec, typed)
+    return _record_key(spec, typed) or ""
 
 
-def _with_time(spec: RegisterSpec, match: HeaderMatch, values: list[Any], time_column: str, v: Any) -> Any:
-    """A key date joined to its separate time column, as validation joins them."""
-    idx = match.columns.get(time_column)
-    col = next((c for c in spec.columns if c.name == time_column), None)
-    if idx is None or col is None or idx >= len(values):
-        return v
-    try:
-        return _combined(v, parse_value(values[idx], col))
-    except FieldProblem:
-        return v
+def _cell(match: HeaderMatch, values: list[Any], name: str) -> Any:
+    idx = match.columns.get(name)
+    return values[idx] if idx is not None and idx < len(values) else None

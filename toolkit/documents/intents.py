@@ -18,13 +18,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, literal, select, update
 
 from .. import outbox
 from ..clock import local_now
 from ..model import FileResult, Finding
 from ..outbox import ASYNC, DONE, VOID, Intent, Outcome
-from .tables import PENDING, documents, ensure_tables
+from .tables import APPROVED, DRAFT, PENDING, documents, ensure_tables
+from .tables import VOID as VOIDED
 
 log = logging.getLogger("toolkit")
 
@@ -228,9 +229,7 @@ def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: lis
     with ``void_when_resolved``: a reminder for a bill since paid must not be signed);
     returns how many unsigned drafts they had, voided or not (the dispatch register then
     moves the voided files to 已作废 and names the others for the signer to check)."""
-    from .issue import types_for
-    from .tables import DRAFT
-    from .tables import VOID as VOIDED
+    from .issue import types_for  # issue imports this module
 
     touched = 0
     for f in findings:
@@ -257,15 +256,16 @@ def settle_signed(conn: Connection, site: str, doc_type: str, register: str, rec
     they were honoured, not withdrawn. The next demand about the record (December's fee
     after October's was paid) is a document of its own — it replaces none of them, and
     one of the same tier is drafted again instead of taken as already sent."""
-    from sqlalchemy import func, literal
-
-    from .tables import APPROVED
-
     conn.execute(update(documents).where(
         documents.c.site == site, documents.c.doc_type == doc_type, documents.c.register == register,
         documents.c.record == record, documents.c.status == APPROVED, documents.c.superseded_by.is_(None),
-        documents.c.facts_hash.not_like(f"{SETTLED}%")).values(
-            facts_hash=func.substr(literal(SETTLED) + documents.c.facts_hash, 1, 64)))
+        documents.c.facts_hash.not_like(f"{SETTLED}%")).values(facts_hash=_marked(SETTLED)))
+
+
+def _marked(prefix: str) -> Any:
+    """The stored facts hash with ``prefix`` in front (kept to the column's 64 characters):
+    no digest of any facts, so the document is no longer the one of its facts."""
+    return func.substr(literal(prefix) + documents.c.facts_hash, 1, 64)
 
 
 RETIRED = "retired:"  # facts_hash prefix of a draft voided with its record (void_retired_drafts)
@@ -278,17 +278,12 @@ def void_retired_drafts(conn: Connection, site: str, retired: set[tuple[str, str
 
     Their facts are marked retired: a mark cleared brings the record back as new, and
     its document is then drafted anew instead of being taken as already issued."""
-    from sqlalchemy import func, literal
-
-    from .tables import DRAFT
-    from .tables import VOID as VOIDED
-
     voided = 0
     for register, record in sorted(retired):
         voided += conn.execute(update(documents).where(
             documents.c.site == site, documents.c.register == register, documents.c.record == record,
             documents.c.status == DRAFT).values(
-                status=VOIDED, facts_hash=func.substr(literal(RETIRED) + documents.c.facts_hash, 1, 64))).rowcount
+                status=VOIDED, facts_hash=_marked(RETIRED))).rowcount
     return voided
 
 
@@ -301,8 +296,6 @@ def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: s
         cond.append(documents.c.facts_hash == digest)
     numbers = [r.number for r in conn.execute(select(documents.c.number).where(*cond))]
     if numbers:
-        from .tables import VOID as VOIDED
-
         conn.execute(update(documents).where(*cond).values(status=VOIDED))
     return numbers
 
