@@ -125,10 +125,10 @@ runpy.run_module("toolkit", run_name="__main__")
 # whole command is accounted for. A function named here that no longer exists is left
 # out of the table (its time then shows in "the rest").
 STAGES = r"""
-import atexit, json, os, resource, runpy, sys, time
+import atexit, json, os, resource, runpy, sys, threading, time
 out, args = sys.argv[1], sys.argv[2:]
-def now():
-    u = resource.getrusage(resource.RUSAGE_SELF)
+def now(who=resource.RUSAGE_SELF):
+    u = resource.getrusage(who)
     return u.ru_utime + u.ru_stime, u.ru_minflt
 c0, f0 = now()
 import toolkit.cli, toolkit.jsonout, toolkit.ledger, toolkit.pipeline, toolkit.reading
@@ -136,18 +136,21 @@ import toolkit.ruleset.hook, toolkit.ruleset.store
 import sqlalchemy.engine.default
 c1, f1 = now()
 took = {"imports": [c1 - c0, f1 - f0]}
-inner = []  # per stage being timed: the time of the stages inside it (counted there, not twice)
+# Each stage is timed on the thread that runs it (the first workbook is read on a thread
+# of its own while the workspace opens: toolkit.readahead); the whole command on all.
+stack = threading.local()  # per thread, per stage being timed: the time of the stages inside it
 def wrap(label, owner, name):
     fn = getattr(owner, name, None)
     if fn is None:
         return
     def timed(*a, **k):
-        c, f = now()
+        inner = stack.__dict__.setdefault("inner", [])
+        c, f = now(resource.RUSAGE_THREAD)
         inner.append([0.0, 0])
         try:
             return fn(*a, **k)
         finally:
-            c2, f2 = now()
+            c2, f2 = now(resource.RUSAGE_THREAD)
             ic, if_ = inner.pop()
             t = took.setdefault(label, [0.0, 0])
             t[0] += c2 - c - ic; t[1] += f2 - f - if_

@@ -1153,14 +1153,14 @@ def test_binary_copy_stores_what_text_copy_stores(ledger: Ledger):
 @pytest.mark.postgresql_only
 def test_binary_copy_is_taken_only_when_every_value_fits_its_column(ledger: Ledger):
 
-    from toolkit.bulk import _binary_types
+    from toolkit.bulk import _binary_types, column_types
 
     names = ["record", "due", "is_open", "id"]
 
     def decided(record: list, due: list, is_open: list, ids: list) -> bool:
         with ledger.engine.connect() as conn:
-            return _binary_types(conn.connection.driver_connection, "rule_findings", names,
-                                 [record, due, is_open, ids]) is not None
+            types = column_types(conn.connection.driver_connection, "rule_findings")
+            return _binary_types(types, names, [record, due, is_open, ids]) is not None
 
     class Label(str):
         pass
@@ -1176,7 +1176,8 @@ def test_binary_copy_is_taken_only_when_every_value_fits_its_column(ledger: Ledg
     assert not decided(*plain[:3], [1, 2**31])  # past the column's range
     assert decided(*plain[:3], [-(2**31), 2**31 - 1])
     with ledger.engine.connect() as conn:
-        assert _binary_types(conn.connection.driver_connection, "rule_findings", ["nope"], [["a"]]) is None
+        assert _binary_types(column_types(conn.connection.driver_connection, "rule_findings"),
+                             ["nope"], [["a"]]) is None
 
 
 def test_a_files_records_keep_the_term_index_of_their_indexed_columns(ledger: Ledger):
@@ -1202,3 +1203,48 @@ def test_a_files_records_keep_the_term_index_of_their_indexed_columns(ledger: Le
         rec("visit", "V1", 房号="3-0303"), rec("visit", "V2", 房号="2-0202"), rec("repair", "R2", 房号="9-9999")],
         T0 + timedelta(hours=1))
     assert [(r[0], r[2], r[3]) for r in stored()] == [("visit", "2-0202", "V2"), ("visit", "3-0303", "V1")]
+
+
+def test_batches_of_one_inserter_are_stored_whatever_form_each_needs(ledger: Ledger):
+    """An Inserter's batches share one COPY on PostgreSQL until a batch needs the other
+    form (a text subclass goes as text), or a statement needs the connection; each row
+    is stored as given, on either database."""
+    from sqlalchemy import select
+
+    from toolkit.bulk import Inserter
+    from toolkit.ledger import records
+
+    class Label(str):
+        pass
+
+    fixed = {"site": ledger.site, "version": 1, "first_seen": T0, "updated_at": T0, "last_file_id": None}
+    with ledger.transaction() as conn:
+        with Inserter(conn, records, ("register", "key", "values_json"), fixed) as ins:
+            ins.add([("r", f"a{i}", "{}") for i in range(3)])
+            ins.add([("r", Label("b0"), "{}"), ("r", "b1", '{"x":1}')])  # the text form
+            ins.add([("r", "c0", "{}")])
+            ins.close()  # a statement of its own between batches
+            conn.execute(records.update().where(records.c.key == "a0").values(version=2))
+            ins.add([("r", "d0", "{}")])
+    with ledger.engine.connect() as conn:
+        got = {r.key: (r.version, r.values_json) for r in conn.execute(select(records).where(records.c.register == "r"))}
+    assert got == {"a0": (2, "{}"), "a1": (1, "{}"), "a2": (1, "{}"), "b0": (1, "{}"), "b1": (1, '{"x":1}'),
+                   "c0": (1, "{}"), "d0": (1, "{}")}
+
+
+def test_a_unique_violation_in_an_earlier_batch_stores_nothing(ledger: Ledger):
+    """A key repeated across two batches of one COPY is refused as a unique violation
+    (raised by ``add`` or ``close``), and the transaction stores none of the rows."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from toolkit.bulk import Inserter
+    from toolkit.ledger import records
+
+    fixed = {"site": ledger.site, "version": 1, "first_seen": T0, "updated_at": T0, "last_file_id": None}
+    with pytest.raises(IntegrityError), ledger.transaction() as conn:
+        with Inserter(conn, records, ("register", "key", "values_json"), fixed) as ins:
+            ins.add([("r", "a", "{}"), ("r", "b", "{}")])
+            ins.add([("r", "c", "{}"), ("r", "a", "{}")])
+    with ledger.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(records)).scalar() == 0

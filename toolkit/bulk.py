@@ -13,6 +13,7 @@ A unique violation is raised as SQLAlchemy's ``IntegrityError`` like any other w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import Boolean, Connection, DateTime, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
-__all__ = ["insert_many", "insert_rows", "json_rows"]
+__all__ = ["Inserter", "insert_many", "insert_rows", "json_rows"]
 
 
 def _sqlite_datetime(value: Any) -> Any:
@@ -152,29 +153,88 @@ def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
                 fixed: dict[str, Any] | None = None) -> None:
     """``insert_many`` of rows given as tuples, their values in the order of ``names``
     (a big file's writers build these directly: no dict per row)."""
-    if not rows:
-        return
-    fixed = fixed or {}
-    names = list(names)
-    pg = conn.dialect.name == "postgresql"
-    # What every row shares, converted once. On SQLite it is written into the statement
-    # where SQLite stores the text as it stores the value bound: a bound parameter costs
-    # each of a big file's rows its binding (a tenth of SQLite's time for its findings).
-    marks = ["?"] * len(names)
-    shared: list[Any] = []
-    for n, v, conv in zip(fixed, fixed.values(), _converters(conn, table, list(fixed)), strict=True):
-        v = v if conv is None else conv([v])[0]
-        literal = None if pg else _sqlite_literal(v)
-        names.append(n)
-        if literal is None:
-            marks.append("?")
-            shared.append(v)
-        else:
-            marks.append(literal)
-    columns = list(zip(*rows, strict=True))
-    # Each row: its own values, then the shared ones bound (in the order of their marks).
-    converted = _converted(columns, len(rows), _converters(conn, table, names[:len(columns)]), shared)
-    if not pg:
+    with Inserter(conn, table, names, fixed) as ins:
+        ins.add(rows)
+
+
+class Inserter:
+    """:func:`insert_rows` of one table, batch after batch (``add``), until ``close``.
+
+    On PostgreSQL the batches share one ``COPY``, left open between them: the server
+    stores a batch while the caller builds the next, instead of each batch waiting for
+    the server's work on the one before (a big file's records and findings: about a
+    second of the server's that no longer adds to the command's time). No other
+    statement may run on the connection while it is open: ``close`` it first (a unique
+    violation of any batch is raised by ``add`` or by ``close``). On SQLite each batch is
+    one ``executemany``.
+    """
+
+    def __init__(self, conn: Connection, table: Table, names: Sequence[str],
+                 fixed: dict[str, Any] | None = None) -> None:
+        self.conn, self.table = conn, table
+        self.names = list(names)
+        self.fixed = fixed or {}
+        self.pg = conn.dialect.name == "postgresql"
+        self._convs = _converters(conn, table, self.names)
+        self._copy: ExitStack | None = None  # the open COPY and its cursor
+        self._writer: Any = None
+        self._oids: list[int] | None = None  # the open COPY's binary types (None: text)
+        self._attributes: dict[str, int] | None = None
+
+    def __enter__(self) -> Inserter:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is None:
+            self.close()
+        elif self._copy is not None:  # the COPY is ended with the error (nothing of it stored)
+            stack, self._copy = self._copy, None
+            stack.__exit__(kind, exc, tb)
+
+    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        dbapi = self.conn.dialect.loaded_dbapi
+        try:
+            self._add(rows)
+        except dbapi.IntegrityError as exc:
+            raise IntegrityError(f"bulk insert into {self.table.name}", None, exc) from exc
+
+    def close(self) -> None:
+        """End the open COPY (PostgreSQL): every row added is stored when this returns."""
+        if self._copy is None:
+            return
+        stack, self._copy, self._writer = self._copy, None, None
+        dbapi = self.conn.dialect.loaded_dbapi
+        try:
+            stack.close()
+        except dbapi.IntegrityError as exc:
+            raise IntegrityError(f"bulk insert into {self.table.name}", None, exc) from exc
+
+    def _add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        conn, table, pg = self.conn, self.table, self.pg
+        names = list(self.names)
+        # What every row shares, converted once. On SQLite it is written into the statement
+        # where SQLite stores the text as it stores the value bound: a bound parameter costs
+        # each of a big file's rows its binding (a tenth of SQLite's time for its findings).
+        marks = ["?"] * len(names)
+        shared: list[Any] = []
+        fixed = self.fixed
+        for n, v, conv in zip(fixed, fixed.values(), _converters(conn, table, list(fixed)), strict=True):
+            v = v if conv is None else conv([v])[0]
+            literal = None if pg else _sqlite_literal(v)
+            names.append(n)
+            if literal is None:
+                marks.append("?")
+                shared.append(v)
+            else:
+                marks.append(literal)
+        columns = list(zip(*rows, strict=True))
+        # Each row: its own values, then the shared ones bound (in the order of their marks).
+        converted = _converted(columns, len(rows), self._convs, shared)
+        if pg:
+            self._copy_rows(names, converted)
+            return
         # A column with one value in every row (None, or a text: a batch's register, a
         # severity) is written into the statement: SQLite's driver binds a None through
         # its adapters' lookup, 0.5 µs a value, and any value at some 0.15 µs (a big
@@ -183,28 +243,34 @@ def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
         if same:
             marks = [same.get(i, m) for i, m in enumerate(marks)]
             converted = [c for i, c in enumerate(converted) if i not in same]
-    # Every value written into the statement (a batch of one row): still one insert a row.
-    values = list(zip(*converted, strict=True)) if converted else [()] * len(rows)
-    cols = ", ".join(f'"{n}"' for n in names)
-    raw = conn.connection.driver_connection
-    dbapi = conn.dialect.loaded_dbapi
-    try:
-        if pg:
-            oids = _binary_types(raw, table.name, names, converted)
+        # Every value written into the statement (a batch of one row): still one insert a row.
+        values = list(zip(*converted, strict=True)) if converted else [()] * len(rows)
+        cols = ", ".join(f'"{n}"' for n in names)
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join(marks)})', values)
+        finally:
+            cur.close()
+
+    def _copy_rows(self, names: list[str], converted: list[Sequence[Any]]) -> None:
+        raw = self.conn.connection.driver_connection
+        if self._attributes is None:
+            self._attributes = column_types(raw, self.table.name)
+        oids = _binary_types(self._attributes, names, converted)
+        if self._copy is not None and oids != self._oids:
+            self.close()  # this batch's values need the other form: a COPY of its own
+        if self._copy is None:
+            cols = ", ".join(f'"{n}"' for n in names)
+            stack = ExitStack()
+            cur = stack.enter_context(raw.cursor())
             binary = " (FORMAT BINARY)" if oids else ""
-            with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN{binary}') as copy:
-                if oids:
-                    copy.set_types(oids)
-                for row in values:
-                    copy.write_row(row)
-        else:
-            cur = raw.cursor()
-            try:
-                cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join(marks)})', values)
-            finally:
-                cur.close()
-    except dbapi.IntegrityError as exc:
-        raise IntegrityError(f"bulk insert into {table.name}", None, exc) from exc
+            self._writer = stack.enter_context(cur.copy(f'COPY "{self.table.name}" ({cols}) FROM STDIN{binary}'))
+            if oids:
+                self._writer.set_types(oids)
+            self._copy, self._oids = stack, oids
+        write_row = self._writer.write_row
+        for row in zip(*converted, strict=True):
+            write_row(row)
 
 
 # PostgreSQL column types COPY may take in binary form, each with the exact Python types
@@ -216,15 +282,20 @@ _INT_RANGES = {21: 2**15, 23: 2**31, 20: 2**63}  # int2, int4, int8
 _TIMESTAMP, _BOOL = 1114, 16
 
 
-def _binary_types(raw: Any, table: str, names: list[str], columns: Sequence[Sequence[Any]]) -> list[int] | None:
-    """The type oids of ``names`` when every value of ``columns`` (each column's values,
-    in the order of ``names``) fits its column's binary form (see above); None for COPY's
-    text form. Binary spares psycopg writing each value as text (0.7 s of the client's
-    for a big file's 120,000 findings, against 0.1 s) and the server reading it back."""
+def column_types(raw: Any, table: str) -> dict[str, int]:
+    """The type oid of each column of ``table`` (PostgreSQL), by name."""
     with raw.cursor() as cur:
         cur.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
                     "AND attnum > 0 AND NOT attisdropped", (f'"{table}"',))
-        by_name = dict(cur.fetchall())
+        return dict(cur.fetchall())
+
+
+def _binary_types(by_name: dict[str, int], names: list[str], columns: Sequence[Sequence[Any]]) -> list[int] | None:
+    """The type oids of ``names`` (``by_name``: the table's column types) when every value
+    of ``columns`` (each column's values, in the order of ``names``) fits its column's
+    binary form (see above); None for COPY's text form. Binary spares psycopg writing
+    each value as text (0.7 s of the client's for a big file's 120,000 findings, against
+    0.1 s) and the server reading it back."""
     oids = [by_name.get(n) for n in names]
     if None in oids:
         return None

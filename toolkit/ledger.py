@@ -87,7 +87,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
-from .bulk import insert_rows, json_rows
+from .bulk import Inserter, json_rows
 from .claims import Heartbeat, lease_seconds, may_take, new_owner
 from .codec import decode, encode
 from .model import Record
@@ -112,7 +112,7 @@ PROCESSING = "processing"
 DEFAULT_SITE = "main"  # a workspace without site.yaml (one site, SQLite)
 BUSY_TIMEOUT_S = 30
 KEY_CHUNK = 500  # keys or ids per IN (…): a file's records looked up, replaced versions kept, findings closed
-WRITE_BATCH = 20_000  # rows per bulk write: bounded memory for the driver's copy
+WRITE_BATCH = 5_000  # rows per bulk write: bounded memory for the driver's copy
 
 
 def database_label(url: str) -> str:
@@ -816,8 +816,15 @@ class Ledger:
         # A batch at a time: the encoded texts and the rows handed to the driver of a
         # 100,000-row register are never all in memory at once.
         pending = list(latest.items())
-        for i in range(0, len(pending), WRITE_BATCH):
-            self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now, renames)
+        # What every new row shares is given once (converted once, not per row).
+        fixed = {"site": self.site, "version": 1, "first_seen": now, "updated_at": now, "last_file_id": file_id}
+        try:
+            with Inserter(conn, records, ("register", "key", "values_json"), fixed) as inserter:
+                for i in range(0, len(pending), WRITE_BATCH):
+                    self._write_records(conn, file_id, pending[i:i + WRITE_BATCH], existing, changes, now,
+                                        inserter, renames)
+        except IntegrityError as exc:  # another process inserted one of these keys first
+            raise _Conflict() from exc
         return changes
 
     def _retire(self, conn: Connection, file_id: int, voided: Sequence[Any], now: datetime, changes: Changes) -> None:
@@ -869,7 +876,7 @@ class Ledger:
 
     def _write_records(self, conn: Connection, file_id: int, batch: list[tuple[tuple[str, str], Record]],
                        existing: dict[tuple[str, str], Any], changes: Changes, now: datetime,
-                       renames: dict[tuple[str, str], Any] | None = None) -> None:
+                       inserter: Inserter, renames: dict[tuple[str, str], Any] | None = None) -> None:
         new_rows: list[tuple[str, str, str]] = []
         updates: list[dict[str, Any]] = []
         moved: list[dict[str, Any]] = []  # key corrections: the old record's row takes the new key
@@ -893,14 +900,9 @@ class Ledger:
                 updates.append({"b_id": cur.id, "values_json": text, "version": cur.version + 1, "updated_at": now,
                                 "last_file_id": file_id})
 
-        if new_rows:
-            try:
-                # What every new row shares is given once (converted once, not per row).
-                insert_rows(conn, records, ("register", "key", "values_json"), new_rows,
-                            fixed={"site": self.site, "version": 1, "first_seen": now, "updated_at": now,
-                                   "last_file_id": file_id})
-            except IntegrityError as exc:  # another process inserted one of these keys first
-                raise _Conflict() from exc
+        inserter.add(new_rows)
+        if updates or moved:
+            inserter.close()  # the statements below need the connection to themselves
         if updates:
             # The versions being replaced go to history as they are stored, copied inside
             # the database (their texts and times never come back to Python).

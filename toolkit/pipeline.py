@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from filelock import FileLock
 
-from . import atomic, children, corrections, crash, outbox, outputs, rejudge, voids
+from . import atomic, children, corrections, crash, outbox, outputs, readahead, rejudge, voids
 from .clock import local_now
 from .codec import encode
 from .collector import gc_paused
@@ -238,7 +238,8 @@ def _recover_released(ctx: Context) -> None:
 
 def _read(path: Path, result: FileResult) -> Workbook | None:
     try:
-        return read_workbook(path)
+        book = readahead.take(result.sha256, path)  # the CLI's first file, read while it started
+        return book if book is not None else read_workbook(path)
     except UnreadableFile as exc:
         result.status = "rejected"
         result.message = exc.message
@@ -611,6 +612,8 @@ def process_paths(ctx: Context, paths: list[Path], now: datetime) -> RunSummary:
     run_id = ctx.ledger.start_run("process", now)
     summary.run_id = run_id
     for n, p in enumerate(expand(paths)):
+        if n == 1:
+            readahead.let_go()  # read ahead for the first file, which did not take it
         if n and not gc.isenabled():
             gc.collect()  # the caller paused the collector for the run: what a file left is freed before the next
         try:

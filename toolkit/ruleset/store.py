@@ -45,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..bulk import insert_rows, json_rows
+from ..bulk import Inserter, json_rows
 from ..codec import decode, encode
 from ..ledger import KEY_CHUNK, SITE_LEN, KeyText, metadata
 from ..model import Finding
@@ -565,8 +565,9 @@ def write(conn: Connection, site: str, plan: dict, now: datetime) -> None:
     t = rule_findings
     fixed = {"site": site, "first_seen": now, "updated_at": now, "resolved_at": None}
     findings, hashes, keys_of = plan["findings"], plan["hashes"], fact_keys()
-    for chunk in _batches(plan["insert"], INSERT_BATCH):  # the driver's bulk path: most rows of a big file are new
-        insert_rows(conn, t, NEW_ROW, _new_rows(findings, chunk, hashes, now, keys_of), fixed=fixed)
+    with Inserter(conn, t, NEW_ROW, fixed) as inserter:  # the driver's bulk path: most rows of a big file are new
+        for chunk in _batches(plan["insert"], INSERT_BATCH):
+            inserter.add(_new_rows(findings, chunk, hashes, now, keys_of))
     stmt = update(t).where(t.c.id == bindparam("b_id")).values(
         severity=bindparam("severity"), status=bindparam("status"), due=bindparam("due"),
         message=bindparam("message"), values_json=bindparam("values_json"),
