@@ -95,6 +95,11 @@ MATTERS = {
 }
 
 
+# A member's sales above its whole market's: a figure typed wrong (jsb.share_over).
+OVER = "销量大于所在市场销量（请核对）"
+WRONG_SALES = "成员销量有误，待核对"
+
+
 def jsb_monthly(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     month = period.label
@@ -121,6 +126,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
             state = f"连续 {runs[mid]} 个月低于 {pct(s.min_share, 0)}"
         elif shares[-1] is None:
             state = "无法计算占比（所在市场销量为 0）"
+        elif shares[-1] > 1:
+            state = OVER
         else:
             state = "正常"
         # Shown as text, to three decimals where two would round onto 70 % (69.996 %).
@@ -132,7 +139,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
         *[Column(f"{month_text(x)}占比", width=12) for x in months3], Column("情况", width=24)], rows,
         marks=[Mark("情况", "取消资格"), Mark("情况", "成员登记中无此编号", "FFEB9C"),
-               Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C")],
+               Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C"), Mark("情况", OVER, "FFEB9C")],
         note=(f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}（按未四舍五入的数比较，接近标准时显示三位小数）；"
               f"连续 {s.below_months_to_cancel} 个月低于标准即取消资格。"))
 
@@ -208,25 +215,30 @@ def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any
     month = period.label
     sold: dict[str, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
+    wrong: set[str] = set()  # a member's sales above its market: the sum is not to be trusted
     for (m, mid), v in by.items():
         primary = text(members.get(mid, {}).get("一级经销商"))
         if m == month and primary:
             sold[primary] += dec(v.get("销量")) or Decimal(0)
             count[primary] += 1
+            if (ratio := share(v.get("销量"), v.get("所在市场销量"))) is not None and ratio > 1:
+                wrong.add(primary)
     whole = {split_key(k)[1]: dec(v.get("一级销量")) for k, v in src.records("jsb_primary_sales").items()
              if split_key(k)[0] == month}
     rows = []
     for primary in sorted(set(sold) | set(whole)):
         ratio = share(sold.get(primary, Decimal(0)), whole.get(primary))
         state = ("一级销量未登记" if whole.get(primary) is None else "无法计算（一级销量为 0）" if ratio is None
-                 else "达标" if ratio >= s.primary_coverage else f"未达到 {pct(s.primary_coverage, 0)}")
+                 else f"未达到 {pct(s.primary_coverage, 0)}" if ratio < s.primary_coverage
+                 else WRONG_SALES if primary in wrong else "达标")
         rows.append([primary, count.get(primary, 0), fen(sold.get(primary, Decimal(0))),
                      fen(whole[primary]) if whole.get(primary) is not None else None,
                      share_text(ratio, s.primary_coverage), state])
     return Table("一级经销商", f"一级经销商覆盖情况（{period.zh}）", [
         Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量", "money"),
         Column("一级销量", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
-        marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C")],
+        marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C"),
+               Mark("情况", WRONG_SALES, "FFEB9C")],
         note=(f"成员合计销量 ÷ 一级经销商当月销量，标准 {pct(s.primary_coverage, 0)}；成员按联销体成员登记的"
               f"一级经销商归属；一级销量取自一级经销商月销量登记。"))
 

@@ -125,9 +125,12 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                 continue
             ratio = share(v.get("销量"), v.get("所在市场销量"))
             out.extend(_conduct(env, key, month, mid, member, v, cancelled))
-            if ratio is None:
+            if ratio is None or ratio > 1:
+                # No share, or one above 100 %: a member is part of its market, so its sales
+                # cannot exceed it (a figure typed wrong). Neither month counts either way.
                 if not gone:
-                    out.append(closed_if_left(_no_share(env, key, month, mid, member, v), member, env.today))
+                    wrong = _no_share if ratio is None else _over_market
+                    out.append(closed_if_left(wrong(env, key, month, mid, member, v), member, env.today))
                 run = []
                 continue
             if ratio >= s.min_share:
@@ -199,6 +202,23 @@ def _no_share(env: Env, key: str, month: str, mid: str, member: dict[str, Any] |
                  f"请{_reporter(v)}核实并填写所在市场销量"),
         values={**_member_values(mid, member), "月份": month, "销量": dec(v.get("销量")),
                 "所在市场销量": dec(v.get("所在市场销量")), "填报业务员": v.get("填报业务员")},
+    )
+
+
+def _over_market(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | None,
+                 v: dict[str, Any]) -> Finding:
+    """销量 above 所在市场销量: the member's sales are part of its market's, so one of the two
+    is typed wrong; the month is not judged (nor called normal) until it is corrected."""
+    s = env.settings.dealer.jsb
+    sold, market = dec(v.get("销量")) or Decimal(0), dec(v.get("所在市场销量")) or Decimal(0)
+    return Finding(
+        rule="jsb.share_over", register="jsb_sales", record=key, severity="warning",
+        message=(f"{_name(member, mid)}{month_text(month)}销量 {yuan(sold)} 元大于所在市场销量 {yuan(market)} 元"
+                 f"（成员销量是市场销量的一部分，不会超过它），两数必有一个填错；本月不计占比、不能判断是否低于 "
+                 f"{pct(s.min_share, 0)}（中断连续月数的计算），一级经销商覆盖也不能据此算作达标；"
+                 f"请{_reporter(v)}核对后改正"),
+        values={**_member_values(mid, member), "月份": month, "销量": fen(sold), "所在市场销量": fen(market),
+                "填报业务员": v.get("填报业务员")},
     )
 
 
