@@ -62,3 +62,51 @@ def test_sales_larger_than_the_whole_market_is_sent_back_not_called_normal(home:
     assert stats["M02"][-2:] == ("75.00%", "正常")
     primary = {r[0]: r for r in rows_of(book, "一级经销商") if r[0] == "徐州华联商贸"}
     assert primary["徐州华联商贸"][2:] == (16800, 32000, "52.50%", "未达到 80%")
+
+
+WEEKLY = "联销体成员走访一览表"
+
+
+def test_the_monthly_fines_list_holds_the_fines_of_its_month(home: Path):
+    """王强 sent the W39 list (due Mon 09-28) on 09-29: 50 元, charged in September. The W40
+    list was due Mon 10-05, a National Day holiday, so Thu 10-08; sent 10-09: 50 元, in
+    October. September's own list (due 10-05 → 10-08) came in on 10-08: on time. Each
+    month's 报表与罚款 sheet lists that month's fine only, so it adds up to the pay table's
+    本月罚款 (50.00 each month) and to the headline; October's does not repeat September's."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-09-21T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-09-21T09:00")
+    log = [{"业务员": "王强", "报表": WEEKLY, "期间": f"2026-W{n}", "实报日期": d}
+           for n, d in ((36, date(2026, 9, 7)), (37, date(2026, 9, 14)), (38, date(2026, 9, 21)), (39, date(2026, 9, 29)),
+                        (40, date(2026, 10, 9)), (41, date(2026, 10, 12)), (42, date(2026, 10, 19)),
+                        (43, date(2026, 10, 26)), (44, date(2026, 11, 2)))]
+    log.append({"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-09", "实报日期": date(2026, 10, 8)})
+    log.append({"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-10", "实报日期": date(2026, 11, 4)})
+    process(home, fill(home, "报表上报登记", log), "2026-11-04T09:00")
+    pay = [{"月份": m, "业务员": "王强", "基本工资": 2000} for m in ("2026-09", "2026-10")]
+    process(home, fill(home, "业务员工资考核表", pay), "2026-11-04T09:10")
+    for month, period in (("2026-09", "2026-W39"), ("2026-10", "2026-W40")):
+        made, book = monthly(home, month, "2026-11-05T09:00")
+        listed = [r for r in rows_of(book, "报表与罚款")[3:]]
+        assert [r[1] for r in listed] == [f"王强|{WEEKLY}|{period}"], (month, listed)
+        [wang] = [r for r in rows_of(book, "工资考核") if r[0] == "王强"]
+        assert wang[9] == 50 and wang[-1] == 2000 * 0.7 + 2000 * 0.3 * 2 / 2 + 500 - 50
+        heads = {h["label"]: h["value"] for h in made["headline"]}
+        assert heads["罚款计入奖励基金（元）"] == "50.00"
+
+
+def test_a_member_cancelled_in_the_month_is_shown_so_not_as_still_running_below(home: Path):
+    """M01 sold under 70 % in July, August and September and was cancelled on 10-12; its
+    October row (sent with the others) is shown as 已取消 in October's statistics, not as
+    "连续 4 个月低于 70%", which reads as a member still to be dealt with."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
+    gone = {**MEMBERS[0], "状态": "已取消", "取消日期": date(2026, 10, 12), "取消原因": "连续三个月销量低于70%"}
+    process(home, fill(home, "联销体成员登记", [gone, MEMBERS[1]]), "2026-10-12T09:00")
+    rows = [{"月份": m, "成员编号": "M01", "销量": 2000, "所在市场销量": 10000, "填报业务员": "王强"}
+            for m in ("2026-07", "2026-08", "2026-09", "2026-10")]
+    rows += [{"月份": m, "成员编号": "M02", "销量": 8000, "所在市场销量": 10000, "填报业务员": "王强"}
+             for m in ("2026-07", "2026-08", "2026-09", "2026-10")]
+    process(home, fill(home, "二级客户进货统计表", rows), "2026-11-04T09:00")
+    _, book = monthly(home, "2026-10", "2026-11-05T09:00")
+    stats = {r[0]: r for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")}
+    assert stats["M01"][-1] == "已取消（2026-10-12）"
+    assert stats["M02"][-1] == "正常"

@@ -27,7 +27,7 @@ from ..rules.common import (
     split_key,
     text,
 )
-from ..rules.jsb import GONE, active_on, blank_since
+from ..rules.jsb import GONE, active_on, blank_since, left_by
 from ..rules.staff import CANCELS, half_months, half_of
 
 
@@ -118,7 +118,9 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         if m != month:
             continue
         shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
-        if mid in cancelled:
+        if left_by(members.get(mid), period.end):  # recorded as gone by the month's end: done
+            state = _gone_text(members[mid])
+        elif mid in cancelled:
             state = "取消资格"
         elif members and mid not in members:
             state = "成员登记中无此编号"
@@ -148,7 +150,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     open_ = [f for f in findings if f.status != "resolved"]
 
     def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
-        hits = [f for f in open_ if f.rule in rules]
+        hits = [f for f in open_ if f.rule in rules and _this_months(f, month)]
         return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
                      [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note)
 
@@ -197,6 +199,20 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                             ("空白市场（县）", str(blank), ""),
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
                             ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
+
+
+def _gone_text(m: dict[str, Any]) -> str:
+    """已取消（2026-10-12）: a member recorded as gone, and since when."""
+    left = day(m.get("取消日期"))
+    return f"{text(m.get('状态'))}（{fmt_date(left)}）" if left else text(m.get("状态"))
+
+
+def _this_months(f: Any, month: str) -> bool:
+    """A fine settled in another month is that month's (its pay row charged it), so the list
+    of a month adds up to its pay table; a matter with no month of charge (a report still
+    owed, a false report, fines no pay row takes) is listed while open."""
+    settled = day(f.values.get("计入日期"))
+    return settled is None or month_of(settled) == month
 
 
 def _members_at(members: dict[str, dict[str, Any]], day: date) -> int:
