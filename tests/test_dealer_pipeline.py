@@ -250,8 +250,8 @@ def test_visit_list_weekly_in_the_first_half_year_then_monthly(home: Path):
             (datetime(2026, 9, 2), "M01", "电话调度"), (datetime(2026, 9, 9), "M02", "走访"),
             (datetime(2026, 9, 16), "M01", "走访")]
         wb = openpyxl.load_workbook(next(p for p in got[monthly][1] if p.endswith(".xlsx")))
-        lacking = [r for r in wb["本月未走访"].iter_rows(values_only=True) if r and r[1] in ("M01", "M02")]
-        assert [(r[1], r[6]) for r in lacking] == [("M02", "电话调度")]
+        lacking = [r for r in wb["本月未走访"].iter_rows(values_only=True) if r and r[2] in ("M01", "M02")]
+        assert [(r[0], r[2], r[7]) for r in lacking] == [("2026年9月", "M02", "电话调度")]
     finally:
         ctx.close()
 

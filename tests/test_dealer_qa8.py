@@ -4,13 +4,14 @@ holiday. Registers filled as staff fill them, processed, the outputs opened."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 from car_fixtures import init
-from test_dealer_pipeline import MEMBERS, fill, process
+from test_dealer_pipeline import MEMBERS, cli, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
 
 from toolkit.blank import HEADER_ROW
@@ -110,3 +111,26 @@ def test_a_member_cancelled_in_the_month_is_shown_so_not_as_still_running_below(
     stats = {r[0]: r for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")}
     assert stats["M01"][-1] == "已取消（2026-10-12）"
     assert stats["M02"][-1] == "正常"
+
+
+def test_a_week_across_the_month_end_lists_the_month_just_ended(home: Path):
+    """W44 runs 10-26…11-01. In October M01 was visited and called; M02 only called. The
+    list sent on Mon 11-02 is the last weekly list with October's days: it names M02 as
+    still lacking October's visit (the month is over: not made up), and shows November,
+    one day old, apart (both members lack both, as the month has just begun)."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-01T09:00")
+    october = [{"日期": date(2026, 10, 12), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
+               {"日期": date(2026, 10, 13), "业务员": "王强", "成员编号": "M01", "方式": "电话调度"},
+               {"日期": date(2026, 10, 27), "业务员": "王强", "成员编号": "M02", "方式": "电话调度"}]
+    process(home, fill(home, "联销体成员走访记录", october), "2026-10-30T17:00")
+    code, out = cli("report", "jsb_weekly", "--home", str(home), "--week", "2026-W44", "--now", "2026-11-02T09:00",
+                    "--json")
+    assert code == 0, out
+    made = json.loads(out)
+    book = openpyxl.load_workbook(made["outputs"][0])
+    pending = [r for r in rows_of(book, "本月未走访")[3:]]
+    assert [(r[0], r[2], r[-1]) for r in pending] == [
+        ("2026年10月", "M02", "走访"), ("2026年11月", "M01", "走访、电话调度"), ("2026年11月", "M02", "走访、电话调度")]
+    heads = {h["label"]: h["value"] for h in made["headline"]}
+    assert heads["本周走访记录"] == "1" and heads["2026年10月未补齐"] == "1" and heads["本月尚缺"] == "2"

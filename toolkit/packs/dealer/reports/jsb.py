@@ -27,7 +27,7 @@ from ..rules.common import (
     split_key,
     text,
 )
-from ..rules.jsb import GONE, active_on, blank_since, left_by
+from ..rules.jsb import GONE, active_on, blank_since, left_by, month_end
 from ..rules.staff import CANCELS, half_months, half_of
 
 
@@ -61,29 +61,48 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
         Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
         Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows)
-    # Members with no visit or no call so far in the month the week ends in.
-    month = month_of(period.end)
+    # Members with no visit or no call in the month the week ends in, so far; a week across
+    # a month's end also gives the month it closed (this is the last list with its days).
+    months = sorted({month_of(period.start), month_of(period.end)})
+    todo = [row for month in months for row in _pending(src, members, counties, month, period.end)]
+    ended, running = months[:-1], months[-1]
+    closed = [r for r in todo if r[0] != month_text(running)]
+    title = (f"{month_text(ended[0])}（已结束）和{month_text(running)}至今" if ended else f"{month_text(running)}至今")
+    pending = Table("本月未走访", f"{title}尚未走访或电话调度的成员", [
+        Column("月份", width=10), Column("责任业务员", width=10), Column("成员编号", width=12),
+        Column("经销商名称", width=20), Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"),
+        Column("尚缺", width=14)], todo,
+        note="每个成员每月至少走访一次、电话调度一次；月底前补齐。"
+             + (f"{month_text(ended[0])}已结束，未补齐的计入走访不足，列入二级客户进货统计月报。" if ended else ""))
+    headline = [(f"{this}走访记录", str(len(rows)), "")]
+    if ended:
+        headline.append((f"{month_text(ended[0])}未补齐", str(len(closed)), ""))
+    headline.append(("本月尚缺", str(len(todo) - len(closed)), ""))
+    return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
+                  [visits, pending], headline=headline)
+
+
+def _pending(src: Source, members: dict[str, dict[str, Any]], counties: dict[str, Any], month: str,
+             until: date) -> list[list[Any]]:
+    """The members of ``month`` (at its end, or at ``until`` if sooner) short of a visit or a
+    call among the visits of that month up to ``until``."""
+    upto = min(until, month_end(month))
     seen: dict[tuple[str, str], int] = defaultdict(int)
     for v in src.records("jsb_visit").values():
         d = day(v.get("日期"))
-        if d is not None and month_of(d) == month and d <= period.end:
+        if d is not None and month_of(d) == month and d <= upto:
             seen[(code(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
     todo = []
     for mid, m in sorted(members.items()):
-        if not active_on(m, period.end):
+        if not active_on(m, upto):
             continue
         visits_n, calls_n = seen[(mid, "走访")], seen[(mid, "电话调度")]
         if visits_n and calls_n:
             continue
         who = text(counties.get(text(m.get("县市")), {}).get("责任业务员"))
-        todo.append([who, mid, m.get("经销商名称"), m.get("县市"), visits_n, calls_n,
+        todo.append([month_text(month), who, mid, m.get("经销商名称"), m.get("县市"), visits_n, calls_n,
                      "走访、电话调度" if not visits_n and not calls_n else "走访" if not visits_n else "电话调度"])
-    pending = Table("本月未走访", f"{month_text(month)}至今尚未走访或电话调度的成员", [
-        Column("责任业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
-        Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"), Column("尚缺", width=14)],
-        todo, note="每个成员每月至少走访一次、电话调度一次；月底前补齐。")
-    return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
-                  [visits, pending], headline=[(f"{this}走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
+    return todo
 
 
 # What each finding of the monthly lists is about, in the staff's words.
