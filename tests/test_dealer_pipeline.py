@@ -174,8 +174,8 @@ def test_club_and_contract_documents_end_to_end(home: Path):
     text = docx_text(second)
     assert "壹拾伍万元整" in text and "替代" in text and "顾字第001号" in text
     result = process(home, fill(home, "合同收款登记", [
-        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 31), "应付金额": 40000, "实付金额": 10000}]),
-        "2026-11-29T09:00")
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 30), "应付金额": 40000, "实付金额": 10000}]),
+        "2026-11-28T09:00")
     (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
     assert "29 天" in overdue["message"]  # day 29: a reminder, not yet a breach
     assert list((home / "outbox" / "文书草稿").glob("*付款提醒函*.docx"))

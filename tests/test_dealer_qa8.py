@@ -5,16 +5,20 @@ holiday. Registers filled as staff fill them, processed, the outputs opened."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 from car_fixtures import init
-from test_dealer_pipeline import MEMBERS, cli, fill, process
+from test_dealer_pipeline import MEMBERS, cli, docx_text, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
 
 from toolkit.blank import HEADER_ROW
+from toolkit.outbox import drain
+from toolkit.pipeline import open_context
+from toolkit.scheduler import sweep_deadlines
+from toolkit.workspace import Workspace
 
 
 @pytest.fixture
@@ -134,3 +138,56 @@ def test_a_week_across_the_month_end_lists_the_month_just_ended(home: Path):
         ("2026年10月", "M02", "走访"), ("2026年11月", "M01", "走访、电话调度"), ("2026年11月", "M02", "走访、电话调度")]
     heads = {h["label"]: h["value"] for h in made["headline"]}
     assert heads["本周走访记录"] == "1" and heads["2026年10月未补齐"] == "1" and heads["本月尚缺"] == "2"
+
+
+def _sweep(home: Path, now: str) -> None:
+    ctx = open_context(Workspace(home))
+    try:
+        sweep_deadlines(ctx, datetime.fromisoformat(now))
+        drain(ctx.ws, ctx.ledger)
+    finally:
+        ctx.close()
+
+
+def _overdue(home: Path) -> list[tuple[int, int]]:
+    from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings as t
+
+    ctx = open_context(Workspace(home))
+    try:
+        with ctx.ledger.engine.connect() as conn:
+            found = [json.loads(r.values_json) for r in conn.execute(select(t.c.values_json).where(
+                t.c.rule == "contract.overdue", t.c.is_open.is_(True)))]
+            return [(v["tier"], v["days_overdue"]) for v in found]
+    finally:
+        ctx.close()
+
+
+def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path):
+    """GW-02's second installment, 50,000, falls due on 10-01, National Day: the payer can
+    pay on the first working day, Thu 10-08 (民法典 第二百零三条, as the pack's report
+    deadlines do). No 付款提醒函 during the holiday; on 10-09 it is 1 day overdue and the
+    letter says the date moved. The 30th day is then Sat 11-07, a rest day, so the 30 days
+    end on Mon 11-09: no 违约通知书 on 10-31 or 11-07, one on 11-09 (32 days)."""
+    contract = {"合同编号": "GW-02", "合同类型": "物业服务顾问协议", "甲方": "徐州彭城置业有限公司", "乙方": "某某物业顾问有限公司",
+                "签订日期": date(2026, 6, 1), "委托费用": 150000, "违约金": 30000, "状态": "生效"}
+    process(home, fill(home, "合同登记", [contract]), "2026-09-30T09:00")
+    pay = [{"合同编号": "GW-02", "期次": 2, "应付日期": date(2026, 10, 1), "应付金额": 50000}]
+    process(home, fill(home, "合同收款登记", pay), "2026-10-02T09:00")
+    assert _overdue(home) == []
+    _sweep(home, "2026-10-08T18:00")
+    assert _overdue(home) == []
+    _sweep(home, "2026-10-09T09:00")
+    assert _overdue(home) == [(1, 1)]
+    (letter,) = (home / "outbox" / "文书草稿").glob("*付款提醒函*.docx")
+    text = docx_text(letter)
+    assert "应于2026年10月1日（适逢休息日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
+    for now in ("2026-10-31T09:00", "2026-11-07T09:00"):
+        _sweep(home, now)
+        assert [tier for tier, _ in _overdue(home)] == [1], now
+    assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))
+    _sweep(home, "2026-11-09T09:00")
+    assert _overdue(home) == [(2, 32)]
+    (breach,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
+    assert "已逾期32天" in docx_text(breach)
