@@ -191,3 +191,25 @@ def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path
     assert _overdue(home) == [(2, 32)]
     (breach,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
     assert "已逾期32天" in docx_text(breach)
+
+
+def test_a_card_in_its_ten_day_grace_is_counted_as_ending_soon(home: Path):
+    """October's club report, made on 11-01: 李明's policy ended 10-31, his membership runs
+    to 11-10 (+10 days) and he can still renew into it: he is among the memberships ending
+    within 30 days, with 王芳 (policy to 11-20). 张伟 (policy to 2027-03-01) is not."""
+    card = {"所属支公司": "泉山支公司", "会员类型": "普通会员", "入会申请日期": date(2025, 11, 2)}
+    cards = [{**card, "会员卡号": "P-1", "车牌号": "苏C22222", "会员姓名": "李明", "保单号": "P1",
+              "保险起期": date(2025, 11, 1), "保险止期": date(2026, 10, 31)},
+             {**card, "会员卡号": "P-2", "车牌号": "苏C33333", "会员姓名": "王芳", "保单号": "P2",
+              "保险起期": date(2025, 11, 21), "保险止期": date(2026, 11, 20)},
+             {**card, "会员卡号": "P-3", "车牌号": "苏C44444", "会员姓名": "张伟", "保单号": "P3",
+              "保险起期": date(2026, 3, 2), "保险止期": date(2027, 3, 1)}]
+    process(home, fill(home, "俱乐部会员登记", cards), "2026-10-20T09:00")
+    code, out = cli("report", "club_monthly", "--home", str(home), "--month", "2026-10", "--now", "2026-11-01T09:00",
+                    "--json")
+    assert code == 0, out
+    book = openpyxl.load_workbook(json.loads(out)["outputs"][0])
+    [row] = [r for r in rows_of(book, "汇总") if r[0] == "泉山支公司"]
+    assert row[3:6] == (3, 2, 0), row  # 有效会员, 30天内到期, 已失效
+    status = {r[0]: r[-1] for r in rows_of(book, "泉山支公司")}
+    assert status["P-1"] == status["P-2"] == "即将到期" and status["P-3"] == "有效"
