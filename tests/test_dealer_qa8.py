@@ -213,3 +213,34 @@ def test_a_card_in_its_ten_day_grace_is_counted_as_ending_soon(home: Path):
     assert row[3:6] == (3, 2, 0), row  # 有效会员, 30天内到期, 已失效
     status = {r[0]: r[-1] for r in rows_of(book, "泉山支公司")}
     assert status["P-1"] == status["P-2"] == "即将到期" and status["P-3"] == "有效"
+
+
+def test_a_months_cancellations_stay_in_its_report_once_carried_out(home: Path):
+    """September: M01 below 70 % for the third month running, M02 bought 3,000 from another
+    一级. The report made on 10-08 says 取消资格 2. The region cancels both on 10-12. The
+    same September report made again on 11-05 still says 2, each row 取消资格 (with the
+    day it was carried out), M02's row not 正常 beside its 3,000 bought elsewhere. A
+    November 虚报 is not listed in September's 报表与罚款."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-08T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-08T09:00")
+    rows = [{"月份": m, "成员编号": "M01", "销量": 5000, "所在市场销量": 10000, "填报业务员": "王强"}
+            for m in ("2026-07", "2026-08", "2026-09")]
+    rows += [{"月份": m, "成员编号": "M02", "销量": 8000, "所在市场销量": 10000, "填报业务员": "王强",
+              "其他渠道进货额": 3000 if m == "2026-09" else 0} for m in ("2026-07", "2026-08", "2026-09")]
+    process(home, fill(home, "二级客户进货统计表", rows), "2026-10-08T10:00")
+    made, book = monthly(home, "2026-09", "2026-10-08T11:00")
+    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格"] == "2"
+    gone = [{**m, "状态": "已取消", "取消日期": date(2026, 10, 12), "取消原因": why}
+            for m, why in zip(MEMBERS, ("连续三个月销量低于70%", "从其他一级经销商处进货"), strict=True)]
+    process(home, fill(home, "联销体成员登记", gone), "2026-10-12T09:00")
+    log = [{"业务员": "王强", "报表": WEEKLY, "期间": "2026-W45", "实报日期": date(2026, 11, 9), "虚报": "是",
+            "核查人": "张经理"}]
+    process(home, fill(home, "报表上报登记", log), "2026-11-10T09:00")
+    made, book = monthly(home, "2026-09", "2026-11-05T09:00")
+    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格"] == "2"
+    stats = {r[0]: r[-1] for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")}
+    assert stats == {"M01": "取消资格（2026-10-12 已取消）", "M02": "取消资格（2026-10-12 已取消）"}
+    _, book = monthly(home, "2026-09", "2026-11-10T10:00")
+    assert not [r for r in rows_of(book, "报表与罚款")[3:] if r[0] == "报表虚报"]
+    _, book = monthly(home, "2026-11", "2026-11-10T10:00")
+    assert [r[1] for r in rows_of(book, "报表与罚款")[3:] if r[0] == "报表虚报"] == [f"王强|{WEEKLY}|2026-W45"]

@@ -26,9 +26,10 @@ from ..rules.common import (
     share_text,
     split_key,
     text,
+    yes,
 )
 from ..rules.jsb import GONE, active_on, blank_since, left_by, month_end
-from ..rules.staff import CANCELS, half_months, half_of
+from ..rules.staff import CANCELS, half_months, half_of, period_month
 
 
 def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
@@ -131,6 +132,11 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                  if f.rule.startswith("jsb.cancel") and f.values.get("月份") == month}
     runs = {f.values.get("成员编号"): f.values.get("run") for f in findings
             if f.rule == "jsb.share_low" and f.values.get("月份") == month}
+    # A cause of this month whose cancellation has been carried out since: the rules no
+    # longer draft it (the member is gone), but the month's report still says it.
+    done = {mid: members[mid] for (m, mid), v in by.items() if m == month and mid not in cancelled
+            and _cancelled_since(members.get(mid), period.end) and _cause_in_row(v, runs.get(mid), s)}
+    cancelled.update({mid: "done" for mid in done})
     months3 = [month_add(month, -2), month_add(month, -1), month]
     rows = []
     for (m, mid), v in sorted(by.items(), key=lambda kv: kv[0][1]):
@@ -139,6 +145,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
         if left_by(members.get(mid), period.end):  # recorded as gone by the month's end: done
             state = _gone_text(members[mid])
+        elif mid in done:
+            state = f"取消资格（{fmt_date(day(done[mid].get('取消日期')))} {text(done[mid].get('状态'))}）"
         elif mid in cancelled:
             state = "取消资格"
         elif members and mid not in members:
@@ -220,6 +228,20 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                             ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
 
 
+def _cancelled_since(m: dict[str, Any] | None, end: date) -> bool:
+    """Recorded as 已取消 with a date after ``end``: a member then, cancelled since."""
+    left = day((m or {}).get("取消日期"))
+    return text((m or {}).get("状态")) == "已取消" and left is not None and left > end
+
+
+def _cause_in_row(v: dict[str, Any], run: Any, s: Any) -> bool:
+    """What makes the rules draft a cancellation from a sales row (jsb.cancel_*): bought from
+    another 一级, sold below price, bundled, counterfeit, or the third month below the share."""
+    other = dec(v.get("其他渠道进货额"))
+    return bool((other is not None and other > 0) or any(yes(v.get(c)) for c in ("低于协商价销售", "捆绑销售", "发现假冒"))
+                or (run is not None and int(run) == s.below_months_to_cancel))
+
+
 def _gone_text(m: dict[str, Any]) -> str:
     """已取消（2026-10-12）: a member recorded as gone, and since when."""
     left = day(m.get("取消日期"))
@@ -231,6 +253,8 @@ def _this_months(f: Any, month: str) -> bool:
     of a month adds up to its pay table; a matter with no month of charge (a report still
     owed, a false report, fines no pay row takes) is listed while open."""
     settled = day(f.values.get("计入日期"))
+    if f.rule == "jsb.report_false":  # the month of the period found false
+        return period_month(text(f.values.get("期间"))) in (None, month)
     return settled is None or month_of(settled) == month
 
 

@@ -171,6 +171,15 @@ def _period_start(period: str) -> date | None:
         return None
 
 
+def period_month(period: str) -> str | None:
+    """The month a report period belongs to: a week's by its Thursday (2026-W49 → 2026-12)."""
+    p = _canonical(period)
+    start = _period_start(period) if p else None
+    if p is None or start is None:
+        return None
+    return month_of(_thursday(start) if "W" in p else start)
+
+
 def _week_label(monday: date) -> str:
     y, w, _ = monday.isocalendar()
     return f"{y:04d}-W{w:02d}"
