@@ -244,3 +244,40 @@ def test_a_months_cancellations_stay_in_its_report_once_carried_out(home: Path):
     assert not [r for r in rows_of(book, "报表与罚款")[3:] if r[0] == "报表虚报"]
     _, book = monthly(home, "2026-11", "2026-11-10T10:00")
     assert [r[1] for r in rows_of(book, "报表与罚款")[3:] if r[0] == "报表虚报"] == [f"王强|{WEEKLY}|2026-W45"]
+
+
+def test_a_dealer_not_yet_in_the_body_is_not_cancelled_nor_rewarded(home: Path):
+    """M06 is 拟发展 (agreement not signed): 王强 records what it bought anyway, July to
+    December, 20 % of its market each month and 3,000 from another 一级 in September. It is
+    not a member, so nothing is cancelled (no 取消通知书) and no half-year reward is drafted.
+    M07 joined on 09-10: its July and August (before it joined, 20 %) do not make September
+    (20 %) its third month running below 70 %."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-07-01T09:00")
+    m06 = {**MEMBERS[1], "成员编号": "M06", "经销商名称": "沛县聚丰商行", "协议签订日期": None, "入会日期": None,
+           "铜牌编号": None, "状态": "拟发展"}
+    m07 = {**MEMBERS[1], "成员编号": "M07", "经销商名称": "沛县兴隆副食", "协议签订日期": date(2026, 9, 8),
+           "入会日期": date(2026, 9, 10), "铜牌编号": "T-007"}
+    process(home, fill(home, "联销体成员登记", [MEMBERS[0], m06, m07]), "2026-07-01T09:00")
+    months = ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12")
+    rows = [{"月份": m, "成员编号": mid, "销量": 2000, "所在市场销量": 10000, "填报业务员": "王强",
+             "其他渠道进货额": 3000 if (mid, m) == ("M06", "2026-09") else 0} for mid in ("M06", "M07")
+            for m in months[:3]]
+    result = process(home, fill(home, "二级客户进货统计表", rows), "2026-10-08T09:00")
+    cancels = [(f["rule"], f["record"]) for f in result["findings"] if f["rule"].startswith("jsb.cancel")]
+    assert cancels == [], cancels
+    assert not list((home / "outbox" / "文书草稿").glob("*联销体成员资格取消通知书*"))
+    rows += [{"月份": m, "成员编号": mid, "销量": 8000, "所在市场销量": 10000, "填报业务员": "王强"}
+             for mid in ("M06", "M07") for m in months[3:]]
+    result = process(home, fill(home, "二级客户进货统计表", rows), "2027-01-06T09:00")
+    rewards = [f["record"] for f in result["findings"] if f["rule"] == "jsb.reward"]
+    assert rewards == ["2026-H2|M07"], rewards
+    _, book = monthly(home, "2026-09", "2027-01-06T10:00")
+    stats = {r[0]: r[-1] for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")}
+    assert stats["M06"] == "尚未入会（不考核）" and stats["M07"] == "连续 1 个月低于 70%", stats
+    code, out = cli("report", "jsb_half_year", "--home", str(home), "--month", "2026-12", "--now", "2027-01-10T09:00",
+                    "--json")
+    assert code == 0, out
+    half = openpyxl.load_workbook(json.loads(out)["outputs"][0])
+    got = {r[0]: (r[-4], r[-3], r[-1]) for r in rows_of(half, "半年奖励") if str(r[0]).startswith("M0")}
+    # M07: 2,000 × 3 + 8,000 × 3 = 30,000 × 4 ‰ = 120.00
+    assert got["M06"] == (30000, None, "拟发展（不发奖励）") and got["M07"] == (30000, 120, "正式成员"), got

@@ -28,7 +28,7 @@ from ..rules.common import (
     text,
     yes,
 )
-from ..rules.jsb import GONE, active_on, blank_since, left_by, month_end
+from ..rules.jsb import GONE, PROPOSED, active_on, blank_since, left_by, month_end, not_yet
 from ..rules.staff import CANCELS, half_months, half_of, period_month
 
 
@@ -117,6 +117,7 @@ MATTERS = {
 
 # A member's sales above its whole market's: a figure typed wrong (jsb.share_over).
 OVER = "销量大于所在市场销量（请核对）"
+NOT_YET = "尚未入会（不考核）"
 WRONG_SALES = "成员销量有误，待核对"
 
 
@@ -145,6 +146,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
         if left_by(members.get(mid), period.end):  # recorded as gone by the month's end: done
             state = _gone_text(members[mid])
+        elif not_yet(members.get(mid), period.end):
+            state = NOT_YET
         elif mid in done:
             state = f"取消资格（{fmt_date(day(done[mid].get('取消日期')))} {text(done[mid].get('状态'))}）"
         elif mid in cancelled:
@@ -277,7 +280,7 @@ def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any
     wrong: set[str] = set()  # a member's sales above its market: the sum is not to be trusted
     for (m, mid), v in by.items():
         primary = text(members.get(mid, {}).get("一级经销商"))
-        if m == month and primary:
+        if m == month and primary and not not_yet(members.get(mid), period.end):
             sold[primary] += dec(v.get("销量")) or Decimal(0)
             count[primary] += 1
             if (ratio := share(v.get("销量"), v.get("所在市场销量"))) is not None and ratio > 1:
@@ -394,11 +397,12 @@ def jsb_half_year(src: Source, period: Period) -> Report:
         unknown = bool(members) and mid not in members  # a number typed wrong: no reward to nobody
         state = "成员登记中无此编号" if unknown else text(members.get(mid, {}).get("状态")) or "正式成员"
         held = mid in cancelling and state not in GONE
-        gone = state in GONE or unknown
+        proposed = state == PROPOSED  # not in the body: no reward
+        gone = state in GONE or unknown or proposed
         rows.append([mid, _name(members, mid), members.get(mid, {}).get("县市"),
                      *[totals[mid].get(m) for m in months], total,
                      None if held or gone else fen(total * s.reward_rate), None,
-                     "取消待审批（奖励暂缓）" if held else state])
+                     "取消待审批（奖励暂缓）" if held else f"{state}（不发奖励）" if proposed else state])
     running = "" if hy.full else (f"{hy.name}尚未结束：本表只到{month_text(hy.upto)}，奖励按已报销量估算，"
                                   f"以半年结束后的报表为准。")
     table = Table("半年奖励", f"联销体成员{hy.zh}销量与奖励", [
@@ -408,7 +412,7 @@ def jsb_half_year(src: Source, period: Period) -> Report:
         Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）"),
                                                 Mark("状态", "成员登记中无此编号", "FFEB9C")],
         note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
-              "已取消资格的成员不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
+              "已取消资格的成员和尚未入会（拟发展）的经销商不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
     # The body's members at the half's end (so far), beside those it began with: not the
     # sales rows, which list dealers since cancelled and numbers nobody registered.
     return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [table],

@@ -37,6 +37,7 @@ from .common import (
 )
 
 ACTIVE = "正式成员"
+PROPOSED = "拟发展"
 GONE = ("已取消", "已退出")
 
 
@@ -112,6 +113,12 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
         for month in months_between(min(rows[mid]), last):
             v = rows[mid].get(month)
             key = f"{month}|{mid}"
+            if not_yet(member, month_end(month)):
+                # Not in the body that month (拟发展, or joined later): a dealer's purchases
+                # may be recorded before it joins, but nothing is judged against a member
+                # it was not (no cancellation, no run of months below the share).
+                run = []
+                continue
             gone = left_by(member, month_end(month))
             if v is None:
                 if not gone:
@@ -265,6 +272,14 @@ def left_by(m: dict[str, Any] | None, day: date) -> bool:
     return left is None or left <= day
 
 
+def not_yet(m: dict[str, Any] | None, day: date) -> bool:
+    """Not (yet) in the body on ``day``: 拟发展 (the agreement not signed), or 入会日期 later."""
+    if m is None:
+        return False
+    joined = as_date(m.get("入会日期"))
+    return text(m.get("状态")) == PROPOSED or (joined is not None and joined > day)
+
+
 def active_on(m: dict[str, Any], day: date) -> bool:
     """A member on ``day``: joined by then (a member without 入会日期 counts as joined), and a
     正式成员, or cancelled/withdrawn only after that day."""
@@ -355,6 +370,8 @@ def coverage_findings(env: Env, state: State) -> list[Finding]:
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for key, v in state.get("jsb_sales", {}).items():
         month, mid = split_key(key)[:2]
+        if not_yet(members.get(code(mid)), month_end(month)):
+            continue  # the 80 % is of the members' sales: a dealer not yet joined is not one
         primary = text(members.get(code(mid), {}).get("一级经销商"))
         totals[(month, primary)] += dec(v.get("销量")) or Decimal(0)
     out: list[Finding] = []

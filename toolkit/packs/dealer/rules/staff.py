@@ -23,6 +23,7 @@ from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
 from .common import code, month_add, month_of, month_text, pct, split_key, text, yes
 from .jsb import (
     GONE,
+    PROPOSED,
     _member_values,
     active_on,
     members_with_region,
@@ -498,8 +499,8 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
                   if f.rule in CANCELS}
     for (half, mid), total in sorted(sums.items()):
         m = members.get(mid) or ({"经销商名称": named[mid]} if mid in named else {})
-        if half >= current or text(m.get("状态")) in GONE or total <= 0:
-            continue
+        if half >= current or text(m.get("状态")) in GONE or total <= 0 or text(m.get("状态")) == PROPOSED:
+            continue  # a reward is for the body's members: not one cancelled, nor one not yet joined
         if members and mid not in members:  # a number typed wrong (jsb.sales_unknown_member): no notice to nobody
             continue
         reward = fen(total * s.reward_rate)
