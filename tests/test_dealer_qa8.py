@@ -281,3 +281,23 @@ def test_a_dealer_not_yet_in_the_body_is_not_cancelled_nor_rewarded(home: Path):
     got = {r[0]: (r[-4], r[-3], r[-1]) for r in rows_of(half, "半年奖励") if str(r[0]).startswith("M0")}
     # M07: 2,000 × 3 + 8,000 × 3 = 30,000 × 4 ‰ = 120.00
     assert got["M06"] == (30000, None, "拟发展（不发奖励）") and got["M07"] == (30000, 120, "正式成员"), got
+
+
+def test_a_report_nobody_logged_is_said_overdue_before_it_becomes_missing(home: Path):
+    """李娜's W39 list (09-21…09-27) was due Mon 09-28; by Wed 09-30 no row for it is in
+    报表上报登记. She can still send it late (50 元) until its missing limit, which the
+    National Day holiday moves to Thu 10-08 (the W40 list's day): on 09-30 she is told so
+    (report_late, overdue, nothing charged yet), not first on 10-09 with a 200 元 漏报."""
+    counties = [{**c, "责任业务员": "李娜"} for c in COUNTIES]
+    process(home, fill(home, "县级市场登记", counties), "2026-09-21T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-09-21T09:00")
+    log = [{"业务员": "李娜", "报表": WEEKLY, "期间": f"2026-W{n}", "实报日期": d}
+           for n, d in ((36, date(2026, 9, 7)), (37, date(2026, 9, 14)), (38, date(2026, 9, 21)))]
+    result = process(home, fill(home, "报表上报登记", log), "2026-09-30T09:00")
+    owed = [f for f in result["findings"] if f["record"] == f"李娜|{WEEKLY}|2026-W39"]
+    assert [(f["rule"], f["status"]) for f in owed] == [("jsb.report_late", "overdue")], result["findings"]
+    assert "2026-10-08" in owed[0]["message"] and "50.00" in owed[0]["message"] and "200.00" in owed[0]["message"]
+    pay = [{"月份": "2026-09", "业务员": "李娜", "基本工资": 2000}]
+    result = process(home, fill(home, "业务员工资考核表", pay), "2026-09-30T09:10")
+    [p] = [f for f in result["findings"] if f["rule"] == "jsb.pay"]
+    assert "扣款 0.00" in p["message"], p["message"]  # not charged while it may still come in

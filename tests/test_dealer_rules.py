@@ -562,8 +562,13 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
     reports.update([log("李娜", "联销体成员走访一览表", "2026-W39", date(2026, 10, 6))])
     found = run(founded_dir, state, "2026-10-12T09:00")
     assert "李娜|联销体成员走访一览表|2026-W39" not in {f.record for f in of(found, "jsb.report_missing")}
-    (late,) = of(found, "jsb.report_late")
+    (late,) = [f for f in of(found, "jsb.report_late") if f.status == "late"]
     assert late.record == "李娜|联销体成员走访一览表|2026-W39" and late.values["fine"] == Decimal("50.00")
+    # Due and unlogged, but within their missing limits on 10-12: W40 (due 10-08, limit 10-12)
+    # and September's purchase list (due 10-08, limit 11-05): said overdue, charged nothing yet.
+    owed = [f for f in of(found, "jsb.report_late") if f.status == "overdue"]
+    assert sorted(f.record for f in owed) == ["李娜|二级客户进货统计表|2026-09", "李娜|联销体成员走访一览表|2026-W40"]
+    assert all(f.values["计入日期"] is None for f in owed)
     # September's purchase list arrived as rows of 二级客户进货统计表 by 李娜: received, so
     # never 漏报 (judged 11-10, after its missing boundary 11-05); W40–W44 are, and after a
     # false report found in W41 (调回待岗) nothing more is owed: W40 alone.

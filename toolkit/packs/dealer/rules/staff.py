@@ -277,9 +277,21 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
             if recalled is not None and (_period_start(period) or recalled) > recalled:
                 continue  # recalled to 待岗 for a false report: owes nothing after it
             due = report_due(env, period, None)
-            if due is None or env.today <= due.missing_after:
+            if due is None or env.today <= due.due:
                 continue
             when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
+            if env.today <= due.missing_after:
+                # Still in time for 迟报 rather than 漏报: said now, charged once settled.
+                out.append(Finding(
+                    rule="jsb.report_late", register="jsb_report_log", record=f"{who}|{report}|{period}",
+                    severity="warning", status="overdue",
+                    message=(f"业务员{who}的《{report}》（{period}）应于 {when}上报，报表上报登记中没有这一期，"
+                             f"{_owed_text(env, due)}；已经上报的，请大区在报表上报登记中补登实报日期"),
+                    values={"业务员": who, "报表": report, "期间": period, "核查人": None, "应报日期": due.due,
+                            "实报日期": None, "漏报界限": due.missing_after, "fine": fen(s.report_late_fine),
+                            "kind": "迟报", "unlogged": True, "计入日期": None},
+                ))
+                continue
             out.append(Finding(
                 rule="jsb.report_missing", register="jsb_report_log", record=f"{who}|{report}|{period}",
                 severity="error",
