@@ -174,8 +174,8 @@ def test_club_and_contract_documents_end_to_end(home: Path):
     text = docx_text(second)
     assert "壹拾伍万元整" in text and "替代" in text and "顾字第001号" in text
     result = process(home, fill(home, "合同收款登记", [
-        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 31), "应付金额": 40000, "实付金额": 10000}]),
-        "2026-11-29T09:00")
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 30), "应付金额": 40000, "实付金额": 10000}]),
+        "2026-11-28T09:00")
     (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
     assert "29 天" in overdue["message"]  # day 29: a reminder, not yet a breach
     assert list((home / "outbox" / "文书草稿").glob("*付款提醒函*.docx"))
@@ -250,8 +250,8 @@ def test_visit_list_weekly_in_the_first_half_year_then_monthly(home: Path):
             (datetime(2026, 9, 2), "M01", "电话调度"), (datetime(2026, 9, 9), "M02", "走访"),
             (datetime(2026, 9, 16), "M01", "走访")]
         wb = openpyxl.load_workbook(next(p for p in got[monthly][1] if p.endswith(".xlsx")))
-        lacking = [r for r in wb["本月未走访"].iter_rows(values_only=True) if r and r[1] in ("M01", "M02")]
-        assert [(r[1], r[6]) for r in lacking] == [("M02", "电话调度")]
+        lacking = [r for r in wb["本月未走访"].iter_rows(values_only=True) if r and r[2] in ("M01", "M02")]
+        assert [(r[0], r[2], r[7]) for r in lacking] == [("2026年9月", "M02", "电话调度")]
     finally:
         ctx.close()
 

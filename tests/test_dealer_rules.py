@@ -457,15 +457,16 @@ CONTRACT = {"合同类型": "物业服务顾问协议", "甲方": "常州金城�
 
 
 def test_breach_notice_on_the_30th_day_overdue_and_not_before(rules_dir: Path):
-    pay = {"HT-01|2": {"合同编号": "HT-01", "期次": 2, "应付日期": date(2026, 10, 31), "应付金额": Decimal(40000),
+    """Due Mon 11-02, a working day (a date on a rest day moves: test_dealer_qa8)."""
+    pay = {"HT-01|2": {"合同编号": "HT-01", "期次": 2, "应付日期": date(2026, 11, 2), "应付金额": Decimal(40000),
                        "实付金额": Decimal(10000)}}
     state = {"contract": {"HT-01": CONTRACT}, "contract_payment": pay}
-    assert of(run(rules_dir, state, "2026-10-31T18:00"), "contract.overdue") == []  # the due day itself
-    (first,) = of(run(rules_dir, state, "2026-11-01T09:00"), "contract.overdue")  # day 1 → reminder
+    assert of(run(rules_dir, state, "2026-11-02T18:00"), "contract.overdue") == []  # the due day itself
+    (first,) = of(run(rules_dir, state, "2026-11-03T09:00"), "contract.overdue")  # day 1 → reminder
     assert first.values["tier"] == 1 and first.values["欠付金额"] == Decimal("30000.00")
-    (day29,) = of(run(rules_dir, state, "2026-11-29T09:00"), "contract.overdue")  # 11-29 − 10-31 = 29
+    (day29,) = of(run(rules_dir, state, "2026-12-01T09:00"), "contract.overdue")  # 12-01 − 11-02 = 29
     assert day29.values["tier"] == 1
-    (day30,) = of(run(rules_dir, state, "2026-11-30T09:00"), "contract.overdue")  # 30 days → breach
+    (day30,) = of(run(rules_dir, state, "2026-12-02T09:00"), "contract.overdue")  # 30 days → breach
     assert day30.values["tier"] == 2 and day30.values["违约金"] == Decimal(20000) and day30.severity == "error"
 
 
@@ -561,8 +562,13 @@ def test_a_report_nobody_logged_is_missing_and_fined(founded_dir: Path):
     reports.update([log("李娜", "联销体成员走访一览表", "2026-W39", date(2026, 10, 6))])
     found = run(founded_dir, state, "2026-10-12T09:00")
     assert "李娜|联销体成员走访一览表|2026-W39" not in {f.record for f in of(found, "jsb.report_missing")}
-    (late,) = of(found, "jsb.report_late")
+    (late,) = [f for f in of(found, "jsb.report_late") if f.status == "late"]
     assert late.record == "李娜|联销体成员走访一览表|2026-W39" and late.values["fine"] == Decimal("50.00")
+    # Due and unlogged, but within their missing limits on 10-12: W40 (due 10-08, limit 10-12)
+    # and September's purchase list (due 10-08, limit 11-05): said overdue, charged nothing yet.
+    owed = [f for f in of(found, "jsb.report_late") if f.status == "overdue"]
+    assert sorted(f.record for f in owed) == ["李娜|二级客户进货统计表|2026-09", "李娜|联销体成员走访一览表|2026-W40"]
+    assert all(f.values["计入日期"] is None for f in owed)
     # September's purchase list arrived as rows of 二级客户进货统计表 by 李娜: received, so
     # never 漏报 (judged 11-10, after its missing boundary 11-05); W40–W44 are, and after a
     # false report found in W41 (调回待岗) nothing more is owed: W40 alone.

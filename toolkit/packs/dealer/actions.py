@@ -4,7 +4,7 @@ A card fee that breaks the club's rules, a second valid card for one car, a card
 still marked 有效 past its validity or after a renewal too late, a counterfeit fine or
 reward off the agreement, a plaque not recalled, a report period nobody can read, a sales
 row, a visit or a counterfeit penalty for a member number the member register does not
-know, a sales row with a market of 0, pay
+know, a sales row with a market of 0 or sales above its market, pay
 that disagrees with the formula, a contract marked 解除 without the written notice, a
 payment overdue on a contract 合同登记 lacks:
 each goes back on the return copy of the workbook it came from, on the cell to
@@ -55,6 +55,9 @@ ACTIONS: dict[str, Action] = {
     "jsb.share_unknown": Action(
         "jsb.share_unknown", "市场销量为0", "所在市场销量",
         "填报业务员核实该成员所在市场的销量并填写（不能为 0），否则无法计算占比", JSB),
+    "jsb.share_over": Action(
+        "jsb.share_over", "销量大于市场销量", "销量",
+        "填报业务员核对该成员的销量和所在市场销量（成员销量不会超过市场销量），改正填错的一个", JSB),
     "jsb.pay_mismatch": Action(
         "jsb.pay_mismatch", "实发工资不符", "实发工资", "销售中心按考核办法核对并改正实发工资", JSB),
     "jsb.pay_network": Action(

@@ -36,7 +36,9 @@ def club_monthly(src: Source, period: Period) -> Report:
         status = val.status
         if status == "有效":
             n["有效会员"] += 1
-            if end is not None and today <= end <= soon and not val.renewed:
+            # Policy ending within the window, or ended and in its 10-day grace (still valid,
+            # still renewable into the membership): both are memberships about to end.
+            if end is not None and end <= soon and not val.renewed:
                 status = "即将到期"
                 n["即将到期"] += 1
         elif status == "失效":

@@ -26,9 +26,10 @@ from ..rules.common import (
     share_text,
     split_key,
     text,
+    yes,
 )
-from ..rules.jsb import GONE, active_on, blank_since
-from ..rules.staff import CANCELS, half_months, half_of
+from ..rules.jsb import GONE, PROPOSED, active_on, blank_since, left_by, month_end, not_yet
+from ..rules.staff import CANCELS, half_months, half_of, period_month
 
 
 def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
@@ -61,29 +62,48 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
         Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
         Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows)
-    # Members with no visit or no call so far in the month the week ends in.
-    month = month_of(period.end)
+    # Members with no visit or no call in the month the week ends in, so far; a week across
+    # a month's end also gives the month it closed (this is the last list with its days).
+    months = sorted({month_of(period.start), month_of(period.end)})
+    todo = [row for month in months for row in _pending(src, members, counties, month, period.end)]
+    ended, running = months[:-1], months[-1]
+    closed = [r for r in todo if r[0] != month_text(running)]
+    title = (f"{month_text(ended[0])}（已结束）和{month_text(running)}至今" if ended else f"{month_text(running)}至今")
+    pending = Table("本月未走访", f"{title}尚未走访或电话调度的成员", [
+        Column("月份", width=10), Column("责任业务员", width=10), Column("成员编号", width=12),
+        Column("经销商名称", width=20), Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"),
+        Column("尚缺", width=14)], todo,
+        note="每个成员每月至少走访一次、电话调度一次；月底前补齐。"
+             + (f"{month_text(ended[0])}已结束，未补齐的计入走访不足，列入二级客户进货统计月报。" if ended else ""))
+    headline = [(f"{this}走访记录", str(len(rows)), "")]
+    if ended:
+        headline.append((f"{month_text(ended[0])}未补齐", str(len(closed)), ""))
+    headline.append(("本月尚缺", str(len(todo) - len(closed)), ""))
+    return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
+                  [visits, pending], headline=headline)
+
+
+def _pending(src: Source, members: dict[str, dict[str, Any]], counties: dict[str, Any], month: str,
+             until: date) -> list[list[Any]]:
+    """The members of ``month`` (at its end, or at ``until`` if sooner) short of a visit or a
+    call among the visits of that month up to ``until``."""
+    upto = min(until, month_end(month))
     seen: dict[tuple[str, str], int] = defaultdict(int)
     for v in src.records("jsb_visit").values():
         d = day(v.get("日期"))
-        if d is not None and month_of(d) == month and d <= period.end:
+        if d is not None and month_of(d) == month and d <= upto:
             seen[(code(v.get("成员编号")), text(v.get("方式")) or "走访")] += 1
     todo = []
     for mid, m in sorted(members.items()):
-        if not active_on(m, period.end):
+        if not active_on(m, upto):
             continue
         visits_n, calls_n = seen[(mid, "走访")], seen[(mid, "电话调度")]
         if visits_n and calls_n:
             continue
         who = text(counties.get(text(m.get("县市")), {}).get("责任业务员"))
-        todo.append([who, mid, m.get("经销商名称"), m.get("县市"), visits_n, calls_n,
+        todo.append([month_text(month), who, mid, m.get("经销商名称"), m.get("县市"), visits_n, calls_n,
                      "走访、电话调度" if not visits_n and not calls_n else "走访" if not visits_n else "电话调度"])
-    pending = Table("本月未走访", f"{month_text(month)}至今尚未走访或电话调度的成员", [
-        Column("责任业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
-        Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"), Column("尚缺", width=14)],
-        todo, note="每个成员每月至少走访一次、电话调度一次；月底前补齐。")
-    return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
-                  [visits, pending], headline=[(f"{this}走访记录", str(len(rows)), ""), ("本月尚缺", str(len(todo)), "")])
+    return todo
 
 
 # What each finding of the monthly lists is about, in the staff's words.
@@ -93,6 +113,12 @@ MATTERS = {
     "jsb.county_members": "县级成员超过上限", "jsb.county_few": "县级成员不足", "jsb.blank_market": "空白市场", "jsb.visit_shortfall": "走访不足", "jsb.report_late": "报表迟报",
     "jsb.report_missing": "报表漏报", "jsb.report_false": "报表虚报", "jsb.fines_uncharged": "罚款未扣",
 }
+
+
+# A member's sales above its whole market's: a figure typed wrong (jsb.share_over).
+OVER = "销量大于所在市场销量（请核对）"
+NOT_YET = "尚未入会（不考核）"
+WRONG_SALES = "成员销量有误，待核对"
 
 
 def jsb_monthly(src: Source, period: Period) -> Report:
@@ -107,13 +133,24 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                  if f.rule.startswith("jsb.cancel") and f.values.get("月份") == month}
     runs = {f.values.get("成员编号"): f.values.get("run") for f in findings
             if f.rule == "jsb.share_low" and f.values.get("月份") == month}
+    # A cause of this month whose cancellation has been carried out since: the rules no
+    # longer draft it (the member is gone), but the month's report still says it.
+    done = {mid: members[mid] for (m, mid), v in by.items() if m == month and mid not in cancelled
+            and _cancelled_since(members.get(mid), period.end) and _cause_in_row(v, runs.get(mid), s)}
+    cancelled.update({mid: "done" for mid in done})
     months3 = [month_add(month, -2), month_add(month, -1), month]
     rows = []
     for (m, mid), v in sorted(by.items(), key=lambda kv: kv[0][1]):
         if m != month:
             continue
         shares = [share(by.get((x, mid), {}).get("销量"), by.get((x, mid), {}).get("所在市场销量")) for x in months3]
-        if mid in cancelled:
+        if left_by(members.get(mid), period.end):  # recorded as gone by the month's end: done
+            state = _gone_text(members[mid])
+        elif not_yet(members.get(mid), period.end):
+            state = NOT_YET
+        elif mid in done:
+            state = f"取消资格（{fmt_date(day(done[mid].get('取消日期')))} {text(done[mid].get('状态'))}）"
+        elif mid in cancelled:
             state = "取消资格"
         elif members and mid not in members:
             state = "成员登记中无此编号"
@@ -121,6 +158,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
             state = f"连续 {runs[mid]} 个月低于 {pct(s.min_share, 0)}"
         elif shares[-1] is None:
             state = "无法计算占比（所在市场销量为 0）"
+        elif shares[-1] > 1:
+            state = OVER
         else:
             state = "正常"
         # Shown as text, to three decimals where two would round onto 70 % (69.996 %).
@@ -132,7 +171,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
         *[Column(f"{month_text(x)}占比", width=12) for x in months3], Column("情况", width=24)], rows,
         marks=[Mark("情况", "取消资格"), Mark("情况", "成员登记中无此编号", "FFEB9C"),
-               Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C")],
+               Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C"), Mark("情况", OVER, "FFEB9C")],
         note=(f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}（按未四舍五入的数比较，接近标准时显示三位小数）；"
               f"连续 {s.below_months_to_cancel} 个月低于标准即取消资格。"))
 
@@ -141,7 +180,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
     open_ = [f for f in findings if f.status != "resolved"]
 
     def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
-        hits = [f for f in open_ if f.rule in rules]
+        hits = [f for f in open_ if f.rule in rules and _this_months(f, month)]
         return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
                      [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note)
 
@@ -192,6 +231,36 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                             ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
 
 
+def _cancelled_since(m: dict[str, Any] | None, end: date) -> bool:
+    """Recorded as 已取消 with a date after ``end``: a member then, cancelled since."""
+    left = day((m or {}).get("取消日期"))
+    return text((m or {}).get("状态")) == "已取消" and left is not None and left > end
+
+
+def _cause_in_row(v: dict[str, Any], run: Any, s: Any) -> bool:
+    """What makes the rules draft a cancellation from a sales row (jsb.cancel_*): bought from
+    another 一级, sold below price, bundled, counterfeit, or the third month below the share."""
+    other = dec(v.get("其他渠道进货额"))
+    return bool((other is not None and other > 0) or any(yes(v.get(c)) for c in ("低于协商价销售", "捆绑销售", "发现假冒"))
+                or (run is not None and int(run) == s.below_months_to_cancel))
+
+
+def _gone_text(m: dict[str, Any]) -> str:
+    """已取消（2026-10-12）: a member recorded as gone, and since when."""
+    left = day(m.get("取消日期"))
+    return f"{text(m.get('状态'))}（{fmt_date(left)}）" if left else text(m.get("状态"))
+
+
+def _this_months(f: Any, month: str) -> bool:
+    """A fine settled in another month is that month's (its pay row charged it), so the list
+    of a month adds up to its pay table; a matter with no month of charge (a report still
+    owed, a false report, fines no pay row takes) is listed while open."""
+    settled = day(f.values.get("计入日期"))
+    if f.rule == "jsb.report_false":  # the month of the period found false
+        return period_month(text(f.values.get("期间"))) in (None, month)
+    return settled is None or month_of(settled) == month
+
+
 def _members_at(members: dict[str, dict[str, Any]], day: date) -> int:
     """The body's members on ``day`` (seed 003: a 联销体成员 is a dealer in the body, not a
     sales row): joined by then and not cancelled or withdrawn by then, as the county
@@ -208,25 +277,30 @@ def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any
     month = period.label
     sold: dict[str, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
+    wrong: set[str] = set()  # a member's sales above its market: the sum is not to be trusted
     for (m, mid), v in by.items():
         primary = text(members.get(mid, {}).get("一级经销商"))
-        if m == month and primary:
+        if m == month and primary and not not_yet(members.get(mid), period.end):
             sold[primary] += dec(v.get("销量")) or Decimal(0)
             count[primary] += 1
+            if (ratio := share(v.get("销量"), v.get("所在市场销量"))) is not None and ratio > 1:
+                wrong.add(primary)
     whole = {split_key(k)[1]: dec(v.get("一级销量")) for k, v in src.records("jsb_primary_sales").items()
              if split_key(k)[0] == month}
     rows = []
     for primary in sorted(set(sold) | set(whole)):
         ratio = share(sold.get(primary, Decimal(0)), whole.get(primary))
         state = ("一级销量未登记" if whole.get(primary) is None else "无法计算（一级销量为 0）" if ratio is None
-                 else "达标" if ratio >= s.primary_coverage else f"未达到 {pct(s.primary_coverage, 0)}")
+                 else f"未达到 {pct(s.primary_coverage, 0)}" if ratio < s.primary_coverage
+                 else WRONG_SALES if primary in wrong else "达标")
         rows.append([primary, count.get(primary, 0), fen(sold.get(primary, Decimal(0))),
                      fen(whole[primary]) if whole.get(primary) is not None else None,
                      share_text(ratio, s.primary_coverage), state])
     return Table("一级经销商", f"一级经销商覆盖情况（{period.zh}）", [
         Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量", "money"),
         Column("一级销量", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
-        marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C")],
+        marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C"),
+               Mark("情况", WRONG_SALES, "FFEB9C")],
         note=(f"成员合计销量 ÷ 一级经销商当月销量，标准 {pct(s.primary_coverage, 0)}；成员按联销体成员登记的"
               f"一级经销商归属；一级销量取自一级经销商月销量登记。"))
 
@@ -323,11 +397,12 @@ def jsb_half_year(src: Source, period: Period) -> Report:
         unknown = bool(members) and mid not in members  # a number typed wrong: no reward to nobody
         state = "成员登记中无此编号" if unknown else text(members.get(mid, {}).get("状态")) or "正式成员"
         held = mid in cancelling and state not in GONE
-        gone = state in GONE or unknown
+        proposed = state == PROPOSED  # not in the body: no reward
+        gone = state in GONE or unknown or proposed
         rows.append([mid, _name(members, mid), members.get(mid, {}).get("县市"),
                      *[totals[mid].get(m) for m in months], total,
                      None if held or gone else fen(total * s.reward_rate), None,
-                     "取消待审批（奖励暂缓）" if held else state])
+                     "取消待审批（奖励暂缓）" if held else f"{state}（不发奖励）" if proposed else state])
     running = "" if hy.full else (f"{hy.name}尚未结束：本表只到{month_text(hy.upto)}，奖励按已报销量估算，"
                                   f"以半年结束后的报表为准。")
     table = Table("半年奖励", f"联销体成员{hy.zh}销量与奖励", [
@@ -337,7 +412,7 @@ def jsb_half_year(src: Source, period: Period) -> Report:
         Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）"),
                                                 Mark("状态", "成员登记中无此编号", "FFEB9C")],
         note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
-              "已取消资格的成员不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
+              "已取消资格的成员和尚未入会（拟发展）的经销商不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
     # The body's members at the half's end (so far), beside those it began with: not the
     # sales rows, which list dealers since cancelled and numbers nobody registered.
     return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [table],

@@ -7,7 +7,7 @@ other party may terminate by written notice; 第四篇: the phases of the consul
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +60,25 @@ def _ended_on(contract: dict[str, Any]) -> date | None:
     return as_date(contract.get("解除日期")) or as_date(contract.get("委托期限止"))
 
 
+def _working(env: Env, d: date) -> date:
+    """``d`` if a working day, else the next one: a payment date, or the last day of the
+    grace period, falling on a rest day or holiday moves to the next working day (SPEC §5,
+    民法典 第二百零三条), as the pack's report deadlines do."""
+    return d if env.cal.is_workday(d) else env.cal.next_workday(d)
+
+
+def _tier(env: Env, payable: date, tiers: list[int]) -> int:
+    """How many letter tiers have been reached: the day-1 reminder the day after the
+    payable date; a later tier (30 days: breach) once its last day, moved off a rest day,
+    has begun."""
+    reached = 0
+    for n, t in enumerate(tiers):
+        last = payable + timedelta(days=t)
+        if env.today >= (last if n == 0 else _working(env, last)):
+            reached += 1
+    return reached
+
+
 def payment_findings(env: Env, state: State) -> list[Finding]:
     c = env.settings.dealer.contract
     contracts = state.get("contract", {})
@@ -72,8 +91,9 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         owed = amount - paid
         if due is None or owed <= 0:
             continue
-        days = (env.today - due).days  # day 1 = the day after the due date
-        tier = sum(1 for t in c.tiers if days >= t)
+        payable = _working(env, due)
+        days = (env.today - payable).days  # day 1 = the day after the (working) due date
+        tier = _tier(env, payable, c.tiers)
         if tier == 0:
             continue
         k = contracts.get(number, {})
@@ -92,10 +112,12 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         out.append(Finding(
             rule="contract.overdue", register="contract_payment", record=key,
             severity="error" if breach else "warning", status="overdue",
-            message=(f"合同 {number}（{text(k.get('甲方')) or '合同登记中无此编号'}）第 {period} 期应于 {fmt_date(due)} 付款 "
+            message=(f"合同 {number}（{text(k.get('甲方')) or '合同登记中无此编号'}）第 {period} 期应于 {fmt_date(due)}"
+                     f"{'（休息日，顺延至 ' + fmt_date(payable) + '）' if payable != due else ''} 付款 "
                      f"{yuan(amount)} 元，已逾期 {days} 天，欠付 {yuan(owed)} 元——"
                      f"{'已满 ' + str(c.tiers[-1]) + ' 天视同违约，' if breach else ''}{drafted}"),
             values={"tier": tier, "days_overdue": days, "合同编号": number, "期次": period, "应付日期": due,
+                    "顺延至": payable if payable != due else None,
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},

@@ -37,6 +37,7 @@ from .common import (
 )
 
 ACTIVE = "正式成员"
+PROPOSED = "拟发展"
 GONE = ("已取消", "已退出")
 
 
@@ -112,6 +113,12 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
         for month in months_between(min(rows[mid]), last):
             v = rows[mid].get(month)
             key = f"{month}|{mid}"
+            if not_yet(member, month_end(month)):
+                # Not in the body that month (拟发展, or joined later): a dealer's purchases
+                # may be recorded before it joins, but nothing is judged against a member
+                # it was not (no cancellation, no run of months below the share).
+                run = []
+                continue
             gone = left_by(member, month_end(month))
             if v is None:
                 if not gone:
@@ -125,9 +132,12 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
                 continue
             ratio = share(v.get("销量"), v.get("所在市场销量"))
             out.extend(_conduct(env, key, month, mid, member, v, cancelled))
-            if ratio is None:
+            if ratio is None or ratio > 1:
+                # No share, or one above 100 %: a member is part of its market, so its sales
+                # cannot exceed it (a figure typed wrong). Neither month counts either way.
                 if not gone:
-                    out.append(closed_if_left(_no_share(env, key, month, mid, member, v), member, env.today))
+                    wrong = _no_share if ratio is None else _over_market
+                    out.append(closed_if_left(wrong(env, key, month, mid, member, v), member, env.today))
                 run = []
                 continue
             if ratio >= s.min_share:
@@ -202,6 +212,23 @@ def _no_share(env: Env, key: str, month: str, mid: str, member: dict[str, Any] |
     )
 
 
+def _over_market(env: Env, key: str, month: str, mid: str, member: dict[str, Any] | None,
+                 v: dict[str, Any]) -> Finding:
+    """销量 above 所在市场销量: the member's sales are part of its market's, so one of the two
+    is typed wrong; the month is not judged (nor called normal) until it is corrected."""
+    s = env.settings.dealer.jsb
+    sold, market = dec(v.get("销量")) or Decimal(0), dec(v.get("所在市场销量")) or Decimal(0)
+    return Finding(
+        rule="jsb.share_over", register="jsb_sales", record=key, severity="warning",
+        message=(f"{_name(member, mid)}{month_text(month)}销量 {yuan(sold)} 元大于所在市场销量 {yuan(market)} 元"
+                 f"（成员销量是市场销量的一部分，不会超过它），两数必有一个填错；本月不计占比、不能判断是否低于 "
+                 f"{pct(s.min_share, 0)}（中断连续月数的计算），一级经销商覆盖也不能据此算作达标；"
+                 f"请{_reporter(v)}核对后改正"),
+        values={**_member_values(mid, member), "月份": month, "销量": fen(sold), "所在市场销量": fen(market),
+                "填报业务员": v.get("填报业务员")},
+    )
+
+
 CONDUCT = (("低于协商价销售", "低于联销体协商价格销售"), ("捆绑销售", "捆绑销售"),
            ("发现假冒", "销售假冒伪劣产品"))
 
@@ -243,6 +270,14 @@ def left_by(m: dict[str, Any] | None, day: date) -> bool:
         return False
     left = as_date((m or {}).get("取消日期"))
     return left is None or left <= day
+
+
+def not_yet(m: dict[str, Any] | None, day: date) -> bool:
+    """Not (yet) in the body on ``day``: 拟发展 (the agreement not signed), or 入会日期 later."""
+    if m is None:
+        return False
+    joined = as_date(m.get("入会日期"))
+    return text(m.get("状态")) == PROPOSED or (joined is not None and joined > day)
 
 
 def active_on(m: dict[str, Any], day: date) -> bool:
@@ -335,6 +370,8 @@ def coverage_findings(env: Env, state: State) -> list[Finding]:
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for key, v in state.get("jsb_sales", {}).items():
         month, mid = split_key(key)[:2]
+        if not_yet(members.get(code(mid)), month_end(month)):
+            continue  # the 80 % is of the members' sales: a dealer not yet joined is not one
         primary = text(members.get(code(mid), {}).get("一级经销商"))
         totals[(month, primary)] += dec(v.get("销量")) or Decimal(0)
     out: list[Finding] = []

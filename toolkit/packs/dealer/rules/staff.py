@@ -23,6 +23,7 @@ from toolkit.ruleset.timing import Env, add_months, as_date, fmt_date
 from .common import code, month_add, month_of, month_text, pct, split_key, text, yes
 from .jsb import (
     GONE,
+    PROPOSED,
     _member_values,
     active_on,
     members_with_region,
@@ -171,6 +172,15 @@ def _period_start(period: str) -> date | None:
         return None
 
 
+def period_month(period: str) -> str | None:
+    """The month a report period belongs to: a week's by its Thursday (2026-W49 → 2026-12)."""
+    p = _canonical(period)
+    start = _period_start(period) if p else None
+    if p is None or start is None:
+        return None
+    return month_of(_thursday(start) if "W" in p else start)
+
+
 def _week_label(monday: date) -> str:
     y, w, _ = monday.isocalendar()
     return f"{y:04d}-W{w:02d}"
@@ -267,9 +277,21 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
             if recalled is not None and (_period_start(period) or recalled) > recalled:
                 continue  # recalled to 待岗 for a false report: owes nothing after it
             due = report_due(env, period, None)
-            if due is None or env.today <= due.missing_after:
+            if due is None or env.today <= due.due:
                 continue
             when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
+            if env.today <= due.missing_after:
+                # Still in time for 迟报 rather than 漏报: said now, charged once settled.
+                out.append(Finding(
+                    rule="jsb.report_late", register="jsb_report_log", record=f"{who}|{report}|{period}",
+                    severity="warning", status="overdue",
+                    message=(f"业务员{who}的《{report}》（{period}）应于 {when}上报，报表上报登记中没有这一期，"
+                             f"{_owed_text(env, due)}；已经上报的，请大区在报表上报登记中补登实报日期"),
+                    values={"业务员": who, "报表": report, "期间": period, "核查人": None, "应报日期": due.due,
+                            "实报日期": None, "漏报界限": due.missing_after, "fine": fen(s.report_late_fine),
+                            "kind": "迟报", "unlogged": True, "计入日期": None},
+                ))
+                continue
             out.append(Finding(
                 rule="jsb.report_missing", register="jsb_report_log", record=f"{who}|{report}|{period}",
                 severity="error",
@@ -489,8 +511,8 @@ def reward_findings(env: Env, state: State) -> list[Finding]:
                   if f.rule in CANCELS}
     for (half, mid), total in sorted(sums.items()):
         m = members.get(mid) or ({"经销商名称": named[mid]} if mid in named else {})
-        if half >= current or text(m.get("状态")) in GONE or total <= 0:
-            continue
+        if half >= current or text(m.get("状态")) in GONE or total <= 0 or text(m.get("状态")) == PROPOSED:
+            continue  # a reward is for the body's members: not one cancelled, nor one not yet joined
         if members and mid not in members:  # a number typed wrong (jsb.sales_unknown_member): no notice to nobody
             continue
         reward = fen(total * s.reward_rate)
