@@ -263,7 +263,8 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                            f"{yuan(parts)} 元 = {yuan(labour + parts)} 元不符", dict(who)))
     estimate = estimate_of(v)
     settled = dec(v.get("结算金额"))
-    if estimate is not None and settled is not None:
+    # A check-only visit (是否进厂 否) settles its check fee, not the repair it estimated.
+    if estimate is not None and settled is not None and v.get("是否进厂") != "否":
         added = sum(((dec(e.get("增项工时费")) or Decimal(0)) + (dec(e.get("增项备品费")) or Decimal(0))
                      for e in extras if accepted(e)), Decimal(0))
         base = estimate + added

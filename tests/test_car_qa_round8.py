@@ -1,0 +1,60 @@
+"""QA round 8 at the car desk, cut down to the rows behind each defect: 回访及时率 across
+the 国庆 holiday and the September/October boundary, and the one-page Word summary's
+“需要关注” list.
+
+The desk works Mon 2026-09-28 to Wed 09-30, closes for 国庆 (10-01..10-07) and opens
+again Thu 10-08. Weeks: 2026-W40 is 09-28..10-04, 2026-W41 is 10-05..10-11.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+from car_fixtures import ORDER_HEAD, as_json, cli, findings, init, order, process
+from conftest import write_xlsx
+
+
+def _report(home: Path, *args: str, now: str) -> tuple[openpyxl.Workbook, list[str]]:
+    code, out = cli("report", *args, "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    outputs = as_json(out)["outputs"]
+    book = openpyxl.load_workbook(next(o for o in outputs if o.endswith(".xlsx")))
+    paragraphs = [p.text for o in outputs if o.endswith(".docx") for p in docx.Document(o).paragraphs]
+    return book, paragraphs
+
+
+def _kpis(book: openpyxl.Workbook) -> dict[str, tuple[Any, Any]]:
+    return {r[0]: (r[1], r[2]) for r in book["概况"].iter_rows(min_row=3, values_only=True) if r and r[0]}
+
+
+def _delivered(number: str, plate: str, day: str, called: str | None, **kw: Any) -> list[Any]:
+    values = {"委托书号": number, "车牌号": plate, "接车时间": f"{day} 09:00", "进车间时间": f"{day} 09:10",
+              "预计完工时间": f"{day} 16:00", "进度查询时间": f"{day} 14:00", "完工时间": f"{day} 15:30",
+              "质检员": "刘强", "交车时间": f"{day} 17:00", "工时费估价": 200, "备品费估价": 300, "估价合计": 500, "工时费": 200, "备品费": 300, "结算金额": 500,
+              "实收金额": 500, "付款方式": "现金", "回访时间": called, **kw}
+    return order(**values)
+
+
+# --- 3. a check-only visit is not a repair that cost more or less than its estimate ---------
+
+
+def test_a_declined_estimate_is_not_a_settlement_off_its_estimate(tmp_path: Path):
+    """周强's 速腾 came Wed 09-30 16:00 for a check (是否进厂 否): 李娜 estimated the repair at
+    800 元 (工时 300 + 备品 500), he declined it and paid the 80 元 check fee. The 80 元 is not
+    a repair settled 90 % under its estimate: nothing to explain to the customer, no line on
+    the daily list, none in the week's 服务规范."""
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    check_only = order(委托书号="WC01", 车牌号="京F55555", 客户名称="周强", 服务顾问="李娜", 是否进厂="否",
+                       进车间时间=None, 车间接车人=None, 预计完工时间=None, 接车时间="2026-09-30 16:00",
+                       交车时间="2026-09-30 16:40", 结算金额=80, 实收金额=80, 付款方式="现金")
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [head, [*check_only, 80]]}),
+            "2026-09-30T18:00")
+    assert not [f for f in findings(home, datetime(2026, 10, 8, 8, 0)) if f.rule == "car.estimate_deviation"]
+    week, _ = _report(home, "car_weekly", "--week", "2026-W40", now="2026-10-05T09:00")
+    assert [r for r in week["服务规范"].iter_rows(min_row=4, values_only=True) if r and r[0]] == [("（无）", None, None,
+                                                                                                None, None)]
