@@ -39,6 +39,47 @@ def _delivered(number: str, plate: str, day: str, called: str | None, **kw: Any)
     return order(**values)
 
 
+# --- 1. a missed call counts in the period its week ran out --------------------------------
+
+
+def _holiday_desk(tmp_path: Path) -> Path:
+    """Three cars handed back before the holiday. WA01 (Mon 09-28) was called Wed 09-30,
+    in time. WA02 (Tue 09-29, window to Tue 10-06 23:59) was called Thu 10-08, and WA03
+    (Wed 09-30, window to Wed 10-07 23:59) on Fri 10-09: both weeks ran out over the
+    holiday, in 2026-W41 and in October."""
+    home = init(tmp_path / "car", "car")
+    rows = [ORDER_HEAD,
+            _delivered("WA01", "京A10001", "2026-09-28", "2026-09-30 10:00"),
+            _delivered("WA02", "京A10002", "2026-09-29", "2026-10-08 10:00"),
+            _delivered("WA03", "京A10003", "2026-09-30", "2026-10-09 10:00")]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-10-09T18:00")
+    return home
+
+
+def test_a_call_missed_over_the_holiday_counts_in_the_week_it_was_missed(tmp_path: Path):
+    """W40's own report (Mon 10-05 09:00) knows one call, made in time: 100 %. The two
+    weeks that ran out on 10-06 and 10-07 are missed calls of W41: 0 of 2, and W41's
+    report repeats W40's 100 % as 上周 (the same week, the same figure). Counting each car
+    by its pickup week instead left both missed calls out of every weekly report: W40's
+    was made before their weeks ended, and W41 had no pickups."""
+    home = _holiday_desk(tmp_path)
+    w40, _ = _report(home, "car_weekly", "--week", "2026-W40", now="2026-10-12T09:00")
+    assert _kpis(w40)["回访及时率"][0] == "100.0%"
+    w41, _ = _report(home, "car_weekly", "--week", "2026-W41", now="2026-10-12T09:00")
+    assert _kpis(w41)["回访及时率"] == ("0.0%", "100.0%")
+
+
+def test_the_month_counts_the_calls_whose_week_ended_in_it(tmp_path: Path):
+    """September's report (10-01 09:00) can judge only WA01; WA02 and WA03 ran out in
+    October, so October's report counts them: 0 of 2, with September's 1 of 1 beside it."""
+    home = _holiday_desk(tmp_path)
+    sep, _ = _report(home, "car_monthly", "--month", "2026-09", now="2026-11-01T09:00")
+    assert _kpis(sep)["回访及时率"][0] == "100.0%"
+    oct_, words = _report(home, "car_monthly", "--month", "2026-10", now="2026-11-01T09:00")
+    assert _kpis(oct_)["回访及时率"] == ("0.0%", "100.0%")
+    assert any("应回访 2 台次" in p and "按时回访 0 台次" in p for p in words), words
+
+
 # --- 3. a check-only visit is not a repair that cost more or less than its estimate ---------
 
 

@@ -375,10 +375,11 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         if delivered is not None and delivered < p.end_dt and delivered <= cut:
             s.money["欠收"] += owed(v)
         # A check-only visit (是否进厂 否) gets no follow-up call from car.followup: not due here.
+        # A call counts in the period it was made in time, or else the one its week ran out
+        # in (as car.followup judges it: a call on day 1 is early, not missed).
         repaired = v.get("是否进厂") != "否"
-        call = followup_of(env, v) if repaired and delivered is not None and inside(delivered) else None
-        if call is not None and call.judged(cut):
-            # As car.followup judges it: a call on day 1 is early, not missed.
+        call = followup_of(env, v) if repaired and delivered is not None and delivered <= cut else None
+        if call is not None and inside(call.settled):
             s.follow_due += 1
             s.followed += call.timely
         if inside(v.get("回访时间")) and v.get("回访结果"):
@@ -438,7 +439,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                      [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
                       for k, a, b, kind in kpis],
                      note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂一周内"
-                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
+                          "（第七天 23:59 前）完成回访的比例，按时回访的计入回访当期，未按时回访的计入第七天所在的一期，"
+                          "第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
                           "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
                           "其诊断估价费仍计入营业收入。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
@@ -490,7 +492,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     if lapses.rows:
         notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
     if now.follow_due and now.followed < now.follow_due:
-        notes.append(f"应回访 {now.follow_due} 台次，及时回访 {now.followed} 台次。")
+        notes.append(f"{cur}应回访 {now.follow_due} 台次（按时回访的和回访期限已过的），按时回访 {now.followed} 台次，"
+                     f"回访及时率 {_pct(now.followup_rate)}。")
     return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,
                   word=True)
 

@@ -152,6 +152,14 @@ class FollowUp:
         """Counted at ``cut`` once the call is made by then or the window has closed."""
         return (self.called is not None and self.called <= cut) or self.closes <= cut
 
+    @property
+    def settled(self) -> datetime:
+        """When the call became made or missed: the call made in time, else the window's
+        close. The reports count each car once, in the period holding this moment, so a
+        week that ran out uncalled shows where it ran out, not in the pickup week's report
+        (made before the week could end)."""
+        return self.called if self.timely and self.called is not None else self.closes
+
 
 def followup_of(env: Env, v: dict[str, Any]) -> FollowUp | None:
     """The follow-up of a delivered order (None before 交车时间 is written)."""
