@@ -80,6 +80,31 @@ def test_the_month_counts_the_calls_whose_week_ended_in_it(tmp_path: Path):
     assert any("应回访 2 台次" in p and "按时回访 0 台次" in p for p in words), words
 
 
+# --- 2. the Word summary keeps what needs attention ---------------------------------------
+
+
+def test_the_word_summary_keeps_the_lapses_and_the_late_cars(tmp_path: Path):
+    """W40 at a busy desk: a car finished late (WB02), a car handed back without the
+    customer signing the list of belongings (WB03), and a check-only visit (WB04). The
+    one-page summary holds four lines under “需要关注”: the late car and the lapse must be
+    among them, not cut off behind the week's plain counts (which the table above them
+    already shows)."""
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    check_only = order(委托书号="WB04", 车牌号="京B10004", 是否进厂="否", 进车间时间=None, 车间接车人=None,
+                       预计完工时间=None, 接车时间="2026-09-29 10:00", 交车时间="2026-09-29 10:40", 结算金额=80,
+                       实收金额=80, 付款方式="现金")
+    rows = [head,
+            [*_delivered("WB01", "京B10001", "2026-09-28", "2026-09-30 10:00"), None],
+            [*_delivered("WB02", "京B10002", "2026-09-28", "2026-09-30 10:30", 完工时间="2026-09-28 16:40"), None],
+            [*_delivered("WB03", "京B10003", "2026-09-29", "2026-10-01 10:00", 随车物品签名="否"), None],
+            [*check_only, 80]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-09-30T18:00")
+    _, words = _report(home, "car_weekly", "--week", "2026-W40", now="2026-10-05T09:00")
+    assert any("未按承诺时间完工 1 台次" in p for p in words), words
+    assert any("已无法补做的服务规范事项" in p for p in words), words
+
+
 # --- 3. a check-only visit is not a repair that cost more or less than its estimate ---------
 
 

@@ -483,17 +483,20 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                 for k, a, b, kind in kpis[:7]]
     headline.append(("营业收入（元）", f"{now.money['结算金额']:,.2f}", f"{before.money['结算金额']:,.2f}"))
     headline.append(("欠收（元）", f"{now.money['欠收']:,.2f}", f"{before.money['欠收']:,.2f}"))
-    notes = [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
-             f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
-    if now.check_only:
-        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
+    # What needs attention first: the one-page Word summary keeps only the first few lines
+    # (reports/word.py MAX_NOTES), and the plain counts are in the table above them anyway.
+    notes = []
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
-    if lapses.rows:
-        notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
     if now.follow_due and now.followed < now.follow_due:
         notes.append(f"{cur}应回访 {now.follow_due} 台次（按时回访的和回访期限已过的），按时回访 {now.followed} 台次，"
                      f"回访及时率 {_pct(now.followup_rate)}。")
+    if lapses.rows:
+        notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
+    notes += [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
+              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
+    if now.check_only:
+        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
     return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,
                   word=True)
 
