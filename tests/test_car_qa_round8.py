@@ -124,3 +124,33 @@ def test_a_declined_estimate_is_not_a_settlement_off_its_estimate(tmp_path: Path
     week, _ = _report(home, "car_weekly", "--week", "2026-W40", now="2026-10-05T09:00")
     assert [r for r in week["服务规范"].iter_rows(min_row=4, values_only=True) if r and r[0]] == [("（无）", None, None,
                                                                                                 None, None)]
+
+
+# --- 4. a discount nobody approved is not printed for the customer ---------------------------
+
+
+def _releases(home: Path) -> list[Path]:
+    return sorted((home / "outbox" / "文书草稿").glob("*出厂通知单_WD01.docx"))
+
+
+def test_the_release_waits_for_the_discount_to_be_approved(tmp_path: Path):
+    """王芳's 卡罗拉 is handed back Tue 09-29 17:45 with a 30 元 discount 李娜 gave without
+    the 业务主管 (工时费 200 + 备品费 180 − 30 = 350, paid 300 by card). Its 出厂通知单 would
+    hand the customer a discount nobody may yet have granted, with 折扣审批 “—”: it waits,
+    and the return copy says so. 周经理 approves it the next morning (Wed 09-30 09:00): the
+    release is drafted then, naming him."""
+    home = init(tmp_path / "car", "car")
+    row = order(委托书号="WD01", 车牌号="京C11111", 客户名称="王芳", 服务顾问="李娜", 接车时间="2026-09-29 14:00",
+                进车间时间="2026-09-29 14:20", 预计完工时间="2026-09-29 17:00", 进度查询时间="2026-09-29 16:15",
+                完工时间="2026-09-29 16:50", 质检员="刘强", 交车时间="2026-09-29 17:45", 工时费估价=200,
+                备品费估价=150, 估价合计=350, 工时费=200, 备品费=180, 折扣金额=30, 结算金额=350, 实收金额=300,
+                付款方式="刷卡")
+    run = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-09-29T18:00")
+    assert _releases(home) == []
+    (act,) = [a for f in run["files"] for a in f["actions"] if a["code"] == "car.discount_approval"]
+    assert "审批后才出具出厂通知单" in act["message"], act
+    row[ORDER_HEAD.index("折扣审批人")] = "周经理"
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-09-30T09:00")
+    (release,) = _releases(home)
+    cells = [c.text for t in docx.Document(release).tables for r in t.rows for c in r.cells]
+    assert "周经理" in cells and "30.00 元" in cells, cells

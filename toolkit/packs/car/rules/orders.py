@@ -237,8 +237,9 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
     # would print a 欠收 nobody owes (or hide one); it follows the corrected save, which
     # the daily list asks for the next working morning, so the notice waits that long.
+    # Nor is a discount the 业务主管 has not approved: it may yet be taken back.
     if (dec(v.get("结算金额")) is not None or not repaired) and release_open(env, delivered) \
-            and settlement_adds_up(v):
+            and settlement_adds_up(v) and not discount_unapproved(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["诊断费待收"] = None if repaired else fee_unpaid(v)
@@ -246,6 +247,12 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
     return out
+
+
+def discount_unapproved(v: dict[str, Any]) -> bool:
+    """A discount given without the 业务主管's approval (car.discount_approval)."""
+    discount = dec(v.get("折扣金额"))
+    return discount is not None and discount > 0 and blank(v.get("折扣审批人"))
 
 
 def release_open(env: Env, delivered: datetime | None) -> bool:
@@ -292,7 +299,7 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                            f"备品费 {yuan(dec(v.get('备品费')) or Decimal(0))} 元 − 折扣 {yuan(discount or Decimal(0))} 元 = "
                            f"{yuan(expected)} 元不符",
                            {**who, "结算金额": settled, "expected": expected}))
-    if discount and discount > 0 and blank(v.get("折扣审批人")):
+    if discount_unapproved(v):
         out.append(finding("car.discount_approval", ORDERS, key, "error",
                            f"{subject}：折扣 {yuan(discount)} 元没有业务主管审批", {**who, "折扣金额": discount}))
     rate = env.settings.tariffs.appointment_labour_discount
