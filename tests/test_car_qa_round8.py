@@ -154,3 +154,35 @@ def test_the_release_waits_for_the_discount_to_be_approved(tmp_path: Path):
     (release,) = _releases(home)
     cells = [c.text for t in docx.Document(release).tables for r in t.rows for c in r.cells]
     assert "周经理" in cells and "30.00 元" in cells, cells
+
+
+# --- 5. a callback or a reply promised for today is on the morning's list -------------------
+
+
+def test_callbacks_and_replies_due_today_are_on_the_morning_list(tmp_path: Path):
+    """Tue 10-13 16:50 钱女士 left a message for 李娜, best called back Wed 10:00; at 10:00
+    北京宏达物流 complained at the counter and 王磊 promised an answer by Wed 17:00. Both
+    fall due on Wednesday: the 08:00 list must name them (before, they reached it only
+    once missed, under 逾期事项). Thursday's list no longer has them in that table: the
+    callback was made, the reply is overdue and listed as such."""
+    home = init(tmp_path / "car", "car")
+    messages = [["留言编号", "来电时间", "来电人", "联系电话", "被找人员", "基本需求", "最佳回电时间", "回电时间", "处理人"],
+                ["LY01", "2026-10-13 16:50", "钱女士", "13322223333", "李娜", "咨询更换轮胎", "2026-10-14 10:00", None,
+                 "李娜"]]
+    complaints = [["投诉单号", "受理时间", "客户名称", "车牌号", "联系电话", "投诉方式", "投诉内容", "当场答复",
+                   "约定答复时间", "答复时间", "责任人"],
+                  ["TS01", "2026-10-13 10:00", "北京宏达物流有限公司", "京B67890", "13998765432", "上门",
+                   "挂账结算单金额与报价不一致", "否", "2026-10-14 17:00", None, "王磊"]]
+    process(home, write_xlsx(home / "inbox" / "留言.xlsx", {"来电留言": messages}), "2026-10-13T17:00")
+    process(home, write_xlsx(home / "inbox" / "投诉.xlsx", {"投诉": complaints}), "2026-10-13T17:05")
+    book, _ = _report(home, "car_daily", "--date", "2026-10-14", now="2026-10-14T08:00")
+    rows = {r[1]: r for r in book["今日答复"].iter_rows(min_row=4, values_only=True) if r and r[1]}
+    assert set(rows) == {"LY01", "TS01"}, rows
+    assert rows["LY01"][2:] == ("钱女士", "133****3333", "咨询更换轮胎", datetime(2026, 10, 14, 10, 0), "李娜")
+    assert rows["TS01"][2:] == ("北京宏达物流有限公司", "139****5432", "挂账结算单金额与报价不一致",
+                                datetime(2026, 10, 14, 17, 0), "王磊")
+    messages[1][7] = "2026-10-14 09:40"
+    process(home, write_xlsx(home / "inbox" / "留言.xlsx", {"来电留言": messages}), "2026-10-14T12:00")
+    book, _ = _report(home, "car_daily", "--date", "2026-10-15", now="2026-10-15T08:00")
+    assert [r for r in book["今日答复"].iter_rows(min_row=4, values_only=True) if r and r[1]] == []
+    assert [r[1] for r in book["逾期事项"].iter_rows(values_only=True) if r and r[1] not in (None, "编号")] == ["TS01"]

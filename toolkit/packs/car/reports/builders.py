@@ -159,6 +159,7 @@ def car_daily(src: Source, period: Period) -> Report:
                      [Column("委托书号", width=12), Column("车牌号", width=11), Column("服务顾问", width=9),
                       Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=20),
                       Column("维修项目", width=30)], promise_rows, marks=[Mark("状态", "已超时")])
+    replies = _replies_due(src, by, today)
     soon = now + timedelta(hours=2)
     check_rows = [[f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("服务顾问"), f.values["opens"],
                    f.values["closes"], "已错过" if f.status == "overdue" else "待询问"]
@@ -228,9 +229,31 @@ def car_daily(src: Source, period: Period) -> Report:
                 ("今日交车", str(len(promise_rows)), ""),
                 ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
                 ("逾期事项", str(len(overdue_rows)), ""), ("待批索赔", str(len(claims.rows)), "")]
+    headline.insert(3, ("今日答复", str(len(replies.rows)), ""))
     return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
-                  [overdue, appointments, noshows, promises, checks, calls, reminders, owing, fixes, claims],
+                  [overdue, appointments, noshows, promises, replies, checks, calls, reminders, owing, fixes, claims],
                   headline=headline)
+
+
+def _replies_due(src: Source, by: dict[str, list[Finding]], today: Any) -> Table:
+    """Callbacks and complaint replies promised for today (or earlier) and not yet made:
+    a message taken in the afternoon for the next morning is on no list before it is
+    missed otherwise. Once missed it moves to 逾期事项."""
+    rows = []
+    for rule, register, who, phone, what in (("car.message_callback", MESSAGES, "来电人", "联系电话", "基本需求"),
+                                             ("car.complaint_reply", COMPLAINTS, "客户名称", "联系电话", "投诉内容")):
+        for f in by[rule]:
+            if f.status not in OPEN or f.status == "overdue" or f.due is None or f.due.date() > today:
+                continue
+            v = src.records(register).get(f.record, {})
+            rows.append([src.title(register), f.record, v.get(who), mask_phone(v.get(phone)), v.get(what), f.due,
+                         _person(src, f)])
+    rows.sort(key=lambda r: r[5])
+    return Table("今日答复", "今天到期的留言回电和投诉答复",
+                 [Column("登记表", width=12), Column("编号", width=12), Column("客户", width=14),
+                  Column("电话", width=14), Column("事项", width=30), Column("时限", "datetime"),
+                  Column("负责人", width=9)], rows,
+                 note="回电或答复后在登记表中填写回电时间（答复时间），即从本表消除；过了时限未办的列入“逾期事项”。")
 
 
 def claims_table(pending: list[Finding], today: Any) -> Table:
