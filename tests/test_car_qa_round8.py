@@ -186,3 +186,25 @@ def test_callbacks_and_replies_due_today_are_on_the_morning_list(tmp_path: Path)
     book, _ = _report(home, "car_daily", "--date", "2026-10-15", now="2026-10-15T08:00")
     assert [r for r in book["今日答复"].iter_rows(min_row=4, values_only=True) if r and r[1]] == []
     assert [r[1] for r in book["逾期事项"].iter_rows(values_only=True) if r and r[1] not in (None, "编号")] == ["TS01"]
+
+
+# --- 6. the monthly sheet per service advisor counts the 委托书 the fine notice counts -------
+
+
+def test_the_advisor_sheet_counts_the_repair_orders_the_notice_counts(tmp_path: Path):
+    """September: 李娜 opened one 委托书 for a repair (WE01, complete) and saw 周强's 速腾 for a
+    check only (WE02, 是否进厂 否: no 进厂维修委托书 is opened, it is counted apart as
+    只诊断估价). Her 委托书差错通报 for September says one 委托书; the monthly report's
+    服务顾问 sheet must say one too, not two."""
+    home = init(tmp_path / "car", "car")
+    head = [*ORDER_HEAD, "诊断估价费"]
+    check_only = order(委托书号="WE02", 车牌号="京F55555", 客户名称="周强", 服务顾问="李娜", 是否进厂="否",
+                       进车间时间=None, 车间接车人=None, 预计完工时间=None, 接车时间="2026-09-30 16:00",
+                       交车时间="2026-09-30 16:40", 结算金额=80, 实收金额=80, 付款方式="现金")
+    rows = [head, [*_delivered("WE01", "京C11111", "2026-09-29", "2026-10-08 10:00", 服务顾问="李娜"), None],
+            [*check_only, 80]]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": rows}), "2026-09-30T18:00")
+    book, _ = _report(home, "car_monthly", "--month", "2026-09", now="2026-10-08T09:00")
+    sheet = {r[0]: r[1:] for r in book["服务顾问"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert sheet["李娜"][:3] == (1, 0, 0), sheet
+    assert _kpis(book)["只诊断估价台次"][0] == 1

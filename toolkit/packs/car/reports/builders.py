@@ -365,9 +365,10 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         sa = v.get("服务顾问") or "未填"
         row = s.per_sa.setdefault(sa, [0, 0, ZERO, 0, 0])  # orders, faults, fines, on time, judged
         if inside(v.get("接车时间")):
-            row[0] += 1
-            # A diagnosis-only visit (是否进厂 = 否) is not a car received for repair.
+            # A diagnosis-only visit (是否进厂 = 否) is not a car received for repair, nor a
+            # 委托书 of the advisor's (the 委托书差错通报 counts the same ones).
             if v.get("是否进厂") != "否":
+                row[0] += 1
                 s.received += 1
                 s.appointed += v.get("是否预约") == "是" and key not in not_booked
                 s.repaired += 1
@@ -493,7 +494,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
         tables.append(Table("服务顾问", f"各服务顾问委托书与按时完工 {period.zh}",
                             [Column("服务顾问", width=10), Column("委托书", "int"), Column("差错份数", "int"),
                              Column("罚款（元）", "money"), Column("按时完工率", width=12)], sa_rows,
-                            note="差错：无客户签名或漏项（客户问题、报价、旧件去向、是否洗车、预计完工时间），每份罚款一次。"))
+                            note="委托书：进厂维修的委托书（只诊断估价的不计）；差错：无客户签名或漏项（客户问题、报价、旧件去向、是否洗车、"
+                                 "预计完工时间），每份罚款一次。"))
         points: Counter = Counter()
         settings = src.rules.pack("car").settings
         for v in src.records(SAFETY).values():
