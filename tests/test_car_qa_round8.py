@@ -208,3 +208,26 @@ def test_the_advisor_sheet_counts_the_repair_orders_the_notice_counts(tmp_path: 
     sheet = {r[0]: r[1:] for r in book["服务顾问"].iter_rows(min_row=4, values_only=True) if r and r[0]}
     assert sheet["李娜"][:3] == (1, 0, 0), sheet
     assert _kpis(book)["只诊断估价台次"][0] == 1
+
+
+# --- 7. the 出厂通知单 says “经质量检验” only when a 质检员 checked the car -------------------
+
+
+def _release_text(home: Path, number: str) -> str:
+    (path,) = sorted((home / "outbox" / "文书草稿").glob(f"*出厂通知单_{number}.docx"))
+    return "\n".join(p.text for p in docx.Document(path).paragraphs)
+
+
+def test_the_release_claims_a_quality_check_only_when_one_was_made(tmp_path: Path):
+    """Thu 10-08 16:30 the 结算员 settles 刘洋's 雅阁 (WG01) before 质检 has signed the car off
+    (质检员 blank). The 出厂通知单 must not tell the customer the car “经质量检验”: it says the
+    repair is finished. 刘强 checks the car at 16:45 and the row is saved again: the release,
+    still a draft, is drafted anew with the check."""
+    home = init(tmp_path / "car", "car")
+    row = _delivered("WG01", "京D22222", "2026-10-08", None, 客户名称="刘洋", 质检员=None, 交车时间=None)
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-10-08T16:30")
+    text = _release_text(home, "WG01")
+    assert "已维修完工，结算如下" in text and "质量检验" not in text, text
+    row[ORDER_HEAD.index("质检员")] = "刘强"
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-10-08T16:50")
+    assert "已维修完工并经质量检验，结算如下" in _release_text(home, "WG01")

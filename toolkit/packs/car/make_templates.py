@@ -186,7 +186,8 @@ def _diagnosis_release(doc) -> None:
 
 
 def _repair_release(doc) -> None:
-    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
+    # Only a check written in the register is claimed (seed 002: 质检 before delivery).
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工{% if 质检员 %}并经质量检验{% endif %}，结算如下：")
     M.spacer(doc, 4)
     P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
