@@ -1,6 +1,8 @@
 """QA round 8 at the car desk, cut down to the rows behind each defect: 回访及时率 across
-the 国庆 holiday and the September/October boundary, and the one-page Word summary's
-“需要关注” list.
+the 国庆 holiday and the September/October boundary, the one-page Word summary's
+“需要关注” list, a check-only visit's declined estimate, a discount nobody approved on the
+出厂通知单, the callbacks and replies due today, the monthly 服务顾问 sheet, and the
+release's “经质量检验”.
 
 The desk works Mon 2026-09-28 to Wed 09-30, closes for 国庆 (10-01..10-07) and opens
 again Thu 10-08. Weeks: 2026-W40 is 09-28..10-04, 2026-W41 is 10-05..10-11.
@@ -34,8 +36,9 @@ def _kpis(book: openpyxl.Workbook) -> dict[str, tuple[Any, Any]]:
 def _delivered(number: str, plate: str, day: str, called: str | None, **kw: Any) -> list[Any]:
     values = {"委托书号": number, "车牌号": plate, "接车时间": f"{day} 09:00", "进车间时间": f"{day} 09:10",
               "预计完工时间": f"{day} 16:00", "进度查询时间": f"{day} 14:00", "完工时间": f"{day} 15:30",
-              "质检员": "刘强", "交车时间": f"{day} 17:00", "工时费估价": 200, "备品费估价": 300, "估价合计": 500, "工时费": 200, "备品费": 300, "结算金额": 500,
-              "实收金额": 500, "付款方式": "现金", "回访时间": called, **kw}
+              "质检员": "刘强", "交车时间": f"{day} 17:00", "工时费估价": 200, "备品费估价": 300, "估价合计": 500,
+              "工时费": 200, "备品费": 300, "结算金额": 500, "实收金额": 500, "付款方式": "现金", "回访时间": called,
+              **kw}
     return order(**values)
 
 
