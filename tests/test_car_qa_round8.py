@@ -234,3 +234,21 @@ def test_the_release_claims_a_quality_check_only_when_one_was_made(tmp_path: Pat
     row[ORDER_HEAD.index("质检员")] = "刘强"
     process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-10-08T16:50")
     assert "已维修完工并经质量检验，结算如下" in _release_text(home, "WG01")
+
+
+# --- 8. last month's notice names its month, not “本月” --------------------------------------
+
+
+def test_the_notice_issued_in_october_names_septembers_deductions_as_septembers(tmp_path: Path):
+    """李娜 missed the safety training on Wed 09-30 (20 points). Her notice for September is
+    drafted at the first run in October (Thu 10-08, after the holiday) and dated that day:
+    it must call the deductions September's, not “本月” (October, by its date)."""
+    home = init(tmp_path / "car", "car")
+    safety = [["考核日期", "员工", "岗位", "违规项", "检查人"],
+              ["2026-09-30", "李娜", "服务顾问", "不参加安全学习培训活动", "陈刚"]]
+    process(home, write_xlsx(home / "inbox" / "安全考核.xlsx", {"安全考核": safety}), "2026-09-30T18:00")
+    safety.append(["2026-10-08", "王磊", "服务顾问", "未经允许驾驶维修车辆", "陈刚"])  # the next save, in October
+    process(home, write_xlsx(home / "inbox" / "安全考核.xlsx", {"安全考核": safety}), "2026-10-08T18:00")
+    (path,) = sorted((home / "outbox" / "文书草稿").glob("*李娜@2026-09.docx"))
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "2026年9月安全考核扣分" in text and "本月" not in text, text

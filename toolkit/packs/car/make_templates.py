@@ -258,7 +258,8 @@ def car_fine_notice():
     M.body(doc, "{{ month|cn_month }}，{{ 岗位 }}", ("{{ 服务顾问 }}", {"bold": True}), "在安全考核中被扣分。")
     M.para(doc, "{%p endif %}")
     M.para(doc, "{%p if safety %}")
-    M.body(doc, "本月安全考核扣分：")
+    # The notice is for last month and dated in this one: “本月” would name the wrong month.
+    M.body(doc, "{{ month|cn_month }}安全考核扣分：")
     M.list_table(doc, [("日期", 3.8, C), ("违规项", 9.8, L), ("扣分", 2.0, R)], "s in safety",
                  ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
                  after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)
