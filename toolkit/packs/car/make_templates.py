@@ -186,7 +186,8 @@ def _diagnosis_release(doc) -> None:
 
 
 def _repair_release(doc) -> None:
-    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工并经质量检验，结算如下：")
+    # Only a check written in the register is claimed (seed 002: 质检 before delivery).
+    M.body(doc, "您的车辆（{{ 车牌号 }}，委托书号 {{ record }}）已维修完工{% if 质检员 %}并经质量检验{% endif %}，结算如下：")
     M.spacer(doc, 4)
     P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
@@ -257,7 +258,8 @@ def car_fine_notice():
     M.body(doc, "{{ month|cn_month }}，{{ 岗位 }}", ("{{ 服务顾问 }}", {"bold": True}), "在安全考核中被扣分。")
     M.para(doc, "{%p endif %}")
     M.para(doc, "{%p if safety %}")
-    M.body(doc, "本月安全考核扣分：")
+    # The notice is for last month and dated in this one: “本月” would name the wrong month.
+    M.body(doc, "{{ month|cn_month }}安全考核扣分：")
     M.list_table(doc, [("日期", 3.8, C), ("违规项", 9.8, L), ("扣分", 2.0, R)], "s in safety",
                  ["{{ s.日期 }}", "{{ s.违规项 }}", "{{ s.points }}"],
                  after_rows=[["合计", "<", "{{ safety_points }}"]], total_rows=1)

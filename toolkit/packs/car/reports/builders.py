@@ -159,6 +159,7 @@ def car_daily(src: Source, period: Period) -> Report:
                      [Column("委托书号", width=12), Column("车牌号", width=11), Column("服务顾问", width=9),
                       Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=20),
                       Column("维修项目", width=30)], promise_rows, marks=[Mark("状态", "已超时")])
+    replies = _replies_due(src, by, today)
     soon = now + timedelta(hours=2)
     check_rows = [[f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("服务顾问"), f.values["opens"],
                    f.values["closes"], "已错过" if f.status == "overdue" else "待询问"]
@@ -228,9 +229,31 @@ def car_daily(src: Source, period: Period) -> Report:
                 ("今日交车", str(len(promise_rows)), ""),
                 ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
                 ("逾期事项", str(len(overdue_rows)), ""), ("待批索赔", str(len(claims.rows)), "")]
+    headline.insert(3, ("今日答复", str(len(replies.rows)), ""))
     return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
-                  [overdue, appointments, noshows, promises, checks, calls, reminders, owing, fixes, claims],
+                  [overdue, appointments, noshows, promises, replies, checks, calls, reminders, owing, fixes, claims],
                   headline=headline)
+
+
+def _replies_due(src: Source, by: dict[str, list[Finding]], today: Any) -> Table:
+    """Callbacks and complaint replies promised for today (or earlier) and not yet made:
+    a message taken in the afternoon for the next morning is on no list before it is
+    missed otherwise. Once missed it moves to 逾期事项."""
+    rows = []
+    for rule, register, who, phone, what in (("car.message_callback", MESSAGES, "来电人", "联系电话", "基本需求"),
+                                             ("car.complaint_reply", COMPLAINTS, "客户名称", "联系电话", "投诉内容")):
+        for f in by[rule]:
+            if f.status not in OPEN or f.status == "overdue" or f.due is None or f.due.date() > today:
+                continue
+            v = src.records(register).get(f.record, {})
+            rows.append([src.title(register), f.record, v.get(who), mask_phone(v.get(phone)), v.get(what), f.due,
+                         _person(src, f)])
+    rows.sort(key=lambda r: r[5])
+    return Table("今日答复", "今天到期的留言回电和投诉答复",
+                 [Column("登记表", width=12), Column("编号", width=12), Column("客户", width=14),
+                  Column("电话", width=14), Column("事项", width=30), Column("时限", "datetime"),
+                  Column("负责人", width=9)], rows,
+                 note="回电或答复后在登记表中填写回电时间（答复时间），即从本表消除；过了时限未办的列入“逾期事项”。")
 
 
 def claims_table(pending: list[Finding], today: Any) -> Table:
@@ -342,9 +365,10 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         sa = v.get("服务顾问") or "未填"
         row = s.per_sa.setdefault(sa, [0, 0, ZERO, 0, 0])  # orders, faults, fines, on time, judged
         if inside(v.get("接车时间")):
-            row[0] += 1
-            # A diagnosis-only visit (是否进厂 = 否) is not a car received for repair.
+            # A diagnosis-only visit (是否进厂 = 否) is not a car received for repair, nor a
+            # 委托书 of the advisor's (the 委托书差错通报 counts the same ones).
             if v.get("是否进厂") != "否":
+                row[0] += 1
                 s.received += 1
                 s.appointed += v.get("是否预约") == "是" and key not in not_booked
                 s.repaired += 1
@@ -375,10 +399,11 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         if delivered is not None and delivered < p.end_dt and delivered <= cut:
             s.money["欠收"] += owed(v)
         # A check-only visit (是否进厂 否) gets no follow-up call from car.followup: not due here.
+        # A call counts in the period it was made in time, or else the one its week ran out
+        # in (as car.followup judges it: a call on day 1 is early, not missed).
         repaired = v.get("是否进厂") != "否"
-        call = followup_of(env, v) if repaired and delivered is not None and inside(delivered) else None
-        if call is not None and call.judged(cut):
-            # As car.followup judges it: a call on day 1 is early, not missed.
+        call = followup_of(env, v) if repaired and delivered is not None and delivered <= cut else None
+        if call is not None and inside(call.settled):
             s.follow_due += 1
             s.followed += call.timely
         if inside(v.get("回访时间")) and v.get("回访结果"):
@@ -438,7 +463,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                      [[k, _pct(a) if kind == "percent" else a, _pct(b) if kind == "percent" else b]
                       for k, a, b, kind in kpis],
                      note="按时完工率按完工时间计（以客户签字同意的增项顺延后的承诺时间为准）；回访及时率为出厂一周内"
-                          "（第七天 23:59 前）完成回访的比例，第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
+                          "（第七天 23:59 前）完成回访的比例，按时回访的计入回访当期，未按时回访的计入第七天所在的一期，"
+                          "第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
                           "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
                           "其诊断估价费仍计入营业收入。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
@@ -468,7 +494,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
         tables.append(Table("服务顾问", f"各服务顾问委托书与按时完工 {period.zh}",
                             [Column("服务顾问", width=10), Column("委托书", "int"), Column("差错份数", "int"),
                              Column("罚款（元）", "money"), Column("按时完工率", width=12)], sa_rows,
-                            note="差错：无客户签名或漏项（客户问题、报价、旧件去向、是否洗车、预计完工时间），每份罚款一次。"))
+                            note="委托书：进厂维修的委托书（只诊断估价的不计）；差错：无客户签名或漏项（客户问题、报价、旧件去向、是否洗车、"
+                                 "预计完工时间），每份罚款一次。"))
         points: Counter = Counter()
         settings = src.rules.pack("car").settings
         for v in src.records(SAFETY).values():
@@ -481,16 +508,20 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                 for k, a, b, kind in kpis[:7]]
     headline.append(("营业收入（元）", f"{now.money['结算金额']:,.2f}", f"{before.money['结算金额']:,.2f}"))
     headline.append(("欠收（元）", f"{now.money['欠收']:,.2f}", f"{before.money['欠收']:,.2f}"))
-    notes = [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
-             f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
-    if now.check_only:
-        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
+    # What needs attention first: the one-page Word summary keeps only the first few lines
+    # (reports/word.py MAX_NOTES), and the plain counts are in the table above them anyway.
+    notes = []
     if now.late:
         notes.append(f"未按承诺时间完工 {now.late} 台次，按时完工率 {_pct(now.on_time_rate)}。")
+    if now.follow_due and now.followed < now.follow_due:
+        notes.append(f"{cur}应回访 {now.follow_due} 台次（按时回访的和回访期限已过的），按时回访 {now.followed} 台次，"
+                     f"回访及时率 {_pct(now.followup_rate)}。")
     if lapses.rows:
         notes.append(f"离店前未做到、已无法补做的服务规范事项 {len(lapses.rows)} 项，明细见“服务规范”表。")
-    if now.follow_due and now.followed < now.follow_due:
-        notes.append(f"应回访 {now.follow_due} 台次，及时回访 {now.followed} 台次。")
+    notes += [f"{cur}进厂 {now.received} 台次，交车 {now.delivered} 台次，预约进厂占 {_pct(now.appointment_share)}。",
+              f"工时费 {now.money['工时费']:,.2f} 元，备品费 {now.money['备品费']:,.2f} 元，欠收 {now.money['欠收']:,.2f} 元。"]
+    if now.check_only:
+        notes.append(f"另有只诊断或估价、客户未在本店维修的 {now.check_only} 台次，不计入进厂和交车台次。")
     return Report(name, title, period, src.as_of, f"{title}-{period.label}", tables, charts, headline, notes,
                   word=True)
 

@@ -30,7 +30,8 @@ ORDER_FIELDS = ("车牌号", "客户名称", "送修人", "联系电话", "车�
                 "旧件去向", "是否洗车", "预计完工时间", "钥匙编号", "随车物品", "预约单号")
 RELEASE_FIELDS = ("车牌号", "客户名称", "联系电话", "车型", "里程数", "服务顾问", "维修项目", "接车时间", "完工时间",
                   "交车时间", "工时费", "备品费", "折扣金额", "折扣审批人", "结算金额", "实收金额", "付款方式",
-                  "诊断估价费", "旧件去向", "配件来源", "质量担保", "建议下次保养日期", "建议下次保养里程", "是否进厂")
+                  "诊断估价费", "旧件去向", "配件来源", "质量担保", "建议下次保养日期", "建议下次保养里程", "是否进厂",
+                  "质检员")
 
 
 def accepted(extra: dict[str, Any]) -> bool:
@@ -152,6 +153,14 @@ class FollowUp:
         """Counted at ``cut`` once the call is made by then or the window has closed."""
         return (self.called is not None and self.called <= cut) or self.closes <= cut
 
+    @property
+    def settled(self) -> datetime:
+        """When the call became made or missed: the call made in time, else the window's
+        close. The reports count each car once, in the period holding this moment, so a
+        week that ran out uncalled shows where it ran out, not in the pickup week's report
+        (made before the week could end)."""
+        return self.called if self.timely and self.called is not None else self.closes
+
 
 def followup_of(env: Env, v: dict[str, Any]) -> FollowUp | None:
     """The follow-up of a delivered order (None before 交车时间 is written)."""
@@ -229,8 +238,9 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
     # would print a 欠收 nobody owes (or hide one); it follows the corrected save, which
     # the daily list asks for the next working morning, so the notice waits that long.
+    # Nor is a discount the 业务主管 has not approved: it may yet be taken back.
     if (dec(v.get("结算金额")) is not None or not repaired) and release_open(env, delivered) \
-            and settlement_adds_up(v):
+            and settlement_adds_up(v) and not discount_unapproved(v):
         values = {k: v.get(k) for k in RELEASE_FIELDS}
         values["欠收"] = owed(v)
         values["诊断费待收"] = None if repaired else fee_unpaid(v)
@@ -238,6 +248,12 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
     return out
+
+
+def discount_unapproved(v: dict[str, Any]) -> bool:
+    """A discount given without the 业务主管's approval (car.discount_approval)."""
+    discount = dec(v.get("折扣金额"))
+    return discount is not None and discount > 0 and blank(v.get("折扣审批人"))
 
 
 def release_open(env: Env, delivered: datetime | None) -> bool:
@@ -263,7 +279,8 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                            f"{yuan(parts)} 元 = {yuan(labour + parts)} 元不符", dict(who)))
     estimate = estimate_of(v)
     settled = dec(v.get("结算金额"))
-    if estimate is not None and settled is not None:
+    # A check-only visit (是否进厂 否) settles its check fee, not the repair it estimated.
+    if estimate is not None and settled is not None and v.get("是否进厂") != "否":
         added = sum(((dec(e.get("增项工时费")) or Decimal(0)) + (dec(e.get("增项备品费")) or Decimal(0))
                      for e in extras if accepted(e)), Decimal(0))
         base = estimate + added
@@ -283,7 +300,7 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                            f"备品费 {yuan(dec(v.get('备品费')) or Decimal(0))} 元 − 折扣 {yuan(discount or Decimal(0))} 元 = "
                            f"{yuan(expected)} 元不符",
                            {**who, "结算金额": settled, "expected": expected}))
-    if discount and discount > 0 and blank(v.get("折扣审批人")):
+    if discount_unapproved(v):
         out.append(finding("car.discount_approval", ORDERS, key, "error",
                            f"{subject}：折扣 {yuan(discount)} 元没有业务主管审批", {**who, "折扣金额": discount}))
     rate = env.settings.tariffs.appointment_labour_discount
