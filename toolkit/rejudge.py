@@ -119,7 +119,7 @@ def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcom
         return Outcome("void", note="原件已无法读取，未重新判定")
     with ledger.engine.connect() as conn:
         current = store.open_findings(conn, ledger.site)
-    marks = errors + action_errors(current, records)
+    marks = errors + action_errors(current, records, ledger)
     if all(is_advisory(m.code) for m in marks):  # advice to check alone: nothing left to do
         if not dest.exists():
             return Outcome("done")
