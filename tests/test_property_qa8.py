@@ -90,3 +90,62 @@ def test_a_signed_slip_stands_again_once_the_arrears_are_paid(ctx, home: Path):
     daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
     assert not [r for r in daily.table("待处理问题").rows if r[2] == "FX-21"]
     assert not [r for r in daily.table("须处理事项").rows if r[2] == "FX-21"]
+
+
+# --- 2. a complaint's handling deadline names who handles it ------------------------------------
+
+COMPLAINT = ["编号", "受理时间", "投诉人", "房号", "投诉内容", "性质", "等级", "被投诉部门", "转报时间", "状态"]
+
+
+def test_complaint_handling_names_the_head_of_the_department_complained_about(ctx, home: Path):
+    """Seed 001 投诉: 被投诉部门负责人 collects the record from the desk and handles it within
+    the limit; a complaint never forwarded stays with whoever took it (首问责任人).
+    Mon 11-23: TS-801 (轻微, 工程部) taken 09:00 → half a day (4 working hours), due the same
+    day; TS-802 (重要, 秩序部) taken 10:00 → 1 working day → Tue 11-24 10:00; TS-803 (重要, no
+    department) taken 10:30 → Tue 11-24 10:30. None solved: at Wed 11-25 08:30
+    all three are overdue, and the daily list names 部门负责人 of 工程部 / 秩序部 for the first
+    two, 首问责任人 of 客服中心 for the third — never a blank 负责人."""
+    rows = [COMPLAINT,
+            ["TS-801", datetime(2026, 11, 23, 9, 0), "王丽", "3-0502", "楼道灯不亮", "有效", "轻微", "工程部",
+             datetime(2026, 11, 23, 9, 5), "处理中"],
+            ["TS-802", datetime(2026, 11, 23, 10, 0), "赵强", "5-1101", "门岗态度差", "有效", "重要", "秩序部",
+             datetime(2026, 11, 23, 10, 5), "处理中"],
+            ["TS-803", datetime(2026, 11, 23, 10, 30), "陈静", "2-0301", "快递堆放在大堂", "有效", "重要", None,
+             None, "待处理"]]
+    done = process_paths(ctx, [write_xlsx(home / "inbox" / "投诉.xlsx", {"投诉登记": rows})],
+                         datetime(2026, 11, 23, 10, 40))
+    assert done.files[0].status == "accepted", done.files[0].message
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 25, 8, 30), parse_day("2026-11-25"))
+    table = daily.table("待办与逾期")
+    col = {c.title: i for i, c in enumerate(table.columns)}
+    handling = {r[col["编号"]]: (r[col["事项"]], r[col["负责人"]], r[col["部门"]]) for r in table.rows
+                if r[col["事项"]] in ("轻微投诉处理", "重要投诉处理")}
+    assert handling == {"TS-801": ("轻微投诉处理", "部门负责人", "工程部"),
+                        "TS-802": ("重要投诉处理", "部门负责人", "秩序部"),
+                        "TS-803": ("重要投诉处理", "首问责任人", "客服中心")}
+    assert all(r[col["负责人"]] for r in table.rows if r[col["登记表"]] == "投诉登记表")
+    people = {(r[0], r[1]) for r in daily.table("按负责人").rows}
+    assert ("工程部", "部门负责人") in people and ("秩序部", "部门负责人") in people
+    # Late without 超时审批人: the department head asks 主管经理 / 管理部经理 for approval.
+    late = {r[2]: (r[4], r[5]) for r in daily.table("待处理问题").rows if r[1] == "投诉登记表"}
+    assert late == {"TS-801": ("部门负责人", "工程部"), "TS-802": ("部门负责人", "秩序部"),
+                    "TS-803": ("首问责任人", "客服中心")}
+
+
+def test_a_major_complaint_resolution_names_the_head_of_the_department(ctx, home: Path):
+    """TS-811 (重大, 工程部) taken Mon 11-02 09:00: the 15-day resolution limit falls Tue
+    11-17 09:00; unsolved at Wed 11-18 08:30 it is overdue, charged to 工程部's 部门负责人;
+    the 2-day answer to the customer (回复时间 11-03 15:00, due Wed 11-04 09:00) was met."""
+    rows = [COMPLAINT + ["回复时间"],
+            ["TS-811", datetime(2026, 11, 2, 9, 0), "孙伟", "8-2201", "地下室渗水", "有效", "重大", "工程部",
+             datetime(2026, 11, 2, 9, 5), "处理中", datetime(2026, 11, 3, 15, 0)]]
+    done = process_paths(ctx, [write_xlsx(home / "inbox" / "投诉.xlsx", {"投诉登记": rows})],
+                         datetime(2026, 11, 3, 15, 10))
+    assert done.files[0].status == "accepted", done.files[0].message
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 18, 8, 30), parse_day("2026-11-18"))
+    table = daily.table("待办与逾期")
+    col = {c.title: i for i, c in enumerate(table.columns)}
+    rows = [(r[col["事项"]], r[col["时限"]], r[col["负责人"]], r[col["部门"]]) for r in table.rows
+            if r[col["编号"]] == "TS-811"]
+    assert rows == [("重大投诉解决", datetime(2026, 11, 17, 9, 0), "部门负责人", "工程部")]

@@ -103,7 +103,7 @@ def open_issues(src: Source, today: Any) -> Table:
         # A finding about a person or a day rather than a row (an assistant's missed patrols)
         # names who acts in its own values.
         values = src.records(f.register).get(f.record) or f.values
-        person, dept = src.responsible(f.register, values)
+        person, dept = who_acts(src, f, values)
         rows.append([SEVERITY_ZH[f.severity], src.title(f.register), f.record,
                      str(values.get("房号") or f.values.get("房号") or ""), person, dept, f.message])
     order = list(SEVERITY_ZH.values())

@@ -21,6 +21,11 @@ REGISTER = "complaint"
 # the desk, not to the row's 被投诉部门.
 DESK_ROLE = "客户助理"
 DESK_STEPS = frozenset({"complaint.forward", "complaint.reply", "complaint.reply_same_day", "complaint.callback"})
+# Seed 001 投诉: "被投诉部门负责人…按规定时效处理" — the head of the department complained
+# about answers for handling and resolving it (and for asking approval when late); a
+# complaint forwarded to nobody stays with whoever took it (首问责任人, "一跟到底").
+HEAD_ROLE, FIRST_ROLE = "部门负责人", "首问责任人"
+HANDLING_STEPS = frozenset({"complaint.handle", "complaint.resolution", "complaint.overtime_approval"})
 LEVELS = ("轻微", "重要", "重大")
 RESOLVED_STATES = ("已解决", "已回访")
 
@@ -121,9 +126,12 @@ def _deadlines(env: Env, c: Complaint) -> list[Finding]:
         due = env.due(sla.callback, resolved)
         out.append(track(env, "complaint.callback", REGISTER, key, subject, sla.callback.label, due,
                          as_dt(v.get("回访时间")), start=resolved))
+    handler = HEAD_ROLE if str(v.get("被投诉部门") or "").strip() else FIRST_ROLE
     for f in out:
         if f.rule in DESK_STEPS:
             f.values = {**f.values, "acting_role": DESK_ROLE}
+        elif f.rule in HANDLING_STEPS:
+            f.values = {**f.values, "acting_person": handler}
     return out
 
 
