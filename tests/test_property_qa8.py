@@ -149,3 +149,38 @@ def test_a_major_complaint_resolution_names_the_head_of_the_department(ctx, home
     rows = [(r[col["事项"]], r[col["时限"]], r[col["负责人"]], r[col["部门"]]) for r in table.rows
             if r[col["编号"]] == "TS-811"]
     assert rows == [("重大投诉解决", datetime(2026, 11, 17, 9, 0), "部门负责人", "工程部")]
+
+
+# --- 3. a return copy judged again is made from the workbook's latest save --------------------
+
+
+def test_a_return_copy_judged_again_is_made_from_the_latest_save(ctx, home: Path):
+    """The cashier saves 物业费台账.xlsx on Mon 09-28 (5-1101 paid to 08-31, 212.80 owed) and
+    again on Wed 09-30 after 赵强 paid to 12-31; 2-301 (paid to 09-30, 0 owed) is the same row
+    both times. On Thu 10-08 its 已缴至 has passed: the first file processed that day marks
+    it for the cashier (已缴至未更新). The copy must be of Wednesday's save — a copy of Monday's
+    would show 5-1101 owing again, and saved back it would undo his payment and demand
+    212.80 from an owner who has paid."""
+    def accounts(paid_5_1101: date, owed: float) -> list[list[Any]]:
+        return [FEES, ["2-301", "王芳", "13912345603", 89.2, 2.5, date(2026, 9, 30), 0],
+                ["5-1101", "赵强", "13912345605", 76, 2.8, paid_5_1101, owed]]
+
+    book = home / "inbox" / "物业费台账.xlsx"
+    first = process_paths(ctx, [write_xlsx(book, {"物业费": accounts(date(2026, 8, 31), 212.8)})],
+                          datetime(2026, 9, 28, 9, 0))
+    second = process_paths(ctx, [write_xlsx(book, {"物业费": accounts(date(2026, 12, 31), 0)})],
+                           datetime(2026, 9, 30, 9, 0))
+    assert first.files[0].status == second.files[0].status == "accepted"
+    drain(ctx.ws, ctx.ledger)
+    repair = [["单号", "房号", "报修人", "报修时间", "维修内容", "接报人"],
+              ["BX-1008-01", "1-102", "李秀英", datetime(2026, 10, 8, 8, 50), "门铃不响", "陈晓"]]
+    assert process_paths(ctx, [write_xlsx(home / "inbox" / "报修登记表.xlsx", {"报修": repair})],
+                         datetime(2026, 10, 8, 9, 0)).files[0].status == "accepted"
+    drain(ctx.ws, ctx.ledger)
+
+    copies = sorted(ctx.ws.returns.glob("物业费台账-问题批注-*.xlsx"))
+    assert [p.name for p in copies] == ["物业费台账-问题批注-00002.xlsx"]  # files 1 and 2: the two saves
+    sheet = openpyxl.load_workbook(copies[0])["物业费"]
+    rows = {r[0].value: r for r in sheet.iter_rows() if r[0].value in ("2-301", "5-1101")}
+    assert rows["5-1101"][5].value == datetime(2026, 12, 31) and rows["5-1101"][6].value == 0
+    assert "已缴至" in rows["2-301"][5].comment.text
