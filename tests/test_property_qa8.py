@@ -13,7 +13,7 @@ from conftest import write_xlsx
 from toolkit.documents import apply_approvals, document_rows
 from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
-from toolkit.reports import build_report, parse_day
+from toolkit.reports import build_report, parse_day, parse_week
 
 # The ledger holds what is judged: both databases.
 pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -184,3 +184,33 @@ def test_a_return_copy_judged_again_is_made_from_the_latest_save(ctx, home: Path
     rows = {r[0].value: r for r in sheet.iter_rows() if r[0].value in ("2-301", "5-1101")}
     assert rows["5-1101"][5].value == datetime(2026, 12, 31) and rows["5-1101"][6].value == 0
     assert "已缴至" in rows["2-301"][5].comment.text
+
+
+# --- 4. a past week's escalated complaints are those escalated by its end ---------------------
+
+COMPLAINT_SOLVED = COMPLAINT + ["解决时间"]
+
+
+def test_a_past_week_counts_only_the_complaints_escalated_by_its_end(ctx, home: Path):
+    """TS-901 (轻微, 工程部), taken Wed 09-30 16:30 before the 国庆 holiday, is solved only on
+    Thu 10-08 10:00: a week unresolved, it became 重大 at Wed 10-07 16:30 (seed 001: 有效投诉
+    在一周内得不到合理解决). Week 40 (09-28..10-04) ended with it still 轻微: its report, made
+    on Fri 10-02 or made again on Fri 10-09, names no escalated event; week 41's report
+    counts the one event this week and 0 the week before."""
+    rows = [COMPLAINT_SOLVED,
+            ["TS-901", datetime(2026, 9, 30, 16, 30), "孙丽", "6-201", "楼道保洁不及时", "有效", "轻微", "工程部",
+             datetime(2026, 9, 30, 16, 35), "处理中", None]]
+    book = home / "inbox" / "投诉.xlsx"
+    assert process_paths(ctx, [write_xlsx(book, {"投诉登记": rows})],
+                         datetime(2026, 9, 30, 17, 0)).files[0].status == "accepted"
+    w40, _ = build_report(ctx, "weekly", datetime(2026, 10, 2, 17, 0), parse_week("2026-W40"))
+    assert [r for r in w40.table("投诉升级").rows if r[0] != "（无）"] == []
+    rows[1][-2:] = ["已解决", datetime(2026, 10, 8, 10, 0)]
+    assert process_paths(ctx, [write_xlsx(book, {"投诉登记": rows})],
+                         datetime(2026, 10, 8, 10, 30)).files[0].status == "accepted"
+
+    w40, _ = build_report(ctx, "weekly", datetime(2026, 10, 9, 17, 0), parse_week("2026-W40"))
+    assert [r for r in w40.table("投诉升级").rows if r[0] != "（无）"] == []
+    w41, _ = build_report(ctx, "weekly", datetime(2026, 10, 9, 17, 0), parse_week("2026-W41"))
+    assert [r[0] for r in w41.table("投诉升级").rows] == ["投诉 TS-901"]
+    assert ("投诉升级事件", "1", "0") in [tuple(h[:3]) for h in w41.headline]

@@ -21,6 +21,7 @@ from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, when
 from toolkit.ruleset.money import dec, fen
 
+from ..rules.complaints import complaint_findings
 from ..rules.fees import arrears
 from .daily import OVERDUE, due_items, due_table
 from .who import who_acts
@@ -164,12 +165,24 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                 dflow.overdue += 1
 
 
+def _escalated_by(src: Source, cut: datetime) -> list[Finding]:
+    """The complaint findings as they stood at ``cut``: the complaints received by then,
+    judged at ``cut`` (a solution after it is not yet known). A complaint a week unresolved
+    over a holiday is 重大 from that day on, not in the weeks before it (nor is an event
+    whose 5th customer came later)."""
+    if cut >= src.as_of:
+        return src.findings("complaint")
+    rows = {key: v for key, v in src.whole("complaint").items()
+            if (got := when(v.get("受理时间"))) is not None and got < cut}
+    return complaint_findings(src.env(cut, "property"), rows)
+
+
 def _escalations(src: Source, p: Period) -> list[Finding]:
     """Escalated events with a complaint open during the period (received before its end,
-    and received in it or still unresolved at its start)."""
+    and received in it or still unresolved at its start), as escalated by the period's end."""
     complaints = src.records("complaint")
     out = []
-    for f in src.findings("complaint"):
+    for f in _escalated_by(src, min(p.end_dt, src.as_of)):
         if f.rule != "complaint.escalation":
             continue
         for c in f.values.get("complaints", []):

@@ -80,8 +80,9 @@ def _escalate(env: Env, items: list[Complaint]) -> None:
         resolved = as_dt(c.v.get("解决时间"))
         if resolved is None and c.v.get("状态") in RESOLVED_STATES:
             continue  # marked solved without a time: not judged unresolved
-        # Unresolved at 受理时间 + 7 days (a deadline equal to now is not yet passed).
-        if (resolved or env.now) > c.taken + limit:
+        # Unresolved at 受理时间 + 7 days (a deadline equal to now is not yet passed); judged
+        # at an earlier moment (a past week's report), a later solution is not yet known.
+        if min(resolved or env.now, env.now) > c.taken + limit:
             c.reasons.append(f"投诉 {c.key} 受理 {esc.unresolved_days} 天后仍未解决")
     for c in items:
         if c.reasons:
