@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 import pytest
 from conftest import write_xlsx
@@ -214,3 +216,45 @@ def test_a_past_week_counts_only_the_complaints_escalated_by_its_end(ctx, home: 
     w41, _ = build_report(ctx, "weekly", datetime(2026, 10, 9, 17, 0), parse_week("2026-W41"))
     assert [r[0] for r in w41.table("投诉升级").rows] == ["投诉 TS-901"]
     assert ("投诉升级事件", "1", "0") in [tuple(h[:3]) for h in w41.headline]
+
+
+# --- 5. a special service whose amount or price is flagged stays off the monthly statement ------
+
+SERVICE = ["单号", "受理时间", "受理人", "房号", "客户", "服务项目", "类别", "数量", "单价", "金额", "完成时间"]
+
+
+def test_a_flagged_service_amount_is_not_billed_on_the_monthly_statement(ctx, home: Path):
+    """October: 6-201 had bulbs changed twice — TY-01 2 × 10.00 = 20.00, and TY-02 written as
+    45.00 for 4 × 10.00 (40.00: the amount is flagged 金额算错); 3-502 had a bath heater put in
+    at 100.00 against the list's 80.00 with no approver (单价不符且无人审批). The statements
+    signed on 11-01 are sent to the owners: 6-201's bills TY-01 only (20.00), 3-502 gets none,
+    and the ledger says the two rows wait for correction instead of billing them. Once the
+    desk corrects TY-02 to 40.00, 6-201's statement bills 60.00."""
+    from toolkit.reports import parse_month, produce
+
+    rows = [SERVICE,
+            ["TY-01", datetime(2026, 10, 12, 9, 0), "周婷", "6-201", "孙丽", "更换灯泡灯管", "供电设备维修类", 2, 10, 20,
+             datetime(2026, 10, 12, 9, 30)],
+            ["TY-02", datetime(2026, 10, 20, 9, 0), "陈晓", "6-201", "孙丽", "更换灯泡灯管", "供电设备维修类", 4, 10, 45,
+             datetime(2026, 10, 20, 9, 40)],
+            ["TY-03", datetime(2026, 10, 21, 14, 0), "周婷", "3-502", "刘洋", "安装浴霸", "供电设备维修类", 1, 100, 100,
+             datetime(2026, 10, 21, 15, 0)]]
+    book = home / "inbox" / "特约服务登记表.xlsx"
+    done = process_paths(ctx, [write_xlsx(book, {"特约服务": rows})], datetime(2026, 10, 21, 16, 0))
+    assert sorted(a.code for a in done.files[0].actions) == ["service.amount", "service.price_unapproved"]
+
+    report = produce(ctx, "monthly", datetime(2026, 11, 1, 8, 30), parse_month("2026-10"))
+    rooms = {r[0]: r[1:] for r in report.table("分户结算").rows}
+    assert rooms == {"6-201": ["孙丽", 1, Decimal("20.00")]}
+    how = {r[0]: r[11] for r in report.table("特约服务台账").rows}
+    assert how == {"TY-01": "月结", "TY-02": "待更正", "TY-03": "待更正"}
+    (statement,) = [Path(p) for p in report.outputs if "月结单" in Path(p).name]
+    text = "\n".join(p.text for p in docx.Document(statement).paragraphs)
+    assert "合计20.00元" in text and "45.00" not in "".join(c.text for t in docx.Document(statement).tables
+                                                           for r in t.rows for c in r.cells)
+
+    rows[2][9] = 40
+    assert process_paths(ctx, [write_xlsx(book, {"特约服务": rows})],
+                         datetime(2026, 11, 1, 9, 0)).files[0].status == "accepted"
+    again = produce(ctx, "monthly", datetime(2026, 11, 1, 9, 10), parse_month("2026-10"))
+    assert {r[0]: r[1:] for r in again.table("分户结算").rows} == {"6-201": ["孙丽", 2, Decimal("60.00")]}
