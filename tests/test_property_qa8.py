@@ -258,3 +258,23 @@ def test_a_flagged_service_amount_is_not_billed_on_the_monthly_statement(ctx, ho
                          datetime(2026, 11, 1, 9, 0)).files[0].status == "accepted"
     again = produce(ctx, "monthly", datetime(2026, 11, 1, 9, 10), parse_month("2026-10"))
     assert {r[0]: r[1:] for r in again.table("分户结算").rows} == {"6-201": ["孙丽", 2, Decimal("60.00")]}
+
+
+# --- 6. a past month's closing arrears are not read from an amount typed later -----------------
+
+
+def test_last_months_closing_arrears_leave_out_the_months_begun_since(ctx, home: Path):
+    """The cashier first enters the accounts on Mon 09-28: 1-102 paid to 06-30 and owes 1,008.00
+    (Jul, Aug, Sep × 120 m² × 2.80 = 336.00); 3-502 paid to 03-31 owes 2,757.12 (Apr–Sep × 143.6
+    m² × 3.20 = 459.52). September's report (made 10-03) shows 3,765.12 owed at its end; August's
+    end, beside it, is 2 and 5 months: 672.00 + 2,297.60 = 2,969.60 — not the September figures
+    typed a month later."""
+    rows = [FEES, ["1-102", "李秀英", "13912345602", 120, 2.8, date(2026, 6, 30), 1008],
+            ["3-502", "刘洋", "13912345604", 143.6, 3.2, date(2026, 3, 31), 2757.12]]
+    assert process_paths(ctx, [write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": rows})],
+                         datetime(2026, 9, 28, 9, 0)).files[0].status == "accepted"
+    from toolkit.reports import parse_month
+
+    report, _ = build_report(ctx, "property_status", datetime(2026, 10, 3, 8, 30), parse_month("2026-09"))
+    owed = [h for h in report.headline if h[0] == "物业费欠费（元）"]
+    assert [tuple(h[:3]) for h in owed] == [("物业费欠费（元）", "3,765.12", "2,969.60")]
