@@ -278,3 +278,29 @@ def test_last_months_closing_arrears_leave_out_the_months_begun_since(ctx, home:
     report, _ = build_report(ctx, "property_status", datetime(2026, 10, 3, 8, 30), parse_month("2026-09"))
     owed = [h for h in report.headline if h[0] == "物业费欠费（元）"]
     assert [tuple(h[:3]) for h in owed] == [("物业费欠费（元）", "3,765.12", "2,969.60")]
+
+
+# --- 7. a request's forwarding, answer and callback name the desk -----------------------------
+
+REQUEST = ["编号", "受理时间", "客户", "房号", "内容", "转报部门", "转报时间", "回复时间"]
+
+
+def test_request_answer_and_callback_name_the_customer_assistant(ctx, home: Path):
+    """Seed 001 (来电来访, 需求建议): the desk forwards what it cannot settle within 10 minutes,
+    and "客户助理负责回答客户" within a day. XQ-01 (forwarded to 工程部 at 15:05) taken Wed 09-30
+    15:00 is not answered by Thu 10-01 15:00; XQ-02 answered 10-08 10:00 is not called back by
+    10-09 10:00. On 10-09 08:30 … 10-10 08:30 the daily list names 客户助理 of 客服中心 for both,
+    not a blank 负责人 (nor 工程部 for the answer)."""
+    rows = [REQUEST,
+            ["XQ-01", datetime(2026, 9, 30, 15, 0), "王芳", "2-301", "希望增加儿童游乐设施", "工程部",
+             datetime(2026, 9, 30, 15, 5), None],
+            ["XQ-02", datetime(2026, 10, 8, 9, 0), "孙丽", "6-201", "建议延长泳池开放时间", "客服中心",
+             datetime(2026, 10, 8, 9, 5), datetime(2026, 10, 8, 10, 0)]]
+    assert process_paths(ctx, [write_xlsx(home / "inbox" / "需求.xlsx", {"需求建议": rows})],
+                         datetime(2026, 10, 8, 10, 30)).files[0].status == "accepted"
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 10, 10, 8, 30), parse_day("2026-10-10"))
+    table = daily.table("待办与逾期")
+    col = {c.title: i for i, c in enumerate(table.columns)}
+    due = {(r[col["编号"]], r[col["事项"]]): (r[col["负责人"]], r[col["部门"]]) for r in table.rows}
+    assert due == {("XQ-01", "需求答复"): ("客户助理", "客服中心"),
+                   ("XQ-02", "需求建议回访"): ("客户助理", "客服中心")}
