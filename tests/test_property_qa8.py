@@ -304,3 +304,32 @@ def test_request_answer_and_callback_name_the_customer_assistant(ctx, home: Path
     due = {(r[col["编号"]], r[col["事项"]]): (r[col["负责人"]], r[col["部门"]]) for r in table.rows}
     assert due == {("XQ-01", "需求答复"): ("客户助理", "客服中心"),
                    ("XQ-02", "需求建议回访"): ("客户助理", "客服中心")}
+
+
+# --- 8. a transfer marked settled while the fee accounts show arrears is named ----------------
+
+TRANSFER = ["房号", "原业主", "新业主", "新业主身份证号", "产权证号", "转让日期", "原业主结清", "建筑面积",
+            "物业费单价", "新业主预缴月数"]
+
+
+def test_a_transfer_marked_settled_against_the_fee_accounts_is_named_for_the_cashier(ctx, home: Path):
+    """Seed 001 房屋转让: the cashier checks the old owner's arrears, and the old owner settles
+    everything up to the transfer date. 3-502 (刘洋 → 陈静, Fri 10-09) is marked 原业主结清 是,
+    but the fee accounts still say paid to 03-31 with 2,757.12 owed: the daily list of 10-10
+    names it for the cashier to check (settled: update the account; not settled: the transfer
+    waits). 1-101, paid to 12-31, marked 是 too, is not named."""
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["3-502", "刘洋", "13912345604", 143.6, 3.2, date(2026, 3, 31), 2757.12],
+        ["1-101", "张建国", "13912345601", 98.5, 2.8, date(2026, 12, 31), 0]]})
+    rows = [TRANSFER,
+            ["3-502", "刘洋", "陈静", "110101199003071233", "粤房权证字第0012345号", date(2026, 10, 9), "是",
+             143.6, 3.2, 6],
+            ["1-101", "张建国", "马超", "110101198805125673", "粤房权证字第0012346号", date(2026, 10, 9), "是",
+             98.5, 2.8, 6]]
+    done = process_paths(ctx, [fees, write_xlsx(home / "inbox" / "房屋转让登记.xlsx", {"转让": rows})],
+                         datetime(2026, 10, 9, 16, 30))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 10, 10, 8, 30), parse_day("2026-10-10"))
+    named = [r for r in daily.table("待处理问题").rows if r[1] == "房屋转让登记"]
+    assert [r[3] for r in named] == ["3-502"]
+    assert "原业主结清" in named[0][6] and "2026-03-31" in named[0][6] and "收费员" in named[0][6]
