@@ -102,7 +102,7 @@ def _current_actions(ledger: Any, records: list[Record]) -> list[CellError]:
     from .ruleset import store
 
     with ledger.engine.connect() as conn:
-        return action_errors(store.open_findings(conn, ledger.site), records)
+        return action_errors(store.open_findings(conn, ledger.site), records, ledger)
 
 
 _ADVICE = {

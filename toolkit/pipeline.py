@@ -426,7 +426,7 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
     result.stored = None  # judged: the stored rows are not needed again
 
     # Findings someone must act on go into the return copy beside the bad cells.
-    result.actions = action_errors(result.findings, records)
+    result.actions = action_errors(result.findings, records, ctx.ledger)
     own_outputs = _own_outputs(file_id, name, archived, book, result, now, records)
 
     def in_transaction(conn: Any) -> None:

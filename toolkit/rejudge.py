@@ -28,7 +28,7 @@ from .ledger import records as records_table
 from .model import FileResult, Record, is_advisory
 from .outbox import Intent, Outcome, outbox
 from .packs.acting import action_errors, actions
-from .returns import OLDER_FOLDER, RESOLVED_FOLDER, move_aside, return_copy_name
+from .returns import OLDER_FOLDER, RESOLVED_FOLDER, move_aside, original_stem, return_copy_name
 
 KIND = "return_rejudge"
 
@@ -60,6 +60,7 @@ def intents(conn: Connection, site: str, file_id: int, name: str, result: FileRe
             records_table.c.site == site, records_table.c.register == register,
             records_table.c.key.in_(sorted(keys))))
         ids |= {r.last_file_id for r in rows if r.last_file_id not in (None, file_id)}
+    ids = {latest for i in ids if (latest := _latest_save(conn, site, i)) != file_id}
     if not ids:
         return []
     ids |= _later_copies_marking(conn, site, changed, min(ids), file_id)
@@ -68,6 +69,21 @@ def intents(conn: Connection, site: str, file_id: int, name: str, result: FileRe
         "file_id": r.id, "name": r.name, "archived": r.archive_path, "target": return_copy_name(r.id, r.name),
         "by": name, "at": now.strftime("%m-%d %H:%M"),
     }) for r in rows if r.archive_path]
+
+
+def _latest_save(conn: Connection, site: str, file_id: int) -> int:
+    """The last save of the workbook ``file_id`` is a save of (``returns.original_stem`` of
+    the names) that took rows: an unchanged row leaves its record's last file as it was,
+    but the copy staff correct and save back must hold the workbook as it stands now, not
+    an older save's rows (saved back, they would undo the changes made since)."""
+    name = conn.execute(select(files.c.name).where(files.c.id == file_id)).scalar()
+    if name is None:
+        return file_id
+    stem = original_stem(name)
+    rows = conn.execute(select(files.c.id, files.c.name).where(
+        files.c.site == site, files.c.id > file_id, files.c.status.in_(("accepted", "partial")),
+        files.c.name.startswith(stem, autoescape=True)).order_by(files.c.id.desc())).all()
+    return next((r.id for r in rows if original_stem(r.name) == stem), file_id)
 
 
 def _later_copies_marking(conn: Connection, site: str, changed: dict[str, set[str]], since: int,
@@ -119,7 +135,7 @@ def _write(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Outcom
         return Outcome("void", note="原件已无法读取，未重新判定")
     with ledger.engine.connect() as conn:
         current = store.open_findings(conn, ledger.site)
-    marks = errors + action_errors(current, records)
+    marks = errors + action_errors(current, records, ledger)
     if all(is_advisory(m.code) for m in marks):  # advice to check alone: nothing left to do
         if not dest.exists():
             return Outcome("done")

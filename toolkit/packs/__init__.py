@@ -122,6 +122,9 @@ class Pack:
     # to-do from the finding's values.
     actions: dict[str, Any] = field(default_factory=dict)
     action_of: Callable[[Any], Any] | None = None
+    # What the ledger adds to a return copy's action marks beyond the findings (a signed
+    # release slip a later refusal withdraws): ``(ledger, findings)`` → {(register, key): text}.
+    action_notes: Callable[[Any, list[Any]], dict[tuple[str, str], str]] | None = None
 
     @property
     def reads(self) -> set[str]:

@@ -78,21 +78,35 @@ def action_of(f: Finding) -> Action:
     return _action_of(f, _owners())
 
 
-def return_message(f: Finding, action: Action | None = None) -> str:
-    """The finding as a cell comment and a line of the 问题清单: what is wrong, then what to do."""
+def return_message(f: Finding, action: Action | None = None, note: str = "") -> str:
+    """The finding as a cell comment and a line of the 问题清单: what is wrong, then what to do
+    (``note``: what the ledger adds beyond the finding, a signed paper it withdraws)."""
     a = action or action_of(f)
     text = f.message.rstrip("。")
-    return f"{text}。须处理：{a.todo}。" if a.todo else f"{text}。"
+    return (f"{text}。须处理：{a.todo}。" if a.todo else f"{text}。") + note
 
 
-def action_errors(findings: list[Finding], records: list[Record]) -> list[CellError]:
-    """The open action findings about these records, each placed on the cell it concerns."""
+def _notes(ledger: Any, found: list[Finding], owners: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(register, record) → the words packs add from the ledger (``Pack.action_notes``)."""
+    out: dict[tuple[str, str], str] = {}
+    if ledger is None:
+        return out
+    packs = {id(p): p for f in found if (p := owners.get(f.rule)) is not None and p.action_notes is not None}
+    for p in packs.values():
+        out.update(p.action_notes(ledger, [f for f in found if owners.get(f.rule) is p]))
+    return out
+
+
+def action_errors(findings: list[Finding], records: list[Record], ledger: Any = None) -> list[CellError]:
+    """The open action findings about these records, each placed on the cell it concerns;
+    with ``ledger``, each pack may add what the ledger knows about them (``Pack.action_notes``)."""
     owners = _owners()
     # Only findings of an action rule can be marked: the records are indexed only when
     # there are some (a big file's 200,000 deadline findings are mostly not).
     mine = [f for f in findings if _is_action(f, owners)]
     if not mine:
         return []
+    notes = _notes(ledger, mine, owners)
     by_key = {(r.register, r.key): r for r in records}
     out = []
     for f in mine:
@@ -103,6 +117,7 @@ def action_errors(findings: list[Finding], records: list[Record]) -> list[CellEr
         idx = rec.columns.get(a.column)
         cell = f"{get_column_letter(idx + 1)}{rec.row}" if idx is not None else None
         value = rec.values.get(a.column)
-        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule, return_message(f, a),
+        out.append(CellError(rec.sheet, rec.row, a.column, cell, f.rule,
+                             return_message(f, a, notes.get((f.register, f.record), "")),
                              None if value is None else str(value)))
     return out

@@ -148,6 +148,13 @@ def _about(finding: Any, touched: set[tuple[str, str]]) -> bool:
     return False
 
 
+def _action_notes(ledger: Any, findings: list[Any]) -> dict[tuple[str, str], str]:
+    """A refused move-out's signed slip, named on its return copy (loaded when asked)."""
+    from .reports.slips import refused_notes
+
+    return refused_notes(ledger, findings)
+
+
 PACK = Pack(
     name="property",
     title="物业服务中心",
@@ -290,4 +297,5 @@ PACK = Pack(
     about=_about,
     actions=ACTIONS,
     action_of=action_of,
+    action_notes=_action_notes,
 )

@@ -15,7 +15,7 @@ from toolkit.reports.source import Source, day, when
 from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
-from .slips import revoked_slips
+from .slips import refused_notes, revoked_slips
 from .who import who_acts
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp", "handover")
@@ -103,7 +103,7 @@ def open_issues(src: Source, today: Any) -> Table:
         # A finding about a person or a day rather than a row (an assistant's missed patrols)
         # names who acts in its own values.
         values = src.records(f.register).get(f.record) or f.values
-        person, dept = src.responsible(f.register, values)
+        person, dept = who_acts(src, f, values)
         rows.append([SEVERITY_ZH[f.severity], src.title(f.register), f.record,
                      str(values.get("房号") or f.values.get("房号") or ""), person, dept, f.message])
     order = list(SEVERITY_ZH.values())
@@ -114,7 +114,7 @@ def open_issues(src: Source, today: Any) -> Table:
          Column("负责人", width=10), Column("部门", width=12), Column("说明", width=60)],
         rows, marks=[Mark("类别", "暂停办理")],
         note=("按规定须先处理、再办理的事项；处理后在登记表中补填相应栏目，下次提交后自动消除。"
-              "已签发的放行条所依据的登记作废的，列至搬家日期后一周。"),
+              "已签发的放行条所依据的登记作废或现不予放行的，列至搬家日期后一周。"),
     )
 
 
@@ -147,7 +147,16 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
         items.append({"finding": f, "action": a, "person": person, "dept": dept,
                       "room": str(values.get("房号") or f.values.get("房号") or "")})
     items.sort(key=lambda i: (i["finding"].register, i["finding"].record, i["finding"].rule))
+    # A refused move-out whose slip was signed before: the gate is told the slip's number.
+    notes = refused_notes(src.ctx.ledger, [i["finding"] for i in items])
+    for i in items:
+        i["note"] = notes.get((i["finding"].register, i["finding"].record), "")
     return items
+
+
+def _todo(item: dict[str, Any]) -> str:
+    todo, note = item["action"].todo, item.get("note")
+    return f"{todo.rstrip('。')}。{note}" if note else todo
 
 
 def action_table(src: Source, items: list[dict[str, Any]]) -> Table:
@@ -157,7 +166,7 @@ def action_table(src: Source, items: list[dict[str, Any]]) -> Table:
          Column("负责人", width=10), Column("部门", width=12), Column("须处理", width=44),
          Column("说明", width=60)],
         [[i["action"].title, src.title(i["finding"].register), i["finding"].record, i["room"], i["person"],
-          i["dept"], i["action"].todo, i["finding"].message] for i in items],
+          i["dept"], _todo(i), i["finding"].message] for i in items],
         marks=[Mark("问题", ACTIONS["move_out.blocked"].title)],
         note="处理完毕后改正登记表并重新保存到收件箱，事项即从清单中消除。",
     )

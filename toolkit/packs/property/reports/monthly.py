@@ -12,6 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from toolkit.packs.acting import is_action
 from toolkit.reports.model import Chart, Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day, when
@@ -20,7 +21,10 @@ from toolkit.ruleset.timing import add_months
 
 from .summary import ZERO, service_amount
 
-BILLED, ON_SPOT, NOT_DONE = "月结", "现场收费", "未完成"
+BILLED, ON_SPOT, NOT_DONE, HELD = "月结", "现场收费", "未完成", "待更正"
+# A row whose item, price or amount is flagged (the desk must correct it) is not billed:
+# the statement is signed and sent to the owner, and must not carry a figure known wrong.
+FLAGGED = frozenset({"service.amount", "service.price_unapproved", "service.unknown_item"})
 SHORT, OK = "未达标", "达标"
 
 
@@ -35,6 +39,7 @@ def _excluded(src: Source) -> list[str]:
 
 def _services(src: Source, p: Period) -> tuple[Table, Table, dict[str, list[dict[str, Any]]], Decimal]:
     excluded = set(_excluded(src))
+    flagged = {f.record for f in src.findings("special_service") if f.rule in FLAGGED and is_action(f)}
     rows, per_room, statements = [], defaultdict(lambda: [0, ZERO, ""]), defaultdict(list)
     achieved = ZERO
     for key, v in src.records("special_service").items():
@@ -47,7 +52,7 @@ def _services(src: Source, p: Period) -> tuple[Table, Table, dict[str, list[dict
         elif v.get("类别") in excluded:
             how = ON_SPOT
         else:
-            how = BILLED
+            how = HELD if key in flagged else BILLED
         if p.contains(done):
             achieved += amount
         rows.append([key, got, v.get("受理人"), v.get("房号"), v.get("客户"), v.get("服务项目"), v.get("类别"),
@@ -65,10 +70,12 @@ def _services(src: Source, p: Period) -> tuple[Table, Table, dict[str, list[dict
          Column("房号", width=10), Column("客户", width=10), Column("服务项目", width=20), Column("类别", width=14),
          Column("数量", "int"), Column("单价", "money"), Column("金额", "money"), Column("完成时间", "datetime"),
          Column("结算方式", width=10)],
-        rows, marks=[Mark("结算方式", NOT_DONE, "FFEB9C")],
+        rows, marks=[Mark("结算方式", NOT_DONE, "FFEB9C"), Mark("结算方式", HELD)],
         total=["合计", None, None, None, None, None, None, None, None,
                fen(sum((r[9] for r in rows if r[11] != NOT_DONE), ZERO)), None, None],
-        note=f"本月受理或完成的特约服务；{'、'.join(sorted(excluded))}现场收费，不进月结单；未完成的不计金额合计。",
+        note=(f"本月受理或完成的特约服务；{'、'.join(sorted(excluded))}现场收费，不进月结单；未完成的不计金额合计；"
+              "待更正的（服务项目、单价或金额有误，见待办与逾期日报“须处理事项”）暂不进月结单，"
+              "受理人改正登记表后重新生成本月报即补出月结单。"),
     )
     room_rows = [[room, c, n, fen(total)] for room, (n, total, c) in sorted(per_room.items())]
     rooms = Table("分户结算", f"特约服务分户结算 {p.zh}（随物业费收取）",
@@ -215,6 +222,9 @@ def monthly(src: Source, period: Period) -> Report:
                  marks=[Mark("结论", verdict)] if achieved < target else [],
                  note="实际完成为本月完成的全部特约服务金额（含现场收费项目）。")
     notes = [f"特约服务收入 {achieved:,.2f} 元，{verdict}。"]
+    held = [r[0] for r in ledger.rows if r[11] == HELD]
+    if held:
+        notes.append(f"特约服务 {'、'.join(held)} 的项目、单价或金额待受理人更正，暂未列入月结单。")
     short_p = sum(1 for r in person.rows if r[4] == SHORT)
     short_d = [r[0] for r in dept.rows if r[3] == SHORT]
     if short_p:

@@ -21,7 +21,8 @@ from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, when
 from toolkit.ruleset.money import dec, fen
 
-from ..rules.fees import arrears
+from ..rules.complaints import complaint_findings
+from ..rules.fees import arrears, months_begun
 from .daily import OVERDUE, due_items, due_table
 from .who import who_acts
 
@@ -164,12 +165,24 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
                 dflow.overdue += 1
 
 
+def _escalated_by(src: Source, cut: datetime) -> list[Finding]:
+    """The complaint findings as they stood at ``cut``: the complaints received by then,
+    judged at ``cut`` (a solution after it is not yet known). A complaint a week unresolved
+    over a holiday is 重大 from that day on, not in the weeks before it (nor is an event
+    whose 5th customer came later)."""
+    if cut >= src.as_of:
+        return src.findings("complaint")
+    rows = {key: v for key, v in src.whole("complaint").items()
+            if (got := when(v.get("受理时间"))) is not None and got < cut}
+    return complaint_findings(src.env(cut, "property"), rows)
+
+
 def _escalations(src: Source, p: Period) -> list[Finding]:
     """Escalated events with a complaint open during the period (received before its end,
-    and received in it or still unresolved at its start)."""
+    and received in it or still unresolved at its start), as escalated by the period's end."""
     complaints = src.records("complaint")
     out = []
-    for f in src.findings("complaint"):
+    for f in _escalated_by(src, min(p.end_dt, src.as_of)):
         if f.rule != "complaint.escalation":
             continue
         for c in f.values.get("complaints", []):
@@ -201,11 +214,24 @@ def _fees(src: Source, p: Period, cut: datetime) -> dict[str, Decimal]:
     owed = ZERO
     # The accounts as they stood then: a payment entered after the period is not read back
     # into its closing arrears (nor into the previous period's, shown beside it).
+    past = cut < src.as_of
     for v in src.ctx.ledger.values_at("fee_account", env.now).values():
         a = arrears(env, v)
         if a is not None:
-            owed += a.amount
+            owed += _owed_then(a, v, src.as_of.date()) if past else a.amount
     return {"临时停车收入": fen(temp), "月卡收入": fen(cards), "特约服务收入": fen(services), "物业费欠费（期末）": fen(owed)}
+
+
+def _owed_then(a: Any, v: dict[str, Any], today: date) -> Decimal:
+    """Arrears at a past moment: a 欠费金额 of exactly the months owed at some later day (up
+    to the report's) was typed after the moment — an account first entered later gives its
+    first version — and the months begun since had not begun then. Any other amount is
+    read as written."""
+    monthly = (dec(v.get("建筑面积")) or ZERO) * (dec(v.get("单价")) or ZERO)
+    later = months_begun(a.paid_to, today)
+    if monthly > 0 and any(a.amount == fen(monthly * k) for k in range(a.months_owed + 1, later + 1)):
+        return a.computed
+    return a.amount
 
 
 def service_amount(v: dict[str, Any]) -> Decimal:

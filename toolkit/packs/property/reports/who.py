@@ -11,9 +11,12 @@ from toolkit.reports.source import Source
 
 
 def who_acts(src: Source, f: Finding, values: dict[str, Any]) -> tuple[str, str]:
-    """(person, department) for ``f``; a finding's ``acting_role`` is the register's own desk."""
+    """(person, department) for ``f``; a finding's ``acting_role`` is the register's own desk,
+    its ``acting_person`` the one who acts in the row's department (a register without a
+    person column: the head of the department complained about)."""
     role = f.values.get("acting_role")
     if role:
         r = src.settings.responsible.get(f.register)
         return str(role), r.department if r is not None else ""
-    return src.responsible(f.register, values)
+    person, dept = src.responsible(f.register, values)
+    return person or str(f.values.get("acting_person") or ""), dept

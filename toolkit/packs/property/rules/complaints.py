@@ -21,6 +21,11 @@ REGISTER = "complaint"
 # the desk, not to the row's 被投诉部门.
 DESK_ROLE = "客户助理"
 DESK_STEPS = frozenset({"complaint.forward", "complaint.reply", "complaint.reply_same_day", "complaint.callback"})
+# Seed 001 投诉: "被投诉部门负责人…按规定时效处理" — the head of the department complained
+# about answers for handling and resolving it (and for asking approval when late); a
+# complaint forwarded to nobody stays with whoever took it (首问责任人, "一跟到底").
+HEAD_ROLE, FIRST_ROLE = "部门负责人", "首问责任人"
+HANDLING_STEPS = frozenset({"complaint.handle", "complaint.resolution", "complaint.overtime_approval"})
 LEVELS = ("轻微", "重要", "重大")
 RESOLVED_STATES = ("已解决", "已回访")
 
@@ -75,8 +80,9 @@ def _escalate(env: Env, items: list[Complaint]) -> None:
         resolved = as_dt(c.v.get("解决时间"))
         if resolved is None and c.v.get("状态") in RESOLVED_STATES:
             continue  # marked solved without a time: not judged unresolved
-        # Unresolved at 受理时间 + 7 days (a deadline equal to now is not yet passed).
-        if (resolved or env.now) > c.taken + limit:
+        # Unresolved at 受理时间 + 7 days (a deadline equal to now is not yet passed); judged
+        # at an earlier moment (a past week's report), a later solution is not yet known.
+        if min(resolved or env.now, env.now) > c.taken + limit:
             c.reasons.append(f"投诉 {c.key} 受理 {esc.unresolved_days} 天后仍未解决")
     for c in items:
         if c.reasons:
@@ -121,9 +127,12 @@ def _deadlines(env: Env, c: Complaint) -> list[Finding]:
         due = env.due(sla.callback, resolved)
         out.append(track(env, "complaint.callback", REGISTER, key, subject, sla.callback.label, due,
                          as_dt(v.get("回访时间")), start=resolved))
+    handler = HEAD_ROLE if str(v.get("被投诉部门") or "").strip() else FIRST_ROLE
     for f in out:
         if f.rule in DESK_STEPS:
             f.values = {**f.values, "acting_role": DESK_ROLE}
+        elif f.rule in HANDLING_STEPS:
+            f.values = {**f.values, "acting_person": handler}
     return out
 
 

@@ -9,6 +9,10 @@ from toolkit.model import Finding
 from toolkit.ruleset.timing import Env, as_dt, track
 
 REGISTER = "request"
+# Seed 001 (来电来访, 需求建议): the desk forwards what it cannot settle, and "客户助理负责回答
+# 客户" — the answer and the callback are the desk's whichever department it was forwarded
+# to (as a complaint's, rules/complaints.py DESK_ROLE).
+DESK_ROLE = "客户助理"
 
 
 def request_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -31,4 +35,6 @@ def request_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     if replied is not None:
         out.append(track(env, "request.callback", REGISTER, key, subject, sla.callback.label,
                          env.due(sla.callback, replied), as_dt(v.get("回访时间")), start=replied))
+    for f in out:
+        f.values = {**f.values, "acting_role": DESK_ROLE}
     return out

@@ -50,7 +50,10 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                          f"登记为 {yuan(paid)} 元"),
                 values={**values, "difference": fen(paid - expected)},
             ))
-    if day is not None and v.get("原业主结清") != "是":
+    if day is not None and v.get("原业主结清") == "是":
+        if not historical(env.today, day):  # a transfer of long ago is not asked about every day
+            out.extend(_settled_against_ledger(subject, key, day, accounts.get(unit)))
+    elif day is not None:
         account = accounts.get(unit)
         paid_to = as_date((account or {}).get("已缴至"))
         owed = dec((account or {}).get("欠费金额"))
@@ -65,3 +68,23 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                         "欠费金额": owed if owed is not None else Decimal(0)},
             ))
     return out
+
+
+def _settled_against_ledger(subject: str, key: str, day: Any, account: dict[str, Any] | None) -> list[Finding]:
+    """原业主结清 是 while the fee accounts still show the old owner owing before the transfer
+    date (seed 001: the cashier checks the old owner's arrears): either the payment was not
+    entered — the account would go on dunning the old owner — or the mark is wrong. A unit
+    without an account is not judged (nothing says otherwise)."""
+    if account is None:
+        return []
+    paid_to = as_date(account.get("已缴至"))
+    owed = dec(account.get("欠费金额"))
+    if paid_to is None or (paid_to >= day and not (owed is not None and owed > 0)):
+        return []
+    amount = f"，欠费金额 {yuan(owed)} 元" if owed is not None and owed > 0 else ""
+    return [Finding(
+        rule="transfer.ledger_unsettled", register=REGISTER, record=key, severity="warning",
+        message=(f"{subject}：“原业主结清”填了“是”，但物业费台账中该房号物业费只缴至 {fmt_date(paid_to)}{amount}；"
+                 f"请收费员核对：已结清的在物业费台账更新“已缴至”和业主，未结清的改为“否”并暂缓办理"),
+        values={"转让日期": day, "已缴至": paid_to, "欠费金额": owed if owed is not None else Decimal(0)},
+    )]
