@@ -148,3 +148,23 @@ def test_run_due_makes_septembers_report_on_the_working_day_after_the_moved_dead
         if other is not None:
             other.close()
         ctx.close()
+
+
+def test_a_broken_calendar_holds_only_the_jobs_that_follow_it(tmp_path: Path):
+    """rules/calendar.yaml saved with a date that is none (“十月四十日”): the day-1 reports still
+    run on 11-01; the 进货统计月报, whose day the calendar decides, waits, and is made once
+    the file is put right (for its latest slot, 10-09, as after a machine was off)."""
+    home = init(tmp_path / "dealer", "dealer")
+    ctx = open_context(Workspace(home))
+    calendar = home / "rules" / "calendar.yaml"
+    good = calendar.read_text(encoding="utf-8")
+    try:
+        run_due(ctx, at("2026-10-01T09:00"))  # first start: the baseline
+        calendar.write_text("holidays:\n  - {date: 十月四十日, name: 公司活动}\n", encoding="utf-8")
+        made = {o.job: o.status for o in run_due(ctx, at("2026-11-01T09:00"))}
+        assert MONTHLY not in made and made["俱乐部会员月报"] == made["合同收款月报"] == "done"
+        calendar.write_text(good, encoding="utf-8")
+        out = [(o.job, o.slot, o.status) for o in run_due(ctx, at("2026-11-01T09:05"))]
+        assert out == [(MONTHLY, at("2026-10-09T09:00"), "done")]
+    finally:
+        ctx.close()

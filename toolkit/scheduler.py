@@ -53,6 +53,7 @@ from .reports.catalog import period_for_slot, report_kinds
 from .reports.run import produce
 from .reports.settings import Job, ScheduleFile, load_schedule
 from .ruleset.timing import add_months
+from .rulesfile import RulesError
 from .workcal import WorkCalendar, load_calendar
 
 log = logging.getLogger("toolkit")
@@ -180,13 +181,29 @@ def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: Schedul
     return Outcome(job.name, slot, "done", report.outputs)
 
 
+def _workdays(ctx: Any, settings: ScheduleFile) -> WorkCalendar | None:
+    """The workspace's working days, read only when a job follows them (``after_workday``).
+
+    None when rules/calendar.yaml cannot be read: those jobs wait and the others run (the
+    same file stops every register's processing, whose return says what is wrong in it).
+    """
+    if not any(j.after_workday for j in settings.jobs):
+        return None
+    try:
+        return load_calendar(ctx.ws.rules)
+    except RulesError as exc:
+        log.warning("rules/calendar.yaml 有误，按工作日顺延的定时报表暂不出：%s", "；".join(exc.problems))
+        return None
+
+
 def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> list[Outcome]:
     """Run every job whose latest slot nobody has claimed yet (see the module docstring)."""
     settings = settings or load_schedule(ctx.ws.rules)
     out: list[Outcome] = []
-    # Read only when a job follows the working days: a bad calendar.yaml stops nothing else.
-    cal = load_calendar(ctx.ws.rules) if any(j.after_workday for j in settings.jobs) else None
+    cal = _workdays(ctx, settings)
     for job in settings.jobs:
+        if job.after_workday and cal is None:
+            continue  # its day is unknown until calendar.yaml reads; it runs once it does
         slot = latest_slot(job, now, cal)
         fresh = now - slot <= timedelta(minutes=settings.stale_claim_minutes)
         if not fresh and not _ever_ran(ctx, job):
