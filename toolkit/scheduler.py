@@ -52,6 +52,9 @@ from .ledger import LEASED, SITE_LEN, metadata
 from .reports.catalog import period_for_slot, report_kinds
 from .reports.run import produce
 from .reports.settings import Job, ScheduleFile, load_schedule
+from .ruleset.timing import add_months
+from .rulesfile import RulesError
+from .workcal import WorkCalendar, load_calendar
 
 log = logging.getLogger("toolkit")
 
@@ -78,8 +81,12 @@ ZONE = "Asia/Shanghai"
 WEEKDAY_METHODS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def latest_slot(job: Job, now: datetime) -> datetime:
-    """The job's most recent scheduled moment at or before ``now``."""
+def latest_slot(job: Job, now: datetime, cal: WorkCalendar | None = None) -> datetime:
+    """The job's most recent scheduled moment at or before ``now``.
+
+    ``cal`` is the workspace's working-day calendar, read by a monthly job that waits for
+    the working day after its day (``after_workday``); without it, the national calendar.
+    """
     h, m = job.hour_minute
     at = time(h, m)
     today = now.date()
@@ -90,11 +97,15 @@ def latest_slot(job: Job, now: datetime) -> datetime:
         back = (today.weekday() - job.weekday) % 7
         slot = datetime.combine(today - timedelta(days=back), at)
         return slot if slot <= now else slot - timedelta(days=7)
-    slot = datetime.combine(today.replace(day=job.day), at)
-    if slot <= now:
-        return slot
-    prev = (today.replace(day=1) - timedelta(days=1)).replace(day=job.day)
-    return datetime.combine(prev, at)
+    # This month's run, else last month's: a moved run may still be ahead (10-09 for
+    # 10-05), or even fall early this month for last month's day — then the one before.
+    first = today.replace(day=1)
+    for back in range(3):
+        month = add_months(first, -back)
+        slot = datetime.combine(job.run_day(month.year, month.month, cal), at)
+        if slot <= now:
+            return slot
+    raise AssertionError("a monthly run moves less than a month")
 
 
 @dataclass
@@ -155,7 +166,7 @@ def _ever_ran(ctx: Any, job: Job) -> bool:
 def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
     """Produce the report of one claimed slot, as of the slot's own moment."""
     kind = report_kinds(ctx.ws.rules)[job.report]
-    period = period_for_slot(kind, slot)
+    period = period_for_slot(kind, slot, job)
     if kind.runs is not None and not kind.runs(ctx, period):
         log.info("定时报表“%s”（%s）本期不出", job.name, period.label)
         _finish(ctx, job, slot, "skipped", period.label, [], now)
@@ -170,12 +181,30 @@ def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: Schedul
     return Outcome(job.name, slot, "done", report.outputs)
 
 
+def _workdays(ctx: Any, settings: ScheduleFile) -> WorkCalendar | None:
+    """The workspace's working days, read only when a job follows them (``after_workday``).
+
+    None when rules/calendar.yaml cannot be read: those jobs wait and the others run (the
+    same file stops every register's processing, whose return says what is wrong in it).
+    """
+    if not any(j.after_workday for j in settings.jobs):
+        return None
+    try:
+        return load_calendar(ctx.ws.rules)
+    except RulesError as exc:
+        log.warning("rules/calendar.yaml 有误，按工作日顺延的定时报表暂不出：%s", "；".join(exc.problems))
+        return None
+
+
 def run_due(ctx: Any, now: datetime, settings: ScheduleFile | None = None) -> list[Outcome]:
     """Run every job whose latest slot nobody has claimed yet (see the module docstring)."""
     settings = settings or load_schedule(ctx.ws.rules)
     out: list[Outcome] = []
+    cal = _workdays(ctx, settings)
     for job in settings.jobs:
-        slot = latest_slot(job, now)
+        if job.after_workday and cal is None:
+            continue  # its day is unknown until calendar.yaml reads; it runs once it does
+        slot = latest_slot(job, now, cal)
         fresh = now - slot <= timedelta(minutes=settings.stale_claim_minutes)
         if not fresh and not _ever_ran(ctx, job):
             if _claim(ctx, job, slot, now, status="skipped"):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ruleset.timing import add_months
+from ..workcal import WorkCalendar
 from .model import Report
 from .periods import Period, day_of, month_of, of_kind
 from .settings import Job, ScheduleFile
@@ -42,10 +43,13 @@ def _at(d: date, job: Job) -> datetime:
     return datetime.combine(d, time(h, m))
 
 
-def period_for_slot(kind: Kind, slot: datetime) -> Period:
+def period_for_slot(kind: Kind, slot: datetime, job: Job | None = None) -> Period:
     """The period a run at ``slot`` reports on: its day or week (the one just ended for a
-    kind that says ``ended``), or the month just ended."""
+    kind that says ``ended``), or the month just ended — for a ``job`` whose run was moved
+    past the month's end (``after_workday``), the month before its day's."""
     p = of_kind(kind.period, slot.date())
+    if kind.period == "month" and job is not None and job.after_workday and slot.day <= int(job.day or 1):
+        p = p.previous()  # a run moved forward always lands after its day in its own month
     return p.previous() if kind.period == "month" or kind.ended else p
 
 
@@ -54,13 +58,19 @@ def default_period(kind: Kind, now: datetime) -> Period:
     return period_for_slot(kind, now)
 
 
-def moment(kind: Kind, period: Period, schedule: ScheduleFile) -> datetime:
-    """When the schedule produces ``period``'s report; the period's last minute if no job does."""
+def moment(kind: Kind, period: Period, schedule: ScheduleFile, cal: WorkCalendar | None = None) -> datetime:
+    """When the schedule produces ``period``'s report; the period's last minute if no job does.
+
+    ``cal``: the workspace's working days, for a monthly job that follows them (``after_workday``).
+    """
     job = schedule.job_for(kind.name)
     if job is None:
         return period.end_dt - timedelta(minutes=1)
     if kind.period == "month":
-        return _at(add_months(period.start, 1).replace(day=job.day if isinstance(job.day, int) else 1), job)
+        run = add_months(period.start, 1)
+        if job.cadence != "monthly":  # a month's report run daily or weekly: as of the 1st
+            return _at(run, job)
+        return _at(job.run_day(run.year, run.month, cal), job)
     if kind.ended:  # run in the next day or week
         period = of_kind(kind.period, period.end + timedelta(days=1))
     if kind.period == "week" and job.weekday is not None:

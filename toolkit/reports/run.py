@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..collector import gc_paused
+from ..workcal import WorkCalendar, load_calendar
 from .catalog import default_period, moment, report_kinds
 from .model import Report
 from .periods import Period
@@ -41,11 +42,17 @@ def build_report(ctx: Any, name: str, now: datetime, period: Period | None = Non
         if period.kind != kind.period:
             raise ValueError(f"报表 {name} 按{ {'day': '日', 'week': '周', 'month': '月'}[kind.period]}出，"
                              f"请用 {'--date' if kind.period == 'day' else '--' + kind.period}")
-        as_of = min(now, moment(kind, period, schedule))
+        as_of = min(now, moment(kind, period, schedule, _calendar(ctx, name, schedule)))
     # Event records closed and untouched for a week before the window cannot change it.
     first = period.start_dt if kind.period == "day" else period.previous().start_dt
     src = Source(ctx, as_of, schedule, since=first - timedelta(days=SINCE_MARGIN_DAYS))
     return kind.build(src, period), src
+
+
+def _calendar(ctx: Any, name: str, schedule: ScheduleFile) -> WorkCalendar | None:
+    """The workspace's working days, read only when the report's job follows them (``after_workday``)."""
+    job = schedule.job_for(name)
+    return load_calendar(ctx.ws.rules) if job is not None and job.after_workday else None
 
 
 def _statements(ctx: Any, report: Report, now: datetime) -> list[Path]:

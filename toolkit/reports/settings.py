@@ -8,6 +8,7 @@ A missing file means the SPEC §7 defaults.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..ruleset.settings import Money
 from ..rulesfile import RulesError, load_yaml_model, located_problem, read_yaml
+from ..workcal import WorkCalendar
 
 SCHEDULE_FILE = "schedule.yaml"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -28,13 +30,19 @@ class _Strict(BaseModel):
 
 
 class Job(_Strict):
-    """One scheduled run: ``report`` every day / week (``day``: weekday) / month (``day``: 1–28)."""
+    """One scheduled run: ``report`` every day / week (``day``: weekday) / month (``day``: 1–28).
+
+    ``after_workday`` (monthly only): the run waits for the working day after ``day``,
+    itself moved to the next working day when it is a rest day or holiday — a report that
+    reads what staff hand in by a deadline that moves the same way.
+    """
 
     name: str = Field(min_length=1)
     report: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # a report some enabled pack declares
     cadence: Literal["daily", "weekly", "monthly"]
     day: int | str | None = None
     time: str
+    after_workday: bool = False
 
     @field_validator("time", mode="before")
     @classmethod
@@ -42,6 +50,13 @@ class Job(_Strict):
         if not isinstance(v, str) or not _HHMM.match(v.strip()):
             raise ValueError('时间请写成带引号的 "HH:MM"，例如 "08:30"')
         return v.strip()
+
+    @field_validator("after_workday", mode="before")
+    @classmethod
+    def _yes_no(cls, v: Any) -> bool:
+        if not isinstance(v, bool):  # "是", 1 or "yes" in quotes would read as a guess
+            raise ValueError("after_workday 请写 true（顺延到截止日后的下一个工作日）或 false")
+        return v
 
     @model_validator(mode="after")
     def _day_fits(self) -> Job:
@@ -51,7 +66,21 @@ class Job(_Strict):
             raise ValueError("每周任务的 day 须为星期，例如 friday 或 周五")
         if self.cadence == "monthly" and not (isinstance(self.day, int) and 1 <= self.day <= 28):
             raise ValueError("每月任务的 day 须为 1 到 28 之间的日期（每个月都有的日子）")
+        if self.after_workday and self.cadence != "monthly":
+            raise ValueError("after_workday 只用于每月任务（cadence: monthly）：按工作日顺延的是每月的截止日")
         return self
+
+    def run_day(self, year: int, month: int, cal: WorkCalendar | None = None) -> date:
+        """The day this monthly job runs for ``year``-``month``: ``day``, or with
+        ``after_workday`` the working day after it (moved to a working day first, so
+        2026-10-05 in the National Day holiday → 10-08 → 10-09). It may fall in the
+        next month when a long holiday follows a late ``day``."""
+        d = date(year, month, int(self.day or 1))
+        if not self.after_workday:
+            return d
+        cal = cal or WorkCalendar()
+        due = d if cal.is_workday(d) else cal.next_workday(d)
+        return cal.next_workday(due)
 
     @property
     def weekday(self) -> int | None:
