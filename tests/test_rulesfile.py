@@ -92,3 +92,25 @@ def test_what_a_caller_gets_is_its_own(tmp_path):
     again = load_registers(tmp_path)["repair"]
     assert again.name == "repair" and len(again.columns) == columns
     assert read_yaml(path)[0]["name"] == "repair"
+
+
+def test_a_date_that_does_not_exist_names_its_file_and_line(tmp_path):
+    """2026-10-40 is date-shaped, so YAML reads it as a date, and no such day exists: the
+    problem is reported on its line (it was a traceback from ``rules check``)."""
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    home = tmp_path / "ws"
+    shutil.copytree(ROOT / "rules", home / "rules")
+    shutil.copytree(ROOT / "templates", home / "templates")
+    cal = home / "rules" / "calendar.yaml"
+    cal.write_text("holidays:\n  - 2026-10-08\n  - 2026-10-40\n", encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        read_yaml(cal)
+    assert err.value.problems == [f"{cal} 第3行: YAML 格式错误：“2026-10-40”不是有效的日期或时间"
+                                  "（请按 2026-10-08 或 2026-10-08 09:00 的格式填写实有的日期）"]
+    res = CliRunner().invoke(main, ["rules", "check", "--home", str(home)])
+    assert res.exit_code == 2, res.output
+    assert f"{cal} 第3行" in res.output and "2026-10-40" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)

@@ -17,7 +17,25 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 # libyaml's parser when PyYAML was built with it (the wheels are): every process reads
 # the whole rules folder on start, and the pure-Python parser takes several times longer.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, whose date-shaped values that are no date (2026-10-40) are a
+    problem on their line, not a crash of the loading."""
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{node.value}”不是有效的日期或时间（请按 2026-10-08 或 2026-10-08 09:00 的格式填写实有的日期）",
+            node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_LOADER = _Loader
 
 # Parsed files by their text: a context, a report, a schedule tick each read the rules
 # folder again, and parsing takes about ten times as long as reading the bytes and
