@@ -333,3 +333,30 @@ def test_a_transfer_marked_settled_against_the_fee_accounts_is_named_for_the_cas
     named = [r for r in daily.table("待处理问题").rows if r[1] == "房屋转让登记"]
     assert [r[3] for r in named] == ["3-502"]
     assert "原业主结清" in named[0][6] and "2026-03-31" in named[0][6] and "收费员" in named[0][6]
+
+
+def _open_about(ctx, rule: str) -> list[str]:
+    from toolkit.ruleset import open_findings
+
+    with ctx.ledger.engine.connect() as conn:
+        return [f.record for f in open_findings(conn, ctx.ledger.site) if f.rule == rule]
+
+
+def test_a_settled_mark_checked_against_the_accounts_is_closed_once_the_transfer_is_history(ctx, home: Path):
+    """3-502 (Fri 10-09, marked 是 against an account paid to 03-31) is named while the transfer
+    is recent; 30 days on it is history (not asked about every day): the scheduled sweep of
+    Mon 11-09 closes it in the ledger with no file, as judging every record then would."""
+    from toolkit.ruleset.hook import sweep
+
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["3-502", "刘洋", "13912345604", 143.6, 3.2, date(2026, 3, 31), 2757.12]]})
+    rows = [TRANSFER, ["3-502", "刘洋", "陈静", "110101199003071233", "粤房权证字第0012345号", date(2026, 10, 9),
+                       "是", 143.6, 3.2, 6]]
+    done = process_paths(ctx, [fees, write_xlsx(home / "inbox" / "房屋转让登记.xlsx", {"转让": rows})],
+                         datetime(2026, 10, 9, 16, 30))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    assert _open_about(ctx, "transfer.ledger_unsettled") == ["3-502|2026-10-09"]
+    sweep(ctx, datetime(2026, 11, 8, 23, 0))  # day 30: still recent
+    assert _open_about(ctx, "transfer.ledger_unsettled") == ["3-502|2026-10-09"]
+    sweep(ctx, datetime(2026, 11, 9, 8, 0))  # day 31: history
+    assert _open_about(ctx, "transfer.ledger_unsettled") == []

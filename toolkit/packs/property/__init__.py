@@ -197,6 +197,8 @@ PACK = Pack(
         # A permit under way and the three departments' patrol records of it, per working day.
         Rule("renovation_patrol", ("renovation", "renovation_patrol"), _site_patrols,
              Each((Link("renovation_patrol", KEY, "装修编号"),), clock=True)),
+        # A transfer reads the fee account of its 房号 (what the old owner still owes); the
+        # check of a 原业主结清 是 ends when the transfer turns history (Finding.wake).
         Rule("transfer", ("transfer", "fee_account"), _transfers, Each((Link("fee_account", "房号"),))),
         # Surveys (coverage per half-year) and community events: small registers, read whole.
         Rule("survey", ("survey",), survey_findings),

@@ -172,7 +172,10 @@ def _escalated_by(src: Source, cut: datetime) -> list[Finding]:
     whose 5th customer came later)."""
     if cut >= src.as_of:
         return src.findings("complaint")
-    rows = {key: v for key, v in src.whole("complaint").items()
+    # The window's complaints suffice: it holds every complaint changed since before the
+    # previous period or still waiting (an open finding), each with the rest of its 事件;
+    # one closed and untouched before it cannot be open in either period.
+    rows = {key: v for key, v in src.records("complaint").items()
             if (got := when(v.get("受理时间"))) is not None and got < cut}
     return complaint_findings(src.env(cut, "property"), rows)
 
