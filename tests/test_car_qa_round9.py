@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from car_fixtures import EXTRA, ORDER_HEAD, as_json, cli, init, order, process
+from car_fixtures import (
+    APPOINTMENT,
+    EXTRA,
+    ORDER_HEAD,
+    as_json,
+    cli,
+    findings,
+    init,
+    order,
+    process,
+)
 from conftest import write_xlsx
 
 
@@ -73,3 +83,50 @@ def test_extra_items_awaiting_the_customer_are_on_the_daily_list(tmp_path: Path)
     code, out = cli("report", "car_daily", "--date", "2026-10-14", "--home", str(home), "--now", "2026-10-14T08:00",
                     "--json")
     assert code == 0 and {"label": "待答复增项", "value": "3", "before": ""} in as_json(out)["headline"], out
+
+
+# --- 2. a late cancellation is still a no-show; a cancelled booking is no appointment -------
+
+
+def _booking(number: str, plate: str, name: str, slot: str, status: str | None = None) -> list[Any]:
+    """Booked Mon 10-12 10:00 by 赵敏, signed, workshop told 10:30, reminded 16:00."""
+    return [number, "2026-10-12 10:00", "赵敏", plate, name, "13700001111", "朗逸", slot, "保养", None, None, None,
+            "是", "2026-10-12 10:30", "陈工", "2026-10-12 16:00", None, status]
+
+
+def test_a_booking_cancelled_after_its_time_is_still_a_no_show(tmp_path: Path):
+    """Mon 10-12 赵敏 books 王强 (YC01) for Tue 10-13 09:00 and 孙丽 (YC02) for Thu 10-15
+    09:00. 王强 does not come; at 09:30 (30 minutes' grace) he is a no-show. Tuesday
+    evening both bookings are saved as 已取消: 孙丽 phoned ahead, 王强 only after his time
+    had passed. W42's report counts one no-show (YC01): marking it 已取消 afterwards does
+    not undo a visit missed. Before, it counted none."""
+    home = init(tmp_path / "car", "car")
+    rows = [APPOINTMENT[0], _booking("YC01", "京H20001", "王强", "2026-10-13 09:00"),
+            _booking("YC02", "京H20002", "孙丽", "2026-10-15 09:00")]
+    process(home, write_xlsx(home / "inbox" / "预约.xlsx", {"预约登记": rows}), "2026-10-12T11:00")
+    rows[1][-1] = rows[2][-1] = "已取消"
+    process(home, write_xlsx(home / "inbox" / "预约.xlsx", {"预约登记": rows}), "2026-10-13T18:00")
+    week = _report(home, "car_weekly", "--week", "2026-W42", now="2026-10-19T09:00")
+    assert _kpis(week)["预约爽约"][0] == 1
+
+
+def test_an_order_citing_a_cancelled_booking_is_not_an_appointment_arrival(tmp_path: Path):
+    """Wed 10-14: 王强's 朗逸 comes at 09:05 on a booking (YC03) he had cancelled, 孙丽's at
+    10:00 on her booking YC04; 李娜 writes 是否预约 是 on both orders. Of W42's two cars
+    received one came on a live booking: 预约进厂占比 50.0 %, not 100.0 %, and WY01 is told
+    that its booking was cancelled."""
+    home = init(tmp_path / "car", "car")
+    bookings = [APPOINTMENT[0], _booking("YC03", "京H20001", "王强", "2026-10-14 09:00", "已取消"),
+                _booking("YC04", "京H20002", "孙丽", "2026-10-14 10:00")]
+    orders = [ORDER_HEAD,
+              order(委托书号="WY01", 车牌号="京H20001", 客户名称="王强", 服务顾问="李娜", 是否预约="是", 预约单号="YC03",
+                    接车时间="2026-10-14 09:05", 进车间时间="2026-10-14 09:15", 预计完工时间="2026-10-14 16:00"),
+              order(委托书号="WY02", 车牌号="京H20002", 客户名称="孙丽", 服务顾问="李娜", 是否预约="是", 预约单号="YC04",
+                    接车时间="2026-10-14 10:00", 进车间时间="2026-10-14 10:10", 预计完工时间="2026-10-14 16:00")]
+    process(home, write_xlsx(home / "inbox" / "预约.xlsx", {"预约登记": bookings, "委托书": orders}),
+            "2026-10-14T11:00")
+    (window,) = [f for f in findings(home, datetime(2026, 10, 14, 11, 0)) if f.rule == "car.appointment_window"]
+    assert window.record == "WY01" and "预约单 YC03 已取消" in window.message, window.message
+    week = _report(home, "car_weekly", "--week", "2026-W42", now="2026-10-19T09:00")
+    assert _kpis(week)["进厂台次"][0] == 2
+    assert _kpis(week)["预约进厂占比"][0] == "50.0%"

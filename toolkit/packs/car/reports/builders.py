@@ -24,6 +24,7 @@ from toolkit.reports.source import Source, when
 from toolkit.ruleset.money import dec, fen
 from toolkit.ruleset.timing import as_date, as_dt, duration_text
 
+from ..rules.appointments import arrival_of
 from ..rules.common import (
     APPOINTMENTS,
     CLAIMS,
@@ -446,8 +447,33 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 s.late += 1
         elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
             s.no_shows += 1
+    s.no_shows += sum(1 for due in _cancelled_late(src, env, orders) if inside(due))
     s.complaints = sum(1 for v in src.records(COMPLAINTS).values() if inside(v.get("受理时间")))
     return s
+
+
+def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]]) -> list[datetime]:
+    """When each booking marked 已取消 only after its time had passed became a no-show (the
+    rules no longer see it: 状态 says 已取消). A cancellation is judged by the booking as
+    the ledger held it when the grace time ran out: not yet cancelled then, the customer
+    missed the visit, unless a 委托书 or 到店时间 says they came."""
+    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in orders.values():
+        if o.get("预约单号"):
+            citing[str(o["预约单号"])].append(o)
+    out = []
+    for key, v in src.records(APPOINTMENTS).items():
+        slot = as_dt(v.get("预约进厂时间"))
+        if v.get("状态") != "已取消" or slot is None or arrival_of(v, citing.get(key, [])) is not None:
+            continue
+        due = env.due(env.settings.sla.no_show_grace, slot)
+        if due > src.as_of:
+            continue
+        versions = src.ctx.ledger.history(APPOINTMENTS, key)
+        stood = [h for h in versions if h["at"] <= due] or versions[:1]
+        if stood and stood[-1]["values"].get("状态") not in ("已取消", "已到店"):
+            out.append(due)
+    return out
 
 
 def _lapses(src: Source, period: Period, found: list[Finding]) -> Table:

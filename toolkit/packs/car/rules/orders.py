@@ -378,6 +378,8 @@ def _appointment_window(env: Env, key: str, v: dict[str, Any], appointments: dic
     why = None
     if a is None:
         why = f"预约登记中找不到预约单号 {number or '（未填）'}"
+    elif a.get("状态") == "已取消":  # the customer came, but not on a booking the desk kept open
+        why = f"预约单 {number} 已取消（客户如按预约到店，请受理人把预约状态改为“已到店”）"
     elif a.get("车牌号") != v.get("车牌号"):
         why = f"预约单 {number} 登记的车牌为 {a.get('车牌号')}"
     elif booked is not None and received is not None and received > add_months(booked, months):
