@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 from car_fixtures import (
     APPOINTMENT,
@@ -130,3 +131,85 @@ def test_an_order_citing_a_cancelled_booking_is_not_an_appointment_arrival(tmp_p
     week = _report(home, "car_weekly", "--week", "2026-W42", now="2026-10-19T09:00")
     assert _kpis(week)["进厂台次"][0] == 2
     assert _kpis(week)["预约进厂占比"][0] == "50.0%"
+
+
+# --- 3. documents that must not exist or mislead ------------------------------------------
+
+
+def _drafts(home: Path, pattern: str) -> list[Path]:
+    return sorted((home / "outbox" / "文书草稿").glob(pattern))
+
+
+def _text(path: Path) -> tuple[str, list[str]]:
+    d = docx.Document(path)
+    return "\n".join(p.text for p in d.paragraphs), [c.text for t in d.tables for r in t.rows for c in r.cells]
+
+
+def test_no_confirmation_slip_for_a_booking_entered_after_the_visit(tmp_path: Path):
+    """Tue 10-13 16:00 赵敏 books 刘洋's 宝来 by phone for Wed 09:00 (YD01) and 孙丽's for Thu
+    09:00 (YD02), on paper; the register is saved only Wed 10:00, with 李娜's 委托书 WZ01 for
+    刘洋's car, received at 09:00 on YD01. A 预约确认单 for a visit already made confirms
+    nothing: none is drafted for YD01. YD02 still gets its slip."""
+    home = init(tmp_path / "car", "car")
+    bookings = [APPOINTMENT[0], _booking("YD01", "京H30001", "刘洋", "2026-10-14 09:00"),
+                _booking("YD02", "京H30002", "孙丽", "2026-10-15 09:00")]
+    for b in bookings[1:]:
+        b[1], b[13], b[15] = "2026-10-13 16:00", "2026-10-13 16:30", None
+    orders = [ORDER_HEAD,
+              order(委托书号="WZ01", 车牌号="京H30001", 客户名称="刘洋", 服务顾问="李娜", 是否预约="是", 预约单号="YD01",
+                    接车时间="2026-10-14 09:00", 进车间时间="2026-10-14 09:10", 预计完工时间="2026-10-14 16:00")]
+    run = process(home, write_xlsx(home / "inbox" / "预约.xlsx", {"预约登记": bookings, "委托书": orders}),
+                  "2026-10-14T10:00")
+    assert [e for f in run["files"] for e in f["errors"]] == []
+    assert _drafts(home, "*预约确认单_YD01.docx") == []
+    assert len(_drafts(home, "*预约确认单_YD02.docx")) == 1
+
+
+CUSTOMER_HEAD = ["车牌号", "客户名称", "联系电话", "地址", "车型", "车种", "车架号", "首次来厂日期", "建档日期", "保养周期月数",
+                 "下次保养日期", "服务顾问"]
+
+
+def test_a_reminder_first_drafted_after_its_date_says_it_is_due(tmp_path: Path):
+    """周敏's 朗逸 is known only from its file: first visit and file 2026-05-20, next service
+    2026-10-10. The file is first saved Wed 10-14, after that date. The 保养提醒 must not
+    announce 2026-10-10 as the next service: it says the date has passed and asks her to
+    come soon. 上次进厂 is the first visit the file records (2026-05-20), not “—”; the
+    mileage then is unknown (“—”). No discount rate is set in tariffs.yaml: no 预约优惠."""
+    home = init(tmp_path / "car", "car")
+    file = [CUSTOMER_HEAD, ["京H40001", "周敏", "13600004444", None, "朗逸", "轿车", None, "2026-05-20", "2026-05-20",
+                            None, "2026-10-10", "王芳"]]
+    process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": file}), "2026-10-14T10:00")
+    (path,) = _drafts(home, "*保养提醒_京H40001.docx")
+    text, cells = _text(path)
+    assert "下次保养日期为" not in text and "应于2026年10月10日保养" in text.replace(" ", ""), text
+    assert "已过" in text and "优惠" not in text, text
+    assert cells[cells.index("上次进厂") + 1] == "2026年5月20日", cells
+    assert cells[cells.index("当时里程") + 1] == "—", cells
+
+
+def test_the_reminder_prints_the_intake_day_and_the_discount_set(tmp_path: Path):
+    """张强's 速腾 came in for its 保养 Fri 04-17 16:00 at 30,000 km and was picked up Sat
+    04-18; his file says every 6 months: next service 2026-10-18 (from the pickup, as
+    before), reminded from 10-11. 上次进厂 beside 30000 公里 is the day the car came in,
+    2026-04-17, not the pickup day. The site sets a 10 % labour discount for bookings:
+    the reminder names it."""
+    home = init(tmp_path / "car", "car")
+    tariffs = home / "rules" / "tariffs.yaml"
+    text = tariffs.read_text(encoding="utf-8")
+    assert "appointment_labour_discount: null" in text
+    tariffs.write_text(text.replace("appointment_labour_discount: null", "appointment_labour_discount: 0.1"),
+                       encoding="utf-8")
+    file = [CUSTOMER_HEAD, ["京H50001", "张强", "13500005555", None, "速腾", "轿车", None, "2026-04-17", "2026-04-17",
+                            6, None, "王芳"]]
+    visit = order(委托书号="WM01", 车牌号="京H50001", 客户名称="张强", 车型="速腾", 里程数=30000, 维修类别="保养",
+                  接车时间="2026-04-17 16:00", 进车间时间="2026-04-17 16:10", 预计完工时间="2026-04-18 10:00",
+                  完工时间="2026-04-18 09:30", 质检员="刘强", 交车时间="2026-04-18 10:00", 工时费=300, 备品费=500,
+                  结算金额=800, 实收金额=800, 付款方式="现金", 回访时间="2026-04-20 10:00")
+    process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": file, "委托书": [ORDER_HEAD, visit]}),
+            "2026-10-14T10:00")
+    (path,) = _drafts(home, "*保养提醒_京H50001.docx")
+    text, cells = _text(path)
+    assert "下次保养日期为2026年10月18日" in text.replace(" ", ""), text
+    assert cells[cells.index("上次进厂") + 1] == "2026年4月17日", cells
+    assert cells[cells.index("当时里程") + 1] == "30000 公里", cells
+    assert "工时费优惠 10%" in text, text

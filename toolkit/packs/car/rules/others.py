@@ -59,10 +59,15 @@ def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[s
         done = any(o.get("维修类别") in MAINTENANCE and (as_date(o.get("接车时间")) or date.min) > basis for o in orders)
         remind_from = when - timedelta(days=env.settings.sla.maintenance_reminder_days)
         if not done and env.today >= remind_from:
+            rate = env.settings.tariffs.appointment_labour_discount
             values = {"车牌号": key, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"), "车型": v.get("车型"),
-                      "next_date": when, "next_km": last.get("km"), "last_date": last.get("date"),
+                      "next_date": when, "next_km": last.get("km"), "last_date": last.get("intake"),
                       "last_km": last.get("里程数"), "服务顾问": v.get("服务顾问"),
-                      "basis": basis}  # a service visit after this day closes the reminder
+                      "basis": basis,  # a service visit after this day closes the reminder
+                      # Drafted after the date: the letter says it has passed, not “下次保养日期为”.
+                      "overdue": env.today > when,
+                      # The booking discount is promised only at the rate the site has set.
+                      "discount": f"{(rate * 100).normalize():f}%" if rate is not None else None}
             out.append(finding("car.maintenance_due", CUSTOMERS, key, "info",
                                f"{subject}：下次保养日期 {when}，请提醒客户预约保养", values,
                                notice="car_maintenance", status="overdue" if env.today > when else "due_soon",
@@ -86,7 +91,8 @@ def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date,
     filed = as_date(v.get("建档日期")) or as_date(v.get("首次来厂日期")) or date.min
     if as_date(v.get("下次保养日期")):
         at = [o for o in ordered if (as_date(o.get("接车时间")) or date.max) <= filed]
-        last = _visit(at[-1]) if at else {}
+        # No order that early: the visit the file itself records is the last one known.
+        last = _visit(at[-1]) if at else {"intake": as_date(v.get("首次来厂日期"))}
         if last.get("km") is None:
             last["km"] = v.get("下次保养里程")
         return as_date(v.get("下次保养日期")), filed, last
@@ -99,7 +105,10 @@ def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date,
 
 
 def _visit(o: dict[str, Any]) -> dict[str, Any]:
-    return {"date": as_date(o.get("交车时间")) or as_date(o.get("接车时间")), "里程数": o.get("里程数"),
+    """A visit: ``date`` (pickup, else intake) counts the service cycle; ``intake`` is the
+    day the car came in, printed as 上次进厂 beside the mileage read at intake."""
+    intake = as_date(o.get("接车时间"))
+    return {"date": as_date(o.get("交车时间")) or intake, "intake": intake, "里程数": o.get("里程数"),
             "km": o.get("建议下次保养里程")}
 
 
