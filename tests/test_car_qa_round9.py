@@ -213,3 +213,26 @@ def test_the_reminder_prints_the_intake_day_and_the_discount_set(tmp_path: Path)
     assert cells[cells.index("上次进厂") + 1] == "2026年4月17日", cells
     assert cells[cells.index("当时里程") + 1] == "30000 公里", cells
     assert "工时费优惠 10%" in text, text
+
+
+# --- 4. a free redo has no charges to explain ------------------------------------------------
+
+
+def test_a_free_redo_settled_at_nothing_has_no_charges_to_explain(tmp_path: Path):
+    """Wed 10-14 刘洋's 迈腾 is back for the brake noise fixed last week (WF01, 返修). 李娜
+    estimated 100 元 of labour before the workshop found its own fault; the redo is free:
+    工时费 0, 备品费 0, 结算金额 0. The customer pays nothing, so there is nothing “to
+    explain” about a settlement 100 % under the estimate: no car.estimate_deviation. The
+    same job settled at 50 元 (50 % under) is still told to explain."""
+    home = init(tmp_path / "car", "car")
+    redo = order(委托书号="WF01", 车牌号="京H60001", 客户名称="刘洋", 服务顾问="李娜", 维修类别="返修",
+                 接车时间="2026-10-14 09:00", 进车间时间="2026-10-14 09:10", 预计完工时间="2026-10-14 12:00",
+                 完工时间="2026-10-14 11:30", 质检员="刘强", 交车时间="2026-10-14 12:00", 工时费估价=100,
+                 备品费估价=0, 估价合计=100, 工时费=0, 备品费=0, 结算金额=0, 实收金额=0)
+    half = order(**{**dict(zip(ORDER_HEAD, redo, strict=True)), "委托书号": "WF02", "工时费": 50, "结算金额": 50,
+                    "实收金额": 50, "付款方式": "现金"})
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, redo, half]}),
+            "2026-10-14T12:30")
+    told = [f for f in findings(home, datetime(2026, 10, 14, 12, 30)) if f.rule == "car.estimate_deviation"]
+    assert [f.record for f in told] == ["WF02"], [f.message for f in told]
+    assert "-50.0%" in told[0].message
