@@ -236,3 +236,36 @@ def test_a_free_redo_settled_at_nothing_has_no_charges_to_explain(tmp_path: Path
     told = [f for f in findings(home, datetime(2026, 10, 14, 12, 30)) if f.rule == "car.estimate_deviation"]
     assert [f.record for f in told] == ["WF02"], [f.message for f in told]
     assert "-50.0%" in told[0].message
+
+
+# --- 5. last month's notice in 发文登记 -------------------------------------------------------
+
+
+def _dispatch(home: Path) -> tuple[str, dict[str, str]]:
+    """发文登记's heading, and 登记记录 by 文件名."""
+    sheet = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    head = list(rows[1])
+    return str(rows[0][0]), {r[head.index("文件名")]: r[head.index("登记记录")] for r in rows[2:] if r[0]}
+
+
+def test_last_months_notice_is_filed_under_safety_and_lapses_with_its_month(tmp_path: Path):
+    """李娜 missed the safety training Wed 09-30 (20 points): her September notice, safety
+    deductions alone, is drafted Thu 10-08 and filed in 发文登记 under 安全考核 李娜@2026-09
+    (not 进厂维修委托书: she opened no faulty order). Nobody signs it in October. On Mon
+    11-02 the rules judge October; September's notice is not “登记情况已经改变”: its month
+    simply passed, and the heading names no draft."""
+    home = init(tmp_path / "car", "car")
+    safety = [["考核日期", "员工", "岗位", "违规项", "检查人"],
+              ["2026-09-30", "李娜", "服务顾问", "不参加安全学习培训活动", "陈刚"]]
+    process(home, write_xlsx(home / "inbox" / "安全考核.xlsx", {"安全考核": safety}), "2026-09-30T18:00")
+    safety.append(["2026-10-08", "王磊", "服务顾问", "未经允许驾驶维修车辆", "陈刚"])
+    process(home, write_xlsx(home / "inbox" / "安全考核.xlsx", {"安全考核": safety}), "2026-10-08T18:00")
+    _, filed = _dispatch(home)
+    (name,) = [n for n in filed if n.endswith("李娜@2026-09.docx")]
+    assert filed[name] == "安全考核 李娜@2026-09", filed
+    safety.append(["2026-11-02", "刘洋", "服务顾问", "不会正确使用消防设备和器材", "陈刚"])
+    process(home, write_xlsx(home / "inbox" / "安全考核.xlsx", {"安全考核": safety}), "2026-11-02T09:00")
+    heading, filed = _dispatch(home)
+    assert any(n.endswith("王磊@2026-10.docx") for n in filed), filed
+    assert "登记情况已经改变" not in heading, heading

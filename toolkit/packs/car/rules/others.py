@@ -223,6 +223,17 @@ def last_month(today: date) -> tuple[date, date]:
 
 
 def fine_rule(env: Env, state: State) -> list[Finding]:
+    """The notices with faulty orders in them, about the 委托书 register (``fine_notices``)."""
+    return [f for f in fine_notices(env, state) if f.register == ORDERS]
+
+
+def safety_notice_rule(env: Env, state: State) -> list[Finding]:
+    """The notices of safety deductions alone, about the 安全考核 register: filed under it in
+    发文登记, and judged (opened, closed) as that register's findings."""
+    return [f for f in fine_notices(env, state) if f.register == SAFETY]
+
+
+def fine_notices(env: Env, state: State) -> list[Finding]:
     """Last month's 委托书差错通报, one per person with something to notify: faulty orders ×
     the fine (a service advisor's) and the month's safety deductions (anyone's: seed 002
     安全考核 covers every post). Someone with neither gets none. Issued from the 1st of the
@@ -262,14 +273,19 @@ def fine_rule(env: Env, state: State) -> list[Finding]:
         points = sum(x["points"] for x in s["safety"])
         values = {"服务顾问": sa, "岗位": s["post"] or "", "month": month, "orders": s["orders"],
                   "count": len(s["orders"]), "opened": s["opened"], "fine": fine, "total": total,
-                  "safety": s["safety"], "safety_points": points}
+                  "safety": s["safety"], "safety_points": points,
+                  # The rule judges one month, in the month after it: from this moment it no
+                  # longer does, and an unsigned notice closes by design (lapses_with).
+                  "judged_until": datetime.combine(add_months(end, 1), time.min)}
         what = [f"委托书差错 {len(s['orders'])} 份，罚款 {yuan(total)} 元"] if s["orders"] else []
         what += [f"安全考核扣 {points} 分"] if s["safety"] else []
-        out.append(finding("car.fine_notice", ORDERS, f"{sa}@{month}", "warning",
+        # Filed (发文登记's 登记记录) under the register it reports on: 安全考核 for deductions alone.
+        register = ORDERS if s["orders"] else SAFETY
+        out.append(finding("car.fine_notice", register, f"{sa}@{month}", "warning",
                            f"{month} {(s['post'] or '') + ' ' if s['post'] else ''}{sa}：{'，'.join(what)}",
                            values, notice="car_fine_notice", due=datetime.combine(end, time.min)))
     return out
 
 
-__all__ = ["complaint_findings", "customer_rule", "extra_rule", "fine_rule", "message_findings",
-           "next_service", "points_of", "safety_findings"]
+__all__ = ["complaint_findings", "customer_rule", "extra_rule", "fine_notices", "fine_rule", "message_findings",
+           "next_service", "points_of", "safety_findings", "safety_notice_rule"]
