@@ -221,9 +221,11 @@ def _lapsed(conn: Any, site: str, draft: Any, rule: str, moments: list[Any],
         t.c.is_open.is_(False))).first()
     text = conn.execute(select(records.c.values_json).where(
         records.c.site == site, records.c.register == draft.register, records.c.key == draft.record)).scalar()
-    if found is None or found.resolved_at is None or text is None:
+    if found is None or found.resolved_at is None:
         return False
-    closed, values = found.resolved_at, decode(text)
+    # A record of the rule's own making, in no register (a month's notice per person,
+    # 姓名@YYYY-MM): its moments are the values its finding last held.
+    closed, values = found.resolved_at, decode(text if text is not None else found.values_json)
     own = [m for m in moments if isinstance(m, str)]
     if any(m is not None and m <= closed for m in (as_dt(values.get(name)) for name in own)):
         return True

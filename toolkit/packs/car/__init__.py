@@ -38,6 +38,7 @@ from .rules.others import (
     fine_rule,
     message_findings,
     safety_findings,
+    safety_notice_rule,
 )
 from .settings import SLA_FILE, TARIFFS_FILE, CarSla, CarTariffs
 
@@ -85,6 +86,9 @@ PACK = Pack(
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),
         Rule("car_fines", (ORDERS, SAFETY), fine_rule),
+        # A notice of safety deductions alone is about the 安全考核 register (发文登记 files it
+        # there): its own rule, so the findings about that register open and close with it.
+        Rule("car_safety_notice", (SAFETY, ORDERS), safety_notice_rule),
         # A claim is judged with the 委托书 it cites (or the one voided under that number);
         # the days waited grow by the date.
         Rule("car_claim", (CLAIMS, ORDERS, VOIDED_ORDERS), claim_rule,

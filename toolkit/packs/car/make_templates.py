@@ -218,18 +218,24 @@ def _repair_release(doc) -> None:
 
 def car_maintenance():
     doc = P.notice("保养提醒")
-    M.body(doc, "您的爱车（{{ 车牌号 }}{% if 车型 %}，{{ 车型 }}{% endif %}）按保养周期，下次保养日期为",
+    # Drafted after the date (the file saved late): the date is past, not the next one.
+    M.body(doc, "您的爱车（{{ 车牌号 }}{% if 车型 %}，{{ 车型 }}{% endif %}）按保养周期，"
+           "{% if overdue %}应于{% else %}下次保养日期为{% endif %}",
            ("{{ next_date }}", {"bold": True}),
-           "{% if next_km %}，或行驶至 {{ next_km }} 公里，以先到者为准{% endif %}。")
+           "{% if overdue %}保养{% endif %}"
+           "{% if next_km %}，或行驶至 {{ next_km }} 公里，以先到者为准{% endif %}"
+           "{% if overdue %}。该日期已过，请尽早来厂保养{% endif %}。")
     M.spacer(doc, 4)
     P.pairs(doc, [
         ["车牌号", "{{ 车牌号 }}", "车型", "{{ 车型 or '—' }}"],
         ["上次进厂", "{{ last_date or '—' }}", "当时里程", "{% if last_km %}{{ last_km }} 公里{% else %}—{% endif %}"],
-        ["下次保养", "{{ next_date }}", "保养里程", "{% if next_km %}{{ next_km }} 公里{% else %}—{% endif %}"],
+        ["下次保养", "{{ next_date }}{% if overdue %}（已到期）{% endif %}", "保养里程", "{% if next_km %}{{ next_km }} 公里{% else %}—{% endif %}"],
     ], height_cm=0.8)
     M.spacer(doc, 4)
-    M.body(doc, "按时保养可以延长车辆使用寿命、减少故障。欢迎提前来电预约：预约客户有专人接待、预留工位，"
-           "并可享受预约优惠。{% if doc.phone %}预约电话：{{ doc.phone }}。{% endif %}")
+    # A discount only at the rate tariffs.yaml sets (none by default: the seed gives none).
+    M.body(doc, "按时保养可以延长车辆使用寿命、减少故障。欢迎提前来电预约：预约客户有专人接待、预留工位"
+           "{% if discount %}，工时费优惠 {{ discount }}{% endif %}。"
+           "{% if doc.phone %}预约电话：{{ doc.phone }}。{% endif %}")
     M.signature(doc)
     return doc
 

@@ -24,6 +24,7 @@ from toolkit.reports.source import Source, when
 from toolkit.ruleset.money import dec, fen
 from toolkit.ruleset.timing import as_date, as_dt, duration_text
 
+from ..rules.appointments import arrival_of
 from ..rules.common import (
     APPOINTMENTS,
     CLAIMS,
@@ -160,6 +161,7 @@ def car_daily(src: Source, period: Period) -> Report:
                       Column("承诺完工", "datetime"), Column("状态", width=9), Column("超时", width=20),
                       Column("维修项目", width=30)], promise_rows, marks=[Mark("状态", "已超时")])
     replies = _replies_due(src, by, today)
+    extras = _extras_waiting(src, by)
     soon = now + timedelta(hours=2)
     check_rows = [[f.record, orders.get(f.record, {}).get("车牌号"), f.values.get("服务顾问"), f.values["opens"],
                    f.values["closes"], "已错过" if f.status == "overdue" else "待询问"]
@@ -230,9 +232,34 @@ def car_daily(src: Source, period: Period) -> Report:
                 ("待回访", str(len(call_rows)), ""), ("保养提醒", str(len(remind_rows)), ""),
                 ("逾期事项", str(len(overdue_rows)), ""), ("待批索赔", str(len(claims.rows)), "")]
     headline.insert(3, ("今日答复", str(len(replies.rows)), ""))
+    headline.insert(4, ("待答复增项", str(len(extras.rows)), ""))
     return Report("car_daily", "售后待办日报", period, now, f"售后待办日报-{period.label}",
-                  [overdue, appointments, noshows, promises, replies, checks, calls, reminders, owing, fixes, claims],
+                  [overdue, appointments, noshows, promises, replies, extras, checks, calls, reminders, owing, fixes,
+                   claims],
                   headline=headline)
+
+
+def _extras_waiting(src: Source, by: dict[str, list[Finding]]) -> Table:
+    """Extra items the customer has not yet decided on (never reached, not yet phoned,
+    agreed but not signed) while the car is in the shop: the advisor phones or asks for
+    the signature, and the workshop waits on the answer."""
+    orders, extras = src.records(ORDERS), src.records(EXTRAS)
+    rows = []
+    for f in by["car.extra_pending"]:
+        v, o = extras.get(f.record, {}), orders.get(str(f.values.get("委托书号") or ""), {})
+        reply = v.get("客户答复")
+        state = ("已同意，待客户签字" if reply == "同意" else "未联系上，请再次联系" if reply == "未联系上"
+                 else "待电话联系客户" if as_dt(v.get("联系客户时间")) is None else "已联系，待客户答复")
+        rows.append([f.record, f.values.get("委托书号"), o.get("车牌号"), o.get("客户名称"), mask_phone(o.get("联系电话")),
+                     v.get("增项内容"), f.values.get("total"), as_dt(v.get("车间通知时间")), state, _person(src, f)])
+    rows.sort(key=lambda r: (r[7] or datetime.max, r[0]))
+    return Table("待答复增项", "车间提出、客户尚未答复确认的追加维修项目：请服务顾问电话联系客户",
+                 [Column("增项单号", width=12), Column("委托书号", width=12), Column("车牌号", width=11),
+                  Column("客户", width=14), Column("电话", width=14), Column("增项内容", width=24),
+                  Column("金额（元）", "money"), Column("车间通知", "datetime"), Column("状态", width=18),
+                  Column("服务顾问", width=9)], rows,
+                 note="客户答复后在追加项目登记中填写“客户答复”（同意的还须客户再次签字并填“客户签名”），即从本表消除。",
+                 marks=[Mark("状态", "未联系上，请再次联系")])
 
 
 def _replies_due(src: Source, by: dict[str, list[Finding]], today: Any) -> Table:
@@ -420,8 +447,33 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 s.late += 1
         elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
             s.no_shows += 1
+    s.no_shows += sum(1 for due in _cancelled_late(src, env, orders) if inside(due))
     s.complaints = sum(1 for v in src.records(COMPLAINTS).values() if inside(v.get("受理时间")))
     return s
+
+
+def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]]) -> list[datetime]:
+    """When each booking marked 已取消 only after its time had passed became a no-show (the
+    rules no longer see it: 状态 says 已取消). A cancellation is judged by the booking as
+    the ledger held it when the grace time ran out: not yet cancelled then, the customer
+    missed the visit, unless a 委托书 or 到店时间 says they came."""
+    citing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in orders.values():
+        if o.get("预约单号"):
+            citing[str(o["预约单号"])].append(o)
+    out = []
+    for key, v in src.records(APPOINTMENTS).items():
+        slot = as_dt(v.get("预约进厂时间"))
+        if v.get("状态") != "已取消" or slot is None or arrival_of(v, citing.get(key, [])) is not None:
+            continue
+        due = env.due(env.settings.sla.no_show_grace, slot)
+        if due > src.as_of:
+            continue
+        versions = src.ctx.ledger.history(APPOINTMENTS, key)
+        stood = [h for h in versions if h["at"] <= due] or versions[:1]
+        if stood and stood[-1]["values"].get("状态") not in ("已取消", "已到店"):
+            out.append(due)
+    return out
 
 
 def _lapses(src: Source, period: Period, found: list[Finding]) -> Table:

@@ -96,7 +96,10 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any],
                 f"{subject}：预约 {fmt_dt(slot)} 进厂，客户未到店，记为爽约，请电话了解原因并重新预约",
                 {"预约进厂时间": slot, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"),
                  "受理人": v.get("受理人")}, due=grace))
-    if not cancelled and slot is not None and slot.date() >= env.today:  # a slip for a visit still to come
+    # A slip for a visit still to come: not for one already made, as when the booking is
+    # saved only after the customer came on it (its time past, a 委托书 citing it).
+    came = arrived is not None and arrived <= env.now and slot is not None and slot <= env.now
+    if not cancelled and not came and slot is not None and slot.date() >= env.today:
         values = {k: v.get(k) for k in SLIP_FIELDS}
         values["最低定金"] = least
         booked_f = finding("car.appointment_booked", APPOINTMENTS, key, "info",

@@ -250,6 +250,11 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     return out
 
 
+def free_of_charge(v: dict[str, Any]) -> bool:
+    """Settled at 0: the customer is charged nothing, whatever discount brought it there."""
+    return dec(v.get("结算金额")) == 0
+
+
 def discount_unapproved(v: dict[str, Any]) -> bool:
     """A discount given without the 业务主管's approval (car.discount_approval)."""
     discount = dec(v.get("折扣金额"))
@@ -279,8 +284,9 @@ def _money_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str
                            f"{yuan(parts)} 元 = {yuan(labour + parts)} 元不符", dict(who)))
     estimate = estimate_of(v)
     settled = dec(v.get("结算金额"))
-    # A check-only visit (是否进厂 否) settles its check fee, not the repair it estimated.
-    if estimate is not None and settled is not None and v.get("是否进厂") != "否":
+    # A check-only visit (是否进厂 否) settles its check fee, not the repair it estimated. A
+    # job settled at nothing (a free redo, a warranty job) charges the customer nothing to explain.
+    if estimate is not None and settled is not None and v.get("是否进厂") != "否" and not free_of_charge(v):
         added = sum(((dec(e.get("增项工时费")) or Decimal(0)) + (dec(e.get("增项备品费")) or Decimal(0))
                      for e in extras if accepted(e)), Decimal(0))
         base = estimate + added
@@ -378,6 +384,8 @@ def _appointment_window(env: Env, key: str, v: dict[str, Any], appointments: dic
     why = None
     if a is None:
         why = f"预约登记中找不到预约单号 {number or '（未填）'}"
+    elif a.get("状态") == "已取消":  # the customer came, but not on a booking the desk kept open
+        why = f"预约单 {number} 已取消（客户如按预约到店，请受理人把预约状态改为“已到店”）"
     elif a.get("车牌号") != v.get("车牌号"):
         why = f"预约单 {number} 登记的车牌为 {a.get('车牌号')}"
     elif booked is not None and received is not None and received > add_months(booked, months):

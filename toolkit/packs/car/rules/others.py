@@ -59,10 +59,15 @@ def customer_findings(env: Env, key: str, v: dict[str, Any], orders: list[dict[s
         done = any(o.get("维修类别") in MAINTENANCE and (as_date(o.get("接车时间")) or date.min) > basis for o in orders)
         remind_from = when - timedelta(days=env.settings.sla.maintenance_reminder_days)
         if not done and env.today >= remind_from:
+            rate = env.settings.tariffs.appointment_labour_discount
             values = {"车牌号": key, "客户名称": v.get("客户名称"), "联系电话": v.get("联系电话"), "车型": v.get("车型"),
-                      "next_date": when, "next_km": last.get("km"), "last_date": last.get("date"),
+                      "next_date": when, "next_km": last.get("km"), "last_date": last.get("intake"),
                       "last_km": last.get("里程数"), "服务顾问": v.get("服务顾问"),
-                      "basis": basis}  # a service visit after this day closes the reminder
+                      "basis": basis,  # a service visit after this day closes the reminder
+                      # Drafted after the date: the letter says it has passed, not “下次保养日期为”.
+                      "overdue": env.today > when,
+                      # The booking discount is promised only at the rate the site has set.
+                      "discount": f"{(rate * 100).normalize():f}%" if rate is not None else None}
             out.append(finding("car.maintenance_due", CUSTOMERS, key, "info",
                                f"{subject}：下次保养日期 {when}，请提醒客户预约保养", values,
                                notice="car_maintenance", status="overdue" if env.today > when else "due_soon",
@@ -86,7 +91,8 @@ def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date,
     filed = as_date(v.get("建档日期")) or as_date(v.get("首次来厂日期")) or date.min
     if as_date(v.get("下次保养日期")):
         at = [o for o in ordered if (as_date(o.get("接车时间")) or date.max) <= filed]
-        last = _visit(at[-1]) if at else {}
+        # No order that early: the visit the file itself records is the last one known.
+        last = _visit(at[-1]) if at else {"intake": as_date(v.get("首次来厂日期"))}
         if last.get("km") is None:
             last["km"] = v.get("下次保养里程")
         return as_date(v.get("下次保养日期")), filed, last
@@ -99,7 +105,10 @@ def next_service(v: dict[str, Any], orders: list[dict[str, Any]]) -> tuple[date,
 
 
 def _visit(o: dict[str, Any]) -> dict[str, Any]:
-    return {"date": as_date(o.get("交车时间")) or as_date(o.get("接车时间")), "里程数": o.get("里程数"),
+    """A visit: ``date`` (pickup, else intake) counts the service cycle; ``intake`` is the
+    day the car came in, printed as 上次进厂 beside the mileage read at intake."""
+    intake = as_date(o.get("接车时间"))
+    return {"date": as_date(o.get("交车时间")) or intake, "intake": intake, "里程数": o.get("里程数"),
             "km": o.get("建议下次保养里程")}
 
 
@@ -214,6 +223,17 @@ def last_month(today: date) -> tuple[date, date]:
 
 
 def fine_rule(env: Env, state: State) -> list[Finding]:
+    """The notices with faulty orders in them, about the 委托书 register (``fine_notices``)."""
+    return [f for f in fine_notices(env, state) if f.register == ORDERS]
+
+
+def safety_notice_rule(env: Env, state: State) -> list[Finding]:
+    """The notices of safety deductions alone, about the 安全考核 register: filed under it in
+    发文登记, and judged (opened, closed) as that register's findings."""
+    return [f for f in fine_notices(env, state) if f.register == SAFETY]
+
+
+def fine_notices(env: Env, state: State) -> list[Finding]:
     """Last month's 委托书差错通报, one per person with something to notify: faulty orders ×
     the fine (a service advisor's) and the month's safety deductions (anyone's: seed 002
     安全考核 covers every post). Someone with neither gets none. Issued from the 1st of the
@@ -253,14 +273,19 @@ def fine_rule(env: Env, state: State) -> list[Finding]:
         points = sum(x["points"] for x in s["safety"])
         values = {"服务顾问": sa, "岗位": s["post"] or "", "month": month, "orders": s["orders"],
                   "count": len(s["orders"]), "opened": s["opened"], "fine": fine, "total": total,
-                  "safety": s["safety"], "safety_points": points}
+                  "safety": s["safety"], "safety_points": points,
+                  # The rule judges one month, in the month after it: from this moment it no
+                  # longer does, and an unsigned notice closes by design (lapses_with).
+                  "judged_until": datetime.combine(add_months(end, 1), time.min)}
         what = [f"委托书差错 {len(s['orders'])} 份，罚款 {yuan(total)} 元"] if s["orders"] else []
         what += [f"安全考核扣 {points} 分"] if s["safety"] else []
-        out.append(finding("car.fine_notice", ORDERS, f"{sa}@{month}", "warning",
+        # Filed (发文登记's 登记记录) under the register it reports on: 安全考核 for deductions alone.
+        register = ORDERS if s["orders"] else SAFETY
+        out.append(finding("car.fine_notice", register, f"{sa}@{month}", "warning",
                            f"{month} {(s['post'] or '') + ' ' if s['post'] else ''}{sa}：{'，'.join(what)}",
                            values, notice="car_fine_notice", due=datetime.combine(end, time.min)))
     return out
 
 
-__all__ = ["complaint_findings", "customer_rule", "extra_rule", "fine_rule", "message_findings",
-           "next_service", "points_of", "safety_findings"]
+__all__ = ["complaint_findings", "customer_rule", "extra_rule", "fine_notices", "fine_rule", "message_findings",
+           "next_service", "points_of", "safety_findings", "safety_notice_rule"]
