@@ -263,10 +263,10 @@ def wait_until(cond, timeout: float = 30.0, step: float = 0.05) -> bool:
 # upgraded with the migrations, then dropped.
 PG_URL = os.environ.get("TOOLKIT_TEST_PG_URL")
 BOTH_DATABASES = {"test_ledger", "test_pipeline", "test_pipeline_documents", "test_documents_issue",
-                  "test_schedule", "test_schedule_sweep", "test_schedule_workdays", "test_sites", "test_schema", "test_car_workspace",
+                  "test_schedule", "test_schedule_sweep", "test_schedule_workdays", "test_sites", "test_schema",
+                  "test_car_workspace",
                   "test_dealer_pipeline", "test_key_corrections", "test_property_desk", "test_property_notices",
-                  "test_property_weekly", "test_voids", "test_revert", "test_readahead"}
-                  "test_property_weekly", "test_voids", "test_revert", "test_car_qa_round9"}
+                  "test_property_weekly", "test_voids", "test_revert", "test_readahead", "test_car_qa_round9"}
 
 
 def _may_use_the_ledger_setting(metafunc: pytest.Metafunc) -> bool:
