@@ -182,7 +182,7 @@ def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path
     assert _overdue(home) == [(1, 1)]
     (letter,) = (home / "outbox" / "文书草稿").glob("*付款提醒函*.docx")
     text = docx_text(letter)
-    assert "应于2026年10月1日（适逢休息日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
+    assert "应于2026年10月1日（适逢法定节假日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
     for now in ("2026-10-31T09:00", "2026-11-07T09:00"):
         _sweep(home, now)
         assert [tier for tier, _ in _overdue(home)] == [1], now
