@@ -330,9 +330,14 @@ def test_a_row_deleted_from_a_workbook_saved_again_stays_and_whoever_saved_is_to
     code, out = cli("process", str(fill(dealer, "联销体成员登记", again)), "--home", str(dealer),
                     "--now", "2026-12-02T10:00")
     assert code == 0 and GONE in out, out
+    returns = dealer / "outbox" / "退回批注"
+    first = Path(next(o for o in result["outputs"] if "问题批注" in o)).name
+    # The later copy says it again: the first is moved aside (it marked no cell still wrong).
+    assert not (returns / first).exists() and (returns / "已改正" / first).exists()
 
     back = process(dealer, fill(dealer, "联销体成员登记", MEMBERS), "2026-12-02T11:00")
     assert "missing" not in back and not [o for o in back["outputs"] if "问题批注" in o]
+    assert [p.name for p in returns.glob("*.xlsx")] == [] and len(list((returns / "已改正").glob("*.xlsx"))) == 2
     assert keys(dealer, "jsb_member") == ["M005", "M006"]
 
     voided = process(dealer, fill(dealer, "联销体成员登记", [MEMBERS[0], {**MEMBERS[1], "作废": "是"}]),
