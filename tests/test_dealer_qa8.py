@@ -182,7 +182,7 @@ def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path
     assert _overdue(home) == [(1, 1)]
     (letter,) = (home / "outbox" / "文书草稿").glob("*付款提醒函*.docx")
     text = docx_text(letter)
-    assert "应于2026年10月1日（适逢休息日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
+    assert "应于2026年10月1日（适逢法定节假日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
     for now in ("2026-10-31T09:00", "2026-11-07T09:00"):
         _sweep(home, now)
         assert [tier for tier, _ in _overdue(home)] == [1], now
@@ -229,7 +229,7 @@ def test_a_months_cancellations_stay_in_its_report_once_carried_out(home: Path):
               "其他渠道进货额": 3000 if m == "2026-09" else 0} for m in ("2026-07", "2026-08", "2026-09")]
     process(home, fill(home, "二级客户进货统计表", rows), "2026-10-08T10:00")
     made, book = monthly(home, "2026-09", "2026-10-08T11:00")
-    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格"] == "2"
+    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格（本月考核提出）"] == "2"
     gone = [{**m, "状态": "已取消", "取消日期": date(2026, 10, 12), "取消原因": why}
             for m, why in zip(MEMBERS, ("连续三个月销量低于70%", "从其他一级经销商处进货"), strict=True)]
     process(home, fill(home, "联销体成员登记", gone), "2026-10-12T09:00")
@@ -237,7 +237,7 @@ def test_a_months_cancellations_stay_in_its_report_once_carried_out(home: Path):
             "核查人": "张经理"}]
     process(home, fill(home, "报表上报登记", log), "2026-11-10T09:00")
     made, book = monthly(home, "2026-09", "2026-11-05T09:00")
-    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格"] == "2"
+    assert {h["label"]: h["value"] for h in made["headline"]}["取消资格（本月考核提出）"] == "2"
     stats = {r[0]: r[-1] for r in rows_of(book, "进货统计") if str(r[0]).startswith("M0")}
     assert stats == {"M01": "取消资格（2026-10-12 已取消）", "M02": "取消资格（2026-10-12 已取消）"}
     _, book = monthly(home, "2026-09", "2026-11-10T10:00")

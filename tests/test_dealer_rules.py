@@ -330,10 +330,12 @@ def test_a_due_day_on_a_holiday_moves_to_the_next_working_day(rules_dir: Path):
     sept = late["二级客户进货统计表|2026-09"]
     assert sept.values["应报日期"] == date(2026, 10, 8) and sept.values["漏报界限"] == date(2026, 11, 5)
     assert sept.values["fine"] == Decimal("50.00") and "迟报 1 天" in sept.message
-    assert "2026-10-05 为休息日，顺延至下一个工作日" in sept.message
+    # 10-05 is National Day, a statutory holiday, not a mere rest day; 09-05 is a Saturday.
+    assert "2026-10-05 为法定节假日，顺延至下一个工作日" in sept.message, sept.message
     assert late["联销体成员走访一览表|2026-W39"].values["漏报界限"] == date(2026, 10, 8)
     aug = late["二级客户进货统计表|2026-08"]
     assert aug.values["应报日期"] == date(2026, 9, 7) and "迟报 30 天" in aug.message
+    assert "2026-09-05 为休息日，顺延至下一个工作日" in aug.message, aug.message
     typed = late["联销体工作总结|2026-09"]
     assert typed.values["应报日期"] == date(2026, 10, 3) and "迟报 5 天" in typed.message and "顺延" not in typed.message
     # W40 never sent: missing only after W41's due day, Monday 10-12 (a working day).

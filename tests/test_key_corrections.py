@@ -297,3 +297,81 @@ def test_near_empty_rows_never_match():
             "所在市场销量": None, "低于协商价销售": "否", "捆绑销售": "否", "发现假冒": "否", "填报业务员": None}
     old = {"2026-11|M0O6": _stored("2026-11|M0O6", {**base, "成员编号": "M0O6"})}
     assert _matches(spec, old, {"2026-11|M006": {**base, "成员编号": "M006"}}) == []
+
+
+# --- rows deleted from a workbook saved again: kept, and the person who saved is told -----
+
+GONE = ("联销体成员登记：此前保存的 1 行本次表中没有，记录仍保留（M006）；"
+        "确需删除的，请恢复该行并在“作废”列填“是”后再保存")
+
+
+def _issues_heading(result: dict[str, Any]) -> str:
+    copy = next(Path(o) for o in result["outputs"] if "问题批注" in o)
+    sheet = openpyxl.load_workbook(copy).worksheets[0]
+    assert sheet.title == "问题清单"
+    return str(sheet["A2"].value)
+
+
+def test_a_row_deleted_from_a_workbook_saved_again_stays_and_whoever_saved_is_told(dealer: Path):
+    """联销体成员登记.xlsx held M005 and M006 (the fixture's save); saved again without
+    M006 and nothing else wrong. M006 stays a member (only 作废 retires a row), and the
+    save says so: on its outcome line (console and JSON) and in a return copy made for it
+    alone, whose 问题清单 has no cell to fix. The row put back: nothing said; marked 作废:
+    retired, nothing said."""
+    only_m005 = MEMBERS[:1]
+    result = process(dealer, fill(dealer, "联销体成员登记", only_m005), "2026-12-02T09:00")
+    assert result["status"] == "accepted" and result["errors"] == []
+    assert result["missing"] == [{"register": "jsb_member", "keys": ["M006"], "note": GONE}]
+    assert keys(dealer, "jsb_member") == ["M005", "M006"]
+    heading = _issues_heading(result)
+    assert heading.startswith("表中没有需要修改的单元格") and GONE in heading, heading
+    # The console line of the same save made again (another byte: a later 入会日期 typed).
+    again = [{**MEMBERS[0], "负责人": "刘建军"}]
+    code, out = cli("process", str(fill(dealer, "联销体成员登记", again)), "--home", str(dealer),
+                    "--now", "2026-12-02T10:00")
+    assert code == 0 and GONE in out, out
+    returns = dealer / "outbox" / "退回批注"
+    first = Path(next(o for o in result["outputs"] if "问题批注" in o)).name
+    # The later copy says it again: the first is moved aside (it marked no cell still wrong).
+    assert not (returns / first).exists() and (returns / "已改正" / first).exists()
+
+    back = process(dealer, fill(dealer, "联销体成员登记", MEMBERS), "2026-12-02T11:00")
+    assert "missing" not in back and not [o for o in back["outputs"] if "问题批注" in o]
+    assert [p.name for p in returns.glob("*.xlsx")] == [] and len(list((returns / "已改正").glob("*.xlsx"))) == 2
+    assert keys(dealer, "jsb_member") == ["M005", "M006"]
+
+    voided = process(dealer, fill(dealer, "联销体成员登记", [MEMBERS[0], {**MEMBERS[1], "作废": "是"}]),
+                     "2026-12-02T12:00")
+    assert voided["changes"]["jsb_member"]["voided"] == ["M006"] and "missing" not in voided
+    assert keys(dealer, "jsb_member") == ["M005"]
+    later = process(dealer, fill(dealer, "联销体成员登记", MEMBERS[:1]), "2026-12-02T13:00")
+    assert "missing" not in later  # M006 is retired: nothing of this workbook is missing
+
+
+def test_a_sheet_emptied_names_every_row_it_held(dealer: Path):
+    """Every row deleted, the headers left: both members are named, both stay."""
+    result = process(dealer, fill(dealer, "联销体成员登记", []), "2026-12-02T09:00")
+    assert [m["keys"] for m in result.get("missing", [])] == [["M005", "M006"]]
+    assert keys(dealer, "jsb_member") == ["M005", "M006"]
+
+
+def test_only_the_same_workbooks_rows_are_missed(dealer: Path):
+    """王强 and 李红 keep their own parts of 二级客户进货统计表. 李红's save never misses
+    王强's rows; 王强's save without M006 misses it; and once 李红's workbook has written
+    M005 since (a 销量 of her own), 王强's next save without M005 does not name it: the
+    record is hers now. A copy under another name (a partial export) is never compared."""
+    process(dealer, fill(dealer, "二级客户进货统计表", [sales("M005"), sales("M006")], "王强进货统计"),
+            "2026-12-02T09:00")
+    hers = process(dealer, fill(dealer, "二级客户进货统计表", [sales("M007")], "李红进货统计"), "2026-12-02T10:00")
+    assert "missing" not in hers
+    his = process(dealer, fill(dealer, "二级客户进货统计表", [sales("M005")], "王强进货统计"), "2026-12-02T11:00")
+    assert [(m["register"], m["keys"]) for m in his["missing"]] == [("jsb_sales", ["2026-11|M006"])]
+    assert "（2026-11 M006）" in his["missing"][0]["note"]
+    process(dealer, fill(dealer, "二级客户进货统计表", [sales("M007"), sales("M005", sold=7000)], "李红进货统计"),
+            "2026-12-02T12:00")
+    his = process(dealer, fill(dealer, "二级客户进货统计表", [sales("M006")], "王强进货统计"), "2026-12-02T13:00")
+    assert "missing" not in his, his["missing"]
+    export = process(dealer, fill(dealer, "二级客户进货统计表", [sales("M006")], "王强进货统计-导出"),
+                     "2026-12-02T14:00")
+    assert "missing" not in export
+    assert keys(dealer, "jsb_sales") == ["2026-11|M005", "2026-11|M006", "2026-11|M007"]

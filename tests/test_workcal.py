@@ -370,3 +370,15 @@ def test_status_done() -> None:
     assert status(DUE, dt("2026-10-08 10:00"), dt("2026-10-08 10:00")) == ("met", None)
     # Done 17:45 -> 15 minutes late, whatever now is.
     assert status(DUE, dt("2026-10-08 17:45"), dt("2026-10-20 09:00")) == ("late", 15)
+
+
+def test_day_off_kind_names_a_statutory_holiday(cal: WorkCalendar) -> None:
+    """A day moved off is named as staff know it: National Day's Monday 10-05 is a
+    法定节假日, an ordinary Saturday a 休息日; a year not yet published keeps the
+    holidays fixed by date (元旦, 劳动节, 国庆)."""
+    assert cal.day_off_kind(date(2026, 10, 5)) == "法定节假日"
+    assert cal.day_off_kind(date(2026, 10, 3)) == "法定节假日"  # a Saturday inside the holiday
+    assert cal.day_off_kind(date(2026, 9, 5)) == "休息日"
+    assert cal.day_off_kind(date(2026, 10, 11)) == "休息日"  # the Sunday after it
+    assert cal.day_off_kind(date(2099, 10, 2)) == "法定节假日"
+    assert cal.day_off_kind(date(2099, 10, 10)) == "休息日"  # a Saturday

@@ -619,6 +619,8 @@ def _summary(placed: list[Placed], codes: dict[str, str]) -> str:
 
 def _summary_of(placed: list[Placed], codes: dict[str, str]) -> str:
     count = len(placed)
+    if count == 0:  # a copy made only for what its notes say (rows missing since the last save)
+        return "表中没有需要修改的单元格，请看以下说明"
     acts = sum(1 for p in placed if p.error.code in codes)
     if acts == 0:
         return f"共 {count} 处问题，请按说明修改后重新保存到收件箱"

@@ -34,6 +34,7 @@ wrote, and the rows themselves only when some of those are missing from the file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ from .ledger import KEY_CHUNK, files, records, register_is_empty
 from .model import Record
 from .registers import RegisterSpec
 from .returns import original_stem
+from .voids import COLUMN as VOID_COLUMN
 
 # Key column types whose typo a correction may fix; the others (dates, months, periods,
 # numbers, choices) tell rows apart by design.
@@ -132,6 +134,62 @@ def find(conn: Connection, site: str, specs: dict[str, RegisterSpec], file_id: i
     return out
 
 
+SHOWN_KEYS = 10  # keys a note names before "等 N 行"
+
+
+@dataclass
+class Missing:
+    """Records of ``register`` an earlier save of this workbook wrote and this save no
+    longer carries: kept (absence is no deletion, only 作废 retires), and said."""
+
+    register: str
+    title: str
+    keys: list[str]
+
+    @property
+    def note(self) -> str:
+        """What the person who saved reads, on the outcome line and the 问题清单."""
+        # A key of several columns is stored "2026-11|M006": staff read "2026-11 M006".
+        shown = "、".join(k.replace("|", " ") for k in self.keys[:SHOWN_KEYS])
+        shown += f" 等 {len(self.keys)} 行" if len(self.keys) > SHOWN_KEYS else ""
+        return (f"{self.title}：此前保存的 {len(self.keys)} 行本次表中没有，记录仍保留（{shown}）；"
+                f"确需删除的，请恢复该行并在“{VOID_COLUMN}”列填“是”后再保存")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"register": self.register, "keys": self.keys, "note": self.note}
+
+
+def missing(conn: Connection, site: str, specs: dict[str, RegisterSpec], file_id: int, name: str,
+            registers: list[str], mine: dict[str, dict[str, dict[str, Any]]], held: dict[str, set[str] | None],
+            stored: Stored, left: dict[str, set[str]]) -> list[Missing]:
+    """The rows this workbook's earlier saves carried that this save lacks, by register.
+
+    Only the same workbook (``returns.original_stem`` of the names, as for corrections):
+    another workbook of the register, or a copy saved under another name (a partial
+    export), is never compared. Only registers whose sheet the file holds and did not
+    refuse whole; a record another workbook wrote since is that workbook's. ``left``:
+    keys this save retires itself (rows marked 作废, keys corrected).
+    """
+    regs = [r for r in registers if r in specs and held.get(r, set()) is not None]
+    if not regs:
+        return []
+    lineage = _lineage(conn, site, name, file_id)
+    if not lineage:
+        return []
+    out: list[Missing] = []
+    for reg in regs:
+        present = set(mine.get(reg, ())) | (held.get(reg) or set()) | left.get(reg, set())
+        absent = _absent(conn, site, reg, lineage, present, stored.rows.get(reg, {}), values=False)
+        if absent:
+            out.append(Missing(reg, specs[reg].title, sorted(absent, key=_natural)))
+    return out
+
+
+def _natural(key: str) -> tuple[str, ...]:
+    """BX2 before BX10 (digits padded, so text and numbers never meet in a comparison)."""
+    return tuple(p.zfill(20) if p.isdigit() else p for p in re.split(r"(\d+)", key))
+
+
 def _eligible(spec: RegisterSpec) -> bool:
     keys = set(spec.key_columns)
     return (any(spec.column(k).type in IDENTIFIER_TYPES for k in keys)
@@ -149,13 +207,14 @@ def _lineage(conn: Connection, site: str, name: str, file_id: int) -> dict[int, 
 
 
 def _absent(conn: Connection, site: str, reg: str, lineage: dict[int, Any], present: set[str],
-            stored: dict[str, Any]) -> dict[str, Any]:
+            stored: dict[str, Any], values: bool = True) -> dict[str, Any]:
     """Records of ``reg`` last written by ``lineage`` whose keys the file does not hold.
 
     A record's ``updated_at`` is the moment of the file that last wrote it, which is that
     file's ``finished_at``: the register's (site, register, updated_at) index finds them,
     and counts them without reading a row. Only when that count exceeds the file's own
     rows among them are rows read (a file of the same name may never miss one).
+    ``values=False``: only their keys are wanted ({key: None}).
     """
     t = records
     moments = sorted(set(lineage.values()))
@@ -167,11 +226,15 @@ def _absent(conn: Connection, site: str, reg: str, lineage: dict[int, Any], pres
     if total <= sum(1 for r in stored.values() if r.updated_at in mine):
         return {}
     ids: list[int] = []
+    keys: list[str] = []
     for i in range(0, len(moments), KEY_CHUNK):
         for r in conn.execute(select(t.c.id, t.c.key, t.c.last_file_id).where(
                 t.c.site == site, t.c.register == reg, t.c.updated_at.in_(moments[i:i + KEY_CHUNK]))):
             if r.last_file_id in lineage and r.key not in present:
                 ids.append(r.id)
+                keys.append(r.key)
+    if not values:
+        return dict.fromkeys(keys)
     out: dict[str, Any] = {}
     ids.sort()
     for i in range(0, len(ids), KEY_CHUNK):
@@ -312,4 +375,4 @@ def gone(corrections: Iterable[Correction]) -> dict[str, set[str]]:
     return out
 
 
-__all__ = ["Correction", "Stored", "by_register", "find", "gone", "look_up"]
+__all__ = ["Correction", "Missing", "Stored", "by_register", "find", "gone", "look_up", "missing"]

@@ -183,6 +183,9 @@ class FileResult:
     # Bytes taken before and taken again because their workbook was saved since with
     # other contents ({"same_as": file id, "after": file id}; pipeline._process_bytes).
     again_of: dict[str, int] | None = None
+    # Rows an earlier save of this workbook carried and this one lacks, by register
+    # (corrections.Missing): their records stay, the person who saved is told.
+    missing: list[Any] = field(default_factory=list)
     # Keys of the rows held back, by register (None: a sheet of it refused whole).
     held: dict[str, set[str] | None] = field(default_factory=dict, repr=False, compare=False)
     # The ledger's rows of this file's keys (corrections.Stored), read once before the
@@ -209,6 +212,7 @@ class FileResult:
             "changes": self.changes,
             "sha256": self.sha256,
             **({"again_of": self.again_of} if self.again_of else {}),
+            **({"missing": [m.to_dict() for m in self.missing]} if self.missing else {}),
         }
 
 

@@ -431,8 +431,9 @@ def _process_bytes(ctx: Context, path: Path, sha: str, now: datetime, result: Fi
 
     def in_transaction(conn: Any) -> None:
         for _kind, _key, payload in own_outputs:  # the return copy says which keys were corrected
-            if "target" in payload and result.corrections:
-                payload["notes"] = [c.note for c in result.corrections if c.applied]
+            notes = [c.note for c in result.corrections if c.applied] + [m.note for m in result.missing]
+            if "target" in payload and notes:  # and which rows of the last save it lacks
+                payload["notes"] = notes
         for hook, extra in zip(ctx.hooks, extras, strict=True):
             hook.commit(ctx, conn, result, extra, now)
         # Earlier files whose refusals this file lifts (or causes) are judged again.
@@ -504,24 +505,42 @@ def _drop_repeated_advice(result: FileResult, records: list[Record]) -> None:
 
 
 def _find_corrections(ctx: Context, file_id: int, name: str, result: FileResult, records: list[Record]) -> None:
-    """Read the stored rows of the file's keys (once: the rules start from them) and the
-    key corrections the file makes (corrections.py)."""
-    if not records:
+    """Read the stored rows of the file's keys (once: the rules start from them), the key
+    corrections the file makes, and the rows of the workbook's earlier saves it no longer
+    carries (corrections.py): a sheet whose every row was deleted is looked at too."""
+    if not records and not result.registers:
         return
     mine = corrections.by_register(records)
     with ctx.ledger.engine.connect() as conn:
-        result.stored = corrections.look_up(conn, ctx.ledger.site, mine)
-        result.corrections = corrections.find(conn, ctx.ledger.site, ctx.specs, file_id, name, mine, result.held,
-                                              result.stored)
+        stored = corrections.look_up(conn, ctx.ledger.site, mine) if records else corrections.Stored()
+        if records:
+            result.stored = stored
+            result.corrections = corrections.find(conn, ctx.ledger.site, ctx.specs, file_id, name, mine, result.held,
+                                                  stored)
+        result.missing = corrections.missing(conn, ctx.ledger.site, ctx.specs, file_id, name, result.registers, mine,
+                                             result.held, stored, _retired_here(result))
+
+
+def _retired_here(result: FileResult) -> dict[str, set[str]]:
+    """Keys this save retires itself (rows marked 作废, keys corrected), by register."""
+    out: dict[str, set[str]] = {}
+    for v in result.voided:
+        out.setdefault(v.register, set()).add(v.key)
+    for reg, keys in corrections.gone(result.corrections).items():
+        out.setdefault(reg, set()).update(keys)
+    return out
 
 
 def _own_outputs(
     file_id: int, name: str, archived: Path, book: Workbook | ArchivedWorkbook | None, result: FileResult, now: datetime,
     records: list[Record] | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """The file's return copy (bad cells marked) or, when there is nothing to mark up
+    """The file's return copy (bad cells marked, rows missing since the workbook's last
+    save said in its 问题清单) or, when there is nothing to mark up
     (unreadable, no register recognised), a note saying why and what to do."""
-    if (result.errors or result.actions) and book is not None and result.registers:
+    # Rows missing since the last save make a copy too: a file with nothing to mark would
+    # otherwise say so only on the console, which the clerk who saved it never sees.
+    if (result.errors or result.actions or result.missing) and book is not None and result.registers:
         covers = covers_payload(result.registers, result.errors + result.actions, records or [])
         payload = outputs.return_copy_payload(_annotated_name(file_id, name), name, archived, result.actions,
                                               covers)

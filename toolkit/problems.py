@@ -116,6 +116,8 @@ def outcome_line(result: FileResult, name: str) -> str:
     fixed = [c for c in result.corrections if c.applied]
     if fixed:  # keys corrected: their old records retired (corrections.py)
         parts.append(f"更正编号 {len(fixed)} 处（{'；'.join(c.note for c in fixed)}）")
+    # Rows the workbook's last save carried, deleted since: kept, and said (corrections.missing).
+    parts += [m.note for m in result.missing]
     if result.again_of:  # the same bytes as an earlier file, taken again: say why
         parts.append(f"与第 {result.again_of['same_as']} 号文件内容相同，但该登记表此后已由第 "
                      f"{result.again_of['after']} 号文件改过，按重新保存处理")

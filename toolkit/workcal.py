@@ -232,6 +232,18 @@ class WorkCalendar:
         self._cache[d] = result
         return result
 
+    def day_off_kind(self, d: date) -> str:
+        """What staff call a day that is not a working day: 法定节假日 for a statutory
+        holiday (National Day's 10-05, a Monday, is not a mere 休息日), else 休息日."""
+        if isinstance(d, datetime):
+            d = d.date()
+        published = _published_workday(d)
+        if published is None:
+            statutory = (d.month, d.day) in FIXED_HOLIDAYS
+        else:
+            statutory = chinese_calendar.get_holiday_detail(d)[1] is not None
+        return "法定节假日" if statutory and not self.is_workday(d) else "休息日"
+
     @property
     def fallback_years(self) -> set[int]:
         return {d.year for d in self.fallback_dates}

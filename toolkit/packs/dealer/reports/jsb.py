@@ -225,10 +225,24 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                   [stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
                   headline=[("联销体成员（月末）", str(_members_at(members, period.end)),
                              str(_members_at(members, period.start - timedelta(days=1)))),
-                            ("取消资格", str(len(cancelled)), ""),
+                            *_member_moves(members, period),
+                            ("取消资格（本月考核提出）", str(len(cancelled)), ""),
                             ("空白市场（县）", str(blank), ""),
                             ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
                             ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
+
+
+def _member_moves(members: dict[str, dict[str, Any]], period: Period) -> list[tuple[str, str, str]]:
+    """Who joined, was cancelled or withdrew in the month: the members at its end are those
+    at the last one's plus the first, less the others. A cancellation is counted in the
+    month it was carried out (取消日期); the month whose figures caused it counts it under
+    取消资格（本月考核提出）, as its rows say."""
+    before, end = period.start - timedelta(days=1), period.end
+    joined = sum(1 for m in members.values() if active_on(m, end) and not active_on(m, before))
+    left = [text(m.get("状态")) for m in members.values() if active_on(m, before) and not active_on(m, end)]
+    withdrawn = sum(1 for st in left if st == "已退出")
+    return [("本月入会", str(joined), ""), ("取消资格（本月已办理）", str(len(left) - withdrawn), ""),
+            ("本月退出", str(withdrawn), "")]
 
 
 def _cancelled_since(m: dict[str, Any] | None, end: date) -> bool:

@@ -92,6 +92,7 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         if due is None or owed <= 0:
             continue
         payable = _working(env, due)
+        off = env.cal.day_off_kind(due)  # 法定节假日 or 休息日, said when the day moved
         days = (env.today - payable).days  # day 1 = the day after the (working) due date
         tier = _tier(env, payable, c.tiers)
         if tier == 0:
@@ -113,11 +114,12 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
             rule="contract.overdue", register="contract_payment", record=key,
             severity="error" if breach else "warning", status="overdue",
             message=(f"合同 {number}（{text(k.get('甲方')) or '合同登记中无此编号'}）第 {period} 期应于 {fmt_date(due)}"
-                     f"{'（休息日，顺延至 ' + fmt_date(payable) + '）' if payable != due else ''} 付款 "
+                     f"{'（' + off + '，顺延至 ' + fmt_date(payable) + '）' if payable != due else ''} 付款 "
                      f"{yuan(amount)} 元，已逾期 {days} 天，欠付 {yuan(owed)} 元——"
                      f"{'已满 ' + str(c.tiers[-1]) + ' 天视同违约，' if breach else ''}{drafted}"),
             values={"tier": tier, "days_overdue": days, "合同编号": number, "期次": period, "应付日期": due,
                     "顺延至": payable if payable != due else None,
+                    "顺延原因": off if payable != due else None,
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},

@@ -94,6 +94,14 @@ def report_due(env: Env, period: str, given: date | None) -> Due | None:
     return Due(due, _working(env, following), weekly, default if due != default else None)
 
 
+def _when(env: Env, due: Due) -> str:
+    """"2026-10-08（2026-10-05 为法定节假日，顺延至下一个工作日）": why the day is not the usual one."""
+    if not due.moved_from:
+        return fmt_date(due.due) + " "
+    kind = env.cal.day_off_kind(due.moved_from)
+    return f"{fmt_date(due.due)}（{fmt_date(due.moved_from)} 为{kind}，顺延至下一个工作日）"
+
+
 def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     s = env.settings.dealer.jsb
     who, report, period = (split_key(key) + ["", "", ""])[:3]
@@ -117,7 +125,7 @@ def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     sent = as_date(v.get("实报日期"))
     values = {**base, "应报日期": due.due, "实报日期": sent, "漏报界限": due.missing_after, "计入日期": None}
     # "应于 2026-10-08 上报（10-05 为节假日，顺延）": staff see why the day is not the usual one.
-    when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
+    when = _when(env, due)
     if (sent is None and env.today > due.missing_after) or (sent is not None and sent > due.missing_after):
         out.append(Finding(
             rule="jsb.report_missing", register="jsb_report_log", record=key, severity="error",
@@ -279,7 +287,7 @@ def unlogged_findings(env: Env, state: State) -> list[Finding]:
             due = report_due(env, period, None)
             if due is None or env.today <= due.due:
                 continue
-            when = fmt_date(due.due) + (f"（{fmt_date(due.moved_from)} 为休息日，顺延至下一个工作日）" if due.moved_from else " ")
+            when = _when(env, due)
             if env.today <= due.missing_after:
                 # Still in time for 迟报 rather than 漏报: said now, charged once settled.
                 out.append(Finding(
