@@ -132,7 +132,7 @@ def test_a_signed_slip_of_a_row_marked_void_is_named_for_the_gate(ctx, home: Pat
 
     daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
     (row,) = [r for r in daily.table("待处理问题").rows if r[2] == "FX-11"]
-    assert row[:6] == ["暂停办理", "放行登记", "FX-11", "1-102", "", "秩序部"]
+    assert row[:6] == ["暂停办理", "放行登记", "FX-11", "1-102", "门岗", "秩序部"]
     assert number in row[6] and "已作废" in row[6] and "门岗" in row[6] and "收回" in row[6]
     last, _ = build_report(ctx, "daily_due", datetime(2026, 12, 3, 8, 30), parse_day("2026-12-03"))
     assert [r[2] for r in last.table("待处理问题").rows if r[2] == "FX-11"] == ["FX-11"]

@@ -65,7 +65,7 @@ def test_a_signed_slip_of_a_move_out_refused_later_is_named_for_the_gate(ctx, ho
 
     daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
     (row,) = [r for r in daily.table("待处理问题").rows if r[2] == "FX-21"]
-    assert row[:6] == ["暂停办理", "放行登记", "FX-21", "1-102", "", "秩序部"]
+    assert row[:6] == ["暂停办理", "放行登记", "FX-21", "1-102", "门岗", "秩序部"]
     assert SLIP in row[6] and "不予放行" in row[6] and "不再有效" in row[6]
     assert "门岗" in row[6] and "收回" in row[6]
     acts = daily.table("须处理事项")

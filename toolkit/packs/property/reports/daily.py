@@ -142,7 +142,7 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
             left = day(values.get("出场时间") or f.values.get("出场时间"))
             if left is not None and (today - left).days > PARKING_DAYS:
                 continue
-        person, dept = src.responsible(f.register, values)
+        person, dept = who_acts(src, f, values)
         a = action_of(f)
         items.append({"finding": f, "action": a, "person": person, "dept": dept,
                       "room": str(values.get("房号") or f.values.get("房号") or "")})

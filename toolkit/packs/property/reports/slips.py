@@ -19,6 +19,8 @@ from toolkit.model import Finding
 from toolkit.packs.acting import is_action
 from toolkit.reports.source import Source, day
 
+from .who import GATE
+
 REGISTER = "move_out"
 REFUSED = "move_out.blocked"
 # As a refused move-out (daily.MOVE_OUT_DAYS): a slip is of use on the days around its date.
@@ -64,7 +66,7 @@ def revoked_slips(src: Source, today: date) -> list[list[Any]]:
     voided = {key.rsplit("#", 1)[0] for key in src.ctx.ledger.values(REGISTER + VOID_SUFFIX)}
     live = src.by_keys(REGISTER, [s.record for s in signed])
     refused = {f.record: f for f in src.findings(REGISTER) if f.rule == REFUSED and is_action(f)}
-    person, dept = src.responsible(REGISTER, {})
+    person, dept = GATE  # the gate takes a slip back that no longer holds
     rows = []
     for s in signed:
         values = decode(s.values_json)

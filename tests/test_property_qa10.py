@@ -1,0 +1,52 @@
+"""Defects QA found in the property pack (tenth round): each test is one of them, real files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import write_xlsx
+
+from toolkit.pipeline import process_paths
+from toolkit.reports import build_report, parse_day
+
+# The ledger holds what is judged: both databases.
+pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+MOVE = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "核实时间", "水电气结清"]
+FEES = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+TRANSFER = ["房号", "原业主", "新业主", "新业主身份证号", "产权证号", "转让日期", "原业主结清", "建筑面积",
+            "物业费单价", "新业主预缴月数"]
+
+
+# --- 1. the daily list names who the message tells to act -------------------------------------
+
+
+def test_the_daily_list_names_the_gate_and_the_cashier_its_messages_address(ctx, home: Path):
+    """Thu 11-26 16:30: FX-21 (李秀英 moves out of 1-102, water/electricity/gas not settled) is
+    refused — 门岗不得放行, the gate of 秩序部 acts; 2-201's account says 欠费金额 0 but paid only
+    to 06-30 — the cashier (财务部, who keeps 物业费台账) updates 已缴至; 3-502 (刘洋 → 陈静,
+    11-20) is marked 原业主结清 是 while the account owes 2,757.12 — the message asks the cashier,
+    not the transfer desk of 客服中心. The 08:30 list of 11-27 names each one."""
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 12, 31), 0],
+        ["2-201", "王芳", "13800138003", 89.5, 2.35, date(2026, 6, 30), 0],
+        ["3-502", "刘洋", "13912345604", 143.6, 3.2, date(2026, 3, 31), 2757.12]]})
+    move = write_xlsx(home / "inbox" / "放行登记.xlsx", {"放行": [
+        MOVE, ["FX-21", "1-102", "李秀英", "业主", "衣柜、床", date(2026, 11, 27), None, "搬家迁出", None, "否"]]})
+    transfer = write_xlsx(home / "inbox" / "房屋转让登记.xlsx", {"转让": [
+        TRANSFER, ["3-502", "刘洋", "陈静", "110101199003071233", "粤房权证字第0012345号", date(2026, 11, 20), "是",
+                   143.6, 3.2, 6]]})
+    done = process_paths(ctx, [fees, move, transfer], datetime(2026, 11, 26, 16, 30))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 27, 8, 30), parse_day("2026-11-27"))
+    acts = daily.table("须处理事项")
+    col = {c.title: i for i, c in enumerate(acts.columns)}
+    who = {r[col["问题"]]: (r[col["编号"]], r[col["负责人"]], r[col["部门"]]) for r in acts.rows}
+    assert who["不予放行"] == ("FX-21", "门岗", "秩序部")
+    assert who["已缴至未更新"] == ("2-201", "收费员", "财务部")
+    issues = daily.table("待处理问题")
+    (row,) = [r for r in issues.rows if r[1] == "房屋转让登记"]
+    assert row[3:6] == ["3-502", "收费员", "财务部"] and "请收费员核对" in row[6]
