@@ -50,3 +50,38 @@ def test_the_daily_list_names_the_gate_and_the_cashier_its_messages_address(ctx,
     issues = daily.table("待处理问题")
     (row,) = [r for r in issues.rows if r[1] == "房屋转让登记"]
     assert row[3:6] == ["3-502", "收费员", "财务部"] and "请收费员核对" in row[6]
+
+
+# --- 2. a renovation's start is closed once it is history --------------------------------------
+
+RENO = ["编号", "房号", "业主", "装修公司", "申请日期", "建筑面积", "消防审批", "审批日期", "装修押金", "开工日期",
+        "竣工验收日期", "应扣水电费", "公共设施损坏赔偿"]
+VIOLATION = ["编号", "房号", "日期", "违章内容", "严重程度", "违约金", "整改期限", "整改完成日期"]
+
+
+def _open_about(ctx, rule: str) -> list[str]:
+    from toolkit.ruleset import open_findings
+
+    with ctx.ledger.engine.connect() as conn:
+        return [f.record for f in open_findings(conn, ctx.ledger.site) if f.rule == rule]
+
+
+def test_a_renovation_start_is_closed_once_it_is_history(ctx, home: Path):
+    """ZX-301 (5-101, 120 m², fire approval 是) starts work on Fri 10-09: the entry notice is
+    asked for while the start is recent (30 days). Nothing is saved after; the scheduled sweep
+    of Sun 11-08 23:00 (day 30) leaves it, that of Mon 11-09 08:00 (day 31) closes it, as
+    judging every record then would (no renovation.started for a start of 31 days ago). The
+    sweeps are those of the day after its first (``clock=False``): the finding must wake by
+    itself, not wait for the daily pass of the site-patrol rule that happens to read permits."""
+    from toolkit.ruleset.hook import sweep
+
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {"装修": [
+        RENO, ["ZX-301", "5-101", "王芳", "安居装饰", date(2026, 10, 5), 120, "是", date(2026, 10, 6), 3000,
+               date(2026, 10, 9), None, None, None]]})
+    done = process_paths(ctx, [book], datetime(2026, 10, 9, 16, 30))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    assert _open_about(ctx, "renovation.started") == ["ZX-301"]
+    sweep(ctx, datetime(2026, 11, 8, 23, 0), clock=False)  # day 30: still recent
+    assert _open_about(ctx, "renovation.started") == ["ZX-301"]
+    sweep(ctx, datetime(2026, 11, 9, 8, 0), clock=False)  # day 31: history
+    assert _open_about(ctx, "renovation.started") == []

@@ -10,7 +10,7 @@ from toolkit.model import Finding
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, fmt_date, track
 
-from ..history import historical
+from ..history import historical, turns_history
 
 PERMITS = "renovation"
 VIOLATIONS = "renovation_violation"
@@ -72,6 +72,8 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
             values={k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
                                           "审批日期", "结构改动", "煤气改动")},
             notice=None if first else "renovation_entry_notice",
+            # Not given once the start is history: closed then, with or without a file.
+            wake=turns_history(started),
         ))
     if approved is not None:
         # Work already accepted, or approved long ago: the agreement was signed back then.

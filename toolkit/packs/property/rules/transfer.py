@@ -3,7 +3,6 @@ owner settles every fee up to the transfer date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +10,7 @@ from toolkit.model import Finding
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
 
-from ..history import HISTORY_DAYS, historical
+from ..history import historical, turns_history
 
 REGISTER = "transfer"
 
@@ -54,7 +53,7 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
     if day is not None and v.get("原业主结清") == "是":
         if not historical(env.today, day):  # a transfer of long ago is not asked about every day
             for f in _settled_against_ledger(subject, key, day, accounts.get(unit)):
-                f.wake = _turns_history(day)  # then it is closed, with or without a file
+                f.wake = turns_history(day)  # then it is closed, with or without a file
                 out.append(f)
     elif day is not None:
         account = accounts.get(unit)
@@ -71,12 +70,6 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
                         "欠费金额": owed if owed is not None else Decimal(0)},
             ))
     return out
-
-
-def _turns_history(day: date) -> datetime:
-    """The first moment a transfer of ``day`` is history (``historical``): its record is
-    judged again then, as the whole ledger judged at that moment would judge it."""
-    return datetime.combine(day + timedelta(days=HISTORY_DAYS + 1), time())
 
 
 def _settled_against_ledger(subject: str, key: str, day: Any, account: dict[str, Any] | None) -> list[Finding]:
