@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import write_xlsx
 
 from toolkit.pipeline import process_paths
-from toolkit.reports import build_report, parse_day
+from toolkit.reports import build_report, parse_day, parse_week
 
 # The ledger holds what is judged: both databases.
 pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -85,3 +86,36 @@ def test_a_renovation_start_is_closed_once_it_is_history(ctx, home: Path):
     assert _open_about(ctx, "renovation.started") == ["ZX-301"]
     sweep(ctx, datetime(2026, 11, 9, 8, 0), clock=False)  # day 31: history
     assert _open_about(ctx, "renovation.started") == []
+
+
+# --- 3. a violation's rectification on the daily list: what to do, not what it is about ----------
+
+
+def test_a_violation_on_the_daily_list_says_what_is_due(ctx, home: Path):
+    """WZ-401 (5-101, 拆改承重墙, 严重, 500 元) of Fri 11-20 has no 整改期限: 3 days by default,
+    due 11-23 23:59, not rectified — overdue on the 11-25 list, whose 事项 is 违章整改 (the
+    subject, with the unit and the violation, is in 说明). ZX-400 (6-101, accepted 08-20) is
+    refundable from 11-20 and not refunded: 装修押金退还. The rectification is the owner's and
+    the contractor's, on a time the seed does not set: it is not in the weekly 部门按时率 —
+    工程部 there counts only ZX-401's approval (applied and approved Mon 11-23: on time)."""
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {
+        "装修": [RENO, ["ZX-401", "5-101", "王芳", "安居装饰", date(2026, 11, 23), 120, "是", date(2026, 11, 23),
+                        3000, None, None, None, None],
+                 ["ZX-400", "6-101", "赵磊", "安居装饰", date(2026, 5, 1), 90, "否", date(2026, 5, 2), 2000,
+                  date(2026, 5, 10), date(2026, 8, 20), None, None]],
+        "违章": [VIOLATION, ["WZ-401", "5-101", date(2026, 11, 20), "拆改承重墙", "严重", 500, None, None]]})
+    done = process_paths(ctx, [book], datetime(2026, 11, 23, 17, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 25, 8, 30), parse_day("2026-11-25"))
+    table = daily.table("待办与逾期")
+    col = {c.title: i for i, c in enumerate(table.columns)}
+    due = {r[col["编号"]]: (r[col["状态"]], r[col["事项"]], r[col["部门"]]) for r in table.rows}
+    assert due["WZ-401"] == ("已逾期", "违章整改", "工程部")
+    assert due["ZX-400"][1] == "装修押金退还"
+    (row,) = [r for r in table.rows if r[col["编号"]] == "WZ-401"]
+    assert "拆改承重墙" in row[col["说明"]] and row[col["时限"]] == datetime(2026, 11, 23, 23, 59)
+
+    weekly, _ = build_report(ctx, "weekly", datetime(2026, 11, 28, 9, 0), parse_week("2026-W48"))
+    dept = {r[0]: r[1:] for r in weekly.table("部门按时率").rows}
+    assert dept["工程部"][:3] == [1, 0, Decimal("1.0000")] and dept["工程部"][-1] == 0

@@ -15,6 +15,7 @@ from toolkit.reports.source import Source, day, when
 from toolkit.ruleset.timing import after_cutoff, duration_text
 
 from ..actions import ACTIONS
+from ..rules.renovation import DEADLINE_LABELS
 from .slips import refused_notes, revoked_slips
 from .who import who_acts
 
@@ -63,7 +64,9 @@ def due_items(src: Source, today: Any) -> list[dict[str, Any]]:
 
 
 def _label(f: Finding) -> str:
-    return str(f.values.get("deadline") or f.message.split("：", 1)[0])
+    """What is due: the deadline's label (违章整改, 投诉回访 …), not the record it is about."""
+    label = f.values.get("deadline") or DEADLINE_LABELS.get(f.rule)
+    return str(label or f.message.split("：", 1)[0])
 
 
 def due_table(src: Source, items: list[dict[str, Any]], sheet: str, title: str) -> Table:

@@ -14,6 +14,11 @@ from ..history import historical, turns_history
 
 PERMITS = "renovation"
 VIOLATIONS = "renovation_violation"
+RECTIFICATION = "违章整改"
+REFUND = "装修押金退还"
+# What to do, for the deadlines whose values are their own figures (no ``deadline`` label
+# among them, kept as they are: a changed value would draft their notices again).
+DEADLINE_LABELS = {"renovation.rectification": RECTIFICATION, "renovation.deposit_refund": REFUND}
 
 
 def _permit_of(permits: dict[str, dict[str, Any]], unit: str) -> dict[str, Any] | None:
@@ -194,7 +199,7 @@ def _refund(env: Env, key: str, v: dict[str, Any], violations: dict[str, dict[st
     figures = (f"押金 {yuan(deposit)} 元 − 违约金 {yuan(penalty_total)} 元 − 水电费 {yuan(utilities)} 元"
                + (f" − 公共设施损坏赔偿 {yuan(damage)} 元" if damage else "") + " = "
                + (f"业主尚欠 {yuan(-refund)} 元" if refund < 0 else f"应退 {yuan(refund)} 元"))
-    f = track(env, "renovation.deposit_refund", PERMITS, key, subject, "装修押金退还", due,
+    f = track(env, "renovation.deposit_refund", PERMITS, key, subject, REFUND, due,
               as_date(v.get("押金退还日期")), values=values, severity="info")
     f.message = f"{f.message}；{figures}"
     out = [f]
@@ -234,6 +239,6 @@ def violation_findings(env: Env, key: str, v: dict[str, Any], permits: dict[str,
     # 整改完成日期 closes the deadline; a violation already rectified gets no notice.
     done = as_date(v.get("整改完成日期"))
     subject = f"装修违章 {key}（{v.get('房号')}，{v.get('违章内容') or ''}）"
-    return [track(env, "renovation.rectification", VIOLATIONS, key, subject, "违章整改",
+    return [track(env, "renovation.rectification", VIOLATIONS, key, subject, RECTIFICATION,
                   datetime.combine(deadline, DAY_END), done, values=values,
                   notice=None if done is not None else "rectification_notice")]
