@@ -6,9 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import docx
+import docx.document
 import pytest
 from conftest import write_xlsx
 
+from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
 from toolkit.reports import build_report, parse_day, parse_week
 
@@ -119,3 +122,44 @@ def test_a_violation_on_the_daily_list_says_what_is_due(ctx, home: Path):
     weekly, _ = build_report(ctx, "weekly", datetime(2026, 11, 28, 9, 0), parse_week("2026-W48"))
     dept = {r[0]: r[1:] for r in weekly.table("部门按时率").rows}
     assert dept["工程部"][:3] == [1, 0, Decimal("1.0000")] and dept["工程部"][-1] == 0
+
+
+# --- 4. the agreement and the entry notice print what is true of fire approval -------------------
+
+
+def _cell_after(doc: docx.document.Document, label: str) -> str:
+    """The text of the cell to the right of ``label`` in the document's tables."""
+    for table in doc.tables:
+        for row in table.rows:
+            cells = [c.text for c in row.cells]
+            if label in cells[:-1]:
+                return cells[cells.index(label) + 1]
+    raise AssertionError(f"no {label} cell")
+
+
+def test_a_unit_that_needs_no_fire_approval_is_not_printed_as_lacking_it(ctx, home: Path):
+    """ZX-501 (5-101, 90 m², 消防审批 left 否: not over 200 m², none needed) is approved Mon 11-23
+    and starts work Tue 11-24. Its 装修管理服务协议 and 装修入场知会单 print 消防审批 不涉及, and
+    the agreement's fire clause says none is needed, not that one must be had before work.
+    ZX-502 (6-101, 236 m², 是) still prints 是 and 本工程已取得消防审批."""
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {"装修": [
+        RENO, ["ZX-501", "5-101", "王芳", "安居装饰", date(2026, 11, 23), 90, "否", date(2026, 11, 23), 2000,
+               date(2026, 11, 24), None, None, None],
+        ["ZX-502", "6-101", "赵磊", "安居装饰", date(2026, 11, 23), 236, "是", date(2026, 11, 23), 3000,
+         date(2026, 11, 24), None, None, None]]})
+    done = process_paths(ctx, [book], datetime(2026, 11, 24, 10, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    drain(ctx.ws, ctx.ledger)
+
+    def doc_of(kind: str, record: str) -> docx.document.Document:
+        (path,) = (home / "outbox" / "文书草稿").glob(f"*_{kind}_{record}.docx")
+        return docx.Document(str(path))
+
+    agreement = doc_of("装修管理服务协议", "ZX-501")
+    assert _cell_after(agreement, "消防审批") == "不涉及"
+    text = "\n".join(p.text for p in agreement.paragraphs)
+    assert "本单元建筑面积90.00平方米，无需消防审批" in text and "须取得消防部门审批后方可开工" not in text
+    assert _cell_after(doc_of("装修入场知会单", "ZX-501"), "消防审批") == "不涉及"
+    big = doc_of("装修管理服务协议", "ZX-502")
+    assert _cell_after(big, "消防审批") == "是"
+    assert "本工程已取得消防审批" in "\n".join(p.text for p in big.paragraphs)

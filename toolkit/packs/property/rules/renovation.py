@@ -64,6 +64,7 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
                     "消防审批": v.get("消防审批")},
         ))
     out.extend(_conditions(env, key, v, subject))
+    fire = fire_approval_text(v.get("消防审批"), area, limit)
     first = _put_right_first(env, v, no_fire)
     started = as_date(v.get("开工日期"))
     if started is not None and not historical(env.today, started):
@@ -74,8 +75,9 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
         out.append(Finding(
             rule="renovation.started", register=PERMITS, record=key, severity="info",
             message=f"{subject}：已于 {fmt_date(started)} 开工，{entry}",
-            values={k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
-                                          "审批日期", "结构改动", "煤气改动")},
+            values={**{k: v.get(k) for k in ("房号", "业主", "联系电话", "装修公司", "开工日期", "出入证数量", "消防审批",
+                                             "审批日期", "结构改动", "煤气改动")},
+                    "fire_approval": fire},
             notice=None if first else "renovation_entry_notice",
             # Not given once the start is history: closed then, with or without a file.
             wake=turns_history(started),
@@ -90,12 +92,23 @@ def permit_findings(env: Env, key: str, v: dict[str, Any], violations: dict[str,
         out.append(Finding(
             rule="renovation.approved", register=PERMITS, record=key, severity="info",
             message=f"{subject}：已于 {fmt_date(approved)} 审批，{ready}",
-            values={k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
-                                          "装修押金", "清运费", "出入证数量", "消防审批")},
+            values={**{k: v.get(k) for k in ("房号", "业主", "装修公司", "统一社会信用代码", "建筑面积", "审批日期",
+                                             "装修押金", "清运费", "出入证数量", "消防审批")},
+                    "fire_approval": fire},
             notice=None if history or first else "renovation_agreement",
         ))
     out.extend(_refund(env, key, v, violations, subject))
     return out
+
+
+def fire_approval_text(given: Any, area: Decimal | None, limit: Decimal) -> str:
+    """消防审批 as the documents print it: 是 when obtained; 不涉及 for a unit of known area
+    not over ``limit`` (no approval is needed: "否" would read as one missing); else 否."""
+    if given == "是":
+        return "是"
+    if area is not None and area <= limit:
+        return "不涉及"
+    return "否"
 
 
 def _put_right_first(env: Env, v: dict[str, Any], no_fire: bool) -> str:
