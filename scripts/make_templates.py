@@ -44,6 +44,11 @@ FONTS = {
 }
 
 
+# 消防审批 as the finding says it (不涉及 where none is needed); a finding stored before it
+# said so has only the register's cell.
+FIRE_APPROVAL = "{{ fire_approval if fire_approval is defined else (消防审批 or '否') }}"
+
+
 # --- low-level helpers --------------------------------------------------------------
 
 
@@ -1061,7 +1066,7 @@ def renovation_agreement():
                 "清运费",
                 "{{ 清运费|money or '—' }}{% if 清运费 %}元{% endif %}",
             ],
-            ["出入证", "{{ 出入证数量 }}张", "消防审批", "{{ fire_approval or 消防审批 or '否' }}"],
+            ["出入证", "{{ 出入证数量 }}张", "消防审批", FIRE_APPROVAL],
         ],
         [2.6, 5.2, 2.6, 5.2],
     )
@@ -1075,7 +1080,7 @@ def renovation_agreement():
     body(
         doc,
         "{% if 消防审批 == '是' %}本工程已取得消防审批，施工中须落实各项防火措施。"
-        "{% elif fire_approval == '不涉及' %}本单元建筑面积{{ 建筑面积 }}平方米，无需消防审批，"
+        "{% elif fire_approval is defined and fire_approval == '不涉及' %}本单元建筑面积{{ 建筑面积 }}平方米，无需消防审批，"
         "施工中仍须落实各项防火措施。"
         "{% else %}建筑面积超过200平方米的单元，须取得消防部门审批后方可开工。{% endif %}",
     )
@@ -1114,7 +1119,7 @@ def renovation_entry_notice():
             ["房号", "{{ 房号 }}", "开工日期", "{{ 开工日期 }}"],
             ["业主", "{{ 业主 }}", "联系电话", "{{ 联系电话 or '—' }}"],
             ["装修公司", ">{{ 装修公司 or '（业主自行装修）' }}"],
-            ["出入证", "{{ 出入证数量 or 0 }}张", "消防审批", "{{ fire_approval or 消防审批 or '否' }}"],
+            ["出入证", "{{ 出入证数量 or 0 }}张", "消防审批", FIRE_APPROVAL],
             ["结构改动", "{{ 结构改动 or '未填' }}", "煤气改动", "{{ 煤气改动 or '未填' }}"],
             ["工程部", ">查是否按报审图纸施工，有无破坏房屋结构"],
             ["保安部", ">查施工单元消防状况、施工人员纪律及其他安全隐患，核对出入证"],
