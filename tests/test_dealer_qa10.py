@@ -95,6 +95,45 @@ def test_the_monthly_workbook_opens_on_its_headline(home: Path):
 
 
 @BOTH
+def test_the_fines_sheet_gives_each_fine_and_adds_up_to_the_pay_table(home: Path):
+    """Both salesmen's weekly lists are due from W40 (the body's first listed period is
+    the October statistics' month; W40–W42, due 10-08, 10-12, 10-19, never came: 3 漏报 of
+    200 元 each, settled in October, which has no pay row). November: 王强 sent the October
+    statistics (due 11-05) on 11-07, 50 元; his W45 list (due 11-09) never came, 漏报 200
+    元 from 11-17; 李军 sent W45 on 11-10, 50 元. Each fine stands in its own column,
+    本月计入罚款（元）; October's 600 each, which November's pay takes, are listed as
+    以前月份罚款补扣. 合计 250 + 50 + 600 + 600 = 1,500 = the pay table's 本月罚款 合计
+    (850 + 650). The W47 list due 11-23, not in by 11-24, is not yet a fine: listed without
+    a figure. Money columns say 元."""
+    counties = [{**COUNTIES[0]}, {**COUNTIES[1], "责任业务员": "李军"}]
+    process(home, fill(home, "县级市场登记", counties), "2026-11-02T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-02T09:00")
+    log = [{"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-10", "实报日期": date(2026, 11, 7)},
+           {"业务员": "李军", "报表": "二级客户进货统计表", "期间": "2026-10", "实报日期": date(2026, 11, 5)}]
+    log += [{"业务员": who, "报表": WEEKLY, "期间": f"2026-W{n}", "实报日期": d}
+            for who, n, d in (("王强", 43, date(2026, 10, 26)), ("王强", 44, date(2026, 11, 2)),
+                              ("王强", 46, date(2026, 11, 16)), ("李军", 43, date(2026, 10, 26)),
+                              ("李军", 44, date(2026, 11, 2)), ("李军", 45, date(2026, 11, 10)),
+                              ("李军", 46, date(2026, 11, 16)), ("李军", 47, date(2026, 11, 23)))]
+    process(home, fill(home, "报表上报登记", log), "2026-11-24T09:00")
+    pay = [{"月份": "2026-11", "业务员": who, "基本工资": 2000, "辖区县数": 1, "有成员县数": 1} for who in ("王强", "李军")]
+    process(home, fill(home, "业务员工资考核表", pay), "2026-11-24T09:10")
+    _, book = monthly(home, "2026-11", "2026-11-24T10:00")
+    rows = rows_of(book, "报表与罚款")
+    assert rows[2] == ("事项", "记录", "情况", "本月计入罚款（元）")
+    fines = {r[1]: r[3] for r in rows[3:-1]}
+    assert fines == {"王强|二级客户进货统计表|2026-10": 50, f"王强|{WEEKLY}|2026-W45": 200,
+                     f"李军|{WEEKLY}|2026-W45": 50, f"王强|{WEEKLY}|2026-W47": None,
+                     "2026-10|王强": 600, "2026-10|李军": 600}
+    assert rows[-1][0] == "合计" and rows[-1][3] == 1500
+    pay_rows = {r[0]: r for r in rows_of(book, "工资考核")[3:]}
+    assert (pay_rows["王强"][9], pay_rows["李军"][9], pay_rows["合计"][9]) == (850, 650, 1500)
+    assert rows_of(book, "工资考核")[1][0].startswith("金额单位：元。")
+    assert rows_of(book, "进货统计")[2][3:7] == ("进货额（元）", "其他渠道进货额（元）", "销量（元）", "所在市场销量（元）")
+    assert rows_of(book, "一级经销商")[2][2:4] == ("成员合计销量（元）", "一级销量（元）")
+
+
+@BOTH
 def test_an_empty_month_says_so_on_each_sheet(home: Path):
     """Nothing typed yet: the sheets say what is missing or that nothing is due, instead of
     a bare "（无）" under the headers."""
@@ -130,6 +169,7 @@ def test_the_contract_workbook_opens_on_what_is_owed_and_adds_up(home: Path):
                                                    "合同事项": (0, None)}
     assert [(h["label"], h["value"]) for h in made["headline"]][:2] == [("逾期欠款（元）", "70,000.00"), ("违约（期）", "1")]
     rows = rows_of(book, "应收款")
+    assert rows[2][4:7] == ("应付金额（元）", "实付金额（元）", "欠付金额（元）")
     assert [r[2] for r in rows[3:-1]] == ["2", "3"]
     assert rows[-1][0] == "合计" and rows[-1][4:7] == (80000, 10000, 70000)
     assert rows_of(book, "合同事项")[-1][0] == "没有延误的顾问阶段、未书面通知的合同解除或未登记的合同。"
@@ -154,6 +194,7 @@ def test_the_half_year_workbook_opens_on_its_members_and_rewards(home: Path):
     assert head["联销体成员（期末）"][2].startswith("期初 2 家")
     assert made["headline"][1] == {"label": "奖励合计（元）", "value": "102.00", "before": ""}
     rows = rows_of(book, "半年奖励")
+    assert rows[2][9] == "奖励（4‰，元）" and "销量、奖励单位：元。" in rows[1][0]
     rewards = {r[0]: r[9] for r in rows[3:-1]}
     assert rewards == {"M01": 90, "M02": None, "M03": 12}
     assert rows[-1][0] == "合计" and rows[-1][5:10] == (13500, 13500, 16500, 43500, 102)

@@ -31,7 +31,8 @@ def contract_monthly(src: Source, period: Period) -> Report:
                      f.values["days_overdue"] if f else None, state])
     receivables = Table("应收款", f"合同应收款（{period.zh}）", [
         Column("合同编号", width=16), Column("甲方", width=20), Column("期次", width=6), Column("应付日期", "date"),
-        Column("应付金额", "money"), Column("实付金额", "money"), Column("欠付金额", "money"), Column("逾期天数", "int"),
+        Column("应付金额（元）", "money"), Column("实付金额（元）", "money"), Column("欠付金额（元）", "money"),
+        Column("逾期天数", "int"),
         Column("情况", width=10)], rows, marks=[Mark("情况", "违约"), Mark("情况", "逾期", "FFEB9C")],
         note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。",
         total=["合计", None, None, None, *[sum((r[i] for r in rows), Decimal(0)) for i in (4, 5, 6)], None, None]

@@ -176,7 +176,8 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                      *[share_text(x, s.min_share) for x in shares], state])
     stats = Table("进货统计", f"二级客户进货统计表（{period.zh}）", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
-        Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
+        Column("进货额（元）", "money"), Column("其他渠道进货额（元）", "money"), Column("销量（元）", "money"),
+        Column("所在市场销量（元）", "money"),
         *[Column(f"{month_text(x)}占比", width=12) for x in months3], Column("情况", width=24)], rows,
         marks=[Mark("情况", "取消资格"), Mark("情况", "成员登记中无此编号", "FFEB9C"),
                Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C"), Mark("情况", OVER, "FFEB9C")],
@@ -203,6 +204,9 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                       "虚报调回销售中心待岗；罚款纳入奖励基金。罚款计入其确定的月份：迟报按实际上报日期，"
                       "漏报按漏报界限届满的次日，尚未上报、未到界限的暂不扣，已扣的月份不再变动。“罚款未扣”：该月及以后没有工资考核记录，"
                       "罚款无处扣除，请销售中心补登工资考核表。", "本月没有迟报、漏报、虚报，也没有未扣的罚款。")
+    _fine_column(reports_t, [f for f in open_ if f.rule in ("jsb.report_late", "jsb.report_missing", "jsb.report_false",
+                                                            "jsb.fines_uncharged") and _this_months(f, month)], month,
+                 [f for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month])
     # What a register says wrong (the return copies said it first, on the cell).
     fix = [f for f in findings if is_action(f)]
     fixes = Table("登记待改正", "登记有误、须改正的事项", [
@@ -223,7 +227,7 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         Column(f"考核部分（×{pct(s.pay_network_share, 0)}×完善率）", "money"), Column("走访基金", "money"),
         Column("上月结转罚款", "money"), Column("本月罚款", "money"), Column("扣款", "money"), Column("结转下月", "money"),
         Column("应发工资", "money")], pay_rows,
-        note=(f"应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
+        note=(f"金额单位：元。应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
               "网络完善率 = 有成员县数 ÷ 辖区县数；成立初期半年内罚款从走访基金扣，不足部分结转下月，"
               "成立满半年后（不再发走访基金）从工资扣。"),
         total=_pay_total(pay_rows), empty="本月没有工资考核记录：请销售中心填报业务员工资考核表。")
@@ -258,6 +262,31 @@ MONTHLY_EXPLAINED = {
     "罚款计入奖励基金（元）": "本月各业务员工资考核的扣款合计，见“工资考核”",
     "罚款未扣（元）": "没有工资考核记录可扣的罚款，见“报表与罚款”；请销售中心补登工资考核表",
 }
+
+
+def _fine_column(table: Table, hits: list[Any], month: str, pays: list[Any]) -> None:
+    """The fines of ``month`` as a column of their own, with their 合计: each fine settled in
+    the month, and the fines of earlier months no pay row could take that this month's pay
+    takes (补扣), so the 合计 is the pay table's 本月罚款 plus what no pay row takes. The
+    罚款未扣 row repeats a sum of fines listed above it: no figure of its own here."""
+    fines = [fen(dec(f.values.get("fine")) or Decimal(0)) if f.rule in ("jsb.report_late", "jsb.report_missing")
+             and (settled := day(f.values.get("计入日期"))) is not None and month_of(settled) == month else None
+             for f in hits]
+    table.columns.append(Column("本月计入罚款（元）", "money"))
+    for row, fine in zip(table.rows, fines, strict=True):
+        row.append(fine)
+    for f in sorted(pays, key=lambda f: f.record):
+        who = f.values["业务员"]
+        for e in f.values.get("补扣") or []:
+            amount = fen(dec(e["金额"]) or Decimal(0))
+            table.rows.append(["以前月份罚款补扣", f"{e['月份']}|{who}",
+                               f"业务员{who}{month_text(e['月份'])}的工资考核表中没有记录，当月未能扣除的罚款 {e['次数']} 次"
+                               f"（{e['报表']}）共 {amount:,.2f} 元，并入{month_text(month)}扣除", amount])
+            fines.append(amount)
+    charged = [x for x in fines if x is not None]
+    if charged:
+        table.total = ["合计", None, f"计入本月的罚款 {len(charged)} 笔：有本月工资考核记录的，即“工资考核”的本月罚款；"
+                                     "其余列为罚款未扣", sum(charged, Decimal(0))]
 
 
 PAY_MONEY = (1, 2, 6, 7, 8, 9, 10, 11, 12)  # the pay table's columns in 元: their 合计
@@ -352,8 +381,8 @@ def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any
                      fen(whole[primary]) if whole.get(primary) is not None else None,
                      share_text(ratio, s.primary_coverage), state])
     return Table("一级经销商", f"一级经销商覆盖情况（{period.zh}）", [
-        Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量", "money"),
-        Column("一级销量", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
+        Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量（元）", "money"),
+        Column("一级销量（元）", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
         marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C"),
                Mark("情况", WRONG_SALES, "FFEB9C")],
         note=(f"成员合计销量 ÷ 一级经销商当月销量，标准 {pct(s.primary_coverage, 0)}；成员按联销体成员登记的"
@@ -473,11 +502,11 @@ def jsb_half_year(src: Source, period: Period) -> Report:
     table = Table("半年奖励", f"联销体成员{hy.zh}销量与奖励", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
         *[Column(month_text(m), "money") for m in months], Column("半年销量", "money"),
-        Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰）", "money"), Column("百分考核得分", "int"),
+        Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰，元）", "money"), Column("百分考核得分", "int"),
         Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）"),
                                                 Mark("状态", "成员登记中无此编号", "FFEB9C")],
         total=_half_total(rows, len(months)) if rows else None, empty=f"{hy.zh}没有进货统计记录。",
-        note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
+        note=(running + "销量、奖励单位：元。奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
               "已取消资格的成员和尚未入会（拟发展）的经销商不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
     # The body's members at the half's end (so far), beside those it began with: not the
     # sales rows, which list dealers since cancelled and numbers nobody registered.
