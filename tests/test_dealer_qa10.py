@@ -181,7 +181,8 @@ def test_the_half_year_workbook_opens_on_its_members_and_rewards(home: Path):
     (22,500 → 4 ‰ = 90.00); M02 60 % of its market three months running (6,000 each), its
     cancellation drafted, reward held; M03, joined 11-09, sold 3,000 in November (12.00).
     Members 3 at 11-30 against 2 at 06-30; rewards 102.00; the 合计 row sums each month
-    (September 13,500, October 13,500, November 16,500), the half (43,500) and the rewards."""
+    (September 13,500, October 13,500, November 16,500), the half (43,500) and the rewards,
+    and leaves July and August, which nobody reported, blank."""
     members = [*MEMBERS, _member("M03", "沛县", 协议签订日期=date(2026, 11, 2), 入会日期=date(2026, 11, 9))]
     process(home, fill(home, "联销体成员登记", members), "2026-11-10T09:00")
     sales = [{"月份": m, "成员编号": mid, "销量": s, "所在市场销量": 10000, "填报业务员": "王强"}
@@ -198,6 +199,7 @@ def test_the_half_year_workbook_opens_on_its_members_and_rewards(home: Path):
     rewards = {r[0]: r[9] for r in rows[3:-1]}
     assert rewards == {"M01": 90, "M02": None, "M03": 12}
     assert rows[-1][0] == "合计" and rows[-1][5:10] == (13500, 13500, 16500, 43500, 102)
+    assert rows[-1][3:5] == (None, None)  # July and August: nobody reported, not "0 sold"
 
 
 @BOTH

@@ -466,10 +466,12 @@ def half_year_of(period: Period) -> HalfYear:
 
 
 def _half_total(rows: list[list[Any]], months: int) -> list[Any]:
-    """The half-year table's 合计: each month's sales, the half's, and the rewards paid."""
+    """The half-year table's 合计: each month's sales, the half's, and the rewards paid; a
+    month nobody reported stays blank, as its cells are (0 would read as nothing sold)."""
     total: list[Any] = ["合计", None, None]
     for i in range(3, 3 + months + 2):
-        total.append(fen(sum((dec(r[i]) or Decimal(0) for r in rows), Decimal(0))))
+        given = [dec(r[i]) for r in rows if r[i] is not None]
+        total.append(fen(sum(given, Decimal(0))) if given else None)
     return [*total, None, None]
 
 

@@ -25,4 +25,4 @@ def overview(title: str, headline: list[tuple[str, str, str]], explain: dict[str
         rows.append([label, None if money else value, value if money else None,
                      explain.get(label, "").format(before=before)])
     return Table("概要", title, [Column("项目", width=26), Column("数量", "int"), Column("金额（元）", "money"),
-                                 Column("说明", width=70)], rows, note=note)
+                                 Column("说明", width=96)], rows, note=note)
