@@ -42,6 +42,7 @@ class Table:
     marks: list[Mark] = field(default_factory=list)
     note: str = ""  # a line under the heading: how the figures were counted
     total: list[Any] | None = None  # a closing row (合计), styled bold, outside the filter
+    empty: str = ""  # what the sheet says when it has no rows (本期无 …); "（无）" if unset
 
     def to_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "rows": len(self.rows)}

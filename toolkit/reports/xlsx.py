@@ -389,7 +389,7 @@ def write_table(wb: Workbook, table: Table, taken: list[str], charts: list[Chart
         parts.append((bold, [["" if v is None else v for v in table.total]]))
     if not table.rows:
         empty = WriteOnlyCell(ws)
-        set_text(empty, "（无）")
+        set_text(empty, table.empty or "（无）")
         empty.font = Font(color="808080")
         parts.append((None, [[empty]]))
     ws.toolkit_runs = _stream(ws, parts, [_width(c) for c in table.columns])

@@ -53,6 +53,8 @@ def club_monthly(src: Source, period: Period) -> Report:
             n["VIP会费登记"] = (n["VIP会费登记"] or Decimal(0)) + (dec(v.get("会费")) or Decimal(0))
         sheets[branch].append([key, v.get("车牌号"), v.get("会员姓名"), mask_phone(v.get("联系电话")),
                                text(v.get("会员类型")) or "普通会员", v.get("保单号"), end, valid_to, status])
+    keys = ("申请", "审批", "有效会员", "即将到期", "已失效", "VIP会员", "VIP会费应收", "VIP会费登记")
+    sums = [sum((n[k] or 0 for n in counts.values()), Decimal(0) if k.startswith("VIP会费") else 0) for k in keys]
     summary = Table("汇总", f"俱乐部会员月报（{period.zh}）", [
         Column("支公司", width=14), Column("本月申请", "int"), Column("本月审批", "int"), Column("有效会员", "int"),
         Column(f"{c.expiry_reminder_days}天内到期", "int"), Column("已失效", "int"), Column("VIP会员", "int"),
@@ -62,6 +64,8 @@ def club_monthly(src: Source, period: Period) -> Report:
           "相符" if (n["VIP会费应收"] or Decimal(0)) == (n["VIP会费登记"] or Decimal(0)) else "不符"]
          for b, n in sorted(counts.items())],
         marks=[Mark("会费核对", "不符")],
+        total=["合计", *sums, "相符" if sums[-2] == sums[-1] else "不符"] if counts else None,
+        empty="俱乐部会员登记中还没有会员。",
         note=(f"会员资格有效期 = 保险止期 + {c.validity_extension_days} 天；VIP会费应收 = 年费 "
               f"{c.vip_fee_per_year:.0f} 元 × 会费年数，与登记的会费不符的见“须处理事项”。"))
     cols = [Column("会员卡号", width=14), Column("车牌号", width=12), Column("会员姓名", width=10),
@@ -83,6 +87,6 @@ def club_monthly(src: Source, period: Period) -> Report:
         tables.append(Table(branch[:31], f"{branch}会员名单", cols, rows,
                             marks=[Mark("状态", "已失效"), Mark("状态", "失效"), Mark("状态", "即将到期", "FFEB9C")],
                             note="本表只含本支公司的客户，请勿转发其他支公司。"))
-    total = sum(int(n["有效会员"]) for n in counts.values())
+    # The headline's 有效会员 is the 合计 row's: the first sheet shows it.
     return Report("club_monthly", "俱乐部会员月报", period, src.as_of, f"俱乐部会员月报-{period.label}", tables,
-                  headline=[("有效会员", str(total), "")])
+                  headline=[("有效会员", str(sums[2]), "")])

@@ -10,6 +10,7 @@ from toolkit.reports.source import Source, day
 from toolkit.ruleset.money import dec
 
 from ..rules.common import split_key, text
+from .overview import overview
 
 
 def contract_monthly(src: Source, period: Period) -> Report:
@@ -30,15 +31,25 @@ def contract_monthly(src: Source, period: Period) -> Report:
                      f.values["days_overdue"] if f else None, state])
     receivables = Table("应收款", f"合同应收款（{period.zh}）", [
         Column("合同编号", width=16), Column("甲方", width=20), Column("期次", width=6), Column("应付日期", "date"),
-        Column("应付金额", "money"), Column("实付金额", "money"), Column("欠付金额", "money"), Column("逾期天数", "int"),
+        Column("应付金额（元）", "money"), Column("实付金额（元）", "money"), Column("欠付金额（元）", "money"),
+        Column("逾期天数", "int"),
         Column("情况", width=10)], rows, marks=[Mark("情况", "违约"), Mark("情况", "逾期", "FFEB9C")],
-        note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。")
+        note="本月到期的各期，以及此前到期仍未付清的各期；逾期满 30 天视同违约（违约通知书草稿已生成）。",
+        total=["合计", None, None, None, *[sum((r[i] for r in rows), Decimal(0)) for i in (4, 5, 6)], None, None]
+        if rows else None, empty="本月没有到期的款项，此前到期的也都已付清。")
     matters = {"consulting.phase_late": "顾问阶段延误", "contract.termination": "解除未书面通知",
                "contract.unregistered": "合同未登记"}
     others = [[matters[f.rule], f.record, f.message] for f in findings if f.rule in matters]
     issues = Table("合同事项", "顾问推进计划延误、合同解除手续与未登记的合同", [Column("事项", width=20), Column("记录", width=24),
-                                                         Column("情况", width=90)], others)
+                                                         Column("情况", width=90)], others,
+                   empty="没有延误的顾问阶段、未书面通知的合同解除或未登记的合同。")
     owed = sum((r[6] for r in rows if r[8] in ("逾期", "违约")), Decimal(0))
+    headline = [("逾期欠款（元）", f"{owed:,.2f}", ""), ("违约（期）", str(sum(1 for r in rows if r[8] == "违约")), ""),
+                ("合同事项", str(len(others)), "")]
+    head = overview(f"合同收款月报（{period.zh}）", headline, {
+        "逾期欠款（元）": "已过应付日期仍未付清的各期欠付金额之和（含违约），见“应收款”；本月到期、尚未逾期的不计",
+        "违约（期）": "逾期满 30 天的期数，违约通知书草稿在 outbox 文书草稿中",
+        "合同事项": "顾问阶段延误、合同解除未书面通知、合同未登记的件数，见“合同事项”"},
+        note=f"按 {src.as_of:%Y-%m-%d %H:%M} 的登记统计。")
     return Report("contract_monthly", "合同收款月报", period, src.as_of, f"合同收款月报-{period.label}",
-                  [receivables, issues], headline=[("逾期欠款（元）", f"{owed:,.2f}", ""),
-                                                   ("违约", str(sum(1 for r in rows if r[8] == "违约")), "")])
+                  [head, receivables, issues], headline=headline)

@@ -30,6 +30,7 @@ from ..rules.common import (
 )
 from ..rules.jsb import GONE, PROPOSED, active_on, blank_since, left_by, month_end, not_yet
 from ..rules.staff import CANCELS, half_months, half_of, period_month
+from .overview import overview
 
 
 def _name(members: dict[str, dict[str, Any]], mid: str) -> str:
@@ -61,7 +62,8 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
     visits = Table(f"{this}走访", f"联销体成员走访一览表（{period.zh}）", [
         Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
-        Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows)
+        Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows,
+        empty=f"{this}没有走访或电话调度记录。")
     # Members with no visit or no call in the month the week ends in, so far; a week across
     # a month's end also gives the month it closed (this is the last list with its days).
     months = sorted({month_of(period.start), month_of(period.end)})
@@ -74,13 +76,19 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
         Column("经销商名称", width=20), Column("县市", width=10), Column("走访次数", "int"), Column("电话调度次数", "int"),
         Column("尚缺", width=14)], todo,
         note="每个成员每月至少走访一次、电话调度一次；月底前补齐。"
-             + (f"{month_text(ended[0])}已结束，未补齐的计入走访不足，列入二级客户进货统计月报。" if ended else ""))
+             + (f"{month_text(ended[0])}已结束，未补齐的计入走访不足，列入二级客户进货统计月报。" if ended else ""),
+        empty=f"{title}所有成员均已走访并电话调度。")
     headline = [(f"{this}走访记录", str(len(rows)), "")]
+    explain = {f"{this}走访记录": f"{this}走访和电话调度的记录条数，明细见“{this}走访”"}
     if ended:
         headline.append((f"{month_text(ended[0])}未补齐", str(len(closed)), ""))
+        explain[headline[-1][0]] = f"{month_text(ended[0])}已结束仍缺走访或电话调度的成员，计入走访不足"
     headline.append(("本月尚缺", str(len(todo) - len(closed)), ""))
+    explain["本月尚缺"] = f"{month_text(running)}至今仍缺走访或电话调度的成员，月底前补齐，明细见“本月未走访”"
+    head = overview(f"联销体成员走访一览表（{period.zh}）", headline, explain,
+                    note=f"按 {src.as_of:%Y-%m-%d %H:%M} 的走访记录统计。")
     return Report(name, "联销体成员走访一览表", period, src.as_of, f"联销体成员走访一览表-{period.label}",
-                  [visits, pending], headline=headline)
+                  [head, visits, pending], headline=headline)
 
 
 def _pending(src: Source, members: dict[str, dict[str, Any]], counties: dict[str, Any], month: str,
@@ -168,31 +176,37 @@ def jsb_monthly(src: Source, period: Period) -> Report:
                      *[share_text(x, s.min_share) for x in shares], state])
     stats = Table("进货统计", f"二级客户进货统计表（{period.zh}）", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
-        Column("进货额", "money"), Column("其他渠道进货额", "money"), Column("销量", "money"), Column("所在市场销量", "money"),
+        Column("进货额（元）", "money"), Column("其他渠道进货额（元）", "money"), Column("销量（元）", "money"),
+        Column("所在市场销量（元）", "money"),
         *[Column(f"{month_text(x)}占比", width=12) for x in months3], Column("情况", width=24)], rows,
         marks=[Mark("情况", "取消资格"), Mark("情况", "成员登记中无此编号", "FFEB9C"),
                Mark("情况", "无法计算占比（所在市场销量为 0）", "FFEB9C"), Mark("情况", OVER, "FFEB9C")],
         note=(f"占比 = 成员销量 ÷ 所在市场销量，标准 {pct(s.min_share, 0)}（按未四舍五入的数比较，接近标准时显示三位小数）；"
-              f"连续 {s.below_months_to_cancel} 个月低于标准即取消资格。"))
+              f"连续 {s.below_months_to_cancel} 个月低于标准即取消资格。"),
+        empty="本月没有进货统计记录：请业务员填报二级客户进货统计表并保存到收件箱。")
 
     # What someone must still do: a finding closed since (its member has left the body) is
     # no one's task. The report of its own month, made as of then, keeps it as history.
     open_ = [f for f in findings if f.status != "resolved"]
 
-    def table(sheet: str, title: str, rules: tuple[str, ...], note: str = "") -> Table:
+    def table(sheet: str, title: str, rules: tuple[str, ...], note: str, empty: str) -> Table:
         hits = [f for f in open_ if f.rule in rules and _this_months(f, month)]
         return Table(sheet, title, [Column("事项", width=16), Column("记录", width=18), Column("情况", width=90)],
-                     [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note)
+                     [[MATTERS.get(f.rule, f.rule), f.record, f.message] for f in hits], note=note, empty=empty)
 
     problems = table("需处理事项", f"{period.zh}联销体需处理事项", (
         "jsb.cancel_share", "jsb.cancel_channel", "jsb.cancel_conduct", "jsb.sales_missing", "jsb.primary_coverage",
-        "jsb.county_members", "jsb.county_few", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。")
+        "jsb.county_members", "jsb.county_few", "jsb.blank_market", "jsb.visit_shortfall"), "取消资格的通知书草稿在 outbox 文书草稿中，由大区审批。",
+        "本月没有需处理的事项。")
     reports_t = table("报表与罚款", "迟报、漏报与虚报", ("jsb.report_late", "jsb.report_missing", "jsb.report_false",
                                                         "jsb.fines_uncharged"),
                       f"迟报一次扣 {s.report_late_fine:.0f} 元，漏报一次扣 {s.report_missing_fine:.0f} 元（不再另扣迟报），"
                       "虚报调回销售中心待岗；罚款纳入奖励基金。罚款计入其确定的月份：迟报按实际上报日期，"
                       "漏报按漏报界限届满的次日，尚未上报、未到界限的暂不扣，已扣的月份不再变动。“罚款未扣”：该月及以后没有工资考核记录，"
-                      "罚款无处扣除，请销售中心补登工资考核表。")
+                      "罚款无处扣除，请销售中心补登工资考核表。", "本月没有迟报、漏报、虚报，也没有未扣的罚款。")
+    _fine_column(reports_t, [f for f in open_ if f.rule in ("jsb.report_late", "jsb.report_missing", "jsb.report_false",
+                                                            "jsb.fines_uncharged") and _this_months(f, month)], month,
+                 [f for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month])
     # What a register says wrong (the return copies said it first, on the cell).
     fix = [f for f in findings if is_action(f)]
     fixes = Table("登记待改正", "登记有误、须改正的事项", [
@@ -213,23 +227,79 @@ def jsb_monthly(src: Source, period: Period) -> Report:
         Column(f"考核部分（×{pct(s.pay_network_share, 0)}×完善率）", "money"), Column("走访基金", "money"),
         Column("上月结转罚款", "money"), Column("本月罚款", "money"), Column("扣款", "money"), Column("结转下月", "money"),
         Column("应发工资", "money")], pay_rows,
-        note=(f"应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
+        note=(f"金额单位：元。应发工资 = 基本工资×{pct(s.pay_fixed_share, 0)} + 基本工资×{pct(s.pay_network_share, 0)}×网络完善率 + 走访基金 − 扣款；"
               "网络完善率 = 有成员县数 ÷ 辖区县数；成立初期半年内罚款从走访基金扣，不足部分结转下月，"
-              "成立满半年后（不再发走访基金）从工资扣。"))
+              "成立满半年后（不再发走访基金）从工资扣。"),
+        total=_pay_total(pay_rows), empty="本月没有工资考核记录：请销售中心填报业务员工资考核表。")
     fines = sum((f.values["扣款"] for f in findings if f.rule == "jsb.pay" and f.values.get("月份") == month), Decimal(0))
     uncharged = sum((f.values["金额"] for f in open_ if f.rule == "jsb.fines_uncharged"), Decimal(0))
     primaries = _primary_table(src, period, members, by)
     counties = _county_table(src, period)
     blank = sum(1 for r in counties.rows if str(r[6]).startswith("空白市场"))
-    return Report("jsb_monthly", "二级客户进货统计月报", period, src.as_of, f"二级客户进货统计月报-{period.label}",
-                  [stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
-                  headline=[("联销体成员（月末）", str(_members_at(members, period.end)),
-                             str(_members_at(members, period.start - timedelta(days=1)))),
-                            *_member_moves(members, period),
-                            ("取消资格（本月考核提出）", str(len(cancelled)), ""),
-                            ("空白市场（县）", str(blank), ""),
-                            ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
-                            ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")])
+    headline = [("联销体成员（月末）", str(_members_at(members, period.end)),
+                 str(_members_at(members, period.start - timedelta(days=1)))),
+                *_member_moves(members, period),
+                ("取消资格（本月考核提出）", str(len(cancelled)), ""),
+                ("空白市场（县）", str(blank), ""),
+                ("罚款计入奖励基金（元）", f"{fen(fines):,.2f}", ""),
+                ("罚款未扣（元）", f"{fen(uncharged):,.2f}", "")]
+    title = "二级客户进货统计月报"
+    head = overview(f"{title}（{period.zh}）", headline, MONTHLY_EXPLAINED,
+                    note=f"按 {src.as_of:%Y-%m-%d %H:%M} 的登记统计；各项明细见后面各表。")
+    return Report("jsb_monthly", title, period, src.as_of, f"{title}-{period.label}",
+                  [head, stats, primaries, counties, problems, reports_t, pay, *([fixes] if fix else [])],
+                  headline=headline)
+
+
+# What each figure of the monthly headline counts, and where its rows are.
+MONTHLY_EXPLAINED = {
+    "联销体成员（月末）": "上月末 {before} 家；月末已入会、尚未取消或退出的成员，各县明细见“县级市场”",
+    "本月入会": "入会日期在本月的成员",
+    "取消资格（本月已办理）": "取消日期在本月、成员登记已改为“已取消”的成员",
+    "本月退出": "取消日期在本月、成员登记已改为“已退出”的成员",
+    "取消资格（本月考核提出）": "按本月进货统计应取消资格的成员，见“进货统计”和“需处理事项”；取消通知书草稿由大区审批",
+    "空白市场（县）": "月末没有成员的县，见“县级市场”",
+    "罚款计入奖励基金（元）": "本月各业务员工资考核的扣款合计，见“工资考核”",
+    "罚款未扣（元）": "没有工资考核记录可扣的罚款，见“报表与罚款”；请销售中心补登工资考核表",
+}
+
+
+def _fine_column(table: Table, hits: list[Any], month: str, pays: list[Any]) -> None:
+    """The fines of ``month`` as a column of their own, with their 合计: each fine settled in
+    the month, and the fines of earlier months no pay row could take that this month's pay
+    takes (补扣), so the 合计 is the pay table's 本月罚款 plus what no pay row takes. The
+    罚款未扣 row repeats a sum of fines listed above it: no figure of its own here."""
+    fines = [fen(dec(f.values.get("fine")) or Decimal(0)) if f.rule in ("jsb.report_late", "jsb.report_missing")
+             and (settled := day(f.values.get("计入日期"))) is not None and month_of(settled) == month else None
+             for f in hits]
+    table.columns.append(Column("本月计入罚款（元）", "money"))
+    for row, fine in zip(table.rows, fines, strict=True):
+        row.append(fine)
+    for f in sorted(pays, key=lambda f: f.record):
+        who = f.values["业务员"]
+        for e in f.values.get("补扣") or []:
+            amount = fen(dec(e["金额"]) or Decimal(0))
+            table.rows.append(["以前月份罚款补扣", f"{e['月份']}|{who}",
+                               f"业务员{who}{month_text(e['月份'])}的工资考核表中没有记录，当月未能扣除的罚款 {e['次数']} 次"
+                               f"（{e['报表']}）共 {amount:,.2f} 元，并入{month_text(month)}扣除", amount])
+            fines.append(amount)
+    charged = [x for x in fines if x is not None]
+    if charged:
+        table.total = ["合计", None, f"计入本月的罚款 {len(charged)} 笔：有本月工资考核记录的，即“工资考核”的本月罚款；"
+                                     "其余列为罚款未扣", sum(charged, Decimal(0))]
+
+
+PAY_MONEY = (1, 2, 6, 7, 8, 9, 10, 11, 12)  # the pay table's columns in 元: their 合计
+
+
+def _pay_total(rows: list[list[Any]]) -> list[Any] | None:
+    """The pay table's 合计 row: its 扣款 is the headline's 罚款计入奖励基金."""
+    if not rows:
+        return None
+    total: list[Any] = ["合计"] + [None] * (len(rows[0]) - 1)
+    for i in PAY_MONEY:
+        total[i] = fen(sum((dec(r[i]) or Decimal(0) for r in rows), Decimal(0)))
+    return total
 
 
 def _member_moves(members: dict[str, dict[str, Any]], period: Period) -> list[tuple[str, str, str]]:
@@ -311,12 +381,13 @@ def _primary_table(src: Source, period: Period, members: dict[str, dict[str, Any
                      fen(whole[primary]) if whole.get(primary) is not None else None,
                      share_text(ratio, s.primary_coverage), state])
     return Table("一级经销商", f"一级经销商覆盖情况（{period.zh}）", [
-        Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量", "money"),
-        Column("一级销量", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
+        Column("一级经销商", width=20), Column("有进货统计的成员", "int"), Column("成员合计销量（元）", "money"),
+        Column("一级销量（元）", "money"), Column("成员销量占比", width=12), Column("情况", width=22)], rows,
         marks=[Mark("情况", f"未达到 {pct(s.primary_coverage, 0)}"), Mark("情况", "一级销量未登记", "FFEB9C"),
                Mark("情况", WRONG_SALES, "FFEB9C")],
         note=(f"成员合计销量 ÷ 一级经销商当月销量，标准 {pct(s.primary_coverage, 0)}；成员按联销体成员登记的"
-              f"一级经销商归属；一级销量取自一级经销商月销量登记。"))
+              f"一级经销商归属；一级销量取自一级经销商月销量登记。"),
+        empty="本月既没有成员进货统计，也没有一级经销商月销量登记。")
 
 
 def _county_table(src: Source, period: Period) -> Table:
@@ -342,7 +413,8 @@ def _county_table(src: Source, period: Period) -> Table:
         rows, marks=[Mark("情况", "超过上限", "FFEB9C")],
         note=(f"成员数按月末仍在联销体的成员计；每县 {s.members_per_county.min}—{s.members_per_county.max} 家；"
               f"没有成员的县为空白市场，自空白起始日期起给予 {s.blank_market_months} 个月开发期（起始日为第 1 天）；"
-              "最后一家成员取消或退出的，自其取消日期的次日起算。"))
+              "最后一家成员取消或退出的，自其取消日期的次日起算。"),
+        empty="县级市场登记中还没有县市：请大区填报县级市场登记，才能核对每县成员数和空白市场。")
 
 
 def _county_state(n: int, start: date | None, end: date, s: Any) -> str:
@@ -393,6 +465,16 @@ def half_year_of(period: Period) -> HalfYear:
     return HalfYear("month", first, period.end, half=half, upto=upto)
 
 
+def _half_total(rows: list[list[Any]], months: int) -> list[Any]:
+    """The half-year table's 合计: each month's sales, the half's, and the rewards paid; a
+    month nobody reported stays blank, as its cells are (0 would read as nothing sold)."""
+    total: list[Any] = ["合计", None, None]
+    for i in range(3, 3 + months + 2):
+        given = [dec(r[i]) for r in rows if r[i] is not None]
+        total.append(fen(sum(given, Decimal(0))) if given else None)
+    return [*total, None, None]
+
+
 def jsb_half_year(src: Source, period: Period) -> Report:
     s = src.rules.pack("dealer").settings.dealer.jsb
     hy = half_year_of(period)
@@ -422,13 +504,21 @@ def jsb_half_year(src: Source, period: Period) -> Report:
     table = Table("半年奖励", f"联销体成员{hy.zh}销量与奖励", [
         Column("成员编号", width=12), Column("经销商名称", width=20), Column("县市", width=10),
         *[Column(month_text(m), "money") for m in months], Column("半年销量", "money"),
-        Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰）", "money"), Column("百分考核得分", "int"),
+        Column(f"奖励（{(s.reward_rate * 1000).normalize():f}‰，元）", "money"), Column("百分考核得分", "int"),
         Column("状态", width=20)], rows, marks=[Mark("状态", "已取消"), Mark("状态", "取消待审批（奖励暂缓）"),
                                                 Mark("状态", "成员登记中无此编号", "FFEB9C")],
-        note=(running + "奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
+        total=_half_total(rows, len(months)) if rows else None, empty=f"{hy.zh}没有进货统计记录。",
+        note=(running + "销量、奖励单位：元。奖励 = 半年销量 × 奖励比例；《百分考核表》原件未给出评分办法，得分一栏由大区填写。"
               "已取消资格的成员和尚未入会（拟发展）的经销商不发奖励；已起草取消通知书、尚未在成员登记中改为“已取消”的，奖励暂缓。"))
     # The body's members at the half's end (so far), beside those it began with: not the
     # sales rows, which list dealers since cancelled and numbers nobody registered.
-    return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [table],
-                  headline=[("联销体成员（期末）", str(_members_at(members, hy.end)),
-                             str(_members_at(members, hy.start - timedelta(days=1))))])
+    rewards = sum((r[-3] for r in rows if r[-3] is not None), Decimal(0))
+    headline = [("联销体成员（期末）", str(_members_at(members, hy.end)),
+                 str(_members_at(members, hy.start - timedelta(days=1)))),
+                ("奖励合计（元）", f"{rewards:,.2f}", "")]
+    head = overview(f"联销体半年考核（{hy.zh}）", headline, {
+        "联销体成员（期末）": "期初 {before} 家；" + ("期末" if hy.full else f"{month_text(hy.upto)}末")
+                       + "已入会、尚未取消或退出的成员",
+        "奖励合计（元）": "“半年奖励”中应发奖励之和" + ("" if hy.full else "（按已报销量估算）")}, note=running)
+    return Report("jsb_half_year", "联销体半年考核", hy, src.as_of, f"联销体半年考核-{hy.half}", [head, table],
+                  headline=headline)
