@@ -1,0 +1,50 @@
+"""Dealer pack, QA round 11: notes that say what is true. The contract workbook says, for
+each overdue instalment, which letter was drafted or why none was; the visit list's first
+table says what it counts and who acts; the Word documents state the registers' figures
+and the seed's terms. Registers filled as staff fill them, processed, reports made with the
+CLI, the .xlsx and .docx opened with openpyxl and python-docx, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_dealer_pipeline import MEMBERS, fill, process
+from test_dealer_qa5 import COUNTIES, rows_of
+from test_dealer_qa10 import CONTRACT, home, report  # noqa: F401 (home: the fixture)
+
+BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+@BOTH
+def test_the_receivables_say_which_letter_each_instalment_got(home: Path):
+    """On 2026-12-01 09:00, for November: GW-2026-001 (registered, 履行中) instalment 2 due
+    10-20 is 42 days late — 违约通知书 drafted; instalment 3 due 11-30 is a day late —
+    付款提醒函 drafted. GW-2026-009 is not in 合同登记: its instalment due 10-15 is 47 days
+    late, a breach, but no letter can be drafted until the contract is registered (it is
+    listed under 合同事项). GW-2026-002 was 解除 on 10-01 with written notice: its instalment
+    due 09-20 (72 days late) gets no letter, 财务部 pursues it. The sheet's note no longer
+    claims every breach has its letter drafted."""
+    ended = {**CONTRACT, "合同编号": "GW-2026-002", "甲方": "徐州云龙置业有限公司", "状态": "解除",
+             "解除日期": date(2026, 10, 1), "书面通知日期": date(2026, 10, 1)}
+    process(home, fill(home, "合同登记", [CONTRACT, ended]), "2026-11-30T09:00")
+    process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 20), "应付金额": 40000, "实付金额": 10000},
+        {"合同编号": "GW-2026-001", "期次": 3, "应付日期": date(2026, 11, 30), "应付金额": 40000},
+        {"合同编号": "GW-2026-002", "期次": 1, "应付日期": date(2026, 9, 20), "应付金额": 30000},
+        {"合同编号": "GW-2026-009", "期次": 1, "应付日期": date(2026, 10, 15), "应付金额": 50000}]),
+        "2026-11-30T09:00")
+    _, book = report(home, "contract_monthly", "2026-12-01T09:00", "--month", "2026-11")
+    rows = rows_of(book, "应收款")
+    note = rows[1][0]
+    assert "违约通知书草稿已生成" not in note
+    assert "合同登记" in note and "财务部" in note  # the two cases without a letter, and who acts
+    assert rows[2][-1] == "文书"
+    letters = {(r[0], r[2]): (r[8], r[9]) for r in rows[3:-1]}
+    assert letters == {
+        ("GW-2026-001", "2"): ("违约", "违约通知书已起草"),
+        ("GW-2026-001", "3"): ("逾期", "付款提醒函已起草"),
+        ("GW-2026-002", "1"): ("违约", "合同已解除，不发函；欠款由财务部追收"),
+        ("GW-2026-009", "1"): ("违约", "合同未登记，违约通知书待合同管理部登记后起草（见“合同事项”）"),
+    }
