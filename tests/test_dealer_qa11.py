@@ -48,3 +48,23 @@ def test_the_receivables_say_which_letter_each_instalment_got(home: Path):
         ("GW-2026-002", "1"): ("违约", "合同已解除，不发函；欠款由财务部追收"),
         ("GW-2026-009", "1"): ("违约", "合同未登记，违约通知书待合同管理部登记后起草（见“合同事项”）"),
     }
+
+
+@BOTH
+@pytest.mark.parametrize(("name", "args", "sheet"), [("jsb_weekly", ("--week", "2026-W44"), "本周走访"),
+                                                      ("jsb_visits_monthly", ("--month", "2026-10"), "本月走访")])
+def test_the_visit_sheet_says_what_it_counts_and_who_acts(home: Path, name: str, args: tuple[str, ...], sheet: str):
+    """The visit sheet, like the other sheets, has a note line under its title: it lists the
+    走访 and 电话调度 records dated in the period, each member is due at least one of each a
+    month, and 业务员 record them; the header row follows it."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-01T09:00")
+    process(home, fill(home, "联销体成员走访记录", [
+        {"日期": date(2026, 10, 27), "业务员": "王强", "成员编号": "M01", "方式": "走访"}]), "2026-10-30T17:00")
+    _, book = report(home, name, "2026-11-02T09:00", *args)
+    rows = rows_of(book, sheet)
+    note = rows[1][0]
+    assert "走访" in note and "电话调度" in note and "至少" in note and "业务员" in note
+    assert "本月未走访" in note  # where the members still short are
+    assert rows[2][:3] == ("日期", "业务员", "成员编号")
+    assert rows[3][1:3] == ("王强", "M01")

@@ -47,6 +47,10 @@ def jsb_visits_monthly(src: Source, period: Period) -> Report:
     return _visits(src, period, "jsb_visits_monthly", "本月")
 
 
+# Where the list goes (seed 003: weekly to 销售中心 in the first half-year, monthly after).
+_SENT = {"本周": "联销体成立半年内，本表每周汇总报销售中心。", "本月": "联销体成立半年后，本表每月汇总报销售中心。"}
+
+
 def _visits(src: Source, period: Period, name: str, this: str) -> Report:
     members = by_code(src.records("jsb_member"))
     counties = src.records("jsb_county")
@@ -63,6 +67,9 @@ def _visits(src: Source, period: Period, name: str, this: str) -> Report:
         Column("日期", "date"), Column("业务员", width=10), Column("成员编号", width=12), Column("经销商名称", width=20),
         Column("方式", width=10), Column("销售情况", width=20), Column("资金情况", width=16), Column("市场价位", width=16),
         Column("经验", width=20), Column("不足及改进", width=20), Column("意见建议", width=20)], rows,
+        note=f"日期在{this}内的走访和电话调度记录，按业务员排列。每个成员每月至少走访一次、电话调度一次，"
+             "业务员每次走访后在联销体成员走访记录中写明销售、资金、市场价位、经验、不足和意见；"
+             f"本月尚缺的成员见“本月未走访”。{_SENT[this]}",
         empty=f"{this}没有走访或电话调度记录。")
     # Members with no visit or no call in the month the week ends in, so far; a week across
     # a month's end also gives the month it closed (this is the last list with its days).
