@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_dealer_pipeline import MEMBERS, fill, process
+from test_dealer_pipeline import MEMBERS, docx_text, fill, process
 from test_dealer_qa5 import COUNTIES, rows_of
 from test_dealer_qa10 import CONTRACT, home, report  # noqa: F401 (home: the fixture)
 
@@ -68,3 +68,32 @@ def test_the_visit_sheet_says_what_it_counts_and_who_acts(home: Path, name: str,
     assert "本月未走访" in note  # where the members still short are
     assert rows[2][:3] == ("日期", "业务员", "成员编号")
     assert rows[3][1:3] == ("王强", "M01")
+
+
+def _breach_letter(home: Path, kind: str) -> str:
+    """The 违约通知书 drafted on 2026-12-01 for instalment 2 (40,000 due 10-20, 10,000
+    paid: 42 days late) of a contract of this type."""
+    process(home, fill(home, "合同登记", [{**CONTRACT, "合同类型": kind}]), "2026-11-30T09:00")
+    process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 20), "应付金额": 40000, "实付金额": 10000}]),
+        "2026-12-01T09:00")
+    (letter,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
+    return docx_text(letter)
+
+
+@BOTH
+def test_the_breach_letter_cites_the_consulting_agreement_clause_only_for_that_agreement(home: Path):
+    """第五条第（二）款 is the 30-day clause of 物业服务顾问协议书 (seed 000 第三篇 5(2)); a
+    contract of another type was not written on that form, so its letter points to the
+    contract's terms without a clause number. Both state the 42 days, the 30,000 owed and the
+    违约金 20,000 in figures and capitals."""
+    text = _breach_letter(home, "其他")
+    assert "第五条" not in text
+    assert "按合同约定，逾期30日仍未支付视同违约" in text
+    assert "已逾期42天" in text and "30,000.00元（人民币叁万元整）" in text and "20,000.00元（人民币贰万元整）" in text
+
+
+@BOTH
+def test_the_consulting_agreement_breach_letter_keeps_its_clause(home: Path):
+    text = _breach_letter(home, "物业服务顾问协议")
+    assert "按合同第五条第（二）款，逾期30日仍未支付视同违约" in text

@@ -218,7 +218,10 @@ def contract_overdue():
                 "{% if earlier_count %}我方已于{{ earlier_text }}书面提醒，{% endif %}"
                 "截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，仍欠",
            ("{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）", {"bold": True}), "。")
-    T.body(doc, "按合同第五条第（二）款，逾期{{ breach_days }}日仍未支付视同违约。现正式通知：贵方已构成违约，"
+    # 第五条第（二）款 is the consulting agreement's 30-day clause (seed 000 第三篇 5(2)); a
+    # contract of another type was not written on that form.
+    T.body(doc, "按合同{% if 合同类型 is defined and 合同类型 == '物业服务顾问协议' %}第五条第（二）款{% else %}约定{% endif %}，"
+                "逾期{{ breach_days }}日仍未支付视同违约。现正式通知：贵方已构成违约，"
                 "我方有权解除合同，并要求贵方支付违约金",
            ("{% if 违约金 %}{{ 违约金|money }}元（{{ 违约金|rmb }}）{% else %}（按合同约定）{% endif %}", {"bold": True}),
            "。请贵方在接到本通知后七日内付清欠款，否则我方将书面通知解除合同，并保留依法追究的权利。")

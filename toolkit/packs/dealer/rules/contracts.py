@@ -122,7 +122,7 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
                     "顺延原因": off if payable != due else None,
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
-                    "breach_days": c.tiers[-1], "项目名称": k.get("项目名称")},
+                    "breach_days": c.tiers[-1], "项目名称": k.get("项目名称"), "合同类型": k.get("合同类型")},
             notice="contract_overdue" if k and ended is None else None,
         ))
         if not k:
