@@ -97,3 +97,30 @@ def test_the_breach_letter_cites_the_consulting_agreement_clause_only_for_that_a
 def test_the_consulting_agreement_breach_letter_keeps_its_clause(home: Path):
     text = _breach_letter(home, "物业服务顾问协议")
     assert "按合同第五条第（二）款，逾期30日仍未支付视同违约" in text
+
+
+@BOTH
+def test_a_fine_carried_past_a_short_pay_says_it_is_the_pay_that_fell_short(home: Path):
+    """Founded 2026-03-01: from September on there is no visit fund and fines come out of
+    pay. 王强's October pay row: 基本工资 100, no county with a member → 70 % = 70.00. He
+    sent the September statistics (due 10-09 as typed) on 10-12 and the September visit list
+    (due 10-09) on 10-13: 2 × 50 = 100.00; W36 (08-31…09-06, still weekly, due 09-07) never
+    came, a 漏报 of September with no September pay row to take it: 200.00 more, 300.00 in
+    all. 70.00 is taken from pay, 230.00 waits for November. The notice says the pay fell
+    short — there was no visit fund to fall short."""
+    settings = home / "rules" / "dealer.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("founded: null", "founded: 2026-03-01"),
+                        encoding="utf-8")
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
+    process(home, fill(home, "报表上报登记", [
+        {"业务员": "王强", "报表": "二级客户进货统计表", "期间": "2026-09", "应报日期": date(2026, 10, 9),
+         "实报日期": date(2026, 10, 12)},
+        {"业务员": "王强", "报表": "联销体成员走访一览表", "期间": "2026-09", "应报日期": date(2026, 10, 9),
+         "实报日期": date(2026, 10, 13)}]), "2026-10-14T09:00")
+    process(home, fill(home, "业务员工资考核表", [
+        {"月份": "2026-10", "业务员": "王强", "基本工资": 100, "辖区县数": 2, "有成员县数": 0}]), "2026-11-04T09:00")
+    (notice,) = (home / "outbox" / "文书草稿").glob("*扣款通知*.docx")
+    text = docx_text(notice)
+    assert "本月扣款70.00元（人民币柒拾元整）" in text and "结转下月230.00元" in text
+    assert "走访基金不足" not in text
+    assert "当月工资不足扣除的部分，下月继续扣除" in text

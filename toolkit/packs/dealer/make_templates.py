@@ -117,7 +117,8 @@ def jsb_fine():
     P.pairs(doc, [
         ["本月罚款", "{{ 本月罚款|money }}元", "上月结转", "{{ 上月结转罚款|money }}元"],
         ["本月走访基金", "{{ 走访基金|money }}元", "本月扣款", "{{ 扣款|money }}元（{{ 扣款|rmb }}）"],
-        ["结转下月", ">{{ 结转下月|money }}元{% if 结转下月 > 0 %}（走访基金不足部分，下月继续扣除）{% endif %}"],
+        ["结转下月", ">{{ 结转下月|money }}元{% if 结转下月 > 0 %}（{% if 扣自 is defined and 扣自 == '工资' %}当月工资不足扣除的部分"
+                     "{% else %}走访基金不足部分{% endif %}，下月继续扣除）{% endif %}"],
     ], [2.8, 4.4, 2.4, 6.0])  # 本月走访基金 on one line
     # After the first half-year there is no fund: the fines come out of pay (dealer.md default).
     T.body(doc, "{% if 扣自 is defined and 扣自 == '工资' %}联销体成立已满半年，不再下拨走访基金，罚款从当月工资中扣除{% else %}"
