@@ -124,3 +124,31 @@ def test_a_fine_carried_past_a_short_pay_says_it_is_the_pay_that_fell_short(home
     assert "本月扣款70.00元（人民币柒拾元整）" in text and "结转下月230.00元" in text
     assert "走访基金不足" not in text
     assert "当月工资不足扣除的部分，下月继续扣除" in text
+
+
+@BOTH
+def test_the_expiry_reminder_promises_no_service_the_club_does_not_offer(home: Path):
+    """GL-0003's policy ends 2026-12-31: on 12-05 (26 days before) the reminder is drafted,
+    membership valid to 2027-01-10 (10 days after, seed 003 第五条). The club's rules offer
+    renewal at the branch; the reminder sends the member there and promises no house call."""
+    process(home, fill(home, "俱乐部会员登记", [
+        {"会员卡号": "GL-0003", "车牌号": "苏C77777", "会员姓名": "钱进", "所属支公司": "鼓楼支公司", "会员类型": "普通会员",
+         "保单号": "PDAA2026003", "保险起期": date(2026, 1, 1), "保险止期": date(2026, 12, 31),
+         "入会申请日期": date(2026, 1, 2)}]), "2026-12-05T09:00")
+    (reminder,) = (home / "outbox" / "文书草稿").glob("*会员资格到期提醒*.docx")
+    text = docx_text(reminder)
+    assert "2027年1月10日" in text and "2026年12月31日" in text
+    assert "上门" not in text
+    assert "续保请到鼓楼支公司办理" in text
+
+
+@BOTH
+def test_the_consulting_agreement_names_the_licence_as_the_seed_and_register_do(home: Path):
+    """Seed 000 第三篇 1(1) and the register's column say 执照编号; the agreement's party table
+    said 资格证书编号, a second name for the same number."""
+    process(home, fill(home, "合同登记", [{**CONTRACT, "合同编号": "GW-2026-005", "状态": "草拟",
+                                        "执照编号": "苏物顾字0012"}]), "2026-11-30T09:00")
+    (agreement,) = (home / "outbox" / "文书草稿").glob("*物业服务顾问协议书*.docx")
+    text = docx_text(agreement)
+    assert "资格证书编号" not in text
+    assert "执照编号苏物顾字0012" in text and "（执照编号：苏物顾字0012）" in text

@@ -164,7 +164,7 @@ def consulting_agreement():
         ["乙方（受托方）", ">{{ 乙方 }}"],
         ["地址", ">{{ 乙方地址 }}"],
         ["电话", "{{ 乙方电话 }}", "传真", "{{ 乙方传真 }}"],
-        ["资格证书编号", ">{{ 执照编号 }}"],
+        ["执照编号", ">{{ 执照编号 }}"],  # the seed's and the register's name for it
     ], [3.0, 5.0, 2.6, 5.0])
     T.spacer(doc, 6)
     # The terms are seed 000 第三篇's, said in our words: termination only with the other
@@ -261,7 +261,8 @@ def club_expiry():
         ["保单号", "{{ 保单号 }}", "所属支公司", "{{ 所属支公司 }}"],
         ["保险止期", "{{ 保险止期 }}", "会员资格有效期至", "{{ 有效期至 }}"],
     ])
-    T.body(doc, "续保可到{{ 所属支公司 }}办理，也可致电预约上门服务。", before=6)
+    # Renewal is at the branch (seed 003 第六条); the club's rules offer no house call.
+    T.body(doc, "续保请到{{ 所属支公司 }}办理；如有疑问，请与{{ 所属支公司 }}联系。", before=6)
     T.signature(doc)
     return doc
 
