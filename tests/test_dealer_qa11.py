@@ -152,3 +152,24 @@ def test_the_consulting_agreement_names_the_licence_as_the_seed_and_register_do(
     text = docx_text(agreement)
     assert "资格证书编号" not in text
     assert "执照编号苏物顾字0012" in text and "（执照编号：苏物顾字0012）" in text
+
+
+@BOTH
+def test_the_recall_notice_and_the_cancellation_print_their_months_as_words(home: Path):
+    """张主任 found 李军's October statistics false: the recall notice names the list's month
+    as the other notices do (2026年10月, not 2026-10). M02 sold 60 % of its market in August,
+    September and October: the cancellation's cause reads as the sentence after it does,
+    without spaces around its figures."""
+    process(home, fill(home, "报表上报登记", [
+        {"业务员": "李军", "报表": "二级客户进货统计表", "期间": "2026-10", "实报日期": date(2026, 11, 5), "虚报": "是",
+         "核查人": "张主任"}]), "2026-11-20T09:00")
+    (recall,) = (home / "outbox" / "文书草稿").glob("*业务员调回待岗通报*.docx")
+    text = docx_text(recall)
+    assert "业务员李军上报的《二级客户进货统计表》（2026年10月）存在虚报情况" in text and "2026-10" not in text
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-20T09:00")
+    process(home, fill(home, "二级客户进货统计表", [
+        {"月份": m, "成员编号": "M02", "销量": 6000, "所在市场销量": 10000, "填报业务员": "王强"}
+        for m in ("2026-08", "2026-09", "2026-10")]), "2026-11-20T09:00")
+    (cancel,) = (home / "outbox" / "文书草稿").glob("*联销体成员资格取消通知书*.docx")
+    text = docx_text(cancel)
+    assert "1. 截至2026年10月连续3个月销量低于所在市场销量的70%；" in text

@@ -616,7 +616,8 @@ def _cause(f: Finding) -> dict[str, Any]:
     v = f.values
     month = text(v.get("月份"))
     if v.get("reason") == "share":
-        said = f"截至{month_text(month)}连续 {len(v.get('months') or [])} 个月销量低于所在市场销量的 {v.get('标准')}"
+        # printed in the notice's running text: no spaces around the figures
+        said = f"截至{month_text(month)}连续{len(v.get('months') or [])}个月销量低于所在市场销量的{v.get('标准')}"
     else:
         said = f"{month_text(month) if month else ''}{'、'.join(v.get('acts') or [])}"
     return {"reason": v.get("reason"), "月份": month or None, "acts": list(v.get("acts") or []),
