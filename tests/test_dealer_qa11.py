@@ -173,3 +173,18 @@ def test_the_recall_notice_and_the_cancellation_print_their_months_as_words(home
     (cancel,) = (home / "outbox" / "文书草稿").glob("*联销体成员资格取消通知书*.docx")
     text = docx_text(cancel)
     assert "1. 截至2026年10月连续3个月销量低于所在市场销量的70%；" in text
+
+
+@BOTH
+def test_the_renewal_notice_issues_a_new_card_rather_than_replacing_a_lost_one(home: Path):
+    """吴刚 renewed on 12-04, within his membership (policy to 11-24 + 10 days): seed 003
+    第六条 has the club issue the member a new card and handbook. 补发 is what a member who
+    lost a card gets; the notice says 重新发放."""
+    process(home, fill(home, "俱乐部会员登记", [
+        {"会员卡号": "GL-0002", "车牌号": "苏C66666", "会员姓名": "吴刚", "所属支公司": "鼓楼支公司", "会员类型": "普通会员",
+         "保单号": "PDAA2026002", "保险起期": date(2025, 11, 25), "保险止期": date(2026, 11, 24),
+         "入会申请日期": date(2025, 11, 26), "续保日期": date(2026, 12, 4)}]), "2026-12-05T09:00")
+    (renewal,) = (home / "outbox" / "文书草稿").glob("*会员卡续发通知*.docx")
+    text = docx_text(renewal)
+    assert "补发" not in text
+    assert "为您重新发放会员卡和会员手册，请到鼓楼支公司领取" in text and "新的有效期至2027年12月4日" in text

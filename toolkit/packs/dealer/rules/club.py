@@ -90,7 +90,7 @@ def member_findings(env: Env, key: str, v: dict[str, Any], duplicate: bool = Fal
         out.append(Finding(
             rule="club.renewal", register="club_member", record=key, severity="info",
             message=(f"{subject}于 {fmt_date(renewal)} 在会员资格有效期（至 {fmt_date(val.valid_to)}）内续保，"
-                     f"自动续为会员，有效期至 {fmt_date(val.new_valid_to)}；请补发会员卡和会员手册"),
+                     f"自动续为会员，有效期至 {fmt_date(val.new_valid_to)}；请重新发放会员卡和会员手册"),
             values={**base, "续保日期": renewal, "新有效期至": val.new_valid_to}, notice="club_renewal",
         ))
     elif renewal is not None and val.valid_to is not None:
