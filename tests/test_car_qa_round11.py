@@ -1,0 +1,60 @@
+"""Round 11 of the car desk: a past period's figures stay as they were when it ended (a
+payment saved the next week does not move last week's 欠收); a redrafted 委托书 lists the
+extras the customer agreed to and the promise they moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from car_fixtures import ORDER_HEAD, as_json, cli, init, order, process
+from conftest import write_xlsx
+
+
+def _order(number: str, plate: str, day: str, **kw: Any) -> list[Any]:
+    return order(委托书号=number, 车牌号=plate, 接车时间=f"{day} 09:00", 进车间时间=f"{day} 09:10",
+                 预计完工时间=f"{day} 16:00", 进度查询时间=f"{day} 14:00", 完工时间=f"{day} 15:30",
+                 质检员="孙工", 交车时间=f"{day} 17:00", 付款方式="现金", **kw)
+
+
+# W48 (11-23 to 11-29): WP01 delivered Friday 11-27, settled 500.00, 300.00 paid at once.
+W48 = [ORDER_HEAD, _order("WP01", "京P00001", "2026-11-27", 工时费=200, 备品费=300, 结算金额=500, 实收金额=300)]
+# W49 (11-30 to 12-06): on Wednesday 12-02 the customer pays the other 200.00 and the desk
+# saves WP01 again; WA01 is delivered Tuesday 12-01, settled 1,000.00, 900.00 paid.
+W49 = [ORDER_HEAD, _order("WP01", "京P00001", "2026-11-27", 工时费=200, 备品费=300, 结算金额=500, 实收金额=500),
+       _order("WA01", "京A11111", "2026-12-01", 工时费=400, 备品费=600, 结算金额=1000, 实收金额=900)]
+
+
+def _money(home: Path, now: str, *args: str) -> dict[str, tuple[Any, ...]]:
+    code, out = cli("report", *args, "--home", str(home), "--now", now, "--json")
+    assert code == 0, out
+    wb = openpyxl.load_workbook(next(o for o in as_json(out)["outputs"] if o.endswith(".xlsx")))
+    return {r[0]: r[1:] for r in wb["营业收入"].iter_rows(values_only=True) if r and r[0]}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_payment_saved_later_does_not_change_a_past_weeks_figures(tmp_path: Path, database: str):
+    home = init(tmp_path / "car", "car")
+    process(home, write_xlsx(home / "inbox" / "W48.xlsx", {"委托书": W48}), "2026-11-27T18:00")
+    # The W48 report as made on its Monday 11-30 09:00: 500.00 settled, 300.00 paid, and
+    # WP01's 500 − 300 = 200.00 owed when the week ended.
+    made = _money(home, "2026-11-30T09:00", "car_weekly", "--week", "2026-W48")
+    assert (made["结算金额"][0], made["实收金额"][0], made["欠收"][0]) == (500, 300, 200)
+
+    process(home, write_xlsx(home / "inbox" / "W49.xlsx", {"委托书": W49}), "2026-12-02T10:00")
+    # Made again on Friday 12-04, after the payment: the same figures (the payment of 12-02
+    # was 0 owed, 500 paid: 欠收 0).
+    again = _money(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W48")
+    assert (again["结算金额"][0], again["实收金额"][0], again["欠收"][0]) == (500, 300, 200)
+
+    # W49 so far: WA01 settled 1,000.00, paid 900.00; owed now WA01's 100.00 alone (WP01
+    # is paid). 上周 is W48 as it ended: 300.00 paid, 200.00 owed.
+    week = _money(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W49")
+    assert week["结算金额"] == (1000, 500)
+    assert week["实收金额"] == (900, 300)
+    assert week["欠收"] == (100, 200)
+    # November's end (上月 of December): WP01's 200.00 was still owed.
+    month = _money(home, "2026-12-04T18:00", "car_monthly", "--month", "2026-12")
+    assert month["欠收"] == (100, 200)
