@@ -58,3 +58,52 @@ def test_a_payment_saved_later_does_not_change_a_past_weeks_figures(tmp_path: Pa
     # November's end (上月 of December): WP01's 200.00 was still owed.
     month = _money(home, "2026-12-04T18:00", "car_monthly", "--month", "2026-12")
     assert month["欠收"] == (100, 200)
+
+
+EXTRA_HEAD = ["增项单号", "委托书号", "车间通知时间", "联系客户时间", "增项内容", "增项工时费", "增项备品费", "延长工期小时",
+              "新预计完工时间", "客户答复", "客户签名", "转达车间时间", "车间受话人"]
+
+
+def _drafts(home: Path) -> dict[str, str]:
+    from docx import Document
+
+    out = {}
+    for p in sorted((home / "outbox" / "文书草稿").glob("*.docx"), key=lambda p: p.stat().st_mtime_ns):
+        doc = Document(str(p))
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        out[p.name] = "\n".join([*(x.text for x in doc.paragraphs), *cells])
+    return out
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_redrafted_order_lists_the_agreed_extras_and_the_promise_they_move(tmp_path: Path, database: str):
+    home = init(tmp_path / "car", "car")
+    # 08:40: 沪C88888 in the shop, promised 16:30: the 委托书 is drafted.
+    wo = order(委托书号="WD03", 车牌号="沪C88888", 接车时间="2026-12-04 08:30", 预计完工时间="2026-12-04 16:30",
+               进车间时间="2026-12-04 08:40")
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, wo]}), "2026-12-04T08:45")
+    first = _drafts(home)
+    assert [n for n in first if "进厂维修委托书" in n], first.keys()
+    assert not any("追加维修项目（客户已同意）" in t for t in first.values())
+
+    # 09:30: the customer agreed to two extra items. ZD00 (80 + 320 = 400.00, one hour more)
+    # is signed: the promise moves 16:30 + 1 h = 17:30. ZD02 (50 + 150 = 200.00, new time
+    # 18:00) is agreed but not yet signed: listed to sign, the promise not moved by it.
+    # ZD01 has no answer yet: not on the 委托书.
+    extras = [EXTRA_HEAD,
+              ["ZD00", "WD03", "2026-12-04 08:45", "2026-12-04 08:50", "更换刹车片", 80, 320, 1, None, "同意", "是",
+               "2026-12-04 08:55", "陈工"],
+              ["ZD01", "WD03", "2026-12-04 08:50", None, "更换空气滤芯", 50, 180, 0.5, None, None, None, None, None],
+              ["ZD02", "WD03", "2026-12-04 09:00", "2026-12-04 09:10", "更换雨刮片", 50, 150, None, "2026-12-04 18:00",
+               "同意", "否", "2026-12-04 09:15", "陈工"]]
+    process(home, write_xlsx(home / "inbox" / "追加项目.xlsx", {"追加项目": extras}), "2026-12-04T09:30")
+    new = {n: t for n, t in _drafts(home).items() if n not in first and "进厂维修委托书" in n}
+    assert len(new) == 1, _drafts(home).keys()
+    text = next(iter(new.values()))
+    assert "追加维修项目（客户已同意）" in text
+    assert "更换刹车片" in text and "400.00" in text and "顺延 1 小时" in text and "已签字" in text
+    assert "更换雨刮片" in text and "200.00" in text and "完工改为 2026年12月4日 18:00" in text and "待签字" in text
+    assert "更换空气滤芯" not in text
+    assert "2026年12月4日 17:30（原定 2026年12月4日 16:30" in text
+    # The customer's pickup part: the promise now, and the extras in a line.
+    assert "另有追加维修项目 2 项（更换刹车片 400.00 元；更换雨刮片 200.00 元）" in text
