@@ -107,3 +107,42 @@ def test_a_redrafted_order_lists_the_agreed_extras_and_the_promise_they_move(tmp
     assert "2026年12月4日 17:30（原定 2026年12月4日 16:30" in text
     # The customer's pickup part: the promise now, and the extras in a line.
     assert "另有追加维修项目 2 项（更换刹车片 400.00 元；更换雨刮片 200.00 元）" in text
+
+
+def _outbox(home: Path) -> list[str]:
+    return sorted(str(p.relative_to(home / "outbox")) for p in (home / "outbox").rglob("*.docx")
+                  if "报表" not in p.parts)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("restored", ["2026-12-09T10:00", "2026-12-07T09:00"])
+def test_an_order_restored_after_the_car_left_gets_no_new_documents(tmp_path: Path, database: str, restored: str):
+    """WF01 left Friday 12-04 17:00, settled and paid; its 出厂通知单 was signed at 18:30.
+    Saturday the desk marks the row 作废 by mistake, and clears the mark on Monday 12-07
+    (the first working day after pickup) or Wednesday 12-09: the record comes back, but the
+    car is gone — no 委托书 is drafted for it again, nor a second 出厂通知单 beside the signed
+    one; the unsigned 委托书 the mark voided stays voided."""
+    from datetime import datetime
+
+    from toolkit.documents.dispatch import apply_approvals
+    from toolkit.pipeline import open_context
+    from toolkit.workspace import Workspace
+
+    home = init(tmp_path / "car", "car")
+    row = _order("WF01", "京F00001", "2026-12-04", 工时费=300, 备品费=500, 结算金额=800, 实收金额=800)
+    head = [*ORDER_HEAD, "作废"]
+    process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": [ORDER_HEAD, row]}), "2026-12-04T18:00")
+    slip = "某某公司〔2026〕出字第001号"
+    ctx = open_context(Workspace(home))
+    try:
+        assert apply_approvals(ctx.ws, ctx.ledger, [{"文号": slip, "签发人": "刘经理"}],
+                               datetime(2026, 12, 4, 18, 30)) == [slip]
+    finally:
+        ctx.close()
+    process(home, write_xlsx(home / "inbox" / "委托书-作废.xlsx", {"委托书": [head, [*row, "是"]]}), "2026-12-05T10:00")
+    before = _outbox(home)
+    assert before == ["已审批文书/某某公司〔2026〕出字第001号_出厂通知单_WF01.docx",
+                      "文书草稿/已作废/某某公司〔2026〕委字第001号_进厂维修委托书_WF01.docx"]
+    got = process(home, write_xlsx(home / "inbox" / "委托书-恢复.xlsx", {"委托书": [head, [*row, None]]}), restored)
+    assert got["files"][0]["rows"]["valid"] == 1
+    assert _outbox(home) == before
