@@ -51,7 +51,7 @@ import hashlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -1034,18 +1034,25 @@ class Ledger:
             ).all()
         return {key: decode(text) for key, text in rows}
 
-    def values_at(self, register: str, moment: datetime) -> dict[str, dict[str, Any]]:
+    def values_at(self, register: str, moment: datetime,
+                  keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Every record's values as they stood at ``moment``, by key, in the order first
         seen: a figure about a past moment (the arrears at a period's end) is not changed
         by what was entered after it. A record first entered after ``moment`` gives its
-        first version, the earliest statement the ledger has of that past."""
+        first version, the earliest statement the ledger has of that past. ``keys``: only
+        these records (a report's window), not the whole register."""
         h = record_history
+        base = (select(records.c.id, records.c.key, records.c.values_json, records.c.updated_at)
+                .where(records.c.site == self.site, records.c.register == register))
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(records.c.id, records.c.key, records.c.values_json, records.c.updated_at)
-                .where(records.c.site == self.site, records.c.register == register)
-                .order_by(records.c.id)
-            ).all()
+            if keys is None:
+                rows = conn.execute(base.order_by(records.c.id)).all()
+            else:
+                wanted = sorted(set(keys))
+                rows = []
+                for i in range(0, len(wanted), 500):
+                    rows += conn.execute(base.where(records.c.key.in_(wanted[i:i + 500]))).all()
+                rows.sort(key=lambda r: r.id)
             later = [r.id for r in rows if r.updated_at > moment]
             older: dict[int, list[Any]] = {}
             for i in range(0, len(later), 500):

@@ -121,6 +121,16 @@ class Source:
             self._whole[register] = self._happened(register, self.ctx.ledger.values(register))
         return self._whole[register]
 
+    def records_at(self, register: str, moment: datetime) -> dict[str, dict[str, Any]]:
+        """The records ``records`` gives, each with the values it had at ``moment``
+        (``Ledger.values_at``): a past period's figures are not changed by what was saved
+        after it ended. Over a window only its records are read: one untouched since
+        before the window stood then as it stands now."""
+        current = self.records(register)
+        keys = list(current) if self.windowed(register) else None
+        then = self.ctx.ledger.values_at(register, moment, keys)
+        return {k: then.get(k, v) for k, v in current.items()}
+
     def by_keys(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """These records of a register, whatever the window (keys not in it left out), in
         ledger order: the bookings the orders in view cite, without reading every booking."""

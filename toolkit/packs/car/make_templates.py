@@ -39,6 +39,11 @@ def _timed_sign_line(doc, label: str) -> None:
     M._underline_cell(row.cells[1])
 
 
+# The completion time the order promises now: moved by the extra items the customer
+# agreed to and signed for (``promise``, as car.promise judges it).
+PROMISE = "{{ promise or 预计完工时间 }}"
+
+
 def _order_head(doc, part: str) -> None:
     M.para(doc, "{{ doc.company_full }}", align=C, size=13, bold=True, color=M.RED)
     M.para(doc, f"进厂维修委托书（{part}）", align=C, size=15, bold=True, east=M.HEI)
@@ -52,8 +57,13 @@ def _pickup_part(doc) -> None:
         ["客户名称", "{{ 客户名称 }}", "车牌号", "{{ 车牌号 }}"],
         ["接车时间", "{{ 接车时间 }}", "服务顾问", "{{ 服务顾问 }}"],
         ["维修项目", ">{{ 维修项目 }}"],
-        ["估价合计", "{% if 估价合计 %}{{ 估价合计|money }} 元{% else %}—{% endif %}", "预计完工", "{{ 预计完工时间 }}"],
+        ["估价合计", "{% if 估价合计 %}{{ 估价合计|money }} 元{% else %}—{% endif %}", "预计完工", PROMISE],
     ], height_cm=0.65)
+    M.para(doc, "{%p if 追加项目 %}")
+    M.para(doc, "另有追加维修项目 {{ 追加项目|length }} 项（{% for x in 追加项目 %}{{ x.增项内容 }}"
+           "{% if x.合计 %} {{ x.合计|money }} 元{% endif %}{% if not loop.last %}；{% endif %}{% endfor %}）。",
+           size=M.TABLE_PT, before=2)
+    M.para(doc, "{%p endif %}")
     M.para(doc, "本联由客户保存，取车时凭此联提车，请妥善保管。"
            "{% if no_guarantee %}本车使用{{ 配件来源 }}配件，所涉及部位的技术质量本厂不作担保。{% endif %}",
            size=9, before=4)
@@ -72,14 +82,28 @@ def _order_part(doc, part: str, note: str) -> None:
         ["估价合计", ">{% if 估价合计 %}{{ 估价合计|money }} 元（{{ 估价合计|rmb }}）{% else %}—{% endif %}"],
         ["配件来源", "{{ 配件来源 or '—' }}", "旧件去向", "{{ 旧件去向 or '—' }}"],
         ["是否洗车", "{{ 是否洗车 or '—' }}", "钥匙编号", "{{ 钥匙编号 or '—' }}"],
-        ["预计完工", ">{{ 预计完工时间 }}"],
+        ["预计完工", ">" + PROMISE + "{% if 顺延 %}（原定 {{ 预计完工时间 }}，因客户签字同意的追加项目顺延）{% endif %}"],
     ], height_cm=0.62)
+    # The extra items the customer agreed to (seed: written on the 委托书, the contract):
+    # one not yet signed for is signed on this copy, and moves the promise only then.
+    M.para(doc, "{%p if 追加项目 %}")
+    M.para(doc, "追加维修项目（客户已同意）：", size=10, bold=True, before=4)
+    M.list_table(doc, [("增项单号", 2.2, C), ("增项内容", 4.0, L), ("工时费", 1.8, R), ("备品费", 1.8, R),
+                       ("合计", 1.8, R), ("工期", 2.6, L), ("客户签字", 1.8, C)],
+                 "x in 追加项目",
+                 ["{{ x.增项单号 }}", "{{ x.增项内容 }}", "{{ x.增项工时费|money or '—' }}",
+                  "{{ x.增项备品费|money or '—' }}", "{{ x.合计|money or '—' }}",
+                  "{% if x.新预计完工时间 %}完工改为 {{ x.新预计完工时间 }}{% elif x.延长工期小时 %}"
+                  "顺延 {{ x.延长工期小时 }} 小时{% else %}不影响工期{% endif %}",
+                  "{{ '已签字' if x.已签字 else '待签字' }}"])
+    M.para(doc, "{%p endif %}")
     M.para(doc, note, size=9, before=4)
 
 
 def car_order():
     doc = M.new_document("进厂维修委托书")
-    _order_part(doc, "存档联", "以上项目和费用经客户确认。")
+    _order_part(doc, "存档联", "以上项目和费用经客户确认。{% if 追加项目 %}追加项目标“待签字”的，请客户在下方签字确认后，"
+                "完工时间方按其顺延。{% endif %}")
     M.para(doc, "{%p if no_guarantee %}")
     M.para(doc, "提示：本车使用{{ 配件来源 }}配件，按规定本厂对所涉及部位的技术质量不作担保，已向客户说明。",
            size=10, bold=True, before=2)

@@ -373,7 +373,10 @@ def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
 def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     s = Stats(p)
     cut = src.as_of
-    orders = src.records(ORDERS)
+    # The orders as they stood when the period ended (or now, for one not over): a payment
+    # or a correction saved later does not change a past period's figures, so a report
+    # made again, or the next period's 上周/上月 column, shows what was true at its end.
+    orders = src.records_at(ORDERS, min(p.end_dt, cut))
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
     # A return is judged against the car's visits of the last ``repeat_days`` (30), older
     # than the report's window: those of the cars in view, read whole.
@@ -523,7 +526,8 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
                   note="结算金额 = 工时费 + 备品费 − 折扣金额 + 诊断估价费（计入结算的）；"
-                       "欠收为期末仍未收齐的款项（结算金额 − 实收金额），含以前各期交车的车辆。")
+                       "欠收为期末仍未收齐的款项（结算金额 − 实收金额），含以前各期交车的车辆；"
+                       "各期按期末时委托书登记的内容计算：期末以后才登记的收款或更正不改变已结束各期的数字，补收的欠款从登记那一期起不再计入欠收。")
     models = Table("按车型", f"按车型统计交车台次与收入 {period.zh}",
                    [Column("车型", width=14), Column("台次", "int"), Column("工时费", "money"), Column("备品费", "money")],
                    [[m, *v] for m, v in sorted(now.by_model.items(), key=lambda kv: -kv[1][0])])

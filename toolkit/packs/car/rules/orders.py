@@ -61,6 +61,25 @@ def promise_of(v: dict[str, Any], extras: list[dict[str, Any]]) -> datetime | No
     return promised + timedelta(minutes=int(hours * 60)) if hours else promised
 
 
+def agreed_extras(extras: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extra items the customer agreed to, as the 委托书 lists them (seed 000 第五篇: an
+    agreed extra is written on the 进厂维修单, the contract), in the order the workshop
+    raised them; 已签字 tells those signed from those the customer is to sign on it."""
+    def raised(e: dict[str, Any]) -> tuple[datetime, str]:
+        return as_dt(e.get("车间通知时间")) or datetime.max, str(e.get("增项单号") or "")
+
+    out = []
+    for e in sorted((e for e in extras if e.get("客户答复") == "同意"), key=raised):
+        labour, parts = dec(e.get("增项工时费")), dec(e.get("增项备品费"))
+        known = [x for x in (labour, parts) if x is not None]
+        new, hours = as_dt(e.get("新预计完工时间")), dec(e.get("延长工期小时"))
+        out.append({"增项单号": e.get("增项单号"), "增项内容": e.get("增项内容"), "增项工时费": labour,
+                    "增项备品费": parts, "合计": fen(sum(known, Decimal(0))) if known else None,
+                    "新预计完工时间": new, "延长工期小时": format(hours.normalize(), "f") if hours else None,
+                    "已签字": accepted(e)})
+    return out
+
+
 def estimate_of(v: dict[str, Any]) -> Decimal | None:
     total = dec(v.get("估价合计"))
     if total is not None:
@@ -233,6 +252,12 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         values = {k: v.get(k) for k in ORDER_FIELDS}
         values["估价合计"] = estimate_of(v)  # the seed's total: labour + parts when not written
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
+        # Redrafted when the customer agrees to an extra item or signs for it: the 委托书
+        # lists it and the completion time it now promises (moved once signed, as
+        # car.promise judges it).
+        values["追加项目"] = agreed_extras(extras)
+        values["promise"] = promise_of(v, extras)
+        values["顺延"] = values["promise"] is not None and values["promise"] != as_dt(v.get("预计完工时间"))
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
