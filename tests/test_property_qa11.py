@@ -107,3 +107,41 @@ def test_an_unsigned_demand_is_rewritten_when_a_new_month_falls_due(ctx, home: P
     text = _text(ctx.ws.drafts / rep["file_name"])
     assert "1,680.00" in text and "1,344.00" not in text and "截至2027年1月1日已逾期123天" in text
     assert f"经书面催缴（2026年12月2日（{notice}））仍未缴纳" in text  # the reminder signed since
+
+
+# --- 2. the daily list names who acts on a renovation's violation and patrols ---------------------
+
+RENO = ["编号", "房号", "业主", "装修公司", "申请日期", "建筑面积", "消防审批", "审批日期", "装修押金", "开工日期",
+        "竣工验收日期", "应扣水电费", "公共设施损坏赔偿"]
+VIOLATION = ["编号", "房号", "日期", "违章内容", "严重程度", "违约金", "整改期限", "整改完成日期"]
+PATROL = ["日期", "装修编号", "房号", "巡查部门", "巡查人", "发现违章", "记录"]
+
+
+def test_the_daily_list_names_who_acts_on_renovation_rows(ctx, home: Path):
+    from toolkit.reports import build_report, parse_day
+
+    days = [date(2026, 11, d) for d in (17, 18, 19, 20, 23)]
+    people = {"客户服务中心": "陈晨", "工程部": "李强", "保安部": "赵刚"}
+    patrols = [[d, "ZX-501", "5-101", dept, who, "无", None] for d in days for dept, who in people.items()
+               if not (dept == "工程部" and d == days[-1]) and not (dept == "保安部" and d == days[-2])]
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {
+        "装修": [RENO, ["ZX-501", "5-101", "王芳", "安居装饰", date(2026, 11, 10), 120, "否", date(2026, 11, 11),
+                        3000, date(2026, 11, 16), None, None, None]],
+        "违章": [VIOLATION, ["WZ-501", "5-101", date(2026, 11, 20), "拆改承重墙", "严重", 500, None, None]],
+        "巡查": [PATROL, *patrols]})
+    done = process_paths(ctx, [book], datetime(2026, 11, 23, 17, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 24, 8, 30), parse_day("2026-11-24"))
+    issues = daily.table("待处理问题")
+    col = {c.title: i for i, c in enumerate(issues.columns)}
+    who = {r[col["说明"]].split("：")[0]: (r[col["负责人"]], r[col["部门"]]) for r in issues.rows}
+    # Days under way on the 7 days before (working days 11-17 … 11-23): 工程部 missed 11-23,
+    # 保安部 11-20 — each named by who patrols the site for it.
+    assert who["装修申请 ZX-501（5-101）施工期间各部门每日须巡查不少于 1 次，装修巡查记录中 2026-11-20 缺保安部；"
+               "2026-11-23 缺工程部；请工程部、保安部补巡并登记"] == ("李强、赵刚", "工程部、保安部")
+    assert who["装修 ZX-501（5-101）"] == ("客户助理", "客服中心")  # the entry check (seed 001 装修 11)
+    due = daily.table("待办与逾期")
+    col = {c.title: i for i, c in enumerate(due.columns)}
+    (row,) = [r for r in due.rows if r[col["编号"]] == "WZ-501"]
+    # Fri 11-20 + 3 days → 11-23 23:59, not rectified at 11-24 08:30.
+    assert (row[col["事项"]], row[col["负责人"]], row[col["部门"]]) == ("违章整改", "工程部主管", "工程部")
