@@ -138,8 +138,9 @@ def test_reminder_only_once_per_tier(ws, ledger):
 
 def test_an_unsigned_reminder_follows_a_corrected_amount(ws, ledger):
     """The cashier corrects 欠费金额 after the draft was made (the return copy asked for
-    it): the draft nobody signed yet is made again with the corrected figure, the first
-    one void, so the manager never signs an amount the register no longer holds."""
+    it): the draft nobody signed yet is rewritten under its own number with the corrected
+    figure (``amend_draft``), so the manager never signs an amount the register no longer
+    holds."""
     f = finding("payment_reminder")
     [first] = issue_documents(ws, ledger, [f], NOW)
     assert "1,414.50元（人民币壹仟肆佰壹拾肆元伍角）" in doc_text(first.read_bytes())
@@ -148,9 +149,8 @@ def test_an_unsigned_reminder_follows_a_corrected_amount(ws, ledger):
     assert "1,344.00元（人民币壹仟叁佰肆拾肆元整）" in doc_text(again.read_bytes())
     assert "_催缴通知书_" in again.name and "第二次" not in again.name  # still the first reminder
     rows = document_rows(ledger)
-    assert [r["status"] for r in rows] == ["已作废", "草稿"]
-    assert rows[0]["superseded_by"] == rows[1]["number"] and rows[1]["supersedes"] == rows[0]["number"]
-    assert not first.exists() and (ws.drafts / "已作废" / first.name).exists()
+    assert [(r["status"], r["supersedes"], r["superseded_by"]) for r in rows] == [("草稿", None, None)]
+    assert again == first and first.exists() and not (ws.drafts / "已作废").exists()
     assert issue_documents(ws, ledger, [f], datetime(2026, 10, 9, 12, 0)) == []  # nothing changed since
 
 

@@ -63,10 +63,11 @@ def test_second_reminder_after_an_unsigned_first_claims_nothing(ctx, tmp_path: P
     process_paths(ctx, [fee_file(tmp_path, "f1.xlsx")], datetime(2026, 10, 10, 9, 0))
     # Never signed: the first reminder never went out.
     summary = process_paths(ctx, [fee_file(tmp_path, "f2.xlsx")], datetime(2026, 11, 5, 9, 0))
-    # It replaces the unsent first one and is the first the owner gets: not "the second".
-    second = list(ctx.ws.drafts.glob("*催字第002号_催缴通知书_*.docx"))
+    # The unsent first one is rewritten under its own number (an unsigned demand states the
+    # arrears of the day) and is the first the owner gets: not "the second".
+    second = list(ctx.ws.drafts.glob("*催字第001号_催缴通知书_*.docx"))
     assert len(second) == 1, (list(ctx.ws.drafts.rglob("*")), summary.to_dict())
-    assert not list(ctx.ws.drafts.rglob("*第二次*"))
+    assert not list(ctx.ws.drafts.rglob("*第二次*")) and not list(ctx.ws.drafts.rglob("*催字第002号*"))
     text = text_of(second[0])
     assert "书面提醒" not in text and "已于" not in text
     assert "只缴至2026年9月30日" in text

@@ -326,11 +326,13 @@ def test_the_customer_notice_leaves_the_signed_managers_report_alone(ctx, home: 
     signed = _save_back(ctx, home, "发文登记.xlsx", {report: {"签发人": "刘经理", "签发日期": date(2026, 11, 30)}})
     assert process_paths(ctx, [signed], datetime(2026, 11, 30, 10, 0)).files[0].status == "accepted"
 
-    # The cashier's amount 700.00 (what the tariff cannot know): the notice is drafted again.
+    # The cashier's amount 700.00 (what the tariff cannot know): the unsigned notice is
+    # rewritten under its own number.
     process_paths(ctx, [_fee(tmp_path, "f2.xlsx", amount="700")], datetime(2026, 11, 30, 11, 0))
     docs = _docs(ctx)
     [again] = [n for n, r in docs.items() if r["doc_type"] == "payment_reminder" and r["status"] == "草稿"]
-    assert docs[again]["supersedes"] == notice and docs[notice]["status"] == "已作废"
+    assert again == notice and docs[again]["supersedes"] is None
+    assert "700.00" in _text(ctx.ws.drafts / docs[again]["file_name"])
     assert docs[report]["status"] == "已审批" and docs[report]["superseded_by"] is None
     assert [n for n, r in docs.items() if r["doc_type"] == "arrears_report"] == [report]
     # Paid in full: the unsigned notice is voided, the signed report stays as signed.

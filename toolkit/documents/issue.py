@@ -318,11 +318,11 @@ def _issue_one(
                 config, doc_type, latest.status, latest.facts_hash, latest.values_json, values) \
                 and not stale_draft(config, doc_type, latest.status, latest.values_json, values, ws.templates):
             return None
-        if latest is not None and latest.status == DRAFT and doc_type.amend_draft:
-            return _amend(c, doc_type, latest, digest, values, names)
         sent = 0
         if any(v.sent_before for v in doc_type.variants):
             sent = len(earlier_sent(c, ledger.site, doc_type.type, register, record, values))
+        if latest is not None and latest.status == DRAFT and doc_type.amend_draft:
+            return _amend(c, doc_type, latest, digest, values, names, sent, now)
         chosen = doc_type.pick(values, sent)
         while True:
             seq = next_seq(c, ledger.site, doc_type.type, now.year)
@@ -366,14 +366,16 @@ def _issue_one(
 
 
 def _amend(c: Connection, doc_type: DocumentType, latest: Any, digest: str, values: dict[str, Any],
-           names: dict[str, Any]) -> dict[str, Any]:
+           names: dict[str, Any], sent: int, now: datetime) -> dict[str, Any]:
     """An unsigned draft of an ``amend_draft`` type takes the new values under its own
     number: marked 生成中 again (a crash finishes it, as any number taken), rewritten by
-    ``_write``, the file it replaces removed there."""
-    chosen = doc_type.pick(values)
+    ``_write``, the file it replaces removed there. It is dated the day it is rewritten,
+    as what it prints holds then (arrears 截至 that day); a variant chosen by the
+    documents sent before stays chosen (a second reminder stays 第二次)."""
+    chosen = doc_type.pick(values, sent)
     changes = {"facts_hash": digest, "values_json": encode(values), "title": chosen["title"],
                "recipient": recipient_text(chosen["recipient"], names) or "—", "template": chosen["template"],
-               "status": PENDING}
+               "status": PENDING, "issued_on": now.date()}
     c.execute(update(documents).where(documents.c.id == latest.id).values(**changes))
     return {**dict(latest._mapping), **changes, "amended": latest.file_name}
 

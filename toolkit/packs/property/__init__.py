@@ -290,10 +290,12 @@ PACK = Pack(
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={
-        # A reminder of the same tier is not re-sent because the amount grew by a month;
-        # a blocked move-out stays the same block while the arrears figure grows.
-        "fee.arrears": ("tier", "已缴至"),
-        "fee.arrears_report": ("已缴至",),
+        # A month falling due is news (the finding wakes on the 1st): an unsigned demand
+        # is rewritten with it, while a signed one of the same tier is not re-sent — the
+        # document types' own facts (rules/documents.yaml) decide that. A blocked
+        # move-out stays the same block while the arrears figure grows.
+        "fee.arrears": ("tier", "已缴至", "months_owed"),
+        "fee.arrears_report": ("已缴至", "months_owed"),
         "move_out.blocked": ("missing",),
     },
     about=_about,

@@ -12,6 +12,7 @@ from toolkit.reports.source import Source
 
 GATE = ("门岗", "秩序部")
 CASHIER = ("收费员", "财务部")  # keeps 物业费台账 (the register's own department)
+CUSTOMER_ASSISTANT = ("客户助理", "客服中心")
 
 # Rules whose message tells a role to act that the register has no person column for, or
 # that is not the register's own desk: (person, department), as the message names them.
@@ -19,7 +20,15 @@ RULE_ROLES: dict[str, tuple[str, str]] = {
     "move_out.blocked": GATE,  # 门岗不得放行 …
     "fee.paid_to_stale": CASHIER,  # 请收费员把“已缴至”改为 …
     "transfer.ledger_unsettled": CASHIER,  # 请收费员核对 … (the transfer desk waits)
+    # Seed 001 装修 11: the customer assistant takes the contractor or owner through the
+    # entry check and both sign the 进场装修确认表.
+    "renovation.entry_check": CUSTOMER_ASSISTANT,
+    # A violation past its rectification date: checked on site by the department the
+    # register answers to (工程部; the register names no person), whose head acts.
+    "renovation.rectification": ("工程部主管", "工程部"),
 }
+# The register of each department's daily patrols, and who patrols for it.
+PATROLS = "renovation_patrol"
 
 
 def who_acts(src: Source, f: Finding, values: dict[str, Any]) -> tuple[str, str]:
@@ -29,9 +38,26 @@ def who_acts(src: Source, f: Finding, values: dict[str, Any]) -> tuple[str, str]
     fixed = RULE_ROLES.get(f.rule)
     if fixed is not None:
         return fixed
+    if f.rule == "renovation.patrol":
+        return _patrollers(src, f)
     role = f.values.get("acting_role")
     if role:
         r = src.settings.responsible.get(f.register)
         return str(role), r.department if r is not None else ""
     person, dept = src.responsible(f.register, values)
     return person or str(f.values.get("acting_person") or ""), dept
+
+
+def _patrollers(src: Source, f: Finding) -> tuple[str, str]:
+    """Missed patrols of a site: the departments the message asks to patrol again, each
+    named by who last patrolled the site for it (装修巡查记录), else by its head."""
+    depts = [str(d) for d in f.values.get("departments") or []]
+    last: dict[str, tuple[Any, str]] = {}
+    for p in src.records(PATROLS).values():
+        dept, person, day = p.get("巡查部门"), str(p.get("巡查人") or "").strip(), p.get("日期")
+        if p.get("装修编号") != f.record or dept not in depts or not person or day is None:
+            continue
+        if dept not in last or day >= last[dept][0]:
+            last[dept] = (day, person)
+    people = [last[d][1] if d in last else f"{d}主管" for d in depts]
+    return "、".join(people), "、".join(depts)

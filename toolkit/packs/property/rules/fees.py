@@ -4,7 +4,7 @@ prepayment, units not accepted and the papers signed at handover."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -93,8 +93,16 @@ def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         severity="error" if owed.tier == top else "warning",
         message=(f"房号 {key}（{v.get('业主') or ''}）物业费已缴至 {fmt_date(owed.paid_to)}，逾期 {owed.days_overdue} 天，"
                  f"欠费 {yuan(owed.amount)} 元（{owed.months_owed} 个月）——{name}"),
-        status="open", values=values, notice="payment_reminder",
-    )] + _manager_report(key, owed, top, values) + _amount_check(key, v, owed)
+        status="open", values=values, notice="payment_reminder", wake=next_month(env.today),
+    )] + _manager_report(key, owed, top, values, env.today) + _amount_check(key, v, owed)
+
+
+def next_month(day: date) -> datetime:
+    """The first moment of the month after ``day``: another month's fee falls due then, so
+    the account is judged again with no file arriving and an unsigned demand states the
+    months and amount owed that day (its draft is rewritten under its own number)."""
+    first = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return datetime.combine(first, time())
 
 
 def reminder_tier(tier: int, top: int) -> int:
@@ -104,7 +112,7 @@ def reminder_tier(tier: int, top: int) -> int:
     return min(tier, top - 1) if top >= 2 else tier
 
 
-def _manager_report(key: str, owed: Arrears, top: int, values: dict[str, Any]) -> list[Finding]:
+def _manager_report(key: str, owed: Arrears, top: int, values: dict[str, Any], today: date) -> list[Finding]:
     """SPEC §4 (the last tier): a 欠费情况报告 to the manager, a document of its own beside
     the owner's reminders — issuing one never replaces the other."""
     if top < 2 or owed.tier != top:
@@ -113,7 +121,7 @@ def _manager_report(key: str, owed: Arrears, top: int, values: dict[str, Any]) -
         rule="fee.arrears_report", register="fee_account", record=key, severity="info",
         message=(f"房号 {key}（{values.get('业主') or ''}）欠费逾期 {owed.days_overdue} 天，"
                  f"须报项目经理：《欠费情况报告》已起草，请项目经理审阅签发"),
-        status="open", values=dict(values), notice="arrears_report",
+        status="open", values=dict(values), notice="arrears_report", wake=next_month(today),
     )]
 
 
