@@ -314,7 +314,8 @@ def test_run_file_is_indented_json_with_chinese_as_written(ctx, home: Path, tmp_
 def test_a_corrected_arrears_amount_redrafts_the_unsigned_reminder(ctx, home: Path, tmp_path: Path):
     """The second save of the fee accounts: the return copy told the cashier the ledger's
     欠费金额 disagrees with months × area × price and that the reminder prints the ledger's
-    figure; once corrected, the reminder nobody has signed yet prints the corrected one."""
+    figure; once corrected, the reminder nobody has signed yet is rewritten under its own
+    number with the corrected one (a demand is amended while unsigned, not replaced)."""
     from docx import Document
 
     header = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
@@ -335,9 +336,9 @@ def test_a_corrected_arrears_amount_redrafts_the_unsigned_reminder(ctx, home: Pa
                            datetime(2026, 11, 24, 11, 0)).files[0]
     assert not [f for f in second.findings if f.rule == "fee.amount_mismatch" and f.state != "resolved"]
     [(new_name, new_text)] = drafts().items()
-    assert new_name != name and "催缴通知书" in new_name
-    assert "1,344.00元（人民币壹仟叁佰肆拾肆元整）" in new_text
-    assert (home / "outbox" / "文书草稿" / "已作废" / name).exists()
+    assert new_name == name
+    assert "1,344.00元（人民币壹仟叁佰肆拾肆元整）" in new_text and "700.00" not in new_text
+    assert not (home / "outbox" / "文书草稿" / "已作废" / name).exists()
     # Saved again with a figure the reminder does not print changed: nothing new to draft.
     row[2] = "13900139004"
     process_paths(ctx, [write_xlsx(tmp_path / "v3.xlsx", {"物业费台账": [header, row]})],
