@@ -85,7 +85,20 @@ def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
     else:
         mine = [f for f, hit in zip(findings, in_file, strict=True)
                 if hit or f.state == "new" or any(a(f, ev.touched) for a in about)]
-    return mine + ev.resolved
+    return mine + _say_turned(ev.resolved, mine)
+
+
+_CLOSED = "已解除："
+
+
+def _say_turned(resolved: list[Finding], mine: list[Finding]) -> list[Finding]:
+    """A finding gone while a new one opens on the same record (a late report now missing)
+    was turned into it, not lifted: its words say so, as the outcome line counts it."""
+    opened = {(f.register, f.record) for f in mine if f.state == "new"}
+    for f in resolved:
+        if (f.register, f.record) in opened and f.message.startswith(_CLOSED):
+            f.message = "已转为本记录的新事项：" + f.message[len(_CLOSED):]
+    return resolved
 
 
 _REGISTER, _RECORD = attrgetter("register"), attrgetter("record")
