@@ -5,7 +5,7 @@ them, processed with the CLI, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -68,3 +68,24 @@ def test_the_json_names_what_was_resolved_and_what_turned(home: Path):
               if f["state"] == "resolved" and "W44" in f["record"]}
     assert closed["王强"].startswith("已解除：业务员王强")
     assert closed["李明"].startswith("已转为本记录的新事项：业务员李明")
+
+
+@BOTH
+def test_a_deadline_met_beside_the_next_ones_opening_is_resolved(tmp_path: Path, database: str):
+    """Only a rule a pack declares to follow another (``Pack.follows``) turns a finding:
+    an urgent repair done at 08:20 meets its arrival (08:00 + 30 min) and completion deadlines while its
+    callback deadline opens on the same record — that is resolved, not turned."""
+    from conftest import REPAIR_HEADERS, write_xlsx
+
+    home = init(tmp_path / "property", "property")
+    row = ["BX-01", "1-101", "王建国", "13800138001", datetime(2026, 11, 24, 8, 0), "水管爆裂", "紧急", None,
+           "李四", None, "否", None, None, None, None]
+    src = write_xlsx(tmp_path / "报修登记表.xlsx", {"报修登记": [REPAIR_HEADERS, row]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home), "--now", "2026-11-24T08:10"])
+    assert res.exit_code == 0, res.output
+    row[9] = datetime(2026, 11, 24, 8, 20)
+    src = write_xlsx(tmp_path / "报修登记表.xlsx", {"报修登记": [REPAIR_HEADERS, row]})
+    res = CliRunner().invoke(main, ["process", str(src), "--home", str(home), "--now", "2026-11-24T08:30"])
+    assert res.exit_code == 0, res.output
+    # arrival and completion both met; the callback (提醒) opens
+    assert "提醒 1 条、已解决 2 条" in res.output and "转为其他事项" not in res.output

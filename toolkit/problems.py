@@ -84,20 +84,14 @@ STATUS_ZH = {
 SEVERITY_ZH = {"blocking": "暂停办理", "error": "错误", "warning": "提醒", "info": "提示"}
 
 
-def _kind(f: Finding, opened: set[tuple[str, str]]) -> str:
-    """A resolved finding whose record gets a new finding under another rule in the same
-    evaluation was turned into that one (a late report now missing), not resolved: counted
-    apart, so "已解决" is only what nobody need act on any more."""
-    if f.state != "resolved":
-        return f.severity
-    return "turned" if (f.register, f.record) in opened else "resolved"
-
-
 def findings_counts(findings: list[Finding]) -> str:
     """The findings of a file counted by severity, resolved ones apart:
     "错误 1 条、提醒 5 条、已解决 1 条、转为其他事项 2 条"."""
-    opened = {(f.register, f.record) for f in findings if f.state == "new"}
-    counts = Counter(_kind(f, opened) for f in findings)
+    from .packs import turned  # the packs module reads the rules: imported when counting
+
+    gone = turned(findings)
+    counts = Counter(("turned" if id(f) in gone else "resolved") if f.state == "resolved" else f.severity
+                     for f in findings)
     names = {**SEVERITY_ZH, **{k: k for k in counts if k not in SEVERITY_ZH}, "resolved": "已解决",
              "turned": "转为其他事项"}
     return "、".join(f"{name} {counts[k]} 条" for k, name in names.items() if counts[k])

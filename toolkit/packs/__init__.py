@@ -125,6 +125,10 @@ class Pack:
     # What the ledger adds to a return copy's action marks beyond the findings (a signed
     # release slip a later refusal withdraws): ``(ledger, findings)`` → {(register, key): text}.
     action_notes: Callable[[Any, list[Any]], dict[tuple[str, str], str]] | None = None
+    # A rule whose finding takes over another rule's on the same record when time moves
+    # on (a late report that becomes a missing one): ``{new rule: the rule it follows}``.
+    # The one closed so is counted and worded as turned into it, not as resolved.
+    follows: dict[str, str] = field(default_factory=dict)
 
     @property
     def reads(self) -> set[str]:
@@ -178,6 +182,17 @@ def available() -> dict[str, Pack]:
 def loaded() -> dict[str, Pack]:
     """The packs found so far (sub-packages, and entry points once they were looked for)."""
     return _FOUND if _FOUND is not None else _local()
+
+
+def turned(findings: list[Any]) -> set[int]:
+    """The ids of the resolved ``findings`` taken over by a new finding among them on the
+    same record, of the rule a pack declares follows theirs (``Pack.follows``)."""
+    follows = {new: old for p in loaded().values() for new, old in p.follows.items()}
+    if not follows:
+        return set()
+    opened = {(f.register, f.record, follows[f.rule]) for f in findings
+              if f.state == "new" and f.rule in follows}
+    return {id(f) for f in findings if f.state == "resolved" and (f.register, f.record, f.rule) in opened}
 
 
 def refresh() -> dict[str, Pack]:

@@ -92,11 +92,14 @@ _CLOSED = "已解除："
 
 
 def _say_turned(resolved: list[Finding], mine: list[Finding]) -> list[Finding]:
-    """A finding gone while a new one opens on the same record (a late report now missing)
-    was turned into it, not lifted: its words say so, as the outcome line counts it."""
-    opened = {(f.register, f.record) for f in mine if f.state == "new"}
+    """A finding taken over by the new one of the rule that follows it on the same record
+    (``Pack.follows``: a late report now missing) was turned into it, not lifted: its
+    words say so, as the outcome line counts it."""
+    from ..packs import turned  # the packs import the rules engine
+
+    gone = turned([*mine, *resolved]) if resolved else set()
     for f in resolved:
-        if (f.register, f.record) in opened and f.message.startswith(_CLOSED):
+        if id(f) in gone and f.message.startswith(_CLOSED):
             f.message = "已转为本记录的新事项：" + f.message[len(_CLOSED):]
     return resolved
 

@@ -138,6 +138,8 @@ PACK = Pack(
         "consulting_phase": Responsible(department="顾问项目组"),
     },
     actions=ACTIONS,
+    # A report owed and not logged is late (迟报, 50 元) until its limit, then missing (漏报, 200 元).
+    follows={"jsb.report_missing": "jsb.report_late"},
     # A reminder or a breach notice is one per tier however the days grow.
     # New when the tier moves or the contract it names arrives or changes (the letter needs it).
     fact_keys={"contract.overdue": ("tier", "甲方", "违约金", "签订日期")},
