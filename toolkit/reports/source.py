@@ -76,6 +76,7 @@ class Source:
     _open_keys: dict[str, set[str]] | None = None
     _asked: dict[frozenset[str], list[Finding]] = field(default_factory=dict)
     _whole: State = field(default_factory=dict)  # event registers read whole despite the window
+    _unfiltered: State = field(default_factory=dict)  # a window as read, before ``_happened``
 
     @property
     def settings(self) -> ReportSettings:
@@ -127,9 +128,14 @@ class Source:
         after it ended. Over a window only its records are read: one untouched since
         before the window stood then as it stands now."""
         current = self.records(register)
-        keys = list(current) if self.windowed(register) else None
-        then = self.ctx.ledger.values_at(register, moment, keys)
-        return {k: then.get(k, v) for k, v in current.items()}
+        if not self.windowed(register):
+            then = self.ctx.ledger.values_at(register, moment)
+            return {k: then.get(k, v) for k, v in current.items()}
+        # Received by ``as_of`` as the record stood then: a date corrected later to one
+        # after it does not drop the record from the past period.
+        pool = self._unfiltered.get(register, current)
+        then = self.ctx.ledger.values_at(register, moment, list(pool))
+        return self._happened(register, {k: then.get(k, v) for k, v in pool.items()})
 
     def by_keys(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """These records of a register, whatever the window (keys not in it left out), in
@@ -228,6 +234,7 @@ class Source:
             # the tuples compare on them alone).
             rows.sort()
             out = {key: decode(text) for _, key, text in rows}
+            self._unfiltered[register] = out
             out = self._happened(register, out)
             group = self.groups.get(register)
             if group is not None:

@@ -21,6 +21,7 @@ from toolkit.model import Finding
 from toolkit.reports.model import Chart, Column, Mark, Report, Table
 from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, when
+from toolkit.ruleset.hook import rules_hook
 from toolkit.ruleset.money import dec, fen
 from toolkit.ruleset.timing import as_date, as_dt, duration_text
 
@@ -370,6 +371,33 @@ def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
     return out
 
 
+def _as_then(src: Source, register: str, current: dict[str, dict[str, Any]],
+             moment: datetime) -> dict[str, dict[str, Any]]:
+    """These records with the values they had at ``moment`` (``Source.records_at`` for
+    records a rule looks up, not only the report's window)."""
+    then = src.ctx.ledger.values_at(register, moment, list(current))
+    return {k: then.get(k, v) for k, v in current.items()}
+
+
+THEN = frozenset({"car.promise", "car.appointment_window"})  # what _stats reads of car_work_order
+
+
+def _found_then(src: Source, orders: dict[str, dict[str, Any]], moment: datetime,
+                found: list[Finding]) -> list[Finding]:
+    """The 委托书 findings (按时完工, the booking's validity) as the rules gave them at a
+    past period's end, judged on the orders, extras and bookings as they stood then: a
+    完工时间 corrected or an extra signed after the period does not move its rates. For
+    the period not over, the report's own findings."""
+    if moment >= src.as_of:
+        return found
+    rule = next(r for p in src.rules.packs for r in p.rules if r.name == "car_work_order")
+    state = {reg: _as_then(src, reg, src.context(rule, reg), moment) for reg in rule.reads[1:]}
+    state[ORDERS] = orders
+    then = rules_hook(src.ctx).run(state, moment, only=[rule.name])
+    # The other rules' findings (爽约 …) stay the report's own.
+    return then + [f for f in found if f.rule not in THEN]
+
+
 def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     s = Stats(p)
     cut = src.as_of
@@ -377,6 +405,7 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     # or a correction saved later does not change a past period's figures, so a report
     # made again, or the next period's 上周/上月 column, shows what was true at its end.
     orders = src.records_at(ORDERS, min(p.end_dt, cut))
+    found = _found_then(src, orders, min(p.end_dt, cut), found)
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
     # A return is judged against the car's visits of the last ``repeat_days`` (30), older
     # than the report's window: those of the cars in view, read whole.
@@ -451,7 +480,9 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
         elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
             s.no_shows += 1
     s.no_shows += sum(1 for due in _cancelled_late(src, env, orders) if inside(due))
-    s.complaints = sum(1 for v in src.records(COMPLAINTS).values() if inside(v.get("受理时间")))
+    # Complaints as registered by the period's end: a 受理时间 corrected later does not move one.
+    complaints = src.records_at(COMPLAINTS, p.end_dt) if p.end_dt < cut else src.records(COMPLAINTS)
+    s.complaints = sum(1 for v in complaints.values() if inside(v.get("受理时间")))
     return s
 
 
@@ -521,7 +552,7 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                           "（第七天 23:59 前）完成回访的比例，按时回访的计入回访当期，未按时回访的计入第七天所在的一期，"
                           "第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
                           "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
-                          "其诊断估价费仍计入营业收入。")
+                          "其诊断估价费仍计入营业收入；已结束各期的按时完工、投诉等按期末时的登记判断，期末以后才登记的更正不改变其数字。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
