@@ -117,3 +117,23 @@ def test_an_extra_signed_later_does_not_turn_a_past_late_job_on_time(tmp_path: P
     # November's 服务顾问 table: 李娜 1 order, 0 of 1 on time.
     advisors = _rows(_book(home, "2026-12-04T18:00", "car_monthly", "--month", "2026-11"), "服务顾问")
     assert advisors["李娜"][0] == 1 and advisors["李娜"][3] == "0.0%"
+
+
+# YY01 booked for Thursday 11-26 10:00; the customer never came (no 到店时间, no 委托书).
+BOOKING = ["YY01", "2026-11-20 09:30", "刘洋", "京N00001", "孙丽", "13700001111", "途观", "2026-11-26 10:00", "常规保养",
+           None, None, None, "是", "2026-11-20 17:00", "陈工", "2026-11-25 15:00", None, "已预约"]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_weeks_no_show_still_counts_beside_the_rates_as_they_stood(tmp_path: Path, database: str):
+    from car_fixtures import APPOINTMENT
+
+    home = init(tmp_path / "car", "car")
+    save(home, write_xlsx(home / "inbox" / "W48.xlsx", {**W48, "预约登记": [APPOINTMENT[0], BOOKING]}),
+         "2026-11-27T18:00")
+    save(home, write_xlsx(home / "inbox" / "W49.xlsx", W49), "2026-12-02T10:00")
+    # W48's 爽约 (YY01, 1) is still the report's own finding; its rates are as W48 ended.
+    again = _rows(_book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W48"), "概况")
+    assert (again["预约爽约"][0], again["按时完工率"][0]) == (1, "100.0%")
+    week = _rows(_book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W49"), "概况")
+    assert week["预约爽约"][:2] == (0, 1)
