@@ -485,6 +485,23 @@ def test_an_ended_contract_is_not_dunned_with_letters(rules_dir: Path):
     assert "合同已于 2027-01-20 解除，欠款请财务部另行追收" in owed.message
 
 
+@pytest.mark.parametrize("status", ["终止", "解除"])
+def test_an_ended_contract_without_its_day_is_not_dunned_either(rules_dir: Path, status: str):
+    """HT-B marked ended with neither 解除日期 nor 委托期限止: instalment 2 (due 12-31,
+    unpaid) is 32 days late on 2027-02-01, a breach, yet no 违约通知书 is drafted; 财务部
+    pursues it, and the register is asked for the day on its own row."""
+    ended = {**CONTRACT, "状态": status, "书面通知日期": date(2027, 1, 10)}
+    pay = {"HT-B|2": {"合同编号": "HT-B", "期次": 2, "应付日期": date(2026, 12, 31), "应付金额": Decimal(30000)}}
+    found = run(rules_dir, {"contract": {"HT-B": ended}, "contract_payment": pay}, "2027-02-01T09:00")
+    (owed,) = of(found, "contract.overdue")
+    assert owed.notice is None and owed.values["tier"] == 2 and owed.values["欠付金额"] == Decimal("30000.00")
+    assert f"合同已（解除日期未登记）{status}，欠款请财务部另行追收" in owed.message
+    (ask,) = of(found, "contract.end_date")
+    assert ask.record == "HT-B" and ask.register == "contract"
+    dated = {**ended, "委托期限止": date(2027, 1, 20)}  # the term's end stands for the day
+    assert of(run(rules_dir, {"contract": {"HT-B": dated}}, "2027-02-01T09:00"), "contract.end_date") == []
+
+
 def test_termination_needs_a_written_notice_date(rules_dir: Path):
     found = run(rules_dir, {"contract": {"HT-02": {**CONTRACT, "状态": "解除", "解除日期": date(2026, 11, 1)}}},
                 "2026-11-02T09:00")
