@@ -39,8 +39,8 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         # who keeps the register is asked for it on the return copy.
         out.append(Finding(
             rule="contract.end_date", register="contract", record=key, severity="warning",
-            message=(f"合同 {key}（{text(v.get('甲方'))}）登记为{status}，但没有解除日期，也没有委托期限止："
-                     "已不再发催款函，欠款由财务部追收；请补填合同结束之日，以便判断哪几期仍应收取"),
+            message=(f"合同 {key}（{text(v.get('甲方'))}）登记为{status}，但没有解除日期，也没有委托期限止，"
+                     "无法判断哪几期在合同结束后才到期（不再收取）"),
             values={"甲方": v.get("甲方"), "状态": status},
         ))
     # The agreement is drafted for a contract being negotiated; one in force was signed
