@@ -743,3 +743,25 @@ def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
         Decimal("500.00"), Decimal("100.00"), Decimal("470.00"))
     assert (by["2027-01"]["扣款"], by["2027-01"]["结转下月"], by["2027-01"]["应发工资"]) == (
         Decimal("470.00"), Decimal("230.00"), Decimal("0.00"))
+
+
+def test_no_fine_notice_for_a_report_owed_after_the_recall(founded_dir: Path):
+    """李娜's W41 visit list (10-05…10-11) was found false: she is recalled to 待岗 and owes
+    no report of a later period. Her region still logs a W43 row with no 实报日期; W43 was
+    due Mon 10-26 and would be 漏报 from 11-03. No 200 元 is charged to her November pay and
+    her November 扣款通知 does not list it: November's own fines are 0; only the 300 元
+    carried from October (W36–W39 unlogged, before the recall: 800 − fund 500) comes off,
+    so she gets 1,400 + 600 + 500 − 300 = 2,200."""
+    reports = dict([log("李娜", "联销体成员走访一览表", "2026-W40", date(2026, 10, 8)),
+                    log("李娜", "联销体成员走访一览表", "2026-W41", date(2026, 10, 12), "是"),
+                    log("李娜", "联销体成员走访一览表", "2026-W43", None),
+                    log("李娜", "二级客户进货统计表", "2026-09", date(2026, 10, 8)),
+                    log("李娜", "二级客户进货统计表", "2026-10", date(2026, 11, 5))])
+    pay = {f"{m}|李娜": {"月份": m, "业务员": "李娜", "基本工资": Decimal(2000), "辖区县数": 1, "有成员县数": 1}
+           for m in ("2026-10", "2026-11")}
+    state = {"jsb_county": {"新沂市": {"县市": "新沂市", "责任业务员": "李娜"}}, "jsb_report_log": reports, "jsb_pay": pay}
+    found = run(founded_dir, state, "2026-12-01T09:00")
+    (november,) = [f for f in of(found, "jsb.pay") if f.record == "2026-11|李娜"]
+    assert november.values["本月罚款"] == Decimal("0.00") and november.values["应发工资"] == Decimal("2200.00")
+    (notice,) = [f for f in of(found, "jsb.fines") if f.record == "2026-11|李娜"]
+    assert not [i for i in notice.values["fines"] if i["期间"] == "2026-W43"] and "罚款 0.00 元" in notice.message
