@@ -172,7 +172,7 @@ def test_the_contract_workbook_opens_on_what_is_owed_and_adds_up(home: Path):
     assert rows[2][4:7] == ("应付金额（元）", "实付金额（元）", "欠付金额（元）")
     assert [r[2] for r in rows[3:-1]] == ["2", "3"]
     assert rows[-1][0] == "合计" and rows[-1][4:7] == (80000, 10000, 70000)
-    assert rows_of(book, "合同事项")[-1][0] == "没有延误的顾问阶段、未书面通知的合同解除或未登记的合同。"
+    assert rows_of(book, "合同事项")[-1][0] == "没有延误的顾问阶段、未书面通知的合同解除、缺结束日期的已结束合同或未登记的合同。"
 
 
 @BOTH

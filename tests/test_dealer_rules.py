@@ -485,6 +485,23 @@ def test_an_ended_contract_is_not_dunned_with_letters(rules_dir: Path):
     assert "合同已于 2027-01-20 解除，欠款请财务部另行追收" in owed.message
 
 
+@pytest.mark.parametrize("status", ["终止", "解除"])
+def test_an_ended_contract_without_its_day_is_not_dunned_either(rules_dir: Path, status: str):
+    """HT-B marked ended with neither 解除日期 nor 委托期限止: instalment 2 (due 12-31,
+    unpaid) is 32 days late on 2027-02-01, a breach, yet no 违约通知书 is drafted; 财务部
+    pursues it, and the register is asked for the day on its own row."""
+    ended = {**CONTRACT, "状态": status, "书面通知日期": date(2027, 1, 10)}
+    pay = {"HT-B|2": {"合同编号": "HT-B", "期次": 2, "应付日期": date(2026, 12, 31), "应付金额": Decimal(30000)}}
+    found = run(rules_dir, {"contract": {"HT-B": ended}, "contract_payment": pay}, "2027-02-01T09:00")
+    (owed,) = of(found, "contract.overdue")
+    assert owed.notice is None and owed.values["tier"] == 2 and owed.values["欠付金额"] == Decimal("30000.00")
+    assert f"合同已（解除日期未登记）{status}，欠款请财务部另行追收" in owed.message
+    (ask,) = of(found, "contract.end_date")
+    assert ask.record == "HT-B" and ask.register == "contract"
+    dated = {**ended, "委托期限止": date(2027, 1, 20)}  # the term's end stands for the day
+    assert of(run(rules_dir, {"contract": {"HT-B": dated}}, "2027-02-01T09:00"), "contract.end_date") == []
+
+
 def test_termination_needs_a_written_notice_date(rules_dir: Path):
     found = run(rules_dir, {"contract": {"HT-02": {**CONTRACT, "状态": "解除", "解除日期": date(2026, 11, 1)}}},
                 "2026-11-02T09:00")
@@ -726,3 +743,25 @@ def test_pay_after_the_fund_period_is_never_negative(founded_dir: Path):
         Decimal("500.00"), Decimal("100.00"), Decimal("470.00"))
     assert (by["2027-01"]["扣款"], by["2027-01"]["结转下月"], by["2027-01"]["应发工资"]) == (
         Decimal("470.00"), Decimal("230.00"), Decimal("0.00"))
+
+
+def test_no_fine_notice_for_a_report_owed_after_the_recall(founded_dir: Path):
+    """李娜's W41 visit list (10-05…10-11) was found false: she is recalled to 待岗 and owes
+    no report of a later period. Her region still logs a W43 row with no 实报日期; W43 was
+    due Mon 10-26 and would be 漏报 from 11-03. No 200 元 is charged to her November pay and
+    her November 扣款通知 does not list it: November's own fines are 0; only the 300 元
+    carried from October (W36–W39 unlogged, before the recall: 800 − fund 500) comes off,
+    so she gets 1,400 + 600 + 500 − 300 = 2,200."""
+    reports = dict([log("李娜", "联销体成员走访一览表", "2026-W40", date(2026, 10, 8)),
+                    log("李娜", "联销体成员走访一览表", "2026-W41", date(2026, 10, 12), "是"),
+                    log("李娜", "联销体成员走访一览表", "2026-W43", None),
+                    log("李娜", "二级客户进货统计表", "2026-09", date(2026, 10, 8)),
+                    log("李娜", "二级客户进货统计表", "2026-10", date(2026, 11, 5))])
+    pay = {f"{m}|李娜": {"月份": m, "业务员": "李娜", "基本工资": Decimal(2000), "辖区县数": 1, "有成员县数": 1}
+           for m in ("2026-10", "2026-11")}
+    state = {"jsb_county": {"新沂市": {"县市": "新沂市", "责任业务员": "李娜"}}, "jsb_report_log": reports, "jsb_pay": pay}
+    found = run(founded_dir, state, "2026-12-01T09:00")
+    (november,) = [f for f in of(found, "jsb.pay") if f.record == "2026-11|李娜"]
+    assert november.values["本月罚款"] == Decimal("0.00") and november.values["应发工资"] == Decimal("2200.00")
+    (notice,) = [f for f in of(found, "jsb.fines") if f.record == "2026-11|李娜"]
+    assert not [i for i in notice.values["fines"] if i["期间"] == "2026-W43"] and "罚款 0.00 元" in notice.message

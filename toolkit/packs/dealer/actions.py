@@ -6,7 +6,7 @@ reward off the agreement, a plaque not recalled, a report period nobody can read
 row, a visit or a counterfeit penalty for a member number the member register does not
 know, a sales row with a market of 0 or sales above its market, pay
 that disagrees with the formula, a contract marked 解除 without the written notice, a
-payment overdue on a contract 合同登记 lacks:
+contract marked 解除 or 终止 without the day it ended, a payment overdue on a contract 合同登记 lacks:
 each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``). The monthly reports named in each list them
 again for the managers.
@@ -70,4 +70,8 @@ ACTIONS: dict[str, Action] = {
     "contract.termination": Action(
         "contract.termination", "解除未书面通知", "书面通知日期",
         "合同管理员确认已书面通知对方后补填“书面通知日期”；尚未通知的，先发书面通知", CONTRACTS),
+    "contract.end_date": Action(
+        "contract.end_date", "结束日期未登记", "解除日期",
+        "合同管理员按解除通知或终止协议补填“解除日期”（合同结束之日）；在此之前不再发催款函，欠款由财务部追收",
+        CONTRACTS),
 }

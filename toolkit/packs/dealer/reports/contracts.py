@@ -57,18 +57,18 @@ def contract_monthly(src: Source, period: Period) -> Report:
         total=["合计", None, None, None, *[sum((r[i] for r in rows), Decimal(0)) for i in (4, 5, 6)], None, None, None]
         if rows else None, empty="本月没有到期的款项，此前到期的也都已付清。")
     matters = {"consulting.phase_late": "顾问阶段延误", "contract.termination": "解除未书面通知",
-               "contract.unregistered": "合同未登记"}
+               "contract.unregistered": "合同未登记", "contract.end_date": "结束日期未登记"}
     others = [[matters[f.rule], f.record, f.message] for f in findings if f.rule in matters]
     issues = Table("合同事项", "顾问推进计划延误、合同解除手续与未登记的合同", [Column("事项", width=20), Column("记录", width=24),
                                                          Column("情况", width=90)], others,
-                   empty="没有延误的顾问阶段、未书面通知的合同解除或未登记的合同。")
+                   empty="没有延误的顾问阶段、未书面通知的合同解除、缺结束日期的已结束合同或未登记的合同。")
     owed = sum((r[6] for r in rows if r[8] in ("逾期", "违约")), Decimal(0))
     headline = [("逾期欠款（元）", f"{owed:,.2f}", ""), ("违约（期）", str(sum(1 for r in rows if r[8] == "违约")), ""),
                 ("合同事项", str(len(others)), "")]
     head = overview(f"合同收款月报（{period.zh}）", headline, {
         "逾期欠款（元）": "已过应付日期仍未付清的各期欠付金额之和（含违约），见“应收款”；本月到期、尚未逾期的不计",
         "违约（期）": f"逾期满 {breach_days} 天的期数；已起草违约通知书的、待登记或不发函的，见“应收款”的“文书”列",
-        "合同事项": "顾问阶段延误、合同解除未书面通知、合同未登记的件数，见“合同事项”"},
+        "合同事项": "顾问阶段延误、合同解除未书面通知、已结束的合同未登记结束日期、合同未登记的件数，见“合同事项”"},
         note=f"按 {src.as_of:%Y-%m-%d %H:%M} 的登记统计。")
     return Report("contract_monthly", "合同收款月报", period, src.as_of, f"合同收款月报-{period.label}",
                   [head, receivables, issues], headline=headline)

@@ -79,14 +79,16 @@ def members_findings(env: Env, state: State) -> list[Finding]:
 
 def member_findings(env: Env, key: str, v: dict[str, Any], duplicate: bool = False) -> list[Finding]:
     """``duplicate``: a second valid card of its car (一车一会员), flagged by ``club.one_car``
-    for cancellation; no reminder to renew it is drafted."""
+    for cancellation; no reminder to renew it, nor notice reissuing it, is drafted."""
     c = env.settings.dealer.club
     val = validity(env, v)
     subject = _subject(key, v)
     base = _base(key, v, val)
     out: list[Finding] = []
     renewal = as_date(v.get("续保日期"))
-    if val.renewed:
+    # A card handed back (注销) or to be cancelled (a second card of its car) is not
+    # reissued: the renewal notice goes only to a card that stands.
+    if val.renewed and val.status != "注销" and not duplicate:
         out.append(Finding(
             rule="club.renewal", register="club_member", record=key, severity="info",
             message=(f"{subject}于 {fmt_date(renewal)} 在会员资格有效期（至 {fmt_date(val.valid_to)}）内续保，"

@@ -34,6 +34,15 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
             message=f"合同 {key}（{text(v.get('甲方'))}）登记为解除，但没有书面通知日期：解除合同须以书面形式通知对方",
             values={"甲方": v.get("甲方"), "乙方": v.get("乙方")},
         ))
+    if status in ENDED and _ended_on(v) is None:
+        # Which instalments fall after the end cannot be told without the day: the person
+        # who keeps the register is asked for it on the return copy.
+        out.append(Finding(
+            rule="contract.end_date", register="contract", record=key, severity="warning",
+            message=(f"合同 {key}（{text(v.get('甲方'))}）登记为{status}，但没有解除日期，也没有委托期限止，"
+                     "无法判断哪几期在合同结束后才到期（不再收取）"),
+            values={"甲方": v.get("甲方"), "状态": status},
+        ))
     # The agreement is drafted for a contract being negotiated; one in force was signed
     # already (dealer.md §4.3: 状态 草拟 only).
     if text(v.get("合同类型")) == CONSULTING and status == "草拟":
@@ -52,10 +61,18 @@ def contract_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     return out
 
 
+ENDED = ("解除", "终止")
+
+
+def _has_ended(contract: dict[str, Any]) -> bool:
+    """The register says the contract has ended: no letter may treat it as running."""
+    return text(contract.get("状态")) in ENDED
+
+
 def _ended_on(contract: dict[str, Any]) -> date | None:
     """The day a contract marked 解除 or 终止 ended (解除日期, else 委托期限止); None while
-    it runs (or when the day is not given: its installments are judged as before)."""
-    if text(contract.get("状态")) not in ("解除", "终止"):
+    it runs, or when the register does not give the day (``_has_ended`` still holds)."""
+    if not _has_ended(contract):
         return None
     return as_date(contract.get("解除日期")) or as_date(contract.get("委托期限止"))
 
@@ -98,7 +115,7 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         if tier == 0:
             continue
         k = contracts.get(number, {})
-        ended = _ended_on(k)
+        ended, has_ended = _ended_on(k), _has_ended(k)
         if ended is not None and due > ended:
             continue  # an installment of a contract already ended (解除/终止) is not owed
         breach = tier == len(c.tiers)
@@ -106,10 +123,12 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
         # A letter needs its addressee and the contract's terms: without the contract in
         # the register it waits (the finding says why) and is drafted when it arrives.
         drafted = f"{letter}已起草" if k else f"请先在合同登记中登记此合同，{letter}待登记后起草"
-        if ended is not None:
-            # No letter threatening to end a contract that has ended: the debt stays, for
-            # 财务部 to pursue.
-            drafted = f"合同已于 {fmt_date(ended)} {text(k.get('状态'))}，欠款请财务部另行追收"
+        if has_ended:
+            # No letter threatening to end a contract that has ended, whether or not its
+            # day is typed: the debt stays, for 财务部 to pursue. Without the day every
+            # unpaid instalment counts (none can be shown to fall after the end).
+            when = f"于 {fmt_date(ended)} " if ended else "（解除日期未登记）"
+            drafted = f"合同已{when}{text(k.get('状态'))}，欠款请财务部另行追收"
         out.append(Finding(
             rule="contract.overdue", register="contract_payment", record=key,
             severity="error" if breach else "warning", status="overdue",
@@ -123,7 +142,7 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
                     "breach_days": c.tiers[-1], "项目名称": k.get("项目名称"), "合同类型": k.get("合同类型")},
-            notice="contract_overdue" if k and ended is None else None,
+            notice="contract_overdue" if k and not has_ended else None,
         ))
         if not k:
             # The letter waits on the contract: whoever keeps 合同登记 is told on the

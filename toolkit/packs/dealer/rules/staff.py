@@ -267,6 +267,13 @@ def _recalled(state: State, who: str) -> date | None:
     return min(known) if known else None
 
 
+def _after_recall(recalled: date | None, period: str) -> bool:
+    """A period begun after the salesperson was recalled to 待岗 (the recall's own period is
+    still owed): nothing is owed for it."""
+    start = _period_start(period)
+    return recalled is not None and start is not None and start > recalled
+
+
 def unlogged_findings(env: Env, state: State) -> list[Finding]:
     """A report nobody logged is missing too (seed: 漏报一次扣 200 元): every report each
     salesperson owes since they are first seen, whose missing boundary has passed with no
@@ -325,7 +332,10 @@ def fines_by_month(env: Env, state: State) -> dict[tuple[str, str], list[dict[st
     """
     found = [f for key, v in state.get("jsb_report_log", {}).items() for f in report_findings(env, key, v)]
     out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    recalled = {who: _recalled(state, who) for who in {text(f.values.get("业务员")) for f in found}}
     for f in [*found, *unlogged_findings(env, state)]:
+        if _after_recall(recalled.get(text(f.values.get("业务员"))), text(f.values.get("期间"))):
+            continue  # recalled to 待岗: a report of a later period is not owed, nor fined
         if "fine" in f.values and f.values.get("计入日期") is not None:
             out[(f.values["业务员"], month_of(f.values["计入日期"]))].append(
                 {k: f.values.get(k) for k in ("报表", "期间", "应报日期", "实报日期", "漏报界限", "kind", "fine", "计入日期")})
