@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from conftest import write_xlsx
 
@@ -283,3 +284,10 @@ WEEK_MESSAGES = [
 def week_workbook(path: Path) -> Path:
     return write_xlsx(path, {"客户档案": WEEK_CUSTOMERS, "预约登记": WEEK_APPOINTMENTS, "委托书": WEEK_ORDERS,
                              "追加项目": WEEK_EXTRAS, "安全考核": WEEK_SAFETY, "来电留言": WEEK_MESSAGES})
+
+
+@pytest.fixture(name="home")
+def dealer_home(tmp_path: Path, database: str) -> Path:
+    """A dealer workspace (``toolkit init --pack dealer``) on the test's database: the
+    ``home`` of the dealer test modules, which import it."""
+    return init(tmp_path / "dealer", "dealer")

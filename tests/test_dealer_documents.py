@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import docx_text, fill, process
 
 from toolkit.codec import encode
@@ -21,11 +20,6 @@ CONTRACT = {"合同编号": "HT-2026-001", "合同类型": "物业服务顾问�
             "乙方": "常州安居物业顾问有限公司", "甲方代表人": "李总", "乙方代表人": "王经理", "签订日期": date(2026, 12, 1),
             "委托费用": 123456.789, "付款方式": "按季支付", "违约金": 20000, "状态": "草拟"}
 
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def drafts(home: Path, pattern: str) -> list[Path]:

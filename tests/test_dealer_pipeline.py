@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home, init  # noqa: F401 (dealer_home: the fixture "home")
 from click.testing import CliRunner
 from conftest import write_xlsx
 
@@ -51,11 +50,6 @@ def docx_text(path: Path) -> str:
 
     return "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
 
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def test_init_writes_every_dealer_register_blank(home: Path):

@@ -12,18 +12,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, cli, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 WEEKLY = "联销体成员走访一览表"
 
-
-@pytest.fixture
-def home(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def report(home: Path, name: str, now: str, *args: str) -> tuple[dict[str, Any], openpyxl.Workbook]:

@@ -10,18 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, docx_text, fill, process
 from test_dealer_qa5 import COUNTIES, rows_of
 from test_dealer_qa10 import CONTRACT, report
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
-
-@pytest.fixture
-def home(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 @BOTH

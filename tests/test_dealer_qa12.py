@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home, init  # noqa: F401 (dealer_home: the fixture "home")
 from click.testing import CliRunner
 from test_dealer_pipeline import fill, process
 
@@ -19,11 +19,6 @@ BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=Tr
 COUNTIES = [{"县市": c, "大区": "苏北大区", "责任业务员": who, "一级经销商": "徐州华联商贸"}
             for c, who in (("丰县", "王强"), ("沛县", "王强"), ("睢宁", "李明"))]
 
-
-@pytest.fixture
-def home(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 @BOTH

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import fill, process
 from test_dealer_qa5 import rows_of
 from test_dealer_qa10 import CONTRACT, report
@@ -20,11 +20,6 @@ from toolkit.blank import HEADER_ROW
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
-
-@pytest.fixture
-def home(tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def _comment(copy: Path, sheet: str, key: str, column: str) -> str | None:

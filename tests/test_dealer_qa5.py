@@ -10,17 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, cli, docx_text, fill, process
 
 COUNTIES = [{"县市": c, "大区": "苏北大区", "责任业务员": "王强", "一级经销商": "徐州华联商贸"} for c in ("丰县", "沛县")]
 
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def monthly(home: Path, month: str, now: str) -> tuple[dict[str, Any], openpyxl.Workbook]:

@@ -8,8 +8,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, cli, fill, process
 from test_dealer_qa5 import PAY
 
@@ -17,12 +16,6 @@ from toolkit.outbox import drain
 from toolkit.pipeline import open_context
 from toolkit.scheduler import sweep_deadlines
 from toolkit.workspace import Workspace
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TOOLKIT_PDF", "off")
-    return init(tmp_path / "dealer", "dealer")
 
 
 def test_the_half_year_headline_counts_the_members_at_its_end(home: Path):

@@ -9,8 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, cli, docx_text, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
 
@@ -19,11 +18,6 @@ from toolkit.outbox import drain
 from toolkit.pipeline import open_context
 from toolkit.scheduler import sweep_deadlines
 from toolkit.workspace import Workspace
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return init(tmp_path / "dealer", "dealer")
 
 
 def _comment(home: Path, register: str, member: str, column: str) -> str:

@@ -9,16 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from car_fixtures import init
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
-
-@pytest.fixture
-def home(tmp_path: Path, database: str) -> Path:
-    return init(tmp_path / "dealer", "dealer")
 
 
 def _member(mid: str, **changes: Any) -> dict[str, Any]:
