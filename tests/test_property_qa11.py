@@ -65,8 +65,8 @@ def test_an_unsigned_demand_is_rewritten_when_a_new_month_falls_due(ctx, home: P
     12-01 00:00 finds December owed too (4 months, 1,344.00 元, 92 days → the manager's
     欠费情况报告 as well) and rewrites the unsigned notice under its own number, so the
     manager who signs it on 12-02 sends the owner today's figure. The signed notice is then
-    left as signed on 01-01; the report, still unsigned, is rewritten under its own number
-    with January (5 months, 1,680.00 元)."""
+    left as signed on 01-01; the report, still unsigned, is rewritten with January (5 months,
+    1,680.00 元), dated 2027-01-01: under the first number of 2027, its 2026 draft voided."""
     from toolkit.ruleset.hook import sweep
 
     fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
@@ -102,8 +102,11 @@ def test_an_unsigned_demand_is_rewritten_when_a_new_month_falls_due(ctx, home: P
     [(number, row)] = _docs(ctx, "payment_reminder").items()
     assert number == notice and row["status"] == "已审批"
     assert _text(_file(ctx, row)) == signed_text
-    [(number, rep)] = _docs(ctx, "arrears_report").items()
-    assert number == report and rep["status"] == "草稿"
+    reports = _docs(ctx, "arrears_report")  # rewritten in 2027: a number of 2027, the 2026 one voided
+    assert reports[report]["status"] == "已作废"
+    number = reports[report]["superseded_by"]
+    rep = reports[number]
+    assert "〔2027〕欠字第001号" in number and rep["status"] == "草稿"
     text = _text(ctx.ws.drafts / rep["file_name"])
     assert "1,680.00" in text and "1,344.00" not in text and "截至2027年1月1日已逾期123天" in text
     assert f"经书面催缴（2026年12月2日（{notice}））仍未缴纳" in text  # the reminder signed since

@@ -6,7 +6,8 @@ For each finding that asks for a document (``Finding.notice``) of a type declare
 * a document for the same (type, register, record) with the same facts → nothing;
 * the facts changed → a new number, whose register row names the number it replaces
   (the old one is voided if it was still a draft); a type with ``amend_draft`` rewrites
-  its unsigned draft under the same number instead (one notice per matter);
+  its unsigned draft under the same number instead (one notice per matter), unless
+  the year has turned since it was numbered: then it takes a number of the new year;
 * otherwise a new document.
 
 Order of work, so that a crash never reuses a number: take the number and record the
@@ -321,8 +322,11 @@ def _issue_one(
         sent = 0
         if any(v.sent_before for v in doc_type.variants):
             sent = len(earlier_sent(c, ledger.site, doc_type.type, register, record, values))
-        if latest is not None and latest.status == DRAFT and doc_type.amend_draft:
+        if latest is not None and latest.status == DRAFT and doc_type.amend_draft and latest.year == now.year:
             return _amend(c, doc_type, latest, digest, values, names, sent, now)
+        # A draft rewritten in a later year is dated then, so it takes that year's number
+        # (a 〔2026〕 number dated 2027 would be out of both years' sequences): the old
+        # draft is voided as superseded, below, like any document replaced.
         chosen = doc_type.pick(values, sent)
         while True:
             seq = next_seq(c, ledger.site, doc_type.type, now.year)

@@ -1,0 +1,76 @@
+"""Defects found in the property pack (fourteenth round): each test is one of them, real files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import write_xlsx
+from docx import Document
+
+from toolkit.outbox import drain
+from toolkit.pipeline import process_paths
+
+# The ledger holds what is judged: both databases.
+pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+FEES = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
+MOVE = ["编号", "房号", "携带人", "身份", "物品", "日期", "业主核实", "出门性质", "核实时间", "水电气结清"]
+
+
+def _docs(ctx, doc_type: str) -> dict[str, dict]:
+    from sqlalchemy import select
+
+    from toolkit.documents.tables import documents
+
+    with ctx.ledger.engine.connect() as c:
+        rows = c.execute(select(documents).where(documents.c.site == ctx.ledger.site,
+                                                 documents.c.doc_type == doc_type).order_by(documents.c.id)).all()
+    return {r.number: dict(r._mapping) for r in rows}
+
+
+def _text(path: Path) -> str:
+    doc = Document(path)
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+# --- 1. a draft rewritten in a new year takes that year's number --------------------------------
+
+
+def test_a_draft_rewritten_in_a_new_year_takes_a_number_of_that_year(ctx, home: Path):
+    """5-201 (张伟, 120 m² × 2.80 = 336.00 元 a month) is paid to 08-31. Tue 12-15: 106 days
+    overdue, September to December owed (4 × 336 = 1,344.00 元): a 催缴通知书 and the
+    manager's 欠费情况报告 are drafted under 2026 numbers. Nobody signs them; on 2027-01-01
+    January falls due (5 months, 1,680.00 元) and both drafts are rewritten, dated 2027-01-01:
+    each takes the first number of 2027, and the 2026 draft it replaces is voided (its file
+    moved to 已作废). No number is held by two documents, nor dated outside its year."""
+    from toolkit.ruleset.hook import sweep
+
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["5-201", "张伟", "13800138005", 120, 2.8, date(2026, 8, 31), 1344]]})
+    done = process_paths(ctx, [fees], datetime(2026, 12, 15, 10, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    before = {t: _docs(ctx, t) for t in ("payment_reminder", "arrears_report")}
+    assert all("〔2026〕" in n and n.endswith("字第001号") for d in before.values() for n in d), before
+
+    sweep(ctx, datetime(2027, 1, 1, 0, 0), clock=False)  # January falls due
+    drain(ctx.ws, ctx.ledger)
+    for doc_type, code in (("payment_reminder", "催"), ("arrears_report", "欠")):
+        rows = _docs(ctx, doc_type)
+        [(old, old_row)] = before[doc_type].items()
+        [new] = [n for n in rows if n != old]
+        assert "〔2027〕" in new and new.endswith(f"{code}字第001号"), new
+        assert rows[new]["status"] == "草稿" and rows[new]["year"] == 2027
+        assert rows[new]["issued_on"] == date(2027, 1, 1) and rows[new]["supersedes"] == old
+        assert rows[old]["status"] == "已作废" and rows[old]["superseded_by"] == new
+        text = _text(ctx.ws.drafts / rows[new]["file_name"])
+        assert "1,680.00" in text and "1,344.00" not in text and "截至2027年1月1日" in text
+        assert new in text and old not in text  # an unsigned draft replaced is not cited
+        assert (ctx.ws.drafts / "已作废" / old_row["file_name"]).exists()
+        assert not (ctx.ws.drafts / old_row["file_name"]).exists()
+    sheet = openpyxl.load_workbook(ctx.ws.outbox / "发文登记.xlsx").active
+    header = [c.value for c in sheet[2]]
+    numbers = [r[header.index("文号")] for r in sheet.iter_rows(min_row=3, values_only=True) if r[header.index("文号")]]
+    assert len(numbers) == len(set(numbers)) == 4
