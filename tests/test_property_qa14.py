@@ -74,3 +74,67 @@ def test_a_draft_rewritten_in_a_new_year_takes_a_number_of_that_year(ctx, home: 
     header = [c.value for c in sheet[2]]
     numbers = [r[header.index("文号")] for r in sheet.iter_rows(min_row=3, values_only=True) if r[header.index("文号")]]
     assert len(numbers) == len(set(numbers)) == 4
+
+
+# --- 2. an account in arrears is one continuing finding -----------------------------------------
+
+
+def _arrears_row(ctx, record: str):
+    from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings as t
+
+    with ctx.ledger.engine.connect() as c:
+        return c.execute(select(t).where(t.c.site == ctx.ledger.site, t.c.rule == "fee.arrears",
+                                         t.c.record == record)).one()
+
+
+def test_an_account_in_arrears_stays_one_finding_as_its_months_grow(ctx, home: Path):
+    """5-301 (李娜, 100 m² × 3.00 = 300.00 元 a month) is paid to 09-30. Tue 10-20: 20 days
+    overdue, October owed — 催缴通知 (tier 1), the reminder drafted. Fri 10-30 is day 30:
+    再次催缴 (tier 2) — a step, news once: the unsigned reminder is rewritten under its own
+    number; the next morning nothing changes. On 11-01 November falls due (2 months,
+    600.00 元) and on 12-01 December (3 months, 900.00 元, judged as a repair register is
+    saved that morning): the same finding, opened 10-20, goes on (not new), its months and
+    amount grow, and the unsigned reminder states each month's figure under its one number."""
+    from toolkit.ruleset.hook import sweep
+
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["5-301", "李娜", "13800138006", 100, 3, date(2026, 9, 30), 300]]})
+    assert process_paths(ctx, [fees], datetime(2026, 10, 20, 10, 0)).files[0].status == "accepted"
+    [(number, row)] = _docs(ctx, "payment_reminder").items()
+    opened = _arrears_row(ctx, "5-301").first_seen
+    assert opened == datetime(2026, 10, 20, 10, 0)
+
+    def arrears(found):
+        [f] = [f for f in found if f.rule == "fee.arrears" and f.record == "5-301"]
+        return f
+
+    step = arrears(sweep(ctx, datetime(2026, 10, 30, 8, 0), clock=True))
+    drain(ctx.ws, ctx.ledger)
+    assert (step.state, step.values["tier"], step.values["months_owed"]) == ("new", 2, 1)
+    [(same, row)] = _docs(ctx, "payment_reminder").items()
+    assert same == number and row["status"] == "草稿" and '"reminder_tier":2' in row["values_json"]
+    calm = arrears(sweep(ctx, datetime(2026, 10, 31, 8, 0), clock=True))
+    drain(ctx.ws, ctx.ledger)
+    assert calm.state == "ongoing" and _docs(ctx, "payment_reminder")[number]["values_json"] == row["values_json"]
+
+    month = arrears(sweep(ctx, datetime(2026, 11, 1, 0, 0), clock=False))  # November falls due
+    drain(ctx.ws, ctx.ledger)
+    assert (month.state, month.values["months_owed"], str(month.values["amount"])) == ("ongoing", 2, "600.00")
+    stored = _arrears_row(ctx, "5-301")
+    assert stored.first_seen == opened and stored.is_open and "600.00 元（2 个月）" in stored.message
+    [(same, row)] = _docs(ctx, "payment_reminder").items()
+    assert same == number and "欠缴2个月，金额共计600.00元" in _text(ctx.ws.drafts / row["file_name"])
+
+    repairs = write_xlsx(home / "inbox" / "报修登记.xlsx", {"报修": [
+        ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "接报人"],
+        ["BX-01", "1-101", "王强", "13800138001", datetime(2026, 12, 1, 8, 50), "厨房漏水", "赵敏"]]})
+    saved = process_paths(ctx, [repairs], datetime(2026, 12, 1, 9, 0)).files[0]
+    assert saved.status == "accepted", saved.message
+    december = arrears(saved.findings)
+    assert (december.state, december.values["months_owed"]) == ("ongoing", 3)
+    assert _arrears_row(ctx, "5-301").first_seen == opened
+    drain(ctx.ws, ctx.ledger)
+    [(same, row)] = _docs(ctx, "payment_reminder").items()
+    assert same == number and "欠缴3个月，金额共计900.00元" in _text(ctx.ws.drafts / row["file_name"])

@@ -130,6 +130,10 @@ class Finding:
     # once the grace time passes): the record is judged again then, with no file.
     # Deadlines (``due``) are judged again anyway; not a fact of the case.
     wake: datetime | None = None
+    # Set by the ledger: an ongoing finding whose stored wake time has come. Its facts are
+    # as before, but what its unsigned document prints may have moved with the clock (the
+    # months owed on the 1st), so it goes to the documents as a new one would.
+    woken: bool = False
 
     def fingerprint_facts(self) -> dict[str, Any]:
         """The facts whose change makes an issued finding new again."""

@@ -4,7 +4,7 @@ evaluate()      the file's records, the records they affect (each rule's scope) 
                 records whose stored deadline has come are judged again
                 (``incremental``); states previewed against the stored findings of
                 those records (read only); FileResult.findings = findings about this
-                file's records + other findings that are new or resolved.
+                file's records + other findings that are new, woken or resolved.
                 The first evaluation of a day also runs the rules whose findings move
                 with the date alone (``clock``) and the rules read whole.
 commit(conn)    the same comparison again inside the file's transaction, then the
@@ -65,7 +65,7 @@ class Evaluation:
 
 
 def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
-    """This file's own findings, plus what changed elsewhere (new or resolved)."""
+    """This file's own findings, plus what changed elsewhere (new, woken or resolved)."""
     about = about or []
     # About one of the file's records, new, or about several records one of which is in
     # the file (an escalation of many complaints: its pack says). Cheapest test first:
@@ -84,7 +84,7 @@ def file_findings(ev: Evaluation, about: list | None = None) -> list[Finding]:
         mine = list(findings)
     else:
         mine = [f for f, hit in zip(findings, in_file, strict=True)
-                if hit or f.state == "new" or any(a(f, ev.touched) for a in about)]
+                if hit or f.state == "new" or f.woken or any(a(f, ev.touched) for a in about)]
     return mine + _say_turned(ev.resolved, mine)
 
 
@@ -279,7 +279,10 @@ def sweep(ctx: Any, now: datetime, clock: bool | None = None) -> list[Finding]:
     findings, met = store.split_settled(judged)
     with ctx.ledger.transaction() as conn:
         resolved = store.sync(conn, ctx.ledger.site, findings, now, scope=covered, met=met)
-        fresh = [f for f in findings if f.state == "new"]
+        # A woken one goes too (``Finding.woken``): what its unsigned draft prints may have
+        # moved with the clock alone; the documents hook issues nothing where its documents
+        # already say it (``unchanged_notices``).
+        fresh = [f for f in findings if f.state == "new" or f.woken]
         if fresh:
             # No file: the intents carry the moment instead of a file's hash.
             result = FileResult(path="", status="clock", findings=fresh, sha256=f"clock{now:%Y%m%d%H%M%S}")

@@ -396,6 +396,9 @@ def assign_states(conn: Connection, site: str, findings: list[Finding],
                 f.state = "new"  # opened again, or its facts changed
             else:
                 f.state = "ongoing"
+                wake_at = row.wake_at
+                if wake_at is not None and f.notice and now is not None and wake_at <= now:
+                    f.woken = True  # the clock moved it: its documents are looked at again
             if (row.is_open, row.facts_hash, row.status, row.severity, row.due, row.wake_at) != \
                     (is_open, h, f.status, f.severity, f.due, _wake(f, now)):
                 updates.append((row.id, f, h, is_open))

@@ -245,7 +245,7 @@ class DeadlineFinding(Finding):
         # (tests check that every field of Finding is set).
         self.rule, self.register, self.record, self.severity = rule, register, record, severity
         self.status, self.due, self.overdue_minutes = status, due, overdue_minutes
-        self.values, self.notice, self.state, self.wake = values, notice, "new", None
+        self.values, self.notice, self.state, self.wake, self.woken = values, notice, "new", None, False
         self._words: tuple[str, str, datetime | date | None] | None = words
         self._text = ""
 

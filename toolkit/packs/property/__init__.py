@@ -290,12 +290,15 @@ PACK = Pack(
     },
     groups={"complaint": ("事件", "complaint.escalation")},
     fact_keys={
-        # A month falling due is news (the finding wakes on the 1st): an unsigned demand
-        # is rewritten with it, while a signed one of the same tier is not re-sent — the
-        # document types' own facts (rules/documents.yaml) decide that. A blocked
+        # One continuing arrears per account while 已缴至 stands: a month falling due
+        # (the finding wakes on the 1st) grows its months and amount without making it
+        # new; only a step up the tiers (再次催缴, 报项目经理) is news. An unsigned demand
+        # is still rewritten with each month (the sweep hands a woken notice finding to
+        # the documents, whose ``stale_draft`` sees the figures moved), a signed one of the
+        # same tier is not re-sent (the types' own facts, rules/documents.yaml). A blocked
         # move-out stays the same block while the arrears figure grows.
-        "fee.arrears": ("tier", "已缴至", "months_owed"),
-        "fee.arrears_report": ("已缴至", "months_owed"),
+        "fee.arrears": ("tier", "已缴至"),
+        "fee.arrears_report": ("已缴至",),
         "move_out.blocked": ("missing",),
     },
     about=_about,
