@@ -12,6 +12,7 @@ from docx import Document
 
 from toolkit.outbox import drain
 from toolkit.pipeline import process_paths
+from toolkit.reports import build_report, parse_day
 
 # The ledger holds what is judged: both databases.
 pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -138,3 +139,34 @@ def test_an_account_in_arrears_stays_one_finding_as_its_months_grow(ctx, home: P
     drain(ctx.ws, ctx.ledger)
     [(same, row)] = _docs(ctx, "payment_reminder").items()
     assert same == number and "欠缴3个月，金额共计900.00元" in _text(ctx.ws.drafts / row["file_name"])
+
+
+# --- 3. a refused move-out with its day ahead is on the list now ---------------------------------
+
+
+def test_a_refused_move_out_with_its_day_ahead_is_on_the_list_naming_who_clears_it(ctx, home: Path):
+    """Thu 12-03: 李秀英 registers her move out of 1-102 for Thu 12-10 (FX-31); the account is
+    paid to 11-30, so December's 336.00 元 is owed up to the day — refused. 小红, the nanny of
+    2-201, is to carry a sofa out on Tue 12-08 (FX-32) without the owner's consent recorded —
+    refused. The 08:30 list of Fri 12-04 has both under 须处理事项 now, not only on their day:
+    the cashier (财务部) collects the fee, the customer assistant (客服中心) phones the owner,
+    each before the moving day; the gate holds the goods until then."""
+    fees = write_xlsx(home / "inbox" / "物业费台账.xlsx", {"物业费": [
+        FEES, ["1-102", "李秀英", "13800138002", 120, 2.8, date(2026, 11, 30), None]]})
+    move = write_xlsx(home / "inbox" / "放行登记.xlsx", {"放行": [
+        MOVE, ["FX-31", "1-102", "李秀英", "业主", "衣柜、床", date(2026, 12, 10), None, "搬家迁出", None, "是"],
+        ["FX-32", "2-201", "小红", "保姆", "沙发", date(2026, 12, 8), None, "临时携带", None, None]]})
+    done = process_paths(ctx, [fees, move], datetime(2026, 12, 3, 16, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 12, 4, 8, 30), parse_day("2026-12-04"))
+    acts = daily.table("须处理事项")
+    col = {c.title: i for i, c in enumerate(acts.columns)}
+    rows = {r[col["编号"]]: r for r in acts.rows if r[col["问题"]] == "不予放行"}
+    assert sorted(rows) == ["FX-31", "FX-32"]
+    fx31, fx32 = rows["FX-31"], rows["FX-32"]
+    assert (fx31[col["负责人"]], fx31[col["部门"]]) == ("收费员", "财务部")
+    assert fx31[col["须处理"]].startswith("搬家日期为 2026-12-10，须在此前办妥：请业主结清欠费")
+    assert fx31[col["须处理"]].endswith("办妥前门岗不得放行。") and "336.00" in fx31[col["说明"]]
+    assert (fx32[col["负责人"]], fx32[col["部门"]]) == ("客户助理", "客服中心")
+    assert fx32[col["须处理"]].startswith("搬家日期为 2026-12-08，须在此前办妥：请联系业主核实")

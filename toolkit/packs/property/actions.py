@@ -8,6 +8,8 @@ wrong amount or parking charge, a refused unit whose reason is not registered (s
 
 from __future__ import annotations
 
+from datetime import date
+
 from toolkit.model import Finding
 from toolkit.packs.acting import Action
 
@@ -79,6 +81,15 @@ def action_of(f: Finding) -> Action:
     column = _MOVE_OUT_COLUMN.get(missing[0], "房号") if len(missing) == 1 else "房号"
     todo = "门岗不得放行。" + "；".join(_MOVE_OUT_STEPS[m] for m in missing if m in _MOVE_OUT_STEPS)
     return Action(a.code, a.title, column, todo, a.listed_in)
+
+
+def move_out_ahead(f: Finding, on: date) -> Action:
+    """A refused move-out whose moving day is still ahead: what must be done before then,
+    by whoever clears each step (the gate only holds the goods on the day)."""
+    a = action_of(f)
+    steps = "；".join(_MOVE_OUT_STEPS[m] for m in f.values.get("missing") or [] if m in _MOVE_OUT_STEPS)
+    todo = f"搬家日期为 {on:%Y-%m-%d}，须在此前办妥：{steps}；办妥前门岗不得放行。"
+    return Action(a.code, a.title, a.column, todo, a.listed_in)
 
 
 def _papers(a: Action, f: Finding) -> Action:

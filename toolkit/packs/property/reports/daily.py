@@ -14,10 +14,10 @@ from toolkit.reports.periods import Period
 from toolkit.reports.source import Source, day, when
 from toolkit.ruleset.timing import after_cutoff, duration_text
 
-from ..actions import ACTIONS
+from ..actions import ACTIONS, move_out_ahead
 from ..rules.renovation import DEADLINE_LABELS
 from .slips import refused_notes, revoked_slips
-from .who import who_acts
+from .who import move_out_ahead_who, who_acts
 
 ACTION_REGISTERS = ("move_out", "renovation", "special_service", "fee_account", "parking_temp", "handover")
 
@@ -121,7 +121,7 @@ def open_issues(src: Source, today: Any) -> Table:
     )
 
 
-# A refused move-out matters on the days around its date; older ones are history.
+# A refused move-out matters until a week after its date; older ones are history.
 MOVE_OUT_DAYS = 7
 # A parking charge off the tariff that was really taken cannot be "corrected" in the
 # register: it is on the list for a week after the car left, for the 秩序部 to settle.
@@ -137,16 +137,21 @@ def action_items(src: Source, today: Any) -> list[dict[str, Any]]:
         if f.rule not in codes or not is_action(f):
             continue
         values = src.records(f.register).get(f.record, {})
+        a, ahead = None, False
         if f.rule == "move_out.blocked":
             on = day(values.get("日期"))
-            if on is None or not 0 <= (today - on).days <= MOVE_OUT_DAYS:
+            if on is None or (today - on).days > MOVE_OUT_DAYS:
                 continue
+            # Its day still ahead: listed now, for those who must clear it before then.
+            ahead = on > today
+            if ahead:
+                a = move_out_ahead(f, on)
         if f.rule == "parking.temp_fee":
             left = day(values.get("出场时间") or f.values.get("出场时间"))
             if left is not None and (today - left).days > PARKING_DAYS:
                 continue
-        person, dept = who_acts(src, f, values)
-        a = action_of(f)
+        person, dept = move_out_ahead_who(f) if ahead else who_acts(src, f, values)
+        a = a or action_of(f)
         items.append({"finding": f, "action": a, "person": person, "dept": dept,
                       "room": str(values.get("房号") or f.values.get("房号") or "")})
     items.sort(key=lambda i: (i["finding"].register, i["finding"].record, i["finding"].rule))

@@ -27,6 +27,13 @@ RULE_ROLES: dict[str, tuple[str, str]] = {
     # register answers to (工程部; the register names no person), whose head acts.
     "renovation.rectification": ("工程部主管", "工程部"),
 }
+# A refused move-out before its moving day: who clears each missing step then (seed 001
+# 放行 4–5: the cashier confirms the fees are paid, the customer assistant phones the owner).
+MOVE_OUT_CLEARS: dict[str, tuple[str, str]] = {
+    "fee_account": CASHIER, "arrears_cleared": CASHIER, "utilities_cleared": CASHIER,
+    "owner_confirmation": CUSTOMER_ASSISTANT, "owner_identity": CUSTOMER_ASSISTANT,
+    "confirmation_time": CUSTOMER_ASSISTANT,
+}
 # The register of each department's daily patrols, and who patrols for it.
 PATROLS = "renovation_patrol"
 
@@ -60,4 +67,12 @@ def _patrollers(src: Source, f: Finding) -> tuple[str, str]:
         if dept not in last or day >= last[dept][0]:
             last[dept] = (day, person)
     people = [last[d][1] if d in last else f"{d}主管" for d in depts]
+    return "、".join(people), "、".join(depts)
+
+
+def move_out_ahead_who(f: Finding) -> tuple[str, str]:
+    """(people, departments) who clear a refused move-out's missing steps before its day."""
+    roles = [MOVE_OUT_CLEARS[m] for m in f.values.get("missing") or [] if m in MOVE_OUT_CLEARS] or [GATE]
+    people = list(dict.fromkeys(p for p, _ in roles))
+    depts = list(dict.fromkeys(d for _, d in roles))
     return "、".join(people), "、".join(depts)
