@@ -97,9 +97,10 @@ PACK = Pack(
         Rule("contract.payments", ("contract_payment", "contract"), contracts.payment_findings),
         Rule("consulting.phases", ("consulting_phase", "contract"), contracts.phase_findings),
     ),
-    rules_files=("dealer_documents.yaml",),
+    rules_files=("dealer_documents.yaml", "dealer_schedule.yaml"),
     templates=TEMPLATES,
     documents_file="dealer_documents.yaml",
+    schedule_file="dealer_schedule.yaml",
     reports=(
         # Weekly in the body's first half-year, monthly after (seed 003 第一篇 4.3).
         Kind("jsb_weekly", "联销体成员走访一览表", "week", _report("jsb", "jsb_weekly"), runs=_in_first_half_year,
@@ -111,6 +112,8 @@ PACK = Pack(
         Kind("club_monthly", "俱乐部会员月报", "month", _report("club", "club_monthly")),
         Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
     ),
+    # The defaults when rules/dealer_schedule.yaml is missing (workspaces made before it
+    # shipped); the file holds the same jobs for the office to edit.
     jobs=(
         # Monday morning, for the week just ended (dealer.md 4.4): Sunday's visits are in it.
         Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00"),

@@ -1,0 +1,56 @@
+"""Dealer pack, QA round 14: the schedule the office edits (rules/dealer_schedule.yaml), the
+weekly 走访一览表 made after the lists are due, letters signed by the contract's own party,
+and drafts withdrawn when a contract is marked ended. Workspaces made by ``toolkit init``,
+registers filled as staff fill them, the real scheduler and the real .docx."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
+
+from toolkit.packs.dealer import PACK
+from toolkit.reports.settings import load_schedule
+
+BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+def _run(home: Path, *moments: str) -> dict[str, str]:
+    """Each job's status as the scheduler leaves it after ticks at ``moments``."""
+    from toolkit.pipeline import open_context
+    from toolkit.scheduler import run_due
+    from toolkit.workspace import Workspace
+
+    ctx = open_context(Workspace(home))
+    try:
+        out: dict[str, str] = {}
+        for now in moments:
+            out |= {f"{o.job}@{o.slot:%m-%d}": o.status for o in run_due(ctx, datetime.fromisoformat(now))}
+        return out
+    finally:
+        ctx.close()
+
+
+def test_init_writes_the_dealer_schedule_and_editing_it_changes_what_runs(home: Path):
+    """``toolkit init --pack dealer`` writes rules/dealer_schedule.yaml with every dealer job
+    (the pack's defaults, one for one). The office moves 合同收款月报 from the 1st to the 3rd
+    and deletes 俱乐部会员月报: the scheduler runs the contract report on 12-03, not 12-01,
+    and never the club report."""
+    path = home / "rules" / "dealer_schedule.yaml"
+    text = path.read_text(encoding="utf-8")
+    listed = yaml.safe_load(text)["jobs"]
+    assert [(j["name"], j["report"], j["cadence"], j["day"], j["time"], j.get("after_workday", False))
+            for j in listed] == [(j.name, j.report, j.cadence, j.day, j.time, j.after_workday) for j in PACK.jobs]
+    assert {k.name for k in PACK.reports} == {j["report"] for j in listed}
+    assert "改时间" in text  # told in Chinese where to edit
+    text = text.replace("report: contract_monthly, cadence: monthly, day: 1,", "report: contract_monthly, cadence: monthly, day: 3,")
+    text = "\n".join(line for line in text.splitlines() if "report: club_monthly" not in line) + "\n"
+    path.write_text(text, encoding="utf-8")
+    assert "俱乐部会员月报" not in {j.name for j in load_schedule(home / "rules").jobs}
+    got = _run(home, "2026-12-01T09:00", "2026-12-03T09:00")
+    assert got["合同收款月报@11-03"] == "skipped"  # first start on 12-01: the 11-03 run is long past
+    assert got["合同收款月报@12-03"] == "done"
+    assert not [k for k in got if k.startswith("俱乐部会员月报")]
