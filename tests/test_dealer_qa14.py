@@ -54,3 +54,42 @@ def test_init_writes_the_dealer_schedule_and_editing_it_changes_what_runs(home: 
     assert got["合同收款月报@11-03"] == "skipped"  # first start on 12-01: the 11-03 run is long past
     assert got["合同收款月报@12-03"] == "done"
     assert not [k for k in got if k.startswith("俱乐部会员月报")]
+
+
+def test_weekly_visit_list_waits_for_the_lists_due_monday_and_for_holidays(home: Path):
+    """The week 11-23…11-29's visit lists are due Monday 11-30 at 17:30. 王强's list, saved
+    Monday afternoon, is in the 走访一览表 made Tuesday 12-01 09:00; nothing is made Monday
+    morning. The week 09-28…10-04's lists are due Monday 10-05, in the National Day holiday
+    (10-01…10-07, chinese_calendar), so due Thursday 10-08: the report runs Friday 10-09."""
+    import openpyxl
+    from test_dealer_pipeline import MEMBERS, fill, process
+
+    from toolkit.reports.catalog import period_for_slot, report_kinds
+    from toolkit.scheduler import latest_slot
+
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-11-20T09:00")
+    weekly = "联销体成员走访一览表"
+    got = _run(home, "2026-11-30T09:00")  # first start, Monday morning
+    assert got[f"{weekly}@11-24"] == "skipped" and f"{weekly}@11-30" not in got
+    process(home, fill(home, "联销体成员走访记录", [
+        {"日期": date(2026, 11, 27), "业务员": "王强", "成员编号": "M01", "方式": "走访", "销售情况": "正常"}]),
+        "2026-11-30T16:00")
+    from toolkit.pipeline import open_context
+    from toolkit.scheduler import run_due
+    from toolkit.workspace import Workspace
+
+    ctx = open_context(Workspace(home))
+    try:
+        [made] = [o for o in run_due(ctx, datetime(2026, 12, 1, 9, 0)) if o.job == weekly]
+    finally:
+        ctx.close()
+    assert made.status == "done" and made.slot == datetime(2026, 12, 1, 9, 0)
+    book = openpyxl.load_workbook(next(p for p in made.outputs if p.endswith(".xlsx")))
+    rows = [r for r in book["本周走访"].iter_rows(values_only=True) if r and r[2] == "M01"]
+    assert [(r[0], r[4]) for r in rows] == [(datetime(2026, 11, 27), "走访")]
+    job = load_schedule(home / "rules").job_for("jsb_weekly")
+    kind = report_kinds(home / "rules")["jsb_weekly"]
+    assert latest_slot(job, datetime(2026, 10, 8, 18, 0)) == datetime(2026, 9, 29, 9, 0)  # W39's
+    slot = latest_slot(job, datetime(2026, 10, 9, 9, 0))
+    assert slot == datetime(2026, 10, 9, 9, 0) and period_for_slot(kind, slot, job).label == "2026-W40"
+

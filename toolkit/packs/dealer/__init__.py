@@ -113,13 +113,15 @@ PACK = Pack(
         Kind("contract_monthly", "合同收款月报", "month", _report("contracts", "contract_monthly")),
     ),
     # The defaults when rules/dealer_schedule.yaml is missing (workspaces made before it
-    # shipped); the file holds the same jobs for the office to edit.
+    # shipped); the file holds the same jobs for the office to edit. Each report that reads
+    # what staff hand in by a deadline waits for the working day after it: the weekly visit
+    # list is due Monday 17:30, the monthly lists the 5th 17:30 (report_due), each moved to
+    # the next working day when it is not one.
     jobs=(
-        # Monday morning, for the week just ended (dealer.md 4.4): Sunday's visits are in it.
-        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00"),
-        Job(name="联销体成员走访一览表（月度）", report="jsb_visits_monthly", cadence="monthly", day=1, time="09:00"),
-        # The members' figures are due on the 5th at 17:30, moved to the next working day
-        # (report_due.monthly_day): the report is made the working day after, at 09:00.
+        Job(name="联销体成员走访一览表", report="jsb_weekly", cadence="weekly", day="monday", time="09:00",
+            after_workday=True),
+        Job(name="联销体成员走访一览表（月度）", report="jsb_visits_monthly", cadence="monthly", day=5, time="09:00",
+            after_workday=True),
         Job(name="二级客户进货统计月报", report="jsb_monthly", cadence="monthly", day=5, time="09:00",
             after_workday=True),
         Job(name="联销体半年考核", report="jsb_half_year", cadence="monthly", day=10, time="09:00"),
