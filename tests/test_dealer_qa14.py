@@ -93,3 +93,26 @@ def test_weekly_visit_list_waits_for_the_lists_due_monday_and_for_holidays(home:
     slot = latest_slot(job, datetime(2026, 10, 9, 9, 0))
     assert slot == datetime(2026, 10, 9, 9, 0) and period_for_slot(kind, slot, job).label == "2026-W40"
 
+
+def _docx_text(path: Path) -> list[str]:
+    import docx
+
+    d = docx.Document(str(path))
+    return [p.text for p in d.paragraphs if p.text.strip()]
+
+
+def test_a_contract_letter_is_signed_by_the_contracts_own_party(home: Path):
+    """GW-2026-001's 乙方 is 江苏恒安物业顾问有限公司, not the workspace's company (某某有限公司,
+    rules/documents.yaml): its 付款提醒函 (instalment 2, 40,000 due Tue 10-20, unpaid: day 1
+    on 10-21) bears that company at the head and above the date, signed by its 财务部."""
+    from test_dealer_pipeline import fill, process
+    from test_dealer_qa10 import CONTRACT
+
+    process(home, fill(home, "合同登记", [CONTRACT]), "2026-10-21T09:00")
+    process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 20), "应付金额": 40000}]),
+        "2026-10-21T09:00")
+    [letter] = (home / "outbox" / "文书草稿").glob("*付款提醒函_GW-2026-001_2.docx")
+    text = _docx_text(letter)
+    assert text[0] == "江苏恒安物业顾问有限公司"  # the letterhead
+    assert text[-2] == "江苏恒安物业顾问有限公司财务部" and "某某有限公司" not in "".join(text)
