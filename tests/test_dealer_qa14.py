@@ -116,3 +116,35 @@ def test_a_contract_letter_is_signed_by_the_contracts_own_party(home: Path):
     text = _docx_text(letter)
     assert text[0] == "江苏恒安物业顾问有限公司"  # the letterhead
     assert text[-2] == "江苏恒安物业顾问有限公司财务部" and "某某有限公司" not in "".join(text)
+
+
+@BOTH
+def test_a_letter_dated_after_the_contract_ended_is_withdrawn_when_it_is_marked_ended(home: Path):
+    """GW-2026-001 runs (生效). Instalment 2 (40,000 due Tue 10-20) is unpaid: a
+    付款提醒函 is drafted 10-21, then on 11-20 (day 31, past the 30 days) a 违约通知书, which
+    replaces the unsigned reminder. On 11-30 合同管理员 saves the contract as 解除 on 11-15
+    (written notice 11-10). The 违约通知书, dated 11-20, after the end, still unsigned, is
+    withdrawn (moved to 文书草稿/已作废, 作废 in 发文登记); the 40,000 is for 财务部 to collect."""
+    import openpyxl
+    from test_dealer_pipeline import fill, process
+    from test_dealer_qa10 import CONTRACT
+
+    running = {**CONTRACT, "状态": "生效"}
+    process(home, fill(home, "合同登记", [running]), "2026-10-21T09:00")
+    process(home, fill(home, "合同收款登记", [
+        {"合同编号": "GW-2026-001", "期次": 2, "应付日期": date(2026, 10, 20), "应付金额": 40000}]),
+        "2026-10-21T09:00")
+    process(home, fill(home, "合同登记", [{**running, "甲方电话": "0516-83001234"}]), "2026-11-20T09:00")
+    drafts = home / "outbox" / "文书草稿"
+    [breach] = drafts.glob("*违约通知书_GW-2026-001_2.docx")
+    found = process(home, fill(home, "合同登记", [{**running, "甲方电话": "0516-83001234", "状态": "解除",
+                                                   "书面通知日期": date(2026, 11, 10), "解除日期": date(2026, 11, 15)}]),
+                    "2026-11-30T09:00")
+    (owed,) = [f for f in found["findings"] if f["rule"] == "contract.overdue"]
+    assert "合同已于 2026-11-15 解除，欠款请财务部另行追收" in owed["message"]
+    assert not breach.exists() and (drafts / "已作废" / breach.name).exists()
+    [register] = (home / "outbox").rglob("发文登记*.xlsx")
+    rows = [[c for c in r if c is not None] for r in openpyxl.load_workbook(register).active.iter_rows(values_only=True)]
+    [row] = [r for r in rows if any("违约通知书" in str(c) for c in r)]
+    assert any(str(c) == "已作废" for c in row), row
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from toolkit.model import WITHDRAW_DRAFTS_FROM
 from toolkit.packs import Pack, Rule, SettingsPart, per_record
 from toolkit.packs.scopes import Grouped, Whole
 from toolkit.reports.catalog import Kind
@@ -147,5 +148,6 @@ PACK = Pack(
     follows={"jsb.report_missing": "jsb.report_late"},
     # A reminder or a breach notice is one per tier however the days grow.
     # New when the tier moves or the contract it names arrives or changes (the letter needs it).
-    fact_keys={"contract.overdue": ("tier", "甲方", "违约金", "签订日期")},
+    # And when the contract is marked ended: its letters dated from then are withdrawn.
+    fact_keys={"contract.overdue": ("tier", "甲方", "违约金", "签订日期", WITHDRAW_DRAFTS_FROM)},
 )
