@@ -23,8 +23,8 @@ from sqlalchemy import Connection, func, literal, select, update
 from .. import outbox
 from ..clock import local_now
 from ..model import WITHDRAW_DRAFTS_FROM, FileResult, Finding
-from ..ruleset.timing import as_date
 from ..outbox import ASYNC, DONE, VOID, Intent, Outcome
+from ..ruleset.timing import as_date
 from .tables import APPROVED, DRAFT, PENDING, documents, ensure_tables
 from .tables import VOID as VOIDED
 
