@@ -148,3 +148,27 @@ def test_a_letter_dated_after_the_contract_ended_is_withdrawn_when_it_is_marked_
     [row] = [r for r in rows if any("违约通知书" in str(c) for c in r)]
     assert any(str(c) == "已作废" for c in row), row
 
+
+def test_a_second_false_report_of_a_recalled_salesperson_drafts_no_second_recall(home: Path):
+    """张主任 finds 王强's 走访一览表 of 2026-W45 false (11-20): one 业务员调回待岗通报. A week
+    later the register also marks his W46 list false, and 李军's: 王强 is already recalled
+    for W45 — one recall, one notice — so only 李军's is drafted; the W46 row says so."""
+    from test_dealer_pipeline import fill, process
+
+    def false(who: str, period: str, sent: date) -> dict[str, object]:
+        return {"业务员": who, "报表": "联销体成员走访一览表", "期间": period, "实报日期": sent, "虚报": "是",
+                "核查人": "张主任"}
+
+    first = false("王强", "2026-W45", date(2026, 11, 9))
+    process(home, fill(home, "报表上报登记", [first]), "2026-11-20T09:00")
+    drafts = home / "outbox" / "文书草稿"
+    assert len(list(drafts.glob("*业务员调回待岗通报*.docx"))) == 1
+    found = process(home, fill(home, "报表上报登记", [
+        first, false("王强", "2026-W46", date(2026, 11, 16)), false("李军", "2026-W46", date(2026, 11, 16))]),
+        "2026-11-27T09:00")
+    recalls = sorted(p.name for p in drafts.glob("*业务员调回待岗通报*.docx"))
+    assert len(recalls) == 2, recalls
+    said = {f["record"]: f["message"] for f in found["findings"] if f["rule"] == "jsb.report_false"}
+    again = said["王强|联销体成员走访一览表|2026-W46"]
+    assert "已因" in again and "2026-W45" in again and "不再另发" in again and "已起草" not in again
+    assert "通报已起草" in said["李军|联销体成员走访一览表|2026-W46"]

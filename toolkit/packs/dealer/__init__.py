@@ -78,7 +78,8 @@ PACK = Pack(
         Rule("jsb.county", ("jsb_county", "jsb_member"), jsb.county_findings),
         Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member"), jsb.coverage_findings),
         Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
-        per_record("jsb.reports", "jsb_report_log", staff.report_findings, clock=True),  # missing by the date
+        # Missing by the date; a salesperson's rows together (one recall notice per recall).
+        Rule("jsb.reports", ("jsb_report_log",), staff.log_findings, Grouped("业务员", clock=True)),
         # Reports owed but never logged: 漏报 by the date alone (the salespeople from 县级市场登记).
         # (A month's rows in 二级客户进货统计表 are that month's purchase list, received.)
         Rule("jsb.reports_unlogged", ("jsb_report_log", "jsb_county", "jsb_pay", "jsb_sales"),
