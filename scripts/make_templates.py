@@ -246,11 +246,11 @@ def _add_page_footer(doc) -> None:
 # --- building blocks of a company document ------------------------------------------
 
 
-def letterhead(doc, title: str = "{{ doc.title }}") -> None:
+def letterhead(doc, title: str = "{{ doc.title }}", company: str = "{{ doc.company_full }}") -> None:
     """Company name in red, the number line over a red rule, then the title."""
     para(
         doc,
-        "{{ doc.company_full }}",
+        company,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         size=22,
         bold=True,

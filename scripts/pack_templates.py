@@ -40,11 +40,12 @@ def helpers() -> ModuleType:
     return _HELPERS
 
 
-def notice(title: str, *, addressed: bool = True) -> Any:
-    """A new notice: A4 document, letterhead with the number and title, and its addressee."""
+def notice(title: str, *, addressed: bool = True, company: str = "{{ doc.company_full }}") -> Any:
+    """A new notice: A4 document, letterhead (``company``: who issues it) with the number and
+    title, and its addressee."""
     m = helpers()
     doc = m.new_document(title)
-    m.letterhead(doc)
+    m.letterhead(doc, company=company)
     if addressed:
         m.addressee(doc)
     return doc

@@ -225,20 +225,22 @@ def test_visit_list_weekly_in_the_first_half_year_then_monthly(home: Path):
             return [r for r in wb[sheet].iter_rows(values_only=True) if r and r[2] in ("M01", "M02")]
 
         weekly, monthly = "联销体成员走访一览表", "联销体成员走访一览表（月度）"
-        # Monday 08-31 09:00: the week just ended, 08-24…08-30, inside the half-year: the
-        # weekly list, one visit.
-        got = run("2026-08-31T09:00")
+        # Tuesday 09-01 09:00, the working day after the lists were due (Monday 17:30): the
+        # week just ended, 08-24…08-30, inside the half-year: the weekly list, one visit.
+        got = run("2026-09-01T09:00")
         assert got[weekly][0] == "done" and len(rows(got[weekly][1], "本周走访")) == 1
-        # 09-01: August's monthly list is not made (August is inside the half-year).
-        assert run("2026-09-01T09:00")[monthly] == ("skipped", [])
-        # Monday 09-07: the week 08-31…09-06 began inside the half-year: still weekly (the 09-02 call).
-        got = run("2026-09-07T09:00")
+        # Tuesday 09-08: the week 08-31…09-06 began inside the half-year: still weekly (the
+        # 09-02 call). August's monthly list (due Monday 09-07, the 5th being a Saturday)
+        # is not made: August is inside the half-year.
+        got = run("2026-09-08T09:00")
         assert got[weekly][0] == "done" and [r[4] for r in rows(got[weekly][1], "本周走访")] == ["电话调度"]
-        # Monday 09-14: the week 09-07…09-13 is past the half-year: no weekly list any more.
-        assert run("2026-09-14T09:00")[weekly] == ("skipped", [])
-        # 10-01: September's monthly list: 09-02, 09-09, 09-16 (10-02 is October's);
-        # M02 was visited but never called in September.
-        got = run("2026-10-01T09:00")
+        assert got[monthly] == ("skipped", [])
+        # Tuesday 09-15: the week 09-07…09-13 is past the half-year: no weekly list any more.
+        assert run("2026-09-15T09:00")[weekly] == ("skipped", [])
+        # September's monthly list is due 10-05, in the National Day holiday → 10-08; made
+        # Friday 10-09: 09-02, 09-09, 09-16 (10-02 is October's); M02 was visited but never
+        # called in September.
+        got = run("2026-10-09T09:00")
         assert got[monthly][0] == "done"
         assert [(r[0], r[2], r[4]) for r in rows(got[monthly][1], "本月走访")] == [
             (datetime(2026, 9, 2), "M01", "电话调度"), (datetime(2026, 9, 9), "M02", "走访"),

@@ -247,9 +247,11 @@ def test_facts_hashes_are_each_findings_own_hash():
     assert store.facts_hash(nested) == by_hand(
         {"owed": {"$dec": "12.50"}, "months": [{"month": "2026-10", "fee": {"$dec": "1.0"}}]})
     assert nested.values["months"][0]["days_overdue"] == 3 and nested.values["status"] == "overdue"
-    # The dealer's breach letter: its declared fact keys only (days_overdue and other are not facts).
+    # The dealer's breach letter: its declared fact keys only (days_overdue and other are not facts;
+    # a key the finding lacks counts as empty: the contract not marked ended).
     assert store.facts_hash(breach) == by_hand(
-        {"tier": 2, "甲方": "某某公司", "违约金": {"$dec": "500.00"}, "签订日期": {"$dt": "2026-11-24T09:00:00"}})
+        {"tier": 2, "甲方": "某某公司", "违约金": {"$dec": "500.00"}, "签订日期": {"$dt": "2026-11-24T09:00:00"},
+         "withdraw_drafts_from": None})
     plain = {"deadline": "维修回访", "start": NOW, "done": None}
     assert store._strip(plain) is plain  # nothing to take out: no copy
     # A deadline's own figures are written at once; odd ones still lose what is volatile.

@@ -97,7 +97,7 @@ def test_a_job_without_it_keeps_its_day():
 BAD = """\
 jobs:
   - {name: 二级客户进货统计月报, report: jsb_monthly, cadence: monthly, day: 5, time: "09:00", after_workday: 是}
-  - {name: 联销体成员走访一览表, report: jsb_weekly, cadence: weekly, day: monday, time: "09:00", after_workday: true}
+  - {name: 联销体成员走访一览表, report: jsb_weekly, cadence: daily, time: "09:00", after_workday: true}
 """
 
 
@@ -108,7 +108,7 @@ def test_a_bad_after_workday_is_refused_with_file_and_line(tmp_path: Path):
         load_schedule(home / "rules")
     text = "\n".join(exc.value.problems)
     assert "第2行 jobs[0].after_workday" in text and "请写 true" in text
-    assert "第3行 jobs[1]" in text and "只用于每月任务" in text
+    assert "第3行 jobs[1]" in text and "只用于每周、每月任务" in text
 
 
 def _done(ctx, job: str) -> list[dict]:
@@ -152,8 +152,10 @@ def test_run_due_makes_septembers_report_on_the_working_day_after_the_moved_dead
 
 def test_a_broken_calendar_holds_only_the_jobs_that_follow_it(tmp_path: Path):
     """rules/calendar.yaml saved with a date that is none (“十月四十日”): the day-1 reports still
-    run on 11-01; the 进货统计月报, whose day the calendar decides, waits, and is made once
-    the file is put right (for its latest slot, 10-09, as after a machine was off)."""
+    run on 11-01; the 进货统计月报 and the two 走访一览表, whose days the calendar decides, wait,
+    and are made once the file is put right (for their latest slots, as after a machine was
+    off: 10-09; the week 10-19…10-25's on Tuesday 10-27; the monthly visit list is not made
+    while the body is in its first half-year)."""
     home = init(tmp_path / "dealer", "dealer")
     ctx = open_context(Workspace(home))
     calendar = home / "rules" / "calendar.yaml"
@@ -162,9 +164,12 @@ def test_a_broken_calendar_holds_only_the_jobs_that_follow_it(tmp_path: Path):
         run_due(ctx, at("2026-10-01T09:00"))  # first start: the baseline
         calendar.write_text("holidays:\n  - {date: 十月四十日, name: 公司活动}\n", encoding="utf-8")
         made = {o.job: o.status for o in run_due(ctx, at("2026-11-01T09:00"))}
-        assert MONTHLY not in made and made["俱乐部会员月报"] == made["合同收款月报"] == "done"
+        assert not {MONTHLY, "联销体成员走访一览表", "联销体成员走访一览表（月度）"} & set(made)
+        assert made["俱乐部会员月报"] == made["合同收款月报"] == "done"
         calendar.write_text(good, encoding="utf-8")
-        out = [(o.job, o.slot, o.status) for o in run_due(ctx, at("2026-11-01T09:05"))]
-        assert out == [(MONTHLY, at("2026-10-09T09:00"), "done")]
+        out = {o.job: (o.slot, o.status) for o in run_due(ctx, at("2026-11-01T09:05"))}
+        assert out == {MONTHLY: (at("2026-10-09T09:00"), "done"),
+                       "联销体成员走访一览表": (at("2026-10-27T09:00"), "done"),
+                       "联销体成员走访一览表（月度）": (at("2026-10-09T09:00"), "skipped")}
     finally:
         ctx.close()

@@ -111,6 +111,12 @@ class Record:
     columns: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
 
+# A finding's value (a date) withdrawing the unsigned drafts its rule's documents
+# (``void_when_resolved`` types) have for its record dated on or after it, while the
+# finding stays open: a demand whose ground ended that day (a contract marked 解除).
+WITHDRAW_DRAFTS_FROM = "withdraw_drafts_from"
+
+
 @dataclass
 class Finding:
     """What a rule says about a record: a deadline, a fee, an escalation, a block."""

@@ -93,6 +93,8 @@ def latest_slot(job: Job, now: datetime, cal: WorkCalendar | None = None) -> dat
     if job.cadence == "daily":
         slot = datetime.combine(today, at)
         return slot if slot <= now else slot - timedelta(days=1)
+    if job.cadence == "weekly" and job.after_workday:
+        return _latest_weekly_moved(job, now, at, cal)
     if job.cadence == "weekly":
         back = (today.weekday() - job.weekday) % 7
         slot = datetime.combine(today - timedelta(days=back), at)
@@ -106,6 +108,14 @@ def latest_slot(job: Job, now: datetime, cal: WorkCalendar | None = None) -> dat
         if slot <= now:
             return slot
     raise AssertionError("a monthly run moves less than a month")
+
+
+def _latest_weekly_moved(job: Job, now: datetime, at: time, cal: WorkCalendar | None) -> datetime:
+    """The latest run at or before ``now`` of a weekly job that waits for the working day
+    after its day: the weeks before this one, as far back as a long holiday moves a run."""
+    monday = now.date() - timedelta(days=now.date().weekday())
+    slots = [datetime.combine(job.week_run_day(monday - timedelta(weeks=back), cal), at) for back in range(1, 6)]
+    return max(s for s in slots if s <= now)
 
 
 @dataclass
@@ -166,7 +176,7 @@ def _ever_ran(ctx: Any, job: Job) -> bool:
 def run_job(ctx: Any, job: Job, slot: datetime, now: datetime, settings: ScheduleFile) -> Outcome:
     """Produce the report of one claimed slot, as of the slot's own moment."""
     kind = report_kinds(ctx.ws.rules)[job.report]
-    period = period_for_slot(kind, slot, job)
+    period = period_for_slot(kind, slot, job, _workdays(ctx, settings) if job.after_workday else None)
     if kind.runs is not None and not kind.runs(ctx, period):
         log.info("定时报表“%s”（%s）本期不出", job.name, period.label)
         _finish(ctx, job, slot, "skipped", period.label, [], now)
@@ -230,9 +240,9 @@ def _register(sched: schedule_lib.Scheduler, job: Job, wake: Callable[[], None])
     h, m = job.hour_minute
     at = f"{h:02d}:{m:02d}"
     # The times in rules/schedule.yaml are Beijing time, whatever zone the machine is set to.
-    if job.cadence == "weekly":
+    if job.cadence == "weekly" and not job.after_workday:
         getattr(sched.every(), WEEKDAY_METHODS[job.weekday]).at(at, ZONE).do(wake)
-    else:  # monthly jobs wake daily at their time; run_due knows which day is theirs
+    else:  # monthly and moved weekly jobs wake daily at their time; run_due knows which day is theirs
         sched.every().day.at(at, ZONE).do(wake)
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ..cellref import column_letter
-from ..model import CellError, FileResult, Record
+from ..model import WITHDRAW_DRAFTS_FROM, CellError, FileResult, Record
 from ..ruleset.timing import as_date
 from ..workspace import Workspace
 from . import intents, pdf
@@ -62,6 +62,9 @@ class DocumentsHook:
             # Demands for what is settled were voided; the register is rewritten to move
             # their files and to name the other drafts whose finding closed.
             intents.request_register(conn, ctx.ledger.site, now)
+        ended = [f for f in result.findings if f.state != "resolved" and f.values.get(WITHDRAW_DRAFTS_FROM)]
+        if ended and intents.void_drafts_from(conn, ctx.ledger.site, config, ended):
+            intents.request_register(conn, ctx.ledger.site, now)  # moves the withdrawn files
         notices = [f for f in result.findings if f.notice and f.state != "resolved"]
         unchanged = (intents.unchanged_notices(conn, ctx.ledger.site, config, notices, ctx.ws.templates)
                      if notices else set())

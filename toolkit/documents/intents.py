@@ -22,8 +22,9 @@ from sqlalchemy import Connection, func, literal, select, update
 
 from .. import outbox
 from ..clock import local_now
-from ..model import FileResult, Finding
+from ..model import WITHDRAW_DRAFTS_FROM, FileResult, Finding
 from ..outbox import ASYNC, DONE, VOID, Intent, Outcome
+from ..ruleset.timing import as_date
 from .tables import APPROVED, DRAFT, PENDING, documents, ensure_tables
 from .tables import VOID as VOIDED
 
@@ -248,6 +249,23 @@ def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: lis
     return touched
 
 
+def void_drafts_from(conn: Connection, site: str, config: Any, findings: list[Finding]) -> int:
+    """Void the unsigned drafts dated on or after each open finding's ``WITHDRAW_DRAFTS_FROM``
+    (types its rule triggers, with ``void_when_resolved``): a 违约通知书 drafted after the
+    contract ended must not be signed. Returns how many."""
+    voided = 0
+    for f in findings:
+        since = as_date(f.values.get(WITHDRAW_DRAFTS_FROM))
+        for t in config.documents:
+            if since is None or t.trigger != f.rule or not t.void_when_resolved:
+                continue
+            voided += conn.execute(update(documents).where(
+                documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
+                documents.c.record == f.record, documents.c.status == DRAFT, documents.c.issued_on >= since,
+            ).values(status=VOIDED, facts_hash=VOIDED_ON_RESOLUTION)).rowcount
+    return voided
+
+
 SETTLED = "settled:"  # facts_hash prefix of a signed demand whose matter was met (settle_signed)
 
 
@@ -303,5 +321,5 @@ def void_pending_numbers(conn: Connection, site: str, doc_type: str, register: s
 HANDLERS = {DOCUMENT: _issue, NUMBER: _number, PDF: _pdf, REGISTER: _register, APPROVALS: _approvals}
 
 __all__ = ["HANDLERS", "enqueue_document", "enqueue_approvals", "enqueue_written", "recover",
-           "request_register", "settle_signed", "void_pending_numbers", "void_resolved_drafts",
+           "request_register", "settle_signed", "void_drafts_from", "void_pending_numbers", "void_resolved_drafts",
            "void_retired_drafts"]

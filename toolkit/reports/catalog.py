@@ -43,14 +43,27 @@ def _at(d: date, job: Job) -> datetime:
     return datetime.combine(d, time(h, m))
 
 
-def period_for_slot(kind: Kind, slot: datetime, job: Job | None = None) -> Period:
+def period_for_slot(kind: Kind, slot: datetime, job: Job | None = None, cal: WorkCalendar | None = None) -> Period:
     """The period a run at ``slot`` reports on: its day or week (the one just ended for a
     kind that says ``ended``), or the month just ended — for a ``job`` whose run was moved
-    past the month's end (``after_workday``), the month before its day's."""
+    past the month's end (``after_workday``), the month before its day's; for a weekly
+    one, the week whose run it is (``cal``: the workspace's working days)."""
+    if kind.period == "week" and job is not None and job.after_workday and job.cadence == "weekly":
+        return _week_run_at(job, slot.date(), cal)
     p = of_kind(kind.period, slot.date())
     if kind.period == "month" and job is not None and job.after_workday and slot.day <= int(job.day or 1):
         p = p.previous()  # a run moved forward always lands after its day in its own month
     return p.previous() if kind.period == "month" or kind.ended else p
+
+
+def _week_run_at(job: Job, day: date, cal: WorkCalendar | None) -> Period:
+    """The week a moved weekly job's run on ``day`` reports on. When a long holiday moves
+    two weeks' deadlines to the same day (Spring Festival), the earlier week, the one with
+    working days in it: one run is one report."""
+    monday = day - timedelta(days=day.weekday())
+    weeks = [monday - timedelta(weeks=back) for back in range(5, 0, -1)]
+    start = next((w for w in weeks if job.week_run_day(w, cal) == day), monday - timedelta(weeks=1))
+    return of_kind("week", start)
 
 
 def default_period(kind: Kind, now: datetime) -> Period:
@@ -71,6 +84,8 @@ def moment(kind: Kind, period: Period, schedule: ScheduleFile, cal: WorkCalendar
         if job.cadence != "monthly":  # a month's report run daily or weekly: as of the 1st
             return _at(run, job)
         return _at(job.run_day(run.year, run.month, cal), job)
+    if kind.period == "week" and job.cadence == "weekly" and job.after_workday:
+        return _at(job.week_run_day(period.start, cal), job)
     if kind.ended:  # run in the next day or week
         period = of_kind(kind.period, period.end + timedelta(days=1))
     if kind.period == "week" and job.weekday is not None:

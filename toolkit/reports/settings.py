@@ -8,7 +8,7 @@ A missing file means the SPEC §7 defaults.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -32,9 +32,10 @@ class _Strict(BaseModel):
 class Job(_Strict):
     """One scheduled run: ``report`` every day / week (``day``: weekday) / month (``day``: 1–28).
 
-    ``after_workday`` (monthly only): the run waits for the working day after ``day``,
-    itself moved to the next working day when it is a rest day or holiday — a report that
-    reads what staff hand in by a deadline that moves the same way.
+    ``after_workday`` (weekly or monthly): ``day`` is when staff hand in the period's lists
+    (the weekday after the week, the day of the next month); the run waits for the working
+    day after it, itself moved to the next working day when it is a rest day or holiday — a
+    report that reads what staff hand in by a deadline that moves the same way.
     """
 
     name: str = Field(min_length=1)
@@ -66,8 +67,8 @@ class Job(_Strict):
             raise ValueError("每周任务的 day 须为星期，例如 friday 或 周五")
         if self.cadence == "monthly" and not (isinstance(self.day, int) and 1 <= self.day <= 28):
             raise ValueError("每月任务的 day 须为 1 到 28 之间的日期（每个月都有的日子）")
-        if self.after_workday and self.cadence != "monthly":
-            raise ValueError("after_workday 只用于每月任务（cadence: monthly）：按工作日顺延的是每月的截止日")
+        if self.after_workday and self.cadence == "daily":
+            raise ValueError("after_workday 只用于每周、每月任务：按工作日顺延的是每周、每月的截止日")
         return self
 
     def run_day(self, year: int, month: int, cal: WorkCalendar | None = None) -> date:
@@ -75,7 +76,16 @@ class Job(_Strict):
         ``after_workday`` the working day after it (moved to a working day first, so
         2026-10-05 in the National Day holiday → 10-08 → 10-09). It may fall in the
         next month when a long holiday follows a late ``day``."""
-        d = date(year, month, int(self.day or 1))
+        return self._after(date(year, month, int(self.day or 1)), cal)
+
+    def week_run_day(self, week_start: date, cal: WorkCalendar | None = None) -> date:
+        """The day this weekly job runs for the week beginning Monday ``week_start``: its
+        weekday in the week after, or with ``after_workday`` the working day after that
+        (moved first: the list due Monday 2026-10-05, in the National Day holiday, is due
+        Thursday 10-08 and the report runs Friday 10-09)."""
+        return self._after(week_start + timedelta(days=7 + (self.weekday or 0)), cal)
+
+    def _after(self, d: date, cal: WorkCalendar | None) -> date:
         if not self.after_workday:
             return d
         cal = cal or WorkCalendar()

@@ -25,6 +25,9 @@ C, L, R = T.C, T.L, T.R
 # Dealer notices are signed by the region that issues them (徐州大区, from 县级市场登记), not
 # by the department's generic name: "…有限公司大区" read as a typo. Unknown region: the company.
 SIGNED = "{{ doc.company_full }}{% if 大区 is defined and 大区 %}{{ 大区 }}{% endif %}"
+# A contract's letters and the agreement itself are the contract's own party's (乙方, our
+# side), which need not be the workspace's company; a contract naming none: the company.
+PARTY = "{% if 乙方 is defined and 乙方 %}{{ 乙方 }}{% else %}{{ doc.company_full }}{% endif %}"
 
 
 def clause(doc, *parts, last: bool = False) -> None:
@@ -155,7 +158,7 @@ def jsb_reward():
 
 def consulting_agreement():
     doc = T.new_document("物业服务顾问协议书")
-    T.letterhead(doc)
+    T.letterhead(doc, company=PARTY)
     supersedes_line(doc)
     P.pairs(doc, [
         ["甲方（委托方）", ">{{ 甲方 }}"],
@@ -208,7 +211,7 @@ def consulting_agreement():
 
 
 def contract_overdue():
-    doc = P.notice("付款提醒函")
+    doc = P.notice("付款提醒函", company=PARTY)
     T.para(doc, "{%p if tier == 1 %}")
     T.body(doc, "贵方与我方{% if 签订日期 %}于{{ 签订日期 }}{% endif %}签订的合同（编号{{ 合同编号 }}）第{{ 期次 }}期款项应于{{ 应付日期 }}{% if 顺延至 %}（适逢{{ 顺延原因 or '休息日' }}，顺延至{{ 顺延至 }}）{% endif %}支付，"
                 "截至{{ doc.issue_date }}已逾期{{ days_overdue }}天，尚欠",
@@ -234,7 +237,7 @@ def contract_overdue():
         ["应付金额", "{{ 应付金额|money }}元", "已付金额", "{{ 实付金额|money }}元"],
         ["欠付金额", ">{{ 欠付金额|money }}元（{{ 欠付金额|rmb }}）"],
     ])
-    T.signature(doc)
+    T.signature(doc, PARTY + "{{ doc.department }}")
     return doc
 
 

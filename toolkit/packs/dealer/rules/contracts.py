@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from toolkit.model import Finding
+from toolkit.model import WITHDRAW_DRAFTS_FROM, Finding
 from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
@@ -141,7 +141,10 @@ def payment_findings(env: Env, state: State) -> list[Finding]:
                     "顺延原因": off if payable != due else None,
                     "应付金额": fen(amount), "实付金额": fen(paid), "欠付金额": fen(owed), "甲方": k.get("甲方"),
                     "乙方": k.get("乙方"), "违约金": dec(k.get("违约金")), "签订日期": as_date(k.get("签订日期")),
-                    "breach_days": c.tiers[-1], "项目名称": k.get("项目名称"), "合同类型": k.get("合同类型")},
+                    "breach_days": c.tiers[-1], "项目名称": k.get("项目名称"), "合同类型": k.get("合同类型"),
+                    # Marked ended: the unsigned letters dated from its end day (any, the day
+                    # not registered) are withdrawn — none may go out for a contract over.
+                    WITHDRAW_DRAFTS_FROM: (ended or date.min) if has_ended else None},
             notice="contract_overdue" if k and not has_ended else None,
         ))
         if not k:

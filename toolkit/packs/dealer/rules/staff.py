@@ -102,17 +102,49 @@ def _when(env: Env, due: Due) -> str:
     return f"{fmt_date(due.due)}（{fmt_date(due.moved_from)} 为{kind}，顺延至下一个工作日）"
 
 
-def report_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
+def log_findings(env: Env, state: State) -> list[Finding]:
+    """Each row of 报表上报登记 judged on its own (``report_findings``), a salesperson's rows
+    together: one 虚报 recalls them to 待岗, so only the first (by period) drafts a notice."""
+    rows = state.get("jsb_report_log", {})
+    recalls = _recall_rows(rows)
+    out: list[Finding] = []
+    for key, v in rows.items():
+        out.extend(report_findings(env, key, v, recalls.get(split_key(key)[0])))
+    return out
+
+
+def _recall_rows(rows: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each salesperson's recall: the key of their 虚报 row of the earliest period."""
+    first: dict[str, tuple[date, str]] = {}
+    for key, v in rows.items():
+        if not yes(v.get("虚报")):
+            continue
+        who, _, period = (split_key(key) + ["", "", ""])[:3]
+        at = (_period_start(period) or date.max, key)
+        if who not in first or at < first[who]:
+            first[who] = at
+    return {who: key for who, (_, key) in first.items()}
+
+
+def report_findings(env: Env, key: str, v: dict[str, Any], recall: str | None = None) -> list[Finding]:
+    """One row of 报表上报登记: 虚报, late or missing. ``recall``: the key of the row that
+    recalled this salesperson (a 虚报 of another row drafts no second notice)."""
     s = env.settings.dealer.jsb
     who, report, period = (split_key(key) + ["", "", ""])[:3]
     subject = f"业务员{who}的《{report}》（{period}）"
     base = {"业务员": who, "报表": report, "期间": period, "核查人": v.get("核查人")}
     out: list[Finding] = []
     if yes(v.get("虚报")):
+        checked = f"{subject}经{text(v.get('核查人')) or '核查'}确认虚报"
+        if recall is None or recall == key:
+            message, notice = f"{checked}，按规定调回销售中心待岗，通报已起草", "jsb_recall"
+        else:
+            _, was, when = (split_key(recall) + ["", "", ""])[:3]
+            message = f"{checked}；该业务员已因《{was}》（{when}）虚报调回销售中心待岗，调回待岗通报不再另发"
+            notice = None
         out.append(Finding(
             rule="jsb.report_false", register="jsb_report_log", record=key, severity="error",
-            message=f"{subject}经{text(v.get('核查人')) or '核查'}确认虚报，按规定调回销售中心待岗，通报已起草",
-            values=base, notice="jsb_recall",
+            message=message, values=base, notice=notice,
         ))
     due = report_due(env, period, as_date(v.get("应报日期")))
     if due is None:
