@@ -139,12 +139,12 @@ def test_a_file_without_a_register_names_its_sheets_and_headers(outcomes):
     names each sheet read and what its header row holds, or says the sheets are empty;
     no message sends staff to a command line."""
     found = _status(outcomes, "wild/calamine/date_1904.xlsx")
-    assert found["message"].startswith("文件中没有可识别的登记表：工作表“Sheet1”的表头为“2021-01-01、15”")
+    assert found["message"].startswith("文件中没有可识别的登记表：工作表“Sheet1”的表头为“2021-01-01、15”，不是登记表")
     assert "空白登记表" in found["message"]
     note = next(Path(o) for o in found["outputs"] if o.endswith(".txt")).read_text(encoding="utf-8-sig")
     assert "工作表“Sheet1”" in note and note.count("空白登记表") == 1  # the tip is not repeated
     empty = _status(outcomes, "wild/calamine/empty_sheet.xlsx")
-    assert empty["message"] == "文件中没有可识别的登记表：工作表（“Sheet1”）都是空的，没有可处理的内容。"
+    assert empty["message"] == "文件中没有可识别的登记表：工作表“Sheet1”是空的，没有可处理的内容。"
     # A Word file cannot be "saved again as .xlsx": it was put in by mistake, and says so.
     word = [f for o in outcomes.values() if "Word 文档" in ((f := o["summary"]["files"][0])["message"] or "")]
     assert len(word) >= 5 and all("放错" in f["message"] and "另存为" not in f["message"] for f in word)

@@ -338,11 +338,13 @@ def _nothing_recognised(book: Workbook) -> str:
     the person who saved the file sees which sheet was read and what it lacked."""
     filled = [s for s in book.sheets if s.rows and not is_issue_list(s)]
     if not filled:
-        names = "、".join(f"“{s.name}”" for s in book.sheets[:SHEETS_NAMED]) or "无"
-        return f"文件中没有可识别的登记表：工作表（{names}）都是空的，没有可处理的内容。"
+        names = "、".join(f"“{s.name}”" for s in book.sheets[:SHEETS_NAMED])
+        many = "都" if len(book.sheets) > 1 else ""
+        return f"文件中没有可识别的登记表：工作表{names}{many}是空的，没有可处理的内容。"
     said = [f"工作表“{s.name}”的表头为“{header_text(s, 6)}”" for s in filled[:SHEETS_NAMED]]
     more = f"等 {len(filled)} 个工作表" if len(filled) > SHEETS_NAMED else ""
-    return (f"文件中没有可识别的登记表：{'；'.join(said)}{more}，都不是登记表的列名；"
+    many = "都" if len(filled) > 1 else ""
+    return (f"文件中没有可识别的登记表：{'；'.join(said)}{more}，{many}不是登记表的列名；"
             "请对照“空白登记表”文件夹里的同名表格改正表头。")
 
 
