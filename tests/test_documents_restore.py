@@ -111,3 +111,20 @@ def test_a_draft_voided_with_its_record_stays_void_and_the_cell_says_why(ctx, ho
     [note] = refused.errors
     assert note.column == "文书状态" and "随登记表中作废的记录一并作废" in note.message
     assert document_rows(ctx.ledger)[0]["status"] == "已作废" and not draft.exists()
+
+
+def test_a_draft_whose_bill_was_paid_since_it_was_voided_stays_void(ctx, home, tmp_path):
+    """Voided by the manager, then the owner paid: setting it back to 草稿 would bring
+    back a demand for a bill no longer owed, so it stays void and the cell says why."""
+    row = ["3-502", "刘芳", "13900139003", 210, 3.2, date(2026, 9, 30), 1344, None]
+    process_paths(ctx, [_fee(tmp_path, "f1.xlsx", [row])], NOW)
+    number = document_rows(ctx.ledger)[0]["number"]
+    process_paths(ctx, [_save_register(ctx, home, "r1.xlsx", **{number: {"文书状态": "已作废"}})],
+                  datetime(2026, 11, 24, 10, 0))
+    process_paths(ctx, [_fee(tmp_path, "f2.xlsx", [[*row[:5], date(2026, 12, 31), 0, None]])],
+                  datetime(2026, 11, 24, 11, 0))
+    refused = process_paths(ctx, [_save_register(ctx, home, "r2.xlsx", **{number: {"文书状态": "草稿"}})],
+                            datetime(2026, 11, 24, 12, 0)).files[0]
+    [note] = refused.errors
+    assert note.column == "文书状态" and "所依据的事项已经办结或不再成立" in note.message
+    assert document_rows(ctx.ledger)[0]["status"] == "已作废"

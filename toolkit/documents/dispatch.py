@@ -397,10 +397,16 @@ def restore_blocker(doc: Any, subject_docs: list[Any]) -> str | None:
     return None
 
 
-def _subject_docs(conn: Any, site: str, doc: Any) -> list[Any]:
-    return conn.execute(select(documents).where(
+def restore_blocker_now(conn: Any, site: str, doc: Any, kinds: dict[str, Any]) -> str | None:
+    """``restore_blocker`` against the ledger, and the matter itself: a draft whose
+    finding has closed since it was voided (the bill paid meanwhile) stays void too."""
+    subject = conn.execute(select(documents).where(
         documents.c.site == site, documents.c.doc_type == doc.doc_type, documents.c.register == doc.register,
         documents.c.record == doc.record).order_by(documents.c.id)).all()
+    blocker = restore_blocker(doc, subject)
+    if blocker is None and doc.status == VOID and _cause_gone(conn, site, [doc], kinds):
+        return "所依据的事项已经办结或不再成立"
+    return blocker
 
 
 def _restorable_any(rows: list[Any]) -> bool:
@@ -422,6 +428,7 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
     """
     ensure_tables(ledger.engine)
     reconcile_files(ws, ledger)
+    kinds = _document_types(ws)
     approved: list[str] = []
     changed = False
     for row in rows:
@@ -437,7 +444,7 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
             if doc is None:
                 continue
             restored = (doc.status == VOID and wanted == DRAFT
-                        and restore_blocker(doc, _subject_docs(conn, ledger.site, doc)) is None)
+                        and restore_blocker_now(conn, ledger.site, doc, kinds) is None)
             if restored:
                 conn.execute(update(documents).where(documents.c.id == doc.id).values(status=DRAFT))
                 log.info("文书恢复为草稿：%s", number)

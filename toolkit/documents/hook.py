@@ -46,7 +46,7 @@ class DocumentsHook:
         # The dispatch register comes back from a manager with approvals filled in.
         rows = [r for r in records if r.register == DISPATCH]
         if rows:
-            not_taken(ctx.ledger, result, rows)
+            not_taken(ctx.ws, ctx.ledger, result, rows)
         return [r.values for r in rows]
 
     def commit(self, ctx: Any, conn: Any, result: FileResult, extra: Any, now: datetime) -> None:
@@ -111,14 +111,14 @@ def held_back(config: Any, specs: dict[str, Any], result: FileResult, records: l
                     _mark_cell(result, rec, column, title, who)
 
 
-def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
+def not_taken(ws: Workspace, ledger: Any, result: FileResult, rows: list[Record]) -> None:
     """What a manager wrote in the dispatch register that changes nothing, said on the
     cell of their copy instead of being silently put back when the register is rewritten:
     a signed document set to 已作废 or its signature cleared, a void one signed, a
     signature dated before the document."""
     from sqlalchemy import select
 
-    from .dispatch import _subject_docs, restore_blocker
+    from .dispatch import _document_types, restore_blocker_now
     from .tables import APPROVED, VOID, documents, ensure_tables
 
     numbers = [str(r.values.get("文号") or "").strip() for r in rows]
@@ -126,8 +126,8 @@ def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
     with ledger.engine.connect() as conn:
         docs = {d.number: d for d in conn.execute(select(documents).where(
             documents.c.site == ledger.site, documents.c.number.in_([n for n in numbers if n])))}
-        blockers = {n: restore_blocker(d, _subject_docs(conn, ledger.site, d))
-                    for n, d in docs.items() if d.status == VOID}
+        kinds = _document_types(ws)
+        blockers = {n: restore_blocker_now(conn, ledger.site, d, kinds) for n, d in docs.items() if d.status == VOID}
     for rec, number in zip(rows, numbers, strict=True):
         doc = docs.get(number)
         if doc is None:
