@@ -145,6 +145,8 @@ def test_a_file_without_a_register_names_its_sheets_and_headers(outcomes):
     assert "工作表“Sheet1”" in note and note.count("空白登记表") == 1  # the tip is not repeated
     empty = _status(outcomes, "wild/calamine/empty_sheet.xlsx")
     assert empty["message"] == "文件中没有可识别的登记表：工作表“Sheet1”是空的，没有可处理的内容。"
+    note = next(Path(o) for o in empty["outputs"] if o.endswith(".txt")).read_text(encoding="utf-8-sig")
+    assert "已填写的登记表" in note and "表头行" not in note  # no advice about headers it has none of
     # A Word file cannot be "saved again as .xlsx": it was put in by mistake, and says so.
     word = [f for o in outcomes.values() if "Word 文档" in ((f := o["summary"]["files"][0])["message"] or "")]
     assert len(word) >= 5 and all("放错" in f["message"] and "另存为" not in f["message"] for f in word)
