@@ -132,3 +132,27 @@ def test_libreoffice_register_in_every_format(outcomes):
         assert f["status"] in {"accepted", "partial", "duplicate"}, (p.name, f["message"], f["errors"][:3])
         if f["status"] != "duplicate":
             assert f["register"] == ["repair"], p.name
+
+
+def test_a_file_without_a_register_names_its_sheets_and_headers(outcomes):
+    """Read as the clerk who saved it: the reason (console line and the note in 退回批注)
+    names each sheet read and what its header row holds, or says the sheets are empty;
+    no message sends staff to a command line."""
+    found = _status(outcomes, "wild/calamine/date_1904.xlsx")
+    assert found["message"].startswith("文件中没有可识别的登记表：工作表“Sheet1”的表头为“2021-01-01、15”，不是登记表")
+    assert "空白登记表" in found["message"]
+    note = next(Path(o) for o in found["outputs"] if o.endswith(".txt")).read_text(encoding="utf-8-sig")
+    assert "工作表“Sheet1”" in note and note.count("空白登记表") == 1  # the tip is not repeated
+    empty = _status(outcomes, "wild/calamine/empty_sheet.xlsx")
+    assert empty["message"] == "文件中没有可识别的登记表：工作表“Sheet1”是空的，没有可处理的内容。"
+    note = next(Path(o) for o in empty["outputs"] if o.endswith(".txt")).read_text(encoding="utf-8-sig")
+    assert "已填写的登记表" in note and "表头行" not in note  # no advice about headers it has none of
+    # A Word file cannot be "saved again as .xlsx": it was put in by mistake, and says so.
+    word = [f for o in outcomes.values() if "Word 文档" in ((f := o["summary"]["files"][0])["message"] or "")]
+    assert len(word) >= 5 and all("放错" in f["message"] and "另存为" not in f["message"] for f in word)
+    for p, o in outcomes.items():
+        f = o["summary"]["files"][0]
+        texts = [f["message"] or ""] + [e["message"] for e in f["errors"]]
+        assert not any("toolkit" in t for t in texts), (p, texts)
+        if "没有可识别的登记表" in (f["message"] or ""):
+            assert "工作表" in f["message"], (p, f["message"])

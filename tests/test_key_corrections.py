@@ -302,7 +302,8 @@ def test_near_empty_rows_never_match():
 # --- rows deleted from a workbook saved again: kept, and the person who saved is told -----
 
 GONE = ("联销体成员登记：此前保存的 1 行本次表中没有，记录仍保留（M006）；"
-        "确需删除的，请恢复该行并在“作废”列填“是”后再保存")
+        "确需删除的，请恢复该行并在“作废”列填“是”后再保存；"
+        "如是有意只保留部分行（如只留本月），可不处理，以后再保存时不再提示这些行")
 
 
 def _issues_heading(result: dict[str, Any]) -> str:
@@ -316,8 +317,9 @@ def test_a_row_deleted_from_a_workbook_saved_again_stays_and_whoever_saved_is_to
     """联销体成员登记.xlsx held M005 and M006 (the fixture's save); saved again without
     M006 and nothing else wrong. M006 stays a member (only 作废 retires a row), and the
     save says so: on its outcome line (console and JSON) and in a return copy made for it
-    alone, whose 问题清单 has no cell to fix. The row put back: nothing said; marked 作废:
-    retired, nothing said."""
+    alone, whose 问题清单 has no cell to fix. Said once: the next save still without
+    M006 is quiet. The row put back: nothing said; put back changed and deleted again: said
+    again; marked 作废: retired, nothing said."""
     only_m005 = MEMBERS[:1]
     result = process(dealer, fill(dealer, "联销体成员登记", only_m005), "2026-12-02T09:00")
     assert result["status"] == "accepted" and result["errors"] == []
@@ -325,27 +327,53 @@ def test_a_row_deleted_from_a_workbook_saved_again_stays_and_whoever_saved_is_to
     assert keys(dealer, "jsb_member") == ["M005", "M006"]
     heading = _issues_heading(result)
     assert heading.startswith("表中没有需要修改的单元格") and GONE in heading, heading
-    # The console line of the same save made again (another byte: a later 入会日期 typed).
+    # Saved again still without M006 (another byte: 负责人 corrected): told already, quiet —
+    # on the console, in the JSON, and no return copy; the first copy is settled.
     again = [{**MEMBERS[0], "负责人": "刘建军"}]
     code, out = cli("process", str(fill(dealer, "联销体成员登记", again)), "--home", str(dealer),
                     "--now", "2026-12-02T10:00")
-    assert code == 0 and GONE in out, out
+    assert code == 0 and "此前保存" not in out and '"missing"' not in out, out
     returns = dealer / "outbox" / "退回批注"
     first = Path(next(o for o in result["outputs"] if "问题批注" in o)).name
-    # The later copy says it again: the first is moved aside (it marked no cell still wrong).
-    assert not (returns / first).exists() and (returns / "已改正" / first).exists()
+    assert [p.name for p in returns.glob("*.xlsx")] == [] and (returns / "已改正" / first).exists()
 
     back = process(dealer, fill(dealer, "联销体成员登记", MEMBERS), "2026-12-02T11:00")
     assert "missing" not in back and not [o for o in back["outputs"] if "问题批注" in o]
-    assert [p.name for p in returns.glob("*.xlsx")] == [] and len(list((returns / "已改正").glob("*.xlsx"))) == 2
     assert keys(dealer, "jsb_member") == ["M005", "M006"]
+    # Put back unchanged and deleted again: the same row, told already. Put back changed
+    # (a new 负责人) and then deleted: a row of its own again, said again.
+    assert "missing" not in process(dealer, fill(dealer, "联销体成员登记", MEMBERS[:1]), "2026-12-02T11:15")
+    process(dealer, fill(dealer, "联销体成员登记", [MEMBERS[0], {**MEMBERS[1], "负责人": "张涛"}]),
+            "2026-12-02T11:30")
+    gone_again = process(dealer, fill(dealer, "联销体成员登记", MEMBERS[:1]), "2026-12-02T11:45")
+    assert gone_again["missing"] == [{"register": "jsb_member", "keys": ["M006"], "note": GONE}]
 
-    voided = process(dealer, fill(dealer, "联销体成员登记", [MEMBERS[0], {**MEMBERS[1], "作废": "是"}]),
+    voided = process(dealer, fill(dealer, "联销体成员登记", [MEMBERS[0], {**MEMBERS[1], "负责人": "张涛", "作废": "是"}]),
                      "2026-12-02T12:00")
     assert voided["changes"]["jsb_member"]["voided"] == ["M006"] and "missing" not in voided
     assert keys(dealer, "jsb_member") == ["M005"]
     later = process(dealer, fill(dealer, "联销体成员登记", MEMBERS[:1]), "2026-12-02T13:00")
     assert "missing" not in later  # M006 is retired: nothing of this workbook is missing
+
+
+def test_last_months_rows_archived_are_named_once_and_a_row_deleted_later_still_is(dealer: Path):
+    """王强 keeps only the current month in 二级客户进货统计表. December's first save drops
+    November's two rows: named once. His next December saves are quiet about them (no
+    JSON ``missing``, no return copy), while a December row he deletes by mistake is named
+    — alone, not with November's."""
+    book = "二级客户进货统计表"
+    process(dealer, fill(dealer, book, [sales("M005"), sales("M006")]), "2026-12-01T10:00")
+    december = [sales("M005", month="2026-12"), sales("M006", month="2026-12")]
+    first = process(dealer, fill(dealer, book, december), "2026-12-02T09:00")
+    assert [m["keys"] for m in first["missing"]] == [["2026-11|M005", "2026-11|M006"]]
+    december[0]["销量"] = 7600
+    quiet = process(dealer, fill(dealer, book, december), "2026-12-03T09:00")
+    assert "missing" not in quiet and not [o for o in quiet["outputs"] if "问题批注" in o]
+    slip = process(dealer, fill(dealer, book, december[:1]), "2026-12-04T09:00")
+    assert [m["keys"] for m in slip["missing"]] == [["2026-12|M006"]]
+    heading = _issues_heading(slip)
+    assert "（2026-12 M006）" in heading and "2026-11" not in heading
+    assert keys(dealer, "jsb_sales") == ["2026-11|M005", "2026-11|M006", "2026-12|M005", "2026-12|M006"]
 
 
 def test_a_sheet_emptied_names_every_row_it_held(dealer: Path):

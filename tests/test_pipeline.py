@@ -344,3 +344,17 @@ def test_a_corrected_arrears_amount_redrafts_the_unsigned_reminder(ctx, home: Pa
     process_paths(ctx, [write_xlsx(tmp_path / "v3.xlsx", {"物业费台账": [header, row]})],
                   datetime(2026, 11, 24, 12, 0))
     assert list(drafts()) == [new_name]
+
+
+def test_a_file_with_no_register_has_no_row_counts_on_its_line(ctx, tmp_path: Path):
+    """A workbook whose sheets are no register (a price list): the console line says it
+    could not be read, without "共 0 行，登记 0 行，填写问题 2 处" — nothing was filled
+    wrong; the reason names the sheets and their header rows."""
+    from toolkit.problems import outcome_line
+
+    src = write_xlsx(tmp_path / "价目表.xlsx", {"价目": [["项目", "单价"], ["换锁", 80]], "说明": [["备注"], ["x"]]})
+    f = process_paths(ctx, [src], NOW).files[0]
+    assert f.status == "rejected"
+    assert outcome_line(f, "价目表.xlsx") == "已退回 价目表.xlsx：未能读取登记内容"
+    assert f.message == ("文件中没有可识别的登记表：工作表“价目”的表头为“项目、单价”；工作表“说明”的表头为“备注”，"
+                         "都不是登记表的列名；请对照“空白登记表”文件夹里的同名表格改正表头。")

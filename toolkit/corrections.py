@@ -153,7 +153,8 @@ class Missing:
         shown = "、".join(k.replace("|", " ") for k in self.keys[:SHOWN_KEYS])
         shown += f" 等 {len(self.keys)} 行" if len(self.keys) > SHOWN_KEYS else ""
         return (f"{self.title}：此前保存的 {len(self.keys)} 行本次表中没有，记录仍保留（{shown}）；"
-                f"确需删除的，请恢复该行并在“{VOID_COLUMN}”列填“是”后再保存")
+                f"确需删除的，请恢复该行并在“{VOID_COLUMN}”列填“是”后再保存；"
+                f"如是有意只保留部分行（如只留本月），可不处理，以后再保存时不再提示这些行")
 
     def to_dict(self) -> dict[str, Any]:
         return {"register": self.register, "keys": self.keys, "note": self.note}
@@ -169,6 +170,11 @@ def missing(conn: Connection, site: str, specs: dict[str, RegisterSpec], file_id
     export), is never compared. Only registers whose sheet the file holds and did not
     refuse whole; a record another workbook wrote since is that workbook's. ``left``:
     keys this save retires itself (rows marked 作废, keys corrected).
+
+    Said once: a row a save of the workbook since its record was last written already
+    named is not named again (``_told``) — a clerk who keeps only this month's rows hears
+    about last month's once, not on every save. A row put back changed (its record
+    written again) and deleted again is named again.
     """
     regs = [r for r in registers if r in specs and held.get(r, set()) is not None]
     if not regs:
@@ -181,7 +187,26 @@ def missing(conn: Connection, site: str, specs: dict[str, RegisterSpec], file_id
         present = set(mine.get(reg, ())) | (held.get(reg) or set()) | left.get(reg, set())
         absent = _absent(conn, site, reg, lineage, present, stored.rows.get(reg, {}), values=False)
         if absent:
+            told = _told(conn, lineage, reg, min(absent.values()))
+            absent = {k: at for k, at in absent.items() if not any(at < when for when in told.get(k, ()))}
+        if absent:
             out.append(Missing(reg, specs[reg].title, sorted(absent, key=_natural)))
+    return out
+
+
+def _told(conn: Connection, lineage: dict[int, Any], reg: str, since: Any) -> dict[str, list[Any]]:
+    """{key of ``reg``: when saves of the workbook finished after ``since`` named it missing},
+    from their stored summaries (``missing``). Only summaries that name something are read."""
+    ids = [i for i, at in lineage.items() if at > since]
+    out: dict[str, list[Any]] = {}
+    for n in range(0, len(ids), KEY_CHUNK):
+        for row in conn.execute(select(files.c.summary, files.c.finished_at).where(
+                files.c.id.in_(ids[n:n + KEY_CHUNK]), files.c.summary.contains('"missing"'))):
+            summary = decode(row.summary)
+            for m in summary.get("missing", []) if isinstance(summary, dict) else []:
+                if m.get("register") == reg:
+                    for k in m.get("keys", []):
+                        out.setdefault(k, []).append(row.finished_at)
     return out
 
 
@@ -214,7 +239,8 @@ def _absent(conn: Connection, site: str, reg: str, lineage: dict[int, Any], pres
     file's ``finished_at``: the register's (site, register, updated_at) index finds them,
     and counts them without reading a row. Only when that count exceeds the file's own
     rows among them are rows read (a file of the same name may never miss one).
-    ``values=False``: only their keys are wanted ({key: None}).
+    ``values=False``: only their keys are wanted, with when each was last written
+    ({key: updated_at}).
     """
     t = records
     moments = sorted(set(lineage.values()))
@@ -226,15 +252,15 @@ def _absent(conn: Connection, site: str, reg: str, lineage: dict[int, Any], pres
     if total <= sum(1 for r in stored.values() if r.updated_at in mine):
         return {}
     ids: list[int] = []
-    keys: list[str] = []
+    keys: dict[str, Any] = {}
     for i in range(0, len(moments), KEY_CHUNK):
-        for r in conn.execute(select(t.c.id, t.c.key, t.c.last_file_id).where(
+        for r in conn.execute(select(t.c.id, t.c.key, t.c.last_file_id, t.c.updated_at).where(
                 t.c.site == site, t.c.register == reg, t.c.updated_at.in_(moments[i:i + KEY_CHUNK]))):
             if r.last_file_id in lineage and r.key not in present:
                 ids.append(r.id)
-                keys.append(r.key)
+                keys[r.key] = r.updated_at
     if not values:
-        return dict.fromkeys(keys)
+        return keys
     out: dict[str, Any] = {}
     ids.sort()
     for i in range(0, len(ids), KEY_CHUNK):

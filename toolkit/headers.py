@@ -175,13 +175,19 @@ def _distinctive(spec: RegisterSpec, other: RegisterSpec) -> str:
     return picked[0].name if picked else spec.columns[0].name
 
 
-def unrecognised_sheet_error(sheet: RawSheet) -> CellError:
+def header_text(sheet: RawSheet, limit: int = 12) -> str:
+    """The fullest of the sheet's first rows, as a message quotes it (where a header would be)."""
     heads: list[str] = []
     for _, values in sheet.rows[:5]:
         texts = [str(v).strip() for v in values if v not in (None, "") and str(v).strip()]
         if len(texts) > len(heads):
             heads = texts
-    shown = "、".join(h[:20] for h in heads[:12]) or "（空）"
+    shown = "、".join(h[:20] for h in heads[:limit]) or "（空）"
+    return shown + ("…" if len(heads) > limit else "")
+
+
+def unrecognised_sheet_error(sheet: RawSheet) -> CellError:
+    shown = header_text(sheet)
     return CellError(
         sheet=sheet.name,
         row=None,
@@ -190,6 +196,6 @@ def unrecognised_sheet_error(sheet: RawSheet) -> CellError:
         code="sheet.unrecognised",
         message=(
             f"工作表“{sheet.name}”不是已知的登记表，已跳过。找到的表头：{shown}。"
-            "如果它是登记表，请使用标准表头（可用 toolkit init 生成的空白登记表）。"
+            "如果它是登记表，请把表头改成登记表的列名（可对照“空白登记表”文件夹里的同名表格）。"
         ),
     )

@@ -126,7 +126,9 @@ def _write_note(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> O
         "请这样处理：",
     ]
     tips = [_ADVICE[c] for c in p.get("codes", []) if c in _ADVICE]
-    if "登记表" in reason and "没有可识别" in reason:
+    if "是空的，没有可处理的内容" in reason:
+        tips.append("确认保存的是已填写的登记表，而不是空白文件或另一个文件")
+    elif "没有可识别的登记表" in reason and "空白登记表" not in reason:
         tips.append("确认表头行使用登记表的列名（可对照“空白登记表”文件夹里的同名表格），不要改动列名")
     tips.append("按上面的原因修改后，重新保存到 inbox 文件夹，会作为新文件处理")
     lines += [f"    {i}. {t}" for i, t in enumerate(tips, start=1)]

@@ -36,7 +36,7 @@ from .clock import local_now
 from .codec import encode
 from .collector import gc_paused
 from .filenames import safe_stem
-from .headers import find_header, header_errors, unrecognised_sheet_error
+from .headers import find_header, header_errors, header_text, unrecognised_sheet_error
 from .issuelist import is_issue_list
 from .ledger import PROCESSING, ClaimLost, FileAlreadyFinished, Ledger, generation_key
 from .model import (
@@ -326,8 +326,26 @@ def _validate(specs: dict[str, RegisterSpec], book: Workbook, result: FileResult
         if marked:
             _take_voids(result, voids.judge(marked, match, sheet.name, void_cols), sheet_result.records, held)
     if recognised == 0 and not any(e.code.startswith("file.") for e in result.errors):
-        result.message = "文件中没有可识别的登记表。"
+        result.message = _nothing_recognised(book)
     return records
+
+
+SHEETS_NAMED = 3  # sheets a "no register" message describes, the others counted
+
+
+def _nothing_recognised(book: Workbook) -> str:
+    """Why no register was found, naming the sheets and what their header rows hold, so
+    the person who saved the file sees which sheet was read and what it lacked."""
+    filled = [s for s in book.sheets if s.rows and not is_issue_list(s)]
+    if not filled:
+        names = "、".join(f"“{s.name}”" for s in book.sheets[:SHEETS_NAMED])
+        many = "都" if len(book.sheets) > 1 else ""
+        return f"文件中没有可识别的登记表：工作表{names}{many}是空的，没有可处理的内容。"
+    said = [f"工作表“{s.name}”的表头为“{header_text(s, 6)}”" for s in filled[:SHEETS_NAMED]]
+    more = f"等 {len(filled)} 个工作表" if len(filled) > SHEETS_NAMED else ""
+    many = "都" if len(filled) > 1 else ""
+    return (f"文件中没有可识别的登记表：{'；'.join(said)}{more}，{many}不是登记表的列名；"
+            "请对照“空白登记表”文件夹里的同名表格改正表头。")
 
 
 def _take_voids(result: FileResult, marked: voids.Marked, kept: list[Record], held: set[str] | None) -> None:

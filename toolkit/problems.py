@@ -100,6 +100,10 @@ def findings_counts(findings: list[Finding]) -> str:
 def outcome_line(result: FileResult, name: str) -> str:
     """One line on how a file went, for the console and the log."""
     r = result.rows
+    if result.status == "rejected" and not result.registers and not r.total:
+        # Nothing was read (no register, a file that cannot be opened): no row counts and
+        # no "填写问题" — the reason follows on its own line and in the note.
+        return f"{STATUS_ZH['rejected']} {name}：未能读取登记内容"
     parts = [f"共 {r.total} 行", f"登记 {r.valid} 行"]
     if r.voided:
         # Rows marked 作废 against records this save retired (a row voided before, or whose

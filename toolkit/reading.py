@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.model import ErrorValue, NoCachedValue, RawSheet, UnreadableFile, Workbook
-from toolkit.safety import RESAVE, ZipScan, is_lock_file, part_path, scan_zip, sniff_format
+from toolkit.safety import (
+    NOT_A_REGISTER,
+    RESAVE,
+    ZipScan,
+    is_lock_file,
+    part_path,
+    scan_zip,
+    sniff_format,
+)
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -66,7 +74,7 @@ def _read(path: Path, max_cells: int) -> Workbook:
             "file.html", "这是网页（HTML）文件，不是 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再放入收件箱"
         )
     if fmt == "docx":
-        raise UnreadableFile("file.not_spreadsheet", f"这是 Word 文档（.docx），不是 Excel 表格；{RESAVE}")
+        raise UnreadableFile("file.not_spreadsheet", f"这是 Word 文档（.docx），不是 Excel 表格；{NOT_A_REGISTER}")
     notes = _extension_notes(path, fmt)
     if fmt == "csv":
         sheets = _read_csv(path, max_cells, notes)

@@ -27,6 +27,8 @@ CHUNK = 4 * 1024 * 1024  # inflated bytes per scan step: fewer passes per sheet,
 
 # Staff-facing advice reused in several messages.
 RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再放入收件箱"
+# A Word or PowerPoint file cannot be saved again as a register: it was put in by mistake.
+NOT_A_REGISTER = "收件箱只收 Excel/WPS 登记表，这个文件可能是放错了；请把要登记的表格（.xlsx）放入收件箱"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -570,9 +572,9 @@ def _sniff_ole(path: Path) -> str:
             raise _encrypted()
         return "xls"
     if "worddocument" in names:
-        raise _refuse("file.not_spreadsheet", f"这是 Word 文档（.doc），不是 Excel 表格；{RESAVE}")
+        raise _refuse("file.not_spreadsheet", f"这是 Word 文档（.doc），不是 Excel 表格；{NOT_A_REGISTER}")
     if "powerpoint document" in names:
-        raise _refuse("file.not_spreadsheet", f"这是 PowerPoint 演示文稿，不是 Excel 表格；{RESAVE}")
+        raise _refuse("file.not_spreadsheet", f"这是 PowerPoint 演示文稿，不是 Excel 表格；{NOT_A_REGISTER}")
     raise _refuse("file.not_spreadsheet", f"这是一个 Office 复合文档，但里面没有 Excel 工作表；{RESAVE}")
 
 

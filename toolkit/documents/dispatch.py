@@ -97,6 +97,8 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
                f"将本表保存到 inbox 文件夹）")
     if again:
         heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
+    if _restorable_any(rows):
+        heading += "　误作废的草稿，把“文书状态”改回“草稿”并保存即以原文号恢复"
     if changed:
         heading += (f"　其中 {len(changed)} 份草稿所依据的登记情况已经改变（如已办结、已签订、已更正），"
                     f"签发前请核对，不再需要的把“文书状态”改为“已作废”：{'、'.join(changed)}")
@@ -371,15 +373,62 @@ def _as_date(value: Any, now: datetime) -> date:
     return now.date()
 
 
+def restore_blocker(doc: Any, subject_docs: list[Any]) -> str | None:
+    """Why a void document cannot come back as a draft under its number, or None if it can.
+
+    Only a draft the manager voided by hand comes back (文书状态 set back to 草稿): one
+    voided with its record (作废 row), on its matter's resolution or by a later number
+    stays void — its draft would state what the ledger no longer holds, or be a second
+    document of one matter. ``subject_docs``: the documents of its type and record."""
+    from .intents import RETIRED, VOIDED_ON_RESOLUTION
+
+    if doc.status != VOID:
+        return None
+    if doc.facts_hash.startswith(RETIRED):
+        return "随登记表中作废的记录一并作废"
+    if doc.facts_hash == VOIDED_ON_RESOLUTION:
+        return "所催缴或要求的事项已经办结，随之作废"
+    later = next((d.number for d in subject_docs if d.id > doc.id and d.status in (PENDING, DRAFT, APPROVED)),
+                 doc.superseded_by)
+    if later:
+        return f"同一事项已另发 {later}"
+    if not doc.file_name:
+        return "文书未曾写出"
+    return None
+
+
+def restore_blocker_now(conn: Any, site: str, doc: Any, kinds: dict[str, Any]) -> str | None:
+    """``restore_blocker`` against the ledger, and the matter itself: a draft whose
+    finding has closed since it was voided (the bill paid meanwhile) stays void too."""
+    subject = conn.execute(select(documents).where(
+        documents.c.site == site, documents.c.doc_type == doc.doc_type, documents.c.register == doc.register,
+        documents.c.record == doc.record).order_by(documents.c.id)).all()
+    blocker = restore_blocker(doc, subject)
+    if blocker is None and doc.status == VOID and _cause_gone(conn, site, [doc], kinds):
+        return "所依据的事项已经办结或不再成立"
+    return blocker
+
+
+def _restorable_any(rows: list[Any]) -> bool:
+    """Whether any void document listed could be set back to 草稿 (the heading says how)."""
+    subjects: dict[tuple[str, str, str], list[Any]] = {}
+    for r in rows:
+        subjects.setdefault((r.doc_type, r.register, r.record), []).append(r)
+    return any(r.status == VOID and restore_blocker(r, subjects[(r.doc_type, r.register, r.record)]) is None
+               for r in rows)
+
+
 def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> list[str]:
     """Approve (or void) drafts as the manager marked them; returns the numbers approved.
 
     A row approves its draft when 签发人 (or 审批人) is filled; a row whose 文书状态 the
-    manager set to 已作废 voids its draft. Rows for documents already approved or void,
-    or for unknown numbers, change nothing.
+    manager set to 已作废 voids its draft, and one set back to 草稿 restores a draft the
+    manager voided (same number, its file back among the drafts; ``restore_blocker``).
+    Rows for documents already approved or void, or for unknown numbers, change nothing.
     """
     ensure_tables(ledger.engine)
     reconcile_files(ws, ledger)
+    kinds = _document_types(ws)
     approved: list[str] = []
     changed = False
     for row in rows:
@@ -392,8 +441,16 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
             doc = conn.execute(
                 select(documents).where(documents.c.site == ledger.site, documents.c.number == number)
             ).first()
-            if doc is None or doc.status != DRAFT:
+            if doc is None:
                 continue
+            restored = (doc.status == VOID and wanted == DRAFT
+                        and restore_blocker_now(conn, ledger.site, doc, kinds) is None)
+            if restored:
+                conn.execute(update(documents).where(documents.c.id == doc.id).values(status=DRAFT))
+                log.info("文书恢复为草稿：%s", number)
+            elif doc.status != DRAFT:
+                continue
+            status = DRAFT
             if signer:
                 on = _as_date(row.get("签发日期") or row.get("审批日期"), now)
                 conn.execute(
@@ -405,11 +462,14 @@ def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> l
             elif wanted == VOID:
                 conn.execute(update(documents).where(documents.c.id == doc.id).values(status=VOID))
                 status = VOID
-            else:
+            elif not restored:
                 continue
-        # Moved after the commit: a crash in between leaves the file in drafts, and
+        # Moved after the commit: a crash in between leaves the file where it was, and
         # reconcile_files() (run on every call) puts it where its state says.
-        _move(ws, doc.file_name, DRAFT, status)
+        if restored:
+            _move(ws, doc.file_name, VOID, DRAFT)
+        if status != DRAFT:
+            _move(ws, doc.file_name, DRAFT, status)
         changed = True
         if status == APPROVED:
             approved.append(number)

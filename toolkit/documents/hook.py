@@ -22,6 +22,7 @@ from ..ruleset.timing import as_date
 from ..workspace import Workspace
 from . import intents, pdf
 from .issue import documents_config, types_for
+from .tables import DRAFT
 
 log = logging.getLogger("toolkit")
 
@@ -45,7 +46,7 @@ class DocumentsHook:
         # The dispatch register comes back from a manager with approvals filled in.
         rows = [r for r in records if r.register == DISPATCH]
         if rows:
-            not_taken(ctx.ledger, result, rows)
+            not_taken(ctx.ws, ctx.ledger, result, rows)
         return [r.values for r in rows]
 
     def commit(self, ctx: Any, conn: Any, result: FileResult, extra: Any, now: datetime) -> None:
@@ -113,21 +114,23 @@ def held_back(config: Any, specs: dict[str, Any], result: FileResult, records: l
                     _mark_cell(result, rec, column, title, who)
 
 
-def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
+def not_taken(ws: Workspace, ledger: Any, result: FileResult, rows: list[Record]) -> None:
     """What a manager wrote in the dispatch register that changes nothing, said on the
     cell of their copy instead of being silently put back when the register is rewritten:
     a signed document set to 已作废 or its signature cleared, a void one signed, a
     signature dated before the document."""
     from sqlalchemy import select
 
+    from .dispatch import _document_types, restore_blocker_now
     from .tables import APPROVED, VOID, documents, ensure_tables
 
     numbers = [str(r.values.get("文号") or "").strip() for r in rows]
     ensure_tables(ledger.engine)
     with ledger.engine.connect() as conn:
-        docs = {d.number: d for d in conn.execute(select(documents.c.number, documents.c.status, documents.c.approved_by,
-                                                         documents.c.issued_on).where(
+        docs = {d.number: d for d in conn.execute(select(documents).where(
             documents.c.site == ledger.site, documents.c.number.in_([n for n in numbers if n])))}
+        kinds = _document_types(ws)
+        blockers = {n: restore_blocker_now(conn, ledger.site, d, kinds) for n, d in docs.items() if d.status == VOID}
     for rec, number in zip(rows, numbers, strict=True):
         doc = docs.get(number)
         if doc is None:
@@ -140,10 +143,22 @@ def not_taken(ledger: Any, result: FileResult, rows: list[Record]) -> None:
             _note(result, rec, "文书状态", f"{number} 已签发，不能改为“已作废”：已发出的文书如需收回，请另行发文说明；本次未作改动")
         elif doc.status == APPROVED and not signer:
             _note(result, rec, "签发人", f"{number} 已由{doc.approved_by or '签发人'}签发，清空签发人不能撤销签发；本次未作改动")
-        elif doc.status == VOID and signer:
-            _note(result, rec, "签发人", f"{number} 已作废，不能签发；仍需要的，请改正登记表中的事由，文书将重新起草")
+        elif doc.status == VOID and (signer or wanted == DRAFT):
+            _void_note(result, rec, doc, wanted, signer, blockers.get(number))
         elif signer and (day := as_date(signed_on)) and doc.issued_on and day < doc.issued_on:
             _note(result, rec, "签发日期", f"{number} 的签发日期 {day} 早于发文日期 {doc.issued_on}，请核对后改正")
+
+
+def _void_note(result: FileResult, rec: Record, doc: Any, wanted: str, signer: str, blocker: str | None) -> None:
+    """A void document the manager signed or set back to 草稿: restored unless ``blocker``
+    says why not; a signature alone restores nothing and says how to."""
+    number = doc.number
+    if blocker:
+        column = "文书状态" if wanted == DRAFT else "签发人"
+        _note(result, rec, column, f"{number} {blocker}，不能恢复或签发；仍需要的，请改正登记表中的事由，文书将重新起草")
+    elif wanted != DRAFT:
+        _note(result, rec, "签发人", f"{number} 已作废，不能签发；如是误作废，请把“文书状态”改回“草稿”后重新保存，"
+                                  "文书以原文号恢复为草稿（同时填写签发人即一并签发）")
 
 
 def _note(result: FileResult, rec: Record, column: str, message: str) -> None:
