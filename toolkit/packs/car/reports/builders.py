@@ -374,26 +374,41 @@ def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
 def _as_then(src: Source, register: str, current: dict[str, dict[str, Any]],
              moment: datetime) -> dict[str, dict[str, Any]]:
     """These records with the values they had at ``moment`` (``Source.records_at`` for
-    records a rule looks up, not only the report's window)."""
-    then = src.ctx.ledger.values_at(register, moment, list(current))
+    records a rule looks up, not only the report's window). Only those saved again since
+    are read back."""
+    then = src.ctx.ledger.changed_at(register, moment)
     return {k: then.get(k, v) for k, v in current.items()}
 
 
 THEN = frozenset({"car.promise", "car.appointment_window"})  # what _stats reads of car_work_order
+TIMES = ("接车时间", "完工时间", "交车时间")  # an order's moments a period's figures count it by
 
 
-def _found_then(src: Source, orders: dict[str, dict[str, Any]], moment: datetime,
+def _in_period(p: Period, v: dict[str, Any]) -> bool:
+    return any(p.contains(t) for c in TIMES if (t := when(v.get(c))) is not None)
+
+
+def _found_then(src: Source, p: Period, orders: dict[str, dict[str, Any]], moment: datetime,
                 found: list[Finding]) -> list[Finding]:
     """The 委托书 findings (按时完工, the booking's validity) as the rules gave them at a
     past period's end, judged on the orders, extras and bookings as they stood then: a
     完工时间 corrected or an extra signed after the period does not move its rates. For
-    the period not over, the report's own findings."""
+    the period not over, the report's own findings.
+
+    Each order is judged on its own (its extras, its booking): only those received,
+    finished or handed over in the period can count in its figures, so only they are
+    judged again."""
     if moment >= src.as_of:
         return found
-    rule = next(r for p in src.rules.packs for r in p.rules if r.name == "car_work_order")
-    state = {reg: _as_then(src, reg, src.context(rule, reg), moment) for reg in rule.reads[1:]}
-    state[ORDERS] = orders
-    then = rules_hook(src.ctx).run(state, moment, only=[rule.name])
+    rule = next(r for p_ in src.rules.packs for r in p_.rules if r.name == "car_work_order")
+    judged = {k: v for k, v in orders.items() if _in_period(p, v)}
+    cited = {str(v.get("预约单号")) for v in judged.values() if v.get("预约单号")}
+    extras = _as_then(src, EXTRAS, src.context(rule, EXTRAS), moment)
+    bookings = _as_then(src, APPOINTMENTS, src.context(rule, APPOINTMENTS), moment)
+    state = {ORDERS: judged, EXTRAS: {k: v for k, v in extras.items() if str(v.get("委托书号") or "") in judged},
+             APPOINTMENTS: {k: v for k, v in bookings.items() if k in cited},
+             CUSTOMERS: src.context(rule, CUSTOMERS)}  # for the 建档 reminders alone, which no figure counts
+    then = [f for f in rules_hook(src.ctx).run(state, moment, only=[rule.name]) if f.rule in THEN]
     # The other rules' findings (爽约 …) stay the report's own.
     return then + [f for f in found if f.rule not in THEN]
 
@@ -405,7 +420,7 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
     # or a correction saved later does not change a past period's figures, so a report
     # made again, or the next period's 上周/上月 column, shows what was true at its end.
     orders = src.records_at(ORDERS, min(p.end_dt, cut))
-    found = _found_then(src, orders, min(p.end_dt, cut), found)
+    found = _found_then(src, p, orders, min(p.end_dt, cut), found)
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
     # A return is judged against the car's visits of the last ``repeat_days`` (30), older
     # than the report's window: those of the cars in view, read whole.
