@@ -377,12 +377,12 @@ def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
 
 
 def _as_then(src: Source, register: str, current: dict[str, dict[str, Any]],
-             moment: datetime) -> dict[str, dict[str, Any]]:
+             moment: datetime) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """These records with the values they had at ``moment`` (``Source.records_at`` for
-    records a rule looks up, not only the report's window). Only those saved again since
-    are read back."""
+    records a rule looks up, not only the report's window), and those of them that stood
+    otherwise then (only they are read back)."""
     then = src.ctx.ledger.changed_at(register, moment)
-    return {k: then.get(k, v) for k, v in current.items()}
+    return {k: then.get(k, v) for k, v in current.items()}, then
 
 
 # The findings the period reports count or list, judged again at a past period's end:
@@ -423,9 +423,12 @@ def _as_of(src: Source, p: Period, found: list[Finding]) -> AsOf:
     """The period's orders as they stood at its end and, for a period over, the rules'
     findings as they gave them then (``USED``; the others stay the report's own).
 
-    Each order is judged on its own (its extras, its booking): only those received,
-    finished or handed over in the period can count in its figures or its 服务规范 table,
-    so only they are judged again."""
+    Each order is judged on its own (its extras, its booking), and what ``USED`` takes of
+    an order's findings does not move with the clock once it was received, finished or
+    handed over in the period (按时完工 is judged by its 完工时间). So only those orders
+    can count in its figures or its 服务规范 table, and only those whose row, extras or
+    booking stood otherwise at its end are judged again: the others' findings are the
+    report's own."""
     moment = min(p.end_dt, src.as_of)
     orders = src.records_at(ORDERS, moment)
     if moment >= src.as_of:
@@ -433,16 +436,22 @@ def _as_of(src: Source, p: Period, found: list[Finding]) -> AsOf:
     then = AsOf(moment, orders, [], {ORDERS: orders})
     hook, work = rules_hook(src.ctx), _rule(src, "car_work_order")
     judged = {k: v for k, v in orders.items() if _in_period(p, v)}
-    cited = {str(v.get("预约单号")) for v in judged.values() if v.get("预约单号")}
-    extras = {k: v for k, v in _as_then(src, EXTRAS, src.context(work, EXTRAS), moment).items()
-              if str(v.get("委托书号") or "") in judged}
-    bookings = _as_then(src, APPOINTMENTS, src.context(work, APPOINTMENTS), moment)
-    state = {ORDERS: judged, EXTRAS: extras, APPOINTMENTS: {k: v for k, v in bookings.items() if k in cited},
+    extras_now = src.context(work, EXTRAS)
+    extras, extras_moved = _as_then(src, EXTRAS, extras_now, moment)
+    bookings, bookings_moved = _as_then(src, APPOINTMENTS, src.context(work, APPOINTMENTS), moment)
+    moved = set(src.ctx.ledger.changed_at(ORDERS, moment))
+    moved |= {str(e.get("委托书号") or "") for k in extras_moved for e in (extras[k], extras_now.get(k, {}))}
+    again = {k: v for k, v in judged.items() if k in moved or str(v.get("预约单号") or "") in bookings_moved}
+    cited = {str(v.get("预约单号")) for v in again.values() if v.get("预约单号")}
+    extras = {k: v for k, v in extras.items() if str(v.get("委托书号") or "") in judged}
+    state = {ORDERS: again, EXTRAS: {k: v for k, v in extras.items() if str(v.get("委托书号") or "") in again},
+             APPOINTMENTS: {k: v for k, v in bookings.items() if k in cited},
              CUSTOMERS: src.context(work, CUSTOMERS)}  # for the 建档 reminders alone, which no figure counts
-    found_then = hook.run(state, moment, only=[work.name])
+    found_then = hook.run(state, moment, only=[work.name]) if again else []
+    found_then += [f for f in found if f.register == ORDERS and f.record in judged and f.record not in again]
     # The bookings, the files and the extras with every order as it stood (a booking is
     # kept by the 委托书 citing it, a file judged by the car's first visit).
-    state = {ORDERS: _as_then(src, ORDERS, src.whole(ORDERS), moment), EXTRAS: extras,
+    state = {ORDERS: _as_then(src, ORDERS, src.whole(ORDERS), moment)[0], EXTRAS: extras,
              APPOINTMENTS: then.records(src, APPOINTMENTS), CUSTOMERS: then.records(src, CUSTOMERS)}
     found_then += hook.run(state, moment, only=["car_customer", "car_appointment", "car_extra_item"])
     then.found = [f for f in found_then if f.rule in USED] + [f for f in found if f.rule not in USED]
