@@ -62,6 +62,7 @@ SLOW = [
     "tests/test_durable.py",
     "tests/test_car_workspace.py",
     "tests/test_documents_pdf.py",
+    "tests/test_car_documents.py::test_the_order_with_six_extra_items_prints_on_one_a4_page",
     "tests/test_reports.py",
     "tests/test_ledger.py::test_100k_records_in_one_call",
     "tests/test_ledger.py::test_processes_opening_a_new_ledger_at_once_all_succeed",

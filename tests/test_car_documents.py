@@ -128,3 +128,48 @@ def test_car_templates_are_the_builders_output(tmp_path: Path):
             for name in made.namelist():
                 assert made.read(name) == shipped.read(name), (
                     f"{built.name} 的 {name} 与 make_templates.py 的输出不一致，请重新运行它")
+
+
+@pytest.mark.pdfs
+def test_the_order_with_six_extra_items_prints_on_one_a4_page(tmp_path: Path):
+    """Both parts (the desk's copy and the customer's pickup voucher, cut apart) on one
+    sheet, with the usual most of extra items listed: LibreOffice's page count."""
+    import shutil
+    import subprocess
+    from datetime import date
+    from decimal import Decimal
+
+    from conftest import HAVE_OFFICE
+
+    from toolkit.documents.context import document_context
+    from toolkit.documents.render import render_docx
+    from toolkit.documents.settings import DocumentsConfig
+
+    if not HAVE_OFFICE:
+        pytest.skip("LibreOffice (soffice) and poppler-utils are not installed; .ci/run installs them")
+    items = ["更换前刹车片", "更换空调滤芯", "更换火花塞（四缸）", "更换雨刮片", "四轮定位及动平衡", "更换蓄电池"]
+    extras = [{"增项单号": f"ZD{i:02d}", "增项内容": item, "增项工时费": Decimal(120 + i), "增项备品费": Decimal(380),
+               "合计": Decimal(500 + i), "新预计完工时间": None, "延长工期小时": "1.5" if i % 2 else None, "已签字": i % 3 > 0}
+              for i, item in enumerate(items)]
+    # The longest usual order: parts the customer brought (the no-guarantee lines), the
+    # promise moved by a signed extra, the car's belongings written.
+    values = {"车牌号": "沪C88888", "客户名称": "上海某某汽车租赁有限公司", "联系电话": "13812345678", "车型": "帕萨特",
+              "里程数": 35210, "燃油表": "1/2", "接车时间": datetime(2026, 12, 4, 8, 30), "服务顾问": "王芳",
+              "客户问题": "发动机冷启动异响，怠速抖动", "维修项目": "检查发动机，更换正时皮带", "工时费估价": Decimal(300),
+              "备品费估价": Decimal(500), "估价合计": Decimal(800), "配件来源": "客户自购", "质量担保": "否",
+              "旧件去向": "客户带走", "是否洗车": "是", "预计完工时间": datetime(2026, 12, 4, 16, 30), "钥匙编号": "K-018",
+              "随车物品": "备胎、千斤顶、行车记录仪", "no_guarantee": True, "追加项目": extras,
+              "promise": datetime(2026, 12, 4, 19, 30), "顺延": True}
+    config = DocumentsConfig(company="某某公司", company_full="某某有限公司", documents=[])
+    context = document_context(config, number="某某公司〔2026〕委字第001号", title="进厂维修委托书", recipient="上海某某汽车租赁有限公司",
+                               department="服务中心", issue_date=date(2026, 12, 4), record="WD03",
+                               register="car_work_order", values=values)
+    docx = tmp_path / "委托书.docx"
+    docx.write_bytes(render_docx(TEMPLATES / "car_order.docx", context))
+    subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                   capture_output=True, check=True, timeout=120)
+    info = subprocess.run(["pdfinfo", str(docx.with_suffix(".pdf"))], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info, info
+    text = subprocess.run(["pdftotext", str(docx.with_suffix(".pdf")), "-"], capture_output=True, text=True).stdout
+    assert "客户取车联" in text and "更换蓄电池" in text  # nothing dropped: both parts, the sixth item

@@ -1071,6 +1071,38 @@ class Ledger:
             out[r.key] = decode(text)
         return out
 
+    def changed_at(self, register: str, moment: datetime,
+                   keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """``values_at`` for the records that stood otherwise at ``moment`` only (saved again
+        since): the others stand as they do now, and a caller holding their current values
+        need not read nor decode them again (a past period over 20,000 orders)."""
+        h = record_history
+        base = select(records.c.id, records.c.key).where(
+            records.c.site == self.site, records.c.register == register, records.c.updated_at > moment)
+        with self.engine.connect() as conn:
+            if keys is None:
+                rows = conn.execute(base).all()
+            else:
+                wanted = sorted(set(keys))
+                rows = []
+                for i in range(0, len(wanted), 500):
+                    rows += conn.execute(base.where(records.c.key.in_(wanted[i:i + 500]))).all()
+            key_of = {r.id: r.key for r in rows}
+            ids = sorted(key_of)
+            older: dict[int, list[Any]] = {}
+            for i in range(0, len(ids), 500):
+                for r in conn.execute(
+                        select(h.c.record_id, h.c.values_json, h.c.at)
+                        .where(h.c.record_id.in_(ids[i:i + 500]))
+                        .order_by(h.c.record_id, h.c.version)):
+                    older.setdefault(r.record_id, []).append(r)
+        out: dict[str, dict[str, Any]] = {}
+        for rid in sorted(older):  # as values_at picks the version that stood
+            versions = older[rid]
+            stood = [v for v in versions if v.at <= moment]
+            out[key_of[rid]] = decode((stood[-1] if stood else versions[0]).values_json)
+        return out
+
     def record(self, register: str, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(

@@ -129,12 +129,13 @@ class Source:
         before the window stood then as it stands now."""
         current = self.records(register)
         if not self.windowed(register):
-            then = self.ctx.ledger.values_at(register, moment)
+            # Only the records saved again since are read back: the rest stand as they do now.
+            then = self.ctx.ledger.changed_at(register, moment)
             return {k: then.get(k, v) for k, v in current.items()}
         # Received by ``as_of`` as the record stood then: a date corrected later to one
         # after it does not drop the record from the past period.
         pool = self._unfiltered.get(register, current)
-        then = self.ctx.ledger.values_at(register, moment, list(pool))
+        then = self.ctx.ledger.changed_at(register, moment, list(pool))
         return self._happened(register, {k: then.get(k, v) for k, v in pool.items()})
 
     def by_keys(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:

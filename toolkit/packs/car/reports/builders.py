@@ -64,20 +64,25 @@ AT_DELIVERY = frozenset({"car.qc", "car.care", "car.intake_signed", "car.order_i
 AT_VISIT = frozenset({"car.appointment_deposit", "car.appointment_signed"})  # the booked visit came or passed
 
 
-def past_since(f: Finding, src: Source) -> datetime | None:
-    """When what ``f`` asks for stopped being possible (None: it still can be done)."""
+def past_since(f: Finding, src: Source, stood: dict[str, dict[str, dict[str, Any]]] | None = None,
+               at: datetime | None = None) -> datetime | None:
+    """When what ``f`` asks for stopped being possible (None: it still can be done).
+    ``stood``/``at``: the records as they stood at a past moment, judged at it."""
+    def records(register: str) -> dict[str, dict[str, Any]]:
+        return stood[register] if stood is not None else src.records(register)
+
     if f.rule in AT_DELIVERY or f.rule == "car.extra_signed":
         key = f.values.get("委托书号") if f.rule == "car.extra_signed" else f.record
-        v = src.records(ORDERS).get(str(key or ""), {})
+        v = records(ORDERS).get(str(key or ""), {})
         gone = as_dt(v.get("交车时间"))
     elif f.rule in AT_VISIT:
-        v = src.records(APPOINTMENTS).get(f.record, {})
+        v = records(APPOINTMENTS).get(f.record, {})
         gone = as_dt(v.get("到店时间")) or as_dt(v.get("预约进厂时间"))
     elif f.rule == "car.file_same_day":
-        gone = as_dt(src.records(CUSTOMERS).get(f.record, {}).get("建档日期"))
+        gone = as_dt(records(CUSTOMERS).get(f.record, {}).get("建档日期"))
     else:
         return None
-    return gone if gone is not None and gone <= src.as_of else None
+    return gone if gone is not None and gone <= (at or src.as_of) else None
 
 
 def last_listed(src: Source, since: datetime) -> Any:
@@ -372,40 +377,95 @@ def _repeats(orders: dict[str, dict[str, Any]], days: int) -> set[str]:
 
 
 def _as_then(src: Source, register: str, current: dict[str, dict[str, Any]],
-             moment: datetime) -> dict[str, dict[str, Any]]:
+             moment: datetime) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """These records with the values they had at ``moment`` (``Source.records_at`` for
-    records a rule looks up, not only the report's window)."""
-    then = src.ctx.ledger.values_at(register, moment, list(current))
-    return {k: then.get(k, v) for k, v in current.items()}
+    records a rule looks up, not only the report's window), and those of them that stood
+    otherwise then (only they are read back)."""
+    then = src.ctx.ledger.changed_at(register, moment)
+    return {k: then.get(k, v) for k, v in current.items()}, then
 
 
-THEN = frozenset({"car.promise", "car.appointment_window"})  # what _stats reads of car_work_order
+# The findings the period reports count or list, judged again at a past period's end:
+# 按时完工 and the booking's validity (rates), 爽约 (counts), what could no longer be done
+# once the car or the customer had gone (服务规范).
+USED = frozenset({"car.promise", "car.appointment_window", "car.no_show", "car.extra_signed",
+                  "car.file_same_day"}) | AT_DELIVERY | AT_VISIT
+TIMES = ("接车时间", "完工时间", "交车时间")  # an order's moments a period's figures count it by
 
 
-def _found_then(src: Source, orders: dict[str, dict[str, Any]], moment: datetime,
-                found: list[Finding]) -> list[Finding]:
-    """The 委托书 findings (按时完工, the booking's validity) as the rules gave them at a
-    past period's end, judged on the orders, extras and bookings as they stood then: a
-    完工时间 corrected or an extra signed after the period does not move its rates. For
-    the period not over, the report's own findings."""
+def _in_period(p: Period, v: dict[str, Any]) -> bool:
+    return any(p.contains(t) for c in TIMES if (t := when(v.get(c))) is not None)
+
+
+@dataclass
+class AsOf:
+    """A period's records and findings as they stood at its end (or now, for the period
+    not over): a correction saved after a period ended does not change its figures, nor
+    the next report's 上周/上月 column."""
+    moment: datetime
+    orders: dict[str, dict[str, Any]]
+    found: list[Finding]
+    stood: dict[str, dict[str, dict[str, Any]]] | None = None  # None: the registers as they are now
+
+    def records(self, src: Source, register: str) -> dict[str, dict[str, Any]]:
+        if self.stood is None:
+            return src.records(register)
+        if register not in self.stood:
+            self.stood[register] = src.records_at(register, self.moment)
+        return self.stood[register]
+
+
+def _rule(src: Source, name: str) -> Any:
+    return next(r for p in src.rules.packs for r in p.rules if r.name == name)
+
+
+def _as_of(src: Source, p: Period, found: list[Finding]) -> AsOf:
+    """The period's orders as they stood at its end and, for a period over, the rules'
+    findings as they gave them then (``USED``; the others stay the report's own).
+
+    Each order is judged on its own (its extras, its booking), and what ``USED`` takes of
+    an order's findings does not move with the clock once it was received, finished or
+    handed over in the period (按时完工 is judged by its 完工时间). So only those orders
+    can count in its figures or its 服务规范 table, and only those whose row, extras or
+    booking stood otherwise at its end are judged again: the others' findings are the
+    report's own."""
+    moment = min(p.end_dt, src.as_of)
+    orders = src.records_at(ORDERS, moment)
     if moment >= src.as_of:
-        return found
-    rule = next(r for p in src.rules.packs for r in p.rules if r.name == "car_work_order")
-    state = {reg: _as_then(src, reg, src.context(rule, reg), moment) for reg in rule.reads[1:]}
-    state[ORDERS] = orders
-    then = rules_hook(src.ctx).run(state, moment, only=[rule.name])
-    # The other rules' findings (爽约 …) stay the report's own.
-    return then + [f for f in found if f.rule not in THEN]
+        return AsOf(moment, orders, found)
+    then = AsOf(moment, orders, [], {ORDERS: orders})
+    hook, work = rules_hook(src.ctx), _rule(src, "car_work_order")
+    judged = {k: v for k, v in orders.items() if _in_period(p, v)}
+    extras_now = src.context(work, EXTRAS)
+    extras, extras_moved = _as_then(src, EXTRAS, extras_now, moment)
+    bookings, bookings_moved = _as_then(src, APPOINTMENTS, src.context(work, APPOINTMENTS), moment)
+    moved = set(src.ctx.ledger.changed_at(ORDERS, moment))
+    moved |= {str(e.get("委托书号") or "") for k in extras_moved for e in (extras[k], extras_now.get(k, {}))}
+    again = {k: v for k, v in judged.items() if k in moved or str(v.get("预约单号") or "") in bookings_moved}
+    cited = {str(v.get("预约单号")) for v in again.values() if v.get("预约单号")}
+    extras = {k: v for k, v in extras.items() if str(v.get("委托书号") or "") in judged}
+    state = {ORDERS: again, EXTRAS: {k: v for k, v in extras.items() if str(v.get("委托书号") or "") in again},
+             APPOINTMENTS: {k: v for k, v in bookings.items() if k in cited},
+             CUSTOMERS: src.context(work, CUSTOMERS)}  # for the 建档 reminders alone, which no figure counts
+    found_then = hook.run(state, moment, only=[work.name]) if again else []
+    found_then += [f for f in found if f.register == ORDERS and f.record in judged and f.record not in again]
+    # The bookings, the files and the extras with every order as it stood (a booking is
+    # kept by the 委托书 citing it, a file judged by the car's first visit).
+    state = {ORDERS: _as_then(src, ORDERS, src.whole(ORDERS), moment)[0], EXTRAS: extras,
+             APPOINTMENTS: then.records(src, APPOINTMENTS), CUSTOMERS: then.records(src, CUSTOMERS)}
+    found_then += hook.run(state, moment, only=["car_customer", "car_appointment", "car_extra_item"])
+    then.found = [f for f in found_then if f.rule in USED] + [f for f in found if f.rule not in USED]
+    return then
 
 
-def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
+def _stats(src: Source, p: Period, then: AsOf) -> Stats:
     s = Stats(p)
     cut = src.as_of
-    # The orders as they stood when the period ended (or now, for one not over): a payment
-    # or a correction saved later does not change a past period's figures, so a report
-    # made again, or the next period's 上周/上月 column, shows what was true at its end.
-    orders = src.records_at(ORDERS, min(p.end_dt, cut))
-    found = _found_then(src, orders, min(p.end_dt, cut), found)
+    # The orders and findings as they stood when the period ended (or now, for one not
+    # over): a payment or a correction saved later does not change a past period's
+    # figures, so a report made again, or the next period's 上周/上月 column, shows what
+    # was true at its end.
+    orders, found = then.orders, then.found
     repeat_days = src.rules.pack("car").settings.sla.repeat_repair_days
     # A return is judged against the car's visits of the last ``repeat_days`` (30), older
     # than the report's window: those of the cars in view, read whole.
@@ -479,14 +539,14 @@ def _stats(src: Source, p: Period, found: list[Finding]) -> Stats:
                 s.late += 1
         elif f.rule == "car.no_show" and f.due is not None and inside(f.due):
             s.no_shows += 1
-    s.no_shows += sum(1 for due in _cancelled_late(src, env, orders) if inside(due))
+    s.no_shows += sum(1 for due in _cancelled_late(src, env, orders, then) if inside(due))
     # Complaints as registered by the period's end: a 受理时间 corrected later does not move one.
     complaints = src.records_at(COMPLAINTS, p.end_dt) if p.end_dt < cut else src.records(COMPLAINTS)
     s.complaints = sum(1 for v in complaints.values() if inside(v.get("受理时间")))
     return s
 
 
-def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]]) -> list[datetime]:
+def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]], then: AsOf) -> list[datetime]:
     """When each booking marked 已取消 only after its time had passed became a no-show (the
     rules no longer see it: 状态 says 已取消). A cancellation is judged by the booking as
     the ledger held it when the grace time ran out: not yet cancelled then, the customer
@@ -496,12 +556,12 @@ def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]]) ->
         if o.get("预约单号"):
             citing[str(o["预约单号"])].append(o)
     out = []
-    for key, v in src.records(APPOINTMENTS).items():
+    for key, v in then.records(src, APPOINTMENTS).items():
         slot = as_dt(v.get("预约进厂时间"))
         if v.get("状态") != "已取消" or slot is None or arrival_of(v, citing.get(key, [])) is not None:
             continue
         due = env.due(env.settings.sla.no_show_grace, slot)
-        if due > src.as_of:
+        if due > then.moment:
             continue
         versions = src.ctx.ledger.history(APPOINTMENTS, key)
         stood = [h for h in versions if h["at"] <= due] or versions[:1]
@@ -510,26 +570,29 @@ def _cancelled_late(src: Source, env: Any, orders: dict[str, dict[str, Any]]) ->
     return out
 
 
-def _lapses(src: Source, period: Period, found: list[Finding]) -> Table:
+def _lapses(src: Source, period: Period, then: AsOf) -> Table:
     """服务规范: what was not done while the car or the customer was here, by the day it
-    could no longer be (the daily list shows each only until the working day after)."""
+    could no longer be (the daily list shows each only until the working day after); for
+    a period over, as the registers stood at its end."""
     rows = []
-    for f in found:
+    for f in then.found:
         if f.status != "open":
             continue
-        since = past_since(f, src)
+        since = past_since(f, src, then.stood, then.moment)
         if since is not None and period.contains(since):
             rows.append([src.title(f.register), f.record, since, _person(src, f), f.message])
     rows.sort(key=lambda r: (r[2], r[1]))
     return Table("服务规范", f"离店前未做到、已无法补做的服务规范事项 {period.zh}",
                  [Column("登记表", width=14), Column("编号", width=14), Column("日期", "datetime"),
                   Column("负责人", width=9), Column("说明", width=70)], rows,
-                 note="日期：车辆交车离店（预约为预约进厂时间，档案为建档日期）之时；这些事项在售后待办日报中只列到其后第一个工作日。")
+                 note="日期：车辆交车离店（预约为预约进厂时间，档案为建档日期）之时；这些事项在售后待办日报中只列到其后第一个工作日。"
+                      "已结束的一期按期末时的登记列出，期末以后补填的不从本表消除。")
 
 
 def _period_report(src: Source, period: Period, name: str, title: str, monthly: bool) -> Report:
     found = src.findings(*ALL)
-    now, before = _stats(src, period, found), _stats(src, period.previous(), found)
+    current = _as_of(src, period, found)
+    now, before = _stats(src, period, current), _stats(src, period.previous(), _as_of(src, period.previous(), found))
     cur, prev = ("本月", "上月") if monthly else ("本周", "上周")
     kpis = [
         ("进厂台次", now.received, before.received, "int"),
@@ -552,7 +615,7 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                           "（第七天 23:59 前）完成回访的比例，按时回访的计入回访当期，未按时回访的计入第七天所在的一期，"
                           "第二天之前回访的算提前、不算漏访；一次修复率 = 1 − 返修台次 ÷ 进厂维修台次；"
                           "进厂、交车台次只计进厂维修的车辆，只诊断或估价、客户不修的（是否进厂填“否”）按接车时间另计为只诊断估价台次，"
-                          "其诊断估价费仍计入营业收入；已结束各期的按时完工、投诉等按期末时的登记判断，期末以后才登记的更正不改变其数字。")
+                          "其诊断估价费仍计入营业收入；已结束各期的按时完工、预约爽约、投诉等按期末时的登记判断，期末以后才登记的更正不改变其数字。")
     money = Table("营业收入", f"营业收入与欠收（按交车时间）{period.zh}",
                   [Column("项目", width=14), Column(cur, "money"), Column(prev, "money")],
                   [[k, now.money[k], before.money[k]] for k in now.money],
@@ -569,7 +632,7 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
     split = Table("收入构成", f"工时费与备品费 {period.zh}",
                   [Column("期间", width=10), Column("工时费", "money"), Column("备品费", "money")],
                   [[prev, before.money["工时费"], before.money["备品费"]], [cur, now.money["工时费"], now.money["备品费"]]])
-    lapses = _lapses(src, period, found)
+    lapses = _lapses(src, period, current)
     tables = [overview, money, models, kinds, split, lapses]
     charts = [
         Chart("按车型", "bar", f"各车型交车台次（{period.label}）", "车型", ["台次"], "台次"),
@@ -585,12 +648,14 @@ def _period_report(src: Source, period: Period, name: str, title: str, monthly: 
                                  "预计完工时间），每份罚款一次。"))
         points: Counter = Counter()
         settings = src.rules.pack("car").settings
-        for v in src.records(SAFETY).values():
+        # As registered by the month's end: a row added or corrected later does not move it.
+        for v in current.records(src, SAFETY).values():
             d = as_date(v.get("考核日期"))
             if d is not None and period.contains(d):
                 points[v.get("员工") or "未填"] += settings.tariffs.safety_points.get(v.get("违规项") or "", 0)
         tables.append(Table("安全考核", f"安全考核扣分 {period.zh}",
-                            [Column("员工", width=10), Column("扣分", "int")], sorted(points.items(), key=lambda kv: -kv[1])))
+                            [Column("员工", width=10), Column("扣分", "int")], sorted(points.items(), key=lambda kv: -kv[1]),
+                            note="按考核日期计入当月；已结束的月份按月末时的安全考核登记计算，月末以后的更正不改变其扣分。"))
     headline = [(k, _pct(a) if kind == "percent" else str(a), _pct(b) if kind == "percent" else str(b))
                 for k, a, b, kind in kpis[:7]]
     headline.append(("营业收入（元）", f"{now.money['结算金额']:,.2f}", f"{before.money['结算金额']:,.2f}"))
