@@ -101,6 +101,28 @@ def test_the_release_voided_with_the_order_comes_back_with_it(tmp_path: Path):
     assert [n.split("_")[1] for n in first["草稿"]] == ["出厂通知单", "进厂维修委托书", "追加维修项目确认单"]
     _save(home, "b.xlsx", "2026-12-02T18:00", True, **GONE)
     assert _docs(home)["草稿"] == []
-    _save(home, "c.xlsx", "2026-12-03T10:00", False, **GONE)
+    # (A check time typed in too: not the first save's bytes, which are taken as that save again.)
+    _save(home, "c.xlsx", "2026-12-03T10:00", False, 进度查询时间="2026-12-02 11:00", **GONE)
     # The slip stays withdrawn: the job was finished before the customer answered.
     assert _docs(home)["草稿"] == first["草稿"][:2]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+def test_a_void_saved_after_the_week_ended_leaves_its_figures(tmp_path: Path, database: str):
+    from test_car_qa_round13 import _book, _rows
+    from test_car_qa_round13 import _order as done_order
+
+    # W48, saved Friday 11-27: WP01 done 15:30 for its 16:00 promise, WQ01 16:40 (late):
+    # 1 of 2 on time = 50.0%. WQ01 is marked 作废 on Wednesday 12-02, after W48 ended.
+    home = init(tmp_path / "car", "car")
+    week = [done_order("WP01", "京P00001", "2026-11-27", "王芳", "15:30"),
+            done_order("WQ01", "京Q00001", "2026-11-25", "李娜", "16:40")]
+    save(home, write_xlsx(home / "inbox" / "W48.xlsx", {"委托书": [HEAD, *[[*r, None] for r in week]]}),
+         "2026-11-27T18:00")
+    marked = [[*week[0], None], [*week[1], "是"]]
+    save(home, write_xlsx(home / "inbox" / "W48.xlsx", {"委托书": [HEAD, *marked]}), "2026-12-02T10:00")
+    # W48 made again on 12-04: as it ended, 50.0% (today's data: 1 of 1 = 100.0%).
+    again = _rows(_book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W48"), "概况")
+    assert again["按时完工率"][0] == "50.0%"
+    # W49's 上周 column too.
+    assert _rows(_book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W49"), "概况")["按时完工率"][1] == "50.0%"
