@@ -120,8 +120,9 @@ def test_an_order_restored_after_the_car_left_gets_no_new_documents(tmp_path: Pa
     """WF01 left Friday 12-04 17:00, settled and paid; its 出厂通知单 was signed at 18:30.
     Saturday the desk marks the row 作废 by mistake, and clears the mark on Monday 12-07
     (the first working day after pickup) or Wednesday 12-09: the record comes back, but the
-    car is gone — no 委托书 is drafted for it again, nor a second 出厂通知单 beside the signed
-    one; the unsigned 委托书 the mark voided stays voided."""
+    car is gone — no new 委托书 is drafted for it, nor a second 出厂通知单 beside the signed
+    one; the unsigned 委托书 the mark voided comes back under its own number (round 14:
+    the contract the desk files)."""
     from datetime import datetime
 
     from toolkit.documents.dispatch import apply_approvals
@@ -145,4 +146,4 @@ def test_an_order_restored_after_the_car_left_gets_no_new_documents(tmp_path: Pa
                       "文书草稿/已作废/某某公司〔2026〕委字第001号_进厂维修委托书_WF01.docx"]
     got = process(home, write_xlsx(home / "inbox" / "委托书-恢复.xlsx", {"委托书": [head, [*row, None]]}), restored)
     assert got["files"][0]["rows"]["valid"] == 1
-    assert _outbox(home) == before
+    assert _outbox(home) == [before[0], "文书草稿/某某公司〔2026〕委字第001号_进厂维修委托书_WF01.docx"]

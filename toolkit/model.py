@@ -115,6 +115,14 @@ class Record:
 # (``void_when_resolved`` types) have for its record dated on or after it, while the
 # finding stays open: a demand whose ground ended that day (a contract marked 解除).
 WITHDRAW_DRAFTS_FROM = "withdraw_drafts_from"
+# A notice finding's flag: its documents are for an event already past when its record
+# came back from a 作废 mark (the car gone meanwhile), so none is drafted anew; a draft
+# voided with the record for the same facts is restored under its own number.
+RESTORE_ONLY = "restore_only"
+# A notice finding's flag: the record it is about stands, but what its documents serve was
+# marked 作废 (the 委托书 an extra item's slip belongs to): its unsigned drafts are withdrawn
+# as a 作废 row's are, and come back the same way should the flag go.
+DRAFTS_WITHDRAWN = "drafts_withdrawn"
 
 
 @dataclass

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ..cellref import column_letter
-from ..model import WITHDRAW_DRAFTS_FROM, CellError, FileResult, Record
+from ..model import DRAFTS_WITHDRAWN, WITHDRAW_DRAFTS_FROM, CellError, FileResult, Record
 from ..ruleset.timing import as_date
 from ..workspace import Workspace
 from . import intents, pdf
@@ -67,6 +67,12 @@ class DocumentsHook:
         if ended and intents.void_drafts_from(conn, ctx.ledger.site, config, ended):
             intents.request_register(conn, ctx.ledger.site, now)  # moves the withdrawn files
         notices = [f for f in result.findings if f.notice and f.state != "resolved"]
+        withdrawn = [f for f in notices if f.values.get(DRAFTS_WITHDRAWN)]
+        if withdrawn:
+            notices = [f for f in notices if not f.values.get(DRAFTS_WITHDRAWN)]
+            if intents.void_retired_drafts(conn, ctx.ledger.site, {(f.register, f.record) for f in withdrawn},
+                                           {t.type for f in withdrawn for t in types_for(config, f)}):
+                intents.request_register(conn, ctx.ledger.site, now)  # moves the withdrawn files
         unchanged = (intents.unchanged_notices(conn, ctx.ledger.site, config, notices, ctx.ws.templates)
                      if notices else set())
         for i, f in enumerate(notices):

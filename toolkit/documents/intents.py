@@ -289,19 +289,24 @@ def _marked(prefix: str) -> Any:
 RETIRED = "retired:"  # facts_hash prefix of a draft voided with its record (void_retired_drafts)
 
 
-def void_retired_drafts(conn: Connection, site: str, retired: set[tuple[str, str]]) -> int:
+def void_retired_drafts(conn: Connection, site: str, retired: set[tuple[str, str]],
+                       types: set[str] | None = None) -> int:
     """Void the unsigned drafts of records retired by a row marked 作废: the row was
     entered by mistake, so whatever was drafted for it (a second 预约确认单 for a booking
     typed twice) must not be signed. Signed documents stay as they are. Returns how many.
+    ``types``: only drafts of these types (those of a ``DRAFTS_WITHDRAWN`` finding).
 
     Their facts are marked retired: a mark cleared brings the record back as new, and
-    its document is then drafted anew instead of being taken as already issued."""
+    its draft comes back under its number if its facts are the same (issue._restorable),
+    else a new one is drafted instead of the old being taken as already issued."""
     voided = 0
     for register, record in sorted(retired):
-        voided += conn.execute(update(documents).where(
-            documents.c.site == site, documents.c.register == register, documents.c.record == record,
-            documents.c.status == DRAFT).values(
-                status=VOIDED, facts_hash=_marked(RETIRED))).rowcount
+        cond = [documents.c.site == site, documents.c.register == register, documents.c.record == record,
+                documents.c.status == DRAFT]
+        if types is not None:
+            cond.append(documents.c.doc_type.in_(sorted(types)))
+        voided += conn.execute(update(documents).where(*cond).values(
+            status=VOIDED, facts_hash=_marked(RETIRED))).rowcount
     return voided
 
 

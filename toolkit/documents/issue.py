@@ -8,6 +8,9 @@ For each finding that asks for a document (``Finding.notice``) of a type declare
   (the old one is voided if it was still a draft); a type with ``amend_draft`` rewrites
   its unsigned draft under the same number instead (one notice per matter), unless
   the year has turned since it was numbered: then it takes a number of the new year;
+* a type with ``restore_with_record`` whose draft was voided with its record (a row
+  marked 作废) gets that draft back, same number, when the mark is cleared and the facts
+  are the same; a finding flagged ``RESTORE_ONLY`` (an event already past) gets only that;
 * otherwise a new document.
 
 Order of work, so that a crash never reuses a number: take the number and record the
@@ -33,7 +36,7 @@ from .. import atomic, crash, outbox
 from ..clock import local_now
 from ..codec import decode, encode
 from ..filenames import path_inside
-from ..model import Finding, Record
+from ..model import RESTORE_ONLY, Finding, Record
 from ..workspace import Workspace
 from . import intents, pdf
 from .context import document_context, document_history, earlier_sent
@@ -313,6 +316,10 @@ def _issue_one(
         if pending is not None:
             c.execute(update(documents).where(documents.c.id == pending.id).values(status=VOID))
         latest = next((r for r in history if r.status != PENDING), None)
+        if latest is not None and _restorable(config, doc_type, latest, digest, values, ws.templates):
+            return _restore(c, ledger.site, latest, digest, now)
+        if values.get(RESTORE_ONLY):
+            return None  # an event already past: nothing drafted anew for it
         if latest is not None and latest.facts_hash.startswith(intents.SETTLED):
             latest = None  # a signed demand since met: the new one is a document of its own
         if latest is not None and same_facts(
@@ -365,8 +372,31 @@ def _issue_one(
             doc = claim(c)
     if doc is None:
         return None
+    if doc.get("restored"):
+        # Moved after the commit, as a manager's restore is (reconcile_files repairs a crash).
+        target = folder_for(ws, DRAFT) / doc["file_name"]
+        pdf.move_with_pdf(folder_for(ws, VOID) / doc["file_name"], target)
+        log.info("文书恢复为草稿：%s %s（%s）", doc["number"], doc["title"], record)
+        return target
     crash.point("after_number")
     return _write(ws, ledger, config, doc_type, doc, register, record, values, now, conn)
+
+
+def _restorable(config: DocumentsConfig, doc_type: DocumentType, latest: Any, digest: str,
+                values: dict[str, Any], templates: Path | None) -> bool:
+    """Whether the latest document is a draft voided with its record (a 作废 mark since
+    cleared, ``intents.RETIRED``) of a ``restore_with_record`` type for exactly these facts, printing what it would print
+    now: it comes back under its own number instead of a new draft being made."""
+    return (doc_type.restore_with_record and latest.status == VOID and bool(latest.file_name)
+            and latest.facts_hash == (intents.RETIRED + digest)[:64]
+            and not stale_draft(config, doc_type, DRAFT, latest.values_json, values, templates))
+
+
+def _restore(c: Connection, site: str, latest: Any, digest: str, now: datetime) -> dict[str, Any]:
+    """The voided draft a draft again, its facts its own (the caller moves its file)."""
+    c.execute(update(documents).where(documents.c.id == latest.id).values(status=DRAFT, facts_hash=digest))
+    intents.request_register(c, site, now)  # the register shows it 草稿 again
+    return {**dict(latest._mapping), "status": DRAFT, "facts_hash": digest, "restored": True}
 
 
 def _amend(c: Connection, doc_type: DocumentType, latest: Any, digest: str, values: dict[str, Any],

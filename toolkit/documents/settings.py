@@ -96,6 +96,10 @@ class DocumentType(_Strict):
     # nobody has signed is rewritten under its own number when what it prints changes,
     # instead of a new number voiding it; once signed, the facts decide as for any type.
     amend_draft: bool = False
+    # A draft voided with its record (a row marked 作废) comes back under its own number,
+    # its file out of 已作废, when the mark is cleared and its facts are the same (the
+    # 委托书 the desk files); without it a new number is drafted, as for a new matter.
+    restore_with_record: bool = False
     variants: list[Variant] = Field(default_factory=list)
     # The type whose signed documents about the same record this one names as sent before
     # (``earlier_text``); default its own: a report to the manager names the reminders

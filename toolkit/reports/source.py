@@ -128,15 +128,17 @@ class Source:
         after it ended. Over a window only its records are read: one untouched since
         before the window stood then as it stands now."""
         current = self.records(register)
+        # Records marked 作废 since stood then: a late 作废 does not change a past period.
+        gone = self.ctx.ledger.retired_since(register, moment)
         if not self.windowed(register):
             # Only the records saved again since are read back: the rest stand as they do now.
             then = self.ctx.ledger.changed_at(register, moment)
-            return {k: then.get(k, v) for k, v in current.items()}
+            return {**gone, **{k: then.get(k, v) for k, v in current.items()}}
         # Received by ``as_of`` as the record stood then: a date corrected later to one
         # after it does not drop the record from the past period.
         pool = self._unfiltered.get(register, current)
         then = self.ctx.ledger.changed_at(register, moment, list(pool))
-        return self._happened(register, {k: then.get(k, v) for k, v in pool.items()})
+        return self._happened(register, {**gone, **{k: then.get(k, v) for k, v in pool.items()}})
 
     def by_keys(self, register: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """These records of a register, whatever the window (keys not in it left out), in

@@ -80,8 +80,10 @@ PACK = Pack(
         Rule("car_customer", (CUSTOMERS, ORDERS), customer_rule),
         # A booking is kept by the 委托书 citing its 预约单号 as well as by its 到店时间.
         Rule("car_appointment", (APPOINTMENTS, ORDERS), appointment_rule, Each((Link(ORDERS, KEY, "预约单号"),))),
-        Rule("car_work_order", (ORDERS, EXTRAS, APPOINTMENTS, CUSTOMERS), work_order_rule),
-        Rule("car_extra_item", (EXTRAS, ORDERS), extra_rule),
+        # An order marked 作废 (VOIDED_ORDERS) withdraws its extras' slips; back, it gets
+        # back what was drafted for it.
+        Rule("car_work_order", (ORDERS, EXTRAS, APPOINTMENTS, CUSTOMERS, VOIDED_ORDERS), work_order_rule),
+        Rule("car_extra_item", (EXTRAS, ORDERS, VOIDED_ORDERS), extra_rule),
         per_record("car_complaint", COMPLAINTS, complaint_findings),
         per_record("car_message", MESSAGES, message_findings),
         per_record("car_safety", SAFETY, safety_findings),

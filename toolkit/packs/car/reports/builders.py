@@ -439,7 +439,8 @@ def _as_of(src: Source, p: Period, found: list[Finding]) -> AsOf:
     extras_now = src.context(work, EXTRAS)
     extras, extras_moved = _as_then(src, EXTRAS, extras_now, moment)
     bookings, bookings_moved = _as_then(src, APPOINTMENTS, src.context(work, APPOINTMENTS), moment)
-    moved = set(src.ctx.ledger.changed_at(ORDERS, moment))
+    # Marked 作废 since (records_at keeps them): their findings closed with the mark.
+    moved = set(src.ctx.ledger.changed_at(ORDERS, moment)) | set(src.ctx.ledger.retired_since(ORDERS, moment))
     moved |= {str(e.get("委托书号") or "") for k in extras_moved for e in (extras[k], extras_now.get(k, {}))}
     again = {k: v for k, v in judged.items() if k in moved or str(v.get("预约单号") or "") in bookings_moved}
     cited = {str(v.get("预约单号")) for v in again.values() if v.get("预约单号")}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from toolkit.model import Finding
+from toolkit.model import RESTORE_ONLY, Finding
 from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import (
@@ -22,7 +22,7 @@ from toolkit.ruleset.timing import (
     track_window,
 )
 
-from .common import APPOINTMENTS, CUSTOMERS, EXTRAS, ORDERS, blank, finding, yes
+from .common import APPOINTMENTS, CUSTOMERS, EXTRAS, ORDERS, VOIDED_ORDERS, blank, finding, yes
 
 NO_GUARANTEE = frozenset({"客户自购", "副厂件", "混合"})
 ORDER_FIELDS = ("车牌号", "客户名称", "送修人", "联系电话", "车型", "里程数", "燃油表", "接车时间", "服务顾问",
@@ -194,14 +194,18 @@ def work_order_rule(env: Env, state: State) -> list[Finding]:
     extras = extras_by_order(state.get(EXTRAS, {}))
     appointments = state.get(APPOINTMENTS, {})
     customers = state.get(CUSTOMERS, {})
+    voided = state.get(VOIDED_ORDERS, {})
     out: list[Finding] = []
     for key, v in state.get(ORDERS, {}).items():
-        out.extend(order_findings(env, key, v, extras.get(key, []), appointments, customers))
+        out.extend(order_findings(env, key, v, extras.get(key, []), appointments, customers, key in voided))
     return out
 
 
 def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str, Any]],
-                   appointments: dict[str, dict[str, Any]], customers: dict[str, dict[str, Any]]) -> list[Finding]:
+                   appointments: dict[str, dict[str, Any]], customers: dict[str, dict[str, Any]],
+                   came_back: bool = False) -> list[Finding]:
+    """``came_back``: a row of this 委托书号 was marked 作废 once (the mark since cleared):
+    what was drafted for it then comes back, but nothing is drafted for an event past."""
     out: list[Finding] = []
     plate = v.get("车牌号") or ""
     sa = v.get("服务顾问") or "未填"
@@ -246,9 +250,12 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
     # Documents are for what the desk does now: the 委托书 while the car is in the shop (or
     # received today), the 出厂通知单 until the day the car leaves. Orders entered after
     # the fact (a month typed in at once) get none.
+    # An order back from a mistaken 作废 keeps its 委托书 (the signed contract the desk
+    # files) even once the car has left: the draft voided with it comes back, unchanged.
     delivered = as_dt(v.get("交车时间"))
     in_shop = delivered is None or delivered.date() >= env.today
-    if repaired and received is not None and (in_shop or received.date() >= env.today):
+    current = in_shop or (received is not None and received.date() >= env.today)
+    if repaired and received is not None and (current or came_back):
         values = {k: v.get(k) for k in ORDER_FIELDS}
         values["估价合计"] = estimate_of(v)  # the seed's total: labour + parts when not written
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
@@ -258,6 +265,8 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         values["追加项目"] = agreed_extras(extras)
         values["promise"] = promise_of(v, extras)
         values["顺延"] = values["promise"] is not None and values["promise"] != as_dt(v.get("预计完工时间"))
+        if not current:
+            values[RESTORE_ONLY] = True
         out.append(finding("car.order_opened", ORDERS, key, "info", f"{subject}：出具进厂维修委托书",
                            values, notice="car_order"))
     # A settlement that does not add up is not handed to the customer: the 出厂通知单
@@ -270,6 +279,10 @@ def order_findings(env: Env, key: str, v: dict[str, Any], extras: list[dict[str,
         values["欠收"] = owed(v)
         values["诊断费待收"] = None if repaired else fee_unpaid(v)
         values["no_guarantee"] = v.get("配件来源") in NO_GUARANTEE
+        if came_back and not in_shop:
+            # Back from a 作废 after the car left: the desk handed it over without this
+            # notice; only one voided with the order comes back.
+            values[RESTORE_ONLY] = True
         out.append(finding("car.settled", ORDERS, key, "info", f"{subject}：出具出厂通知单", values,
                            notice="car_release"))
     return out

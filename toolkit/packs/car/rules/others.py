@@ -7,12 +7,22 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from toolkit.model import Finding
+from toolkit.model import DRAFTS_WITHDRAWN, Finding
 from toolkit.packs import State
 from toolkit.ruleset.money import dec, fen, yuan
 from toolkit.ruleset.timing import DAY_END, Env, add_months, as_date, as_dt, fmt_date, track
 
-from .common import COMPLAINTS, CUSTOMERS, EXTRAS, MESSAGES, ORDERS, SAFETY, finding, yes
+from .common import (
+    COMPLAINTS,
+    CUSTOMERS,
+    EXTRAS,
+    MESSAGES,
+    ORDERS,
+    SAFETY,
+    VOIDED_ORDERS,
+    finding,
+    yes,
+)
 from .orders import extras_by_order, order_gaps, promise_of
 
 MAINTENANCE = frozenset({"首保", "保养"})
@@ -119,12 +129,25 @@ def extra_rule(env: Env, state: State) -> list[Finding]:
     orders = state.get(ORDERS, {})
     extras = state.get(EXTRAS, {})
     by_order = extras_by_order(extras)
+    voided = state.get(VOIDED_ORDERS, {})
     out: list[Finding] = []
     for key, v in extras.items():
         number = v.get("委托书号") or ""
+        if number not in orders and number in voided:
+            out.append(_withdrawn(key, v))
+            continue
         others = [e for e in by_order.get(number, []) if e is not v]
         out.extend(extra_findings(env, key, v, orders.get(number, {}), others))
     return out
+
+
+def _withdrawn(key: str, v: dict[str, Any]) -> Finding:
+    """An extra item of a 委托书 marked 作废: its unsigned slips are withdrawn, none drafted
+    (they come back with the order should the mark be cleared)."""
+    number = v.get("委托书号")
+    return finding("car.extra_pending", EXTRAS, key, "info",
+                   f"追加项目 {key}：委托书 {number} 已作废，追加维修项目确认单随之作废",
+                   {"委托书号": number, DRAFTS_WITHDRAWN: True}, notice="car_extra")
 
 
 def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any],
