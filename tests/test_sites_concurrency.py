@@ -66,10 +66,12 @@ def _env(url: str) -> dict[str, str]:
 
 
 def _start(home: Path, url: str, said: Path) -> subprocess.Popen:
-    """A watcher whose log goes to ``said`` (its own file: the two of a site share var/)."""
+    """A watcher whose log goes to ``said`` (its own file: the two of a site share var/).
+    The files are whole when they reach inbox/ (moved in): a short settle, not the second
+    staff saves need."""
     with open(said, "wb") as err:
         return subprocess.Popen(
-            [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", NOW],
+            [sys.executable, "-m", "toolkit", "watch", "--home", str(home), "--now", NOW, "--settle", "0.2"],
             env=_env(url), stdout=subprocess.DEVNULL, stderr=err,
         )
 
