@@ -141,6 +141,52 @@ def test_an_account_in_arrears_stays_one_finding_as_its_months_grow(ctx, home: P
     assert same == number and "欠缴3个月，金额共计900.00元" in _text(ctx.ws.drafts / row["file_name"])
 
 
+def _finding_row(ctx, rule: str, record: str):
+    from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings as t
+
+    with ctx.ledger.engine.connect() as c:
+        return c.execute(select(t).where(t.c.site == ctx.ledger.site, t.c.rule == rule,
+                                         t.c.record == record)).one()
+
+
+def test_a_wrong_arrears_amount_is_one_matter_until_the_cashier_changes_it(ctx, home: Path):
+    """5-302 (周强, 100 m² × 3.00 = 300.00 元 a month) is paid to 09-30 and the cashier typed
+    欠费金额 250. Tue 10-20: 1 month × 300.00 = 300.00 元, not 250: 欠费金额不符, new. On 11-01
+    November falls due (2 × 300.00 = 600.00 元): still the same 250 typed, so the same matter
+    (ongoing, opened 10-20), its stored words now giving 600.00 元; the reminder still states
+    the register's 250.00 元. On 11-05 the cashier types 500, still wrong: a different amount
+    stated is news, and the reminder states 500.00 元. Typing 600 settles it."""
+    from toolkit.ruleset.hook import sweep
+
+    def fees(amount: int):
+        return write_xlsx(home / "inbox" / f"物业费台账{amount}.xlsx", {"物业费": [
+            FEES, ["5-302", "周强", "13800138007", 100, 3, date(2026, 9, 30), amount]]})
+
+    def mismatch(found):
+        return next(f for f in found if f.rule == "fee.amount_mismatch" and f.record == "5-302")
+
+    first = process_paths(ctx, [fees(250)], datetime(2026, 10, 20, 10, 0)).files[0]
+    assert mismatch(first.findings).state == "new"
+    month = mismatch(sweep(ctx, datetime(2026, 11, 1, 0, 0), clock=False))  # November falls due
+    drain(ctx.ws, ctx.ledger)
+    assert (month.state, str(month.values["computed"])) == ("ongoing", "600.00")
+    stored = _finding_row(ctx, "fee.amount_mismatch", "5-302")
+    assert stored.first_seen == datetime(2026, 10, 20, 10, 0) and stored.is_open
+    assert "250.00 元" in stored.message and "= 600.00 元不符" in stored.message
+    [(number, row)] = _docs(ctx, "payment_reminder").items()
+    assert "欠缴2个月，金额共计250.00元" in _text(ctx.ws.drafts / row["file_name"])
+
+    other = process_paths(ctx, [fees(500)], datetime(2026, 11, 5, 10, 0)).files[0]
+    drain(ctx.ws, ctx.ledger)
+    assert mismatch(other.findings).state == "new"
+    [(same, row)] = _docs(ctx, "payment_reminder").items()
+    assert same == number and "欠缴2个月，金额共计500.00元" in _text(ctx.ws.drafts / row["file_name"])
+    fixed = process_paths(ctx, [fees(600)], datetime(2026, 11, 5, 11, 0)).files[0]
+    assert mismatch(fixed.findings).state == "resolved"
+
+
 # --- 3. a refused move-out with its day ahead is on the list now ---------------------------------
 
 
