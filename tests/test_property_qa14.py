@@ -216,3 +216,30 @@ def test_a_refused_move_out_with_its_day_ahead_is_on_the_list_naming_who_clears_
     assert fx31[col["须处理"]].endswith("办妥前门岗不得放行。") and "336.00" in fx31[col["说明"]]
     assert (fx32[col["负责人"]], fx32[col["部门"]]) == ("客户助理", "客服中心")
     assert fx32[col["须处理"]].startswith("搬家日期为 2026-12-08，须在此前办妥：请联系业主核实")
+
+
+# --- 4. a renovation accepted without its concealed-works inspection names who acts ------------
+
+
+def test_a_renovation_accepted_without_its_concealed_works_inspection_names_who_acts(ctx, home: Path):
+    """ZX-601 (6-101) was accepted on 11-20 with no 隐蔽工程验收日期. Seed 003 (二次装修 5):
+    the contractor hands its application to 客服部, which fixes the time and brings 工程部 and
+    保安部 to inspect, each signing; seed 001 has the customer assistant call them. The daily
+    list names 客户助理 of 客服中心, and its words say what to do, not only which three
+    departments inspect."""
+    from toolkit.reports import build_report, parse_day
+
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {"装修": [
+        ["编号", "房号", "业主", "装修公司", "申请日期", "建筑面积", "消防审批", "审批日期", "开工日期",
+         "入场确认日期", "竣工验收日期", "隐蔽工程验收日期"],
+        ["ZX-601", "6-101", "孙丽", "安居装饰", date(2026, 10, 20), 90, "是", date(2026, 10, 21),
+         date(2026, 10, 26), date(2026, 10, 26), date(2026, 11, 20), None]]})
+    done = process_paths(ctx, [book], datetime(2026, 11, 23, 17, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 24, 8, 30), parse_day("2026-11-24"))
+    issues = daily.table("待处理问题")
+    col = {c.title: i for i, c in enumerate(issues.columns)}
+    [row] = [r for r in issues.rows if "隐蔽工程" in r[col["说明"]]]
+    assert (row[col["负责人"]], row[col["部门"]]) == ("客户助理", "客服中心")
+    said = row[col["说明"]]
+    assert "请客户助理" in said and "通知工程部、保安部" in said and "“隐蔽工程验收日期”" in said, said
