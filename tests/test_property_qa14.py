@@ -177,6 +177,12 @@ def test_a_wrong_arrears_amount_is_one_matter_until_the_cashier_changes_it(ctx, 
     assert "250.00 元" in stored.message and "= 600.00 元不符" in stored.message
     [(number, row)] = _docs(ctx, "payment_reminder").items()
     assert "欠缴2个月，金额共计250.00元" in _text(ctx.ws.drafts / row["file_name"])
+    # The daily list names the cashier, with the figure due now.
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 2, 8, 30), parse_day("2026-11-02"))
+    acts = daily.table("须处理事项")
+    col = {c.title: i for i, c in enumerate(acts.columns)}
+    [act] = [r for r in acts.rows if r[col["问题"]] == "欠费金额不符"]
+    assert (act[col["负责人"]], act[col["部门"]]) == ("收费员", "财务部") and "600.00 元不符" in act[col["说明"]]
 
     other = process_paths(ctx, [fees(500)], datetime(2026, 11, 5, 10, 0)).files[0]
     drain(ctx.ws, ctx.ledger)

@@ -19,6 +19,7 @@ CUSTOMER_ASSISTANT = ("客户助理", "客服中心")
 RULE_ROLES: dict[str, tuple[str, str]] = {
     "move_out.blocked": GATE,  # 门岗不得放行 …
     "fee.paid_to_stale": CASHIER,  # 请收费员把“已缴至”改为 …
+    "fee.amount_mismatch": CASHIER,  # 收费员核对欠费金额并改正台账
     "transfer.ledger_unsettled": CASHIER,  # 请收费员核对 … (the transfer desk waits)
     # Seed 001 装修 11: the customer assistant takes the contractor or owner through the
     # entry check and both sign the 进场装修确认表.
