@@ -156,3 +156,36 @@ def test_a_file_without_a_register_names_its_sheets_and_headers(outcomes):
         assert not any("toolkit" in t for t in texts), (p, texts)
         if "没有可识别的登记表" in (f["message"] or ""):
             assert "工作表" in f["message"], (p, f["message"])
+
+
+def _note(f: dict) -> str:
+    return next(Path(o) for o in f["outputs"] if o.endswith(".txt")).read_text(encoding="utf-8-sig")
+
+
+def test_a_word_file_is_sent_out_of_the_inbox_whatever_its_state(outcomes):
+    """A Word file, sound, damaged or under a password, is no register: the message names it
+    a Word document put in by mistake and points to 空白登记表, never to saving it again as .xlsx
+    or to Excel's menus; its 退回批注 says not to put it back, not to resave it."""
+    word = {p: o["summary"]["files"][0] for p, o in outcomes.items() if p.suffix.lower() in (".doc", ".docx")}
+    assert len(word) >= 15
+    for p, f in word.items():
+        m = f["message"] or ""
+        assert f["status"] == "rejected" and "Word 文档" in m and "放错" in m and "空白登记表" in m, (p.name, m)
+        assert not any(w in m for w in ("另存", "保护工作簿", "Excel 打开", "Excel 或 WPS 中")), (p.name, m)
+    locked = word[CORPUS / "wild/poi/document/bug53475-password-is-pass.docx"]
+    assert "密码" in locked["message"]
+    broken = word[CORPUS / "wild/poi/document/clusterfuzz-testcase-minimized-POIXWPFFuzzer-5313273089884160.docx"]
+    assert "损坏" in broken["message"]
+    for f in (locked, broken):
+        note = _note(f)
+        assert "取消打开密码" not in note and "重新保存到 inbox" not in note, note
+        assert "不必再放入收件箱" in note, note
+
+
+def test_an_encrypted_workbook_says_where_the_password_is_removed(outcomes):
+    for rel in ("wild/python-calamine/password.xlsx", "wild/python-calamine/password.xls",
+                "wild/sheetjs/password_2002_128_strong.xls", "wild/excelize/encryptAES.xlsx"):
+        f = _status(outcomes, rel)
+        assert f["errors"][0]["code"] == "file.encrypted", rel
+        assert "文件 → 信息 → 保护工作簿" in f["message"] and "Word" not in f["message"], (rel, f["message"])
+        assert "取消打开密码" in _note(f)

@@ -123,6 +123,8 @@ def test_a_draft_whose_bill_was_paid_since_it_was_voided_stays_void(ctx, home, t
                   datetime(2026, 11, 24, 10, 0))
     process_paths(ctx, [_fee(tmp_path, "f2.xlsx", [[*row[:5], date(2026, 12, 31), 0, None]])],
                   datetime(2026, 11, 24, 11, 0))
+    heading, _ = _register(ctx)
+    assert "改回“草稿”" not in heading  # its only voided draft can no longer come back
     refused = process_paths(ctx, [_save_register(ctx, home, "r2.xlsx", **{number: {"文书状态": "草稿"}})],
                             datetime(2026, 11, 24, 12, 0)).files[0]
     [note] = refused.errors

@@ -141,6 +141,58 @@ def test_an_account_in_arrears_stays_one_finding_as_its_months_grow(ctx, home: P
     assert same == number and "欠缴3个月，金额共计900.00元" in _text(ctx.ws.drafts / row["file_name"])
 
 
+def _finding_row(ctx, rule: str, record: str):
+    from sqlalchemy import select
+
+    from toolkit.ruleset.store import rule_findings as t
+
+    with ctx.ledger.engine.connect() as c:
+        return c.execute(select(t).where(t.c.site == ctx.ledger.site, t.c.rule == rule,
+                                         t.c.record == record)).one()
+
+
+def test_a_wrong_arrears_amount_is_one_matter_until_the_cashier_changes_it(ctx, home: Path):
+    """5-302 (周强, 100 m² × 3.00 = 300.00 元 a month) is paid to 09-30 and the cashier typed
+    欠费金额 250. Tue 10-20: 1 month × 300.00 = 300.00 元, not 250: 欠费金额不符, new. On 11-01
+    November falls due (2 × 300.00 = 600.00 元): still the same 250 typed, so the same matter
+    (ongoing, opened 10-20), its stored words now giving 600.00 元; the reminder still states
+    the register's 250.00 元. On 11-05 the cashier types 500, still wrong: a different amount
+    stated is news, and the reminder states 500.00 元. Typing 600 settles it."""
+    from toolkit.ruleset.hook import sweep
+
+    def fees(amount: int):
+        return write_xlsx(home / "inbox" / f"物业费台账{amount}.xlsx", {"物业费": [
+            FEES, ["5-302", "周强", "13800138007", 100, 3, date(2026, 9, 30), amount]]})
+
+    def mismatch(found):
+        return next(f for f in found if f.rule == "fee.amount_mismatch" and f.record == "5-302")
+
+    first = process_paths(ctx, [fees(250)], datetime(2026, 10, 20, 10, 0)).files[0]
+    assert mismatch(first.findings).state == "new"
+    month = mismatch(sweep(ctx, datetime(2026, 11, 1, 0, 0), clock=False))  # November falls due
+    drain(ctx.ws, ctx.ledger)
+    assert (month.state, str(month.values["computed"])) == ("ongoing", "600.00")
+    stored = _finding_row(ctx, "fee.amount_mismatch", "5-302")
+    assert stored.first_seen == datetime(2026, 10, 20, 10, 0) and stored.is_open
+    assert "250.00 元" in stored.message and "= 600.00 元不符" in stored.message
+    [(number, row)] = _docs(ctx, "payment_reminder").items()
+    assert "欠缴2个月，金额共计250.00元" in _text(ctx.ws.drafts / row["file_name"])
+    # The daily list names the cashier, with the figure due now.
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 2, 8, 30), parse_day("2026-11-02"))
+    acts = daily.table("须处理事项")
+    col = {c.title: i for i, c in enumerate(acts.columns)}
+    [act] = [r for r in acts.rows if r[col["问题"]] == "欠费金额不符"]
+    assert (act[col["负责人"]], act[col["部门"]]) == ("收费员", "财务部") and "600.00 元不符" in act[col["说明"]]
+
+    other = process_paths(ctx, [fees(500)], datetime(2026, 11, 5, 10, 0)).files[0]
+    drain(ctx.ws, ctx.ledger)
+    assert mismatch(other.findings).state == "new"
+    [(same, row)] = _docs(ctx, "payment_reminder").items()
+    assert same == number and "欠缴2个月，金额共计500.00元" in _text(ctx.ws.drafts / row["file_name"])
+    fixed = process_paths(ctx, [fees(600)], datetime(2026, 11, 5, 11, 0)).files[0]
+    assert mismatch(fixed.findings).state == "resolved"
+
+
 # --- 3. a refused move-out with its day ahead is on the list now ---------------------------------
 
 
@@ -170,3 +222,30 @@ def test_a_refused_move_out_with_its_day_ahead_is_on_the_list_naming_who_clears_
     assert fx31[col["须处理"]].endswith("办妥前门岗不得放行。") and "336.00" in fx31[col["说明"]]
     assert (fx32[col["负责人"]], fx32[col["部门"]]) == ("客户助理", "客服中心")
     assert fx32[col["须处理"]].startswith("搬家日期为 2026-12-08，须在此前办妥：请联系业主核实")
+
+
+# --- 4. a renovation accepted without its concealed-works inspection names who acts ------------
+
+
+def test_a_renovation_accepted_without_its_concealed_works_inspection_names_who_acts(ctx, home: Path):
+    """ZX-601 (6-101) was accepted on 11-20 with no 隐蔽工程验收日期. Seed 003 (二次装修 5):
+    the contractor hands its application to 客服部, which fixes the time and brings 工程部 and
+    保安部 to inspect, each signing; seed 001 has the customer assistant call them. The daily
+    list names 客户助理 of 客服中心, and its words say what to do, not only which three
+    departments inspect."""
+    from toolkit.reports import build_report, parse_day
+
+    book = write_xlsx(home / "inbox" / "装修登记.xlsx", {"装修": [
+        ["编号", "房号", "业主", "装修公司", "申请日期", "建筑面积", "消防审批", "审批日期", "开工日期",
+         "入场确认日期", "竣工验收日期", "隐蔽工程验收日期"],
+        ["ZX-601", "6-101", "孙丽", "安居装饰", date(2026, 10, 20), 90, "是", date(2026, 10, 21),
+         date(2026, 10, 26), date(2026, 10, 26), date(2026, 11, 20), None]]})
+    done = process_paths(ctx, [book], datetime(2026, 11, 23, 17, 0))
+    assert all(f.status == "accepted" for f in done.files), [f.message for f in done.files]
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 11, 24, 8, 30), parse_day("2026-11-24"))
+    issues = daily.table("待处理问题")
+    col = {c.title: i for i, c in enumerate(issues.columns)}
+    [row] = [r for r in issues.rows if "隐蔽工程" in r[col["说明"]]]
+    assert (row[col["负责人"]], row[col["部门"]]) == ("客户助理", "客服中心")
+    said = row[col["说明"]]
+    assert "请客户助理" in said and "通知工程部、保安部" in said and "“隐蔽工程验收日期”" in said, said

@@ -130,7 +130,12 @@ def _write_note(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> O
         tips.append("确认保存的是已填写的登记表，而不是空白文件或另一个文件")
     elif "没有可识别的登记表" in reason and "空白登记表" not in reason:
         tips.append("确认表头行使用登记表的列名（可对照“空白登记表”文件夹里的同名表格），不要改动列名")
-    tips.append("按上面的原因修改后，重新保存到 inbox 文件夹，会作为新文件处理")
+    if "file.not_spreadsheet" in p.get("codes", []):
+        # Not a register at all: nothing in it to correct and resave.
+        tips.append("这个文件不是登记表，不必再放入收件箱；要登记的内容请填入“空白登记表”文件夹里的登记表，"
+                    "保存到 inbox 文件夹")
+    else:
+        tips.append("按上面的原因修改后，重新保存到 inbox 文件夹，会作为新文件处理")
     lines += [f"    {i}. {t}" for i, t in enumerate(tips, start=1)]
     lines += ["", "原文件已存档，没有丢失。"]
     dest = ws.returns / p["target"]

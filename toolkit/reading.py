@@ -27,8 +27,10 @@ from typing import Any
 
 from toolkit.model import ErrorValue, NoCachedValue, RawSheet, UnreadableFile, Workbook
 from toolkit.safety import (
+    ENCRYPTED,
     NOT_A_REGISTER,
     RESAVE,
+    WORD_EXTENSIONS,
     ZipScan,
     is_lock_file,
     part_path,
@@ -55,12 +57,29 @@ def read_workbook(path: Path, max_cells: int = 20_000_000) -> Workbook:
     path = Path(path)
     try:
         return _read(path, max_cells)
-    except UnreadableFile:
-        raise
+    except UnreadableFile as exc:
+        raise _as_word_file(path, exc) from None
     except MemoryError:
         raise _too_big() from None
     except Exception:  # any reader bug or odd input: never a traceback for staff
-        raise _corrupt() from None
+        raise _as_word_file(path, _corrupt()) from None
+
+
+# Refusals whose advice (resave as .xlsx, Excel's password menu) is about a workbook.
+_WORKBOOK_ADVICE = {"file.encrypted": "设置了打开密码的", "file.corrupt": "已损坏的", "file.no_sheets": "无法打开的",
+                    "file.timeout": "无法打开的", "file.too_complex": "无法打开的", "file.unsupported": "无法打开的"}
+
+
+def _as_word_file(path: Path, exc: UnreadableFile) -> UnreadableFile:
+    """A file named as a Word document that cannot be read is no register, whether damaged,
+    under a password or sound: say so instead of advising how to resave a workbook."""
+    state = _WORKBOOK_ADVICE.get(exc.code)
+    if state is None or path.suffix.lower() not in WORD_EXTENSIONS:
+        return exc
+    return UnreadableFile(
+        "file.not_spreadsheet",
+        f"这是{state} Word 文档（{path.suffix.lower()}），不是登记表；{NOT_A_REGISTER}",
+    )
 
 
 def _read(path: Path, max_cells: int) -> Workbook:
@@ -119,8 +138,7 @@ def _too_many_cells(max_cells: int) -> UnreadableFile:
 
 def _encrypted() -> UnreadableFile:
     return UnreadableFile(
-        "file.encrypted", "文件设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码后另存，再放入收件箱"
-    )
+"file.encrypted", ENCRYPTED)
 
 
 # --- value conversion ---------------------------------------------------------------

@@ -28,7 +28,12 @@ CHUNK = 4 * 1024 * 1024  # inflated bytes per scan step: fewer passes per sheet,
 # Staff-facing advice reused in several messages.
 RESAVE = "请用 Excel 或 WPS 打开后另存为 .xlsx，再放入收件箱"
 # A Word or PowerPoint file cannot be saved again as a register: it was put in by mistake.
-NOT_A_REGISTER = "收件箱只收 Excel/WPS 登记表，这个文件可能是放错了；请把要登记的表格（.xlsx）放入收件箱"
+NOT_A_REGISTER = (
+    "收件箱只收登记表，这个文件可能是放错了，不必再放入；"
+    "登记表是“空白登记表”文件夹里的 .xlsx 表格，填好后保存到收件箱"
+)
+# Extensions of Word (and WPS 文字) files: whatever is wrong with such a file, it is no register.
+WORD_EXTENSIONS = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".dotm", ".wps"})
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -70,11 +75,16 @@ def _refuse(code: str, message: str) -> UnreadableFile:
     return UnreadableFile(code, message)
 
 
+ENCRYPTED = (
+    "文件设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码（文件 → 信息 → 保护工作簿 → "
+    "用密码进行加密，清空密码）后另存，再放入收件箱"
+)
+
+
 def _encrypted() -> UnreadableFile:
     return _refuse(
         "file.encrypted",
-        "文件设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码（文件 → 信息 → 保护工作簿 → "
-        "用密码进行加密，清空密码）后另存，再放入收件箱",
+        ENCRYPTED,
     )
 
 
@@ -125,7 +135,7 @@ _BINARY_MAGICS = {
 def _sniff_text(head: bytes) -> str:
     for magic, what in _BINARY_MAGICS.items():
         if head.startswith(magic):
-            raise _refuse("file.not_spreadsheet", f"这是{what}，不是表格文件；请放入 Excel 登记表（.xlsx）")
+            raise _refuse("file.not_spreadsheet", f"这是{what}，不是表格文件；{NOT_A_REGISTER}")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "csv"  # UTF-16 text with BOM
     if _looks_binary(head):
@@ -186,14 +196,14 @@ def _sniff_zip(path: Path) -> str:
                 if b"encryption-data" in manifest:
                     raise _encrypted()
                 return "ods"
-            raise _refuse("file.not_spreadsheet", f"这是 OpenDocument 文字或演示文档，不是表格；{RESAVE}")
+            raise _refuse("file.not_spreadsheet", f"这是 OpenDocument 文字或演示文档，不是表格；{NOT_A_REGISTER}")
         types = _read_small(zf, lower.get("[content_types].xml", ""), 1024 * 1024).lower()
         if b"spreadsheetml" in types or b"ms-excel" in types:
             return "xlsx"
         if b"wordprocessingml" in types or "word/document.xml" in lower:
             return "docx"
         if b"presentationml" in types:
-            raise _refuse("file.not_spreadsheet", f"这是 PowerPoint 演示文稿，不是表格；{RESAVE}")
+            raise _refuse("file.not_spreadsheet", f"这是 PowerPoint 演示文稿，不是表格；{NOT_A_REGISTER}")
         if any(n.endswith("workbook.xml") for n in lower):
             return "xlsx"
     raise _refuse("file.not_spreadsheet", f"这是一个压缩包（zip），里面没有 Excel 工作簿；{RESAVE}")

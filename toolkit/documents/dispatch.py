@@ -89,6 +89,7 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
         ).all()
         kinds = _document_types(ws)
         changed = _cause_gone(conn, ledger.site, [r for r in rows if r.status == DRAFT], kinds)
+        restorable = _restorable_any(conn, ledger.site, rows, kinds)
     titles = _register_titles(ws)
     staff = _staff_values(ledger)
     by_number = {r.number: r for r in rows}
@@ -97,7 +98,7 @@ def write_register(ws: Workspace, ledger, *, strict: bool = False) -> Path | Non
                f"将本表保存到 inbox 文件夹）")
     if again:
         heading += f"　其中 {len(again)} 份替代已签发的文书，需重新签发：{'、'.join(again)}"
-    if _restorable_any(rows):
+    if restorable:
         heading += "　误作废的草稿，把“文书状态”改回“草稿”并保存即以原文号恢复"
     if changed:
         heading += (f"　其中 {len(changed)} 份草稿所依据的登记情况已经改变（如已办结、已签订、已更正），"
@@ -409,13 +410,17 @@ def restore_blocker_now(conn: Any, site: str, doc: Any, kinds: dict[str, Any]) -
     return blocker
 
 
-def _restorable_any(rows: list[Any]) -> bool:
-    """Whether any void document listed could be set back to 草稿 (the heading says how)."""
+def _restorable_any(conn: Any, site: str, rows: list[Any], kinds: dict[str, Any]) -> bool:
+    """Whether any void document listed could be set back to 草稿 (the heading says how):
+    as ``restore_blocker_now`` judges, its matter still open too."""
     subjects: dict[tuple[str, str, str], list[Any]] = {}
     for r in rows:
         subjects.setdefault((r.doc_type, r.register, r.record), []).append(r)
-    return any(r.status == VOID and restore_blocker(r, subjects[(r.doc_type, r.register, r.record)]) is None
-               for r in rows)
+    candidates = [r for r in rows
+                  if r.status == VOID and restore_blocker(r, subjects[(r.doc_type, r.register, r.record)]) is None]
+    if not candidates:
+        return False
+    return len(_cause_gone(conn, site, candidates, kinds)) < len(candidates)
 
 
 def apply_approvals(ws: Workspace, ledger, rows: list[dict], now: datetime) -> list[str]:

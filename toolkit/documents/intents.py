@@ -228,15 +228,18 @@ def _approvals(ws: Any, ledger: Any, intent: Intent, memo: dict[str, Any]) -> Ou
 def void_resolved_drafts(conn: Connection, site: str, config: Any, findings: list[Finding]) -> int:
     """Void the unsigned drafts of the demands these resolved findings had made (types
     with ``void_when_resolved``: a reminder for a bill since paid must not be signed);
-    returns how many unsigned drafts they had, voided or not (the dispatch register then
-    moves the voided files to 已作废 and names the others for the signer to check)."""
+    returns how many unsigned drafts they had, voided or not, and void ones (the dispatch
+    register then moves the voided files to 已作废, names the others for the signer to
+    check, and no longer offers to restore a draft voided by hand whose matter is settled)."""
     from .issue import types_for  # issue imports this module
 
     touched = 0
     for f in findings:
         for t in types_for(config, f):
-            mine = (documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
-                    documents.c.record == f.record, documents.c.status == DRAFT)
+            subject = (documents.c.site == site, documents.c.doc_type == t.type, documents.c.register == f.register,
+                       documents.c.record == f.record)
+            touched += len(conn.execute(select(documents.c.id).where(*subject, documents.c.status == VOIDED)).all())
+            mine = (*subject, documents.c.status == DRAFT)
             if t.void_when_resolved:
                 # Its facts are dropped with it: should the demand come back with the same
                 # figures (a payment entered by mistake, a 作废 mark cleared), the draft voided

@@ -19,10 +19,14 @@ CUSTOMER_ASSISTANT = ("客户助理", "客服中心")
 RULE_ROLES: dict[str, tuple[str, str]] = {
     "move_out.blocked": GATE,  # 门岗不得放行 …
     "fee.paid_to_stale": CASHIER,  # 请收费员把“已缴至”改为 …
+    "fee.amount_mismatch": CASHIER,  # 收费员核对欠费金额并改正台账
     "transfer.ledger_unsettled": CASHIER,  # 请收费员核对 … (the transfer desk waits)
     # Seed 001 装修 11: the customer assistant takes the contractor or owner through the
     # entry check and both sign the 进场装修确认表.
     "renovation.entry_check": CUSTOMER_ASSISTANT,
+    # Seed 003 二次装修 5: the contractor's application goes to 客服部, which fixes the time
+    # and brings 工程部 and 保安部 to inspect (seed 001 装修 16: the customer assistant calls them).
+    "renovation.concealed_works": CUSTOMER_ASSISTANT,
     # A violation past its rectification date: checked on site by the department the
     # register answers to (工程部; the register names no person), whose head acts.
     "renovation.rectification": ("工程部主管", "工程部"),

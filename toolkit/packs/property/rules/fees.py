@@ -94,7 +94,7 @@ def arrears_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         message=(f"房号 {key}（{v.get('业主') or ''}）物业费已缴至 {fmt_date(owed.paid_to)}，逾期 {owed.days_overdue} 天，"
                  f"欠费 {yuan(owed.amount)} 元（{owed.months_owed} 个月）——{name}"),
         status="open", values=values, notice="payment_reminder", wake=next_month(env.today),
-    )] + _manager_report(key, owed, top, values, env.today) + _amount_check(key, v, owed)
+    )] + _manager_report(key, owed, top, values, env.today) + _amount_check(key, v, owed, env.today)
 
 
 def next_month(day: date) -> datetime:
@@ -139,9 +139,11 @@ def _paid_to_stale(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     )]
 
 
-def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
+def _amount_check(key: str, v: dict[str, Any], owed: Arrears, today: date) -> list[Finding]:
     """A register amount that is not months × area × price: the notice would contradict its
-    own table, so the cashier is asked to check it."""
+    own table, so the cashier is asked to check it. The amount typed is the matter (the
+    pack's ``fact_keys``); it wakes with the arrears each month so its words give the
+    figure now due."""
     area, price = dec(v.get("建筑面积")), dec(v.get("单价"))
     if area is None or price is None or owed.amount == owed.computed:
         return []
@@ -152,6 +154,7 @@ def _amount_check(key: str, v: dict[str, Any], owed: Arrears) -> list[Finding]:
         status="open",
         values={"amount": owed.amount, "computed": owed.computed, "months_owed": owed.months_owed,
                 "建筑面积": area, "单价": price},
+        wake=next_month(today),
     )]
 
 

@@ -60,7 +60,9 @@ def renovation_site(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
         got = "未填隐蔽工程验收日期" if concealed is None else f"隐蔽工程验收日期 {fmt_date(concealed)} 晚于竣工验收"
         out.append(Finding(
             rule="renovation.concealed_works", register="renovation", record=key, severity="warning",
-            message=(f"{subject}：竣工验收（{fmt_date(finished)}）前须由客服、工程、保安三部门做隐蔽工程验收，{got}"),
+            message=(f"{subject}：竣工验收（{fmt_date(finished)}）前须做隐蔽工程验收，{got}。请客户助理核对施工方交来的"
+                     "《隐蔽工程验收申请审核表》：客服、工程、保安三部门已验收签字的，把验收日期填入“隐蔽工程验收日期”；"
+                     "未验收的，与装修方约定时间，通知工程部、保安部一同到场验收"),
             values={"竣工验收日期": finished, "隐蔽工程验收日期": concealed},
         ))
     deposit = dec(v.get("装修押金"))
