@@ -150,3 +150,26 @@ def test_setting_back_a_draft_voided_with_its_order_says_to_clear_the_mark(tmp_p
     assert "委托书" in note and "“作废”列" in note and f"原文号 {number}" in note, note
     assert "将重新起草" not in note
     assert _docs(home)["草稿"] == []
+
+
+def test_a_workspace_made_before_the_setting_restores_too_unless_its_file_says_no(tmp_path: Path):
+    """A workspace made earlier keeps its own rules/car_documents.yaml without
+    ``restore_with_record``: the pack's built-in value applies to the types it leaves it
+    out of, so a cleared 作废 brings both drafts back under their numbers there too. A file
+    that writes ``restore_with_record: false`` for the 委托书 keeps its choice."""
+    from toolkit.documents.settings import load_documents_config
+
+    home = init(tmp_path / "car", "car")
+    path = home / "rules" / "car_documents.yaml"
+    text = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if "restore_with_record" not in line)
+    path.write_text(text, encoding="utf-8")
+    _save(home, "a.xlsx", "2026-12-01T10:30", False)
+    first = _docs(home)
+    _save(home, "b.xlsx", "2026-12-01T11:00", True)
+    _save(home, "c.xlsx", "2026-12-01T11:30", False, 进度查询时间="2026-12-01 11:20")
+    assert _docs(home) == {"草稿": first["草稿"], "已作废": []}
+    path.write_text(text.replace("    lapses_with: [交车时间]          # 交车后自然结束\n",
+                                 "    lapses_with: [交车时间]\n    restore_with_record: false\n", 1), encoding="utf-8")
+    kinds = {d.type: d.restore_with_record for d in load_documents_config(home / "rules").documents}
+    assert (kinds["car_order"], kinds["car_extra"], kinds["car_release"]) == (False, True, True)
