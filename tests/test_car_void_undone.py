@@ -147,7 +147,7 @@ def test_setting_back_a_draft_voided_with_its_order_says_to_clear_the_mark(tmp_p
     wb.save(home / "inbox" / "发文登记.xlsx")
     out = save(home, home / "inbox" / "发文登记.xlsx", "2026-12-01T11:30")
     [note] = [e["message"] for f in out["files"] for e in f["errors"] if number in e["message"]]
-    assert "委托书" in note and "“作废”列" in note and f"原文号 {number}" in note, note
+    assert "“进厂维修委托书”登记表" in note and "“作废”列" in note and "以原文号恢复为草稿" in note, note
     assert "将重新起草" not in note
     assert _docs(home)["草稿"] == []
 

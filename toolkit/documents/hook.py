@@ -166,9 +166,9 @@ def _after_void(ws: Workspace, doc: Any, kinds: dict[str, Any]) -> str:
 
     kind = kinds.get(doc.doc_type)
     if doc.facts_hash.startswith(RETIRED) and getattr(kind, "restore_with_record", False):
-        title = _register_titles(ws).get(doc.register) or "登记表"
-        return (f"如是误标作废，请在{title}中清除该行“作废”列的标记并保存：登记内容未改的，文书以原文号 {doc.number} "
-                "恢复为草稿，改了的按新内容另行起草")
+        title = _register_titles(ws).get(doc.register) or doc.register
+        return (f"如是误标作废，请在“{title}”登记表中清除该行“作废”列的标记并保存：登记内容未改的，"
+                "文书以原文号恢复为草稿，改了的按新内容另行起草")
     return "仍需要的，请改正登记表中的事由，文书将重新起草"
 
 
