@@ -205,3 +205,20 @@ def test_an_earlier_false_report_entered_later_keeps_the_one_recall_notice(home:
     assert list(drafts.glob("*业务员调回待岗通报*.docx")) == []
     signed = sorted(p.name for p in (home / "outbox" / "已审批文书").glob("*业务员调回待岗通报*.docx"))
     assert len(signed) == 2, signed  # 王强's and 李军's, nothing more
+
+
+def test_a_dealer_workspace_made_before_keeps_one_recall_notice_too(home: Path):
+    """A workspace made earlier has the old 调回待岗通报 entry (trigger jsb.report_false, no
+    facts, amend_draft or void_when_resolved): the pack's values fill what it leaves out."""
+    from toolkit.documents.settings import load_documents_config
+
+    path = home / "rules" / "dealer_documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = text.replace("trigger: jsb.recall ", "trigger: jsb.report_false ")
+    old = "".join(line for line in old.splitlines(keepends=True)
+                  if not line.lstrip().startswith(("facts: [业务员]", "amend_draft: true\n", "void_when_resolved: true ")))
+    path.write_text(old, encoding="utf-8")
+    [recall] = [d for d in load_documents_config(home / "rules").documents if d.type == "jsb_recall"]
+    assert "facts" not in old.split("jsb_recall")[1].split("- type")[0]
+    assert (recall.trigger, recall.facts, recall.amend_draft, recall.void_when_resolved) == (
+        "jsb.report_false", ["业务员"], True, True)
