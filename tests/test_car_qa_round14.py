@@ -72,3 +72,17 @@ def test_last_weeks_lapses_no_shows_and_safety_points_stay_as_they_stood(tmp_pat
     month = _book(home, "2026-12-04T18:00", "car_monthly", "--month", "2026-11")
     assert {k: v for k, v in _rows(month, "安全考核").items() if isinstance(v[0], int)} == {"刘洋": (50,)}
     assert "WQ01" in {r[1] for r in month["服务规范"].iter_rows(values_only=True) if r}
+
+
+def test_last_weeks_lapse_names_the_adviser_as_the_week_ended(tmp_path: Path):
+    """WQ01 left on 11-25 unchecked under 李娜; on 12-02 the desk hands the order to 王芳
+    (服务顾问 changed, still no 质检员). W48's 服务规范 made again names 李娜, who answered
+    for it that week, not today's 王芳."""
+    home = init(tmp_path / "car", "car")
+    save(home, write_xlsx(home / "inbox" / "售后登记.xlsx", {"委托书": [ORDER_HEAD, _no_qc(None)]}), "2026-11-27T18:00")
+    moved = _no_qc(None)
+    moved[ORDER_HEAD.index("服务顾问")] = "王芳"
+    save(home, write_xlsx(home / "inbox" / "售后登记.xlsx", {"委托书": [ORDER_HEAD, moved]}), "2026-12-02T10:00")
+    book = _book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W48")
+    lapses = [r for r in book["服务规范"].iter_rows(values_only=True) if r and r[0] == "进厂维修委托书"]
+    assert {r[3] for r in lapses} == {"李娜"}, lapses

@@ -126,3 +126,50 @@ def test_a_void_saved_after_the_week_ended_leaves_its_figures(tmp_path: Path, da
     assert again["按时完工率"][0] == "50.0%"
     # W49's 上周 column too.
     assert _rows(_book(home, "2026-12-04T18:00", "car_weekly", "--week", "2026-W49"), "概况")["按时完工率"][1] == "50.0%"
+
+
+def test_setting_back_a_draft_voided_with_its_order_says_to_clear_the_mark(tmp_path: Path):
+    """The manager sets the 委托书 voided with its row back to 草稿 in 发文登记: it stays void,
+    and the cell says what will actually happen — clearing the row's 作废 brings it back
+    under its own number — not that a new one will be drafted."""
+    import openpyxl
+
+    home = init(tmp_path / "car", "car")
+    _save(home, "a.xlsx", "2026-12-01T10:30", False)
+    _save(home, "b.xlsx", "2026-12-01T11:00", True)
+    wb = openpyxl.load_workbook(home / "outbox" / "发文登记.xlsx")
+    sheet = wb.active
+    header = next(r for r in range(1, 6) if sheet.cell(r, 2).value == "文号")
+    col = {sheet.cell(header, c).value: c for c in range(1, sheet.max_column + 1)}
+    [row] = [r for r in range(header + 1, sheet.max_row + 1) if "委托书" in str(sheet.cell(r, col["文书标题"]).value)]
+    number = sheet.cell(row, col["文号"]).value
+    sheet.cell(row, col["文书状态"], "草稿")
+    wb.save(home / "inbox" / "发文登记.xlsx")
+    out = save(home, home / "inbox" / "发文登记.xlsx", "2026-12-01T11:30")
+    [note] = [e["message"] for f in out["files"] for e in f["errors"] if number in e["message"]]
+    assert "“进厂维修委托书”登记表" in note and "“作废”列" in note and "以原文号恢复为草稿" in note, note
+    assert "将重新起草" not in note
+    assert _docs(home)["草稿"] == []
+
+
+def test_a_workspace_made_before_the_setting_restores_too_unless_its_file_says_no(tmp_path: Path):
+    """A workspace made earlier keeps its own rules/car_documents.yaml without
+    ``restore_with_record``: the pack's built-in value applies to the types it leaves it
+    out of, so a cleared 作废 brings both drafts back under their numbers there too. A file
+    that writes ``restore_with_record: false`` for the 委托书 keeps its choice."""
+    from toolkit.documents.settings import load_documents_config
+
+    home = init(tmp_path / "car", "car")
+    path = home / "rules" / "car_documents.yaml"
+    text = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if "restore_with_record" not in line)
+    path.write_text(text, encoding="utf-8")
+    _save(home, "a.xlsx", "2026-12-01T10:30", False)
+    first = _docs(home)
+    _save(home, "b.xlsx", "2026-12-01T11:00", True)
+    _save(home, "c.xlsx", "2026-12-01T11:30", False, 进度查询时间="2026-12-01 11:20")
+    assert _docs(home) == {"草稿": first["草稿"], "已作废": []}
+    path.write_text(text.replace("    lapses_with: [交车时间]          # 交车后自然结束\n",
+                                 "    lapses_with: [交车时间]\n    restore_with_record: false\n", 1), encoding="utf-8")
+    kinds = {d.type: d.restore_with_record for d in load_documents_config(home / "rules").documents}
+    assert (kinds["car_order"], kinds["car_extra"], kinds["car_release"]) == (False, True, True)

@@ -172,3 +172,53 @@ def test_a_second_false_report_of_a_recalled_salesperson_drafts_no_second_recall
     again = said["王强|联销体成员走访一览表|2026-W46"]
     assert "已因" in again and "2026-W45" in again and "不再另发" in again and "已起草" not in again
     assert "通报已起草" in said["李军|联销体成员走访一览表|2026-W46"]
+
+
+def test_an_earlier_false_report_entered_later_keeps_the_one_recall_notice(home: Path):
+    """王强's W47 list is found false first: 岗字第001号 cites W47. The W46 list is found false
+    afterwards: the unsigned draft is rewritten to cite W46 under the same number (one recall,
+    one notice). Once the region signed it, 李军's W46 entered after his W47 draft was signed
+    drafts nothing new either: the signed notice stays the only one."""
+    from test_dealer_documents import sign_drafts
+    from test_dealer_pipeline import docx_text, fill, process
+
+    def false(who: str, period: str, sent: date) -> dict[str, object]:
+        return {"业务员": who, "报表": "联销体成员走访一览表", "期间": period, "实报日期": sent, "虚报": "是",
+                "核查人": "张主任"}
+
+    drafts = home / "outbox" / "文书草稿"
+    w47 = [false("王强", "2026-W47", date(2026, 11, 23)), false("李军", "2026-W47", date(2026, 11, 23))]
+    process(home, fill(home, "报表上报登记", w47[:1]), "2026-11-25T09:00")
+    [first] = drafts.glob("*业务员调回待岗通报*.docx")
+    assert "2026-W47" in docx_text(first)
+    found = process(home, fill(home, "报表上报登记", [*w47[:1], false("王强", "2026-W46", date(2026, 11, 16))]),
+                    "2026-11-26T09:00")
+    [again] = drafts.glob("*业务员调回待岗通报*.docx")
+    assert again.name == first.name and "2026-W46" in docx_text(again) and "2026-W47" not in docx_text(again)
+    said = {f["record"]: f["message"] for f in found["findings"] if f["rule"] == "jsb.report_false"}
+    assert "不再另发" in said["王强|联销体成员走访一览表|2026-W47"]
+    rows = [*w47, false("王强", "2026-W46", date(2026, 11, 16))]
+    process(home, fill(home, "报表上报登记", rows), "2026-11-26T10:00")
+    sign_drafts(home, "2026-11-27T09:00")
+    process(home, fill(home, "报表上报登记", [*rows, false("李军", "2026-W46", date(2026, 11, 16))]),
+            "2026-11-28T09:00")
+    assert list(drafts.glob("*业务员调回待岗通报*.docx")) == []
+    signed = sorted(p.name for p in (home / "outbox" / "已审批文书").glob("*业务员调回待岗通报*.docx"))
+    assert len(signed) == 2, signed  # 王强's and 李军's, nothing more
+
+
+def test_a_dealer_workspace_made_before_keeps_one_recall_notice_too(home: Path):
+    """A workspace made earlier has the old 调回待岗通报 entry (trigger jsb.report_false, no
+    facts, amend_draft or void_when_resolved): the pack's values fill what it leaves out."""
+    from toolkit.documents.settings import load_documents_config
+
+    path = home / "rules" / "dealer_documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = text.replace("trigger: jsb.recall ", "trigger: jsb.report_false ")
+    old = "".join(line for line in old.splitlines(keepends=True)
+                  if not line.lstrip().startswith(("facts: [业务员]", "amend_draft: true\n", "void_when_resolved: true ")))
+    path.write_text(old, encoding="utf-8")
+    [recall] = [d for d in load_documents_config(home / "rules").documents if d.type == "jsb_recall"]
+    assert "facts" not in old.split("jsb_recall")[1].split("- type")[0]
+    assert (recall.trigger, recall.facts, recall.amend_draft, recall.void_when_resolved) == (
+        "jsb.report_false", ["业务员"], True, True)

@@ -299,8 +299,8 @@ def test_a_report_not_due_yet_is_not_late_and_falsified_recalls(rules_dir: Path)
     # 2026-11 is due 12-05, a Saturday: moved to Monday 12-07.
     found = run(rules_dir, {"jsb_report_log": reports}, "2026-12-07T17:00")  # due 12-07: still in time
     assert of(found, "jsb.report_late") == [] and of(found, "jsb.report_missing") == []
-    (recall,) = of(found, "jsb.report_false")
-    assert recall.notice == "jsb_recall"
+    (recall,) = of(found, "jsb.recall")
+    assert recall.notice == "jsb_recall" and recall.record == "李军"
     (late,) = of(run(rules_dir, {"jsb_report_log": reports}, "2026-12-08T09:00"), "jsb.report_late")
     assert late.values["fine"] == Decimal("50.00")
 

@@ -137,6 +137,8 @@ def not_taken(ws: Workspace, ledger: Any, result: FileResult, rows: list[Record]
             documents.c.site == ledger.site, documents.c.number.in_([n for n in numbers if n])))}
         kinds = _document_types(ws)
         blockers = {n: restore_blocker_now(conn, ledger.site, d, kinds) for n, d in docs.items() if d.status == VOID}
+    # What happens to each blocked one should the matter stand after all (_after_void).
+    afters = {n: _after_void(ws, d, kinds) for n, d in docs.items() if blockers.get(n)}
     for rec, number in zip(rows, numbers, strict=True):
         doc = docs.get(number)
         if doc is None:
@@ -150,18 +152,35 @@ def not_taken(ws: Workspace, ledger: Any, result: FileResult, rows: list[Record]
         elif doc.status == APPROVED and not signer:
             _note(result, rec, "签发人", f"{number} 已由{doc.approved_by or '签发人'}签发，清空签发人不能撤销签发；本次未作改动")
         elif doc.status == VOID and (signer or wanted == DRAFT):
-            _void_note(result, rec, doc, wanted, signer, blockers.get(number))
+            _void_note(result, rec, doc, wanted, signer, blockers.get(number), afters.get(number))
         elif signer and (day := as_date(signed_on)) and doc.issued_on and day < doc.issued_on:
             _note(result, rec, "签发日期", f"{number} 的签发日期 {day} 早于发文日期 {doc.issued_on}，请核对后改正")
 
 
-def _void_note(result: FileResult, rec: Record, doc: Any, wanted: str, signer: str, blocker: str | None) -> None:
+def _after_void(ws: Workspace, doc: Any, kinds: dict[str, Any]) -> str:
+    """What the note on a blocked restore tells the manager to do instead: a draft voided
+    with its row of a ``restore_with_record`` type (the 委托书) comes back under its own
+    number when the row's 作废 mark is cleared; any other is drafted anew."""
+    from .dispatch import _register_titles
+    from .intents import RETIRED
+
+    kind = kinds.get(doc.doc_type)
+    if doc.facts_hash.startswith(RETIRED) and getattr(kind, "restore_with_record", False):
+        title = _register_titles(ws).get(doc.register) or doc.register
+        return (f"如是误标作废，请在“{title}”登记表中清除该行“作废”列的标记并保存：登记内容未改的，"
+                "文书以原文号恢复为草稿，改了的按新内容另行起草")
+    return "仍需要的，请改正登记表中的事由，文书将重新起草"
+
+
+def _void_note(result: FileResult, rec: Record, doc: Any, wanted: str, signer: str, blocker: str | None,
+               after: str | None = None) -> None:
     """A void document the manager signed or set back to 草稿: restored unless ``blocker``
-    says why not; a signature alone restores nothing and says how to."""
+    says why not (``after``: what to do instead); a signature alone restores nothing and
+    says how to."""
     number = doc.number
     if blocker:
         column = "文书状态" if wanted == DRAFT else "签发人"
-        _note(result, rec, column, f"{number} {blocker}，不能恢复或签发；仍需要的，请改正登记表中的事由，文书将重新起草")
+        _note(result, rec, column, f"{number} {blocker}，不能恢复或签发；{after or '仍需要的，请改正登记表中的事由，文书将重新起草'}")
     elif wanted != DRAFT:
         _note(result, rec, "签发人", f"{number} 已作废，不能签发；如是误作废，请把“文书状态”改回“草稿”后重新保存，"
                                   "文书以原文号恢复为草稿（同时填写签发人即一并签发）")

@@ -229,6 +229,26 @@ class PackDocuments(_Strict):
     documents: list[DocumentType] = Field(default_factory=list)
 
 
+# Settings a pack's document types gained after workspaces were made: a workspace's own
+# copy of the pack's file that does not mention one takes the pack's built-in value for the
+# same type (so a 委托书 voided by mistake comes back under its number there too); a
+# setting the file does write, even the default, stands.
+FROM_PACK = ("restore_with_record", "amend_draft", "facts", "void_when_resolved")
+_built_in: dict[Path, dict[str, DocumentType]] = {}
+
+
+def _with_pack_defaults(d: DocumentType, built_in: Path) -> DocumentType:
+    """``d`` with the ``FROM_PACK`` settings its file leaves out taken from the pack's own file."""
+    if built_in not in _built_in:
+        _built_in[built_in] = ({t.type: t for t in load_yaml_model(built_in, PackDocuments).documents}
+                               if built_in.is_file() else {})
+    base = _built_in[built_in].get(d.type)
+    if base is None:
+        return d
+    missing = {k: getattr(base, k) for k in FROM_PACK if k not in d.model_fields_set and k in base.model_fields_set}
+    return d.model_copy(update=missing) if missing else d
+
+
 def _with_pack_documents(rules_dir: Path, path: Path, config: DocumentsConfig) -> DocumentsConfig:
     """``documents.yaml``'s types plus those of each enabled pack's own documents file.
 
@@ -237,7 +257,8 @@ def _with_pack_documents(rules_dir: Path, path: Path, config: DocumentsConfig) -
     """
     from ..packs import workspace_packs
 
-    files = {p.documents_file for p in workspace_packs(rules_dir) if p.documents_file}
+    files = {p.documents_file: p.sources / "rules" / p.documents_file
+             for p in workspace_packs(rules_dir) if p.documents_file}
     extra = [rules_dir / f for f in sorted(files) if (rules_dir / f) != path and (rules_dir / f).exists()]
     if not extra:
         return config
@@ -245,7 +266,8 @@ def _with_pack_documents(rules_dir: Path, path: Path, config: DocumentsConfig) -
     problems: list[str] = []
     for file in extra:
         try:
-            docs += [(file, d) for d in load_yaml_model(file, PackDocuments).documents]
+            docs += [(file, _with_pack_defaults(d, files[file.name]))
+                     for d in load_yaml_model(file, PackDocuments).documents]
         except RulesError as exc:
             problems += exc.problems
     for attr, what in (("type", "类型"), ("code", "文号类别字")):

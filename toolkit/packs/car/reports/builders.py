@@ -101,8 +101,10 @@ def _past_note(last: Any, today: Any, where: str) -> str:
     return f"（{where}，已无法补做，请知悉；{when}不再列入日报，见周报、月报“服务规范”）"
 
 
-def _person(src: Source, f: Finding) -> str:
-    values = src.records(f.register).get(f.record, {})
+def _person(src: Source, f: Finding, values: dict[str, Any] | None = None) -> str:
+    """Who answers for ``f``: the record's ``values`` (as a past period stood) or today's."""
+    if values is None:
+        values = src.records(f.register).get(f.record, {})
     person, desk = src.responsible(f.register, values)
     # Nobody named on the row (a message for no one in particular, a complaint with no
     # 责任人): the department answering for the register acts, so 负责人 is never blank.
@@ -581,7 +583,9 @@ def _lapses(src: Source, period: Period, then: AsOf) -> Table:
             continue
         since = past_since(f, src, then.stood, then.moment)
         if since is not None and period.contains(since):
-            rows.append([src.title(f.register), f.record, since, _person(src, f), f.message])
+            # 负责人 as the period ended: a row handed to another adviser later keeps its name.
+            stood = then.records(src, f.register).get(f.record)
+            rows.append([src.title(f.register), f.record, since, _person(src, f, stood), f.message])
     rows.sort(key=lambda r: (r[2], r[1]))
     return Table("服务规范", f"离店前未做到、已无法补做的服务规范事项 {period.zh}",
                  [Column("登记表", width=14), Column("编号", width=14), Column("日期", "datetime"),

@@ -110,7 +110,22 @@ def log_findings(env: Env, state: State) -> list[Finding]:
     out: list[Finding] = []
     for key, v in rows.items():
         out.extend(report_findings(env, key, v, recalls.get(split_key(key)[0])))
+    out.extend(recall_finding(who, key, rows[key]) for who, key in sorted(recalls.items()))
     return out
+
+
+def recall_finding(who: str, key: str, v: dict[str, Any]) -> Finding:
+    """The salesperson's one 调回待岗通报, kept on the salesperson (记录 = 业务员) rather than
+    on a row: an earlier period's 虚报 entered later rewrites the unsigned draft to cite it
+    under the same number, and a signed notice stays the only one (seed 003: 虚报一次调回)."""
+    _, report, period = (split_key(key) + ["", "", ""])[:3]
+    return Finding(
+        rule="jsb.recall", register="jsb_report_log", record=who, severity="info",
+        message=(f"业务员{who}因《{report}》（{period}）虚报调回销售中心待岗，调回待岗通报一人一份，"
+                 f"请大区审批签发"),
+        values={"业务员": who, "报表": report, "期间": period, "核查人": v.get("核查人")},
+        notice="jsb_recall",
+    )
 
 
 def _recall_rows(rows: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -137,14 +152,14 @@ def report_findings(env: Env, key: str, v: dict[str, Any], recall: str | None = 
     if yes(v.get("虚报")):
         checked = f"{subject}经{text(v.get('核查人')) or '核查'}确认虚报"
         if recall is None or recall == key:
-            message, notice = f"{checked}，按规定调回销售中心待岗，通报已起草", "jsb_recall"
+            message = f"{checked}，按规定调回销售中心待岗，通报已起草"
         else:
             _, was, when = (split_key(recall) + ["", "", ""])[:3]
             message = f"{checked}；该业务员已因《{was}》（{when}）虚报调回销售中心待岗，调回待岗通报不再另发"
-            notice = None
+        # The notice itself is the salesperson's (``recall_finding``), not this row's.
         out.append(Finding(
             rule="jsb.report_false", register="jsb_report_log", record=key, severity="error",
-            message=message, values=base, notice=notice,
+            message=message, values=base,
         ))
     due = report_due(env, period, as_date(v.get("应报日期")))
     if due is None:
