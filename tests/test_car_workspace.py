@@ -331,3 +331,23 @@ def test_vin_check_digit_is_advice_that_holds_no_file_back(tmp_path: Path):
     changed = process(home, write_xlsx(home / "inbox" / "档案.xlsx", {"客户档案": [CUSTOMER[0], row]}),
                       "2026-11-23T22:00")["files"][0]
     assert [e["code"] for e in changed["errors"]] == ["vin.check_digit"]
+
+
+def test_an_edit_of_the_pack_documents_file_reaches_a_running_process(tmp_path: Path):
+    """The documents settings are cached per process (a watcher runs for weeks): an edit of
+    car_documents.yaml, not only of documents.yaml, must be read on the next file."""
+    import os
+
+    from toolkit.documents.issue import documents_config
+    from toolkit.workspace import Workspace
+
+    home = _init(tmp_path / "car", "car")
+    ws = Workspace(home)
+    titles = {d.type: d.title for d in documents_config(ws).documents}
+    assert titles["car_order"] == "进厂维修委托书"
+    pack_file = home / "rules" / "car_documents.yaml"
+    pack_file.write_text(pack_file.read_text(encoding="utf-8").replace(
+        "title: 进厂维修委托书", "title: 维修委托书"), encoding="utf-8")
+    stat = pack_file.stat()
+    os.utime(pack_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later save
+    assert {d.type: d.title for d in documents_config(ws).documents}["car_order"] == "维修委托书"

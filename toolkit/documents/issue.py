@@ -52,9 +52,9 @@ _config_lock = threading.Lock()
 
 
 def documents_config(ws: Workspace) -> DocumentsConfig:
-    """rules/documents.yaml, validated once per change of the file."""
-    path = ws.rules / "documents.yaml"
-    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
+    """rules/documents.yaml and the packs' documents files, validated once per change of
+    any of them (a running watcher picks up an edit of car_documents.yaml too)."""
+    key = (str(ws.rules), tuple((p.name, p.stat().st_mtime_ns) for p in sorted(ws.rules.glob("*documents.yaml"))))
     with _config_lock:
         if key in _config_cache:
             return _config_cache[key]
