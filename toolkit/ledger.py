@@ -465,6 +465,19 @@ def _change(version: int, before: str | None = None) -> str:
     return RENAMED if before == RENAMED else "changed"
 
 
+def _replaced_versions(conn: Connection, ids: list[int]) -> dict[int, list[Any]]:
+    """The versions each record of ``ids`` has replaced (record_id, values_json, at),
+    oldest first, by record id; 500 ids a statement."""
+    h = record_history
+    older: dict[int, list[Any]] = {}
+    for i in range(0, len(ids), 500):
+        for r in conn.execute(select(h.c.record_id, h.c.values_json, h.c.at)
+                              .where(h.c.record_id.in_(ids[i:i + 500]))
+                              .order_by(h.c.record_id, h.c.version)):
+            older.setdefault(r.record_id, []).append(r)
+    return older
+
+
 def generation_key(sha256: str, n: int) -> str:
     """The ``files.sha256`` of the n-th save of the same bytes taken again (see
     ``Ledger.later_save``): the bytes' own hash for the first, a hash of it and n after."""
@@ -1041,7 +1054,6 @@ class Ledger:
         by what was entered after it. A record first entered after ``moment`` gives its
         first version, the earliest statement the ledger has of that past. ``keys``: only
         these records (a report's window), not the whole register."""
-        h = record_history
         base = (select(records.c.id, records.c.key, records.c.values_json, records.c.updated_at)
                 .where(records.c.site == self.site, records.c.register == register))
         with self.engine.connect() as conn:
@@ -1053,14 +1065,7 @@ class Ledger:
                 for i in range(0, len(wanted), 500):
                     rows += conn.execute(base.where(records.c.key.in_(wanted[i:i + 500]))).all()
                 rows.sort(key=lambda r: r.id)
-            later = [r.id for r in rows if r.updated_at > moment]
-            older: dict[int, list[Any]] = {}
-            for i in range(0, len(later), 500):
-                for r in conn.execute(
-                        select(h.c.record_id, h.c.values_json, h.c.at)
-                        .where(h.c.record_id.in_(later[i:i + 500]))
-                        .order_by(h.c.record_id, h.c.version)):
-                    older.setdefault(r.record_id, []).append(r)
+            older = _replaced_versions(conn, [r.id for r in rows if r.updated_at > moment])
         out: dict[str, dict[str, Any]] = {}
         for r in rows:
             text = r.values_json
@@ -1076,7 +1081,6 @@ class Ledger:
         """``values_at`` for the records that stood otherwise at ``moment`` only (saved again
         since): the others stand as they do now, and a caller holding their current values
         need not read nor decode them again (a past period over 20,000 orders)."""
-        h = record_history
         base = select(records.c.id, records.c.key).where(
             records.c.site == self.site, records.c.register == register, records.c.updated_at > moment)
         with self.engine.connect() as conn:
@@ -1088,14 +1092,7 @@ class Ledger:
                 for i in range(0, len(wanted), 500):
                     rows += conn.execute(base.where(records.c.key.in_(wanted[i:i + 500]))).all()
             key_of = {r.id: r.key for r in rows}
-            ids = sorted(key_of)
-            older: dict[int, list[Any]] = {}
-            for i in range(0, len(ids), 500):
-                for r in conn.execute(
-                        select(h.c.record_id, h.c.values_json, h.c.at)
-                        .where(h.c.record_id.in_(ids[i:i + 500]))
-                        .order_by(h.c.record_id, h.c.version)):
-                    older.setdefault(r.record_id, []).append(r)
+            older = _replaced_versions(conn, sorted(key_of))
         out: dict[str, dict[str, Any]] = {}
         for rid in sorted(older):  # as values_at picks the version that stood
             versions = older[rid]
