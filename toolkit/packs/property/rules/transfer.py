@@ -3,6 +3,7 @@ owner settles every fee up to the transfer date."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,13 @@ from toolkit.ruleset.timing import Env, as_date, fmt_date, prepaid_period_end
 from ..history import historical, turns_history
 
 REGISTER = "transfer"
+
+
+def _settled_to(day: date) -> date:
+    """The last day the old owner pays for: the day before the transfer. Seed 001 房屋转让:
+    the old owner clears every fee before the point the two hand over, and the new owner's
+    prepaid half year starts on the transfer day itself (period_start)."""
+    return day - timedelta(days=1)
 
 
 def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str, dict[str, Any]]) -> list[Finding]:
@@ -59,13 +67,13 @@ def transfer_findings(env: Env, key: str, v: dict[str, Any], accounts: dict[str,
         account = accounts.get(unit)
         paid_to = as_date((account or {}).get("已缴至"))
         owed = dec((account or {}).get("欠费金额"))
-        settled = paid_to is not None and paid_to >= day and not (owed is not None and owed > 0)
+        settled = paid_to is not None and paid_to >= _settled_to(day) and not (owed is not None and owed > 0)
         if not settled:
             where = (f"物业费已缴至 {fmt_date(paid_to)}" if paid_to else "物业费台账中没有该房号的缴费记录")
             out.append(Finding(
                 rule="transfer.old_owner", register=REGISTER, record=key, severity="blocking",
                 message=(f"{subject}：原业主须结清转让日 {fmt_date(day)} 前的一切费用（含水电气抄表），"
-                         f"“原业主结清”未填“是”，{where}"),
+                         f"“原业主结清”未填“是”，{where}（应至少缴至 {fmt_date(_settled_to(day))}）"),
                 values={"原业主": v.get("原业主"), "转让日期": day, "已缴至": paid_to,
                         "欠费金额": owed if owed is not None else Decimal(0)},
             ))
@@ -81,7 +89,7 @@ def _settled_against_ledger(subject: str, key: str, day: Any, account: dict[str,
         return []
     paid_to = as_date(account.get("已缴至"))
     owed = dec(account.get("欠费金额"))
-    if paid_to is None or (paid_to >= day and not (owed is not None and owed > 0)):
+    if paid_to is None or (paid_to >= _settled_to(day) and not (owed is not None and owed > 0)):
         return []
     amount = f"，欠费金额 {yuan(owed)} 元" if owed is not None and owed > 0 else ""
     return [Finding(
