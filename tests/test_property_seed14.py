@@ -9,6 +9,7 @@ import pytest
 from conftest import write_xlsx
 
 from toolkit.pipeline import process_paths
+from toolkit.reports import build_report, parse_month
 
 # The ledger holds what is judged: both databases.
 pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indir
 FEES = ["房号", "业主", "联系电话", "建筑面积", "单价", "已缴至", "欠费金额"]
 TRANSFER = ["房号", "原业主", "新业主", "新业主身份证号", "产权证号", "转让日期", "原业主结清", "建筑面积",
             "物业费单价", "新业主预缴月数"]
+VISIT = ["日期", "拜访人", "部门", "客户", "房号", "方式", "意见"]
 
 
 def _open(ctx) -> list[tuple[str, str]]:
@@ -52,3 +54,29 @@ def test_old_owner_paid_to_the_day_before_the_transfer_is_settled(ctx, home: Pat
             datetime(2026, 12, 1, 10, 0))
     about = [(rule, rec) for rule, rec in _open(ctx) if rule.startswith("transfer.") and rule != "transfer.payment"]
     assert about == [("transfer.old_owner", "1-0102|2026-12-01")]
+
+
+# --- 2. visits are judged on the customers seen, not on the rows written -------------------------
+
+
+def test_monthly_visits_count_distinct_customers(ctx, home: Path):
+    """Seed 001 客户访问: a department sees at least 10 customers a month, a customer assistant
+    at least 20 ("不少于…人": people, not calls). In November 小王 (客服部) wrote 21 rows but
+    saw 陈女士 3 times: 18 + 1 = 19 customers, short of 20. 小李 (客服部) saw 8 customers, 5
+    of them also seen by 小王 (客户1..5): 客服部 saw 19 + 3 = 22 customers (29 rows). 老张 (工程部)
+    called on 吴先生 12 times: 1 customer, short of 10, although 12 rows ≥ 10."""
+    rows = [VISIT]
+    for i in range(18):
+        rows.append([date(2026, 11, 2 + i), "小王", "客服部", f"客户{i + 1}", f"1-{i + 1:04d}", "上门", None])
+    rows += [[date(2026, 11, d), "小王", "客服部", "陈女士", "2-0201", "电话", None] for d in (23, 24, 25)]
+    rows += [[date(2026, 11, 2 + i), "小李", "客服部", f"客户{i + 1}", f"1-{i + 1:04d}", "电话", None]
+             for i in range(5)]
+    rows += [[date(2026, 11, 9 + i), "小李", "客服部", f"住户{i + 1}", f"3-{i + 1:04d}", "上门", None]
+             for i in range(3)]
+    rows += [[date(2026, 11, 2 + i), "老张", "工程部", "吴先生", "5-0501", "上门", None] for i in range(12)]
+    _accept(ctx, [write_xlsx(home / "inbox" / "客户拜访记录.xlsx", {"拜访": rows})], datetime(2026, 11, 30, 18, 0))
+    report, _ = build_report(ctx, "monthly", datetime(2026, 12, 1, 8, 30), parse_month("2026-11"))
+    people = {r[1]: (r[2], r[4]) for r in report.table("拜访考核-人员").rows}
+    assert people == {"小王": (19, "未达标"), "小李": (8, "未达标"), "老张": (1, "未达标")}
+    depts = {r[0]: (r[1], r[3]) for r in report.table("拜访考核-部门").rows}
+    assert depts == {"客服部": (22, "达标"), "工程部": (1, "未达标")}

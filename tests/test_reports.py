@@ -247,11 +247,12 @@ def test_monthly_services_fees_visits_refunds(built):
     assert len(statements) == 4 and all(p.parent == built.ws.drafts for p in statements)
     # Paid repairs finished in November: BX103 50 + 30, BX204 labour 40.
     assert report.table("维修费应收").total[5:] == [Decimal("50.00"), Decimal("70.00"), Decimal("120.00")]
-    # Visits: 小王 21 (≥ 20), 小李 5 and 老张 8 short; 工程部 8 < 10, 客服部 26.
+    # Customers seen: 小王 21 (≥ 20), 小李 5 and 老张 8 short; 工程部 8 < 10, 客服部 21 (小李's
+    # 客户1..5 were seen by 小王 too: 26 visits, 21 customers).
     people = {r[1]: (r[2], r[4]) for r in report.table("拜访考核-人员").rows}
     assert people == {"小王": (21, "达标"), "小李": (5, "未达标"), "老张": (8, "未达标")}
     depts = {r[0]: (r[1], r[3]) for r in report.table("拜访考核-部门").rows}
-    assert depts == {"工程部": (8, "未达标"), "客服部": (26, "达标")}
+    assert depts == {"工程部": (8, "未达标"), "客服部": (21, "达标")}
     # RN001: accepted 08-20 → refundable 11-20; 2,000 − 500 (RV001) − 150 utilities = 1,350.
     refund = report.table("押金退还").rows
     assert [(r[0], r[5].isoformat(), r[6], r[11]) for r in refund] == [

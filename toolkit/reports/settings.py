@@ -121,8 +121,8 @@ class Flow(_Strict):
 
 
 class ReportSettings(_Strict):
-    visit_min_person: int = Field(default=20, ge=0)  # visits a month per customer assistant
-    visit_min_department: int = Field(default=10, ge=0)  # visits a month per department
+    visit_min_person: int = Field(default=20, ge=0)  # customers seen a month per customer assistant (seed 001)
+    visit_min_department: int = Field(default=10, ge=0)  # customers seen a month per department (seed 001)
     special_service_target: Money = Field(default=Decimal("0"), ge=0)  # monthly target, 元 (0 = none)
     roster_expired_days: int = Field(default=30, ge=0)  # roster also lists cards expired this recently
     # Per register; the packs' defaults (``Pack.flows``, ``Pack.responsible``) fill in the

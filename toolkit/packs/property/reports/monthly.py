@@ -7,7 +7,7 @@ KPIs, deposit refunds due, and the special-service target against what was achie
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -105,27 +105,36 @@ def _repair_fees(src: Source, p: Period) -> Table:
                  note="是否有偿为“是”、本月完成的报修，按房号排列。")
 
 
+def _customer(v: dict[str, Any]) -> tuple[str, str]:
+    """One customer however often seen: the name and the unit (two 陈女士 in two units are two)."""
+    return (" ".join(str(v.get("客户") or "").split()), " ".join(str(v.get("房号") or "").split()))
+
+
 def _visits(src: Source, p: Period) -> tuple[Table, Table]:
-    people: Counter = Counter()
-    depts: Counter = Counter()
+    # Seed 001 客户访问: "每月访问客户不少于…人" — customers seen, not rows written: the same
+    # customer called on twice, or by two people of one department, counts once.
+    people: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    depts: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for v in src.records("visit").values():
         if p.contains(day(v.get("日期"))):
-            people[(str(v.get("部门") or ""), str(v.get("拜访人") or ""))] += 1
-            depts[str(v.get("部门") or "")] += 1
+            people[(str(v.get("部门") or ""), str(v.get("拜访人") or ""))].add(_customer(v))
+            depts[str(v.get("部门") or "")].add(_customer(v))
     need_p, need_d = src.settings.visit_min_person, src.settings.visit_min_department
-    person_rows = [[d, who, n, need_p, SHORT if n < need_p else OK]
-                   for (d, who), n in sorted(people.items(), key=lambda kv: (kv[1], kv[0]))]
-    dept_rows = [[d, n, need_d, SHORT if n < need_d else OK]
-                 for d, n in sorted(depts.items(), key=lambda kv: (kv[1], kv[0]))]
+    person_rows = [[d, who, len(seen), need_p, SHORT if len(seen) < need_p else OK]
+                   for (d, who), seen in sorted(people.items(), key=lambda kv: (len(kv[1]), kv[0]))]
+    dept_rows = [[d, len(seen), need_d, SHORT if len(seen) < need_d else OK]
+                 for d, seen in sorted(depts.items(), key=lambda kv: (len(kv[1]), kv[0]))]
     person = Table("拜访考核-人员", f"客户拜访考核（人员）{p.zh}",
-                   [Column("部门", width=12), Column("拜访人", width=10), Column("拜访次数", "int"),
+                   [Column("部门", width=12), Column("拜访人", width=10), Column("拜访客户数", "int"),
                     Column("要求", "int"), Column("结果", width=10)],
                    person_rows, marks=[Mark("结果", SHORT)],
-                   note=f"每位客户助理每月至少 {need_p} 次；本月没有任何拜访记录的人员不在表中，请另行核对。")
+                   note=(f"每位客户助理每月至少拜访 {need_p} 位客户（同一客户多次拜访只计 1 位）；"
+                         "本月没有任何拜访记录的人员不在表中，请部门负责人另行核对。"))
     dept = Table("拜访考核-部门", f"客户拜访考核（部门）{p.zh}",
-                 [Column("部门", width=14), Column("拜访次数", "int"), Column("要求", "int"),
+                 [Column("部门", width=14), Column("拜访客户数", "int"), Column("要求", "int"),
                   Column("结果", width=10)],
-                 dept_rows, marks=[Mark("结果", SHORT)], note=f"每个部门每月至少 {need_d} 次。")
+                 dept_rows, marks=[Mark("结果", SHORT)],
+                 note=f"每个部门每月至少拜访 {need_d} 位客户（本部门多人拜访同一客户只计 1 位）。")
     return person, dept
 
 
@@ -237,7 +246,7 @@ def monthly(src: Source, period: Period) -> Report:
     if prices.rows[0][3] != FRESH:
         notes.append(f"特约服务价目表{prices.rows[0][3]}。")
     tables = [goal, ledger, rooms, _repair_fees(src, period), person, dept, refunds, prices, cards]
-    chart = Chart("拜访考核-部门", "bar", f"各部门拜访次数（{period.name}）", "部门", ["拜访次数", "要求"], "次数")
+    chart = Chart("拜访考核-部门", "bar", f"各部门拜访客户数（{period.name}）", "部门", ["拜访客户数", "要求"], "人数")
     return Report("monthly", "特约服务与收费月报", period, src.as_of, f"月报-特约服务与收费-{period.name}",
                   tables, [chart],
                   headline=[("特约服务收入（元）", f"{achieved:,.2f}", ""), ("月结户数", str(len(rooms.rows)), ""),
