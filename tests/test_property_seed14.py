@@ -80,3 +80,30 @@ def test_monthly_visits_count_distinct_customers(ctx, home: Path):
     assert people == {"小王": (19, "未达标"), "小李": (8, "未达标"), "老张": (1, "未达标")}
     depts = {r[0]: (r[1], r[3]) for r in report.table("拜访考核-部门").rows}
     assert depts == {"客服部": (22, "达标"), "工程部": (1, "未达标")}
+
+
+# --- 3. a repair's callback is the desk's early shift, not 工程部's -------------------------------
+
+REPAIR = ["单号", "房号", "报修人", "联系电话", "报修时间", "维修内容", "紧急程度", "预约时间", "接报人",
+          "完成时间", "是否有偿", "材料费", "人工费", "回访时间", "回访结果"]
+
+
+def test_repair_callback_is_named_to_the_desks_early_shift(ctx, home: Path):
+    """Seed 001 报修: 工程部 hands the finished slip back to the customer centre, and the
+    centre's early-shift staff of that day call the customer back (当日…回访). BX501,
+    finished Mon 11-30 10:00 and not called back, is due 11-30 23:59: on Tue 12-01's 08:30
+    list it is overdue 8 h 31 min, charged to 早班客户助理 of 客服中心 — not to 工程部.
+    BX502, urgent, reported 12-01 08:00 and nobody on site by 08:30 (due 08:30, not yet
+    overdue: today), stays 工程部's, named by its 接报人 who urges the technician."""
+    from toolkit.reports import parse_day
+
+    rows = [REPAIR,
+            ["BX501", "1-0101", "陈女士", "13800000001", datetime(2026, 11, 30, 8, 0), "厨房水龙头漏水", "一般", None,
+             "小刘", datetime(2026, 11, 30, 10, 0), "否", None, None, None, None],
+            ["BX502", "1-0102", "王先生", "13800000002", datetime(2026, 12, 1, 8, 0), "水管爆裂", "紧急", None,
+             "小刘", None, "否", None, None, None, None]]
+    _accept(ctx, [write_xlsx(home / "inbox" / "报修登记表.xlsx", {"报修": rows})], datetime(2026, 12, 1, 8, 10))
+    daily, _ = build_report(ctx, "daily_due", datetime(2026, 12, 1, 8, 30), parse_day("2026-12-01"))
+    named = {(r[2], r[4]): (r[0], r[6], r[7], r[8]) for r in daily.table("待办与逾期").rows}
+    assert named[("BX501", "维修回访")] == ("已逾期", "8小时31分钟", "早班客户助理", "客服中心")
+    assert named[("BX502", "紧急报修到场")][2:] == ("小刘", "工程部")

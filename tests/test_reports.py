@@ -85,15 +85,17 @@ def test_weekly_per_register_against_hand_figures(built):
 def test_weekly_departments_escalations_fees_and_trend(built):
     report, _ = build_report(built, "weekly", LATER, parse_week("2026-W48"))
     dept = rows_of(report, "部门按时率")
-    # 工程部: the 8 repair deadlines (3 met, 5 late) → 3 / 8. Overdue: BX202 and BX204 callbacks → 2.
-    #   W47 工程部: repairs 3 met 3 late + TS101's handling met → 4 / 7.
-    #   客服中心 (the 客户助理 forwards, answers and calls back, seed 001): TS202 forward and
-    #   handling + TF105 met, TS201's forward late → 3 / 4; overdue: TF104, TS202 callback and
-    #   same-day reply, TS201's 重大 reply, TS101's same-day reply → 5.
-    #   W47 客服中心: TS101 forward and callback + TF103 → 3 / 3.
-    assert dept["工程部"] == [3, 5, Decimal("0.3750"), Decimal("0.5714"), 2]
-    assert dept["客服中心"] == [3, 1, Decimal("0.7500"), Decimal("1.0000"), 5]
-    assert list(dept) == ["工程部", "客服中心"]  # lowest rate first
+    # 工程部: the repair deadlines but the callbacks (3 met; BX204 appointment and list late)
+    #   → 3 / 5; nothing of it overdue at Fri 17:00 (BX203/BX205's list falls due then).
+    #   W47 工程部: repairs 3 met, 2 late (BX102 arrival, BX103 list) + TS101's handling met → 4 / 6.
+    #   客服中心 (the 客户助理 forwards, answers and calls back complaints; its early shift calls
+    #   back repairs, seed 001 报修): TS202 forward and handling + TF105 met, TS201's forward
+    #   and the BX102, BX103, BX201 callbacks late → 3 / 7; overdue: TF104, TS202 callback and
+    #   same-day reply, TS201's 重大 reply, TS101's same-day reply, BX202 and BX204 callbacks → 7.
+    #   W47 客服中心: TS101 forward and callback + TF103 met, BX101's callback late → 3 / 4.
+    assert dept["工程部"] == [3, 2, Decimal("0.6000"), Decimal("0.6667"), 0]
+    assert dept["客服中心"] == [3, 4, Decimal("0.4286"), Decimal("0.7500"), 7]
+    assert list(dept) == ["客服中心", "工程部"]  # lowest rate first
     esc = report.table("投诉升级").rows
     assert [(r[0], r[1], r[5]) for r in esc] == [("2号楼电梯", "重大", "TS201")]
     fees = rows_of(report, "收费")
@@ -170,8 +172,10 @@ def test_daily_due_most_overdue_first(built):
     assert per_reg["报修登记表"] == [4, 1, 5]
     assert per_reg["投诉登记表"] == [4, 0, 4]
     per_person = {(r[0], r[1]): r[2:4] for r in report.table("按负责人").rows}
-    assert per_person[("工程部", "赵工")] == [3, 0]  # BX203, BX205, BX204
-    assert per_person[("工程部", "王工")] == [1, 1]  # BX202 overdue, BX206 today
+    assert per_person[("工程部", "赵工")] == [2, 0]  # BX203, BX205
+    assert per_person[("工程部", "王工")] == [0, 1]  # BX206 today
+    # The repair callbacks are the customer centre's early shift (seed 001 报修): BX202, BX204.
+    assert per_person[("客服中心", "早班客户助理")] == [2, 0]
 
 
 def test_report_made_later_shows_only_what_had_happened_by_its_moment(built):
