@@ -177,9 +177,9 @@ def test_minor_complaint_by_the_customers_own_deadline():
                  "2026-11-28T12:00"), "complaint.handle")
     assert (f.due, f.status, f.overdue_minutes) == (dt("2026-11-28T10:00"), "late", 30)
     assert "客户要求期限" in f.message
-    # A 重要 complaint ignores the column (1 working day: Mon 11-30 17:30).
+    # A 重要 complaint ignores the column (1 day on the clock, seed 001 "1日内": Sat 11-28 17:00).
     f = pick(run(complaint(等级="重要", 客户要求期限=dt("2026-11-28T10:00")), "2026-11-27T17:10"), "complaint.handle")
-    assert f.due == dt("2026-11-30T17:30")
+    assert f.due == dt("2026-11-28T17:00")
 
 
 def test_late_handling_needs_the_named_managers_approval():

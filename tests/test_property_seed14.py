@@ -107,3 +107,32 @@ def test_repair_callback_is_named_to_the_desks_early_shift(ctx, home: Path):
     named = {(r[2], r[4]): (r[0], r[6], r[7], r[8]) for r in daily.table("待办与逾期").rows}
     assert named[("BX501", "维修回访")] == ("已逾期", "8小时31分钟", "早班客户助理", "客服中心")
     assert named[("BX502", "紧急报修到场")][2:] == ("小刘", "工程部")
+
+
+# --- 4. "1日内" and "2日内" are days on the clock, not working days ---------------------------------
+
+COMPLAINT = ["编号", "受理时间", "投诉人", "房号", "联系电话", "投诉内容", "事件", "被投诉部门", "性质", "等级",
+             "转报时间", "回复时间", "解决时间", "回访时间", "处理结果", "状态"]
+
+
+def test_important_and_major_complaint_limits_count_calendar_days(ctx, home: Path):
+    """Seed 001 投诉 时效: a 重要 complaint is handled "在1日内", a 重大 one answered "在2日内"
+    (and solved within 15 days, the same 日 in the same sentence); where the manual means
+    working days it says so (装修 "1个工作日内审批"). TS1 (重要) and TS2 (重大), both taken Fri
+    11-27 09:00 and forwarded at 09:05: TS1 is due Sat 11-28 09:00, TS2's answer Sun 11-29
+    09:00 — not Mon 11-30 17:30 and Tue 12-01 17:30 as working days made them. Judged Sun
+    11-29 10:00, both are overdue."""
+    rows = [COMPLAINT,
+            ["TS1", datetime(2026, 11, 27, 9, 0), "陈女士", "1-0101", "13800000001", "车库照明长期不亮", None,
+             "工程部", "有效", "重要", datetime(2026, 11, 27, 9, 5), None, None, None, None, None],
+            ["TS2", datetime(2026, 11, 27, 9, 0), "王先生", "2-0201", "13800000002", "2号楼电梯困人", None,
+             "工程部", "有效", "重大", datetime(2026, 11, 27, 9, 5), None, None, None, None, None]]
+    _accept(ctx, [write_xlsx(home / "inbox" / "投诉登记表.xlsx", {"投诉": rows})], datetime(2026, 11, 29, 10, 0))
+    from toolkit.ruleset import open_findings
+
+    with ctx.ledger.engine.connect() as conn:
+        due = {(f.rule, f.record): (f.due, f.status) for f in open_findings(conn, ctx.ledger.site)
+               if f.rule in ("complaint.handle", "complaint.reply", "complaint.resolution")}
+    assert due[("complaint.handle", "TS1")] == (datetime(2026, 11, 28, 9, 0), "overdue")
+    assert due[("complaint.reply", "TS2")] == (datetime(2026, 11, 29, 9, 0), "overdue")
+    assert due[("complaint.resolution", "TS2")][0] == datetime(2026, 12, 12, 9, 0)  # 15 days, unchanged

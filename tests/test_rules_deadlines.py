@@ -8,11 +8,14 @@ Business hours 08:30–12:00 and 13:30–17:30; "n working days" ends at 17:30.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
-from rules_helpers import dt, pick, rules_of, run
+import pytest
+from rules_helpers import RULES, dt, pick, rules_of, run
 
-from toolkit.workcal import WorkCalendar
+from toolkit.ruleset import evaluate_all, load_ruleset
+from toolkit.workcal import WorkCalendar, load_calendar
 
 
 def repair(key="R1", **v):
@@ -100,24 +103,41 @@ def important(taken: str):
     return {"complaint": {"C1": complaint(等级="重要", 受理时间=dt(taken))}}
 
 
-def test_one_working_day_across_mid_autumn():
+@pytest.fixture(scope="module")
+def workdays(tmp_path_factory):
+    """A site that reads 重要 "1日内" as one working day (rules/sla.yaml ``clock: workdays``):
+    the shipped clock is the calendar's (seed 001), the working-day clock is tested here."""
+    rules = tmp_path_factory.mktemp("workdays") / "rules"
+    shutil.copytree(RULES, rules)
+    sla = rules / "sla.yaml"
+    text = sla.read_text(encoding="utf-8")
+    old = "important:        {clock: calendar,"
+    assert old in text
+    sla.write_text(text.replace(old, "important:        {clock: workdays,"), encoding="utf-8")
+    ruleset = load_ruleset(rules)
+    return lambda state, now, cal=None: evaluate_all(state, ruleset, cal or load_calendar(rules), dt(now))
+
+
+def test_one_working_day_across_mid_autumn(workdays):
     # 重要 taken Thu 09-24 10:00; 09-25 Fri..09-27 Sun off → Mon 09-28 17:30; now 09-28 18:00 → 30 min overdue
-    f = pick(run(important("2026-09-24T10:00"), "2026-09-28T18:00"), "complaint.handle")
+    f = pick(workdays(important("2026-09-24T10:00"), "2026-09-28T18:00"), "complaint.handle")
     assert (f.due, f.status, f.overdue_minutes) == (dt("2026-09-28T17:30"), "overdue", 30)
 
 
-def test_one_working_day_on_make_up_weekend_days():
+def test_one_working_day_on_make_up_weekend_days(workdays):
     # taken Fri 10-09 11:00 → next working day is the make-up Saturday 10-10 → due 10-10 17:30
-    assert pick(run(important("2026-10-09T11:00"), "2026-10-09T12:00"), "complaint.handle").due == dt("2026-10-10T17:30")
+    f = pick(workdays(important("2026-10-09T11:00"), "2026-10-09T12:00"), "complaint.handle")
+    assert f.due == dt("2026-10-10T17:30")
     # taken Sat 09-19 10:00 → the make-up Sunday 09-20 is the next working day → due 09-20 17:30
-    assert pick(run(important("2026-09-19T10:00"), "2026-09-19T12:00"), "complaint.handle").due == dt("2026-09-20T17:30")
+    f = pick(workdays(important("2026-09-19T10:00"), "2026-09-19T12:00"), "complaint.handle")
+    assert f.due == dt("2026-09-20T17:30")
 
 
-def test_one_working_day_at_year_end_uses_fallback():
+def test_one_working_day_at_year_end_uses_fallback(workdays):
     cal = WorkCalendar()
     # taken Thu 2026-12-31 15:00; 2027 unknown → the fallback: Fri 01-01 元旦 (fixed by law),
     # Sat and Sun off → Mon 2027-01-04 17:30
-    f = pick(run(important("2026-12-31T15:00"), "2027-01-01T09:00", cal), "complaint.handle")
+    f = pick(workdays(important("2026-12-31T15:00"), "2027-01-01T09:00", cal), "complaint.handle")
     assert f.due == dt("2027-01-04T17:30")
     assert date(2027, 1, 1) in cal.fallback_dates
     assert "2027年" in cal.fallback_note()
@@ -156,19 +176,21 @@ def test_minor_complaint_four_business_hours():
     assert f.due == dt("2026-09-28T11:00")
 
 
-def test_important_complaint_one_working_day_over_national_day():
-    # 重要 taken Wed 09-30 09:00 → 1st working day after 09-30 is 10-08 → 10-08 17:30
+def test_important_complaint_one_day_over_national_day():
+    # Seed 001 "1日内" is a day on the clock: 重要 taken Wed 09-30 09:00 → Thu 10-01 09:00,
+    # the holiday notwithstanding; at 10-02 09:00 → 24 h = 1,440 min overdue.
     f = pick(run({"complaint": {"C1": complaint(等级="重要", 受理时间=dt("2026-09-30T09:00"))}}, "2026-10-02T09:00"),
              "complaint.handle")
-    assert f.due == dt("2026-10-08T17:30")
+    assert (f.due, f.status, f.overdue_minutes) == (dt("2026-10-01T09:00"), "overdue", 1440)
 
 
 def test_major_complaint_reply_and_resolution():
     c = complaint(等级="重大", 受理时间=dt("2026-09-29T10:00"), 回复时间=dt("2026-10-08T17:30"))
     found = run({"complaint": {"C1": c}}, "2026-10-09T09:00")
-    # reply: 2 working days after Tue 09-29 → 09-30 (1st), 10-08 (2nd) → 10-08 17:30; replied 17:30 → met
+    # reply: "2日内" on the clock → Thu 10-01 10:00 (National Day counts); replied 10-08 17:30
+    # → 7 days 7 h 30 min = 7 × 1440 + 450 = 10,530 min late
     f = pick(found, "complaint.reply")
-    assert (f.due, f.status) == (dt("2026-10-08T17:30"), "met")
+    assert (f.due, f.status, f.overdue_minutes) == (dt("2026-10-01T10:00"), "late", 10530)
     # resolution: 15 calendar days → 2026-10-14 10:00, still pending on 10-09
     f = pick(found, "complaint.resolution")
     assert (f.due, f.status) == (dt("2026-10-14T10:00"), "pending")

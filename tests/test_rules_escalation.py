@@ -73,9 +73,10 @@ def test_registered_important_gets_a_memo_with_its_deadlines():
     entry = memo.values["complaints"][0]
     assert set(entry) == {"编号", "受理时间", "投诉人", "房号", "投诉内容", "被投诉部门", "等级", "解决时间", "deadlines"}
     deadlines = {d["name"]: d for d in entry["deadlines"]}
-    # forward due 10:10 not done → overdue; 1 working day after Mon 11-23 → Tue 11-24 17:30 → 30 min overdue
-    assert deadlines["重要投诉处理"]["due"] == dt("2026-11-24T17:30")
-    assert deadlines["重要投诉处理"]["overdue_minutes"] == 30
+    # forward due 10:10 not done → overdue; 1 day after Mon 11-23 10:00 (seed 001 "1日内")
+    # → Tue 11-24 10:00; at 18:00 → 8 h = 480 min overdue
+    assert deadlines["重要投诉处理"]["due"] == dt("2026-11-24T10:00")
+    assert deadlines["重要投诉处理"]["overdue_minutes"] == 480
     assert "投诉转报" in deadlines
     # one memo per event
     assert len([f for f in found if f.rule == "complaint.escalation"]) == 1

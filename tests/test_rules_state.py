@@ -146,13 +146,13 @@ def test_escalation_counts_complaints_across_files(ctx, tmp_path: Path):
 
 def test_year_end_fallback_is_reported_in_warnings(ctx, tmp_path: Path):
     headers = ["编号", "受理时间", "投诉人", "投诉内容", "性质", "等级"]
-    rows = [["TS001", datetime(2026, 12, 31, 15, 0), "王女士", "电梯异响", "有效", "重要"]]
+    rows = [["TS001", datetime(2026, 12, 31, 15, 0), "王女士", "电梯异响", "有效", "轻微"]]
     summary = process_paths(ctx, [write_xlsx(tmp_path / "y.xlsx", {"s": [headers, *rows]})],
                             datetime(2026, 12, 31, 16, 0))
     handle = [f for f in summary.files[0].findings if f.rule == "complaint.handle"][0]
-    # 重要: 1 working day. Thu 12-31 → 2027 unknown: Fri 01-01 is 元旦 by law, Sat and Sun
-    # off (fallback) → Mon 2027-01-04 17:30
-    assert handle.due == datetime(2027, 1, 4, 17, 30)
+    # 轻微: 4 business hours. Thu 12-31 15:00–17:30 is 2 h 30; 2027 unknown: Fri 01-01 is 元旦
+    # by law, Sat and Sun off (fallback) → the last 1 h 30 from Mon 2027-01-04 08:30 → 10:00
+    assert handle.due == datetime(2027, 1, 4, 10, 0)
     assert any("2027年" in w and "2027-01-01" in w for w in summary.warnings)
 
 

@@ -45,8 +45,10 @@ class RepairSla(_Strict):
 class ComplaintSla(_Strict):
     forward: Deadline = _d("calendar", 10, "minutes", "投诉转报")
     minor: Deadline = _d("business_hours", 4, "hours", "轻微投诉处理")
-    important: Deadline = _d("workdays", 1, "days", "重要投诉处理")
-    major_reply: Deadline = _d("workdays", 2, "days", "重大投诉答复")
+    # Seed 001 投诉 时效 "1日内" / "2日内": days on the clock, as the 15 days beside them; the
+    # manual says 工作日 where it means working days (装修 "1个工作日内审批").
+    important: Deadline = _d("calendar", 1, "days", "重要投诉处理")
+    major_reply: Deadline = _d("calendar", 2, "days", "重大投诉答复")
     major_resolution: Deadline = _d("calendar", 15, "days", "重大投诉解决")
     callback: Deadline = _d("calendar", 1, "days", "投诉回访")
     # Seed 001 投诉 5.3: the result goes back to the customer the day the feedback arrives.
