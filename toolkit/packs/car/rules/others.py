@@ -192,7 +192,9 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any],
 
 def complaint_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     promised = as_dt(v.get("约定答复时间"))
-    if v.get("当场答复") != "否" or promised is None:
+    # A reply time promised is a reply owed (seed 000 第五篇 15), whether 当场答复 says 否
+    # or was left blank; only one answered on the spot (是) owes nothing more.
+    if v.get("当场答复") == "是" or promised is None:
         return []
     subject = f"投诉 {key}（{v.get('客户名称') or ''}，责任人 {v.get('责任人') or '未填'}）"
     f = track(env, "car.complaint_reply", COMPLAINTS, key, subject, "按约定答复客户", promised,
