@@ -42,3 +42,35 @@ def test_a_promised_complaint_reply_is_tracked_when_on_the_spot_is_left_blank(tm
     assert got["TS7"].status == "overdue" and got["TS7"].overdue_minutes == 960
     overdue = [r for r in _daily(home, "2027-03-03T09:00")["逾期事项"].iter_rows(values_only=True) if r and r[1] == "TS7"]
     assert len(overdue) == 1 and overdue[0][4] == "王芳"
+
+
+EXTRA_HEAD = ["增项单号", "委托书号", "车间通知时间", "联系客户时间", "增项内容", "增项工时费", "增项备品费", "延长工期小时",
+              "新预计完工时间", "客户答复", "客户签名", "转达车间时间", "车间受话人"]
+
+
+def test_an_extra_agreed_without_a_price_goes_back_to_the_advisor(tmp_path: Path):
+    """Seed 002 第7条 (an extra repair is written on the 委托书 with its price, then signed
+    again) and 000 第五篇 11: ZX7 on WT7 (王芳) was agreed and signed with neither 增项工时费
+    nor 增项备品费, so the customer agreed to an unpriced job. It goes back on the return
+    copy's 增项工时费 cell and on the next morning's daily list's 待纠正 under 王芳 (the
+    advisor gets the price from the workshop and tells the customer). ZX8, priced 0 + 80.00
+    (a 0 is a price), and ZX9, refused, are fine."""
+    from car_fixtures import ORDER_HEAD, order
+
+    home = init(tmp_path / "car", "car")
+    orders = [ORDER_HEAD, order(委托书号="WT7", 接车时间="2027-03-01 09:00", 进车间时间="2027-03-01 09:10",
+                                预计完工时间="2027-03-01 16:00")]
+    extras = [EXTRA_HEAD,
+              ["ZX7", "WT7", "2027-03-01 10:00", "2027-03-01 10:05", "更换前刹车片", None, None, 1, None, "同意", "是",
+               "2027-03-01 10:10", "陈工"],
+              ["ZX8", "WT7", "2027-03-01 10:30", "2027-03-01 10:35", "更换雨刮片", 0, 80, None, None, "同意", "是",
+               "2027-03-01 10:40", "陈工"],
+              ["ZX9", "WT7", "2027-03-01 11:00", "2027-03-01 11:05", "清洗节气门", None, None, None, None, "不同意", None,
+               "2027-03-01 11:10", "陈工"]]
+    got = process(home, write_xlsx(home / "inbox" / "委托书.xlsx", {"委托书": orders, "追加项目": extras}),
+                  "2027-03-01T12:00")["files"][0]
+    marked = {(a["sheet"], a["row"], a["code"], a["column"]) for a in got["actions"]}
+    assert ("追加项目", 2, "car.extra_quote", "增项工时费") in marked
+    assert not {m for m in marked if m[2] == "car.extra_quote" and m[1] != 2}
+    fixes = [r for r in _daily(home, "2027-03-02T08:00")["待纠正"].iter_rows(values_only=True) if r and r[1] == "ZX7"]
+    assert len(fixes) == 1 and fixes[0][2] == "须纠正" and fixes[0][3] == "王芳" and "未报价" in fixes[0][4]
