@@ -74,3 +74,32 @@ def test_an_extra_agreed_without_a_price_goes_back_to_the_advisor(tmp_path: Path
     assert not {m for m in marked if m[2] == "car.extra_quote" and m[1] != 2}
     fixes = [r for r in _daily(home, "2027-03-02T08:00")["待纠正"].iter_rows(values_only=True) if r and r[1] == "ZX7"]
     assert len(fixes) == 1 and fixes[0][2] == "须纠正" and fixes[0][3] == "王芳" and "未报价" in fixes[0][4]
+
+
+def test_a_cancelled_booking_asks_for_no_deposit(tmp_path: Path):
+    """Seed 000 第五篇 17: a booking that needs costly parts takes a deposit of at least half
+    their price. YY7 and YY8 both need parts priced 2,000.00 and took 500.00: at least
+    ⌈2,000.00 × ½⌉ = 1,000.00 is due, 500.00 short. YY8 (已预约) goes back to 刘洋 for the
+    500.00; YY7 was cancelled by the customer before its slot, so no parts are held and no
+    deposit is asked for on the return copy or the daily list."""
+    from car_fixtures import APPOINTMENT
+
+    head = APPOINTMENT[0]
+
+    def booking(number: str, state: str) -> list[object]:
+        row = {"预约单号": number, "登记时间": "2027-03-01 09:00", "受理人": "刘洋", "车牌号": "京H10001", "客户名称": "马力",
+               "联系电话": "13812345678", "预约进厂时间": "2027-03-04 09:00", "预约项目": "更换离合器",
+               "需备配件": "离合器总成", "配件原价": "2,000.00", "定金": 500, "客户签名": "是",
+               "通知车间时间": "2027-03-01 10:00", "车间接收人": "陈工", "状态": state}
+        return [row.get(h) for h in head]
+
+    home = init(tmp_path / "car", "car")
+    got = process(home, write_xlsx(home / "inbox" / "预约.xlsx",
+                                   {"预约登记": [head, booking("YY7", "已取消"), booking("YY8", "已预约")]}),
+                  "2027-03-01T12:00")["files"][0]
+    deposit = {a["row"]: a for a in got["actions"] if a["code"] == "car.appointment_deposit"}
+    assert set(deposit) == {3} and "补交定金 500.00 元（最低定金 1,000.00 元）" in deposit[3]["message"]
+    found = {f.record: f for f in findings(home, datetime(2027, 3, 2, 8, 0)) if f.rule == "car.appointment_deposit"}
+    assert set(found) == {"YY8"} and str(found["YY8"].values["最低定金"]) == "1000.00"
+    fixes = {r[1] for r in _daily(home, "2027-03-02T08:00")["待纠正"].iter_rows(values_only=True) if r}
+    assert "YY8" in fixes and "YY7" not in fixes
