@@ -1,7 +1,7 @@
 """The car findings the person who saved the register must put right on their own sheet.
 
 A total that is not labour plus parts (the estimate's or the settlement's), a deposit short of half the parts' price, a
-discount nobody approved, an extra item agreed but not signed, a guarantee promised on
+discount nobody approved, an extra item agreed but not signed or not priced, a guarantee promised on
 parts the customer brought, safety points off the table, a claim that does not fit the
 委托书 it cites: each goes back on the return copy of the workbook it came from, on the cell to
 correct (see ``toolkit.packs.acting``), and the daily to-do list shows it again under
@@ -34,6 +34,10 @@ ACTIONS: dict[str, Action] = {
     "car.extra_signed": Action(
         "car.extra_signed", "增项未再次签字", "客户签名",
         "服务顾问请客户在委托书上对追加项目再次签字确认后，“客户签名”填“是”；签字前完工时间不顺延", DAILY),
+    "car.extra_quote": Action(
+        "car.extra_quote", "增项未报价", "增项工时费",
+        "服务顾问向车间问明追加项目的工时费和备品费，填入“增项工时费”“增项备品费”（不收费的填 0），"
+        "并向客户说明价格", DAILY),
     "car.parts_guarantee": Action(
         "car.parts_guarantee", "自购件不作担保", "质量担保",
         "服务顾问向客户说明：客户自购或副厂配件所涉及部位的技术质量不作担保，把“质量担保”改为“否”", DAILY),

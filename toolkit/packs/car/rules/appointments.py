@@ -63,7 +63,8 @@ def appointment_findings(env: Env, key: str, v: dict[str, Any],
     price = dec(v.get("配件原价"))
     least = min_deposit(env, price)
     deposit = dec(v.get("定金"))
-    if least is not None and (deposit or Decimal(0)) < least:
+    # A cancelled booking holds no parts: nothing to collect (as with its signature).
+    if least is not None and not cancelled and (deposit or Decimal(0)) < least:
         short = least - (deposit or Decimal(0))
         out.append(finding(
             "car.appointment_deposit", APPOINTMENTS, key, "error",

@@ -167,6 +167,12 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any],
     if v.get("客户答复") == "同意" and not yes(v.get("客户签名")):
         out.append(finding("car.extra_signed", EXTRAS, key, "error",
                            f"{subject}：客户同意追加但未在委托书上再次签字，完工时间不能顺延", who))
+    if v.get("客户答复") == "同意" and dec(v.get("增项工时费")) is None and dec(v.get("增项备品费")) is None:
+        # Seed 002 第7条: the extra is written on the 委托书 with its price, then signed again;
+        # an agreement to an unpriced job is no quote (a free one is written 0).
+        out.append(finding("car.extra_quote", EXTRAS, key, "error",
+                           f"{subject}：客户已同意追加“{v.get('增项内容') or ''}”，但增项工时费和增项备品费都未填写，"
+                           "增项未报价", who))
     finished = as_dt(order.get("完工时间"))
     # The slip asks the customer to decide and sign while the car is still being repaired:
     # not once they refused, nor once they agreed and signed (car.md 3.3).
@@ -192,7 +198,9 @@ def extra_findings(env: Env, key: str, v: dict[str, Any], order: dict[str, Any],
 
 def complaint_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
     promised = as_dt(v.get("约定答复时间"))
-    if v.get("当场答复") != "否" or promised is None:
+    # A reply time promised is a reply owed (seed 000 第五篇 15), whether 当场答复 says 否
+    # or was left blank; only one answered on the spot (是) owes nothing more.
+    if v.get("当场答复") == "是" or promised is None:
         return []
     subject = f"投诉 {key}（{v.get('客户名称') or ''}，责任人 {v.get('责任人') or '未填'}）"
     f = track(env, "car.complaint_reply", COMPLAINTS, key, subject, "按约定答复客户", promised,
