@@ -186,6 +186,29 @@ def test_members_together_must_reach_80_percent_of_the_first_tier_dealer(rules_d
                   "2026-12-06T09:00"), "jsb.primary_coverage") == []
 
 
+def test_the_shortfalls_of_sales_name_the_salesperson_who_acts(rules_dir: Path):
+    """Seed 003 业务员操作程序 1–2 and 考核 3: the salesperson of a county picks its one or
+    two members and sends their monthly purchase list, so what is short there is theirs:
+    November's list of M01 (丰县, 王强) is missing, and 徐州华联's members reached 15,900 of
+    20,000 in October (79.5 % < 80 %); 丰县 is 王强's, 沛县 李娜's, both supplied by 徐州华联.
+    Each message names who acts, not “业务员” alone."""
+    counties = {"丰县": {"县市": "丰县", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联"},
+                "沛县": {"县市": "沛县", "大区": "苏北", "责任业务员": "李娜", "一级经销商": "徐州华联"}}
+    members = {"M01": MEMBER, "M02": {**MEMBER, "县市": "沛县"}}
+    rows = dict([sales("2026-10", 7000, 9000), sales("2026-12", 7000, 9000)])
+    rows["2026-10|M02"] = {"月份": "2026-10", "成员编号": "M02", "销量": Decimal(8900), "所在市场销量": Decimal(9000)}
+    rows["2026-11|M02"] = rows["2026-12|M02"] = rows["2026-10|M02"]
+    primary = {"2026-10|徐州华联": {"月份": "2026-10", "一级经销商": "徐州华联", "一级销量": Decimal(20000)}}
+    found = run(rules_dir, {"jsb_county": counties, "jsb_member": members, "jsb_sales": rows,
+                            "jsb_primary_sales": primary}, "2027-01-06T09:00")
+    (missing,) = of(found, "jsb.sales_missing")
+    assert missing.record == "2026-11|M01" and "请责任业务员王强补报" in missing.message
+    assert missing.values["业务员"] == "王强"
+    (low,) = of(found, "jsb.primary_coverage")
+    assert "79.50%" in low.message and "业务员王强（丰县）、李娜（沛县）" in low.message
+    assert low.values["业务员"] == ["王强", "李娜"]
+
+
 def test_blank_market_gets_three_months_then_a_warning(rules_dir: Path):
     counties = {"睢宁": {"县市": "睢宁", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联",
                         "空白起始日期": date(2026, 8, 15)},
