@@ -392,7 +392,8 @@ def coverage_findings(env: Env, state: State) -> list[Finding]:
             rule="jsb.primary_coverage", register="jsb_primary_sales", record=key, severity="warning",
             message=(f"{month_text(month)}{primary}的联销体成员合计销量 {yuan(totals.get((month, primary), Decimal(0)))} 元，"
                      f"只占其销量 {yuan(whole)} 元的 {share_text(ratio, s.primary_coverage)}，未达到 {pct(s.primary_coverage, 0)}；"
-                     + (f"请业务员{named}在所辖县重新优选或增补成员（每县 1—2 家）" if named
+                     + (f"请业务员{named}在所辖县重新优选或增补成员"
+                        f"（每县 {s.members_per_county.min}—{s.members_per_county.max} 家）" if named
                         else "县级市场登记中没有由其供货的县，请大区核定负责的业务员")),
             values={"月份": month, "一级经销商": primary, "成员销量": fen(totals.get((month, primary), Decimal(0))),
                     "一级销量": fen(whole), "占比": ratio, "业务员": list(people)},
