@@ -131,13 +131,13 @@ def test_an_unsigned_fine_notice_follows_a_printed_figure_only(home: Path):
 
 
 def test_a_breach_notice_for_a_debt_since_paid_is_voided(home: Path):
-    # Installment 1 of HT-2026-001 was due 11-02: on 12-02 it is 30 days overdue, a breach,
+    # Installment 1 of HT-2026-001 was due 11-02: on 12-03 it is 31 days overdue, a breach,
     # and the 违约通知书 is drafted. Paid in full on 12-05 and saved: the unsigned notice
     # still says "仍欠 30,000.00 元…七日内付清" — it is voided, never signed by mistake.
     process(home, fill(home, "合同登记", [{**CONTRACT, "状态": "生效", "签订日期": date(2026, 8, 1)}]),
-            "2026-12-02T09:00")
+            "2026-12-03T09:00")
     pay = {"合同编号": "HT-2026-001", "期次": 1, "应付日期": date(2026, 11, 2), "应付金额": 30000}
-    process(home, fill(home, "合同收款登记", [pay], "收款"), "2026-12-02T10:00")
+    process(home, fill(home, "合同收款登记", [pay], "收款"), "2026-12-03T10:00")
     (notice,) = drafts(home, "违约通知书")
     paid = process(home, fill(home, "合同收款登记", [{**pay, "实付金额": 30000}], "收款"), "2026-12-05T10:00")
     assert [f["state"] for f in paid["findings"] if f["rule"] == "contract.overdue"] == ["resolved"]

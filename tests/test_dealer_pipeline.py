@@ -279,12 +279,13 @@ def test_half_year_reward_withheld_while_a_cancellation_awaits(home: Path):
 
 
 def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(home: Path):
-    # Installment 2 was due 11-02 and nothing was paid: 12-02 is day 30, a breach. The
+    # Installment 2 was due 11-02 and nothing was paid: 12-02 is day 30, the last day
+    # the client may still pay; 12-03 is day 31, a breach (seed 000 第三篇 5(2)). The
     # payments register arrives first, before the contract is registered.
     result = process(home, fill(home, "合同收款登记", [
-        {"合同编号": "GW-2026-003", "期次": 2, "应付日期": date(2026, 11, 2), "应付金额": 32000}]), "2026-12-02T10:00")
+        {"合同编号": "GW-2026-003", "期次": 2, "应付日期": date(2026, 11, 2), "应付金额": 32000}]), "2026-12-03T10:00")
     (overdue,) = [f for f in result["findings"] if f["rule"] == "contract.overdue"]
-    assert "已逾期 30 天" in overdue["message"] and "请先在合同登记中登记此合同" in overdue["message"]
+    assert "已逾期 31 天" in overdue["message"] and "请先在合同登记中登记此合同" in overdue["message"]
     assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))  # no letter to nobody
     # Whoever keeps 合同登记 is told where they look: the payment sheet's return copy (on
     # 合同编号) and the monthly report, whose 甲方 says the register lacks the contract.
@@ -299,7 +300,7 @@ def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(
         assert code == 0, out
         return openpyxl.load_workbook(next(o for o in json.loads(out)["outputs"] if o.endswith(".xlsx")))
 
-    report = contract_report("2026-12-02T10:30")
+    report = contract_report("2026-12-03T10:30")
     [row] = [r for r in report["应收款"].iter_rows(values_only=True) if r and r[0] == "GW-2026-003"]
     assert row[1] == "合同登记中无此编号" and row[8] == "逾期"  # as of the report's moment, 12-01 09:00: day 29
     assert [r[0] for r in report["合同事项"].iter_rows(values_only=True) if r and r[1] == "GW-2026-003|2"] == ["合同未登记"]
@@ -307,7 +308,7 @@ def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(
     # 生效 and 物业服务顾问协议 (no problem reported), and the letter follows.
     result = process(home, fill(home, "合同登记", [
         {"合同编号": "GW-2026-003", "合同类型": "物业服务顾问", "甲方": "徐州锦绣花园业主委员会", "乙方": "某某物业管理有限公司",
-         "签订日期": date(2026, 8, 1), "委托费用": 96000, "违约金": 5000, "状态": "履行中"}]), "2026-12-02T11:00")
+         "签订日期": date(2026, 8, 1), "委托费用": 96000, "违约金": 5000, "状态": "履行中"}]), "2026-12-03T11:00")
     assert result["errors"] == [], result["errors"]
     (letter,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
     text = docx_text(letter)
@@ -315,7 +316,7 @@ def test_breach_letter_waits_for_its_contract_and_claims_no_reminder_never_sent(
     assert "伍仟元整" in text  # the contract's 违约金 5,000
     assert "书面提醒" not in text  # the day-1 reminder was never sent: the letter does not claim it
     # Registered: the matter is settled and the report names the party.
-    report = contract_report("2026-12-02T11:30")
+    report = contract_report("2026-12-03T11:30")
     [row] = [r for r in report["应收款"].iter_rows(values_only=True) if r and r[0] == "GW-2026-003"]
     assert row[1] == "徐州锦绣花园业主委员会"
     assert not [r for r in report["合同事项"].iter_rows(values_only=True) if r and r[1] == "GW-2026-003|2"]

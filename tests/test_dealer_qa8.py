@@ -163,7 +163,8 @@ def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path
     pay on the first working day, Thu 10-08 (民法典 第二百零三条, as the pack's report
     deadlines do). No 付款提醒函 during the holiday; on 10-09 it is 1 day overdue and the
     letter says the date moved. The 30th day is then Sat 11-07, a rest day, so the 30 days
-    end on Mon 11-09: no 违约通知书 on 10-31 or 11-07, one on 11-09 (32 days)."""
+    end on Mon 11-09, a day the client may still pay (seed 000 第三篇 5(2): 逾期30天仍不能
+    支付): no 违约通知书 on 10-31, 11-07 or 11-09, one on Tue 11-10 (33 days)."""
     contract = {"合同编号": "GW-02", "合同类型": "物业服务顾问协议", "甲方": "徐州彭城置业有限公司", "乙方": "某某物业顾问有限公司",
                 "签订日期": date(2026, 6, 1), "委托费用": 150000, "违约金": 30000, "状态": "生效"}
     process(home, fill(home, "合同登记", [contract]), "2026-09-30T09:00")
@@ -177,14 +178,14 @@ def test_a_payment_due_on_national_day_is_due_on_the_next_working_day(home: Path
     (letter,) = (home / "outbox" / "文书草稿").glob("*付款提醒函*.docx")
     text = docx_text(letter)
     assert "应于2026年10月1日（适逢法定节假日，顺延至2026年10月8日）支付" in text and "已逾期1天" in text, text
-    for now in ("2026-10-31T09:00", "2026-11-07T09:00"):
+    for now in ("2026-10-31T09:00", "2026-11-07T09:00", "2026-11-09T18:00"):
         _sweep(home, now)
         assert [tier for tier, _ in _overdue(home)] == [1], now
     assert not list((home / "outbox" / "文书草稿").glob("*违约通知书*.docx"))
-    _sweep(home, "2026-11-09T09:00")
-    assert _overdue(home) == [(2, 32)]
+    _sweep(home, "2026-11-10T09:00")
+    assert _overdue(home) == [(2, 33)]
     (breach,) = (home / "outbox" / "文书草稿").glob("*违约通知书*.docx")
-    assert "已逾期32天" in docx_text(breach)
+    assert "已逾期33天" in docx_text(breach)
 
 
 def test_a_card_in_its_ten_day_grace_is_counted_as_ending_soon(home: Path):

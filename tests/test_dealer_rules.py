@@ -186,6 +186,29 @@ def test_members_together_must_reach_80_percent_of_the_first_tier_dealer(rules_d
                   "2026-12-06T09:00"), "jsb.primary_coverage") == []
 
 
+def test_the_shortfalls_of_sales_name_the_salesperson_who_acts(rules_dir: Path):
+    """Seed 003 业务员操作程序 1–2 and 考核 3: the salesperson of a county picks its one or
+    two members and sends their monthly purchase list, so what is short there is theirs:
+    November's list of M01 (丰县, 王强) is missing, and 徐州华联's members reached 15,900 of
+    20,000 in October (79.5 % < 80 %); 丰县 is 王强's, 沛县 李娜's, both supplied by 徐州华联.
+    Each message names who acts, not “业务员” alone."""
+    counties = {"丰县": {"县市": "丰县", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联"},
+                "沛县": {"县市": "沛县", "大区": "苏北", "责任业务员": "李娜", "一级经销商": "徐州华联"}}
+    members = {"M01": MEMBER, "M02": {**MEMBER, "县市": "沛县"}}
+    rows = dict([sales("2026-10", 7000, 9000), sales("2026-12", 7000, 9000)])
+    rows["2026-10|M02"] = {"月份": "2026-10", "成员编号": "M02", "销量": Decimal(8900), "所在市场销量": Decimal(9000)}
+    rows["2026-11|M02"] = rows["2026-12|M02"] = rows["2026-10|M02"]
+    primary = {"2026-10|徐州华联": {"月份": "2026-10", "一级经销商": "徐州华联", "一级销量": Decimal(20000)}}
+    found = run(rules_dir, {"jsb_county": counties, "jsb_member": members, "jsb_sales": rows,
+                            "jsb_primary_sales": primary}, "2027-01-06T09:00")
+    (missing,) = of(found, "jsb.sales_missing")
+    assert missing.record == "2026-11|M01" and "请责任业务员王强补报" in missing.message
+    assert missing.values["业务员"] == "王强"
+    (low,) = of(found, "jsb.primary_coverage")
+    assert "79.50%" in low.message and "业务员王强（丰县）、李娜（沛县）" in low.message
+    assert low.values["业务员"] == ["王强", "李娜"]
+
+
 def test_blank_market_gets_three_months_then_a_warning(rules_dir: Path):
     counties = {"睢宁": {"县市": "睢宁", "大区": "苏北", "责任业务员": "王强", "一级经销商": "徐州华联",
                         "空白起始日期": date(2026, 8, 15)},
@@ -458,18 +481,23 @@ CONTRACT = {"合同类型": "物业服务顾问协议", "甲方": "常州金城�
             "签订日期": date(2026, 3, 1), "委托费用": Decimal(120000), "违约金": Decimal(20000), "状态": "生效"}
 
 
-def test_breach_notice_on_the_30th_day_overdue_and_not_before(rules_dir: Path):
-    """Due Mon 11-02, a working day (a date on a rest day moves: test_dealer_qa8)."""
+def test_breach_notice_the_day_after_the_30th_day_overdue_and_not_before(rules_dir: Path):
+    """Seed 000 第三篇 5(2): the client is in breach when a payment, overdue, is still not
+    made after thirty days (the pack's own agreement text: 逾期满三十日仍未支付). Due Mon
+    11-02, a working day (a date on a rest day moves: test_dealer_qa8): day 1 is 11-03,
+    day 30 is 12-02 (11-02 + 30), and the client may still pay all of that day. So on
+    12-02 it is a reminder still; Thu 12-03 (day 31) the grace is over: breach, 违约金."""
     pay = {"HT-01|2": {"合同编号": "HT-01", "期次": 2, "应付日期": date(2026, 11, 2), "应付金额": Decimal(40000),
                        "实付金额": Decimal(10000)}}
     state = {"contract": {"HT-01": CONTRACT}, "contract_payment": pay}
     assert of(run(rules_dir, state, "2026-11-02T18:00"), "contract.overdue") == []  # the due day itself
     (first,) = of(run(rules_dir, state, "2026-11-03T09:00"), "contract.overdue")  # day 1 → reminder
     assert first.values["tier"] == 1 and first.values["欠付金额"] == Decimal("30000.00")
-    (day29,) = of(run(rules_dir, state, "2026-12-01T09:00"), "contract.overdue")  # 12-01 − 11-02 = 29
-    assert day29.values["tier"] == 1
-    (day30,) = of(run(rules_dir, state, "2026-12-02T09:00"), "contract.overdue")  # 30 days → breach
-    assert day30.values["tier"] == 2 and day30.values["违约金"] == Decimal(20000) and day30.severity == "error"
+    (day30,) = of(run(rules_dir, state, "2026-12-02T18:00"), "contract.overdue")  # 12-02 − 11-02 = 30
+    assert day30.values["tier"] == 1 and day30.values["days_overdue"] == 30 and day30.severity == "warning"
+    (day31,) = of(run(rules_dir, state, "2026-12-03T09:00"), "contract.overdue")  # grace over → breach
+    assert day31.values["tier"] == 2 and day31.values["days_overdue"] == 31
+    assert day31.values["违约金"] == Decimal(20000) and day31.severity == "error"
 
 
 def test_an_ended_contract_is_not_dunned_with_letters(rules_dir: Path):
@@ -488,11 +516,12 @@ def test_an_ended_contract_is_not_dunned_with_letters(rules_dir: Path):
 @pytest.mark.parametrize("status", ["终止", "解除"])
 def test_an_ended_contract_without_its_day_is_not_dunned_either(rules_dir: Path, status: str):
     """HT-B marked ended with neither 解除日期 nor 委托期限止: instalment 2 (due 12-31,
-    unpaid) is 32 days late on 2027-02-01, a breach, yet no 违约通知书 is drafted; 财务部
-    pursues it, and the register is asked for the day on its own row."""
+    unpaid) is 33 days late on 2027-02-02, a breach (its 30th day, Sat 01-30, moved to Mon
+    02-01), yet no 违约通知书 is drafted; 财务部 pursues it, and the register is asked for
+    the day on its own row."""
     ended = {**CONTRACT, "状态": status, "书面通知日期": date(2027, 1, 10)}
     pay = {"HT-B|2": {"合同编号": "HT-B", "期次": 2, "应付日期": date(2026, 12, 31), "应付金额": Decimal(30000)}}
-    found = run(rules_dir, {"contract": {"HT-B": ended}, "contract_payment": pay}, "2027-02-01T09:00")
+    found = run(rules_dir, {"contract": {"HT-B": ended}, "contract_payment": pay}, "2027-02-02T09:00")
     (owed,) = of(found, "contract.overdue")
     assert owed.notice is None and owed.values["tier"] == 2 and owed.values["欠付金额"] == Decimal("30000.00")
     assert f"合同已（解除日期未登记）{status}，欠款请财务部另行追收" in owed.message

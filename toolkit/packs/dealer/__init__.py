@@ -76,7 +76,7 @@ PACK = Pack(
         per_record("jsb.member", "jsb_member", jsb.member_findings),
         Rule("jsb.sales", ("jsb_sales", "jsb_member", "jsb_county"), jsb.sales_findings),
         Rule("jsb.county", ("jsb_county", "jsb_member"), jsb.county_findings),
-        Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member"), jsb.coverage_findings),
+        Rule("jsb.coverage", ("jsb_primary_sales", "jsb_sales", "jsb_member", "jsb_county"), jsb.coverage_findings),
         Rule("jsb.visits", ("jsb_visit", "jsb_member", "jsb_county"), jsb.visit_findings),
         # Missing by the date; a salesperson's rows together (one recall notice per recall).
         Rule("jsb.reports", ("jsb_report_log",), staff.log_findings, Grouped("业务员", clock=True)),

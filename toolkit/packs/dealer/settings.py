@@ -70,7 +70,7 @@ class Club(Strict):
 
 
 class ContractSettings(Strict):
-    tiers: list[int] = Field(default_factory=lambda: [1, 30])  # 1：付款提醒（default）；30：违约（seed）
+    tiers: list[int] = Field(default_factory=lambda: [1, 30])  # 1：付款提醒（default）；30：逾期满 30 天、次日起违约（seed）
     arbitration: str = "常州仲裁委员会"  # seed
     copies: int = Field(default=6, ge=1)  # seed：壹式陆份
     copies_each: int = Field(default=3, ge=1)  # seed：双方各执叁份

@@ -86,12 +86,14 @@ def _working(env: Env, d: date) -> date:
 
 def _tier(env: Env, payable: date, tiers: list[int]) -> int:
     """How many letter tiers have been reached: the day-1 reminder the day after the
-    payable date; a later tier (30 days: breach) once its last day, moved off a rest day,
-    has begun."""
+    payable date; a later tier (30 days: breach) the day after its grace period ends.
+    Seed 000 第三篇 5(2): 逾期30天仍不能支付 — the payer may still pay on the 30th day
+    (moved off a rest day, 民法典 第二百零三条: the period ends at that day's 24:00), so
+    the breach, and the letter saying 贵方已构成违约, begins on the day after it."""
     reached = 0
     for n, t in enumerate(tiers):
         last = payable + timedelta(days=t)
-        if env.today >= (last if n == 0 else _working(env, last)):
+        if (env.today >= last) if n == 0 else (env.today > _working(env, last)):
             reached += 1
     return reached
 

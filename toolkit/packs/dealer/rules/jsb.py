@@ -94,6 +94,7 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
     if not rows:
         return []
     last = max(m for by_month in rows.values() for m in by_month)
+    counties = state.get("jsb_county", {})
     out: list[Finding] = []
     for mid in sorted(rows):
         member = members.get(mid)
@@ -122,11 +123,15 @@ def sales_findings(env: Env, state: State) -> list[Finding]:
             gone = left_by(member, month_end(month))
             if v is None:
                 if not gone:
+                    # The county's salesperson sends its members' purchase list (seed 003
+                    # 考核 3): named, so the monthly report says whose it is to send.
+                    who = text(counties.get(text((member or {}).get("县市")), {}).get("责任业务员"))
                     out.append(closed_if_left(Finding(
                         rule="jsb.sales_missing", register="jsb_sales", record=key, severity="warning",
-                        message=(f"{_name(member, mid)}缺少{month_text(month)}的进货统计，请业务员补报；"
+                        message=(f"{_name(member, mid)}缺少{month_text(month)}的进货统计，"
+                                 f"{'请责任业务员' + who + '补报' if who else '县级市场登记中未登记其县的责任业务员，请大区安排补报'}；"
                                  f"缺报的月份中断“连续低于 {pct(s.min_share, 0)}”的计算"),
-                        values={**_member_values(mid, member), "月份": month},
+                        values={**_member_values(mid, member), "月份": month, "业务员": who},
                     ), member, env.today))
                 run = []
                 continue
@@ -381,14 +386,35 @@ def coverage_findings(env: Env, state: State) -> list[Finding]:
         ratio = share(totals.get((month, primary), Decimal(0)), whole)
         if ratio is None or ratio >= s.primary_coverage:
             continue
+        people = _primary_salespeople(state, primary)
+        named = "、".join(f"{who}（{'、'.join(cs)}）" for who, cs in people.items())
         out.append(Finding(
             rule="jsb.primary_coverage", register="jsb_primary_sales", record=key, severity="warning",
             message=(f"{month_text(month)}{primary}的联销体成员合计销量 {yuan(totals.get((month, primary), Decimal(0)))} 元，"
-                     f"只占其销量 {yuan(whole)} 元的 {share_text(ratio, s.primary_coverage)}，未达到 {pct(s.primary_coverage, 0)}"),
+                     f"只占其销量 {yuan(whole)} 元的 {share_text(ratio, s.primary_coverage)}，未达到 {pct(s.primary_coverage, 0)}；"
+                     + (f"请业务员{named}在所辖县重新优选或增补成员"
+                        f"（每县 {s.members_per_county.min}—{s.members_per_county.max} 家）" if named
+                        else "县级市场登记中没有由其供货的县，请大区核定负责的业务员")),
             values={"月份": month, "一级经销商": primary, "成员销量": fen(totals.get((month, primary), Decimal(0))),
-                    "一级销量": fen(whole), "占比": ratio},
+                    "一级销量": fen(whole), "占比": ratio, "业务员": list(people)},
         ))
     return out
+
+
+def _primary_salespeople(state: State, primary: str) -> dict[str, list[str]]:
+    """The salespeople who pick the members a first-tier dealer supplies (seed 003 操作程序
+    2: each picks one or two per county), each with their counties: the counties that
+    dealer supplies in 县级市场登记, and those of its members."""
+    counties = state.get("jsb_county", {})
+    served = {c for c, v in counties.items() if text(v.get("一级经销商")) == primary}
+    served |= {text(m.get("县市")) for m in state.get("jsb_member", {}).values()
+               if text(m.get("一级经销商")) == primary}
+    people: dict[str, list[str]] = {}
+    for county in sorted(served, key=lambda c: (text(counties.get(c, {}).get("责任业务员")) == "", c)):
+        who = text(counties.get(county, {}).get("责任业务员"))
+        if who:
+            people.setdefault(who, []).append(county)
+    return people
 
 
 # --- visits and calls ---------------------------------------------------------------------------
