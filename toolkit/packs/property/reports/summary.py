@@ -24,7 +24,7 @@ from toolkit.ruleset.money import dec, fen
 from ..rules.complaints import complaint_findings
 from ..rules.fees import arrears, months_begun
 from .daily import OVERDUE, due_items, due_table
-from .who import who_acts
+from .who import RULE_ROLES, who_acts
 
 WEEKDAY_ZH = "一二三四五六日"
 ZERO = Decimal("0.00")
@@ -140,8 +140,9 @@ def _flows(src: Source, figs: list[tuple[Figures, datetime]]) -> None:
             judged = lo <= done < hi
             if not judged and (due >= hi or done <= low_cut):
                 continue  # neither done inside a window nor overdue at a window's end
-        # A deadline naming its acting role (a complaint's callback) is that desk's.
-        ident = (f.register, f.record, values.get("acting_role"))
+        # A deadline naming its acting role (a complaint's callback), or whose rule names
+        # one (a repair's callback), is that desk's.
+        ident = (f.register, f.record, values.get("acting_role") or (f.rule if f.rule in RULE_ROLES else None))
         dept = depts.get(ident)
         if dept is None:
             records = registers.get(f.register)

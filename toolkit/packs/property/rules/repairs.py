@@ -12,10 +12,6 @@ from toolkit.ruleset.timing import DeadlineFinding, Env, after_cutoff, as_dt, tr
 from toolkit.workcal import WorkCalendar
 
 REGISTER = "repair"
-# Seed 001 报修: 工程部 hands the finished slip back to the customer centre, whose early
-# shift of that day calls the customer back; the callback names that desk, so the daily
-# list and the weekly department rates charge it there, not to the register's 工程部.
-CALLBACK_ROLE = "早班客户助理"
 
 
 def repair_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
@@ -58,10 +54,8 @@ def repair_findings(env: Env, key: str, v: dict[str, Any]) -> list[Finding]:
                      cutoff, done, start=reported, severity="info"))
     if done is not None:
         due = env.due(sla.callback, done)
-        callback = track(env, "repair.callback", REGISTER, key, subject, sla.callback.label, due,
-                         _dt(v.get("回访时间")), start=done)
-        callback.values = {**callback.values, "acting_role": CALLBACK_ROLE}
-        out.append(callback)
+        out.append(track(env, "repair.callback", REGISTER, key, subject, sla.callback.label, due,
+                         _dt(v.get("回访时间")), start=done))
     return out
 
 
@@ -153,10 +147,8 @@ def repair_rule(env: Env, state: dict[str, dict[str, dict[str, Any]]]) -> list[F
                 due = day_ends.get(end_day)
                 if due is None:
                     due = day_ends[end_day] = dt.combine(end_day, time(23, 59))
-            called = judged("repair.callback", key, (subject, callback_label, callback_at), "warning",
-                            due, callback_at, done)
-            called.values["acting_role"] = CALLBACK_ROLE
-            append(called)
+            append(judged("repair.callback", key, (subject, callback_label, callback_at), "warning",
+                          due, callback_at, done))
     return out
 
 
