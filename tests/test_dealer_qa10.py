@@ -15,6 +15,7 @@ import pytest
 from car_fixtures import dealer_home  # noqa: F401 (the fixture "home")
 from test_dealer_pipeline import MEMBERS, cli, fill, process
 from test_dealer_qa5 import COUNTIES, monthly, rows_of
+from test_dealer_qa8 import save_october_visits
 
 BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 WEEKLY = "联销体成员走访一览表"
@@ -202,12 +203,7 @@ def test_the_visit_list_opens_on_its_counts(home: Path):
     """W44 (10-26…11-01): M01 visited and called in October, M02 only called on 10-27. The
     list says on its first sheet: 1 record this week, 1 member short for October (over),
     2 short for November so far, as the JSON does."""
-    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
-    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-01T09:00")
-    october = [{"日期": date(2026, 10, 12), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
-               {"日期": date(2026, 10, 13), "业务员": "王强", "成员编号": "M01", "方式": "电话调度"},
-               {"日期": date(2026, 10, 27), "业务员": "王强", "成员编号": "M02", "方式": "电话调度"}]
-    process(home, fill(home, "联销体成员走访记录", october), "2026-10-30T17:00")
+    save_october_visits(home)
     made, book = report(home, "jsb_weekly", "2026-11-02T09:00", "--week", "2026-W44")
     head = overview(book)
     assert {k: v[0] for k, v in head.items()} == {"本周走访记录": 1, "2026年10月未补齐": 1, "本月尚缺": 2}

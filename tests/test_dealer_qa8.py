@@ -29,6 +29,17 @@ def _comment(home: Path, register: str, member: str, column: str) -> str:
     return c.text if c else ""
 
 
+def save_october_visits(home: Path) -> None:
+    """Counties and members on 10-01; in October M01 visited (10-12) and called (10-13),
+    M02 only called (10-27), saved 10-30 17:00."""
+    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
+    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-01T09:00")
+    october = [{"日期": date(2026, 10, 12), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
+               {"日期": date(2026, 10, 13), "业务员": "王强", "成员编号": "M01", "方式": "电话调度"},
+               {"日期": date(2026, 10, 27), "业务员": "王强", "成员编号": "M02", "方式": "电话调度"}]
+    process(home, fill(home, "联销体成员走访记录", october), "2026-10-30T17:00")
+
+
 def test_sales_larger_than_the_whole_market_is_sent_back_not_called_normal(home: Path):
     """September: M02 sold 9,000 of a 12,000 market, typed 90,000 (a zero too many): 750 %
     of its market, which it is part of, cannot be. The salesperson is asked on the 销量
@@ -116,12 +127,7 @@ def test_a_week_across_the_month_end_lists_the_month_just_ended(home: Path):
     list sent on Mon 11-02 is the last weekly list with October's days: it names M02 as
     still lacking October's visit (the month is over: not made up), and shows November,
     one day old, apart (both members lack both, as the month has just begun)."""
-    process(home, fill(home, "县级市场登记", COUNTIES), "2026-10-01T09:00")
-    process(home, fill(home, "联销体成员登记", MEMBERS), "2026-10-01T09:00")
-    october = [{"日期": date(2026, 10, 12), "业务员": "王强", "成员编号": "M01", "方式": "走访"},
-               {"日期": date(2026, 10, 13), "业务员": "王强", "成员编号": "M01", "方式": "电话调度"},
-               {"日期": date(2026, 10, 27), "业务员": "王强", "成员编号": "M02", "方式": "电话调度"}]
-    process(home, fill(home, "联销体成员走访记录", october), "2026-10-30T17:00")
+    save_october_visits(home)
     code, out = cli("report", "jsb_weekly", "--home", str(home), "--week", "2026-W44", "--now", "2026-11-02T09:00",
                     "--json")
     assert code == 0, out
