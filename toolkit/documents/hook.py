@@ -157,6 +157,10 @@ def not_taken(ws: Workspace, ledger: Any, result: FileResult, rows: list[Record]
             _note(result, rec, "签发日期", f"{number} 的签发日期 {day} 早于发文日期 {doc.issued_on}，请核对后改正")
 
 
+# A void draft that cannot come back: its row corrected brings a new draft.
+_REDRAFT = "仍需要的，请改正登记表中的事由，文书将重新起草"
+
+
 def _after_void(ws: Workspace, doc: Any, kinds: dict[str, Any]) -> str:
     """What the note on a blocked restore tells the manager to do instead: a draft voided
     with its row of a ``restore_with_record`` type (the 委托书) comes back under its own
@@ -169,7 +173,7 @@ def _after_void(ws: Workspace, doc: Any, kinds: dict[str, Any]) -> str:
         title = _register_titles(ws).get(doc.register) or doc.register
         return (f"如是误标作废，请在“{title}”登记表中清除该行“作废”列的标记并保存：登记内容未改的，"
                 "文书以原文号恢复为草稿，改了的按新内容另行起草")
-    return "仍需要的，请改正登记表中的事由，文书将重新起草"
+    return _REDRAFT
 
 
 def _void_note(result: FileResult, rec: Record, doc: Any, wanted: str, signer: str, blocker: str | None,
@@ -180,7 +184,7 @@ def _void_note(result: FileResult, rec: Record, doc: Any, wanted: str, signer: s
     number = doc.number
     if blocker:
         column = "文书状态" if wanted == DRAFT else "签发人"
-        _note(result, rec, column, f"{number} {blocker}，不能恢复或签发；{after or '仍需要的，请改正登记表中的事由，文书将重新起草'}")
+        _note(result, rec, column, f"{number} {blocker}，不能恢复或签发；{after or _REDRAFT}")
     elif wanted != DRAFT:
         _note(result, rec, "签发人", f"{number} 已作废，不能签发；如是误作废，请把“文书状态”改回“草稿”后重新保存，"
                                   "文书以原文号恢复为草稿（同时填写签发人即一并签发）")
